@@ -1,0 +1,19 @@
+//! The platform's business rules, free of I/O.
+//!
+//! Everything here is a pure function of its inputs: the current time, ids and randomness come in
+//! as arguments. The crate builds for `wasm32-unknown-unknown` (the Workers) and for the host (the
+//! Lambdas), so both sides apply one set of rules.
+
+pub mod content;
+pub mod ids;
+pub mod money;
+pub mod placement;
+pub mod plans;
+pub mod pricing;
+pub mod scoring;
+pub mod store;
+
+pub use ids::{ProductId, RunId, StoreId, TenantId};
+pub use money::{Currency, Money};
+pub use plans::Plan;
+pub use store::{StoreHost, StoreName, StoreSlug, StoreStatus};

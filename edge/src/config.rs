@@ -1,0 +1,71 @@
+//! Binding names (matching `wrangler.toml`) and configuration read from the environment.
+
+use worker::Env;
+
+/// The KV namespace with routing records and cache versions.
+pub const EDGE_KV: &str = "EDGE_KV";
+
+/// Configuration of the edge, read once per request from `Env` (bindings are free to read).
+pub struct Config {
+    /// Bootstrap admin token authorising `/v1` until accounts exist.
+    pub admin_token: String,
+    /// Secret shared with the functions for the internal API's signatures.
+    pub internal_secret: String,
+    /// The domain store sub-domains live under (`localhost` locally).
+    pub shops_domain: String,
+    /// How a store's URL is made from its host, e.g. `https://{host}` or `http://{host}:8788`.
+    pub storefront_url_template: String,
+    /// How many store database shards are bound (`STORE_DB_0..N`).
+    pub store_shards: u16,
+    /// Where research requests are sent.
+    pub sqs: SqsConfig,
+}
+
+/// The SQS endpoint and credentials for enqueueing.
+pub struct SqsConfig {
+    /// The SQS endpoint (the local emulator or `https://sqs.<region>.amazonaws.com`).
+    pub endpoint: String,
+    /// AWS region.
+    pub region: String,
+    /// URL of the research queue.
+    pub research_queue_url: String,
+    /// Access key id of the edge's enqueue-only IAM user.
+    pub access_key_id: String,
+    /// Its secret key.
+    pub secret_access_key: String,
+}
+
+fn text(env: &Env, name: &str) -> worker::Result<String> {
+    env.var(name)
+        .map(|v| v.to_string())
+        .or_else(|_| env.secret(name).map(|s| s.to_string()))
+        .map_err(|_| worker::Error::RustError(format!("configuration `{name}` is not set")))
+}
+
+impl Config {
+    /// Reads the configuration; a missing entry fails with its name.
+    pub fn from_env(env: &Env) -> worker::Result<Self> {
+        let store_shards = text(env, "STORE_SHARDS")?
+            .parse()
+            .map_err(|_| worker::Error::RustError("STORE_SHARDS must be a number".into()))?;
+        Ok(Self {
+            admin_token: text(env, "ADMIN_TOKEN")?,
+            internal_secret: text(env, "INTERNAL_HMAC_SECRET")?,
+            shops_domain: text(env, "SHOPS_DOMAIN")?,
+            storefront_url_template: text(env, "STOREFRONT_URL_TEMPLATE")?,
+            store_shards,
+            sqs: SqsConfig {
+                endpoint: text(env, "SQS_ENDPOINT")?,
+                region: text(env, "AWS_REGION")?,
+                research_queue_url: text(env, "RESEARCH_QUEUE_URL")?,
+                access_key_id: text(env, "AWS_ACCESS_KEY_ID")?,
+                secret_access_key: text(env, "AWS_SECRET_ACCESS_KEY")?,
+            },
+        })
+    }
+
+    /// The public URL of a store host.
+    pub fn storefront_url(&self, host: &str) -> String {
+        self.storefront_url_template.replace("{host}", host)
+    }
+}

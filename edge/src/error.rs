@@ -1,0 +1,156 @@
+//! API errors, mapped once to `application/problem+json` (RFC 9457).
+//!
+//! Clients get a stable `code`, a message, and the `field` at fault when there is one. Internal
+//! failures are logged with their detail and answered with a generic 500 or 503.
+
+use serde::Serialize;
+use worker::{Headers, Response};
+
+/// An error answered to the client.
+#[derive(Debug)]
+pub struct ApiError {
+    /// HTTP status.
+    pub status: u16,
+    /// Stable machine-readable code.
+    pub code: &'static str,
+    /// Human-readable explanation, safe to show.
+    pub detail: String,
+    /// The request field at fault.
+    pub field: Option<String>,
+}
+
+/// The result of a handler.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+#[derive(Serialize)]
+struct Problem<'a> {
+    #[serde(rename = "type")]
+    kind: String,
+    title: &'a str,
+    status: u16,
+    code: &'a str,
+    detail: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
+}
+
+impl ApiError {
+    /// An error with a status, code and detail.
+    pub fn new(status: u16, code: &'static str, detail: impl Into<String>) -> Self {
+        Self { status, code, detail: detail.into(), field: None }
+    }
+
+    /// Names the request field at fault.
+    pub fn field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    /// 400 for a field that breaks a rule.
+    pub fn invalid(field: &str, detail: impl Into<String>) -> Self {
+        Self::new(400, "invalid_field", detail).field(field)
+    }
+
+    /// 401.
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Self::new(401, "unauthorized", detail)
+    }
+
+    /// 404 for a resource the caller may not see or that does not exist: the two are not told
+    /// apart, so ids of other tenants disclose nothing.
+    pub fn not_found(what: &str) -> Self {
+        Self::new(404, "not_found", format!("{what} not found"))
+    }
+
+    /// 500, with the cause logged and hidden from the client.
+    pub fn internal(context: &str, cause: impl std::fmt::Display) -> Self {
+        worker::console_error!("{context}: {cause}");
+        Self::new(500, "internal", "an internal error occurred")
+    }
+
+    /// The problem+json response.
+    pub fn into_response(self) -> worker::Result<Response> {
+        let title = reason(self.status);
+        let body = serde_json::to_string(&Problem {
+            kind: format!("https://docs.dropship.local/problems/{}", self.code),
+            title,
+            status: self.status,
+            code: self.code,
+            detail: &self.detail,
+            field: self.field.as_deref(),
+        })?;
+        let headers = Headers::new();
+        headers.set("content-type", "application/problem+json")?;
+        headers.set("cache-control", "no-store")?;
+        if self.status == 401 {
+            headers.set("www-authenticate", "Bearer")?;
+        }
+        Ok(Response::ok(body)?.with_status(self.status).with_headers(headers))
+    }
+}
+
+impl From<worker::Error> for ApiError {
+    fn from(error: worker::Error) -> Self {
+        ApiError::internal("worker", error)
+    }
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        409 => "Conflict",
+        413 => "Content Too Large",
+        415 => "Unsupported Media Type",
+        422 => "Unprocessable Content",
+        503 => "Service Unavailable",
+        _ => "Internal Server Error",
+    }
+}
+
+/// Parses a JSON body, naming the field serde stopped at.
+pub fn parse_json<T: serde::de::DeserializeOwned>(body: &str) -> ApiResult<T> {
+    if body.len() > 256 * 1024 {
+        return Err(ApiError::new(413, "body_too_large", "request body must be at most 256 KiB"));
+    }
+    serde_json::from_str(body).map_err(|e| {
+        let message = e.to_string();
+        let field = message.split('`').nth(1).map(str::to_owned);
+        let detail = message.split(" at line").next().unwrap_or("invalid JSON").to_owned();
+        let error = ApiError::new(400, "invalid_body", detail);
+        match field {
+            Some(f) => error.field(f),
+            None => error,
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Debug)]
+    #[expect(dead_code, reason = "only parsed")]
+    struct Body {
+        name: String,
+        count: u8,
+    }
+
+    #[test]
+    fn a_missing_field_is_named() {
+        let err = parse_json::<Body>(r#"{"count": 1}"#).unwrap_err();
+        assert_eq!(err.status, 400);
+        assert_eq!(err.field.as_deref(), Some("name"));
+        assert_eq!(err.detail, "missing field `name`");
+    }
+
+    #[test]
+    fn a_wrong_type_is_reported_without_positions() {
+        let err = parse_json::<Body>(r#"{"name": "x", "count": 300}"#).unwrap_err();
+        assert_eq!(err.code, "invalid_body");
+        assert!(!err.detail.contains("line"), "{}", err.detail);
+    }
+}

@@ -1,0 +1,202 @@
+//! Research runs: started by a merchant (enqueued from here) or claimed by the scheduled fan-out,
+//! and reported back by the research function.
+
+use crate::config::Config;
+use crate::error::{parse_json, ApiError, ApiResult};
+use crate::runtime::{new_id, now, now_ms, rfc3339};
+use crate::stores::{audit, load, Store};
+use domain::{Plan, RunId, StoreId, StoreStatus, TenantId};
+use queues::internal_api::{ClaimDueRuns, DueRun, DueRuns, RunReport};
+use queues::messages::ResearchRequested;
+use queues::Envelope;
+use serde::{Deserialize, Serialize};
+use tenancy::shards::platform;
+use worker::wasm_bindgen::JsValue;
+use worker::Env;
+
+/// A research run as the API shows it.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct RunView {
+    id: String,
+    trigger: String,
+    window_start: Option<String>,
+    status: String,
+    candidates: Option<i64>,
+    selected: Option<i64>,
+    sources: Option<String>,
+    created_at: String,
+    completed_at: Option<String>,
+}
+
+fn max_imports(store: &Store) -> u16 {
+    u16::try_from(store.row.max_imports_per_run).unwrap_or(5).clamp(1, 50)
+}
+
+/// `POST /v1/stores/{id}/research-runs`: records a run and enqueues it.
+pub async fn start(env: &Env, config: &Config, store_id: StoreId, actor: &str) -> ApiResult<RunView> {
+    let platform_db = platform(env)?;
+    let store = load(&platform_db, store_id).await?;
+    if store.status != StoreStatus::Active {
+        return Err(ApiError::new(409, "store_suspended", "research is paused while the store is suspended"));
+    }
+    let run_id: RunId = new_id();
+    let created_at = rfc3339(now());
+    let db = store.db(env)?;
+    db.statement(
+        "INSERT INTO research_runs (store_id, id, trigger, status, created_at) VALUES (?1, ?2, 'manual', 'queued', ?3)",
+        &[run_id.to_string().into(), created_at.clone().into()],
+    )?
+    .run()
+    .await?;
+
+    let envelope = Envelope::new(
+        format!("research:{run_id}"),
+        store.tenant_id,
+        store.id,
+        now(),
+        run_id.to_string(),
+        ResearchRequested { run_id, niche: store.row.niche.clone(), max_imports: max_imports(&store) },
+    );
+    if let Err(error) = crate::sqs::send(&config.sqs, &config.sqs.research_queue_url, &envelope, now_ms()).await {
+        worker::console_error!("enqueueing research run {run_id}: {error}");
+        db.statement(
+            "UPDATE research_runs SET status = 'failed', completed_at = ?3 WHERE store_id = ?1 AND id = ?2",
+            &[run_id.to_string().into(), rfc3339(now()).into()],
+        )?
+        .run()
+        .await?;
+        return Err(ApiError::new(503, "queue_unavailable", "the research queue is unavailable; try again shortly"));
+    }
+    platform_db
+        .batch(vec![audit(&platform_db, Some(store.tenant_id), actor, "research.start", &run_id.to_string(), &created_at)?])
+        .await?;
+    get_run(env, &store, run_id).await
+}
+
+/// `GET /v1/stores/{id}/research-runs/{run}`.
+pub async fn get_run(env: &Env, store: &Store, run_id: RunId) -> ApiResult<RunView> {
+    let run: Option<RunView> = store
+        .db(env)?
+        .statement(
+            "SELECT id, trigger, window_start, status, candidates, selected, sources, created_at, completed_at \
+             FROM research_runs WHERE store_id = ?1 AND id = ?2",
+            &[run_id.to_string().into()],
+        )?
+        .first(None)
+        .await?;
+    run.ok_or_else(|| ApiError::not_found("research run"))
+}
+
+#[derive(Deserialize)]
+struct DueStore {
+    id: String,
+    tenant_id: String,
+    niche: String,
+    shard: u16,
+    plan: String,
+    max_imports_per_run: i64,
+    last_research_window: Option<String>,
+}
+
+/// `POST /internal/research-runs/due`: records a scheduled run for every active store whose plan's
+/// cadence is due, and returns them. Idempotent per store and window: a repeated claim in the same
+/// window returns the same runs, so a fan-out that crashed before enqueueing can simply run again.
+pub async fn claim_due(env: &Env, body: &str) -> ApiResult<DueRuns> {
+    let input: ClaimDueRuns = parse_json(body)?;
+    let limit = input.limit.clamp(1, 1_000);
+    let db = platform(env)?;
+    let at = now();
+    let stores: Vec<DueStore> = db
+        .prepare(
+            "SELECT s.id, s.tenant_id, s.niche, s.shard, t.plan, s.max_imports_per_run, s.last_research_window \
+             FROM stores s JOIN tenants t ON t.id = s.tenant_id WHERE s.status = 'active' ORDER BY s.id",
+        )
+        .all()
+        .await?
+        .results()?;
+
+    let mut runs = Vec::new();
+    for store in stores {
+        let cadence = Plan::parse(&store.plan).unwrap_or(Plan::Starter).limits().research_every;
+        let window = rfc3339(cadence.window_start(at));
+        let last = store
+            .last_research_window
+            .as_deref()
+            .and_then(|w| time::OffsetDateTime::parse(w, &time::format_description::well_known::Rfc3339).ok());
+        let claimed_this_window = store.last_research_window.as_deref() == Some(window.as_str());
+        if !cadence.is_due(last, at) && !claimed_this_window {
+            continue;
+        }
+        let (Ok(store_id), Ok(tenant_id)) = (store.id.parse::<StoreId>(), store.tenant_id.parse::<TenantId>()) else {
+            continue;
+        };
+        let shard_db = tenancy::shards::StoreDb::open(env, domain::placement::ShardIndex(store.shard), store_id)?;
+        let run_id: RunId = new_id();
+        shard_db
+            .statement(
+                "INSERT INTO research_runs (store_id, id, trigger, window_start, status, created_at) \
+                 VALUES (?1, ?2, 'schedule', ?3, 'queued', ?4) ON CONFLICT (store_id, window_start) DO NOTHING",
+                &[run_id.to_string().into(), window.clone().into(), rfc3339(at).into()],
+            )?
+            .run()
+            .await?;
+        let existing: Option<serde_json::Value> = shard_db
+            .statement(
+                "SELECT id, status FROM research_runs WHERE store_id = ?1 AND window_start = ?2",
+                &[window.clone().into()],
+            )?
+            .first(None)
+            .await?;
+        let Some(existing) = existing else { continue };
+        if existing["status"] != "queued" {
+            continue;
+        }
+        let Some(run_id) = existing["id"].as_str().and_then(|id| id.parse::<RunId>().ok()) else { continue };
+        db.prepare("UPDATE stores SET last_research_window = ?2 WHERE id = ?1")
+            .bind(&[JsValue::from_str(&store.id), JsValue::from_str(&window)])?
+            .run()
+            .await?;
+        runs.push(DueRun {
+            tenant_id,
+            store_id,
+            run_id,
+            niche: store.niche,
+            max_imports: u16::try_from(store.max_imports_per_run).unwrap_or(5).clamp(1, 50),
+        });
+        if runs.len() as u32 >= limit {
+            break;
+        }
+    }
+    Ok(DueRuns { runs })
+}
+
+/// `POST /internal/stores/{store}/research-runs/{run}/report`: records what a run found.
+pub async fn report(env: &Env, store_id: StoreId, run_id: RunId, body: &str) -> ApiResult<RunView> {
+    let input: RunReport = parse_json(body)?;
+    let store = load(&platform(env)?, store_id).await?;
+    if store.tenant_id != input.tenant_id {
+        return Err(ApiError::not_found("store"));
+    }
+    let sources = serde_json::to_string(&input.sources).map_err(|e| ApiError::internal("report", e))?;
+    let updated = store
+        .db(env)?
+        .statement(
+            "UPDATE research_runs SET status = 'completed', candidates = ?3, selected = ?4, sources = ?5, completed_at = ?6 \
+             WHERE store_id = ?1 AND id = ?2",
+            &[
+                run_id.to_string().into(),
+                f64::from(input.candidates).into(),
+                f64::from(input.selected).into(),
+                sources.into(),
+                rfc3339(now()).into(),
+            ],
+        )?
+        .run()
+        .await?;
+    let changed = updated.meta()?.and_then(|m| m.changes).unwrap_or(0);
+    if changed == 0 {
+        return Err(ApiError::not_found("research run"));
+    }
+    get_run(env, &store, run_id).await
+}
+

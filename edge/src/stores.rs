@@ -1,0 +1,305 @@
+//! Stores: creation (placement on a shard, host routing in KV) and reading.
+
+use crate::config::Config;
+use crate::error::{parse_json, ApiError, ApiResult};
+use crate::runtime::{new_id, now, rfc3339};
+use domain::placement::{place, ShardIndex, ShardLoad};
+use domain::{Currency, Plan, StoreHost, StoreId, StoreName, StoreSlug, StoreStatus, TenantId};
+use serde::{Deserialize, Serialize};
+use tenancy::routing::{Routing, RoutingRecord};
+use tenancy::shards::{platform, StoreDb};
+use worker::wasm_bindgen::JsValue;
+use worker::{D1Database, Env};
+
+/// A store as the platform database holds it, joined with its tenant's plan.
+#[derive(Debug, Clone, Deserialize)]
+pub struct StoreRow {
+    /// Store id.
+    pub id: String,
+    /// Owning tenant.
+    pub tenant_id: String,
+    /// Slug.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+    /// Niche that steers research.
+    pub niche: String,
+    /// Currency code.
+    pub currency: String,
+    /// `active` or `suspended`.
+    pub status: String,
+    /// Shard index.
+    pub shard: u16,
+    /// 1 when imports are published at once.
+    pub auto_publish: i64,
+    /// Products a research run imports at most.
+    pub max_imports_per_run: i64,
+    /// Creation time.
+    pub created_at: String,
+    /// The tenant's plan.
+    pub plan: String,
+}
+
+/// A store that passed the platform's checks: ids parsed, shard and status known.
+#[derive(Debug, Clone)]
+pub struct Store {
+    /// Store id.
+    pub id: StoreId,
+    /// Owning tenant.
+    pub tenant_id: TenantId,
+    /// Its shard.
+    pub shard: ShardIndex,
+    /// Its status.
+    pub status: StoreStatus,
+    /// The stored row.
+    pub row: StoreRow,
+}
+
+impl Store {
+    /// A handle on the store's own rows in its shard.
+    pub fn db(&self, env: &Env) -> worker::Result<StoreDb> {
+        StoreDb::open(env, self.shard, self.id)
+    }
+
+    /// The tenant's plan.
+    pub fn plan(&self) -> Plan {
+        Plan::parse(&self.row.plan).unwrap_or(Plan::Starter)
+    }
+}
+
+const STORE_SELECT: &str = "SELECT s.id, s.tenant_id, s.slug, s.name, s.niche, s.currency, s.status, s.shard, \
+     s.auto_publish, s.max_imports_per_run, s.created_at, t.plan \
+     FROM stores s JOIN tenants t ON t.id = s.tenant_id";
+
+/// Loads a store by id; 404 when it does not exist.
+pub async fn load(db: &D1Database, id: StoreId) -> ApiResult<Store> {
+    let row: Option<StoreRow> = db
+        .prepare(format!("{STORE_SELECT} WHERE s.id = ?1"))
+        .bind(&[JsValue::from_str(&id.to_string())])?
+        .first(None)
+        .await?;
+    let row = row.ok_or_else(|| ApiError::not_found("store"))?;
+    let tenant_id = row.tenant_id.parse().map_err(|e| ApiError::internal("store row", e))?;
+    let status = StoreStatus::parse(&row.status).unwrap_or(StoreStatus::Suspended);
+    Ok(Store { id, tenant_id, shard: ShardIndex(row.shard), status, row })
+}
+
+/// The body of `POST /v1/stores`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateStore {
+    name: String,
+    slug: String,
+    #[serde(default)]
+    niche: String,
+    #[serde(default = "default_currency")]
+    currency: String,
+    #[serde(default)]
+    plan: Option<String>,
+    #[serde(default)]
+    tenant_id: Option<String>,
+    #[serde(default = "yes")]
+    auto_publish: bool,
+}
+
+fn default_currency() -> String {
+    "USD".into()
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The JSON form of a store.
+#[derive(Debug, Serialize)]
+pub struct StoreView {
+    id: String,
+    tenant_id: String,
+    slug: String,
+    name: String,
+    niche: String,
+    currency: String,
+    status: String,
+    plan: String,
+    shard: u16,
+    auto_publish: bool,
+    host: String,
+    url: String,
+    created_at: String,
+}
+
+impl StoreView {
+    /// The view of a store for the API.
+    pub fn of(row: &StoreRow, config: &Config) -> Self {
+        let host = format!("{}.{}", row.slug, config.shops_domain);
+        Self {
+            id: row.id.clone(),
+            tenant_id: row.tenant_id.clone(),
+            slug: row.slug.clone(),
+            name: row.name.clone(),
+            niche: row.niche.clone(),
+            currency: row.currency.clone(),
+            status: row.status.clone(),
+            plan: row.plan.clone(),
+            shard: row.shard,
+            auto_publish: row.auto_publish != 0,
+            url: config.storefront_url(&host),
+            host,
+            created_at: row.created_at.clone(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct ShardCount {
+    shard: u16,
+    stores: u32,
+}
+
+#[derive(Deserialize)]
+struct TenantRow {
+    plan: String,
+    dedicated_shard: Option<u16>,
+}
+
+/// `POST /v1/stores`: creates a store, places it on a shard and routes its host.
+pub async fn create(env: &Env, config: &Config, body: &str, actor: &str) -> ApiResult<(StoreView, Store)> {
+    let input: CreateStore = parse_json(body)?;
+    let name = StoreName::parse(&input.name).map_err(|e| ApiError::invalid("name", e.to_string()))?;
+    let slug = StoreSlug::parse(&input.slug).map_err(|e| ApiError::invalid("slug", e.to_string()))?;
+    let currency: Currency = input.currency.parse().map_err(|e: domain::money::UnsupportedCurrency| ApiError::invalid("currency", e.to_string()))?;
+    let niche = input.niche.trim();
+    if niche.chars().count() > 80 {
+        return Err(ApiError::invalid("niche", "niche must be at most 80 characters"));
+    }
+    let plan = match input.plan.as_deref() {
+        None => Plan::Starter,
+        Some(p) => Plan::parse(p).ok_or_else(|| ApiError::invalid("plan", "plan must be one of starter, growth, pro, enterprise"))?,
+    };
+    let host = StoreHost::platform_subdomain(&slug, &config.shops_domain).map_err(|e| ApiError::invalid("slug", e.to_string()))?;
+
+    let db = platform(env)?;
+    let created_at = rfc3339(now());
+    let store_id: StoreId = new_id();
+    let mut statements = Vec::new();
+
+    let (tenant_id, dedicated) = match input.tenant_id.as_deref() {
+        Some(raw) => {
+            let tenant_id: TenantId = raw.parse().map_err(|_| ApiError::invalid("tenant_id", "tenant not found"))?;
+            let tenant: Option<TenantRow> = db
+                .prepare("SELECT plan, dedicated_shard FROM tenants WHERE id = ?1")
+                .bind(&[JsValue::from_str(raw)])?
+                .first(None)
+                .await?;
+            let tenant = tenant.ok_or_else(|| ApiError::invalid("tenant_id", "tenant not found"))?;
+            let tenant_plan = Plan::parse(&tenant.plan).unwrap_or(Plan::Starter);
+            let owned: Option<serde_json::Value> = db
+                .prepare("SELECT COUNT(*) AS n FROM stores WHERE tenant_id = ?1")
+                .bind(&[JsValue::from_str(raw)])?
+                .first(None)
+                .await?;
+            let owned = owned.and_then(|v| v["n"].as_u64()).unwrap_or(0);
+            if let Some(max) = tenant_plan.limits().stores {
+                if owned >= u64::from(max) {
+                    return Err(ApiError::new(
+                        403,
+                        "plan_limit",
+                        format!("the {} plan allows {max} store(s); upgrade to add more", tenant_plan.as_str()),
+                    )
+                    .field("tenant_id"));
+                }
+            }
+            (tenant_id, tenant.dedicated_shard.map(ShardIndex))
+        }
+        None => {
+            let tenant_id: TenantId = new_id();
+            statements.push(
+                db.prepare("INSERT INTO tenants (id, name, plan, created_at) VALUES (?1, ?2, ?3, ?4)").bind(&[
+                    tenant_id.to_string().into(),
+                    name.as_str().into(),
+                    plan.as_str().into(),
+                    created_at.clone().into(),
+                ])?,
+            );
+            (tenant_id, None)
+        }
+    };
+
+    let counts: Vec<ShardCount> =
+        db.prepare("SELECT shard, COUNT(*) AS stores FROM stores GROUP BY shard").all().await?.results()?;
+    let dedicated_shards: Vec<serde_json::Value> = db
+        .prepare("SELECT DISTINCT dedicated_shard AS shard FROM tenants WHERE dedicated_shard IS NOT NULL")
+        .all()
+        .await?
+        .results()?;
+    let loads: Vec<ShardLoad> = (0..config.store_shards)
+        .map(|i| ShardLoad {
+            shard: ShardIndex(i),
+            stores: counts.iter().find(|c| c.shard == i).map_or(0, |c| c.stores),
+            dedicated_to_other: dedicated_shards.iter().any(|d| d["shard"].as_u64() == Some(u64::from(i))),
+        })
+        .collect();
+    let shard = place(store_id, dedicated, &loads).map_err(|e| ApiError::new(503, "no_capacity", e.to_string()))?;
+
+    statements.push(
+        db.prepare(
+            "INSERT INTO stores (id, tenant_id, slug, name, niche, currency, status, shard, auto_publish, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'active', ?7, ?8, ?9)",
+        )
+        .bind(&[
+            store_id.to_string().into(),
+            tenant_id.to_string().into(),
+            slug.as_str().into(),
+            name.as_str().into(),
+            niche.into(),
+            currency.code().into(),
+            f64::from(shard.0).into(),
+            f64::from(u8::from(input.auto_publish)).into(),
+            created_at.clone().into(),
+        ])?,
+    );
+    statements.push(
+        db.prepare("INSERT INTO domains (host, store_id, tenant_id, kind, verified_at, created_at) VALUES (?1, ?2, ?3, 'platform', ?4, ?4)")
+            .bind(&[host.as_str().into(), store_id.to_string().into(), tenant_id.to_string().into(), created_at.clone().into()])?,
+    );
+    statements.push(audit(&db, Some(tenant_id), actor, "store.create", &store_id.to_string(), &created_at)?);
+
+    if let Err(error) = db.batch(statements).await {
+        let text = error.to_string();
+        if text.contains("UNIQUE") {
+            return Err(ApiError::new(409, "slug_taken", format!("slug `{slug}` is already taken")).field("slug"));
+        }
+        return Err(ApiError::internal("creating store", text));
+    }
+
+    let record = RoutingRecord {
+        store_id,
+        tenant_id,
+        shard,
+        status: StoreStatus::Active,
+        name: name.as_str().to_owned(),
+        currency,
+    };
+    Routing::new(env.kv(crate::config::EDGE_KV)?).publish(&host, &record).await?;
+
+    let store = load(&db, store_id).await?;
+    Ok((StoreView::of(&store.row, config), store))
+}
+
+/// An audit-log insert for a write.
+pub fn audit(
+    db: &D1Database,
+    tenant: Option<TenantId>,
+    actor: &str,
+    action: &str,
+    target: &str,
+    at: &str,
+) -> worker::Result<worker::D1PreparedStatement> {
+    db.prepare("INSERT INTO audit_log (tenant_id, actor, action, target, at) VALUES (?1, ?2, ?3, ?4, ?5)").bind(&[
+        tenant.map_or(JsValue::NULL, |t| t.to_string().into()),
+        actor.into(),
+        action.into(),
+        target.into(),
+        at.into(),
+    ])
+}

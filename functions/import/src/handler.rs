@@ -1,0 +1,56 @@
+//! Handles a batch of import messages.
+
+use crate::content::ContentWriter;
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
+use domain::pricing::{quote, PricingRules};
+use lambda_runtime::{Error, LambdaEvent};
+use pipeline::edge::EdgeClient;
+use queues::consumer::Consumer;
+use queues::idempotency::DynamoStore;
+use queues::internal_api::{PublishProduct, PublishStatus, PublishedProduct};
+use queues::messages::ImportRequested;
+use queues::Envelope;
+
+/// Clients built once per cold start.
+pub struct State {
+    /// The edge's internal API.
+    pub edge: EdgeClient,
+    /// Idempotency records.
+    pub idempotency: DynamoStore,
+    /// Who writes product content.
+    pub writer: Box<dyn ContentWriter>,
+}
+
+/// The SQS entry point: per-message handling with partial batch failures.
+pub async fn handle(state: &State, event: LambdaEvent<SqsEvent>) -> Result<SqsBatchResponse, Error> {
+    Ok(Consumer::new("import", &state.idempotency).handle_batch(event.payload, |envelope| import(state, envelope)).await)
+}
+
+/// Builds the publish request for one product.
+pub fn publish_request(envelope: &Envelope<ImportRequested>, content: domain::content::ProductContent) -> anyhow::Result<PublishProduct> {
+    let product = &envelope.payload.product;
+    let prices = quote(product.cost, None, &PricingRules::default())?;
+    Ok(PublishProduct {
+        tenant_id: envelope.tenant_id,
+        source: product.source.clone(),
+        source_product_id: product.source_product_id.clone(),
+        content,
+        price: prices.price,
+        compare_at: prices.compare_at,
+        cost: product.cost,
+        images: product.image_urls.clone(),
+        status: PublishStatus::Published,
+        research_run_id: Some(envelope.payload.run_id),
+        score: Some(envelope.payload.score),
+    })
+}
+
+async fn import(state: &State, envelope: Envelope<ImportRequested>) -> anyhow::Result<()> {
+    let content = state.writer.product_content(&envelope.payload.product).await?;
+    content.validate()?;
+    let request = publish_request(&envelope, content)?;
+    let path = format!("/internal/stores/{}/products", envelope.store_id);
+    let published: PublishedProduct = state.edge.post(&path, &request).await?;
+    tracing::info!(product_id = %published.product_id, slug = %published.slug, created = published.created, "product published");
+    Ok(())
+}

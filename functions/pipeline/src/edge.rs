@@ -1,0 +1,88 @@
+//! The signed client of the edge's internal API.
+
+use queues::internal_api::{sign, NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER};
+use secrecy::{ExposeSecret, SecretString};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::time::Duration;
+
+/// A failed call to the edge.
+#[derive(Debug, thiserror::Error)]
+pub enum EdgeError {
+    /// The edge could not be reached or did not answer in time.
+    #[error("edge unreachable: {0}")]
+    Transport(#[from] reqwest::Error),
+    /// The edge answered with an error status.
+    #[error("edge answered {status}: {body}")]
+    Status {
+        /// HTTP status.
+        status: u16,
+        /// The problem document, shortened.
+        body: String,
+    },
+}
+
+impl EdgeError {
+    /// Whether retrying the same call later may succeed (transport errors, 429 and 5xx).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            EdgeError::Transport(_) => true,
+            EdgeError::Status { status, .. } => *status == 429 || *status >= 500,
+        }
+    }
+}
+
+/// Calls `/internal/...` on the edge, signing each request.
+#[derive(Clone)]
+pub struct EdgeClient {
+    http: reqwest::Client,
+    base_url: String,
+    secret: SecretString,
+}
+
+impl std::fmt::Debug for EdgeClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EdgeClient").field("base_url", &self.base_url).finish_non_exhaustive()
+    }
+}
+
+impl EdgeClient {
+    /// A client of the edge at `base_url` (e.g. `http://127.0.0.1:8787`).
+    pub fn new(http: reqwest::Client, base_url: impl Into<String>, secret: SecretString) -> Self {
+        Self { http, base_url: base_url.into().trim_end_matches('/').to_owned(), secret }
+    }
+
+    /// The HTTP client every function uses: bounded timeouts, no redirects to follow.
+    pub fn http_client() -> reqwest::Client {
+        reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(30))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("a client with these settings always builds")
+    }
+
+    /// Signs and sends a JSON `POST`, decoding the JSON answer.
+    pub async fn post<Req: Serialize, Resp: DeserializeOwned>(&self, path: &str, body: &Req) -> Result<Resp, EdgeError> {
+        let body = serde_json::to_vec(body).expect("request bodies always serialise");
+        let timestamp = time::OffsetDateTime::now_utc().unix_timestamp();
+        let nonce = uuid::Uuid::new_v4().simple().to_string();
+        let signature = sign(self.secret.expose_secret().as_bytes(), "POST", path, timestamp, &nonce, &body);
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base_url))
+            .header("content-type", "application/json")
+            .header(TIMESTAMP_HEADER, timestamp.to_string())
+            .header(NONCE_HEADER, nonce)
+            .header(SIGNATURE_HEADER, signature)
+            .body(body)
+            .send()
+            .await?;
+        let status = response.status();
+        if !status.is_success() {
+            let body = response.text().await.unwrap_or_default().chars().take(500).collect();
+            return Err(EdgeError::Status { status: status.as_u16(), body });
+        }
+        Ok(response.json().await?)
+    }
+}

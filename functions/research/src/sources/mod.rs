@@ -1,0 +1,3 @@
+//! Research sources, each an adapter that speaks its service's wire format.
+
+pub mod aliexpress;

@@ -1,0 +1,197 @@
+# Cloudflare side: D1 (platform + store shards), KV, the two Rust workers (edge = merchant API,
+# storefront = shops), their routes, and the Cloudflare for SaaS fallback origin.
+#
+# Workers are declared with the v5 provider's Worker / Version / Deployment resources
+# (cloudflare_worker + cloudflare_worker_version + cloudflare_workers_deployment) rather than
+# cloudflare_workers_script, because worker-build emits two modules (the JS main module and the
+# wasm it imports) and cloudflare_worker_version uploads any number of modules from files.
+#
+# Tenancy: all stores share these two workers and are separated by data (STORE_DB_i shards,
+# per-store keys). Workers for Platforms (a dispatch namespace with one user worker per tenant,
+# reached through a dispatch worker) is Cloudflare's documented route to full per-tenant
+# isolation; it is NOT used here.
+
+locals {
+  saas_fallback_origin = coalesce(var.saas_fallback_origin, "fallback.${var.shops_domain}")
+
+  # Every binding object carries the same attributes (null when unused) so the lists below have
+  # a single element type.
+  data_bindings = concat(
+    [{ type = "d1", name = "PLATFORM_DB", id = cloudflare_d1_database.platform.id, namespace_id = null, text = null }],
+    [for i, db in cloudflare_d1_database.store : { type = "d1", name = "STORE_DB_${i}", id = db.id, namespace_id = null, text = null }],
+    [{ type = "kv_namespace", name = "EDGE_KV", id = null, namespace_id = cloudflare_workers_kv_namespace.edge.id, text = null }],
+    [
+      { type = "plain_text", name = "STORE_DOMAIN_SUFFIX", id = null, namespace_id = null, text = var.shops_domain },
+      # What the worker code reads today (edge/src/config.rs): the shops domain and the shard count.
+      { type = "plain_text", name = "SHOPS_DOMAIN", id = null, namespace_id = null, text = var.shops_domain },
+      { type = "plain_text", name = "STORE_SHARDS", id = null, namespace_id = null, text = tostring(var.store_shard_count) },
+    ],
+  )
+
+  edge_bindings = concat(
+    local.data_bindings,
+    [
+      { type = "plain_text", name = "SQS_ENDPOINT", id = null, namespace_id = null, text = "https://sqs.${data.aws_region.current.name}.amazonaws.com" },
+      { type = "plain_text", name = "AWS_REGION", id = null, namespace_id = null, text = data.aws_region.current.name },
+      { type = "plain_text", name = "STOREFRONT_URL_TEMPLATE", id = null, namespace_id = null, text = var.storefront_url_template },
+    ],
+    # e.g. RESEARCH_QUEUE_URL, one per queue in var.edge_sends_to.
+    [for q in var.edge_sends_to : { type = "plain_text", name = local.queue_url_env[q], id = null, namespace_id = null, text = aws_sqs_queue.queue[q].url }],
+    [
+      { type = "secret_text", name = "AWS_ACCESS_KEY_ID", id = null, namespace_id = null, text = sensitive(aws_iam_access_key.edge.id) },
+      { type = "secret_text", name = "AWS_SECRET_ACCESS_KEY", id = null, namespace_id = null, text = aws_iam_access_key.edge.secret },
+      { type = "secret_text", name = "INTERNAL_HMAC_SECRET", id = null, namespace_id = null, text = var.internal_hmac_secret },
+      { type = "secret_text", name = "ADMIN_TOKEN", id = null, namespace_id = null, text = var.admin_token },
+    ],
+  )
+
+  # Kept apart from the workers map: for_each must not see the sensitive secret bindings.
+  worker_bindings = {
+    edge       = local.edge_bindings
+    storefront = local.data_bindings
+  }
+
+  workers = {
+    edge = {
+      dir   = var.edge_worker_dir
+      route = "api.${var.platform_domain}/*"
+    }
+    storefront = {
+      dir = var.storefront_worker_dir
+      # Every store's subdomain. Custom store domains arrive through Cloudflare for SaaS (below).
+      route = "*.${var.shops_domain}/*"
+    }
+  }
+}
+
+# ---------------------------------------------------------------------------------------------
+# Storage
+# ---------------------------------------------------------------------------------------------
+
+resource "cloudflare_d1_database" "platform" {
+  account_id = var.cloudflare_account_id
+  name       = "${var.name_prefix}-platform"
+}
+
+resource "cloudflare_d1_database" "store" {
+  count = var.store_shard_count
+
+  account_id = var.cloudflare_account_id
+  name       = "${var.name_prefix}-store-${count.index}"
+}
+
+resource "cloudflare_workers_kv_namespace" "edge" {
+  account_id = var.cloudflare_account_id
+  title      = "${var.name_prefix}-edge-kv"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Workers: edge (merchant API) and storefront. Not exposed on workers.dev: only via the routes.
+# ---------------------------------------------------------------------------------------------
+
+resource "cloudflare_worker" "worker" {
+  for_each = local.workers
+
+  account_id = var.cloudflare_account_id
+  name       = "${var.name_prefix}-${each.key}"
+
+  subdomain = {
+    enabled          = false
+    previews_enabled = false
+  }
+
+  observability = {
+    enabled = true
+  }
+}
+
+resource "cloudflare_worker_version" "worker" {
+  for_each = local.workers
+
+  account_id         = var.cloudflare_account_id
+  worker_id          = cloudflare_worker.worker[each.key].id
+  compatibility_date = var.worker_compatibility_date
+  main_module        = var.worker_main_module
+
+  # worker-build --release output: the main ES module and the wasm it imports, side by side.
+  modules = [
+    {
+      name         = var.worker_main_module
+      content_type = "application/javascript+module"
+      content_file = "${each.value.dir}/${var.worker_main_module}"
+    },
+    {
+      name         = var.worker_wasm_module
+      content_type = "application/wasm"
+      content_file = "${each.value.dir}/${var.worker_wasm_module}"
+    },
+  ]
+
+  bindings = local.worker_bindings[each.key]
+}
+
+resource "cloudflare_workers_deployment" "worker" {
+  for_each = local.workers
+
+  account_id  = var.cloudflare_account_id
+  script_name = cloudflare_worker.worker[each.key].name
+  strategy    = "percentage"
+
+  versions = [{
+    percentage = 100
+    version_id = cloudflare_worker_version.worker[each.key].id
+  }]
+}
+
+resource "cloudflare_workers_route" "worker" {
+  for_each = local.workers
+
+  zone_id = var.cloudflare_zone_id
+  pattern = each.value.route
+  script  = cloudflare_worker.worker[each.key].name
+
+  depends_on = [cloudflare_workers_deployment.worker]
+}
+
+# Optional: send every other hostname of the zone (i.e. store custom hostnames) to the
+# storefront. The edge's more specific api.<platform_domain>/* route still takes precedence.
+resource "cloudflare_workers_route" "storefront_catch_all" {
+  count = var.storefront_catch_all_route ? 1 : 0
+
+  zone_id = var.cloudflare_zone_id
+  pattern = "*/*"
+  script  = cloudflare_worker.worker["storefront"].name
+
+  depends_on = [cloudflare_workers_deployment.worker]
+}
+
+# ---------------------------------------------------------------------------------------------
+# DNS and Cloudflare for SaaS
+# ---------------------------------------------------------------------------------------------
+
+# Workers are the origin, so the records only need to exist and be proxied ("originless").
+resource "cloudflare_dns_record" "originless" {
+  for_each = var.manage_dns_records ? {
+    api      = "api.${var.platform_domain}"
+    shops    = "*.${var.shops_domain}"
+    fallback = local.saas_fallback_origin
+  } : {}
+
+  zone_id = var.cloudflare_zone_id
+  name    = each.value
+  type    = "AAAA"
+  content = "100::"
+  proxied = true
+  ttl     = 1
+  comment = "${var.name_prefix}: originless record, served by a worker route (terraform)"
+}
+
+# Fallback origin of the SaaS zone, under the shops domain. Per-store custom hostnames
+# (cloudflare_custom_hostname equivalents) are created at runtime by the edge API through the
+# Cloudflare API when a merchant connects a domain; they are deliberately NOT managed here.
+resource "cloudflare_custom_hostname_fallback_origin" "shops" {
+  zone_id = var.cloudflare_zone_id
+  origin  = local.saas_fallback_origin
+
+  depends_on = [cloudflare_dns_record.originless]
+}

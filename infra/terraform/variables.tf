@@ -1,0 +1,234 @@
+# ---------------------------------------------------------------------------------------------
+# General
+# ---------------------------------------------------------------------------------------------
+
+variable "name_prefix" {
+  description = "Prefix of every resource name (queues, functions, table, bucket, workers, D1, KV)."
+  type        = string
+  default     = "dropship"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,28}[a-z0-9]$", var.name_prefix))
+    error_message = "name_prefix must be 3-30 chars of lowercase letters, digits and dashes (it ends up in S3 bucket and SQS names)."
+  }
+}
+
+variable "tags" {
+  description = "Extra tags applied to every AWS resource."
+  type        = map(string)
+  default     = {}
+}
+
+# ---------------------------------------------------------------------------------------------
+# AWS
+# ---------------------------------------------------------------------------------------------
+
+variable "aws_region" {
+  description = "AWS region of the pipeline (SQS, Lambda, DynamoDB, S3, Scheduler)."
+  type        = string
+  default     = "us-east-1"
+}
+
+variable "lambda_artifacts_dir" {
+  description = "Directory holding <function>/bootstrap.zip, as written by `cargo lambda build --release --arm64 --output-format zip` (that is $CARGO_TARGET_DIR/lambda, default target/lambda). Relative paths resolve against the directory terraform runs in."
+  type        = string
+}
+
+variable "parameters_secrets_extension_layer_arn" {
+  description = "ARN of the arm64 'AWS Parameters and Secrets Lambda Extension' layer for aws_region (arn:aws:lambda:<region>:<aws account>:layer:AWS-Parameters-and-Secrets-Lambda-Extension-Arm64:<version>, listed in the AWS Systems Manager docs). The functions read the internal HMAC secret through it on localhost:2773."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:layer:AWS-Parameters-and-Secrets-Lambda-Extension-Arm64:[0-9]+$", var.parameters_secrets_extension_layer_arn))
+    error_message = "parameters_secrets_extension_layer_arn must be the Arm64 variant of the AWS Parameters and Secrets Lambda Extension layer (the functions are arm64)."
+  }
+}
+
+variable "function_environment" {
+  description = "Extra environment variables per function (keys: function names from wiring.json), e.g. supplier API settings. Values end up in the Lambda configuration: prefer SSM parameters for secrets."
+  type        = map(map(string))
+  default     = {}
+  sensitive   = true
+
+  validation {
+    condition     = alltrue([for f in keys(var.function_environment) : contains(keys(local.functions), f)])
+    error_message = "function_environment keys must be function names from infra/wiring.json."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Retention of each function's CloudWatch log group."
+  type        = number
+  default     = 14
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be a value CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ...)."
+  }
+}
+
+variable "rust_log" {
+  description = "RUST_LOG filter of every function."
+  type        = string
+  default     = "info"
+}
+
+variable "edge_internal_url" {
+  description = "Base URL of the edge worker's internal API the functions call (HMAC-signed). Defaults to https://api.<platform_domain>."
+  type        = string
+  default     = null
+}
+
+variable "internal_hmac_secret" {
+  description = "Initial value of the HMAC secret shared by the functions (through SSM) and the edge worker (as a secret binding). Terraform ignores later changes to the SSM value; rotate it in SSM and here together."
+  type        = string
+  sensitive   = true
+  nullable    = false
+
+  validation {
+    condition     = length(var.internal_hmac_secret) >= 32
+    error_message = "internal_hmac_secret must be at least 32 characters."
+  }
+}
+
+variable "event_source_max_concurrency" {
+  description = "Maximum concurrent Lambda invocations per SQS event source mapping (scaling_config.maximum_concurrency)."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.event_source_max_concurrency >= 2 && var.event_source_max_concurrency <= 1000
+    error_message = "event_source_max_concurrency must be between 2 and 1000 (SQS event source mapping limits)."
+  }
+}
+
+variable "schedule_retry_attempts" {
+  description = "EventBridge Scheduler retry attempts before a schedule's event goes to the schedules DLQ."
+  type        = number
+  default     = 3
+}
+
+variable "schedule_max_event_age_s" {
+  description = "EventBridge Scheduler maximum event age (seconds) before the event goes to the schedules DLQ."
+  type        = number
+  default     = 3600
+}
+
+variable "dlq_alarm_actions" {
+  description = "ARNs (e.g. SNS topics) notified when any DLQ has visible messages."
+  type        = list(string)
+  default     = []
+}
+
+variable "table_deletion_protection" {
+  description = "Deletion protection of the pipeline DynamoDB table."
+  type        = bool
+  default     = true
+}
+
+variable "edge_sends_to" {
+  description = "Queues (names from wiring.json) the edge worker enqueues to with its IAM user. Each gets an <UPPER(queue)>_QUEUE_URL plain-text binding on the edge worker and sqs:SendMessage on that queue only."
+  type        = list(string)
+  default     = ["research"]
+}
+
+# ---------------------------------------------------------------------------------------------
+# Cloudflare
+# ---------------------------------------------------------------------------------------------
+
+variable "cloudflare_account_id" {
+  description = "Cloudflare account that owns the Workers, D1 databases and KV namespace."
+  type        = string
+}
+
+variable "cloudflare_zone_id" {
+  description = "Zone holding both the platform domain (api.<platform_domain>) and the shops domain (*.<shops_domain>); it is also the Cloudflare for SaaS zone."
+  type        = string
+}
+
+variable "platform_domain" {
+  description = "Platform domain; the edge (merchant API) worker serves api.<platform_domain>."
+  type        = string
+}
+
+variable "shops_domain" {
+  description = "Domain under which every store gets a subdomain (<store>.<shops_domain>), served by the storefront worker."
+  type        = string
+}
+
+variable "store_shard_count" {
+  description = "Number of store D1 shards (bound as STORE_DB_0 .. STORE_DB_<n-1>)."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.store_shard_count >= 1 && floor(var.store_shard_count) == var.store_shard_count
+    error_message = "store_shard_count must be a positive integer."
+  }
+}
+
+variable "edge_worker_dir" {
+  description = "worker-build output directory of the edge worker (holds the main module and its wasm). Relative paths resolve against the directory terraform runs in."
+  type        = string
+  default     = "../../edge/build"
+}
+
+variable "storefront_worker_dir" {
+  description = "worker-build output directory of the storefront worker (holds the main module and its wasm). Relative paths resolve against the directory terraform runs in."
+  type        = string
+  default     = "../../storefront-worker/build"
+}
+
+variable "worker_main_module" {
+  description = "File name of worker-build's main ES module inside each worker dir (build/index.js in recent worker-build; older releases wrote worker/shim.mjs)."
+  type        = string
+  default     = "index.js"
+}
+
+variable "worker_wasm_module" {
+  description = "File name of the wasm module next to the main module, as the main module imports it."
+  type        = string
+  default     = "index_bg.wasm"
+}
+
+variable "worker_compatibility_date" {
+  description = "Workers runtime compatibility date of both workers."
+  type        = string
+  default     = "2025-09-01"
+}
+
+variable "storefront_url_template" {
+  description = "STOREFRONT_URL_TEMPLATE of the edge: how a store's public URL is made from its host."
+  type        = string
+  default     = "https://{host}"
+}
+
+variable "admin_token" {
+  description = "ADMIN_TOKEN secret binding of the edge worker."
+  type        = string
+  sensitive   = true
+  nullable    = false
+
+  validation {
+    condition     = length(var.admin_token) >= 32
+    error_message = "admin_token must be at least 32 characters."
+  }
+}
+
+variable "manage_dns_records" {
+  description = "Create the proxied, originless DNS records the routes and the SaaS fallback origin need (api.<platform_domain>, *.<shops_domain>, the fallback origin host). Turn off if they are managed elsewhere."
+  type        = bool
+  default     = true
+}
+
+variable "saas_fallback_origin" {
+  description = "Cloudflare for SaaS fallback origin host. Defaults to fallback.<shops_domain>."
+  type        = string
+  default     = null
+}
+
+variable "storefront_catch_all_route" {
+  description = "Also route */* in the zone to the storefront, so that store custom hostnames (Cloudflare for SaaS) reach it. More specific routes (the edge's api.<platform_domain>/*) still win. Off by default because it captures every other hostname of the zone too."
+  type        = bool
+  default     = false
+}

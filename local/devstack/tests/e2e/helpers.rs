@@ -1,0 +1,137 @@
+//! The running local stack, as the end-to-end tests see it: a client with one method per call.
+
+use queues::internal_api::{sign, NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER};
+use serde_json::Value;
+use std::time::{Duration, Instant};
+
+fn env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set: run the end-to-end tests through local/test.sh"))
+}
+
+/// The stack under test.
+pub struct Stack {
+    pub http: reqwest::Client,
+    pub edge: String,
+    pub storefront: String,
+    pub admin_token: String,
+    pub internal_secret: String,
+    pub sqs: aws_sdk_sqs::Client,
+    pub import_queue: String,
+    pub import_dlq: String,
+}
+
+/// A response's status and JSON (or text) body.
+pub struct Answer {
+    pub status: u16,
+    pub json: Value,
+    pub text: String,
+}
+
+impl Stack {
+    pub async fn connect() -> Self {
+        let aws = aws_config::load_from_env().await;
+        Self {
+            http: reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap(),
+            edge: format!("http://127.0.0.1:{}", env("EDGE_PORT")),
+            storefront: format!("http://127.0.0.1:{}", env("STOREFRONT_PORT")),
+            admin_token: env("ADMIN_TOKEN"),
+            internal_secret: env("INTERNAL_HMAC_SECRET"),
+            sqs: aws_sdk_sqs::Client::new(&aws),
+            import_queue: env("IMPORT_QUEUE_URL"),
+            import_dlq: env("IMPORT_DLQ_URL"),
+        }
+    }
+
+    async fn answer(response: reqwest::Response) -> Answer {
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        Answer { status, json: serde_json::from_str(&text).unwrap_or(Value::Null), text }
+    }
+
+    pub async fn create_store(&self, slug: &str, name: &str) -> Answer {
+        let body = serde_json::json!({ "name": name, "slug": slug, "niche": "pet grooming", "plan": "pro" });
+        let response =
+            self.http.post(format!("{}/v1/stores", self.edge)).bearer_auth(&self.admin_token).json(&body).send().await.unwrap();
+        Self::answer(response).await
+    }
+
+    pub async fn start_research(&self, store_id: &str) -> Answer {
+        let url = format!("{}/v1/stores/{store_id}/research-runs", self.edge);
+        Self::answer(self.http.post(url).bearer_auth(&self.admin_token).send().await.unwrap()).await
+    }
+
+    pub async fn research_run(&self, store_id: &str, run_id: &str) -> Answer {
+        let url = format!("{}/v1/stores/{store_id}/research-runs/{run_id}", self.edge);
+        Self::answer(self.http.get(url).bearer_auth(&self.admin_token).send().await.unwrap()).await
+    }
+
+    pub async fn products(&self, store_id: &str) -> Vec<Value> {
+        let url = format!("{}/v1/stores/{store_id}/products?limit=200", self.edge);
+        let answer = Self::answer(self.http.get(url).bearer_auth(&self.admin_token).send().await.unwrap()).await;
+        assert_eq!(answer.status, 200, "{}", answer.text);
+        answer.json["products"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// A storefront page, reached through the store's host name as a shopper's browser would.
+    pub async fn page(&self, host: &str, path: &str) -> Answer {
+        let response =
+            self.http.get(format!("{}{path}", self.storefront)).header("host", host).send().await.unwrap();
+        Self::answer(response).await
+    }
+
+    /// A signed internal call, as a function makes it; `tamper` may change it after signing.
+    pub async fn internal(&self, path: &str, body: &Value, timestamp: i64, nonce: &str) -> Answer {
+        let body = serde_json::to_vec(body).unwrap();
+        let signature = sign(self.internal_secret.as_bytes(), "POST", path, timestamp, nonce, &body);
+        let response = self
+            .http
+            .post(format!("{}{path}", self.edge))
+            .header("content-type", "application/json")
+            .header(TIMESTAMP_HEADER, timestamp.to_string())
+            .header(NONCE_HEADER, nonce)
+            .header(SIGNATURE_HEADER, signature)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        Self::answer(response).await
+    }
+
+    pub async fn send_import(&self, body: &str) {
+        self.sqs.send_message().queue_url(&self.import_queue).message_body(body).send().await.unwrap();
+    }
+
+    /// Reads the import dead-letter queue for a message whose body contains `marker`.
+    pub async fn dead_lettered(&self, marker: &str) -> bool {
+        let out = self
+            .sqs
+            .receive_message()
+            .queue_url(&self.import_dlq)
+            .max_number_of_messages(10)
+            .visibility_timeout(0)
+            .send()
+            .await
+            .unwrap();
+        out.messages().iter().any(|m| m.body().is_some_and(|b| b.contains(marker)))
+    }
+}
+
+/// Polls `check` every half second until it returns `Some`, or fails after `limit`.
+pub async fn eventually<T, F, Fut>(what: &str, limit: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let started = Instant::now();
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(started.elapsed() < limit, "timed out after {limit:?} waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+pub fn unique(prefix: &str) -> String {
+    format!("{prefix}-{}", &uuid::Uuid::new_v4().simple().to_string()[..10])
+}

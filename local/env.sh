@@ -1,0 +1,8 @@
+# Sourced by every local script: where tools and build output live, and the PATH to reach them.
+# Kept outside the clone so fresh clones on the same machine (CI's too) reuse earlier work.
+export DROPSHIP_HOME="${DROPSHIP_HOME:-$HOME/.cache/dropship}"
+export DROPSHIP_TOOLS="${DROPSHIP_TOOLS:-$DROPSHIP_HOME/tools}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$DROPSHIP_HOME/target}"
+export PATH="$DROPSHIP_TOOLS/bin:$DROPSHIP_TOOLS/npm/node_modules/.bin:$DROPSHIP_TOOLS/venv/bin:$PATH"
+export WASM_BINDGEN_BIN="$DROPSHIP_TOOLS/bin/wasm-bindgen"
+export WASM_OPT_BIN="$DROPSHIP_TOOLS/npm/node_modules/.bin/wasm-opt"

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Installs every pinned tool the local stack and the tests need, once. Safe to run again:
+# each tool is skipped when the pinned version is already present.
+#
+# Tools live outside the clone (DROPSHIP_HOME, default ~/.cache/dropship) so that a fresh clone
+# on the same machine, CI's included, reuses them.
+set -euo pipefail
+
+# Pins. The wasm-bindgen CLI must equal the wasm-bindgen crate in Cargo.lock.
+WORKER_BUILD_VERSION=0.8.7
+WASM_BINDGEN_VERSION=0.2.130
+WRANGLER_VERSION=4.86.0
+BINARYEN_VERSION=132.0.0
+CARGO_LAMBDA_VERSION=1.9.2
+MOTO_VERSION=5.2.5
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=local/env.sh
+. "$root/local/env.sh"
+
+log() { printf '\033[1;34m[tools]\033[0m %s\n' "$*" >&2; }
+
+mkdir -p "$DROPSHIP_TOOLS/bin"
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  log "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+have_version() { # binary, expected version substring
+  [ -x "$DROPSHIP_TOOLS/bin/$1" ] && "$DROPSHIP_TOOLS/bin/$1" --version 2>/dev/null | grep -q "$2"
+}
+
+if ! have_version wasm-bindgen "$WASM_BINDGEN_VERSION"; then
+  log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 7 minutes on 2 cores)"
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --root "$DROPSHIP_TOOLS"
+fi
+
+if ! have_version worker-build "$WORKER_BUILD_VERSION"; then
+  log "installing worker-build $WORKER_BUILD_VERSION (about 14 minutes on 2 cores)"
+  cargo install worker-build --version "$WORKER_BUILD_VERSION" --root "$DROPSHIP_TOOLS"
+fi
+
+npm_dir="$DROPSHIP_TOOLS/npm"
+npm_stamp="$npm_dir/.pins-wrangler-$WRANGLER_VERSION-binaryen-$BINARYEN_VERSION"
+if [ ! -f "$npm_stamp" ]; then
+  log "installing wrangler $WRANGLER_VERSION and binaryen $BINARYEN_VERSION from npm"
+  mkdir -p "$npm_dir"
+  npm install --prefix "$npm_dir" --no-audit --no-fund --loglevel=error \
+    "wrangler@$WRANGLER_VERSION" "binaryen@$BINARYEN_VERSION"
+  touch "$npm_stamp"
+fi
+
+venv="$DROPSHIP_TOOLS/venv"
+py_stamp="$venv/.pins-cargo-lambda-$CARGO_LAMBDA_VERSION-moto-$MOTO_VERSION"
+if [ ! -f "$py_stamp" ]; then
+  log "installing cargo-lambda $CARGO_LAMBDA_VERSION and moto $MOTO_VERSION from PyPI"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check \
+    "cargo-lambda==$CARGO_LAMBDA_VERSION" "moto[server]==$MOTO_VERSION" "python-hcl2==8.1.4"
+  touch "$py_stamp"
+fi
+
+log "tools ready in $DROPSHIP_TOOLS"

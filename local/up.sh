@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# Sets up and runs the whole platform on this machine, offline:
+#   the AWS emulator (moto) with the queues, table and bucket from infra/wiring.json;
+#   both Workers under `wrangler dev`, sharing one persisted local D1/KV state, migrations applied;
+#   the functions under `cargo lambda watch`;
+#   devstack's pump (SQS -> functions, as event source mappings do) and scheduler;
+#   the AliExpress fixture gateway;
+# then seeds a demo store and prints the URLs. Ctrl-C stops everything it started.
+#
+#   local/up.sh            run in the foreground until Ctrl-C
+#   local/up.sh --detach   start, seed, and return (local/down.sh stops it); used by the tests
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+. local/env.sh
+detach=false
+[ "${1:-}" = "--detach" ] && detach=true
+
+log() { printf '\033[1;32m[up]\033[0m %s\n' "$*" >&2; }
+
+local/tools.sh
+
+state="$DROPSHIP_HOME/state"
+logs="$state/logs"
+mkdir -p "$logs"
+"$root/local/down.sh" --quiet || true
+
+# Local secrets: generated once per machine, never committed, never printed.
+secrets="$DROPSHIP_HOME/local-secrets.env"
+if [ ! -f "$secrets" ]; then
+  umask 077
+  {
+    echo "ADMIN_TOKEN=$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
+    echo "INTERNAL_HMAC_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
+    echo "ALIEXPRESS_APP_KEY=local-$(python3 -c 'import secrets; print(secrets.token_hex(4))')"
+    echo "ALIEXPRESS_APP_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
+  } > "$secrets"
+fi
+set -a
+. "$secrets"
+set +a
+
+export MOTO_PORT=5000 EDGE_PORT=8787 STOREFRONT_PORT=8788 LAMBDA_PORT=9000 ALIEXPRESS_PORT=9100
+export AWS_ENDPOINT_URL="http://127.0.0.1:$MOTO_PORT" AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
+export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
+export WRANGLER_SEND_METRICS=false
+
+pids="$state/pids"
+: > "$pids"
+start() { # name, command...
+  local name="$1"; shift
+  setsid "$@" > "$logs/$name.log" 2>&1 < /dev/null &
+  echo "$! $name" >> "$pids"
+}
+wait_for() { # name, url, seconds
+  local name="$1" url="$2" seconds="$3" i=0
+  until curl -s -o /dev/null --max-time 2 "$url"; do
+    i=$((i + 1))
+    if [ "$i" -ge "$seconds" ]; then
+      log "$name did not come up in ${seconds}s; its log ($logs/$name.log) ends with:"
+      tail -n 30 "$logs/$name.log" >&2
+      exit 1
+    fi
+    sleep 1
+  done
+}
+if ! $detach; then
+  trap '"$root/local/down.sh"' EXIT
+  trap 'exit 130' INT TERM
+fi
+
+log "building the functions and devstack"
+cargo build --quiet -p devstack -p fanout -p research -p import
+
+log "starting the AWS emulator on 127.0.0.1:$MOTO_PORT"
+start moto moto_server -H 127.0.0.1 -p "$MOTO_PORT"
+wait_for moto "$AWS_ENDPOINT_URL/moto-api/" 30
+"$CARGO_TARGET_DIR/debug/devstack" provision > "$state/aws.env"
+set -a
+. "$state/aws.env"
+set +a
+
+log "starting the AliExpress fixture gateway on 127.0.0.1:$ALIEXPRESS_PORT"
+start aliexpress python3 local/fixtures/aliexpress_server.py "$ALIEXPRESS_PORT" "$ALIEXPRESS_APP_KEY" "$ALIEXPRESS_APP_SECRET"
+
+# What the functions see, as Terraform sets it in AWS (plus the local endpoints and secret).
+cat > "$state/functions.env" <<ENV
+EDGE_INTERNAL_URL=http://127.0.0.1:$EDGE_PORT
+INTERNAL_HMAC_SECRET=$INTERNAL_HMAC_SECRET
+TABLE_NAME=$TABLE_NAME
+BUCKET_NAME=$BUCKET_NAME
+RESEARCH_QUEUE_URL=$RESEARCH_QUEUE_URL
+IMPORT_QUEUE_URL=$IMPORT_QUEUE_URL
+AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL
+AWS_REGION=$AWS_REGION
+AWS_ACCESS_KEY_ID=local
+AWS_SECRET_ACCESS_KEY=local
+ALIEXPRESS_API_URL=http://127.0.0.1:$ALIEXPRESS_PORT/sync
+ALIEXPRESS_APP_KEY=$ALIEXPRESS_APP_KEY
+ALIEXPRESS_APP_SECRET=$ALIEXPRESS_APP_SECRET
+CONTENT_PROVIDER=offline
+DROPSHIP_LOCAL=1
+RUST_LOG=info
+ENV
+chmod 600 "$state/functions.env"
+
+log "starting the functions under cargo lambda watch on 127.0.0.1:$LAMBDA_PORT"
+start lambda cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$LAMBDA_PORT" --env-file "$state/functions.env" --ignore-changes
+
+# Workers: secrets in .dev.vars (git-ignored), state shared through one --persist-to folder.
+umask 077
+cat > edge/.dev.vars <<VARS
+ADMIN_TOKEN=$ADMIN_TOKEN
+INTERNAL_HMAC_SECRET=$INTERNAL_HMAC_SECRET
+AWS_ACCESS_KEY_ID=local
+AWS_SECRET_ACCESS_KEY=local
+RESEARCH_QUEUE_URL=$RESEARCH_QUEUE_URL
+VARS
+umask 022
+persist="$state/wrangler"
+log "applying D1 migrations"
+for db in PLATFORM_DB STORE_DB_0 STORE_DB_1; do
+  (cd edge && CI=true wrangler d1 migrations apply "$db" --local --persist-to "$persist" > "$logs/migrate-$db.log" 2>&1) \
+    || { tail -n 30 "$logs/migrate-$db.log" >&2; exit 1; }
+done
+
+log "starting the edge Worker on 127.0.0.1:$EDGE_PORT and the storefront Worker on 127.0.0.1:$STOREFRONT_PORT"
+(cd edge && start edge wrangler dev --ip 127.0.0.1 --port "$EDGE_PORT" --persist-to "$persist" --inspector-port 9229)
+wait_for edge "http://127.0.0.1:$EDGE_PORT/health" 600
+(cd storefront-worker && start storefront wrangler dev --ip 127.0.0.1 --port "$STOREFRONT_PORT" --persist-to "$persist" --inspector-port 9230)
+wait_for storefront "http://127.0.0.1:$STOREFRONT_PORT/" 600
+
+log "starting devstack's pump (SQS -> functions) and scheduler"
+start pump "$CARGO_TARGET_DIR/debug/devstack" pump
+wait_for lambda "http://127.0.0.1:$LAMBDA_PORT/" 120
+
+log "seeding the demo store"
+api() { curl -sS -H "authorization: Bearer $ADMIN_TOKEN" -H 'content-type: application/json' "$@"; }
+store=$(api -X POST "http://127.0.0.1:$EDGE_PORT/v1/stores" \
+  -d '{"name":"Cozy Paws","slug":"demo","niche":"pet grooming","currency":"USD","plan":"pro"}')
+store_id=$(printf '%s' "$store" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("id",""))' 2>/dev/null || true)
+if [ -n "$store_id" ]; then
+  api -X POST "http://127.0.0.1:$EDGE_PORT/v1/stores/$store_id/research-runs" > /dev/null
+  log "demo store created; its first research run is queued"
+else
+  log "demo store already exists"
+fi
+
+cat <<DONE
+
+  Storefront (demo store)  http://demo.localhost:$STOREFRONT_PORT/
+  Merchant API             http://127.0.0.1:$EDGE_PORT/v1   (Authorization: Bearer \$ADMIN_TOKEN from $secrets)
+  Functions                http://127.0.0.1:$LAMBDA_PORT   (cargo lambda watch)
+  AWS emulator             $AWS_ENDPOINT_URL
+  Logs                     $logs/
+
+DONE
+
+if $detach; then
+  exit 0
+fi
+log "running; Ctrl-C stops everything"
+while true; do sleep 3600; done

@@ -1,0 +1,181 @@
+//! SQS batch handling shared by every consumer function.
+//!
+//! Each record is parsed into its envelope, claimed in the idempotency store, and handed to the
+//! consumer's per-message function. A record that fails for any reason is reported in
+//! `batchItemFailures`, so SQS redelivers it alone after its visibility timeout and, after the
+//! queue's `maxReceiveCount`, moves it to the dead-letter queue; the rest of the batch is deleted.
+
+use crate::envelope::{Envelope, Message};
+use crate::idempotency::{Claim, IdempotencyStore};
+use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
+use std::future::Future;
+
+/// What happened to one message that did not fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The handler ran and its effect is recorded.
+    Applied,
+    /// An earlier delivery already applied it; nothing was done.
+    Duplicate,
+}
+
+/// Handles SQS batches for one consumer.
+#[derive(Debug)]
+pub struct Consumer<'a, S> {
+    name: &'static str,
+    store: &'a S,
+}
+
+impl<'a, S: IdempotencyStore> Consumer<'a, S> {
+    /// A consumer named as in `infra/wiring.json`; the name scopes its idempotency records.
+    pub fn new(name: &'static str, store: &'a S) -> Self {
+        Self { name, store }
+    }
+
+    /// Handles every record of the batch and reports the ones that failed.
+    pub async fn handle_batch<T, F, Fut>(&self, event: SqsEvent, handler: F) -> SqsBatchResponse
+    where
+        T: Message,
+        F: Fn(Envelope<T>) -> Fut,
+        Fut: Future<Output = anyhow::Result<()>>,
+    {
+        let mut response = SqsBatchResponse::default();
+        for record in event.records {
+            let message_id = record.message_id.clone().unwrap_or_default();
+            match self.handle_one(record, &handler).await {
+                Ok(outcome) => tracing::info!(consumer = self.name, %message_id, ?outcome, "message handled"),
+                Err(error) => {
+                    tracing::error!(consumer = self.name, %message_id, error = format!("{error:#}"), "message failed");
+                    let mut failure = BatchItemFailure::default();
+                    failure.item_identifier = message_id;
+                    response.batch_item_failures.push(failure);
+                }
+            }
+        }
+        response
+    }
+
+    async fn handle_one<T, F, Fut>(&self, record: SqsMessage, handler: &F) -> anyhow::Result<Outcome>
+    where
+        T: Message,
+        F: Fn(Envelope<T>) -> Fut,
+        Fut: Future<Output = anyhow::Result<()>>,
+    {
+        let body = record.body.as_deref().ok_or_else(|| anyhow::anyhow!("message has no body"))?;
+        let envelope = Envelope::<T>::parse(body)?;
+        let key = envelope.idempotency_key.clone();
+        match self.store.claim(self.name, &key).await? {
+            Claim::Acquired => {}
+            Claim::AlreadyApplied => return Ok(Outcome::Duplicate),
+            Claim::HeldByAnotherDelivery => {
+                anyhow::bail!("another delivery of `{key}` is being processed; retry later")
+            }
+        }
+        tracing::info!(
+            consumer = self.name,
+            correlation_id = %envelope.correlation_id,
+            store_id = %envelope.store_id,
+            idempotency_key = %key,
+            "applying message"
+        );
+        match handler(envelope).await {
+            Ok(()) => {
+                self.store.complete(self.name, &key).await?;
+                Ok(Outcome::Applied)
+            }
+            Err(error) => {
+                if let Err(release) = self.store.release(self.name, &key).await {
+                    tracing::warn!(consumer = self.name, error = format!("{release:#}"), "could not release claim");
+                }
+                Err(error)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::idempotency::MemoryStore;
+    use crate::messages::ResearchRequested;
+    use domain::{RunId, StoreId, TenantId};
+    use std::cell::RefCell;
+
+    fn record(id: &str, body: &str) -> SqsMessage {
+        let mut message = SqsMessage::default();
+        message.message_id = Some(id.to_owned());
+        message.body = Some(body.to_owned());
+        message
+    }
+
+    fn research(key: &str) -> String {
+        Envelope::new(
+            key,
+            TenantId::from_random_bytes([1; 16]),
+            StoreId::from_random_bytes([2; 16]),
+            time::OffsetDateTime::UNIX_EPOCH,
+            "corr",
+            ResearchRequested { run_id: RunId::from_random_bytes([3; 16]), niche: "pets".into(), max_imports: 3 },
+        )
+        .to_body()
+    }
+
+    fn batch(records: Vec<SqsMessage>) -> SqsEvent {
+        let mut event = SqsEvent::default();
+        event.records = records;
+        event
+    }
+
+    fn failed_ids(response: &SqsBatchResponse) -> Vec<&str> {
+        response.batch_item_failures.iter().map(|f| f.item_identifier.as_str()).collect()
+    }
+
+    #[tokio::test]
+    async fn a_malformed_message_fails_alone_and_the_rest_of_the_batch_is_applied() {
+        let store = MemoryStore::default();
+        let applied = RefCell::new(Vec::new());
+        let event = batch(vec![record("a", &research("k1")), record("bad", "{\"not\":\"an envelope\"}"), record("c", &research("k2"))]);
+        let response = Consumer::new("research", &store)
+            .handle_batch(event, |e: Envelope<ResearchRequested>| {
+                applied.borrow_mut().push(e.idempotency_key);
+                async { Ok(()) }
+            })
+            .await;
+        assert_eq!(failed_ids(&response), vec!["bad"]);
+        assert_eq!(*applied.borrow(), vec!["k1", "k2"]);
+    }
+
+    #[tokio::test]
+    async fn a_duplicate_delivery_is_not_applied_twice() {
+        let store = MemoryStore::default();
+        let calls = RefCell::new(0);
+        let consumer = Consumer::new("research", &store);
+        for _ in 0..2 {
+            let event = batch(vec![record("a", &research("same")), record("b", &research("same"))]);
+            let response = consumer
+                .handle_batch(event, |_: Envelope<ResearchRequested>| {
+                    *calls.borrow_mut() += 1;
+                    async { Ok(()) }
+                })
+                .await;
+            assert!(response.batch_item_failures.is_empty());
+        }
+        assert_eq!(*calls.borrow(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_failed_message_is_reported_and_can_be_retried() {
+        let store = MemoryStore::default();
+        let consumer = Consumer::new("research", &store);
+        let failing = consumer
+            .handle_batch(batch(vec![record("a", &research("k"))]), |_: Envelope<ResearchRequested>| async {
+                anyhow::bail!("supplier down")
+            })
+            .await;
+        assert_eq!(failed_ids(&failing), vec!["a"]);
+        let retried = consumer
+            .handle_batch(batch(vec![record("a", &research("k"))]), |_: Envelope<ResearchRequested>| async { Ok(()) })
+            .await;
+        assert!(retried.batch_item_failures.is_empty());
+    }
+}

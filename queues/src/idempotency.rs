@@ -1,0 +1,168 @@
+//! The idempotency guard: a conditional write per message key, so an effect is applied once.
+//!
+//! A delivery first claims its key with a lease. The claim fails if the key was already applied
+//! (the delivery is a duplicate and is skipped) or if another delivery holds an unexpired lease
+//! (this one is retried later). On success the record is marked applied and kept for
+//! [`RECORD_TTL_SECS`]; on failure the claim is released so a retry can run at once. A crash
+//! leaves the lease to expire.
+
+use anyhow::Context;
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::types::AttributeValue;
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Mutex;
+use time::OffsetDateTime;
+
+/// How long an applied key is remembered: longer than any SQS retention, so no redelivery can
+/// outlive its record.
+pub const RECORD_TTL_SECS: i64 = 15 * 24 * 3600;
+/// How long a claim holds before another delivery may take it over; longer than a function's
+/// timeout.
+pub const LEASE_SECS: i64 = 15 * 60;
+
+/// The result of claiming a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    /// This delivery holds the key and must apply the message.
+    Acquired,
+    /// The message was applied before.
+    AlreadyApplied,
+    /// Another delivery is applying it now.
+    HeldByAnotherDelivery,
+}
+
+/// Where idempotency records live.
+pub trait IdempotencyStore {
+    /// Claims `key` for `consumer`.
+    fn claim(&self, consumer: &str, key: &str) -> impl Future<Output = anyhow::Result<Claim>> + Send;
+    /// Marks `key` applied.
+    fn complete(&self, consumer: &str, key: &str) -> impl Future<Output = anyhow::Result<()>> + Send;
+    /// Gives up a claim after a failure.
+    fn release(&self, consumer: &str, key: &str) -> impl Future<Output = anyhow::Result<()>> + Send;
+}
+
+/// Idempotency records in the pipeline's DynamoDB table.
+#[derive(Debug, Clone)]
+pub struct DynamoStore {
+    client: aws_sdk_dynamodb::Client,
+    table: String,
+}
+
+impl DynamoStore {
+    /// Records in `table` (hash key `pk`, range key `sk`, TTL on `expires_at`).
+    pub fn new(client: aws_sdk_dynamodb::Client, table: impl Into<String>) -> Self {
+        Self { client, table: table.into() }
+    }
+
+    fn key(consumer: &str, key: &str) -> HashMap<String, AttributeValue> {
+        HashMap::from([
+            ("pk".to_owned(), AttributeValue::S(format!("idem#{consumer}#{key}"))),
+            ("sk".to_owned(), AttributeValue::S("idem".to_owned())),
+        ])
+    }
+}
+
+fn now() -> i64 {
+    OffsetDateTime::now_utc().unix_timestamp()
+}
+
+impl IdempotencyStore for DynamoStore {
+    async fn claim(&self, consumer: &str, key: &str) -> anyhow::Result<Claim> {
+        let now = now();
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(Self::key(consumer, key)))
+            .item("status", AttributeValue::S("in_progress".into()))
+            .item("lease_until", AttributeValue::N((now + LEASE_SECS).to_string()))
+            .item("expires_at", AttributeValue::N((now + RECORD_TTL_SECS).to_string()))
+            .condition_expression("attribute_not_exists(pk) OR (#status = :in_progress AND lease_until < :now)")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":in_progress", AttributeValue::S("in_progress".into()))
+            .expression_attribute_values(":now", AttributeValue::N(now.to_string()))
+            .send()
+            .await;
+        match put {
+            Ok(_) => Ok(Claim::Acquired),
+            Err(SdkError::ServiceError(e)) if matches!(e.err(), PutItemError::ConditionalCheckFailedException(_)) => {
+                let existing = self
+                    .client
+                    .get_item()
+                    .table_name(&self.table)
+                    .set_key(Some(Self::key(consumer, key)))
+                    .consistent_read(true)
+                    .send()
+                    .await
+                    .context("reading idempotency record")?;
+                let applied = existing
+                    .item()
+                    .and_then(|item| item.get("status"))
+                    .and_then(|s| s.as_s().ok())
+                    .is_some_and(|s| s == "applied");
+                Ok(if applied { Claim::AlreadyApplied } else { Claim::HeldByAnotherDelivery })
+            }
+            Err(e) => Err(anyhow::Error::new(e).context("claiming idempotency key")),
+        }
+    }
+
+    async fn complete(&self, consumer: &str, key: &str) -> anyhow::Result<()> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(Self::key(consumer, key)))
+            .update_expression("SET #status = :applied REMOVE lease_until")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":applied", AttributeValue::S("applied".into()))
+            .send()
+            .await
+            .context("marking idempotency key applied")?;
+        Ok(())
+    }
+
+    async fn release(&self, consumer: &str, key: &str) -> anyhow::Result<()> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(Self::key(consumer, key)))
+            .condition_expression("#status = :in_progress")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":in_progress", AttributeValue::S("in_progress".into()))
+            .send()
+            .await
+            .context("releasing idempotency key")?;
+        Ok(())
+    }
+}
+
+/// Records in memory, for handler tests that exercise the plumbing without DynamoDB.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    records: Mutex<HashMap<String, bool>>,
+}
+
+impl IdempotencyStore for MemoryStore {
+    async fn claim(&self, consumer: &str, key: &str) -> anyhow::Result<Claim> {
+        let mut records = self.records.lock().expect("not poisoned");
+        Ok(match records.get(&format!("{consumer}#{key}")) {
+            Some(true) => Claim::AlreadyApplied,
+            Some(false) => Claim::HeldByAnotherDelivery,
+            None => {
+                records.insert(format!("{consumer}#{key}"), false);
+                Claim::Acquired
+            }
+        })
+    }
+
+    async fn complete(&self, consumer: &str, key: &str) -> anyhow::Result<()> {
+        self.records.lock().expect("not poisoned").insert(format!("{consumer}#{key}"), true);
+        Ok(())
+    }
+
+    async fn release(&self, consumer: &str, key: &str) -> anyhow::Result<()> {
+        self.records.lock().expect("not poisoned").remove(&format!("{consumer}#{key}"));
+        Ok(())
+    }
+}

@@ -1,0 +1,234 @@
+//! The edge's internal API: the only way the pipelines write to D1.
+//!
+//! Each request is signed with HMAC-SHA256 over a canonical string of method, path with query,
+//! timestamp, nonce and the SHA-256 of the body, under a secret shared by the edge and the
+//! functions. The edge refuses a request whose timestamp is outside [`MAX_SKEW_SECS`] of its clock
+//! (stale) or whose nonce it has seen (replayed).
+
+use domain::content::ProductContent;
+use domain::{Money, ProductId, RunId, StoreId, TenantId};
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// Header carrying the Unix time of signing, in seconds.
+pub const TIMESTAMP_HEADER: &str = "x-dropship-timestamp";
+/// Header carrying a single-use random nonce.
+pub const NONCE_HEADER: &str = "x-dropship-nonce";
+/// Header carrying the hex HMAC-SHA256 signature.
+pub const SIGNATURE_HEADER: &str = "x-dropship-signature";
+/// How far a request's timestamp may be from the edge's clock.
+pub const MAX_SKEW_SECS: i64 = 300;
+
+/// Why a signed request was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SignatureError {
+    /// A signing header is absent or malformed.
+    #[error("missing or malformed {0} header")]
+    Header(&'static str),
+    /// The timestamp is too far from now.
+    #[error("request timestamp is outside the allowed window")]
+    Stale,
+    /// The signature does not match.
+    #[error("signature does not match")]
+    Mismatch,
+}
+
+/// The string that is signed.
+pub fn canonical_string(method: &str, path_and_query: &str, timestamp: i64, nonce: &str, body: &[u8]) -> String {
+    let body_hash = hex::encode(Sha256::digest(body));
+    format!("{}\n{}\n{}\n{}\n{}", method.to_ascii_uppercase(), path_and_query, timestamp, nonce, body_hash)
+}
+
+/// Signs a request; the result goes in [`SIGNATURE_HEADER`].
+pub fn sign(secret: &[u8], method: &str, path_and_query: &str, timestamp: i64, nonce: &str, body: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes keys of any length");
+    mac.update(canonical_string(method, path_and_query, timestamp, nonce, body).as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// The signing headers of a received request, as strings.
+#[derive(Debug, Clone, Copy)]
+pub struct SignedHeaders<'a> {
+    /// [`TIMESTAMP_HEADER`].
+    pub timestamp: Option<&'a str>,
+    /// [`NONCE_HEADER`].
+    pub nonce: Option<&'a str>,
+    /// [`SIGNATURE_HEADER`].
+    pub signature: Option<&'a str>,
+}
+
+/// Checks a request's signature and freshness. Replay of a nonce is checked by the caller, which
+/// owns the store of seen nonces; this returns the nonce to record.
+pub fn verify<'a>(
+    secret: &[u8],
+    method: &str,
+    path_and_query: &str,
+    body: &[u8],
+    headers: SignedHeaders<'a>,
+    now_unix: i64,
+) -> Result<&'a str, SignatureError> {
+    let timestamp: i64 = headers
+        .timestamp
+        .and_then(|t| t.parse().ok())
+        .ok_or(SignatureError::Header(TIMESTAMP_HEADER))?;
+    let nonce = headers
+        .nonce
+        .filter(|n| (16..=128).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        .ok_or(SignatureError::Header(NONCE_HEADER))?;
+    let signature = headers
+        .signature
+        .and_then(|s| hex::decode(s).ok())
+        .ok_or(SignatureError::Header(SIGNATURE_HEADER))?;
+    if (now_unix - timestamp).abs() > MAX_SKEW_SECS {
+        return Err(SignatureError::Stale);
+    }
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes keys of any length");
+    mac.update(canonical_string(method, path_and_query, timestamp, nonce, body).as_bytes());
+    mac.verify_slice(&signature).map_err(|_| SignatureError::Mismatch)?;
+    Ok(nonce)
+}
+
+/// `POST /internal/research-runs/due`: claim the research runs that are due now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimDueRuns {
+    /// How many runs to claim at most in one call.
+    pub limit: u32,
+}
+
+/// One research run the fan-out must enqueue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DueRun {
+    /// The tenant.
+    pub tenant_id: TenantId,
+    /// The store.
+    pub store_id: StoreId,
+    /// The run, recorded by the edge; claiming again in the same window returns the same run.
+    pub run_id: RunId,
+    /// The store's niche.
+    pub niche: String,
+    /// How many products the run may import.
+    pub max_imports: u16,
+}
+
+/// Answer to [`ClaimDueRuns`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DueRuns {
+    /// The runs to enqueue.
+    pub runs: Vec<DueRun>,
+}
+
+/// Whether an imported product goes live at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PublishStatus {
+    /// Visible to shoppers.
+    Published,
+    /// Kept for the merchant to review.
+    Draft,
+}
+
+/// `POST /internal/stores/{store_id}/products`: publish an imported product. Idempotent on
+/// (`source`, `source_product_id`): a second call returns the first product.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublishProduct {
+    /// The tenant the store must belong to.
+    pub tenant_id: TenantId,
+    /// Where the product came from.
+    pub source: String,
+    /// The product's id at its source.
+    pub source_product_id: String,
+    /// Title, description, features, meta fields and keywords.
+    pub content: ProductContent,
+    /// Selling price.
+    pub price: Money,
+    /// Compare-at price.
+    pub compare_at: Option<Money>,
+    /// Supplier cost.
+    pub cost: Money,
+    /// Image URLs, first is the main image.
+    pub images: Vec<String>,
+    /// Published or draft.
+    pub status: PublishStatus,
+    /// The research run that found it.
+    pub research_run_id: Option<RunId>,
+    /// Its research score.
+    pub score: Option<f32>,
+}
+
+/// Answer to [`PublishProduct`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishedProduct {
+    /// The product's id.
+    pub product_id: ProductId,
+    /// Its URL slug.
+    pub slug: String,
+    /// False when the product already existed and nothing was written.
+    pub created: bool,
+}
+
+/// `POST /internal/stores/{store_id}/research-runs/{run_id}/report`: what a research run found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunReport {
+    /// The tenant the store must belong to.
+    pub tenant_id: TenantId,
+    /// Sources asked, and whether each answered.
+    pub sources: Vec<SourceCoverage>,
+    /// Candidates seen after de-duplication.
+    pub candidates: u32,
+    /// Candidates sent to import.
+    pub selected: u32,
+}
+
+/// Whether one source answered during a run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceCoverage {
+    /// The source's name.
+    pub source: String,
+    /// Candidates it returned.
+    pub candidates: u32,
+    /// Why it failed, if it did.
+    pub error: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &[u8] = b"test-secret-for-unit-tests-only";
+    const NONCE: &str = "0123456789abcdef0123";
+
+    fn headers<'a>(ts: &'a str, sig: &'a str) -> SignedHeaders<'a> {
+        SignedHeaders { timestamp: Some(ts), nonce: Some(NONCE), signature: Some(sig) }
+    }
+
+    #[test]
+    fn a_fresh_correctly_signed_request_is_accepted() {
+        let sig = sign(SECRET, "POST", "/internal/x?a=1", 1_000, NONCE, b"{}");
+        assert_eq!(verify(SECRET, "POST", "/internal/x?a=1", b"{}", headers("1000", &sig), 1_010), Ok(NONCE));
+    }
+
+    #[test]
+    fn changing_body_path_or_method_breaks_the_signature() {
+        let sig = sign(SECRET, "POST", "/internal/x", 1_000, NONCE, b"{}");
+        let h = headers("1000", &sig);
+        assert_eq!(verify(SECRET, "POST", "/internal/x", b"{ }", h, 1_000), Err(SignatureError::Mismatch));
+        assert_eq!(verify(SECRET, "POST", "/internal/y", b"{}", h, 1_000), Err(SignatureError::Mismatch));
+        assert_eq!(verify(SECRET, "PUT", "/internal/x", b"{}", h, 1_000), Err(SignatureError::Mismatch));
+        assert_eq!(verify(b"other", "POST", "/internal/x", b"{}", h, 1_000), Err(SignatureError::Mismatch));
+    }
+
+    #[test]
+    fn a_stale_request_is_refused_even_when_signed() {
+        let sig = sign(SECRET, "GET", "/internal/x", 1_000, NONCE, b"");
+        assert_eq!(verify(SECRET, "GET", "/internal/x", b"", headers("1000", &sig), 1_301), Err(SignatureError::Stale));
+    }
+
+    #[test]
+    fn missing_headers_are_named() {
+        let none = SignedHeaders { timestamp: None, nonce: Some(NONCE), signature: Some("00") };
+        assert_eq!(verify(SECRET, "GET", "/", b"", none, 0), Err(SignatureError::Header(TIMESTAMP_HEADER)));
+        let short_nonce = SignedHeaders { timestamp: Some("0"), nonce: Some("x"), signature: Some("00") };
+        assert_eq!(verify(SECRET, "GET", "/", b"", short_nonce, 0), Err(SignatureError::Header(NONCE_HEADER)));
+    }
+}

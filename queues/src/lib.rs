@@ -1,0 +1,23 @@
+//! What crosses a queue or the edge's internal API, and how consumers handle it.
+//!
+//! Producers (the edge, the fan-out, research) and consumers (research, import) share these types,
+//! so a contract change breaks the build, not production.
+//!
+//! - [`envelope`]: the versioned envelope every queued message travels in.
+//! - [`messages`]: the typed payloads, one per queue.
+//! - [`internal_api`]: the signed HTTP contract through which functions write to the edge.
+//! - `consumer`, `idempotency`, `publisher` (feature `lambda`): SQS batch handling with partial
+//!   failures, the DynamoDB idempotency guard, and sending envelopes to SQS.
+
+pub mod envelope;
+pub mod internal_api;
+pub mod messages;
+
+#[cfg(feature = "lambda")]
+pub mod consumer;
+#[cfg(feature = "lambda")]
+pub mod idempotency;
+#[cfg(feature = "lambda")]
+pub mod publisher;
+
+pub use envelope::{Envelope, EnvelopeError, Message};

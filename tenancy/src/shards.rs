@@ -1,0 +1,95 @@
+//! D1 access that cannot cross tenants.
+//!
+//! A store database holds many stores. [`StoreDb`] is opened for one store, after the caller has
+//! authorised access to it, and every statement it prepares must filter on `store_id = ?1`, which
+//! it binds itself. No other code gets the shard's `D1Database`.
+
+use domain::placement::ShardIndex;
+use domain::StoreId;
+use worker::wasm_bindgen::JsValue;
+use worker::{D1Database, D1PreparedStatement, Env};
+
+/// The platform database binding.
+pub const PLATFORM_DB: &str = "PLATFORM_DB";
+
+/// A statement that does not scope itself to the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnscopedStatement;
+
+impl std::fmt::Display for UnscopedStatement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("store statements must filter on `store_id = ?1`")
+    }
+}
+
+impl std::error::Error for UnscopedStatement {}
+
+/// Whether a statement is scoped to the store bound as `?1`. Every `SELECT`, `UPDATE` and
+/// `DELETE` must filter on it; an `INSERT` must write it.
+pub fn is_scoped(sql: &str) -> bool {
+    let normalised = sql.split_whitespace().collect::<Vec<_>>().join(" ").to_ascii_lowercase();
+    if normalised.starts_with("insert") {
+        normalised.contains("store_id") && normalised.contains("?1")
+    } else {
+        normalised.contains("store_id = ?1")
+    }
+}
+
+/// A store database handle bound to one store.
+pub struct StoreDb {
+    db: D1Database,
+    store: StoreId,
+}
+
+impl StoreDb {
+    /// Opens the shard of an authorised store.
+    pub fn open(env: &Env, shard: ShardIndex, store: StoreId) -> worker::Result<Self> {
+        Ok(Self { db: env.d1(&shard.binding())?, store })
+    }
+
+    /// The store this handle is bound to.
+    pub fn store(&self) -> StoreId {
+        self.store
+    }
+
+    /// Prepares a statement with the store id bound as `?1` and `args` as `?2` onwards.
+    pub fn statement(&self, sql: &str, args: &[JsValue]) -> worker::Result<D1PreparedStatement> {
+        if !is_scoped(sql) {
+            return Err(worker::Error::RustError(UnscopedStatement.to_string()));
+        }
+        let mut bound = Vec::with_capacity(args.len() + 1);
+        bound.push(JsValue::from_str(&self.store.to_string()));
+        bound.extend_from_slice(args);
+        self.db.prepare(sql).bind(&bound)
+    }
+
+    /// Runs statements prepared by [`StoreDb::statement`] atomically.
+    pub async fn batch(&self, statements: Vec<D1PreparedStatement>) -> worker::Result<Vec<worker::D1Result>> {
+        self.db.batch(statements).await
+    }
+}
+
+/// Opens the platform database.
+pub fn platform(env: &Env) -> worker::Result<D1Database> {
+    env.d1(PLATFORM_DB)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_and_writes_must_filter_on_the_bound_store() {
+        assert!(is_scoped("SELECT * FROM products WHERE store_id = ?1 AND status = ?2"));
+        assert!(is_scoped("UPDATE products SET title = ?2\n WHERE store_id  =  ?1"));
+        assert!(is_scoped("INSERT INTO products (store_id, id) VALUES (?1, ?2)"));
+    }
+
+    #[test]
+    fn statements_that_could_touch_other_stores_are_refused() {
+        assert!(!is_scoped("SELECT * FROM products"));
+        assert!(!is_scoped("SELECT * FROM products WHERE store_id = ?2"));
+        assert!(!is_scoped("DELETE FROM products WHERE id = ?1"));
+        assert!(!is_scoped("INSERT INTO products (id) VALUES (?1)"));
+    }
+}
