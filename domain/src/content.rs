@@ -120,7 +120,11 @@ pub fn slugify(title: &str) -> String {
         }
     }
     let slug = truncate_words(&slug.replace('-', " "), 80).replace(' ', "-");
-    if slug.is_empty() { "product".to_owned() } else { slug }
+    if slug.is_empty() {
+        "product".to_owned()
+    } else {
+        slug
+    }
 }
 
 fn fold_accent(c: char) -> impl Iterator<Item = char> {
@@ -143,11 +147,7 @@ fn fold_accent(c: char) -> impl Iterator<Item = char> {
 /// The ordinary words of a title, lowercased, for keywords and matching.
 pub fn title_words(title: &str) -> Vec<String> {
     const STOP: &[&str] = &["a", "an", "and", "the", "for", "with", "of", "to", "in", "on", "by", "new"];
-    slugify(title)
-        .split('-')
-        .filter(|w| w.len() > 1 && !STOP.contains(w))
-        .map(str::to_owned)
-        .collect()
+    slugify(title).split('-').filter(|w| w.len() > 1 && !STOP.contains(w)).map(str::to_owned).collect()
 }
 
 #[cfg(test)]

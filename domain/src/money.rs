@@ -131,14 +131,13 @@ impl Money {
             return Err(invalid());
         }
         let whole: i64 = whole.parse().map_err(|_| invalid())?;
-        let mut fraction_value: i64 = if fraction.is_empty() { 0 } else { fraction.parse().map_err(|_| invalid())? };
+        let mut fraction_value: i64 =
+            if fraction.is_empty() { 0 } else { fraction.parse().map_err(|_| invalid())? };
         for _ in fraction.len()..fraction_digits {
             fraction_value *= 10;
         }
-        let minor = whole
-            .checked_mul(scale)
-            .and_then(|m| m.checked_add(fraction_value))
-            .ok_or_else(invalid)?;
+        let minor =
+            whole.checked_mul(scale).and_then(|m| m.checked_add(fraction_value)).ok_or_else(invalid)?;
         Ok(Self::from_minor(if negative { -minor } else { minor }, currency))
     }
 }

@@ -37,7 +37,11 @@ pub struct NoShardAvailable;
 
 /// Places a store on the least-loaded shared shard, or on the tenant's own shard when it has one.
 /// Ties go to the store id's hash, so concurrent creations spread instead of piling on one shard.
-pub fn place(store: StoreId, dedicated: Option<ShardIndex>, shards: &[ShardLoad]) -> Result<ShardIndex, NoShardAvailable> {
+pub fn place(
+    store: StoreId,
+    dedicated: Option<ShardIndex>,
+    shards: &[ShardLoad],
+) -> Result<ShardIndex, NoShardAvailable> {
     if let Some(own) = dedicated {
         return Ok(own);
     }
@@ -82,9 +86,8 @@ mod tests {
     #[test]
     fn ties_spread_across_shards_by_store_id() {
         let shards = [load(0, 0), load(1, 0)];
-        let picks: std::collections::HashSet<_> = (0u8..16)
-            .map(|b| place(StoreId::from_random_bytes([b; 16]), None, &shards).unwrap())
-            .collect();
+        let picks: std::collections::HashSet<_> =
+            (0u8..16).map(|b| place(StoreId::from_random_bytes([b; 16]), None, &shards).unwrap()).collect();
         assert_eq!(picks.len(), 2);
     }
 

@@ -19,7 +19,12 @@ pub struct PricingRules {
 
 impl Default for PricingRules {
     fn default() -> Self {
-        Self { markup_bps: 25_000, min_margin_bps: 3_000, compare_at_bps: 14_000, psychological_endings: true }
+        Self {
+            markup_bps: 25_000,
+            min_margin_bps: 3_000,
+            compare_at_bps: 14_000,
+            psychological_endings: true,
+        }
     }
 }
 

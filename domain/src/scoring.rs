@@ -170,7 +170,11 @@ pub mod normalise {
 
     /// A rating in percent (e.g. 97.5) is passed through, clamped.
     pub fn percent(value: f64) -> u8 {
-        if value.is_finite() { value.clamp(0.0, 100.0).round() as u8 } else { 0 }
+        if value.is_finite() {
+            value.clamp(0.0, 100.0).round() as u8
+        } else {
+            0
+        }
     }
 }
 

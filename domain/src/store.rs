@@ -22,8 +22,26 @@ pub enum StoreFieldError {
 
 /// Sub-domains that belong to the platform and can never be a store.
 const RESERVED_SLUGS: &[&str] = &[
-    "www", "api", "app", "admin", "dashboard", "mail", "email", "static", "assets", "cdn", "status",
-    "help", "support", "docs", "blog", "internal", "shop", "store", "stores", "billing",
+    "www",
+    "api",
+    "app",
+    "admin",
+    "dashboard",
+    "mail",
+    "email",
+    "static",
+    "assets",
+    "cdn",
+    "status",
+    "help",
+    "support",
+    "docs",
+    "blog",
+    "internal",
+    "shop",
+    "store",
+    "stores",
+    "billing",
 ];
 
 /// A store's URL-safe short name; also its sub-domain on the platform's shops domain.

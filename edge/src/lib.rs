@@ -39,7 +39,8 @@ fn json<T: Serialize>(status: u16, value: &T) -> ApiResult<Response> {
 /// Compares the bearer token with the admin token in constant time (over their digests).
 fn authorise_admin(req: &Request, config: &Config) -> ApiResult<&'static str> {
     let header = req.headers().get("authorization")?.unwrap_or_default();
-    let token = header.strip_prefix("Bearer ").ok_or_else(|| ApiError::unauthorized("a bearer token is required"))?;
+    let token =
+        header.strip_prefix("Bearer ").ok_or_else(|| ApiError::unauthorized("a bearer token is required"))?;
     let (given, expected) = (Sha256::digest(token.as_bytes()), Sha256::digest(config.admin_token.as_bytes()));
     let differs = given.iter().zip(expected.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b));
     if differs != 0 || config.admin_token.is_empty() {
@@ -82,7 +83,8 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
             Ok(response)
         }
         Route::GetStore(id) => {
-            let store = stores::load(&tenancy::shards::platform(env)?, runtime::path_id(&id, "store")?).await?;
+            let store =
+                stores::load(&tenancy::shards::platform(env)?, runtime::path_id(&id, "store")?).await?;
             json(200, &stores::StoreView::of(&store.row, &config))
         }
         Route::StartResearch(id) => {
@@ -90,7 +92,8 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
             json(202, &run)
         }
         Route::GetResearchRun(id, run) => {
-            let store = stores::load(&tenancy::shards::platform(env)?, runtime::path_id(&id, "store")?).await?;
+            let store =
+                stores::load(&tenancy::shards::platform(env)?, runtime::path_id(&id, "store")?).await?;
             json(200, &research::get_run(env, &store, runtime::path_id(&run, "research run")?).await?)
         }
         Route::ListProducts(id) => {
@@ -109,9 +112,13 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
             json(status, &published)
         }
         Route::InternalReport(id, run) => {
-            let view =
-                research::report(env, runtime::path_id(&id, "store")?, runtime::path_id(&run, "research run")?, &body)
-                    .await?;
+            let view = research::report(
+                env,
+                runtime::path_id(&id, "store")?,
+                runtime::path_id(&run, "research run")?,
+                &body,
+            )
+            .await?;
             json(200, &view)
         }
     }

@@ -37,11 +37,20 @@ pub struct ProductPage {
 }
 
 /// `GET /v1/stores/{id}/products?limit=&cursor=`: newest first, cursor-paginated.
-pub async fn list(env: &Env, store_id: StoreId, limit: Option<&str>, cursor: Option<&str>) -> ApiResult<ProductPage> {
+pub async fn list(
+    env: &Env,
+    store_id: StoreId,
+    limit: Option<&str>,
+    cursor: Option<&str>,
+) -> ApiResult<ProductPage> {
     let store = load(&platform(env)?, store_id).await?;
     let limit: u32 = match limit {
         None => 50,
-        Some(raw) => raw.parse().ok().filter(|n| (1..=200).contains(n)).ok_or_else(|| ApiError::invalid("limit", "limit must be 1 to 200"))?,
+        Some(raw) => raw
+            .parse()
+            .ok()
+            .filter(|n| (1..=200).contains(n))
+            .ok_or_else(|| ApiError::invalid("limit", "limit must be 1 to 200"))?,
     };
     // The cursor is the id of the last product seen: ids are random, so order by (created_at, id).
     let after = cursor.unwrap_or("");
@@ -100,7 +109,11 @@ pub async fn publish(env: &Env, store_id: StoreId, body: &str) -> ApiResult<(u16
             return Err(ApiError::new(
                 403,
                 "plan_limit",
-                format!("the {} plan allows {max} products per store; the {} plan lifts it", store.plan().as_str(), lifts.as_str()),
+                format!(
+                    "the {} plan allows {max} products per store; the {} plan lifts it",
+                    store.plan().as_str(),
+                    lifts.as_str()
+                ),
             ));
         }
     }
@@ -153,7 +166,11 @@ pub async fn publish(env: &Env, store_id: StoreId, body: &str) -> ApiResult<(u16
     Ok((if created { 201 } else { 200 }, PublishedProduct { created, ..published }))
 }
 
-async fn find_by_source(db: &StoreDb, source: &str, source_product_id: &str) -> ApiResult<Option<PublishedProduct>> {
+async fn find_by_source(
+    db: &StoreDb,
+    source: &str,
+    source_product_id: &str,
+) -> ApiResult<Option<PublishedProduct>> {
     let row: Option<Existing> = db
         .statement(
             "SELECT id, slug FROM products WHERE store_id = ?1 AND source = ?2 AND source_product_id = ?3",

@@ -57,7 +57,9 @@ pub async fn start(env: &Env, config: &Config, store_id: StoreId, actor: &str) -
         run_id.to_string(),
         ResearchRequested { run_id, niche: store.row.niche.clone(), max_imports: max_imports(&store) },
     );
-    if let Err(error) = crate::sqs::send(&config.sqs, &config.sqs.research_queue_url, &envelope, now_ms()).await {
+    if let Err(error) =
+        crate::sqs::send(&config.sqs, &config.sqs.research_queue_url, &envelope, now_ms()).await
+    {
         worker::console_error!("enqueueing research run {run_id}: {error}");
         db.statement(
             "UPDATE research_runs SET status = 'failed', completed_at = ?3 WHERE store_id = ?1 AND id = ?2",
@@ -65,10 +67,21 @@ pub async fn start(env: &Env, config: &Config, store_id: StoreId, actor: &str) -
         )?
         .run()
         .await?;
-        return Err(ApiError::new(503, "queue_unavailable", "the research queue is unavailable; try again shortly"));
+        return Err(ApiError::new(
+            503,
+            "queue_unavailable",
+            "the research queue is unavailable; try again shortly",
+        ));
     }
     platform_db
-        .batch(vec![audit(&platform_db, Some(store.tenant_id), actor, "research.start", &run_id.to_string(), &created_at)?])
+        .batch(vec![audit(
+            &platform_db,
+            Some(store.tenant_id),
+            actor,
+            "research.start",
+            &run_id.to_string(),
+            &created_at,
+        )?])
         .await?;
     get_run(env, &store, run_id).await
 }
@@ -119,18 +132,20 @@ pub async fn claim_due(env: &Env, body: &str) -> ApiResult<DueRuns> {
     for store in stores {
         let cadence = Plan::parse(&store.plan).unwrap_or(Plan::Starter).limits().research_every;
         let window = rfc3339(cadence.window_start(at));
-        let last = store
-            .last_research_window
-            .as_deref()
-            .and_then(|w| time::OffsetDateTime::parse(w, &time::format_description::well_known::Rfc3339).ok());
+        let last = store.last_research_window.as_deref().and_then(|w| {
+            time::OffsetDateTime::parse(w, &time::format_description::well_known::Rfc3339).ok()
+        });
         let claimed_this_window = store.last_research_window.as_deref() == Some(window.as_str());
         if !cadence.is_due(last, at) && !claimed_this_window {
             continue;
         }
-        let (Ok(store_id), Ok(tenant_id)) = (store.id.parse::<StoreId>(), store.tenant_id.parse::<TenantId>()) else {
+        let (Ok(store_id), Ok(tenant_id)) =
+            (store.id.parse::<StoreId>(), store.tenant_id.parse::<TenantId>())
+        else {
             continue;
         };
-        let shard_db = tenancy::shards::StoreDb::open(env, domain::placement::ShardIndex(store.shard), store_id)?;
+        let shard_db =
+            tenancy::shards::StoreDb::open(env, domain::placement::ShardIndex(store.shard), store_id)?;
         let run_id: RunId = new_id();
         shard_db
             .statement(
@@ -199,4 +214,3 @@ pub async fn report(env: &Env, store_id: StoreId, run_id: RunId, body: &str) -> 
     }
     get_run(env, &store, run_id).await
 }
-

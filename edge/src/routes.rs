@@ -45,7 +45,9 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         ["v1", "stores", _, "products"] => Some(("GET", Route::ListProducts(s(2)))),
         ["internal", "research-runs", "due"] => Some(("POST", Route::InternalClaimDue)),
         ["internal", "stores", _, "products"] => Some(("POST", Route::InternalPublish(s(2)))),
-        ["internal", "stores", _, "research-runs", _, "report"] => Some(("POST", Route::InternalReport(s(2), s(4)))),
+        ["internal", "stores", _, "research-runs", _, "report"] => {
+            Some(("POST", Route::InternalReport(s(2), s(4))))
+        }
         _ => None,
     };
     match matched {
@@ -64,7 +66,10 @@ mod tests {
     #[test]
     fn merchant_routes_match_with_their_ids() {
         assert_eq!(route("POST", "/v1/stores").unwrap(), Route::CreateStore);
-        assert_eq!(route("POST", "/v1/stores/abc/research-runs").unwrap(), Route::StartResearch("abc".into()));
+        assert_eq!(
+            route("POST", "/v1/stores/abc/research-runs").unwrap(),
+            Route::StartResearch("abc".into())
+        );
         assert_eq!(route("GET", "/v1/stores/abc/products/").unwrap(), Route::ListProducts("abc".into()));
     }
 

@@ -12,7 +12,8 @@ pub fn now_ms() -> u64 {
 
 /// The current time.
 pub fn now() -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(now_ms()) * 1_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(now_ms()) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
 /// RFC 3339 text of a time, as stored in D1.
@@ -53,6 +54,9 @@ macro_rules! from_random {
 from_random!(domain::TenantId, domain::StoreId, domain::ProductId, domain::RunId);
 
 /// Parses a path segment as an id, answering 404 for anything that is not one.
-pub fn path_id<T: std::str::FromStr<Err = InvalidId>>(segment: &str, what: &str) -> Result<T, crate::error::ApiError> {
+pub fn path_id<T: std::str::FromStr<Err = InvalidId>>(
+    segment: &str,
+    what: &str,
+) -> Result<T, crate::error::ApiError> {
     segment.parse().map_err(|_| crate::error::ApiError::not_found(what))
 }

@@ -9,10 +9,16 @@ use std::time::{Duration, SystemTime};
 use worker::{Fetch, Headers, Method, Request, RequestInit};
 
 /// Signs and sends one `SendMessage` call; returns the SQS message id.
-pub async fn send<T: Message>(config: &SqsConfig, queue_url: &str, envelope: &Envelope<T>, now_ms: u64) -> Result<String, String> {
+pub async fn send<T: Message>(
+    config: &SqsConfig,
+    queue_url: &str,
+    envelope: &Envelope<T>,
+    now_ms: u64,
+) -> Result<String, String> {
     let body = serde_json::json!({ "QueueUrl": queue_url, "MessageBody": envelope.to_body() }).to_string();
     let url = config.endpoint.trim_end_matches('/').to_owned() + "/";
-    let host = url.split("://").nth(1).and_then(|rest| rest.split('/').next()).ok_or("invalid SQS endpoint")?;
+    let host =
+        url.split("://").nth(1).and_then(|rest| rest.split('/').next()).ok_or("invalid SQS endpoint")?;
     let unsigned = [
         ("host", host),
         ("content-type", "application/x-amz-json-1.0"),
@@ -21,7 +27,8 @@ pub async fn send<T: Message>(config: &SqsConfig, queue_url: &str, envelope: &En
 
     // wasm32 has no system clock: build the signing time from the Worker's Date.now().
     let time = SystemTime::UNIX_EPOCH + Duration::from_millis(now_ms);
-    let identity = Credentials::new(&config.access_key_id, &config.secret_access_key, None, None, "edge").into();
+    let identity =
+        Credentials::new(&config.access_key_id, &config.secret_access_key, None, None, "edge").into();
     let params = v4::SigningParams::builder()
         .identity(&identity)
         .region(&config.region)
@@ -31,12 +38,14 @@ pub async fn send<T: Message>(config: &SqsConfig, queue_url: &str, envelope: &En
         .build()
         .map_err(|e| format!("SigV4 parameters: {e}"))?
         .into();
-    let signable = SignableRequest::new("POST", &url, unsigned.iter().copied(), SignableBody::Bytes(body.as_bytes()))
-        .map_err(|e| format!("SigV4 request: {e}"))?;
+    let signable =
+        SignableRequest::new("POST", &url, unsigned.iter().copied(), SignableBody::Bytes(body.as_bytes()))
+            .map_err(|e| format!("SigV4 request: {e}"))?;
     let (instructions, _) = sign(signable, &params).map_err(|e| format!("SigV4 signing: {e}"))?.into_parts();
 
     let headers = Headers::new();
-    for (name, value) in unsigned.iter().copied().filter(|(n, _)| *n != "host").chain(instructions.headers()) {
+    for (name, value) in unsigned.iter().copied().filter(|(n, _)| *n != "host").chain(instructions.headers())
+    {
         headers.set(name, value).map_err(|e| e.to_string())?;
     }
     let mut init = RequestInit::new();

@@ -67,7 +67,8 @@ impl Store {
     }
 }
 
-const STORE_SELECT: &str = "SELECT s.id, s.tenant_id, s.slug, s.name, s.niche, s.currency, s.status, s.shard, \
+const STORE_SELECT: &str =
+    "SELECT s.id, s.tenant_id, s.slug, s.name, s.niche, s.currency, s.status, s.shard, \
      s.auto_publish, s.max_imports_per_run, s.created_at, t.plan \
      FROM stores s JOIN tenants t ON t.id = s.tenant_id";
 
@@ -167,16 +168,22 @@ pub async fn create(env: &Env, config: &Config, body: &str, actor: &str) -> ApiR
     let input: CreateStore = parse_json(body)?;
     let name = StoreName::parse(&input.name).map_err(|e| ApiError::invalid("name", e.to_string()))?;
     let slug = StoreSlug::parse(&input.slug).map_err(|e| ApiError::invalid("slug", e.to_string()))?;
-    let currency: Currency = input.currency.parse().map_err(|e: domain::money::UnsupportedCurrency| ApiError::invalid("currency", e.to_string()))?;
+    let currency: Currency = input
+        .currency
+        .parse()
+        .map_err(|e: domain::money::UnsupportedCurrency| ApiError::invalid("currency", e.to_string()))?;
     let niche = input.niche.trim();
     if niche.chars().count() > 80 {
         return Err(ApiError::invalid("niche", "niche must be at most 80 characters"));
     }
     let plan = match input.plan.as_deref() {
         None => Plan::Starter,
-        Some(p) => Plan::parse(p).ok_or_else(|| ApiError::invalid("plan", "plan must be one of starter, growth, pro, enterprise"))?,
+        Some(p) => Plan::parse(p).ok_or_else(|| {
+            ApiError::invalid("plan", "plan must be one of starter, growth, pro, enterprise")
+        })?,
     };
-    let host = StoreHost::platform_subdomain(&slug, &config.shops_domain).map_err(|e| ApiError::invalid("slug", e.to_string()))?;
+    let host = StoreHost::platform_subdomain(&slug, &config.shops_domain)
+        .map_err(|e| ApiError::invalid("slug", e.to_string()))?;
 
     let db = platform(env)?;
     let created_at = rfc3339(now());
@@ -185,7 +192,8 @@ pub async fn create(env: &Env, config: &Config, body: &str, actor: &str) -> ApiR
 
     let (tenant_id, dedicated) = match input.tenant_id.as_deref() {
         Some(raw) => {
-            let tenant_id: TenantId = raw.parse().map_err(|_| ApiError::invalid("tenant_id", "tenant not found"))?;
+            let tenant_id: TenantId =
+                raw.parse().map_err(|_| ApiError::invalid("tenant_id", "tenant not found"))?;
             let tenant: Option<TenantRow> = db
                 .prepare("SELECT plan, dedicated_shard FROM tenants WHERE id = ?1")
                 .bind(&[JsValue::from_str(raw)])?
@@ -204,7 +212,10 @@ pub async fn create(env: &Env, config: &Config, body: &str, actor: &str) -> ApiR
                     return Err(ApiError::new(
                         403,
                         "plan_limit",
-                        format!("the {} plan allows {max} store(s); upgrade to add more", tenant_plan.as_str()),
+                        format!(
+                            "the {} plan allows {max} store(s); upgrade to add more",
+                            tenant_plan.as_str()
+                        ),
                     )
                     .field("tenant_id"));
                 }
@@ -214,12 +225,14 @@ pub async fn create(env: &Env, config: &Config, body: &str, actor: &str) -> ApiR
         None => {
             let tenant_id: TenantId = new_id();
             statements.push(
-                db.prepare("INSERT INTO tenants (id, name, plan, created_at) VALUES (?1, ?2, ?3, ?4)").bind(&[
-                    tenant_id.to_string().into(),
-                    name.as_str().into(),
-                    plan.as_str().into(),
-                    created_at.clone().into(),
-                ])?,
+                db.prepare("INSERT INTO tenants (id, name, plan, created_at) VALUES (?1, ?2, ?3, ?4)").bind(
+                    &[
+                        tenant_id.to_string().into(),
+                        name.as_str().into(),
+                        plan.as_str().into(),
+                        created_at.clone().into(),
+                    ],
+                )?,
             );
             (tenant_id, None)
         }
@@ -239,7 +252,8 @@ pub async fn create(env: &Env, config: &Config, body: &str, actor: &str) -> ApiR
             dedicated_to_other: dedicated_shards.iter().any(|d| d["shard"].as_u64() == Some(u64::from(i))),
         })
         .collect();
-    let shard = place(store_id, dedicated, &loads).map_err(|e| ApiError::new(503, "no_capacity", e.to_string()))?;
+    let shard =
+        place(store_id, dedicated, &loads).map_err(|e| ApiError::new(503, "no_capacity", e.to_string()))?;
 
     statements.push(
         db.prepare(
@@ -267,7 +281,9 @@ pub async fn create(env: &Env, config: &Config, body: &str, actor: &str) -> ApiR
     if let Err(error) = db.batch(statements).await {
         let text = error.to_string();
         if text.contains("UNIQUE") {
-            return Err(ApiError::new(409, "slug_taken", format!("slug `{slug}` is already taken")).field("slug"));
+            return Err(
+                ApiError::new(409, "slug_taken", format!("slug `{slug}` is already taken")).field("slug")
+            );
         }
         return Err(ApiError::internal("creating store", text));
     }
@@ -295,11 +311,12 @@ pub fn audit(
     target: &str,
     at: &str,
 ) -> worker::Result<worker::D1PreparedStatement> {
-    db.prepare("INSERT INTO audit_log (tenant_id, actor, action, target, at) VALUES (?1, ?2, ?3, ?4, ?5)").bind(&[
-        tenant.map_or(JsValue::NULL, |t| t.to_string().into()),
-        actor.into(),
-        action.into(),
-        target.into(),
-        at.into(),
-    ])
+    db.prepare("INSERT INTO audit_log (tenant_id, actor, action, target, at) VALUES (?1, ?2, ?3, ?4, ?5)")
+        .bind(&[
+            tenant.map_or(JsValue::NULL, |t| t.to_string().into()),
+            actor.into(),
+            action.into(),
+            target.into(),
+            at.into(),
+        ])
 }

@@ -85,7 +85,11 @@ impl<'a, S: IdempotencyStore> Consumer<'a, S> {
             }
             Err(error) => {
                 if let Err(release) = self.store.release(self.name, &key).await {
-                    tracing::warn!(consumer = self.name, error = format!("{release:#}"), "could not release claim");
+                    tracing::warn!(
+                        consumer = self.name,
+                        error = format!("{release:#}"),
+                        "could not release claim"
+                    );
                 }
                 Err(error)
             }
@@ -115,7 +119,11 @@ mod tests {
             StoreId::from_random_bytes([2; 16]),
             time::OffsetDateTime::UNIX_EPOCH,
             "corr",
-            ResearchRequested { run_id: RunId::from_random_bytes([3; 16]), niche: "pets".into(), max_imports: 3 },
+            ResearchRequested {
+                run_id: RunId::from_random_bytes([3; 16]),
+                niche: "pets".into(),
+                max_imports: 3,
+            },
         )
         .to_body()
     }
@@ -134,7 +142,11 @@ mod tests {
     async fn a_malformed_message_fails_alone_and_the_rest_of_the_batch_is_applied() {
         let store = MemoryStore::default();
         let applied = RefCell::new(Vec::new());
-        let event = batch(vec![record("a", &research("k1")), record("bad", "{\"not\":\"an envelope\"}"), record("c", &research("k2"))]);
+        let event = batch(vec![
+            record("a", &research("k1")),
+            record("bad", "{\"not\":\"an envelope\"}"),
+            record("c", &research("k2")),
+        ]);
         let response = Consumer::new("research", &store)
             .handle_batch(event, |e: Envelope<ResearchRequested>| {
                 applied.borrow_mut().push(e.idempotency_key);
@@ -174,7 +186,9 @@ mod tests {
             .await;
         assert_eq!(failed_ids(&failing), vec!["a"]);
         let retried = consumer
-            .handle_batch(batch(vec![record("a", &research("k"))]), |_: Envelope<ResearchRequested>| async { Ok(()) })
+            .handle_batch(batch(vec![record("a", &research("k"))]), |_: Envelope<ResearchRequested>| async {
+                Ok(())
+            })
             .await;
         assert!(retried.batch_item_failures.is_empty());
     }

@@ -117,7 +117,11 @@ mod tests {
             StoreId::from_random_bytes([2; 16]),
             datetime!(2026-11-26 10:00 UTC),
             "corr-1",
-            ResearchRequested { run_id: RunId::from_random_bytes([3; 16]), niche: "pets".into(), max_imports: 5 },
+            ResearchRequested {
+                run_id: RunId::from_random_bytes([3; 16]),
+                niche: "pets".into(),
+                max_imports: 5,
+            },
         )
     }
 

@@ -79,7 +79,9 @@ impl IdempotencyStore for DynamoStore {
             .item("status", AttributeValue::S("in_progress".into()))
             .item("lease_until", AttributeValue::N((now + LEASE_SECS).to_string()))
             .item("expires_at", AttributeValue::N((now + RECORD_TTL_SECS).to_string()))
-            .condition_expression("attribute_not_exists(pk) OR (#status = :in_progress AND lease_until < :now)")
+            .condition_expression(
+                "attribute_not_exists(pk) OR (#status = :in_progress AND lease_until < :now)",
+            )
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":in_progress", AttributeValue::S("in_progress".into()))
             .expression_attribute_values(":now", AttributeValue::N(now.to_string()))
@@ -87,7 +89,9 @@ impl IdempotencyStore for DynamoStore {
             .await;
         match put {
             Ok(_) => Ok(Claim::Acquired),
-            Err(SdkError::ServiceError(e)) if matches!(e.err(), PutItemError::ConditionalCheckFailedException(_)) => {
+            Err(SdkError::ServiceError(e))
+                if matches!(e.err(), PutItemError::ConditionalCheckFailedException(_)) =>
+            {
                 let existing = self
                     .client
                     .get_item()

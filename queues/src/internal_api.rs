@@ -35,13 +35,26 @@ pub enum SignatureError {
 }
 
 /// The string that is signed.
-pub fn canonical_string(method: &str, path_and_query: &str, timestamp: i64, nonce: &str, body: &[u8]) -> String {
+pub fn canonical_string(
+    method: &str,
+    path_and_query: &str,
+    timestamp: i64,
+    nonce: &str,
+    body: &[u8],
+) -> String {
     let body_hash = hex::encode(Sha256::digest(body));
     format!("{}\n{}\n{}\n{}\n{}", method.to_ascii_uppercase(), path_and_query, timestamp, nonce, body_hash)
 }
 
 /// Signs a request; the result goes in [`SIGNATURE_HEADER`].
-pub fn sign(secret: &[u8], method: &str, path_and_query: &str, timestamp: i64, nonce: &str, body: &[u8]) -> String {
+pub fn sign(
+    secret: &[u8],
+    method: &str,
+    path_and_query: &str,
+    timestamp: i64,
+    nonce: &str,
+    body: &[u8],
+) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes keys of any length");
     mac.update(canonical_string(method, path_and_query, timestamp, nonce, body).as_bytes());
     hex::encode(mac.finalize().into_bytes())
@@ -68,13 +81,13 @@ pub fn verify<'a>(
     headers: SignedHeaders<'a>,
     now_unix: i64,
 ) -> Result<&'a str, SignatureError> {
-    let timestamp: i64 = headers
-        .timestamp
-        .and_then(|t| t.parse().ok())
-        .ok_or(SignatureError::Header(TIMESTAMP_HEADER))?;
+    let timestamp: i64 =
+        headers.timestamp.and_then(|t| t.parse().ok()).ok_or(SignatureError::Header(TIMESTAMP_HEADER))?;
     let nonce = headers
         .nonce
-        .filter(|n| (16..=128).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        .filter(|n| {
+            (16..=128).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
         .ok_or(SignatureError::Header(NONCE_HEADER))?;
     let signature = headers
         .signature
@@ -221,7 +234,10 @@ mod tests {
     #[test]
     fn a_stale_request_is_refused_even_when_signed() {
         let sig = sign(SECRET, "GET", "/internal/x", 1_000, NONCE, b"");
-        assert_eq!(verify(SECRET, "GET", "/internal/x", b"", headers("1000", &sig), 1_301), Err(SignatureError::Stale));
+        assert_eq!(
+            verify(SECRET, "GET", "/internal/x", b"", headers("1000", &sig), 1_301),
+            Err(SignatureError::Stale)
+        );
     }
 
     #[test]
@@ -229,6 +245,9 @@ mod tests {
         let none = SignedHeaders { timestamp: None, nonce: Some(NONCE), signature: Some("00") };
         assert_eq!(verify(SECRET, "GET", "/", b"", none, 0), Err(SignatureError::Header(TIMESTAMP_HEADER)));
         let short_nonce = SignedHeaders { timestamp: Some("0"), nonce: Some("x"), signature: Some("00") };
-        assert_eq!(verify(SECRET, "GET", "/", b"", short_nonce, 0), Err(SignatureError::Header(NONCE_HEADER)));
+        assert_eq!(
+            verify(SECRET, "GET", "/", b"", short_nonce, 0),
+            Err(SignatureError::Header(NONCE_HEADER))
+        );
     }
 }

@@ -49,7 +49,12 @@ impl SqsPublisher {
                 .await
                 .with_context(|| format!("sending {} message(s) to the {} queue", chunk.len(), T::QUEUE))?;
             if !out.failed().is_empty() {
-                anyhow::bail!("{} of {} message(s) refused by the {} queue", out.failed().len(), chunk.len(), T::QUEUE);
+                anyhow::bail!(
+                    "{} of {} message(s) refused by the {} queue",
+                    out.failed().len(),
+                    chunk.len(),
+                    T::QUEUE
+                );
             }
         }
         Ok(())

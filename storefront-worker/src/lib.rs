@@ -24,7 +24,8 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response>
         return page(405, render::not_found(None), false);
     }
     let url = req.url()?;
-    let host_header = req.headers().get("host")?.or_else(|| url.host_str().map(str::to_owned)).unwrap_or_default();
+    let host_header =
+        req.headers().get("host")?.or_else(|| url.host_str().map(str::to_owned)).unwrap_or_default();
     let Ok(host) = StoreHost::parse(&host_header) else {
         return page(404, render::not_found(None), false);
     };

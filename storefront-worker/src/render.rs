@@ -90,7 +90,10 @@ pub fn home(store_name: &str, products: &[Card]) -> String {
                 img = p
                     .image
                     .as_deref()
-                    .map(|src| format!("<img src=\"{}\" alt=\"\" loading=\"lazy\" width=\"400\" height=\"400\">", escape(src)))
+                    .map(|src| format!(
+                        "<img src=\"{}\" alt=\"\" loading=\"lazy\" width=\"400\" height=\"400\">",
+                        escape(src)
+                    ))
                     .unwrap_or_default(),
                 title = escape(&p.title),
                 price = price_html(p.price, p.compare_at),
@@ -105,7 +108,12 @@ pub fn home(store_name: &str, products: &[Card]) -> String {
 pub fn product(store_name: &str, page: &ProductPage) -> String {
     let mut body = format!("<h1>{}</h1>", escape(&page.card.title));
     if let Some(src) = &page.card.image {
-        let _ = write!(body, "<img src=\"{}\" alt=\"{}\" width=\"600\" height=\"600\">", escape(src), escape(&page.card.title));
+        let _ = write!(
+            body,
+            "<img src=\"{}\" alt=\"{}\" width=\"600\" height=\"600\">",
+            escape(src),
+            escape(&page.card.title)
+        );
     }
     let _ = write!(body, "<p>{}</p>", price_html(page.card.price, page.card.compare_at));
     for paragraph in &page.description {
@@ -122,7 +130,12 @@ pub fn product(store_name: &str, page: &ProductPage) -> String {
 /// The page for an unknown host or path.
 pub fn not_found(store_name: Option<&str>) -> String {
     let name = store_name.unwrap_or("Store not found");
-    layout(name, "Page not found", "This page does not exist.", "<h1>Page not found</h1><p><a href=\"/\">Back to the shop</a></p>")
+    layout(
+        name,
+        "Page not found",
+        "This page does not exist.",
+        "<h1>Page not found</h1><p><a href=\"/\">Back to the shop</a></p>",
+    )
 }
 
 /// The page of a suspended store.

@@ -49,7 +49,8 @@ thread_local! {
 }
 
 fn cached(key: &str, now_ms: f64) -> Option<Option<String>> {
-    ISOLATE_CACHE.with(|c| c.borrow().get(key).filter(|(at, _)| now_ms - at < ISOLATE_TTL_MS).map(|(_, v)| v.clone()))
+    ISOLATE_CACHE
+        .with(|c| c.borrow().get(key).filter(|(at, _)| now_ms - at < ISOLATE_TTL_MS).map(|(_, v)| v.clone()))
 }
 
 fn remember(key: &str, value: Option<String>, now_ms: f64) {

@@ -47,7 +47,8 @@ const CLAIM_PAGE: u32 = 500;
 pub async fn handle(state: &State, event: LambdaEvent<Tick>) -> Result<Summary, Error> {
     let Job::Research = event.payload.job;
     let correlation_id = event.context.request_id.clone();
-    let due: DueRuns = state.edge.post("/internal/research-runs/due", &ClaimDueRuns { limit: CLAIM_PAGE }).await?;
+    let due: DueRuns =
+        state.edge.post("/internal/research-runs/due", &ClaimDueRuns { limit: CLAIM_PAGE }).await?;
     let now = time::OffsetDateTime::now_utc();
     let envelopes: Vec<Envelope<ResearchRequested>> = due
         .runs

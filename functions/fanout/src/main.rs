@@ -21,7 +21,8 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let aws = aws_config::load_from_env().await;
     let queue_url = pipeline::config::required(&SqsPublisher::url_variable::<ResearchRequested>())
         .context("the fan-out sends to the research queue")?;
-    let state = handler::State { edge, research: SqsPublisher::new(aws_sdk_sqs::Client::new(&aws), queue_url) };
+    let state =
+        handler::State { edge, research: SqsPublisher::new(aws_sdk_sqs::Client::new(&aws), queue_url) };
     let state = &state;
     lambda_runtime::run(lambda_runtime::service_fn(move |event| handler::handle(state, event))).await
 }

@@ -14,7 +14,10 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// Writes the content a product is published with.
 pub trait ContentWriter: Send + Sync {
     /// The content for a supplier product.
-    fn product_content<'a>(&'a self, product: &'a SupplierProduct) -> BoxFuture<'a, anyhow::Result<ProductContent>>;
+    fn product_content<'a>(
+        &'a self,
+        product: &'a SupplierProduct,
+    ) -> BoxFuture<'a, anyhow::Result<ProductContent>>;
 }
 
 /// The writer chosen by configuration: `CONTENT_PROVIDER=offline` (the default).
@@ -50,9 +53,12 @@ impl OfflineWriter {
         let title = truncate_words(&title_case(&clean), TITLE_MAX);
         let words = title_words(&title);
         let subject = words.iter().take(3).cloned().collect::<Vec<_>>().join(" ");
-        let category = product.category.clone().unwrap_or_else(|| "everyday essentials".into()).to_lowercase();
+        let category =
+            product.category.clone().unwrap_or_else(|| "everyday essentials".into()).to_lowercase();
         let orders = product.orders_30d.unwrap_or(0);
-        let shipping = product.shipping_days.map_or("tracked shipping".to_owned(), |d| format!("delivery in about {d} days"));
+        let shipping = product
+            .shipping_days
+            .map_or("tracked shipping".to_owned(), |d| format!("delivery in about {d} days"));
 
         let description = vec![
             format!("Meet the {title}: a favourite in {category} that makes daily routines simpler."),
@@ -66,11 +72,25 @@ impl OfflineWriter {
             format!("Designed for {category}"),
             "Durable materials for daily use".to_owned(),
             "Easy to clean and maintain".to_owned(),
-            format!("Popular choice: {}", if orders > 0 { format!("{orders}+ recent orders") } else { "new arrival".to_owned() }),
+            format!(
+                "Popular choice: {}",
+                if orders > 0 { format!("{orders}+ recent orders") } else { "new arrival".to_owned() }
+            ),
             format!("Ships with {shipping}"),
         ];
         let mut keywords: Vec<String> = words.clone();
-        for extra in [category.clone(), format!("{subject} online"), format!("best {subject}"), format!("buy {subject}"), "gift idea".into(), "free returns".into(), "fast shipping".into(), "new arrival".into(), "top rated".into(), "deal".into()] {
+        for extra in [
+            category.clone(),
+            format!("{subject} online"),
+            format!("best {subject}"),
+            format!("buy {subject}"),
+            "gift idea".into(),
+            "free returns".into(),
+            "fast shipping".into(),
+            "new arrival".into(),
+            "top rated".into(),
+            "deal".into(),
+        ] {
             if keywords.len() >= 15 {
                 break;
             }
@@ -89,7 +109,10 @@ impl OfflineWriter {
 }
 
 impl ContentWriter for OfflineWriter {
-    fn product_content<'a>(&'a self, product: &'a SupplierProduct) -> BoxFuture<'a, anyhow::Result<ProductContent>> {
+    fn product_content<'a>(
+        &'a self,
+        product: &'a SupplierProduct,
+    ) -> BoxFuture<'a, anyhow::Result<ProductContent>> {
         Box::pin(async move { Ok(self.write(product)) })
     }
 }

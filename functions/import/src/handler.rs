@@ -23,11 +23,16 @@ pub struct State {
 
 /// The SQS entry point: per-message handling with partial batch failures.
 pub async fn handle(state: &State, event: LambdaEvent<SqsEvent>) -> Result<SqsBatchResponse, Error> {
-    Ok(Consumer::new("import", &state.idempotency).handle_batch(event.payload, |envelope| import(state, envelope)).await)
+    Ok(Consumer::new("import", &state.idempotency)
+        .handle_batch(event.payload, |envelope| import(state, envelope))
+        .await)
 }
 
 /// Builds the publish request for one product.
-pub fn publish_request(envelope: &Envelope<ImportRequested>, content: domain::content::ProductContent) -> anyhow::Result<PublishProduct> {
+pub fn publish_request(
+    envelope: &Envelope<ImportRequested>,
+    content: domain::content::ProductContent,
+) -> anyhow::Result<PublishProduct> {
     let product = &envelope.payload.product;
     let prices = quote(product.cost, None, &PricingRules::default())?;
     Ok(PublishProduct {

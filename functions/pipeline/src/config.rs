@@ -26,8 +26,10 @@ pub async fn internal_secret(http: &reqwest::Client) -> anyhow::Result<SecretStr
         .context("set INTERNAL_HMAC_SECRET (local) or INTERNAL_HMAC_SECRET_PARAMETER (AWS)")?;
     let token = required("AWS_SESSION_TOKEN")?;
     let response: serde_json::Value = http
-        .get("http://localhost:2773/systemsmanager/parameters/get")
-        .query(&[("name", parameter.as_str()), ("withDecryption", "true")])
+        .get(format!(
+            "http://localhost:2773/systemsmanager/parameters/get?name={}&withDecryption=true",
+            urlencoding::encode(&parameter)
+        ))
         .header("X-Aws-Parameters-Secrets-Token", token)
         .send()
         .await

@@ -63,7 +63,11 @@ impl EdgeClient {
     }
 
     /// Signs and sends a JSON `POST`, decoding the JSON answer.
-    pub async fn post<Req: Serialize, Resp: DeserializeOwned>(&self, path: &str, body: &Req) -> Result<Resp, EdgeError> {
+    pub async fn post<Req: Serialize, Resp: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &Req,
+    ) -> Result<Resp, EdgeError> {
         let body = serde_json::to_vec(body).expect("request bodies always serialise");
         let timestamp = time::OffsetDateTime::now_utc().unix_timestamp();
         let nonce = uuid::Uuid::new_v4().simple().to_string();

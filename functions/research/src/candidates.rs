@@ -68,7 +68,10 @@ pub fn select(candidates: Vec<Candidate>, limit: usize) -> Vec<Candidate> {
         }
     }
     kept.sort_by(|a, b| {
-        b.score.value.total_cmp(&a.score.value).then_with(|| a.product.source_product_id.cmp(&b.product.source_product_id))
+        b.score
+            .value
+            .total_cmp(&a.score.value)
+            .then_with(|| a.product.source_product_id.cmp(&b.product.source_product_id))
     });
     kept.truncate(limit);
     kept

@@ -40,12 +40,24 @@ async fn research(state: &State, envelope: Envelope<ResearchRequested>) -> anyho
     let mut found: Vec<Candidate> = Vec::new();
     match state.aliexpress.hot_products(&run.niche, 50).await {
         Ok(products) => {
-            coverage.push(SourceCoverage { source: "aliexpress".into(), candidates: products.len() as u32, error: None });
+            coverage.push(SourceCoverage {
+                source: "aliexpress".into(),
+                candidates: products.len() as u32,
+                error: None,
+            });
             found.extend(products.into_iter().map(Candidate::from_supplier));
         }
         Err(error) => {
-            tracing::warn!(source = "aliexpress", error = format!("{error:#}"), "source failed; run continues");
-            coverage.push(SourceCoverage { source: "aliexpress".into(), candidates: 0, error: Some(format!("{error:#}")) });
+            tracing::warn!(
+                source = "aliexpress",
+                error = format!("{error:#}"),
+                "source failed; run continues"
+            );
+            coverage.push(SourceCoverage {
+                source: "aliexpress".into(),
+                candidates: 0,
+                error: Some(format!("{error:#}")),
+            });
         }
     }
 
@@ -66,7 +78,12 @@ async fn research(state: &State, envelope: Envelope<ResearchRequested>) -> anyho
         .collect();
     state.imports.send_all(&imports).await?;
 
-    let report = RunReport { tenant_id: envelope.tenant_id, sources: coverage, candidates: seen as u32, selected: imports.len() as u32 };
+    let report = RunReport {
+        tenant_id: envelope.tenant_id,
+        sources: coverage,
+        candidates: seen as u32,
+        selected: imports.len() as u32,
+    };
     let path = format!("/internal/stores/{}/research-runs/{}/report", envelope.store_id, run.run_id);
     let _: Value = state.edge.post(&path, &report).await?;
     tracing::info!(run_id = %run.run_id, candidates = seen, selected = imports.len(), "research run done");

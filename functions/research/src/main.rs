@@ -16,9 +16,14 @@ use queues::publisher::SqsPublisher;
 async fn main() -> Result<(), lambda_runtime::Error> {
     pipeline::telemetry::init();
     let http = EdgeClient::http_client();
-    let edge = EdgeClient::new(http.clone(), required("EDGE_INTERNAL_URL")?, pipeline::config::internal_secret(&http).await?);
+    let edge = EdgeClient::new(
+        http.clone(),
+        required("EDGE_INTERNAL_URL")?,
+        pipeline::config::internal_secret(&http).await?,
+    );
     let aws = aws_config::load_from_env().await;
-    let import_queue = required(&SqsPublisher::url_variable::<ImportRequested>()).context("research sends to the import queue")?;
+    let import_queue = required(&SqsPublisher::url_variable::<ImportRequested>())
+        .context("research sends to the import queue")?;
     let state = handler::State {
         edge,
         imports: SqsPublisher::new(aws_sdk_sqs::Client::new(&aws), import_queue),

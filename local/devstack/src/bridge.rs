@@ -65,9 +65,19 @@ fn event(mapping: &Mapping, messages: &[aws_sdk_sqs::types::Message]) -> SqsEven
 }
 
 /// Invokes the consumer; returns the ids of the messages to keep for redelivery.
-async fn invoke(http: &reqwest::Client, mapping: &Mapping, event: &SqsEvent) -> anyhow::Result<HashSet<String>> {
+async fn invoke(
+    http: &reqwest::Client,
+    mapping: &Mapping,
+    event: &SqsEvent,
+) -> anyhow::Result<HashSet<String>> {
     let all: HashSet<String> = event.records.iter().filter_map(|r| r.message_id.clone()).collect();
-    let response = match http.post(&mapping.invoke_url).json(event).timeout(Duration::from_secs(300)).send().await {
+    let response = match http
+        .post(&mapping.invoke_url)
+        .json(event)
+        .timeout(Duration::from_secs(300))
+        .send()
+        .await
+    {
         Ok(response) => response,
         Err(error) => {
             tracing::warn!(queue = %mapping.queue, %error, "function unreachable; the batch will be redelivered");

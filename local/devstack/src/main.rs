@@ -30,9 +30,9 @@ pub struct Local {
 
 impl Local {
     fn from_env() -> anyhow::Result<Self> {
-        let wiring_path = std::env::var("DROPSHIP_WIRING").map(PathBuf::from).unwrap_or_else(|_| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../infra/wiring.json")
-        });
+        let wiring_path = std::env::var("DROPSHIP_WIRING")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../infra/wiring.json"));
         Ok(Self {
             prefix: std::env::var("DROPSHIP_PREFIX").unwrap_or_else(|_| "dropship-local".into()),
             wiring: wiring::Wiring::load(&wiring_path)?,
@@ -78,7 +78,11 @@ async fn main() -> anyhow::Result<()> {
                 let job = scheduler::Job::new(name, schedule, &local.lambda_url)?;
                 tasks.spawn(scheduler::run(http.clone(), job));
             }
-            tracing::info!(queues = local.wiring.queues.len(), schedules = local.wiring.schedules.len(), "pumping");
+            tracing::info!(
+                queues = local.wiring.queues.len(),
+                schedules = local.wiring.schedules.len(),
+                "pumping"
+            );
             tokio::select! {
                 _ = tokio::signal::ctrl_c() => tracing::info!("stopping"),
                 Some(ended) = tasks.join_next() => ended.context("a pump task panicked")?.context("a pump task failed")?,

@@ -15,11 +15,11 @@ pub struct Job {
 
 /// Parses `rate(1 hour)`, `rate(5 minutes)`, `rate(2 days)`.
 pub fn parse_rate(expression: &str) -> anyhow::Result<Duration> {
-    let inner = expression
-        .strip_prefix("rate(")
-        .and_then(|r| r.strip_suffix(')'))
-        .with_context(|| format!("`{expression}`: the local scheduler understands rate(N unit) expressions"))?;
-    let (count, unit) = inner.trim().split_once(' ').with_context(|| format!("`{expression}`: expected `rate(N unit)`"))?;
+    let inner = expression.strip_prefix("rate(").and_then(|r| r.strip_suffix(')')).with_context(|| {
+        format!("`{expression}`: the local scheduler understands rate(N unit) expressions")
+    })?;
+    let (count, unit) =
+        inner.trim().split_once(' ').with_context(|| format!("`{expression}`: expected `rate(N unit)`"))?;
     let count: u64 = count.parse().with_context(|| format!("`{expression}`: N must be a whole number"))?;
     let seconds = match unit.trim_end_matches('s') {
         "minute" => 60,
@@ -61,7 +61,8 @@ pub async fn fire(http: &reqwest::Client, job: &Job) -> anyhow::Result<String> {
 /// Fires a schedule at its rate, the first time after `DROPSHIP_SCHEDULE_FIRST_DELAY` seconds
 /// (default 30), so a fresh stack shows a scheduled run without waiting a whole period.
 pub async fn run(http: reqwest::Client, job: Job) -> anyhow::Result<()> {
-    let first: u64 = std::env::var("DROPSHIP_SCHEDULE_FIRST_DELAY").ok().and_then(|v| v.parse().ok()).unwrap_or(30);
+    let first: u64 =
+        std::env::var("DROPSHIP_SCHEDULE_FIRST_DELAY").ok().and_then(|v| v.parse().ok()).unwrap_or(30);
     tokio::time::sleep(Duration::from_secs(first)).await;
     let mut ticks = tokio::time::interval(job.every);
     loop {
@@ -69,7 +70,9 @@ pub async fn run(http: reqwest::Client, job: Job) -> anyhow::Result<()> {
         match fire(&http, &job).await {
             Ok(answer) => tracing::info!(schedule = %job.name, %answer, "schedule fired"),
             // EventBridge retries and then dead-letters; locally the next tick tries again.
-            Err(error) => tracing::warn!(schedule = %job.name, error = format!("{error:#}"), "schedule failed"),
+            Err(error) => {
+                tracing::warn!(schedule = %job.name, error = format!("{error:#}"), "schedule failed")
+            }
         }
     }
 }
@@ -94,7 +97,10 @@ mod tests {
 
     #[test]
     fn every_schedule_in_the_wiring_is_understood() {
-        let wiring = crate::wiring::Wiring::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../infra/wiring.json")).unwrap();
+        let wiring = crate::wiring::Wiring::load(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../infra/wiring.json"),
+        )
+        .unwrap();
         for (name, schedule) in &wiring.schedules {
             Job::new(name, schedule, "http://127.0.0.1:9000").unwrap();
         }

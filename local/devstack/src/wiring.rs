@@ -67,16 +67,28 @@ impl Wiring {
     /// Reads and checks the wiring: every consumer, target and `sends_to` must exist.
     pub fn load(path: &Path) -> anyhow::Result<Self> {
         let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        let wiring: Wiring = serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+        let wiring: Wiring =
+            serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
         for (name, queue) in &wiring.queues {
-            anyhow::ensure!(wiring.functions.contains_key(&queue.consumer), "queue {name}: unknown consumer {}", queue.consumer);
+            anyhow::ensure!(
+                wiring.functions.contains_key(&queue.consumer),
+                "queue {name}: unknown consumer {}",
+                queue.consumer
+            );
         }
         for (name, schedule) in &wiring.schedules {
-            anyhow::ensure!(wiring.functions.contains_key(&schedule.function), "schedule {name}: unknown function {}", schedule.function);
+            anyhow::ensure!(
+                wiring.functions.contains_key(&schedule.function),
+                "schedule {name}: unknown function {}",
+                schedule.function
+            );
         }
         for (name, function) in &wiring.functions {
             for queue in &function.sends_to {
-                anyhow::ensure!(wiring.queues.contains_key(queue), "function {name}: sends to unknown queue {queue}");
+                anyhow::ensure!(
+                    wiring.queues.contains_key(queue),
+                    "function {name}: sends to unknown queue {queue}"
+                );
             }
         }
         Ok(wiring)
@@ -85,12 +97,10 @@ impl Wiring {
 
 /// The URL of a provisioned queue.
 pub async fn queue_url(sqs: &aws_sdk_sqs::Client, prefix: &str, name: &str) -> anyhow::Result<String> {
-    let out = sqs
-        .get_queue_url()
-        .queue_name(format!("{prefix}-{name}"))
-        .send()
-        .await
-        .with_context(|| format!("queue {prefix}-{name} does not exist: run `devstack provision` first"))?;
+    let out =
+        sqs.get_queue_url().queue_name(format!("{prefix}-{name}")).send().await.with_context(|| {
+            format!("queue {prefix}-{name} does not exist: run `devstack provision` first")
+        })?;
     out.queue_url().map(str::to_owned).context("no queue URL")
 }
 
@@ -118,7 +128,8 @@ pub async fn provision(local: &crate::Local, aws: &aws_config::SdkConfig) -> any
             .attributes
             .and_then(|a| a.get(&QueueAttributeName::QueueArn).cloned())
             .context("no DLQ ARN")?;
-        let redrive = serde_json::json!({ "deadLetterTargetArn": dlq_arn, "maxReceiveCount": queue.max_receive_count });
+        let redrive =
+            serde_json::json!({ "deadLetterTargetArn": dlq_arn, "maxReceiveCount": queue.max_receive_count });
         let url = sqs
             .create_queue()
             .queue_name(format!("{}-{name}", local.prefix))
@@ -138,7 +149,9 @@ pub async fn provision(local: &crate::Local, aws: &aws_config::SdkConfig) -> any
     let dynamo = aws_sdk_dynamodb::Client::new(aws);
     let exists = dynamo.describe_table().table_name(&table).send().await.is_ok();
     if !exists {
-        let key = |name: &str, kind: KeyType| KeySchemaElement::builder().attribute_name(name).key_type(kind).build();
+        let key = |name: &str, kind: KeyType| {
+            KeySchemaElement::builder().attribute_name(name).key_type(kind).build()
+        };
         let attr = |name: &str| {
             AttributeDefinition::builder().attribute_name(name).attribute_type(ScalarAttributeType::S).build()
         };
@@ -167,7 +180,8 @@ pub async fn provision(local: &crate::Local, aws: &aws_config::SdkConfig) -> any
     lines.push(format!("TABLE_NAME={table}"));
 
     let bucket = format!("{}-assets", local.prefix);
-    let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(aws).force_path_style(true).build());
+    let s3 =
+        aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(aws).force_path_style(true).build());
     if s3.head_bucket().bucket(&bucket).send().await.is_err() {
         s3.create_bucket().bucket(&bucket).send().await.context("creating the bucket")?;
     }

@@ -29,7 +29,8 @@ impl AliExpress {
     pub fn from_env(http: reqwest::Client) -> anyhow::Result<Self> {
         Ok(Self {
             http,
-            url: optional("ALIEXPRESS_API_URL").unwrap_or_else(|| "https://api-sg.aliexpress.com/sync".into()),
+            url: optional("ALIEXPRESS_API_URL")
+                .unwrap_or_else(|| "https://api-sg.aliexpress.com/sync".into()),
             app_key: required("ALIEXPRESS_APP_KEY")?,
             app_secret: required("ALIEXPRESS_APP_SECRET")?,
             tracking_id: optional("ALIEXPRESS_TRACKING_ID"),
@@ -150,7 +151,8 @@ struct SmallImages {
 /// Parses a hot-product answer. Products with an unreadable price or currency are skipped, not
 /// fatal: one bad listing must not cost the run its source.
 pub fn parse_hot_products(body: &str) -> anyhow::Result<Vec<SupplierProduct>> {
-    let envelope: Envelope = serde_json::from_str(body).context("AliExpress answer is not the expected JSON")?;
+    let envelope: Envelope =
+        serde_json::from_str(body).context("AliExpress answer is not the expected JSON")?;
     if let Some(error) = envelope.error_response {
         bail!("AliExpress error {}: {}", error.code.unwrap_or_default(), error.msg.unwrap_or_default());
     }
@@ -180,7 +182,9 @@ fn convert(p: Product) -> Option<SupplierProduct> {
     images.retain(|u| u.starts_with("https://") || u.starts_with("http://"));
     let shipping_days = match p.ship_to_days {
         Some(serde_json::Value::Number(n)) => n.as_u64().map(|d| d as u32),
-        Some(serde_json::Value::String(s)) => s.trim().split(|c: char| !c.is_ascii_digit()).next().and_then(|d| d.parse().ok()),
+        Some(serde_json::Value::String(s)) => {
+            s.trim().split(|c: char| !c.is_ascii_digit()).next().and_then(|d| d.parse().ok())
+        }
         _ => None,
     };
     Some(SupplierProduct {
@@ -217,7 +221,8 @@ mod tests {
 
     #[test]
     fn an_error_answer_is_an_error_naming_its_code() {
-        let err = parse_hot_products(r#"{"error_response":{"code":"IncompleteSignature","msg":"bad sign"}}"#).unwrap_err();
+        let err = parse_hot_products(r#"{"error_response":{"code":"IncompleteSignature","msg":"bad sign"}}"#)
+            .unwrap_err();
         assert!(err.to_string().contains("IncompleteSignature"));
     }
 

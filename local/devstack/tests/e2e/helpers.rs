@@ -5,7 +5,8 @@ use serde_json::Value;
 use std::time::{Duration, Instant};
 
 fn env(name: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set: run the end-to-end tests through local/test.sh"))
+    std::env::var(name)
+        .unwrap_or_else(|_| panic!("{name} is not set: run the end-to-end tests through local/test.sh"))
 }
 
 /// The stack under test.
@@ -50,8 +51,14 @@ impl Stack {
 
     pub async fn create_store(&self, slug: &str, name: &str) -> Answer {
         let body = serde_json::json!({ "name": name, "slug": slug, "niche": "pet grooming", "plan": "pro" });
-        let response =
-            self.http.post(format!("{}/v1/stores", self.edge)).bearer_auth(&self.admin_token).json(&body).send().await.unwrap();
+        let response = self
+            .http
+            .post(format!("{}/v1/stores", self.edge))
+            .bearer_auth(&self.admin_token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         Self::answer(response).await
     }
 
@@ -67,7 +74,8 @@ impl Stack {
 
     pub async fn products(&self, store_id: &str) -> Vec<Value> {
         let url = format!("{}/v1/stores/{store_id}/products?limit=200", self.edge);
-        let answer = Self::answer(self.http.get(url).bearer_auth(&self.admin_token).send().await.unwrap()).await;
+        let answer =
+            Self::answer(self.http.get(url).bearer_auth(&self.admin_token).send().await.unwrap()).await;
         assert_eq!(answer.status, 200, "{}", answer.text);
         answer.json["products"].as_array().cloned().unwrap_or_default()
     }

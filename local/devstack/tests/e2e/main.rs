@@ -71,7 +71,10 @@ async fn a_new_store_is_researched_and_its_products_appear_on_its_host_only() {
         (page.status == 200).then_some(page)
     })
     .await;
-    println!("store created in {create_ms} ms; first 200 from its host after {} ms", started.elapsed().as_millis());
+    println!(
+        "store created in {create_ms} ms; first 200 from its host after {} ms",
+        started.elapsed().as_millis()
+    );
     assert!(home.text.contains("Cozy Paws E2E"));
     assert!(home.text.contains("New products are on their way"));
 
@@ -121,7 +124,13 @@ async fn a_duplicated_import_delivery_publishes_one_product() {
     let stack = Stack::connect().await;
     let (store, tenant, _) = new_store(&stack, "Duplicate E2E").await;
     let product_id = unique("dup");
-    let body = import_body(&store, &tenant, &format!("import:{store}:e2e:{product_id}"), &product_id, "Duplicate Delivery Brush");
+    let body = import_body(
+        &store,
+        &tenant,
+        &format!("import:{store}:e2e:{product_id}"),
+        &product_id,
+        "Duplicate Delivery Brush",
+    );
     stack.send_import(&body).await;
     stack.send_import(&body).await;
 
@@ -147,15 +156,32 @@ async fn a_malformed_message_is_dead_lettered_while_the_rest_of_its_batch_succee
     let (store, tenant, _) = new_store(&stack, "Malformed E2E").await;
     let marker = unique("malformed");
     let product_id = unique("good");
-    let good = import_body(&store, &tenant, &format!("import:{store}:e2e:{product_id}"), &product_id, "Good Neighbour Bowl");
+    let good = import_body(
+        &store,
+        &tenant,
+        &format!("import:{store}:e2e:{product_id}"),
+        &product_id,
+        "Good Neighbour Bowl",
+    );
     let entries = [json!({ "marker": marker, "not": "an envelope" }).to_string(), good]
         .into_iter()
         .enumerate()
         .map(|(i, body)| {
-            aws_sdk_sqs::types::SendMessageBatchRequestEntry::builder().id(i.to_string()).message_body(body).build().unwrap()
+            aws_sdk_sqs::types::SendMessageBatchRequestEntry::builder()
+                .id(i.to_string())
+                .message_body(body)
+                .build()
+                .unwrap()
         })
         .collect();
-    stack.sqs.send_message_batch().queue_url(&stack.import_queue).set_entries(Some(entries)).send().await.unwrap();
+    stack
+        .sqs
+        .send_message_batch()
+        .queue_url(&stack.import_queue)
+        .set_entries(Some(entries))
+        .send()
+        .await
+        .unwrap();
 
     eventually("the good message of the batch to publish", PIPELINE_LIMIT, || async {
         (!with_source_id(&stack.products(&store).await, &product_id).is_empty()).then_some(())
@@ -200,7 +226,8 @@ async fn unknown_and_forged_hosts_get_not_found() {
     assert_eq!(stack.page("no-such-store.localhost", "/").await.status, 404);
     assert_eq!(stack.page("evil.example", "/").await.status, 404);
     assert_eq!(stack.page("bad host!", "/").await.status, 404);
-    let no_token = stack.http.post(format!("{}/v1/stores", stack.edge)).json(&json!({})).send().await.unwrap();
+    let no_token =
+        stack.http.post(format!("{}/v1/stores", stack.edge)).json(&json!({})).send().await.unwrap();
     assert_eq!(no_token.status(), 401);
     let bad = stack.create_store("UPPER case", "x").await;
     assert_eq!(bad.status, 400);
