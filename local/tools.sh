@@ -22,6 +22,13 @@ log() { printf '\033[1;34m[tools]\033[0m %s\n' "$*" >&2; }
 
 mkdir -p "$DROPSHIP_TOOLS/bin"
 
+# wrangler 4.86 runs on Node 20 (later wrangler versions need Node 22): check before installing.
+node_major=$(node --version 2>/dev/null | sed -E 's/^v([0-9]+).*/\1/' || true)
+if [ -z "$node_major" ] || [ "$node_major" -lt 20 ]; then
+  echo "wrangler needs Node.js 20 or later on PATH (found: ${node_major:-none})" >&2
+  exit 1
+fi
+
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   log "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown

@@ -25,7 +25,7 @@ pub async fn authenticate(
         nonce: nonce.as_deref(),
         signature: signature.as_deref(),
     };
-    let nonce = verify(secret.as_bytes(), &req.method().to_string(), path_and_query, body, signed, now)
+    let nonce = verify(secret.as_bytes(), req.method().as_ref(), path_and_query, body, signed, now)
         .map_err(|e| ApiError::unauthorized(e.to_string()))?;
 
     let db = platform(env)?;

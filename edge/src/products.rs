@@ -121,9 +121,10 @@ pub async fn publish(env: &Env, store_id: StoreId, body: &str) -> ApiResult<(u16
     let slug = free_slug(&db, &slugify(&input.content.title)).await?;
     let product_id: ProductId = new_id();
     let at = rfc3339(now());
-    let status = match input.status {
-        PublishStatus::Published => "published",
-        PublishStatus::Draft => "draft",
+    // The store's auto-publish setting has the last word: off, every import waits as a draft.
+    let status = match (input.status, store.row.auto_publish != 0) {
+        (PublishStatus::Published, true) => "published",
+        _ => "draft",
     };
     db.statement(
         "INSERT INTO products (store_id, id, slug, title, description, features, meta_title, meta_description, keywords, \
