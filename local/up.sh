@@ -26,17 +26,20 @@ logs="$state/logs"
 mkdir -p "$logs"
 "$root/local/down.sh" --quiet || true
 
-# Local secrets: generated once per machine, never committed, never printed.
+# Local secrets: generated once per machine (each missing one is added), never committed, never
+# printed.
 secrets="$DROPSHIP_HOME/local-secrets.env"
-if [ ! -f "$secrets" ]; then
-  umask 077
-  {
-    echo "ADMIN_TOKEN=$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
-    echo "INTERNAL_HMAC_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
-    echo "ALIEXPRESS_APP_KEY=local-$(python3 -c 'import secrets; print(secrets.token_hex(4))')"
-    echo "ALIEXPRESS_APP_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
-  } > "$secrets"
-fi
+umask 077
+touch "$secrets"
+add_secret() { # name, python expression for the value
+  grep -q "^$1=" "$secrets" || echo "$1=$(python3 -c "import secrets; print($2)")" >> "$secrets"
+}
+add_secret JWT_SIGNING_KEY 'secrets.token_urlsafe(48)'
+add_secret INTERNAL_HMAC_SECRET 'secrets.token_hex(32)'
+add_secret ALIEXPRESS_APP_KEY '"local-" + secrets.token_hex(4)'
+add_secret ALIEXPRESS_APP_SECRET 'secrets.token_hex(16)'
+add_secret DEMO_PASSWORD 'secrets.token_urlsafe(18)'
+umask 022
 set -a
 . "$secrets"
 set +a
@@ -111,7 +114,7 @@ start lambda cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$LAMBD
 # Workers: secrets in .dev.vars (git-ignored), state shared through one --persist-to folder.
 umask 077
 cat > edge/.dev.vars <<VARS
-ADMIN_TOKEN=$ADMIN_TOKEN
+JWT_SIGNING_KEY=$JWT_SIGNING_KEY
 INTERNAL_HMAC_SECRET=$INTERNAL_HMAC_SECRET
 AWS_ACCESS_KEY_ID=local
 AWS_SECRET_ACCESS_KEY=local
@@ -135,13 +138,20 @@ log "starting devstack's pump (SQS -> functions) and scheduler"
 start pump "$CARGO_TARGET_DIR/debug/devstack" pump
 wait_for lambda "http://127.0.0.1:$LAMBDA_PORT/" 120
 
-log "seeding the demo store"
-api() { curl -sS -H "authorization: Bearer $ADMIN_TOKEN" -H 'content-type: application/json' "$@"; }
-store=$(api -X POST "http://127.0.0.1:$EDGE_PORT/v1/stores" \
-  -d '{"name":"Cozy Paws","slug":"demo","niche":"pet grooming","currency":"USD","plan":"pro"}')
-store_id=$(printf '%s' "$store" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("id",""))' 2>/dev/null || true)
+log "seeding the demo merchant and store"
+json_field() { python3 -c "import json,sys; print(json.load(sys.stdin).get('$1',''))" 2>/dev/null || true; }
+post() { curl -sS -H 'content-type: application/json' "$@"; }
+edge="http://127.0.0.1:$EDGE_PORT"
+credentials="{\"email\":\"demo@example.com\",\"password\":\"$DEMO_PASSWORD\"}"
+token=$(post -X POST "$edge/v1/auth/login" -d "$credentials" | json_field access_token)
+if [ -z "$token" ]; then
+  token=$(post -X POST "$edge/v1/auth/signup" \
+    -d "{\"email\":\"demo@example.com\",\"password\":\"$DEMO_PASSWORD\",\"company\":\"Cozy Paws Ltd\"}" | json_field access_token)
+fi
+store_id=$(post -X POST "$edge/v1/stores" -H "authorization: Bearer $token" \
+  -d '{"name":"Cozy Paws","slug":"demo","niche":"pet grooming","currency":"USD"}' | json_field id)
 if [ -n "$store_id" ]; then
-  api -X POST "http://127.0.0.1:$EDGE_PORT/v1/stores/$store_id/research-runs" > /dev/null
+  post -X POST "$edge/v1/stores/$store_id/research-runs" -H "authorization: Bearer $token" > /dev/null
   log "demo store created; its first research run is queued"
 else
   log "demo store already exists"
@@ -150,7 +160,7 @@ fi
 cat <<DONE
 
   Storefront (demo store)  http://demo.localhost:$STOREFRONT_PORT/
-  Merchant API             http://127.0.0.1:$EDGE_PORT/v1   (Authorization: Bearer \$ADMIN_TOKEN from $secrets)
+  Merchant API             http://127.0.0.1:$EDGE_PORT/v1   (log in as demo@example.com, password DEMO_PASSWORD in $secrets)
   Functions                http://127.0.0.1:$LAMBDA_PORT   (cargo lambda watch)
   AWS emulator             $AWS_ENDPOINT_URL
   Logs                     $logs/

@@ -70,6 +70,14 @@ uuid_id!(
     /// One research run of one store.
     RunId
 );
+uuid_id!(
+    /// A person who signs in.
+    UserId
+);
+uuid_id!(
+    /// A signed-in session: one family of rotating refresh tokens.
+    SessionId
+);
 
 #[cfg(test)]
 mod tests {

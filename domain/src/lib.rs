@@ -4,6 +4,7 @@
 //! as arguments. The crate builds for `wasm32-unknown-unknown` (the Workers) and for the host (the
 //! Lambdas), so both sides apply one set of rules.
 
+pub mod accounts;
 pub mod content;
 pub mod ids;
 pub mod money;
@@ -13,7 +14,7 @@ pub mod pricing;
 pub mod scoring;
 pub mod store;
 
-pub use ids::{ProductId, RunId, StoreId, TenantId};
+pub use ids::{ProductId, RunId, SessionId, StoreId, TenantId, UserId};
 pub use money::{Currency, Money};
 pub use plans::Plan;
 pub use store::{StoreHost, StoreName, StoreSlug, StoreStatus};

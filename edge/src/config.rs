@@ -7,8 +7,8 @@ pub const EDGE_KV: &str = "EDGE_KV";
 
 /// Configuration of the edge, read once per request from `Env` (bindings are free to read).
 pub struct Config {
-    /// Bootstrap admin token authorising `/v1` until accounts exist.
-    pub admin_token: String,
+    /// Key that signs merchant access tokens (HS256).
+    pub jwt_key: String,
     /// Secret shared with the functions for the internal API's signatures.
     pub internal_secret: String,
     /// The domain store sub-domains live under (`localhost` locally).
@@ -49,7 +49,7 @@ impl Config {
             .parse()
             .map_err(|_| worker::Error::RustError("STORE_SHARDS must be a number".into()))?;
         Ok(Self {
-            admin_token: text(env, "ADMIN_TOKEN")?,
+            jwt_key: text(env, "JWT_SIGNING_KEY")?,
             internal_secret: text(env, "INTERNAL_HMAC_SECRET")?,
             shops_domain: text(env, "SHOPS_DOMAIN")?,
             storefront_url_template: text(env, "STOREFRONT_URL_TEMPLATE")?,

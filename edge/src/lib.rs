@@ -1,9 +1,10 @@
 //! The merchants' API Worker.
 //!
-//! `/v1/...` is the merchant API (authorised, until accounts arrive, by the bootstrap admin
-//! token). `/internal/...` is the signed API through which the pipelines write to D1: the edge is
-//! the only writer of D1. Routes are matched in [`routes`], a pure function tested natively.
+//! `/v1/...` is the merchant API: `/v1/auth/...` signs merchants up and in, every other route
+//! needs an access token and checks the caller's tenant and role. `/internal/...` is the signed
+//! API through which the pipelines write to D1: the edge is the only writer of D1. Routes are matched in [`routes`], a pure function tested natively.
 
+pub mod auth;
 pub mod config;
 pub mod error;
 pub mod internal;
@@ -14,11 +15,12 @@ pub mod runtime;
 pub mod sqs;
 pub mod stores;
 
+use auth::Principal;
 use config::Config;
+use domain::accounts::Action;
 use error::{ApiError, ApiResult};
 use routes::Route;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use worker::{event, Context, Env, Headers, Request, Response};
 
 #[event(fetch)]
@@ -36,17 +38,8 @@ fn json<T: Serialize>(status: u16, value: &T) -> ApiResult<Response> {
     Ok(Response::from_json(value)?.with_status(status).with_headers(headers))
 }
 
-/// Compares the bearer token with the admin token in constant time (over their digests).
-fn authorise_admin(req: &Request, config: &Config) -> ApiResult<&'static str> {
-    let header = req.headers().get("authorization")?.unwrap_or_default();
-    let token =
-        header.strip_prefix("Bearer ").ok_or_else(|| ApiError::unauthorized("a bearer token is required"))?;
-    let (given, expected) = (Sha256::digest(token.as_bytes()), Sha256::digest(config.admin_token.as_bytes()));
-    let differs = given.iter().zip(expected.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b));
-    if differs != 0 || config.admin_token.is_empty() {
-        return Err(ApiError::unauthorized("the token is not valid"));
-    }
-    Ok("admin")
+fn empty(status: u16) -> ApiResult<Response> {
+    Ok(Response::empty()?.with_status(status))
 }
 
 async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
@@ -62,6 +55,8 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
         _ => String::new(),
     };
     let query = |name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
+    let ip = req.headers().get("cf-connecting-ip")?.unwrap_or_else(|| "local".to_owned());
+    let user_agent = req.headers().get("user-agent")?;
 
     if route.is_internal() {
         let path_and_query = match url.query() {
@@ -69,57 +64,83 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
             None => url.path().to_owned(),
         };
         internal::authenticate(env, &config.internal_secret, req, &path_and_query, body.as_bytes()).await?;
-    } else {
-        authorise_admin(req, &config)?;
+        return match route {
+            Route::InternalClaimDue => json(200, &research::claim_due(env, &body).await?),
+            Route::InternalPublish(id) => {
+                let (status, published) =
+                    products::publish(env, runtime::path_id(&id, "store")?, &body).await?;
+                json(status, &published)
+            }
+            Route::InternalReport(id, run) => {
+                let view = research::report(
+                    env,
+                    runtime::path_id(&id, "store")?,
+                    runtime::path_id(&run, "research run")?,
+                    &body,
+                )
+                .await?;
+                json(200, &view)
+            }
+            _ => unreachable!("only internal routes are internal"),
+        };
     }
-    let actor = if route.is_internal() { "pipeline" } else { "admin" };
 
     match route {
-        Route::Health => unreachable!("answered above"),
+        Route::SignUp => {
+            return json(201, &auth::accounts::signup(env, &config, &body, &ip, user_agent.as_deref()).await?)
+        }
+        Route::Login => {
+            return json(200, &auth::accounts::login(env, &config, &body, &ip, user_agent.as_deref()).await?)
+        }
+        Route::Refresh => return json(200, &auth::accounts::refresh(env, &config, &body).await?),
+        _ => {}
+    }
+
+    let principal = Principal::from_request(req, &config, (runtime::now_ms() / 1_000) as i64)?;
+    let load_store = |id: String| async move {
+        stores::load(&tenancy::shards::platform(env)?, runtime::path_id(&id, "store")?).await
+    };
+    match route {
+        Route::Logout => {
+            auth::accounts::logout(env, &principal).await?;
+            empty(204)
+        }
+        Route::Sessions => {
+            json(200, &serde_json::json!({ "sessions": auth::accounts::sessions(env, &principal).await? }))
+        }
+        Route::RevokeSession(id) => {
+            auth::accounts::revoke_session(env, &principal, &id).await?;
+            empty(204)
+        }
         Route::CreateStore => {
-            let (view, store) = stores::create(env, &config, &body, actor).await?;
+            principal.require(Action::Administer)?;
+            let (view, store) = stores::create(env, &config, &body, &principal).await?;
             let mut response = json(201, &view)?;
             response.headers_mut().set("location", &format!("/v1/stores/{}", store.id))?;
             Ok(response)
         }
         Route::GetStore(id) => {
-            let store =
-                stores::load(&tenancy::shards::platform(env)?, runtime::path_id(&id, "store")?).await?;
+            let store = principal.store(load_store(id).await?, Action::Read)?;
             json(200, &stores::StoreView::of(&store.row, &config))
         }
         Route::StartResearch(id) => {
-            let run = research::start(env, &config, runtime::path_id(&id, "store")?, actor).await?;
-            json(202, &run)
+            let store = principal.store(load_store(id).await?, Action::Operate)?;
+            json(202, &research::start(env, &config, store, &principal.user_id.to_string()).await?)
         }
         Route::GetResearchRun(id, run) => {
-            let store =
-                stores::load(&tenancy::shards::platform(env)?, runtime::path_id(&id, "store")?).await?;
+            let store = principal.store(load_store(id).await?, Action::Read)?;
             json(200, &research::get_run(env, &store, runtime::path_id(&run, "research run")?).await?)
         }
         Route::ListProducts(id) => {
-            let page = products::list(
-                env,
-                runtime::path_id(&id, "store")?,
-                query("limit").as_deref(),
-                query("cursor").as_deref(),
+            let store = principal.store(load_store(id).await?, Action::Read)?;
+            json(
+                200,
+                &products::list(env, &store, query("limit").as_deref(), query("cursor").as_deref()).await?,
             )
-            .await?;
-            json(200, &page)
         }
-        Route::InternalClaimDue => json(200, &research::claim_due(env, &body).await?),
-        Route::InternalPublish(id) => {
-            let (status, published) = products::publish(env, runtime::path_id(&id, "store")?, &body).await?;
-            json(status, &published)
-        }
-        Route::InternalReport(id, run) => {
-            let view = research::report(
-                env,
-                runtime::path_id(&id, "store")?,
-                runtime::path_id(&run, "research run")?,
-                &body,
-            )
-            .await?;
-            json(200, &view)
+        Route::Health | Route::SignUp | Route::Login | Route::Refresh => unreachable!("answered above"),
+        Route::InternalClaimDue | Route::InternalPublish(_) | Route::InternalReport(..) => {
+            unreachable!("answered above")
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::error::{parse_json, ApiError, ApiResult};
 use crate::runtime::{new_id, now, now_ms, rfc3339};
-use crate::stores::load;
+use crate::stores::{load, Store};
 use domain::content::slugify;
 use domain::{Plan, ProductId, StoreId};
 use queues::internal_api::{PublishProduct, PublishStatus, PublishedProduct};
@@ -39,11 +39,10 @@ pub struct ProductPage {
 /// `GET /v1/stores/{id}/products?limit=&cursor=`: newest first, cursor-paginated.
 pub async fn list(
     env: &Env,
-    store_id: StoreId,
+    store: &Store,
     limit: Option<&str>,
     cursor: Option<&str>,
 ) -> ApiResult<ProductPage> {
-    let store = load(&platform(env)?, store_id).await?;
     let limit: u32 = match limit {
         None => 50,
         Some(raw) => raw

@@ -33,9 +33,8 @@ fn max_imports(store: &Store) -> u16 {
 }
 
 /// `POST /v1/stores/{id}/research-runs`: records a run and enqueues it.
-pub async fn start(env: &Env, config: &Config, store_id: StoreId, actor: &str) -> ApiResult<RunView> {
+pub async fn start(env: &Env, config: &Config, store: Store, actor: &str) -> ApiResult<RunView> {
     let platform_db = platform(env)?;
-    let store = load(&platform_db, store_id).await?;
     if store.status != StoreStatus::Active {
         return Err(ApiError::new(409, "store_suspended", "research is paused while the store is suspended"));
     }

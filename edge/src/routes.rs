@@ -7,6 +7,18 @@ use crate::error::ApiError;
 pub enum Route {
     /// `GET /health`.
     Health,
+    /// `POST /v1/auth/signup`.
+    SignUp,
+    /// `POST /v1/auth/login`.
+    Login,
+    /// `POST /v1/auth/refresh`.
+    Refresh,
+    /// `POST /v1/auth/logout`.
+    Logout,
+    /// `GET /v1/auth/sessions`.
+    Sessions,
+    /// `DELETE /v1/auth/sessions/{id}`.
+    RevokeSession(String),
     /// `POST /v1/stores`.
     CreateStore,
     /// `GET /v1/stores/{id}`.
@@ -26,6 +38,11 @@ pub enum Route {
 }
 
 impl Route {
+    /// Whether the route is reached without an access token (it is how one gets a token).
+    pub fn is_public(&self) -> bool {
+        matches!(self, Route::Health | Route::SignUp | Route::Login | Route::Refresh)
+    }
+
     /// Whether the route belongs to the signed internal API.
     pub fn is_internal(&self) -> bool {
         matches!(self, Route::InternalClaimDue | Route::InternalPublish(_) | Route::InternalReport(..))
@@ -38,6 +55,12 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
     let s = |i: usize| segments[i].to_owned();
     let matched = match segments.as_slice() {
         ["health"] => Some(("GET", Route::Health)),
+        ["v1", "auth", "signup"] => Some(("POST", Route::SignUp)),
+        ["v1", "auth", "login"] => Some(("POST", Route::Login)),
+        ["v1", "auth", "refresh"] => Some(("POST", Route::Refresh)),
+        ["v1", "auth", "logout"] => Some(("POST", Route::Logout)),
+        ["v1", "auth", "sessions"] => Some(("GET", Route::Sessions)),
+        ["v1", "auth", "sessions", _] => Some(("DELETE", Route::RevokeSession(s(3)))),
         ["v1", "stores"] => Some(("POST", Route::CreateStore)),
         ["v1", "stores", _] => Some(("GET", Route::GetStore(s(2)))),
         ["v1", "stores", _, "research-runs"] => Some(("POST", Route::StartResearch(s(2)))),
@@ -78,6 +101,14 @@ mod tests {
         assert!(route("POST", "/internal/stores/x/products").unwrap().is_internal());
         assert!(route("POST", "/internal/research-runs/due").unwrap().is_internal());
         assert!(!route("GET", "/v1/stores/x").unwrap().is_internal());
+    }
+
+    #[test]
+    fn only_health_and_the_ways_to_get_a_token_are_public() {
+        assert!(route("POST", "/v1/auth/login").unwrap().is_public());
+        assert!(route("POST", "/v1/auth/refresh").unwrap().is_public());
+        assert!(!route("POST", "/v1/auth/logout").unwrap().is_public());
+        assert!(!route("POST", "/v1/stores").unwrap().is_public());
     }
 
     #[test]

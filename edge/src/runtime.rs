@@ -51,7 +51,14 @@ macro_rules! from_random {
         }
     )*};
 }
-from_random!(domain::TenantId, domain::StoreId, domain::ProductId, domain::RunId);
+from_random!(
+    domain::TenantId,
+    domain::StoreId,
+    domain::ProductId,
+    domain::RunId,
+    domain::UserId,
+    domain::SessionId
+);
 
 /// Parses a path segment as an id, answering 404 for anything that is not one.
 pub fn path_id<T: std::str::FromStr<Err = InvalidId>>(

@@ -1,5 +1,6 @@
 //! Stores: creation (placement on a shard, host routing in KV) and reading.
 
+use crate::auth::Principal;
 use crate::config::Config;
 use crate::error::{parse_json, ApiError, ApiResult};
 use crate::runtime::{new_id, now, rfc3339};
@@ -95,10 +96,6 @@ pub struct CreateStore {
     niche: String,
     #[serde(default = "default_currency")]
     currency: String,
-    #[serde(default)]
-    plan: Option<String>,
-    #[serde(default)]
-    tenant_id: Option<String>,
     #[serde(default = "yes")]
     auto_publish: bool,
 }
@@ -164,7 +161,12 @@ struct TenantRow {
 }
 
 /// `POST /v1/stores`: creates a store, places it on a shard and routes its host.
-pub async fn create(env: &Env, config: &Config, body: &str, actor: &str) -> ApiResult<(StoreView, Store)> {
+pub async fn create(
+    env: &Env,
+    config: &Config,
+    body: &str,
+    principal: &Principal,
+) -> ApiResult<(StoreView, Store)> {
     let input: CreateStore = parse_json(body)?;
     let name = StoreName::parse(&input.name).map_err(|e| ApiError::invalid("name", e.to_string()))?;
     let slug = StoreSlug::parse(&input.slug).map_err(|e| ApiError::invalid("slug", e.to_string()))?;
@@ -176,67 +178,43 @@ pub async fn create(env: &Env, config: &Config, body: &str, actor: &str) -> ApiR
     if niche.chars().count() > 80 {
         return Err(ApiError::invalid("niche", "niche must be at most 80 characters"));
     }
-    let plan = match input.plan.as_deref() {
-        None => Plan::Starter,
-        Some(p) => Plan::parse(p).ok_or_else(|| {
-            ApiError::invalid("plan", "plan must be one of starter, growth, pro, enterprise")
-        })?,
-    };
     let host = StoreHost::platform_subdomain(&slug, &config.shops_domain)
         .map_err(|e| ApiError::invalid("slug", e.to_string()))?;
 
     let db = platform(env)?;
     let created_at = rfc3339(now());
     let store_id: StoreId = new_id();
+    let tenant_id = principal.tenant_id;
+    let tenant: Option<TenantRow> = db
+        .prepare("SELECT plan, dedicated_shard FROM tenants WHERE id = ?1")
+        .bind(&[JsValue::from_str(&tenant_id.to_string())])?
+        .first(None)
+        .await?;
+    let tenant = tenant.ok_or_else(|| ApiError::unauthorized("the tenant no longer exists"))?;
+    let plan = Plan::parse(&tenant.plan).unwrap_or(Plan::Starter);
+    let owned: Option<serde_json::Value> = db
+        .prepare("SELECT COUNT(*) AS n FROM stores WHERE tenant_id = ?1")
+        .bind(&[JsValue::from_str(&tenant_id.to_string())])?
+        .first(None)
+        .await?;
+    let owned = owned.and_then(|v| v["n"].as_u64()).unwrap_or(0);
+    if let Some(max) = plan.limits().stores {
+        if owned >= u64::from(max) {
+            let lifts =
+                Plan::ALL.into_iter().find(|p| p.limits().stores.is_none_or(|m| u64::from(m) > owned));
+            return Err(ApiError::new(
+                403,
+                "plan_limit",
+                format!(
+                    "the {} plan allows {max} store(s); the {} plan allows more",
+                    plan.as_str(),
+                    lifts.unwrap_or(Plan::Enterprise).as_str()
+                ),
+            ));
+        }
+    }
+    let dedicated = tenant.dedicated_shard.map(ShardIndex);
     let mut statements = Vec::new();
-
-    let (tenant_id, dedicated) = match input.tenant_id.as_deref() {
-        Some(raw) => {
-            let tenant_id: TenantId =
-                raw.parse().map_err(|_| ApiError::invalid("tenant_id", "tenant not found"))?;
-            let tenant: Option<TenantRow> = db
-                .prepare("SELECT plan, dedicated_shard FROM tenants WHERE id = ?1")
-                .bind(&[JsValue::from_str(raw)])?
-                .first(None)
-                .await?;
-            let tenant = tenant.ok_or_else(|| ApiError::invalid("tenant_id", "tenant not found"))?;
-            let tenant_plan = Plan::parse(&tenant.plan).unwrap_or(Plan::Starter);
-            let owned: Option<serde_json::Value> = db
-                .prepare("SELECT COUNT(*) AS n FROM stores WHERE tenant_id = ?1")
-                .bind(&[JsValue::from_str(raw)])?
-                .first(None)
-                .await?;
-            let owned = owned.and_then(|v| v["n"].as_u64()).unwrap_or(0);
-            if let Some(max) = tenant_plan.limits().stores {
-                if owned >= u64::from(max) {
-                    return Err(ApiError::new(
-                        403,
-                        "plan_limit",
-                        format!(
-                            "the {} plan allows {max} store(s); upgrade to add more",
-                            tenant_plan.as_str()
-                        ),
-                    )
-                    .field("tenant_id"));
-                }
-            }
-            (tenant_id, tenant.dedicated_shard.map(ShardIndex))
-        }
-        None => {
-            let tenant_id: TenantId = new_id();
-            statements.push(
-                db.prepare("INSERT INTO tenants (id, name, plan, created_at) VALUES (?1, ?2, ?3, ?4)").bind(
-                    &[
-                        tenant_id.to_string().into(),
-                        name.as_str().into(),
-                        plan.as_str().into(),
-                        created_at.clone().into(),
-                    ],
-                )?,
-            );
-            (tenant_id, None)
-        }
-    };
 
     let counts: Vec<ShardCount> =
         db.prepare("SELECT shard, COUNT(*) AS stores FROM stores GROUP BY shard").all().await?.results()?;
@@ -276,7 +254,14 @@ pub async fn create(env: &Env, config: &Config, body: &str, actor: &str) -> ApiR
         db.prepare("INSERT INTO domains (host, store_id, tenant_id, kind, verified_at, created_at) VALUES (?1, ?2, ?3, 'platform', ?4, ?4)")
             .bind(&[host.as_str().into(), store_id.to_string().into(), tenant_id.to_string().into(), created_at.clone().into()])?,
     );
-    statements.push(audit(&db, Some(tenant_id), actor, "store.create", &store_id.to_string(), &created_at)?);
+    statements.push(audit(
+        &db,
+        Some(tenant_id),
+        &principal.user_id.to_string(),
+        "store.create",
+        &store_id.to_string(),
+        &created_at,
+    )?);
 
     if let Err(error) = db.batch(statements).await {
         let text = error.to_string();

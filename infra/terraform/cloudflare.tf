@@ -17,14 +17,14 @@ locals {
   # Every binding object carries the same attributes (null when unused) so the lists below have
   # a single element type.
   data_bindings = concat(
-    [{ type = "d1", name = "PLATFORM_DB", id = cloudflare_d1_database.platform.id, namespace_id = null, text = null }],
-    [for i, db in cloudflare_d1_database.store : { type = "d1", name = "STORE_DB_${i}", id = db.id, namespace_id = null, text = null }],
-    [{ type = "kv_namespace", name = "EDGE_KV", id = null, namespace_id = cloudflare_workers_kv_namespace.edge.id, text = null }],
+    [{ type = "d1", name = "PLATFORM_DB", id = cloudflare_d1_database.platform.id, namespace_id = null, text = null, simple = null }],
+    [for i, db in cloudflare_d1_database.store : { type = "d1", name = "STORE_DB_${i}", id = db.id, namespace_id = null, text = null, simple = null }],
+    [{ type = "kv_namespace", name = "EDGE_KV", id = null, namespace_id = cloudflare_workers_kv_namespace.edge.id, text = null, simple = null }],
     [
-      { type = "plain_text", name = "STORE_DOMAIN_SUFFIX", id = null, namespace_id = null, text = var.shops_domain },
+      { type = "plain_text", name = "STORE_DOMAIN_SUFFIX", id = null, namespace_id = null, text = var.shops_domain, simple = null },
       # What the worker code reads today (edge/src/config.rs): the shops domain and the shard count.
-      { type = "plain_text", name = "SHOPS_DOMAIN", id = null, namespace_id = null, text = var.shops_domain },
-      { type = "plain_text", name = "STORE_SHARDS", id = null, namespace_id = null, text = tostring(var.store_shard_count) },
+      { type = "plain_text", name = "SHOPS_DOMAIN", id = null, namespace_id = null, text = var.shops_domain, simple = null },
+      { type = "plain_text", name = "STORE_SHARDS", id = null, namespace_id = null, text = tostring(var.store_shard_count), simple = null },
     ],
   )
 
@@ -32,16 +32,18 @@ locals {
     local.data_bindings,
     [
       { type = "plain_text", name = "SQS_ENDPOINT", id = null, namespace_id = null, text = "https://sqs.${data.aws_region.current.name}.amazonaws.com" },
-      { type = "plain_text", name = "AWS_REGION", id = null, namespace_id = null, text = data.aws_region.current.name },
-      { type = "plain_text", name = "STOREFRONT_URL_TEMPLATE", id = null, namespace_id = null, text = var.storefront_url_template },
+      { type = "plain_text", name = "AWS_REGION", id = null, namespace_id = null, text = data.aws_region.current.name, simple = null },
+      { type = "plain_text", name = "STOREFRONT_URL_TEMPLATE", id = null, namespace_id = null, text = var.storefront_url_template, simple = null },
     ],
     # e.g. RESEARCH_QUEUE_URL, one per queue in var.edge_sends_to.
-    [for q in var.edge_sends_to : { type = "plain_text", name = local.queue_url_env[q], id = null, namespace_id = null, text = aws_sqs_queue.queue[q].url }],
+    [for q in var.edge_sends_to : { type = "plain_text", name = local.queue_url_env[q], id = null, namespace_id = null, text = aws_sqs_queue.queue[q].url, simple = null }],
     [
-      { type = "secret_text", name = "AWS_ACCESS_KEY_ID", id = null, namespace_id = null, text = sensitive(aws_iam_access_key.edge.id) },
-      { type = "secret_text", name = "AWS_SECRET_ACCESS_KEY", id = null, namespace_id = null, text = aws_iam_access_key.edge.secret },
-      { type = "secret_text", name = "INTERNAL_HMAC_SECRET", id = null, namespace_id = null, text = var.internal_hmac_secret },
-      { type = "secret_text", name = "ADMIN_TOKEN", id = null, namespace_id = null, text = var.admin_token },
+      { type = "secret_text", name = "AWS_ACCESS_KEY_ID", id = null, namespace_id = null, text = sensitive(aws_iam_access_key.edge.id), simple = null },
+      { type = "secret_text", name = "AWS_SECRET_ACCESS_KEY", id = null, namespace_id = null, text = aws_iam_access_key.edge.secret, simple = null },
+      { type = "secret_text", name = "INTERNAL_HMAC_SECRET", id = null, namespace_id = null, text = var.internal_hmac_secret, simple = null },
+      { type = "secret_text", name = "JWT_SIGNING_KEY", id = null, namespace_id = null, text = var.jwt_signing_key, simple = null },
+      # Sign-up and login attempts per IP and per account (edge/wrangler.toml declares the same).
+      { type = "ratelimit", name = "AUTH_LIMITER", id = null, namespace_id = "1001", text = null, simple = { limit = 20, period = 60 } },
     ],
   )
 

@@ -203,15 +203,15 @@ variable "storefront_url_template" {
   default     = "https://{host}"
 }
 
-variable "admin_token" {
-  description = "ADMIN_TOKEN secret binding of the edge worker."
+variable "jwt_signing_key" {
+  description = "JWT_SIGNING_KEY secret binding of the edge worker: the HS256 key of merchant access tokens."
   type        = string
   sensitive   = true
   nullable    = false
 
   validation {
-    condition     = length(var.admin_token) >= 32
-    error_message = "admin_token must be at least 32 characters."
+    condition     = length(var.jwt_signing_key) >= 32
+    error_message = "jwt_signing_key must be at least 32 characters."
   }
 }
 

@@ -14,11 +14,19 @@ pub struct Stack {
     pub http: reqwest::Client,
     pub edge: String,
     pub storefront: String,
-    pub admin_token: String,
     pub internal_secret: String,
     pub sqs: aws_sdk_sqs::Client,
     pub import_queue: String,
     pub import_dlq: String,
+}
+
+/// A signed-up merchant: the owner of a new tenant, with its tokens.
+pub struct Merchant {
+    pub email: String,
+    pub password: String,
+    pub access: String,
+    pub refresh: String,
+    pub tenant_id: String,
 }
 
 /// A response's status and JSON (or text) body.
@@ -35,7 +43,6 @@ impl Stack {
             http: reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap(),
             edge: format!("http://127.0.0.1:{}", env("EDGE_PORT")),
             storefront: format!("http://127.0.0.1:{}", env("STOREFRONT_PORT")),
-            admin_token: env("ADMIN_TOKEN"),
             internal_secret: env("INTERNAL_HMAC_SECRET"),
             sqs: aws_sdk_sqs::Client::new(&aws),
             import_queue: env("IMPORT_QUEUE_URL"),
@@ -49,33 +56,51 @@ impl Stack {
         Answer { status, json: serde_json::from_str(&text).unwrap_or(Value::Null), text }
     }
 
-    pub async fn create_store(&self, slug: &str, name: &str) -> Answer {
-        let body = serde_json::json!({ "name": name, "slug": slug, "niche": "pet grooming", "plan": "pro" });
-        let response = self
-            .http
-            .post(format!("{}/v1/stores", self.edge))
-            .bearer_auth(&self.admin_token)
-            .json(&body)
-            .send()
+    pub async fn post_json(&self, path: &str, token: Option<&str>, body: &Value) -> Answer {
+        let mut request = self.http.post(format!("{}{path}", self.edge)).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        Self::answer(request.send().await.unwrap()).await
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Answer {
+        Self::answer(self.http.get(format!("{}{path}", self.edge)).bearer_auth(token).send().await.unwrap())
             .await
-            .unwrap();
-        Self::answer(response).await
     }
 
-    pub async fn start_research(&self, store_id: &str) -> Answer {
-        let url = format!("{}/v1/stores/{store_id}/research-runs", self.edge);
-        Self::answer(self.http.post(url).bearer_auth(&self.admin_token).send().await.unwrap()).await
+    /// Signs up a new merchant (a new tenant and its owner).
+    pub async fn sign_up(&self) -> Merchant {
+        let email = format!("{}@example.com", unique("merchant"));
+        let password = format!("pw-{}-{}", unique("a"), unique("b"));
+        let body = serde_json::json!({ "email": email, "password": password, "company": "E2E Goods" });
+        let answer = self.post_json("/v1/auth/signup", None, &body).await;
+        assert_eq!(answer.status, 201, "{}", answer.text);
+        Merchant {
+            email,
+            password,
+            access: answer.json["access_token"].as_str().unwrap().to_owned(),
+            refresh: answer.json["refresh_token"].as_str().unwrap().to_owned(),
+            tenant_id: answer.json["tenant_id"].as_str().unwrap().to_owned(),
+        }
     }
 
-    pub async fn research_run(&self, store_id: &str, run_id: &str) -> Answer {
-        let url = format!("{}/v1/stores/{store_id}/research-runs/{run_id}", self.edge);
-        Self::answer(self.http.get(url).bearer_auth(&self.admin_token).send().await.unwrap()).await
+    pub async fn create_store(&self, merchant: &Merchant, slug: &str, name: &str) -> Answer {
+        let body = serde_json::json!({ "name": name, "slug": slug, "niche": "pet grooming" });
+        self.post_json("/v1/stores", Some(&merchant.access), &body).await
     }
 
-    pub async fn products(&self, store_id: &str) -> Vec<Value> {
-        let url = format!("{}/v1/stores/{store_id}/products?limit=200", self.edge);
-        let answer =
-            Self::answer(self.http.get(url).bearer_auth(&self.admin_token).send().await.unwrap()).await;
+    pub async fn start_research(&self, merchant: &Merchant, store_id: &str) -> Answer {
+        self.post_json(&format!("/v1/stores/{store_id}/research-runs"), Some(&merchant.access), &Value::Null)
+            .await
+    }
+
+    pub async fn research_run(&self, merchant: &Merchant, store_id: &str, run_id: &str) -> Answer {
+        self.get(&format!("/v1/stores/{store_id}/research-runs/{run_id}"), &merchant.access).await
+    }
+
+    pub async fn products(&self, merchant: &Merchant, store_id: &str) -> Vec<Value> {
+        let answer = self.get(&format!("/v1/stores/{store_id}/products?limit=200"), &merchant.access).await;
         assert_eq!(answer.status, 200, "{}", answer.text);
         answer.json["products"].as_array().cloned().unwrap_or_default()
     }

@@ -9,7 +9,7 @@
 mod helpers;
 
 use domain::{Currency, Money, RunId, StoreId, TenantId};
-use helpers::{eventually, unique, Stack};
+use helpers::{eventually, unique, Merchant, Stack};
 use queues::messages::{ImportRequested, SupplierProduct};
 use queues::Envelope;
 use serde_json::{json, Value};
@@ -17,13 +17,15 @@ use std::time::{Duration, Instant};
 
 const PIPELINE_LIMIT: Duration = Duration::from_secs(180);
 
-async fn new_store(stack: &Stack, name: &str) -> (String, String, String) {
+async fn new_store(stack: &Stack, name: &str) -> (Merchant, String, String, String) {
+    let merchant = stack.sign_up().await;
     let slug = unique("e2e");
-    let created = stack.create_store(&slug, name).await;
+    let created = stack.create_store(&merchant, &slug, name).await;
     assert_eq!(created.status, 201, "{}", created.text);
     let id = created.json["id"].as_str().unwrap().to_owned();
     let tenant = created.json["tenant_id"].as_str().unwrap().to_owned();
-    (id, tenant, created.json["host"].as_str().unwrap().to_owned())
+    assert_eq!(tenant, merchant.tenant_id, "a store belongs to its creator's tenant");
+    (merchant, id, tenant, created.json["host"].as_str().unwrap().to_owned())
 }
 
 fn import_body(store: &str, tenant: &str, key: &str, product_id: &str, title: &str) -> String {
@@ -64,7 +66,7 @@ async fn a_new_store_is_researched_and_its_products_appear_on_its_host_only() {
     let stack = Stack::connect().await;
 
     let started = Instant::now();
-    let (store, _, host) = new_store(&stack, "Cozy Paws E2E").await;
+    let (merchant, store, _, host) = new_store(&stack, "Cozy Paws E2E").await;
     let create_ms = started.elapsed().as_millis();
     let home = eventually("the new store's home page", Duration::from_secs(30), || async {
         let page = stack.page(&host, "/").await;
@@ -78,12 +80,12 @@ async fn a_new_store_is_researched_and_its_products_appear_on_its_host_only() {
     assert!(home.text.contains("Cozy Paws E2E"));
     assert!(home.text.contains("New products are on their way"));
 
-    let run = stack.start_research(&store).await;
+    let run = stack.start_research(&merchant, &store).await;
     assert_eq!(run.status, 202, "{}", run.text);
     let run_id = run.json["id"].as_str().unwrap().to_owned();
 
     let products = eventually("research to publish products", PIPELINE_LIMIT, || async {
-        let products = stack.products(&store).await;
+        let products = stack.products(&merchant, &store).await;
         (products.len() >= 5).then_some(products)
     })
     .await;
@@ -91,7 +93,7 @@ async fn a_new_store_is_researched_and_its_products_appear_on_its_host_only() {
     assert!(products.iter().all(|p| p["price_minor"].as_i64().unwrap() % 100 == 99), "prices end in .99");
 
     let report = eventually("the run report", PIPELINE_LIMIT, || async {
-        let run = stack.research_run(&store, &run_id).await;
+        let run = stack.research_run(&merchant, &store, &run_id).await;
         (run.json["status"] == "completed").then_some(run.json)
     })
     .await;
@@ -111,7 +113,7 @@ async fn a_new_store_is_researched_and_its_products_appear_on_its_host_only() {
     assert!(product_page.text.contains(&title));
 
     // Another tenant's store never shows these products, on its home or at their URLs.
-    let (_, _, other_host) = new_store(&stack, "Other Tenant E2E").await;
+    let (_, _, _, other_host) = new_store(&stack, "Other Tenant E2E").await;
     let other_home = stack.page(&other_host, "/").await;
     assert_eq!(other_home.status, 200);
     assert!(!other_home.text.contains(&title));
@@ -122,7 +124,7 @@ async fn a_new_store_is_researched_and_its_products_appear_on_its_host_only() {
 #[ignore = "needs the running local stack: run local/test.sh"]
 async fn a_duplicated_import_delivery_publishes_one_product() {
     let stack = Stack::connect().await;
-    let (store, tenant, _) = new_store(&stack, "Duplicate E2E").await;
+    let (merchant, store, tenant, _) = new_store(&stack, "Duplicate E2E").await;
     let product_id = unique("dup");
     let body = import_body(
         &store,
@@ -135,25 +137,25 @@ async fn a_duplicated_import_delivery_publishes_one_product() {
     stack.send_import(&body).await;
 
     eventually("the duplicated import to publish", PIPELINE_LIMIT, || async {
-        (!with_source_id(&stack.products(&store).await, &product_id).is_empty()).then_some(())
+        (!with_source_id(&stack.products(&merchant, &store).await, &product_id).is_empty()).then_some(())
     })
     .await;
     // Give the second delivery time to be handled, then count.
     tokio::time::sleep(Duration::from_secs(8)).await;
-    assert_eq!(with_source_id(&stack.products(&store).await, &product_id).len(), 1);
+    assert_eq!(with_source_id(&stack.products(&merchant, &store).await, &product_id).len(), 1);
 
     // Even a different message for the same supplier product cannot make a second product.
     let again = import_body(&store, &tenant, &unique("another-key"), &product_id, "Duplicate Delivery Brush");
     stack.send_import(&again).await;
     tokio::time::sleep(Duration::from_secs(8)).await;
-    assert_eq!(with_source_id(&stack.products(&store).await, &product_id).len(), 1);
+    assert_eq!(with_source_id(&stack.products(&merchant, &store).await, &product_id).len(), 1);
 }
 
 #[tokio::test]
 #[ignore = "needs the running local stack: run local/test.sh"]
 async fn a_malformed_message_is_dead_lettered_while_the_rest_of_its_batch_succeeds() {
     let stack = Stack::connect().await;
-    let (store, tenant, _) = new_store(&stack, "Malformed E2E").await;
+    let (merchant, store, tenant, _) = new_store(&stack, "Malformed E2E").await;
     let marker = unique("malformed");
     let product_id = unique("good");
     let good = import_body(
@@ -184,7 +186,7 @@ async fn a_malformed_message_is_dead_lettered_while_the_rest_of_its_batch_succee
         .unwrap();
 
     eventually("the good message of the batch to publish", PIPELINE_LIMIT, || async {
-        (!with_source_id(&stack.products(&store).await, &product_id).is_empty()).then_some(())
+        (!with_source_id(&stack.products(&merchant, &store).await, &product_id).is_empty()).then_some(())
     })
     .await;
     eventually("the malformed message to reach the dead-letter queue", PIPELINE_LIMIT, || async {
@@ -230,8 +232,103 @@ async fn unknown_and_forged_hosts_get_not_found() {
     let no_token =
         stack.http.post(format!("{}/v1/stores", stack.edge)).json(&json!({})).send().await.unwrap();
     assert_eq!(no_token.status(), 401);
-    let bad = stack.create_store("UPPER case", "x").await;
+    let merchant = stack.sign_up().await;
+    let bad = stack.create_store(&merchant, "UPPER case", "x").await;
     assert_eq!(bad.status, 400);
     assert_eq!(bad.json["field"], "slug");
     assert_eq!(bad.json["code"], "invalid_field");
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn another_tenants_tokens_see_and_change_nothing_of_a_store() {
+    let stack = Stack::connect().await;
+    let (owner, store, _, _) = new_store(&stack, "Victim Goods E2E").await;
+    let run = stack.start_research(&owner, &store).await;
+    let run_id = run.json["id"].as_str().unwrap().to_owned();
+    let attacker = stack.sign_up().await;
+
+    let mut attempts = 0;
+    for path in [
+        format!("/v1/stores/{store}"),
+        format!("/v1/stores/{store}/products"),
+        format!("/v1/stores/{store}/research-runs/{run_id}"),
+    ] {
+        let answer = stack.get(&path, &attacker.access).await;
+        attempts += 1;
+        assert_eq!(answer.status, 404, "{path}: {}", answer.text);
+        assert!(!answer.text.contains("Victim Goods"), "{path} disclosed the store");
+    }
+    let research = stack.start_research(&attacker, &store).await;
+    attempts += 1;
+    assert_eq!(research.status, 404, "{}", research.text);
+
+    // Tokens that are not the platform's own: none, garbage, alg none, edited claims.
+    let payload = owner.access.split('.').nth(1).unwrap().to_owned();
+    let forged = [
+        "garbage".to_owned(),
+        format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{payload}."),
+        format!(
+            "{}.{}.{}",
+            attacker.access.split('.').next().unwrap(),
+            payload,
+            attacker.access.split('.').nth(2).unwrap()
+        ),
+    ];
+    for token in &forged {
+        let answer = stack.get(&format!("/v1/stores/{store}"), token).await;
+        attempts += 1;
+        assert_eq!(answer.status, 401, "{token}: {}", answer.text);
+    }
+    let none = stack.http.get(format!("{}/v1/stores/{store}", stack.edge)).send().await.unwrap();
+    attempts += 1;
+    assert_eq!(none.status(), 401);
+    println!("isolation: {attempts} hostile attempts refused");
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn a_reused_refresh_token_revokes_its_whole_session() {
+    let stack = Stack::connect().await;
+    let merchant = stack.sign_up().await;
+
+    let rotated =
+        stack.post_json("/v1/auth/refresh", None, &json!({ "refresh_token": merchant.refresh })).await;
+    assert_eq!(rotated.status, 200, "{}", rotated.text);
+    let next = rotated.json["refresh_token"].as_str().unwrap().to_owned();
+    assert_ne!(next, merchant.refresh);
+
+    let reused =
+        stack.post_json("/v1/auth/refresh", None, &json!({ "refresh_token": merchant.refresh })).await;
+    assert_eq!(reused.status, 401);
+    assert_eq!(reused.json["code"], "refresh_token_reused");
+    let after = stack.post_json("/v1/auth/refresh", None, &json!({ "refresh_token": next })).await;
+    assert_eq!(after.status, 401, "the family is revoked: {}", after.text);
+
+    let wrong = stack
+        .post_json(
+            "/v1/auth/login",
+            None,
+            &json!({ "email": merchant.email, "password": "not the password" }),
+        )
+        .await;
+    assert_eq!(wrong.status, 401);
+    let login = stack
+        .post_json("/v1/auth/login", None, &json!({ "email": merchant.email, "password": merchant.password }))
+        .await;
+    assert_eq!(login.status, 200, "{}", login.text);
+    let access = login.json["access_token"].as_str().unwrap();
+    let sessions = stack.get("/v1/auth/sessions", access).await;
+    assert_eq!(
+        sessions.json["sessions"].as_array().unwrap().len(),
+        1,
+        "only the new login is live: {}",
+        sessions.text
+    );
+
+    let logout = stack.post_json("/v1/auth/logout", Some(access), &Value::Null).await;
+    assert_eq!(logout.status, 204);
+    let refresh = login.json["refresh_token"].as_str().unwrap();
+    let refused = stack.post_json("/v1/auth/refresh", None, &json!({ "refresh_token": refresh })).await;
+    assert_eq!(refused.status, 401);
 }

@@ -1,0 +1,384 @@
+//! Sign-up, login, token refresh with rotation and reuse detection, logout and sessions.
+
+use super::jwt::{self, Claims, ACCESS_TTL_SECS, AUDIENCE, ISSUER};
+use super::password::{self, Verified};
+use super::Principal;
+use crate::config::Config;
+use crate::error::{parse_json, ApiError, ApiResult};
+use crate::runtime::{new_id, now, random_bytes, rfc3339};
+use crate::stores::audit;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use domain::accounts::{check_password, Email, Role};
+use domain::{SessionId, StoreName, TenantId, UserId};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use tenancy::shards::platform;
+use worker::wasm_bindgen::JsValue;
+use worker::{D1Database, Env};
+
+/// How long a session may be refreshed without a new login.
+const SESSION_TTL_SECS: i64 = 30 * 24 * 3600;
+/// The rate-limiting binding for sign-up and login (`[[ratelimits]]` in wrangler.toml).
+const AUTH_LIMITER: &str = "AUTH_LIMITER";
+
+/// Tokens handed to a signed-in client.
+#[derive(Debug, Serialize)]
+pub struct TokenPair {
+    access_token: String,
+    token_type: &'static str,
+    expires_in: i64,
+    refresh_token: String,
+    session_id: SessionId,
+    user_id: UserId,
+    tenant_id: TenantId,
+    role: Role,
+}
+
+fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Refuses the call when this IP or account went over the limit; the limiter is shared by every
+/// isolate of the location, so the limit holds across isolates.
+async fn rate_limit(env: &Env, keys: &[String]) -> ApiResult<()> {
+    let limiter = env.rate_limiter(AUTH_LIMITER)?;
+    for key in keys {
+        if !limiter.limit(key.clone()).await?.success {
+            return Err(ApiError::new(429, "rate_limited", "too many attempts; wait a minute and try again"));
+        }
+    }
+    Ok(())
+}
+
+/// Starts a session: a new refresh-token family, and the first token pair.
+async fn start_session(
+    db: &D1Database,
+    config: &Config,
+    user: UserId,
+    tenant: TenantId,
+    role: Role,
+    user_agent: Option<&str>,
+) -> ApiResult<TokenPair> {
+    let session: SessionId = new_id();
+    let at = now();
+    let expires = at + time::Duration::seconds(SESSION_TTL_SECS);
+    let refresh = URL_SAFE_NO_PAD.encode(random_bytes::<32>());
+    db.batch(vec![
+        db.prepare(
+            "INSERT INTO sessions (id, user_id, tenant_id, user_agent, created_at, last_used_at, expires_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
+        )
+        .bind(&[
+            session.to_string().into(),
+            user.to_string().into(),
+            tenant.to_string().into(),
+            user_agent.map_or(JsValue::NULL, |ua| ua.chars().take(200).collect::<String>().into()),
+            rfc3339(at).into(),
+            rfc3339(expires).into(),
+        ])?,
+        db.prepare("INSERT INTO refresh_tokens (token_hash, session_id, issued_at) VALUES (?1, ?2, ?3)")
+            .bind(&[hash_token(&refresh).into(), session.to_string().into(), rfc3339(at).into()])?,
+    ])
+    .await?;
+    Ok(pair(config, user, tenant, role, session, refresh))
+}
+
+fn pair(
+    config: &Config,
+    user: UserId,
+    tenant: TenantId,
+    role: Role,
+    session: SessionId,
+    refresh: String,
+) -> TokenPair {
+    let iat = now().unix_timestamp();
+    let claims = Claims {
+        iss: ISSUER.into(),
+        aud: AUDIENCE.into(),
+        sub: user,
+        tid: tenant,
+        role,
+        sid: session,
+        iat,
+        exp: iat + ACCESS_TTL_SECS,
+    };
+    TokenPair {
+        access_token: jwt::issue(config.jwt_key.as_bytes(), &claims),
+        token_type: "Bearer",
+        expires_in: ACCESS_TTL_SECS,
+        refresh_token: refresh,
+        session_id: session,
+        user_id: user,
+        tenant_id: tenant,
+        role,
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignUp {
+    email: String,
+    password: String,
+    company: String,
+}
+
+/// `POST /v1/auth/signup`: creates a tenant on the Starter plan, its owner, and a session.
+pub async fn signup(
+    env: &Env,
+    config: &Config,
+    body: &str,
+    ip: &str,
+    user_agent: Option<&str>,
+) -> ApiResult<TokenPair> {
+    let input: SignUp = parse_json(body)?;
+    let email = Email::parse(&input.email).map_err(|e| ApiError::invalid("email", e.to_string()))?;
+    rate_limit(env, &[format!("signup-ip:{ip}")]).await?;
+    check_password(&input.password, &email).map_err(|e| ApiError::invalid("password", e.to_string()))?;
+    let company = StoreName::parse(&input.company)
+        .map_err(|_| ApiError::invalid("company", "company must be 1 to 80 characters"))?;
+
+    let db = platform(env)?;
+    let (user, tenant): (UserId, TenantId) = (new_id(), new_id());
+    let at = rfc3339(now());
+    let hash = password::hash(&input.password, random_bytes());
+    let result = db
+        .batch(vec![
+            db.prepare("INSERT INTO tenants (id, name, plan, created_at) VALUES (?1, ?2, 'starter', ?3)")
+                .bind(&[tenant.to_string().into(), company.as_str().into(), at.clone().into()])?,
+            db.prepare("INSERT INTO users (id, email, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)")
+                .bind(&[user.to_string().into(), email.as_str().into(), hash.into(), at.clone().into()])?,
+            db.prepare(
+                "INSERT INTO memberships (tenant_id, user_id, role, created_at) VALUES (?1, ?2, 'owner', ?3)",
+            )
+            .bind(&[tenant.to_string().into(), user.to_string().into(), at.clone().into()])?,
+            audit(&db, Some(tenant), &user.to_string(), "account.signup", &user.to_string(), &at)?,
+        ])
+        .await;
+    if let Err(error) = result {
+        if error.to_string().contains("UNIQUE") {
+            return Err(ApiError::new(
+                409,
+                "email_taken",
+                "an account with this email exists; log in instead",
+            )
+            .field("email"));
+        }
+        return Err(ApiError::internal("signing up", error));
+    }
+    start_session(&db, config, user, tenant, Role::Owner, user_agent).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Login {
+    email: String,
+    password: String,
+    #[serde(default)]
+    tenant_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct UserRow {
+    id: String,
+    password_hash: String,
+}
+
+#[derive(Deserialize)]
+struct MembershipRow {
+    tenant_id: String,
+    role: String,
+}
+
+/// A hash to verify against when the email is unknown, so both cases take the same time.
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+/// `POST /v1/auth/login`.
+pub async fn login(
+    env: &Env,
+    config: &Config,
+    body: &str,
+    ip: &str,
+    user_agent: Option<&str>,
+) -> ApiResult<TokenPair> {
+    let input: Login = parse_json(body)?;
+    let invalid = || ApiError::new(401, "invalid_credentials", "email or password is wrong");
+    let email = Email::parse(&input.email).map_err(|_| invalid())?;
+    rate_limit(env, &[format!("login-ip:{ip}"), format!("login-account:{email}")]).await?;
+    let db = platform(env)?;
+    let user: Option<UserRow> = db
+        .prepare("SELECT id, password_hash FROM users WHERE email = ?1")
+        .bind(&[email.as_str().into()])?
+        .first(None)
+        .await?;
+    let Some(user) = user else {
+        let _ = password::verify(&input.password, DUMMY_HASH);
+        return Err(invalid());
+    };
+    match password::verify(&input.password, &user.password_hash) {
+        Verified::No => return Err(invalid()),
+        Verified::Yes => {}
+        Verified::YesRehash => {
+            db.prepare("UPDATE users SET password_hash = ?2 WHERE id = ?1")
+                .bind(&[user.id.clone().into(), password::hash(&input.password, random_bytes()).into()])?
+                .run()
+                .await?;
+        }
+    }
+    let memberships: Vec<MembershipRow> = db
+        .prepare("SELECT tenant_id, role FROM memberships WHERE user_id = ?1 ORDER BY created_at")
+        .bind(&[user.id.clone().into()])?
+        .all()
+        .await?
+        .results()?;
+    let membership = match input.tenant_id.as_deref() {
+        Some(wanted) => memberships.iter().find(|m| m.tenant_id == wanted),
+        None => memberships.first(),
+    }
+    .ok_or_else(|| ApiError::new(403, "no_membership", "you are not a member of that tenant"))?;
+    let (user_id, tenant_id, role) = parse_membership(&user.id, membership)?;
+    let at = rfc3339(now());
+    db.batch(vec![audit(&db, Some(tenant_id), &user.id, "account.login", &user.id, &at)?]).await?;
+    start_session(&db, config, user_id, tenant_id, role, user_agent).await
+}
+
+fn parse_membership(user: &str, m: &MembershipRow) -> ApiResult<(UserId, TenantId, Role)> {
+    let user_id = user.parse().map_err(|e| ApiError::internal("user row", e))?;
+    let tenant_id = m.tenant_id.parse().map_err(|e| ApiError::internal("membership row", e))?;
+    let role = Role::parse(&m.role).ok_or_else(|| ApiError::internal("membership row", "unknown role"))?;
+    Ok((user_id, tenant_id, role))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Refresh {
+    refresh_token: String,
+}
+
+#[derive(Deserialize)]
+struct RefreshRow {
+    session_id: String,
+    rotated_at: Option<String>,
+    user_id: String,
+    tenant_id: String,
+    revoked_at: Option<String>,
+    expires_at: String,
+}
+
+async fn revoke(db: &D1Database, session: &str, why: &str) -> ApiResult<()> {
+    db.prepare("UPDATE sessions SET revoked_at = ?2, revoked_why = ?3 WHERE id = ?1 AND revoked_at IS NULL")
+        .bind(&[session.into(), rfc3339(now()).into(), why.into()])?
+        .run()
+        .await?;
+    Ok(())
+}
+
+/// `POST /v1/auth/refresh`: exchanges a refresh token for a new pair. A token that was already
+/// exchanged means it was stolen or replayed: its whole session is revoked.
+pub async fn refresh(env: &Env, config: &Config, body: &str) -> ApiResult<TokenPair> {
+    let input: Refresh = parse_json(body)?;
+    let refused =
+        || ApiError::new(401, "invalid_refresh_token", "the refresh token is not valid; log in again");
+    let db = platform(env)?;
+    let presented = hash_token(input.refresh_token.trim());
+    let row: Option<RefreshRow> = db
+        .prepare(
+            "SELECT r.session_id, r.rotated_at, s.user_id, s.tenant_id, s.revoked_at, s.expires_at \
+             FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id WHERE r.token_hash = ?1",
+        )
+        .bind(&[presented.clone().into()])?
+        .first(None)
+        .await?;
+    let row = row.ok_or_else(refused)?;
+    let at = now();
+    if row.revoked_at.is_some() || row.expires_at <= rfc3339(at) {
+        return Err(refused());
+    }
+    if row.rotated_at.is_some() {
+        revoke(&db, &row.session_id, "refresh_token_reused").await?;
+        return Err(ApiError::new(
+            401,
+            "refresh_token_reused",
+            "this refresh token was already used; the session is revoked",
+        ));
+    }
+    let claimed = db
+        .prepare("UPDATE refresh_tokens SET rotated_at = ?2 WHERE token_hash = ?1 AND rotated_at IS NULL")
+        .bind(&[presented.into(), rfc3339(at).into()])?
+        .run()
+        .await?;
+    if claimed.meta()?.and_then(|m| m.changes).unwrap_or(0) == 0 {
+        // Two refreshes raced with the same token: one of them is a replay.
+        revoke(&db, &row.session_id, "refresh_token_reused").await?;
+        return Err(refused());
+    }
+    let membership: Option<MembershipRow> = db
+        .prepare("SELECT tenant_id, role FROM memberships WHERE user_id = ?1 AND tenant_id = ?2")
+        .bind(&[row.user_id.clone().into(), row.tenant_id.clone().into()])?
+        .first(None)
+        .await?;
+    let Some(membership) = membership else {
+        revoke(&db, &row.session_id, "membership_removed").await?;
+        return Err(refused());
+    };
+    let (user_id, tenant_id, role) = parse_membership(&row.user_id, &membership)?;
+    let session: SessionId = row.session_id.parse().map_err(|e| ApiError::internal("session row", e))?;
+    let next = URL_SAFE_NO_PAD.encode(random_bytes::<32>());
+    db.batch(vec![
+        db.prepare("INSERT INTO refresh_tokens (token_hash, session_id, issued_at) VALUES (?1, ?2, ?3)")
+            .bind(&[hash_token(&next).into(), row.session_id.clone().into(), rfc3339(at).into()])?,
+        db.prepare("UPDATE sessions SET last_used_at = ?2 WHERE id = ?1")
+            .bind(&[row.session_id.clone().into(), rfc3339(at).into()])?,
+    ])
+    .await?;
+    Ok(pair(config, user_id, tenant_id, role, session, next))
+}
+
+/// `POST /v1/auth/logout`: revokes the caller's session.
+pub async fn logout(env: &Env, principal: &Principal) -> ApiResult<()> {
+    revoke(&platform(env)?, &principal.session_id.to_string(), "logout").await
+}
+
+/// A session as its owner sees it.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SessionView {
+    id: String,
+    user_agent: Option<String>,
+    created_at: String,
+    last_used_at: String,
+    #[serde(default)]
+    current: bool,
+}
+
+/// `GET /v1/auth/sessions`: the caller's live sessions.
+pub async fn sessions(env: &Env, principal: &Principal) -> ApiResult<Vec<SessionView>> {
+    let mut sessions: Vec<SessionView> = platform(env)?
+        .prepare(
+            "SELECT id, user_agent, created_at, last_used_at FROM sessions \
+             WHERE user_id = ?1 AND revoked_at IS NULL AND expires_at > ?2 ORDER BY last_used_at DESC",
+        )
+        .bind(&[principal.user_id.to_string().into(), rfc3339(now()).into()])?
+        .all()
+        .await?
+        .results()?;
+    let current = principal.session_id.to_string();
+    for s in &mut sessions {
+        s.current = s.id == current;
+    }
+    Ok(sessions)
+}
+
+/// `DELETE /v1/auth/sessions/{id}`: revokes one of the caller's sessions.
+pub async fn revoke_session(env: &Env, principal: &Principal, id: &str) -> ApiResult<()> {
+    let db = platform(env)?;
+    let result = db
+        .prepare("UPDATE sessions SET revoked_at = ?3, revoked_why = 'revoked_by_user' WHERE id = ?1 AND user_id = ?2 AND revoked_at IS NULL")
+        .bind(&[id.into(), principal.user_id.to_string().into(), rfc3339(now()).into()])?
+        .run()
+        .await?;
+    if result.meta()?.and_then(|m| m.changes).unwrap_or(0) == 0 {
+        return Err(ApiError::not_found("session"));
+    }
+    Ok(())
+}

@@ -1,0 +1,67 @@
+//! Who is calling: merchant sign-up, login, sessions with rotating refresh tokens, and the
+//! access-token check every `/v1` route goes through.
+
+pub mod accounts;
+pub mod jwt;
+pub mod password;
+
+use crate::config::Config;
+use crate::error::{ApiError, ApiResult};
+use crate::stores::Store;
+use domain::accounts::{Action, Role};
+use domain::{SessionId, TenantId, UserId};
+use worker::Request;
+
+/// The authenticated caller of a `/v1` route.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    /// The user.
+    pub user_id: UserId,
+    /// The tenant the call acts in.
+    pub tenant_id: TenantId,
+    /// The user's role there.
+    pub role: Role,
+    /// The session the access token came from.
+    pub session_id: SessionId,
+}
+
+impl Principal {
+    /// Reads and verifies the bearer access token.
+    pub fn from_request(req: &Request, config: &Config, now: i64) -> ApiResult<Self> {
+        let header = req.headers().get("authorization")?.unwrap_or_default();
+        let token = header
+            .strip_prefix("Bearer ")
+            .or_else(|| header.strip_prefix("bearer "))
+            .ok_or_else(|| ApiError::unauthorized("a bearer access token is required"))?;
+        let claims = jwt::verify(config.jwt_key.as_bytes(), token.trim(), now)
+            .map_err(|e| ApiError::unauthorized(e.to_string()))?;
+        Ok(Self { user_id: claims.sub, tenant_id: claims.tid, role: claims.role, session_id: claims.sid })
+    }
+
+    /// 403 unless the caller's role allows the action.
+    pub fn require(&self, action: Action) -> ApiResult<()> {
+        if self.role.allows(action) {
+            return Ok(());
+        }
+        let needed = match action {
+            Action::Read => "viewer",
+            Action::Operate => "staff",
+            Action::Administer => "owner",
+        };
+        Err(ApiError::new(
+            403,
+            "forbidden",
+            format!("this needs the {needed} role; you are {}", self.role.as_str()),
+        ))
+    }
+
+    /// A store of the caller's tenant, checked for the action. Another tenant's store answers
+    /// 404, exactly as a store that does not exist.
+    pub fn store(&self, store: Store, action: Action) -> ApiResult<Store> {
+        if store.tenant_id != self.tenant_id {
+            return Err(ApiError::not_found("store"));
+        }
+        self.require(action)?;
+        Ok(store)
+    }
+}
