@@ -1,0 +1,201 @@
+//! Published products, read from the store's D1 shard and turned into what pages render.
+//!
+//! Every statement goes through [`StoreDb`], so it reads the resolved store's rows only; drafts
+//! are never read.
+
+use crate::crawlers::{SitemapProduct, SITEMAP_MAX_URLS};
+use crate::render::{Card, Product};
+use crate::search::SearchQuery;
+use domain::{Currency, Money};
+use serde::Deserialize;
+use tenancy::shards::StoreDb;
+
+/// Products shown on the home page and on one page of search results.
+pub const PAGE_SIZE: usize = 24;
+
+const CARD_COLUMNS: &str = "slug, title, price_minor, compare_at_minor, currency, images";
+
+fn newest_sql() -> String {
+    format!(
+        "SELECT {CARD_COLUMNS} FROM products WHERE store_id = ?1 AND status = 'published' \
+         ORDER BY created_at DESC, id DESC LIMIT {PAGE_SIZE}"
+    )
+}
+
+fn search_sql() -> String {
+    format!(
+        "SELECT {CARD_COLUMNS} FROM products WHERE store_id = ?1 AND status = 'published' \
+         AND title LIKE ?2 ESCAPE '{}' ORDER BY created_at DESC, id DESC LIMIT {PAGE_SIZE}",
+        crate::search::LIKE_ESCAPE
+    )
+}
+
+const PRODUCT_SQL: &str = "SELECT id, slug, title, price_minor, compare_at_minor, currency, images, \
+     description, features, meta_title, meta_description FROM products \
+     WHERE store_id = ?1 AND slug = ?2 AND status = 'published'";
+
+fn sitemap_sql() -> String {
+    format!(
+        "SELECT slug, updated_at FROM products WHERE store_id = ?1 AND status = 'published' \
+         ORDER BY created_at DESC, id DESC LIMIT {SITEMAP_MAX_URLS}"
+    )
+}
+
+/// The newest published products.
+pub async fn newest(db: &StoreDb, fallback: Currency) -> worker::Result<Vec<Card>> {
+    let rows: Vec<CardRow> = db.statement(&newest_sql(), &[])?.all().await?.results()?;
+    Ok(rows.into_iter().map(|row| row.into_card(fallback)).collect())
+}
+
+/// Published products whose title contains the query (ASCII case-insensitively), newest first.
+pub async fn search(db: &StoreDb, query: &SearchQuery, fallback: Currency) -> worker::Result<Vec<Card>> {
+    let rows: Vec<CardRow> =
+        db.statement(&search_sql(), &[query.like_pattern().into()])?.all().await?.results()?;
+    Ok(rows.into_iter().map(|row| row.into_card(fallback)).collect())
+}
+
+/// The published product with this slug.
+pub async fn by_slug(db: &StoreDb, slug: &str, fallback: Currency) -> worker::Result<Option<Product>> {
+    let row: Option<ProductRow> = db.statement(PRODUCT_SQL, &[slug.into()])?.first(None).await?;
+    Ok(row.map(|row| row.into_product(fallback)))
+}
+
+/// Every published product's URL slug and last change, for the sitemap.
+pub async fn for_sitemap(db: &StoreDb) -> worker::Result<Vec<SitemapProduct>> {
+    let rows: Vec<SitemapRow> = db.statement(&sitemap_sql(), &[])?.all().await?.results()?;
+    Ok(rows.into_iter().map(|row| SitemapProduct { slug: row.slug, updated_at: row.updated_at }).collect())
+}
+
+#[derive(Deserialize)]
+struct CardRow {
+    slug: String,
+    title: String,
+    price_minor: i64,
+    compare_at_minor: Option<i64>,
+    currency: String,
+    images: String,
+}
+
+impl CardRow {
+    fn into_card(self, fallback: Currency) -> Card {
+        let currency = self.currency.parse().unwrap_or(fallback);
+        Card {
+            image: image_urls(&self.images).into_iter().next(),
+            slug: self.slug,
+            title: self.title,
+            price: Money::from_minor(self.price_minor, currency),
+            compare_at: self.compare_at_minor.map(|minor| Money::from_minor(minor, currency)),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct ProductRow {
+    id: String,
+    slug: String,
+    title: String,
+    price_minor: i64,
+    compare_at_minor: Option<i64>,
+    currency: String,
+    images: String,
+    description: String,
+    features: String,
+    meta_title: String,
+    meta_description: String,
+}
+
+impl ProductRow {
+    fn into_product(self, fallback: Currency) -> Product {
+        let currency = self.currency.parse().unwrap_or(fallback);
+        Product {
+            images: image_urls(&self.images),
+            description: text_list(&self.description),
+            features: text_list(&self.features),
+            id: self.id,
+            slug: self.slug,
+            title: self.title,
+            price: Money::from_minor(self.price_minor, currency),
+            compare_at: self.compare_at_minor.map(|minor| Money::from_minor(minor, currency)),
+            meta_title: self.meta_title,
+            meta_description: self.meta_description,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct SitemapRow {
+    slug: String,
+    updated_at: String,
+}
+
+/// The non-blank entries of a JSON array of texts; nothing when it is not one.
+fn text_list(json: &str) -> Vec<String> {
+    serde_json::from_str::<Vec<String>>(json)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|text| !text.trim().is_empty())
+        .collect()
+}
+
+/// The `http(s)` URLs of a JSON array of image URLs; anything else could not be shown anyway.
+fn image_urls(json: &str) -> Vec<String> {
+    text_list(json)
+        .into_iter()
+        .map(|url| url.trim().to_owned())
+        .filter(|url| {
+            let lower = url.to_ascii_lowercase();
+            lower.starts_with("https://") || lower.starts_with("http://")
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use tenancy::shards::is_scoped;
+
+    #[test]
+    fn every_query_is_scoped_to_the_store() {
+        for sql in [newest_sql(), search_sql(), PRODUCT_SQL.to_owned(), sitemap_sql()] {
+            assert!(is_scoped(&sql), "{sql}");
+            assert!(sql.contains("status = 'published'"), "{sql}");
+        }
+    }
+
+    #[test]
+    fn search_escapes_like_wildcards_with_the_escape_clause() {
+        assert!(search_sql().contains("title LIKE ?2 ESCAPE '\\'"));
+        assert!(search_sql().ends_with("LIMIT 24"));
+    }
+
+    #[test]
+    fn product_rows_become_pages_with_their_lists_parsed() {
+        let row: ProductRow = serde_json::from_value(json!({
+            "id": "p1", "slug": "brush", "title": "Brush", "price_minor": 2999, "compare_at_minor": null,
+            "currency": "EUR", "images": "[\"https://img.example/1.jpg\", \"javascript:alert(1)\"]",
+            "description": "[\"One.\", \" \", \"Two.\"]", "features": "not json",
+            "meta_title": "Brush | Shop", "meta_description": "A brush."
+        }))
+        .unwrap();
+        let product = row.into_product(Currency::Usd);
+        assert_eq!(product.price, Money::from_minor(2999, Currency::Eur));
+        assert_eq!(product.images, vec!["https://img.example/1.jpg"]);
+        assert_eq!(product.description, vec!["One.", "Two."]);
+        assert!(product.features.is_empty());
+        assert_eq!(product.compare_at, None);
+    }
+
+    #[test]
+    fn a_card_row_in_an_unknown_currency_takes_the_store_currency() {
+        let row: CardRow = serde_json::from_value(json!({
+            "slug": "brush", "title": "Brush", "price_minor": 500, "compare_at_minor": 900,
+            "currency": "XYZ", "images": "[]"
+        }))
+        .unwrap();
+        let card = row.into_card(Currency::Gbp);
+        assert_eq!(card.price, Money::from_minor(500, Currency::Gbp));
+        assert_eq!(card.compare_at, Some(Money::from_minor(900, Currency::Gbp)));
+        assert_eq!(card.image, None);
+    }
+}

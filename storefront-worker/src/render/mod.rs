@@ -1,0 +1,388 @@
+//! HTML pages, rendered from plain data. Every piece of text is escaped here, so supplier and
+//! generated text can never inject markup.
+//!
+//! Each page has its own module; this one holds what they share: the data they are rendered
+//! from, the layout (head with its SEO and social meta, header with the search form, landmarks)
+//! and the error pages.
+
+mod home;
+pub mod json_ld;
+mod product;
+mod search;
+
+pub use home::home;
+pub use product::product;
+pub use search::search;
+
+use crate::search::QUERY_MAX_CHARS;
+use crate::urls::{product_path, Origin, SEARCH_PATH};
+use domain::Money;
+use serde_json::Value;
+use std::fmt::Write;
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The store a page belongs to, as the shopper reached it.
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// The store's display name.
+    pub name: String,
+    /// The origin of the request, for absolute URLs.
+    pub origin: Origin,
+}
+
+/// What a product card shows.
+#[derive(Debug, Clone)]
+pub struct Card {
+    /// URL slug.
+    pub slug: String,
+    /// Title.
+    pub title: String,
+    /// Price.
+    pub price: Money,
+    /// Compare-at price.
+    pub compare_at: Option<Money>,
+    /// Main image URL.
+    pub image: Option<String>,
+}
+
+/// A full product page's content.
+#[derive(Debug, Clone)]
+pub struct Product {
+    /// Product id: the SKU and product id of its structured data.
+    pub id: String,
+    /// URL slug.
+    pub slug: String,
+    /// Title.
+    pub title: String,
+    /// Price.
+    pub price: Money,
+    /// Compare-at price.
+    pub compare_at: Option<Money>,
+    /// Image URLs, main image first.
+    pub images: Vec<String>,
+    /// Description paragraphs.
+    pub description: Vec<String>,
+    /// Feature bullets.
+    pub features: Vec<String>,
+    /// `<title>`; the title and store name when blank.
+    pub meta_title: String,
+    /// Meta description; the start of the description when blank.
+    pub meta_description: String,
+}
+
+/// Card images loaded eagerly, since they are likely above the fold; the rest load lazily.
+const EAGER_CARDS: usize = 4;
+
+const STYLE: &str = "*{box-sizing:border-box}\
+body{font-family:system-ui,sans-serif;margin:0;color:#1a1a1a;background:#fff;line-height:1.5}\
+header,main,footer{max-width:72rem;margin:auto;padding:1rem}\
+header{display:flex;flex-wrap:wrap;gap:1rem;align-items:center;justify-content:space-between}\
+a{color:#0b5394}.brand{font-size:1.25rem;font-weight:700;text-decoration:none;padding:.25rem 0}\
+:focus-visible{outline:3px solid #0b5394;outline-offset:2px}\
+.skip{position:absolute;left:1rem;top:-5rem;z-index:1;background:#fff;padding:.5rem 1rem}.skip:focus{top:1rem}\
+.vh{position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap;border:0}\
+form.search{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}\
+input[type=search]{font:inherit;min-width:12rem;padding:.5rem;border:1px solid #595959;border-radius:4px}\
+button{font:inherit;padding:.5rem 1rem;border:0;border-radius:4px;background:#0b5394;color:#fff;cursor:pointer}\
+img{max-width:100%;height:auto}\
+ul.grid{list-style:none;padding:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(14rem,1fr));gap:1rem}\
+.card a{display:block}.card img,.gallery img{width:100%;aspect-ratio:1;object-fit:cover}\
+.gallery{display:grid;grid-template-columns:repeat(auto-fill,minmax(16rem,1fr));gap:.5rem}\
+.price{font-weight:700}s{color:#595959}\
+.crumbs{list-style:none;padding:0;margin:0;display:flex;flex-wrap:wrap;gap:.5rem}\
+.crumbs li+li::before{content:\"\\203A\";margin-right:.5rem;color:#595959}";
+
+/// What a page's `<head>` says about it.
+struct Head<'a> {
+    /// The `<title>`, unique to the page.
+    title: &'a str,
+    /// The meta description.
+    description: &'a str,
+    /// The page's absolute URL; with it come Open Graph and Twitter card meta.
+    canonical: Option<&'a str>,
+    /// `og:type`.
+    og_type: &'static str,
+    /// The main image, for `og:image` and `twitter:image`.
+    image: Option<&'a str>,
+    /// The product price, for `product:price:*`.
+    price: Option<Money>,
+    /// Asks search engines not to index the page.
+    noindex: bool,
+    /// Structured data, one `<script type="application/ld+json">` each.
+    json_ld: Vec<Value>,
+}
+
+impl<'a> Head<'a> {
+    /// A head with a title and description only; the page is not indexed.
+    fn plain(title: &'a str, description: &'a str) -> Self {
+        Head {
+            title,
+            description,
+            canonical: None,
+            og_type: "website",
+            image: None,
+            price: None,
+            noindex: true,
+            json_ld: Vec::new(),
+        }
+    }
+
+    fn write(&self, store_name: &str, html: &mut String) {
+        let _ = write!(
+            html,
+            "<title>{}</title><meta name=\"description\" content=\"{}\">",
+            escape(self.title),
+            escape(self.description)
+        );
+        if self.noindex {
+            html.push_str("<meta name=\"robots\" content=\"noindex\">");
+        }
+        if let Some(url) = self.canonical {
+            let url = escape(url);
+            let _ = write!(
+                html,
+                "<link rel=\"canonical\" href=\"{url}\">\
+                 <meta property=\"og:type\" content=\"{og_type}\">\
+                 <meta property=\"og:site_name\" content=\"{site}\">\
+                 <meta property=\"og:title\" content=\"{title}\">\
+                 <meta property=\"og:description\" content=\"{description}\">\
+                 <meta property=\"og:url\" content=\"{url}\">\
+                 <meta name=\"twitter:card\" content=\"{card}\">\
+                 <meta name=\"twitter:title\" content=\"{title}\">\
+                 <meta name=\"twitter:description\" content=\"{description}\">",
+                og_type = self.og_type,
+                site = escape(store_name),
+                title = escape(self.title),
+                description = escape(self.description),
+                card = if self.image.is_some() { "summary_large_image" } else { "summary" },
+            );
+            if let Some(image) = self.image {
+                let image = escape(image);
+                let _ = write!(
+                    html,
+                    "<meta property=\"og:image\" content=\"{image}\"><meta name=\"twitter:image\" content=\"{image}\">"
+                );
+            }
+            if let Some(price) = self.price {
+                let _ = write!(
+                    html,
+                    "<meta property=\"product:price:amount\" content=\"{}\">\
+                     <meta property=\"product:price:currency\" content=\"{}\">",
+                    json_ld::decimal_amount(price),
+                    price.currency.code()
+                );
+            }
+        }
+        for data in &self.json_ld {
+            html.push_str(&json_ld::script(data));
+        }
+    }
+}
+
+/// The page around `body`. `search` is the query shown in the header's search form, `None` for
+/// no form (the store cannot be searched).
+fn layout(store_name: &str, search: Option<&str>, head: &Head, body: &str) -> String {
+    let store = escape(store_name);
+    let mut html = String::with_capacity(body.len() + STYLE.len() + 2_048);
+    html.push_str(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
+    );
+    head.write(store_name, &mut html);
+    let _ = write!(
+        html,
+        "<style>{STYLE}</style></head><body><a class=\"skip\" href=\"#main\">Skip to content</a>\
+         <header><a class=\"brand\" href=\"/\">{store}</a>"
+    );
+    if let Some(query) = search {
+        html.push_str(&search_form(
+            "site-q",
+            "Site search",
+            "<span class=\"vh\">Search products</span>",
+            query,
+        ));
+    }
+    let _ = write!(
+        html,
+        "</header><main id=\"main\" tabindex=\"-1\">{body}</main>\
+         <footer><small>&copy; {store}</small></footer></body></html>"
+    );
+    html
+}
+
+/// A GET search form; `label` is trusted markup, `query` is escaped.
+fn search_form(id: &str, landmark: &str, label: &str, query: &str) -> String {
+    format!(
+        "<form class=\"search\" role=\"search\" aria-label=\"{landmark}\" action=\"{SEARCH_PATH}\" method=\"get\">\
+         <label for=\"{id}\">{label}</label>\
+         <input id=\"{id}\" type=\"search\" name=\"q\" maxlength=\"{QUERY_MAX_CHARS}\" value=\"{}\">\
+         <button type=\"submit\">Search</button></form>",
+        escape(query)
+    )
+}
+
+/// A price, with the compare-at price struck through when it is higher. Screen readers do not
+/// announce strike-through, so both amounts say what they are in visually hidden text.
+fn price_html(price: Money, compare_at: Option<Money>) -> String {
+    let now = escape(&price.to_string());
+    match compare_at {
+        Some(was) if was.currency == price.currency && was.minor > price.minor => format!(
+            "<span class=\"price\"><span class=\"vh\">Sale price: </span>{now}</span> \
+             <s><span class=\"vh\">Regular price: </span>{}</s>",
+            escape(&was.to_string())
+        ),
+        _ => format!("<span class=\"price\">{now}</span>"),
+    }
+}
+
+/// A grid of product cards; the first few images load eagerly.
+fn card_grid(cards: &[Card]) -> String {
+    let mut html = String::from("<ul class=\"grid\">");
+    for (i, card) in cards.iter().enumerate() {
+        let image = card
+            .image
+            .as_deref()
+            .map(|src| {
+                format!(
+                    "<img src=\"{}\" alt=\"\" width=\"400\" height=\"400\" loading=\"{}\" decoding=\"async\">",
+                    escape(src),
+                    if i < EAGER_CARDS { "eager" } else { "lazy" }
+                )
+            })
+            .unwrap_or_default();
+        let _ = write!(
+            html,
+            "<li class=\"card\"><a href=\"{href}\">{image}<span>{title}</span></a> {price}</li>",
+            href = escape(&product_path(&card.slug)),
+            title = escape(&card.title),
+            price = price_html(card.price, card.compare_at),
+        );
+    }
+    html.push_str("</ul>");
+    html
+}
+
+/// The page for an unknown path of a store (`Some`) or an unknown host (`None`).
+pub fn not_found(site: Option<&Site>) -> String {
+    let body = "<h1>Page not found</h1><p><a href=\"/\">Back to the shop</a></p>";
+    match site {
+        Some(site) => {
+            let title = format!("Page not found | {}", site.name);
+            let description = format!("This page does not exist at {}.", site.name);
+            layout(&site.name, Some(""), &Head::plain(&title, &description), body)
+        }
+        None => layout(
+            "Store not found",
+            None,
+            &Head::plain("Page not found", "This page does not exist."),
+            "<h1>Page not found</h1><p>There is no store at this address.</p>",
+        ),
+    }
+}
+
+/// The page of a suspended store.
+pub fn unavailable(store_name: &str) -> String {
+    let title = format!("Temporarily unavailable | {store_name}");
+    layout(
+        store_name,
+        None,
+        &Head::plain(&title, "This store is temporarily unavailable."),
+        "<h1>Temporarily unavailable</h1><p>This store is closed for now. Please come back later.</p>",
+    )
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use domain::{Currency, StoreHost};
+
+    pub(crate) fn site(name: &str) -> Site {
+        let host = StoreHost::parse("demo.localhost:8788").unwrap();
+        Site { name: name.into(), origin: Origin::new("http", &host, "demo.localhost:8788") }
+    }
+
+    pub(crate) fn card(title: &str) -> Card {
+        Card {
+            slug: "brush".into(),
+            title: title.into(),
+            price: Money::from_minor(2999, Currency::Usd),
+            compare_at: Some(Money::from_minor(3999, Currency::Usd)),
+            image: Some("https://img.example/brush.jpg".into()),
+        }
+    }
+
+    /// Every `<tag ...>` opening tag of `html` with that name.
+    pub(crate) fn tags<'a>(html: &'a str, name: &str) -> Vec<&'a str> {
+        let open = format!("<{name} ");
+        html.match_indices(&open).map(|(i, _)| &html[i..i + html[i..].find('>').unwrap() + 1]).collect()
+    }
+
+    #[test]
+    fn compare_at_prices_are_struck_with_words_for_screen_readers() {
+        let html =
+            price_html(Money::from_minor(2999, Currency::Usd), Some(Money::from_minor(3999, Currency::Usd)));
+        assert!(html.contains("<span class=\"vh\">Sale price: </span>$29.99"));
+        assert!(html.contains("<s><span class=\"vh\">Regular price: </span>$39.99</s>"));
+    }
+
+    #[test]
+    fn a_compare_at_price_that_is_not_higher_is_not_shown() {
+        let usd = |minor| Money::from_minor(minor, Currency::Usd);
+        assert_eq!(price_html(usd(2999), Some(usd(2999))), "<span class=\"price\">$29.99</span>");
+        assert_eq!(price_html(usd(2999), None), "<span class=\"price\">$29.99</span>");
+    }
+
+    #[test]
+    fn every_page_has_a_language_a_skip_link_and_landmarks() {
+        let html = not_found(Some(&site("Cozy Pets")));
+        assert!(html.starts_with("<!doctype html>\n<html lang=\"en\">"));
+        assert!(html.contains("<a class=\"skip\" href=\"#main\">Skip to content</a>"));
+        for landmark in ["<header>", "<main id=\"main\"", "<footer>"] {
+            assert!(html.contains(landmark), "{landmark}");
+        }
+        assert!(html.contains(":focus-visible{outline:3px solid"));
+    }
+
+    #[test]
+    fn the_header_search_form_is_a_labelled_get_form() {
+        let html = not_found(Some(&site("Cozy Pets")));
+        assert!(html.contains("<form class=\"search\" role=\"search\" aria-label=\"Site search\" action=\"/search\" method=\"get\">"));
+        assert!(html.contains("<label for=\"site-q\">"));
+        assert!(html.contains("<input id=\"site-q\" type=\"search\" name=\"q\" maxlength=\"100\""));
+    }
+
+    #[test]
+    fn error_pages_are_not_indexed_and_have_no_canonical_url() {
+        for html in [not_found(None), not_found(Some(&site("Cozy Pets"))), unavailable("Cozy Pets")] {
+            assert!(html.contains("<meta name=\"robots\" content=\"noindex\">"));
+            assert!(!html.contains("rel=\"canonical\""));
+        }
+    }
+
+    #[test]
+    fn a_suspended_store_offers_no_search() {
+        assert!(!unavailable("Cozy Pets").contains("<form"));
+    }
+
+    #[test]
+    fn store_names_cannot_inject_markup() {
+        let html = unavailable("<b>Shop</b>");
+        assert!(!html.contains("<b>Shop</b>"));
+        assert!(html.contains("&lt;b&gt;Shop&lt;/b&gt;"));
+    }
+}

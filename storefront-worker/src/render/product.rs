@@ -1,0 +1,185 @@
+//! The product page: gallery, price, description and features, with Product and BreadcrumbList
+//! structured data.
+
+use super::{escape, json_ld, layout, price_html, Head, Product, Site};
+use crate::urls::product_path;
+use domain::content::{truncate_words, META_DESCRIPTION_MAX};
+use std::fmt::Write;
+
+/// A product page.
+pub fn product(site: &Site, product: &Product) -> String {
+    let title = escape(&product.title);
+    let mut body = format!(
+        "<nav aria-label=\"Breadcrumb\"><ol class=\"crumbs\"><li><a href=\"/\">Home</a></li>\
+         <li><span aria-current=\"page\">{title}</span></li></ol></nav>\
+         <article><h1>{title}</h1><p>{}</p>",
+        price_html(product.price, product.compare_at)
+    );
+    if !product.images.is_empty() {
+        body.push_str("<div class=\"gallery\">");
+        for (i, src) in product.images.iter().enumerate() {
+            // The main image is the likely largest paint: load it first, the rest on scroll.
+            let (loading, alt) = if i == 0 {
+                ("eager\" fetchpriority=\"high", title.clone())
+            } else {
+                ("lazy", format!("{title}, image {}", i + 1))
+            };
+            let _ = write!(
+                body,
+                "<img src=\"{}\" alt=\"{alt}\" width=\"600\" height=\"600\" loading=\"{loading}\" decoding=\"async\">",
+                escape(src)
+            );
+        }
+        body.push_str("</div>");
+    }
+    for paragraph in &product.description {
+        let _ = write!(body, "<p>{}</p>", escape(paragraph));
+    }
+    if !product.features.is_empty() {
+        body.push_str("<h2>Features</h2><ul>");
+        for feature in &product.features {
+            let _ = write!(body, "<li>{}</li>", escape(feature));
+        }
+        body.push_str("</ul>");
+    }
+    body.push_str("</article>");
+
+    let page_title = if product.meta_title.trim().is_empty() {
+        format!("{} | {}", product.title, site.name)
+    } else {
+        product.meta_title.clone()
+    };
+    let description = if !product.meta_description.trim().is_empty() {
+        product.meta_description.clone()
+    } else if let Some(first) = product.description.first() {
+        truncate_words(first, META_DESCRIPTION_MAX)
+    } else {
+        format!("{} at {}.", product.title, site.name)
+    };
+    let canonical = site.origin.url(&product_path(&product.slug));
+    let head = Head {
+        title: &page_title,
+        description: &description,
+        canonical: Some(&canonical),
+        og_type: "product",
+        image: product.images.first().map(String::as_str),
+        price: Some(product.price),
+        noindex: false,
+        json_ld: vec![json_ld::product(site, product), json_ld::breadcrumbs(site, product)],
+    };
+    layout(&site.name, Some(""), &head, &body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::tests::{site, tags};
+    use domain::{Currency, Money};
+
+    fn brush() -> Product {
+        Product {
+            id: "prd_123".into(),
+            slug: "slicker-brush".into(),
+            title: "Slicker Brush".into(),
+            price: Money::from_minor(2999, Currency::Usd),
+            compare_at: Some(Money::from_minor(3999, Currency::Usd)),
+            images: vec![
+                "https://img.example/1.jpg".into(),
+                "https://img.example/2.jpg".into(),
+                "https://img.example/3.jpg".into(),
+            ],
+            description: vec!["Soft pins lift loose fur.".into(), "One click cleans it.".into()],
+            features: vec!["Self-cleaning".into(), "Anti-slip handle".into()],
+            meta_title: "Slicker Brush | Cozy Pets".into(),
+            meta_description: "Groom in minutes.".into(),
+        }
+    }
+
+    #[test]
+    fn the_product_page_shows_its_title_price_description_and_features() {
+        let html = product(&site("Cozy Pets"), &brush());
+        assert!(html.contains("<h1>Slicker Brush</h1>"));
+        assert!(html.contains("Sale price: </span>$29.99</span>"));
+        assert!(html.contains("<s><span class=\"vh\">Regular price: </span>$39.99</s>"));
+        assert!(html.contains("<p>Soft pins lift loose fur.</p><p>One click cleans it.</p>"));
+        assert!(html.contains("<h2>Features</h2><ul><li>Self-cleaning</li><li>Anti-slip handle</li></ul>"));
+    }
+
+    #[test]
+    fn the_gallery_shows_every_image_loading_only_the_first_eagerly() {
+        let html = product(&site("Cozy Pets"), &brush());
+        let images = tags(&html, "img");
+        assert_eq!(images.len(), 3);
+        assert!(images[0].contains("loading=\"eager\" fetchpriority=\"high\""));
+        assert!(images[0].contains("alt=\"Slicker Brush\""));
+        assert!(images[1..].iter().all(|img| img.contains("loading=\"lazy\"")));
+        assert!(images[2].contains("alt=\"Slicker Brush, image 3\""));
+        assert!(images.iter().all(|img| img.contains("width=\"600\" height=\"600\"")));
+    }
+
+    #[test]
+    fn a_breadcrumb_nav_leads_home() {
+        let html = product(&site("Cozy Pets"), &brush());
+        assert!(html.contains(
+            "<nav aria-label=\"Breadcrumb\"><ol class=\"crumbs\"><li><a href=\"/\">Home</a></li>\
+             <li><span aria-current=\"page\">Slicker Brush</span></li></ol></nav>"
+        ));
+    }
+
+    #[test]
+    fn the_product_head_has_its_own_title_canonical_url_and_product_social_meta() {
+        let html = product(&site("Cozy Pets"), &brush());
+        assert!(html.contains("<title>Slicker Brush | Cozy Pets</title>"));
+        assert!(html.contains("<meta name=\"description\" content=\"Groom in minutes.\">"));
+        let url = "http://demo.localhost:8788/products/slicker-brush";
+        assert!(html.contains(&format!("<link rel=\"canonical\" href=\"{url}\">")));
+        assert!(html.contains(&format!("<meta property=\"og:url\" content=\"{url}\">")));
+        assert!(html.contains("<meta property=\"og:type\" content=\"product\">"));
+        assert!(html.contains("<meta property=\"og:image\" content=\"https://img.example/1.jpg\">"));
+        assert!(html.contains("<meta name=\"twitter:image\" content=\"https://img.example/1.jpg\">"));
+        assert!(html.contains("<meta property=\"product:price:amount\" content=\"29.99\">"));
+        assert!(html.contains("<meta property=\"product:price:currency\" content=\"USD\">"));
+    }
+
+    #[test]
+    fn the_product_page_carries_product_and_breadcrumb_structured_data() {
+        let html = product(&site("Cozy Pets"), &brush());
+        assert_eq!(tags(&html, "script").len(), 2);
+        assert!(html.contains("\"@type\":\"Product\""));
+        assert!(html.contains("\"price\":\"29.99\""));
+        assert!(html.contains("\"@type\":\"BreadcrumbList\""));
+    }
+
+    #[test]
+    fn blank_meta_text_falls_back_to_the_title_and_description() {
+        let page = Product { meta_title: " ".into(), meta_description: String::new(), ..brush() };
+        let html = product(&site("Cozy Pets"), &page);
+        assert!(html.contains("<title>Slicker Brush | Cozy Pets</title>"));
+        assert!(html.contains("<meta name=\"description\" content=\"Soft pins lift loose fur.\">"));
+    }
+
+    #[test]
+    fn a_product_without_images_has_no_gallery_or_social_image() {
+        let html = product(&site("Cozy Pets"), &Product { images: vec![], ..brush() });
+        assert!(!html.contains("<img"));
+        assert!(!html.contains("og:image"));
+    }
+
+    #[test]
+    fn product_text_cannot_inject_markup() {
+        let evil = "<img src=x onerror=alert(1)>";
+        let page = Product {
+            title: evil.into(),
+            description: vec![evil.into()],
+            features: vec![evil.into()],
+            meta_title: evil.into(),
+            meta_description: evil.into(),
+            images: vec!["https://img.example/\"><script>".into()],
+            ..brush()
+        };
+        let html = product(&site("Cozy Pets"), &page);
+        assert!(!html.contains(evil));
+        assert!(!html.contains("\"><script>"));
+        assert_eq!(tags(&html, "img").len(), 1);
+    }
+}

@@ -1,0 +1,100 @@
+//! The search page: a search form when there is no query, else the matching products. Never
+//! indexed by search engines.
+
+use super::{card_grid, escape, layout, search_form, Card, Head, Site};
+use crate::urls::search_path;
+
+/// The search page for `query`, with `results` when the query is not empty (`None` shows the
+/// search form only).
+pub fn search(site: &Site, query: &str, results: Option<&[Card]>) -> String {
+    let (title, description, body) = match results {
+        Some(results) if !query.is_empty() => {
+            let quoted = format!("“{}”", escape(query));
+            let mut body = format!("<h1>Search results for {quoted}</h1>");
+            body.push_str(&match results.len() {
+                0 => format!("<p role=\"status\">No products match {quoted}. Try another word.</p>"),
+                1 => "<p role=\"status\">1 product found.</p>".to_owned(),
+                n => format!("<p role=\"status\">{n} products found.</p>"),
+            });
+            if !results.is_empty() {
+                body.push_str(&card_grid(results));
+            }
+            (
+                format!("Search results for “{query}” | {}", site.name),
+                format!("Products matching “{query}” at {}.", site.name),
+                body,
+            )
+        }
+        _ => (
+            format!("Search | {}", site.name),
+            format!("Search the products of {}.", site.name),
+            format!(
+                "<h1>Search</h1>{}",
+                search_form("search-q", "Search products", "What are you looking for?", "")
+            ),
+        ),
+    };
+    let canonical = site.origin.url(&search_path(query));
+    let head = Head {
+        title: &title,
+        description: &description,
+        canonical: Some(&canonical),
+        og_type: "website",
+        image: None,
+        price: None,
+        noindex: true,
+        json_ld: Vec::new(),
+    };
+    layout(&site.name, Some(query), &head, &body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::tests::{card, site, tags};
+
+    #[test]
+    fn the_search_page_is_never_indexed() {
+        for html in [search(&site("Cozy Pets"), "", None), search(&site("Cozy Pets"), "brush", Some(&[]))] {
+            assert!(html.contains("<meta name=\"robots\" content=\"noindex\">"));
+        }
+    }
+
+    #[test]
+    fn an_empty_query_shows_a_labelled_search_form() {
+        let html = search(&site("Cozy Pets"), "", None);
+        assert!(html.contains("<title>Search | Cozy Pets</title>"));
+        assert!(html.contains("<label for=\"search-q\">What are you looking for?</label>"));
+        assert!(html.contains("<input id=\"search-q\" type=\"search\" name=\"q\""));
+        assert!(html.contains("<link rel=\"canonical\" href=\"http://demo.localhost:8788/search\">"));
+    }
+
+    #[test]
+    fn results_list_the_matching_products_and_keep_the_query_in_the_header_form() {
+        let html = search(&site("Cozy Pets"), "brush", Some(&[card("Slicker Brush")]));
+        assert!(html.contains("<h1>Search results for “brush”</h1>"));
+        assert!(html.contains("<p role=\"status\">1 product found.</p>"));
+        assert!(html.contains("<a href=\"/products/brush\">"));
+        assert!(html
+            .contains("<input id=\"site-q\" type=\"search\" name=\"q\" maxlength=\"100\" value=\"brush\">"));
+        assert!(html.contains("<title>Search results for “brush” | Cozy Pets</title>"));
+        assert!(html.contains("href=\"http://demo.localhost:8788/search?q=brush\""));
+        assert_eq!(tags(&html, "form").len(), 1);
+    }
+
+    #[test]
+    fn a_query_without_matches_says_so() {
+        let html = search(&site("Cozy Pets"), "kayak", Some(&[]));
+        assert!(html.contains("No products match “kayak”"));
+        assert!(!html.contains("<ul class=\"grid\">"));
+    }
+
+    #[test]
+    fn the_query_cannot_inject_markup() {
+        let query = "\"><script>alert(1)</script>";
+        let html = search(&site("Cozy Pets"), query, Some(&[]));
+        assert!(!html.contains("<script>"));
+        assert!(html.contains("value=\"&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;\""));
+        assert!(html.contains("search?q=%22%3E%3Cscript%3Ealert%281%29%3C%2Fscript%3E"));
+    }
+}
