@@ -65,9 +65,13 @@ fn with_source_id<'a>(products: &'a [Value], id: &str) -> Vec<&'a Value> {
 async fn a_new_store_is_researched_and_its_products_appear_on_its_host_only() {
     let stack = Stack::connect().await;
 
+    let merchant = stack.sign_up().await;
     let started = Instant::now();
-    let (merchant, store, _, host) = new_store(&stack, "Cozy Paws E2E").await;
+    let created = stack.create_store(&merchant, &unique("e2e"), "Cozy Paws E2E").await;
     let create_ms = started.elapsed().as_millis();
+    assert_eq!(created.status, 201, "{}", created.text);
+    let store = created.json["id"].as_str().unwrap().to_owned();
+    let host = created.json["host"].as_str().unwrap().to_owned();
     let home = eventually("the new store's home page", Duration::from_secs(30), || async {
         let page = stack.page(&host, "/").await;
         (page.status == 200).then_some(page)
