@@ -13,6 +13,8 @@ WRANGLER_VERSION=4.86.0
 BINARYEN_VERSION=132.0.0
 CARGO_LAMBDA_VERSION=1.9.2
 MOTO_VERSION=5.2.5
+# zig is what cargo-lambda cross-compiles release Lambdas with (cargo lambda build --release --arm64).
+ZIGLANG_VERSION=0.13.0
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=local/env.sh
@@ -59,12 +61,13 @@ if [ ! -f "$npm_stamp" ]; then
 fi
 
 venv="$DROPSHIP_TOOLS/venv"
-py_stamp="$venv/.pins-cargo-lambda-$CARGO_LAMBDA_VERSION-moto-$MOTO_VERSION"
+py_stamp="$venv/.pins-cargo-lambda-$CARGO_LAMBDA_VERSION-moto-$MOTO_VERSION-zig-$ZIGLANG_VERSION"
 if [ ! -f "$py_stamp" ]; then
   log "installing cargo-lambda $CARGO_LAMBDA_VERSION and moto $MOTO_VERSION from PyPI"
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check \
-    "cargo-lambda==$CARGO_LAMBDA_VERSION" "moto[server]==$MOTO_VERSION" "python-hcl2==8.1.4"
+    "cargo-lambda==$CARGO_LAMBDA_VERSION" "moto[server]==$MOTO_VERSION" "python-hcl2==8.1.4" \
+    "ziglang==$ZIGLANG_VERSION"
   touch "$py_stamp"
 fi
 
