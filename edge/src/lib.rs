@@ -18,6 +18,7 @@ pub mod stores;
 use auth::Principal;
 use config::Config;
 use domain::accounts::Action;
+use domain::StoreStatus;
 use error::{ApiError, ApiResult};
 use routes::Route;
 use serde::Serialize;
@@ -131,12 +132,50 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
             let store = principal.store(load_store(id).await?, Action::Read)?;
             json(200, &research::get_run(env, &store, runtime::path_id(&run, "research run")?).await?)
         }
+        Route::UpdateStore(id) => {
+            let store = principal.store(load_store(id).await?, Action::Operate)?;
+            json(200, &stores::update(env, &config, store, &body, &principal).await?)
+        }
+        Route::SuspendStore(id) => {
+            let store = principal.store(load_store(id).await?, Action::Administer)?;
+            json(200, &stores::set_status(env, &config, store, StoreStatus::Suspended, &principal).await?)
+        }
+        Route::ResumeStore(id) => {
+            let status = StoreStatus::Active;
+            let store = principal.store(load_store(id).await?, Action::Administer)?;
+            json(200, &stores::set_status(env, &config, store, status, &principal).await?)
+        }
+        Route::DeleteStore(id) => {
+            let store = principal.store(load_store(id).await?, Action::Administer)?;
+            stores::delete(env, store, &principal).await?;
+            empty(204)
+        }
         Route::ListProducts(id) => {
             let store = principal.store(load_store(id).await?, Action::Read)?;
-            json(
-                200,
-                &products::list(env, &store, query("limit").as_deref(), query("cursor").as_deref()).await?,
-            )
+            let filters = products::ListQuery {
+                limit: query("limit"),
+                cursor: query("cursor"),
+                status: query("status"),
+                q: query("q"),
+            };
+            json(200, &products::list(env, &store, filters).await?)
+        }
+        Route::CreateProduct(id) => {
+            let store = principal.store(load_store(id).await?, Action::Operate)?;
+            json(201, &products::create(env, &store, &body).await?)
+        }
+        Route::GetProduct(id, product) => {
+            let store = principal.store(load_store(id).await?, Action::Read)?;
+            json(200, &products::get(env, &store, runtime::path_id(&product, "product")?).await?)
+        }
+        Route::UpdateProduct(id, product) => {
+            let store = principal.store(load_store(id).await?, Action::Operate)?;
+            json(200, &products::update(env, &store, runtime::path_id(&product, "product")?, &body).await?)
+        }
+        Route::DeleteProduct(id, product) => {
+            let store = principal.store(load_store(id).await?, Action::Operate)?;
+            products::delete(env, &store, runtime::path_id(&product, "product")?).await?;
+            empty(204)
         }
         Route::Health | Route::SignUp | Route::Login | Route::Refresh => unreachable!("answered above"),
         Route::InternalClaimDue | Route::InternalPublish(_) | Route::InternalReport(..) => {

@@ -36,13 +36,37 @@ pub struct ProductPage {
     next_cursor: Option<String>,
 }
 
-/// `GET /v1/stores/{id}/products?limit=&cursor=`: newest first, cursor-paginated.
-pub async fn list(
-    env: &Env,
-    store: &Store,
-    limit: Option<&str>,
-    cursor: Option<&str>,
-) -> ApiResult<ProductPage> {
+/// Filters and paging of a product listing.
+#[derive(Debug, Default)]
+pub struct ListQuery {
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<String>,
+    /// The id of the last product of the previous page.
+    pub cursor: Option<String>,
+    /// `published` or `draft`.
+    pub status: Option<String>,
+    /// Text the title contains.
+    pub q: Option<String>,
+}
+
+/// `GET /v1/stores/{id}/products?limit=&cursor=&status=&q=`: newest first, cursor-paginated.
+pub async fn list(env: &Env, store: &Store, query: ListQuery) -> ApiResult<ProductPage> {
+    let ListQuery { limit, cursor, status, q } = query;
+    let limit = limit.as_deref();
+    let status = match status.as_deref() {
+        None | Some("") => "",
+        Some(s @ ("published" | "draft")) => s,
+        Some(_) => return Err(ApiError::invalid("status", "status must be published or draft")),
+    };
+    let q = q.unwrap_or_default();
+    if q.chars().count() > 100 {
+        return Err(ApiError::invalid("q", "q must be at most 100 characters"));
+    }
+    let pattern = if q.trim().is_empty() {
+        String::new()
+    } else {
+        format!("%{}%", q.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))
+    };
     let limit: u32 = match limit {
         None => 50,
         Some(raw) => raw
@@ -52,15 +76,16 @@ pub async fn list(
             .ok_or_else(|| ApiError::invalid("limit", "limit must be 1 to 200"))?,
     };
     // The cursor is the id of the last product seen: ids are random, so order by (created_at, id).
-    let after = cursor.unwrap_or("");
+    let after = cursor.as_deref().unwrap_or("");
     let products: Vec<ProductView> = store
         .db(env)?
         .statement(
             "SELECT id, slug, title, status, price_minor, compare_at_minor, cost_minor, currency, source, \
              source_product_id, research_run_id, score, created_at FROM products \
              WHERE store_id = ?1 AND (?2 = '' OR (created_at, id) < (SELECT created_at, id FROM products WHERE store_id = ?1 AND id = ?2)) \
+             AND (?4 = '' OR status = ?4) AND (?5 = '' OR title LIKE ?5 ESCAPE '\\') \
              ORDER BY created_at DESC, id DESC LIMIT ?3",
-            &[after.into(), f64::from(limit + 1).into()],
+            &[after.into(), f64::from(limit + 1).into(), status.into(), pattern.into()],
         )?
         .all()
         .await?
@@ -205,4 +230,323 @@ async fn free_slug(db: &StoreDb, base: &str) -> ApiResult<String> {
 /// The text of a JSON column.
 fn json<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "[]".to_owned())
+}
+
+/// A product with everything the merchant can edit.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ProductDetail {
+    id: String,
+    slug: String,
+    title: String,
+    status: String,
+    description: String,
+    features: String,
+    meta_title: String,
+    meta_description: String,
+    keywords: String,
+    images: String,
+    price_minor: i64,
+    compare_at_minor: Option<i64>,
+    cost_minor: i64,
+    currency: String,
+    source: Option<String>,
+    source_product_id: Option<String>,
+    created_at: String,
+    updated_at: String,
+}
+
+/// The JSON shape of [`ProductDetail`], with its list columns decoded.
+#[derive(Debug, Serialize)]
+pub struct ProductDetailView {
+    id: String,
+    slug: String,
+    title: String,
+    status: String,
+    description: Vec<String>,
+    features: Vec<String>,
+    meta_title: String,
+    meta_description: String,
+    keywords: Vec<String>,
+    images: Vec<String>,
+    price_minor: i64,
+    compare_at_minor: Option<i64>,
+    cost_minor: i64,
+    currency: String,
+    source: Option<String>,
+    source_product_id: Option<String>,
+    created_at: String,
+    updated_at: String,
+}
+
+fn list_column(text: &str) -> Vec<String> {
+    serde_json::from_str(text).unwrap_or_default()
+}
+
+impl From<ProductDetail> for ProductDetailView {
+    fn from(p: ProductDetail) -> Self {
+        Self {
+            description: list_column(&p.description),
+            features: list_column(&p.features),
+            keywords: list_column(&p.keywords),
+            images: list_column(&p.images),
+            id: p.id,
+            slug: p.slug,
+            title: p.title,
+            status: p.status,
+            meta_title: p.meta_title,
+            meta_description: p.meta_description,
+            price_minor: p.price_minor,
+            compare_at_minor: p.compare_at_minor,
+            cost_minor: p.cost_minor,
+            currency: p.currency,
+            source: p.source,
+            source_product_id: p.source_product_id,
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+/// The fields a merchant sends to create or change a product; on a change every field is
+/// optional and only those sent are changed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProductFields {
+    title: Option<String>,
+    description: Option<Vec<String>>,
+    features: Option<Vec<String>>,
+    meta_title: Option<String>,
+    meta_description: Option<String>,
+    keywords: Option<Vec<String>>,
+    images: Option<Vec<String>>,
+    price_minor: Option<i64>,
+    compare_at_minor: Option<Option<i64>>,
+    cost_minor: Option<i64>,
+    status: Option<String>,
+}
+
+/// A product's editable state after a change, checked.
+struct Checked {
+    title: String,
+    description: Vec<String>,
+    features: Vec<String>,
+    meta_title: String,
+    meta_description: String,
+    keywords: Vec<String>,
+    images: Vec<String>,
+    price_minor: i64,
+    compare_at_minor: Option<i64>,
+    cost_minor: i64,
+    status: &'static str,
+}
+
+fn check_text(field: &str, text: &str, max: usize) -> ApiResult<()> {
+    let len = text.chars().count();
+    if text.trim().is_empty() || len > max || text.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(ApiError::invalid(field, format!("{field} must be 1 to {max} characters")));
+    }
+    Ok(())
+}
+
+fn check_list(field: &str, items: &[String], max_items: usize, max_len: usize) -> ApiResult<()> {
+    if items.len() > max_items {
+        return Err(ApiError::invalid(field, format!("{field} may have at most {max_items} items")));
+    }
+    items.iter().try_for_each(|item| check_text(field, item, max_len))
+}
+
+impl Checked {
+    /// Applies `fields` over `base` (all defaults for a new product) and checks the result.
+    fn new(base: Option<&ProductDetail>, fields: ProductFields) -> ApiResult<Self> {
+        use domain::content::{truncate_words, META_DESCRIPTION_MAX, META_TITLE_MAX};
+        let title = fields
+            .title
+            .or_else(|| base.map(|b| b.title.clone()))
+            .ok_or_else(|| ApiError::invalid("title", "title is required"))?;
+        check_text("title", &title, 120)?;
+        let description =
+            fields.description.or_else(|| base.map(|b| list_column(&b.description))).unwrap_or_default();
+        check_list("description", &description, 10, 2_000)?;
+        let features = fields.features.or_else(|| base.map(|b| list_column(&b.features))).unwrap_or_default();
+        check_list("features", &features, 12, 200)?;
+        let keywords = fields.keywords.or_else(|| base.map(|b| list_column(&b.keywords))).unwrap_or_default();
+        check_list("keywords", &keywords, 20, 60)?;
+        let images = fields.images.or_else(|| base.map(|b| list_column(&b.images))).unwrap_or_default();
+        check_list("images", &images, 20, 2_000)?;
+        if images.iter().any(|u| !u.starts_with("https://")) {
+            return Err(ApiError::invalid("images", "image URLs must be https"));
+        }
+        let meta_title = fields
+            .meta_title
+            .or_else(|| base.map(|b| b.meta_title.clone()))
+            .unwrap_or_else(|| truncate_words(&title, META_TITLE_MAX));
+        check_text("meta_title", &meta_title, META_TITLE_MAX)?;
+        let meta_description = fields
+            .meta_description
+            .or_else(|| base.map(|b| b.meta_description.clone()))
+            .unwrap_or_else(|| {
+                truncate_words(
+                    description.first().map_or(title.as_str(), String::as_str),
+                    META_DESCRIPTION_MAX,
+                )
+            });
+        check_text("meta_description", &meta_description, META_DESCRIPTION_MAX)?;
+        let price_minor = fields
+            .price_minor
+            .or_else(|| base.map(|b| b.price_minor))
+            .ok_or_else(|| ApiError::invalid("price_minor", "price_minor is required"))?;
+        if price_minor <= 0 {
+            return Err(ApiError::invalid(
+                "price_minor",
+                "price_minor must be a positive amount in minor units",
+            ));
+        }
+        let compare_at_minor =
+            fields.compare_at_minor.unwrap_or_else(|| base.and_then(|b| b.compare_at_minor));
+        if compare_at_minor.is_some_and(|c| c <= price_minor) {
+            return Err(ApiError::invalid("compare_at_minor", "compare_at_minor must be above price_minor"));
+        }
+        let cost_minor = fields.cost_minor.or_else(|| base.map(|b| b.cost_minor)).unwrap_or(0);
+        if cost_minor < 0 {
+            return Err(ApiError::invalid("cost_minor", "cost_minor must not be negative"));
+        }
+        let status =
+            match fields.status.as_deref().or_else(|| base.map(|b| b.status.as_str())).unwrap_or("draft") {
+                "published" => "published",
+                "draft" => "draft",
+                _ => return Err(ApiError::invalid("status", "status must be published or draft")),
+            };
+        Ok(Self {
+            title,
+            description,
+            features,
+            meta_title,
+            meta_description,
+            keywords,
+            images,
+            price_minor,
+            compare_at_minor,
+            cost_minor,
+            status,
+        })
+    }
+}
+
+const DETAIL_SELECT: &str = "SELECT id, slug, title, status, description, features, meta_title, meta_description, keywords, images, \
+     price_minor, compare_at_minor, cost_minor, currency, source, source_product_id, created_at, updated_at FROM products";
+
+async fn detail(db: &StoreDb, id: ProductId) -> ApiResult<ProductDetail> {
+    let row: Option<ProductDetail> = db
+        .statement(&format!("{DETAIL_SELECT} WHERE store_id = ?1 AND id = ?2"), &[id.to_string().into()])?
+        .first(None)
+        .await?;
+    row.ok_or_else(|| ApiError::not_found("product"))
+}
+
+async fn changed(env: &Env, store: &Store) -> ApiResult<()> {
+    Routing::new(env.kv(crate::config::EDGE_KV)?).bump_cache_version(store.id, now_ms() as f64).await?;
+    Ok(())
+}
+
+/// `GET /v1/stores/{id}/products/{product}`.
+pub async fn get(env: &Env, store: &Store, id: ProductId) -> ApiResult<ProductDetailView> {
+    Ok(detail(&store.db(env)?, id).await?.into())
+}
+
+/// `POST /v1/stores/{id}/products`: a product the merchant writes by hand; a draft unless
+/// `status` says otherwise.
+pub async fn create(env: &Env, store: &Store, body: &str) -> ApiResult<ProductDetailView> {
+    let checked = Checked::new(None, parse_json(body)?)?;
+    let db = store.db(env)?;
+    if let Some(max) = store.plan().limits().products_per_store {
+        let count: Option<serde_json::Value> =
+            db.statement("SELECT COUNT(*) AS n FROM products WHERE store_id = ?1", &[])?.first(None).await?;
+        if count.and_then(|c| c["n"].as_u64()).unwrap_or(0) >= u64::from(max) {
+            let lifts = Plan::cheapest_allowing_products(max + 1);
+            return Err(ApiError::new(
+                403,
+                "plan_limit",
+                format!(
+                    "the {} plan allows {max} products per store; the {} plan lifts it",
+                    store.plan().as_str(),
+                    lifts.as_str()
+                ),
+            ));
+        }
+    }
+    let id: ProductId = new_id();
+    let slug = free_slug(&db, &slugify(&checked.title)).await?;
+    let at = rfc3339(now());
+    db.statement(
+        "INSERT INTO products (store_id, id, slug, title, description, features, meta_title, meta_description, keywords, \
+         price_minor, compare_at_minor, cost_minor, currency, images, status, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16)",
+        &[
+            id.to_string().into(),
+            slug.into(),
+            checked.title.into(),
+            json(&checked.description).into(),
+            json(&checked.features).into(),
+            checked.meta_title.into(),
+            checked.meta_description.into(),
+            json(&checked.keywords).into(),
+            (checked.price_minor as f64).into(),
+            checked.compare_at_minor.map_or(worker::wasm_bindgen::JsValue::NULL, |c| (c as f64).into()),
+            (checked.cost_minor as f64).into(),
+            store.row.currency.clone().into(),
+            json(&checked.images).into(),
+            checked.status.into(),
+            at.into(),
+        ],
+    )?
+    .run()
+    .await?;
+    changed(env, store).await?;
+    Ok(detail(&db, id).await?.into())
+}
+
+/// `PATCH /v1/stores/{id}/products/{product}`: changes the fields sent. The slug stays, so links
+/// keep working.
+pub async fn update(env: &Env, store: &Store, id: ProductId, body: &str) -> ApiResult<ProductDetailView> {
+    let fields: ProductFields = parse_json(body)?;
+    let db = store.db(env)?;
+    let current = detail(&db, id).await?;
+    let checked = Checked::new(Some(&current), fields)?;
+    db.statement(
+        "UPDATE products SET title = ?3, description = ?4, features = ?5, meta_title = ?6, meta_description = ?7, \
+         keywords = ?8, price_minor = ?9, compare_at_minor = ?10, cost_minor = ?11, images = ?12, status = ?13, \
+         updated_at = ?14 WHERE store_id = ?1 AND id = ?2",
+        &[
+            id.to_string().into(),
+            checked.title.into(),
+            json(&checked.description).into(),
+            json(&checked.features).into(),
+            checked.meta_title.into(),
+            checked.meta_description.into(),
+            json(&checked.keywords).into(),
+            (checked.price_minor as f64).into(),
+            checked.compare_at_minor.map_or(worker::wasm_bindgen::JsValue::NULL, |c| (c as f64).into()),
+            (checked.cost_minor as f64).into(),
+            json(&checked.images).into(),
+            checked.status.into(),
+            rfc3339(now()).into(),
+        ],
+    )?
+    .run()
+    .await?;
+    changed(env, store).await?;
+    Ok(detail(&db, id).await?.into())
+}
+
+/// `DELETE /v1/stores/{id}/products/{product}`.
+pub async fn delete(env: &Env, store: &Store, id: ProductId) -> ApiResult<()> {
+    let db = store.db(env)?;
+    let result = db
+        .statement("DELETE FROM products WHERE store_id = ?1 AND id = ?2", &[id.to_string().into()])?
+        .run()
+        .await?;
+    if result.meta()?.and_then(|m| m.changes).unwrap_or(0) == 0 {
+        return Err(ApiError::not_found("product"));
+    }
+    changed(env, store).await
 }

@@ -27,8 +27,24 @@ pub enum Route {
     StartResearch(String),
     /// `GET /v1/stores/{id}/research-runs/{run}`.
     GetResearchRun(String, String),
+    /// `PATCH /v1/stores/{id}`.
+    UpdateStore(String),
+    /// `DELETE /v1/stores/{id}`.
+    DeleteStore(String),
+    /// `POST /v1/stores/{id}/suspend`.
+    SuspendStore(String),
+    /// `POST /v1/stores/{id}/resume`.
+    ResumeStore(String),
     /// `GET /v1/stores/{id}/products`.
     ListProducts(String),
+    /// `POST /v1/stores/{id}/products`.
+    CreateProduct(String),
+    /// `GET /v1/stores/{id}/products/{product}`.
+    GetProduct(String, String),
+    /// `PATCH /v1/stores/{id}/products/{product}`.
+    UpdateProduct(String, String),
+    /// `DELETE /v1/stores/{id}/products/{product}`.
+    DeleteProduct(String, String),
     /// `POST /internal/research-runs/due`.
     InternalClaimDue,
     /// `POST /internal/stores/{id}/products`.
@@ -53,33 +69,46 @@ impl Route {
 pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
     let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
     let s = |i: usize| segments[i].to_owned();
-    let matched = match segments.as_slice() {
-        ["health"] => Some(("GET", Route::Health)),
-        ["v1", "auth", "signup"] => Some(("POST", Route::SignUp)),
-        ["v1", "auth", "login"] => Some(("POST", Route::Login)),
-        ["v1", "auth", "refresh"] => Some(("POST", Route::Refresh)),
-        ["v1", "auth", "logout"] => Some(("POST", Route::Logout)),
-        ["v1", "auth", "sessions"] => Some(("GET", Route::Sessions)),
-        ["v1", "auth", "sessions", _] => Some(("DELETE", Route::RevokeSession(s(3)))),
-        ["v1", "stores"] => Some(("POST", Route::CreateStore)),
-        ["v1", "stores", _] => Some(("GET", Route::GetStore(s(2)))),
-        ["v1", "stores", _, "research-runs"] => Some(("POST", Route::StartResearch(s(2)))),
-        ["v1", "stores", _, "research-runs", _] => Some(("GET", Route::GetResearchRun(s(2), s(4)))),
-        ["v1", "stores", _, "products"] => Some(("GET", Route::ListProducts(s(2)))),
-        ["internal", "research-runs", "due"] => Some(("POST", Route::InternalClaimDue)),
-        ["internal", "stores", _, "products"] => Some(("POST", Route::InternalPublish(s(2)))),
+    let matched: Option<Vec<(&str, Route)>> = match segments.as_slice() {
+        ["health"] => Some(vec![("GET", Route::Health)]),
+        ["v1", "auth", "signup"] => Some(vec![("POST", Route::SignUp)]),
+        ["v1", "auth", "login"] => Some(vec![("POST", Route::Login)]),
+        ["v1", "auth", "refresh"] => Some(vec![("POST", Route::Refresh)]),
+        ["v1", "auth", "logout"] => Some(vec![("POST", Route::Logout)]),
+        ["v1", "auth", "sessions"] => Some(vec![("GET", Route::Sessions)]),
+        ["v1", "auth", "sessions", _] => Some(vec![("DELETE", Route::RevokeSession(s(3)))]),
+        ["v1", "stores"] => Some(vec![("POST", Route::CreateStore)]),
+        ["v1", "stores", _] => Some(vec![
+            ("GET", Route::GetStore(s(2))),
+            ("PATCH", Route::UpdateStore(s(2))),
+            ("DELETE", Route::DeleteStore(s(2))),
+        ]),
+        ["v1", "stores", _, "suspend"] => Some(vec![("POST", Route::SuspendStore(s(2)))]),
+        ["v1", "stores", _, "resume"] => Some(vec![("POST", Route::ResumeStore(s(2)))]),
+        ["v1", "stores", _, "research-runs"] => Some(vec![("POST", Route::StartResearch(s(2)))]),
+        ["v1", "stores", _, "research-runs", _] => Some(vec![("GET", Route::GetResearchRun(s(2), s(4)))]),
+        ["v1", "stores", _, "products"] => {
+            Some(vec![("GET", Route::ListProducts(s(2))), ("POST", Route::CreateProduct(s(2)))])
+        }
+        ["v1", "stores", _, "products", _] => Some(vec![
+            ("GET", Route::GetProduct(s(2), s(4))),
+            ("PATCH", Route::UpdateProduct(s(2), s(4))),
+            ("DELETE", Route::DeleteProduct(s(2), s(4))),
+        ]),
+        ["internal", "research-runs", "due"] => Some(vec![("POST", Route::InternalClaimDue)]),
+        ["internal", "stores", _, "products"] => Some(vec![("POST", Route::InternalPublish(s(2)))]),
         ["internal", "stores", _, "research-runs", _, "report"] => {
-            Some(("POST", Route::InternalReport(s(2), s(4))))
+            Some(vec![("POST", Route::InternalReport(s(2), s(4)))])
         }
         _ => None,
     };
-    match matched {
-        Some((expected, route)) if expected == method => Ok(route),
-        Some((expected, _)) => {
-            Err(ApiError::new(405, "method_not_allowed", format!("use {expected} on this path")))
-        }
-        None => Err(ApiError::not_found("route")),
-    }
+    let Some(candidates) = matched else {
+        return Err(ApiError::not_found("route"));
+    };
+    let allowed: Vec<&str> = candidates.iter().map(|(m, _)| *m).collect();
+    candidates.into_iter().find(|(m, _)| *m == method).map(|(_, route)| route).ok_or_else(|| {
+        ApiError::new(405, "method_not_allowed", format!("use {} on this path", allowed.join(" or ")))
+    })
 }
 
 #[cfg(test)]
@@ -114,6 +143,19 @@ mod tests {
     #[test]
     fn a_known_path_with_the_wrong_method_is_405() {
         assert_eq!(route("DELETE", "/v1/stores").unwrap_err().status, 405);
+    }
+
+    #[test]
+    fn one_path_serves_several_methods() {
+        assert_eq!(route("PATCH", "/v1/stores/a").unwrap(), Route::UpdateStore("a".into()));
+        assert_eq!(
+            route("DELETE", "/v1/stores/a/products/b").unwrap(),
+            Route::DeleteProduct("a".into(), "b".into())
+        );
+        assert_eq!(
+            route("PUT", "/v1/stores/a").unwrap_err().detail,
+            "use GET or PATCH or DELETE on this path"
+        );
     }
 
     #[test]

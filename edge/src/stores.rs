@@ -305,3 +305,157 @@ pub fn audit(
             at.into(),
         ])
 }
+
+/// The body of `PATCH /v1/stores/{id}`: only the fields sent change.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateStore {
+    name: Option<String>,
+    niche: Option<String>,
+    auto_publish: Option<bool>,
+    max_imports_per_run: Option<u16>,
+}
+
+#[derive(Deserialize)]
+struct HostRow {
+    host: String,
+}
+
+/// Rewrites the routing record of every host of the store, after a change shoppers must see.
+async fn republish(env: &Env, store: &Store) -> ApiResult<()> {
+    let db = platform(env)?;
+    let hosts: Vec<HostRow> = db
+        .prepare("SELECT host FROM domains WHERE store_id = ?1 AND verified_at IS NOT NULL")
+        .bind(&[JsValue::from_str(&store.id.to_string())])?
+        .all()
+        .await?
+        .results()?;
+    let record = RoutingRecord {
+        store_id: store.id,
+        tenant_id: store.tenant_id,
+        shard: store.shard,
+        status: store.status,
+        name: store.row.name.clone(),
+        currency: store.row.currency.parse().unwrap_or(Currency::Usd),
+    };
+    let routing = Routing::new(env.kv(crate::config::EDGE_KV)?);
+    for row in hosts {
+        if let Ok(host) = StoreHost::parse(&row.host) {
+            routing.publish(&host, &record).await?;
+        }
+    }
+    routing.bump_cache_version(store.id, crate::runtime::now_ms() as f64).await?;
+    Ok(())
+}
+
+/// `PATCH /v1/stores/{id}`.
+pub async fn update(
+    env: &Env,
+    config: &Config,
+    store: Store,
+    body: &str,
+    principal: &Principal,
+) -> ApiResult<StoreView> {
+    let input: UpdateStore = parse_json(body)?;
+    let name = match input.name.as_deref() {
+        Some(raw) => {
+            StoreName::parse(raw).map_err(|e| ApiError::invalid("name", e.to_string()))?.as_str().to_owned()
+        }
+        None => store.row.name.clone(),
+    };
+    let niche = input.niche.as_deref().map(str::trim).unwrap_or(&store.row.niche).to_owned();
+    if niche.chars().count() > 80 {
+        return Err(ApiError::invalid("niche", "niche must be at most 80 characters"));
+    }
+    let auto_publish = input.auto_publish.unwrap_or(store.row.auto_publish != 0);
+    let max_imports = i64::from(input.max_imports_per_run.unwrap_or(store.row.max_imports_per_run as u16));
+    if !(1..=50).contains(&max_imports) {
+        return Err(ApiError::invalid("max_imports_per_run", "max_imports_per_run must be 1 to 50"));
+    }
+    let db = platform(env)?;
+    let at = rfc3339(now());
+    db.batch(vec![
+        db.prepare("UPDATE stores SET name = ?2, niche = ?3, auto_publish = ?4, max_imports_per_run = ?5 WHERE id = ?1").bind(&[
+            store.id.to_string().into(),
+            name.into(),
+            niche.into(),
+            f64::from(u8::from(auto_publish)).into(),
+            (max_imports as f64).into(),
+        ])?,
+        audit(&db, Some(store.tenant_id), &principal.user_id.to_string(), "store.update", &store.id.to_string(), &at)?,
+    ])
+    .await?;
+    let store = load(&db, store.id).await?;
+    republish(env, &store).await?;
+    Ok(StoreView::of(&store.row, config))
+}
+
+/// `POST /v1/stores/{id}/suspend` and `/resume`: a suspended store answers shoppers with 503 and
+/// gets no research.
+pub async fn set_status(
+    env: &Env,
+    config: &Config,
+    store: Store,
+    status: StoreStatus,
+    principal: &Principal,
+) -> ApiResult<StoreView> {
+    let db = platform(env)?;
+    let at = rfc3339(now());
+    let action = if status == StoreStatus::Active { "store.resume" } else { "store.suspend" };
+    db.batch(vec![
+        db.prepare("UPDATE stores SET status = ?2 WHERE id = ?1")
+            .bind(&[store.id.to_string().into(), status.as_str().into()])?,
+        audit(
+            &db,
+            Some(store.tenant_id),
+            &principal.user_id.to_string(),
+            action,
+            &store.id.to_string(),
+            &at,
+        )?,
+    ])
+    .await?;
+    let store = load(&db, store.id).await?;
+    republish(env, &store).await?;
+    Ok(StoreView::of(&store.row, config))
+}
+
+/// `DELETE /v1/stores/{id}`: removes the store's rows from its shard, its hosts from KV, and
+/// the store from the platform database.
+pub async fn delete(env: &Env, store: Store, principal: &Principal) -> ApiResult<()> {
+    let shard = store.db(env)?;
+    shard
+        .batch(vec![
+            shard.statement("DELETE FROM products WHERE store_id = ?1", &[])?,
+            shard.statement("DELETE FROM research_runs WHERE store_id = ?1", &[])?,
+        ])
+        .await?;
+    let db = platform(env)?;
+    let hosts: Vec<HostRow> = db
+        .prepare("SELECT host FROM domains WHERE store_id = ?1")
+        .bind(&[JsValue::from_str(&store.id.to_string())])?
+        .all()
+        .await?
+        .results()?;
+    let routing = Routing::new(env.kv(crate::config::EDGE_KV)?);
+    for row in &hosts {
+        if let Ok(host) = StoreHost::parse(&row.host) {
+            routing.unpublish(&host).await?;
+        }
+    }
+    let at = rfc3339(now());
+    db.batch(vec![
+        db.prepare("DELETE FROM domains WHERE store_id = ?1").bind(&[store.id.to_string().into()])?,
+        db.prepare("DELETE FROM stores WHERE id = ?1").bind(&[store.id.to_string().into()])?,
+        audit(
+            &db,
+            Some(store.tenant_id),
+            &principal.user_id.to_string(),
+            "store.delete",
+            &store.id.to_string(),
+            &at,
+        )?,
+    ])
+    .await?;
+    Ok(())
+}

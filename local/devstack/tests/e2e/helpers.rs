@@ -64,6 +64,20 @@ impl Stack {
         Self::answer(request.send().await.unwrap()).await
     }
 
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<&Value>,
+    ) -> Answer {
+        let mut request = self.http.request(method, format!("{}{path}", self.edge)).bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        Self::answer(request.send().await.unwrap()).await
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> Answer {
         Self::answer(self.http.get(format!("{}{path}", self.edge)).bearer_auth(token).send().await.unwrap())
             .await

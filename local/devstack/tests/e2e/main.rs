@@ -266,6 +266,39 @@ async fn another_tenants_tokens_see_and_change_nothing_of_a_store() {
     let research = stack.start_research(&attacker, &store).await;
     attempts += 1;
     assert_eq!(research.status, 404, "{}", research.text);
+    let product = stack
+        .post_json(
+            &format!("/v1/stores/{store}/products"),
+            Some(&owner.access),
+            &json!({ "title": "Secret Lamp", "price_minor": 1999 }),
+        )
+        .await;
+    let product_id = product.json["id"].as_str().unwrap().to_owned();
+    for (method, path, body) in [
+        (reqwest::Method::PATCH, format!("/v1/stores/{store}"), Some(json!({ "name": "Pwned" }))),
+        (reqwest::Method::POST, format!("/v1/stores/{store}/suspend"), None),
+        (reqwest::Method::DELETE, format!("/v1/stores/{store}"), None),
+        (
+            reqwest::Method::POST,
+            format!("/v1/stores/{store}/products"),
+            Some(json!({ "title": "Planted", "price_minor": 100 })),
+        ),
+        (reqwest::Method::GET, format!("/v1/stores/{store}/products/{product_id}"), None),
+        (
+            reqwest::Method::PATCH,
+            format!("/v1/stores/{store}/products/{product_id}"),
+            Some(json!({ "price_minor": 1 })),
+        ),
+        (reqwest::Method::DELETE, format!("/v1/stores/{store}/products/{product_id}"), None),
+    ] {
+        let answer = stack.send(method.clone(), &path, &attacker.access, body.as_ref()).await;
+        attempts += 1;
+        assert_eq!(answer.status, 404, "{method} {path}: {}", answer.text);
+        assert!(!answer.text.contains("Secret Lamp") && !answer.text.contains("Victim Goods"));
+    }
+    let untouched = stack.get(&format!("/v1/stores/{store}/products/{product_id}"), &owner.access).await;
+    assert_eq!(untouched.json["price_minor"], 1999);
+    assert_eq!(stack.get(&format!("/v1/stores/{store}"), &owner.access).await.json["status"], "active");
 
     // Tokens that are not the platform's own: none, garbage, alg none, edited claims.
     let payload = owner.access.split('.').nth(1).unwrap().to_owned();
@@ -335,4 +368,69 @@ async fn a_reused_refresh_token_revokes_its_whole_session() {
     let refresh = login.json["refresh_token"].as_str().unwrap();
     let refused = stack.post_json("/v1/auth/refresh", None, &json!({ "refresh_token": refresh })).await;
     assert_eq!(refused.status, 401);
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn a_merchant_edits_the_catalog_and_shoppers_see_each_change() {
+    let stack = Stack::connect().await;
+    let (merchant, store, _, host) = new_store(&stack, "Catalog E2E").await;
+    let products = format!("/v1/stores/{store}/products");
+
+    let bad = stack
+        .post_json(&products, Some(&merchant.access), &json!({ "title": "Lamp", "price_minor": 0 }))
+        .await;
+    assert_eq!(bad.status, 400);
+    assert_eq!(bad.json["field"], "price_minor");
+
+    let created = stack
+        .post_json(
+            &products,
+            Some(&merchant.access),
+            &json!({ "title": "Moon Night Lamp", "price_minor": 2499, "description": ["Soft light."] }),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    assert_eq!(created.json["status"], "draft");
+    let id = created.json["id"].as_str().unwrap().to_owned();
+    let slug = created.json["slug"].as_str().unwrap().to_owned();
+    assert!(!stack.page(&host, "/").await.text.contains("Moon Night Lamp"), "drafts stay hidden");
+
+    let item = format!("{products}/{id}");
+    let published = stack
+        .send(reqwest::Method::PATCH, &item, &merchant.access, Some(&json!({ "status": "published" })))
+        .await;
+    assert_eq!(published.status, 200, "{}", published.text);
+    eventually("the published product on the storefront", Duration::from_secs(30), || async {
+        stack.page(&host, "/").await.text.contains("Moon Night Lamp").then_some(())
+    })
+    .await;
+
+    stack.send(reqwest::Method::PATCH, &item, &merchant.access, Some(&json!({ "price_minor": 1999 }))).await;
+    eventually("the new price on the product page", Duration::from_secs(30), || async {
+        stack.page(&host, &format!("/products/{slug}")).await.text.contains("$19.99").then_some(())
+    })
+    .await;
+
+    let filtered = stack.get(&format!("{products}?status=published&q=moon"), &merchant.access).await;
+    assert_eq!(filtered.json["products"].as_array().unwrap().len(), 1);
+
+    let suspended =
+        stack.post_json(&format!("/v1/stores/{store}/suspend"), Some(&merchant.access), &Value::Null).await;
+    assert_eq!(suspended.json["status"], "suspended");
+    eventually("the suspended store to answer 503", Duration::from_secs(30), || async {
+        (stack.page(&host, "/").await.status == 503).then_some(())
+    })
+    .await;
+    stack.post_json(&format!("/v1/stores/{store}/resume"), Some(&merchant.access), &Value::Null).await;
+    eventually("the resumed store to answer 200", Duration::from_secs(30), || async {
+        (stack.page(&host, "/").await.status == 200).then_some(())
+    })
+    .await;
+
+    assert_eq!(stack.send(reqwest::Method::DELETE, &item, &merchant.access, None).await.status, 204);
+    eventually("the deleted product to be gone", Duration::from_secs(30), || async {
+        (stack.page(&host, &format!("/products/{slug}")).await.status == 404).then_some(())
+    })
+    .await;
 }
