@@ -86,6 +86,10 @@ set +a
 
 log "starting the AliExpress fixture gateway on 127.0.0.1:$ALIEXPRESS_PORT"
 start aliexpress python3 local/fixtures/aliexpress_server.py "$ALIEXPRESS_PORT" "$ALIEXPRESS_APP_KEY" "$ALIEXPRESS_APP_SECRET"
+SOURCES_PORT=9101
+REDDIT_CLIENT_ID=local-reddit REDDIT_CLIENT_SECRET="$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
+log "starting the research sources fixture (Reddit, Shopify stores, supplier feed) on 127.0.0.1:$SOURCES_PORT"
+REDDIT_CLIENT_ID="$REDDIT_CLIENT_ID" REDDIT_CLIENT_SECRET="$REDDIT_CLIENT_SECRET" start sources python3 local/fixtures/sources_server.py "$SOURCES_PORT"
 
 # What the functions see, as Terraform sets it in AWS (plus the local endpoints and secret).
 cat > "$state/functions.env" <<ENV
@@ -102,6 +106,12 @@ AWS_SECRET_ACCESS_KEY=local
 ALIEXPRESS_API_URL=http://127.0.0.1:$ALIEXPRESS_PORT/sync
 ALIEXPRESS_APP_KEY=$ALIEXPRESS_APP_KEY
 ALIEXPRESS_APP_SECRET=$ALIEXPRESS_APP_SECRET
+REDDIT_AUTH_URL=http://127.0.0.1:$SOURCES_PORT
+REDDIT_API_URL=http://127.0.0.1:$SOURCES_PORT
+REDDIT_CLIENT_ID=$REDDIT_CLIENT_ID
+REDDIT_CLIENT_SECRET=$REDDIT_CLIENT_SECRET
+COMPETITOR_STORES=http://127.0.0.1:$SOURCES_PORT/shops/pawsandclaws,http://127.0.0.1:$SOURCES_PORT/shops/groomwell
+SUPPLIER_FEED_URL=http://127.0.0.1:$SOURCES_PORT/feeds/supplier.csv
 CONTENT_PROVIDER=offline
 DROPSHIP_LOCAL=1
 RUST_LOG=info

@@ -34,6 +34,12 @@ impl Candidate {
         Self { score: signals.score(), product, signals }
     }
 
+    /// Takes the signals another source measured where this candidate has none, and rescores.
+    pub fn add_signals(&mut self, signals: &Signals) {
+        self.signals.merge(signals);
+        self.score = self.signals.score();
+    }
+
     fn title_key(&self) -> String {
         let mut words = title_words(&self.product.title);
         words.sort();
@@ -55,9 +61,7 @@ pub fn select(candidates: Vec<Candidate>, limit: usize) -> Vec<Candidate> {
         ];
         match keys.iter().flatten().find_map(|k| index.get(k).copied()) {
             Some(i) => {
-                let existing = &mut kept[i];
-                existing.signals.merge(&candidate.signals);
-                existing.score = existing.signals.score();
+                kept[i].add_signals(&candidate.signals);
             }
             None => {
                 for key in keys.into_iter().flatten() {

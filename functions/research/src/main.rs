@@ -1,9 +1,5 @@
-//! The research stage: for each research message, asks the supplier sources for candidates,
-//! scores them with the domain model, enqueues imports for the best, and reports the run.
-
-mod candidates;
-mod handler;
-mod sources;
+//! The research Lambda's entry: reads configuration and builds clients once, then serves SQS
+//! batches with [`research::handler::handle`].
 
 use anyhow::Context;
 use pipeline::config::required;
@@ -11,11 +7,20 @@ use pipeline::edge::EdgeClient;
 use queues::idempotency::DynamoStore;
 use queues::messages::ImportRequested;
 use queues::publisher::SqsPublisher;
+use research::{handler, sources};
+use std::time::Duration;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     pipeline::telemetry::init();
     let http = EdgeClient::http_client();
+    // Shops answer their catalogue from their primary domain and redirect the others to it.
+    let storefronts = reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(30))
+        .redirect(reqwest::redirect::Policy::limited(3))
+        .build()
+        .context("building the storefront client")?;
     let edge = EdgeClient::new(
         http.clone(),
         required("EDGE_INTERNAL_URL")?,
@@ -24,11 +29,13 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let aws = aws_config::load_from_env().await;
     let import_queue = required(&SqsPublisher::url_variable::<ImportRequested>())
         .context("research sends to the import queue")?;
+    let sources = sources::Sources::from_env(&http, &storefronts)?;
+    tracing::info!(sources = ?sources.configured(), "research sources configured");
     let state = handler::State {
         edge,
         imports: SqsPublisher::new(aws_sdk_sqs::Client::new(&aws), import_queue),
         idempotency: DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), required("TABLE_NAME")?),
-        aliexpress: sources::aliexpress::AliExpress::from_env(http)?,
+        sources,
     };
     let state = &state;
     lambda_runtime::run(lambda_runtime::service_fn(move |event| handler::handle(state, event))).await

@@ -4,6 +4,7 @@
 //! `name1value1name2value2...`, HMAC-SHA256 under the app secret, upper-case hex, sent as `sign`
 //! with `sign_method=sha256`.
 
+use super::{Findings, Query, Source};
 use anyhow::{bail, Context};
 use domain::{Currency, Money};
 use hmac::{Hmac, Mac};
@@ -25,16 +26,20 @@ pub struct AliExpress {
 
 impl AliExpress {
     /// From `ALIEXPRESS_API_URL` (default the public gateway), `ALIEXPRESS_APP_KEY`,
-    /// `ALIEXPRESS_APP_SECRET` and optionally `ALIEXPRESS_TRACKING_ID`.
-    pub fn from_env(http: reqwest::Client) -> anyhow::Result<Self> {
-        Ok(Self {
+    /// `ALIEXPRESS_APP_SECRET` and optionally `ALIEXPRESS_TRACKING_ID`; `None` when no app key is
+    /// set, and an error naming the secret when the key is set without it.
+    pub fn from_env(http: reqwest::Client) -> anyhow::Result<Option<Self>> {
+        let Some(app_key) = optional("ALIEXPRESS_APP_KEY") else {
+            return Ok(None);
+        };
+        Ok(Some(Self {
             http,
             url: optional("ALIEXPRESS_API_URL")
                 .unwrap_or_else(|| "https://api-sg.aliexpress.com/sync".into()),
-            app_key: required("ALIEXPRESS_APP_KEY")?,
+            app_key,
             app_secret: required("ALIEXPRESS_APP_SECRET")?,
             tracking_id: optional("ALIEXPRESS_TRACKING_ID"),
-        })
+        }))
     }
 
     /// The best-selling products for a niche's keywords.
@@ -76,6 +81,15 @@ impl AliExpress {
             .text()
             .await?;
         parse_hot_products(&body)
+    }
+}
+
+impl Source for AliExpress {
+    const NAME: &'static str = "aliexpress";
+
+    /// The 50 best sellers for the niche's keywords.
+    async fn find(&self, query: &Query<'_>) -> anyhow::Result<Findings> {
+        Ok(Findings { products: self.hot_products(query.niche, 50).await?, ..Findings::default() })
     }
 }
 

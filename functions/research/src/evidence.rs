@@ -1,0 +1,317 @@
+//! Evidence from sources that list no products of their own (Reddit posts, competitors'
+//! catalogues), turned into the signals of the supplier candidates it is about.
+//!
+//! A post or listing is about a candidate when it links the candidate's AliExpress item, or else
+//! when their titles share enough words. A source that answered measures every candidate: a
+//! candidate nobody posts about gets a Reddit engagement of 0, and one no competitor sells gets
+//! the best competition scores. Leaving those unmeasured instead would let a weakly discussed
+//! product score below an undiscussed one, since a score is the mean over measured signals.
+
+use crate::candidates::Candidate;
+use crate::sources::competitors::Competition;
+use crate::sources::links::{aliexpress_id, ProductLink};
+use crate::sources::reddit::Mention;
+use domain::content::title_words;
+use domain::scoring::{normalise, Signals};
+use std::collections::BTreeSet;
+
+/// Reddit score at which engagement is full.
+const FULL_SCORE: u64 = 20_000;
+/// Reddit comment count at which engagement is full.
+const FULL_COMMENTS: u64 = 2_000;
+/// Competitor stores selling a product at which it counts as fully contested.
+const FULL_COMPETITORS: u64 = 10;
+/// Two titles name the same product when they share at least this many words...
+const MIN_SHARED_WORDS: usize = 3;
+/// ...and that is at least this share, in percent, of the shorter title's words.
+const MIN_SHARED_PERCENT: usize = 40;
+
+/// What the evidence did, for the run's log.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Applied {
+    /// Candidates that some post is about.
+    pub mentioned: usize,
+    /// Candidates that some competitor sells.
+    pub contested: usize,
+}
+
+/// Gives each candidate the signals of the posts and competitor listings about it. `None` means
+/// the source did not answer, and leaves its signals unmeasured.
+pub fn apply(
+    candidates: &mut [Candidate],
+    mentions: Option<&[Mention]>,
+    competition: Option<&Competition>,
+) -> Applied {
+    let mut applied = Applied::default();
+    let posts: Vec<(Words, &Mention)> =
+        mentions.unwrap_or_default().iter().map(|m| (Words::of(&m.title), m)).collect();
+    let listings: Vec<(Words, &str)> = competition
+        .map(|c| c.products.iter().map(|p| (Words::of(&p.title), p.store.as_str())).collect())
+        .unwrap_or_default();
+    for candidate in candidates.iter_mut() {
+        let words = Words::of(&candidate.product.title);
+        let id = candidate_aliexpress_id(candidate);
+        let mut signals = Signals::default();
+        if mentions.is_some() {
+            let about: Vec<&Mention> = posts
+                .iter()
+                .filter(|(post_words, mention)| {
+                    let linked = id.as_ref().is_some_and(|id| {
+                        mention.links.iter().any(|l| matches!(l, ProductLink::AliExpress(x) if x == id))
+                    });
+                    linked || words.matches(post_words)
+                })
+                .map(|(_, mention)| *mention)
+                .collect();
+            let score = about.iter().map(|m| m.score).sum();
+            let comments = about.iter().map(|m| m.comments).sum();
+            applied.mentioned += usize::from(!about.is_empty());
+            signals.reddit = Some(engagement(score, comments));
+        }
+        if let Some(competition) = competition.filter(|c| c.stores_scanned > 0) {
+            let stores: BTreeSet<&str> = listings
+                .iter()
+                .filter(|(listing_words, _)| words.matches(listing_words))
+                .map(|(_, store)| *store)
+                .collect();
+            applied.contested += usize::from(!stores.is_empty());
+            let (count, share) = competitors(stores.len() as u64, u64::from(competition.stores_scanned));
+            signals.competitor_count = Some(count);
+            signals.saturation = Some(share);
+        }
+        candidate.add_signals(&signals);
+    }
+    applied
+}
+
+/// Reddit engagement, 0 to 100: score and comments on log scales, the score weighing more.
+pub fn engagement(score: u64, comments: u64) -> u8 {
+    let score = u16::from(normalise::log_scale(score, FULL_SCORE));
+    let comments = u16::from(normalise::log_scale(comments, FULL_COMMENTS));
+    ((score * 7 + comments * 3) / 10) as u8
+}
+
+/// The competition signals, both inverted (100 is uncontested): the number of stores selling the
+/// product on a log scale, and their share of the stores scanned.
+pub fn competitors(selling: u64, scanned: u64) -> (u8, u8) {
+    let count = 100 - normalise::log_scale(selling, FULL_COMPETITORS);
+    let share = (selling.min(scanned) * 100).checked_div(scanned).map_or(100, |taken| 100 - taken as u8);
+    (count, share)
+}
+
+fn candidate_aliexpress_id(candidate: &Candidate) -> Option<String> {
+    if candidate.product.source == "aliexpress" {
+        return Some(candidate.product.source_product_id.clone());
+    }
+    aliexpress_id(&candidate.product.product_url)
+}
+
+/// The words of a title, singular, for telling listings of one product apart from others.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Words(BTreeSet<String>);
+
+impl Words {
+    /// The distinct ordinary words of `title`, plurals folded to singular.
+    pub fn of(title: &str) -> Self {
+        Self(title_words(title).iter().map(|w| singular(w)).collect())
+    }
+
+    /// Whether two titles share enough words to name the same product.
+    pub fn matches(&self, other: &Words) -> bool {
+        let shared = self.0.intersection(&other.0).count();
+        let shorter = self.0.len().min(other.0.len());
+        shared >= MIN_SHARED_WORDS && shared * 100 >= shorter * MIN_SHARED_PERCENT
+    }
+}
+
+fn singular(word: &str) -> String {
+    if word.len() <= 3 || word.ends_with("ss") || word.ends_with("us") {
+        return word.to_owned();
+    }
+    if let Some(stem) = word.strip_suffix("ies") {
+        return format!("{stem}y");
+    }
+    for suffix in ["shes", "ches", "xes", "sses"] {
+        if word.ends_with(suffix) {
+            return word[..word.len() - 2].to_owned();
+        }
+    }
+    word.strip_suffix('s').unwrap_or(word).to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sources::competitors::CompetitorProduct;
+    use domain::{Currency, Money};
+    use queues::messages::SupplierProduct;
+
+    fn candidate(source: &str, id: &str, title: &str, url: &str) -> Candidate {
+        Candidate::from_supplier(SupplierProduct {
+            source: source.into(),
+            source_product_id: id.into(),
+            title: title.into(),
+            cost: Money::from_minor(850, Currency::Usd),
+            list_price: None,
+            image_urls: vec![],
+            product_url: url.into(),
+            category: None,
+            orders_30d: Some(900),
+            rating_pct: None,
+            shipping_days: Some(12),
+        })
+    }
+
+    fn brush() -> Candidate {
+        candidate(
+            "aliexpress",
+            "1005006100000000",
+            "Self-Cleaning Slicker Brush for Dogs and Cats",
+            "https://www.aliexpress.com/item/1005006100000000.html",
+        )
+    }
+
+    fn mention(title: &str, score: u64, comments: u64, links: Vec<ProductLink>) -> Mention {
+        Mention {
+            subreddit: "shutupandtakemymoney".into(),
+            post_id: title.len().to_string(),
+            title: title.into(),
+            score,
+            comments,
+            permalink: "https://www.reddit.com/r/x/comments/1/".into(),
+            posted_at: None,
+            links,
+        }
+    }
+
+    fn listing(store: &str, title: &str) -> CompetitorProduct {
+        CompetitorProduct {
+            store: store.into(),
+            id: 1,
+            title: title.into(),
+            handle: "h".into(),
+            url: format!("https://{store}/products/h"),
+            created_at: None,
+            price: None,
+            image_url: None,
+            new_since_last_scan: false,
+        }
+    }
+
+    #[test]
+    fn a_post_linking_the_aliexpress_item_lends_its_engagement_whatever_its_title() {
+        let mut candidates = vec![brush()];
+        let posts = [mention(
+            "my husky hates me now",
+            4_200,
+            310,
+            vec![ProductLink::AliExpress("1005006100000000".into())],
+        )];
+        let applied = apply(&mut candidates, Some(&posts), None);
+        assert_eq!(applied.mentioned, 1);
+        assert_eq!(candidates[0].signals.reddit, Some(engagement(4_200, 310)));
+        assert!(candidates[0].signals.reddit.unwrap() > 50);
+    }
+
+    #[test]
+    fn a_post_is_matched_by_title_words_when_it_links_nothing() {
+        let mut candidates =
+            vec![brush(), candidate("feed", "x", "Memory Foam Pet Bed", "https://s.example/x")];
+        let posts = [mention(
+            "This self cleaning slicker brush got a whole second dog out of my husky",
+            900,
+            80,
+            vec![],
+        )];
+        apply(&mut candidates, Some(&posts), None);
+        assert_eq!(candidates[0].signals.reddit, Some(engagement(900, 80)));
+        assert_eq!(candidates[1].signals.reddit, Some(0), "read, and nobody talks about it");
+    }
+
+    #[test]
+    fn a_feed_product_on_an_aliexpress_page_is_matched_by_its_item_id() {
+        let mut candidates = vec![candidate(
+            "feed",
+            "SKU-1",
+            "Grooming tool",
+            "https://www.aliexpress.com/item/1005006100000000.html",
+        )];
+        let posts = [mention("look", 100, 10, vec![ProductLink::AliExpress("1005006100000000".into())])];
+        assert_eq!(apply(&mut candidates, Some(&posts), None).mentioned, 1);
+    }
+
+    #[test]
+    fn sources_that_did_not_answer_leave_their_signals_unmeasured() {
+        let mut candidates = vec![brush()];
+        let before = candidates[0].score;
+        apply(&mut candidates, None, None);
+        assert_eq!(candidates[0].signals.reddit, None);
+        assert_eq!(candidates[0].signals.saturation, None);
+        assert_eq!(candidates[0].score, before);
+    }
+
+    #[test]
+    fn a_product_more_competitors_sell_scores_lower() {
+        let mut candidates = vec![
+            brush(),
+            candidate(
+                "aliexpress",
+                "2",
+                "Automatic Cat Water Fountain 2L Ultra Quiet",
+                "https://a.example/2",
+            ),
+            candidate(
+                "aliexpress",
+                "3",
+                "Orthopedic Memory Foam Pet Bed Washable Cover",
+                "https://a.example/3",
+            ),
+        ];
+        let competition = Competition {
+            stores_scanned: 2,
+            products: vec![
+                listing("a.example", "Self-Cleaning Slicker Brush"),
+                listing("b.example", "Pro Slicker Brush – Self Cleaning"),
+                listing("b.example", "Cat Water Fountain, Ultra Quiet"),
+            ],
+        };
+        let applied = apply(&mut candidates, None, Some(&competition));
+        assert_eq!(applied.contested, 2);
+        assert_eq!(candidates[0].signals.saturation, Some(0));
+        assert_eq!(candidates[1].signals.saturation, Some(50));
+        assert_eq!(candidates[2].signals.saturation, Some(100));
+        assert_eq!(candidates[2].signals.competitor_count, Some(100));
+        assert!(candidates[0].signals.competitor_count < candidates[1].signals.competitor_count);
+    }
+
+    #[test]
+    fn titles_sharing_only_generic_words_are_different_products() {
+        let glove = Words::of("Pet Grooming Glove Gentle Deshedding Mitt");
+        assert!(!glove.matches(&Words::of("Pet Grooming Kit")));
+        assert!(!Words::of("Interactive Cat Feather Toy Wand").matches(&Words::of("Smart Laser Cat Toy")));
+        assert!(Words::of("Slicker Brushes for Dogs").matches(&Words::of("Dog Slicker Brush")));
+        assert!(
+            Words::of("Dog Nail Grinder Low Noise Electric Trimmer").matches(&Words::of(
+                "Dog nail grinder that is quiet enough that my anxious pup sleeps through it"
+            )),
+            "a chatty post title still names the product"
+        );
+    }
+
+    #[test]
+    fn plurals_fold_to_singular() {
+        assert_eq!(singular("brushes"), "brush");
+        assert_eq!(singular("puppies"), "puppy");
+        assert_eq!(singular("dogs"), "dog");
+        assert_eq!(singular("glass"), "glass");
+        assert_eq!(singular("cactus"), "cactus");
+    }
+
+    #[test]
+    fn engagement_and_competition_stay_within_the_scale() {
+        assert_eq!(engagement(0, 0), 0);
+        assert_eq!(engagement(u64::MAX, u64::MAX), 100);
+        assert_eq!(competitors(0, 3), (100, 100));
+        assert_eq!(competitors(50, 3), (0, 0));
+    }
+}

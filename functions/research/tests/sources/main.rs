@@ -1,0 +1,172 @@
+//! The source adapters against the fixture server, over real HTTP in each service's wire format.
+
+mod helpers;
+
+use helpers::{FixtureServer, CLIENT_SECRET};
+use research::sources::links::ProductLink;
+use research::sources::reddit::DEFAULT_SUBREDDITS;
+use research::sources::{gather, Query, Source, Sources, SKIPPED, SOURCE_TIMEOUT};
+
+const QUERY: Query<'static> = Query { niche: "pet grooming", since: None };
+
+#[tokio::test]
+async fn reddit_top_posts_are_read_with_an_app_token() {
+    let server = FixtureServer::start(&[]).await;
+    let findings = server.reddit(DEFAULT_SUBREDDITS, CLIENT_SECRET).find(&QUERY).await.unwrap();
+    assert!(findings.problems.is_empty(), "{:?}", findings.problems);
+    let mentions = findings.mentions.unwrap();
+    let communities: std::collections::BTreeSet<&str> =
+        mentions.iter().map(|m| m.subreddit.as_str()).collect();
+    assert_eq!(communities.len(), DEFAULT_SUBREDDITS.len());
+    assert!(mentions.iter().any(|m| m.links.contains(&ProductLink::AliExpress("1005006100000000".into()))));
+    assert!(
+        mentions.iter().any(|m| m.links.contains(&ProductLink::AliExpress("1005006100118785".into()))),
+        "links in a self post's text are found"
+    );
+    assert!(mentions.iter().all(|m| !m.title.contains("megathread")), "the stickied post is left out");
+}
+
+#[tokio::test]
+async fn reddit_refuses_a_wrong_secret_and_the_error_shows_no_secret() {
+    let server = FixtureServer::start(&[]).await;
+    let wrong = "not-the-secret-31337";
+    let error = server.reddit(&["shutupandtakemymoney"], wrong).find(&QUERY).await.unwrap_err();
+    let text = format!("{error:#}");
+    assert!(text.contains("401 Unauthorized"), "{text}");
+    assert!(!text.contains(wrong) && !text.contains(CLIENT_SECRET), "{text}");
+}
+
+#[tokio::test]
+async fn an_unknown_subreddit_is_a_problem_while_the_others_are_read() {
+    let server = FixtureServer::start(&[]).await;
+    let findings = server
+        .reddit(&["shutupandtakemymoney", "nosuchcommunity"], CLIENT_SECRET)
+        .find(&QUERY)
+        .await
+        .unwrap();
+    assert!(!findings.mentions.unwrap().is_empty());
+    assert_eq!(findings.problems, vec!["r/nosuchcommunity: Reddit answered 404 Not Found (Not Found)"]);
+}
+
+#[tokio::test]
+async fn reddit_fails_as_a_whole_when_no_subreddit_can_be_read() {
+    let server = FixtureServer::start(&[("FIXTURE_FAIL", "reddit")]).await;
+    let gathered =
+        gather(Some(&server.reddit(&["shutupandtakemymoney"], CLIENT_SECRET)), &QUERY, SOURCE_TIMEOUT).await;
+    assert_eq!(gathered.coverage.candidates, 0);
+    assert!(gathered.coverage.error.unwrap().contains("503"));
+    assert!(gathered.findings.mentions.is_none(), "a failed source measures nothing");
+}
+
+#[tokio::test]
+async fn competitor_catalogues_are_paged_until_an_empty_page() {
+    let server = FixtureServer::start(&[("FIXTURE_SHOPIFY_PAGE_SIZE", "4")]).await;
+    let findings = server.competitors(&["pawsandclaws", "groomwell"], 10).find(&QUERY).await.unwrap();
+    assert!(findings.problems.is_empty(), "{:?}", findings.problems);
+    let competition = findings.competition.unwrap();
+    assert_eq!(competition.stores_scanned, 2);
+    assert_eq!(competition.products.len(), 20, "3 pages of 4, 4, 2 per store, then an empty one");
+    let mut ids: Vec<u64> = competition.products.iter().map(|p| p.id).collect();
+    ids.dedup();
+    assert_eq!(ids.len(), 20, "no page is read twice");
+}
+
+#[tokio::test]
+async fn the_page_limit_caps_a_competitor_catalogue() {
+    let server = FixtureServer::start(&[("FIXTURE_SHOPIFY_PAGE_SIZE", "4")]).await;
+    let findings = server.competitors(&["groomwell"], 2).find(&QUERY).await.unwrap();
+    assert_eq!(findings.competition.unwrap().products.len(), 8);
+}
+
+#[tokio::test]
+async fn products_created_since_the_last_scan_are_marked_new() {
+    let server = FixtureServer::start(&[]).await;
+    let since = time::macros::datetime!(2025-11-18 00:00 UTC);
+    let query = Query { niche: "pet grooming", since: Some(since) };
+    let competition = server
+        .competitors(&["pawsandclaws", "groomwell"], 4)
+        .find(&query)
+        .await
+        .unwrap()
+        .competition
+        .unwrap();
+    let mut new: Vec<&str> = competition.new_products().map(|p| p.title.as_str()).collect();
+    new.sort_unstable();
+    assert_eq!(new, vec!["Low Noise Dog Nail Grinder, Electric Trimmer", "Quiet Dog Nail Grinder"]);
+}
+
+#[tokio::test]
+async fn a_store_that_cannot_be_read_is_a_problem_while_the_others_are_read() {
+    let server = FixtureServer::start(&[]).await;
+    let findings = server.competitors(&["pawsandclaws", "closed-down"], 4).find(&QUERY).await.unwrap();
+    assert_eq!(findings.competition.unwrap().stores_scanned, 1);
+    assert_eq!(findings.problems.len(), 1);
+    assert!(
+        findings.problems[0].contains("closed-down") && findings.problems[0].contains("404"),
+        "{:?}",
+        findings.problems
+    );
+}
+
+#[tokio::test]
+async fn the_csv_feed_gives_feed_products_and_counts_its_malformed_row() {
+    let server = FixtureServer::start(&[]).await;
+    let gathered = gather(Some(&server.feed("/feeds/supplier.csv")), &QUERY, SOURCE_TIMEOUT).await;
+    assert_eq!(gathered.coverage.source, "feed");
+    assert_eq!(gathered.coverage.candidates, 9);
+    assert_eq!(
+        gathered.coverage.error.as_deref(),
+        Some("skipped 1 of 10 rows; row 9: cost `N/A` is not a valid amount")
+    );
+    assert!(gathered.findings.products.iter().all(|p| p.source == "feed"));
+}
+
+#[tokio::test]
+async fn the_json_feed_gives_the_same_products_as_the_csv_feed() {
+    let server = FixtureServer::start(&[]).await;
+    let json = server.feed("/feeds/supplier.json").find(&QUERY).await.unwrap();
+    let csv = server.feed("/feeds/supplier.csv").find(&QUERY).await.unwrap();
+    assert!(json.problems.is_empty(), "{:?}", json.problems);
+    assert_eq!(json.products, csv.products);
+}
+
+#[tokio::test]
+async fn a_feed_that_is_down_fails_without_telling_where_it_is() {
+    let server = FixtureServer::start(&[("FIXTURE_FAIL", "feed")]).await;
+    let error = server.feed("/feeds/supplier.csv?key=feed-access-key").find(&QUERY).await.unwrap_err();
+    let text = format!("{error:#}");
+    assert_eq!(text, "the supplier feed answered 503 Service Unavailable");
+}
+
+#[tokio::test]
+async fn an_unreachable_feed_fails_without_telling_where_it_is() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let feed = research::sources::feed::SupplierFeed::new(
+        helpers::http(),
+        secrecy::SecretString::from(format!("http://127.0.0.1:{port}/export.csv?key=feed-access-key")),
+    );
+    let text = format!("{:#}", feed.find(&QUERY).await.unwrap_err());
+    assert!(text.starts_with("fetching the supplier feed"), "{text}");
+    assert!(!text.contains("feed-access-key") && !text.contains("export.csv"), "{text}");
+}
+
+#[tokio::test]
+async fn every_source_is_asked_at_once_and_an_unconfigured_one_is_skipped() {
+    let server = FixtureServer::start(&[]).await;
+    let sources = Sources {
+        aliexpress: None,
+        reddit: Some(server.reddit(DEFAULT_SUBREDDITS, CLIENT_SECRET)),
+        competitors: Some(server.competitors(&["pawsandclaws", "groomwell"], 4)),
+        feed: Some(server.feed("/feeds/supplier.json")),
+    };
+    let gathered = sources.gather(&QUERY, SOURCE_TIMEOUT).await;
+    let lines: Vec<(&str, u32, Option<&str>)> = gathered
+        .iter()
+        .map(|g| (g.coverage.source.as_str(), g.coverage.candidates, g.coverage.error.as_deref()))
+        .collect();
+    assert_eq!(lines[0], ("aliexpress", 0, Some(SKIPPED)));
+    assert_eq!(lines[1].0, "reddit");
+    assert!(lines[1].1 >= 20 && lines[1].2.is_none(), "{lines:?}");
+    assert_eq!(lines[2], ("competitors", 20, None));
+    assert_eq!(lines[3], ("feed", 9, None));
+}
