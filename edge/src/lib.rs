@@ -58,6 +58,7 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
     let query = |name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
     let ip = req.headers().get("cf-connecting-ip")?.unwrap_or_else(|| "local".to_owned());
     let user_agent = req.headers().get("user-agent")?;
+    let content_type = req.headers().get("content-type")?;
 
     if route.is_internal() {
         let path_and_query = match url.query() {
@@ -163,6 +164,10 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
         Route::CreateProduct(id) => {
             let store = principal.store(load_store(id).await?, Action::Operate)?;
             json(201, &products::create(env, &store, &body).await?)
+        }
+        Route::ImportProducts(id) => {
+            let store = principal.store(load_store(id).await?, Action::Operate)?;
+            json(200, &products::import(env, &store, &body, content_type.as_deref().unwrap_or("")).await?)
         }
         Route::GetProduct(id, product) => {
             let store = principal.store(load_store(id).await?, Action::Read)?;

@@ -550,3 +550,211 @@ pub async fn delete(env: &Env, store: &Store, id: ProductId) -> ApiResult<()> {
     }
     changed(env, store).await
 }
+
+/// Rows one import request may carry.
+pub const IMPORT_MAX_ROWS: usize = 1_000;
+/// Insert statements per D1 batch; a batch is atomic, so a failed batch writes none of its rows.
+const IMPORT_BATCH: usize = 50;
+
+/// One refused row of an import.
+#[derive(Debug, Serialize)]
+pub struct RowError {
+    /// 1-based row: the CSV line number (the header is line 1), or the JSON array index + 1.
+    line: usize,
+    /// The field at fault, when one is.
+    field: Option<String>,
+    /// What is wrong.
+    message: String,
+}
+
+/// The report of an import.
+#[derive(Debug, Serialize)]
+pub struct ImportReport {
+    imported: usize,
+    failed: usize,
+    errors: Vec<RowError>,
+}
+
+/// One import row: its line, and its fields or why they could not be read.
+type Row = (usize, Result<ProductFields, RowError>);
+
+/// Reads a CSV import: a header row naming columns from [`ProductFields`]; list columns
+/// (`description`, `features`, `images`, `keywords`) separate their items with `|`.
+fn csv_rows(body: &str) -> Result<Vec<Row>, ApiError> {
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(body.as_bytes());
+    let headers =
+        reader.headers().map_err(|e| ApiError::invalid("body", format!("CSV header: {e}")))?.clone();
+    let known = [
+        "title",
+        "description",
+        "features",
+        "meta_title",
+        "meta_description",
+        "keywords",
+        "images",
+        "price_minor",
+        "compare_at_minor",
+        "cost_minor",
+        "status",
+    ];
+    if let Some(unknown) = headers.iter().find(|h| !known.contains(h)) {
+        return Err(ApiError::invalid("body", format!("unknown CSV column `{unknown}`")));
+    }
+    let mut rows = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = i + 2;
+        let parsed =
+            record.map_err(|e| RowError { line, field: None, message: e.to_string() }).and_then(|record| {
+                let mut object = serde_json::Map::new();
+                for (header, value) in headers.iter().zip(record.iter()) {
+                    if value.is_empty() {
+                        continue;
+                    }
+                    let json = match header {
+                        "description" | "features" | "images" | "keywords" => serde_json::Value::from(
+                            value.split('|').map(str::trim).map(str::to_owned).collect::<Vec<_>>(),
+                        ),
+                        "price_minor" | "compare_at_minor" | "cost_minor" => {
+                            let number: i64 = value.trim().parse().map_err(|_| RowError {
+                                line,
+                                field: Some(header.to_owned()),
+                                message: format!("{header} must be a whole number of minor units"),
+                            })?;
+                            serde_json::Value::from(number)
+                        }
+                        _ => serde_json::Value::from(value),
+                    };
+                    object.insert(header.to_owned(), json);
+                }
+                serde_json::from_value(serde_json::Value::Object(object)).map_err(|e| RowError {
+                    line,
+                    field: None,
+                    message: e.to_string(),
+                })
+            });
+        rows.push((line, parsed));
+    }
+    Ok(rows)
+}
+
+fn json_rows(body: &str) -> Result<Vec<Row>, ApiError> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Import {
+        products: Vec<serde_json::Value>,
+    }
+    let import: Import = serde_json::from_str(body).map_err(|e| {
+        ApiError::invalid("body", e.to_string().split(" at line").next().unwrap_or("").to_owned())
+    })?;
+    Ok(import
+        .products
+        .into_iter()
+        .enumerate()
+        .map(|(i, value)| {
+            let line = i + 1;
+            (
+                line,
+                serde_json::from_value(value).map_err(|e| RowError {
+                    line,
+                    field: None,
+                    message: e.to_string(),
+                }),
+            )
+        })
+        .collect())
+}
+
+/// `POST /v1/stores/{id}/products/import`: many products at once, from CSV (`text/csv`) or JSON
+/// (`{"products": [...]}`). Every row is checked like a single product; good rows are written,
+/// bad rows are reported by line and field and write nothing.
+pub async fn import(env: &Env, store: &Store, body: &str, content_type: &str) -> ApiResult<ImportReport> {
+    if body.len() > 5 * 1024 * 1024 {
+        return Err(ApiError::new(413, "body_too_large", "an import must be at most 5 MiB; split it"));
+    }
+    let rows = if content_type.starts_with("text/csv") { csv_rows(body)? } else { json_rows(body)? };
+    if rows.len() > IMPORT_MAX_ROWS {
+        return Err(ApiError::invalid(
+            "body",
+            format!("an import may have at most {IMPORT_MAX_ROWS} rows; split it"),
+        ));
+    }
+    let mut errors = Vec::new();
+    let mut good = Vec::new();
+    for (line, row) in rows {
+        match row.and_then(|fields| {
+            Checked::new(None, fields).map_err(|e| RowError {
+                line,
+                field: e.field.clone(),
+                message: e.detail,
+            })
+        }) {
+            Ok(checked) => good.push(checked),
+            Err(error) => errors.push(error),
+        }
+    }
+
+    let db = store.db(env)?;
+    if let Some(max) = store.plan().limits().products_per_store {
+        let count: Option<serde_json::Value> =
+            db.statement("SELECT COUNT(*) AS n FROM products WHERE store_id = ?1", &[])?.first(None).await?;
+        let existing = count.and_then(|c| c["n"].as_u64()).unwrap_or(0);
+        if existing + good.len() as u64 > u64::from(max) {
+            let lifts = Plan::cheapest_allowing_products((existing as u32).saturating_add(good.len() as u32));
+            return Err(ApiError::new(
+                403,
+                "plan_limit",
+                format!(
+                    "the {} plan allows {max} products per store and the store has {existing}; the {} plan lifts it",
+                    store.plan().as_str(),
+                    lifts.as_str()
+                ),
+            ));
+        }
+    }
+    let taken: Vec<serde_json::Value> =
+        db.statement("SELECT slug FROM products WHERE store_id = ?1", &[])?.all().await?.results()?;
+    let mut taken: std::collections::HashSet<String> =
+        taken.iter().filter_map(|v| v["slug"].as_str().map(str::to_owned)).collect();
+    let at = rfc3339(now());
+    let mut imported = 0;
+    for chunk in good.chunks(IMPORT_BATCH) {
+        let mut statements = Vec::with_capacity(chunk.len());
+        for checked in chunk {
+            let base = slugify(&checked.title);
+            let slug = std::iter::once(base.clone())
+                .chain((2..).map(|n| format!("{base}-{n}")))
+                .find(|s| !taken.contains(s))
+                .expect("an unbounded sequence has a free slug");
+            taken.insert(slug.clone());
+            let id: ProductId = new_id();
+            statements.push(db.statement(
+                "INSERT INTO products (store_id, id, slug, title, description, features, meta_title, meta_description, keywords, \
+                 price_minor, compare_at_minor, cost_minor, currency, images, status, created_at, updated_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16)",
+                &[
+                    id.to_string().into(),
+                    slug.into(),
+                    checked.title.clone().into(),
+                    json(&checked.description).into(),
+                    json(&checked.features).into(),
+                    checked.meta_title.clone().into(),
+                    checked.meta_description.clone().into(),
+                    json(&checked.keywords).into(),
+                    (checked.price_minor as f64).into(),
+                    checked.compare_at_minor.map_or(worker::wasm_bindgen::JsValue::NULL, |c| (c as f64).into()),
+                    (checked.cost_minor as f64).into(),
+                    store.row.currency.clone().into(),
+                    json(&checked.images).into(),
+                    checked.status.into(),
+                    at.clone().into(),
+                ],
+            )?);
+        }
+        db.batch(statements).await?;
+        imported += chunk.len();
+    }
+    if imported > 0 {
+        changed(env, store).await?;
+    }
+    Ok(ImportReport { imported, failed: errors.len(), errors })
+}

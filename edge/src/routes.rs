@@ -39,6 +39,8 @@ pub enum Route {
     ListProducts(String),
     /// `POST /v1/stores/{id}/products`.
     CreateProduct(String),
+    /// `POST /v1/stores/{id}/products/import`.
+    ImportProducts(String),
     /// `GET /v1/stores/{id}/products/{product}`.
     GetProduct(String, String),
     /// `PATCH /v1/stores/{id}/products/{product}`.
@@ -90,6 +92,7 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         ["v1", "stores", _, "products"] => {
             Some(vec![("GET", Route::ListProducts(s(2))), ("POST", Route::CreateProduct(s(2)))])
         }
+        ["v1", "stores", _, "products", "import"] => Some(vec![("POST", Route::ImportProducts(s(2)))]),
         ["v1", "stores", _, "products", _] => Some(vec![
             ("GET", Route::GetProduct(s(2), s(4))),
             ("PATCH", Route::UpdateProduct(s(2), s(4))),

@@ -434,3 +434,48 @@ async fn a_merchant_edits_the_catalog_and_shoppers_see_each_change() {
     })
     .await;
 }
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn a_bulk_import_keeps_good_rows_and_reports_bad_ones_by_line_and_field() {
+    let stack = Stack::connect().await;
+    let (merchant, store, _, _) = new_store(&stack, "Import E2E").await;
+    let csv = "title,price_minor,status,features\n\
+               Bamboo Brush,1299,published,Soft|Sturdy\n\
+               Broken Row,free,published,\n\
+               Cedar Comb,899,draft,\n\
+               ,500,draft,\n";
+    let response = stack
+        .http
+        .post(format!("{}/v1/stores/{store}/products/import", stack.edge))
+        .bearer_auth(&merchant.access)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let report: Value = response.json().await.unwrap();
+    assert_eq!(report["imported"], 2, "{report}");
+    assert_eq!(report["failed"], 2, "{report}");
+    assert_eq!(report["errors"][0]["line"], 3);
+    assert_eq!(report["errors"][0]["field"], "price_minor");
+    assert_eq!(report["errors"][1]["line"], 5);
+    assert_eq!(report["errors"][1]["field"], "title");
+
+    let products = stack.products(&merchant, &store).await;
+    let titles: Vec<&str> = products.iter().filter_map(|p| p["title"].as_str()).collect();
+    assert_eq!(titles.len(), 2, "only the good rows were written: {titles:?}");
+    assert!(titles.contains(&"Bamboo Brush") && titles.contains(&"Cedar Comb"));
+
+    let json_import = stack
+        .post_json(
+            &format!("/v1/stores/{store}/products/import"),
+            Some(&merchant.access),
+            &json!({ "products": [{ "title": "Oak Bowl", "price_minor": 1500 }, { "title": "Bad", "price_minor": 100, "colour": "red" }] }),
+        )
+        .await;
+    assert_eq!(json_import.json["imported"], 1, "{}", json_import.text);
+    assert_eq!(json_import.json["errors"][0]["line"], 2);
+    assert!(json_import.json["errors"][0]["message"].as_str().unwrap().contains("colour"));
+}
