@@ -11,6 +11,7 @@ WORKER_BUILD_VERSION=0.8.7
 WASM_BINDGEN_VERSION=0.2.130
 WRANGLER_VERSION=4.86.0
 BINARYEN_VERSION=132.0.0
+MAILDEV_VERSION=3.0.0
 CARGO_LAMBDA_VERSION=1.9.2
 MOTO_VERSION=5.2.5
 # zig is what cargo-lambda cross-compiles release Lambdas with (cargo lambda build --release --arm64).
@@ -51,12 +52,12 @@ if ! have_version worker-build "$WORKER_BUILD_VERSION"; then
 fi
 
 npm_dir="$DROPSHIP_TOOLS/npm"
-npm_stamp="$npm_dir/.pins-wrangler-$WRANGLER_VERSION-binaryen-$BINARYEN_VERSION"
+npm_stamp="$npm_dir/.pins-wrangler-$WRANGLER_VERSION-binaryen-$BINARYEN_VERSION-maildev-$MAILDEV_VERSION"
 if [ ! -f "$npm_stamp" ]; then
-  log "installing wrangler $WRANGLER_VERSION and binaryen $BINARYEN_VERSION from npm"
+  log "installing wrangler $WRANGLER_VERSION, binaryen $BINARYEN_VERSION and maildev $MAILDEV_VERSION from npm"
   mkdir -p "$npm_dir"
   npm install --prefix "$npm_dir" --no-audit --no-fund --loglevel=error \
-    "wrangler@$WRANGLER_VERSION" "binaryen@$BINARYEN_VERSION"
+    "wrangler@$WRANGLER_VERSION" "binaryen@$BINARYEN_VERSION" "maildev@$MAILDEV_VERSION"
   touch "$npm_stamp"
 fi
 

@@ -5,6 +5,7 @@
 #   the functions under `cargo lambda watch`;
 #   devstack's pump (SQS -> functions, as event source mappings do) and scheduler;
 #   the AliExpress fixture gateway;
+#   maildev, the local SMTP server the email function sends to, with its web inbox;
 # then seeds a demo store and prints the URLs. Ctrl-C stops everything it started.
 #
 #   local/up.sh            run in the foreground until Ctrl-C
@@ -74,7 +75,7 @@ if ! $detach; then
 fi
 
 log "building the functions and devstack"
-cargo build --quiet -p devstack -p fanout -p research -p import
+cargo build --quiet -p devstack -p fanout -p research -p import -p email
 
 log "starting the AWS emulator on 127.0.0.1:$MOTO_PORT"
 start moto moto_server -H 127.0.0.1 -p "$MOTO_PORT"
@@ -90,6 +91,10 @@ SOURCES_PORT=9101
 REDDIT_CLIENT_ID=local-reddit REDDIT_CLIENT_SECRET="$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
 log "starting the research sources fixture (Reddit, Shopify stores, supplier feed) on 127.0.0.1:$SOURCES_PORT"
 REDDIT_CLIENT_ID="$REDDIT_CLIENT_ID" REDDIT_CLIENT_SECRET="$REDDIT_CLIENT_SECRET" start sources python3 local/fixtures/sources_server.py "$SOURCES_PORT"
+
+MAIL_SMTP_PORT=1025 MAIL_WEB_PORT=1080
+log "starting maildev (SMTP 127.0.0.1:$MAIL_SMTP_PORT, inbox http://127.0.0.1:$MAIL_WEB_PORT)"
+start maildev maildev --ip 127.0.0.1 --web-ip 127.0.0.1 -s "$MAIL_SMTP_PORT" -w "$MAIL_WEB_PORT"
 
 # What the functions see, as Terraform sets it in AWS (plus the local endpoints and secret).
 cat > "$state/functions.env" <<ENV
@@ -112,6 +117,10 @@ REDDIT_CLIENT_ID=$REDDIT_CLIENT_ID
 REDDIT_CLIENT_SECRET=$REDDIT_CLIENT_SECRET
 COMPETITOR_STORES=http://127.0.0.1:$SOURCES_PORT/shops/pawsandclaws,http://127.0.0.1:$SOURCES_PORT/shops/groomwell
 SUPPLIER_FEED_URL=http://127.0.0.1:$SOURCES_PORT/feeds/supplier.csv
+EMAIL_PROVIDER=smtp
+SMTP_HOST=127.0.0.1
+SMTP_PORT=$MAIL_SMTP_PORT
+EMAIL_FROM="Dropship <no-reply@dropship.localhost>"
 CONTENT_PROVIDER=offline
 DROPSHIP_LOCAL=1
 RUST_LOG=info
@@ -173,6 +182,7 @@ cat <<DONE
   Merchant API             http://127.0.0.1:$EDGE_PORT/v1   (log in as demo@example.com, password DEMO_PASSWORD in $secrets)
   Functions                http://127.0.0.1:$LAMBDA_PORT   (cargo lambda watch)
   AWS emulator             $AWS_ENDPOINT_URL
+  Mail inbox               http://127.0.0.1:$MAIL_WEB_PORT   (maildev; REST API: GET /api/email)
   Logs                     $logs/
 
 DONE

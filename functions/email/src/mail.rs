@@ -1,0 +1,375 @@
+//! Turns an email request into the mail every provider sends: sender, recipient, subject, the
+//! HTML and text parts, and the headers a marketing mail must carry.
+//!
+//! The function fills three placeholders itself, over anything in the request's data:
+//! `brand_name` (the store's name, else the platform's), `accent_color` (the store's, else the
+//! platform's) and, for marketing mails, `unsubscribe_url`. A marketing mail always gets
+//! `List-Unsubscribe` and `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058), and an
+//! unsubscribe line in both parts unless its template places `{{unsubscribe_url}}` itself.
+
+use crate::render::{self, escape_html, Escape, RenderError};
+use crate::templates::{self, split_subject};
+use lettre::message::Mailbox;
+use lettre::Address;
+use queues::messages::{EmailCategory, EmailRequested};
+use serde_json::Value;
+
+/// The accent colour when a store sets none (or an invalid one).
+pub const DEFAULT_ACCENT: &str = "#2563eb";
+/// The brand name when neither the store nor `EMAIL_FROM` names one.
+pub const DEFAULT_BRAND: &str = "Dropship";
+/// Longest store name put into a sender name or a mail.
+const BRAND_MAX_CHARS: usize = 78;
+/// Longest subject line.
+const SUBJECT_MAX_CHARS: usize = 200;
+
+/// The header that lists how to unsubscribe.
+pub const LIST_UNSUBSCRIBE: &str = "List-Unsubscribe";
+/// The header that makes the unsubscribe URL one-click (RFC 8058).
+pub const LIST_UNSUBSCRIBE_POST: &str = "List-Unsubscribe-Post";
+/// The only value [`LIST_UNSUBSCRIBE_POST`] takes.
+pub const ONE_CLICK: &str = "List-Unsubscribe=One-Click";
+
+/// Who the platform's mails come from (`EMAIL_FROM`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sender {
+    /// The address and display name, e.g. `Dropship <no-reply@dropship.localhost>`.
+    pub from: Mailbox,
+}
+
+impl Sender {
+    /// A sender from `EMAIL_FROM`.
+    pub fn new(from: Mailbox) -> Self {
+        Self { from }
+    }
+
+    fn platform_name(&self) -> &str {
+        self.from.name.as_deref().map(str::trim).filter(|n| !n.is_empty()).unwrap_or(DEFAULT_BRAND)
+    }
+}
+
+/// A rendered mail, ready for any provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingMail {
+    /// The envelope's idempotency key: names this mail at the provider where it can.
+    pub key: String,
+    /// The sender; the store's name as display name when it has one.
+    pub from: Mailbox,
+    /// The recipient.
+    pub to: Address,
+    /// Where replies go, when the store set it.
+    pub reply_to: Option<Address>,
+    /// One line, no control characters.
+    pub subject: String,
+    /// The HTML part.
+    pub html: String,
+    /// The text part.
+    pub text: String,
+    /// Extra headers, in order (the unsubscribe headers of marketing mails).
+    pub headers: Vec<(String, String)>,
+}
+
+impl OutgoingMail {
+    /// The value of header `name`, if set (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// Why a request could not become a mail. Retrying does not help: the message is bad.
+#[derive(Debug, thiserror::Error)]
+pub enum ComposeError {
+    /// The template and the request's data do not fit.
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    /// A template file is broken (a bug caught by this crate's tests).
+    #[error("template `{0}.txt` must start with a `Subject:` line and a blank line")]
+    NoSubject(&'static str),
+    /// The recipient or reply-to passed the platform's check but is no valid mailbox.
+    #[error("the {0} address cannot be used in a mail")]
+    Address(&'static str),
+    /// A marketing mail's unsubscribe URL is not one a mail client can POST to.
+    #[error("the unsubscribe URL must be https:// (http:// only on a loopback host)")]
+    UnsubscribeUrl,
+}
+
+/// Renders `request` as sent by `sender`; `key` is the envelope's idempotency key.
+pub fn compose(sender: &Sender, key: &str, request: &EmailRequested) -> Result<OutgoingMail, ComposeError> {
+    let files = templates::template(request.template);
+    let text_parts = split_subject(files.text).ok_or(ComposeError::NoSubject(files.name))?;
+
+    let store_name = request
+        .branding
+        .store_name
+        .as_deref()
+        .map(|n| clean_line(n, BRAND_MAX_CHARS))
+        .filter(|n| !n.is_empty());
+    let brand = store_name.clone().unwrap_or_else(|| sender.platform_name().to_owned());
+    let accent = request
+        .branding
+        .accent_color
+        .as_deref()
+        .filter(|c| is_hex_color(c))
+        .unwrap_or(DEFAULT_ACCENT)
+        .to_owned();
+
+    let mut values = request.data.clone();
+    values.insert("brand_name".into(), Value::String(brand.clone()));
+    values.insert("accent_color".into(), Value::String(accent));
+    let unsubscribe = match &request.category {
+        EmailCategory::Transactional => None,
+        EmailCategory::Marketing { unsubscribe_url } => {
+            if !is_https_or_loopback_url(unsubscribe_url) {
+                return Err(ComposeError::UnsubscribeUrl);
+            }
+            values.insert("unsubscribe_url".into(), Value::String(unsubscribe_url.clone()));
+            Some(unsubscribe_url.as_str())
+        }
+    };
+
+    let html_name = format!("{}.html", files.name);
+    let text_name = format!("{}.txt", files.name);
+    let subject = clean_line(
+        &render::render(&text_name, text_parts.subject, &values, Escape::Text)?,
+        SUBJECT_MAX_CHARS,
+    );
+    let mut html = render::render(&html_name, files.html, &values, Escape::Html)?;
+    let mut text = render::render(&text_name, text_parts.body, &values, Escape::Text)?;
+
+    let mut headers = Vec::new();
+    if let Some(url) = unsubscribe {
+        headers.push((LIST_UNSUBSCRIBE.to_owned(), format!("<{url}>")));
+        headers.push((LIST_UNSUBSCRIBE_POST.to_owned(), ONE_CLICK.to_owned()));
+        if !uses_unsubscribe(&html_name, files.html)? {
+            html = insert_before_body_end(&html, &html_footer(&brand, url));
+        }
+        if !uses_unsubscribe(&text_name, text_parts.body)? {
+            if !text.ends_with('\n') {
+                text.push('\n');
+            }
+            text.push_str(&format!("\n--\nYou get these emails from {brand}. Unsubscribe: {url}\n"));
+        }
+    }
+
+    let to = request.to.as_str().parse::<Address>().map_err(|_| ComposeError::Address("recipient"))?;
+    let reply_to = match &request.branding.reply_to {
+        Some(address) => {
+            Some(address.as_str().parse::<Address>().map_err(|_| ComposeError::Address("reply-to"))?)
+        }
+        None => None,
+    };
+    let from_name = store_name.or_else(|| sender.from.name.clone());
+    Ok(OutgoingMail {
+        key: key.to_owned(),
+        from: Mailbox::new(from_name, sender.from.email.clone()),
+        to,
+        reply_to,
+        subject,
+        html,
+        text,
+        headers,
+    })
+}
+
+fn uses_unsubscribe(name: &str, source: &str) -> Result<bool, RenderError> {
+    Ok(render::placeholders(name, source)?.iter().any(|n| n == "unsubscribe_url"))
+}
+
+fn html_footer(brand: &str, url: &str) -> String {
+    format!(
+        "<p style=\"max-width:560px;margin:16px auto 0;font-size:12px;color:#71717a;text-align:center\">\
+         You get these emails from {}. <a href=\"{}\" style=\"color:#71717a\">Unsubscribe</a></p>\n",
+        escape_html(brand),
+        escape_html(url)
+    )
+}
+
+fn insert_before_body_end(html: &str, fragment: &str) -> String {
+    match html.to_ascii_lowercase().rfind("</body>") {
+        Some(at) => format!("{}{fragment}{}", &html[..at], &html[at..]),
+        None => format!("{html}{fragment}"),
+    }
+}
+
+/// One line of text: control characters (newlines included) become spaces, so data cannot add
+/// a header; trimmed and bounded.
+fn clean_line(value: &str, max_chars: usize) -> String {
+    let line: String = value.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    line.trim().chars().take(max_chars).collect::<String>().trim_end().to_owned()
+}
+
+fn is_hex_color(value: &str) -> bool {
+    value
+        .strip_prefix('#')
+        .is_some_and(|hex| matches!(hex.len(), 3 | 6) && hex.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// Whether `url` is HTTPS, or plain HTTP to a loopback host (the local stack): what a mail client
+/// may POST a one-click unsubscribe to, and where an API key may be sent.
+pub fn is_https_or_loopback_url(url: &str) -> bool {
+    if !render::is_http_url(url) {
+        return false;
+    }
+    let lower = url.to_ascii_lowercase();
+    if lower.starts_with("https://") {
+        return true;
+    }
+    let authority = &lower["http://".len()..];
+    let authority = &authority[..authority.find(['/', '?', '#']).unwrap_or(authority.len())];
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    is_loopback_host(host)
+}
+
+/// Whether `host` (a name or an address, IPv6 without brackets) is this machine.
+pub fn is_loopback_host(host: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::accounts::Email;
+    use queues::messages::{Branding, EmailTemplate};
+    use serde_json::json;
+
+    fn sender() -> Sender {
+        Sender::new("Dropship <no-reply@dropship.localhost>".parse().unwrap())
+    }
+
+    fn request(template: EmailTemplate, category: EmailCategory, data: Value) -> EmailRequested {
+        EmailRequested {
+            template,
+            to: Email::parse("ada@example.com").unwrap(),
+            category,
+            data: data.as_object().cloned().unwrap(),
+            branding: Branding::default(),
+        }
+    }
+
+    fn verify(category: EmailCategory) -> EmailRequested {
+        request(
+            EmailTemplate::VerifyEmail,
+            category,
+            json!({"verify_url": "https://app.dropship.localhost/verify?token=abc&u=1"}),
+        )
+    }
+
+    fn marketing() -> EmailCategory {
+        EmailCategory::Marketing { unsubscribe_url: "https://demo.example.com/unsubscribe/tok123".into() }
+    }
+
+    #[test]
+    fn a_transactional_mail_has_no_unsubscribe_headers_or_link() {
+        let mail = compose(&sender(), "k1", &verify(EmailCategory::Transactional)).unwrap();
+        assert!(mail.headers.is_empty());
+        assert!(!mail.html.contains("Unsubscribe"));
+        assert!(!mail.text.contains("Unsubscribe"));
+        assert_eq!(mail.subject, "Confirm your email address for Dropship");
+        assert!(mail.html.contains("href=\"https://app.dropship.localhost/verify?token=abc&amp;u=1\""));
+        assert!(mail.text.contains("https://app.dropship.localhost/verify?token=abc&u=1"));
+        assert_eq!(mail.to.to_string(), "ada@example.com");
+        assert_eq!(mail.from.to_string(), "Dropship <no-reply@dropship.localhost>");
+    }
+
+    #[test]
+    fn a_marketing_mail_carries_one_click_unsubscribe_headers_and_a_link_in_both_parts() {
+        let mail = compose(&sender(), "k1", &verify(marketing())).unwrap();
+        assert_eq!(mail.header("list-unsubscribe"), Some("<https://demo.example.com/unsubscribe/tok123>"));
+        assert_eq!(mail.header("List-Unsubscribe-Post"), Some("List-Unsubscribe=One-Click"));
+        let link =
+            "<a href=\"https://demo.example.com/unsubscribe/tok123\" style=\"color:#71717a\">Unsubscribe</a>";
+        let at = mail.html.find(link).expect("unsubscribe link in the HTML part");
+        assert!(at < mail.html.find("</body>").unwrap(), "the link is inside the body");
+        assert!(mail.text.ends_with("Unsubscribe: https://demo.example.com/unsubscribe/tok123\n"));
+    }
+
+    #[test]
+    fn a_marketing_mail_needs_an_https_unsubscribe_url() {
+        for url in ["http://shop.example.com/u", "mailto:u@example.com", "javascript:alert(1)"] {
+            let category = EmailCategory::Marketing { unsubscribe_url: url.into() };
+            assert!(
+                matches!(compose(&sender(), "k", &verify(category)), Err(ComposeError::UnsubscribeUrl)),
+                "{url}"
+            );
+        }
+        for url in ["http://127.0.0.1:8787/u/1", "http://demo.localhost:8788/u", "http://[::1]/u"] {
+            let category = EmailCategory::Marketing { unsubscribe_url: url.into() };
+            assert!(compose(&sender(), "k", &verify(category)).is_ok(), "{url}");
+        }
+    }
+
+    #[test]
+    fn missing_template_data_fails_with_the_placeholder_named() {
+        let request = request(
+            EmailTemplate::PasswordReset,
+            EmailCategory::Transactional,
+            json!({"reset_url": "https://x.example/r"}),
+        );
+        let err = compose(&sender(), "k", &request).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "template `password_reset.html` needs `expires_in_minutes`, which the mail's data does not have"
+        );
+    }
+
+    #[test]
+    fn store_branding_names_the_sender_and_colours_the_mail_but_keeps_the_platform_address() {
+        let mut request = verify(EmailCategory::Transactional);
+        request.branding = Branding {
+            store_name: Some("Cozy <Paws>\r\nBcc: evil@example.com".into()),
+            accent_color: Some("#ff6600".into()),
+            reply_to: Some(Email::parse("owner@cozypaws.example").unwrap()),
+        };
+        let mail = compose(&sender(), "k", &request).unwrap();
+        assert_eq!(mail.from.name.as_deref(), Some("Cozy <Paws>  Bcc: evil@example.com"));
+        assert_eq!(mail.from.email.to_string(), "no-reply@dropship.localhost");
+        assert_eq!(mail.reply_to.unwrap().to_string(), "owner@cozypaws.example");
+        assert!(!mail.subject.contains('\n') && !mail.subject.contains('\r'));
+        assert!(mail.html.contains("Cozy &lt;Paws&gt;"));
+        assert!(mail.html.contains("background:#ff6600"));
+    }
+
+    #[test]
+    fn an_invalid_accent_colour_falls_back_to_the_platform_colour() {
+        let mut request = verify(EmailCategory::Transactional);
+        request.branding.accent_color = Some("red;background:url(https://evil.example)".into());
+        let mail = compose(&sender(), "k", &request).unwrap();
+        assert!(mail.html.contains(&format!("background:{DEFAULT_ACCENT}")));
+        assert!(!mail.html.contains("evil.example"));
+    }
+
+    #[test]
+    fn data_cannot_override_the_placeholders_the_function_fills() {
+        let mut request = verify(marketing());
+        request.data.insert("unsubscribe_url".into(), json!("https://evil.example/keep-mailing"));
+        request.data.insert("brand_name".into(), json!("Not the store"));
+        let mail = compose(&sender(), "k", &request).unwrap();
+        assert!(!mail.html.contains("evil.example") && !mail.html.contains("Not the store"));
+    }
+
+    #[test]
+    fn every_template_renders_with_its_documented_data() {
+        let cases = [
+            (EmailTemplate::VerifyEmail, json!({"verify_url": "https://a.example/v"})),
+            (
+                EmailTemplate::PasswordReset,
+                json!({"reset_url": "https://a.example/r", "expires_in_minutes": 30}),
+            ),
+            (
+                EmailTemplate::ResearchReport,
+                json!({"niche": "pet grooming", "candidates": 40, "imported": 5, "report_url": "https://a.example/runs/1"}),
+            ),
+        ];
+        for (template, data) in cases {
+            let mail =
+                compose(&sender(), "k", &request(template, EmailCategory::Transactional, data)).unwrap();
+            assert!(!mail.html.contains("{{") && !mail.text.contains("{{"), "{}", template.name());
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! What the email function keeps in the pipeline table (hash key `pk`, range key `sk`).
+//!
+//! - `pk = mail#<idempotency key>`, `sk = mail`: a provider accepted this mail (`provider`,
+//!   `provider_id`, `template`, `accepted_at`; expires with the idempotency records). Written as
+//!   soon as the provider answers, and read before every send: a delivery that crashed after the
+//!   provider took the mail, or whose idempotency record was never completed, does not send again.
+//! - `pk = suppress#<lowercased address>`, `sk = suppress`: the address unsubscribed, bounced or
+//!   complained (`reason`, `since`); marketing mails to it are skipped. Written by the unsubscribe
+//!   endpoint and the providers' bounce webhooks.
+
+use crate::providers::BoxFuture;
+use anyhow::Context;
+use aws_sdk_dynamodb::types::AttributeValue;
+use domain::accounts::Email;
+use queues::idempotency::RECORD_TTL_SECS;
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+use time::OffsetDateTime;
+
+/// A provider's acceptance of one mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentRecord {
+    /// Which provider took it.
+    pub provider: String,
+    /// The provider's id for it, if it gave one.
+    pub provider_id: Option<String>,
+    /// The template it was rendered from.
+    pub template: String,
+}
+
+/// Sent-mail records and the suppression list.
+pub trait MailLedger: Send + Sync {
+    /// The record of the mail with this idempotency key, if a provider accepted it.
+    fn sent(&self, key: &str) -> BoxFuture<'_, anyhow::Result<Option<SentRecord>>>;
+    /// Records that a provider accepted the mail with this key.
+    fn record_sent<'a>(&'a self, key: &'a str, record: &'a SentRecord) -> BoxFuture<'a, anyhow::Result<()>>;
+    /// Whether marketing mail to `address` must not be sent.
+    fn is_suppressed<'a>(&'a self, address: &'a Email) -> BoxFuture<'a, anyhow::Result<bool>>;
+}
+
+/// The records in DynamoDB.
+#[derive(Debug, Clone)]
+pub struct DynamoLedger {
+    client: aws_sdk_dynamodb::Client,
+    table: String,
+}
+
+impl DynamoLedger {
+    /// Records in `table`.
+    pub fn new(client: aws_sdk_dynamodb::Client, table: impl Into<String>) -> Self {
+        Self { client, table: table.into() }
+    }
+}
+
+/// The key of a sent-mail record.
+pub fn sent_key(key: &str) -> HashMap<String, AttributeValue> {
+    HashMap::from([
+        ("pk".to_owned(), AttributeValue::S(format!("mail#{key}"))),
+        ("sk".to_owned(), AttributeValue::S("mail".to_owned())),
+    ])
+}
+
+/// The key of a suppression record: the address is lowercased, as [`Email`] already is.
+pub fn suppression_key(address: &Email) -> HashMap<String, AttributeValue> {
+    HashMap::from([
+        ("pk".to_owned(), AttributeValue::S(format!("suppress#{}", address.as_str().to_lowercase()))),
+        ("sk".to_owned(), AttributeValue::S("suppress".to_owned())),
+    ])
+}
+
+fn string(item: &HashMap<String, AttributeValue>, name: &str) -> Option<String> {
+    item.get(name).and_then(|v| v.as_s().ok()).cloned()
+}
+
+impl MailLedger for DynamoLedger {
+    fn sent(&self, key: &str) -> BoxFuture<'_, anyhow::Result<Option<SentRecord>>> {
+        let request =
+            self.client.get_item().table_name(&self.table).set_key(Some(sent_key(key))).consistent_read(true);
+        Box::pin(async move {
+            let output = request.send().await.context("reading the sent-mail record")?;
+            Ok(output.item().map(|item| SentRecord {
+                provider: string(item, "provider").unwrap_or_default(),
+                provider_id: string(item, "provider_id"),
+                template: string(item, "template").unwrap_or_default(),
+            }))
+        })
+    }
+
+    fn record_sent<'a>(&'a self, key: &'a str, record: &'a SentRecord) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(async move {
+            let now = OffsetDateTime::now_utc().unix_timestamp();
+            let mut put = self
+                .client
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(sent_key(key)))
+                .item("status", AttributeValue::S("accepted".into()))
+                .item("provider", AttributeValue::S(record.provider.clone()))
+                .item("template", AttributeValue::S(record.template.clone()))
+                .item("accepted_at", AttributeValue::N(now.to_string()))
+                .item("expires_at", AttributeValue::N((now + RECORD_TTL_SECS).to_string()));
+            if let Some(id) = &record.provider_id {
+                put = put.item("provider_id", AttributeValue::S(id.clone()));
+            }
+            put.send().await.context("recording the provider's acceptance")?;
+            Ok(())
+        })
+    }
+
+    fn is_suppressed<'a>(&'a self, address: &'a Email) -> BoxFuture<'a, anyhow::Result<bool>> {
+        Box::pin(async move {
+            let output = self
+                .client
+                .get_item()
+                .table_name(&self.table)
+                .set_key(Some(suppression_key(address)))
+                .projection_expression("pk")
+                .send()
+                .await
+                .context("reading the suppression list")?;
+            Ok(output.item().is_some())
+        })
+    }
+}
+
+/// The records in memory, for tests of the handler.
+#[derive(Debug, Default)]
+pub struct MemoryLedger {
+    sent: Mutex<HashMap<String, SentRecord>>,
+    suppressed: Mutex<HashSet<String>>,
+    failing_writes: Mutex<u32>,
+}
+
+impl MemoryLedger {
+    /// Puts `address` on the suppression list.
+    pub fn suppress(&self, address: &str) {
+        self.suppressed.lock().expect("not poisoned").insert(address.to_lowercase());
+    }
+
+    /// Makes the next `count` writes fail, as in a DynamoDB outage.
+    pub fn fail_next_writes(&self, count: u32) {
+        *self.failing_writes.lock().expect("not poisoned") = count;
+    }
+
+    /// Every sent-mail record, by idempotency key.
+    pub fn sent_records(&self) -> HashMap<String, SentRecord> {
+        self.sent.lock().expect("not poisoned").clone()
+    }
+}
+
+impl MailLedger for MemoryLedger {
+    fn sent(&self, key: &str) -> BoxFuture<'_, anyhow::Result<Option<SentRecord>>> {
+        let found = self.sent.lock().expect("not poisoned").get(key).cloned();
+        Box::pin(async move { Ok(found) })
+    }
+
+    fn record_sent<'a>(&'a self, key: &'a str, record: &'a SentRecord) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(async move {
+            let mut failing = self.failing_writes.lock().expect("not poisoned");
+            if *failing > 0 {
+                *failing -= 1;
+                anyhow::bail!("DynamoDB is unavailable");
+            }
+            self.sent.lock().expect("not poisoned").insert(key.to_owned(), record.clone());
+            Ok(())
+        })
+    }
+
+    fn is_suppressed<'a>(&'a self, address: &'a Email) -> BoxFuture<'a, anyhow::Result<bool>> {
+        let found = self.suppressed.lock().expect("not poisoned").contains(&address.as_str().to_lowercase());
+        Box::pin(async move { Ok(found) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_are_keyed_by_idempotency_key_and_lowercased_address() {
+        assert_eq!(sent_key("verify:1")["pk"], AttributeValue::S("mail#verify:1".into()));
+        assert_eq!(sent_key("verify:1")["sk"], AttributeValue::S("mail".into()));
+        let address = Email::parse("Ada@Example.COM").unwrap();
+        assert_eq!(suppression_key(&address)["pk"], AttributeValue::S("suppress#ada@example.com".into()));
+    }
+}
