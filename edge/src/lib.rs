@@ -50,6 +50,12 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
     if route == Route::Health {
         return json(200, &serde_json::json!({ "status": "ok" }));
     }
+    if route == Route::OpenApi {
+        let headers = Headers::new();
+        headers.set("content-type", "application/json")?;
+        headers.set("cache-control", "public, max-age=300")?;
+        return Ok(Response::ok(routes::OPENAPI)?.with_headers(headers));
+    }
     let config = Config::from_env(env).map_err(|e| ApiError::internal("configuration", e))?;
     let body = match method.as_str() {
         "POST" | "PUT" | "PATCH" => req.text().await?,
@@ -182,7 +188,9 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
             products::delete(env, &store, runtime::path_id(&product, "product")?).await?;
             empty(204)
         }
-        Route::Health | Route::SignUp | Route::Login | Route::Refresh => unreachable!("answered above"),
+        Route::Health | Route::OpenApi | Route::SignUp | Route::Login | Route::Refresh => {
+            unreachable!("answered above")
+        }
         Route::InternalClaimDue | Route::InternalPublish(_) | Route::InternalReport(..) => {
             unreachable!("answered above")
         }

@@ -79,17 +79,14 @@ pub async fn list(env: &Env, store: &Store, query: ListQuery) -> ApiResult<Produ
     let after = cursor.as_deref().unwrap_or("");
     let products: Vec<ProductView> = store
         .db(env)?
-        .statement(
+        .all(
             "SELECT id, slug, title, status, price_minor, compare_at_minor, cost_minor, currency, source, \
              source_product_id, research_run_id, score, created_at FROM products \
              WHERE store_id = ?1 AND (?2 = '' OR (created_at, id) < (SELECT created_at, id FROM products WHERE store_id = ?1 AND id = ?2)) \
              AND (?4 = '' OR status = ?4) AND (?5 = '' OR title LIKE ?5 ESCAPE '\\') \
              ORDER BY created_at DESC, id DESC LIMIT ?3",
             &[after.into(), f64::from(limit + 1).into(), status.into(), pattern.into()],
-        )?
-        .all()
-        .await?
-        .results()?;
+        ).await?;
     let mut products = products;
     let next_cursor = if products.len() > limit as usize {
         products.truncate(limit as usize);
@@ -127,7 +124,7 @@ pub async fn publish(env: &Env, store_id: StoreId, body: &str) -> ApiResult<(u16
     }
     if let Some(max) = store.plan().limits().products_per_store {
         let count: Option<serde_json::Value> =
-            db.statement("SELECT COUNT(*) AS n FROM products WHERE store_id = ?1", &[])?.first(None).await?;
+            db.first("SELECT COUNT(*) AS n FROM products WHERE store_id = ?1", &[]).await?;
         if count.and_then(|c| c["n"].as_u64()).unwrap_or(0) >= u64::from(max) {
             let lifts = Plan::cheapest_allowing_products(max + 1);
             return Err(ApiError::new(
@@ -150,7 +147,7 @@ pub async fn publish(env: &Env, store_id: StoreId, body: &str) -> ApiResult<(u16
         (PublishStatus::Published, true) => "published",
         _ => "draft",
     };
-    db.statement(
+    db.run(
         "INSERT INTO products (store_id, id, slug, title, description, features, meta_title, meta_description, keywords, \
          price_minor, compare_at_minor, cost_minor, currency, images, status, source, source_product_id, research_run_id, \
          score, created_at, updated_at) \
@@ -177,9 +174,7 @@ pub async fn publish(env: &Env, store_id: StoreId, body: &str) -> ApiResult<(u16
             input.score.map_or(worker::wasm_bindgen::JsValue::NULL, |s| f64::from(s).into()),
             at.into(),
         ],
-    )?
-    .run()
-    .await?;
+    ).await?;
 
     let published = find_by_source(&db, &input.source, &input.source_product_id)
         .await?
@@ -197,11 +192,10 @@ async fn find_by_source(
     source_product_id: &str,
 ) -> ApiResult<Option<PublishedProduct>> {
     let row: Option<Existing> = db
-        .statement(
+        .first(
             "SELECT id, slug FROM products WHERE store_id = ?1 AND source = ?2 AND source_product_id = ?3",
             &[source.into(), source_product_id.into()],
-        )?
-        .first(None)
+        )
         .await?;
     row.map(|r| {
         let product_id = r.id.parse().map_err(|e| ApiError::internal("product row", e))?;
@@ -213,13 +207,11 @@ async fn find_by_source(
 /// The slug itself when free, else the first free `slug-2`, `slug-3`, ...
 async fn free_slug(db: &StoreDb, base: &str) -> ApiResult<String> {
     let taken: Vec<serde_json::Value> = db
-        .statement(
+        .all(
             "SELECT slug FROM products WHERE store_id = ?1 AND (slug = ?2 OR slug LIKE ?3)",
             &[base.into(), format!("{base}-%").into()],
-        )?
-        .all()
-        .await?
-        .results()?;
+        )
+        .await?;
     let taken: std::collections::HashSet<&str> = taken.iter().filter_map(|v| v["slug"].as_str()).collect();
     Ok(std::iter::once(base.to_owned())
         .chain((2..).map(|n| format!("{base}-{n}")))
@@ -437,8 +429,7 @@ const DETAIL_SELECT: &str = "SELECT id, slug, title, status, description, featur
 
 async fn detail(db: &StoreDb, id: ProductId) -> ApiResult<ProductDetail> {
     let row: Option<ProductDetail> = db
-        .statement(&format!("{DETAIL_SELECT} WHERE store_id = ?1 AND id = ?2"), &[id.to_string().into()])?
-        .first(None)
+        .first(&format!("{DETAIL_SELECT} WHERE store_id = ?1 AND id = ?2"), &[id.to_string().into()])
         .await?;
     row.ok_or_else(|| ApiError::not_found("product"))
 }
@@ -460,7 +451,7 @@ pub async fn create(env: &Env, store: &Store, body: &str) -> ApiResult<ProductDe
     let db = store.db(env)?;
     if let Some(max) = store.plan().limits().products_per_store {
         let count: Option<serde_json::Value> =
-            db.statement("SELECT COUNT(*) AS n FROM products WHERE store_id = ?1", &[])?.first(None).await?;
+            db.first("SELECT COUNT(*) AS n FROM products WHERE store_id = ?1", &[]).await?;
         if count.and_then(|c| c["n"].as_u64()).unwrap_or(0) >= u64::from(max) {
             let lifts = Plan::cheapest_allowing_products(max + 1);
             return Err(ApiError::new(
@@ -477,7 +468,7 @@ pub async fn create(env: &Env, store: &Store, body: &str) -> ApiResult<ProductDe
     let id: ProductId = new_id();
     let slug = free_slug(&db, &slugify(&checked.title)).await?;
     let at = rfc3339(now());
-    db.statement(
+    db.run(
         "INSERT INTO products (store_id, id, slug, title, description, features, meta_title, meta_description, keywords, \
          price_minor, compare_at_minor, cost_minor, currency, images, status, created_at, updated_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16)",
@@ -498,9 +489,7 @@ pub async fn create(env: &Env, store: &Store, body: &str) -> ApiResult<ProductDe
             checked.status.into(),
             at.into(),
         ],
-    )?
-    .run()
-    .await?;
+    ).await?;
     changed(env, store).await?;
     Ok(detail(&db, id).await?.into())
 }
@@ -512,7 +501,7 @@ pub async fn update(env: &Env, store: &Store, id: ProductId, body: &str) -> ApiR
     let db = store.db(env)?;
     let current = detail(&db, id).await?;
     let checked = Checked::new(Some(&current), fields)?;
-    db.statement(
+    db.run(
         "UPDATE products SET title = ?3, description = ?4, features = ?5, meta_title = ?6, meta_description = ?7, \
          keywords = ?8, price_minor = ?9, compare_at_minor = ?10, cost_minor = ?11, images = ?12, status = ?13, \
          updated_at = ?14 WHERE store_id = ?1 AND id = ?2",
@@ -531,9 +520,7 @@ pub async fn update(env: &Env, store: &Store, id: ProductId, body: &str) -> ApiR
             checked.status.into(),
             rfc3339(now()).into(),
         ],
-    )?
-    .run()
-    .await?;
+    ).await?;
     changed(env, store).await?;
     Ok(detail(&db, id).await?.into())
 }
@@ -541,10 +528,8 @@ pub async fn update(env: &Env, store: &Store, id: ProductId, body: &str) -> ApiR
 /// `DELETE /v1/stores/{id}/products/{product}`.
 pub async fn delete(env: &Env, store: &Store, id: ProductId) -> ApiResult<()> {
     let db = store.db(env)?;
-    let result = db
-        .statement("DELETE FROM products WHERE store_id = ?1 AND id = ?2", &[id.to_string().into()])?
-        .run()
-        .await?;
+    let result =
+        db.run("DELETE FROM products WHERE store_id = ?1 AND id = ?2", &[id.to_string().into()]).await?;
     if result.meta()?.and_then(|m| m.changes).unwrap_or(0) == 0 {
         return Err(ApiError::not_found("product"));
     }
@@ -696,7 +681,7 @@ pub async fn import(env: &Env, store: &Store, body: &str, content_type: &str) ->
     let db = store.db(env)?;
     if let Some(max) = store.plan().limits().products_per_store {
         let count: Option<serde_json::Value> =
-            db.statement("SELECT COUNT(*) AS n FROM products WHERE store_id = ?1", &[])?.first(None).await?;
+            db.first("SELECT COUNT(*) AS n FROM products WHERE store_id = ?1", &[]).await?;
         let existing = count.and_then(|c| c["n"].as_u64()).unwrap_or(0);
         if existing + good.len() as u64 > u64::from(max) {
             let lifts = Plan::cheapest_allowing_products((existing as u32).saturating_add(good.len() as u32));
@@ -711,8 +696,7 @@ pub async fn import(env: &Env, store: &Store, body: &str, content_type: &str) ->
             ));
         }
     }
-    let taken: Vec<serde_json::Value> =
-        db.statement("SELECT slug FROM products WHERE store_id = ?1", &[])?.all().await?.results()?;
+    let taken: Vec<serde_json::Value> = db.all("SELECT slug FROM products WHERE store_id = ?1", &[]).await?;
     let mut taken: std::collections::HashSet<String> =
         taken.iter().filter_map(|v| v["slug"].as_str().map(str::to_owned)).collect();
     let at = rfc3339(now());

@@ -41,12 +41,10 @@ pub async fn start(env: &Env, config: &Config, store: Store, actor: &str) -> Api
     let run_id: RunId = new_id();
     let created_at = rfc3339(now());
     let db = store.db(env)?;
-    db.statement(
+    db.run(
         "INSERT INTO research_runs (store_id, id, trigger, status, created_at) VALUES (?1, ?2, 'manual', 'queued', ?3)",
         &[run_id.to_string().into(), created_at.clone().into()],
-    )?
-    .run()
-    .await?;
+    ).await?;
 
     let envelope = Envelope::new(
         format!("research:{run_id}"),
@@ -60,11 +58,10 @@ pub async fn start(env: &Env, config: &Config, store: Store, actor: &str) -> Api
         crate::sqs::send(&config.sqs, &config.sqs.research_queue_url, &envelope, now_ms()).await
     {
         worker::console_error!("enqueueing research run {run_id}: {error}");
-        db.statement(
+        db.run(
             "UPDATE research_runs SET status = 'failed', completed_at = ?3 WHERE store_id = ?1 AND id = ?2",
             &[run_id.to_string().into(), rfc3339(now()).into()],
-        )?
-        .run()
+        )
         .await?;
         return Err(ApiError::new(
             503,
@@ -89,13 +86,11 @@ pub async fn start(env: &Env, config: &Config, store: Store, actor: &str) -> Api
 pub async fn get_run(env: &Env, store: &Store, run_id: RunId) -> ApiResult<RunView> {
     let run: Option<RunView> = store
         .db(env)?
-        .statement(
+        .first(
             "SELECT id, trigger, window_start, status, candidates, selected, sources, created_at, completed_at \
              FROM research_runs WHERE store_id = ?1 AND id = ?2",
             &[run_id.to_string().into()],
-        )?
-        .first(None)
-        .await?;
+        ).await?;
     run.ok_or_else(|| ApiError::not_found("research run"))
 }
 
@@ -147,19 +142,16 @@ pub async fn claim_due(env: &Env, body: &str) -> ApiResult<DueRuns> {
             tenancy::shards::StoreDb::open(env, domain::placement::ShardIndex(store.shard), store_id)?;
         let run_id: RunId = new_id();
         shard_db
-            .statement(
+            .run(
                 "INSERT INTO research_runs (store_id, id, trigger, window_start, status, created_at) \
                  VALUES (?1, ?2, 'schedule', ?3, 'queued', ?4) ON CONFLICT (store_id, window_start) DO NOTHING",
                 &[run_id.to_string().into(), window.clone().into(), rfc3339(at).into()],
-            )?
-            .run()
-            .await?;
+            ).await?;
         let existing: Option<serde_json::Value> = shard_db
-            .statement(
+            .first(
                 "SELECT id, status FROM research_runs WHERE store_id = ?1 AND window_start = ?2",
                 &[window.clone().into()],
-            )?
-            .first(None)
+            )
             .await?;
         let Some(existing) = existing else { continue };
         if existing["status"] != "queued" {
@@ -194,7 +186,7 @@ pub async fn report(env: &Env, store_id: StoreId, run_id: RunId, body: &str) -> 
     let sources = serde_json::to_string(&input.sources).map_err(|e| ApiError::internal("report", e))?;
     let updated = store
         .db(env)?
-        .statement(
+        .run(
             "UPDATE research_runs SET status = 'completed', candidates = ?3, selected = ?4, sources = ?5, completed_at = ?6 \
              WHERE store_id = ?1 AND id = ?2",
             &[
@@ -204,9 +196,7 @@ pub async fn report(env: &Env, store_id: StoreId, run_id: RunId, body: &str) -> 
                 sources.into(),
                 rfc3339(now()).into(),
             ],
-        )?
-        .run()
-        .await?;
+        ).await?;
     let changed = updated.meta()?.and_then(|m| m.changes).unwrap_or(0);
     if changed == 0 {
         return Err(ApiError::not_found("research run"));

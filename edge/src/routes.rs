@@ -7,6 +7,8 @@ use crate::error::ApiError;
 pub enum Route {
     /// `GET /health`.
     Health,
+    /// `GET /v1/openapi.json`.
+    OpenApi,
     /// `POST /v1/auth/signup`.
     SignUp,
     /// `POST /v1/auth/login`.
@@ -58,7 +60,7 @@ pub enum Route {
 impl Route {
     /// Whether the route is reached without an access token (it is how one gets a token).
     pub fn is_public(&self) -> bool {
-        matches!(self, Route::Health | Route::SignUp | Route::Login | Route::Refresh)
+        matches!(self, Route::Health | Route::OpenApi | Route::SignUp | Route::Login | Route::Refresh)
     }
 
     /// Whether the route belongs to the signed internal API.
@@ -67,12 +69,43 @@ impl Route {
     }
 }
 
+/// Every route of the public API as (method, path template): exactly what `edge/openapi.json`
+/// documents, which the tests below hold to.
+pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/health"),
+    ("GET", "/v1/openapi.json"),
+    ("POST", "/v1/auth/signup"),
+    ("POST", "/v1/auth/login"),
+    ("POST", "/v1/auth/refresh"),
+    ("POST", "/v1/auth/logout"),
+    ("GET", "/v1/auth/sessions"),
+    ("DELETE", "/v1/auth/sessions/{session_id}"),
+    ("POST", "/v1/stores"),
+    ("GET", "/v1/stores/{store_id}"),
+    ("PATCH", "/v1/stores/{store_id}"),
+    ("DELETE", "/v1/stores/{store_id}"),
+    ("POST", "/v1/stores/{store_id}/suspend"),
+    ("POST", "/v1/stores/{store_id}/resume"),
+    ("POST", "/v1/stores/{store_id}/research-runs"),
+    ("GET", "/v1/stores/{store_id}/research-runs/{run_id}"),
+    ("GET", "/v1/stores/{store_id}/products"),
+    ("POST", "/v1/stores/{store_id}/products"),
+    ("POST", "/v1/stores/{store_id}/products/import"),
+    ("GET", "/v1/stores/{store_id}/products/{product_id}"),
+    ("PATCH", "/v1/stores/{store_id}/products/{product_id}"),
+    ("DELETE", "/v1/stores/{store_id}/products/{product_id}"),
+];
+
+/// The OpenAPI 3.1 document of the public API, served at `/v1/openapi.json`.
+pub const OPENAPI: &str = include_str!("../openapi.json");
+
 /// Matches a request; 404 for an unknown path, 405 for a known path with another method.
 pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
     let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
     let s = |i: usize| segments[i].to_owned();
     let matched: Option<Vec<(&str, Route)>> = match segments.as_slice() {
         ["health"] => Some(vec![("GET", Route::Health)]),
+        ["v1", "openapi.json"] => Some(vec![("GET", Route::OpenApi)]),
         ["v1", "auth", "signup"] => Some(vec![("POST", Route::SignUp)]),
         ["v1", "auth", "login"] => Some(vec![("POST", Route::Login)]),
         ["v1", "auth", "refresh"] => Some(vec![("POST", Route::Refresh)]),
@@ -159,6 +192,50 @@ mod tests {
             route("PUT", "/v1/stores/a").unwrap_err().detail,
             "use GET or PATCH or DELETE on this path"
         );
+    }
+
+    fn sample(template: &str) -> String {
+        template
+            .split('/')
+            .map(|seg| if seg.starts_with('{') { "00000000-0000-4000-8000-000000000000" } else { seg })
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
+    #[test]
+    fn every_public_route_is_served_and_none_is_internal() {
+        for (method, template) in PUBLIC_ROUTES {
+            let matched = route(method, &sample(template))
+                .unwrap_or_else(|e| panic!("{method} {template}: {}", e.detail));
+            assert!(!matched.is_internal(), "{method} {template}");
+        }
+    }
+
+    #[test]
+    fn the_openapi_document_describes_exactly_the_public_routes() {
+        let doc: serde_json::Value = serde_json::from_str(OPENAPI).expect("openapi.json is JSON");
+        assert_eq!(doc["openapi"], "3.1.0");
+        let mut documented: Vec<(String, String)> = Vec::new();
+        for (path, item) in doc["paths"].as_object().expect("paths") {
+            for method in item.as_object().expect("path item").keys() {
+                documented.push((method.to_ascii_uppercase(), path.clone()));
+            }
+        }
+        let mut served: Vec<(String, String)> =
+            PUBLIC_ROUTES.iter().map(|(m, p)| ((*m).to_owned(), (*p).to_owned())).collect();
+        documented.sort();
+        served.sort();
+        assert_eq!(documented, served);
+    }
+
+    #[test]
+    fn every_schema_the_document_references_exists() {
+        let doc: serde_json::Value = serde_json::from_str(OPENAPI).unwrap();
+        let schemas = doc["components"]["schemas"].as_object().unwrap();
+        for reference in OPENAPI.split("\"#/components/schemas/").skip(1) {
+            let name = reference.split('"').next().unwrap();
+            assert!(schemas.contains_key(name), "missing schema {name}");
+        }
     }
 
     #[test]

@@ -43,26 +43,25 @@ fn sitemap_sql() -> String {
 
 /// The newest published products.
 pub async fn newest(db: &StoreDb, fallback: Currency) -> worker::Result<Vec<Card>> {
-    let rows: Vec<CardRow> = db.statement(&newest_sql(), &[])?.all().await?.results()?;
+    let rows: Vec<CardRow> = db.all(&newest_sql(), &[]).await?;
     Ok(rows.into_iter().map(|row| row.into_card(fallback)).collect())
 }
 
 /// Published products whose title contains the query (ASCII case-insensitively), newest first.
 pub async fn search(db: &StoreDb, query: &SearchQuery, fallback: Currency) -> worker::Result<Vec<Card>> {
-    let rows: Vec<CardRow> =
-        db.statement(&search_sql(), &[query.like_pattern().into()])?.all().await?.results()?;
+    let rows: Vec<CardRow> = db.all(&search_sql(), &[query.like_pattern().into()]).await?;
     Ok(rows.into_iter().map(|row| row.into_card(fallback)).collect())
 }
 
 /// The published product with this slug.
 pub async fn by_slug(db: &StoreDb, slug: &str, fallback: Currency) -> worker::Result<Option<Product>> {
-    let row: Option<ProductRow> = db.statement(PRODUCT_SQL, &[slug.into()])?.first(None).await?;
+    let row: Option<ProductRow> = db.first(PRODUCT_SQL, &[slug.into()]).await?;
     Ok(row.map(|row| row.into_product(fallback)))
 }
 
 /// Every published product's URL slug and last change, for the sitemap.
 pub async fn for_sitemap(db: &StoreDb) -> worker::Result<Vec<SitemapProduct>> {
-    let rows: Vec<SitemapRow> = db.statement(&sitemap_sql(), &[])?.all().await?.results()?;
+    let rows: Vec<SitemapRow> = db.all(&sitemap_sql(), &[]).await?;
     Ok(rows.into_iter().map(|row| SitemapProduct { slug: row.slug, updated_at: row.updated_at }).collect())
 }
 

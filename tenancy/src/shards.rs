@@ -63,9 +63,68 @@ impl StoreDb {
         self.db.prepare(sql).bind(&bound)
     }
 
+    /// Runs a read and returns every row, retrying transient failures ([`is_transient`]).
+    pub async fn all<T: serde::de::DeserializeOwned>(
+        &self,
+        sql: &str,
+        args: &[JsValue],
+    ) -> worker::Result<Vec<T>> {
+        let statement = self.statement(sql, args)?;
+        retry_transient(|| async { statement.all().await?.results() }).await
+    }
+
+    /// Runs a read and returns its first row, retrying transient failures.
+    pub async fn first<T: serde::de::DeserializeOwned>(
+        &self,
+        sql: &str,
+        args: &[JsValue],
+    ) -> worker::Result<Option<T>> {
+        let statement = self.statement(sql, args)?;
+        retry_transient(|| statement.first(None)).await
+    }
+
+    /// Runs a write, retrying transient failures (a failed attempt wrote nothing).
+    pub async fn run(&self, sql: &str, args: &[JsValue]) -> worker::Result<worker::D1Result> {
+        let statement = self.statement(sql, args)?;
+        retry_transient(|| statement.run()).await
+    }
+
     /// Runs statements prepared by [`StoreDb::statement`] atomically.
     pub async fn batch(&self, statements: Vec<D1PreparedStatement>) -> worker::Result<Vec<worker::D1Result>> {
-        self.db.batch(statements).await
+        retry_transient(|| self.db.batch(statements.clone())).await
+    }
+}
+
+/// Whether a D1 error is worth retrying: the database was busy (locally, another `wrangler dev`
+/// process holding the SQLite file) or D1 reset or lost its connection. The statement did not
+/// apply, so running it again is safe.
+pub fn is_transient(message: &str) -> bool {
+    [
+        "SQLITE_BUSY",
+        "database is locked",
+        "Network connection lost",
+        "storage caused object to be reset",
+        "D1_RESET_DO",
+    ]
+    .iter()
+    .any(|needle| message.contains(needle))
+}
+
+/// Runs `op` up to three times while it fails transiently, waiting 25 ms, then 100 ms.
+pub async fn retry_transient<T, F, Fut>(mut op: F) -> worker::Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = worker::Result<T>>,
+{
+    let mut delays = [25u64, 100].into_iter();
+    loop {
+        match op().await {
+            Err(error) if is_transient(&error.to_string()) => match delays.next() {
+                Some(ms) => worker::Delay::from(std::time::Duration::from_millis(ms)).await,
+                None => return Err(error),
+            },
+            other => return other,
+        }
     }
 }
 
@@ -83,6 +142,13 @@ mod tests {
         assert!(is_scoped("SELECT * FROM products WHERE store_id = ?1 AND status = ?2"));
         assert!(is_scoped("UPDATE products SET title = ?2\n WHERE store_id  =  ?1"));
         assert!(is_scoped("INSERT INTO products (store_id, id) VALUES (?1, ?2)"));
+    }
+
+    #[test]
+    fn busy_and_reset_databases_are_transient_but_constraint_errors_are_not() {
+        assert!(is_transient("D1_ERROR: database is locked: SQLITE_BUSY"));
+        assert!(is_transient("D1_ERROR: Network connection lost."));
+        assert!(!is_transient("D1_ERROR: UNIQUE constraint failed: products.store_id, products.slug"));
     }
 
     #[test]
