@@ -95,13 +95,15 @@ impl StoreDb {
     }
 }
 
-/// Whether a D1 error is worth retrying: the database was busy (locally, another `wrangler dev`
-/// process holding the SQLite file) or D1 reset or lost its connection. The statement did not
-/// apply, so running it again is safe.
+/// Whether a D1 error is worth retrying: the database was busy (locally, the other `wrangler dev`
+/// process holding the SQLite file, which miniflare reports as an `internal error`), or D1 reset
+/// or lost its connection. Every write through [`StoreDb`] is safe to run again: inserts carry
+/// fresh ids under unique constraints, updates set values, deletes are idempotent.
 pub fn is_transient(message: &str) -> bool {
     [
         "SQLITE_BUSY",
         "database is locked",
+        "internal error; reference",
         "Network connection lost",
         "storage caused object to be reset",
         "D1_RESET_DO",
@@ -110,13 +112,13 @@ pub fn is_transient(message: &str) -> bool {
     .any(|needle| message.contains(needle))
 }
 
-/// Runs `op` up to three times while it fails transiently, waiting 25 ms, then 100 ms.
+/// Runs `op` up to four times while it fails transiently, waiting 25, 100, then 250 ms.
 pub async fn retry_transient<T, F, Fut>(mut op: F) -> worker::Result<T>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = worker::Result<T>>,
 {
-    let mut delays = [25u64, 100].into_iter();
+    let mut delays = [25u64, 100, 250].into_iter();
     loop {
         match op().await {
             Err(error) if is_transient(&error.to_string()) => match delays.next() {
@@ -148,6 +150,9 @@ mod tests {
     fn busy_and_reset_databases_are_transient_but_constraint_errors_are_not() {
         assert!(is_transient("D1_ERROR: database is locked: SQLITE_BUSY"));
         assert!(is_transient("D1_ERROR: Network connection lost."));
+        assert!(is_transient(
+            "Failed to parse body as JSON, got: Error: internal error; reference = g9q8e1lk"
+        ));
         assert!(!is_transient("D1_ERROR: UNIQUE constraint failed: products.store_id, products.slug"));
     }
 

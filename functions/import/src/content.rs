@@ -1,126 +1,64 @@
-//! Who writes product content. Providers sit behind one interface; with no key configured the
-//! deterministic offline writer is used, so the pipeline runs with no account.
+//! Who writes product content: the AI layer's `product_content` task, through the provider that
+//! `AI_PROVIDER` names. The default is the deterministic offline generator, so the pipeline runs
+//! with no account; `CONTENT_PROVIDER`, this function's older setting, is still read as an alias
+//! when `AI_PROVIDER` is not set.
 
-use domain::content::{
-    title_words, truncate_words, ProductContent, META_DESCRIPTION_MAX, META_TITLE_MAX, TITLE_MAX,
-};
+use ai::{Ai, AiConfig, AiError, BudgetStore, DailyBudget, ProductFacts, Scope};
+use domain::content::ProductContent;
+use domain::{Plan, TenantId};
 use queues::messages::SupplierProduct;
-use std::future::Future;
-use std::pin::Pin;
+use std::sync::Arc;
 
-/// A boxed future, so writers can be chosen at start-up.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+/// The plan whose daily AI budget applies.
+// TODO: carry the tenant's plan on the import message (set by the edge and fan-out) and use it;
+// until then every tenant gets the smallest plan's budget, which errs on the side of cost.
+const BUDGET_PLAN: Plan = Plan::Starter;
 
 /// Writes the content a product is published with.
-pub trait ContentWriter: Send + Sync {
-    /// The content for a supplier product.
-    fn product_content<'a>(
-        &'a self,
-        product: &'a SupplierProduct,
-    ) -> BoxFuture<'a, anyhow::Result<ProductContent>>;
+#[derive(Debug, Clone)]
+pub struct ContentWriter {
+    ai: Ai,
 }
 
-/// The writer chosen by configuration: `CONTENT_PROVIDER=offline` (the default).
-pub fn from_env() -> anyhow::Result<Box<dyn ContentWriter>> {
-    match pipeline::config::optional("CONTENT_PROVIDER").as_deref().unwrap_or("offline") {
-        "offline" => Ok(Box::new(OfflineWriter)),
-        other => anyhow::bail!("CONTENT_PROVIDER `{other}` is not available in this build; use `offline`"),
+/// The AI configuration from `get`, with `CONTENT_PROVIDER` standing in for an unset
+/// `AI_PROVIDER`.
+fn config(get: &dyn Fn(&str) -> Option<String>) -> anyhow::Result<AiConfig> {
+    let set = |name: &str| get(name).filter(|v| !v.trim().is_empty());
+    AiConfig::from_vars(&|name| match name {
+        "AI_PROVIDER" => set("AI_PROVIDER").or_else(|| set("CONTENT_PROVIDER")),
+        other => get(other),
+    })
+}
+
+impl ContentWriter {
+    /// A writer using `ai`.
+    pub fn new(ai: Ai) -> Self {
+        Self { ai }
     }
-}
 
-/// A deterministic writer: the same product always gets the same content, built from its own
-/// facts. It stands in for an LLM locally and in tests, and keeps every content limit.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct OfflineWriter;
-
-fn title_case(text: &str) -> String {
-    text.split_whitespace()
-        .map(|w| {
-            let mut chars = w.chars();
-            match chars.next() {
-                Some(first) => first.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect(),
-                None => String::new(),
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-impl OfflineWriter {
-    /// The content, computed synchronously.
-    pub fn write(&self, product: &SupplierProduct) -> ProductContent {
-        let clean: String = product.title.chars().filter(|c| !c.is_control()).collect();
-        let title = truncate_words(&title_case(&clean), TITLE_MAX);
-        let words = title_words(&title);
-        let subject = words.iter().take(3).cloned().collect::<Vec<_>>().join(" ");
-        let category =
-            product.category.clone().unwrap_or_else(|| "everyday essentials".into()).to_lowercase();
-        let orders = product.orders_30d.unwrap_or(0);
-        let shipping = product
-            .shipping_days
-            .map_or("tracked shipping".to_owned(), |d| format!("delivery in about {d} days"));
-
-        let description = vec![
-            format!("Meet the {title}: a favourite in {category} that makes daily routines simpler."),
-            format!(
-                "Built for everyday use, the {subject} is chosen for its quality and value. {}",
-                if orders > 0 { format!("Over {orders} customers ordered it in the last month.") } else { "It is new in our collection.".to_owned() }
-            ),
-            format!("Order today for {shipping}. Every order is packed with care and backed by our returns policy."),
-        ];
-        let features = vec![
-            format!("Designed for {category}"),
-            "Durable materials for daily use".to_owned(),
-            "Easy to clean and maintain".to_owned(),
-            format!(
-                "Popular choice: {}",
-                if orders > 0 { format!("{orders}+ recent orders") } else { "new arrival".to_owned() }
-            ),
-            format!("Ships with {shipping}"),
-        ];
-        let mut keywords: Vec<String> = words.clone();
-        for extra in [
-            category.clone(),
-            format!("{subject} online"),
-            format!("best {subject}"),
-            format!("buy {subject}"),
-            "gift idea".into(),
-            "free returns".into(),
-            "fast shipping".into(),
-            "new arrival".into(),
-            "top rated".into(),
-            "deal".into(),
-        ] {
-            if keywords.len() >= 15 {
-                break;
-            }
-            if !keywords.contains(&extra) {
-                keywords.push(extra);
-            }
-        }
-        keywords.truncate(15);
-        let meta_title = truncate_words(&format!("{title} | Free Returns"), META_TITLE_MAX);
-        let meta_description = truncate_words(
-            &format!("Shop the {title}. {} Fast, tracked delivery and easy returns.", description[0]),
-            META_DESCRIPTION_MAX,
-        );
-        ProductContent { title, description, features, meta_title, meta_description, keywords }
+    /// The writer the environment configures, counting spend in `budget`.
+    pub fn from_env(budget: Arc<dyn BudgetStore>) -> anyhow::Result<Self> {
+        let config = config(&|name| std::env::var(name).ok())?;
+        Ok(Self::new(Ai::from_config(config, budget)?))
     }
-}
 
-impl ContentWriter for OfflineWriter {
-    fn product_content<'a>(
-        &'a self,
-        product: &'a SupplierProduct,
-    ) -> BoxFuture<'a, anyhow::Result<ProductContent>> {
-        Box::pin(async move { Ok(self.write(product)) })
+    /// The content for a supplier product, written for `tenant` within its daily AI budget.
+    pub async fn product_content(
+        &self,
+        tenant: TenantId,
+        product: &SupplierProduct,
+    ) -> Result<ProductContent, AiError> {
+        let scope = Scope { tenant, budget: DailyBudget::for_plan(BUDGET_PLAN) };
+        self.ai.product_content(&scope, &ProductFacts::from(product)).await
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ai::MemoryBudget;
     use domain::{Currency, Money};
+    use std::collections::HashMap;
 
     fn product(title: &str) -> SupplierProduct {
         SupplierProduct {
@@ -138,25 +76,46 @@ mod tests {
         }
     }
 
-    #[test]
-    fn offline_content_keeps_every_limit() {
+    fn offline() -> ContentWriter {
+        let config = config(&|_| None).unwrap();
+        ContentWriter::new(Ai::from_config(config, Arc::new(MemoryBudget::default())).unwrap())
+    }
+
+    fn tenant() -> TenantId {
+        TenantId::from_random_bytes([1; 16])
+    }
+
+    #[tokio::test]
+    async fn offline_content_keeps_every_limit() {
         let long = "2026 NEW Upgraded SELF CLEANING Slicker Brush for Dogs and Cats Long Short Hair Pet Grooming Tool Deshedding";
-        let content = OfflineWriter.write(&product(long));
+        let content = offline().product_content(tenant(), &product(long)).await.unwrap();
         assert_eq!(content.validate(), Ok(()));
         assert!(content.title.chars().count() <= 60);
         assert!(content.meta_description.chars().count() <= 155);
     }
 
-    #[test]
-    fn offline_content_is_deterministic() {
-        assert_eq!(OfflineWriter.write(&product("Dog Brush")), OfflineWriter.write(&product("Dog Brush")));
-    }
-
-    #[test]
-    fn offline_content_is_built_from_the_products_facts() {
-        let content = OfflineWriter.write(&product("dog brush"));
+    #[tokio::test]
+    async fn offline_content_is_deterministic_and_built_from_the_products_facts() {
+        let writer = offline();
+        let content = writer.product_content(tenant(), &product("dog brush")).await.unwrap();
+        assert_eq!(content, writer.product_content(tenant(), &product("dog brush")).await.unwrap());
         assert_eq!(content.title, "Dog Brush");
         assert!(content.description.iter().any(|p| p.contains("1250 customers")));
         assert!(content.features.iter().any(|f| f.contains("9 days")));
+    }
+
+    #[test]
+    fn content_provider_is_an_alias_of_ai_provider() {
+        let vars = |pairs: &[(&str, &str)]| -> HashMap<String, String> {
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        };
+        let alias = vars(&[("CONTENT_PROVIDER", "anthropic"), ("ANTHROPIC_API_KEY", "k")]);
+        let chosen = config(&|n| alias.get(n).cloned()).unwrap();
+        assert!(matches!(chosen.provider, ai::config::ProviderConfig::Anthropic { .. }));
+        let both = vars(&[("CONTENT_PROVIDER", "anthropic"), ("AI_PROVIDER", "offline")]);
+        let chosen = config(&|n| both.get(n).cloned()).unwrap();
+        assert!(matches!(chosen.provider, ai::config::ProviderConfig::Offline));
+        let unknown = vars(&[("CONTENT_PROVIDER", "gpt")]);
+        assert!(config(&|n| unknown.get(n).cloned()).is_err());
     }
 }

@@ -1,6 +1,7 @@
 //! Handles a batch of import messages.
 
 use crate::content::ContentWriter;
+use anyhow::Context;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use domain::pricing::{quote, PricingRules};
 use lambda_runtime::{Error, LambdaEvent};
@@ -18,7 +19,7 @@ pub struct State {
     /// Idempotency records.
     pub idempotency: DynamoStore,
     /// Who writes product content.
-    pub writer: Box<dyn ContentWriter>,
+    pub writer: ContentWriter,
 }
 
 /// The SQS entry point: per-message handling with partial batch failures.
@@ -51,7 +52,18 @@ pub fn publish_request(
 }
 
 async fn import(state: &State, envelope: Envelope<ImportRequested>) -> anyhow::Result<()> {
-    let content = state.writer.product_content(&envelope.payload.product).await?;
+    // Any failure fails this message alone, for its queue to deliver again; a spent AI budget
+    // defers the import that way rather than dropping it.
+    let content = state
+        .writer
+        .product_content(envelope.tenant_id, &envelope.payload.product)
+        .await
+        .inspect_err(|e| {
+            if e.is_budget_exceeded() {
+                tracing::warn!(tenant_id = %envelope.tenant_id, "AI budget spent for today; import deferred");
+            }
+        })
+        .context("writing the product's content")?;
     content.validate()?;
     let request = publish_request(&envelope, content)?;
     let path = format!("/internal/stores/{}/products", envelope.store_id);

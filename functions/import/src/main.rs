@@ -4,9 +4,11 @@
 mod content;
 mod handler;
 
+use ai::DynamoBudget;
 use pipeline::config::required;
 use pipeline::edge::EdgeClient;
 use queues::idempotency::DynamoStore;
+use std::sync::Arc;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
@@ -18,11 +20,12 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         pipeline::config::internal_secret(&http).await?,
     );
     let aws = aws_config::load_from_env().await;
-    let state = handler::State {
-        edge,
-        idempotency: DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), required("TABLE_NAME")?),
-        writer: content::from_env()?,
-    };
+    let dynamo = aws_sdk_dynamodb::Client::new(&aws);
+    let table = required("TABLE_NAME")?;
+    let writer =
+        content::ContentWriter::from_env(Arc::new(DynamoBudget::new(dynamo.clone(), table.clone())))?;
+    tracing::info!(?writer, "content writer configured");
+    let state = handler::State { edge, idempotency: DynamoStore::new(dynamo, table), writer };
     let state = &state;
     lambda_runtime::run(lambda_runtime::service_fn(move |event| handler::handle(state, event))).await
 }

@@ -1,5 +1,6 @@
 //! Turning supplier products into scored, de-duplicated candidates.
 
+use ai::{AnalysisFacts, ProductAnalysis, ProductFacts, Recommendation};
 use domain::content::title_words;
 use domain::pricing::{quote, PricingRules};
 use domain::scoring::{normalise, Score, Signals};
@@ -38,6 +39,17 @@ impl Candidate {
     pub fn add_signals(&mut self, signals: &Signals) {
         self.signals.merge(signals);
         self.score = self.signals.score();
+    }
+
+    /// What the AI analysis is given about this candidate.
+    pub fn analysis_facts(&self, niche: &str) -> AnalysisFacts {
+        AnalysisFacts {
+            niche: niche.to_owned(),
+            product: ProductFacts::from(&self.product),
+            research_score: self.score.value,
+            coverage: self.score.coverage,
+            signals: self.signals,
+        }
     }
 
     fn title_key(&self) -> String {
@@ -81,6 +93,65 @@ pub fn select(candidates: Vec<Candidate>, limit: usize) -> Vec<Candidate> {
     kept
 }
 
+/// The AI score from which a product the analysis recommends importing is imported.
+// TODO: read both thresholds from the store's settings once stores have them.
+pub const IMPORT_MIN_SCORE: u8 = 80;
+/// The AI score from which a product not imported goes on the watchlist.
+pub const WATCH_MIN_SCORE: u8 = 65;
+/// Most candidates analysed in one run, unless the run imports more.
+pub const SHORTLIST_MAX: usize = 20;
+
+/// How many of the best candidates are analysed for a run that imports `max_imports`: twice as
+/// many, so products the analysis turns down can be replaced by the next best.
+pub fn shortlist_size(max_imports: usize) -> usize {
+    max_imports.max((max_imports * 2).min(SHORTLIST_MAX))
+}
+
+/// What the analysis decided for a run's shortlist.
+#[derive(Debug, Default)]
+pub struct Decided {
+    /// To import, best first.
+    pub import: Vec<(Candidate, ProductAnalysis)>,
+    /// For the watchlist: promising, or good enough to import but past the run's limit.
+    pub watch: Vec<(Candidate, ProductAnalysis)>,
+    /// Turned down.
+    pub skipped: usize,
+    /// Not analysed: the model's answer stayed invalid.
+    pub failed: usize,
+}
+
+/// Applies the thresholds: an AI score of [`IMPORT_MIN_SCORE`] or more with an `import`
+/// recommendation imports (the best `max_imports` of them, by AI score then research rank);
+/// [`WATCH_MIN_SCORE`] or more, unless the recommendation is `skip`, goes on the watchlist; the
+/// rest is skipped. `analyses` are in the order of `shortlist`, `None` where analysis failed.
+pub fn decide(
+    shortlist: Vec<Candidate>,
+    analyses: Vec<Option<ProductAnalysis>>,
+    max_imports: usize,
+) -> Decided {
+    let mut decided = Decided::default();
+    let mut importable = Vec::new();
+    for (candidate, analysis) in shortlist.into_iter().zip(analyses) {
+        let Some(analysis) = analysis else {
+            decided.failed += 1;
+            continue;
+        };
+        if analysis.score >= IMPORT_MIN_SCORE && analysis.recommendation == Recommendation::Import {
+            importable.push((candidate, analysis));
+        } else if analysis.score >= WATCH_MIN_SCORE && analysis.recommendation != Recommendation::Skip {
+            decided.watch.push((candidate, analysis));
+        } else {
+            decided.skipped += 1;
+        }
+    }
+    // Stable: equal AI scores keep the research ranking.
+    importable.sort_by_key(|(_, analysis)| std::cmp::Reverse(analysis.score));
+    let beyond_limit = importable.split_off(max_imports.min(importable.len()));
+    decided.import = importable;
+    decided.watch.splice(0..0, beyond_limit);
+    decided
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,6 +185,60 @@ mod tests {
         );
         let ids: Vec<&str> = chosen.iter().map(|c| c.product.source_product_id.as_str()).collect();
         assert_eq!(ids, vec!["2", "3"]);
+    }
+
+    fn analysis(score: u8, recommendation: Recommendation) -> Option<ProductAnalysis> {
+        Some(ProductAnalysis {
+            score,
+            recommendation,
+            reasoning: "r".into(),
+            strengths: vec!["s".into()],
+            risks: vec!["r".into()],
+            audience: "a".into(),
+            suggested_price: Money::from_minor(2_499, Currency::Usd),
+            marketing_angle: "m".into(),
+        })
+    }
+
+    fn ids(chosen: &[(Candidate, ProductAnalysis)]) -> Vec<&str> {
+        chosen.iter().map(|(c, _)| c.product.source_product_id.as_str()).collect()
+    }
+
+    #[test]
+    fn the_thresholds_sort_analysed_candidates_into_import_watch_and_skip() {
+        let shortlist: Vec<Candidate> = (1..=6)
+            .map(|i| Candidate::from_supplier(product(&i.to_string(), &format!("Item {i}"), 100)))
+            .collect();
+        let analyses = vec![
+            analysis(85, Recommendation::Import),
+            analysis(92, Recommendation::Watch),
+            analysis(70, Recommendation::Import),
+            analysis(64, Recommendation::Watch),
+            analysis(75, Recommendation::Skip),
+            None,
+        ];
+        let decided = decide(shortlist, analyses, 5);
+        assert_eq!(ids(&decided.import), vec!["1"]);
+        assert_eq!(ids(&decided.watch), vec!["2", "3"]);
+        assert_eq!((decided.skipped, decided.failed), (2, 1));
+    }
+
+    #[test]
+    fn imports_past_the_runs_limit_go_on_the_watchlist_best_first_imported() {
+        let shortlist: Vec<Candidate> = (1..=4)
+            .map(|i| Candidate::from_supplier(product(&i.to_string(), &format!("Item {i}"), 100)))
+            .collect();
+        let analyses = [81, 95, 88, 95].map(|s| analysis(s, Recommendation::Import)).to_vec();
+        let decided = decide(shortlist, analyses, 2);
+        assert_eq!(ids(&decided.import), vec!["2", "4"], "ties keep the research order");
+        assert_eq!(ids(&decided.watch), vec!["3", "1"]);
+    }
+
+    #[test]
+    fn the_shortlist_is_twice_the_imports_within_bounds() {
+        assert_eq!(shortlist_size(5), 10);
+        assert_eq!(shortlist_size(15), 20);
+        assert_eq!(shortlist_size(50), 50);
     }
 
     #[test]

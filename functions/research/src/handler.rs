@@ -1,10 +1,13 @@
 //! Handles a batch of research messages.
 
-use crate::candidates::{select, Candidate};
+use crate::candidates::{decide, select, shortlist_size, Candidate, Decided};
 use crate::evidence::{self, Applied};
 use crate::sources::competitors::Competition;
 use crate::sources::{Gathered, Query, Sources, SOURCE_TIMEOUT};
+use ai::{Ai, AiError, DailyBudget, ProductAnalysis, Scope};
+use anyhow::Context;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
+use domain::Plan;
 use lambda_runtime::{Error, LambdaEvent};
 use pipeline::edge::EdgeClient;
 use queues::consumer::Consumer;
@@ -14,6 +17,11 @@ use queues::messages::{ImportRequested, ResearchRequested};
 use queues::publisher::SqsPublisher;
 use queues::Envelope;
 use serde_json::Value;
+
+/// The plan whose daily AI budget applies.
+// TODO: carry the tenant's plan on the research message (set by the edge and fan-out) and use
+// it; until then every tenant gets the smallest plan's budget, which errs on the side of cost.
+const BUDGET_PLAN: Plan = Plan::Starter;
 
 /// Clients built once per cold start.
 pub struct State {
@@ -25,6 +33,8 @@ pub struct State {
     pub idempotency: DynamoStore,
     /// The research sources, each `None` when not configured.
     pub sources: Sources,
+    /// The AI layer, which analyses the shortlisted candidates.
+    pub ai: Ai,
 }
 
 /// The SQS entry point: per-message handling with partial batch failures.
@@ -34,13 +44,14 @@ pub async fn handle(state: &State, event: LambdaEvent<SqsEvent>) -> Result<SqsBa
         .await)
 }
 
-/// One research run. A source that fails lowers the run's coverage and is reported; only a failure
-/// to enqueue or report fails the message, which is then retried.
+/// One research run. A source that fails lowers the run's coverage and is reported, and so does a
+/// candidate whose analysis stayed invalid; a spent AI budget, an unavailable AI provider, or a
+/// failure to enqueue or report fails the message, which is then retried.
 async fn research(state: &State, envelope: Envelope<ResearchRequested>) -> anyhow::Result<()> {
     let run = &envelope.payload;
     // No scan history is kept yet, so nothing at competitors counts as new.
     let query = Query { niche: &run.niche, since: None };
-    let Evidenced { coverage, candidates: found, applied, new_at_competitors } =
+    let Evidenced { mut coverage, candidates: found, applied, new_at_competitors } =
         evidenced(state.sources.gather(&query, SOURCE_TIMEOUT).await);
     tracing::info!(
         run_id = %run.run_id,
@@ -51,10 +62,34 @@ async fn research(state: &State, envelope: Envelope<ResearchRequested>) -> anyho
     );
 
     let seen = found.len();
-    let chosen = select(found, usize::from(run.max_imports));
-    let imports: Vec<Envelope<ImportRequested>> = chosen
+    let max_imports = usize::from(run.max_imports);
+    let shortlist = select(found, shortlist_size(max_imports));
+    let scope = Scope { tenant: envelope.tenant_id, budget: DailyBudget::for_plan(BUDGET_PLAN) };
+    let analyses = analyse(&state.ai, &scope, &run.niche, &shortlist).await?;
+    let decided = decide(shortlist, analyses, max_imports);
+    for (candidate, analysis) in &decided.watch {
+        // There is no watchlist to write to yet: the run's report counts these.
+        tracing::info!(
+            run_id = %run.run_id,
+            source = %candidate.product.source,
+            source_product_id = %candidate.product.source_product_id,
+            score = analysis.score,
+            "watchlist"
+        );
+    }
+    tracing::info!(
+        run_id = %run.run_id,
+        import = decided.import.len(),
+        watch = decided.watch.len(),
+        skipped = decided.skipped,
+        failed = decided.failed,
+        "candidates analysed"
+    );
+
+    let imports: Vec<Envelope<ImportRequested>> = decided
+        .import
         .iter()
-        .map(|c| {
+        .map(|(c, _)| {
             Envelope::new(
                 format!("import:{}:{}:{}", envelope.store_id, c.product.source, c.product.source_product_id),
                 envelope.tenant_id,
@@ -67,6 +102,7 @@ async fn research(state: &State, envelope: Envelope<ResearchRequested>) -> anyho
         .collect();
     state.imports.send_all(&imports).await?;
 
+    coverage.extend(analysis_coverage(state.ai.provider_name(), &decided));
     let report = RunReport {
         tenant_id: envelope.tenant_id,
         sources: coverage,
@@ -77,6 +113,53 @@ async fn research(state: &State, envelope: Envelope<ResearchRequested>) -> anyho
     let _: Value = state.edge.post(&path, &report).await?;
     tracing::info!(run_id = %run.run_id, candidates = seen, selected = imports.len(), "research run done");
     Ok(())
+}
+
+/// Analyses every shortlisted candidate, concurrently within the AI layer's limit. An item whose
+/// answer stayed invalid is `None`; any other failure (budget spent, provider unavailable) fails
+/// the run so that it is retried later as a whole, before anything was enqueued.
+async fn analyse(
+    ai: &Ai,
+    scope: &Scope,
+    niche: &str,
+    shortlist: &[Candidate],
+) -> anyhow::Result<Vec<Option<ProductAnalysis>>> {
+    let facts: Vec<_> = shortlist.iter().map(|c| c.analysis_facts(niche)).collect();
+    let results = futures_util::future::join_all(facts.iter().map(|f| ai.product_analysis(scope, f))).await;
+    let mut analyses = Vec::with_capacity(results.len());
+    for (candidate, result) in shortlist.iter().zip(results) {
+        match result {
+            Ok(analysis) => analyses.push(Some(analysis)),
+            Err(error) if error.is_item_failure() => {
+                tracing::warn!(
+                    source_product_id = %candidate.product.source_product_id,
+                    error = %error,
+                    "candidate not analysed"
+                );
+                analyses.push(None);
+            }
+            Err(error @ AiError::BudgetExceeded { .. }) => {
+                return Err(error).context("deferring the research run until the AI budget allows it")
+            }
+            Err(error) => return Err(error).context("analysing the shortlisted candidates"),
+        }
+    }
+    Ok(analyses)
+}
+
+/// The AI analysis as lines of the run's coverage: how many candidates it analysed (and how many
+/// it could not), and how many went on the watchlist, which has no store of its own yet.
+fn analysis_coverage(provider: &str, decided: &Decided) -> [SourceCoverage; 2] {
+    let analysed = decided.import.len() + decided.watch.len() + decided.skipped;
+    [
+        SourceCoverage {
+            source: format!("ai_analysis:{provider}"),
+            candidates: analysed as u32,
+            error: (decided.failed > 0)
+                .then(|| format!("{} candidates not analysed: the answer stayed invalid", decided.failed)),
+        },
+        SourceCoverage { source: "watchlist".into(), candidates: decided.watch.len() as u32, error: None },
+    ]
 }
 
 /// What the sources gave a run.
@@ -175,6 +258,34 @@ mod tests {
         let chosen = select(evidenced(recorded()).candidates, 5);
         let sources: Vec<&str> = chosen.iter().map(|c| c.product.source.as_str()).collect();
         assert_eq!(sources, vec!["aliexpress"; 5], "the end-to-end test expects AliExpress imports");
+    }
+
+    #[tokio::test]
+    async fn with_the_recorded_sources_the_offline_analysis_imports_five_aliexpress_best_sellers() {
+        let ai = Ai::new(
+            std::sync::Arc::new(ai::provider::offline::Offline),
+            std::sync::Arc::new(ai::MemoryBudget::default()),
+            4,
+            ai::retry::RetryPolicy::default(),
+        );
+        let scope = Scope {
+            tenant: domain::TenantId::from_random_bytes([1; 16]),
+            budget: DailyBudget::for_plan(BUDGET_PLAN),
+        };
+        let shortlist = select(evidenced(recorded()).candidates, shortlist_size(5));
+        let best: Vec<String> =
+            shortlist.iter().take(5).map(|c| c.product.source_product_id.clone()).collect();
+        let analyses = analyse(&ai, &scope, "pet grooming", &shortlist).await.unwrap();
+        let decided = decide(shortlist, analyses, 5);
+        let imported: Vec<&str> = decided.import.iter().map(|(c, _)| c.product.source.as_str()).collect();
+        assert_eq!(imported, vec!["aliexpress"; 5], "the end-to-end test expects five AliExpress imports");
+        let ids: Vec<String> =
+            decided.import.iter().map(|(c, _)| c.product.source_product_id.clone()).collect();
+        assert_eq!(ids, best, "offline, the analysis keeps the research ranking");
+        assert_eq!(decided.failed, 0);
+        let [analysed, watchlist] = analysis_coverage(ai.provider_name(), &decided);
+        assert_eq!((analysed.source.as_str(), analysed.candidates), ("ai_analysis:offline", 10));
+        assert_eq!(watchlist.candidates as usize, decided.watch.len());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The research Lambda's entry: reads configuration and builds clients once, then serves SQS
 //! batches with [`research::handler::handle`].
 
+use ai::{Ai, DynamoBudget};
 use anyhow::Context;
 use pipeline::config::required;
 use pipeline::edge::EdgeClient;
@@ -8,6 +9,7 @@ use queues::idempotency::DynamoStore;
 use queues::messages::ImportRequested;
 use queues::publisher::SqsPublisher;
 use research::{handler, sources};
+use std::sync::Arc;
 use std::time::Duration;
 
 #[tokio::main]
@@ -31,11 +33,16 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         .context("research sends to the import queue")?;
     let sources = sources::Sources::from_env(&http, &storefronts)?;
     tracing::info!(sources = ?sources.configured(), "research sources configured");
+    let dynamo = aws_sdk_dynamodb::Client::new(&aws);
+    let table = required("TABLE_NAME")?;
+    let ai = Ai::from_env(Arc::new(DynamoBudget::new(dynamo.clone(), table.clone())))?;
+    tracing::info!(?ai, "AI analysis configured");
     let state = handler::State {
         edge,
         imports: SqsPublisher::new(aws_sdk_sqs::Client::new(&aws), import_queue),
-        idempotency: DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), required("TABLE_NAME")?),
+        idempotency: DynamoStore::new(dynamo, table),
         sources,
+        ai,
     };
     let state = &state;
     lambda_runtime::run(lambda_runtime::service_fn(move |event| handler::handle(state, event))).await
