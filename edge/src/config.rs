@@ -19,6 +19,10 @@ pub struct Config {
     pub store_shards: u16,
     /// Where research requests are sent.
     pub sqs: SqsConfig,
+    /// The link a verification mail carries, with `{token}` in it.
+    pub verify_email_url_template: String,
+    /// The link a password-reset mail carries, with `{token}` in it.
+    pub reset_password_url_template: String,
 }
 
 /// The SQS endpoint and credentials for enqueueing.
@@ -29,6 +33,8 @@ pub struct SqsConfig {
     pub region: String,
     /// URL of the research queue.
     pub research_queue_url: String,
+    /// URL of the email queue.
+    pub email_queue_url: String,
     /// Access key id of the edge's enqueue-only IAM user.
     pub access_key_id: String,
     /// Its secret key.
@@ -53,11 +59,14 @@ impl Config {
             internal_secret: text(env, "INTERNAL_HMAC_SECRET")?,
             shops_domain: text(env, "SHOPS_DOMAIN")?,
             storefront_url_template: text(env, "STOREFRONT_URL_TEMPLATE")?,
+            verify_email_url_template: text(env, "VERIFY_EMAIL_URL_TEMPLATE")?,
+            reset_password_url_template: text(env, "RESET_PASSWORD_URL_TEMPLATE")?,
             store_shards,
             sqs: SqsConfig {
                 endpoint: text(env, "SQS_ENDPOINT")?,
                 region: text(env, "AWS_REGION")?,
                 research_queue_url: text(env, "RESEARCH_QUEUE_URL")?,
+                email_queue_url: text(env, "EMAIL_QUEUE_URL")?,
                 access_key_id: text(env, "AWS_ACCESS_KEY_ID")?,
                 secret_access_key: text(env, "AWS_SECRET_ACCESS_KEY")?,
             },

@@ -101,6 +101,20 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
             return json(200, &auth::accounts::login(env, &config, &body, &ip, user_agent.as_deref()).await?)
         }
         Route::Refresh => return json(200, &auth::accounts::refresh(env, &config, &body).await?),
+        Route::VerifyEmail => {
+            return json(200, &auth::mail::verify_email(env, query("token").as_deref()).await?)
+        }
+        Route::RequestPasswordReset => {
+            auth::mail::request_reset(env, &config, &body, &ip).await?;
+            return json(
+                202,
+                &serde_json::json!({ "status": "if the address has an account, a reset link is on its way" }),
+            );
+        }
+        Route::ConfirmPasswordReset => {
+            auth::mail::confirm_reset(env, &body).await?;
+            return empty(204);
+        }
         _ => {}
     }
 
@@ -112,6 +126,10 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
         Route::Logout => {
             auth::accounts::logout(env, &principal).await?;
             empty(204)
+        }
+        Route::ResendVerification => {
+            auth::mail::resend_verification(env, &config, &principal).await?;
+            json(202, &serde_json::json!({ "status": "sent" }))
         }
         Route::Sessions => {
             json(200, &serde_json::json!({ "sessions": auth::accounts::sessions(env, &principal).await? }))
@@ -188,7 +206,14 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
             products::delete(env, &store, runtime::path_id(&product, "product")?).await?;
             empty(204)
         }
-        Route::Health | Route::OpenApi | Route::SignUp | Route::Login | Route::Refresh => {
+        Route::Health
+        | Route::OpenApi
+        | Route::SignUp
+        | Route::Login
+        | Route::Refresh
+        | Route::VerifyEmail
+        | Route::RequestPasswordReset
+        | Route::ConfirmPasswordReset => {
             unreachable!("answered above")
         }
         Route::InternalClaimDue | Route::InternalPublish(_) | Route::InternalReport(..) => {

@@ -17,6 +17,14 @@ pub enum Route {
     Refresh,
     /// `POST /v1/auth/logout`.
     Logout,
+    /// `GET /v1/auth/verify-email?token=`.
+    VerifyEmail,
+    /// `POST /v1/auth/verify-email/resend`.
+    ResendVerification,
+    /// `POST /v1/auth/password-reset`.
+    RequestPasswordReset,
+    /// `POST /v1/auth/password-reset/confirm`.
+    ConfirmPasswordReset,
     /// `GET /v1/auth/sessions`.
     Sessions,
     /// `DELETE /v1/auth/sessions/{id}`.
@@ -60,7 +68,17 @@ pub enum Route {
 impl Route {
     /// Whether the route is reached without an access token (it is how one gets a token).
     pub fn is_public(&self) -> bool {
-        matches!(self, Route::Health | Route::OpenApi | Route::SignUp | Route::Login | Route::Refresh)
+        matches!(
+            self,
+            Route::Health
+                | Route::OpenApi
+                | Route::SignUp
+                | Route::Login
+                | Route::Refresh
+                | Route::VerifyEmail
+                | Route::RequestPasswordReset
+                | Route::ConfirmPasswordReset
+        )
     }
 
     /// Whether the route belongs to the signed internal API.
@@ -78,6 +96,10 @@ pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
     ("POST", "/v1/auth/login"),
     ("POST", "/v1/auth/refresh"),
     ("POST", "/v1/auth/logout"),
+    ("GET", "/v1/auth/verify-email"),
+    ("POST", "/v1/auth/verify-email/resend"),
+    ("POST", "/v1/auth/password-reset"),
+    ("POST", "/v1/auth/password-reset/confirm"),
     ("GET", "/v1/auth/sessions"),
     ("DELETE", "/v1/auth/sessions/{session_id}"),
     ("POST", "/v1/stores"),
@@ -110,6 +132,10 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         ["v1", "auth", "login"] => Some(vec![("POST", Route::Login)]),
         ["v1", "auth", "refresh"] => Some(vec![("POST", Route::Refresh)]),
         ["v1", "auth", "logout"] => Some(vec![("POST", Route::Logout)]),
+        ["v1", "auth", "verify-email"] => Some(vec![("GET", Route::VerifyEmail)]),
+        ["v1", "auth", "verify-email", "resend"] => Some(vec![("POST", Route::ResendVerification)]),
+        ["v1", "auth", "password-reset"] => Some(vec![("POST", Route::RequestPasswordReset)]),
+        ["v1", "auth", "password-reset", "confirm"] => Some(vec![("POST", Route::ConfirmPasswordReset)]),
         ["v1", "auth", "sessions"] => Some(vec![("GET", Route::Sessions)]),
         ["v1", "auth", "sessions", _] => Some(vec![("DELETE", Route::RevokeSession(s(3)))]),
         ["v1", "stores"] => Some(vec![("POST", Route::CreateStore)]),

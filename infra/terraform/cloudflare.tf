@@ -34,6 +34,8 @@ locals {
       { type = "plain_text", name = "SQS_ENDPOINT", id = null, namespace_id = null, text = "https://sqs.${data.aws_region.current.name}.amazonaws.com" },
       { type = "plain_text", name = "AWS_REGION", id = null, namespace_id = null, text = data.aws_region.current.name, simple = null },
       { type = "plain_text", name = "STOREFRONT_URL_TEMPLATE", id = null, namespace_id = null, text = var.storefront_url_template, simple = null },
+      { type = "plain_text", name = "VERIFY_EMAIL_URL_TEMPLATE", id = null, namespace_id = null, text = "${var.dashboard_url}/verify-email?token={token}", simple = null },
+      { type = "plain_text", name = "RESET_PASSWORD_URL_TEMPLATE", id = null, namespace_id = null, text = "${var.dashboard_url}/reset-password?token={token}", simple = null },
     ],
     # e.g. RESEARCH_QUEUE_URL, one per queue in var.edge_sends_to.
     [for q in var.edge_sends_to : { type = "plain_text", name = local.queue_url_env[q], id = null, namespace_id = null, text = aws_sqs_queue.queue[q].url, simple = null }],

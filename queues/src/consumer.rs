@@ -74,7 +74,7 @@ impl<'a, S: IdempotencyStore> Consumer<'a, S> {
         tracing::info!(
             consumer = self.name,
             correlation_id = %envelope.correlation_id,
-            store_id = %envelope.store_id,
+            store_id = ?envelope.store_id,
             idempotency_key = %key,
             "applying message"
         );

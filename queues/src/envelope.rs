@@ -27,8 +27,9 @@ pub struct Envelope<T> {
     pub idempotency_key: String,
     /// The tenant the message acts for.
     pub tenant_id: TenantId,
-    /// The store the message acts on.
-    pub store_id: StoreId,
+    /// The store the message acts on; `None` for tenant-level messages such as account mails.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store_id: Option<StoreId>,
     /// When the producer issued it.
     #[serde(with = "time::serde::rfc3339")]
     pub issued_at: OffsetDateTime,
@@ -58,6 +59,9 @@ pub enum EnvelopeError {
     /// The idempotency key is empty or too long to be a DynamoDB key.
     #[error("idempotency key must be 1 to 512 characters")]
     IdempotencyKey,
+    /// A store-level message came without its store.
+    #[error("the message names no store")]
+    MissingStore,
 }
 
 impl<T: Message> Envelope<T> {
@@ -75,11 +79,36 @@ impl<T: Message> Envelope<T> {
             kind: T::KIND.to_owned(),
             idempotency_key: idempotency_key.into(),
             tenant_id,
-            store_id,
+            store_id: Some(store_id),
             issued_at,
             correlation_id: correlation_id.into(),
             payload,
         }
+    }
+
+    /// Wraps a payload that concerns a tenant, not one of its stores (account mails).
+    pub fn for_tenant(
+        idempotency_key: impl Into<String>,
+        tenant_id: TenantId,
+        issued_at: OffsetDateTime,
+        correlation_id: impl Into<String>,
+        payload: T,
+    ) -> Self {
+        Self {
+            version: ENVELOPE_VERSION,
+            kind: T::KIND.to_owned(),
+            idempotency_key: idempotency_key.into(),
+            tenant_id,
+            store_id: None,
+            issued_at,
+            correlation_id: correlation_id.into(),
+            payload,
+        }
+    }
+
+    /// The store of a store-level message.
+    pub fn store(&self) -> Result<StoreId, EnvelopeError> {
+        self.store_id.ok_or(EnvelopeError::MissingStore)
     }
 
     /// Parses and checks a message body.
@@ -144,6 +173,25 @@ mod tests {
         let body = sample().to_body().replace("research.requested", "import.requested");
         let err = Envelope::<ResearchRequested>::parse(&body).unwrap_err();
         assert!(matches!(err, EnvelopeError::Kind { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_tenant_level_message_has_no_store_on_the_wire() {
+        let envelope = Envelope::for_tenant(
+            "k",
+            TenantId::from_random_bytes([1; 16]),
+            datetime!(2026-11-26 10:00 UTC),
+            "c",
+            ResearchRequested {
+                run_id: RunId::from_random_bytes([3; 16]),
+                niche: "x".into(),
+                max_imports: 1,
+            },
+        );
+        let json: serde_json::Value = serde_json::from_str(&envelope.to_body()).unwrap();
+        assert!(json.get("store_id").is_none());
+        assert!(matches!(envelope.store(), Err(EnvelopeError::MissingStore)));
+        assert!(sample().store().is_ok());
     }
 
     #[test]

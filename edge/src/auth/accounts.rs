@@ -41,7 +41,7 @@ fn hash_token(token: &str) -> String {
 
 /// Refuses the call when this IP or account went over the limit; the limiter is shared by every
 /// isolate of the location, so the limit holds across isolates.
-async fn rate_limit(env: &Env, keys: &[String]) -> ApiResult<()> {
+pub(crate) async fn rate_limit(env: &Env, keys: &[String]) -> ApiResult<()> {
     let limiter = env.rate_limiter(AUTH_LIMITER)?;
     for key in keys {
         if !limiter.limit(key.clone()).await?.success {
@@ -166,6 +166,7 @@ pub async fn signup(
         }
         return Err(ApiError::internal("signing up", error));
     }
+    super::mail::send_verification(env, config, tenant, &user.to_string(), &email).await?;
     start_session(&db, config, user, tenant, Role::Owner, user_agent).await
 }
 
@@ -333,6 +334,17 @@ pub async fn refresh(env: &Env, config: &Config, body: &str) -> ApiResult<TokenP
     ])
     .await?;
     Ok(pair(config, user_id, tenant_id, role, session, next))
+}
+
+/// Revokes every live session of a user (after a password reset).
+pub(crate) async fn revoke_all_sessions(db: &D1Database, user: &str, why: &str) -> ApiResult<()> {
+    db.prepare(
+        "UPDATE sessions SET revoked_at = ?2, revoked_why = ?3 WHERE user_id = ?1 AND revoked_at IS NULL",
+    )
+    .bind(&[user.into(), rfc3339(now()).into(), why.into()])?
+    .run()
+    .await?;
+    Ok(())
 }
 
 /// `POST /v1/auth/logout`: revokes the caller's session.

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod jwt;
+pub mod mail;
 pub mod password;
 
 use crate::config::Config;

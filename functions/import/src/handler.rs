@@ -66,7 +66,7 @@ async fn import(state: &State, envelope: Envelope<ImportRequested>) -> anyhow::R
         .context("writing the product's content")?;
     content.validate()?;
     let request = publish_request(&envelope, content)?;
-    let path = format!("/internal/stores/{}/products", envelope.store_id);
+    let path = format!("/internal/stores/{}/products", envelope.store()?);
     let published: PublishedProduct = state.edge.post(&path, &request).await?;
     tracing::info!(product_id = %published.product_id, slug = %published.slug, created = published.created, "product published");
     Ok(())

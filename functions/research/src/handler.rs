@@ -48,6 +48,7 @@ pub async fn handle(state: &State, event: LambdaEvent<SqsEvent>) -> Result<SqsBa
 /// candidate whose analysis stayed invalid; a spent AI budget, an unavailable AI provider, or a
 /// failure to enqueue or report fails the message, which is then retried.
 async fn research(state: &State, envelope: Envelope<ResearchRequested>) -> anyhow::Result<()> {
+    let store_id = envelope.store()?;
     let run = &envelope.payload;
     // No scan history is kept yet, so nothing at competitors counts as new.
     let query = Query { niche: &run.niche, since: None };
@@ -91,9 +92,9 @@ async fn research(state: &State, envelope: Envelope<ResearchRequested>) -> anyho
         .iter()
         .map(|(c, _)| {
             Envelope::new(
-                format!("import:{}:{}:{}", envelope.store_id, c.product.source, c.product.source_product_id),
+                format!("import:{store_id}:{}:{}", c.product.source, c.product.source_product_id),
                 envelope.tenant_id,
-                envelope.store_id,
+                store_id,
                 time::OffsetDateTime::now_utc(),
                 envelope.correlation_id.clone(),
                 ImportRequested { run_id: run.run_id, product: c.product.clone(), score: c.score.value },
@@ -109,7 +110,7 @@ async fn research(state: &State, envelope: Envelope<ResearchRequested>) -> anyho
         candidates: seen as u32,
         selected: imports.len() as u32,
     };
-    let path = format!("/internal/stores/{}/research-runs/{}/report", envelope.store_id, run.run_id);
+    let path = format!("/internal/stores/{store_id}/research-runs/{}/report", run.run_id);
     let _: Value = state.edge.post(&path, &report).await?;
     tracing::info!(run_id = %run.run_id, candidates = seen, selected = imports.len(), "research run done");
     Ok(())

@@ -144,6 +144,25 @@ impl Stack {
         Self::answer(response).await
     }
 
+    /// The newest mail maildev caught for `address` whose text contains `needle`.
+    pub async fn mail_to(&self, address: &str, needle: &str) -> Value {
+        eventually(&format!("a mail to {address} containing {needle}"), Duration::from_secs(60), || async {
+            let inbox: Value =
+                self.http.get("http://127.0.0.1:1080/api/email").send().await.ok()?.json().await.ok()?;
+            inbox
+                .as_array()?
+                .iter()
+                .rev()
+                .find(|mail| {
+                    let to =
+                        mail["to"].as_array().is_some_and(|to| to.iter().any(|t| t["address"] == address));
+                    to && mail["text"].as_str().is_some_and(|t| t.contains(needle))
+                })
+                .cloned()
+        })
+        .await
+    }
+
     pub async fn send_import(&self, body: &str) {
         self.sqs.send_message().queue_url(&self.import_queue).message_body(body).send().await.unwrap();
     }
@@ -177,6 +196,17 @@ where
         assert!(started.elapsed() < limit, "timed out after {limit:?} waiting for {what}");
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
+}
+
+/// The `token=` query value of the first link in a mail's text.
+pub fn token_in(mail: &Value) -> String {
+    let text = mail["text"].as_str().unwrap_or_default();
+    let start = text.find("token=").expect("the mail carries a token link") + "token=".len();
+    text[start..]
+        .split(|c: char| c.is_whitespace() || c == '&' || c == ')' || c == '>')
+        .next()
+        .unwrap()
+        .to_owned()
 }
 
 pub fn unique(prefix: &str) -> String {

@@ -9,7 +9,7 @@
 mod helpers;
 
 use domain::{Currency, Money, RunId, StoreId, TenantId};
-use helpers::{eventually, unique, Merchant, Stack};
+use helpers::{eventually, token_in, unique, Merchant, Stack};
 use queues::messages::{ImportRequested, SupplierProduct};
 use queues::Envelope;
 use serde_json::{json, Value};
@@ -478,4 +478,50 @@ async fn a_bulk_import_keeps_good_rows_and_reports_bad_ones_by_line_and_field() 
     assert_eq!(json_import.json["imported"], 1, "{}", json_import.text);
     assert_eq!(json_import.json["errors"][0]["line"], 2);
     assert!(json_import.json["errors"][0]["message"].as_str().unwrap().contains("colour"));
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn a_merchant_verifies_the_email_and_resets_a_forgotten_password_from_the_mails() {
+    let stack = Stack::connect().await;
+    let merchant = stack.sign_up().await;
+
+    let verification = stack.mail_to(&merchant.email, "verify-email?token=").await;
+    let token = token_in(&verification);
+    let verified =
+        stack.http.get(format!("{}/v1/auth/verify-email?token={token}", stack.edge)).send().await.unwrap();
+    assert_eq!(verified.status(), 200);
+    let again =
+        stack.http.get(format!("{}/v1/auth/verify-email?token={token}", stack.edge)).send().await.unwrap();
+    assert_eq!(again.status(), 400, "a verification link works once");
+
+    let unknown = stack
+        .post_json("/v1/auth/password-reset", None, &json!({ "email": "nobody-here@example.com" }))
+        .await;
+    assert_eq!(unknown.status, 202, "the answer does not tell whether an account exists");
+    let asked = stack.post_json("/v1/auth/password-reset", None, &json!({ "email": merchant.email })).await;
+    assert_eq!(asked.status, 202);
+    let mail = stack.mail_to(&merchant.email, "password-reset/confirm?token=").await;
+    let token = token_in(&mail);
+    let confirm = "/v1/auth/password-reset/confirm";
+    let weak = stack.post_json(confirm, None, &json!({ "token": token, "password": "short" })).await;
+    assert_eq!(weak.status, 400, "{}", weak.text);
+    assert_eq!(weak.json["field"], "password");
+    let new_password = format!("brand new {}", unique("pass"));
+    let changed = stack.post_json(confirm, None, &json!({ "token": token, "password": new_password })).await;
+    assert_eq!(changed.status, 204, "{}", changed.text);
+    let replayed = stack.post_json(confirm, None, &json!({ "token": token, "password": new_password })).await;
+    assert_eq!(replayed.status, 400, "a reset link works once");
+
+    let old_session =
+        stack.post_json("/v1/auth/refresh", None, &json!({ "refresh_token": merchant.refresh })).await;
+    assert_eq!(old_session.status, 401, "a reset signs out every session");
+    let old_password = stack
+        .post_json("/v1/auth/login", None, &json!({ "email": merchant.email, "password": merchant.password }))
+        .await;
+    assert_eq!(old_password.status, 401);
+    let login = stack
+        .post_json("/v1/auth/login", None, &json!({ "email": merchant.email, "password": new_password }))
+        .await;
+    assert_eq!(login.status, 200, "{}", login.text);
 }
