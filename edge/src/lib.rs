@@ -118,7 +118,8 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
         _ => {}
     }
 
-    let principal = Principal::from_request(req, &config, (runtime::now_ms() / 1_000) as i64)?;
+    let principal = Principal::from_request(req, env, &config, (runtime::now_ms() / 1_000) as i64).await?;
+    let actor = principal.user_id.to_string();
     let load_store = |id: String| async move {
         stores::load(&tenancy::shards::platform(env)?, runtime::path_id(&id, "store")?).await
     };
@@ -126,6 +127,34 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
         Route::Logout => {
             auth::accounts::logout(env, &principal).await?;
             empty(204)
+        }
+        Route::CreateApiKey => {
+            principal.require(Action::Administer)?;
+            principal.session()?;
+            json(201, &auth::api_keys::create(env, &principal, &body).await?)
+        }
+        Route::ListApiKeys => {
+            principal.require(Action::Administer)?;
+            json(200, &serde_json::json!({ "api_keys": auth::api_keys::list(env, &principal).await? }))
+        }
+        Route::RevokeApiKey(id) => {
+            principal.require(Action::Administer)?;
+            principal.session()?;
+            auth::api_keys::revoke(env, &principal, &id).await?;
+            empty(204)
+        }
+        Route::AuditLog => {
+            principal.require(Action::Administer)?;
+            json(
+                200,
+                &auth::api_keys::audit_log(
+                    env,
+                    &principal,
+                    query("before").as_deref(),
+                    query("limit").as_deref(),
+                )
+                .await?,
+            )
         }
         Route::ResendVerification => {
             auth::mail::resend_verification(env, &config, &principal).await?;
@@ -187,11 +216,14 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
         }
         Route::CreateProduct(id) => {
             let store = principal.store(load_store(id).await?, Action::Operate)?;
-            json(201, &products::create(env, &store, &body).await?)
+            json(201, &products::create(env, &store, &body, &actor).await?)
         }
         Route::ImportProducts(id) => {
             let store = principal.store(load_store(id).await?, Action::Operate)?;
-            json(200, &products::import(env, &store, &body, content_type.as_deref().unwrap_or("")).await?)
+            json(
+                200,
+                &products::import(env, &store, &body, content_type.as_deref().unwrap_or(""), &actor).await?,
+            )
         }
         Route::GetProduct(id, product) => {
             let store = principal.store(load_store(id).await?, Action::Read)?;
@@ -199,11 +231,14 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
         }
         Route::UpdateProduct(id, product) => {
             let store = principal.store(load_store(id).await?, Action::Operate)?;
-            json(200, &products::update(env, &store, runtime::path_id(&product, "product")?, &body).await?)
+            json(
+                200,
+                &products::update(env, &store, runtime::path_id(&product, "product")?, &body, &actor).await?,
+            )
         }
         Route::DeleteProduct(id, product) => {
             let store = principal.store(load_store(id).await?, Action::Operate)?;
-            products::delete(env, &store, runtime::path_id(&product, "product")?).await?;
+            products::delete(env, &store, runtime::path_id(&product, "product")?, &actor).await?;
             empty(204)
         }
         Route::Health

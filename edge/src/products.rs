@@ -434,7 +434,12 @@ async fn detail(db: &StoreDb, id: ProductId) -> ApiResult<ProductDetail> {
     row.ok_or_else(|| ApiError::not_found("product"))
 }
 
-async fn changed(env: &Env, store: &Store) -> ApiResult<()> {
+/// After a catalog write: records who did what in the audit log and moves the store to a new
+/// cache version so shoppers see the change.
+async fn changed(env: &Env, store: &Store, actor: &str, action: &str, target: &str) -> ApiResult<()> {
+    let db = platform(env)?;
+    db.batch(vec![crate::stores::audit(&db, Some(store.tenant_id), actor, action, target, &rfc3339(now()))?])
+        .await?;
     Routing::new(env.kv(crate::config::EDGE_KV)?).bump_cache_version(store.id, now_ms() as f64).await?;
     Ok(())
 }
@@ -446,7 +451,7 @@ pub async fn get(env: &Env, store: &Store, id: ProductId) -> ApiResult<ProductDe
 
 /// `POST /v1/stores/{id}/products`: a product the merchant writes by hand; a draft unless
 /// `status` says otherwise.
-pub async fn create(env: &Env, store: &Store, body: &str) -> ApiResult<ProductDetailView> {
+pub async fn create(env: &Env, store: &Store, body: &str, actor: &str) -> ApiResult<ProductDetailView> {
     let checked = Checked::new(None, parse_json(body)?)?;
     let db = store.db(env)?;
     if let Some(max) = store.plan().limits().products_per_store {
@@ -490,13 +495,19 @@ pub async fn create(env: &Env, store: &Store, body: &str) -> ApiResult<ProductDe
             at.into(),
         ],
     ).await?;
-    changed(env, store).await?;
+    changed(env, store, actor, "product.create", &id.to_string()).await?;
     Ok(detail(&db, id).await?.into())
 }
 
 /// `PATCH /v1/stores/{id}/products/{product}`: changes the fields sent. The slug stays, so links
 /// keep working.
-pub async fn update(env: &Env, store: &Store, id: ProductId, body: &str) -> ApiResult<ProductDetailView> {
+pub async fn update(
+    env: &Env,
+    store: &Store,
+    id: ProductId,
+    body: &str,
+    actor: &str,
+) -> ApiResult<ProductDetailView> {
     let fields: ProductFields = parse_json(body)?;
     let db = store.db(env)?;
     let current = detail(&db, id).await?;
@@ -521,19 +532,19 @@ pub async fn update(env: &Env, store: &Store, id: ProductId, body: &str) -> ApiR
             rfc3339(now()).into(),
         ],
     ).await?;
-    changed(env, store).await?;
+    changed(env, store, actor, "product.update", &id.to_string()).await?;
     Ok(detail(&db, id).await?.into())
 }
 
 /// `DELETE /v1/stores/{id}/products/{product}`.
-pub async fn delete(env: &Env, store: &Store, id: ProductId) -> ApiResult<()> {
+pub async fn delete(env: &Env, store: &Store, id: ProductId, actor: &str) -> ApiResult<()> {
     let db = store.db(env)?;
     let result =
         db.run("DELETE FROM products WHERE store_id = ?1 AND id = ?2", &[id.to_string().into()]).await?;
     if result.meta()?.and_then(|m| m.changes).unwrap_or(0) == 0 {
         return Err(ApiError::not_found("product"));
     }
-    changed(env, store).await
+    changed(env, store, actor, "product.delete", &id.to_string()).await
 }
 
 /// Rows one import request may carry.
@@ -652,7 +663,13 @@ fn json_rows(body: &str) -> Result<Vec<Row>, ApiError> {
 /// `POST /v1/stores/{id}/products/import`: many products at once, from CSV (`text/csv`) or JSON
 /// (`{"products": [...]}`). Every row is checked like a single product; good rows are written,
 /// bad rows are reported by line and field and write nothing.
-pub async fn import(env: &Env, store: &Store, body: &str, content_type: &str) -> ApiResult<ImportReport> {
+pub async fn import(
+    env: &Env,
+    store: &Store,
+    body: &str,
+    content_type: &str,
+    actor: &str,
+) -> ApiResult<ImportReport> {
     if body.len() > 5 * 1024 * 1024 {
         return Err(ApiError::new(413, "body_too_large", "an import must be at most 5 MiB; split it"));
     }
@@ -738,7 +755,7 @@ pub async fn import(env: &Env, store: &Store, body: &str, content_type: &str) ->
         imported += chunk.len();
     }
     if imported > 0 {
-        changed(env, store).await?;
+        changed(env, store, actor, "product.import", &format!("{imported} products")).await?;
     }
     Ok(ImportReport { imported, failed: errors.len(), errors })
 }

@@ -29,6 +29,14 @@ pub enum Route {
     Sessions,
     /// `DELETE /v1/auth/sessions/{id}`.
     RevokeSession(String),
+    /// `POST /v1/api-keys`.
+    CreateApiKey,
+    /// `GET /v1/api-keys`.
+    ListApiKeys,
+    /// `DELETE /v1/api-keys/{id}`.
+    RevokeApiKey(String),
+    /// `GET /v1/audit-log`.
+    AuditLog,
     /// `POST /v1/stores`.
     CreateStore,
     /// `GET /v1/stores/{id}`.
@@ -102,6 +110,10 @@ pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
     ("POST", "/v1/auth/password-reset/confirm"),
     ("GET", "/v1/auth/sessions"),
     ("DELETE", "/v1/auth/sessions/{session_id}"),
+    ("POST", "/v1/api-keys"),
+    ("GET", "/v1/api-keys"),
+    ("DELETE", "/v1/api-keys/{key_id}"),
+    ("GET", "/v1/audit-log"),
     ("POST", "/v1/stores"),
     ("GET", "/v1/stores/{store_id}"),
     ("PATCH", "/v1/stores/{store_id}"),
@@ -138,6 +150,9 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         ["v1", "auth", "password-reset", "confirm"] => Some(vec![("POST", Route::ConfirmPasswordReset)]),
         ["v1", "auth", "sessions"] => Some(vec![("GET", Route::Sessions)]),
         ["v1", "auth", "sessions", _] => Some(vec![("DELETE", Route::RevokeSession(s(3)))]),
+        ["v1", "api-keys"] => Some(vec![("POST", Route::CreateApiKey), ("GET", Route::ListApiKeys)]),
+        ["v1", "api-keys", _] => Some(vec![("DELETE", Route::RevokeApiKey(s(2)))]),
+        ["v1", "audit-log"] => Some(vec![("GET", Route::AuditLog)]),
         ["v1", "stores"] => Some(vec![("POST", Route::CreateStore)]),
         ["v1", "stores", _] => Some(vec![
             ("GET", Route::GetStore(s(2))),

@@ -349,7 +349,7 @@ pub(crate) async fn revoke_all_sessions(db: &D1Database, user: &str, why: &str) 
 
 /// `POST /v1/auth/logout`: revokes the caller's session.
 pub async fn logout(env: &Env, principal: &Principal) -> ApiResult<()> {
-    revoke(&platform(env)?, &principal.session_id.to_string(), "logout").await
+    revoke(&platform(env)?, &principal.session()?.to_string(), "logout").await
 }
 
 /// A session as its owner sees it.
@@ -374,7 +374,7 @@ pub async fn sessions(env: &Env, principal: &Principal) -> ApiResult<Vec<Session
         .all()
         .await?
         .results()?;
-    let current = principal.session_id.to_string();
+    let current = principal.session()?.to_string();
     for s in &mut sessions {
         s.current = s.id == current;
     }

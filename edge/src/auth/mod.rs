@@ -2,6 +2,7 @@
 //! access-token check every `/v1` route goes through.
 
 pub mod accounts;
+pub mod api_keys;
 pub mod jwt;
 pub mod mail;
 pub mod password;
@@ -22,21 +23,41 @@ pub struct Principal {
     pub tenant_id: TenantId,
     /// The user's role there.
     pub role: Role,
-    /// The session the access token came from.
-    pub session_id: SessionId,
+    /// The session the access token came from; `None` when an API key authenticated the call.
+    pub session_id: Option<SessionId>,
 }
 
 impl Principal {
-    /// Reads and verifies the bearer access token.
-    pub fn from_request(req: &Request, config: &Config, now: i64) -> ApiResult<Self> {
+    /// Reads and verifies the bearer credential: an access token, or an API key (`dsk_...`).
+    pub async fn from_request(
+        req: &Request,
+        env: &worker::Env,
+        config: &Config,
+        now: i64,
+    ) -> ApiResult<Self> {
         let header = req.headers().get("authorization")?.unwrap_or_default();
         let token = header
             .strip_prefix("Bearer ")
             .or_else(|| header.strip_prefix("bearer "))
-            .ok_or_else(|| ApiError::unauthorized("a bearer access token is required"))?;
-        let claims = jwt::verify(config.jwt_key.as_bytes(), token.trim(), now)
+            .map(str::trim)
+            .ok_or_else(|| ApiError::unauthorized("a bearer access token or API key is required"))?;
+        if token.starts_with(api_keys::KEY_PREFIX) {
+            return api_keys::authenticate(env, token).await;
+        }
+        let claims = jwt::verify(config.jwt_key.as_bytes(), token, now)
             .map_err(|e| ApiError::unauthorized(e.to_string()))?;
-        Ok(Self { user_id: claims.sub, tenant_id: claims.tid, role: claims.role, session_id: claims.sid })
+        Ok(Self {
+            user_id: claims.sub,
+            tenant_id: claims.tid,
+            role: claims.role,
+            session_id: Some(claims.sid),
+        })
+    }
+
+    /// The caller's session; account and key management need a signed-in person, not a key.
+    pub fn session(&self) -> ApiResult<SessionId> {
+        self.session_id
+            .ok_or_else(|| ApiError::new(403, "session_required", "sign in to do this; API keys cannot"))
     }
 
     /// 403 unless the caller's role allows the action.

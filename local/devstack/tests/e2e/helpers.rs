@@ -198,6 +198,33 @@ where
     }
 }
 
+/// Moves a tenant to another plan directly in the local platform database: what billing will do
+/// once it exists.
+pub fn set_plan(tenant_id: &str, plan: &str) {
+    assert!(
+        tenant_id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
+            && plan.bytes().all(|b| b.is_ascii_lowercase())
+    );
+    let home = std::env::var("DROPSHIP_HOME").unwrap_or_else(|_| format!("{}/.cache/dropship", env("HOME")));
+    let edge = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../edge");
+    let status = std::process::Command::new("wrangler")
+        .args([
+            "d1",
+            "execute",
+            "PLATFORM_DB",
+            "--local",
+            "--persist-to",
+            &format!("{home}/state/wrangler"),
+            "--command",
+        ])
+        .arg(format!("UPDATE tenants SET plan = '{plan}' WHERE id = '{tenant_id}'"))
+        .current_dir(edge)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("wrangler is on PATH (local/env.sh)");
+    assert!(status.success(), "could not change the plan");
+}
+
 /// The `token=` query value of the first link in a mail's text.
 pub fn token_in(mail: &Value) -> String {
     let text = mail["text"].as_str().unwrap_or_default();

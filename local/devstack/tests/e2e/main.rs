@@ -9,7 +9,7 @@
 mod helpers;
 
 use domain::{Currency, Money, RunId, StoreId, TenantId};
-use helpers::{eventually, token_in, unique, Merchant, Stack};
+use helpers::{eventually, set_plan, token_in, unique, Merchant, Stack};
 use queues::messages::{ImportRequested, SupplierProduct};
 use queues::Envelope;
 use serde_json::{json, Value};
@@ -524,4 +524,69 @@ async fn a_merchant_verifies_the_email_and_resets_a_forgotten_password_from_the_
         .post_json("/v1/auth/login", None, &json!({ "email": merchant.email, "password": new_password }))
         .await;
     assert_eq!(login.status, 200, "{}", login.text);
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn api_keys_follow_their_scope_and_plan_and_every_write_is_audited() {
+    let stack = Stack::connect().await;
+    let (owner, store, _, _) = new_store(&stack, "Keys E2E").await;
+    let keys = "/v1/api-keys";
+
+    let starter = stack.post_json(keys, Some(&owner.access), &json!({ "name": "ci", "scope": "read" })).await;
+    assert_eq!(starter.status, 403, "{}", starter.text);
+    assert_eq!(starter.json["code"], "plan_limit");
+    set_plan(&owner.tenant_id, "pro");
+
+    let read =
+        stack.post_json(keys, Some(&owner.access), &json!({ "name": "reporting", "scope": "read" })).await;
+    assert_eq!(read.status, 201, "{}", read.text);
+    let read_key = read.json["key"].as_str().unwrap().to_owned();
+    assert!(read_key.starts_with("dsk_"));
+    let write =
+        stack.post_json(keys, Some(&owner.access), &json!({ "name": "sync", "scope": "write" })).await;
+    let write_key = write.json["key"].as_str().unwrap().to_owned();
+    let listed = stack.get(keys, &owner.access).await;
+    assert!(!listed.text.contains(&read_key), "keys are shown once, never listed");
+
+    assert_eq!(stack.get(&format!("/v1/stores/{store}"), &read_key).await.status, 200);
+    let products = format!("/v1/stores/{store}/products");
+    let denied = stack
+        .post_json(&products, Some(&read_key), &json!({ "title": "Key Lamp", "price_minor": 900 }))
+        .await;
+    assert_eq!(denied.status, 403, "a read key cannot write");
+    let created = stack
+        .post_json(&products, Some(&write_key), &json!({ "title": "Key Lamp", "price_minor": 900 }))
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    assert_eq!(
+        stack.send(reqwest::Method::DELETE, &format!("/v1/stores/{store}"), &write_key, None).await.status,
+        403
+    );
+    let minted =
+        stack.post_json(keys, Some(&write_key), &json!({ "name": "escalate", "scope": "write" })).await;
+    assert_eq!(minted.status, 403, "a key cannot mint keys");
+
+    let (_, other_store, _, _) = new_store(&stack, "Other Keys E2E").await;
+    assert_eq!(stack.get(&format!("/v1/stores/{other_store}"), &write_key).await.status, 404);
+
+    let read_id = read.json["id"].as_str().unwrap();
+    assert_eq!(
+        stack.send(reqwest::Method::DELETE, &format!("{keys}/{read_id}"), &owner.access, None).await.status,
+        204
+    );
+    assert_eq!(
+        stack.get(&format!("/v1/stores/{store}"), &read_key).await.status,
+        401,
+        "a revoked key stops working"
+    );
+
+    let log = stack.get("/v1/audit-log", &owner.access).await;
+    assert_eq!(log.status, 200, "{}", log.text);
+    let actions: Vec<&str> =
+        log.json["entries"].as_array().unwrap().iter().filter_map(|e| e["action"].as_str()).collect();
+    for expected in ["account.signup", "store.create", "product.create", "api_key.create", "api_key.revoke"] {
+        assert!(actions.contains(&expected), "{expected} missing from {actions:?}");
+    }
+    assert_eq!(stack.get("/v1/audit-log", &write_key).await.status, 403, "only owners read the audit log");
 }
