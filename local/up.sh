@@ -92,6 +92,10 @@ REDDIT_CLIENT_ID=local-reddit REDDIT_CLIENT_SECRET="$(python3 -c 'import secrets
 log "starting the research sources fixture (Reddit, Shopify stores, supplier feed) on 127.0.0.1:$SOURCES_PORT"
 REDDIT_CLIENT_ID="$REDDIT_CLIENT_ID" REDDIT_CLIENT_SECRET="$REDDIT_CLIENT_SECRET" start sources python3 local/fixtures/sources_server.py "$SOURCES_PORT"
 
+DOH_PORT=8053
+log "starting the DNS-over-HTTPS fixture on 127.0.0.1:$DOH_PORT (records in $state/dns-records.json)"
+start doh python3 local/fixtures/doh_server.py "$DOH_PORT" "$state/dns-records.json"
+
 MAIL_SMTP_PORT=1025 MAIL_WEB_PORT=1080
 log "starting maildev (SMTP 127.0.0.1:$MAIL_SMTP_PORT, inbox http://127.0.0.1:$MAIL_WEB_PORT)"
 start maildev maildev --ip 127.0.0.1 --web-ip 127.0.0.1 -s "$MAIL_SMTP_PORT" -w "$MAIL_WEB_PORT"

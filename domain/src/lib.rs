@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod content;
+pub mod dns;
 pub mod ids;
 pub mod money;
 pub mod placement;

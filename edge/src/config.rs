@@ -19,6 +19,8 @@ pub struct Config {
     pub store_shards: u16,
     /// Where research requests are sent.
     pub sqs: SqsConfig,
+    /// The DNS-over-HTTPS resolver custom domains are verified through (RFC 8484 wire format).
+    pub doh_url: String,
     /// The link a verification mail carries, with `{token}` in it.
     pub verify_email_url_template: String,
     /// The link a password-reset mail carries, with `{token}` in it.
@@ -60,6 +62,7 @@ impl Config {
             shops_domain: text(env, "SHOPS_DOMAIN")?,
             storefront_url_template: text(env, "STOREFRONT_URL_TEMPLATE")?,
             verify_email_url_template: text(env, "VERIFY_EMAIL_URL_TEMPLATE")?,
+            doh_url: text(env, "DOH_URL")?,
             reset_password_url_template: text(env, "RESET_PASSWORD_URL_TEMPLATE")?,
             store_shards,
             sqs: SqsConfig {

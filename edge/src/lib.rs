@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod domains;
 pub mod error;
 pub mod internal;
 pub mod products;
@@ -202,6 +203,23 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
         Route::DeleteStore(id) => {
             let store = principal.store(load_store(id).await?, Action::Administer)?;
             stores::delete(env, store, &principal).await?;
+            empty(204)
+        }
+        Route::ListDomains(id) => {
+            let store = principal.store(load_store(id).await?, Action::Read)?;
+            json(200, &serde_json::json!({ "domains": domains::list(env, &store).await? }))
+        }
+        Route::AddDomain(id) => {
+            let store = principal.store(load_store(id).await?, Action::Administer)?;
+            json(201, &domains::add(env, &config, &store, &body, &principal).await?)
+        }
+        Route::VerifyDomain(id, host) => {
+            let store = principal.store(load_store(id).await?, Action::Administer)?;
+            json(200, &domains::verify(env, &config, &store, &host, &principal).await?)
+        }
+        Route::RemoveDomain(id, host) => {
+            let store = principal.store(load_store(id).await?, Action::Administer)?;
+            domains::remove(env, &store, &host, &principal).await?;
             empty(204)
         }
         Route::ListProducts(id) => {

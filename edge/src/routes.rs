@@ -53,6 +53,14 @@ pub enum Route {
     SuspendStore(String),
     /// `POST /v1/stores/{id}/resume`.
     ResumeStore(String),
+    /// `GET /v1/stores/{id}/domains`.
+    ListDomains(String),
+    /// `POST /v1/stores/{id}/domains`.
+    AddDomain(String),
+    /// `POST /v1/stores/{id}/domains/{host}/verify`.
+    VerifyDomain(String, String),
+    /// `DELETE /v1/stores/{id}/domains/{host}`.
+    RemoveDomain(String, String),
     /// `GET /v1/stores/{id}/products`.
     ListProducts(String),
     /// `POST /v1/stores/{id}/products`.
@@ -120,6 +128,10 @@ pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
     ("DELETE", "/v1/stores/{store_id}"),
     ("POST", "/v1/stores/{store_id}/suspend"),
     ("POST", "/v1/stores/{store_id}/resume"),
+    ("GET", "/v1/stores/{store_id}/domains"),
+    ("POST", "/v1/stores/{store_id}/domains"),
+    ("DELETE", "/v1/stores/{store_id}/domains/{host}"),
+    ("POST", "/v1/stores/{store_id}/domains/{host}/verify"),
     ("POST", "/v1/stores/{store_id}/research-runs"),
     ("GET", "/v1/stores/{store_id}/research-runs/{run_id}"),
     ("GET", "/v1/stores/{store_id}/products"),
@@ -161,6 +173,11 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         ]),
         ["v1", "stores", _, "suspend"] => Some(vec![("POST", Route::SuspendStore(s(2)))]),
         ["v1", "stores", _, "resume"] => Some(vec![("POST", Route::ResumeStore(s(2)))]),
+        ["v1", "stores", _, "domains"] => {
+            Some(vec![("GET", Route::ListDomains(s(2))), ("POST", Route::AddDomain(s(2)))])
+        }
+        ["v1", "stores", _, "domains", _] => Some(vec![("DELETE", Route::RemoveDomain(s(2), s(4)))]),
+        ["v1", "stores", _, "domains", _, "verify"] => Some(vec![("POST", Route::VerifyDomain(s(2), s(4)))]),
         ["v1", "stores", _, "research-runs"] => Some(vec![("POST", Route::StartResearch(s(2)))]),
         ["v1", "stores", _, "research-runs", _] => Some(vec![("GET", Route::GetResearchRun(s(2), s(4)))]),
         ["v1", "stores", _, "products"] => {

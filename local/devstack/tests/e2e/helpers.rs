@@ -225,6 +225,19 @@ pub fn set_plan(tenant_id: &str, plan: &str) {
     assert!(status.success(), "could not change the plan");
 }
 
+/// Publishes a TXT record in the local DNS-over-HTTPS fixture (local/fixtures/doh_server.py reads
+/// its records file on every query), as a merchant would at their DNS host.
+pub fn publish_txt(name: &str, value: &str) {
+    let home = std::env::var("DROPSHIP_HOME").unwrap_or_else(|_| format!("{}/.cache/dropship", env("HOME")));
+    let path = format!("{home}/state/dns-records.json");
+    let mut records: serde_json::Map<String, Value> =
+        std::fs::read_to_string(&path).ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
+    records.insert(name.to_owned(), Value::from(vec![value.to_owned()]));
+    let tmp = format!("{path}.{}", std::process::id());
+    std::fs::write(&tmp, serde_json::to_string(&records).unwrap()).unwrap();
+    std::fs::rename(tmp, path).unwrap();
+}
+
 /// The `token=` query value of the first link in a mail's text.
 pub fn token_in(mail: &Value) -> String {
     let text = mail["text"].as_str().unwrap_or_default();

@@ -9,7 +9,7 @@
 mod helpers;
 
 use domain::{Currency, Money, RunId, StoreId, TenantId};
-use helpers::{eventually, set_plan, token_in, unique, Merchant, Stack};
+use helpers::{eventually, publish_txt, set_plan, token_in, unique, Merchant, Stack};
 use queues::messages::{ImportRequested, SupplierProduct};
 use queues::Envelope;
 use serde_json::{json, Value};
@@ -589,4 +589,64 @@ async fn api_keys_follow_their_scope_and_plan_and_every_write_is_audited() {
         assert!(actions.contains(&expected), "{expected} missing from {actions:?}");
     }
     assert_eq!(stack.get("/v1/audit-log", &write_key).await.status, 403, "only owners read the audit log");
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn a_custom_domain_serves_its_store_once_a_txt_record_proves_ownership() {
+    let stack = Stack::connect().await;
+    let (owner, store, _, _) = new_store(&stack, "Domain Owner E2E").await;
+    let domains = format!("/v1/stores/{store}/domains");
+    let host = format!("{}.example.test", unique("shop"));
+
+    let starter = stack.post_json(&domains, Some(&owner.access), &json!({ "host": host })).await;
+    assert_eq!(starter.status, 403, "{}", starter.text);
+    assert!(
+        starter.json["detail"].as_str().unwrap().contains("growth"),
+        "the refusal names the plan that lifts it"
+    );
+    set_plan(&owner.tenant_id, "growth");
+
+    let added = stack.post_json(&domains, Some(&owner.access), &json!({ "host": host })).await;
+    assert_eq!(added.status, 201, "{}", added.text);
+    assert_eq!(added.json["status"], "pending");
+    let txt_name = added.json["txt_name"].as_str().unwrap().to_owned();
+    let txt_value = added.json["txt_value"].as_str().unwrap().to_owned();
+    assert_eq!(stack.page(&host, "/").await.status, 404, "an unverified domain serves nothing");
+
+    let verify = format!("{domains}/{host}/verify");
+    let early = stack.post_json(&verify, Some(&owner.access), &Value::Null).await;
+    assert_eq!(early.status, 409, "{}", early.text);
+    assert_eq!(early.json["code"], "verification_failed");
+
+    publish_txt(&txt_name, &txt_value);
+    let verified = stack.post_json(&verify, Some(&owner.access), &Value::Null).await;
+    assert_eq!(verified.status, 200, "{}", verified.text);
+    assert_eq!(verified.json["status"], "active");
+    eventually("the custom domain to serve the store", Duration::from_secs(30), || async {
+        let page = stack.page(&host, "/").await;
+        (page.status == 200 && page.text.contains("Domain Owner E2E")).then_some(())
+    })
+    .await;
+
+    let (rival, rival_store, _, _) = new_store(&stack, "Rival E2E").await;
+    set_plan(&rival.tenant_id, "growth");
+    let taken = stack
+        .post_json(
+            &format!("/v1/stores/{rival_store}/domains"),
+            Some(&rival.access),
+            &json!({ "host": host }),
+        )
+        .await;
+    assert_eq!(taken.status, 409, "a host belongs to one store only: {}", taken.text);
+    let hijack = stack.post_json(&verify, Some(&rival.access), &Value::Null).await;
+    assert_eq!(hijack.status, 404);
+
+    let removed =
+        stack.send(reqwest::Method::DELETE, &format!("{domains}/{host}"), &owner.access, None).await;
+    assert_eq!(removed.status, 204);
+    eventually("the removed domain to stop serving", Duration::from_secs(30), || async {
+        (stack.page(&host, "/").await.status == 404).then_some(())
+    })
+    .await;
 }

@@ -1,0 +1,247 @@
+//! Custom domains: a merchant adds a host, proves ownership with a TXT record at
+//! `_dropship-challenge.<host>` (checked through a DNS-over-HTTPS resolver), and the host is then
+//! routed to the store. A host belongs to one store only.
+
+use crate::auth::Principal;
+use crate::config::Config;
+use crate::error::{parse_json, ApiError, ApiResult};
+use crate::runtime::{now, random_bytes, rfc3339};
+use crate::stores::{audit, Store};
+use domain::dns::{txt_answers, txt_query};
+use domain::{Currency, Plan, StoreHost};
+use serde::{Deserialize, Serialize};
+use tenancy::routing::{Routing, RoutingRecord};
+use tenancy::shards::platform;
+use worker::{Env, Fetch, Headers, Method, Request, RequestInit};
+
+/// The label under which the challenge TXT record lives.
+pub const CHALLENGE_LABEL: &str = "_dropship-challenge";
+
+/// A domain as the API shows it.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DomainView {
+    host: String,
+    kind: String,
+    status: String,
+    txt_name: Option<String>,
+    txt_value: Option<String>,
+    verified_at: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct DomainRow {
+    host: String,
+    kind: String,
+    challenge: Option<String>,
+    verified_at: Option<String>,
+}
+
+impl From<DomainRow> for DomainView {
+    fn from(row: DomainRow) -> Self {
+        let pending = row.verified_at.is_none();
+        Self {
+            txt_name: (row.kind == "custom").then(|| format!("{CHALLENGE_LABEL}.{}", row.host)),
+            txt_value: row.challenge.filter(|_| pending).map(|c| format!("dropship-verify={c}")),
+            status: if pending { "pending".into() } else { "active".into() },
+            host: row.host,
+            kind: row.kind,
+            verified_at: row.verified_at,
+        }
+    }
+}
+
+async fn row(env: &Env, store: &Store, host: &str) -> ApiResult<DomainRow> {
+    let row: Option<DomainRow> = platform(env)?
+        .prepare("SELECT host, kind, challenge, verified_at FROM domains WHERE store_id = ?1 AND host = ?2")
+        .bind(&[store.id.to_string().into(), host.into()])?
+        .first(None)
+        .await?;
+    row.ok_or_else(|| ApiError::not_found("domain"))
+}
+
+/// `GET /v1/stores/{id}/domains`.
+pub async fn list(env: &Env, store: &Store) -> ApiResult<Vec<DomainView>> {
+    let rows: Vec<DomainRow> = platform(env)?
+        .prepare(
+            "SELECT host, kind, challenge, verified_at FROM domains WHERE store_id = ?1 ORDER BY kind, host",
+        )
+        .bind(&[store.id.to_string().into()])?
+        .all()
+        .await?
+        .results()?;
+    Ok(rows.into_iter().map(DomainView::from).collect())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AddDomain {
+    host: String,
+}
+
+/// `POST /v1/stores/{id}/domains`: records a pending custom domain and says which TXT record
+/// proves it.
+pub async fn add(
+    env: &Env,
+    config: &Config,
+    store: &Store,
+    body: &str,
+    principal: &Principal,
+) -> ApiResult<DomainView> {
+    let input: AddDomain = parse_json(body)?;
+    let host = StoreHost::parse(&input.host).map_err(|e| ApiError::invalid("host", e.to_string()))?;
+    let shops = config.shops_domain.as_str();
+    if host.as_str() == shops || host.as_str().ends_with(&format!(".{shops}")) || !host.as_str().contains('.')
+    {
+        return Err(ApiError::invalid("host", format!("use a domain of your own, not one under {shops}")));
+    }
+    let plan = store.plan();
+    let db = platform(env)?;
+    let owned: Option<serde_json::Value> = db
+        .prepare("SELECT COUNT(*) AS n FROM domains WHERE tenant_id = ?1 AND kind = 'custom'")
+        .bind(&[store.tenant_id.to_string().into()])?
+        .first(None)
+        .await?;
+    let owned = owned.and_then(|v| v["n"].as_u64()).unwrap_or(0);
+    if let Some(max) = plan.limits().custom_domains {
+        if owned >= u64::from(max) {
+            let lifts = Plan::ALL
+                .into_iter()
+                .find(|p| p.limits().custom_domains.is_none_or(|m| u64::from(m) > owned));
+            return Err(ApiError::new(
+                403,
+                "plan_limit",
+                format!(
+                    "the {} plan allows {max} custom domain(s); the {} plan allows more",
+                    plan.as_str(),
+                    lifts.unwrap_or(Plan::Enterprise).as_str()
+                ),
+            )
+            .field("host"));
+        }
+    }
+    let challenge = hex::encode(random_bytes::<16>());
+    let at = rfc3339(now());
+    let inserted = db
+        .batch(vec![
+            db.prepare(
+                "INSERT INTO domains (host, store_id, tenant_id, kind, challenge, created_at) VALUES (?1, ?2, ?3, 'custom', ?4, ?5)",
+            )
+            .bind(&[
+                host.as_str().into(),
+                store.id.to_string().into(),
+                store.tenant_id.to_string().into(),
+                challenge.into(),
+                at.clone().into(),
+            ])?,
+            audit(&db, Some(store.tenant_id), &principal.user_id.to_string(), "domain.add", host.as_str(), &at)?,
+        ])
+        .await;
+    if let Err(error) = inserted {
+        if error.to_string().contains("UNIQUE") {
+            return Err(
+                ApiError::new(409, "domain_taken", "this host already belongs to a store").field("host")
+            );
+        }
+        return Err(ApiError::internal("adding domain", error));
+    }
+    Ok(row(env, store, host.as_str()).await?.into())
+}
+
+/// Asks the DNS-over-HTTPS resolver for the TXT records of `name`.
+async fn lookup_txt(doh_url: &str, name: &str) -> ApiResult<Vec<String>> {
+    let id = u16::from_be_bytes(random_bytes::<2>());
+    let query = txt_query(name, id).map_err(|e| ApiError::invalid("host", e.to_string()))?;
+    let headers = Headers::new();
+    headers.set("content-type", "application/dns-message")?;
+    headers.set("accept", "application/dns-message")?;
+    let mut init = RequestInit::new();
+    let body = worker::js_sys::Uint8Array::from(query.as_slice());
+    init.with_method(Method::Post).with_headers(headers).with_body(Some(body.into()));
+    let unavailable = |e: String| {
+        worker::console_error!("DNS-over-HTTPS lookup: {e}");
+        ApiError::new(503, "dns_unavailable", "the DNS check could not run; try again shortly")
+    };
+    let mut response = Fetch::Request(Request::new_with_init(doh_url, &init)?)
+        .send()
+        .await
+        .map_err(|e| unavailable(e.to_string()))?;
+    if response.status_code() != 200 {
+        return Err(unavailable(format!("resolver answered {}", response.status_code())));
+    }
+    let bytes = response.bytes().await.map_err(|e| unavailable(e.to_string()))?;
+    match txt_answers(&bytes, id) {
+        Ok(texts) => Ok(texts),
+        Err(domain::dns::DnsError::Rcode(3)) => Ok(Vec::new()),
+        Err(e) => Err(unavailable(e.to_string())),
+    }
+}
+
+/// `POST /v1/stores/{id}/domains/{host}/verify`: checks the TXT record and, when it holds the
+/// challenge, routes the host to the store.
+pub async fn verify(
+    env: &Env,
+    config: &Config,
+    store: &Store,
+    host: &str,
+    principal: &Principal,
+) -> ApiResult<DomainView> {
+    let current = row(env, store, host).await?;
+    if current.verified_at.is_some() {
+        return Ok(current.into());
+    }
+    let challenge =
+        current.challenge.clone().ok_or_else(|| ApiError::internal("domain row", "no challenge"))?;
+    let name = format!("{CHALLENGE_LABEL}.{host}");
+    let found = lookup_txt(&config.doh_url, &name).await?;
+    let expected = format!("dropship-verify={challenge}");
+    if !found.iter().any(|t| t.trim() == expected) {
+        return Err(ApiError::new(
+            409,
+            "verification_failed",
+            format!("no TXT record `{expected}` at {name} yet ({} TXT record(s) found); DNS changes can take a while", found.len()),
+        ));
+    }
+    let db = platform(env)?;
+    let at = rfc3339(now());
+    db.batch(vec![
+        db.prepare("UPDATE domains SET verified_at = ?3 WHERE store_id = ?1 AND host = ?2").bind(&[
+            store.id.to_string().into(),
+            host.into(),
+            at.clone().into(),
+        ])?,
+        audit(&db, Some(store.tenant_id), &principal.user_id.to_string(), "domain.verify", host, &at)?,
+    ])
+    .await?;
+    let record = RoutingRecord {
+        store_id: store.id,
+        tenant_id: store.tenant_id,
+        shard: store.shard,
+        status: store.status,
+        name: store.row.name.clone(),
+        currency: store.row.currency.parse().unwrap_or(Currency::Usd),
+    };
+    let routed = StoreHost::parse(host).map_err(|e| ApiError::internal("domain row", e))?;
+    Routing::new(env.kv(crate::config::EDGE_KV)?).publish(&routed, &record).await?;
+    Ok(row(env, store, host).await?.into())
+}
+
+/// `DELETE /v1/stores/{id}/domains/{host}`: stops routing a custom domain.
+pub async fn remove(env: &Env, store: &Store, host: &str, principal: &Principal) -> ApiResult<()> {
+    let current = row(env, store, host).await?;
+    if current.kind != "custom" {
+        return Err(ApiError::new(409, "platform_domain", "the store's own sub-domain cannot be removed")
+            .field("host"));
+    }
+    let db = platform(env)?;
+    let at = rfc3339(now());
+    db.batch(vec![
+        db.prepare("DELETE FROM domains WHERE store_id = ?1 AND host = ?2")
+            .bind(&[store.id.to_string().into(), host.into()])?,
+        audit(&db, Some(store.tenant_id), &principal.user_id.to_string(), "domain.remove", host, &at)?,
+    ])
+    .await?;
+    if let Ok(routed) = StoreHost::parse(host) {
+        Routing::new(env.kv(crate::config::EDGE_KV)?).unpublish(&routed).await?;
+    }
+    Ok(())
+}
