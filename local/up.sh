@@ -40,6 +40,8 @@ add_secret INTERNAL_HMAC_SECRET 'secrets.token_hex(32)'
 add_secret ALIEXPRESS_APP_KEY '"local-" + secrets.token_hex(4)'
 add_secret ALIEXPRESS_APP_SECRET 'secrets.token_hex(16)'
 add_secret DEMO_PASSWORD 'secrets.token_urlsafe(18)'
+add_secret STRIPE_SECRET_KEY '"sk_test_" + secrets.token_hex(12)'
+add_secret STRIPE_WEBHOOK_SECRET '"whsec_" + secrets.token_hex(16)'
 umask 022
 set -a
 . "$secrets"
@@ -143,6 +145,8 @@ AWS_ACCESS_KEY_ID=local
 AWS_SECRET_ACCESS_KEY=local
 RESEARCH_QUEUE_URL=$RESEARCH_QUEUE_URL
 EMAIL_QUEUE_URL=$EMAIL_QUEUE_URL
+STRIPE_SECRET_KEY=$STRIPE_SECRET_KEY
+STRIPE_WEBHOOK_SECRET=$STRIPE_WEBHOOK_SECRET
 VARS
 umask 022
 persist="$state/wrangler"

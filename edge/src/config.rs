@@ -1,5 +1,6 @@
 //! Binding names (matching `wrangler.toml`) and configuration read from the environment.
 
+use domain::Plan;
 use worker::Env;
 
 /// The KV namespace with routing records and cache versions.
@@ -19,12 +20,49 @@ pub struct Config {
     pub store_shards: u16,
     /// Where research requests are sent.
     pub sqs: SqsConfig,
+    /// Stripe: API, keys and the price of each paid plan.
+    pub stripe: StripeConfig,
+    /// Where Checkout sends the merchant back to (the dashboard's origin).
+    pub billing_return_url: String,
     /// The DNS-over-HTTPS resolver custom domains are verified through (RFC 8484 wire format).
     pub doh_url: String,
     /// The link a verification mail carries, with `{token}` in it.
     pub verify_email_url_template: String,
     /// The link a password-reset mail carries, with `{token}` in it.
     pub reset_password_url_template: String,
+}
+
+/// Stripe settings.
+pub struct StripeConfig {
+    /// API base URL.
+    pub api_url: String,
+    /// Secret API key.
+    pub secret_key: String,
+    /// Webhook endpoint secret (`whsec_...`).
+    pub webhook_secret: String,
+    /// The recurring price of each paid plan.
+    pub prices: [(Plan, String); 3],
+}
+
+impl StripeConfig {
+    /// A client of the API.
+    pub fn client(&self) -> crate::stripe::Stripe<'_> {
+        crate::stripe::Stripe { base_url: &self.api_url, secret_key: &self.secret_key }
+    }
+
+    /// The price id of a paid plan.
+    pub fn price(&self, plan: Plan) -> Result<&str, crate::error::ApiError> {
+        self.prices
+            .iter()
+            .find(|(p, _)| *p == plan)
+            .map(|(_, id)| id.as_str())
+            .ok_or_else(|| crate::error::ApiError::invalid("plan", "that plan is not sold"))
+    }
+
+    /// The plan a price id belongs to.
+    pub fn plan_of(&self, price: &str) -> Option<Plan> {
+        self.prices.iter().find(|(_, id)| id == price).map(|(p, _)| *p)
+    }
 }
 
 /// The SQS endpoint and credentials for enqueueing.
@@ -63,6 +101,17 @@ impl Config {
             storefront_url_template: text(env, "STOREFRONT_URL_TEMPLATE")?,
             verify_email_url_template: text(env, "VERIFY_EMAIL_URL_TEMPLATE")?,
             doh_url: text(env, "DOH_URL")?,
+            billing_return_url: text(env, "BILLING_RETURN_URL")?,
+            stripe: StripeConfig {
+                api_url: text(env, "STRIPE_API_URL")?,
+                secret_key: text(env, "STRIPE_SECRET_KEY")?,
+                webhook_secret: text(env, "STRIPE_WEBHOOK_SECRET")?,
+                prices: [
+                    (Plan::Growth, text(env, "STRIPE_PRICE_GROWTH")?),
+                    (Plan::Pro, text(env, "STRIPE_PRICE_PRO")?),
+                    (Plan::Enterprise, text(env, "STRIPE_PRICE_ENTERPRISE")?),
+                ],
+            },
             reset_password_url_template: text(env, "RESET_PASSWORD_URL_TEMPLATE")?,
             store_shards,
             sqs: SqsConfig {

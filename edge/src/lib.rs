@@ -5,6 +5,7 @@
 //! API through which the pipelines write to D1: the edge is the only writer of D1. Routes are matched in [`routes`], a pure function tested natively.
 
 pub mod auth;
+pub mod billing;
 pub mod config;
 pub mod domains;
 pub mod error;
@@ -15,6 +16,7 @@ pub mod routes;
 pub mod runtime;
 pub mod sqs;
 pub mod stores;
+pub mod stripe;
 
 use auth::Principal;
 use config::Config;
@@ -144,6 +146,17 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
             auth::api_keys::revoke(env, &principal, &id).await?;
             empty(204)
         }
+        Route::Billing => json(200, &billing::overview(env, &principal).await?),
+        Route::Checkout => {
+            principal.require(Action::Administer)?;
+            principal.session()?;
+            json(201, &billing::checkout(env, &config, &principal, &body).await?)
+        }
+        Route::ChangePlan => {
+            principal.require(Action::Administer)?;
+            principal.session()?;
+            json(202, &billing::change_plan(env, &config, &principal, &body).await?)
+        }
         Route::AuditLog => {
             principal.require(Action::Administer)?;
             json(
@@ -265,6 +278,7 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
         | Route::Login
         | Route::Refresh
         | Route::VerifyEmail
+        | Route::StripeWebhook
         | Route::RequestPasswordReset
         | Route::ConfirmPasswordReset => {
             unreachable!("answered above")

@@ -38,6 +38,13 @@ pub async fn start(env: &Env, config: &Config, store: Store, actor: &str) -> Api
     if store.status != StoreStatus::Active {
         return Err(ApiError::new(409, "store_suspended", "research is paused while the store is suspended"));
     }
+    if store.row.subscription_status == "canceled" {
+        return Err(ApiError::new(
+            402,
+            "subscription_canceled",
+            "research is paused while the subscription is canceled",
+        ));
+    }
     let run_id: RunId = new_id();
     let created_at = rfc3339(now());
     let db = store.db(env)?;
@@ -116,7 +123,8 @@ pub async fn claim_due(env: &Env, body: &str) -> ApiResult<DueRuns> {
     let stores: Vec<DueStore> = db
         .prepare(
             "SELECT s.id, s.tenant_id, s.niche, s.shard, t.plan, s.max_imports_per_run, s.last_research_window \
-             FROM stores s JOIN tenants t ON t.id = s.tenant_id WHERE s.status = 'active' ORDER BY s.id",
+             FROM stores s JOIN tenants t ON t.id = s.tenant_id \
+             WHERE s.status = 'active' AND t.subscription_status != 'canceled' ORDER BY s.id",
         )
         .all()
         .await?

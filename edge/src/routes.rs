@@ -37,6 +37,14 @@ pub enum Route {
     RevokeApiKey(String),
     /// `GET /v1/audit-log`.
     AuditLog,
+    /// `GET /v1/billing`.
+    Billing,
+    /// `POST /v1/billing/checkout`.
+    Checkout,
+    /// `POST /v1/billing/plan`.
+    ChangePlan,
+    /// `POST /v1/billing/webhook` (Stripe, signed).
+    StripeWebhook,
     /// `POST /v1/stores`.
     CreateStore,
     /// `GET /v1/stores/{id}`.
@@ -92,6 +100,7 @@ impl Route {
                 | Route::Login
                 | Route::Refresh
                 | Route::VerifyEmail
+                | Route::StripeWebhook
                 | Route::RequestPasswordReset
                 | Route::ConfirmPasswordReset
         )
@@ -122,6 +131,10 @@ pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
     ("GET", "/v1/api-keys"),
     ("DELETE", "/v1/api-keys/{key_id}"),
     ("GET", "/v1/audit-log"),
+    ("GET", "/v1/billing"),
+    ("POST", "/v1/billing/checkout"),
+    ("POST", "/v1/billing/plan"),
+    ("POST", "/v1/billing/webhook"),
     ("POST", "/v1/stores"),
     ("GET", "/v1/stores/{store_id}"),
     ("PATCH", "/v1/stores/{store_id}"),
@@ -165,6 +178,10 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         ["v1", "api-keys"] => Some(vec![("POST", Route::CreateApiKey), ("GET", Route::ListApiKeys)]),
         ["v1", "api-keys", _] => Some(vec![("DELETE", Route::RevokeApiKey(s(2)))]),
         ["v1", "audit-log"] => Some(vec![("GET", Route::AuditLog)]),
+        ["v1", "billing"] => Some(vec![("GET", Route::Billing)]),
+        ["v1", "billing", "checkout"] => Some(vec![("POST", Route::Checkout)]),
+        ["v1", "billing", "plan"] => Some(vec![("POST", Route::ChangePlan)]),
+        ["v1", "billing", "webhook"] => Some(vec![("POST", Route::StripeWebhook)]),
         ["v1", "stores"] => Some(vec![("POST", Route::CreateStore)]),
         ["v1", "stores", _] => Some(vec![
             ("GET", Route::GetStore(s(2))),

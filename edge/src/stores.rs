@@ -39,6 +39,8 @@ pub struct StoreRow {
     pub created_at: String,
     /// The tenant's plan.
     pub plan: String,
+    /// The tenant's subscription state (`none`, `trialing`, `active`, `past_due`, `canceled`).
+    pub subscription_status: String,
 }
 
 /// A store that passed the platform's checks: ids parsed, shard and status known.
@@ -70,7 +72,7 @@ impl Store {
 
 const STORE_SELECT: &str =
     "SELECT s.id, s.tenant_id, s.slug, s.name, s.niche, s.currency, s.status, s.shard, \
-     s.auto_publish, s.max_imports_per_run, s.created_at, t.plan \
+     s.auto_publish, s.max_imports_per_run, s.created_at, t.plan, t.subscription_status \
      FROM stores s JOIN tenants t ON t.id = s.tenant_id";
 
 /// Loads a store by id; 404 when it does not exist.

@@ -35,6 +35,12 @@ locals {
       { type = "plain_text", name = "AWS_REGION", id = null, namespace_id = null, text = data.aws_region.current.name, simple = null },
       { type = "plain_text", name = "STOREFRONT_URL_TEMPLATE", id = null, namespace_id = null, text = var.storefront_url_template, simple = null },
       { type = "plain_text", name = "VERIFY_EMAIL_URL_TEMPLATE", id = null, namespace_id = null, text = "${var.dashboard_url}/verify-email?token={token}", simple = null },
+      { type = "plain_text", name = "BILLING_RETURN_URL", id = null, namespace_id = null, text = var.dashboard_url, simple = null },
+      { type = "plain_text", name = "STRIPE_API_URL", id = null, namespace_id = null, text = "https://api.stripe.com", simple = null },
+      { type = "plain_text", name = "STRIPE_PRICE_GROWTH", id = null, namespace_id = null, text = var.stripe_prices.growth, simple = null },
+      { type = "plain_text", name = "STRIPE_PRICE_PRO", id = null, namespace_id = null, text = var.stripe_prices.pro, simple = null },
+      { type = "plain_text", name = "STRIPE_PRICE_ENTERPRISE", id = null, namespace_id = null, text = var.stripe_prices.enterprise, simple = null },
+      { type = "plain_text", name = "DOH_URL", id = null, namespace_id = null, text = var.doh_url, simple = null },
       { type = "plain_text", name = "RESET_PASSWORD_URL_TEMPLATE", id = null, namespace_id = null, text = "${var.dashboard_url}/reset-password?token={token}", simple = null },
     ],
     # e.g. RESEARCH_QUEUE_URL, one per queue in var.edge_sends_to.
@@ -43,6 +49,8 @@ locals {
       { type = "secret_text", name = "AWS_ACCESS_KEY_ID", id = null, namespace_id = null, text = sensitive(aws_iam_access_key.edge.id), simple = null },
       { type = "secret_text", name = "AWS_SECRET_ACCESS_KEY", id = null, namespace_id = null, text = aws_iam_access_key.edge.secret, simple = null },
       { type = "secret_text", name = "INTERNAL_HMAC_SECRET", id = null, namespace_id = null, text = var.internal_hmac_secret, simple = null },
+      { type = "secret_text", name = "STRIPE_SECRET_KEY", id = null, namespace_id = null, text = var.stripe_secret_key, simple = null },
+      { type = "secret_text", name = "STRIPE_WEBHOOK_SECRET", id = null, namespace_id = null, text = var.stripe_webhook_secret, simple = null },
       { type = "secret_text", name = "JWT_SIGNING_KEY", id = null, namespace_id = null, text = var.jwt_signing_key, simple = null },
       # Sign-up and login attempts per IP and per account (edge/wrangler.toml declares the same).
       { type = "ratelimit", name = "AUTH_LIMITER", id = null, namespace_id = "1001", text = null, simple = { limit = 20, period = 60 } },

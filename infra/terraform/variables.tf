@@ -237,3 +237,30 @@ variable "storefront_catch_all_route" {
   type        = bool
   default     = false
 }
+
+variable "stripe_prices" {
+  description = "Stripe recurring price ids of the paid plans."
+  type = object({
+    growth     = string
+    pro        = string
+    enterprise = string
+  })
+}
+
+variable "stripe_secret_key" {
+  description = "STRIPE_SECRET_KEY secret binding of the edge worker."
+  type        = string
+  sensitive   = true
+}
+
+variable "stripe_webhook_secret" {
+  description = "STRIPE_WEBHOOK_SECRET secret binding of the edge worker: the whsec_ secret of the endpoint at https://api.<platform_domain>/v1/billing/webhook."
+  type        = string
+  sensitive   = true
+}
+
+variable "doh_url" {
+  description = "DNS-over-HTTPS resolver (RFC 8484 wire format) the edge verifies custom domains through."
+  type        = string
+  default     = "https://cloudflare-dns.com/dns-query"
+}
