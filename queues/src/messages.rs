@@ -104,12 +104,45 @@ pub enum EmailTemplate {
     PasswordReset,
     /// A research run's summary for the store's owner.
     ResearchReport,
+    /// Welcome series, first mail: a new subscriber's welcome (marketing).
+    Welcome,
+    /// Welcome series, second mail: the store's most popular products (marketing).
+    WelcomeBestsellers,
+    /// Welcome series, third mail: the store's first-order offer (marketing).
+    WelcomeDiscount,
+    /// Abandoned cart, first mail: a reminder of what was left in the cart (marketing).
+    CartReminder,
+    /// Abandoned cart, second mail: the store's offer to complete the order (marketing).
+    CartDiscount,
+    /// Abandoned cart, last mail: the cart will not be kept much longer (marketing).
+    CartFinal,
+    /// Post-purchase: the order is confirmed (transactional).
+    OrderConfirmation,
+    /// Post-purchase: the order has shipped, with its tracking link (transactional).
+    ShippingUpdate,
+    /// Post-purchase: asks for a review of the order (marketing).
+    ReviewRequest,
+    /// Post-purchase: points a past customer back to the store (marketing).
+    CrossSell,
 }
 
 impl EmailTemplate {
     /// Every template, for checks that each has its files.
-    pub const ALL: [EmailTemplate; 3] =
-        [EmailTemplate::VerifyEmail, EmailTemplate::PasswordReset, EmailTemplate::ResearchReport];
+    pub const ALL: [EmailTemplate; 13] = [
+        EmailTemplate::VerifyEmail,
+        EmailTemplate::PasswordReset,
+        EmailTemplate::ResearchReport,
+        EmailTemplate::Welcome,
+        EmailTemplate::WelcomeBestsellers,
+        EmailTemplate::WelcomeDiscount,
+        EmailTemplate::CartReminder,
+        EmailTemplate::CartDiscount,
+        EmailTemplate::CartFinal,
+        EmailTemplate::OrderConfirmation,
+        EmailTemplate::ShippingUpdate,
+        EmailTemplate::ReviewRequest,
+        EmailTemplate::CrossSell,
+    ];
 
     /// The name on the wire and of the template files.
     pub fn name(self) -> &'static str {
@@ -117,6 +150,16 @@ impl EmailTemplate {
             EmailTemplate::VerifyEmail => "verify_email",
             EmailTemplate::PasswordReset => "password_reset",
             EmailTemplate::ResearchReport => "research_report",
+            EmailTemplate::Welcome => "welcome",
+            EmailTemplate::WelcomeBestsellers => "welcome_bestsellers",
+            EmailTemplate::WelcomeDiscount => "welcome_discount",
+            EmailTemplate::CartReminder => "cart_reminder",
+            EmailTemplate::CartDiscount => "cart_discount",
+            EmailTemplate::CartFinal => "cart_final",
+            EmailTemplate::OrderConfirmation => "order_confirmation",
+            EmailTemplate::ShippingUpdate => "shipping_update",
+            EmailTemplate::ReviewRequest => "review_request",
+            EmailTemplate::CrossSell => "cross_sell",
         }
     }
 }
@@ -232,5 +275,230 @@ mod tests {
             "category": {"kind": "transactional"},
         }));
         assert!(Envelope::<EmailRequested>::parse(&body).is_err());
+    }
+}
+
+/// A shopper's action that starts, advances or stops a store's email flows (queue `flows`).
+///
+/// The storefront and the edge send one per action; the email function turns it into scheduled
+/// mails (welcome series, abandoned cart, post-purchase) or cancels those not yet sent. Handling
+/// is idempotent per action, so producers may resend; the idempotency key still names the action,
+/// e.g. `flow:cart_abandoned:<cart id>` or `flow:order_shipped:<order id>`.
+///
+/// On the wire the trigger's fields sit next to `occurred_at`, named by `event`:
+/// `{"occurred_at": "2026-11-26T10:00:00Z", "event": "cart_purchased", "cart_id": "c-1"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FlowEvent {
+    /// When the action happened: the flows' delays count from here, not from delivery.
+    #[serde(with = "time::serde::rfc3339")]
+    pub occurred_at: time::OffsetDateTime,
+    /// What happened.
+    #[serde(flatten)]
+    pub trigger: FlowTrigger,
+}
+
+impl Message for FlowEvent {
+    const KIND: &'static str = "flow.event";
+    const QUEUE: &'static str = "flows";
+}
+
+/// The actions that drive the email flows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum FlowTrigger {
+    /// A shopper opted in to the store's marketing mail: starts the welcome series.
+    ContactSubscribed {
+        /// The subscriber.
+        email: Email,
+        /// Their first name, if they gave it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        first_name: Option<String>,
+        /// The store's first-order offer; without one the series skips its discount mail.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        offer: Option<Offer>,
+        /// The store as its mails show it.
+        shop: Shop,
+    },
+    /// A cart with a known address was left unbought: starts the abandoned-cart flow.
+    /// `occurred_at` is the cart's last activity.
+    CartAbandoned {
+        /// The cart (at most 128 characters, no whitespace).
+        cart_id: String,
+        /// Who left it.
+        email: Email,
+        /// What is in it.
+        items: Vec<LineItem>,
+        /// Where the shopper picks the cart up again.
+        cart_url: String,
+        /// The store's offer to complete the order; without one the flow skips its discount mail.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        offer: Option<Offer>,
+        /// The store as its mails show it.
+        shop: Shop,
+    },
+    /// The cart was bought: stops its abandoned-cart flow, even one not yet started.
+    CartPurchased {
+        /// The cart.
+        cart_id: String,
+    },
+    /// An order was placed: starts the post-purchase flow.
+    OrderPlaced {
+        /// The order (at most 128 characters, no whitespace).
+        order_id: String,
+        /// The customer.
+        email: Email,
+        /// Their first name, if known.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        first_name: Option<String>,
+        /// The number the customer sees, e.g. `#1042`.
+        order_number: String,
+        /// What the customer paid.
+        total: Money,
+        /// What was ordered.
+        items: Vec<LineItem>,
+        /// The order's status page.
+        order_url: String,
+        /// Where the customer reviews what they bought.
+        review_url: String,
+        /// The store as its mails show it.
+        shop: Shop,
+    },
+    /// The order left the supplier: adds the shipping update to its post-purchase flow.
+    OrderShipped {
+        /// The order.
+        order_id: String,
+        /// The carrier's tracking page.
+        tracking_url: String,
+    },
+    /// The shopper unsubscribed: suppresses the address and cancels its marketing mails.
+    ContactUnsubscribed {
+        /// Who unsubscribed.
+        email: Email,
+    },
+}
+
+/// A store as its flow mails show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shop {
+    /// The storefront's home page.
+    pub url: String,
+    /// The HTTPS URL that unsubscribes this recipient from the store's marketing mail (one-click,
+    /// as [`EmailCategory::Marketing`] requires).
+    pub unsubscribe_url: String,
+    /// Name, colour and reply-to of the store.
+    #[serde(default)]
+    pub branding: Branding,
+}
+
+/// A discount a store offers in its flows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Offer {
+    /// The code the shopper enters at checkout.
+    pub code: String,
+    /// The discount in percent, 1 to 100.
+    pub percent_off: u8,
+}
+
+/// One line of a cart or an order, as a mail lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineItem {
+    /// The product's title.
+    pub title: String,
+    /// How many.
+    pub quantity: u32,
+}
+
+#[cfg(test)]
+mod flow_event_tests {
+    use super::*;
+    use crate::Envelope;
+    use domain::{Currency, StoreId, TenantId};
+    use serde_json::json;
+
+    fn body(payload: serde_json::Value) -> String {
+        json!({
+            "version": 1,
+            "kind": "flow.event",
+            "idempotency_key": "flow:test",
+            "tenant_id": TenantId::from_random_bytes([1; 16]),
+            "store_id": StoreId::from_random_bytes([2; 16]),
+            "issued_at": "2026-11-26T10:00:00Z",
+            "correlation_id": "corr-1",
+            "payload": payload,
+        })
+        .to_string()
+    }
+
+    #[test]
+    fn a_flow_event_names_its_trigger_next_to_the_time_it_happened() {
+        let envelope = Envelope::<FlowEvent>::parse(&body(json!({
+            "occurred_at": "2026-11-26T10:00:00Z",
+            "event": "cart_abandoned",
+            "cart_id": "cart-1",
+            "email": "Ada@Example.com",
+            "items": [{"title": "Slicker brush", "quantity": 2}],
+            "cart_url": "https://cozy.example.com/cart/cart-1",
+            "shop": {"url": "https://cozy.example.com", "unsubscribe_url": "https://cozy.example.com/u/t1"}
+        })))
+        .unwrap();
+        let FlowTrigger::CartAbandoned { email, items, offer, shop, .. } = &envelope.payload.trigger else {
+            panic!("not cart_abandoned: {:?}", envelope.payload.trigger);
+        };
+        assert_eq!(email.as_str(), "ada@example.com");
+        assert_eq!(items, &vec![LineItem { title: "Slicker brush".into(), quantity: 2 }]);
+        assert_eq!((offer, &shop.branding), (&None, &Branding::default()));
+        assert_eq!(envelope.payload.occurred_at, time::macros::datetime!(2026-11-26 10:00 UTC));
+    }
+
+    #[test]
+    fn every_flow_event_survives_the_queue() {
+        let shop = Shop {
+            url: "https://cozy.example.com".into(),
+            unsubscribe_url: "https://cozy.example.com/u/t1".into(),
+            branding: Branding { store_name: Some("Cozy Paws".into()), ..Branding::default() },
+        };
+        let email = Email::parse("ada@example.com").unwrap();
+        let triggers = [
+            FlowTrigger::ContactSubscribed {
+                email: email.clone(),
+                first_name: Some("Ada".into()),
+                offer: Some(Offer { code: "HELLO15".into(), percent_off: 15 }),
+                shop: shop.clone(),
+            },
+            FlowTrigger::CartPurchased { cart_id: "cart-1".into() },
+            FlowTrigger::OrderPlaced {
+                order_id: "order-1".into(),
+                email: email.clone(),
+                first_name: None,
+                order_number: "#1042".into(),
+                total: Money::from_minor(2_499, Currency::Usd),
+                items: vec![LineItem { title: "Slicker brush".into(), quantity: 1 }],
+                order_url: "https://cozy.example.com/orders/order-1".into(),
+                review_url: "https://cozy.example.com/orders/order-1/review".into(),
+                shop,
+            },
+            FlowTrigger::OrderShipped {
+                order_id: "order-1".into(),
+                tracking_url: "https://track.example.com/1Z999".into(),
+            },
+            FlowTrigger::ContactUnsubscribed { email },
+        ];
+        for trigger in triggers {
+            let envelope = Envelope::new(
+                "flow:test",
+                TenantId::from_random_bytes([1; 16]),
+                StoreId::from_random_bytes([2; 16]),
+                time::OffsetDateTime::UNIX_EPOCH,
+                "corr-1",
+                FlowEvent { occurred_at: time::macros::datetime!(2026-11-26 10:00 UTC), trigger },
+            );
+            assert_eq!(Envelope::<FlowEvent>::parse(&envelope.to_body()).unwrap(), envelope);
+        }
+    }
+
+    #[test]
+    fn an_unknown_flow_event_is_refused() {
+        let payload = json!({"occurred_at": "2026-11-26T10:00:00Z", "event": "cart_admired", "cart_id": "c"});
+        assert!(Envelope::<FlowEvent>::parse(&body(payload)).is_err());
     }
 }

@@ -8,7 +8,11 @@
 //! 3. Resend also gets the key as `Idempotency-Key`, which covers an answer lost on the wire.
 //!
 //! The record is written as soon as the provider accepts, before the message is acknowledged.
+//!
+//! The function also consumes the `flows` queue: [`handle_queues`] hands flow events to
+//! [`crate::flow_events`] and mails to the per-message function here.
 
+use crate::flow_events;
 use crate::mail::{compose, Sender};
 use crate::providers::{Accepted, MailProvider};
 use crate::records::{MailLedger, SentRecord};
@@ -17,8 +21,8 @@ use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use lambda_runtime::{Error, LambdaEvent};
 use queues::consumer::Consumer;
 use queues::idempotency::{DynamoStore, IdempotencyStore};
-use queues::messages::{EmailCategory, EmailRequested};
-use queues::Envelope;
+use queues::messages::{EmailCategory, EmailRequested, FlowEvent};
+use queues::{Envelope, Message};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -58,6 +62,41 @@ pub async fn handle<I: IdempotencyStore>(
     Ok(Consumer::new(CONSUMER, &state.idempotency)
         .handle_batch(event.payload, |envelope| email(state, envelope))
         .await)
+}
+
+/// The SQS entry point for both queues the function consumes, `email` and `flows`: each record
+/// goes by its envelope's kind, flow events to [`flow_events::handle`] and everything else to the
+/// mail handler (which fails what is not a mail). One batch response reports the failures of both.
+pub async fn handle_queues<I: IdempotencyStore, J: IdempotencyStore>(
+    mails: &State<I>,
+    flows: &flow_events::State<J>,
+    event: LambdaEvent<SqsEvent>,
+) -> Result<SqsBatchResponse, Error> {
+    let (flow_records, mail_records): (Vec<_>, Vec<_>) =
+        event.payload.records.into_iter().partition(|record| is_flow_event(record.body.as_deref()));
+    let mut response = SqsBatchResponse::default();
+    if !mail_records.is_empty() {
+        let mut batch = SqsEvent::default();
+        batch.records = mail_records;
+        let failed = Consumer::new(CONSUMER, &mails.idempotency)
+            .handle_batch(batch, |envelope| email(mails, envelope))
+            .await;
+        response.batch_item_failures.extend(failed.batch_item_failures);
+    }
+    if !flow_records.is_empty() {
+        let mut batch = SqsEvent::default();
+        batch.records = flow_records;
+        response.batch_item_failures.extend(flow_events::handle(flows, batch).await.batch_item_failures);
+    }
+    Ok(response)
+}
+
+fn is_flow_event(body: Option<&str>) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Kind {
+        kind: String,
+    }
+    body.and_then(|body| serde_json::from_str::<Kind>(body).ok()).is_some_and(|k| k.kind == FlowEvent::KIND)
 }
 
 async fn email<I>(state: &State<I>, envelope: Envelope<EmailRequested>) -> anyhow::Result<()> {

@@ -6,12 +6,22 @@
 //! - [`mail`]: a request becomes a mail (branding, subject, unsubscribe headers and link).
 //! - [`providers`]: SMTP, Resend and SendGrid behind one interface.
 //! - [`records`]: sent-mail records and the suppression list in DynamoDB.
-//! - [`handler`]: the SQS batch handler.
+//! - [`handler`]: the SQS batch handler of both queues the function consumes.
+//!
+//! Email flows (welcome series, abandoned cart, post-purchase):
+//! - [`flows`]: the rules, pure: steps, delays, template data, what each event does.
+//! - [`flow_steps`]: the scheduled steps, their due index and the contacts in DynamoDB.
+//! - [`flow_events`]: the `flows` queue's events applied to the steps.
+//! - [`sweep`]: sends the due steps through the email queue, once each (run by `functions/sweep`).
 
 pub mod config;
+pub mod flow_events;
+pub mod flow_steps;
+pub mod flows;
 pub mod handler;
 pub mod mail;
 pub mod providers;
 pub mod records;
 pub mod render;
+pub mod sweep;
 pub mod templates;

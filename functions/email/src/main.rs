@@ -1,7 +1,9 @@
 //! The email function: for each email message, renders the mail and sends it once through the
-//! provider chosen by `EMAIL_PROVIDER`.
+//! provider chosen by `EMAIL_PROVIDER`; for each flow event, schedules or cancels flow steps.
 
 use email::config::{Config, ProviderConfig};
+use email::flow_events;
+use email::flow_steps::FlowSteps;
 use email::handler::{self, State};
 use email::mail::Sender;
 use email::providers::resend::Resend;
@@ -29,12 +31,17 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     tracing::info!(provider = provider.name(), "email function ready");
     let aws = aws_config::load_from_env().await;
     let dynamo = aws_sdk_dynamodb::Client::new(&aws);
+    let flows = flow_events::State {
+        idempotency: DynamoStore::new(dynamo.clone(), config.table.clone()),
+        steps: FlowSteps::new(dynamo.clone(), config.table.clone()),
+    };
     let state = State {
         idempotency: DynamoStore::new(dynamo.clone(), config.table.clone()),
         ledger: Arc::new(DynamoLedger::new(dynamo, config.table.clone())),
         provider,
         sender: Sender::new(config.from),
     };
-    let state = &state;
-    lambda_runtime::run(lambda_runtime::service_fn(move |event| handler::handle(state, event))).await
+    let (state, flows) = (&state, &flows);
+    lambda_runtime::run(lambda_runtime::service_fn(move |event| handler::handle_queues(state, flows, event)))
+        .await
 }

@@ -6,7 +6,8 @@
 //!   provider took the mail, or whose idempotency record was never completed, does not send again.
 //! - `pk = suppress#<lowercased address>`, `sk = suppress`: the address unsubscribed, bounced or
 //!   complained (`reason`, `since`); marketing mails to it are skipped. Written by the unsubscribe
-//!   endpoint and the providers' bounce webhooks.
+//!   endpoint, the providers' bounce webhooks and the `contact_unsubscribed` flow event
+//!   ([`crate::flow_steps`]).
 
 use crate::providers::BoxFuture;
 use anyhow::Context;

@@ -32,6 +32,16 @@ pub fn template(template: EmailTemplate) -> Template {
         EmailTemplate::VerifyEmail => files!("verify_email"),
         EmailTemplate::PasswordReset => files!("password_reset"),
         EmailTemplate::ResearchReport => files!("research_report"),
+        EmailTemplate::Welcome => files!("welcome"),
+        EmailTemplate::WelcomeBestsellers => files!("welcome_bestsellers"),
+        EmailTemplate::WelcomeDiscount => files!("welcome_discount"),
+        EmailTemplate::CartReminder => files!("cart_reminder"),
+        EmailTemplate::CartDiscount => files!("cart_discount"),
+        EmailTemplate::CartFinal => files!("cart_final"),
+        EmailTemplate::OrderConfirmation => files!("order_confirmation"),
+        EmailTemplate::ShippingUpdate => files!("shipping_update"),
+        EmailTemplate::ReviewRequest => files!("review_request"),
+        EmailTemplate::CrossSell => files!("cross_sell"),
     }
 }
 

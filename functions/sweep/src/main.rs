@@ -1,0 +1,30 @@
+//! The scheduled sweep. EventBridge Scheduler (locally, devstack's scheduler) invokes it with the
+//! schedule's input from `infra/wiring.json`; for `email_flows` it sends the email-flow steps that
+//! are due through the email queue.
+//!
+//! | variable | meaning |
+//! |---|---|
+//! | `TABLE_NAME` | the pipeline table, where the flows' steps are |
+//! | `EMAIL_QUEUE_URL` | the email queue |
+
+mod handler;
+
+use anyhow::Context;
+use email::flow_steps::FlowSteps;
+use queues::messages::EmailRequested;
+use queues::publisher::SqsPublisher;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    pipeline::telemetry::init();
+    let table = pipeline::config::required("TABLE_NAME")?;
+    let queue_url = pipeline::config::required(&SqsPublisher::url_variable::<EmailRequested>())
+        .context("the sweep sends to the email queue")?;
+    let aws = aws_config::load_from_env().await;
+    let state = handler::State {
+        steps: FlowSteps::new(aws_sdk_dynamodb::Client::new(&aws), table),
+        email: SqsPublisher::new(aws_sdk_sqs::Client::new(&aws), queue_url),
+    };
+    let state = &state;
+    lambda_runtime::run(lambda_runtime::service_fn(move |event| handler::handle(state, event))).await
+}
