@@ -28,6 +28,8 @@ pub struct Config {
     pub doh_url: String,
     /// The link a verification mail carries, with `{token}` in it.
     pub verify_email_url_template: String,
+    /// The link an invitation mail carries, with `{token}` in it.
+    pub accept_invitation_url_template: String,
     /// The link a password-reset mail carries, with `{token}` in it.
     pub reset_password_url_template: String,
 }
@@ -113,6 +115,7 @@ impl Config {
                 ],
             },
             reset_password_url_template: text(env, "RESET_PASSWORD_URL_TEMPLATE")?,
+            accept_invitation_url_template: text(env, "ACCEPT_INVITATION_URL_TEMPLATE")?,
             store_shards,
             sqs: SqsConfig {
                 endpoint: text(env, "SQS_ENDPOINT")?,

@@ -131,6 +131,27 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
             auth::accounts::logout(env, &principal).await?;
             empty(204)
         }
+        Route::Invite => {
+            principal.require(Action::Administer)?;
+            principal.session()?;
+            json(202, &auth::members::invite(env, &config, &principal, &body).await?)
+        }
+        Route::ListMembers => {
+            principal.require(Action::Administer)?;
+            json(200, &serde_json::json!({ "members": auth::members::list(env, &principal).await? }))
+        }
+        Route::ChangeMemberRole(user) => {
+            principal.require(Action::Administer)?;
+            principal.session()?;
+            auth::members::change_role(env, &principal, &user, &body).await?;
+            empty(204)
+        }
+        Route::RemoveMember(user) => {
+            principal.require(Action::Administer)?;
+            principal.session()?;
+            auth::members::remove(env, &principal, &user).await?;
+            empty(204)
+        }
         Route::CreateApiKey => {
             principal.require(Action::Administer)?;
             principal.session()?;
@@ -279,6 +300,7 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
         | Route::Refresh
         | Route::VerifyEmail
         | Route::StripeWebhook
+        | Route::AcceptInvitation
         | Route::RequestPasswordReset
         | Route::ConfirmPasswordReset => {
             unreachable!("answered above")

@@ -29,6 +29,16 @@ pub enum Route {
     Sessions,
     /// `DELETE /v1/auth/sessions/{id}`.
     RevokeSession(String),
+    /// `POST /v1/members/invitations`.
+    Invite,
+    /// `POST /v1/invitations/accept`.
+    AcceptInvitation,
+    /// `GET /v1/members`.
+    ListMembers,
+    /// `PATCH /v1/members/{user}`.
+    ChangeMemberRole(String),
+    /// `DELETE /v1/members/{user}`.
+    RemoveMember(String),
     /// `POST /v1/api-keys`.
     CreateApiKey,
     /// `GET /v1/api-keys`.
@@ -101,6 +111,7 @@ impl Route {
                 | Route::Refresh
                 | Route::VerifyEmail
                 | Route::StripeWebhook
+                | Route::AcceptInvitation
                 | Route::RequestPasswordReset
                 | Route::ConfirmPasswordReset
         )
@@ -127,6 +138,11 @@ pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
     ("POST", "/v1/auth/password-reset/confirm"),
     ("GET", "/v1/auth/sessions"),
     ("DELETE", "/v1/auth/sessions/{session_id}"),
+    ("GET", "/v1/members"),
+    ("POST", "/v1/members/invitations"),
+    ("PATCH", "/v1/members/{user_id}"),
+    ("DELETE", "/v1/members/{user_id}"),
+    ("POST", "/v1/invitations/accept"),
     ("POST", "/v1/api-keys"),
     ("GET", "/v1/api-keys"),
     ("DELETE", "/v1/api-keys/{key_id}"),
@@ -175,6 +191,12 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         ["v1", "auth", "password-reset", "confirm"] => Some(vec![("POST", Route::ConfirmPasswordReset)]),
         ["v1", "auth", "sessions"] => Some(vec![("GET", Route::Sessions)]),
         ["v1", "auth", "sessions", _] => Some(vec![("DELETE", Route::RevokeSession(s(3)))]),
+        ["v1", "members"] => Some(vec![("GET", Route::ListMembers)]),
+        ["v1", "members", "invitations"] => Some(vec![("POST", Route::Invite)]),
+        ["v1", "members", _] => {
+            Some(vec![("PATCH", Route::ChangeMemberRole(s(2))), ("DELETE", Route::RemoveMember(s(2)))])
+        }
+        ["v1", "invitations", "accept"] => Some(vec![("POST", Route::AcceptInvitation)]),
         ["v1", "api-keys"] => Some(vec![("POST", Route::CreateApiKey), ("GET", Route::ListApiKeys)]),
         ["v1", "api-keys", _] => Some(vec![("DELETE", Route::RevokeApiKey(s(2)))]),
         ["v1", "audit-log"] => Some(vec![("GET", Route::AuditLog)]),

@@ -41,6 +41,7 @@ locals {
       { type = "plain_text", name = "STRIPE_PRICE_PRO", id = null, namespace_id = null, text = var.stripe_prices.pro, simple = null },
       { type = "plain_text", name = "STRIPE_PRICE_ENTERPRISE", id = null, namespace_id = null, text = var.stripe_prices.enterprise, simple = null },
       { type = "plain_text", name = "DOH_URL", id = null, namespace_id = null, text = var.doh_url, simple = null },
+      { type = "plain_text", name = "ACCEPT_INVITATION_URL_TEMPLATE", id = null, namespace_id = null, text = "${var.dashboard_url}/accept-invitation?token={token}", simple = null },
       { type = "plain_text", name = "RESET_PASSWORD_URL_TEMPLATE", id = null, namespace_id = null, text = "${var.dashboard_url}/reset-password?token={token}", simple = null },
     ],
     # e.g. RESEARCH_QUEUE_URL, one per queue in var.edge_sends_to.

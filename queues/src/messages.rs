@@ -104,6 +104,8 @@ pub enum EmailTemplate {
     PasswordReset,
     /// A research run's summary for the store's owner.
     ResearchReport,
+    /// An invitation to join a tenant's team.
+    Invitation,
     /// Welcome series, first mail: a new subscriber's welcome (marketing).
     Welcome,
     /// Welcome series, second mail: the store's most popular products (marketing).
@@ -128,8 +130,9 @@ pub enum EmailTemplate {
 
 impl EmailTemplate {
     /// Every template, for checks that each has its files.
-    pub const ALL: [EmailTemplate; 13] = [
+    pub const ALL: [EmailTemplate; 14] = [
         EmailTemplate::VerifyEmail,
+        EmailTemplate::Invitation,
         EmailTemplate::PasswordReset,
         EmailTemplate::ResearchReport,
         EmailTemplate::Welcome,
@@ -148,6 +151,7 @@ impl EmailTemplate {
     pub fn name(self) -> &'static str {
         match self {
             EmailTemplate::VerifyEmail => "verify_email",
+            EmailTemplate::Invitation => "invitation",
             EmailTemplate::PasswordReset => "password_reset",
             EmailTemplate::ResearchReport => "research_report",
             EmailTemplate::Welcome => "welcome",

@@ -52,7 +52,7 @@ pub(crate) async fn rate_limit(env: &Env, keys: &[String]) -> ApiResult<()> {
 }
 
 /// Starts a session: a new refresh-token family, and the first token pair.
-async fn start_session(
+pub(crate) async fn start_session(
     db: &D1Database,
     config: &Config,
     user: UserId,

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod api_keys;
 pub mod jwt;
 pub mod mail;
+pub mod members;
 pub mod password;
 
 use crate::config::Config;

@@ -358,6 +358,10 @@ mod tests {
         let cases = [
             (EmailTemplate::VerifyEmail, json!({"verify_url": "https://a.example/v"})),
             (
+                EmailTemplate::Invitation,
+                json!({"company": "Cozy Paws Ltd", "role": "staff", "accept_url": "https://a.example/i", "expires_in_days": 7}),
+            ),
+            (
                 EmailTemplate::PasswordReset,
                 json!({"reset_url": "https://a.example/r", "expires_in_minutes": 30}),
             ),

@@ -30,6 +30,7 @@ macro_rules! files {
 pub fn template(template: EmailTemplate) -> Template {
     match template {
         EmailTemplate::VerifyEmail => files!("verify_email"),
+        EmailTemplate::Invitation => files!("invitation"),
         EmailTemplate::PasswordReset => files!("password_reset"),
         EmailTemplate::ResearchReport => files!("research_report"),
         EmailTemplate::Welcome => files!("welcome"),

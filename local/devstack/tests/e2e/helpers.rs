@@ -42,7 +42,11 @@ impl Stack {
         Self {
             // No idle keep-alive reuse: wrangler dev may close an idle connection just as a request
             // goes out on it, which would fail a non-idempotent POST for no fault of the code under test.
-            http: reqwest::Client::builder().timeout(Duration::from_secs(30)).pool_max_idle_per_host(0).build().unwrap(),
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .pool_max_idle_per_host(0)
+                .build()
+                .unwrap(),
             edge: format!("http://127.0.0.1:{}", env("EDGE_PORT")),
             storefront: format!("http://127.0.0.1:{}", env("STOREFRONT_PORT")),
             internal_secret: env("INTERNAL_HMAC_SECRET"),

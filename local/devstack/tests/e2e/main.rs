@@ -650,3 +650,101 @@ async fn a_custom_domain_serves_its_store_once_a_txt_record_proves_ownership() {
     })
     .await;
 }
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn an_owner_invites_a_team_whose_roles_bound_what_each_can_do() {
+    let stack = Stack::connect().await;
+    let (owner, store, _, _) = new_store(&stack, "Team E2E").await;
+
+    let staff_email = format!("{}@example.com", unique("staff"));
+    let invited = stack
+        .post_json(
+            "/v1/members/invitations",
+            Some(&owner.access),
+            &json!({ "email": staff_email, "role": "staff" }),
+        )
+        .await;
+    assert_eq!(invited.status, 202, "{}", invited.text);
+    let token = token_in(&stack.mail_to(&staff_email, "invitations/accept?token=").await);
+    let staff_password = format!("staff pass {}", unique("p"));
+    let joined = stack
+        .post_json("/v1/invitations/accept", None, &json!({ "token": token, "password": staff_password }))
+        .await;
+    assert_eq!(joined.status, 200, "{}", joined.text);
+    assert_eq!(joined.json["role"], "staff");
+    assert_eq!(joined.json["tenant_id"].as_str(), Some(owner.tenant_id.as_str()));
+    let staff = joined.json["access_token"].as_str().unwrap().to_owned();
+    let staff_refresh = joined.json["refresh_token"].as_str().unwrap().to_owned();
+    let again = stack
+        .post_json("/v1/invitations/accept", None, &json!({ "token": token, "password": staff_password }))
+        .await;
+    assert_eq!(again.status, 400, "an invitation is accepted once");
+
+    let products = format!("/v1/stores/{store}/products");
+    assert_eq!(
+        stack
+            .post_json(&products, Some(&staff), &json!({ "title": "Staff Lamp", "price_minor": 1500 }))
+            .await
+            .status,
+        201
+    );
+    assert_eq!(
+        stack.send(reqwest::Method::DELETE, &format!("/v1/stores/{store}"), &staff, None).await.status,
+        403
+    );
+    assert_eq!(stack.get("/v1/members", &staff).await.status, 403);
+
+    // An existing account joins as viewer with its own password.
+    let viewer_account = stack.sign_up().await;
+    stack
+        .post_json(
+            "/v1/members/invitations",
+            Some(&owner.access),
+            &json!({ "email": viewer_account.email, "role": "viewer" }),
+        )
+        .await;
+    let token = token_in(&stack.mail_to(&viewer_account.email, "invitations/accept?token=").await);
+    let wrong = stack
+        .post_json("/v1/invitations/accept", None, &json!({ "token": token, "password": "someone else's" }))
+        .await;
+    assert_eq!(wrong.status, 401);
+    let viewer = stack
+        .post_json(
+            "/v1/invitations/accept",
+            None,
+            &json!({ "token": token, "password": viewer_account.password }),
+        )
+        .await;
+    assert_eq!(viewer.json["role"], "viewer", "{}", viewer.text);
+    let viewer = viewer.json["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(stack.get(&format!("/v1/stores/{store}"), &viewer).await.status, 200);
+    assert_eq!(
+        stack
+            .post_json(&products, Some(&viewer), &json!({ "title": "Viewer Lamp", "price_minor": 1500 }))
+            .await
+            .status,
+        403
+    );
+
+    let members = stack.get("/v1/members", &owner.access).await;
+    let list = members.json["members"].as_array().unwrap();
+    assert_eq!(list.len(), 3, "{}", members.text);
+    let staff_id =
+        list.iter().find(|m| m["email"] == staff_email).unwrap()["user_id"].as_str().unwrap().to_owned();
+    let owner_id =
+        list.iter().find(|m| m["role"] == "owner").unwrap()["user_id"].as_str().unwrap().to_owned();
+    let last_owner =
+        stack.send(reqwest::Method::DELETE, &format!("/v1/members/{owner_id}"), &owner.access, None).await;
+    assert_eq!(last_owner.status, 409, "{}", last_owner.text);
+
+    assert_eq!(
+        stack
+            .send(reqwest::Method::DELETE, &format!("/v1/members/{staff_id}"), &owner.access, None)
+            .await
+            .status,
+        204
+    );
+    let refresh = stack.post_json("/v1/auth/refresh", None, &json!({ "refresh_token": staff_refresh })).await;
+    assert_eq!(refresh.status, 401, "a removed member is signed out");
+}
