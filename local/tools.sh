@@ -62,13 +62,14 @@ if [ ! -f "$npm_stamp" ]; then
 fi
 
 venv="$DROPSHIP_TOOLS/venv"
-py_stamp="$venv/.pins-cargo-lambda-$CARGO_LAMBDA_VERSION-moto-$MOTO_VERSION-zig-$ZIGLANG_VERSION-claude-0.1.0-dnslib-0.9.26"
+py_stamp="$venv/.pins-cargo-lambda-$CARGO_LAMBDA_VERSION-moto-$MOTO_VERSION-zig-$ZIGLANG_VERSION-claude-0.1.0-dnslib-0.9.26-localstripe-1.15.10"
 if [ ! -f "$py_stamp" ]; then
   log "installing cargo-lambda $CARGO_LAMBDA_VERSION and moto $MOTO_VERSION from PyPI"
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check \
     "cargo-lambda==$CARGO_LAMBDA_VERSION" "moto[server]==$MOTO_VERSION" "python-hcl2==8.1.4" \
-    "ziglang==$ZIGLANG_VERSION" "localstack-claude==0.1.0" "dnslib==0.9.26"
+    "ziglang==$ZIGLANG_VERSION" "localstack-claude==0.1.0" "dnslib==0.9.26" \
+    "localstripe==1.15.10"
   touch "$py_stamp"
 fi
 

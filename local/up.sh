@@ -98,6 +98,9 @@ DOH_PORT=8053
 log "starting the DNS-over-HTTPS fixture on 127.0.0.1:$DOH_PORT (records in $state/dns-records.json)"
 start doh python3 local/fixtures/doh_server.py "$DOH_PORT" "$state/dns-records.json"
 
+log "starting the Stripe stand-in (localstripe + Checkout) on 127.0.0.1:8420"
+start stripe python3 local/fixtures/stripe_server.py 8420 "$state/stripe.pickle"
+
 MAIL_SMTP_PORT=1025 MAIL_WEB_PORT=1080
 log "starting maildev (SMTP 127.0.0.1:$MAIL_SMTP_PORT, inbox http://127.0.0.1:$MAIL_WEB_PORT)"
 start maildev maildev --ip 127.0.0.1 --web-ip 127.0.0.1 -s "$MAIL_SMTP_PORT" -w "$MAIL_WEB_PORT"
@@ -163,6 +166,11 @@ log "starting the edge Worker on 127.0.0.1:$EDGE_PORT and the storefront Worker 
 wait_for edge "http://127.0.0.1:$EDGE_PORT/health" 600
 (cd storefront-worker && start storefront wrangler dev --ip 127.0.0.1 --port "$STOREFRONT_PORT" --persist-to "$persist" --inspector-port 9230)
 wait_for storefront "http://127.0.0.1:$STOREFRONT_PORT/" 600
+
+# Stripe posts billing events to the edge's webhook, signed with the endpoint secret.
+wait_for stripe "http://127.0.0.1:8420/_config/webhooks" 30
+curl -sS -o /dev/null -X POST "http://127.0.0.1:8420/_config/webhooks/edge" \
+  -d "url=http://127.0.0.1:$EDGE_PORT/v1/billing/webhook" -d "secret=$STRIPE_WEBHOOK_SECRET"
 
 log "starting devstack's pump (SQS -> functions) and scheduler"
 start pump "$CARGO_TARGET_DIR/debug/devstack" pump

@@ -285,8 +285,11 @@ pub async fn webhook(
             let plan = object["metadata"]["plan"].as_str().and_then(Plan::parse).unwrap_or(Plan::Starter);
             Some(
                 db.prepare(
+                    // The subscription's own events carry its status (trialing, active, ...): keep
+                    // one that arrived first, within the same second.
                     "UPDATE tenants SET plan = ?2, stripe_customer_id = ?3, stripe_subscription_id = ?4, \
-                     subscription_status = 'active', subscription_event_at = ?5 WHERE id = ?1 AND subscription_event_at <= ?5",
+                     subscription_status = CASE WHEN subscription_status IN ('none', 'canceled') THEN 'active' \
+                     ELSE subscription_status END, subscription_event_at = ?5 WHERE id = ?1 AND subscription_event_at <= ?5",
                 )
                 .bind(&[
                     tenant_id.clone().into(),

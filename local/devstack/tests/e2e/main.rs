@@ -748,3 +748,82 @@ async fn an_owner_invites_a_team_whose_roles_bound_what_each_can_do() {
     let refresh = stack.post_json("/v1/auth/refresh", None, &json!({ "refresh_token": staff_refresh })).await;
     assert_eq!(refresh.status, 401, "a removed member is signed out");
 }
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn a_merchant_subscribes_changes_plan_within_limits_and_cancels() {
+    let stack = Stack::connect().await;
+    let (owner, store, _, _) = new_store(&stack, "Billing E2E").await;
+    let plan = || async { stack.get("/v1/billing", &owner.access).await.json };
+
+    let checkout =
+        stack.post_json("/v1/billing/checkout", Some(&owner.access), &json!({ "plan": "pro" })).await;
+    assert_eq!(checkout.status, 201, "{}", checkout.text);
+    let pay_url = checkout.json["checkout_url"].as_str().unwrap().to_owned();
+    assert!(pay_url.starts_with("http://127.0.0.1:8420/pay/"), "{pay_url}");
+    let no_redirects =
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let paid = no_redirects
+        .post(&pay_url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("card=4242424242424242")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(paid.status(), 303, "the stand-in took the payment");
+    let billing = eventually("the pro plan to apply", Duration::from_secs(30), || async {
+        let billing = plan().await;
+        (billing["plan"] == "pro").then_some(billing)
+    })
+    .await;
+    assert_eq!(
+        billing["subscription_status"], "trialing",
+        "the first subscription starts with a trial: {billing}"
+    );
+
+    // An old event arriving late changes nothing.
+    let stale = json!({
+        "type": "customer.subscription.updated",
+        "created": 1_000_000_000,
+        "object": { "id": "sub_stale", "object": "subscription", "status": "active",
+                    "metadata": { "tenant_id": owner.tenant_id },
+                    "items": { "data": [{ "price": { "id": "price_dropship_growth" } }] } }
+    });
+    let delivered = stack.http.post("http://127.0.0.1:8420/_test/deliver").json(&stale).send().await.unwrap();
+    assert!(delivered.status().is_success());
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(plan().await["plan"], "pro", "an out-of-order event must not downgrade");
+
+    // A downgrade the data would not fit is refused with the reason, and nothing is removed.
+    let second = stack.create_store(&owner, &unique("e2e"), "Second Billing Store").await;
+    assert_eq!(second.status, 201, "{}", second.text);
+    let blocked =
+        stack.post_json("/v1/billing/plan", Some(&owner.access), &json!({ "plan": "starter" })).await;
+    assert_eq!(blocked.status, 409, "{}", blocked.text);
+    assert_eq!(blocked.json["code"], "downgrade_blocked");
+    assert!(blocked.json["detail"].as_str().unwrap().contains("2 stores"));
+    assert_eq!(stack.get(&format!("/v1/stores/{store}"), &owner.access).await.status, 200);
+
+    let growth = stack.post_json("/v1/billing/plan", Some(&owner.access), &json!({ "plan": "growth" })).await;
+    assert_eq!(growth.status, 202, "{}", growth.text);
+    eventually("the growth plan to apply", Duration::from_secs(30), || async {
+        (plan().await["plan"] == "growth").then_some(())
+    })
+    .await;
+
+    let second_id = second.json["id"].as_str().unwrap();
+    stack.send(reqwest::Method::DELETE, &format!("/v1/stores/{second_id}"), &owner.access, None).await;
+    let cancel =
+        stack.post_json("/v1/billing/plan", Some(&owner.access), &json!({ "plan": "starter" })).await;
+    assert_eq!(cancel.status, 202, "{}", cancel.text);
+    eventually("the cancellation to apply", Duration::from_secs(30), || async {
+        (plan().await["subscription_status"] == "canceled").then_some(())
+    })
+    .await;
+    let paused = stack.start_research(&owner, &store).await;
+    assert_eq!(paused.status, 402, "research pauses with the subscription: {}", paused.text);
+
+    let unsigned =
+        stack.http.post(format!("{}/v1/billing/webhook", stack.edge)).body("{}").send().await.unwrap();
+    assert_eq!(unsigned.status(), 400, "unsigned webhooks are refused");
+}
