@@ -30,7 +30,10 @@ pub fn txt_query(name: &str, id: u16) -> Result<Vec<u8>, DnsError> {
     out.extend_from_slice(&[0x01, 0x00]); // RD
     out.extend_from_slice(&[0, 1, 0, 0, 0, 0, 0, 0]); // one question
     for label in name.trim_end_matches('.').split('.') {
-        if label.is_empty() || label.len() > 63 || !label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        if label.is_empty()
+            || label.len() > 63
+            || !label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
             return Err(DnsError::Name(name.chars().take(80).collect()));
         }
         out.push(label.len() as u8);
@@ -111,7 +114,8 @@ mod tests {
             out.extend_from_slice(&TYPE_TXT.to_be_bytes());
             out.extend_from_slice(&CLASS_IN.to_be_bytes());
             out.extend_from_slice(&300u32.to_be_bytes());
-            let rdata: Vec<u8> = strings.iter().flat_map(|s| std::iter::once(s.len() as u8).chain(s.bytes())).collect();
+            let rdata: Vec<u8> =
+                strings.iter().flat_map(|s| std::iter::once(s.len() as u8).chain(s.bytes())).collect();
             out.extend_from_slice(&(rdata.len() as u16).to_be_bytes());
             out.extend_from_slice(&rdata);
         }

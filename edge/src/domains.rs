@@ -8,9 +8,9 @@ use crate::error::{parse_json, ApiError, ApiResult};
 use crate::runtime::{now, random_bytes, rfc3339};
 use crate::stores::{audit, Store};
 use domain::dns::{txt_answers, txt_query};
-use domain::{Currency, Plan, StoreHost};
+use domain::{Plan, StoreHost};
 use serde::{Deserialize, Serialize};
-use tenancy::routing::{Routing, RoutingRecord};
+use tenancy::routing::Routing;
 use tenancy::shards::platform;
 use worker::{Env, Fetch, Headers, Method, Request, RequestInit};
 
@@ -212,14 +212,7 @@ pub async fn verify(
         audit(&db, Some(store.tenant_id), &principal.user_id.to_string(), "domain.verify", host, &at)?,
     ])
     .await?;
-    let record = RoutingRecord {
-        store_id: store.id,
-        tenant_id: store.tenant_id,
-        shard: store.shard,
-        status: store.status,
-        name: store.row.name.clone(),
-        currency: store.row.currency.parse().unwrap_or(Currency::Usd),
-    };
+    let record = store.routing_record();
     let routed = StoreHost::parse(host).map_err(|e| ApiError::internal("domain row", e))?;
     Routing::new(env.kv(crate::config::EDGE_KV)?).publish(&routed, &record).await?;
     Ok(row(env, store, host).await?.into())

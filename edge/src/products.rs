@@ -122,22 +122,7 @@ pub async fn publish(env: &Env, store_id: StoreId, body: &str) -> ApiResult<(u16
     if let Some(existing) = find_by_source(&db, &input.source, &input.source_product_id).await? {
         return Ok((200, existing));
     }
-    if let Some(max) = store.plan().limits().products_per_store {
-        let count: Option<serde_json::Value> =
-            db.first("SELECT COUNT(*) AS n FROM products WHERE store_id = ?1", &[]).await?;
-        if count.and_then(|c| c["n"].as_u64()).unwrap_or(0) >= u64::from(max) {
-            let lifts = Plan::cheapest_allowing_products(max + 1);
-            return Err(ApiError::new(
-                403,
-                "plan_limit",
-                format!(
-                    "the {} plan allows {max} products per store; the {} plan lifts it",
-                    store.plan().as_str(),
-                    lifts.as_str()
-                ),
-            ));
-        }
-    }
+    ensure_room(&db, &store, 1).await?;
 
     let slug = free_slug(&db, &slugify(&input.content.title)).await?;
     let product_id: ProductId = new_id();
@@ -147,34 +132,31 @@ pub async fn publish(env: &Env, store_id: StoreId, body: &str) -> ApiResult<(u16
         (PublishStatus::Published, true) => "published",
         _ => "draft",
     };
-    db.run(
-        "INSERT INTO products (store_id, id, slug, title, description, features, meta_title, meta_description, keywords, \
-         price_minor, compare_at_minor, cost_minor, currency, images, status, source, source_product_id, research_run_id, \
-         score, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?20) \
-         ON CONFLICT (store_id, source, source_product_id) DO NOTHING",
-        &[
-            product_id.to_string().into(),
-            slug.clone().into(),
-            input.content.title.clone().into(),
-            json(&input.content.description).into(),
-            json(&input.content.features).into(),
-            input.content.meta_title.clone().into(),
-            input.content.meta_description.clone().into(),
-            json(&input.content.keywords).into(),
-            (input.price.minor as f64).into(),
-            input.compare_at.map_or(worker::wasm_bindgen::JsValue::NULL, |c| (c.minor as f64).into()),
-            (input.cost.minor as f64).into(),
-            input.price.currency.code().into(),
-            json(&input.images).into(),
-            status.into(),
-            input.source.clone().into(),
-            input.source_product_id.clone().into(),
-            input.research_run_id.map_or(worker::wasm_bindgen::JsValue::NULL, |r| r.to_string().into()),
-            input.score.map_or(worker::wasm_bindgen::JsValue::NULL, |s| f64::from(s).into()),
-            at.into(),
-        ],
-    ).await?;
+    insert(
+        &db,
+        &NewRow {
+            id: product_id,
+            slug: slug.clone(),
+            title: &input.content.title,
+            description: &input.content.description,
+            features: &input.content.features,
+            meta_title: &input.content.meta_title,
+            meta_description: &input.content.meta_description,
+            keywords: &input.content.keywords,
+            images: &input.images,
+            price_minor: input.price.minor,
+            compare_at_minor: input.compare_at.map(|c| c.minor),
+            cost_minor: input.cost.minor,
+            currency: input.price.currency.code(),
+            status,
+            source: Some((&input.source, &input.source_product_id)),
+            research_run_id: input.research_run_id.map(|r| r.to_string()),
+            score: input.score,
+            at: &at,
+        },
+    )?
+    .run()
+    .await?;
 
     let published = find_by_source(&db, &input.source, &input.source_product_id)
         .await?
@@ -444,6 +426,110 @@ async fn changed(env: &Env, store: &Store, actor: &str, action: &str, target: &s
     Ok(())
 }
 
+/// Refuses to add `adding` products when the store's plan would be exceeded, naming the plan that
+/// lifts the limit.
+async fn ensure_room(db: &StoreDb, store: &Store, adding: u64) -> ApiResult<()> {
+    let Some(max) = store.plan().limits().products_per_store else { return Ok(()) };
+    let count: Option<serde_json::Value> =
+        db.first("SELECT COUNT(*) AS n FROM products WHERE store_id = ?1", &[]).await?;
+    let existing = count.and_then(|c| c["n"].as_u64()).unwrap_or(0);
+    if existing + adding <= u64::from(max) {
+        return Ok(());
+    }
+    let lifts = Plan::cheapest_allowing_products(u32::try_from(existing + adding).unwrap_or(u32::MAX));
+    Err(ApiError::new(
+        403,
+        "plan_limit",
+        format!(
+            "the {} plan allows {max} products per store and the store has {existing}; the {} plan lifts it",
+            store.plan().as_str(),
+            lifts.as_str()
+        ),
+    ))
+}
+
+/// A product row about to be written, however it came (merchant, import file, pipeline).
+struct NewRow<'a> {
+    id: ProductId,
+    slug: String,
+    title: &'a str,
+    description: &'a [String],
+    features: &'a [String],
+    meta_title: &'a str,
+    meta_description: &'a str,
+    keywords: &'a [String],
+    images: &'a [String],
+    price_minor: i64,
+    compare_at_minor: Option<i64>,
+    cost_minor: i64,
+    currency: &'a str,
+    status: &'a str,
+    /// The source and the product's id there, for pipeline imports.
+    source: Option<(&'a str, &'a str)>,
+    research_run_id: Option<String>,
+    score: Option<f32>,
+    at: &'a str,
+}
+
+/// The insert of a product row. A second import of the same source product writes nothing.
+fn insert(db: &StoreDb, row: &NewRow<'_>) -> worker::Result<worker::D1PreparedStatement> {
+    use worker::wasm_bindgen::JsValue;
+    db.statement(
+        "INSERT INTO products (store_id, id, slug, title, description, features, meta_title, meta_description, keywords, \
+         price_minor, compare_at_minor, cost_minor, currency, images, status, source, source_product_id, research_run_id, \
+         score, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?20) \
+         ON CONFLICT (store_id, source, source_product_id) DO NOTHING",
+        &[
+            row.id.to_string().into(),
+            row.slug.clone().into(),
+            row.title.into(),
+            json(&row.description).into(),
+            json(&row.features).into(),
+            row.meta_title.into(),
+            row.meta_description.into(),
+            json(&row.keywords).into(),
+            (row.price_minor as f64).into(),
+            row.compare_at_minor.map_or(JsValue::NULL, |c| (c as f64).into()),
+            (row.cost_minor as f64).into(),
+            row.currency.into(),
+            json(&row.images).into(),
+            row.status.into(),
+            row.source.map_or(JsValue::NULL, |(s, _)| s.into()),
+            row.source.map_or(JsValue::NULL, |(_, id)| id.into()),
+            row.research_run_id.clone().map_or(JsValue::NULL, Into::into),
+            row.score.map_or(JsValue::NULL, |s| f64::from(s).into()),
+            row.at.into(),
+        ],
+    )
+}
+
+impl Checked {
+    /// The row of a product the merchant wrote.
+    fn row<'a>(&'a self, id: ProductId, slug: String, currency: &'a str, at: &'a str) -> NewRow<'a> {
+        NewRow {
+            id,
+            slug,
+            title: &self.title,
+            description: &self.description,
+            features: &self.features,
+            meta_title: &self.meta_title,
+            meta_description: &self.meta_description,
+            keywords: &self.keywords,
+            images: &self.images,
+            price_minor: self.price_minor,
+            compare_at_minor: self.compare_at_minor,
+            cost_minor: self.cost_minor,
+            currency,
+            status: self.status,
+            source: None,
+            research_run_id: None,
+            score: None,
+            at,
+        }
+    }
+}
+
 /// `GET /v1/stores/{id}/products/{product}`.
 pub async fn get(env: &Env, store: &Store, id: ProductId) -> ApiResult<ProductDetailView> {
     Ok(detail(&store.db(env)?, id).await?.into())
@@ -454,47 +540,11 @@ pub async fn get(env: &Env, store: &Store, id: ProductId) -> ApiResult<ProductDe
 pub async fn create(env: &Env, store: &Store, body: &str, actor: &str) -> ApiResult<ProductDetailView> {
     let checked = Checked::new(None, parse_json(body)?)?;
     let db = store.db(env)?;
-    if let Some(max) = store.plan().limits().products_per_store {
-        let count: Option<serde_json::Value> =
-            db.first("SELECT COUNT(*) AS n FROM products WHERE store_id = ?1", &[]).await?;
-        if count.and_then(|c| c["n"].as_u64()).unwrap_or(0) >= u64::from(max) {
-            let lifts = Plan::cheapest_allowing_products(max + 1);
-            return Err(ApiError::new(
-                403,
-                "plan_limit",
-                format!(
-                    "the {} plan allows {max} products per store; the {} plan lifts it",
-                    store.plan().as_str(),
-                    lifts.as_str()
-                ),
-            ));
-        }
-    }
+    ensure_room(&db, store, 1).await?;
     let id: ProductId = new_id();
     let slug = free_slug(&db, &slugify(&checked.title)).await?;
     let at = rfc3339(now());
-    db.run(
-        "INSERT INTO products (store_id, id, slug, title, description, features, meta_title, meta_description, keywords, \
-         price_minor, compare_at_minor, cost_minor, currency, images, status, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16)",
-        &[
-            id.to_string().into(),
-            slug.into(),
-            checked.title.into(),
-            json(&checked.description).into(),
-            json(&checked.features).into(),
-            checked.meta_title.into(),
-            checked.meta_description.into(),
-            json(&checked.keywords).into(),
-            (checked.price_minor as f64).into(),
-            checked.compare_at_minor.map_or(worker::wasm_bindgen::JsValue::NULL, |c| (c as f64).into()),
-            (checked.cost_minor as f64).into(),
-            store.row.currency.clone().into(),
-            json(&checked.images).into(),
-            checked.status.into(),
-            at.into(),
-        ],
-    ).await?;
+    db.batch(vec![insert(&db, &checked.row(id, slug, &store.row.currency, &at))?]).await?;
     changed(env, store, actor, "product.create", &id.to_string()).await?;
     Ok(detail(&db, id).await?.into())
 }
@@ -696,23 +746,7 @@ pub async fn import(
     }
 
     let db = store.db(env)?;
-    if let Some(max) = store.plan().limits().products_per_store {
-        let count: Option<serde_json::Value> =
-            db.first("SELECT COUNT(*) AS n FROM products WHERE store_id = ?1", &[]).await?;
-        let existing = count.and_then(|c| c["n"].as_u64()).unwrap_or(0);
-        if existing + good.len() as u64 > u64::from(max) {
-            let lifts = Plan::cheapest_allowing_products((existing as u32).saturating_add(good.len() as u32));
-            return Err(ApiError::new(
-                403,
-                "plan_limit",
-                format!(
-                    "the {} plan allows {max} products per store and the store has {existing}; the {} plan lifts it",
-                    store.plan().as_str(),
-                    lifts.as_str()
-                ),
-            ));
-        }
-    }
+    ensure_room(&db, store, good.len() as u64).await?;
     let taken: Vec<serde_json::Value> = db.all("SELECT slug FROM products WHERE store_id = ?1", &[]).await?;
     let mut taken: std::collections::HashSet<String> =
         taken.iter().filter_map(|v| v["slug"].as_str().map(str::to_owned)).collect();
@@ -728,28 +762,7 @@ pub async fn import(
                 .expect("an unbounded sequence has a free slug");
             taken.insert(slug.clone());
             let id: ProductId = new_id();
-            statements.push(db.statement(
-                "INSERT INTO products (store_id, id, slug, title, description, features, meta_title, meta_description, keywords, \
-                 price_minor, compare_at_minor, cost_minor, currency, images, status, created_at, updated_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16)",
-                &[
-                    id.to_string().into(),
-                    slug.into(),
-                    checked.title.clone().into(),
-                    json(&checked.description).into(),
-                    json(&checked.features).into(),
-                    checked.meta_title.clone().into(),
-                    checked.meta_description.clone().into(),
-                    json(&checked.keywords).into(),
-                    (checked.price_minor as f64).into(),
-                    checked.compare_at_minor.map_or(worker::wasm_bindgen::JsValue::NULL, |c| (c as f64).into()),
-                    (checked.cost_minor as f64).into(),
-                    store.row.currency.clone().into(),
-                    json(&checked.images).into(),
-                    checked.status.into(),
-                    at.clone().into(),
-                ],
-            )?);
+            statements.push(insert(&db, &checked.row(id, slug, &store.row.currency, &at))?);
         }
         db.batch(statements).await?;
         imported += chunk.len();

@@ -64,6 +64,18 @@ impl Store {
         StoreDb::open(env, self.shard, self.id)
     }
 
+    /// What the store's hosts route to.
+    pub fn routing_record(&self) -> RoutingRecord {
+        RoutingRecord {
+            store_id: self.id,
+            tenant_id: self.tenant_id,
+            shard: self.shard,
+            status: self.status,
+            name: self.row.name.clone(),
+            currency: self.row.currency.parse().unwrap_or(Currency::Usd),
+        }
+    }
+
     /// The tenant's plan.
     pub fn plan(&self) -> Plan {
         Plan::parse(&self.row.plan).unwrap_or(Plan::Starter)
@@ -332,14 +344,7 @@ async fn republish(env: &Env, store: &Store) -> ApiResult<()> {
         .all()
         .await?
         .results()?;
-    let record = RoutingRecord {
-        store_id: store.id,
-        tenant_id: store.tenant_id,
-        shard: store.shard,
-        status: store.status,
-        name: store.row.name.clone(),
-        currency: store.row.currency.parse().unwrap_or(Currency::Usd),
-    };
+    let record = store.routing_record();
     let routing = Routing::new(env.kv(crate::config::EDGE_KV)?);
     for row in hosts {
         if let Ok(host) = StoreHost::parse(&row.host) {
