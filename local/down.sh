@@ -2,7 +2,7 @@
 # Stops every process local/up.sh started.
 set -uo pipefail
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/env.sh"
-pids="$DROPSHIP_HOME/state/pids"
+pids="$DROPSHIP_STATE/pids"
 [ -f "$pids" ] || exit 0
 while read -r pid name; do
   if kill -0 "$pid" 2>/dev/null; then

@@ -3,6 +3,9 @@
 export DROPSHIP_HOME="${DROPSHIP_HOME:-$HOME/.cache/dropship}"
 export DROPSHIP_TOOLS="${DROPSHIP_TOOLS:-$DROPSHIP_HOME/tools}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$DROPSHIP_HOME/target}"
+# The running stack's state: persisted D1/KV, generated config, logs, pids. The tests use their own
+# (local/test.sh), so they start from nothing and never touch the demo data.
+export DROPSHIP_STATE="${DROPSHIP_STATE:-$DROPSHIP_HOME/state}"
 export PATH="$DROPSHIP_TOOLS/bin:$DROPSHIP_TOOLS/npm/node_modules/.bin:$DROPSHIP_TOOLS/venv/bin:$PATH"
 export WASM_BINDGEN_BIN="$DROPSHIP_TOOLS/bin/wasm-bindgen"
 export WASM_OPT_BIN="$DROPSHIP_TOOLS/npm/node_modules/.bin/wasm-opt"

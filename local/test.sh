@@ -33,11 +33,15 @@ fi
 "$DROPSHIP_TOOLS/venv/bin/python" -m unittest discover -s infra/terraform/tests
 
 step "end-to-end (local stack)"
+# A stack of its own, from empty state: stop a developer's stack on the same ports first.
+local/down.sh --quiet
+export DROPSHIP_STATE="$DROPSHIP_HOME/test-state"
+rm -rf "$DROPSHIP_STATE"
 trap 'local/down.sh --quiet' EXIT
 local/up.sh --detach
 set -a
 . "$DROPSHIP_HOME/local-secrets.env"
-. "$DROPSHIP_HOME/state/aws.env"
+. "$DROPSHIP_STATE/aws.env"
 set +a
 export EDGE_PORT=8787 STOREFRONT_PORT=8788
 export AWS_ENDPOINT_URL=http://127.0.0.1:5000 AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local

@@ -22,7 +22,7 @@ log() { printf '\033[1;32m[up]\033[0m %s\n' "$*" >&2; }
 
 local/tools.sh
 
-state="$DROPSHIP_HOME/state"
+state="$DROPSHIP_STATE"
 logs="$state/logs"
 mkdir -p "$logs"
 "$root/local/down.sh" --quiet || true

@@ -46,7 +46,8 @@ def main():
     # Starter holds 1,000 products per store; until billing can upgrade a tenant, the benchmark
     # moves its own tenant to Pro directly in the local platform database.
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    persist = os.path.expanduser("~/.cache/dropship/state/wrangler")
+    state = os.environ.get("DROPSHIP_STATE", os.path.expanduser("~/.cache/dropship/state"))
+    persist = os.path.join(state, "wrangler")
     subprocess.run(
         ["wrangler", "d1", "execute", "PLATFORM_DB", "--local", "--persist-to", persist, "--command",
          f"UPDATE tenants SET plan = 'pro' WHERE id = '{merchant['tenant_id']}'"],

@@ -211,7 +211,7 @@ pub fn set_plan(tenant_id: &str, plan: &str) {
         tenant_id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
             && plan.bytes().all(|b| b.is_ascii_lowercase())
     );
-    let home = std::env::var("DROPSHIP_HOME").unwrap_or_else(|_| format!("{}/.cache/dropship", env("HOME")));
+    let state = env("DROPSHIP_STATE");
     let edge = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../edge");
     let status = std::process::Command::new("wrangler")
         .args([
@@ -220,7 +220,7 @@ pub fn set_plan(tenant_id: &str, plan: &str) {
             "PLATFORM_DB",
             "--local",
             "--persist-to",
-            &format!("{home}/state/wrangler"),
+            &format!("{state}/wrangler"),
             "--command",
         ])
         .arg(format!("UPDATE tenants SET plan = '{plan}' WHERE id = '{tenant_id}'"))
@@ -234,8 +234,7 @@ pub fn set_plan(tenant_id: &str, plan: &str) {
 /// Publishes a TXT record in the local DNS-over-HTTPS fixture (local/fixtures/doh_server.py reads
 /// its records file on every query), as a merchant would at their DNS host.
 pub fn publish_txt(name: &str, value: &str) {
-    let home = std::env::var("DROPSHIP_HOME").unwrap_or_else(|_| format!("{}/.cache/dropship", env("HOME")));
-    let path = format!("{home}/state/dns-records.json");
+    let path = format!("{}/dns-records.json", env("DROPSHIP_STATE"));
     let mut records: serde_json::Map<String, Value> =
         std::fs::read_to_string(&path).ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
     records.insert(name.to_owned(), Value::from(vec![value.to_owned()]));
