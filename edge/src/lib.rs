@@ -9,6 +9,7 @@ pub mod billing;
 pub mod config;
 pub mod domains;
 pub mod error;
+pub mod gdpr;
 pub mod internal;
 pub mod products;
 pub mod research;
@@ -118,6 +119,18 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
             auth::mail::confirm_reset(env, &body).await?;
             return empty(204);
         }
+        Route::AcceptInvitation => {
+            return json(200, &auth::members::accept(env, &config, &body, user_agent.as_deref()).await?);
+        }
+        Route::StripeWebhook => {
+            let signature = req.headers().get("stripe-signature")?;
+            return json(200, &billing::webhook(env, &config, signature.as_deref(), &body).await?);
+        }
+        // Every route reached without a token is answered above; one that is not would be
+        // silently asked for a token below, so it fails loudly instead.
+        public if public.is_public() => {
+            return Err(ApiError::internal("routing", format!("public route {public:?} has no handler")));
+        }
         _ => {}
     }
 
@@ -177,6 +190,17 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
             principal.require(Action::Administer)?;
             principal.session()?;
             json(202, &billing::change_plan(env, &config, &principal, &body).await?)
+        }
+        Route::GdprExport => {
+            principal.require(Action::Administer)?;
+            principal.session()?;
+            let archive = gdpr::export(env, &principal).await?;
+            let mut response = json(200, &archive)?;
+            response.headers_mut().set(
+                "content-disposition",
+                &format!("attachment; filename=\"dropship-export-{}.json\"", principal.tenant_id),
+            )?;
+            Ok(response)
         }
         Route::AuditLog => {
             principal.require(Action::Administer)?;

@@ -47,6 +47,8 @@ pub enum Route {
     RevokeApiKey(String),
     /// `GET /v1/audit-log`.
     AuditLog,
+    /// `GET /v1/gdpr/export`.
+    GdprExport,
     /// `GET /v1/billing`.
     Billing,
     /// `POST /v1/billing/checkout`.
@@ -147,6 +149,7 @@ pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
     ("GET", "/v1/api-keys"),
     ("DELETE", "/v1/api-keys/{key_id}"),
     ("GET", "/v1/audit-log"),
+    ("GET", "/v1/gdpr/export"),
     ("GET", "/v1/billing"),
     ("POST", "/v1/billing/checkout"),
     ("POST", "/v1/billing/plan"),
@@ -200,6 +203,7 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         ["v1", "api-keys"] => Some(vec![("POST", Route::CreateApiKey), ("GET", Route::ListApiKeys)]),
         ["v1", "api-keys", _] => Some(vec![("DELETE", Route::RevokeApiKey(s(2)))]),
         ["v1", "audit-log"] => Some(vec![("GET", Route::AuditLog)]),
+        ["v1", "gdpr", "export"] => Some(vec![("GET", Route::GdprExport)]),
         ["v1", "billing"] => Some(vec![("GET", Route::Billing)]),
         ["v1", "billing", "checkout"] => Some(vec![("POST", Route::Checkout)]),
         ["v1", "billing", "plan"] => Some(vec![("POST", Route::ChangePlan)]),

@@ -827,3 +827,45 @@ async fn a_merchant_subscribes_changes_plan_within_limits_and_cancels() {
         stack.http.post(format!("{}/v1/billing/webhook", stack.edge)).body("{}").send().await.unwrap();
     assert_eq!(unsigned.status(), 400, "unsigned webhooks are refused");
 }
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn an_owner_downloads_everything_the_tenant_owns_and_nothing_of_others() {
+    let stack = Stack::connect().await;
+    let (owner, store, _, _) = new_store(&stack, "Export E2E").await;
+    let products = format!("/v1/stores/{store}/products");
+    stack
+        .post_json(&products, Some(&owner.access), &json!({ "title": "Exported Lamp", "price_minor": 2100 }))
+        .await;
+    let (other, other_store, _, _) = new_store(&stack, "Not Exported E2E").await;
+    stack
+        .post_json(
+            &format!("/v1/stores/{other_store}/products"),
+            Some(&other.access),
+            &json!({ "title": "Foreign Lamp", "price_minor": 900 }),
+        )
+        .await;
+
+    let response = stack
+        .http
+        .get(format!("{}/v1/gdpr/export", stack.edge))
+        .bearer_auth(&owner.access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(response.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    let text = response.text().await.unwrap();
+    let archive: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(archive["format"], "dropship-export/1");
+    assert_eq!(archive["members"][0]["email"], owner.email.as_str());
+    assert_eq!(archive["stores"][0]["store"]["name"], "Export E2E");
+    assert!(text.contains("Exported Lamp"));
+    assert!(
+        !text.contains("Foreign Lamp") && !text.contains("Not Exported E2E"),
+        "another tenant's data leaked"
+    );
+    assert!(!text.contains("password_hash") && !text.contains("key_hash") && !text.contains("$argon2id"));
+    let log = stack.get("/v1/audit-log", &owner.access).await;
+    assert!(log.text.contains("gdpr.export"));
+}
