@@ -869,3 +869,31 @@ async fn an_owner_downloads_everything_the_tenant_owns_and_nothing_of_others() {
     let log = stack.get("/v1/audit-log", &owner.access).await;
     assert!(log.text.contains("gdpr.export"));
 }
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn password_guessing_on_one_account_is_rate_limited() {
+    let stack = Stack::connect().await;
+    let merchant = stack.sign_up().await;
+    let mut statuses = Vec::new();
+    for _ in 0..25 {
+        let guess = stack
+            .http
+            .post(format!("{}/v1/auth/login", stack.edge))
+            .header("cf-connecting-ip", format!("203.0.113.{}", statuses.len() + 1))
+            .json(&json!({ "email": merchant.email, "password": "a wrong guess here" }))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(guess.status().as_u16());
+    }
+    assert!(statuses.iter().take(20).all(|s| *s == 401), "{statuses:?}");
+    assert!(
+        statuses.contains(&429),
+        "guesses from many addresses are still limited per account: {statuses:?}"
+    );
+    let right = stack
+        .post_json("/v1/auth/login", None, &json!({ "email": merchant.email, "password": merchant.password }))
+        .await;
+    assert_eq!(right.status, 429, "the limit holds for the account until the window passes");
+}
