@@ -181,6 +181,29 @@ impl Stack {
         .await
     }
 
+    /// Moves a merchant's tenant to `plan` the way billing does: Stripe (the local stand-in)
+    /// reports a completed checkout to the edge's webhook.
+    pub async fn set_plan(&self, merchant: &Merchant, plan: &str) {
+        let event = serde_json::json!({
+            "type": "checkout.session.completed",
+            "object": {
+                "id": format!("cs_test_{}", unique("plan")),
+                "object": "checkout.session",
+                "client_reference_id": merchant.tenant_id,
+                "customer": format!("cus_{}", unique("c")),
+                "subscription": format!("sub_{}", unique("s")),
+                "metadata": { "tenant_id": merchant.tenant_id, "plan": plan },
+            }
+        });
+        let delivered =
+            self.http.post("http://127.0.0.1:8420/_test/deliver").json(&event).send().await.unwrap();
+        assert!(delivered.status().is_success(), "the Stripe stand-in delivers the event");
+        eventually(&format!("the {plan} plan to apply"), Duration::from_secs(30), || async {
+            (self.get("/v1/billing", &merchant.access).await.json["plan"] == plan).then_some(())
+        })
+        .await;
+    }
+
     pub async fn send_import(&self, body: &str) {
         self.sqs.send_message().queue_url(&self.import_queue).message_body(body).send().await.unwrap();
     }
@@ -214,33 +237,6 @@ where
         assert!(started.elapsed() < limit, "timed out after {limit:?} waiting for {what}");
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-}
-
-/// Moves a tenant to another plan directly in the local platform database: what billing will do
-/// once it exists.
-pub fn set_plan(tenant_id: &str, plan: &str) {
-    assert!(
-        tenant_id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
-            && plan.bytes().all(|b| b.is_ascii_lowercase())
-    );
-    let state = env("DROPSHIP_STATE");
-    let edge = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../edge");
-    let status = std::process::Command::new("wrangler")
-        .args([
-            "d1",
-            "execute",
-            "PLATFORM_DB",
-            "--local",
-            "--persist-to",
-            &format!("{state}/wrangler"),
-            "--command",
-        ])
-        .arg(format!("UPDATE tenants SET plan = '{plan}' WHERE id = '{tenant_id}'"))
-        .current_dir(edge)
-        .stdout(std::process::Stdio::null())
-        .status()
-        .expect("wrangler is on PATH (local/env.sh)");
-    assert!(status.success(), "could not change the plan");
 }
 
 /// Publishes a TXT record in the local DNS-over-HTTPS fixture (local/fixtures/doh_server.py reads

@@ -9,7 +9,7 @@
 mod helpers;
 
 use domain::{Currency, Money, RunId, StoreId, TenantId};
-use helpers::{eventually, publish_txt, set_plan, token_in, unique, Merchant, Stack};
+use helpers::{eventually, publish_txt, token_in, unique, Merchant, Stack};
 use queues::messages::{ImportRequested, SupplierProduct};
 use queues::Envelope;
 use serde_json::{json, Value};
@@ -536,7 +536,7 @@ async fn api_keys_follow_their_scope_and_plan_and_every_write_is_audited() {
     let starter = stack.post_json(keys, Some(&owner.access), &json!({ "name": "ci", "scope": "read" })).await;
     assert_eq!(starter.status, 403, "{}", starter.text);
     assert_eq!(starter.json["code"], "plan_limit");
-    set_plan(&owner.tenant_id, "pro");
+    stack.set_plan(&owner, "pro").await;
 
     let read =
         stack.post_json(keys, Some(&owner.access), &json!({ "name": "reporting", "scope": "read" })).await;
@@ -605,7 +605,7 @@ async fn a_custom_domain_serves_its_store_once_a_txt_record_proves_ownership() {
         starter.json["detail"].as_str().unwrap().contains("growth"),
         "the refusal names the plan that lifts it"
     );
-    set_plan(&owner.tenant_id, "growth");
+    stack.set_plan(&owner, "growth").await;
 
     let added = stack.post_json(&domains, Some(&owner.access), &json!({ "host": host })).await;
     assert_eq!(added.status, 201, "{}", added.text);
@@ -630,7 +630,7 @@ async fn a_custom_domain_serves_its_store_once_a_txt_record_proves_ownership() {
     .await;
 
     let (rival, rival_store, _, _) = new_store(&stack, "Rival E2E").await;
-    set_plan(&rival.tenant_id, "growth");
+    stack.set_plan(&rival, "growth").await;
     let taken = stack
         .post_json(
             &format!("/v1/stores/{rival_store}/domains"),
