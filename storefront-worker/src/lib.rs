@@ -28,6 +28,7 @@ const BROWSER_MAX_AGE_SECS: u32 = 30;
 const HTML: &str = "text/html; charset=utf-8";
 const XML: &str = "application/xml; charset=utf-8";
 const TEXT: &str = "text/plain; charset=utf-8";
+const SVG: &str = "image/svg+xml";
 
 /// Who may keep a response.
 #[derive(Clone, Copy)]
@@ -127,6 +128,7 @@ async fn cacheable_page(
                 None => respond(404, render::not_found(Some(site)), HTML, Caching::NoStore),
             }
         }
+        Route::Favicon => respond(200, render::favicon(&site.name), SVG, Caching::Shared),
         Route::SitemapIndex => respond(200, crawlers::sitemap_index(origin), XML, Caching::Shared),
         Route::PagesSitemap => respond(200, crawlers::pages_sitemap(origin), XML, Caching::Shared),
         Route::ProductsSitemap => {

@@ -1,5 +1,7 @@
 //! Which page a request path asks for, and whether that page may be cached at the edge.
 
+use crate::urls::FAVICON_PATH;
+
 /// Longest product slug looked up: `slugify` makes at most 80 characters, plus a `-N` suffix.
 const SLUG_MAX: usize = 100;
 
@@ -14,6 +16,8 @@ pub enum Route<'a> {
     Product(&'a str),
     /// `/search?q=...`.
     Search,
+    /// `/favicon.svg`: the store's icon.
+    Favicon,
     /// `/sitemap.xml`: the sitemap index.
     SitemapIndex,
     /// `/sitemaps/pages.xml`.
@@ -31,6 +35,7 @@ impl<'a> Route<'a> {
             "/" => Route::Home,
             "/robots.txt" => Route::Robots,
             "/search" => Route::Search,
+            FAVICON_PATH => Route::Favicon,
             "/sitemap.xml" => Route::SitemapIndex,
             "/sitemaps/pages.xml" => Route::PagesSitemap,
             "/sitemaps/products.xml" => Route::ProductsSitemap,
@@ -48,6 +53,7 @@ impl<'a> Route<'a> {
         matches!(
             self,
             Route::Home
+                | Route::Favicon
                 | Route::Product(_)
                 | Route::SitemapIndex
                 | Route::PagesSitemap
@@ -72,6 +78,7 @@ mod tests {
         assert_eq!(Route::parse("/"), Route::Home);
         assert_eq!(Route::parse("/robots.txt"), Route::Robots);
         assert_eq!(Route::parse("/search"), Route::Search);
+        assert_eq!(Route::parse("/favicon.svg"), Route::Favicon);
         assert_eq!(Route::parse("/sitemap.xml"), Route::SitemapIndex);
         assert_eq!(Route::parse("/sitemaps/pages.xml"), Route::PagesSitemap);
         assert_eq!(Route::parse("/sitemaps/products.xml"), Route::ProductsSitemap);
@@ -95,5 +102,6 @@ mod tests {
         assert!(Route::Home.is_cacheable());
         assert!(Route::Product("brush").is_cacheable());
         assert!(Route::ProductsSitemap.is_cacheable());
+        assert!(Route::Favicon.is_cacheable());
     }
 }

@@ -50,6 +50,9 @@ impl fmt::Display for Origin {
 /// The path of the search page.
 pub const SEARCH_PATH: &str = "/search";
 
+/// The path of the store's icon, an SVG that the store's pages link.
+pub const FAVICON_PATH: &str = "/favicon.svg";
+
 /// The path of a product page. Slugs are `domain::content::slugify` output (lowercase ASCII words
 /// and hyphens), so they need no percent-encoding.
 pub fn product_path(slug: &str) -> String {

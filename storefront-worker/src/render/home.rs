@@ -23,6 +23,7 @@ pub fn home(site: &Site, products: &[Card]) -> String {
         price: None,
         noindex: false,
         json_ld: vec![json_ld::organization(site), json_ld::website(site)],
+        icon: true,
     };
     layout(&site.name, Some(""), &head, &body)
 }

@@ -5,17 +5,19 @@
 //! from, the layout (head with its SEO and social meta, header with the search form, landmarks)
 //! and the error pages.
 
+mod favicon;
 mod home;
 pub mod json_ld;
 mod product;
 mod search;
 
+pub use favicon::favicon;
 pub use home::home;
 pub use product::product;
 pub use search::search;
 
 use crate::search::QUERY_MAX_CHARS;
-use crate::urls::{product_path, Origin, SEARCH_PATH};
+use crate::urls::{product_path, Origin, FAVICON_PATH, SEARCH_PATH};
 use domain::Money;
 use serde_json::Value;
 use std::fmt::Write;
@@ -85,7 +87,10 @@ pub struct Product {
     pub meta_description: String,
 }
 
-/// Card images loaded eagerly, since they are likely above the fold; the rest load lazily.
+/// Card images loaded eagerly, since they may be in the first row (four columns on a desktop);
+/// the rest load lazily. Only the first is the likely largest paint: it is fetched first, and the
+/// others in the row at low priority, so that on a phone (one column, where they are below the
+/// fold) they do not share its bandwidth.
 const EAGER_CARDS: usize = 4;
 
 const STYLE: &str = "*{box-sizing:border-box}\
@@ -125,6 +130,9 @@ struct Head<'a> {
     noindex: bool,
     /// Structured data, one `<script type="application/ld+json">` each.
     json_ld: Vec<Value>,
+    /// Links the store's icon ([`FAVICON_PATH`]); without it browsers ask for `/favicon.ico`,
+    /// which is a 404 and an error in the console.
+    icon: bool,
 }
 
 impl<'a> Head<'a> {
@@ -139,6 +147,7 @@ impl<'a> Head<'a> {
             price: None,
             noindex: true,
             json_ld: Vec::new(),
+            icon: true,
         }
     }
 
@@ -149,6 +158,9 @@ impl<'a> Head<'a> {
             escape(self.title),
             escape(self.description)
         );
+        if self.icon {
+            let _ = write!(html, "<link rel=\"icon\" href=\"{FAVICON_PATH}\" type=\"image/svg+xml\">");
+        }
         if self.noindex {
             html.push_str("<meta name=\"robots\" content=\"noindex\">");
         }
@@ -253,15 +265,22 @@ fn price_html(price: Money, compare_at: Option<Money>) -> String {
 /// A grid of product cards; the first few images load eagerly.
 fn card_grid(cards: &[Card]) -> String {
     let mut html = String::from("<ul class=\"grid\">");
+    let first_image = cards.iter().position(|card| card.image.is_some());
     for (i, card) in cards.iter().enumerate() {
         let image = card
             .image
             .as_deref()
             .map(|src| {
+                let loading = if Some(i) == first_image {
+                    "eager\" fetchpriority=\"high"
+                } else if i < EAGER_CARDS {
+                    "eager\" fetchpriority=\"low"
+                } else {
+                    "lazy"
+                };
                 format!(
-                    "<img src=\"{}\" alt=\"\" width=\"400\" height=\"400\" loading=\"{}\" decoding=\"async\">",
-                    escape(src),
-                    if i < EAGER_CARDS { "eager" } else { "lazy" }
+                    "<img src=\"{}\" alt=\"\" width=\"400\" height=\"400\" loading=\"{loading}\" decoding=\"async\">",
+                    escape(src)
                 )
             })
             .unwrap_or_default();
@@ -286,10 +305,11 @@ pub fn not_found(site: Option<&Site>) -> String {
             let description = format!("This page does not exist at {}.", site.name);
             layout(&site.name, Some(""), &Head::plain(&title, &description), body)
         }
+        // No store, so no icon to link.
         None => layout(
             "Store not found",
             None,
-            &Head::plain("Page not found", "This page does not exist."),
+            &Head { icon: false, ..Head::plain("Page not found", "This page does not exist.") },
             "<h1>Page not found</h1><p>There is no store at this address.</p>",
         ),
     }
@@ -298,10 +318,11 @@ pub fn not_found(site: Option<&Site>) -> String {
 /// The page of a suspended store.
 pub fn unavailable(store_name: &str) -> String {
     let title = format!("Temporarily unavailable | {store_name}");
+    // A suspended store answers every path with this page, its icon too.
     layout(
         store_name,
         None,
-        &Head::plain(&title, "This store is temporarily unavailable."),
+        &Head { icon: false, ..Head::plain(&title, "This store is temporarily unavailable.") },
         "<h1>Temporarily unavailable</h1><p>This store is closed for now. Please come back later.</p>",
     )
 }
@@ -372,6 +393,38 @@ pub(crate) mod tests {
             assert!(html.contains("<meta name=\"robots\" content=\"noindex\">"));
             assert!(!html.contains("rel=\"canonical\""));
         }
+    }
+
+    #[test]
+    fn store_pages_link_the_store_icon_so_browsers_do_not_ask_for_a_missing_favicon_ico() {
+        let icon = "<link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\">";
+        assert!(not_found(Some(&site("Cozy Pets"))).contains(icon));
+        assert!(!not_found(None).contains("rel=\"icon\""), "no store, no icon");
+        assert!(!unavailable("Cozy Pets").contains("rel=\"icon\""), "a suspended store serves no icon");
+    }
+
+    #[test]
+    fn only_the_first_card_image_is_fetched_first_and_the_rest_of_its_row_waits() {
+        let cards: Vec<Card> = (0..6).map(|i| card(&format!("Brush {i}"))).collect();
+        let html = card_grid(&cards);
+        let images = tags(&html, "img");
+        assert!(images[0].contains("loading=\"eager\" fetchpriority=\"high\""));
+        for image in &images[1..EAGER_CARDS] {
+            assert!(image.contains("loading=\"eager\" fetchpriority=\"low\""), "{image}");
+        }
+        for image in &images[EAGER_CARDS..] {
+            assert!(image.contains("loading=\"lazy\"") && !image.contains("fetchpriority"), "{image}");
+        }
+    }
+
+    #[test]
+    fn the_first_card_with_an_image_is_the_one_fetched_first() {
+        let cards = [Card { image: None, ..card("No photo") }, card("Brush"), card("Comb")];
+        let html = card_grid(&cards);
+        let images = tags(&html, "img");
+        assert_eq!(images.len(), 2);
+        assert!(images[0].contains("fetchpriority=\"high\""));
+        assert!(images[1].contains("fetchpriority=\"low\""));
     }
 
     #[test]

@@ -66,6 +66,7 @@ pub fn product(site: &Site, product: &Product) -> String {
         price: Some(product.price),
         noindex: false,
         json_ld: vec![json_ld::product(site, product), json_ld::breadcrumbs(site, product)],
+        icon: true,
     };
     layout(&site.name, Some(""), &head, &body)
 }

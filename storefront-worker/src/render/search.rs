@@ -44,6 +44,7 @@ pub fn search(site: &Site, query: &str, results: Option<&[Card]>) -> String {
         price: None,
         noindex: true,
         json_ld: Vec::new(),
+        icon: true,
     };
     layout(&site.name, Some(query), &head, &body)
 }

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Lighthouse on a store of the running local stack (local/up.sh --detach): seeds its own store with
+# product photos served locally, audits its home page, its listing page (the search results until
+# collections exist) and a product page with the mobile and desktop presets, prints the four
+# category scores per page and exits non-zero when one is under target (SEO 100, Accessibility,
+# Best Practices, Performance >= 95). See lighthouse_audit.py beside this file for the details.
+# Bounded: 6 Lighthouse runs (~15 s each; --runs 3 takes the median of three), loopback only.
+#
+#   local/bench/lighthouse.sh                    both presets, one run each
+#   local/bench/lighthouse.sh --runs 3           the median of three runs each (steadier)
+#   local/bench/lighthouse.sh --presets mobile   mobile only (Lighthouse's default)
+#   local/bench/lighthouse.sh --storefront http://127.0.0.1:8789   another storefront Worker
+#
+# Installs what it needs first, skipped when present: lighthouse (pinned, npm) in
+# $DROPSHIP_TOOLS/lighthouse and Debian's chromium.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+. local/env.sh
+log() { printf '\033[1;36m[lighthouse]\033[0m %s\n' "$*" >&2; }
+
+version=12.2.3
+prefix="$DROPSHIP_TOOLS/lighthouse"
+lighthouse="$prefix/node_modules/.bin/lighthouse"
+if [ "$("$lighthouse" --version 2> /dev/null || true)" != "$version" ]; then
+  log "installing lighthouse@$version into $prefix"
+  mkdir -p "$prefix"
+  npm install --prefix "$prefix" --no-audit --no-fund --loglevel=error "lighthouse@$version"
+fi
+
+chrome=/usr/bin/chromium
+if [ ! -x "$chrome" ]; then
+  log "installing Debian's chromium"
+  apt-get update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+fi
+
+exec python3 local/bench/lighthouse_audit.py --lighthouse "$lighthouse" --chrome "$chrome" "$@"
