@@ -92,6 +92,11 @@ fn looks_like_markup(paragraph: &str) -> bool {
 fn title_case(text: &str) -> String {
     text.split_whitespace()
         .map(|w| {
+            // Sizes, models and units keep their case: 2L, 550ml, USB-C, LED.
+            if w.chars().any(|c| c.is_ascii_digit()) || (w.len() <= 5 && w.chars().all(|c| !c.is_lowercase()))
+            {
+                return w.to_owned();
+            }
             let mut chars = w.chars();
             match chars.next() {
                 Some(first) => first.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect(),
@@ -169,6 +174,20 @@ pub fn offline(product: &ProductFacts) -> ContentAnswer {
         META_DESCRIPTION_MAX,
     );
     ContentAnswer { title, description, features, meta_title, meta_description, keywords }
+}
+
+#[cfg(test)]
+mod title_tests {
+    use super::title_case;
+
+    #[test]
+    fn shouting_titles_are_tamed_but_sizes_and_acronyms_keep_their_case() {
+        assert_eq!(
+            title_case("AUTOMATIC cat water FOUNTAIN 2L usb-c LED"),
+            "Automatic Cat Water Fountain 2L Usb-c LED"
+        );
+        assert_eq!(title_case("dog bottle 550ml"), "Dog Bottle 550ml");
+    }
 }
 
 #[cfg(test)]
