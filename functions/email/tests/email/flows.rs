@@ -2,7 +2,7 @@
 //! times send what is due through a recording mail queue, and the email handler sends each mail
 //! once.
 
-use crate::helpers::{email_body, spawn_app, sqs_event, verify_email, Moto, RecordingQueue};
+use crate::helpers::{email_body, moto, spawn_app, sqs_event, verify_email, Moto, RecordingQueue};
 use domain::accounts::Email;
 use domain::{Currency, Money, StoreId, TenantId};
 use email::flow_events;
@@ -31,7 +31,7 @@ struct Flows {
 }
 
 async fn spawn_flows() -> Flows {
-    let moto = Moto::start();
+    let moto = moto();
     let dynamo = moto.dynamodb(TABLE).await;
     Flows {
         _moto: moto,

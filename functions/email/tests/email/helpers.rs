@@ -18,11 +18,8 @@ use serde_json::{json, Value};
 use std::collections::{HashMap, VecDeque};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
 
 /// One HTTP request as the server read it.
 #[derive(Debug)]
@@ -277,114 +274,7 @@ pub fn research_report_marketing(to: &str) -> Value {
     })
 }
 
-/// moto's server on a free loopback port, killed when dropped.
-pub struct Moto {
-    child: Child,
-    log: PathBuf,
-    url: String,
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_file(&self.log);
-    }
-}
-
-/// A tool from the project's venv (`local/tools.sh`), or from `PATH`.
-fn venv_tool(name: &str) -> Option<PathBuf> {
-    let tools = std::env::var_os("DROPSHIP_TOOLS")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cache/dropship/tools")));
-    let in_venv = tools.map(|t| t.join("venv/bin").join(name)).filter(|p| p.is_file());
-    in_venv.or_else(|| {
-        std::env::var_os("PATH")
-            .and_then(|paths| std::env::split_paths(&paths).map(|d| d.join(name)).find(|p| p.is_file()))
-    })
-}
-
-impl Moto {
-    /// Starts moto and waits until it answers.
-    pub fn start() -> Moto {
-        let binary = venv_tool("moto_server").unwrap_or_else(|| {
-            panic!("`moto_server` is not installed (PyPI moto[server]): run local/tools.sh")
-        });
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let log = std::env::temp_dir().join(format!("email-flows-moto-{port}.log"));
-        let file = std::fs::File::create(&log).expect("a log file in the temp dir");
-        let child = Command::new(binary)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdin(Stdio::null())
-            .stdout(file.try_clone().unwrap())
-            .stderr(file)
-            .spawn()
-            .unwrap_or_else(|e| panic!("could not start moto: {e}; install the tools with local/tools.sh"));
-        let mut moto = Moto { child, log, url: format!("http://127.0.0.1:{port}") };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while !answers_200(port, "/moto-api/") {
-            if let Ok(Some(status)) = moto.child.try_wait() {
-                panic!(
-                    "moto exited with {status}:\n{}",
-                    std::fs::read_to_string(&moto.log).unwrap_or_default()
-                );
-            }
-            assert!(Instant::now() < deadline, "moto did not answer within 30 s");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        moto
-    }
-
-    /// A DynamoDB client of this moto, with a fresh table shaped like the pipeline's (hash key
-    /// `pk`, range key `sk`, both strings).
-    pub async fn dynamodb(&self, table: &str) -> aws_sdk_dynamodb::Client {
-        use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
-        use aws_sdk_dynamodb::types::{
-            AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-        };
-        let config = aws_sdk_dynamodb::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .endpoint_url(&self.url)
-            .credentials_provider(Credentials::new("test", "test", None, None, "test"))
-            .build();
-        let client = aws_sdk_dynamodb::Client::from_conf(config);
-        let attribute = |name: &str| {
-            AttributeDefinition::builder()
-                .attribute_name(name)
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .unwrap()
-        };
-        let key = |name: &str, kind| {
-            KeySchemaElement::builder().attribute_name(name).key_type(kind).build().unwrap()
-        };
-        client
-            .create_table()
-            .table_name(table)
-            .attribute_definitions(attribute("pk"))
-            .attribute_definitions(attribute("sk"))
-            .key_schema(key("pk", KeyType::Hash))
-            .key_schema(key("sk", KeyType::Range))
-            .billing_mode(BillingMode::PayPerRequest)
-            .send()
-            .await
-            .expect("creating the table in moto");
-        client
-    }
-}
-
-/// A blocking health check over a raw HTTP/1.0 request, so readiness needs no async runtime.
-fn answers_200(port: u16, path: &str) -> bool {
-    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else { return false };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-    if stream.write_all(format!("GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").as_bytes()).is_err() {
-        return false;
-    }
-    let mut answer = String::new();
-    let _ = stream.read_to_string(&mut answer);
-    answer.starts_with("HTTP/1.0 200") || answer.starts_with("HTTP/1.1 200")
-}
+pub use test_servers::{moto, Server as Moto};
 
 /// A mail queue that records what the sweep enqueued, and can lose the answer to its next
 /// enqueue (the mail is queued, the sweep hears an error).
