@@ -33,6 +33,9 @@ fi
 "$DROPSHIP_TOOLS/venv/bin/python" -m unittest discover -s infra/terraform/tests
 
 step "end-to-end (local stack)"
+# One stack per machine (fixed ports): clones and worktrees on the same machine take turns.
+exec 9> "$DROPSHIP_HOME/stack.lock"
+flock 9
 # A stack of its own, from empty state: stop a developer's stack on the same ports first.
 local/down.sh --quiet
 export DROPSHIP_STATE="$DROPSHIP_HOME/test-state"
