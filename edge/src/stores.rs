@@ -7,7 +7,7 @@ use crate::runtime::{new_id, now, rfc3339};
 use domain::placement::{place, ShardIndex, ShardLoad};
 use domain::{Currency, Plan, StoreHost, StoreId, StoreName, StoreSlug, StoreStatus, TenantId};
 use serde::{Deserialize, Serialize};
-use tenancy::routing::{Routing, RoutingRecord};
+use tenancy::routing::{Routing, RoutingRecord, StoreLook};
 use tenancy::shards::{platform, StoreDb};
 use worker::wasm_bindgen::JsValue;
 use worker::{D1Database, Env};
@@ -35,6 +35,18 @@ pub struct StoreRow {
     pub auto_publish: i64,
     /// Products a research run imports at most.
     pub max_imports_per_run: i64,
+    /// The market the store sells to (ISO 3166-1 alpha-2).
+    pub target_market: String,
+    /// `classic`, `bold` or `minimal`.
+    pub theme: String,
+    /// Brand colour, `#rrggbb`.
+    pub brand_color: String,
+    /// Logo URL.
+    pub logo_url: Option<String>,
+    /// AI score from which research imports a candidate.
+    pub import_threshold: i64,
+    /// AI score from which research puts a candidate on the watchlist.
+    pub watch_threshold: i64,
     /// Creation time.
     pub created_at: String,
     /// The tenant's plan.
@@ -73,6 +85,11 @@ impl Store {
             status: self.status,
             name: self.row.name.clone(),
             currency: self.row.currency.parse().unwrap_or(Currency::Usd),
+            look: StoreLook {
+                theme: self.row.theme.clone(),
+                brand_color: self.row.brand_color.clone(),
+                logo_url: self.row.logo_url.clone(),
+            },
         }
     }
 
@@ -84,7 +101,8 @@ impl Store {
 
 const STORE_SELECT: &str =
     "SELECT s.id, s.tenant_id, s.slug, s.name, s.niche, s.currency, s.status, s.shard, \
-     s.auto_publish, s.max_imports_per_run, s.created_at, t.plan, t.subscription_status \
+     s.auto_publish, s.max_imports_per_run, s.target_market, s.theme, s.brand_color, s.logo_url, \
+     s.import_threshold, s.watch_threshold, s.created_at, t.plan, t.subscription_status \
      FROM stores s JOIN tenants t ON t.id = s.tenant_id";
 
 /// Loads a store by id; 404 when it does not exist.
@@ -135,6 +153,13 @@ pub struct StoreView {
     plan: String,
     shard: u16,
     auto_publish: bool,
+    max_imports_per_run: i64,
+    target_market: String,
+    theme: String,
+    brand_color: String,
+    logo_url: Option<String>,
+    import_threshold: i64,
+    watch_threshold: i64,
     host: String,
     url: String,
     created_at: String,
@@ -155,6 +180,13 @@ impl StoreView {
             plan: row.plan.clone(),
             shard: row.shard,
             auto_publish: row.auto_publish != 0,
+            max_imports_per_run: row.max_imports_per_run,
+            target_market: row.target_market.clone(),
+            theme: row.theme.clone(),
+            brand_color: row.brand_color.clone(),
+            logo_url: row.logo_url.clone(),
+            import_threshold: row.import_threshold,
+            watch_threshold: row.watch_threshold,
             url: config.storefront_url(&host),
             host,
             created_at: row.created_at.clone(),
@@ -294,6 +326,7 @@ pub async fn create(
         status: StoreStatus::Active,
         name: name.as_str().to_owned(),
         currency,
+        look: StoreLook::default(),
     };
     Routing::new(env.kv(crate::config::EDGE_KV)?).publish(&host, &record).await?;
 
@@ -328,6 +361,73 @@ pub struct UpdateStore {
     niche: Option<String>,
     auto_publish: Option<bool>,
     max_imports_per_run: Option<u16>,
+    target_market: Option<String>,
+    theme: Option<String>,
+    brand_color: Option<String>,
+    /// `Some(None)` (JSON `null`) removes the logo.
+    #[serde(default, deserialize_with = "present")]
+    logo_url: Option<Option<String>>,
+    import_threshold: Option<u8>,
+    watch_threshold: Option<u8>,
+}
+
+/// Tells a field sent as `null` (`Some(None)`) from one not sent (`None`).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+/// The store settings after a PATCH, checked field by field.
+struct Settings {
+    target_market: String,
+    theme: String,
+    brand_color: String,
+    logo_url: Option<String>,
+    import_threshold: i64,
+    watch_threshold: i64,
+}
+
+fn settings(input: &UpdateStore, row: &StoreRow) -> ApiResult<Settings> {
+    let target_market = match input.target_market.as_deref() {
+        Some(m) if m.len() == 2 && m.bytes().all(|b| b.is_ascii_alphabetic()) => m.to_ascii_uppercase(),
+        Some(_) => {
+            return Err(ApiError::invalid("target_market", "target_market must be a two-letter country code"))
+        }
+        None => row.target_market.clone(),
+    };
+    let theme = match input.theme.as_deref() {
+        Some(t @ ("classic" | "bold" | "minimal")) => t.to_owned(),
+        Some(_) => return Err(ApiError::invalid("theme", "theme must be classic, bold or minimal")),
+        None => row.theme.clone(),
+    };
+    let brand_color = match input.brand_color.as_deref() {
+        Some(c) if c.len() == 7 && c.starts_with('#') && c[1..].bytes().all(|b| b.is_ascii_hexdigit()) => {
+            c.to_ascii_lowercase()
+        }
+        Some(_) => return Err(ApiError::invalid("brand_color", "brand_color must look like #1d4ed8")),
+        None => row.brand_color.clone(),
+    };
+    let logo_url = match &input.logo_url {
+        Some(Some(url)) => {
+            let ok = (url.starts_with("https://") || url.starts_with("http://"))
+                && url.len() <= 2048
+                && !url.chars().any(|c| c.is_whitespace() || c == '"' || c == '<' || c == '>');
+            if !ok {
+                return Err(ApiError::invalid("logo_url", "logo_url must be an http(s) URL"));
+            }
+            Some(url.clone())
+        }
+        Some(None) => None,
+        None => row.logo_url.clone(),
+    };
+    let import_threshold = input.import_threshold.map_or(row.import_threshold, i64::from);
+    let watch_threshold = input.watch_threshold.map_or(row.watch_threshold, i64::from);
+    if import_threshold > 100 {
+        return Err(ApiError::invalid("import_threshold", "import_threshold must be 0 to 100"));
+    }
+    if watch_threshold > import_threshold {
+        return Err(ApiError::invalid("watch_threshold", "watch_threshold must not exceed import_threshold"));
+    }
+    Ok(Settings { target_market, theme, brand_color, logo_url, import_threshold, watch_threshold })
 }
 
 #[derive(Deserialize)]
@@ -379,17 +479,36 @@ pub async fn update(
     if !(1..=50).contains(&max_imports) {
         return Err(ApiError::invalid("max_imports_per_run", "max_imports_per_run must be 1 to 50"));
     }
+    let settings = settings(&input, &store.row)?;
     let db = platform(env)?;
     let at = rfc3339(now());
     db.batch(vec![
-        db.prepare("UPDATE stores SET name = ?2, niche = ?3, auto_publish = ?4, max_imports_per_run = ?5 WHERE id = ?1").bind(&[
+        db.prepare(
+            "UPDATE stores SET name = ?2, niche = ?3, auto_publish = ?4, max_imports_per_run = ?5, \
+             target_market = ?6, theme = ?7, brand_color = ?8, logo_url = ?9, import_threshold = ?10, \
+             watch_threshold = ?11 WHERE id = ?1",
+        )
+        .bind(&[
             store.id.to_string().into(),
             name.into(),
             niche.into(),
             f64::from(u8::from(auto_publish)).into(),
             (max_imports as f64).into(),
+            settings.target_market.into(),
+            settings.theme.into(),
+            settings.brand_color.into(),
+            settings.logo_url.map_or(JsValue::NULL, |u| u.into()),
+            (settings.import_threshold as f64).into(),
+            (settings.watch_threshold as f64).into(),
         ])?,
-        audit(&db, Some(store.tenant_id), &principal.user_id.to_string(), "store.update", &store.id.to_string(), &at)?,
+        audit(
+            &db,
+            Some(store.tenant_id),
+            &principal.user_id.to_string(),
+            "store.update",
+            &store.id.to_string(),
+            &at,
+        )?,
     ])
     .await?;
     let store = load(&db, store.id).await?;

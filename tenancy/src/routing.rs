@@ -32,6 +32,27 @@ pub struct RoutingRecord {
     pub name: String,
     /// The currency it sells in.
     pub currency: Currency,
+    /// The look the merchant chose; absent in records written before themes existed.
+    #[serde(default)]
+    pub look: StoreLook,
+}
+
+/// How a store's pages look: theme, brand colour and logo, chosen in the store's settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreLook {
+    /// `classic`, `bold` or `minimal`.
+    pub theme: String,
+    /// The brand colour as `#rrggbb`.
+    pub brand_color: String,
+    /// An absolute `https:` (or local `http:`) URL of the logo, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo_url: Option<String>,
+}
+
+impl Default for StoreLook {
+    fn default() -> Self {
+        Self { theme: "classic".into(), brand_color: "#1d4ed8".into(), logo_url: None }
+    }
 }
 
 /// The KV key of a host's routing record.
