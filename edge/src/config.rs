@@ -77,6 +77,8 @@ pub struct SqsConfig {
     pub research_queue_url: String,
     /// URL of the email queue.
     pub email_queue_url: String,
+    /// URL of the email flows queue (shopper actions that start or stop flows).
+    pub flows_queue_url: String,
     /// Access key id of the edge's enqueue-only IAM user.
     pub access_key_id: String,
     /// Its secret key.
@@ -122,6 +124,7 @@ impl Config {
                 region: text(env, "AWS_REGION")?,
                 research_queue_url: text(env, "RESEARCH_QUEUE_URL")?,
                 email_queue_url: text(env, "EMAIL_QUEUE_URL")?,
+                flows_queue_url: text(env, "FLOWS_QUEUE_URL")?,
                 access_key_id: text(env, "AWS_ACCESS_KEY_ID")?,
                 secret_access_key: text(env, "AWS_SECRET_ACCESS_KEY")?,
             },
