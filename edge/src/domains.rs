@@ -133,7 +133,7 @@ pub async fn add(
                 challenge.into(),
                 at.clone().into(),
             ])?,
-            audit(&db, Some(store.tenant_id), &principal.user_id.to_string(), "domain.add", host.as_str(), &at)?,
+            audit(&db, Some(store.tenant_id), &principal.actor(), "domain.add", host.as_str(), &at)?,
         ])
         .await;
     if let Err(error) = inserted {
@@ -209,7 +209,7 @@ pub async fn verify(
             host.into(),
             at.clone().into(),
         ])?,
-        audit(&db, Some(store.tenant_id), &principal.user_id.to_string(), "domain.verify", host, &at)?,
+        audit(&db, Some(store.tenant_id), &principal.actor(), "domain.verify", host, &at)?,
     ])
     .await?;
     let record = store.routing_record();
@@ -230,7 +230,7 @@ pub async fn remove(env: &Env, store: &Store, host: &str, principal: &Principal)
     db.batch(vec![
         db.prepare("DELETE FROM domains WHERE store_id = ?1 AND host = ?2")
             .bind(&[store.id.to_string().into(), host.into()])?,
-        audit(&db, Some(store.tenant_id), &principal.user_id.to_string(), "domain.remove", host, &at)?,
+        audit(&db, Some(store.tenant_id), &principal.actor(), "domain.remove", host, &at)?,
     ])
     .await?;
     if let Ok(routed) = StoreHost::parse(host) {

@@ -70,15 +70,8 @@ pub async fn export(env: &Env, principal: &Principal) -> ApiResult<Value> {
     )
     .await?;
     let at = rfc3339(now());
-    db.batch(vec![audit(
-        &db,
-        Some(principal.tenant_id),
-        &principal.user_id.to_string(),
-        "gdpr.export",
-        &tenant,
-        &at,
-    )?])
-    .await?;
+    db.batch(vec![audit(&db, Some(principal.tenant_id), &principal.actor(), "gdpr.export", &tenant, &at)?])
+        .await?;
     Ok(json!({
         "format": "dropship-export/1",
         "exported_at": at,

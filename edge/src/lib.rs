@@ -135,7 +135,7 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
     }
 
     let principal = Principal::from_request(req, env, &config, (runtime::now_ms() / 1_000) as i64).await?;
-    let actor = principal.user_id.to_string();
+    let actor = principal.actor();
     let load_store = |id: String| async move {
         stores::load(&tenancy::shards::platform(env)?, runtime::path_id(&id, "store")?).await
     };
@@ -239,7 +239,7 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
         }
         Route::StartResearch(id) => {
             let store = principal.store(load_store(id).await?, Action::Operate)?;
-            json(202, &research::start(env, &config, store, &principal.user_id.to_string()).await?)
+            json(202, &research::start(env, &config, store, &principal.actor()).await?)
         }
         Route::GetResearchRun(id, run) => {
             let store = principal.store(load_store(id).await?, Action::Read)?;

@@ -303,7 +303,7 @@ pub async fn create(
     statements.push(audit(
         &db,
         Some(tenant_id),
-        &principal.user_id.to_string(),
+        &principal.actor(),
         "store.create",
         &store_id.to_string(),
         &created_at,
@@ -501,14 +501,7 @@ pub async fn update(
             (settings.import_threshold as f64).into(),
             (settings.watch_threshold as f64).into(),
         ])?,
-        audit(
-            &db,
-            Some(store.tenant_id),
-            &principal.user_id.to_string(),
-            "store.update",
-            &store.id.to_string(),
-            &at,
-        )?,
+        audit(&db, Some(store.tenant_id), &principal.actor(), "store.update", &store.id.to_string(), &at)?,
     ])
     .await?;
     let store = load(&db, store.id).await?;
@@ -531,14 +524,7 @@ pub async fn set_status(
     db.batch(vec![
         db.prepare("UPDATE stores SET status = ?2 WHERE id = ?1")
             .bind(&[store.id.to_string().into(), status.as_str().into()])?,
-        audit(
-            &db,
-            Some(store.tenant_id),
-            &principal.user_id.to_string(),
-            action,
-            &store.id.to_string(),
-            &at,
-        )?,
+        audit(&db, Some(store.tenant_id), &principal.actor(), action, &store.id.to_string(), &at)?,
     ])
     .await?;
     let store = load(&db, store.id).await?;
@@ -573,14 +559,7 @@ pub async fn delete(env: &Env, store: Store, principal: &Principal) -> ApiResult
     db.batch(vec![
         db.prepare("DELETE FROM domains WHERE store_id = ?1").bind(&[store.id.to_string().into()])?,
         db.prepare("DELETE FROM stores WHERE id = ?1").bind(&[store.id.to_string().into()])?,
-        audit(
-            &db,
-            Some(store.tenant_id),
-            &principal.user_id.to_string(),
-            "store.delete",
-            &store.id.to_string(),
-            &at,
-        )?,
+        audit(&db, Some(store.tenant_id), &principal.actor(), "store.delete", &store.id.to_string(), &at)?,
     ])
     .await?;
     Ok(())

@@ -204,6 +204,15 @@ pub struct SourceCoverage {
     pub error: Option<String>,
 }
 
+/// `POST /internal/erasures/{id}/confirm`: the pipelines erased their part of a tenant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErasureConfirmation {
+    /// DynamoDB items deleted by this pass (0 when a retried pass found nothing left).
+    pub dynamodb_items: u64,
+    /// S3 objects deleted by this pass.
+    pub s3_objects: u64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,7 @@
 
 use crate::envelope::Message;
 use domain::accounts::Email;
-use domain::{Money, RunId};
+use domain::{Money, RunId, StoreId};
 use serde::{Deserialize, Serialize};
 
 /// Run product research for a store (queue `research`).
@@ -196,6 +196,26 @@ pub struct Branding {
     /// Where replies go instead of the platform's no-reply address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<Email>,
+}
+
+/// Erase everything the pipelines hold of a tenant (queue `erasure`): DynamoDB items and S3
+/// objects of its stores. The edge has already erased its own data (D1, KV) when it sends this;
+/// the consumer confirms through `POST /internal/erasures/{erasure_id}/confirm`.
+///
+/// Pipeline items belong to a store or tenant when their key (`pk` or `sk`) contains the store's
+/// or tenant's id, or when they carry a `store_id` or `tenant_id` attribute naming it. Every
+/// stage keeps to that so that an erasure finds all of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantErasureRequested {
+    /// The erasure, as the edge recorded it.
+    pub erasure_id: String,
+    /// Every store the tenant had.
+    pub store_ids: Vec<StoreId>,
+}
+
+impl Message for TenantErasureRequested {
+    const KIND: &'static str = "tenant.erasure_requested";
+    const QUEUE: &'static str = "erasure";
 }
 
 #[cfg(test)]

@@ -69,6 +69,7 @@ pub async fn authenticate(env: &Env, key: &str) -> ApiResult<Principal> {
         tenant_id: row.tenant_id.parse().map_err(|_| refused())?,
         role: role_of(&row.scope).ok_or_else(refused)?,
         session_id: None,
+        api_key_id: Some(row.id),
     })
 }
 
@@ -146,14 +147,7 @@ pub async fn create(env: &Env, principal: &Principal, body: &str) -> ApiResult<C
             input.scope.clone().into(),
             at.clone().into(),
         ])?,
-        audit(
-            &db,
-            Some(principal.tenant_id),
-            &principal.user_id.to_string(),
-            "api_key.create",
-            &id.to_string(),
-            &at,
-        )?,
+        audit(&db, Some(principal.tenant_id), &principal.actor(), "api_key.create", &id.to_string(), &at)?,
     ])
     .await?;
     Ok(CreatedKey {
@@ -196,15 +190,8 @@ pub async fn revoke(env: &Env, principal: &Principal, id: &str) -> ApiResult<()>
     if result.meta()?.and_then(|m| m.changes).unwrap_or(0) == 0 {
         return Err(ApiError::not_found("API key"));
     }
-    db.batch(vec![audit(
-        &db,
-        Some(principal.tenant_id),
-        &principal.user_id.to_string(),
-        "api_key.revoke",
-        id,
-        &at,
-    )?])
-    .await?;
+    db.batch(vec![audit(&db, Some(principal.tenant_id), &principal.actor(), "api_key.revoke", id, &at)?])
+        .await?;
     Ok(())
 }
 

@@ -83,7 +83,7 @@ pub async fn invite(
             rfc3339(at + time::Duration::days(INVITATION_TTL_DAYS)).into(),
             rfc3339(at).into(),
         ])?,
-        audit(&db, Some(principal.tenant_id), &principal.user_id.to_string(), "member.invite", email.as_str(), &rfc3339(at))?,
+        audit(&db, Some(principal.tenant_id), &principal.actor(), "member.invite", email.as_str(), &rfc3339(at))?,
     ])
     .await?;
     let mut data = serde_json::Map::new();
@@ -276,7 +276,7 @@ pub async fn change_role(env: &Env, principal: &Principal, user: &str, body: &st
             user.into(),
             role.as_str().into(),
         ])?,
-        audit(&db, Some(principal.tenant_id), &principal.user_id.to_string(), "member.role", user, &at)?,
+        audit(&db, Some(principal.tenant_id), &principal.actor(), "member.role", user, &at)?,
     ])
     .await?;
     revoke_tenant_sessions(env, principal, user, "role_changed").await
@@ -292,7 +292,7 @@ pub async fn remove(env: &Env, principal: &Principal, user: &str) -> ApiResult<(
     db.batch(vec![
         db.prepare("DELETE FROM memberships WHERE tenant_id = ?1 AND user_id = ?2")
             .bind(&[principal.tenant_id.to_string().into(), user.into()])?,
-        audit(&db, Some(principal.tenant_id), &principal.user_id.to_string(), "member.remove", user, &at)?,
+        audit(&db, Some(principal.tenant_id), &principal.actor(), "member.remove", user, &at)?,
     ])
     .await?;
     revoke_tenant_sessions(env, principal, user, "membership_removed").await

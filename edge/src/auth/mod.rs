@@ -26,6 +26,13 @@ pub struct Principal {
     pub role: Role,
     /// The session the access token came from; `None` when an API key authenticated the call.
     pub session_id: Option<SessionId>,
+    /// The API key that authenticated the call, if one did.
+    pub api_key_id: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct LiveRole {
+    role: String,
 }
 
 impl Principal {
@@ -47,12 +54,35 @@ impl Principal {
         }
         let claims = jwt::verify(config.jwt_key.as_bytes(), token, now)
             .map_err(|e| ApiError::unauthorized(e.to_string()))?;
+        // The token proves who signed in; the session and membership rows say whether that still
+        // holds. Reading them (one primary-key lookup) makes sign-out, session revocation, removal
+        // and role changes take effect on the next request rather than when the token expires.
+        let live: Option<LiveRole> = tenancy::shards::platform(env)?
+            .prepare(
+                "SELECT m.role FROM sessions s JOIN memberships m ON m.tenant_id = s.tenant_id AND m.user_id = s.user_id \
+                 WHERE s.id = ?1 AND s.user_id = ?2 AND s.tenant_id = ?3 AND s.revoked_at IS NULL",
+            )
+            .bind(&[claims.sid.to_string().into(), claims.sub.to_string().into(), claims.tid.to_string().into()])?
+            .first(None)
+            .await?;
+        let role = live
+            .and_then(|row| Role::parse(&row.role))
+            .ok_or_else(|| ApiError::unauthorized("the session has ended; sign in again"))?;
         Ok(Self {
             user_id: claims.sub,
             tenant_id: claims.tid,
-            role: claims.role,
+            role,
             session_id: Some(claims.sid),
+            api_key_id: None,
         })
+    }
+
+    /// Who the audit log names for the caller's writes: the API key, or the signed-in user.
+    pub fn actor(&self) -> String {
+        match &self.api_key_id {
+            Some(key) => format!("key:{key}"),
+            None => self.user_id.to_string(),
+        }
     }
 
     /// The caller's session; account and key management need a signed-in person, not a key.

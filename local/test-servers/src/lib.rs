@@ -154,4 +154,19 @@ impl Server {
             .expect("creating the table in moto");
         client
     }
+
+    /// An S3 client of this moto (path-style, as against any emulator) with a fresh bucket.
+    pub async fn s3(&self, bucket: &str) -> aws_sdk_s3::Client {
+        use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
+        let config = aws_sdk_s3::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .endpoint_url(&self.url)
+            .force_path_style(true)
+            .credentials_provider(Credentials::new("test", "test", None, None, "test"))
+            .build();
+        let client = aws_sdk_s3::Client::from_conf(config);
+        client.create_bucket().bucket(bucket).send().await.expect("creating the bucket in moto");
+        client
+    }
 }
