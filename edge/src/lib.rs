@@ -93,6 +93,7 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
                 .await?;
                 json(200, &view)
             }
+            Route::InternalConfirmErasure(id) => json(200, &gdpr::confirm_erasure(env, &id, &body).await?),
             _ => unreachable!("only internal routes are internal"),
         };
     }
@@ -122,6 +123,7 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
         Route::AcceptInvitation => {
             return json(200, &auth::members::accept(env, &config, &body, user_agent.as_deref()).await?);
         }
+        Route::GdprErasureStatus(id) => return json(200, &gdpr::erasure_status(env, &id).await?),
         Route::StripeWebhook => {
             let signature = req.headers().get("stripe-signature")?;
             return json(200, &billing::webhook(env, &config, signature.as_deref(), &body).await?);
@@ -201,6 +203,14 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
                 &format!("attachment; filename=\"dropship-export-{}.json\"", principal.tenant_id),
             )?;
             Ok(response)
+        }
+        Route::GdprErase => json(202, &gdpr::erase(env, &config, &principal, &body).await?),
+        Route::ListStores => {
+            principal.require(Action::Read)?;
+            json(
+                200,
+                &serde_json::json!({ "stores": stores::list(env, &config, principal.tenant_id).await? }),
+            )
         }
         Route::AuditLog => {
             principal.require(Action::Administer)?;
@@ -326,10 +336,14 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
         | Route::StripeWebhook
         | Route::AcceptInvitation
         | Route::RequestPasswordReset
-        | Route::ConfirmPasswordReset => {
+        | Route::ConfirmPasswordReset
+        | Route::GdprErasureStatus(_) => {
             unreachable!("answered above")
         }
-        Route::InternalClaimDue | Route::InternalPublish(_) | Route::InternalReport(..) => {
+        Route::InternalClaimDue
+        | Route::InternalPublish(_)
+        | Route::InternalReport(..)
+        | Route::InternalConfirmErasure(_) => {
             unreachable!("answered above")
         }
     }

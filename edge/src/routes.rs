@@ -49,6 +49,12 @@ pub enum Route {
     AuditLog,
     /// `GET /v1/gdpr/export`.
     GdprExport,
+    /// `POST /v1/gdpr/erasure`.
+    GdprErase,
+    /// `GET /v1/gdpr/erasures/{id}`.
+    GdprErasureStatus(String),
+    /// `GET /v1/stores`.
+    ListStores,
     /// `GET /v1/billing`.
     Billing,
     /// `POST /v1/billing/checkout`.
@@ -99,6 +105,8 @@ pub enum Route {
     InternalPublish(String),
     /// `POST /internal/stores/{id}/research-runs/{run}/report`.
     InternalReport(String, String),
+    /// `POST /internal/erasures/{id}/confirm`.
+    InternalConfirmErasure(String),
 }
 
 impl Route {
@@ -116,12 +124,19 @@ impl Route {
                 | Route::AcceptInvitation
                 | Route::RequestPasswordReset
                 | Route::ConfirmPasswordReset
+                | Route::GdprErasureStatus(_)
         )
     }
 
     /// Whether the route belongs to the signed internal API.
     pub fn is_internal(&self) -> bool {
-        matches!(self, Route::InternalClaimDue | Route::InternalPublish(_) | Route::InternalReport(..))
+        matches!(
+            self,
+            Route::InternalClaimDue
+                | Route::InternalPublish(_)
+                | Route::InternalReport(..)
+                | Route::InternalConfirmErasure(_)
+        )
     }
 }
 
@@ -150,10 +165,13 @@ pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
     ("DELETE", "/v1/api-keys/{key_id}"),
     ("GET", "/v1/audit-log"),
     ("GET", "/v1/gdpr/export"),
+    ("POST", "/v1/gdpr/erasure"),
+    ("GET", "/v1/gdpr/erasures/{erasure_id}"),
     ("GET", "/v1/billing"),
     ("POST", "/v1/billing/checkout"),
     ("POST", "/v1/billing/plan"),
     ("POST", "/v1/billing/webhook"),
+    ("GET", "/v1/stores"),
     ("POST", "/v1/stores"),
     ("GET", "/v1/stores/{store_id}"),
     ("PATCH", "/v1/stores/{store_id}"),
@@ -204,11 +222,13 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         ["v1", "api-keys", _] => Some(vec![("DELETE", Route::RevokeApiKey(s(2)))]),
         ["v1", "audit-log"] => Some(vec![("GET", Route::AuditLog)]),
         ["v1", "gdpr", "export"] => Some(vec![("GET", Route::GdprExport)]),
+        ["v1", "gdpr", "erasure"] => Some(vec![("POST", Route::GdprErase)]),
+        ["v1", "gdpr", "erasures", _] => Some(vec![("GET", Route::GdprErasureStatus(s(3)))]),
         ["v1", "billing"] => Some(vec![("GET", Route::Billing)]),
         ["v1", "billing", "checkout"] => Some(vec![("POST", Route::Checkout)]),
         ["v1", "billing", "plan"] => Some(vec![("POST", Route::ChangePlan)]),
         ["v1", "billing", "webhook"] => Some(vec![("POST", Route::StripeWebhook)]),
-        ["v1", "stores"] => Some(vec![("POST", Route::CreateStore)]),
+        ["v1", "stores"] => Some(vec![("GET", Route::ListStores), ("POST", Route::CreateStore)]),
         ["v1", "stores", _] => Some(vec![
             ("GET", Route::GetStore(s(2))),
             ("PATCH", Route::UpdateStore(s(2))),
@@ -233,6 +253,7 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
             ("DELETE", Route::DeleteProduct(s(2), s(4))),
         ]),
         ["internal", "research-runs", "due"] => Some(vec![("POST", Route::InternalClaimDue)]),
+        ["internal", "erasures", _, "confirm"] => Some(vec![("POST", Route::InternalConfirmErasure(s(2)))]),
         ["internal", "stores", _, "products"] => Some(vec![("POST", Route::InternalPublish(s(2)))]),
         ["internal", "stores", _, "research-runs", _, "report"] => {
             Some(vec![("POST", Route::InternalReport(s(2), s(4)))])

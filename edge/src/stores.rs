@@ -118,6 +118,17 @@ pub async fn load(db: &D1Database, id: StoreId) -> ApiResult<Store> {
     Ok(Store { id, tenant_id, shard: ShardIndex(row.shard), status, row })
 }
 
+/// `GET /v1/stores`: the tenant's stores, oldest first.
+pub async fn list(env: &Env, config: &Config, tenant: TenantId) -> ApiResult<Vec<StoreView>> {
+    let rows: Vec<StoreRow> = platform(env)?
+        .prepare(format!("{STORE_SELECT} WHERE s.tenant_id = ?1 ORDER BY s.created_at, s.id"))
+        .bind(&[JsValue::from_str(&tenant.to_string())])?
+        .all()
+        .await?
+        .results()?;
+    Ok(rows.iter().map(|row| StoreView::of(row, config)).collect())
+}
+
 /// The body of `POST /v1/stores`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

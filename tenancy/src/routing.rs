@@ -135,6 +135,14 @@ impl Routing {
         Ok(())
     }
 
+    /// Forgets the store's cache version (the store is gone).
+    pub async fn forget_store(&self, store: StoreId) -> worker::Result<()> {
+        let key = cache_version_key(store);
+        self.kv.delete(&key).await?;
+        forget(&key);
+        Ok(())
+    }
+
     /// The store's cache version: part of every cached page's key.
     pub async fn cache_version(&self, store: StoreId, now_ms: f64) -> worker::Result<String> {
         Ok(self.get_text(&cache_version_key(store), now_ms).await?.unwrap_or_else(|| "0".to_owned()))

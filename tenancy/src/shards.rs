@@ -93,6 +93,55 @@ impl StoreDb {
     pub async fn batch(&self, statements: Vec<D1PreparedStatement>) -> worker::Result<Vec<worker::D1Result>> {
         retry_transient(|| self.db.batch(statements.clone())).await
     }
+
+    /// Deletes every row of the store from every table of the shard that has a `store_id`
+    /// column, in one transaction, whatever tables later migrations add. Foreign keys are
+    /// checked at commit, so the order of the tables does not matter. Returns the rows deleted.
+    pub async fn erase(&self) -> worker::Result<u64> {
+        let mut statements = vec![self.db.prepare("PRAGMA defer_foreign_keys = on")];
+        for table in self.tables().await? {
+            statements.push(self.statement(&format!("DELETE FROM {table} WHERE store_id = ?1"), &[])?);
+        }
+        let results = self.batch(statements).await?;
+        Ok(results.iter().filter_map(|r| r.meta().ok().flatten()).filter_map(|m| m.changes).sum::<usize>()
+            as u64)
+    }
+
+    /// Every row of the store, table by table (for a GDPR export), whatever tables later
+    /// migrations add.
+    pub async fn dump(&self) -> worker::Result<Vec<(String, Vec<serde_json::Value>)>> {
+        let mut tables = Vec::new();
+        for table in self.tables().await? {
+            let rows = self.all(&format!("SELECT * FROM {table} WHERE store_id = ?1"), &[]).await?;
+            tables.push((table, rows));
+        }
+        Ok(tables)
+    }
+
+    /// The shard's tables that hold store rows (those with a `store_id` column).
+    async fn tables(&self) -> worker::Result<Vec<String>> {
+        #[derive(serde::Deserialize)]
+        struct Table {
+            name: String,
+        }
+        // Schema, not tenant data: the one query here that names no store.
+        let query = self.db.prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' \
+             AND name NOT LIKE '\\_cf%' ESCAPE '\\' AND name NOT LIKE 'd1\\_%' ESCAPE '\\' \
+             AND sql LIKE '%store\\_id%' ESCAPE '\\'",
+        );
+        let tables: Vec<Table> = retry_transient(|| query.all()).await?.results()?;
+        tables
+            .into_iter()
+            .map(|t| {
+                if t.name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+                    Ok(t.name)
+                } else {
+                    Err(worker::Error::RustError(format!("unexpected table name {:?}", t.name)))
+                }
+            })
+            .collect()
+    }
 }
 
 /// Whether a D1 error is worth retrying: the database was busy (locally, the other `wrangler dev`

@@ -6,6 +6,7 @@
 //!
 //! Ignored by a plain `cargo test` because they need the stack; run them with `local/test.sh`.
 
+mod accounts;
 mod helpers;
 
 use domain::{Currency, Money, RunId, StoreId, TenantId};

@@ -1,0 +1,221 @@
+//! Accounts and tenants end to end: a tenant erased under GDPR leaves nothing behind, in D1, KV,
+//! DynamoDB or S3; sign-out and session revocation stop access tokens at once; store settings.
+
+use super::new_store;
+use crate::helpers::{eventually, Stack};
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde_json::json;
+use std::time::Duration;
+
+fn env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set: run through local/test.sh"))
+}
+
+async fn aws() -> (aws_sdk_dynamodb::Client, aws_sdk_s3::Client) {
+    let config = aws_config::load_from_env().await;
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&config).force_path_style(true).build(),
+    );
+    (aws_sdk_dynamodb::Client::new(&config), s3)
+}
+
+/// A pipeline record and an image of the store, as the flows and the image import leave them.
+async fn pipeline_traces(dynamo: &aws_sdk_dynamodb::Client, s3: &aws_sdk_s3::Client, store: &str) {
+    dynamo
+        .put_item()
+        .table_name(env("TABLE_NAME"))
+        .item("pk", AttributeValue::S(format!("flow#{store}#cart-e2e")))
+        .item("sk", AttributeValue::S("abandoned_cart#1".into()))
+        .send()
+        .await
+        .unwrap();
+    s3.put_object()
+        .bucket(env("BUCKET_NAME"))
+        .key(format!("stores/{store}/media/lamp.webp"))
+        .body(b"RIFF....WEBP".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+}
+
+async fn traces_left(
+    dynamo: &aws_sdk_dynamodb::Client,
+    s3: &aws_sdk_s3::Client,
+    store: &str,
+) -> (usize, usize) {
+    let items = dynamo
+        .scan()
+        .table_name(env("TABLE_NAME"))
+        .filter_expression("contains(pk, :s) OR contains(sk, :s)")
+        .expression_attribute_values(":s", AttributeValue::S(store.to_owned()))
+        .send()
+        .await
+        .unwrap();
+    let objects = s3
+        .list_objects_v2()
+        .bucket(env("BUCKET_NAME"))
+        .prefix(format!("stores/{store}/"))
+        .send()
+        .await
+        .unwrap();
+    (items.items().len(), objects.contents().len())
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn an_erased_tenant_leaves_no_row_key_object_or_pipeline_record() {
+    let stack = Stack::connect().await;
+    let (dynamo, s3) = aws().await;
+    let (owner, store, _, host) = new_store(&stack, "Erase Me E2E").await;
+    let created = stack
+        .post_json(
+            &format!("/v1/stores/{store}/products"),
+            Some(&owner.access),
+            &json!({ "title": "Doomed Lamp", "price_minor": 2100, "status": "published" }),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    pipeline_traces(&dynamo, &s3, &store).await;
+    let (other, other_store, _, other_host) = new_store(&stack, "Stays E2E").await;
+    pipeline_traces(&dynamo, &s3, &other_store).await;
+    assert_eq!(stack.page(&host, "/").await.status, 200);
+
+    // Refused unless the owner proves it is them and names what goes.
+    let wrong_password = stack
+        .post_json(
+            "/v1/gdpr/erasure",
+            Some(&owner.access),
+            &json!({ "password": "nope", "confirm": "E2E Goods" }),
+        )
+        .await;
+    assert_eq!((wrong_password.status, wrong_password.json["field"].as_str()), (403, Some("password")));
+    let wrong_name = stack
+        .post_json(
+            "/v1/gdpr/erasure",
+            Some(&owner.access),
+            &json!({ "password": owner.password, "confirm": "yes" }),
+        )
+        .await;
+    assert_eq!((wrong_name.status, wrong_name.json["field"].as_str()), (400, Some("confirm")));
+    assert_eq!(stack.page(&host, "/").await.status, 200, "a refused erasure erases nothing");
+
+    let erased = stack
+        .post_json(
+            "/v1/gdpr/erasure",
+            Some(&owner.access),
+            &json!({ "password": owner.password, "confirm": "E2E Goods" }),
+        )
+        .await;
+    assert_eq!(erased.status, 202, "{}", erased.text);
+    assert!(erased.json["data_erased_at"].is_string(), "{}", erased.text);
+    let id = erased.json["id"].as_str().unwrap().to_owned();
+
+    // D1 and KV: the account, its sessions, the store and its host are gone at once.
+    assert_eq!(stack.get("/v1/stores", &owner.access).await.status, 401);
+    let login = stack
+        .post_json("/v1/auth/login", None, &json!({ "email": owner.email, "password": owner.password }))
+        .await;
+    assert_eq!(login.status, 401, "{}", login.text);
+    let refresh = stack.post_json("/v1/auth/refresh", None, &json!({ "refresh_token": owner.refresh })).await;
+    assert_eq!(refresh.status, 401);
+    eventually("the store's host stops serving", Duration::from_secs(15), || async {
+        (stack.page(&host, "/").await.status == 404).then_some(())
+    })
+    .await;
+
+    // The pipelines erase their part and confirm.
+    let done = eventually("the pipelines confirm the erasure", Duration::from_secs(120), || async {
+        let status = stack.http.get(format!("{}/v1/gdpr/erasures/{id}", stack.edge)).send().await.unwrap();
+        let view: serde_json::Value = status.json().await.unwrap();
+        (view["status"] == "completed").then_some(view)
+    })
+    .await;
+    assert!(done["dynamodb_items"].as_i64().unwrap() >= 1, "{done}");
+    assert!(done["s3_objects"].as_i64().unwrap() >= 1, "{done}");
+    assert_eq!(traces_left(&dynamo, &s3, &store).await, (0, 0));
+
+    // The other tenant keeps everything.
+    assert_eq!(traces_left(&dynamo, &s3, &other_store).await, (1, 1));
+    assert_eq!(stack.page(&other_host, "/").await.status, 200);
+    let theirs = stack.get("/v1/stores", &other.access).await;
+    assert_eq!(theirs.json["stores"][0]["id"], other_store.as_str());
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn signing_out_or_revoking_a_session_stops_its_access_token_at_once() {
+    let stack = Stack::connect().await;
+    let merchant = stack.sign_up().await;
+    assert_eq!(stack.get("/v1/stores", &merchant.access).await.status, 200);
+    let logout = stack.post_json("/v1/auth/logout", Some(&merchant.access), &serde_json::Value::Null).await;
+    assert_eq!(logout.status, 204);
+    let after = stack.get("/v1/stores", &merchant.access).await;
+    assert_eq!(after.status, 401, "a signed-out token still works: {}", after.text);
+
+    let credentials = json!({ "email": merchant.email, "password": merchant.password });
+    let laptop = stack.post_json("/v1/auth/login", None, &credentials).await;
+    let phone = stack.post_json("/v1/auth/login", None, &credentials).await;
+    assert_eq!((laptop.status, phone.status), (200, 200), "{} {}", laptop.text, phone.text);
+    let laptop_token = laptop.json["access_token"].as_str().unwrap();
+    let phone_token = phone.json["access_token"].as_str().unwrap();
+    let sessions = stack.get("/v1/auth/sessions", laptop_token).await;
+    let phone_session = sessions.json["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["current"] != true)
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .expect("the phone's session is listed");
+    let revoked = stack
+        .send(reqwest::Method::DELETE, &format!("/v1/auth/sessions/{phone_session}"), laptop_token, None)
+        .await;
+    assert_eq!(revoked.status, 204, "{}", revoked.text);
+    assert_eq!(stack.get("/v1/stores", phone_token).await.status, 401);
+    assert_eq!(stack.get("/v1/stores", laptop_token).await.status, 200);
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn a_merchant_lists_its_stores_and_sets_their_look_and_thresholds() {
+    let stack = Stack::connect().await;
+    let (owner, store, _, _) = new_store(&stack, "Settings E2E").await;
+    let (_, other_store, _, _) = new_store(&stack, "Someone Else E2E").await;
+    let listed = stack.get("/v1/stores", &owner.access).await;
+    let ids: Vec<&str> =
+        listed.json["stores"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, vec![store.as_str()], "only the tenant's own stores: {}", listed.text);
+    assert_ne!(ids[0], other_store);
+
+    let path = format!("/v1/stores/{store}");
+    let patch = |body: serde_json::Value| {
+        let (stack, path, token) = (&stack, path.clone(), owner.access.clone());
+        async move { stack.send(reqwest::Method::PATCH, &path, &token, Some(&body)).await }
+    };
+    let bad_theme = patch(json!({ "theme": "neon" })).await;
+    assert_eq!((bad_theme.status, bad_theme.json["field"].as_str()), (400, Some("theme")));
+    let bad_colour = patch(json!({ "brand_color": "blue" })).await;
+    assert_eq!((bad_colour.status, bad_colour.json["field"].as_str()), (400, Some("brand_color")));
+    let crossed = patch(json!({ "import_threshold": 60, "watch_threshold": 70 })).await;
+    assert_eq!((crossed.status, crossed.json["field"].as_str()), (400, Some("watch_threshold")));
+
+    let set = patch(json!({
+        "theme": "bold", "brand_color": "#AA3300", "logo_url": "https://cdn.example/logo.png",
+        "target_market": "gb", "import_threshold": 85, "watch_threshold": 70
+    }))
+    .await;
+    assert_eq!(set.status, 200, "{}", set.text);
+    let read = stack.get(&path, &owner.access).await;
+    for (field, value) in [
+        ("theme", json!("bold")),
+        ("brand_color", json!("#aa3300")),
+        ("logo_url", json!("https://cdn.example/logo.png")),
+        ("target_market", json!("GB")),
+        ("import_threshold", json!(85)),
+        ("watch_threshold", json!(70)),
+    ] {
+        assert_eq!(read.json[field], value, "{field}: {}", read.text);
+    }
+    let cleared = patch(json!({ "logo_url": null })).await;
+    assert_eq!(cleared.json["logo_url"], serde_json::Value::Null, "{}", cleared.text);
+    assert_eq!(cleared.json["theme"], "bold", "fields not sent keep their value");
+}
