@@ -202,8 +202,8 @@ mod tests {
     use domain::Currency;
 
     fn fixture(path: &str) -> String {
-        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../local/fixtures/");
-        std::fs::read_to_string(format!("{root}{path}")).unwrap()
+        let root = std::env::var("CARGO_MANIFEST_DIR").unwrap();
+        std::fs::read_to_string(format!("{root}/../../local/fixtures/{path}")).unwrap()
     }
 
     fn answered(source: &str, findings: Findings) -> Gathered {

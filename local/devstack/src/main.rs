@@ -32,7 +32,9 @@ impl Local {
     fn from_env() -> anyhow::Result<Self> {
         let wiring_path = std::env::var("DROPSHIP_WIRING")
             .map(PathBuf::from)
-            .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../infra/wiring.json"));
+            // Scripts run from the repository's root. Never a path compiled in: the build is
+            // shared by every clone on the machine, and would read another clone's wiring.
+            .unwrap_or_else(|_| PathBuf::from("infra/wiring.json"));
         Ok(Self {
             prefix: std::env::var("DROPSHIP_PREFIX").unwrap_or_else(|_| "dropship-local".into()),
             wiring: wiring::Wiring::load(&wiring_path)?,

@@ -28,7 +28,7 @@ pub fn claude_local() -> Server {
 
 /// The OpenAI-compatible stub on a free port.
 pub fn openai_stub() -> Server {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/wire/openai_stub.py");
+    let script = Path::new(&std::env::var("CARGO_MANIFEST_DIR").unwrap()).join("tests/wire/openai_stub.py");
     let python = venv_tool("python3").unwrap_or_else(|| {
         panic!("python3 is needed for the OpenAI-compatible stub: install Python 3, then run local/tools.sh")
     });

@@ -14,7 +14,11 @@ pub const CLIENT_ID: &str = "fixture-client";
 /// Its secret.
 pub const CLIENT_SECRET: &str = "fixture-secret-7f3a9c";
 
-const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../local/fixtures/sources_server.py");
+/// The fixture server, found at run time: cargo sets `CARGO_MANIFEST_DIR` when it runs a test, and
+/// a path compiled in would point into whichever clone built the shared target directory.
+fn script() -> String {
+    format!("{}/../../local/fixtures/sources_server.py", std::env::var("CARGO_MANIFEST_DIR").unwrap())
+}
 
 /// A running fixture server, stopped when dropped.
 pub struct FixtureServer {
@@ -29,7 +33,7 @@ impl FixtureServer {
     pub async fn start(env: &[(&str, &str)]) -> Self {
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let child = Command::new("python3")
-            .arg(SCRIPT)
+            .arg(script())
             .arg(port.to_string())
             .env("REDDIT_CLIENT_ID", CLIENT_ID)
             .env("REDDIT_CLIENT_SECRET", CLIENT_SECRET)
