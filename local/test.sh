@@ -11,6 +11,8 @@ step() { printf '\n\033[1;35m== %s\033[0m\n' "$*" >&2; }
 
 local/tools.sh
 
+# `local/test.sh e2e [name filter]`: only the end-to-end tests, for a quicker loop while working.
+if [[ "${1:-}" != "e2e" ]]; then
 step "format"
 cargo fmt --all -- --check
 
@@ -32,6 +34,8 @@ else
 fi
 "$DROPSHIP_TOOLS/venv/bin/python" -m unittest discover -s infra/terraform/tests
 
+fi
+
 step "end-to-end (local stack)"
 # One stack per machine (fixed ports): clones and worktrees on the same machine take turns.
 exec 9> "$DROPSHIP_HOME/stack.lock"
@@ -49,5 +53,5 @@ set +a
 export EDGE_PORT=8787 STOREFRONT_PORT=8788
 export AWS_ENDPOINT_URL=http://127.0.0.1:5000 AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
 started=$(date +%s)
-cargo test -p devstack --test e2e -- --ignored --nocapture --test-threads 4
+cargo test -p devstack --test e2e -- --ignored --nocapture --test-threads 4 ${2:-}
 echo "end-to-end wall time: $(( $(date +%s) - started )) s"

@@ -8,6 +8,7 @@
 
 mod accounts;
 mod helpers;
+mod isolation;
 
 use domain::{Currency, Money, RunId, StoreId, TenantId};
 use helpers::{eventually, publish_txt, token_in, unique, Merchant, Stack};
