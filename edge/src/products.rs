@@ -115,7 +115,11 @@ pub async fn publish(env: &Env, store_id: StoreId, body: &str) -> ApiResult<(u16
     if input.price.currency.code() != store.row.currency {
         return Err(ApiError::invalid("price", format!("the store sells in {}", store.row.currency)));
     }
-    if input.images.iter().any(|u| !(u.starts_with("https://") || u.starts_with("http://"))) {
+    if input
+        .images
+        .iter()
+        .any(|u| !(u.starts_with("https://") || u.starts_with("http://") || is_media_path(u)))
+    {
         return Err(ApiError::invalid("images", "image URLs must be http(s)"));
     }
     let db = store.db(env)?;
@@ -199,6 +203,14 @@ async fn free_slug(db: &StoreDb, base: &str) -> ApiResult<String> {
         .chain((2..).map(|n| format!("{base}-{n}")))
         .find(|candidate| !taken.contains(candidate.as_str()))
         .expect("an unbounded sequence has a free slug"))
+}
+
+/// Whether an image is the storefront's own media file, `/media/<name>.webp` (lowercase name).
+fn is_media_path(url: &str) -> bool {
+    url.strip_prefix("/media/").and_then(|n| n.strip_suffix(".webp")).is_some_and(|name| {
+        !name.is_empty()
+            && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+    })
 }
 
 /// The text of a JSON column.
@@ -354,8 +366,8 @@ impl Checked {
         check_list("keywords", &keywords, 20, 60)?;
         let images = fields.images.or_else(|| base.map(|b| list_column(&b.images))).unwrap_or_default();
         check_list("images", &images, 20, 2_000)?;
-        if images.iter().any(|u| !u.starts_with("https://")) {
-            return Err(ApiError::invalid("images", "image URLs must be https"));
+        if images.iter().any(|u| !u.starts_with("https://") && !is_media_path(u)) {
+            return Err(ApiError::invalid("images", "image URLs must be https or /media/<name>.webp"));
         }
         let meta_title = fields
             .meta_title
