@@ -353,7 +353,7 @@ async fn a_shopper_buys_with_plain_forms_and_the_paid_checkout_becomes_one_order
         .unwrap();
     assert_eq!(paid.status().as_u16(), 303);
     let order_url = paid.headers()[LOCATION].to_str().unwrap().to_owned();
-    let order_path = order_url.split_once("8788").map(|(_, p)| p.to_owned()).unwrap_or_default();
+    let order_path = order_url.find("/orders/").map(|i| order_url[i..].to_owned()).unwrap_or_default();
     assert!(order_path.starts_with("/orders/"), "{order_url}");
     let order_page = page_shows(&stack, &shop.host, &order_path, 200, "Order #1001").await;
     assert!(order_page.contains("Thank you! Your payment was received."));
@@ -426,4 +426,27 @@ async fn a_shopper_buys_with_plain_forms_and_the_paid_checkout_becomes_one_order
     assert_eq!(report["revenue_minor"], 9000, "{report}");
     assert!(report["page_views"].as_i64() >= Some(3), "{report}");
     assert!(report["conversion_rate"].as_f64().unwrap() > 0.0);
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn a_shopper_buys_in_headless_chromium_and_sees_the_order() {
+    let stack = Stack::connect().await;
+    let shop = shop(&stack, "Browser Buys E2E").await;
+    product(&stack, &shop, &json!({"title": "Enamel Mug", "price_minor": 1500, "status": "published"})).await;
+    page_shows(&stack, &shop.host, "/products/enamel-mug", 200, "Enamel Mug").await;
+    let email = format!("{}@example.com", unique("browser"));
+    let port = stack.storefront.rsplit(':').next().unwrap().to_owned();
+    let origin = format!("http://{}:{port}", shop.host.split(':').next().unwrap());
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/browser/purchase.py");
+    let output = tokio::process::Command::new("python3")
+        .args([script, &origin, "/products/enamel-mug", &email])
+        .output()
+        .await
+        .expect("python3 runs the browser script");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("order page: Order #1001"), "{stdout}");
+    let orders = api(&stack, &shop, reqwest::Method::GET, "/orders", None).await;
+    assert_eq!(orders.json["orders"][0]["email"], email.as_str(), "{}", orders.text);
 }
