@@ -484,3 +484,32 @@ pub async fn get(env: &Env, store: &Store, id: ProductId) -> ApiResult<Value> {
     order["items"] = Value::from(items_of(&db, &id.to_string()).await?);
     Ok(order)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checkout_origins_are_a_scheme_and_a_host_only() {
+        assert_eq!(check_origin("https://shop.example/").unwrap(), "https://shop.example");
+        assert_eq!(check_origin("http://demo.localhost:8788").unwrap(), "http://demo.localhost:8788");
+        for bad in
+            ["ftp://x", "https://", "https://a.example/path", "https://user@a.example", "javascript:alert(1)"]
+        {
+            assert!(check_origin(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_line_names_its_variant() {
+        let line = PricedLine {
+            product_id: "p".into(),
+            variant_id: Some("v".into()),
+            title: "Brush".into(),
+            variant_title: Some("Red".into()),
+            unit_price_minor: 100,
+            quantity: 1,
+        };
+        assert_eq!(line_name(&line), "Brush (Red)");
+    }
+}

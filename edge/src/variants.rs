@@ -233,3 +233,55 @@ pub fn write(
     }
     Ok(statements)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(json: serde_json::Value) -> Vec<VariantInput> {
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn kept_variants_take_the_product_price_unless_they_have_their_own() {
+        let existing = vec!["v1".to_owned(), "v2".to_owned()];
+        let checked = check(
+            Some(&input(serde_json::json!([
+                {"id": "v1", "title": "Red", "stock": 3},
+                {"id": "v2", "title": "Blue", "price_minor": 2500, "compare_at_minor": 3000, "stock": null}
+            ]))),
+            &existing,
+            1999,
+        )
+        .unwrap();
+        assert_eq!((checked[0].price_minor, checked[0].stock), (1999, Some(3)));
+        assert_eq!((checked[1].price_minor, checked[1].stock), (2500, None));
+    }
+
+    #[test]
+    fn variants_of_other_products_duplicates_and_bad_prices_are_refused_by_field() {
+        let existing = vec!["v1".to_owned()];
+        let field = |json| check(Some(&input(json)), &existing, 1999).unwrap_err().field;
+        assert_eq!(
+            field(serde_json::json!([{"id": "other", "title": "Red"}])).as_deref(),
+            Some("variants[0].id")
+        );
+        assert_eq!(
+            field(serde_json::json!([{"id": "v1", "title": "Red"}, {"id": "v1", "title": "Blue"}]))
+                .as_deref(),
+            Some("variants[1].id")
+        );
+        assert_eq!(
+            field(serde_json::json!([{"id": "v1", "title": "Red", "compare_at_minor": 1000}])).as_deref(),
+            Some("variants[0].compare_at_minor")
+        );
+        assert_eq!(
+            field(serde_json::json!([{"id": "v1", "title": "Red", "stock": -1}])).as_deref(),
+            Some("variants[0].stock")
+        );
+        assert_eq!(
+            field(serde_json::json!([{"id": "v1", "title": " "}])).as_deref(),
+            Some("variants[0].title")
+        );
+    }
+}
