@@ -450,3 +450,39 @@ async fn a_shopper_buys_in_headless_chromium_and_sees_the_order() {
     let orders = api(&stack, &shop, reqwest::Method::GET, "/orders", None).await;
     assert_eq!(orders.json["orders"][0]["email"], email.as_str(), "{}", orders.text);
 }
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn product_images_are_served_from_the_media_bucket_with_a_long_cache_life() {
+    let stack = Stack::connect().await;
+    let shop = shop(&stack, "Media E2E").await;
+    let bucket = std::env::var("BUCKET_NAME").expect("BUCKET_NAME from the stack's aws.env");
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&aws_config::load_from_env().await).force_path_style(true).build(),
+    );
+    let bytes = b"RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00\x2f\x00\x00\x00\x10\x07\x10\x11\x11\x88\x88\xfe\x07\x00".to_vec();
+    s3.put_object()
+        .bucket(&bucket)
+        .key(format!("stores/{}/media/e2e-photo-480.webp", shop.id))
+        .content_type("image/webp")
+        .body(bytes.clone().into())
+        .send()
+        .await
+        .unwrap();
+    let served = eventually("the media file", LIMIT, || async {
+        let response = visit(&stack, &shop.host, "/media/e2e-photo-480.webp", None).await;
+        (response.status().as_u16() == 200).then_some(response)
+    })
+    .await;
+    assert_eq!(served.headers()[CACHE_CONTROL], "public, max-age=31536000, immutable");
+    assert_eq!(served.headers()["content-type"], "image/webp");
+    assert_eq!(served.bytes().await.unwrap().to_vec(), bytes);
+    assert_eq!(visit(&stack, &shop.host, "/media/missing.webp", None).await.status().as_u16(), 404);
+    // Another store's host cannot read this store's media.
+    let other = self::shop(&stack, "Other Media E2E").await;
+    eventually("the other store's host", LIMIT, || async {
+        (visit(&stack, &other.host, "/", None).await.status().as_u16() == 200).then_some(())
+    })
+    .await;
+    assert_eq!(visit(&stack, &other.host, "/media/e2e-photo-480.webp", None).await.status().as_u16(), 404);
+}
