@@ -5,14 +5,17 @@
 //! Lambdas), so both sides apply one set of rules.
 
 pub mod accounts;
+pub mod cart;
 pub mod content;
 pub mod dns;
+pub mod html;
 pub mod ids;
 pub mod money;
 pub mod placement;
 pub mod plans;
 pub mod pricing;
 pub mod scoring;
+pub mod shop_pages;
 pub mod store;
 
 pub use ids::{ProductId, RunId, SessionId, StoreId, TenantId, UserId};

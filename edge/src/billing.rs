@@ -256,6 +256,9 @@ pub async fn webhook(
         .map_err(|e| ApiError::new(400, "bad_signature", format!("webhook signature refused: {e:?}")))?;
     let event: Event = serde_json::from_str(payload).map_err(|e| ApiError::invalid("body", e.to_string()))?;
     let object = &event.data.object;
+    if event.kind == "checkout.session.completed" && object["mode"] == "payment" {
+        return shopper_payment(env, config, &event, object).await;
+    }
     let tenant_id = object["client_reference_id"]
         .as_str()
         .or_else(|| object["metadata"]["tenant_id"].as_str())
@@ -338,4 +341,35 @@ pub async fn webhook(
         .await?;
     }
     Ok(serde_json::json!({ "received": true }))
+}
+
+/// A shopper paid a storefront checkout: the order is written (idempotently, keyed on the
+/// checkout) before the event is recorded, so a failure leaves Stripe to retry it; a recorded
+/// event is a duplicate and changes nothing.
+async fn shopper_payment(
+    env: &Env,
+    config: &Config,
+    event: &Event,
+    object: &serde_json::Value,
+) -> ApiResult<serde_json::Value> {
+    let db = platform(env)?;
+    let seen: Option<serde_json::Value> = db
+        .prepare("SELECT id FROM stripe_events WHERE id = ?1")
+        .bind(&[event.id.clone().into()])?
+        .first(None)
+        .await?;
+    if seen.is_some() {
+        return Ok(serde_json::json!({ "received": true, "duplicate": true }));
+    }
+    let applied = crate::orders::paid_session(env, config, object).await?;
+    db.prepare("INSERT INTO stripe_events (id, type, created, tenant_id, applied_at) VALUES (?1, ?2, ?3, NULL, ?4) ON CONFLICT (id) DO NOTHING")
+        .bind(&[
+            event.id.clone().into(),
+            event.kind.clone().into(),
+            (event.created as f64).into(),
+            rfc3339(now()).into(),
+        ])?
+        .run()
+        .await?;
+    Ok(applied)
 }

@@ -4,20 +4,26 @@
 //! needs an access token and checks the caller's tenant and role. `/internal/...` is the signed
 //! API through which the pipelines write to D1: the edge is the only writer of D1. Routes are matched in [`routes`], a pure function tested natively.
 
+pub mod analytics;
 pub mod auth;
 pub mod billing;
+pub mod collections;
 pub mod config;
+pub mod content;
 pub mod domains;
 pub mod error;
 pub mod gdpr;
 pub mod internal;
+pub mod orders;
 pub mod products;
 pub mod research;
 pub mod routes;
 pub mod runtime;
+pub mod slugs;
 pub mod sqs;
 pub mod stores;
 pub mod stripe;
+pub mod variants;
 
 use auth::Principal;
 use config::Config;
@@ -94,6 +100,11 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
                 json(200, &view)
             }
             Route::InternalConfirmErasure(id) => json(200, &gdpr::confirm_erasure(env, &id, &body).await?),
+            Route::InternalCheckout(id) => json(
+                201,
+                &orders::start_checkout(env, &config, runtime::path_id(&id, "store")?, &body).await?,
+            ),
+            Route::InternalShopperEvents => json(200, &analytics::record(env, &body).await?),
             _ => unreachable!("only internal routes are internal"),
         };
     }
@@ -327,6 +338,101 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
             products::delete(env, &store, runtime::path_id(&product, "product")?, &actor).await?;
             empty(204)
         }
+        Route::BulkUpdateProducts(id) => {
+            let store = principal.store(load_store(id).await?, Action::Operate)?;
+            match products::bulk_update(env, &store, &body, &actor).await? {
+                Ok(report) => json(200, &report),
+                Err(errors) => {
+                    let problem = serde_json::json!({
+                        "type": "https://docs.dropship.local/problems/bulk_rejected",
+                        "title": "Unprocessable Content",
+                        "status": 422,
+                        "code": "bulk_rejected",
+                        "detail": format!("{} product(s) cannot take these changes; nothing was changed", errors.len()),
+                        "errors": errors,
+                    });
+                    let mut response = json(422, &problem)?;
+                    response.headers_mut().set("content-type", "application/problem+json")?;
+                    Ok(response)
+                }
+            }
+        }
+        Route::ListCollections(id) => {
+            let store = principal.store(load_store(id).await?, Action::Read)?;
+            json(200, &collections::list(env, &store).await?)
+        }
+        Route::CreateCollection(id) => {
+            let store = principal.store(load_store(id).await?, Action::Operate)?;
+            json(201, &collections::create(env, &store, &body, &actor).await?)
+        }
+        Route::GetCollection(id, collection) => {
+            let store = principal.store(load_store(id).await?, Action::Read)?;
+            json(200, &collections::get(env, &store, runtime::path_id(&collection, "collection")?).await?)
+        }
+        Route::UpdateCollection(id, collection) => {
+            let store = principal.store(load_store(id).await?, Action::Operate)?;
+            let collection = runtime::path_id(&collection, "collection")?;
+            json(200, &collections::update(env, &store, collection, &body, &actor).await?)
+        }
+        Route::DeleteCollection(id, collection) => {
+            let store = principal.store(load_store(id).await?, Action::Operate)?;
+            collections::delete(env, &store, runtime::path_id(&collection, "collection")?, &actor).await?;
+            empty(204)
+        }
+        Route::ListPages(id) => {
+            let store = principal.store(load_store(id).await?, Action::Read)?;
+            json(200, &content::list_pages(env, &store).await?)
+        }
+        Route::GetPage(id, slug) => {
+            let store = principal.store(load_store(id).await?, Action::Read)?;
+            json(200, &content::get_page(env, &store, &slug).await?)
+        }
+        Route::UpdatePage(id, slug) => {
+            let store = principal.store(load_store(id).await?, Action::Operate)?;
+            json(200, &content::update_page(env, &store, &slug, &body, &actor).await?)
+        }
+        Route::ListPosts(id) => {
+            let store = principal.store(load_store(id).await?, Action::Read)?;
+            json(200, &content::list_posts(env, &store).await?)
+        }
+        Route::CreatePost(id) => {
+            let store = principal.store(load_store(id).await?, Action::Operate)?;
+            json(201, &content::create_post(env, &store, &body, &actor).await?)
+        }
+        Route::GetPost(id, post) => {
+            let store = principal.store(load_store(id).await?, Action::Read)?;
+            json(200, &content::get_post(env, &store, runtime::path_id(&post, "post")?).await?)
+        }
+        Route::UpdatePost(id, post) => {
+            let store = principal.store(load_store(id).await?, Action::Operate)?;
+            json(
+                200,
+                &content::update_post(env, &store, runtime::path_id(&post, "post")?, &body, &actor).await?,
+            )
+        }
+        Route::DeletePost(id, post) => {
+            let store = principal.store(load_store(id).await?, Action::Operate)?;
+            content::delete_post(env, &store, runtime::path_id(&post, "post")?, &actor).await?;
+            empty(204)
+        }
+        Route::ListOrders(id) => {
+            let store = principal.store(load_store(id).await?, Action::Read)?;
+            json(
+                200,
+                &orders::list(env, &store, query("limit").as_deref(), query("before").as_deref()).await?,
+            )
+        }
+        Route::GetOrder(id, order) => {
+            let store = principal.store(load_store(id).await?, Action::Read)?;
+            json(200, &orders::get(env, &store, runtime::path_id(&order, "order")?).await?)
+        }
+        Route::Analytics(id) => {
+            let store = principal.store(load_store(id).await?, Action::Read)?;
+            json(
+                200,
+                &analytics::report(env, &store, query("from").as_deref(), query("to").as_deref()).await?,
+            )
+        }
         Route::Health
         | Route::OpenApi
         | Route::SignUp
@@ -343,7 +449,9 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
         Route::InternalClaimDue
         | Route::InternalPublish(_)
         | Route::InternalReport(..)
-        | Route::InternalConfirmErasure(_) => {
+        | Route::InternalConfirmErasure(_)
+        | Route::InternalCheckout(_)
+        | Route::InternalShopperEvents => {
             unreachable!("answered above")
         }
     }

@@ -115,7 +115,11 @@ pub async fn publish(env: &Env, store_id: StoreId, body: &str) -> ApiResult<(u16
     if input.price.currency.code() != store.row.currency {
         return Err(ApiError::invalid("price", format!("the store sells in {}", store.row.currency)));
     }
-    if input.images.iter().any(|u| !(u.starts_with("https://") || u.starts_with("http://"))) {
+    if input
+        .images
+        .iter()
+        .any(|u| !(u.starts_with("https://") || u.starts_with("http://") || is_media_path(u)))
+    {
         return Err(ApiError::invalid("images", "image URLs must be http(s)"));
     }
     let db = store.db(env)?;
@@ -201,6 +205,14 @@ async fn free_slug(db: &StoreDb, base: &str) -> ApiResult<String> {
         .expect("an unbounded sequence has a free slug"))
 }
 
+/// Whether an image is the storefront's own media file, `/media/<name>.webp` (lowercase name).
+fn is_media_path(url: &str) -> bool {
+    url.strip_prefix("/media/").and_then(|n| n.strip_suffix(".webp")).is_some_and(|name| {
+        !name.is_empty()
+            && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+    })
+}
+
 /// The text of a JSON column.
 fn json<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "[]".to_owned())
@@ -250,6 +262,7 @@ pub struct ProductDetailView {
     source_product_id: Option<String>,
     created_at: String,
     updated_at: String,
+    variants: Vec<crate::variants::VariantView>,
 }
 
 fn list_column(text: &str) -> Vec<String> {
@@ -277,16 +290,22 @@ impl From<ProductDetail> for ProductDetailView {
             source_product_id: p.source_product_id,
             created_at: p.created_at,
             updated_at: p.updated_at,
+            variants: Vec::new(),
         }
     }
 }
 
 /// The fields a merchant sends to create or change a product; on a change every field is
 /// optional and only those sent are changed.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProductFields {
     title: Option<String>,
+    /// A new URL slug; the old one keeps answering with a 301 (single product changes only).
+    slug: Option<String>,
+    /// Every variant of the product: existing ones named by `id`, new ones without; variants left
+    /// out are removed (single product writes only).
+    variants: Option<Vec<crate::variants::VariantInput>>,
     description: Option<Vec<String>>,
     features: Option<Vec<String>>,
     meta_title: Option<String>,
@@ -347,8 +366,8 @@ impl Checked {
         check_list("keywords", &keywords, 20, 60)?;
         let images = fields.images.or_else(|| base.map(|b| list_column(&b.images))).unwrap_or_default();
         check_list("images", &images, 20, 2_000)?;
-        if images.iter().any(|u| !u.starts_with("https://")) {
-            return Err(ApiError::invalid("images", "image URLs must be https"));
+        if images.iter().any(|u| !u.starts_with("https://") && !is_media_path(u)) {
+            return Err(ApiError::invalid("images", "image URLs must be https or /media/<name>.webp"));
         }
         let meta_title = fields
             .meta_title
@@ -418,7 +437,13 @@ async fn detail(db: &StoreDb, id: ProductId) -> ApiResult<ProductDetail> {
 
 /// After a catalog write: records who did what in the audit log and moves the store to a new
 /// cache version so shoppers see the change.
-async fn changed(env: &Env, store: &Store, actor: &str, action: &str, target: &str) -> ApiResult<()> {
+pub(crate) async fn changed(
+    env: &Env,
+    store: &Store,
+    actor: &str,
+    action: &str,
+    target: &str,
+) -> ApiResult<()> {
     let db = platform(env)?;
     db.batch(vec![crate::stores::audit(&db, Some(store.tenant_id), actor, action, target, &rfc3339(now()))?])
         .await?;
@@ -530,27 +555,47 @@ impl Checked {
     }
 }
 
+/// A product with its variants, as the API shows it.
+async fn full(db: &StoreDb, id: ProductId) -> ApiResult<ProductDetailView> {
+    let mut view: ProductDetailView = detail(db, id).await?.into();
+    view.variants = crate::variants::of_product(db, &id.to_string()).await?;
+    Ok(view)
+}
+
 /// `GET /v1/stores/{id}/products/{product}`.
 pub async fn get(env: &Env, store: &Store, id: ProductId) -> ApiResult<ProductDetailView> {
-    Ok(detail(&store.db(env)?, id).await?.into())
+    full(&store.db(env)?, id).await
 }
 
 /// `POST /v1/stores/{id}/products`: a product the merchant writes by hand; a draft unless
 /// `status` says otherwise.
 pub async fn create(env: &Env, store: &Store, body: &str, actor: &str) -> ApiResult<ProductDetailView> {
-    let checked = Checked::new(None, parse_json(body)?)?;
+    let mut fields: ProductFields = parse_json(body)?;
+    let slug_wanted = fields.slug.take();
+    let variants = fields.variants.take();
+    let checked = Checked::new(None, fields)?;
+    let variants = crate::variants::check(variants.as_deref(), &[], checked.price_minor)?;
     let db = store.db(env)?;
     ensure_room(&db, store, 1).await?;
     let id: ProductId = new_id();
-    let slug = free_slug(&db, &slugify(&checked.title)).await?;
+    let slug = match slug_wanted {
+        Some(raw) => {
+            let slug = crate::slugs::check("slug", &raw)?;
+            crate::slugs::ensure_free(&db, "products", &slug, None).await?;
+            slug
+        }
+        None => free_slug(&db, &slugify(&checked.title)).await?,
+    };
     let at = rfc3339(now());
-    db.batch(vec![insert(&db, &checked.row(id, slug, &store.row.currency, &at))?]).await?;
+    let mut statements = vec![insert(&db, &checked.row(id, slug, &store.row.currency, &at))?];
+    statements.extend(crate::variants::write(&db, &id.to_string(), &variants, &[])?);
+    db.batch(statements).await?;
     changed(env, store, actor, "product.create", &id.to_string()).await?;
-    Ok(detail(&db, id).await?.into())
+    full(&db, id).await
 }
 
-/// `PATCH /v1/stores/{id}/products/{product}`: changes the fields sent. The slug stays, so links
-/// keep working.
+/// `PATCH /v1/stores/{id}/products/{product}`: changes the fields sent. A new slug leaves a 301
+/// behind at the old one, so links keep working.
 pub async fn update(
     env: &Env,
     store: &Store,
@@ -558,32 +603,145 @@ pub async fn update(
     body: &str,
     actor: &str,
 ) -> ApiResult<ProductDetailView> {
-    let fields: ProductFields = parse_json(body)?;
+    let mut fields: ProductFields = parse_json(body)?;
+    let slug_wanted = fields.slug.take();
+    let variants = fields.variants.take();
     let db = store.db(env)?;
     let current = detail(&db, id).await?;
+    let existing = crate::variants::ids_of(&db, &id.to_string()).await?;
     let checked = Checked::new(Some(&current), fields)?;
-    db.run(
+    let variants =
+        variants.map(|v| crate::variants::check(Some(&v), &existing, checked.price_minor)).transpose()?;
+    let at = rfc3339(now());
+    let mut statements = vec![update_statement(&db, id, &checked, &at)?];
+    if let Some(raw) = slug_wanted {
+        let slug = crate::slugs::check("slug", &raw)?;
+        if slug != current.slug {
+            crate::slugs::ensure_free(&db, "products", &slug, Some(&id.to_string())).await?;
+            statements.push(db.statement(
+                "UPDATE products SET slug = ?3 WHERE store_id = ?1 AND id = ?2",
+                &[id.to_string().into(), slug.clone().into()],
+            )?);
+            statements.extend(crate::slugs::redirect(
+                &db,
+                "product",
+                &current.slug,
+                &slug,
+                &id.to_string(),
+                &at,
+            )?);
+        }
+    }
+    if let Some(variants) = &variants {
+        statements.extend(crate::variants::write(&db, &id.to_string(), variants, &existing)?);
+    }
+    db.batch(statements).await?;
+    changed(env, store, actor, "product.update", &id.to_string()).await?;
+    full(&db, id).await
+}
+
+fn update_statement(
+    db: &StoreDb,
+    id: ProductId,
+    checked: &Checked,
+    at: &str,
+) -> worker::Result<worker::D1PreparedStatement> {
+    db.statement(
         "UPDATE products SET title = ?3, description = ?4, features = ?5, meta_title = ?6, meta_description = ?7, \
          keywords = ?8, price_minor = ?9, compare_at_minor = ?10, cost_minor = ?11, images = ?12, status = ?13, \
          updated_at = ?14 WHERE store_id = ?1 AND id = ?2",
         &[
             id.to_string().into(),
-            checked.title.into(),
+            checked.title.clone().into(),
             json(&checked.description).into(),
             json(&checked.features).into(),
-            checked.meta_title.into(),
-            checked.meta_description.into(),
+            checked.meta_title.clone().into(),
+            checked.meta_description.clone().into(),
             json(&checked.keywords).into(),
             (checked.price_minor as f64).into(),
             checked.compare_at_minor.map_or(worker::wasm_bindgen::JsValue::NULL, |c| (c as f64).into()),
             (checked.cost_minor as f64).into(),
             json(&checked.images).into(),
             checked.status.into(),
-            rfc3339(now()).into(),
+            at.into(),
         ],
-    ).await?;
-    changed(env, store, actor, "product.update", &id.to_string()).await?;
-    Ok(detail(&db, id).await?.into())
+    )
+}
+
+/// Products one bulk update may change.
+pub const BULK_MAX: usize = 100;
+
+/// The body of `PATCH /v1/stores/{id}/products`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BulkUpdate {
+    ids: Vec<String>,
+    changes: ProductFields,
+}
+
+/// One product a bulk update could not change.
+#[derive(Debug, Serialize)]
+pub struct BulkError {
+    id: String,
+    code: &'static str,
+    field: Option<String>,
+    message: String,
+}
+
+/// `PATCH /v1/stores/{id}/products`: the same changes on many products, all or nothing. When any
+/// product cannot take them, nothing is written and every refusal is reported by id (`Err`).
+pub async fn bulk_update(
+    env: &Env,
+    store: &Store,
+    body: &str,
+    actor: &str,
+) -> ApiResult<Result<serde_json::Value, Vec<BulkError>>> {
+    let input: BulkUpdate = parse_json(body)?;
+    if input.ids.is_empty() || input.ids.len() > BULK_MAX {
+        return Err(ApiError::invalid("ids", format!("ids must list 1 to {BULK_MAX} products")));
+    }
+    if input.changes.slug.is_some() || input.changes.variants.is_some() {
+        return Err(ApiError::invalid("changes", "slug and variants are changed one product at a time"));
+    }
+    let db = store.db(env)?;
+    let at = rfc3339(now());
+    let mut errors = Vec::new();
+    let mut statements = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for raw in &input.ids {
+        if !seen.insert(raw.as_str()) {
+            continue;
+        }
+        let Ok(id) = raw.parse::<ProductId>() else {
+            errors.push(BulkError {
+                id: raw.clone(),
+                code: "not_found",
+                field: None,
+                message: "product not found".into(),
+            });
+            continue;
+        };
+        let current = match detail(&db, id).await {
+            Ok(current) => current,
+            Err(e) => {
+                errors.push(BulkError { id: raw.clone(), code: e.code, field: e.field, message: e.detail });
+                continue;
+            }
+        };
+        match Checked::new(Some(&current), input.changes.clone()) {
+            Ok(checked) => statements.push(update_statement(&db, id, &checked, &at)?),
+            Err(e) => {
+                errors.push(BulkError { id: raw.clone(), code: e.code, field: e.field, message: e.detail })
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Ok(Err(errors));
+    }
+    let updated = statements.len();
+    db.batch(statements).await?;
+    changed(env, store, actor, "product.bulk_update", &format!("{updated} products")).await?;
+    Ok(Ok(serde_json::json!({ "updated": updated })))
 }
 
 /// `DELETE /v1/stores/{id}/products/{product}`.
@@ -734,6 +892,13 @@ pub async fn import(
     let mut good = Vec::new();
     for (line, row) in rows {
         match row.and_then(|fields| {
+            if fields.slug.is_some() || fields.variants.is_some() {
+                return Err(RowError {
+                    line,
+                    field: Some("variants".into()),
+                    message: "slugs and variants are set per product, not in an import".into(),
+                });
+            }
             Checked::new(None, fields).map_err(|e| RowError {
                 line,
                 field: e.field.clone(),

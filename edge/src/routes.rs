@@ -99,6 +99,44 @@ pub enum Route {
     UpdateProduct(String, String),
     /// `DELETE /v1/stores/{id}/products/{product}`.
     DeleteProduct(String, String),
+    /// `PATCH /v1/stores/{id}/products` (bulk, all or nothing).
+    BulkUpdateProducts(String),
+    /// `GET /v1/stores/{id}/collections`.
+    ListCollections(String),
+    /// `POST /v1/stores/{id}/collections`.
+    CreateCollection(String),
+    /// `GET /v1/stores/{id}/collections/{collection}`.
+    GetCollection(String, String),
+    /// `PATCH /v1/stores/{id}/collections/{collection}`.
+    UpdateCollection(String, String),
+    /// `DELETE /v1/stores/{id}/collections/{collection}`.
+    DeleteCollection(String, String),
+    /// `GET /v1/stores/{id}/pages`.
+    ListPages(String),
+    /// `GET /v1/stores/{id}/pages/{slug}`.
+    GetPage(String, String),
+    /// `PATCH /v1/stores/{id}/pages/{slug}`.
+    UpdatePage(String, String),
+    /// `GET /v1/stores/{id}/posts`.
+    ListPosts(String),
+    /// `POST /v1/stores/{id}/posts`.
+    CreatePost(String),
+    /// `GET /v1/stores/{id}/posts/{post}`.
+    GetPost(String, String),
+    /// `PATCH /v1/stores/{id}/posts/{post}`.
+    UpdatePost(String, String),
+    /// `DELETE /v1/stores/{id}/posts/{post}`.
+    DeletePost(String, String),
+    /// `GET /v1/stores/{id}/orders`.
+    ListOrders(String),
+    /// `GET /v1/stores/{id}/orders/{order}`.
+    GetOrder(String, String),
+    /// `GET /v1/stores/{id}/analytics?from=&to=`.
+    Analytics(String),
+    /// `POST /internal/stores/{id}/checkouts` (the storefront).
+    InternalCheckout(String),
+    /// `POST /internal/shopper-events` (the storefront).
+    InternalShopperEvents,
     /// `POST /internal/research-runs/due`.
     InternalClaimDue,
     /// `POST /internal/stores/{id}/products`.
@@ -136,6 +174,8 @@ impl Route {
                 | Route::InternalPublish(_)
                 | Route::InternalReport(..)
                 | Route::InternalConfirmErasure(_)
+                | Route::InternalCheckout(_)
+                | Route::InternalShopperEvents
         )
     }
 }
@@ -190,6 +230,23 @@ pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
     ("GET", "/v1/stores/{store_id}/products/{product_id}"),
     ("PATCH", "/v1/stores/{store_id}/products/{product_id}"),
     ("DELETE", "/v1/stores/{store_id}/products/{product_id}"),
+    ("PATCH", "/v1/stores/{store_id}/products"),
+    ("GET", "/v1/stores/{store_id}/collections"),
+    ("POST", "/v1/stores/{store_id}/collections"),
+    ("GET", "/v1/stores/{store_id}/collections/{collection_id}"),
+    ("PATCH", "/v1/stores/{store_id}/collections/{collection_id}"),
+    ("DELETE", "/v1/stores/{store_id}/collections/{collection_id}"),
+    ("GET", "/v1/stores/{store_id}/pages"),
+    ("GET", "/v1/stores/{store_id}/pages/{slug}"),
+    ("PATCH", "/v1/stores/{store_id}/pages/{slug}"),
+    ("GET", "/v1/stores/{store_id}/posts"),
+    ("POST", "/v1/stores/{store_id}/posts"),
+    ("GET", "/v1/stores/{store_id}/posts/{post_id}"),
+    ("PATCH", "/v1/stores/{store_id}/posts/{post_id}"),
+    ("DELETE", "/v1/stores/{store_id}/posts/{post_id}"),
+    ("GET", "/v1/stores/{store_id}/orders"),
+    ("GET", "/v1/stores/{store_id}/orders/{order_id}"),
+    ("GET", "/v1/stores/{store_id}/analytics"),
 ];
 
 /// The OpenAPI 3.1 document of the public API, served at `/v1/openapi.json`.
@@ -243,15 +300,42 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         ["v1", "stores", _, "domains", _, "verify"] => Some(vec![("POST", Route::VerifyDomain(s(2), s(4)))]),
         ["v1", "stores", _, "research-runs"] => Some(vec![("POST", Route::StartResearch(s(2)))]),
         ["v1", "stores", _, "research-runs", _] => Some(vec![("GET", Route::GetResearchRun(s(2), s(4)))]),
-        ["v1", "stores", _, "products"] => {
-            Some(vec![("GET", Route::ListProducts(s(2))), ("POST", Route::CreateProduct(s(2)))])
-        }
+        ["v1", "stores", _, "products"] => Some(vec![
+            ("GET", Route::ListProducts(s(2))),
+            ("POST", Route::CreateProduct(s(2))),
+            ("PATCH", Route::BulkUpdateProducts(s(2))),
+        ]),
         ["v1", "stores", _, "products", "import"] => Some(vec![("POST", Route::ImportProducts(s(2)))]),
         ["v1", "stores", _, "products", _] => Some(vec![
             ("GET", Route::GetProduct(s(2), s(4))),
             ("PATCH", Route::UpdateProduct(s(2), s(4))),
             ("DELETE", Route::DeleteProduct(s(2), s(4))),
         ]),
+        ["v1", "stores", _, "collections"] => {
+            Some(vec![("GET", Route::ListCollections(s(2))), ("POST", Route::CreateCollection(s(2)))])
+        }
+        ["v1", "stores", _, "collections", _] => Some(vec![
+            ("GET", Route::GetCollection(s(2), s(4))),
+            ("PATCH", Route::UpdateCollection(s(2), s(4))),
+            ("DELETE", Route::DeleteCollection(s(2), s(4))),
+        ]),
+        ["v1", "stores", _, "pages"] => Some(vec![("GET", Route::ListPages(s(2)))]),
+        ["v1", "stores", _, "pages", _] => {
+            Some(vec![("GET", Route::GetPage(s(2), s(4))), ("PATCH", Route::UpdatePage(s(2), s(4)))])
+        }
+        ["v1", "stores", _, "posts"] => {
+            Some(vec![("GET", Route::ListPosts(s(2))), ("POST", Route::CreatePost(s(2)))])
+        }
+        ["v1", "stores", _, "posts", _] => Some(vec![
+            ("GET", Route::GetPost(s(2), s(4))),
+            ("PATCH", Route::UpdatePost(s(2), s(4))),
+            ("DELETE", Route::DeletePost(s(2), s(4))),
+        ]),
+        ["v1", "stores", _, "orders"] => Some(vec![("GET", Route::ListOrders(s(2)))]),
+        ["v1", "stores", _, "orders", _] => Some(vec![("GET", Route::GetOrder(s(2), s(4)))]),
+        ["v1", "stores", _, "analytics"] => Some(vec![("GET", Route::Analytics(s(2)))]),
+        ["internal", "stores", _, "checkouts"] => Some(vec![("POST", Route::InternalCheckout(s(2)))]),
+        ["internal", "shopper-events"] => Some(vec![("POST", Route::InternalShopperEvents)]),
         ["internal", "research-runs", "due"] => Some(vec![("POST", Route::InternalClaimDue)]),
         ["internal", "erasures", _, "confirm"] => Some(vec![("POST", Route::InternalConfirmErasure(s(2)))]),
         ["internal", "stores", _, "products"] => Some(vec![("POST", Route::InternalPublish(s(2)))]),
@@ -286,6 +370,8 @@ mod tests {
     #[test]
     fn internal_routes_are_marked_internal() {
         assert!(route("POST", "/internal/stores/x/products").unwrap().is_internal());
+        assert!(route("POST", "/internal/stores/x/checkouts").unwrap().is_internal());
+        assert!(route("POST", "/internal/shopper-events").unwrap().is_internal());
         assert!(route("POST", "/internal/research-runs/due").unwrap().is_internal());
         assert!(!route("GET", "/v1/stores/x").unwrap().is_internal());
     }

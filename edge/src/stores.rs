@@ -546,13 +546,8 @@ pub async fn set_status(
 /// `DELETE /v1/stores/{id}`: removes the store's rows from its shard, its hosts from KV, and
 /// the store from the platform database.
 pub async fn delete(env: &Env, store: Store, principal: &Principal) -> ApiResult<()> {
-    let shard = store.db(env)?;
-    shard
-        .batch(vec![
-            shard.statement("DELETE FROM products WHERE store_id = ?1", &[])?,
-            shard.statement("DELETE FROM research_runs WHERE store_id = ?1", &[])?,
-        ])
-        .await?;
+    // Every table of the shard that holds store rows, whatever later migrations add.
+    store.db(env)?.erase().await?;
     let db = platform(env)?;
     let hosts: Vec<HostRow> = db
         .prepare("SELECT host FROM domains WHERE store_id = ?1")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Lighthouse on a store of the running local stack (local/up.sh --detach): seeds its own store with
-# product photos served locally, audits its home page, its listing page (the search results until
-# collections exist) and a product page with the mobile and desktop presets, prints the four
+# product photos in the media bucket (served by the storefront at /media/), audits its home page,
+# a collection page and a product page with the mobile and desktop presets, prints the four
 # category scores per page and exits non-zero when one is under target (SEO 100, Accessibility,
 # Best Practices, Performance >= 95). See lighthouse_audit.py beside this file for the details.
 # Bounded: 6 Lighthouse runs (~15 s each; --runs 3 takes the median of three), loopback only.
@@ -9,6 +9,7 @@
 #   local/bench/lighthouse.sh                    both presets, one run each
 #   local/bench/lighthouse.sh --runs 3           the median of three runs each (steadier)
 #   local/bench/lighthouse.sh --presets mobile   mobile only (Lighthouse's default)
+#   local/bench/lighthouse.sh --search           the search results page too
 #   local/bench/lighthouse.sh --storefront http://127.0.0.1:8789   another storefront Worker
 #
 # Installs what it needs first, skipped when present: lighthouse (pinned, npm) in

@@ -3,38 +3,36 @@
 
 What it does, all on loopback:
 1. makes product photos: 1000x1000 WebP (~120 KB each, about what a supplier's product photo
-   weighs), drawn on a canvas by headless Chromium itself, so no image tool is needed;
-2. serves them over HTTPS from 127.0.0.1 on a random port with a self-signed certificate made
-   here (the merchant API only takes https image URLs); Chromium trusts that one certificate
-   through `--ignore-certificate-errors-spki-list`, and nothing else is relaxed;
-3. signs up a merchant, creates a store `lh-<random>` (without auto-publish, so that products the
-   scheduled research imports stay drafts) and publishes eight products with those images
-   through the merchant API (the demo store's supplier images are not reachable offline);
-4. runs Lighthouse (mobile and/or desktop preset) on the home page, the listing page and a
+   weighs) and their 960 and 480 pixel wide variants, drawn on a canvas by headless Chromium
+   itself, so no image tool is needed;
+2. signs up a merchant, creates a store `lh-<random>` (without auto-publish, so that products the
+   scheduled research imports stay drafts), uploads the photos to the media bucket in the AWS
+   emulator under the media pipeline's contract (`stores/<store>/media/<name>.webp`, with
+   `<name>-480.webp` and `<name>-960.webp` next to it), and publishes eight products showing them
+   as `/media/<name>.webp` (served by the storefront from the bucket through its edge cache) and
+   a featured collection holding them;
+3. runs Lighthouse (mobile and/or desktop preset) on the home page, the collection page and a
    product page, read through the store's own host (`http://<slug>.localhost:8788/...`, which
-   Chromium resolves to loopback); there are no collections yet, so the listing page is the
-   search results page `/search?q=dog`;
+   Chromium resolves to loopback);
 5. prints the four category scores per page and preset, and the audits that cost points, and
    exits 1 when a score is under target: SEO 100, Accessibility, Best Practices and Performance
    at least 95.
 
-Search results are `noindex` on purpose (internal search pages should not be indexed), and
-Lighthouse fails the whole SEO category for a page that asks not to be indexed (`is-crawlable`
-weighs 31% of it). For the search page the SEO target is therefore checked on every other SEO
-audit, and the table shows both the raw score and the score without `is-crawlable`.
+With `--search`, the search results page is audited too. Search results are `noindex` on purpose
+(internal search pages should not be indexed), and Lighthouse fails the whole SEO category for a
+page that asks not to be indexed (`is-crawlable` weighs 31% of it). For the search page the SEO
+target is therefore checked on every other SEO audit, and the table shows both the raw score and
+the score without `is-crawlable`.
 """
 import argparse
 import base64
 import html
-import http.server
 import json
 import os
 import re
-import ssl
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -79,6 +77,11 @@ palettes.forEach(([bg, fg], i) => {
   for (let p = 0; p < d.length; p += 4) { const n = (r() - .5) * 18; d[p] += n; d[p + 1] += n; d[p + 2] += n; }
   g.putImageData(img, 0, 0);
   out.push(c.toDataURL("image/webp", 0.8));
+  for (const w of [960, 480]) {
+    const small = document.createElement("canvas"); small.width = small.height = w;
+    small.getContext("2d").drawImage(c, 0, 0, w, w);
+    out.push(small.toDataURL("image/webp", 0.8));
+  }
 });
 document.body.textContent = JSON.stringify(out);
 </script></body></html>"""
@@ -102,49 +105,39 @@ def make_images(chrome, folder):
         head, data = url.split(",", 1)
         if head != "data:image/webp;base64":
             sys.exit(f"Chromium did not encode WebP ({head})")
-        name = f"photo-{i + 1}.webp"
+        photo, variant = divmod(i, 3)
+        name = f"photo-{photo + 1}" + ["", "-960", "-480"][variant] + ".webp"
         with open(os.path.join(folder, name), "wb") as f:
             f.write(base64.b64decode(data))
-        names.append(name)
+        if variant == 0:
+            names.append(name)
     return names
 
 
-def make_certificate(folder):
-    """A throwaway self-signed certificate for 127.0.0.1, and its SPKI hash for Chromium."""
-    key, cert = os.path.join(folder, "key.pem"), os.path.join(folder, "cert.pem")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                    "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-                    "-keyout", key, "-out", cert], check=True, capture_output=True)
-    spki = subprocess.run(
-        f"openssl x509 -in '{cert}' -pubkey -noout | openssl pkey -pubin -outform der"
-        " | openssl dgst -sha256 -binary | base64",
-        shell=True, check=True, capture_output=True, text=True).stdout.strip()
-    return key, cert, spki
+def bucket_name():
+    """The media bucket of the running stack (devstack provision writes it to aws.env)."""
+    if os.environ.get("BUCKET_NAME"):
+        return os.environ["BUCKET_NAME"]
+    state = os.environ.get("DROPSHIP_STATE", os.path.expanduser("~/.cache/dropship/state"))
+    with open(os.path.join(state, "aws.env")) as f:
+        for line in f:
+            if line.startswith("BUCKET_NAME="):
+                return line.strip().split("=", 1)[1]
+    sys.exit("no BUCKET_NAME: is the stack running (local/up.sh --detach)?")
 
 
-def serve_images(folder, key, cert):
-    """HTTPS static files on 127.0.0.1, cached as a CDN would cache product photos."""
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        extensions_map = {".webp": "image/webp", "": "application/octet-stream"}
+def upload_media(folder, store_id):
+    """Puts every drawn photo where the media pipeline puts product images."""
+    import boto3
 
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, directory=folder, **kwargs)
-
-        def end_headers(self):
-            self.send_header("cache-control", "public, max-age=31536000, immutable")
-            self.send_header("access-control-allow-origin", "*")
-            super().end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"https://127.0.0.1:{server.server_address[1]}"
+    s3 = boto3.client("s3", endpoint_url=os.environ.get("AWS_ENDPOINT_URL", "http://127.0.0.1:5000"),
+                      region_name="us-east-1", aws_access_key_id="local", aws_secret_access_key="local")
+    bucket = bucket_name()
+    for name in sorted(os.listdir(folder)):
+        if name.endswith(".webp"):
+            with open(os.path.join(folder, name), "rb") as f:
+                s3.put_object(Bucket=bucket, Key=f"stores/{store_id}/media/{name}", Body=f.read(),
+                              ContentType="image/webp")
 
 
 def api(edge, method, path, body=None, token=None):
@@ -160,7 +153,7 @@ def api(edge, method, path, body=None, token=None):
         sys.exit(f"{method} {path}: {error.code} {error.read().decode(errors='replace')}")
 
 
-def seed(edge, image_base, images):
+def seed(edge, folder, images):
     tag = uuid.uuid4().hex[:8]
     merchant = api(edge, "POST", "/v1/auth/signup", {
         "email": f"lighthouse-{tag}@example.com", "password": f"lighthouse passphrase {tag}", "company": "Lighthouse"})
@@ -169,32 +162,39 @@ def seed(edge, image_base, images):
     # that cannot load offline; without auto-publish they stay drafts, off the pages audited here.
     store = api(edge, "POST", "/v1/stores", {"name": "Happy Tails", "slug": f"lh-{tag}", "niche": "pet supplies",
                                              "currency": "USD", "auto_publish": False}, token)
-    slugs = []
+    upload_media(folder, store["id"])
+    slugs, ids = [], []
     for i, (title, price, compare_at, description, features) in enumerate(PRODUCTS):
         fields = {
             "title": title, "price_minor": price, "status": "published", "description": description,
             "features": features,
-            "images": [f"{image_base}/{images[i % len(images)]}", f"{image_base}/{images[(i + 3) % len(images)]}"],
+            "images": [f"/media/{images[i % len(images)]}", f"/media/{images[(i + 3) % len(images)]}"],
         }
         if compare_at:
             fields["compare_at_minor"] = compare_at
-        slugs.append(api(edge, "POST", f"/v1/stores/{store['id']}/products", fields, token)["slug"])
-    return store, slugs
+        created = api(edge, "POST", f"/v1/stores/{store['id']}/products", fields, token)
+        slugs.append(created["slug"])
+        ids.append(created["id"])
+    collection = api(edge, "POST", f"/v1/stores/{store['id']}/collections", {
+        "title": "Dog Essentials", "featured": True, "sort": "manual", "product_ids": ids,
+        "description": "<p>Everything a happy dog needs, from walks to naps.</p>"}, token)
+    return store, slugs, collection["slug"]
 
 
-def storefront_get(storefront, host, path):
+def storefront_get(storefront, host, path, binary=False):
     """A page through the storefront on 127.0.0.1 with the store's Host header (Python, like Node,
     does not resolve `*.localhost`)."""
     request = urllib.request.Request(storefront + path)
     request.add_header("host", host)
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, response.read().decode()
+            body = response.read()
+            return response.status, body if binary else body.decode()
     except urllib.error.HTTPError as error:
         return error.code, ""
 
 
-def wait_for_pages(storefront, host, pages, expect, image_base, seconds=120):
+def wait_for_pages(storefront, host, pages, expect, seconds=120):
     deadline = time.time() + seconds
     while True:
         answers = [storefront_get(storefront, host, path) for _, path in pages]
@@ -204,13 +204,17 @@ def wait_for_pages(storefront, host, pages, expect, image_base, seconds=120):
             sys.exit(f"the store's pages did not come up in {seconds}s: {[s for s, _ in answers]}")
         time.sleep(1)
     foreign = {src for _, page in answers for src in re.findall(r'<img src="([^"]*)"', page)
-               if not src.startswith(image_base + "/")}
+               if not src.startswith("/media/")}
     if foreign:
-        sys.exit(f"the pages show images this script did not serve: {sorted(foreign)[:3]}")
+        sys.exit(f"the pages show images this script did not upload: {sorted(foreign)[:3]}")
+    for src in {src for _, page in answers for src in re.findall(r'<img src="([^"]*)"', page)}:
+        status, _ = storefront_get(storefront, host, src, binary=True)
+        if status != 200:
+            sys.exit(f"the storefront does not serve {src} from the media bucket: {status}")
 
 
-def run_lighthouse(lighthouse, chrome, spki, url, preset, out, extra_flags):
-    flags = CHROME_FLAGS + [f"--ignore-certificate-errors-spki-list={spki}"] + extra_flags
+def run_lighthouse(lighthouse, chrome, url, preset, out, extra_flags):
+    flags = CHROME_FLAGS + extra_flags
     command = [lighthouse, url, "--quiet", "--output=json", f"--output-path={out}",
                "--only-categories=" + ",".join(c for c, _ in CATEGORIES), "--chrome-flags=" + " ".join(flags)]
     if preset == "desktop":
@@ -264,6 +268,7 @@ def main():
         os.environ.get("DROPSHIP_HOME", os.path.expanduser("~/.cache/dropship")), "lighthouse"))
     parser.add_argument("--runs", type=int, default=1,
                         help="runs per page and preset; the table shows the median by performance (default 1)")
+    parser.add_argument("--search", action="store_true", help="audit the search results page too")
     parser.add_argument("--chrome-flag", action="append", default=[],
                         help="one more Chromium flag, for experiments (repeatable)")
     args = parser.parse_args()
@@ -284,23 +289,23 @@ def main():
     with tempfile.TemporaryDirectory(prefix="lighthouse-") as folder:
         log("drawing product photos with Chromium")
         images = make_images(args.chrome, folder)
-        key, cert, spki = make_certificate(folder)
-        server, image_base = serve_images(folder, key, cert)
-        log(f"serving {len(images)} photos at {image_base}/ (self-signed, trusted by SPKI hash)")
-        store, slugs = seed(args.edge, image_base, images)
+        store, slugs, collection = seed(args.edge, folder, images)
+        log(f"uploaded {len(images)} photos (and their 960 and 480 px variants) to the media bucket")
         port = args.storefront.rsplit(":", 1)[1]
         host = f"{store['slug']}.localhost:{port}"
-        pages = [("home", "/"), ("search", f"/search?q={SEARCH_QUERY}"), ("product", f"/products/{slugs[0]}")]
+        pages = [("home", "/"), ("collection", f"/collections/{collection}"), ("product", f"/products/{slugs[0]}")]
+        if args.search:
+            pages.append(("search", f"/search?q={SEARCH_QUERY}"))
         log(f"seeded store {store['slug']} with {len(slugs)} products; waiting for its pages")
-        # Also warms the edge cache, as a shopper's visit finds it.
-        wait_for_pages(args.storefront, host, pages, PRODUCTS[0][0], image_base)
+        # Also warms the edge cache (pages and media), as a shopper's visit finds it.
+        wait_for_pages(args.storefront, host, pages, PRODUCTS[0][0])
 
         rows, failed, details = [], False, []
         for name, path in pages:
             for preset in presets:
                 url = f"http://{host}{path}"
                 log(f"{preset:7} {url}")
-                reports = [run_lighthouse(args.lighthouse, args.chrome, spki, url, preset,
+                reports = [run_lighthouse(args.lighthouse, args.chrome, url, preset,
                                           os.path.join(args.out, f"{name}-{preset}-{run + 1}.report.json"),
                                           args.chrome_flag) for run in range(args.runs)]
                 report = median_run(reports)
@@ -323,15 +328,13 @@ def main():
                 rows.append([name, preset, *cells])
                 details += [f"{name}/{preset} {line}" for line in lost_points(report)]
                 details += [f"{name}/{preset} warning: {w}" for w in report.get("runWarnings", [])]
-        server.shutdown()
 
     header = ["page", "preset", *[short for _, short in CATEGORIES]]
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
     print()
     for row in [header, *rows]:
         print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)))
-    print(f"\npages: home /, search /search?q={SEARCH_QUERY} (the listing page until collections exist),"
-          f" product /products/{slugs[0]}; store {host}")
+    print(f"\npages: " + ", ".join(f"{name} {path}" for name, path in pages) + f"; store {host}")
     print("targets: seo 100, perf/a11y/bp >= 95; ! = under target")
     print("* search results are noindex by design: its SEO is checked without is-crawlable")
     if details:

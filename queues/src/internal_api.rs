@@ -260,3 +260,66 @@ mod tests {
         );
     }
 }
+
+/// One line of a cart sent to checkout.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckoutLine {
+    /// The product.
+    pub product_id: String,
+    /// The chosen variant, when the product has variants.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant_id: Option<String>,
+    /// How many.
+    pub quantity: u32,
+}
+
+/// `POST /internal/stores/{store_id}/checkouts` (from the storefront): checks the cart against
+/// the catalog, records the checkout and opens a Stripe Checkout Session for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StartCheckout {
+    /// The cart's id (its abandoned-cart flow is keyed on it).
+    pub cart_id: String,
+    /// The shopper's email address.
+    pub email: String,
+    /// What is bought.
+    pub lines: Vec<CheckoutLine>,
+    /// The storefront origin the shopper is on (`https://shop.example`); success, cancel and
+    /// order links point there.
+    pub origin: String,
+}
+
+/// Answer to [`StartCheckout`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckoutStarted {
+    /// The checkout (and later the order) id.
+    pub checkout_id: String,
+    /// Stripe's hosted payment page.
+    pub checkout_url: String,
+    /// The order status page (unguessable).
+    pub order_url: String,
+}
+
+/// One aggregated shopper metric: how often it happened in a store on a day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MetricCount {
+    /// The store.
+    pub store_id: StoreId,
+    /// The UTC day, `YYYY-MM-DD`.
+    pub day: String,
+    /// `page_view`, `product_view` or `add_to_cart` (checkouts and purchases are counted where
+    /// they are written).
+    pub metric: String,
+    /// How many times.
+    pub count: u32,
+}
+
+/// `POST /internal/shopper-events` (from the storefront): counts aggregated in an isolate, added
+/// to the stores' daily totals.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShopperEvents {
+    /// The counts, at most [`SHOPPER_EVENTS_MAX`].
+    pub counts: Vec<MetricCount>,
+}
+
+/// Counts one [`ShopperEvents`] call may carry.
+pub const SHOPPER_EVENTS_MAX: usize = 500;

@@ -12,6 +12,10 @@ pub const SITEMAP_INDEX_PATH: &str = "/sitemap.xml";
 pub const PAGES_SITEMAP_PATH: &str = "/sitemaps/pages.xml";
 /// The path of the sitemap of the published products.
 pub const PRODUCTS_SITEMAP_PATH: &str = "/sitemaps/products.xml";
+/// The path of the sitemap of the collections.
+pub const COLLECTIONS_SITEMAP_PATH: &str = "/sitemaps/collections.xml";
+/// The path of the sitemap of the published blog posts.
+pub const POSTS_SITEMAP_PATH: &str = "/sitemaps/posts.xml";
 /// Most URLs one sitemap may list (sitemaps.org).
 pub const SITEMAP_MAX_URLS: usize = 50_000;
 
@@ -61,7 +65,7 @@ pub fn w3c_date(rfc3339: &str) -> Option<&str> {
 /// `robots.txt`: everything may be crawled but the cart and checkout; names the sitemap index.
 pub fn robots(origin: &Origin) -> String {
     format!(
-        "User-agent: *\nAllow: /\nDisallow: /cart\nDisallow: /checkout\n\nSitemap: {}\n",
+        "User-agent: *\nAllow: /\nDisallow: /cart\nDisallow: /checkout\nDisallow: /orders/\n\nSitemap: {}\n",
         origin.url(SITEMAP_INDEX_PATH)
     )
 }
@@ -69,16 +73,30 @@ pub fn robots(origin: &Origin) -> String {
 /// The sitemap index: the pages sitemap and the products sitemap.
 pub fn sitemap_index(origin: &Origin) -> String {
     let mut xml = format!("{XML_HEADER}<sitemapindex xmlns=\"{SITEMAP_NS}\">\n");
-    for path in [PAGES_SITEMAP_PATH, PRODUCTS_SITEMAP_PATH] {
+    for path in [PAGES_SITEMAP_PATH, PRODUCTS_SITEMAP_PATH, COLLECTIONS_SITEMAP_PATH, POSTS_SITEMAP_PATH] {
         let _ = writeln!(xml, "<sitemap><loc>{}</loc></sitemap>", xml_escape(&origin.url(path)));
     }
     xml.push_str("</sitemapindex>\n");
     xml
 }
 
-/// The sitemap of the shop's fixed pages: the home page.
-pub fn pages_sitemap(origin: &Origin) -> String {
-    url_set(std::iter::once((origin.url("/"), None)))
+/// The sitemap of the shop's fixed pages: the home page, the blog and the store's pages.
+pub fn pages_sitemap(origin: &Origin, pages: &[SitemapProduct]) -> String {
+    url_set(
+        [(origin.url("/"), None), (origin.url(crate::urls::BLOG_PATH), None)].into_iter().chain(
+            pages
+                .iter()
+                .take(SITEMAP_MAX_URLS - 2)
+                .map(|p| (origin.url(&crate::urls::page_path(&p.slug)), w3c_date(&p.updated_at))),
+        ),
+    )
+}
+
+/// The sitemap of the collections or of the published posts (`path` makes each entry's path).
+pub fn entries_sitemap(origin: &Origin, entries: &[SitemapProduct], path: fn(&str) -> String) -> String {
+    url_set(
+        entries.iter().take(SITEMAP_MAX_URLS).map(|e| (origin.url(&path(&e.slug)), w3c_date(&e.updated_at))),
+    )
 }
 
 /// The sitemap of published products, each with the date it last changed.
@@ -131,12 +149,31 @@ mod tests {
             xml.contains("<sitemap><loc>http://demo.localhost:8788/sitemaps/products.xml</loc></sitemap>")
         );
         assert!(xml.ends_with("</sitemapindex>\n"));
+        assert!(xml.contains("/sitemaps/collections.xml") && xml.contains("/sitemaps/posts.xml"));
+    }
+
+    #[test]
+    fn collections_and_posts_have_sitemaps_of_their_own() {
+        let xml = entries_sitemap(
+            &origin(),
+            &[product("summer", "2026-05-01T00:00:00Z")],
+            crate::urls::collection_path,
+        );
+        assert!(xml.contains(
+            "<loc>http://demo.localhost:8788/collections/summer</loc><lastmod>2026-05-01</lastmod>"
+        ));
+        let xml = entries_sitemap(&origin(), &[product("guide", "")], crate::urls::post_path);
+        assert!(xml.contains("<url><loc>http://demo.localhost:8788/blog/guide</loc></url>"));
     }
 
     #[test]
     fn the_pages_sitemap_lists_the_home_page_but_not_search() {
-        let xml = pages_sitemap(&origin());
+        let xml = pages_sitemap(&origin(), &[product("about", "2026-01-02T00:00:00Z")]);
         assert!(xml.contains("<url><loc>http://demo.localhost:8788/</loc></url>"));
+        assert!(xml.contains("<url><loc>http://demo.localhost:8788/blog</loc></url>"));
+        assert!(
+            xml.contains("<loc>http://demo.localhost:8788/pages/about</loc><lastmod>2026-01-02</lastmod>")
+        );
         assert!(!xml.contains("/search"));
     }
 

@@ -1,10 +1,23 @@
-//! The shoppers' Worker: finds the store by host name, renders its pages, caches them at the edge.
+//! The shoppers' Worker: finds the store by host name, renders its pages, caches them at the edge,
+//! keeps carts in signed cookies and hands checkouts and shopper events to the edge.
 //!
 //! A request costs one isolate-memory lookup for the host (KV only when the isolate has not seen
 //! it for a few seconds) and, when the page is cached under the store's current cache version, no
-//! database query at all. Search results are the exception: they are never cached.
+//! database query at all. Search results, carts, checkouts and order pages are never cached.
+//!
+//! Staleness: every catalog write on the edge moves the store to a new cache version, so a cached
+//! page is served after a change for at most the isolate's trust in the version it read
+//! (`tenancy::routing::ISOLATE_TTL_MS`, 5 s) plus KV's propagation between locations (up to
+//! ~60 s) plus the browser's own reuse ([`BROWSER_MAX_AGE_SECS`], 30 s): about 95 s at worst, a
+//! few seconds in one location. Checkout always prices the cart from the database, so a stale
+//! page can never make a shopper pay a stale price.
 
+pub mod cart;
+pub mod catalog;
 pub mod crawlers;
+pub mod edge_api;
+pub mod events;
+pub mod media;
 pub mod products;
 pub mod render;
 pub mod route;
@@ -12,7 +25,8 @@ pub mod search;
 pub mod urls;
 
 use domain::{StoreHost, StoreStatus};
-use render::Site;
+use edge_api::EdgeApi;
+use render::{Look, Site, Sort};
 use route::Route;
 use search::SearchQuery;
 use tenancy::routing::{Routing, RoutingRecord};
@@ -23,7 +37,9 @@ use worker::{event, Cache, Context, Date, Env, Headers, Method, Request, Respons
 /// The KV namespace with routing records (bound in `wrangler.toml`).
 const EDGE_KV: &str = "EDGE_KV";
 /// How long a shopper's browser may reuse a page; the edge copy is versioned instead.
-const BROWSER_MAX_AGE_SECS: u32 = 30;
+pub const BROWSER_MAX_AGE_SECS: u32 = 30;
+/// Collection pages served at most (deeper pages are a 404 without a query).
+const MAX_PAGE: u32 = 500;
 
 const HTML: &str = "text/html; charset=utf-8";
 const XML: &str = "application/xml; charset=utf-8";
@@ -35,62 +51,197 @@ const SVG: &str = "image/svg+xml";
 enum Caching {
     /// Browsers briefly, the edge under the store's cache version.
     Shared,
-    /// Nobody.
-    NoStore,
+    /// Nobody, and it is this shopper's own (cart, checkout, order).
+    Private,
 }
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response> {
-    if !matches!(req.method(), Method::Get | Method::Head) {
-        let mut response = respond(405, render::not_found(None), HTML, Caching::NoStore)?;
-        response.headers_mut().set("allow", "GET, HEAD")?;
-        return Ok(response);
-    }
+async fn fetch(mut req: Request, env: Env, ctx: Context) -> worker::Result<Response> {
+    let now = Date::now().as_millis() as f64;
+    let response = handle(&mut req, &env, &ctx, now).await;
+    flush_events(&env, &ctx, now);
+    response
+}
+
+/// Hands the isolate's aggregated shopper events to the edge when a batch is due.
+fn flush_events(env: &Env, ctx: &Context, now: f64) {
+    let interval_secs: f64 =
+        edge_api::setting_or(env, "SHOPPER_EVENTS_FLUSH_SECS", "30").parse().unwrap_or(30.0);
+    let Some(counts) = events::take_due(now, interval_secs * 1_000.0) else { return };
+    let Ok(api) = EdgeApi::from_env(env) else {
+        worker::console_warn!("shopper events not handed over: the edge is not configured");
+        return;
+    };
+    ctx.wait_until(async move {
+        let body = serde_json::to_string(&queues::internal_api::ShopperEvents { counts: counts.clone() })
+            .unwrap_or_default();
+        match api.post("/internal/shopper-events", &body, now).await {
+            Ok((200, _)) => {}
+            Ok((status, text)) => {
+                worker::console_warn!("shopper events refused ({status}): {text}");
+                if status >= 500 {
+                    events::restore(counts, now);
+                }
+            }
+            Err(error) => {
+                worker::console_warn!("shopper events not handed over: {error}");
+                events::restore(counts, now);
+            }
+        }
+    });
+}
+
+async fn handle(req: &mut Request, env: &Env, ctx: &Context, now: f64) -> worker::Result<Response> {
     let url = req.url()?;
     let host_header =
         req.headers().get("host")?.or_else(|| url.host_str().map(str::to_owned)).unwrap_or_default();
     let Ok(host) = StoreHost::parse(&host_header) else {
-        return respond(404, render::not_found(None), HTML, Caching::NoStore);
+        return respond(404, render::not_found(None), HTML, Caching::Private);
     };
-    let now = Date::now().as_millis() as f64;
     let routing = Routing::new(env.kv(EDGE_KV)?);
     let Some(store) = routing.resolve(&host, now).await? else {
-        return respond(404, render::not_found(None), HTML, Caching::NoStore);
+        return respond(404, render::not_found(None), HTML, Caching::Private);
     };
     if store.status == StoreStatus::Suspended {
-        let mut response = respond(503, render::unavailable(&store.name), HTML, Caching::NoStore)?;
+        let mut response = respond(503, render::unavailable(&store.name), HTML, Caching::Private)?;
         response.headers_mut().set("retry-after", "3600")?;
         return Ok(response);
     }
-
-    let site = Site { name: store.name.clone(), origin: Origin::new(url.scheme(), &host, &host_header) };
+    let look =
+        Look::from_settings(&store.look.theme, &store.look.brand_color, store.look.logo_url.as_deref());
+    let site =
+        Site { name: store.name.clone(), origin: Origin::new(url.scheme(), &host, &host_header), look };
     let route = Route::parse(url.path());
+    let method = req.method();
+    if route.is_form() {
+        if method != Method::Post {
+            return not_allowed("POST");
+        }
+        return shopper_post(req, env, &store, &site, route, now).await;
+    }
+    if !matches!(method, Method::Get | Method::Head) {
+        return not_allowed("GET, HEAD");
+    }
     if !route.is_cacheable() {
         return match route {
             Route::Robots => respond(200, crawlers::robots(&site.origin), TEXT, Caching::Shared),
-            Route::Search => search_page(&env, &store, &site, &url).await,
-            _ => respond(404, render::not_found(Some(&site)), HTML, Caching::NoStore),
+            Route::Search => search_page(env, &store, &site, &url).await,
+            Route::Cart => {
+                let notice = url
+                    .query_pairs()
+                    .any(|(k, v)| k == "cancelled" && v == "1")
+                    .then(|| "Your payment was cancelled; your cart is still here.".to_owned());
+                cart_page(req, env, &store, &site, notice, 200).await
+            }
+            Route::Order(token) => order_page(env, &store, &site, token, &url).await,
+            Route::Media(name) => media_file(env, ctx, &store, &site, name, now).await,
+            _ => respond(404, render::not_found(Some(&site)), HTML, Caching::Private),
         };
     }
 
-    // The origin is part of the key because pages carry absolute URLs built from it.
+    let (sort, page) = match route {
+        Route::Collection(_) => match collection_query(&url) {
+            Some(query) => query,
+            None => return respond(404, render::not_found(Some(&site)), HTML, Caching::Private),
+        },
+        _ => (None, 1),
+    };
+    if is_html(route) {
+        events::record(store.store_id, "page_view", now);
+        if matches!(route, Route::Product(_)) {
+            events::record(store.store_id, "product_view", now);
+        }
+    }
+    // The origin is part of the key because pages carry absolute URLs built from it; the query is
+    // normalised so that only the orders and pages a collection has are keys.
     let version = routing.cache_version(store.store_id, now).await?;
-    let cache_key = format!("{}{}?v={version}", site.origin, url.path());
+    let mut cache_key = format!("{}{}?v={version}", site.origin, url.path());
+    if let Some(sort) = sort {
+        cache_key.push_str(&format!("&sort={}", sort.key()));
+    }
+    if page > 1 {
+        cache_key.push_str(&format!("&page={page}"));
+    }
+    let if_none_match = req.headers().get("if-none-match")?;
     let cache = Cache::default();
     if let Some(mut hit) = cache.get(cache_key.as_str(), false).await? {
+        if let (Some(tag), Some(wanted)) = (hit.headers().get("etag")?, if_none_match.as_deref()) {
+            if etag_matches(wanted, &tag) {
+                return not_modified(&tag);
+            }
+        }
         hit.headers_mut().set("x-cache", "HIT").ok();
         return Ok(hit);
     }
-    let mut response = cacheable_page(&env, &store, &site, route).await?;
+    let mut response = cacheable_page(env, &store, &site, route, sort, page).await?;
     if response.status_code() == 200 {
+        let tag = response.headers().get("etag")?.unwrap_or_default();
         let copy = response.cloned()?;
         ctx.wait_until(async move {
             if let Err(error) = cache.put(cache_key.as_str(), copy).await {
                 worker::console_warn!("caching page: {error}");
             }
         });
+        if if_none_match.as_deref().is_some_and(|wanted| etag_matches(wanted, &tag)) {
+            return not_modified(&tag);
+        }
     }
     response.headers_mut().set("x-cache", "MISS")?;
+    Ok(response)
+}
+
+fn is_html(route: Route<'_>) -> bool {
+    matches!(
+        route,
+        Route::Home
+            | Route::Product(_)
+            | Route::Collection(_)
+            | Route::Blog
+            | Route::Post(_)
+            | Route::Page(_)
+    )
+}
+
+/// `sort` and `page` of a collection URL; `None` for values no page has.
+fn collection_query(url: &Url) -> Option<(Option<Sort>, u32)> {
+    let mut sort = None;
+    let mut page = 1;
+    for (name, value) in url.query_pairs() {
+        match name.as_ref() {
+            "sort" => sort = Some(Sort::parse(&value)?),
+            "page" => page = value.parse().ok().filter(|p| (1..=MAX_PAGE).contains(p))?,
+            _ => {}
+        }
+    }
+    Some((sort, page))
+}
+
+/// A strong validator of a body: 64-bit FNV-1a, quoted.
+pub fn etag(body: &[u8]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in body {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("\"{hash:016x}\"")
+}
+
+/// Whether an `If-None-Match` header names `tag` (or `*`).
+pub fn etag_matches(header: &str, tag: &str) -> bool {
+    header.split(',').map(str::trim).any(|t| t == "*" || t == tag || t.strip_prefix("W/") == Some(tag))
+}
+
+fn not_modified(tag: &str) -> worker::Result<Response> {
+    let headers = Headers::new();
+    headers.set("etag", tag)?;
+    headers.set("cache-control", &format!("public, max-age={BROWSER_MAX_AGE_SECS}"))?;
+    headers.set("vary", "accept-encoding")?;
+    Ok(Response::empty()?.with_status(304).with_headers(headers))
+}
+
+fn not_allowed(allow: &str) -> worker::Result<Response> {
+    let mut response = respond(405, render::not_found(None), HTML, Caching::Private)?;
+    response.headers_mut().set("allow", allow)?;
     Ok(response)
 }
 
@@ -98,12 +249,26 @@ fn respond(status: u16, body: String, content_type: &str, caching: Caching) -> w
     let headers = Headers::new();
     headers.set("content-type", content_type)?;
     headers.set("vary", "accept-encoding")?;
+    headers.set("x-content-type-options", "nosniff")?;
     match caching {
-        Caching::Shared => headers
-            .set("cache-control", &format!("public, max-age={BROWSER_MAX_AGE_SECS}, s-maxage=86400"))?,
-        Caching::NoStore => headers.set("cache-control", "no-store")?,
+        Caching::Shared => {
+            headers
+                .set("cache-control", &format!("public, max-age={BROWSER_MAX_AGE_SECS}, s-maxage=86400"))?;
+            headers.set("etag", &etag(body.as_bytes()))?;
+        }
+        Caching::Private => headers.set("cache-control", "private, no-store")?,
     }
     Ok(Response::ok(body)?.with_status(status).with_headers(headers))
+}
+
+fn redirect(location: &str, status: u16, caching: Caching) -> worker::Result<Response> {
+    let headers = Headers::new();
+    headers.set("location", location)?;
+    match caching {
+        Caching::Shared => headers.set("cache-control", "public, max-age=3600")?,
+        Caching::Private => headers.set("cache-control", "private, no-store")?,
+    }
+    Ok(Response::empty()?.with_status(status).with_headers(headers))
 }
 
 /// A page that is the same for every shopper until the store's cache version changes
@@ -113,32 +278,79 @@ async fn cacheable_page(
     store: &RoutingRecord,
     site: &Site,
     route: Route<'_>,
+    sort: Option<Sort>,
+    page: u32,
 ) -> worker::Result<Response> {
     let origin = &site.origin;
-    match route {
-        Route::Home => {
-            let db = StoreDb::open(env, store.shard, store.store_id)?;
-            let cards = products::newest(&db, store.currency).await?;
-            respond(200, render::home(site, &cards), HTML, Caching::Shared)
-        }
-        Route::Product(slug) => {
-            let db = StoreDb::open(env, store.shard, store.store_id)?;
-            match products::by_slug(&db, slug, store.currency).await? {
-                Some(product) => respond(200, render::product(site, &product), HTML, Caching::Shared),
-                None => respond(404, render::not_found(Some(site)), HTML, Caching::NoStore),
+    let db = || StoreDb::open(env, store.shard, store.store_id);
+    let not_found = || respond(404, render::not_found(Some(site)), HTML, Caching::Private);
+    // A slug that changed answers with a 301 to the current one.
+    let moved = |kind: &'static str, slug: &str, path: fn(&str) -> String| {
+        let slug = slug.to_owned();
+        async move {
+            match catalog::redirect(&db()?, kind, &slug).await? {
+                Some(current) => redirect(&path(&current), 301, Caching::Shared),
+                None => not_found(),
             }
         }
+    };
+    match route {
+        Route::Home => {
+            let db = db()?;
+            let home = render::HomePage {
+                featured: catalog::featured(&db, store.currency).await?,
+                best_sellers: products::best_sellers(&db, store.currency).await?,
+                newest: products::newest(&db, store.currency).await?,
+            };
+            respond(200, render::home(site, &home), HTML, Caching::Shared)
+        }
+        Route::Product(slug) => match products::by_slug(&db()?, slug, store.currency).await? {
+            Some(product) => respond(200, render::product(site, &product), HTML, Caching::Shared),
+            None => moved("product", slug, urls::product_path).await,
+        },
+        Route::Collection(slug) => match catalog::collection(&db()?, slug, sort, page, store.currency).await?
+        {
+            Some(collection) if page <= collection.pages() => {
+                respond(200, render::collection(site, &collection), HTML, Caching::Shared)
+            }
+            Some(_) => not_found(),
+            None => moved("collection", slug, urls::collection_path).await,
+        },
+        Route::Blog => {
+            respond(200, render::blog_index(site, &catalog::posts(&db()?).await?), HTML, Caching::Shared)
+        }
+        Route::Post(slug) => match catalog::post(&db()?, slug).await? {
+            Some(post) => respond(200, render::post(site, &post), HTML, Caching::Shared),
+            None => moved("post", slug, urls::post_path).await,
+        },
+        Route::Page(slug) => match catalog::page(&db()?, slug, &store.name).await? {
+            Some(page) => respond(200, render::store_page(site, &page), HTML, Caching::Shared),
+            None => moved("page", slug, urls::page_path).await,
+        },
         Route::Favicon => respond(200, render::favicon(&site.name), SVG, Caching::Shared),
         Route::SitemapIndex => respond(200, crawlers::sitemap_index(origin), XML, Caching::Shared),
-        Route::PagesSitemap => respond(200, crawlers::pages_sitemap(origin), XML, Caching::Shared),
+        Route::PagesSitemap => {
+            let pages = catalog::sitemap_entries(&db()?, "pages").await?;
+            respond(200, crawlers::pages_sitemap(origin, &pages), XML, Caching::Shared)
+        }
         Route::ProductsSitemap => {
-            let db = StoreDb::open(env, store.shard, store.store_id)?;
-            let listed = products::for_sitemap(&db).await?;
+            let listed = products::for_sitemap(&db()?).await?;
             respond(200, crawlers::products_sitemap(origin, &listed), XML, Caching::Shared)
         }
-        Route::Robots | Route::Search | Route::NotFound => {
-            respond(404, render::not_found(Some(site)), HTML, Caching::NoStore)
+        Route::CollectionsSitemap => {
+            let listed = catalog::sitemap_entries(&db()?, "collections").await?;
+            respond(
+                200,
+                crawlers::entries_sitemap(origin, &listed, urls::collection_path),
+                XML,
+                Caching::Shared,
+            )
         }
+        Route::PostsSitemap => {
+            let listed = catalog::sitemap_entries(&db()?, "posts").await?;
+            respond(200, crawlers::entries_sitemap(origin, &listed, urls::post_path), XML, Caching::Shared)
+        }
+        _ => not_found(),
     }
 }
 
@@ -153,5 +365,243 @@ async fn search_page(env: &Env, store: &RoutingRecord, site: &Site, url: &Url) -
         let results = products::search(&db, &query, store.currency).await?;
         render::search(site, query.as_str(), Some(&results))
     };
-    respond(200, html, HTML, Caching::NoStore)
+    let mut response = respond(200, html, HTML, Caching::Shared)?;
+    // The edge cache key has no query string: results are not kept there.
+    response.headers_mut().set("cache-control", "public, max-age=60")?;
+    Ok(response)
+}
+
+/// The shopper's cart from the signed cookie; a new empty one when there is none (or it was
+/// tampered with).
+fn current_cart(req: &Request, api: &EdgeApi, store: &RoutingRecord) -> worker::Result<domain::cart::Cart> {
+    let header = req.headers().get("cookie")?.unwrap_or_default();
+    let store_id = store.store_id.to_string();
+    Ok(cart::cookie(&header, cart::COOKIE)
+        .and_then(|value| cart::open(api.secret(), &store_id, value))
+        .unwrap_or_else(|| domain::cart::Cart::new(hex::encode(edge_api::random_bytes::<12>()))))
+}
+
+/// The cart page (`GET /cart`, and a refused checkout).
+async fn cart_page(
+    req: &Request,
+    env: &Env,
+    store: &RoutingRecord,
+    site: &Site,
+    notice: Option<String>,
+    status: u16,
+) -> worker::Result<Response> {
+    let api = EdgeApi::from_env(env)?;
+    let cart = current_cart(req, &api, store)?;
+    let db = StoreDb::open(env, store.shard, store.store_id)?;
+    let mut view = render::CartView { notice, ..render::CartView::default() };
+    for line in &cart.lines {
+        match catalog::line(&db, &line.product_id, line.variant_id.as_deref(), store.currency).await? {
+            Some(info) => view.lines.push(render::CartLineView {
+                slug: info.slug,
+                title: info.title,
+                variant: info.variant,
+                unit_price: info.price,
+                quantity: line.quantity,
+            }),
+            None => view.dropped += 1,
+        }
+    }
+    respond(status, render::cart(site, &view), HTML, Caching::Private)
+}
+
+/// The fields of a form body.
+fn form_fields(body: &str) -> Vec<(String, String)> {
+    worker::url::form_urlencoded::parse(body.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
+/// `POST /cart/add`, `/cart/update` and `/checkout`: plain HTML forms; `/cart/add` answers JSON
+/// to the page script that asks for it.
+async fn shopper_post(
+    req: &mut Request,
+    env: &Env,
+    store: &RoutingRecord,
+    site: &Site,
+    route: Route<'_>,
+    now: f64,
+) -> worker::Result<Response> {
+    let api = EdgeApi::from_env(env)?;
+    let mut cart = current_cart(req, &api, store)?;
+    let body = req.text().await?;
+    if body.len() > 8_192 {
+        return respond(413, render::not_found(Some(site)), HTML, Caching::Private);
+    }
+    let fields = form_fields(&body);
+    let wants_json = req.headers().get("accept")?.is_some_and(|a| a.contains("application/json"));
+    let secure = site.origin.as_str().starts_with("https://");
+    let store_id = store.store_id.to_string();
+    let with_cart = |mut response: Response, cart: &domain::cart::Cart| -> worker::Result<Response> {
+        for cookie in cart::set_cookies(api.secret(), &store_id, cart, secure) {
+            response.headers_mut().append("set-cookie", &cookie)?;
+        }
+        Ok(response)
+    };
+    match route {
+        Route::CartAdd => {
+            let product = field(&fields, "product_id").unwrap_or_default();
+            let variant = field(&fields, "variant_id").filter(|v| !v.is_empty());
+            let quantity: u32 = field(&fields, "quantity").and_then(|q| q.trim().parse().ok()).unwrap_or(1);
+            let db = StoreDb::open(env, store.shard, store.store_id)?;
+            let known = catalog::line(&db, product, variant, store.currency).await?;
+            let outcome = match known {
+                None => Err("Choose an option that is available.".to_owned()),
+                Some(_) => cart.add(product, variant, quantity).map_err(|e| e.to_string()),
+            };
+            if outcome.is_ok() {
+                events::record(store.store_id, "add_to_cart", now);
+            }
+            if wants_json {
+                let (status, message) = match &outcome {
+                    Ok(()) => (200, "Added to your cart.".to_owned()),
+                    Err(message) => (409, message.clone()),
+                };
+                let mut response =
+                    Response::from_json(&serde_json::json!({ "units": cart.units(), "message": message }))?
+                        .with_status(status);
+                response.headers_mut().set("cache-control", "private, no-store")?;
+                return with_cart(response, &cart);
+            }
+            match outcome {
+                Ok(()) => with_cart(redirect("/cart", 303, Caching::Private)?, &cart),
+                Err(message) => cart_page(req, env, store, site, Some(message), 409).await,
+            }
+        }
+        Route::CartUpdate => {
+            let line: usize = field(&fields, "line").and_then(|l| l.parse().ok()).unwrap_or(usize::MAX);
+            // A "Remove" button sends quantity twice (the input, then its own 0): the last wins.
+            let quantity = fields
+                .iter()
+                .rev()
+                .find(|(k, _)| k == "quantity")
+                .and_then(|(_, q)| q.trim().parse::<u32>().ok())
+                .unwrap_or(1);
+            cart.set_quantity(line, quantity);
+            with_cart(redirect("/cart", 303, Caching::Private)?, &cart)
+        }
+        Route::Checkout => {
+            let email = field(&fields, "email").unwrap_or_default().trim().to_owned();
+            if cart.lines.is_empty() {
+                return redirect("/cart", 303, Caching::Private);
+            }
+            let start = queues::internal_api::StartCheckout {
+                cart_id: cart.id.clone(),
+                email,
+                lines: cart
+                    .lines
+                    .iter()
+                    .map(|l| queues::internal_api::CheckoutLine {
+                        product_id: l.product_id.clone(),
+                        variant_id: l.variant_id.clone(),
+                        quantity: l.quantity,
+                    })
+                    .collect(),
+                origin: site.origin.as_str().to_owned(),
+            };
+            let path = format!("/internal/stores/{}/checkouts", store.store_id);
+            let (status, text) = api.post(&path, &serde_json::to_string(&start)?, now).await?;
+            if status == 201 {
+                let started: queues::internal_api::CheckoutStarted = serde_json::from_str(&text)?;
+                return with_cart(redirect(&started.checkout_url, 303, Caching::Private)?, &cart);
+            }
+            let problem: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+            let message = match (status, problem["field"].as_str()) {
+                (400, Some("email")) => "Enter a valid email address for your receipt.".to_owned(),
+                (409, _) => problem["detail"]
+                    .as_str()
+                    .unwrap_or("Part of your cart is no longer available.")
+                    .to_owned(),
+                _ => {
+                    worker::console_error!("checkout refused ({status}): {text}");
+                    "We could not start the payment. Please try again in a moment.".to_owned()
+                }
+            };
+            cart_page(req, env, store, site, Some(message), if status < 500 { status } else { 503 }).await
+        }
+        _ => respond(404, render::not_found(Some(site)), HTML, Caching::Private),
+    }
+}
+
+/// `/orders/{token}`: the order, or its checkout while the payment is being confirmed.
+async fn order_page(
+    env: &Env,
+    store: &RoutingRecord,
+    site: &Site,
+    token: &str,
+    url: &Url,
+) -> worker::Result<Response> {
+    let db = StoreDb::open(env, store.shard, store.store_id)?;
+    match catalog::order(&db, token, store.currency).await? {
+        Some(mut view) => {
+            view.just_paid = url.query_pairs().any(|(k, v)| k == "paid" && v == "1");
+            let mut response = respond(200, render::order(site, &view), HTML, Caching::Private)?;
+            response.headers_mut().set("referrer-policy", "no-referrer")?;
+            Ok(response)
+        }
+        None => respond(404, render::not_found(Some(site)), HTML, Caching::Private),
+    }
+}
+
+/// `/media/{name}.webp`, from the edge cache or the bucket.
+async fn media_file(
+    env: &Env,
+    ctx: &Context,
+    store: &RoutingRecord,
+    site: &Site,
+    name: &str,
+    now: f64,
+) -> worker::Result<Response> {
+    let key = format!("{}/media/{}/{name}", site.origin, store.store_id);
+    let cache = Cache::default();
+    if let Some(hit) = cache.get(key.as_str(), false).await? {
+        return Ok(hit);
+    }
+    match media::fetch(env, &store.store_id.to_string(), name, now).await? {
+        Some(mut response) => {
+            let copy = response.cloned()?;
+            ctx.wait_until(async move {
+                if let Err(error) = cache.put(key.as_str(), copy).await {
+                    worker::console_warn!("caching media: {error}");
+                }
+            });
+            Ok(response)
+        }
+        None => respond(404, render::not_found(Some(site)), HTML, Caching::Private),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn etags_change_with_the_body_and_match_as_sent() {
+        let tag = etag(b"<p>a</p>");
+        assert_ne!(tag, etag(b"<p>b</p>"));
+        assert!(tag.starts_with('"') && tag.ends_with('"'));
+        assert!(etag_matches(&tag, &tag));
+        assert!(etag_matches(&format!("\"x\", W/{tag}"), &tag));
+        assert!(etag_matches("*", &tag));
+        assert!(!etag_matches("\"other\"", &tag));
+    }
+
+    #[test]
+    fn collection_queries_accept_only_known_orders_and_pages() {
+        let url = |q: &str| Url::parse(&format!("http://s.example/collections/a{q}")).unwrap();
+        assert_eq!(collection_query(&url("")), Some((None, 1)));
+        assert_eq!(collection_query(&url("?sort=price_asc&page=2")), Some((Some(Sort::PriceAsc), 2)));
+        assert_eq!(collection_query(&url("?utm_source=x")), Some((None, 1)));
+        assert_eq!(collection_query(&url("?sort=random")), None);
+        assert_eq!(collection_query(&url("?page=0")), None);
+        assert_eq!(collection_query(&url("?page=99999")), None);
+    }
 }

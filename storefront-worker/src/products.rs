@@ -4,7 +4,7 @@
 //! are never read.
 
 use crate::crawlers::{SitemapProduct, SITEMAP_MAX_URLS};
-use crate::render::{Card, Product};
+use crate::render::{Card, Product, Variant};
 use crate::search::SearchQuery;
 use domain::{Currency, Money};
 use serde::Deserialize;
@@ -30,6 +30,21 @@ fn search_sql() -> String {
     )
 }
 
+/// Products shown in a home page section.
+pub const SECTION_SIZE: usize = 8;
+
+fn best_sellers_sql() -> String {
+    format!(
+        "SELECT p.slug, p.title, p.price_minor, p.compare_at_minor, p.currency, p.images FROM products p \
+         JOIN (SELECT product_id, SUM(quantity) AS sold FROM order_items WHERE store_id = ?1 GROUP BY product_id) s \
+         ON s.product_id = p.id WHERE p.store_id = ?1 AND p.status = 'published' \
+         ORDER BY s.sold DESC, p.id LIMIT {SECTION_SIZE}"
+    )
+}
+
+const VARIANTS_SQL: &str = "SELECT id, title, price_minor, compare_at_minor, stock FROM product_variants \
+     WHERE store_id = ?1 AND product_id = ?2 ORDER BY position";
+
 const PRODUCT_SQL: &str = "SELECT id, slug, title, price_minor, compare_at_minor, currency, images, \
      description, features, meta_title, meta_description FROM products \
      WHERE store_id = ?1 AND slug = ?2 AND status = 'published'";
@@ -47,6 +62,12 @@ pub async fn newest(db: &StoreDb, fallback: Currency) -> worker::Result<Vec<Card
     Ok(rows.into_iter().map(|row| row.into_card(fallback)).collect())
 }
 
+/// The most bought published products.
+pub async fn best_sellers(db: &StoreDb, fallback: Currency) -> worker::Result<Vec<Card>> {
+    let rows: Vec<CardRow> = db.all(&best_sellers_sql(), &[]).await?;
+    Ok(rows.into_iter().map(|row| row.into_card(fallback)).collect())
+}
+
 /// Published products whose title contains the query (ASCII case-insensitively), newest first.
 pub async fn search(db: &StoreDb, query: &SearchQuery, fallback: Currency) -> worker::Result<Vec<Card>> {
     let rows: Vec<CardRow> = db.all(&search_sql(), &[query.like_pattern().into()]).await?;
@@ -56,7 +77,34 @@ pub async fn search(db: &StoreDb, query: &SearchQuery, fallback: Currency) -> wo
 /// The published product with this slug.
 pub async fn by_slug(db: &StoreDb, slug: &str, fallback: Currency) -> worker::Result<Option<Product>> {
     let row: Option<ProductRow> = db.first(PRODUCT_SQL, &[slug.into()]).await?;
-    Ok(row.map(|row| row.into_product(fallback)))
+    let Some(row) = row else { return Ok(None) };
+    let mut product = row.into_product(fallback);
+    let variants: Vec<VariantRow> = db.all(VARIANTS_SQL, &[product.id.as_str().into()]).await?;
+    let currency = product.price.currency;
+    product.variants = variants
+        .into_iter()
+        .map(|v| Variant {
+            id: v.id,
+            title: v.title,
+            price: Money::from_minor(v.price_minor, currency),
+            compare_at: v.compare_at_minor.map(|m| Money::from_minor(m, currency)),
+            stock: v.stock,
+        })
+        .collect();
+    if let Some(cheapest) = product.variants.iter().filter(|v| v.in_stock()).min_by_key(|v| v.price.minor) {
+        product.price = cheapest.price;
+        product.compare_at = cheapest.compare_at;
+    }
+    Ok(Some(product))
+}
+
+#[derive(Deserialize)]
+struct VariantRow {
+    id: String,
+    title: String,
+    price_minor: i64,
+    compare_at_minor: Option<i64>,
+    stock: Option<i64>,
 }
 
 /// Every published product's URL slug and last change, for the sitemap.
@@ -65,8 +113,9 @@ pub async fn for_sitemap(db: &StoreDb) -> worker::Result<Vec<SitemapProduct>> {
     Ok(rows.into_iter().map(|row| SitemapProduct { slug: row.slug, updated_at: row.updated_at }).collect())
 }
 
+/// A card's row.
 #[derive(Deserialize)]
-struct CardRow {
+pub struct CardRow {
     slug: String,
     title: String,
     price_minor: i64,
@@ -76,7 +125,8 @@ struct CardRow {
 }
 
 impl CardRow {
-    fn into_card(self, fallback: Currency) -> Card {
+    /// The card of the row; an unknown currency is the store's.
+    pub fn into_card(self, fallback: Currency) -> Card {
         let currency = self.currency.parse().unwrap_or(fallback);
         Card {
             image: image_urls(&self.images).into_iter().next(),
@@ -117,6 +167,7 @@ impl ProductRow {
             compare_at: self.compare_at_minor.map(|minor| Money::from_minor(minor, currency)),
             meta_title: self.meta_title,
             meta_description: self.meta_description,
+            variants: Vec::new(),
         }
     }
 }
@@ -136,14 +187,15 @@ fn text_list(json: &str) -> Vec<String> {
         .collect()
 }
 
-/// The `http(s)` URLs of a JSON array of image URLs; anything else could not be shown anyway.
-fn image_urls(json: &str) -> Vec<String> {
+/// The `http(s)` URLs and `/media/` paths of a JSON array of image URLs; anything else could not
+/// be shown anyway.
+pub fn image_urls(json: &str) -> Vec<String> {
     text_list(json)
         .into_iter()
         .map(|url| url.trim().to_owned())
         .filter(|url| {
             let lower = url.to_ascii_lowercase();
-            lower.starts_with("https://") || lower.starts_with("http://")
+            lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("/media/")
         })
         .collect()
 }
@@ -156,7 +208,7 @@ mod tests {
 
     #[test]
     fn every_query_is_scoped_to_the_store() {
-        for sql in [newest_sql(), search_sql(), PRODUCT_SQL.to_owned(), sitemap_sql()] {
+        for sql in [newest_sql(), search_sql(), PRODUCT_SQL.to_owned(), sitemap_sql(), best_sellers_sql()] {
             assert!(is_scoped(&sql), "{sql}");
             assert!(sql.contains("status = 'published'"), "{sql}");
         }

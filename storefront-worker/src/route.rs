@@ -24,6 +24,30 @@ pub enum Route<'a> {
     PagesSitemap,
     /// `/sitemaps/products.xml`.
     ProductsSitemap,
+    /// `/sitemaps/collections.xml`.
+    CollectionsSitemap,
+    /// `/sitemaps/posts.xml`.
+    PostsSitemap,
+    /// `/collections/{slug}?sort=&page=`.
+    Collection(&'a str),
+    /// `/blog`.
+    Blog,
+    /// `/blog/{slug}`.
+    Post(&'a str),
+    /// `/pages/{slug}`.
+    Page(&'a str),
+    /// `/cart` (GET shows it).
+    Cart,
+    /// `POST /cart/add`.
+    CartAdd,
+    /// `POST /cart/update`.
+    CartUpdate,
+    /// `POST /checkout`.
+    Checkout,
+    /// `/orders/{token}`: an order's status, by its unguessable token.
+    Order(&'a str),
+    /// `/media/{name}.webp`: a product image from the media bucket.
+    Media(&'a str),
     /// Anything else.
     NotFound,
 }
@@ -39,10 +63,30 @@ impl<'a> Route<'a> {
             "/sitemap.xml" => Route::SitemapIndex,
             "/sitemaps/pages.xml" => Route::PagesSitemap,
             "/sitemaps/products.xml" => Route::ProductsSitemap,
-            _ => match path.strip_prefix("/products/") {
-                Some(slug) if is_slug(slug) => Route::Product(slug),
-                _ => Route::NotFound,
-            },
+            "/sitemaps/collections.xml" => Route::CollectionsSitemap,
+            "/sitemaps/posts.xml" => Route::PostsSitemap,
+            "/blog" => Route::Blog,
+            "/cart" => Route::Cart,
+            "/cart/add" => Route::CartAdd,
+            "/cart/update" => Route::CartUpdate,
+            "/checkout" => Route::Checkout,
+            _ => {
+                let (prefix, rest) = match path[1..].split_once('/') {
+                    Some((prefix, rest)) => (prefix, rest),
+                    None => return Route::NotFound,
+                };
+                match prefix {
+                    "products" if is_slug(rest) => Route::Product(rest),
+                    "collections" if is_slug(rest) => Route::Collection(rest),
+                    "blog" if is_slug(rest) => Route::Post(rest),
+                    "pages" if is_slug(rest) => Route::Page(rest),
+                    "orders" if rest.len() == 48 && rest.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                        Route::Order(rest)
+                    }
+                    "media" if is_media(rest) => Route::Media(rest),
+                    _ => Route::NotFound,
+                }
+            }
         }
     }
 
@@ -58,8 +102,28 @@ impl<'a> Route<'a> {
                 | Route::SitemapIndex
                 | Route::PagesSitemap
                 | Route::ProductsSitemap
+                | Route::CollectionsSitemap
+                | Route::PostsSitemap
+                | Route::Collection(_)
+                | Route::Blog
+                | Route::Post(_)
+                | Route::Page(_)
         )
     }
+
+    /// Whether the route takes a form `POST` (and nothing else).
+    pub fn is_form(self) -> bool {
+        matches!(self, Route::CartAdd | Route::CartUpdate | Route::Checkout)
+    }
+}
+
+/// Whether a path segment can name a media file: `name.webp` with a lowercase name.
+fn is_media(segment: &str) -> bool {
+    segment.strip_suffix(".webp").is_some_and(|name| {
+        !name.is_empty()
+            && name.len() <= 120
+            && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+    })
 }
 
 /// Whether a path segment can be a product slug; anything else is a 404 without a query.
@@ -83,6 +147,25 @@ mod tests {
         assert_eq!(Route::parse("/sitemaps/pages.xml"), Route::PagesSitemap);
         assert_eq!(Route::parse("/sitemaps/products.xml"), Route::ProductsSitemap);
         assert_eq!(Route::parse("/products/slicker-brush-2"), Route::Product("slicker-brush-2"));
+        assert_eq!(Route::parse("/collections/summer"), Route::Collection("summer"));
+        assert_eq!(Route::parse("/blog"), Route::Blog);
+        assert_eq!(Route::parse("/blog/guide"), Route::Post("guide"));
+        assert_eq!(Route::parse("/pages/about"), Route::Page("about"));
+        assert_eq!(Route::parse("/media/brush-480.webp"), Route::Media("brush-480.webp"));
+        let token = "ab".repeat(24);
+        assert_eq!(Route::parse(&format!("/orders/{token}")), Route::Order(&token));
+    }
+
+    #[test]
+    fn carts_orders_and_media_are_never_cached_with_the_pages() {
+        for route in [Route::Cart, Route::CartAdd, Route::Checkout, Route::Order("x"), Route::Media("a.webp")]
+        {
+            assert!(!route.is_cacheable(), "{route:?}");
+        }
+        assert!(Route::Checkout.is_form() && !Route::Cart.is_form());
+        assert_eq!(Route::parse("/orders/short"), Route::NotFound);
+        assert_eq!(Route::parse("/media/../secret.webp"), Route::NotFound);
+        assert_eq!(Route::parse("/media/a.png"), Route::NotFound);
     }
 
     #[test]

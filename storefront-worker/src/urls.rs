@@ -59,6 +59,24 @@ pub fn product_path(slug: &str) -> String {
     format!("/products/{slug}")
 }
 
+/// The path of a collection page.
+pub fn collection_path(slug: &str) -> String {
+    format!("/collections/{slug}")
+}
+
+/// The path of the blog index.
+pub const BLOG_PATH: &str = "/blog";
+
+/// The path of a blog post.
+pub fn post_path(slug: &str) -> String {
+    format!("/blog/{slug}")
+}
+
+/// The path of a store page (about, contact, ...).
+pub fn page_path(slug: &str) -> String {
+    format!("/pages/{slug}")
+}
+
 /// The path of the search results for `query`, or of the empty search page.
 pub fn search_path(query: &str) -> String {
     if query.is_empty() {

@@ -1,31 +1,92 @@
-//! The home page: the store's newest products, and the store itself as structured data.
+//! The home page: a hero, the featured collection, best sellers and new arrivals, and the store
+//! itself as structured data.
 
 use super::{card_grid, escape, json_ld, layout, Card, Head, Site};
+use crate::urls::collection_path;
+use std::fmt::Write;
 
-/// The home page with the newest published products.
-pub fn home(site: &Site, products: &[Card]) -> String {
-    let mut body = format!("<h1>{}</h1>", escape(&site.name));
-    if products.is_empty() {
+/// What the home page shows.
+#[derive(Debug, Clone, Default)]
+pub struct HomePage {
+    /// The featured collection: title, slug and its first products.
+    pub featured: Option<(String, String, Vec<Card>)>,
+    /// The most bought products.
+    pub best_sellers: Vec<Card>,
+    /// The newest products.
+    pub newest: Vec<Card>,
+}
+
+/// The home page.
+pub fn home(site: &Site, page: &HomePage) -> String {
+    let name = escape(&site.name);
+    let mut body = format!("<section class=\"hero\"><h1>{name}</h1>");
+    match &page.featured {
+        Some((title, slug, _)) => {
+            let _ = write!(
+                body,
+                "<p>Discover our favourites, picked and tested for you.</p><p><a class=\"button\" href=\"{}\">Shop {}</a></p>",
+                escape(&collection_path(slug)),
+                escape(title)
+            );
+        }
+        None => body.push_str("<p>Discover our favourites, picked and tested for you.</p>"),
+    }
+    body.push_str("</section>");
+    // Card images load eagerly only in the first grid on the page.
+    let mut first_grid = true;
+    let mut grid = |cards: &[Card]| {
+        let html = if first_grid { card_grid(cards) } else { super::lazy_card_grid(cards) };
+        first_grid = false;
+        html
+    };
+    if let Some((title, slug, cards)) = page.featured.as_ref().filter(|(_, _, cards)| !cards.is_empty()) {
+        let _ = write!(
+            body,
+            "<section aria-labelledby=\"featured\"><h2 id=\"featured\">{}</h2>{}<p><a href=\"{}\">See all of {}</a></p></section>",
+            escape(title),
+            grid(cards),
+            escape(&collection_path(slug)),
+            escape(title)
+        );
+    }
+    if !page.best_sellers.is_empty() {
+        let _ = write!(
+            body,
+            "<section aria-labelledby=\"best\"><h2 id=\"best\">Best sellers</h2>{}</section>",
+            grid(&page.best_sellers)
+        );
+    }
+    if page.newest.is_empty() {
         body.push_str("<p>New products are on their way. Check back soon.</p>");
     } else {
-        body.push_str("<h2>New arrivals</h2>");
-        body.push_str(&card_grid(products));
+        let _ = write!(
+            body,
+            "<section aria-labelledby=\"new\"><h2 id=\"new\">New arrivals</h2>{}</section>",
+            grid(&page.newest)
+        );
     }
     let title = format!("{} | Shop new arrivals", site.name);
     let description = format!("Shop {}: new arrivals and best sellers.", site.name);
     let canonical = site.origin.url("/");
+    let image = page
+        .featured
+        .iter()
+        .flat_map(|(_, _, cards)| cards.iter())
+        .chain(page.newest.iter())
+        .find_map(|p| p.image.as_deref())
+        .map(|src| if src.starts_with('/') { site.origin.url(src) } else { src.to_owned() });
     let head = Head {
         title: &title,
         description: &description,
         canonical: Some(&canonical),
         og_type: "website",
-        image: products.iter().find_map(|p| p.image.as_deref()),
+        image: image.as_deref(),
         price: None,
         noindex: false,
         json_ld: vec![json_ld::organization(site), json_ld::website(site)],
         icon: true,
     };
-    layout(&site.name, Some(""), &head, &body)
+    layout(site, Some(""), &head, &body)
 }
 
 #[cfg(test)]
@@ -33,9 +94,13 @@ mod tests {
     use super::*;
     use crate::render::tests::{card, site, tags};
 
+    fn newest(cards: Vec<Card>) -> HomePage {
+        HomePage { newest: cards, ..HomePage::default() }
+    }
+
     #[test]
     fn the_home_page_lists_products_with_prices() {
-        let html = home(&site("Cozy Pets"), &[card("Slicker Brush")]);
+        let html = home(&site("Cozy Pets"), &newest(vec![card("Slicker Brush")]));
         assert!(html.contains("<a href=\"/products/brush\">"));
         assert!(html.contains("Slicker Brush"));
         assert!(html.contains("$29.99"));
@@ -43,8 +108,25 @@ mod tests {
     }
 
     #[test]
+    fn the_home_page_has_a_hero_the_featured_collection_and_best_sellers() {
+        let page = HomePage {
+            featured: Some(("Summer Grooming".into(), "summer".into(), vec![card("Comb")])),
+            best_sellers: vec![card("Brush")],
+            newest: vec![card("Bowl")],
+        };
+        let html = home(&site("Cozy Pets"), &page);
+        assert!(html.contains("<section class=\"hero\"><h1>Cozy Pets</h1>"));
+        assert!(html.contains("<a class=\"button\" href=\"/collections/summer\">Shop Summer Grooming</a>"));
+        assert!(html.contains("<h2 id=\"featured\">Summer Grooming</h2>"));
+        assert!(html.contains("<h2 id=\"best\">Best sellers</h2>"));
+        let images = tags(&html, "img");
+        assert_eq!(images.iter().filter(|i| i.contains("fetchpriority=\"high\"")).count(), 1);
+        assert!(images[1].contains("loading=\"lazy\""));
+    }
+
+    #[test]
     fn supplier_text_cannot_inject_markup() {
-        let html = home(&site("<b>Shop</b>"), &[card("<script>alert(1)</script>")]);
+        let html = home(&site("<b>Shop</b>"), &newest(vec![card("<script>alert(1)</script>")]));
         assert!(!html.contains("<script>alert"));
         assert!(html.contains("&lt;script&gt;"));
         assert!(!html.contains("<b>Shop</b>"));
@@ -52,22 +134,17 @@ mod tests {
 
     #[test]
     fn an_empty_store_says_products_are_coming() {
-        let html = home(&site("Cozy Pets"), &[]);
+        let html = home(&site("Cozy Pets"), &HomePage::default());
         assert!(html.contains("Cozy Pets"));
         assert!(html.contains("New products are on their way"));
     }
 
     #[test]
     fn the_home_page_has_a_canonical_url_and_social_meta_on_the_request_origin() {
-        let html = home(&site("Cozy Pets"), &[card("Slicker Brush")]);
+        let html = home(&site("Cozy Pets"), &newest(vec![card("Slicker Brush")]));
         assert!(html.contains("<title>Cozy Pets | Shop new arrivals</title>"));
-        assert!(html.contains(
-            "<meta name=\"description\" content=\"Shop Cozy Pets: new arrivals and best sellers.\">"
-        ));
         assert!(html.contains("<link rel=\"canonical\" href=\"http://demo.localhost:8788/\">"));
-        assert!(html.contains("<meta property=\"og:type\" content=\"website\">"));
         assert!(html.contains("<meta property=\"og:url\" content=\"http://demo.localhost:8788/\">"));
-        assert!(html.contains("<meta property=\"og:site_name\" content=\"Cozy Pets\">"));
         assert!(html.contains("<meta property=\"og:image\" content=\"https://img.example/brush.jpg\">"));
         assert!(html.contains("<meta name=\"twitter:card\" content=\"summary_large_image\">"));
         assert!(!html.contains("noindex"));
@@ -75,18 +152,16 @@ mod tests {
 
     #[test]
     fn the_home_page_describes_the_organization_and_its_site_search() {
-        let html = home(&site("Cozy Pets"), &[]);
+        let html = home(&site("Cozy Pets"), &HomePage::default());
         assert!(html.contains("\"@type\":\"Organization\""));
-        assert!(html.contains("\"@type\":\"WebSite\""));
         assert!(html.contains("\"urlTemplate\":\"http://demo.localhost:8788/search?q={search_term_string}\""));
         assert!(!html.contains("og:image"));
-        assert!(html.contains("<meta name=\"twitter:card\" content=\"summary\">"));
     }
 
     #[test]
     fn card_images_have_a_size_and_only_the_first_row_loads_eagerly() {
         let cards: Vec<Card> = (0..6).map(|i| card(&format!("Brush {i}"))).collect();
-        let html = home(&site("Cozy Pets"), &cards);
+        let html = home(&site("Cozy Pets"), &newest(cards));
         let images = tags(&html, "img");
         assert_eq!(images.len(), 6);
         assert!(images

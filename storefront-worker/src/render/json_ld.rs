@@ -91,13 +91,50 @@ pub fn product(site: &Site, product: &Product) -> Value {
             "@type": "Offer",
             "price": decimal_amount(product.price),
             "priceCurrency": product.price.currency.code(),
-            "availability": "https://schema.org/InStock",
+            "availability": if product.in_stock() { "https://schema.org/InStock" } else { "https://schema.org/OutOfStock" },
             "itemCondition": "https://schema.org/NewCondition",
             "url": url,
         },
     });
     if !product.images.is_empty() {
-        data["image"] = json!(product.images);
+        let images: Vec<String> = product
+            .images
+            .iter()
+            .map(|src| if src.starts_with('/') { site.origin.url(src) } else { src.clone() })
+            .collect();
+        data["image"] = json!(images);
+    }
+    if let Some(compare_at) = product.compare_at.filter(|c| c.minor > product.price.minor) {
+        data["offers"]["priceSpecification"] = json!({
+            "@type": "UnitPriceSpecification",
+            "priceType": "https://schema.org/StrikethroughPrice",
+            "price": decimal_amount(compare_at),
+            "priceCurrency": compare_at.currency.code(),
+        });
+    }
+    data
+}
+
+/// A blog post as a BlogPosting.
+pub fn blog_posting(site: &Site, post: &super::PostPage) -> Value {
+    let url = site.origin.url(&crate::urls::post_path(&post.slug));
+    let mut data = json!({
+        "@context": "https://schema.org",
+        "@type": "BlogPosting",
+        "headline": post.title,
+        "description": post.description(),
+        "url": url,
+        "mainEntityOfPage": url,
+        "publisher": { "@type": "Organization", "name": site.name, "url": site.origin.url("/") },
+        "author": { "@type": if post.author.is_empty() { "Organization" } else { "Person" },
+                    "name": if post.author.is_empty() { site.name.as_str() } else { post.author.as_str() } },
+    });
+    if let Some(published) = &post.published_at {
+        data["datePublished"] = json!(published);
+    }
+    data["dateModified"] = json!(post.updated_at);
+    if !post.keywords.is_empty() {
+        data["keywords"] = json!(post.keywords.join(", "));
     }
     data
 }
@@ -137,6 +174,7 @@ mod tests {
             features: vec![],
             meta_title: "Slicker Brush | Cozy Pets".into(),
             meta_description: "Groom in minutes.".into(),
+            variants: vec![],
         }
     }
 

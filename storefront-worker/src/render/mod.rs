@@ -5,16 +5,26 @@
 //! from, the layout (head with its SEO and social meta, header with the search form, landmarks)
 //! and the error pages.
 
+mod blog;
+mod cart;
+mod collection;
 mod favicon;
 mod home;
 pub mod json_ld;
 mod product;
 mod search;
+mod store_page;
+pub mod theme;
 
+pub use blog::{blog_index, post, PostCard, PostPage};
+pub use cart::{cart, order, CartLineView, CartView, OrderView};
+pub use collection::{collection, CollectionPage, Sort};
 pub use favicon::favicon;
-pub use home::home;
+pub use home::{home, HomePage};
 pub use product::product;
 pub use search::search;
+pub use store_page::{store_page, StorePage};
+pub use theme::{Look, Theme};
 
 use crate::search::QUERY_MAX_CHARS;
 use crate::urls::{product_path, Origin, FAVICON_PATH, SEARCH_PATH};
@@ -45,6 +55,8 @@ pub struct Site {
     pub name: String,
     /// The origin of the request, for absolute URLs.
     pub origin: Origin,
+    /// Theme, brand colour and logo.
+    pub look: Look,
 }
 
 /// What a product card shows.
@@ -60,6 +72,28 @@ pub struct Card {
     pub compare_at: Option<Money>,
     /// Main image URL.
     pub image: Option<String>,
+}
+
+/// One variant a shopper can choose on a product page.
+#[derive(Debug, Clone)]
+pub struct Variant {
+    /// Its id (what the cart form sends).
+    pub id: String,
+    /// E.g. `Red / L`.
+    pub title: String,
+    /// Price.
+    pub price: Money,
+    /// Compare-at price.
+    pub compare_at: Option<Money>,
+    /// Units left; `None` when stock is not tracked.
+    pub stock: Option<i64>,
+}
+
+impl Variant {
+    /// Whether it can be bought.
+    pub fn in_stock(&self) -> bool {
+        self.stock.is_none_or(|s| s > 0)
+    }
 }
 
 /// A full product page's content.
@@ -85,6 +119,15 @@ pub struct Product {
     pub meta_title: String,
     /// Meta description; the start of the description when blank.
     pub meta_description: String,
+    /// Its variants, in order; empty when it has none.
+    pub variants: Vec<Variant>,
+}
+
+impl Product {
+    /// Whether any of it can be bought.
+    pub fn in_stock(&self) -> bool {
+        self.variants.is_empty() || self.variants.iter().any(Variant::in_stock)
+    }
 }
 
 /// Card images loaded eagerly, since they may be in the first row (four columns on a desktop);
@@ -97,20 +140,64 @@ const STYLE: &str = "*{box-sizing:border-box}\
 body{font-family:system-ui,sans-serif;margin:0;color:#1a1a1a;background:#fff;line-height:1.5}\
 header,main,footer{max-width:72rem;margin:auto;padding:1rem}\
 header{display:flex;flex-wrap:wrap;gap:1rem;align-items:center;justify-content:space-between}\
-a{color:#0b5394}.brand{font-size:1.25rem;font-weight:700;text-decoration:none;padding:.25rem 0}\
-:focus-visible{outline:3px solid #0b5394;outline-offset:2px}\
+a{color:var(--link)}.brand{font-size:1.25rem;font-weight:700;text-decoration:none;padding:.25rem 0;display:flex;gap:.5rem;align-items:center}\
+.brand img{height:2rem;width:auto}\
+nav.top ul,footer ul{list-style:none;display:flex;flex-wrap:wrap;gap:1rem;padding:0;margin:0}\
+nav.top a,footer a{display:inline-block;padding:.5rem 0}\
+:focus-visible{outline:3px solid var(--link);outline-offset:2px}\
 .skip{position:absolute;left:1rem;top:-5rem;z-index:1;background:#fff;padding:.5rem 1rem}.skip:focus{top:1rem}\
 .vh{position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap;border:0}\
 form.search{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}\
-input[type=search]{font:inherit;min-width:12rem;padding:.5rem;border:1px solid #595959;border-radius:4px}\
-button{font:inherit;padding:.5rem 1rem;border:0;border-radius:4px;background:#0b5394;color:#fff;cursor:pointer}\
+input,select{font:inherit;padding:.5rem;border:1px solid #595959;border-radius:4px}\
+input[type=search]{min-width:12rem}input[type=number]{width:5rem}\
+button,.button{font:inherit;padding:.5rem 1rem;border:0;border-radius:4px;background:var(--brand);color:var(--on-brand);cursor:pointer;text-decoration:none;display:inline-block}\
+button[disabled]{background:#767676;color:#fff;cursor:not-allowed}\
 img{max-width:100%;height:auto}\
 ul.grid{list-style:none;padding:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(14rem,1fr));gap:1rem}\
 .card a{display:block}.card img,.gallery img{width:100%;aspect-ratio:1;object-fit:cover}\
 .gallery{display:grid;grid-template-columns:repeat(auto-fill,minmax(16rem,1fr));gap:.5rem}\
-.price{font-weight:700}s{color:#595959}\
+.price{font-weight:700}s{color:#595959}.stock{font-weight:600}.out{color:#a50e0e}\
+fieldset{border:1px solid #ccc;border-radius:4px;margin:1rem 0}label{display:block;margin:.25rem 0}\
+table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.5rem;border-bottom:1px solid #ddd}\
+.pager{display:flex;gap:1rem;list-style:none;padding:0}\
 .crumbs{list-style:none;padding:0;margin:0;display:flex;flex-wrap:wrap;gap:.5rem}\
 .crumbs li+li::before{content:\"\\203A\";margin-right:.5rem;color:#595959}";
+
+/// Progressive enhancement: adds to cart without leaving the page, and shows the cart's size
+/// (kept in the `cart_n` cookie) on pages that are cached for everyone.
+const SCRIPT: &str = "(function(){var n=document.cookie.match(/(?:^|; )cart_n=(\\d+)/);\
+var c=document.querySelector('[data-cart-count]');if(c&&n)c.textContent=' ('+n[1]+')';\
+var f=document.querySelector('form[data-add]');if(!f||!window.fetch)return;\
+f.addEventListener('submit',function(e){e.preventDefault();var s=f.querySelector('[role=status]');\
+fetch(f.action,{method:'POST',body:new URLSearchParams(new FormData(f)),headers:{accept:'application/json'},credentials:'same-origin'})\
+.then(function(r){return r.json()}).then(function(j){if(c&&j.units!=null)c.textContent=' ('+j.units+')';if(s)s.textContent=j.message})\
+.catch(function(){f.submit()})})})();";
+
+/// The footer's links to the store's standard pages.
+const FOOTER_PAGES: [(&str, &str); 6] = [
+    ("about", "About us"),
+    ("contact", "Contact"),
+    ("shipping", "Shipping"),
+    ("returns", "Returns"),
+    ("privacy", "Privacy"),
+    ("terms", "Terms"),
+];
+
+/// The `src`, `srcset` and `sizes` attributes of an image. Images of the media pipeline
+/// (`/media/<name>.webp`) have 480 and 960 pixel wide variants next to them, so phones download
+/// a small one; other URLs are used as they are.
+pub fn image_attrs(src: &str, sizes: &str) -> String {
+    match src.strip_prefix("/media/").and_then(|name| name.strip_suffix(".webp")) {
+        Some(name) if !name.is_empty() && !name.contains('/') => format!(
+            "src=\"/media/{n}-960.webp\" srcset=\"/media/{n}-480.webp 480w, /media/{n}-960.webp 960w, /media/{n}.webp 1600w\" sizes=\"{sizes}\"",
+            n = escape(name)
+        ),
+        _ => format!("src=\"{}\"", escape(src)),
+    }
+}
+
+/// The `sizes` of a card image: the full width on a phone, a grid column otherwise.
+const CARD_SIZES: &str = "(max-width: 36rem) calc(100vw - 2rem), 18rem";
 
 /// What a page's `<head>` says about it.
 struct Head<'a> {
@@ -206,11 +293,22 @@ impl<'a> Head<'a> {
     }
 }
 
-/// The page around `body`. `search` is the query shown in the header's search form, `None` for
-/// no form (the store cannot be searched).
-fn layout(store_name: &str, search: Option<&str>, head: &Head, body: &str) -> String {
+/// The page around `body`, with the store's theme. `search` is the query shown in the header's
+/// search form, `None` for no form (the store cannot be searched).
+fn layout(site: &Site, search: Option<&str>, head: &Head, body: &str) -> String {
+    themed_layout(&site.name, &site.look, search, head, body, true)
+}
+
+fn themed_layout(
+    store_name: &str,
+    look: &Look,
+    search: Option<&str>,
+    head: &Head,
+    body: &str,
+    nav: bool,
+) -> String {
     let store = escape(store_name);
-    let mut html = String::with_capacity(body.len() + STYLE.len() + 2_048);
+    let mut html = String::with_capacity(body.len() + STYLE.len() + 4_096);
     html.push_str(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
@@ -218,9 +316,21 @@ fn layout(store_name: &str, search: Option<&str>, head: &Head, body: &str) -> St
     head.write(store_name, &mut html);
     let _ = write!(
         html,
-        "<style>{STYLE}</style></head><body><a class=\"skip\" href=\"#main\">Skip to content</a>\
-         <header><a class=\"brand\" href=\"/\">{store}</a>"
+        "<style>{STYLE}{}</style></head><body class=\"{}\"><a class=\"skip\" href=\"#main\">Skip to content</a>\
+         <header><a class=\"brand\" href=\"/\">",
+        look.css(),
+        look.theme.name()
     );
+    if let Some(logo) = &look.logo {
+        let _ = write!(html, "<img src=\"{}\" alt=\"\" width=\"32\" height=\"32\">", escape(logo));
+    }
+    let _ = write!(html, "{store}</a>");
+    if nav {
+        html.push_str(
+            "<nav class=\"top\" aria-label=\"Main\"><ul><li><a href=\"/\">Shop</a></li><li><a href=\"/blog\">Blog</a></li>\
+             <li><a href=\"/cart\">Cart<span data-cart-count></span></a></li></ul></nav>",
+        );
+    }
     if let Some(query) = search {
         html.push_str(&search_form(
             "site-q",
@@ -229,11 +339,19 @@ fn layout(store_name: &str, search: Option<&str>, head: &Head, body: &str) -> St
             query,
         ));
     }
-    let _ = write!(
-        html,
-        "</header><main id=\"main\" tabindex=\"-1\">{body}</main>\
-         <footer><small>&copy; {store}</small></footer></body></html>"
-    );
+    let _ = write!(html, "</header><main id=\"main\" tabindex=\"-1\">{body}</main><footer>");
+    if nav {
+        html.push_str("<nav aria-label=\"Store information\"><ul>");
+        for (slug, title) in FOOTER_PAGES {
+            let _ = write!(html, "<li><a href=\"/pages/{slug}\">{title}</a></li>");
+        }
+        html.push_str("</ul></nav>");
+    }
+    let _ = write!(html, "<small>&copy; {store}</small></footer>");
+    if nav {
+        let _ = write!(html, "<script>{SCRIPT}</script>");
+    }
+    html.push_str("</body></html>");
     html
 }
 
@@ -264,8 +382,17 @@ fn price_html(price: Money, compare_at: Option<Money>) -> String {
 
 /// A grid of product cards; the first few images load eagerly.
 fn card_grid(cards: &[Card]) -> String {
+    grid_of(cards, true)
+}
+
+/// A grid of product cards below the fold: every image loads lazily.
+fn lazy_card_grid(cards: &[Card]) -> String {
+    grid_of(cards, false)
+}
+
+fn grid_of(cards: &[Card], eager: bool) -> String {
     let mut html = String::from("<ul class=\"grid\">");
-    let first_image = cards.iter().position(|card| card.image.is_some());
+    let first_image = cards.iter().position(|card| card.image.is_some()).filter(|_| eager);
     for (i, card) in cards.iter().enumerate() {
         let image = card
             .image
@@ -273,14 +400,14 @@ fn card_grid(cards: &[Card]) -> String {
             .map(|src| {
                 let loading = if Some(i) == first_image {
                     "eager\" fetchpriority=\"high"
-                } else if i < EAGER_CARDS {
+                } else if eager && i < EAGER_CARDS {
                     "eager\" fetchpriority=\"low"
                 } else {
                     "lazy"
                 };
                 format!(
-                    "<img src=\"{}\" alt=\"\" width=\"400\" height=\"400\" loading=\"{loading}\" decoding=\"async\">",
-                    escape(src)
+                    "<img {} alt=\"\" width=\"400\" height=\"400\" loading=\"{loading}\" decoding=\"async\">",
+                    image_attrs(src, CARD_SIZES)
                 )
             })
             .unwrap_or_default();
@@ -303,14 +430,16 @@ pub fn not_found(site: Option<&Site>) -> String {
         Some(site) => {
             let title = format!("Page not found | {}", site.name);
             let description = format!("This page does not exist at {}.", site.name);
-            layout(&site.name, Some(""), &Head::plain(&title, &description), body)
+            layout(site, Some(""), &Head::plain(&title, &description), body)
         }
         // No store, so no icon to link.
-        None => layout(
+        None => themed_layout(
             "Store not found",
+            &Look::default(),
             None,
             &Head { icon: false, ..Head::plain("Page not found", "This page does not exist.") },
             "<h1>Page not found</h1><p>There is no store at this address.</p>",
+            false,
         ),
     }
 }
@@ -319,11 +448,13 @@ pub fn not_found(site: Option<&Site>) -> String {
 pub fn unavailable(store_name: &str) -> String {
     let title = format!("Temporarily unavailable | {store_name}");
     // A suspended store answers every path with this page, its icon too.
-    layout(
+    themed_layout(
         store_name,
+        &Look::default(),
         None,
         &Head { icon: false, ..Head::plain(&title, "This store is temporarily unavailable.") },
         "<h1>Temporarily unavailable</h1><p>This store is closed for now. Please come back later.</p>",
+        false,
     )
 }
 
@@ -334,7 +465,11 @@ pub(crate) mod tests {
 
     pub(crate) fn site(name: &str) -> Site {
         let host = StoreHost::parse("demo.localhost:8788").unwrap();
-        Site { name: name.into(), origin: Origin::new("http", &host, "demo.localhost:8788") }
+        Site {
+            name: name.into(),
+            origin: Origin::new("http", &host, "demo.localhost:8788"),
+            look: Look::default(),
+        }
     }
 
     pub(crate) fn card(title: &str) -> Card {

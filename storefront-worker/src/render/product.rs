@@ -1,10 +1,54 @@
 //! The product page: gallery, price, description and features, with Product and BreadcrumbList
 //! structured data.
 
-use super::{escape, json_ld, layout, price_html, Head, Product, Site};
+use super::{escape, image_attrs, json_ld, layout, price_html, Head, Product, Site};
 use crate::urls::product_path;
 use domain::content::{truncate_words, META_DESCRIPTION_MAX};
 use std::fmt::Write;
+
+/// The `sizes` of a gallery image.
+const GALLERY_SIZES: &str = "(max-width: 36rem) calc(100vw - 2rem), 34rem";
+
+/// The add-to-cart form: a plain POST (no JavaScript needed), with the variants as radio buttons
+/// showing each price and stock state; sold-out variants cannot be chosen.
+fn buy_form(product: &Product) -> String {
+    let mut html = String::from("<form method=\"post\" action=\"/cart/add\" data-add>");
+    let _ = write!(html, "<input type=\"hidden\" name=\"product_id\" value=\"{}\">", escape(&product.id));
+    let first_available = product.variants.iter().position(super::Variant::in_stock);
+    if !product.variants.is_empty() {
+        html.push_str("<fieldset><legend>Choose an option</legend>");
+        for (i, variant) in product.variants.iter().enumerate() {
+            let state = match variant.stock {
+                Some(0) | Some(i64::MIN..=-1) => " <span class=\"stock out\">Sold out</span>".to_owned(),
+                Some(n) if n <= 5 => format!(" <span class=\"stock\">Only {n} left</span>"),
+                _ => String::new(),
+            };
+            let _ = write!(
+                html,
+                "<label><input type=\"radio\" name=\"variant_id\" value=\"{}\"{}{}> {} &middot; {}{state}</label>",
+                escape(&variant.id),
+                if Some(i) == first_available { " checked" } else { "" },
+                if variant.in_stock() { "" } else { " disabled" },
+                escape(&variant.title),
+                price_html(variant.price, variant.compare_at),
+            );
+        }
+        html.push_str("</fieldset>");
+    }
+    if product.in_stock() {
+        html.push_str(
+            "<p class=\"stock\">In stock</p><label for=\"qty\">Quantity</label>\
+             <input id=\"qty\" type=\"number\" name=\"quantity\" value=\"1\" min=\"1\" max=\"99\" inputmode=\"numeric\"> \
+             <button type=\"submit\">Add to cart</button><p role=\"status\"></p>",
+        );
+    } else {
+        html.push_str(
+            "<p class=\"stock out\">Sold out</p><button type=\"submit\" disabled>Sold out</button>",
+        );
+    }
+    html.push_str("</form>");
+    html
+}
 
 /// A product page.
 pub fn product(site: &Site, product: &Product) -> String {
@@ -15,6 +59,7 @@ pub fn product(site: &Site, product: &Product) -> String {
          <article><h1>{title}</h1><p>{}</p>",
         price_html(product.price, product.compare_at)
     );
+    body.push_str(&buy_form(product));
     if !product.images.is_empty() {
         body.push_str("<div class=\"gallery\">");
         for (i, src) in product.images.iter().enumerate() {
@@ -26,8 +71,8 @@ pub fn product(site: &Site, product: &Product) -> String {
             };
             let _ = write!(
                 body,
-                "<img src=\"{}\" alt=\"{alt}\" width=\"600\" height=\"600\" loading=\"{loading}\" decoding=\"async\">",
-                escape(src)
+                "<img {} alt=\"{alt}\" width=\"600\" height=\"600\" loading=\"{loading}\" decoding=\"async\">",
+                image_attrs(src, GALLERY_SIZES)
             );
         }
         body.push_str("</div>");
@@ -57,18 +102,23 @@ pub fn product(site: &Site, product: &Product) -> String {
         format!("{} at {}.", product.title, site.name)
     };
     let canonical = site.origin.url(&product_path(&product.slug));
+    let social_image =
+        product
+            .images
+            .first()
+            .map(|src| if src.starts_with('/') { site.origin.url(src) } else { src.clone() });
     let head = Head {
         title: &page_title,
         description: &description,
         canonical: Some(&canonical),
         og_type: "product",
-        image: product.images.first().map(String::as_str),
+        image: social_image.as_deref(),
         price: Some(product.price),
         noindex: false,
         json_ld: vec![json_ld::product(site, product), json_ld::breadcrumbs(site, product)],
         icon: true,
     };
-    layout(&site.name, Some(""), &head, &body)
+    layout(site, Some(""), &head, &body)
 }
 
 #[cfg(test)]
@@ -93,7 +143,58 @@ mod tests {
             features: vec!["Self-cleaning".into(), "Anti-slip handle".into()],
             meta_title: "Slicker Brush | Cozy Pets".into(),
             meta_description: "Groom in minutes.".into(),
+            variants: vec![],
         }
+    }
+
+    fn variant(id: &str, title: &str, stock: Option<i64>) -> crate::render::Variant {
+        crate::render::Variant {
+            id: id.into(),
+            title: title.into(),
+            price: Money::from_minor(2499, Currency::Usd),
+            compare_at: Some(Money::from_minor(3499, Currency::Usd)),
+            stock,
+        }
+    }
+
+    #[test]
+    fn variants_are_chosen_with_radio_buttons_and_sold_out_ones_are_disabled() {
+        let page = Product {
+            variants: vec![
+                variant("v1", "Red", Some(0)),
+                variant("v2", "Blue", Some(3)),
+                variant("v3", "Green", None),
+            ],
+            ..brush()
+        };
+        let html = product(&site("Cozy Pets"), &page);
+        assert!(html.contains("<form method=\"post\" action=\"/cart/add\" data-add>"));
+        assert!(html.contains("<input type=\"radio\" name=\"variant_id\" value=\"v1\" disabled> Red"));
+        assert!(html.contains("<input type=\"radio\" name=\"variant_id\" value=\"v2\" checked> Blue"));
+        assert!(html.contains("Only 3 left"));
+        assert!(html.contains("Sold out"));
+        assert!(html.contains("<button type=\"submit\">Add to cart</button>"));
+        assert!(html.contains("<label for=\"qty\">Quantity</label>"));
+    }
+
+    #[test]
+    fn a_product_with_every_variant_sold_out_cannot_be_added() {
+        let page = Product { variants: vec![variant("v1", "Red", Some(0))], ..brush() };
+        let html = product(&site("Cozy Pets"), &page);
+        assert!(html.contains("<button type=\"submit\" disabled>Sold out</button>"));
+        assert!(html.contains("\"availability\":\"https://schema.org/OutOfStock\""));
+    }
+
+    #[test]
+    fn media_images_come_in_sizes_for_small_screens() {
+        let page = Product { images: vec!["/media/brush.webp".into()], ..brush() };
+        let html = product(&site("Cozy Pets"), &page);
+        assert!(html.contains(
+            "srcset=\"/media/brush-480.webp 480w, /media/brush-960.webp 960w, /media/brush.webp 1600w\""
+        ));
+        assert!(html.contains(
+            "<meta property=\"og:image\" content=\"http://demo.localhost:8788/media/brush.webp\">"
+        ));
     }
 
     #[test]

@@ -9,6 +9,7 @@
 mod accounts;
 mod helpers;
 mod isolation;
+mod store;
 
 use domain::{Currency, Money, RunId, StoreId, TenantId};
 use helpers::{eventually, publish_txt, token_in, unique, Merchant, Stack};

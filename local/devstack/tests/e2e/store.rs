@@ -1,0 +1,488 @@
+//! The storefront end to end: what the merchant API writes (variants, collections, pages, posts,
+//! slug changes) is what shoppers see; a shopper buys with plain HTML forms and a cookie, pays on
+//! the Stripe stand-in, and the signed webhook turns the payment into exactly one order.
+
+use crate::helpers::{eventually, unique, Merchant, Stack};
+use reqwest::header::{CACHE_CONTROL, COOKIE, LOCATION, SET_COOKIE};
+use reqwest::redirect::Policy;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+const LIMIT: Duration = Duration::from_secs(60);
+
+/// A client that shows redirects instead of following them, as the tests assert on them.
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(Policy::none())
+        .timeout(Duration::from_secs(30))
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap()
+}
+
+const FORM: &str = "application/x-www-form-urlencoded";
+
+/// A form body, as a browser encodes it.
+fn form(fields: &[(&str, &str)]) -> String {
+    let encode = |text: &str| {
+        text.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => {
+                    (b as char).to_string()
+                }
+                b' ' => "+".to_owned(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect::<String>()
+    };
+    fields.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&")
+}
+
+struct Shop {
+    merchant: Merchant,
+    id: String,
+    host: String,
+}
+
+async fn shop(stack: &Stack, name: &str) -> Shop {
+    let merchant = stack.sign_up().await;
+    let created = stack.create_store(&merchant, &unique("shop"), name).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    Shop {
+        id: created.json["id"].as_str().unwrap().to_owned(),
+        host: created.json["host"].as_str().unwrap().to_owned(),
+        merchant,
+    }
+}
+
+async fn api(
+    stack: &Stack,
+    shop: &Shop,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<&Value>,
+) -> crate::helpers::Answer {
+    stack.send(method, &format!("/v1/stores/{}{path}", shop.id), &shop.merchant.access, body).await
+}
+
+/// A storefront page with the store's host, redirects not followed.
+async fn visit(stack: &Stack, host: &str, path: &str, cookie: Option<&str>) -> reqwest::Response {
+    let mut request = browser().get(format!("{}{path}", stack.storefront)).header("host", host);
+    if let Some(cookie) = cookie {
+        request = request.header(COOKIE, cookie);
+    }
+    request.send().await.unwrap()
+}
+
+/// Waits until a storefront page answers `status` with `needle` in its body (the isolate trusts
+/// a cache version for a few seconds after a change).
+async fn page_shows(stack: &Stack, host: &str, path: &str, status: u16, needle: &str) -> String {
+    eventually(&format!("{path} to answer {status} with {needle}"), LIMIT, || async {
+        let response = visit(stack, host, path, None).await;
+        let got = response.status().as_u16();
+        let location =
+            response.headers().get(LOCATION).map(|l| l.to_str().unwrap().to_owned()).unwrap_or_default();
+        let body = response.text().await.unwrap();
+        (got == status && (body.contains(needle) || location.contains(needle))).then_some(body)
+    })
+    .await
+}
+
+async fn product(stack: &Stack, shop: &Shop, body: &Value) -> Value {
+    let created = api(stack, shop, reqwest::Method::POST, "/products", Some(body)).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    created.json
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn collections_variants_pages_posts_and_renamed_slugs_reach_the_storefront() {
+    let stack = Stack::connect().await;
+    let shop = shop(&stack, "Trail Gear E2E").await;
+    let jacket = product(
+        &stack,
+        &shop,
+        &json!({
+            "title": "Rain Jacket", "price_minor": 8900, "status": "published",
+            "description": ["Keeps you dry."],
+            "variants": [
+                {"title": "Red / M", "options": {"Colour": "Red", "Size": "M"}, "stock": 4, "compare_at_minor": 9900},
+                {"title": "Blue / M", "options": {"Colour": "Blue", "Size": "M"}, "stock": 0}
+            ]
+        }),
+    )
+    .await;
+    assert_eq!(jacket["variants"].as_array().unwrap().len(), 2, "{jacket}");
+    let bottle =
+        product(&stack, &shop, &json!({"title": "Steel Bottle", "price_minor": 1900, "status": "published"}))
+            .await;
+
+    // A variant that is not the product's own is refused, and nothing changes.
+    let foreign = api(
+        &stack,
+        &shop,
+        reqwest::Method::PATCH,
+        &format!("/products/{}", jacket["id"].as_str().unwrap()),
+        Some(&json!({"variants": [{"id": bottle["id"], "title": "X"}]})),
+    )
+    .await;
+    assert_eq!(
+        (foreign.status, foreign.json["field"].as_str()),
+        (400, Some("variants[0].id")),
+        "{}",
+        foreign.text
+    );
+
+    let collection = api(
+        &stack,
+        &shop,
+        reqwest::Method::POST,
+        "/collections",
+        Some(&json!({
+            "title": "Summer Trails", "featured": true, "sort": "manual",
+            "description": "<p>Light gear.</p><script>alert(1)</script>",
+            "product_ids": [bottle["id"], jacket["id"]]
+        })),
+    )
+    .await;
+    assert_eq!(collection.status, 201, "{}", collection.text);
+    assert_eq!(collection.json["description"], "<p>Light gear.</p>", "HTML is sanitised before it is stored");
+
+    let page = page_shows(&stack, &shop.host, "/collections/summer-trails", 200, "Steel Bottle").await;
+    assert!(
+        page.contains("Rain Jacket") && page.contains("<p>Light gear.</p>") && !page.contains("alert(1)")
+    );
+    assert!(page.find("Steel Bottle").unwrap() < page.find("Rain Jacket").unwrap(), "manual order");
+    let sorted =
+        page_shows(&stack, &shop.host, "/collections/summer-trails?sort=price_desc", 200, "Rain Jacket")
+            .await;
+    assert!(sorted.find("Rain Jacket").unwrap() < sorted.find("Steel Bottle").unwrap(), "dearest first");
+    let home = page_shows(&stack, &shop.host, "/", 200, "Summer Trails").await;
+    assert!(home.contains("href=\"/collections/summer-trails\""));
+
+    let jacket_page = page_shows(&stack, &shop.host, "/products/rain-jacket", 200, "Red / M").await;
+    assert!(jacket_page.contains("name=\"variant_id\""), "variants are radio buttons");
+    assert!(jacket_page.contains("Sold out"), "the blue one is sold out");
+    assert!(jacket_page.contains("Regular price: </span>$99.00"), "compare-at price of the variant");
+
+    // Renamed slugs answer with a 301 to the new one.
+    let renamed = api(
+        &stack,
+        &shop,
+        reqwest::Method::PATCH,
+        &format!("/collections/{}", collection.json["id"].as_str().unwrap()),
+        Some(&json!({"slug": "summer-sale"})),
+    )
+    .await;
+    assert_eq!(renamed.status, 200, "{}", renamed.text);
+    page_shows(&stack, &shop.host, "/collections/summer-trails", 301, "/collections/summer-sale").await;
+    let moved = api(
+        &stack,
+        &shop,
+        reqwest::Method::PATCH,
+        &format!("/products/{}", jacket["id"].as_str().unwrap()),
+        Some(&json!({"slug": "storm-jacket"})),
+    )
+    .await;
+    assert_eq!(moved.status, 200, "{}", moved.text);
+    page_shows(&stack, &shop.host, "/products/rain-jacket", 301, "/products/storm-jacket").await;
+    page_shows(&stack, &shop.host, "/products/storm-jacket", 200, "Red / M").await;
+
+    // A bulk change that one product cannot take changes nothing; a good one changes all.
+    let ids = json!([jacket["id"], bottle["id"]]);
+    let refused = api(
+        &stack,
+        &shop,
+        reqwest::Method::PATCH,
+        "/products",
+        Some(&json!({"ids": ids, "changes": {"compare_at_minor": 5000}})),
+    )
+    .await;
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    assert_eq!(
+        refused.json["errors"].as_array().unwrap().len(),
+        1,
+        "only the jacket (8900) cannot take 5000"
+    );
+    let bulk = api(
+        &stack,
+        &shop,
+        reqwest::Method::PATCH,
+        "/products",
+        Some(&json!({"ids": ids, "changes": {"compare_at_minor": 12000}})),
+    )
+    .await;
+    assert_eq!((bulk.status, bulk.json["updated"].as_u64()), (200, Some(2)), "{}", bulk.text);
+
+    // Store pages exist from the start and are editable; posts get BlogPosting data.
+    page_shows(&stack, &shop.host, "/pages/shipping", 200, "Shipping policy").await;
+    let edited = api(
+        &stack,
+        &shop,
+        reqwest::Method::PATCH,
+        "/pages/about",
+        Some(&json!({"body_html": "<p>Founded by hikers.</p><iframe src=x></iframe>"})),
+    )
+    .await;
+    assert_eq!(edited.status, 200, "{}", edited.text);
+    let about = page_shows(&stack, &shop.host, "/pages/about", 200, "Founded by hikers.").await;
+    assert!(!about.contains("iframe"));
+    let post = api(
+        &stack,
+        &shop,
+        reqwest::Method::POST,
+        "/posts",
+        Some(&json!({"title": "Packing for a wet weekend", "body_html": "<p>Layers.</p>", "status": "published", "author": "Ada"})),
+    )
+    .await;
+    assert_eq!(post.status, 201, "{}", post.text);
+    page_shows(&stack, &shop.host, "/blog", 200, "Packing for a wet weekend").await;
+    let article =
+        page_shows(&stack, &shop.host, "/blog/packing-for-a-wet-weekend", 200, "\"@type\":\"BlogPosting\"")
+            .await;
+    assert!(article.contains("<p>Layers.</p>"));
+    page_shows(&stack, &shop.host, "/sitemaps/collections.xml", 200, "/collections/summer-sale").await;
+    page_shows(&stack, &shop.host, "/sitemaps/posts.xml", 200, "/blog/packing-for-a-wet-weekend").await;
+
+    // Cached pages revalidate with ETag and 304.
+    let first = visit(&stack, &shop.host, "/blog", None).await;
+    let tag = first.headers().get("etag").expect("an ETag").to_str().unwrap().to_owned();
+    let again = browser()
+        .get(format!("{}/blog", stack.storefront))
+        .header("host", &shop.host)
+        .header("if-none-match", &tag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status().as_u16(), 304);
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn a_shopper_buys_with_plain_forms_and_the_paid_checkout_becomes_one_order() {
+    let stack = Stack::connect().await;
+    let shop = shop(&stack, "Camp Kitchen E2E").await;
+    let stove = product(
+        &stack,
+        &shop,
+        &json!({"title": "Camp Stove", "price_minor": 4500, "status": "published",
+                "variants": [{"title": "Standard", "stock": 3}]}),
+    )
+    .await;
+    let product_id = stove["id"].as_str().unwrap().to_owned();
+    let variant_id = stove["variants"][0]["id"].as_str().unwrap().to_owned();
+    page_shows(&stack, &shop.host, "/products/camp-stove", 200, "Camp Stove").await;
+    for _ in 0..2 {
+        assert_eq!(visit(&stack, &shop.host, "/products/camp-stove", None).await.status().as_u16(), 200);
+    }
+
+    // Add to cart with a plain form post: a redirect to the cart and a signed cookie.
+    let added = browser()
+        .post(format!("{}/cart/add", stack.storefront))
+        .header("host", &shop.host)
+        .header(reqwest::header::CONTENT_TYPE, FORM)
+        .body(form(&[
+            ("product_id", product_id.as_str()),
+            ("variant_id", variant_id.as_str()),
+            ("quantity", "2"),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.status().as_u16(), 303);
+    assert_eq!(added.headers()[LOCATION], "/cart");
+    let cookies: Vec<String> = added
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|c| c.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .collect();
+    assert!(added.headers().get_all(SET_COOKIE).iter().any(|c| c.to_str().unwrap().contains("HttpOnly")));
+    let cookie = cookies.join("; ");
+    let cart = visit(&stack, &shop.host, "/cart", Some(&cookie)).await;
+    assert_eq!(cart.headers()[CACHE_CONTROL], "private, no-store", "a cart is never cached");
+    let cart = cart.text().await.unwrap();
+    assert!(cart.contains("Camp Stove (Standard)") && cart.contains("$90.00"), "{cart}");
+
+    // A forged cookie is an empty cart.
+    let forged = cookie.replace("*2", "*9");
+    assert!(visit(&stack, &shop.host, "/cart", Some(&forged))
+        .await
+        .text()
+        .await
+        .unwrap()
+        .contains("Your cart is empty."));
+
+    // Checkout: the edge prices the cart and opens a Stripe Checkout Session.
+    let bad_email = browser()
+        .post(format!("{}/checkout", stack.storefront))
+        .header("host", &shop.host)
+        .header(COOKIE, &cookie)
+        .header(reqwest::header::CONTENT_TYPE, FORM)
+        .body(form(&[("email", "not-an-address")]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad_email.status().as_u16(), 400);
+    let email = format!("{}@example.com", unique("shopper"));
+    let checkout = browser()
+        .post(format!("{}/checkout", stack.storefront))
+        .header("host", &shop.host)
+        .header(COOKIE, &cookie)
+        .header(reqwest::header::CONTENT_TYPE, FORM)
+        .body(form(&[("email", email.as_str())]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(checkout.status().as_u16(), 303, "{}", checkout.text().await.unwrap_or_default());
+    let pay_url = checkout.headers()[LOCATION].to_str().unwrap().to_owned();
+    assert!(pay_url.starts_with("http://127.0.0.1:8420/pay/cs_test_"), "{pay_url}");
+    let pay_page = browser().get(&pay_url).send().await.unwrap().text().await.unwrap();
+    assert!(
+        pay_page.contains("Camp Stove (Standard) &times; 2") && pay_page.contains("$90.00"),
+        "{pay_page}"
+    );
+
+    // The shopper pays; the stand-in posts the signed webhook; the order page shows the order.
+    let paid = browser()
+        .post(&pay_url)
+        .header(reqwest::header::CONTENT_TYPE, FORM)
+        .body(form(&[("card", "4242424242424242")]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(paid.status().as_u16(), 303);
+    let order_url = paid.headers()[LOCATION].to_str().unwrap().to_owned();
+    let order_path = order_url.find("/orders/").map(|i| order_url[i..].to_owned()).unwrap_or_default();
+    assert!(order_path.starts_with("/orders/"), "{order_url}");
+    let order_page = page_shows(&stack, &shop.host, &order_path, 200, "Order #1001").await;
+    assert!(order_page.contains("Thank you! Your payment was received."));
+    let response = visit(&stack, &shop.host, &order_path, None).await;
+    assert_eq!(response.headers()[CACHE_CONTROL], "private, no-store", "an order page is never cached");
+
+    let orders = api(&stack, &shop, reqwest::Method::GET, "/orders", None).await;
+    assert_eq!(orders.json["orders"].as_array().unwrap().len(), 1, "{}", orders.text);
+    let order = &orders.json["orders"][0];
+    assert_eq!((order["total_minor"].as_i64(), order["email"].as_str()), (Some(9000), Some(email.as_str())));
+    let detail =
+        api(&stack, &shop, reqwest::Method::GET, &format!("/orders/{}", order["id"].as_str().unwrap()), None)
+            .await;
+    assert_eq!(detail.json["items"][0]["quantity"], 2, "{}", detail.text);
+    let stock = api(&stack, &shop, reqwest::Method::GET, &format!("/products/{product_id}"), None).await;
+    assert_eq!(stock.json["variants"][0]["stock"], 1, "tracked stock went down by two");
+
+    // Stripe retries the same event: still one order, stock untouched.
+    let events: Value =
+        stack.http.get("http://127.0.0.1:8420/_test/events").send().await.unwrap().json().await.unwrap();
+    let mut replayed = false;
+    for event in
+        events["data"].as_array().unwrap().iter().rev().filter(|e| e["type"] == "checkout.session.completed")
+    {
+        let id = event["id"].as_str().unwrap();
+        let detail: Value = stack
+            .http
+            .get(format!("http://127.0.0.1:8420/_test/events/{id}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if detail["payload"].as_str().unwrap_or_default().contains(&shop.id) {
+            let resent: Value = stack
+                .http
+                .post(format!("http://127.0.0.1:8420/_test/events/{id}/resend"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(resent["deliveries"][0]["status"], 200, "{resent}");
+            replayed = true;
+            break;
+        }
+    }
+    assert!(replayed, "the payment's event was found and replayed");
+    let orders = api(&stack, &shop, reqwest::Method::GET, "/orders", None).await;
+    assert_eq!(
+        orders.json["orders"].as_array().unwrap().len(),
+        1,
+        "a replayed webhook makes no second order"
+    );
+    let stock = api(&stack, &shop, reqwest::Method::GET, &format!("/products/{product_id}"), None).await;
+    assert_eq!(stock.json["variants"][0]["stock"], 1);
+
+    // Analytics: the isolate hands its counts over every couple of seconds.
+    let report = eventually("the shopper's events in the analytics", LIMIT, || async {
+        visit(&stack, &shop.host, "/", None).await;
+        let report = api(&stack, &shop, reqwest::Method::GET, "/analytics", None).await;
+        (report.json["product_views"].as_i64() >= Some(3) && report.json["add_to_cart"].as_i64() >= Some(1))
+            .then_some(report.json)
+    })
+    .await;
+    assert_eq!(report["checkouts_started"], 1, "{report}");
+    assert_eq!(report["purchases"], 1, "{report}");
+    assert_eq!(report["revenue_minor"], 9000, "{report}");
+    assert!(report["page_views"].as_i64() >= Some(3), "{report}");
+    assert!(report["conversion_rate"].as_f64().unwrap() > 0.0);
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn a_shopper_buys_in_headless_chromium_and_sees_the_order() {
+    let stack = Stack::connect().await;
+    let shop = shop(&stack, "Browser Buys E2E").await;
+    product(&stack, &shop, &json!({"title": "Enamel Mug", "price_minor": 1500, "status": "published"})).await;
+    page_shows(&stack, &shop.host, "/products/enamel-mug", 200, "Enamel Mug").await;
+    let email = format!("{}@example.com", unique("browser"));
+    let port = stack.storefront.rsplit(':').next().unwrap().to_owned();
+    let origin = format!("http://{}:{port}", shop.host.split(':').next().unwrap());
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/browser/purchase.py");
+    let output = tokio::process::Command::new("python3")
+        .args([script, &origin, "/products/enamel-mug", &email])
+        .output()
+        .await
+        .expect("python3 runs the browser script");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("order page: Order #1001"), "{stdout}");
+    let orders = api(&stack, &shop, reqwest::Method::GET, "/orders", None).await;
+    assert_eq!(orders.json["orders"][0]["email"], email.as_str(), "{}", orders.text);
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn product_images_are_served_from_the_media_bucket_with_a_long_cache_life() {
+    let stack = Stack::connect().await;
+    let shop = shop(&stack, "Media E2E").await;
+    let bucket = std::env::var("BUCKET_NAME").expect("BUCKET_NAME from the stack's aws.env");
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&aws_config::load_from_env().await).force_path_style(true).build(),
+    );
+    let bytes = b"RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00\x2f\x00\x00\x00\x10\x07\x10\x11\x11\x88\x88\xfe\x07\x00".to_vec();
+    s3.put_object()
+        .bucket(&bucket)
+        .key(format!("stores/{}/media/e2e-photo-480.webp", shop.id))
+        .content_type("image/webp")
+        .body(bytes.clone().into())
+        .send()
+        .await
+        .unwrap();
+    let served = eventually("the media file", LIMIT, || async {
+        let response = visit(&stack, &shop.host, "/media/e2e-photo-480.webp", None).await;
+        (response.status().as_u16() == 200).then_some(response)
+    })
+    .await;
+    assert_eq!(served.headers()[CACHE_CONTROL], "public, max-age=31536000, immutable");
+    assert_eq!(served.headers()["content-type"], "image/webp");
+    assert_eq!(served.bytes().await.unwrap().to_vec(), bytes);
+    assert_eq!(visit(&stack, &shop.host, "/media/missing.webp", None).await.status().as_u16(), 404);
+    // Another store's host cannot read this store's media.
+    let other = self::shop(&stack, "Other Media E2E").await;
+    eventually("the other store's host", LIMIT, || async {
+        (visit(&stack, &other.host, "/", None).await.status().as_u16() == 200).then_some(())
+    })
+    .await;
+    assert_eq!(visit(&stack, &other.host, "/media/e2e-photo-480.webp", None).await.status().as_u16(), 404);
+}

@@ -1,0 +1,68 @@
+//! Calls to the edge's signed internal API: the storefront never writes D1 itself. Each call is
+//! signed like the pipelines' (HMAC-SHA256 over method, path, timestamp, nonce and body hash).
+
+use queues::internal_api::{sign, NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER};
+use worker::js_sys::{global, Function, Reflect, Uint8Array};
+use worker::wasm_bindgen::{JsCast, JsValue};
+use worker::{Env, Fetch, Headers, Method, Request, RequestInit};
+
+/// Where the edge is and the shared secret, read from the environment.
+pub struct EdgeApi {
+    base: String,
+    secret: String,
+}
+
+/// Cryptographically random bytes from Web Crypto.
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let buffer = Uint8Array::new_with_length(N as u32);
+    let crypto = Reflect::get(&global(), &JsValue::from_str("crypto")).expect("Workers expose crypto");
+    let get_random_values: Function = Reflect::get(&crypto, &JsValue::from_str("getRandomValues"))
+        .expect("Workers expose crypto.getRandomValues")
+        .unchecked_into();
+    get_random_values.call1(&crypto, &buffer).expect("getRandomValues fills the buffer");
+    let mut out = [0u8; N];
+    buffer.copy_to(&mut out);
+    out
+}
+
+fn setting(env: &Env, name: &str) -> worker::Result<String> {
+    env.var(name)
+        .map(|v| v.to_string())
+        .or_else(|_| env.secret(name).map(|s| s.to_string()))
+        .map_err(|_| worker::Error::RustError(format!("configuration `{name}` is not set")))
+}
+
+impl EdgeApi {
+    /// The edge of this deployment (`EDGE_URL`, `INTERNAL_HMAC_SECRET`).
+    pub fn from_env(env: &Env) -> worker::Result<Self> {
+        Ok(Self { base: setting(env, "EDGE_URL")?, secret: setting(env, "INTERNAL_HMAC_SECRET")? })
+    }
+
+    /// The shared secret, which also keys the cart cookie's signature.
+    pub fn secret(&self) -> &[u8] {
+        self.secret.as_bytes()
+    }
+
+    /// A signed `POST` of a JSON body; the status and the body of the answer.
+    pub async fn post(&self, path: &str, body: &str, now_ms: f64) -> worker::Result<(u16, String)> {
+        let timestamp = (now_ms / 1_000.0) as i64;
+        let nonce = hex::encode(random_bytes::<16>());
+        let signature = sign(self.secret.as_bytes(), "POST", path, timestamp, &nonce, body.as_bytes());
+        let headers = Headers::new();
+        headers.set("content-type", "application/json")?;
+        headers.set(TIMESTAMP_HEADER, &timestamp.to_string())?;
+        headers.set(NONCE_HEADER, &nonce)?;
+        headers.set(SIGNATURE_HEADER, &signature)?;
+        let mut init = RequestInit::new();
+        init.with_method(Method::Post).with_headers(headers).with_body(Some(body.into()));
+        let request = Request::new_with_init(&format!("{}{path}", self.base.trim_end_matches('/')), &init)?;
+        let mut response = Fetch::Request(request).send().await?;
+        let status = response.status_code();
+        Ok((status, response.text().await.unwrap_or_default()))
+    }
+}
+
+/// A setting, or `default` when it is not set.
+pub fn setting_or(env: &Env, name: &str, default: &str) -> String {
+    setting(env, name).unwrap_or_else(|_| default.to_owned())
+}

@@ -1,0 +1,178 @@
+//! The blog: an index of published posts and each post, with BlogPosting structured data.
+
+use super::{escape, json_ld, layout, Head, Site};
+use crate::urls::{post_path, BLOG_PATH};
+use std::fmt::Write;
+
+/// A post as the index lists it.
+#[derive(Debug, Clone)]
+pub struct PostCard {
+    /// URL slug.
+    pub slug: String,
+    /// Title.
+    pub title: String,
+    /// Short summary.
+    pub excerpt: String,
+    /// When it was published, RFC 3339.
+    pub published_at: Option<String>,
+}
+
+/// A full post.
+#[derive(Debug, Clone)]
+pub struct PostPage {
+    /// URL slug.
+    pub slug: String,
+    /// Title.
+    pub title: String,
+    /// Body, HTML (sanitised again here).
+    pub body_html: String,
+    /// Short summary.
+    pub excerpt: String,
+    /// `<title>`; the title and store name when blank.
+    pub meta_title: String,
+    /// Meta description; the excerpt or the body's text when blank.
+    pub meta_description: String,
+    /// Author's name; the store when blank.
+    pub author: String,
+    /// Keywords.
+    pub keywords: Vec<String>,
+    /// When it was published, RFC 3339.
+    pub published_at: Option<String>,
+    /// When it last changed, RFC 3339.
+    pub updated_at: String,
+}
+
+impl PostPage {
+    /// Its meta description.
+    pub fn description(&self) -> String {
+        let text = [self.meta_description.trim(), self.excerpt.trim()]
+            .into_iter()
+            .find(|t| !t.is_empty())
+            .map(str::to_owned)
+            .unwrap_or_else(|| domain::html::plain_text(&self.body_html));
+        domain::content::truncate_words(&text, domain::content::META_DESCRIPTION_MAX)
+    }
+}
+
+fn date(rfc3339: Option<&str>) -> String {
+    match rfc3339.and_then(|d| d.get(..10)) {
+        Some(day) => format!("<time datetime=\"{0}\">{0}</time>", escape(day)),
+        None => String::new(),
+    }
+}
+
+/// The blog index.
+pub fn blog_index(site: &Site, posts: &[PostCard]) -> String {
+    let mut body = String::from("<h1>Blog</h1>");
+    if posts.is_empty() {
+        body.push_str("<p>Our first stories are on their way.</p>");
+    } else {
+        body.push_str("<ul class=\"posts\">");
+        for post in posts {
+            let _ = write!(
+                body,
+                "<li><h2><a href=\"{}\">{}</a></h2><p>{}</p><p>{}</p></li>",
+                escape(&post_path(&post.slug)),
+                escape(&post.title),
+                date(post.published_at.as_deref()),
+                escape(&post.excerpt)
+            );
+        }
+        body.push_str("</ul>");
+    }
+    let title = format!("Blog | {}", site.name);
+    let description = format!("Guides, stories and news from {}.", site.name);
+    let canonical = site.origin.url(BLOG_PATH);
+    let head = Head {
+        title: &title,
+        description: &description,
+        canonical: Some(&canonical),
+        og_type: "website",
+        image: None,
+        price: None,
+        noindex: false,
+        json_ld: Vec::new(),
+        icon: true,
+    };
+    layout(site, Some(""), &head, &body)
+}
+
+/// A blog post.
+pub fn post(site: &Site, post: &PostPage) -> String {
+    let title = escape(&post.title);
+    let body = format!(
+        "<nav aria-label=\"Breadcrumb\"><ol class=\"crumbs\"><li><a href=\"/\">Home</a></li><li><a href=\"{BLOG_PATH}\">Blog</a></li>\
+         <li><span aria-current=\"page\">{title}</span></li></ol></nav>\
+         <article><h1>{title}</h1><p>{}{}</p>{}</article>",
+        date(post.published_at.as_deref()),
+        if post.author.is_empty() { String::new() } else { format!(" &middot; {}", escape(&post.author)) },
+        domain::html::sanitize(&post.body_html)
+    );
+    let head_title = if post.meta_title.trim().is_empty() {
+        format!("{} | {}", post.title, site.name)
+    } else {
+        post.meta_title.clone()
+    };
+    let description = post.description();
+    let canonical = site.origin.url(&post_path(&post.slug));
+    let head = Head {
+        title: &head_title,
+        description: &description,
+        canonical: Some(&canonical),
+        og_type: "article",
+        image: None,
+        price: None,
+        noindex: false,
+        json_ld: vec![json_ld::blog_posting(site, post)],
+        icon: true,
+    };
+    layout(site, Some(""), &head, &body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::tests::site;
+
+    fn sample() -> PostPage {
+        PostPage {
+            slug: "brushing-guide".into(),
+            title: "How to brush a long-haired cat".into(),
+            body_html: "<h2>Start slowly</h2><p>Short sessions.</p><script>alert(1)</script>".into(),
+            excerpt: "Five steps to a calm grooming routine.".into(),
+            meta_title: String::new(),
+            meta_description: String::new(),
+            author: "Ada".into(),
+            keywords: vec!["cat grooming".into()],
+            published_at: Some("2026-11-20T10:00:00Z".into()),
+            updated_at: "2026-11-21T10:00:00Z".into(),
+        }
+    }
+
+    #[test]
+    fn a_post_is_sanitised_and_described_as_a_blog_posting() {
+        let html = post(&site("Cozy Pets"), &sample());
+        assert!(html.contains("<h2>Start slowly</h2><p>Short sessions.</p></article>"));
+        assert!(!html.contains("alert(1)"));
+        assert!(html.contains("\"@type\":\"BlogPosting\""));
+        assert!(html.contains("\"datePublished\":\"2026-11-20T10:00:00Z\""));
+        assert!(html.contains("\"headline\":\"How to brush a long-haired cat\""));
+        assert!(
+            html.contains("<meta name=\"description\" content=\"Five steps to a calm grooming routine.\">")
+        );
+        assert!(html.contains("<meta property=\"og:type\" content=\"article\">"));
+    }
+
+    #[test]
+    fn the_blog_index_links_every_post() {
+        let cards = [PostCard {
+            slug: "brushing-guide".into(),
+            title: "Guide".into(),
+            excerpt: "Steps.".into(),
+            published_at: Some("2026-11-20T10:00:00Z".into()),
+        }];
+        let html = blog_index(&site("Cozy Pets"), &cards);
+        assert!(html.contains("<a href=\"/blog/brushing-guide\">Guide</a>"));
+        assert!(html.contains("<time datetime=\"2026-11-20\">2026-11-20</time>"));
+    }
+}

@@ -1,0 +1,213 @@
+//! The cart and the order status page: per shopper, never cached, never indexed. Both work with
+//! plain HTML forms.
+
+use super::{escape, layout, Head, Site};
+use crate::urls::product_path;
+use domain::Money;
+use std::fmt::Write;
+
+/// A cart line as shown.
+#[derive(Debug, Clone)]
+pub struct CartLineView {
+    /// The product's slug, for its link.
+    pub slug: String,
+    /// The product's title.
+    pub title: String,
+    /// The variant's title, if any.
+    pub variant: Option<String>,
+    /// Current unit price.
+    pub unit_price: Money,
+    /// Units.
+    pub quantity: u32,
+}
+
+/// The cart as shown.
+#[derive(Debug, Clone, Default)]
+pub struct CartView {
+    /// Lines still sold, in cart order (`index` in the forms is the position here).
+    pub lines: Vec<CartLineView>,
+    /// Lines dropped because their product is no longer sold.
+    pub dropped: usize,
+    /// A notice for the shopper (a refused checkout, a cancelled payment).
+    pub notice: Option<String>,
+}
+
+fn head<'a>(title: &'a str, description: &'a str) -> Head<'a> {
+    Head::plain(title, description)
+}
+
+/// The cart page.
+pub fn cart(site: &Site, view: &CartView) -> String {
+    let mut body = String::from("<h1>Your cart</h1>");
+    if let Some(notice) = &view.notice {
+        let _ = write!(body, "<p role=\"alert\">{}</p>", escape(notice));
+    }
+    if view.dropped > 0 {
+        body.push_str(
+            "<p role=\"status\">Some items are no longer sold and were removed from your cart.</p>",
+        );
+    }
+    if view.lines.is_empty() {
+        body.push_str(
+            "<p>Your cart is empty.</p><p><a class=\"button\" href=\"/\">Continue shopping</a></p>",
+        );
+    } else {
+        body.push_str(
+            "<table><caption class=\"vh\">Items in your cart</caption><thead><tr><th scope=\"col\">Item</th>\
+             <th scope=\"col\">Price</th><th scope=\"col\">Quantity</th><th scope=\"col\">Total</th></tr></thead><tbody>",
+        );
+        let priced: Vec<(Money, u32)> = view.lines.iter().map(|l| (l.unit_price, l.quantity)).collect();
+        for (i, line) in view.lines.iter().enumerate() {
+            let name = match &line.variant {
+                Some(v) => format!("{} ({})", escape(&line.title), escape(v)),
+                None => escape(&line.title),
+            };
+            let total = domain::cart::total(&[(line.unit_price, line.quantity)])
+                .map(|m| m.to_string())
+                .unwrap_or_default();
+            let _ = write!(
+                body,
+                "<tr><td><a href=\"{href}\">{name}</a></td><td>{price}</td><td>\
+                 <form method=\"post\" action=\"/cart/update\"><input type=\"hidden\" name=\"line\" value=\"{i}\">\
+                 <label class=\"vh\" for=\"q{i}\">Quantity of {name}</label>\
+                 <input id=\"q{i}\" type=\"number\" name=\"quantity\" value=\"{qty}\" min=\"0\" max=\"99\" inputmode=\"numeric\"> \
+                 <button type=\"submit\">Update</button> \
+                 <button type=\"submit\" name=\"quantity\" value=\"0\">Remove<span class=\"vh\"> {name}</span></button></form></td>\
+                 <td>{total}</td></tr>",
+                href = escape(&product_path(&line.slug)),
+                price = escape(&line.unit_price.to_string()),
+                qty = line.quantity,
+                total = escape(&total),
+            );
+        }
+        body.push_str("</tbody></table>");
+        if let Some(subtotal) = domain::cart::total(&priced) {
+            let _ = write!(body, "<p class=\"price\">Subtotal: {}</p>", escape(&subtotal.to_string()));
+        }
+        body.push_str(
+            "<form method=\"post\" action=\"/checkout\"><label for=\"email\">Email for your receipt</label>\
+             <input id=\"email\" type=\"email\" name=\"email\" autocomplete=\"email\" required maxlength=\"254\"> \
+             <button type=\"submit\">Check out</button></form>",
+        );
+    }
+    let title = format!("Cart | {}", site.name);
+    layout(site, None, &head(&title, "Your cart."), &body)
+}
+
+/// An order's status page, reached by its unguessable link.
+#[derive(Debug, Clone)]
+pub struct OrderView {
+    /// The order number, once the payment is confirmed.
+    pub number: Option<i64>,
+    /// Lines: title, variant, units, unit price.
+    pub items: Vec<(String, Option<String>, u32, Money)>,
+    /// What was (or is to be) paid.
+    pub total: Money,
+    /// The shopper's email.
+    pub email: String,
+    /// Whether the shopper just came back from paying.
+    pub just_paid: bool,
+}
+
+/// The order status page; until Stripe's confirmation arrives it says so and refreshes itself.
+pub fn order(site: &Site, view: &OrderView) -> String {
+    let mut body = String::new();
+    match view.number {
+        Some(number) => {
+            if view.just_paid {
+                body.push_str("<p role=\"status\">Thank you! Your payment was received.</p>");
+            }
+            let _ = write!(
+                body,
+                "<h1>Order #{number}</h1><p>Status: <strong>Paid</strong>. We email {} when it ships.</p>",
+                escape(&view.email)
+            );
+        }
+        None => body.push_str(
+            "<h1>Confirming your payment</h1><p role=\"status\">We are waiting for the payment confirmation. \
+             This page refreshes by itself.</p>",
+        ),
+    }
+    body.push_str("<table><caption class=\"vh\">Items</caption><thead><tr><th scope=\"col\">Item</th><th scope=\"col\">Quantity</th><th scope=\"col\">Price</th></tr></thead><tbody>");
+    for (title, variant, quantity, price) in &view.items {
+        let name = match variant {
+            Some(v) => format!("{} ({})", escape(title), escape(v)),
+            None => escape(title),
+        };
+        let _ = write!(
+            body,
+            "<tr><td>{name}</td><td>{quantity}</td><td>{}</td></tr>",
+            escape(&price.to_string())
+        );
+    }
+    let _ = write!(body, "</tbody></table><p class=\"price\">Total: {}</p>", escape(&view.total.to_string()));
+    let title = match view.number {
+        Some(n) => format!("Order #{n} | {}", site.name),
+        None => format!("Confirming your order | {}", site.name),
+    };
+    let mut html = layout(site, None, &head(&title, "Your order."), &body);
+    if view.number.is_none() {
+        html = html.replacen(
+            "<meta charset=\"utf-8\">",
+            "<meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"3\">",
+            1,
+        );
+    }
+    html
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::tests::site;
+    use domain::Currency;
+
+    fn usd(minor: i64) -> Money {
+        Money::from_minor(minor, Currency::Usd)
+    }
+
+    #[test]
+    fn the_cart_lists_lines_with_forms_that_work_without_javascript() {
+        let view = CartView {
+            lines: vec![CartLineView {
+                slug: "brush".into(),
+                title: "Brush".into(),
+                variant: Some("Red".into()),
+                unit_price: usd(1999),
+                quantity: 2,
+            }],
+            ..CartView::default()
+        };
+        let html = cart(&site("Cozy Pets"), &view);
+        assert!(html.contains("<a href=\"/products/brush\">Brush (Red)</a>"));
+        assert!(html.contains("<form method=\"post\" action=\"/cart/update\">"));
+        assert!(html.contains("<td>$39.98</td>"));
+        assert!(html.contains("Subtotal: $39.98"));
+        assert!(html.contains("<form method=\"post\" action=\"/checkout\"><label for=\"email\">"));
+        assert!(html.contains("<meta name=\"robots\" content=\"noindex\">"));
+    }
+
+    #[test]
+    fn an_empty_cart_offers_to_keep_shopping() {
+        let html = cart(&site("Cozy Pets"), &CartView::default());
+        assert!(html.contains("Your cart is empty."));
+        assert!(!html.contains("action=\"/checkout\""));
+    }
+
+    #[test]
+    fn an_unconfirmed_order_refreshes_itself_and_a_paid_one_shows_its_number() {
+        let view = OrderView {
+            number: None,
+            items: vec![("Brush".into(), None, 1, usd(1999))],
+            total: usd(1999),
+            email: "a@example.com".into(),
+            just_paid: true,
+        };
+        let waiting = order(&site("Cozy Pets"), &view);
+        assert!(waiting.contains("<meta http-equiv=\"refresh\" content=\"3\">"));
+        let paid = order(&site("Cozy Pets"), &OrderView { number: Some(1001), ..view });
+        assert!(paid.contains("<h1>Order #1001</h1>"));
+        assert!(paid.contains("Thank you! Your payment was received."));
+        assert!(!paid.contains("http-equiv"));
+    }
+}

@@ -1,0 +1,288 @@
+//! A collection page: its products sorted as the shopper chose, a page at a time, with
+//! breadcrumbs and an item list as structured data.
+
+use super::{card_grid, escape, layout, Card, Head, Site};
+use crate::urls::{collection_path, product_path};
+use serde_json::json;
+use std::fmt::Write;
+
+/// How a collection's products are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    /// The merchant's order.
+    Manual,
+    /// Most units sold first.
+    BestSelling,
+    /// Newest first.
+    Newest,
+    /// Cheapest first.
+    PriceAsc,
+    /// Dearest first.
+    PriceDesc,
+}
+
+impl Sort {
+    /// Every order, as the sort menu lists them.
+    pub const ALL: [Sort; 5] =
+        [Sort::Manual, Sort::BestSelling, Sort::Newest, Sort::PriceAsc, Sort::PriceDesc];
+
+    /// The order of a query value or setting.
+    pub fn parse(text: &str) -> Option<Self> {
+        Sort::ALL.into_iter().find(|s| s.key() == text)
+    }
+
+    /// Its query value.
+    pub fn key(self) -> &'static str {
+        match self {
+            Sort::Manual => "manual",
+            Sort::BestSelling => "best_selling",
+            Sort::Newest => "newest",
+            Sort::PriceAsc => "price_asc",
+            Sort::PriceDesc => "price_desc",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Sort::Manual => "Featured",
+            Sort::BestSelling => "Best selling",
+            Sort::Newest => "Newest",
+            Sort::PriceAsc => "Price, low to high",
+            Sort::PriceDesc => "Price, high to low",
+        }
+    }
+}
+
+/// What a collection page shows.
+#[derive(Debug, Clone)]
+pub struct CollectionPage {
+    /// URL slug.
+    pub slug: String,
+    /// Title.
+    pub title: String,
+    /// Description, HTML (sanitised again here).
+    pub description_html: String,
+    /// `<title>`; the title and store name when blank.
+    pub meta_title: String,
+    /// Meta description; the description's text when blank.
+    pub meta_description: String,
+    /// The collection's own order.
+    pub default_sort: Sort,
+    /// The order shown.
+    pub sort: Sort,
+    /// The page shown, from 1.
+    pub page: u32,
+    /// Products in the collection.
+    pub total: u32,
+    /// Products per page.
+    pub per_page: u32,
+    /// This page's products.
+    pub cards: Vec<Card>,
+}
+
+impl CollectionPage {
+    /// Pages in all (at least one).
+    pub fn pages(&self) -> u32 {
+        self.total.div_ceil(self.per_page.max(1)).max(1)
+    }
+
+    /// The path of page `n` in the order shown.
+    pub fn path(&self, n: u32) -> String {
+        let mut query = Vec::new();
+        if self.sort != self.default_sort {
+            query.push(format!("sort={}", self.sort.key()));
+        }
+        if n > 1 {
+            query.push(format!("page={n}"));
+        }
+        let base = collection_path(&self.slug);
+        if query.is_empty() {
+            base
+        } else {
+            format!("{base}?{}", query.join("&"))
+        }
+    }
+}
+
+/// A collection page.
+pub fn collection(site: &Site, page: &CollectionPage) -> String {
+    let title = escape(&page.title);
+    let mut body = format!(
+        "<nav aria-label=\"Breadcrumb\"><ol class=\"crumbs\"><li><a href=\"/\">Home</a></li>\
+         <li><span aria-current=\"page\">{title}</span></li></ol></nav><h1>{title}</h1>"
+    );
+    let description = domain::html::sanitize(&page.description_html);
+    if !description.trim().is_empty() {
+        let _ = write!(body, "<div class=\"description\">{description}</div>");
+    }
+    let _ = write!(
+        body,
+        "<form method=\"get\" action=\"{}\" class=\"search\"><label for=\"sort\">Sort by</label><select id=\"sort\" name=\"sort\">",
+        escape(&collection_path(&page.slug))
+    );
+    for sort in Sort::ALL {
+        let _ = write!(
+            body,
+            "<option value=\"{}\"{}>{}</option>",
+            sort.key(),
+            if sort == page.sort { " selected" } else { "" },
+            sort.label()
+        );
+    }
+    body.push_str("</select><button type=\"submit\">Sort</button></form>");
+    let _ = write!(
+        body,
+        "<p role=\"status\">{} product{}</p>",
+        page.total,
+        if page.total == 1 { "" } else { "s" }
+    );
+    if page.cards.is_empty() {
+        body.push_str("<p>There is nothing in this collection yet.</p>");
+    } else {
+        body.push_str(&card_grid(&page.cards));
+    }
+    if page.pages() > 1 {
+        body.push_str("<nav aria-label=\"Pages\"><ul class=\"pager\">");
+        if page.page > 1 {
+            let _ = write!(
+                body,
+                "<li><a rel=\"prev\" href=\"{}\">Previous page</a></li>",
+                escape(&page.path(page.page - 1))
+            );
+        }
+        let _ = write!(body, "<li>Page {} of {}</li>", page.page, page.pages());
+        if page.page < page.pages() {
+            let _ = write!(
+                body,
+                "<li><a rel=\"next\" href=\"{}\">Next page</a></li>",
+                escape(&page.path(page.page + 1))
+            );
+        }
+        body.push_str("</ul></nav>");
+    }
+
+    let mut head_title = if page.meta_title.trim().is_empty() {
+        format!("{} | {}", page.title, site.name)
+    } else {
+        page.meta_title.clone()
+    };
+    if page.page > 1 {
+        head_title = format!("{head_title} (page {})", page.page);
+    }
+    let description = if !page.meta_description.trim().is_empty() {
+        page.meta_description.clone()
+    } else {
+        let text = domain::html::plain_text(&page.description_html);
+        if text.is_empty() {
+            format!("Shop {} at {}.", page.title, site.name)
+        } else {
+            domain::content::truncate_words(&text, domain::content::META_DESCRIPTION_MAX)
+        }
+    };
+    // Sorted views share the collection's canonical page; later pages are their own.
+    let canonical_path = if page.page > 1 {
+        format!("{}?page={}", collection_path(&page.slug), page.page)
+    } else {
+        collection_path(&page.slug)
+    };
+    let canonical = site.origin.url(&canonical_path);
+    let crumbs = json!({
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            { "@type": "ListItem", "position": 1, "name": "Home", "item": site.origin.url("/") },
+            { "@type": "ListItem", "position": 2, "name": page.title, "item": site.origin.url(&collection_path(&page.slug)) },
+        ],
+    });
+    let offset = (page.page.saturating_sub(1) * page.per_page) as usize;
+    let items = json!({
+        "@context": "https://schema.org",
+        "@type": "ItemList",
+        "name": page.title,
+        "itemListElement": page.cards.iter().enumerate().map(|(i, card)| json!({
+            "@type": "ListItem", "position": offset + i + 1, "url": site.origin.url(&product_path(&card.slug)),
+        })).collect::<Vec<_>>(),
+    });
+    let image = page.cards.iter().find_map(|c| c.image.as_deref()).map(|src| {
+        if src.starts_with('/') {
+            site.origin.url(src)
+        } else {
+            src.to_owned()
+        }
+    });
+    let head = Head {
+        title: &head_title,
+        description: &description,
+        canonical: Some(&canonical),
+        og_type: "website",
+        image: image.as_deref(),
+        price: None,
+        noindex: false,
+        json_ld: vec![crumbs, items],
+        icon: true,
+    };
+    layout(site, Some(""), &head, &body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::tests::{card, site, tags};
+
+    fn page(total: u32, page: u32, sort: Sort) -> CollectionPage {
+        CollectionPage {
+            slug: "brushes".into(),
+            title: "Brushes".into(),
+            description_html: "<p>Soft <em>and</em> firm.</p><script>alert(1)</script>".into(),
+            meta_title: String::new(),
+            meta_description: String::new(),
+            default_sort: Sort::BestSelling,
+            sort,
+            page,
+            total,
+            per_page: 24,
+            cards: vec![card("Slicker Brush")],
+        }
+    }
+
+    #[test]
+    fn a_collection_shows_its_sanitised_description_sort_menu_and_products() {
+        let html = collection(&site("Cozy Pets"), &page(1, 1, Sort::BestSelling));
+        assert!(html.contains("<h1>Brushes</h1>"));
+        assert!(html.contains("<div class=\"description\"><p>Soft <em>and</em> firm.</p></div>"));
+        assert!(!html.contains("alert(1)"));
+        assert!(html.contains("<label for=\"sort\">Sort by</label>"));
+        assert!(html.contains("<option value=\"best_selling\" selected>Best selling</option>"));
+        assert!(html.contains("<p role=\"status\">1 product</p>"));
+        assert!(html.contains("<meta name=\"description\" content=\"Soft and firm.\">"));
+        assert!(!html.contains("rel=\"next\""));
+    }
+
+    #[test]
+    fn pages_link_to_their_neighbours_keeping_the_chosen_order() {
+        let html = collection(&site("Cozy Pets"), &page(60, 2, Sort::PriceAsc));
+        assert!(html.contains("<a rel=\"prev\" href=\"/collections/brushes?sort=price_asc\">"));
+        assert!(html.contains("<a rel=\"next\" href=\"/collections/brushes?sort=price_asc&amp;page=3\">"));
+        assert!(html.contains("<li>Page 2 of 3</li>"));
+        assert!(html.contains(
+            "<link rel=\"canonical\" href=\"http://demo.localhost:8788/collections/brushes?page=2\">"
+        ));
+        assert!(html.contains("<title>Brushes | Cozy Pets (page 2)</title>"));
+    }
+
+    #[test]
+    fn a_collection_carries_breadcrumbs_and_an_item_list() {
+        let html = collection(&site("Cozy Pets"), &page(1, 1, Sort::BestSelling));
+        assert_eq!(tags(&html, "script").len(), 2, "two JSON-LD scripts");
+        assert!(html.contains("\"@type\":\"ItemList\""));
+        assert!(html.contains("\"url\":\"http://demo.localhost:8788/products/brush\""));
+    }
+
+    #[test]
+    fn sort_keys_round_trip() {
+        for sort in Sort::ALL {
+            assert_eq!(Sort::parse(sort.key()), Some(sort));
+        }
+        assert_eq!(Sort::parse("random"), None);
+    }
+}
