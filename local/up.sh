@@ -91,8 +91,10 @@ log "starting the AliExpress fixture gateway on 127.0.0.1:$ALIEXPRESS_PORT"
 start aliexpress python3 local/fixtures/aliexpress_server.py "$ALIEXPRESS_PORT" "$ALIEXPRESS_APP_KEY" "$ALIEXPRESS_APP_SECRET"
 SOURCES_PORT=9101
 REDDIT_CLIENT_ID=local-reddit REDDIT_CLIENT_SECRET="$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
-log "starting the research sources fixture (Reddit, Shopify stores, supplier feed) on 127.0.0.1:$SOURCES_PORT"
-REDDIT_CLIENT_ID="$REDDIT_CLIENT_ID" REDDIT_CLIENT_SECRET="$REDDIT_CLIENT_SECRET" start sources python3 local/fixtures/sources_server.py "$SOURCES_PORT"
+APIFY_TOKEN="apify_api_$(python3 -c 'import secrets; print(secrets.token_hex(12))')"
+log "starting the research sources fixture (Reddit, Shopify stores, supplier feed, Google Trends, Apify TikTok) on 127.0.0.1:$SOURCES_PORT"
+REDDIT_CLIENT_ID="$REDDIT_CLIENT_ID" REDDIT_CLIENT_SECRET="$REDDIT_CLIENT_SECRET" APIFY_TOKEN="$APIFY_TOKEN" \
+  start sources python3 local/fixtures/sources_server.py "$SOURCES_PORT"
 
 DOH_PORT=8053
 log "starting the DNS-over-HTTPS fixture on 127.0.0.1:$DOH_PORT (records in $state/dns-records.json)"
@@ -128,6 +130,10 @@ REDDIT_CLIENT_ID=$REDDIT_CLIENT_ID
 REDDIT_CLIENT_SECRET=$REDDIT_CLIENT_SECRET
 COMPETITOR_STORES=http://127.0.0.1:$SOURCES_PORT/shops/pawsandclaws,http://127.0.0.1:$SOURCES_PORT/shops/groomwell
 SUPPLIER_FEED_URL=http://127.0.0.1:$SOURCES_PORT/feeds/supplier.csv
+GOOGLE_TRENDS_URL=http://127.0.0.1:$SOURCES_PORT
+GOOGLE_TRENDS_KEYWORDS=slicker brush,cat water fountain
+APIFY_API_URL=http://127.0.0.1:$SOURCES_PORT
+APIFY_TOKEN=$APIFY_TOKEN
 EMAIL_PROVIDER=smtp
 SMTP_HOST=127.0.0.1
 SMTP_PORT=$MAIL_SMTP_PORT

@@ -11,6 +11,8 @@ use crate::candidates::Candidate;
 use crate::sources::competitors::Competition;
 use crate::sources::links::{aliexpress_id, ProductLink};
 use crate::sources::reddit::Mention;
+use crate::sources::tiktok::Video;
+use crate::sources::trends::Trend;
 use domain::content::title_words;
 use domain::scoring::{normalise, Signals};
 use std::collections::BTreeSet;
@@ -33,6 +35,79 @@ pub struct Applied {
     pub mentioned: usize,
     /// Candidates that some competitor sells.
     pub contested: usize,
+    /// Candidates that some TikTok video is about.
+    pub on_tiktok: usize,
+    /// Candidates whose keyword is rising on Google Trends.
+    pub rising: usize,
+}
+
+/// TikTok views at which engagement is full.
+const FULL_PLAYS: u64 = 10_000_000;
+/// TikTok likes at which engagement is full.
+const FULL_LIKES: u64 = 1_000_000;
+/// TikTok shares at which engagement is full.
+const FULL_SHARES: u64 = 100_000;
+/// Search volume points a rising keyword gains, for its interest is about to be higher.
+const RISING_BONUS: u8 = 20;
+
+/// Gives each candidate the signals of the TikTok videos and Google Trends keywords about it.
+/// `None` means the source did not answer. A video is about a candidate when it links its
+/// AliExpress item or shares enough title words; a candidate takes the interest of the most
+/// searched keyword whose words are all in its title, else that of the niche (the first trend).
+pub fn apply_social(
+    candidates: &mut [Candidate],
+    videos: Option<&[Video]>,
+    trends: Option<&[Trend]>,
+) -> Applied {
+    let mut applied = Applied::default();
+    let clips: Vec<(Words, &Video)> =
+        videos.unwrap_or_default().iter().map(|v| (Words::of(&v.text), v)).collect();
+    let keywords: Vec<(Words, &Trend)> =
+        trends.unwrap_or_default().iter().map(|t| (Words::of(&t.keyword), t)).collect();
+    for candidate in candidates.iter_mut() {
+        let words = Words::of(&candidate.product.title);
+        let mut signals = Signals::default();
+        if videos.is_some() {
+            let id = candidate_aliexpress_id(candidate);
+            let about: Vec<&Video> = clips
+                .iter()
+                .filter(|(clip_words, video)| {
+                    let linked = id.as_ref().is_some_and(|id| {
+                        video.links.iter().any(|l| matches!(l, ProductLink::AliExpress(x) if x == id))
+                    });
+                    linked || words.matches(clip_words)
+                })
+                .map(|(_, video)| *video)
+                .collect();
+            applied.on_tiktok += usize::from(!about.is_empty());
+            signals.tiktok = Some(tiktok_engagement(
+                about.iter().map(|v| v.plays).sum(),
+                about.iter().map(|v| v.likes).sum(),
+                about.iter().map(|v| v.shares).sum(),
+            ));
+        }
+        let specific = keywords
+            .iter()
+            .skip(1)
+            .filter(|(keyword_words, _)| !keyword_words.0.is_empty() && keyword_words.0.is_subset(&words.0))
+            .map(|(_, trend)| *trend)
+            .max_by_key(|trend| trend.interest);
+        if let Some(trend) = specific.or_else(|| keywords.first().map(|(_, trend)| *trend)) {
+            applied.rising += usize::from(trend.rising);
+            let bonus = if trend.rising { RISING_BONUS } else { 0 };
+            signals.search_volume = Some(trend.interest.saturating_add(bonus).min(100));
+        }
+        candidate.add_signals(&signals);
+    }
+    applied
+}
+
+/// TikTok engagement, 0 to 100: views, likes and shares on log scales, views weighing most.
+pub fn tiktok_engagement(plays: u64, likes: u64, shares: u64) -> u8 {
+    let plays = u16::from(normalise::log_scale(plays, FULL_PLAYS));
+    let likes = u16::from(normalise::log_scale(likes, FULL_LIKES));
+    let shares = u16::from(normalise::log_scale(shares, FULL_SHARES));
+    ((plays * 6 + likes * 3 + shares) / 10) as u8
 }
 
 /// Gives each candidate the signals of the posts and competitor listings about it. `None` means
@@ -296,6 +371,47 @@ mod tests {
             )),
             "a chatty post title still names the product"
         );
+    }
+
+    fn trend(keyword: &str, interest: u8, rising: bool) -> Trend {
+        Trend { keyword: keyword.into(), interest, previous: interest, growth_pct: Some(0), rising }
+    }
+
+    fn video(text: &str, plays: u64) -> Video {
+        Video {
+            id: text.len().to_string(),
+            text: text.into(),
+            plays,
+            likes: plays / 10,
+            shares: plays / 100,
+            comments: 0,
+            url: "https://www.tiktok.com/@a/video/1".into(),
+            links: vec![],
+        }
+    }
+
+    #[test]
+    fn tiktok_videos_about_a_candidate_lend_it_their_engagement_and_the_rest_get_zero() {
+        let mut candidates =
+            vec![brush(), candidate("feed", "x", "Memory Foam Pet Bed", "https://s.example/x")];
+        let videos = [video("self cleaning slicker brush is so satisfying #dogsoftiktok", 5_000_000)];
+        let applied = apply_social(&mut candidates, Some(&videos), None);
+        assert_eq!(applied.on_tiktok, 1);
+        assert!(candidates[0].signals.tiktok.unwrap() > 80);
+        assert_eq!(candidates[1].signals.tiktok, Some(0));
+        assert!(candidates[0].score.value > candidates[1].score.value);
+    }
+
+    #[test]
+    fn a_candidate_takes_its_own_keywords_interest_else_the_niches_and_rising_adds() {
+        let mut candidates =
+            vec![brush(), candidate("feed", "x", "Memory Foam Pet Bed", "https://s.example/x")];
+        let trends = [trend("pet grooming", 60, false), trend("slicker brush", 70, true)];
+        let applied = apply_social(&mut candidates, None, Some(&trends));
+        assert_eq!(applied.rising, 1);
+        assert_eq!(candidates[0].signals.search_volume, Some(90), "rising: 70 and 20 more");
+        assert_eq!(candidates[1].signals.search_volume, Some(60), "the niche's interest");
+        assert_eq!(candidates[1].signals.tiktok, None, "TikTok was not read");
     }
 
     #[test]

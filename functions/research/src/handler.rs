@@ -58,6 +58,8 @@ async fn research(state: &State, envelope: Envelope<ResearchRequested>) -> anyho
         run_id = %run.run_id,
         mentioned = applied.mentioned,
         contested = applied.contested,
+        on_tiktok = applied.on_tiktok,
+        rising = applied.rising,
         new_at_competitors,
         "sources gathered"
     );
@@ -177,6 +179,8 @@ fn evidenced(gathered: Vec<Gathered>) -> Evidenced {
     let mut products = Vec::new();
     let mut mentions: Option<Vec<_>> = None;
     let mut competition: Option<Competition> = None;
+    let mut videos: Option<Vec<_>> = None;
+    let mut trends: Option<Vec<_>> = None;
     for Gathered { coverage: line, findings } in gathered {
         coverage.push(line);
         products.extend(findings.products);
@@ -188,9 +192,18 @@ fn evidenced(gathered: Vec<Gathered>) -> Evidenced {
             all.stores_scanned += found.stores_scanned;
             all.products.extend(found.products);
         }
+        if let Some(found) = findings.videos {
+            videos.get_or_insert_with(Vec::new).extend(found);
+        }
+        if let Some(found) = findings.trends {
+            trends.get_or_insert_with(Vec::new).extend(found);
+        }
     }
     let mut candidates: Vec<Candidate> = products.into_iter().map(Candidate::from_supplier).collect();
-    let applied = evidence::apply(&mut candidates, mentions.as_deref(), competition.as_ref());
+    let mut applied = evidence::apply(&mut candidates, mentions.as_deref(), competition.as_ref());
+    let social = evidence::apply_social(&mut candidates, videos.as_deref(), trends.as_deref());
+    applied.on_tiktok = social.on_tiktok;
+    applied.rising = social.rising;
     let new_at_competitors = competition.as_ref().map_or(0, |c| c.new_products().count());
     Evidenced { coverage, candidates, applied, new_at_competitors }
 }
@@ -198,7 +211,7 @@ fn evidenced(gathered: Vec<Gathered>) -> Evidenced {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sources::{aliexpress, competitors, feed, reddit, Findings};
+    use crate::sources::{aliexpress, competitors, feed, reddit, tiktok, trends, Findings};
     use domain::Currency;
 
     fn fixture(path: &str) -> String {
@@ -232,18 +245,29 @@ mod tests {
             competition.products.extend(found);
         }
         let feed = feed::parse_feed(&fixture("feed/supplier.csv"), "text/csv").unwrap();
+        let videos = tiktok::parse_items(&fixture("tiktok/dataset.json")).unwrap();
+        let keywords = ["pet grooming", "slicker brush", "cat water fountain"];
+        let trends: Vec<trends::Trend> = keywords
+            .iter()
+            .flat_map(|k| {
+                let body = fixture(&format!("trends/{}.json", k.replace(' ', "-")));
+                trends::parse_multiline(&body, &[(*k).to_owned()]).unwrap()
+            })
+            .collect();
         vec![
             answered("aliexpress", Findings { products, ..Findings::default() }),
             answered("reddit", Findings { mentions: Some(mentions), ..Findings::default() }),
             answered("competitors", Findings { competition: Some(competition), ..Findings::default() }),
             answered("feed", Findings { products: feed.products, ..Findings::default() }),
+            answered("tiktok", Findings { videos: Some(videos), ..Findings::default() }),
+            answered("google_trends", Findings { trends: Some(trends), ..Findings::default() }),
         ]
     }
 
     #[test]
     fn every_recorded_source_adds_to_the_candidates_signals() {
         let run = evidenced(recorded());
-        assert_eq!(run.coverage.len(), 4);
+        assert_eq!(run.coverage.len(), 6);
         assert_eq!(run.candidates.len(), 20 + 9);
         assert!(run.applied.mentioned >= 5, "{:?}", run.applied);
         assert!(run.applied.contested >= 3, "{:?}", run.applied);
