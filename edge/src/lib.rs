@@ -18,6 +18,7 @@ pub mod runtime;
 pub mod sqs;
 pub mod stores;
 pub mod stripe;
+pub mod watchlist;
 
 use auth::Principal;
 use config::Config;
@@ -92,6 +93,17 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
                 )
                 .await?;
                 json(200, &view)
+            }
+            Route::InternalResearchContext(id, run) => {
+                let context = research::context(
+                    env,
+                    &url.origin().ascii_serialization(),
+                    runtime::path_id(&id, "store")?,
+                    runtime::path_id(&run, "research run")?,
+                    &body,
+                )
+                .await?;
+                json(200, &context)
             }
             _ => unreachable!("only internal routes are internal"),
         };
@@ -317,6 +329,15 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
             products::delete(env, &store, runtime::path_id(&product, "product")?, &actor).await?;
             empty(204)
         }
+        Route::ListWatchlist(id) => {
+            let store = principal.store(load_store(id).await?, Action::Read)?;
+            json(200, &serde_json::json!({ "items": watchlist::list(env, &store).await? }))
+        }
+        Route::RemoveWatchItem(id, item) => {
+            let store = principal.store(load_store(id).await?, Action::Operate)?;
+            watchlist::remove(env, &store, &item).await?;
+            empty(204)
+        }
         Route::Health
         | Route::OpenApi
         | Route::SignUp
@@ -329,7 +350,10 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
         | Route::ConfirmPasswordReset => {
             unreachable!("answered above")
         }
-        Route::InternalClaimDue | Route::InternalPublish(_) | Route::InternalReport(..) => {
+        Route::InternalClaimDue
+        | Route::InternalPublish(_)
+        | Route::InternalReport(..)
+        | Route::InternalResearchContext(..) => {
             unreachable!("answered above")
         }
     }

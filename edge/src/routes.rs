@@ -99,6 +99,12 @@ pub enum Route {
     InternalPublish(String),
     /// `POST /internal/stores/{id}/research-runs/{run}/report`.
     InternalReport(String, String),
+    /// `GET /v1/stores/{id}/watchlist`.
+    ListWatchlist(String),
+    /// `DELETE /v1/stores/{id}/watchlist/{item}`.
+    RemoveWatchItem(String, String),
+    /// `POST /internal/stores/{id}/research-runs/{run}/context`.
+    InternalResearchContext(String, String),
 }
 
 impl Route {
@@ -121,7 +127,13 @@ impl Route {
 
     /// Whether the route belongs to the signed internal API.
     pub fn is_internal(&self) -> bool {
-        matches!(self, Route::InternalClaimDue | Route::InternalPublish(_) | Route::InternalReport(..))
+        matches!(
+            self,
+            Route::InternalClaimDue
+                | Route::InternalPublish(_)
+                | Route::InternalReport(..)
+                | Route::InternalResearchContext(..)
+        )
     }
 }
 
@@ -172,6 +184,8 @@ pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
     ("GET", "/v1/stores/{store_id}/products/{product_id}"),
     ("PATCH", "/v1/stores/{store_id}/products/{product_id}"),
     ("DELETE", "/v1/stores/{store_id}/products/{product_id}"),
+    ("GET", "/v1/stores/{store_id}/watchlist"),
+    ("DELETE", "/v1/stores/{store_id}/watchlist/{item_id}"),
 ];
 
 /// The OpenAPI 3.1 document of the public API, served at `/v1/openapi.json`.
@@ -236,6 +250,11 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         ["internal", "stores", _, "products"] => Some(vec![("POST", Route::InternalPublish(s(2)))]),
         ["internal", "stores", _, "research-runs", _, "report"] => {
             Some(vec![("POST", Route::InternalReport(s(2), s(4)))])
+        }
+        ["v1", "stores", _, "watchlist"] => Some(vec![("GET", Route::ListWatchlist(s(2)))]),
+        ["v1", "stores", _, "watchlist", _] => Some(vec![("DELETE", Route::RemoveWatchItem(s(2), s(4)))]),
+        ["internal", "stores", _, "research-runs", _, "context"] => {
+            Some(vec![("POST", Route::InternalResearchContext(s(2), s(4)))])
         }
         _ => None,
     };

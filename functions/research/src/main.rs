@@ -6,7 +6,7 @@ use anyhow::Context;
 use pipeline::config::required;
 use pipeline::edge::EdgeClient;
 use queues::idempotency::DynamoStore;
-use queues::messages::ImportRequested;
+use queues::messages::{EmailRequested, ImportRequested};
 use queues::publisher::SqsPublisher;
 use research::{handler, sources};
 use std::sync::Arc;
@@ -31,16 +31,21 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let aws = aws_config::load_from_env().await;
     let import_queue = required(&SqsPublisher::url_variable::<ImportRequested>())
         .context("research sends to the import queue")?;
+    let email_queue = required(&SqsPublisher::url_variable::<EmailRequested>())
+        .context("research sends its report to the email queue")?;
     let sources = sources::Sources::from_env(&http, &storefronts)?;
     tracing::info!(sources = ?sources.configured(), "research sources configured");
     let dynamo = aws_sdk_dynamodb::Client::new(&aws);
     let table = required("TABLE_NAME")?;
     let ai = Ai::from_env(Arc::new(DynamoBudget::new(dynamo.clone(), table.clone())))?;
     tracing::info!(?ai, "AI analysis configured");
+    let sqs = aws_sdk_sqs::Client::new(&aws);
     let state = handler::State {
         edge,
-        imports: SqsPublisher::new(aws_sdk_sqs::Client::new(&aws), import_queue),
-        idempotency: DynamoStore::new(dynamo, table),
+        imports: SqsPublisher::new(sqs.clone(), import_queue),
+        emails: SqsPublisher::new(sqs, email_queue),
+        idempotency: DynamoStore::new(dynamo.clone(), table.clone()),
+        snapshots: research::velocity::DynamoSnapshots::new(dynamo, table),
         sources,
         ai,
     };

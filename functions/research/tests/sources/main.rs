@@ -1,6 +1,7 @@
 //! The source adapters against the fixture server, over real HTTP in each service's wire format.
 
 mod helpers;
+mod snapshots;
 
 use helpers::{FixtureServer, APIFY_TOKEN, CLIENT_SECRET};
 use research::sources::links::ProductLink;
