@@ -15,7 +15,7 @@ use crate::sources::tiktok::Video;
 use crate::sources::trends::Trend;
 use domain::content::title_words;
 use domain::scoring::{normalise, Signals};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 /// Reddit score at which engagement is full.
 const FULL_SCORE: u64 = 20_000;
@@ -60,8 +60,8 @@ pub fn apply_social(
     trends: Option<&[Trend]>,
 ) -> Applied {
     let mut applied = Applied::default();
-    let clips: Vec<(Words, &Video)> =
-        videos.unwrap_or_default().iter().map(|v| (Words::of(&v.text), v)).collect();
+    let clips = videos.unwrap_or_default();
+    let mut matcher = Matcher::new(clips.iter().map(|v| (Words::of(&v.text), v.links.as_slice())));
     let keywords: Vec<(Words, &Trend)> =
         trends.unwrap_or_default().iter().map(|t| (Words::of(&t.keyword), t)).collect();
     for candidate in candidates.iter_mut() {
@@ -69,16 +69,8 @@ pub fn apply_social(
         let mut signals = Signals::default();
         if videos.is_some() {
             let id = candidate_aliexpress_id(candidate);
-            let about: Vec<&Video> = clips
-                .iter()
-                .filter(|(clip_words, video)| {
-                    let linked = id.as_ref().is_some_and(|id| {
-                        video.links.iter().any(|l| matches!(l, ProductLink::AliExpress(x) if x == id))
-                    });
-                    linked || words.matches(clip_words)
-                })
-                .map(|(_, video)| *video)
-                .collect();
+            let about: Vec<&Video> =
+                matcher.about(&words, id.as_deref()).into_iter().map(|i| &clips[i]).collect();
             applied.on_tiktok += usize::from(!about.is_empty());
             signals.tiktok = Some(tiktok_engagement(
                 about.iter().map(|v| v.plays).sum(),
@@ -118,37 +110,25 @@ pub fn apply(
     competition: Option<&Competition>,
 ) -> Applied {
     let mut applied = Applied::default();
-    let posts: Vec<(Words, &Mention)> =
-        mentions.unwrap_or_default().iter().map(|m| (Words::of(&m.title), m)).collect();
-    let listings: Vec<(Words, &str)> = competition
-        .map(|c| c.products.iter().map(|p| (Words::of(&p.title), p.store.as_str())).collect())
-        .unwrap_or_default();
+    let posts = mentions.unwrap_or_default();
+    let mut post_matcher = Matcher::new(posts.iter().map(|m| (Words::of(&m.title), m.links.as_slice())));
+    let listings = competition.map(|c| c.products.as_slice()).unwrap_or_default();
+    let mut listing_matcher = Matcher::new(listings.iter().map(|p| (Words::of(&p.title), &[][..])));
     for candidate in candidates.iter_mut() {
         let words = Words::of(&candidate.product.title);
         let id = candidate_aliexpress_id(candidate);
         let mut signals = Signals::default();
         if mentions.is_some() {
-            let about: Vec<&Mention> = posts
-                .iter()
-                .filter(|(post_words, mention)| {
-                    let linked = id.as_ref().is_some_and(|id| {
-                        mention.links.iter().any(|l| matches!(l, ProductLink::AliExpress(x) if x == id))
-                    });
-                    linked || words.matches(post_words)
-                })
-                .map(|(_, mention)| *mention)
-                .collect();
+            let about: Vec<&Mention> =
+                post_matcher.about(&words, id.as_deref()).into_iter().map(|i| &posts[i]).collect();
             let score = about.iter().map(|m| m.score).sum();
             let comments = about.iter().map(|m| m.comments).sum();
             applied.mentioned += usize::from(!about.is_empty());
             signals.reddit = Some(engagement(score, comments));
         }
         if let Some(competition) = competition.filter(|c| c.stores_scanned > 0) {
-            let stores: BTreeSet<&str> = listings
-                .iter()
-                .filter(|(listing_words, _)| words.matches(listing_words))
-                .map(|(_, store)| *store)
-                .collect();
+            let stores: BTreeSet<&str> =
+                listing_matcher.about(&words, None).into_iter().map(|i| listings[i].store.as_str()).collect();
             applied.contested += usize::from(!stores.is_empty());
             let (count, share) = competitors(stores.len() as u64, u64::from(competition.stores_scanned));
             signals.competitor_count = Some(count);
@@ -181,6 +161,64 @@ fn candidate_aliexpress_id(candidate: &Candidate) -> Option<String> {
     aliexpress_id(&candidate.product.product_url)
 }
 
+/// Titles (of posts, videos, listings) indexed by word and by the AliExpress items they link, so
+/// that a candidate is compared only with the titles that share a word with it: what keeps
+/// evidence cheap for a hundred thousand candidates.
+struct Matcher {
+    sizes: Vec<usize>,
+    by_word: HashMap<String, Vec<u32>>,
+    by_item: HashMap<String, Vec<u32>>,
+    counts: Vec<u16>,
+    touched: Vec<u32>,
+}
+
+impl Matcher {
+    fn new<'a>(titles: impl Iterator<Item = (Words, &'a [ProductLink])>) -> Self {
+        let (mut sizes, mut by_word, mut by_item) = (Vec::new(), HashMap::new(), HashMap::new());
+        for (i, (words, links)) in titles.enumerate() {
+            sizes.push(words.0.len());
+            for word in words.0 {
+                by_word.entry(word).or_insert_with(Vec::new).push(i as u32);
+            }
+            for link in links {
+                if let ProductLink::AliExpress(item) = link {
+                    by_item.entry(item.clone()).or_insert_with(Vec::new).push(i as u32);
+                }
+            }
+        }
+        let counts = vec![0; sizes.len()];
+        Self { sizes, by_word, by_item, counts, touched: Vec::new() }
+    }
+
+    /// The titles about a product with these title words, or linking its AliExpress `item`, in
+    /// index order: the same as [`Words::matches`] with each.
+    fn about(&mut self, words: &Words, item: Option<&str>) -> Vec<usize> {
+        for word in &words.0 {
+            for &i in self.by_word.get(word).map_or(&[][..], Vec::as_slice) {
+                if self.counts[i as usize] == 0 {
+                    self.touched.push(i);
+                }
+                self.counts[i as usize] += 1;
+            }
+        }
+        let mut found: Vec<usize> = Vec::new();
+        for &i in &self.touched {
+            let i = i as usize;
+            if Words::enough(self.counts[i] as usize, words.0.len(), self.sizes[i]) {
+                found.push(i);
+            }
+            self.counts[i] = 0;
+        }
+        self.touched.clear();
+        if let Some(linked) = item.and_then(|item| self.by_item.get(item)) {
+            found.extend(linked.iter().map(|&i| i as usize));
+        }
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+}
+
 /// The words of a title, singular, for telling listings of one product apart from others.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Words(BTreeSet<String>);
@@ -193,9 +231,11 @@ impl Words {
 
     /// Whether two titles share enough words to name the same product.
     pub fn matches(&self, other: &Words) -> bool {
-        let shared = self.0.intersection(&other.0).count();
-        let shorter = self.0.len().min(other.0.len());
-        shared >= MIN_SHARED_WORDS && shared * 100 >= shorter * MIN_SHARED_PERCENT
+        Self::enough(self.0.intersection(&other.0).count(), self.0.len(), other.0.len())
+    }
+
+    fn enough(shared: usize, one: usize, other: usize) -> bool {
+        shared >= MIN_SHARED_WORDS && shared * 100 >= one.min(other) * MIN_SHARED_PERCENT
     }
 }
 
