@@ -88,7 +88,7 @@ set -a
 set +a
 
 log "starting the AliExpress fixture gateway on 127.0.0.1:$ALIEXPRESS_PORT"
-start aliexpress python3 local/fixtures/aliexpress_server.py "$ALIEXPRESS_PORT" "$ALIEXPRESS_APP_KEY" "$ALIEXPRESS_APP_SECRET"
+FIXTURE_IMAGE_BASE="http://127.0.0.1:$ALIEXPRESS_PORT" start aliexpress python3 local/fixtures/aliexpress_server.py "$ALIEXPRESS_PORT" "$ALIEXPRESS_APP_KEY" "$ALIEXPRESS_APP_SECRET"
 SOURCES_PORT=9101
 REDDIT_CLIENT_ID=local-reddit REDDIT_CLIENT_SECRET="$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
 APIFY_TOKEN="apify_api_$(python3 -c 'import secrets; print(secrets.token_hex(12))')"
@@ -139,6 +139,8 @@ SMTP_HOST=127.0.0.1
 SMTP_PORT=$MAIL_SMTP_PORT
 EMAIL_FROM="Dropship <no-reply@dropship.localhost>"
 CONTENT_PROVIDER=offline
+SCRAPER_ALLOW_LOOPBACK=1
+SCRAPER_MIN_INTERVAL_MS=50
 DROPSHIP_LOCAL=1
 RUST_LOG=info
 ENV

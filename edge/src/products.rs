@@ -103,6 +103,15 @@ struct Existing {
     slug: String,
 }
 
+/// Whether `url` names one of the store's converted images, as the import publishes them and the
+/// storefront serves them: `/media/<name>.webp`, the name in lower-case letters, digits and dashes.
+pub fn is_media_path(url: &str) -> bool {
+    url.strip_prefix("/media/").and_then(|rest| rest.strip_suffix(".webp")).is_some_and(|name| {
+        (1..=64).contains(&name.len())
+            && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    })
+}
+
 /// `POST /internal/stores/{store}/products`: publishes an imported product once. A repeat with
 /// the same source and source product id returns the first product and writes nothing.
 pub async fn publish(env: &Env, store_id: StoreId, body: &str) -> ApiResult<(u16, PublishedProduct)> {
@@ -115,8 +124,12 @@ pub async fn publish(env: &Env, store_id: StoreId, body: &str) -> ApiResult<(u16
     if input.price.currency.code() != store.row.currency {
         return Err(ApiError::invalid("price", format!("the store sells in {}", store.row.currency)));
     }
-    if input.images.iter().any(|u| !(u.starts_with("https://") || u.starts_with("http://"))) {
-        return Err(ApiError::invalid("images", "image URLs must be http(s)"));
+    if input
+        .images
+        .iter()
+        .any(|u| !(u.starts_with("https://") || u.starts_with("http://") || is_media_path(u)))
+    {
+        return Err(ApiError::invalid("images", "image URLs must be http(s) or /media/<name>.webp"));
     }
     let db = store.db(env)?;
     if let Some(existing) = find_by_source(&db, &input.source, &input.source_product_id).await? {
@@ -347,8 +360,8 @@ impl Checked {
         check_list("keywords", &keywords, 20, 60)?;
         let images = fields.images.or_else(|| base.map(|b| list_column(&b.images))).unwrap_or_default();
         check_list("images", &images, 20, 2_000)?;
-        if images.iter().any(|u| !u.starts_with("https://")) {
-            return Err(ApiError::invalid("images", "image URLs must be https"));
+        if images.iter().any(|u| !(u.starts_with("https://") || is_media_path(u))) {
+            return Err(ApiError::invalid("images", "image URLs must be https or /media/<name>.webp"));
         }
         let meta_title = fields
             .meta_title
@@ -771,4 +784,19 @@ pub async fn import(
         changed(env, store, actor, "product.import", &format!("{imported} products")).await?;
     }
     Ok(ImportReport { imported, failed: errors.len(), errors })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_media_path;
+
+    #[test]
+    fn only_converted_images_pass_as_media_paths() {
+        assert!(is_media_path("/media/3f9a0c21b7d4e5f6a7b8c9d0.webp"));
+        assert!(!is_media_path("/media/../secrets.webp"));
+        assert!(!is_media_path("/media/a.png"));
+        assert!(!is_media_path("/media/.webp"));
+        assert!(!is_media_path("javascript:alert(1)//media/a.webp"));
+        assert!(!is_media_path("/media/A%2F.webp"));
+    }
 }
