@@ -5,7 +5,7 @@
 
 use crate::helpers::{eventually, unique, Merchant, Stack};
 use domain::{RunId, StoreId, TenantId};
-use queues::messages::ResearchRequested;
+use queues::messages::{ResearchRequested, ScrapeRequested};
 use queues::Envelope;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -243,4 +243,61 @@ async fn a_research_message_that_keeps_failing_is_dead_lettered_alone() {
         out.messages().iter().any(|m| m.body().is_some_and(|b| b.contains(&unknown))).then_some(())
     })
     .await;
+}
+
+fn scrape_body(merchant: &Merchant, store: &str, url: &str) -> String {
+    Envelope::new(
+        unique("scrape"),
+        merchant.tenant_id.parse::<TenantId>().unwrap(),
+        store.parse::<StoreId>().unwrap(),
+        time::OffsetDateTime::now_utc(),
+        "e2e-scrape",
+        ScrapeRequested {
+            url: url.into(),
+            run_id: RunId::from_random_bytes(*uuid::Uuid::new_v4().as_bytes()),
+        },
+    )
+    .to_body()
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn a_product_page_is_scraped_into_a_product_and_a_page_without_one_is_dead_lettered() {
+    let stack = Stack::connect().await;
+    let merchant = stack.sign_up().await;
+    let store = store_of(&stack, &merchant, "Scrape E2E").await;
+    let queue = std::env::var("SCRAPE_QUEUE_URL").expect("SCRAPE_QUEUE_URL from the stack's aws.env");
+    let page = "http://127.0.0.1:9101/shops/pawsandclaws/products/self-cleaning-slicker-brush";
+    let missing = format!("http://127.0.0.1:9101/shops/pawsandclaws/products/{}", unique("gone"));
+    for url in [page, missing.as_str(), page] {
+        let body = scrape_body(&merchant, &store, url);
+        stack.sqs.send_message().queue_url(&queue).message_body(body).send().await.unwrap();
+    }
+
+    let products = eventually("the scraped product to publish", PIPELINE_LIMIT, || async {
+        let products = stack.products(&merchant, &store).await;
+        (!products.is_empty()).then_some(products)
+    })
+    .await;
+    assert_eq!(products[0]["source"], "scrape");
+    assert!(products[0]["title"].as_str().unwrap().contains("Slicker Brush"), "{}", products[0]);
+    // Its price follows the pricing rules from the page's price, taken as the cost.
+    assert_eq!(products[0]["cost_minor"], 2_495);
+    assert_eq!(products[0]["price_minor"].as_i64().unwrap() % 100, 99);
+
+    let dlq = std::env::var("SCRAPE_DLQ_URL").expect("SCRAPE_DLQ_URL from the stack's aws.env");
+    eventually("the page without a product in the scrape dead-letter queue", PIPELINE_LIMIT, || async {
+        let out = stack
+            .sqs
+            .receive_message()
+            .queue_url(&dlq)
+            .max_number_of_messages(10)
+            .visibility_timeout(0)
+            .send()
+            .await
+            .ok()?;
+        out.messages().iter().any(|m| m.body().is_some_and(|b| b.contains(&missing))).then_some(())
+    })
+    .await;
+    assert_eq!(stack.products(&merchant, &store).await.len(), 1, "the same page twice is one product");
 }
