@@ -12,6 +12,17 @@ use research::{handler, sources};
 use std::sync::Arc;
 use std::time::Duration;
 
+/// The idempotency lease, shortened by `IDEMPOTENCY_LEASE_SECS` on the local stack.
+fn lease(store: DynamoStore) -> anyhow::Result<DynamoStore> {
+    Ok(match pipeline::config::optional("IDEMPOTENCY_LEASE_SECS") {
+        Some(secs) => store.with_lease_secs(
+            secs.parse()
+                .with_context(|| format!("IDEMPOTENCY_LEASE_SECS `{secs}` is not a number of seconds"))?,
+        ),
+        None => store,
+    })
+}
+
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     pipeline::telemetry::init();
@@ -44,7 +55,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         edge,
         imports: SqsPublisher::new(sqs.clone(), import_queue),
         emails: SqsPublisher::new(sqs, email_queue),
-        idempotency: DynamoStore::new(dynamo.clone(), table.clone()),
+        idempotency: lease(DynamoStore::new(dynamo.clone(), table.clone()))?,
         snapshots: research::velocity::DynamoSnapshots::new(dynamo, table),
         sources,
         ai,

@@ -301,3 +301,58 @@ async fn a_product_page_is_scraped_into_a_product_and_a_page_without_one_is_dead
     .await;
     assert_eq!(stack.products(&merchant, &store).await.len(), 1, "the same page twice is one product");
 }
+
+/// The research function's processes under `cargo lambda watch` (the binary in the target
+/// directory the stack was built into).
+fn research_function_pids() -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+    entries
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .ok()
+                .and_then(|c| c.split(|b| *b == 0).next().map(|a| a.ends_with(b"/debug/research")))
+                .unwrap_or(false)
+        })
+        .collect()
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn a_research_function_killed_mid_run_loses_nothing_and_repeats_nothing() {
+    let stack = Stack::connect().await;
+    let merchant = stack.sign_up().await;
+    // "slow": the TikTok fixture's actor run takes seconds for this niche, so the kill lands while
+    // the run is under way.
+    let body = json!({ "name": "Crash E2E", "slug": unique("crash"), "niche": "pet grooming slow" });
+    let created = stack.post_json("/v1/stores", Some(&merchant.access), &body).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let store = created.json["id"].as_str().unwrap().to_owned();
+    let run = stack.start_research(&merchant, &store).await;
+    let run_id = run.json["id"].as_str().unwrap().to_owned();
+
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let pids = research_function_pids();
+    assert!(!pids.is_empty(), "the research function is running");
+    for pid in &pids {
+        let killed = std::process::Command::new("kill").args(["-9", &pid.to_string()]).status().unwrap();
+        assert!(killed.success());
+    }
+    assert_eq!(
+        stack.research_run(&merchant, &store, &run_id).await.json["status"],
+        "queued",
+        "killed before the run was reported"
+    );
+
+    eventually("the run to complete after the crash", PIPELINE_LIMIT, || async {
+        let run = stack.research_run(&merchant, &store, &run_id).await;
+        (run.json["status"] == "completed").then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let products = stack.products(&merchant, &store).await;
+    let ids: BTreeSet<&str> = products.iter().map(|p| p["source_product_id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), products.len(), "no product twice");
+    let mail = stack.mail_to(&merchant.email, &format!("/research-runs/{run_id}")).await;
+    assert!(mail["subject"].as_str().is_some());
+}
