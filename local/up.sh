@@ -77,7 +77,7 @@ if ! $detach; then
 fi
 
 log "building the functions and devstack"
-cargo build --quiet -p devstack -p fanout -p research -p import -p email -p sweep
+cargo build --quiet -p devstack -p fanout -p research -p import -p email -p sweep -p scrape
 
 log "starting the AWS emulator on 127.0.0.1:$MOTO_PORT"
 start moto moto_server -H 127.0.0.1 -p "$MOTO_PORT"
@@ -88,11 +88,13 @@ set -a
 set +a
 
 log "starting the AliExpress fixture gateway on 127.0.0.1:$ALIEXPRESS_PORT"
-start aliexpress python3 local/fixtures/aliexpress_server.py "$ALIEXPRESS_PORT" "$ALIEXPRESS_APP_KEY" "$ALIEXPRESS_APP_SECRET"
+FIXTURE_IMAGE_BASE="http://127.0.0.1:$ALIEXPRESS_PORT" start aliexpress python3 local/fixtures/aliexpress_server.py "$ALIEXPRESS_PORT" "$ALIEXPRESS_APP_KEY" "$ALIEXPRESS_APP_SECRET"
 SOURCES_PORT=9101
 REDDIT_CLIENT_ID=local-reddit REDDIT_CLIENT_SECRET="$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
-log "starting the research sources fixture (Reddit, Shopify stores, supplier feed) on 127.0.0.1:$SOURCES_PORT"
-REDDIT_CLIENT_ID="$REDDIT_CLIENT_ID" REDDIT_CLIENT_SECRET="$REDDIT_CLIENT_SECRET" start sources python3 local/fixtures/sources_server.py "$SOURCES_PORT"
+APIFY_TOKEN="apify_api_$(python3 -c 'import secrets; print(secrets.token_hex(12))')"
+log "starting the research sources fixture (Reddit, Shopify stores, supplier feed, Google Trends, Apify TikTok) on 127.0.0.1:$SOURCES_PORT"
+REDDIT_CLIENT_ID="$REDDIT_CLIENT_ID" REDDIT_CLIENT_SECRET="$REDDIT_CLIENT_SECRET" APIFY_TOKEN="$APIFY_TOKEN" \
+  start sources python3 local/fixtures/sources_server.py "$SOURCES_PORT"
 
 DOH_PORT=8053
 log "starting the DNS-over-HTTPS fixture on 127.0.0.1:$DOH_PORT (records in $state/dns-records.json)"
@@ -115,6 +117,7 @@ RESEARCH_QUEUE_URL=$RESEARCH_QUEUE_URL
 IMPORT_QUEUE_URL=$IMPORT_QUEUE_URL
 EMAIL_QUEUE_URL=$EMAIL_QUEUE_URL
 FLOWS_QUEUE_URL=$FLOWS_QUEUE_URL
+SCRAPE_QUEUE_URL=$SCRAPE_QUEUE_URL
 AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL
 AWS_REGION=$AWS_REGION
 AWS_ACCESS_KEY_ID=local
@@ -128,11 +131,18 @@ REDDIT_CLIENT_ID=$REDDIT_CLIENT_ID
 REDDIT_CLIENT_SECRET=$REDDIT_CLIENT_SECRET
 COMPETITOR_STORES=http://127.0.0.1:$SOURCES_PORT/shops/pawsandclaws,http://127.0.0.1:$SOURCES_PORT/shops/groomwell
 SUPPLIER_FEED_URL=http://127.0.0.1:$SOURCES_PORT/feeds/supplier.csv
+GOOGLE_TRENDS_URL=http://127.0.0.1:$SOURCES_PORT
+GOOGLE_TRENDS_KEYWORDS="slicker brush,cat water fountain"
+APIFY_API_URL=http://127.0.0.1:$SOURCES_PORT
+APIFY_TOKEN=$APIFY_TOKEN
 EMAIL_PROVIDER=smtp
 SMTP_HOST=127.0.0.1
 SMTP_PORT=$MAIL_SMTP_PORT
 EMAIL_FROM="Dropship <no-reply@dropship.localhost>"
 CONTENT_PROVIDER=offline
+SCRAPER_ALLOW_LOOPBACK=1
+SCRAPER_MIN_INTERVAL_MS=50
+IDEMPOTENCY_LEASE_SECS=4
 DROPSHIP_LOCAL=1
 RUST_LOG=info
 ENV

@@ -178,6 +178,113 @@ pub mod normalise {
     }
 }
 
+/// Sales velocity from supplier order counts snapshotted over time.
+///
+/// Suppliers report orders over a rolling 30 days (`orders_30d`); research records that count once
+/// a day per product. Each snapshot is a daily rate (count / 30) at the time it was taken; the
+/// 7-day and 30-day velocities are the mean rates over the snapshots of those windows. A product
+/// selling faster this week than over the month has momentum, which lifts its signal (at most
+/// double, at least half).
+pub mod velocity {
+    use super::normalise;
+
+    /// One day's recorded count for one product.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Snapshot {
+        /// Days since 1970-01-01 (UTC).
+        pub day: i64,
+        /// Orders over the 30 days before, as the supplier reported that day.
+        pub orders_30d: u64,
+    }
+
+    /// Orders per day over two windows.
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    pub struct Velocity {
+        /// Mean orders per day over the snapshots of the last 7 days.
+        pub per_day_7d: f64,
+        /// Mean over the last 30 days; `None` until a snapshot at least 7 days old exists, since
+        /// a month told by one week is the week again.
+        pub per_day_30d: Option<f64>,
+    }
+
+    fn mean_rate(snapshots: &[Snapshot], today: i64, days: i64) -> Option<f64> {
+        let rates: Vec<f64> = snapshots
+            .iter()
+            .filter(|s| s.day > today - days && s.day <= today)
+            .map(|s| s.orders_30d as f64 / 30.0)
+            .collect();
+        (!rates.is_empty()).then(|| rates.iter().sum::<f64>() / rates.len() as f64)
+    }
+
+    /// The velocities on `today` from a product's snapshots; `None` with no snapshot in the last
+    /// 7 days.
+    pub fn velocity(snapshots: &[Snapshot], today: i64) -> Option<Velocity> {
+        let per_day_7d = mean_rate(snapshots, today, 7)?;
+        let history = snapshots.iter().any(|s| s.day <= today - 7 && s.day > today - 30);
+        let per_day_30d = if history { mean_rate(snapshots, today, 30) } else { None };
+        Some(Velocity { per_day_7d, per_day_30d })
+    }
+
+    impl Velocity {
+        /// The week's rate against the month's, within 0.5 and 2; 1 without a month of history.
+        pub fn momentum(&self) -> f64 {
+            match self.per_day_30d {
+                Some(month) if month > 0.0 => (self.per_day_7d / month).clamp(0.5, 2.0),
+                Some(_) if self.per_day_7d > 0.0 => 2.0,
+                _ => 1.0,
+            }
+        }
+
+        /// The sales velocity signal, 0 to 100: the week's rate, lifted or lowered by momentum.
+        pub fn signal(&self) -> u8 {
+            normalise::sales_velocity(self.per_day_7d * self.momentum())
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        fn snap(day: i64, orders_30d: u64) -> Snapshot {
+            Snapshot { day, orders_30d }
+        }
+
+        #[test]
+        fn one_snapshot_is_this_weeks_rate_and_no_month_yet() {
+            let v = velocity(&[snap(100, 900)], 100).unwrap();
+            assert_eq!((v.per_day_7d, v.per_day_30d, v.momentum()), (30.0, None, 1.0));
+            assert_eq!(v.signal(), normalise::sales_velocity(30.0));
+        }
+
+        #[test]
+        fn a_product_selling_faster_this_week_scores_above_one_slowing_down() {
+            let rising: Vec<Snapshot> =
+                (0..30).map(|d| snap(100 - d, if d < 7 { 1_800 } else { 600 })).collect();
+            let falling: Vec<Snapshot> =
+                (0..30).map(|d| snap(100 - d, if d < 7 { 600 } else { 1_800 })).collect();
+            let (up, down) = (velocity(&rising, 100).unwrap(), velocity(&falling, 100).unwrap());
+            assert_eq!(up.per_day_7d, 60.0);
+            assert!(up.momentum() > 1.0 && down.momentum() < 1.0);
+            assert!(up.signal() > down.signal());
+        }
+
+        #[test]
+        fn snapshots_outside_the_windows_and_in_the_future_are_ignored() {
+            assert_eq!(velocity(&[snap(50, 900)], 100), None, "nothing this week");
+            let v = velocity(&[snap(101, 9_000), snap(99, 300), snap(60, 9_000)], 100).unwrap();
+            assert_eq!((v.per_day_7d, v.per_day_30d), (10.0, None));
+        }
+
+        #[test]
+        fn momentum_stays_within_half_and_double() {
+            let v = Velocity { per_day_7d: 100.0, per_day_30d: Some(1.0) };
+            assert_eq!(v.momentum(), 2.0);
+            let v = Velocity { per_day_7d: 0.0, per_day_30d: Some(10.0) };
+            assert_eq!((v.momentum(), v.signal()), (0.5, 0));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,6 +24,7 @@ pub mod sqs;
 pub mod stores;
 pub mod stripe;
 pub mod variants;
+pub mod watchlist;
 
 use auth::Principal;
 use config::Config;
@@ -105,6 +106,17 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
                 &orders::start_checkout(env, &config, runtime::path_id(&id, "store")?, &body).await?,
             ),
             Route::InternalShopperEvents => json(200, &analytics::record(env, &body).await?),
+            Route::InternalResearchContext(id, run) => {
+                let context = research::context(
+                    env,
+                    &url.origin().ascii_serialization(),
+                    runtime::path_id(&id, "store")?,
+                    runtime::path_id(&run, "research run")?,
+                    &body,
+                )
+                .await?;
+                json(200, &context)
+            }
             _ => unreachable!("only internal routes are internal"),
         };
     }
@@ -433,6 +445,15 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
                 &analytics::report(env, &store, query("from").as_deref(), query("to").as_deref()).await?,
             )
         }
+        Route::ListWatchlist(id) => {
+            let store = principal.store(load_store(id).await?, Action::Read)?;
+            json(200, &serde_json::json!({ "items": watchlist::list(env, &store).await? }))
+        }
+        Route::RemoveWatchItem(id, item) => {
+            let store = principal.store(load_store(id).await?, Action::Operate)?;
+            watchlist::remove(env, &store, &item).await?;
+            empty(204)
+        }
         Route::Health
         | Route::OpenApi
         | Route::SignUp
@@ -451,7 +472,8 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
         | Route::InternalReport(..)
         | Route::InternalConfirmErasure(_)
         | Route::InternalCheckout(_)
-        | Route::InternalShopperEvents => {
+        | Route::InternalShopperEvents
+        | Route::InternalResearchContext(..) => {
             unreachable!("answered above")
         }
     }

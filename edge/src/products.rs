@@ -103,6 +103,15 @@ struct Existing {
     slug: String,
 }
 
+/// Whether `url` names one of the store's converted images, as the import publishes them and the
+/// storefront serves them: `/media/<name>.webp`, the name in lower-case letters, digits and dashes.
+pub fn is_media_path(url: &str) -> bool {
+    url.strip_prefix("/media/").and_then(|rest| rest.strip_suffix(".webp")).is_some_and(|name| {
+        (1..=64).contains(&name.len())
+            && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+    })
+}
+
 /// `POST /internal/stores/{store}/products`: publishes an imported product once. A repeat with
 /// the same source and source product id returns the first product and writes nothing.
 pub async fn publish(env: &Env, store_id: StoreId, body: &str) -> ApiResult<(u16, PublishedProduct)> {
@@ -120,7 +129,7 @@ pub async fn publish(env: &Env, store_id: StoreId, body: &str) -> ApiResult<(u16
         .iter()
         .any(|u| !(u.starts_with("https://") || u.starts_with("http://") || is_media_path(u)))
     {
-        return Err(ApiError::invalid("images", "image URLs must be http(s)"));
+        return Err(ApiError::invalid("images", "image URLs must be http(s) or /media/<name>.webp"));
     }
     let db = store.db(env)?;
     if let Some(existing) = find_by_source(&db, &input.source, &input.source_product_id).await? {
@@ -206,13 +215,6 @@ async fn free_slug(db: &StoreDb, base: &str) -> ApiResult<String> {
 }
 
 /// Whether an image is the storefront's own media file, `/media/<name>.webp` (lowercase name).
-fn is_media_path(url: &str) -> bool {
-    url.strip_prefix("/media/").and_then(|n| n.strip_suffix(".webp")).is_some_and(|name| {
-        !name.is_empty()
-            && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
-    })
-}
-
 /// The text of a JSON column.
 fn json<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "[]".to_owned())
@@ -366,7 +368,7 @@ impl Checked {
         check_list("keywords", &keywords, 20, 60)?;
         let images = fields.images.or_else(|| base.map(|b| list_column(&b.images))).unwrap_or_default();
         check_list("images", &images, 20, 2_000)?;
-        if images.iter().any(|u| !u.starts_with("https://") && !is_media_path(u)) {
+        if images.iter().any(|u| !(u.starts_with("https://") || is_media_path(u))) {
             return Err(ApiError::invalid("images", "image URLs must be https or /media/<name>.webp"));
         }
         let meta_title = fields
@@ -936,4 +938,19 @@ pub async fn import(
         changed(env, store, actor, "product.import", &format!("{imported} products")).await?;
     }
     Ok(ImportReport { imported, failed: errors.len(), errors })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_media_path;
+
+    #[test]
+    fn only_converted_images_pass_as_media_paths() {
+        assert!(is_media_path("/media/3f9a0c21b7d4e5f6a7b8c9d0.webp"));
+        assert!(!is_media_path("/media/../secrets.webp"));
+        assert!(!is_media_path("/media/a.png"));
+        assert!(!is_media_path("/media/.webp"));
+        assert!(!is_media_path("javascript:alert(1)//media/a.webp"));
+        assert!(!is_media_path("/media/A%2F.webp"));
+    }
 }

@@ -6,7 +6,9 @@ use crate::error::{parse_json, ApiError, ApiResult};
 use crate::runtime::{new_id, now, now_ms, rfc3339};
 use crate::stores::{audit, load, Store};
 use domain::{Plan, RunId, StoreId, StoreStatus, TenantId};
-use queues::internal_api::{ClaimDueRuns, DueRun, DueRuns, RunReport};
+use queues::internal_api::{
+    ClaimDueRuns, DueRun, DueRuns, ExistingProduct, ResearchContext, ResearchContextRequest, RunReport,
+};
 use queues::messages::ResearchRequested;
 use queues::Envelope;
 use serde::{Deserialize, Serialize};
@@ -24,6 +26,11 @@ pub struct RunView {
     candidates: Option<i64>,
     selected: Option<i64>,
     sources: Option<String>,
+    imported: Option<i64>,
+    watchlisted: Option<i64>,
+    excluded: Option<i64>,
+    /// The run's top opportunities (JSON array), once reported.
+    top: Option<String>,
     created_at: String,
     completed_at: Option<String>,
 }
@@ -94,8 +101,8 @@ pub async fn get_run(env: &Env, store: &Store, run_id: RunId) -> ApiResult<RunVi
     let run: Option<RunView> = store
         .db(env)?
         .first(
-            "SELECT id, trigger, window_start, status, candidates, selected, sources, created_at, completed_at \
-             FROM research_runs WHERE store_id = ?1 AND id = ?2",
+            "SELECT id, trigger, window_start, status, candidates, selected, sources, imported, watchlisted, \
+             excluded, top, created_at, completed_at FROM research_runs WHERE store_id = ?1 AND id = ?2",
             &[run_id.to_string().into()],
         ).await?;
     run.ok_or_else(|| ApiError::not_found("research run"))
@@ -184,30 +191,108 @@ pub async fn claim_due(env: &Env, body: &str) -> ApiResult<DueRuns> {
     Ok(DueRuns { runs })
 }
 
-/// `POST /internal/stores/{store}/research-runs/{run}/report`: records what a run found.
+/// Most products a store's research context lists as already there.
+const EXISTING_MAX: u32 = 10_000;
+/// Most top opportunities a report keeps.
+const TOP_MAX: usize = 20;
+/// Most watchlist items one report may add.
+const WATCH_MAX: usize = 100;
+
+/// `POST /internal/stores/{store}/research-runs/{run}/context`: what a research run needs to know
+/// of its store: its thresholds, who gets the report, and the products it already has.
+pub async fn context(
+    env: &Env,
+    origin: &str,
+    store_id: StoreId,
+    run_id: RunId,
+    body: &str,
+) -> ApiResult<ResearchContext> {
+    let input: ResearchContextRequest = parse_json(body)?;
+    let platform_db = platform(env)?;
+    let store = load(&platform_db, store_id).await?;
+    if store.tenant_id != input.tenant_id {
+        return Err(ApiError::not_found("store"));
+    }
+    let db = store.db(env)?;
+    let run: Option<serde_json::Value> = db
+        .first("SELECT id FROM research_runs WHERE store_id = ?1 AND id = ?2", &[run_id.to_string().into()])
+        .await?;
+    if run.is_none() {
+        return Err(ApiError::not_found("research run"));
+    }
+    let existing: Vec<ExistingProduct> = db
+        .all(
+            "SELECT source, source_product_id, title FROM products WHERE store_id = ?1 ORDER BY created_at LIMIT ?2",
+            &[f64::from(EXISTING_MAX).into()],
+        )
+        .await?;
+    #[derive(Deserialize)]
+    struct Owner {
+        email: String,
+    }
+    let owner: Option<Owner> = platform_db
+        .prepare(
+            "SELECT u.email FROM memberships m JOIN users u ON u.id = m.user_id \
+             WHERE m.tenant_id = ?1 AND m.role = 'owner' ORDER BY m.created_at LIMIT 1",
+        )
+        .bind(&[JsValue::from_str(&store.tenant_id.to_string())])?
+        .first(None)
+        .await?;
+    let threshold =
+        |value: i64, default: u8| u8::try_from(value).ok().filter(|v| *v <= 100).unwrap_or(default);
+    Ok(ResearchContext {
+        import_threshold: threshold(store.row.import_threshold, 80),
+        watch_threshold: threshold(store.row.watch_threshold, 65),
+        store_name: store.row.name.clone(),
+        owner_email: owner.and_then(|o| domain::accounts::Email::parse(&o.email).ok()),
+        report_url: format!("{origin}/v1/stores/{store_id}/research-runs/{run_id}"),
+        existing,
+    })
+}
+
+/// `POST /internal/stores/{store}/research-runs/{run}/report`: records what a run found, and adds
+/// its watchlist items to the store's watchlist, all at once. Reporting again replaces the report
+/// and refreshes the items.
 pub async fn report(env: &Env, store_id: StoreId, run_id: RunId, body: &str) -> ApiResult<RunView> {
     let input: RunReport = parse_json(body)?;
     let store = load(&platform(env)?, store_id).await?;
     if store.tenant_id != input.tenant_id {
         return Err(ApiError::not_found("store"));
     }
-    let sources = serde_json::to_string(&input.sources).map_err(|e| ApiError::internal("report", e))?;
-    let updated = store
-        .db(env)?
-        .run(
-            "UPDATE research_runs SET status = 'completed', candidates = ?3, selected = ?4, sources = ?5, completed_at = ?6 \
-             WHERE store_id = ?1 AND id = ?2",
-            &[
-                run_id.to_string().into(),
-                f64::from(input.candidates).into(),
-                f64::from(input.selected).into(),
-                sources.into(),
-                rfc3339(now()).into(),
-            ],
-        ).await?;
-    let changed = updated.meta()?.and_then(|m| m.changes).unwrap_or(0);
-    if changed == 0 {
+    if input.watchlist.len() > WATCH_MAX {
+        return Err(ApiError::invalid("watchlist", format!("at most {WATCH_MAX} items per run")));
+    }
+    for item in &input.watchlist {
+        crate::watchlist::validate(item, &store.row.currency)?;
+    }
+    let db = store.db(env)?;
+    let run: Option<serde_json::Value> = db
+        .first("SELECT id FROM research_runs WHERE store_id = ?1 AND id = ?2", &[run_id.to_string().into()])
+        .await?;
+    if run.is_none() {
         return Err(ApiError::not_found("research run"));
     }
+    let sources = serde_json::to_string(&input.sources).map_err(|e| ApiError::internal("report", e))?;
+    let top: Vec<_> = input.top.iter().take(TOP_MAX).collect();
+    let top = serde_json::to_string(&top).map_err(|e| ApiError::internal("report", e))?;
+    let mut statements = vec![db.statement(
+        "UPDATE research_runs SET status = 'completed', candidates = ?3, selected = ?4, sources = ?5, \
+         completed_at = ?6, imported = ?4, watchlisted = ?7, excluded = ?8, top = ?9 \
+         WHERE store_id = ?1 AND id = ?2",
+        &[
+            run_id.to_string().into(),
+            f64::from(input.candidates).into(),
+            f64::from(input.selected).into(),
+            sources.into(),
+            rfc3339(now()).into(),
+            (input.watchlist.len() as f64).into(),
+            f64::from(input.excluded).into(),
+            top.into(),
+        ],
+    )?];
+    for item in &input.watchlist {
+        statements.push(crate::watchlist::upsert(&db, item, &run_id.to_string())?);
+    }
+    db.batch(statements).await?;
     get_run(env, &store, run_id).await
 }

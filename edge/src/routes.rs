@@ -145,6 +145,12 @@ pub enum Route {
     InternalReport(String, String),
     /// `POST /internal/erasures/{id}/confirm`.
     InternalConfirmErasure(String),
+    /// `GET /v1/stores/{id}/watchlist`.
+    ListWatchlist(String),
+    /// `DELETE /v1/stores/{id}/watchlist/{item}`.
+    RemoveWatchItem(String, String),
+    /// `POST /internal/stores/{id}/research-runs/{run}/context`.
+    InternalResearchContext(String, String),
 }
 
 impl Route {
@@ -176,6 +182,7 @@ impl Route {
                 | Route::InternalConfirmErasure(_)
                 | Route::InternalCheckout(_)
                 | Route::InternalShopperEvents
+                | Route::InternalResearchContext(..)
         )
     }
 }
@@ -247,6 +254,8 @@ pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
     ("GET", "/v1/stores/{store_id}/orders"),
     ("GET", "/v1/stores/{store_id}/orders/{order_id}"),
     ("GET", "/v1/stores/{store_id}/analytics"),
+    ("GET", "/v1/stores/{store_id}/watchlist"),
+    ("DELETE", "/v1/stores/{store_id}/watchlist/{item_id}"),
 ];
 
 /// The OpenAPI 3.1 document of the public API, served at `/v1/openapi.json`.
@@ -341,6 +350,11 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         ["internal", "stores", _, "products"] => Some(vec![("POST", Route::InternalPublish(s(2)))]),
         ["internal", "stores", _, "research-runs", _, "report"] => {
             Some(vec![("POST", Route::InternalReport(s(2), s(4)))])
+        }
+        ["v1", "stores", _, "watchlist"] => Some(vec![("GET", Route::ListWatchlist(s(2)))]),
+        ["v1", "stores", _, "watchlist", _] => Some(vec![("DELETE", Route::RemoveWatchItem(s(2), s(4)))]),
+        ["internal", "stores", _, "research-runs", _, "context"] => {
+            Some(vec![("POST", Route::InternalResearchContext(s(2), s(4)))])
         }
         _ => None,
     };

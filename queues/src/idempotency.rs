@@ -48,12 +48,21 @@ pub trait IdempotencyStore {
 pub struct DynamoStore {
     client: aws_sdk_dynamodb::Client,
     table: String,
+    lease_secs: i64,
 }
 
 impl DynamoStore {
     /// Records in `table` (hash key `pk`, range key `sk`, TTL on `expires_at`).
     pub fn new(client: aws_sdk_dynamodb::Client, table: impl Into<String>) -> Self {
-        Self { client, table: table.into() }
+        Self { client, table: table.into(), lease_secs: LEASE_SECS }
+    }
+
+    /// The same store with claims held `secs` instead of [`LEASE_SECS`]: for the local stack,
+    /// whose queues redeliver after seconds, so that a delivery that crashed is taken over within
+    /// the queue's receive count.
+    pub fn with_lease_secs(mut self, secs: i64) -> Self {
+        self.lease_secs = secs.max(1);
+        self
     }
 
     fn key(consumer: &str, key: &str) -> HashMap<String, AttributeValue> {
@@ -77,7 +86,7 @@ impl IdempotencyStore for DynamoStore {
             .table_name(&self.table)
             .set_item(Some(Self::key(consumer, key)))
             .item("status", AttributeValue::S("in_progress".into()))
-            .item("lease_until", AttributeValue::N((now + LEASE_SECS).to_string()))
+            .item("lease_until", AttributeValue::N((now + self.lease_secs).to_string()))
             .item("expires_at", AttributeValue::N((now + RECORD_TTL_SECS).to_string()))
             .condition_expression(
                 "attribute_not_exists(pk) OR (#status = :in_progress AND lease_until < :now)",

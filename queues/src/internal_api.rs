@@ -181,7 +181,8 @@ pub struct PublishedProduct {
 }
 
 /// `POST /internal/stores/{store_id}/research-runs/{run_id}/report`: what a research run found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Reporting the same run again replaces its report and refreshes its watchlist items.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunReport {
     /// The tenant the store must belong to.
     pub tenant_id: TenantId,
@@ -191,6 +192,93 @@ pub struct RunReport {
     pub candidates: u32,
     /// Candidates sent to import.
     pub selected: u32,
+    /// Candidates left out because the store already has them.
+    #[serde(default)]
+    pub excluded: u32,
+    /// Candidates for the store's watchlist (AI score between the store's thresholds).
+    #[serde(default)]
+    pub watchlist: Vec<WatchItem>,
+    /// The best candidates analysed, best first, with what was decided for each.
+    #[serde(default)]
+    pub top: Vec<Opportunity>,
+}
+
+/// A product worth watching: promising, not (yet) good enough to import.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WatchItem {
+    /// Where it came from.
+    pub source: String,
+    /// Its id at the source.
+    pub source_product_id: String,
+    /// The supplier's title (untrusted text).
+    pub title: String,
+    /// Its page at the supplier.
+    pub product_url: String,
+    /// Its main image.
+    pub image_url: Option<String>,
+    /// What the store would pay.
+    pub cost: Money,
+    /// The research score, 0 to 100.
+    pub research_score: f32,
+    /// The AI analysis' score, 0 to 100.
+    pub ai_score: u8,
+    /// Why, in the analysis' words.
+    pub reasoning: String,
+    /// The price the analysis suggests.
+    pub suggested_price: Money,
+}
+
+/// One of a run's top opportunities, as its report lists them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Opportunity {
+    /// Where it came from.
+    pub source: String,
+    /// Its id at the source.
+    pub source_product_id: String,
+    /// The supplier's title (untrusted text).
+    pub title: String,
+    /// The research score, 0 to 100.
+    pub research_score: f32,
+    /// The AI analysis' score, if it was analysed.
+    pub ai_score: Option<u8>,
+    /// `import`, `watch`, `skip`, or `unanalysed`.
+    pub decision: String,
+}
+
+/// `POST /internal/stores/{store_id}/research-runs/{run_id}/context`: what a research run needs
+/// to know of its store, asked when the run starts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResearchContextRequest {
+    /// The tenant the store must belong to.
+    pub tenant_id: TenantId,
+}
+
+/// Answer to [`ResearchContextRequest`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResearchContext {
+    /// AI score from which a product recommended for import is imported (store setting).
+    pub import_threshold: u8,
+    /// AI score from which a product goes on the watchlist (store setting).
+    pub watch_threshold: u8,
+    /// The store's name, for the report mail.
+    pub store_name: String,
+    /// Who receives the run's report by mail: the tenant's first owner.
+    pub owner_email: Option<domain::accounts::Email>,
+    /// Where the merchant reads the run's report.
+    pub report_url: String,
+    /// Products the store already has, which research leaves out.
+    pub existing: Vec<ExistingProduct>,
+}
+
+/// A product a store already has.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExistingProduct {
+    /// Where it came from, if it was imported.
+    pub source: Option<String>,
+    /// Its id there.
+    pub source_product_id: Option<String>,
+    /// Its title in the store.
+    pub title: String,
 }
 
 /// Whether one source answered during a run.

@@ -64,6 +64,21 @@ impl Message for ImportRequested {
     const QUEUE: &'static str = "import";
 }
 
+/// Read a product page (a supplier's or a competitor's) and import the product it shows (queue
+/// `scrape`). The page's price is taken as the store's cost.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScrapeRequested {
+    /// The page, an absolute http(s) URL.
+    pub url: String,
+    /// The research run the import is counted in.
+    pub run_id: RunId,
+}
+
+impl Message for ScrapeRequested {
+    const KIND: &'static str = "scrape.requested";
+    const QUEUE: &'static str = "scrape";
+}
+
 /// Send one email (queue `email`).
 ///
 /// The idempotency key of the envelope names the mail: two messages with the same key send one

@@ -367,7 +367,7 @@ mod tests {
             ),
             (
                 EmailTemplate::ResearchReport,
-                json!({"niche": "pet grooming", "candidates": 40, "imported": 5, "report_url": "https://a.example/runs/1"}),
+                json!({"niche": "pet grooming", "candidates": 40, "imported": 5, "watchlisted": 3, "top_opportunities": "Laser Toy (92, import)", "sources_used": "aliexpress (20)", "report_url": "https://a.example/runs/1"}),
             ),
         ];
         for (template, data) in cases {

@@ -1,6 +1,7 @@
 //! Handles a batch of import messages.
 
 use crate::content::ContentWriter;
+use crate::images::{publish_images, S3Media};
 use anyhow::Context;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use domain::pricing::{quote, PricingRules};
@@ -20,6 +21,10 @@ pub struct State {
     pub idempotency: DynamoStore,
     /// Who writes product content.
     pub writer: ContentWriter,
+    /// Downloads supplier images (SSRF-guarded, robots.txt-honouring).
+    pub fetcher: scraper::Fetcher,
+    /// Where converted images are stored.
+    pub media: S3Media,
 }
 
 /// The SQS entry point: per-message handling with partial batch failures.
@@ -33,6 +38,7 @@ pub async fn handle(state: &State, event: LambdaEvent<SqsEvent>) -> Result<SqsBa
 pub fn publish_request(
     envelope: &Envelope<ImportRequested>,
     content: domain::content::ProductContent,
+    images: Vec<String>,
 ) -> anyhow::Result<PublishProduct> {
     let product = &envelope.payload.product;
     let prices = quote(product.cost, None, &PricingRules::default())?;
@@ -44,7 +50,7 @@ pub fn publish_request(
         price: prices.price,
         compare_at: prices.compare_at,
         cost: product.cost,
-        images: product.image_urls.clone(),
+        images,
         status: PublishStatus::Published,
         research_run_id: Some(envelope.payload.run_id),
         score: Some(envelope.payload.score),
@@ -65,8 +71,20 @@ async fn import(state: &State, envelope: Envelope<ImportRequested>) -> anyhow::R
         })
         .context("writing the product's content")?;
     content.validate()?;
-    let request = publish_request(&envelope, content)?;
-    let path = format!("/internal/stores/{}/products", envelope.store()?);
+    let store_id = envelope.store()?;
+    let images = publish_images(
+        &state.fetcher,
+        &state.media,
+        &store_id.to_string(),
+        &envelope.payload.product.image_urls,
+    )
+    .await
+    .context("storing the product's images")?;
+    if images.len() < envelope.payload.product.image_urls.len().min(crate::images::MAX_IMAGES) {
+        tracing::warn!(kept = images.len(), "some supplier images could not be used");
+    }
+    let request = publish_request(&envelope, content, images)?;
+    let path = format!("/internal/stores/{store_id}/products");
     let published: PublishedProduct = state.edge.post(&path, &request).await?;
     tracing::info!(product_id = %published.product_id, slug = %published.slug, created = published.created, "product published");
     Ok(())

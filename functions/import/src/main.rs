@@ -3,6 +3,8 @@
 
 mod content;
 mod handler;
+mod images;
+mod media;
 
 use ai::DynamoBudget;
 use pipeline::config::required;
@@ -25,7 +27,12 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let writer =
         content::ContentWriter::from_env(Arc::new(DynamoBudget::new(dynamo.clone(), table.clone())))?;
     tracing::info!(?writer, "content writer configured");
-    let state = handler::State { edge, idempotency: DynamoStore::new(dynamo, table), writer };
+    let fetcher = scraper::Fetcher::new(scraper::ScraperConfig::from_env()?)?;
+    // Path-style addressing works with S3 and with the local emulator alike.
+    let s3 =
+        aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&aws).force_path_style(true).build());
+    let media = images::S3Media::new(s3, required("BUCKET_NAME")?);
+    let state = handler::State { edge, idempotency: DynamoStore::new(dynamo, table), writer, fetcher, media };
     let state = &state;
     lambda_runtime::run(lambda_runtime::service_fn(move |event| handler::handle(state, event))).await
 }

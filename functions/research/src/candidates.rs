@@ -53,11 +53,54 @@ impl Candidate {
     }
 
     fn title_key(&self) -> String {
-        let mut words = title_words(&self.product.title);
-        words.sort();
-        words.dedup();
-        words.join(" ")
+        title_key(&self.product.title)
     }
+}
+
+/// What a store already has, for leaving it out of research: its products' source ids and
+/// normalised titles.
+#[derive(Debug, Clone, Default)]
+pub struct Owned {
+    ids: std::collections::HashSet<String>,
+    titles: std::collections::HashSet<String>,
+}
+
+impl Owned {
+    /// From the store's products as the edge lists them.
+    pub fn new<'a>(products: impl IntoIterator<Item = (Option<&'a str>, Option<&'a str>, &'a str)>) -> Self {
+        let mut owned = Self::default();
+        for (source, id, title) in products {
+            if let (Some(source), Some(id)) = (source, id) {
+                owned.ids.insert(format!("{source}:{id}"));
+            }
+            let key = title_key(title);
+            if !key.is_empty() {
+                owned.titles.insert(key);
+            }
+        }
+        owned
+    }
+
+    /// Whether the store already has this candidate.
+    pub fn has(&self, candidate: &Candidate) -> bool {
+        let product = &candidate.product;
+        self.ids.contains(&format!("{}:{}", product.source, product.source_product_id))
+            || self.titles.contains(&candidate.title_key())
+    }
+}
+
+/// Drops the candidates the store already has; returns how many.
+pub fn exclude_owned(candidates: &mut Vec<Candidate>, owned: &Owned) -> usize {
+    let before = candidates.len();
+    candidates.retain(|c| !owned.has(c));
+    before - candidates.len()
+}
+
+fn title_key(title: &str) -> String {
+    let mut words = title_words(title);
+    words.sort();
+    words.dedup();
+    words.join(" ")
 }
 
 /// De-duplicates candidates (same source id, or the same title words, or the same main image),
@@ -93,11 +136,21 @@ pub fn select(candidates: Vec<Candidate>, limit: usize) -> Vec<Candidate> {
     kept
 }
 
-/// The AI score from which a product the analysis recommends importing is imported.
-// TODO: read both thresholds from the store's settings once stores have them.
-pub const IMPORT_MIN_SCORE: u8 = 80;
-/// The AI score from which a product not imported goes on the watchlist.
-pub const WATCH_MIN_SCORE: u8 = 65;
+/// The AI scores that decide a candidate's fate: store settings, asked of the edge per run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Thresholds {
+    /// From this AI score a product the analysis recommends importing is imported.
+    pub import: u8,
+    /// From this AI score a product not imported goes on the watchlist.
+    pub watch: u8,
+}
+
+impl Default for Thresholds {
+    /// The platform's defaults: import from 80, watch from 65.
+    fn default() -> Self {
+        Self { import: 80, watch: 65 }
+    }
+}
 /// Most candidates analysed in one run, unless the run imports more.
 pub const SHORTLIST_MAX: usize = 20;
 
@@ -120,14 +173,15 @@ pub struct Decided {
     pub failed: usize,
 }
 
-/// Applies the thresholds: an AI score of [`IMPORT_MIN_SCORE`] or more with an `import`
+/// Applies the thresholds: an AI score of `thresholds.import` or more with an `import`
 /// recommendation imports (the best `max_imports` of them, by AI score then research rank);
-/// [`WATCH_MIN_SCORE`] or more, unless the recommendation is `skip`, goes on the watchlist; the
+/// `thresholds.watch` or more, unless the recommendation is `skip`, goes on the watchlist; the
 /// rest is skipped. `analyses` are in the order of `shortlist`, `None` where analysis failed.
 pub fn decide(
     shortlist: Vec<Candidate>,
     analyses: Vec<Option<ProductAnalysis>>,
     max_imports: usize,
+    thresholds: Thresholds,
 ) -> Decided {
     let mut decided = Decided::default();
     let mut importable = Vec::new();
@@ -136,9 +190,9 @@ pub fn decide(
             decided.failed += 1;
             continue;
         };
-        if analysis.score >= IMPORT_MIN_SCORE && analysis.recommendation == Recommendation::Import {
+        if analysis.score >= thresholds.import && analysis.recommendation == Recommendation::Import {
             importable.push((candidate, analysis));
-        } else if analysis.score >= WATCH_MIN_SCORE && analysis.recommendation != Recommendation::Skip {
+        } else if analysis.score >= thresholds.watch && analysis.recommendation != Recommendation::Skip {
             decided.watch.push((candidate, analysis));
         } else {
             decided.skipped += 1;
@@ -217,7 +271,7 @@ mod tests {
             analysis(75, Recommendation::Skip),
             None,
         ];
-        let decided = decide(shortlist, analyses, 5);
+        let decided = decide(shortlist, analyses, 5, Thresholds::default());
         assert_eq!(ids(&decided.import), vec!["1"]);
         assert_eq!(ids(&decided.watch), vec!["2", "3"]);
         assert_eq!((decided.skipped, decided.failed), (2, 1));
@@ -229,9 +283,21 @@ mod tests {
             .map(|i| Candidate::from_supplier(product(&i.to_string(), &format!("Item {i}"), 100)))
             .collect();
         let analyses = [81, 95, 88, 95].map(|s| analysis(s, Recommendation::Import)).to_vec();
-        let decided = decide(shortlist, analyses, 2);
+        let decided = decide(shortlist, analyses, 2, Thresholds::default());
         assert_eq!(ids(&decided.import), vec!["2", "4"], "ties keep the research order");
         assert_eq!(ids(&decided.watch), vec!["3", "1"]);
+    }
+
+    #[test]
+    fn a_store_with_stricter_thresholds_imports_less_and_watches_more() {
+        let shortlist: Vec<Candidate> = (1..=3)
+            .map(|i| Candidate::from_supplier(product(&i.to_string(), &format!("Item {i}"), 100)))
+            .collect();
+        let analyses = [92, 85, 72].map(|s| analysis(s, Recommendation::Import)).to_vec();
+        let strict = decide(shortlist.clone(), analyses.clone(), 5, Thresholds { import: 90, watch: 80 });
+        assert_eq!((ids(&strict.import), ids(&strict.watch), strict.skipped), (vec!["1"], vec!["2"], 1));
+        let lenient = decide(shortlist, analyses, 5, Thresholds { import: 70, watch: 50 });
+        assert_eq!(ids(&lenient.import), vec!["1", "2", "3"]);
     }
 
     #[test]
@@ -239,6 +305,25 @@ mod tests {
         assert_eq!(shortlist_size(5), 10);
         assert_eq!(shortlist_size(15), 20);
         assert_eq!(shortlist_size(50), 50);
+    }
+
+    #[test]
+    fn products_the_store_has_by_source_id_or_title_are_left_out() {
+        let mut candidates = vec![
+            Candidate::from_supplier(product("1", "Pet Hair Remover Glove", 500)),
+            Candidate::from_supplier(product("2", "Slow Feeder Bowl", 500)),
+            Candidate::from_supplier(product("3", "LED Dog Collar", 500)),
+        ];
+        let owned = Owned::new([
+            (Some("aliexpress"), Some("1"), "Gentle Grooming Glove"),
+            (None, None, "dog collar, LED"),
+            (Some("feed"), Some("2"), "Something else"),
+        ]);
+        assert_eq!(exclude_owned(&mut candidates, &owned), 2);
+        assert_eq!(
+            candidates[0].product.source_product_id, "2",
+            "same id at another source is another product"
+        );
     }
 
     #[test]

@@ -11,9 +11,11 @@ use crate::candidates::Candidate;
 use crate::sources::competitors::Competition;
 use crate::sources::links::{aliexpress_id, ProductLink};
 use crate::sources::reddit::Mention;
+use crate::sources::tiktok::Video;
+use crate::sources::trends::Trend;
 use domain::content::title_words;
 use domain::scoring::{normalise, Signals};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 /// Reddit score at which engagement is full.
 const FULL_SCORE: u64 = 20_000;
@@ -33,6 +35,71 @@ pub struct Applied {
     pub mentioned: usize,
     /// Candidates that some competitor sells.
     pub contested: usize,
+    /// Candidates that some TikTok video is about.
+    pub on_tiktok: usize,
+    /// Candidates whose keyword is rising on Google Trends.
+    pub rising: usize,
+}
+
+/// TikTok views at which engagement is full.
+const FULL_PLAYS: u64 = 10_000_000;
+/// TikTok likes at which engagement is full.
+const FULL_LIKES: u64 = 1_000_000;
+/// TikTok shares at which engagement is full.
+const FULL_SHARES: u64 = 100_000;
+/// Search volume points a rising keyword gains, for its interest is about to be higher.
+const RISING_BONUS: u8 = 20;
+
+/// Gives each candidate the signals of the TikTok videos and Google Trends keywords about it.
+/// `None` means the source did not answer. A video is about a candidate when it links its
+/// AliExpress item or shares enough title words; a candidate takes the interest of the most
+/// searched keyword whose words are all in its title, else that of the niche (the first trend).
+pub fn apply_social(
+    candidates: &mut [Candidate],
+    videos: Option<&[Video]>,
+    trends: Option<&[Trend]>,
+) -> Applied {
+    let mut applied = Applied::default();
+    let clips = videos.unwrap_or_default();
+    let mut matcher = Matcher::new(clips.iter().map(|v| (Words::of(&v.text), v.links.as_slice())));
+    let keywords: Vec<(Words, &Trend)> =
+        trends.unwrap_or_default().iter().map(|t| (Words::of(&t.keyword), t)).collect();
+    for candidate in candidates.iter_mut() {
+        let words = Words::of(&candidate.product.title);
+        let mut signals = Signals::default();
+        if videos.is_some() {
+            let id = candidate_aliexpress_id(candidate);
+            let about: Vec<&Video> =
+                matcher.about(&words, id.as_deref()).into_iter().map(|i| &clips[i]).collect();
+            applied.on_tiktok += usize::from(!about.is_empty());
+            signals.tiktok = Some(tiktok_engagement(
+                about.iter().map(|v| v.plays).sum(),
+                about.iter().map(|v| v.likes).sum(),
+                about.iter().map(|v| v.shares).sum(),
+            ));
+        }
+        let specific = keywords
+            .iter()
+            .skip(1)
+            .filter(|(keyword_words, _)| !keyword_words.0.is_empty() && keyword_words.0.is_subset(&words.0))
+            .map(|(_, trend)| *trend)
+            .max_by_key(|trend| trend.interest);
+        if let Some(trend) = specific.or_else(|| keywords.first().map(|(_, trend)| *trend)) {
+            applied.rising += usize::from(trend.rising);
+            let bonus = if trend.rising { RISING_BONUS } else { 0 };
+            signals.search_volume = Some(trend.interest.saturating_add(bonus).min(100));
+        }
+        candidate.add_signals(&signals);
+    }
+    applied
+}
+
+/// TikTok engagement, 0 to 100: views, likes and shares on log scales, views weighing most.
+pub fn tiktok_engagement(plays: u64, likes: u64, shares: u64) -> u8 {
+    let plays = u16::from(normalise::log_scale(plays, FULL_PLAYS));
+    let likes = u16::from(normalise::log_scale(likes, FULL_LIKES));
+    let shares = u16::from(normalise::log_scale(shares, FULL_SHARES));
+    ((plays * 6 + likes * 3 + shares) / 10) as u8
 }
 
 /// Gives each candidate the signals of the posts and competitor listings about it. `None` means
@@ -43,37 +110,25 @@ pub fn apply(
     competition: Option<&Competition>,
 ) -> Applied {
     let mut applied = Applied::default();
-    let posts: Vec<(Words, &Mention)> =
-        mentions.unwrap_or_default().iter().map(|m| (Words::of(&m.title), m)).collect();
-    let listings: Vec<(Words, &str)> = competition
-        .map(|c| c.products.iter().map(|p| (Words::of(&p.title), p.store.as_str())).collect())
-        .unwrap_or_default();
+    let posts = mentions.unwrap_or_default();
+    let mut post_matcher = Matcher::new(posts.iter().map(|m| (Words::of(&m.title), m.links.as_slice())));
+    let listings = competition.map(|c| c.products.as_slice()).unwrap_or_default();
+    let mut listing_matcher = Matcher::new(listings.iter().map(|p| (Words::of(&p.title), &[][..])));
     for candidate in candidates.iter_mut() {
         let words = Words::of(&candidate.product.title);
         let id = candidate_aliexpress_id(candidate);
         let mut signals = Signals::default();
         if mentions.is_some() {
-            let about: Vec<&Mention> = posts
-                .iter()
-                .filter(|(post_words, mention)| {
-                    let linked = id.as_ref().is_some_and(|id| {
-                        mention.links.iter().any(|l| matches!(l, ProductLink::AliExpress(x) if x == id))
-                    });
-                    linked || words.matches(post_words)
-                })
-                .map(|(_, mention)| *mention)
-                .collect();
+            let about: Vec<&Mention> =
+                post_matcher.about(&words, id.as_deref()).into_iter().map(|i| &posts[i]).collect();
             let score = about.iter().map(|m| m.score).sum();
             let comments = about.iter().map(|m| m.comments).sum();
             applied.mentioned += usize::from(!about.is_empty());
             signals.reddit = Some(engagement(score, comments));
         }
         if let Some(competition) = competition.filter(|c| c.stores_scanned > 0) {
-            let stores: BTreeSet<&str> = listings
-                .iter()
-                .filter(|(listing_words, _)| words.matches(listing_words))
-                .map(|(_, store)| *store)
-                .collect();
+            let stores: BTreeSet<&str> =
+                listing_matcher.about(&words, None).into_iter().map(|i| listings[i].store.as_str()).collect();
             applied.contested += usize::from(!stores.is_empty());
             let (count, share) = competitors(stores.len() as u64, u64::from(competition.stores_scanned));
             signals.competitor_count = Some(count);
@@ -106,6 +161,64 @@ fn candidate_aliexpress_id(candidate: &Candidate) -> Option<String> {
     aliexpress_id(&candidate.product.product_url)
 }
 
+/// Titles (of posts, videos, listings) indexed by word and by the AliExpress items they link, so
+/// that a candidate is compared only with the titles that share a word with it: what keeps
+/// evidence cheap for a hundred thousand candidates.
+struct Matcher {
+    sizes: Vec<usize>,
+    by_word: HashMap<String, Vec<u32>>,
+    by_item: HashMap<String, Vec<u32>>,
+    counts: Vec<u16>,
+    touched: Vec<u32>,
+}
+
+impl Matcher {
+    fn new<'a>(titles: impl Iterator<Item = (Words, &'a [ProductLink])>) -> Self {
+        let (mut sizes, mut by_word, mut by_item) = (Vec::new(), HashMap::new(), HashMap::new());
+        for (i, (words, links)) in titles.enumerate() {
+            sizes.push(words.0.len());
+            for word in words.0 {
+                by_word.entry(word).or_insert_with(Vec::new).push(i as u32);
+            }
+            for link in links {
+                if let ProductLink::AliExpress(item) = link {
+                    by_item.entry(item.clone()).or_insert_with(Vec::new).push(i as u32);
+                }
+            }
+        }
+        let counts = vec![0; sizes.len()];
+        Self { sizes, by_word, by_item, counts, touched: Vec::new() }
+    }
+
+    /// The titles about a product with these title words, or linking its AliExpress `item`, in
+    /// index order: the same as [`Words::matches`] with each.
+    fn about(&mut self, words: &Words, item: Option<&str>) -> Vec<usize> {
+        for word in &words.0 {
+            for &i in self.by_word.get(word).map_or(&[][..], Vec::as_slice) {
+                if self.counts[i as usize] == 0 {
+                    self.touched.push(i);
+                }
+                self.counts[i as usize] += 1;
+            }
+        }
+        let mut found: Vec<usize> = Vec::new();
+        for &i in &self.touched {
+            let i = i as usize;
+            if Words::enough(self.counts[i] as usize, words.0.len(), self.sizes[i]) {
+                found.push(i);
+            }
+            self.counts[i] = 0;
+        }
+        self.touched.clear();
+        if let Some(linked) = item.and_then(|item| self.by_item.get(item)) {
+            found.extend(linked.iter().map(|&i| i as usize));
+        }
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+}
+
 /// The words of a title, singular, for telling listings of one product apart from others.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Words(BTreeSet<String>);
@@ -118,9 +231,11 @@ impl Words {
 
     /// Whether two titles share enough words to name the same product.
     pub fn matches(&self, other: &Words) -> bool {
-        let shared = self.0.intersection(&other.0).count();
-        let shorter = self.0.len().min(other.0.len());
-        shared >= MIN_SHARED_WORDS && shared * 100 >= shorter * MIN_SHARED_PERCENT
+        Self::enough(self.0.intersection(&other.0).count(), self.0.len(), other.0.len())
+    }
+
+    fn enough(shared: usize, one: usize, other: usize) -> bool {
+        shared >= MIN_SHARED_WORDS && shared * 100 >= one.min(other) * MIN_SHARED_PERCENT
     }
 }
 
@@ -296,6 +411,47 @@ mod tests {
             )),
             "a chatty post title still names the product"
         );
+    }
+
+    fn trend(keyword: &str, interest: u8, rising: bool) -> Trend {
+        Trend { keyword: keyword.into(), interest, previous: interest, growth_pct: Some(0), rising }
+    }
+
+    fn video(text: &str, plays: u64) -> Video {
+        Video {
+            id: text.len().to_string(),
+            text: text.into(),
+            plays,
+            likes: plays / 10,
+            shares: plays / 100,
+            comments: 0,
+            url: "https://www.tiktok.com/@a/video/1".into(),
+            links: vec![],
+        }
+    }
+
+    #[test]
+    fn tiktok_videos_about_a_candidate_lend_it_their_engagement_and_the_rest_get_zero() {
+        let mut candidates =
+            vec![brush(), candidate("feed", "x", "Memory Foam Pet Bed", "https://s.example/x")];
+        let videos = [video("self cleaning slicker brush is so satisfying #dogsoftiktok", 5_000_000)];
+        let applied = apply_social(&mut candidates, Some(&videos), None);
+        assert_eq!(applied.on_tiktok, 1);
+        assert!(candidates[0].signals.tiktok.unwrap() > 80);
+        assert_eq!(candidates[1].signals.tiktok, Some(0));
+        assert!(candidates[0].score.value > candidates[1].score.value);
+    }
+
+    #[test]
+    fn a_candidate_takes_its_own_keywords_interest_else_the_niches_and_rising_adds() {
+        let mut candidates =
+            vec![brush(), candidate("feed", "x", "Memory Foam Pet Bed", "https://s.example/x")];
+        let trends = [trend("pet grooming", 60, false), trend("slicker brush", 70, true)];
+        let applied = apply_social(&mut candidates, None, Some(&trends));
+        assert_eq!(applied.rising, 1);
+        assert_eq!(candidates[0].signals.search_volume, Some(90), "rising: 70 and 20 more");
+        assert_eq!(candidates[1].signals.search_volume, Some(60), "the niche's interest");
+        assert_eq!(candidates[1].signals.tiktok, None, "TikTok was not read");
     }
 
     #[test]

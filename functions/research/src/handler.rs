@@ -1,9 +1,12 @@
 //! Handles a batch of research messages.
 
-use crate::candidates::{decide, select, shortlist_size, Candidate, Decided};
+use crate::candidates::{
+    decide, exclude_owned, select, shortlist_size, Candidate, Decided, Owned, Thresholds,
+};
 use crate::evidence::{self, Applied};
 use crate::sources::competitors::Competition;
 use crate::sources::{Gathered, Query, Sources, SOURCE_TIMEOUT};
+use crate::velocity::{self, DynamoSnapshots};
 use ai::{Ai, AiError, DailyBudget, ProductAnalysis, Scope};
 use anyhow::Context;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
@@ -12,8 +15,12 @@ use lambda_runtime::{Error, LambdaEvent};
 use pipeline::edge::EdgeClient;
 use queues::consumer::Consumer;
 use queues::idempotency::DynamoStore;
-use queues::internal_api::{RunReport, SourceCoverage};
-use queues::messages::{ImportRequested, ResearchRequested};
+use queues::internal_api::{
+    Opportunity, ResearchContext, ResearchContextRequest, RunReport, SourceCoverage, WatchItem,
+};
+use queues::messages::{
+    Branding, EmailCategory, EmailRequested, EmailTemplate, ImportRequested, ResearchRequested,
+};
 use queues::publisher::SqsPublisher;
 use queues::Envelope;
 use serde_json::Value;
@@ -35,7 +42,14 @@ pub struct State {
     pub sources: Sources,
     /// The AI layer, which analyses the shortlisted candidates.
     pub ai: Ai,
+    /// Supplier order counts over time, for sales velocity.
+    pub snapshots: DynamoSnapshots,
+    /// The email queue, for the run's report.
+    pub emails: SqsPublisher,
 }
+
+/// Top opportunities a run report lists.
+const TOP_REPORTED: usize = 10;
 
 /// The SQS entry point: per-message handling with partial batch failures.
 pub async fn handle(state: &State, event: LambdaEvent<SqsEvent>) -> Result<SqsBatchResponse, Error> {
@@ -46,19 +60,43 @@ pub async fn handle(state: &State, event: LambdaEvent<SqsEvent>) -> Result<SqsBa
 
 /// One research run. A source that fails lowers the run's coverage and is reported, and so does a
 /// candidate whose analysis stayed invalid; a spent AI budget, an unavailable AI provider, or a
-/// failure to enqueue or report fails the message, which is then retried.
+/// failure to enqueue or report fails the message, which is then retried. Every effect is
+/// idempotent (imports and the mail keyed by run and product, the report replaced), so a retry
+/// after a crash repeats nothing.
 async fn research(state: &State, envelope: Envelope<ResearchRequested>) -> anyhow::Result<()> {
     let store_id = envelope.store()?;
     let run = &envelope.payload;
+    let context: ResearchContext = state
+        .edge
+        .post(
+            &format!("/internal/stores/{store_id}/research-runs/{}/context", run.run_id),
+            &ResearchContextRequest { tenant_id: envelope.tenant_id },
+        )
+        .await
+        .context("asking the edge for the store's research settings")?;
+    let thresholds = Thresholds { import: context.import_threshold, watch: context.watch_threshold };
+    let owned = Owned::new(
+        context
+            .existing
+            .iter()
+            .map(|p| (p.source.as_deref(), p.source_product_id.as_deref(), p.title.as_str())),
+    );
+
     // No scan history is kept yet, so nothing at competitors counts as new.
     let query = Query { niche: &run.niche, since: None };
-    let Evidenced { mut coverage, candidates: found, applied, new_at_competitors } =
+    let Evidenced { mut coverage, candidates: mut found, applied, new_at_competitors } =
         evidenced(state.sources.gather(&query, SOURCE_TIMEOUT).await);
+    let excluded = exclude_owned(&mut found, &owned);
+    let today = velocity::day_of(time::OffsetDateTime::now_utc());
+    coverage.push(velocity::apply(&state.snapshots, &mut found, today).await);
     tracing::info!(
         run_id = %run.run_id,
         mentioned = applied.mentioned,
         contested = applied.contested,
+        on_tiktok = applied.on_tiktok,
+        rising = applied.rising,
         new_at_competitors,
+        excluded,
         "sources gathered"
     );
 
@@ -67,17 +105,19 @@ async fn research(state: &State, envelope: Envelope<ResearchRequested>) -> anyho
     let shortlist = select(found, shortlist_size(max_imports));
     let scope = Scope { tenant: envelope.tenant_id, budget: DailyBudget::for_plan(BUDGET_PLAN) };
     let analyses = analyse(&state.ai, &scope, &run.niche, &shortlist).await?;
-    let decided = decide(shortlist, analyses, max_imports);
-    for (candidate, analysis) in &decided.watch {
-        // There is no watchlist to write to yet: the run's report counts these.
-        tracing::info!(
-            run_id = %run.run_id,
-            source = %candidate.product.source,
-            source_product_id = %candidate.product.source_product_id,
-            score = analysis.score,
-            "watchlist"
-        );
-    }
+    let ranked: Vec<Opportunity> = shortlist
+        .iter()
+        .zip(&analyses)
+        .map(|(c, a)| Opportunity {
+            source: c.product.source.clone(),
+            source_product_id: c.product.source_product_id.clone(),
+            title: c.product.title.clone(),
+            research_score: (c.score.value * 10.0).round() / 10.0,
+            ai_score: a.as_ref().map(|a| a.score),
+            decision: "unanalysed".into(),
+        })
+        .collect();
+    let decided = decide(shortlist, analyses, max_imports, thresholds);
     tracing::info!(
         run_id = %run.run_id,
         import = decided.import.len(),
@@ -109,11 +149,111 @@ async fn research(state: &State, envelope: Envelope<ResearchRequested>) -> anyho
         sources: coverage,
         candidates: seen as u32,
         selected: imports.len() as u32,
+        excluded: excluded as u32,
+        watchlist: watch_items(&decided),
+        top: top_opportunities(ranked, &decided),
     };
     let path = format!("/internal/stores/{store_id}/research-runs/{}/report", run.run_id);
     let _: Value = state.edge.post(&path, &report).await?;
+    if let Some(mail) = report_mail(&envelope, &context, &report) {
+        state.emails.send_all(&[mail]).await.context("sending the run's report mail")?;
+    }
     tracing::info!(run_id = %run.run_id, candidates = seen, selected = imports.len(), "research run done");
     Ok(())
+}
+
+/// The watchlist items of a run, best first.
+fn watch_items(decided: &Decided) -> Vec<WatchItem> {
+    decided
+        .watch
+        .iter()
+        .map(|(c, a)| WatchItem {
+            source: c.product.source.clone(),
+            source_product_id: c.product.source_product_id.clone(),
+            title: c.product.title.clone(),
+            product_url: c.product.product_url.clone(),
+            image_url: c.product.image_urls.first().cloned(),
+            cost: c.product.cost,
+            research_score: (c.score.value * 10.0).round() / 10.0,
+            ai_score: a.score,
+            reasoning: a.reasoning.clone(),
+            suggested_price: a.suggested_price,
+        })
+        .collect()
+}
+
+/// The run's best analysed candidates with what was decided for each: best AI score first, then
+/// research rank.
+fn top_opportunities(mut ranked: Vec<Opportunity>, decided: &Decided) -> Vec<Opportunity> {
+    let is_in = |list: &[(Candidate, ProductAnalysis)], o: &Opportunity| {
+        list.iter()
+            .any(|(c, _)| c.product.source == o.source && c.product.source_product_id == o.source_product_id)
+    };
+    for opportunity in &mut ranked {
+        opportunity.decision = if is_in(&decided.import, opportunity) {
+            "import"
+        } else if is_in(&decided.watch, opportunity) {
+            "watch"
+        } else if opportunity.ai_score.is_some() {
+            "skip"
+        } else {
+            "unanalysed"
+        }
+        .into();
+    }
+    ranked.sort_by_key(|o| std::cmp::Reverse(o.ai_score));
+    ranked.truncate(TOP_REPORTED);
+    ranked
+}
+
+/// The report mail to the store's owner, keyed by the run so that a retried run mails once.
+fn report_mail(
+    envelope: &Envelope<ResearchRequested>,
+    context: &ResearchContext,
+    report: &RunReport,
+) -> Option<Envelope<EmailRequested>> {
+    let to = context.owner_email.clone()?;
+    let store_id = envelope.store_id?;
+    let used: Vec<String> = report
+        .sources
+        .iter()
+        .filter(|s| s.error.as_deref() != Some(crate::sources::SKIPPED))
+        .map(|s| match &s.error {
+            None => format!("{} ({})", s.source, s.candidates),
+            Some(_) => format!("{} ({}, incomplete)", s.source, s.candidates),
+        })
+        .collect();
+    let top: Vec<String> = report
+        .top
+        .iter()
+        .take(5)
+        .map(|o| match o.ai_score {
+            Some(score) => format!("{} ({score}, {})", o.title, o.decision),
+            None => format!("{} ({})", o.title, o.decision),
+        })
+        .collect();
+    let mut data = serde_json::Map::new();
+    data.insert("niche".into(), envelope.payload.niche.clone().into());
+    data.insert("candidates".into(), report.candidates.into());
+    data.insert("imported".into(), report.selected.into());
+    data.insert("watchlisted".into(), (report.watchlist.len() as u64).into());
+    data.insert("sources_used".into(), used.join(", ").into());
+    data.insert("top_opportunities".into(), top.join("; ").into());
+    data.insert("report_url".into(), context.report_url.clone().into());
+    Some(Envelope::new(
+        format!("research_report:{}", envelope.payload.run_id),
+        envelope.tenant_id,
+        store_id,
+        time::OffsetDateTime::now_utc(),
+        envelope.correlation_id.clone(),
+        EmailRequested {
+            template: EmailTemplate::ResearchReport,
+            to,
+            category: EmailCategory::Transactional,
+            data,
+            branding: Branding { store_name: Some(context.store_name.clone()), ..Branding::default() },
+        },
+    ))
 }
 
 /// Analyses every shortlisted candidate, concurrently within the AI layer's limit. An item whose
@@ -177,6 +317,8 @@ fn evidenced(gathered: Vec<Gathered>) -> Evidenced {
     let mut products = Vec::new();
     let mut mentions: Option<Vec<_>> = None;
     let mut competition: Option<Competition> = None;
+    let mut videos: Option<Vec<_>> = None;
+    let mut trends: Option<Vec<_>> = None;
     for Gathered { coverage: line, findings } in gathered {
         coverage.push(line);
         products.extend(findings.products);
@@ -188,9 +330,18 @@ fn evidenced(gathered: Vec<Gathered>) -> Evidenced {
             all.stores_scanned += found.stores_scanned;
             all.products.extend(found.products);
         }
+        if let Some(found) = findings.videos {
+            videos.get_or_insert_with(Vec::new).extend(found);
+        }
+        if let Some(found) = findings.trends {
+            trends.get_or_insert_with(Vec::new).extend(found);
+        }
     }
     let mut candidates: Vec<Candidate> = products.into_iter().map(Candidate::from_supplier).collect();
-    let applied = evidence::apply(&mut candidates, mentions.as_deref(), competition.as_ref());
+    let mut applied = evidence::apply(&mut candidates, mentions.as_deref(), competition.as_ref());
+    let social = evidence::apply_social(&mut candidates, videos.as_deref(), trends.as_deref());
+    applied.on_tiktok = social.on_tiktok;
+    applied.rising = social.rising;
     let new_at_competitors = competition.as_ref().map_or(0, |c| c.new_products().count());
     Evidenced { coverage, candidates, applied, new_at_competitors }
 }
@@ -198,7 +349,7 @@ fn evidenced(gathered: Vec<Gathered>) -> Evidenced {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sources::{aliexpress, competitors, feed, reddit, Findings};
+    use crate::sources::{aliexpress, competitors, feed, reddit, tiktok, trends, Findings};
     use domain::Currency;
 
     fn fixture(path: &str) -> String {
@@ -232,18 +383,29 @@ mod tests {
             competition.products.extend(found);
         }
         let feed = feed::parse_feed(&fixture("feed/supplier.csv"), "text/csv").unwrap();
+        let videos = tiktok::parse_items(&fixture("tiktok/dataset.json")).unwrap();
+        let keywords = ["pet grooming", "slicker brush", "cat water fountain"];
+        let trends: Vec<trends::Trend> = keywords
+            .iter()
+            .flat_map(|k| {
+                let body = fixture(&format!("trends/{}.json", k.replace(' ', "-")));
+                trends::parse_multiline(&body, &[(*k).to_owned()]).unwrap()
+            })
+            .collect();
         vec![
             answered("aliexpress", Findings { products, ..Findings::default() }),
             answered("reddit", Findings { mentions: Some(mentions), ..Findings::default() }),
             answered("competitors", Findings { competition: Some(competition), ..Findings::default() }),
             answered("feed", Findings { products: feed.products, ..Findings::default() }),
+            answered("tiktok", Findings { videos: Some(videos), ..Findings::default() }),
+            answered("google_trends", Findings { trends: Some(trends), ..Findings::default() }),
         ]
     }
 
     #[test]
     fn every_recorded_source_adds_to_the_candidates_signals() {
         let run = evidenced(recorded());
-        assert_eq!(run.coverage.len(), 4);
+        assert_eq!(run.coverage.len(), 6);
         assert_eq!(run.candidates.len(), 20 + 9);
         assert!(run.applied.mentioned >= 5, "{:?}", run.applied);
         assert!(run.applied.contested >= 3, "{:?}", run.applied);
@@ -277,7 +439,7 @@ mod tests {
         let best: Vec<String> =
             shortlist.iter().take(5).map(|c| c.product.source_product_id.clone()).collect();
         let analyses = analyse(&ai, &scope, "pet grooming", &shortlist).await.unwrap();
-        let decided = decide(shortlist, analyses, 5);
+        let decided = decide(shortlist, analyses, 5, Thresholds::default());
         let imported: Vec<&str> = decided.import.iter().map(|(c, _)| c.product.source.as_str()).collect();
         assert_eq!(imported, vec!["aliexpress"; 5], "the end-to-end test expects five AliExpress imports");
         let ids: Vec<String> =

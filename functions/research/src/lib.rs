@@ -5,9 +5,11 @@
 //! - [`sources`]: one adapter per external service, behind [`sources::Source`].
 //! - [`evidence`]: posts and competitor listings turned into candidates' signals.
 //! - [`candidates`]: scoring, de-duplication and selection.
+//! - [`velocity`]: supplier order counts snapshotted over time, for sales velocity.
 //! - [`handler`]: the SQS entry point.
 
 pub mod candidates;
 pub mod evidence;
 pub mod handler;
 pub mod sources;
+pub mod velocity;

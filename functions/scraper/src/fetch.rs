@@ -226,6 +226,23 @@ impl Fetcher {
         Ok(page)
     }
 
+    /// Fetches `url` as bytes (an image, say), never from or into the page cache, with every
+    /// guard of [`Fetcher::fetch`]; a body over `limit` bytes fails. Answers the bytes and the
+    /// `Content-Type`.
+    pub async fn fetch_bytes(
+        &self,
+        url: &str,
+        limit: usize,
+    ) -> Result<(Vec<u8>, Option<String>), FetchError> {
+        let mut url = Url::parse(url.trim()).map_err(|_| FetchError::InvalidUrl(excerpt(url)))?;
+        url.set_fragment(None);
+        let fetched = self.get(url, true, limit, false).await?;
+        if !(200..300).contains(&fetched.status) {
+            return Err(FetchError::Status { status: fetched.status, retry_after: fetched.retry_after });
+        }
+        Ok((fetched.body, fetched.content_type))
+    }
+
     async fn cached(&self, key: &str) -> Option<Page> {
         let cache = self.cache.as_ref()?;
         match cache.get(key, OffsetDateTime::now_utc()).await {

@@ -269,7 +269,7 @@ pub fn research_report_marketing(to: &str) -> Value {
         "template": "research_report",
         "to": to,
         "category": {"kind": "marketing", "unsubscribe_url": "https://demo.dropship.localhost/unsubscribe/u1"},
-        "data": {"niche": "pet grooming", "candidates": 40, "imported": 5, "report_url": "https://app.dropship.localhost/runs/1"},
+        "data": {"niche": "pet grooming", "candidates": 40, "imported": 5, "watchlisted": 3, "top_opportunities": "Laser Toy (92, import)", "sources_used": "aliexpress (20)", "report_url": "https://app.dropship.localhost/runs/1"},
         "branding": {"store_name": "Cozy Paws", "accent_color": "#ff6600"}
     })
 }

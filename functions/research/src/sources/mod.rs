@@ -10,6 +10,8 @@ pub mod competitors;
 pub mod feed;
 pub mod links;
 pub mod reddit;
+pub mod tiktok;
+pub mod trends;
 
 use queues::internal_api::SourceCoverage;
 use queues::messages::SupplierProduct;
@@ -55,6 +57,10 @@ pub struct Findings {
     pub mentions: Option<Vec<reddit::Mention>>,
     /// Products that competitors already sell.
     pub competition: Option<competitors::Competition>,
+    /// Interest over time of the niche's keywords; `Some` when the source was read.
+    pub trends: Option<Vec<trends::Trend>>,
+    /// TikTok videos of the niche; `Some` when the source was read, even if empty.
+    pub videos: Option<Vec<tiktok::Video>>,
     /// What went wrong without costing the whole answer (a bad feed row, one subreddit down).
     pub problems: Vec<String>,
 }
@@ -65,6 +71,8 @@ impl Findings {
         self.products.len()
             + self.mentions.as_ref().map_or(0, Vec::len)
             + self.competition.as_ref().map_or(0, |c| c.products.len())
+            + self.trends.as_ref().map_or(0, Vec::len)
+            + self.videos.as_ref().map_or(0, Vec::len)
     }
 }
 
@@ -126,6 +134,10 @@ pub struct Sources {
     pub competitors: Option<competitors::CompetitorStores>,
     /// A supplier's CSV or JSON feed.
     pub feed: Option<feed::SupplierFeed>,
+    /// Google Trends for the niche's keywords.
+    pub trends: Option<trends::GoogleTrends>,
+    /// TikTok videos of the niche, through an Apify actor.
+    pub tiktok: Option<tiktok::TikTok>,
 }
 
 impl Sources {
@@ -137,6 +149,8 @@ impl Sources {
             reddit: reddit::Reddit::from_env(http.clone())?,
             competitors: competitors::CompetitorStores::from_env(storefronts.clone())?,
             feed: feed::SupplierFeed::from_env(http.clone())?,
+            trends: trends::GoogleTrends::from_env(http.clone())?,
+            tiktok: tiktok::TikTok::from_env(http.clone())?,
         })
     }
 
@@ -147,21 +161,27 @@ impl Sources {
             self.reddit.as_ref().map(|_| reddit::Reddit::NAME),
             self.competitors.as_ref().map(|_| competitors::CompetitorStores::NAME),
             self.feed.as_ref().map(|_| feed::SupplierFeed::NAME),
+            self.trends.as_ref().map(|_| trends::GoogleTrends::NAME),
+            self.tiktok.as_ref().map(|_| tiktok::TikTok::NAME),
         ]
         .into_iter()
         .flatten()
         .collect()
     }
 
-    /// Asks every source at once, each within `limit`; one line per source, configured or not.
+    /// Asks every source at once, each within `limit` (TikTok within its actor run's own limit,
+    /// if longer); one line per source, configured or not.
     pub async fn gather(&self, query: &Query<'_>, limit: Duration) -> Vec<Gathered> {
-        let (aliexpress, reddit, competitors, feed) = tokio::join!(
+        let tiktok_limit = self.tiktok.as_ref().map_or(limit, |t| t.time_limit().max(limit));
+        let (aliexpress, reddit, competitors, feed, trends, tiktok) = tokio::join!(
             gather(self.aliexpress.as_ref(), query, limit),
             gather(self.reddit.as_ref(), query, limit),
             gather(self.competitors.as_ref(), query, limit),
             gather(self.feed.as_ref(), query, limit),
+            gather(self.trends.as_ref(), query, limit),
+            gather(self.tiktok.as_ref(), query, tiktok_limit),
         );
-        vec![aliexpress, reddit, competitors, feed]
+        vec![aliexpress, reddit, competitors, feed, trends, tiktok]
     }
 }
 

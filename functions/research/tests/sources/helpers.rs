@@ -4,6 +4,8 @@
 use research::sources::competitors::{CompetitorConfig, CompetitorStores};
 use research::sources::feed::SupplierFeed;
 use research::sources::reddit::{Reddit, RedditConfig};
+use research::sources::tiktok::{TikTok, TikTokConfig};
+use research::sources::trends::{GoogleTrends, TrendsConfig};
 use secrecy::SecretString;
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
@@ -13,6 +15,8 @@ use std::time::{Duration, Instant};
 pub const CLIENT_ID: &str = "fixture-client";
 /// Its secret.
 pub const CLIENT_SECRET: &str = "fixture-secret-7f3a9c";
+/// The Apify token the fixture server accepts.
+pub const APIFY_TOKEN: &str = "apify_api_fixture_9b21d";
 
 /// The fixture server, found at run time: cargo sets `CARGO_MANIFEST_DIR` when it runs a test, and
 /// a path compiled in would point into whichever clone built the shared target directory.
@@ -37,6 +41,7 @@ impl FixtureServer {
             .arg(port.to_string())
             .env("REDDIT_CLIENT_ID", CLIENT_ID)
             .env("REDDIT_CLIENT_SECRET", CLIENT_SECRET)
+            .env("APIFY_TOKEN", APIFY_TOKEN)
             .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -82,6 +87,32 @@ impl FixtureServer {
                 stores: stores.iter().map(|s| format!("{}/shops/{s}", self.url)).collect(),
                 max_pages,
                 currency: domain::Currency::Usd,
+            },
+        )
+    }
+
+    /// Google Trends comparing the niche with `keywords`.
+    pub fn trends(&self, keywords: &[&str]) -> GoogleTrends {
+        GoogleTrends::new(
+            self.http.clone(),
+            TrendsConfig {
+                base_url: self.url.clone(),
+                keywords: keywords.iter().map(|k| (*k).to_owned()).collect(),
+                geo: "US".into(),
+            },
+        )
+    }
+
+    /// TikTok through Apify's `actor`, with `token`, waiting `wait` for a run.
+    pub fn tiktok(&self, actor: &str, token: &str, wait: Duration) -> TikTok {
+        TikTok::new(
+            self.http.clone(),
+            TikTokConfig {
+                api_url: self.url.clone(),
+                token: SecretString::from(token),
+                actor: actor.into(),
+                max_items: 100,
+                wait,
             },
         )
     }

@@ -1,11 +1,14 @@
 //! The source adapters against the fixture server, over real HTTP in each service's wire format.
 
 mod helpers;
+mod snapshots;
 
-use helpers::{FixtureServer, CLIENT_SECRET};
+use helpers::{FixtureServer, APIFY_TOKEN, CLIENT_SECRET};
 use research::sources::links::ProductLink;
 use research::sources::reddit::DEFAULT_SUBREDDITS;
+use research::sources::tiktok::DEFAULT_ACTOR;
 use research::sources::{gather, Query, Source, Sources, SKIPPED, SOURCE_TIMEOUT};
+use std::time::Duration;
 
 const QUERY: Query<'static> = Query { niche: "pet grooming", since: None };
 
@@ -158,6 +161,8 @@ async fn every_source_is_asked_at_once_and_an_unconfigured_one_is_skipped() {
         reddit: Some(server.reddit(DEFAULT_SUBREDDITS, CLIENT_SECRET)),
         competitors: Some(server.competitors(&["pawsandclaws", "groomwell"], 4)),
         feed: Some(server.feed("/feeds/supplier.json")),
+        trends: Some(server.trends(&["slicker brush"])),
+        tiktok: Some(server.tiktok(DEFAULT_ACTOR, APIFY_TOKEN, Duration::from_secs(5))),
     };
     let gathered = sources.gather(&QUERY, SOURCE_TIMEOUT).await;
     let lines: Vec<(&str, u32, Option<&str>)> = gathered
@@ -169,4 +174,82 @@ async fn every_source_is_asked_at_once_and_an_unconfigured_one_is_skipped() {
     assert!(lines[1].1 >= 20 && lines[1].2.is_none(), "{lines:?}");
     assert_eq!(lines[2], ("competitors", 20, None));
     assert_eq!(lines[3], ("feed", 9, None));
+    assert_eq!(lines[4], ("google_trends", 2, None));
+    assert_eq!(lines[5], ("tiktok", 10, None));
+}
+
+#[tokio::test]
+async fn google_trends_tells_a_rising_keyword_from_a_steady_one() {
+    let server = FixtureServer::start(&[]).await;
+    let findings =
+        server.trends(&["Slicker Brush", "cat water fountain", "moon boots"]).find(&QUERY).await.unwrap();
+    let trends = findings.trends.unwrap();
+    let by_keyword: Vec<(&str, bool)> = trends.iter().map(|t| (t.keyword.as_str(), t.rising)).collect();
+    assert_eq!(
+        by_keyword,
+        vec![
+            ("pet grooming", false),
+            ("slicker brush", true),
+            ("cat water fountain", false),
+            ("moon boots", false)
+        ]
+    );
+    let brush = &trends[1];
+    assert!(brush.growth_pct.unwrap() >= 50, "{brush:?}");
+    assert!(trends[2].growth_pct.unwrap() < 0, "falling: {:?}", trends[2]);
+    assert_eq!((trends[3].interest, trends[3].previous), (0, 0), "no data is no interest");
+}
+
+#[tokio::test]
+async fn google_trends_throttling_fails_the_source_not_the_run() {
+    let server = FixtureServer::start(&[("FIXTURE_FAIL", "trends")]).await;
+    let gathered = gather(Some(&server.trends(&[])), &QUERY, SOURCE_TIMEOUT).await;
+    assert_eq!(gathered.coverage.source, "google_trends");
+    assert_eq!(
+        gathered.coverage.error.as_deref(),
+        Some("Google Trends explore answered 429 Too Many Requests")
+    );
+    assert!(gathered.findings.trends.is_none());
+}
+
+#[tokio::test]
+async fn tiktok_videos_come_from_an_apify_actor_run_waited_for_then_its_dataset() {
+    let server = FixtureServer::start(&[("FIXTURE_APIFY_RUN_S", "1.5")]).await;
+    let started = std::time::Instant::now();
+    let findings =
+        server.tiktok(DEFAULT_ACTOR, APIFY_TOKEN, Duration::from_secs(10)).find(&QUERY).await.unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(1_400), "the run was waited for");
+    let videos = findings.videos.unwrap();
+    assert_eq!(videos.len(), 10, "the actor's error item is not a video");
+    let laser = videos.iter().find(|v| v.text.contains("laser cat toy")).unwrap();
+    assert_eq!((laser.plays, laser.likes), (6_540_112, 722_800));
+    assert!(laser.url.starts_with("https://www.tiktok.com/@"));
+}
+
+#[tokio::test]
+async fn a_wrong_apify_token_or_actor_is_refused_and_the_error_shows_no_token() {
+    let server = FixtureServer::start(&[]).await;
+    let wrong = "apify_api_not_the_token";
+    let error = server.tiktok(DEFAULT_ACTOR, wrong, Duration::from_secs(5)).find(&QUERY).await.unwrap_err();
+    let text = format!("{error:#}");
+    assert!(text.contains("401 Unauthorized (token-not-valid)"), "{text}");
+    assert!(!text.contains(wrong) && !text.contains(APIFY_TOKEN), "{text}");
+    let error =
+        server.tiktok("someone~else", APIFY_TOKEN, Duration::from_secs(5)).find(&QUERY).await.unwrap_err();
+    assert!(format!("{error:#}").contains("404 Not Found (record-not-found)"));
+}
+
+#[tokio::test]
+async fn a_failed_or_slow_actor_run_fails_the_tiktok_source_alone() {
+    let server = FixtureServer::start(&[("FIXTURE_FAIL", "apify-run")]).await;
+    let tiktok = server.tiktok(DEFAULT_ACTOR, APIFY_TOKEN, Duration::from_secs(5));
+    let gathered = gather(Some(&tiktok), &QUERY, SOURCE_TIMEOUT).await;
+    assert!(gathered.coverage.error.unwrap().ends_with("ended FAILED"));
+
+    let server = FixtureServer::start(&[("FIXTURE_APIFY_RUN_S", "30")]).await;
+    let tiktok = server.tiktok(DEFAULT_ACTOR, APIFY_TOKEN, Duration::from_secs(1));
+    let gathered = gather(Some(&tiktok), &QUERY, SOURCE_TIMEOUT).await;
+    let error = gathered.coverage.error.unwrap();
+    assert!(error.contains("did not finish in 1 s"), "{error}");
+    assert!(gathered.findings.videos.is_none());
 }

@@ -315,3 +315,24 @@ fn a_fetcher_with_a_proxy_never_prints_its_credentials() {
     assert!(!format!("{fetcher:?}").contains("hunter2"));
     assert!(!format!("{config:?}").contains("hunter2"));
 }
+
+#[tokio::test]
+async fn an_image_is_fetched_as_bytes_with_the_same_guards_and_never_cached() {
+    let png: Vec<u8> = vec![0x89, b'P', b'N', b'G', 0, 0xff, 0xfe];
+    let body = png.clone();
+    let server = TestServer::start(move |path, _| match path {
+        "/robots.txt" => Reply::ok("User-agent: *\nDisallow: /private\n"),
+        _ => Reply::ok(body.clone()).header("content-type", "image/png"),
+    });
+    let cache = Arc::new(MemoryCache::default());
+    let fetcher = cached_fetcher(cache.clone());
+    let (bytes, content_type) = fetcher.fetch_bytes(&server.url("/kf/a.png"), 1_024).await.unwrap();
+    assert_eq!((bytes, content_type.as_deref()), (png, Some("image/png")), "binary kept byte for byte");
+    fetcher.fetch_bytes(&server.url("/kf/a.png"), 1_024).await.unwrap();
+    assert_eq!(server.hits("/kf/a.png"), 2, "images do not go through the page cache");
+    assert!(matches!(
+        fetcher.fetch_bytes(&server.url("/private/b.png"), 1_024).await,
+        Err(FetchError::DisallowedByRobots(_))
+    ));
+    assert!(fetcher.fetch_bytes(&server.url("/kf/a.png"), 3).await.is_err(), "over the limit");
+}

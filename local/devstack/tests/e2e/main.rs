@@ -9,6 +9,7 @@
 mod accounts;
 mod helpers;
 mod isolation;
+mod research;
 mod store;
 
 use domain::{Currency, Money, RunId, StoreId, TenantId};

@@ -1,0 +1,371 @@
+//! Research end to end, against the local stack and its fixture sources (AliExpress, Reddit,
+//! competitors' Shopify stores, a supplier feed, Google Trends, TikTok through Apify): imports,
+//! the watchlist, the run report and its mail, the store's thresholds, and products the store
+//! already has left out of later runs.
+
+use crate::helpers::{eventually, unique, Merchant, Stack};
+use domain::{RunId, StoreId, TenantId};
+use queues::messages::{ResearchRequested, ScrapeRequested};
+use queues::Envelope;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+const PIPELINE_LIMIT: Duration = Duration::from_secs(180);
+
+async fn store_of(stack: &Stack, merchant: &Merchant, name: &str) -> String {
+    let created = stack.create_store(merchant, &unique("research"), name).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    created.json["id"].as_str().unwrap().to_owned()
+}
+
+/// Starts a run and waits for its report.
+async fn completed_run(stack: &Stack, merchant: &Merchant, store: &str) -> Value {
+    let run = stack.start_research(merchant, store).await;
+    assert_eq!(run.status, 202, "{}", run.text);
+    let run_id = run.json["id"].as_str().unwrap().to_owned();
+    eventually("the run report", PIPELINE_LIMIT, || async {
+        let run = stack.research_run(merchant, store, &run_id).await;
+        (run.json["status"] == "completed").then_some(run.json)
+    })
+    .await
+}
+
+async fn s3_client() -> aws_sdk_s3::Client {
+    let aws = aws_config::load_from_env().await;
+    aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&aws).force_path_style(true).build())
+}
+
+fn coverage(report: &Value) -> Vec<Value> {
+    serde_json::from_str(report["sources"].as_str().unwrap()).unwrap()
+}
+
+async fn watchlist(stack: &Stack, merchant: &Merchant, store: &str) -> Vec<Value> {
+    let answer = stack.get(&format!("/v1/stores/{store}/watchlist"), &merchant.access).await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    answer.json["items"].as_array().cloned().unwrap()
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn a_run_imports_watches_reports_and_mails_and_the_next_leaves_out_what_the_store_has() {
+    let stack = Stack::connect().await;
+    let merchant = stack.sign_up().await;
+    let store = store_of(&stack, &merchant, "Research E2E").await;
+
+    let started = Instant::now();
+    let report = completed_run(&stack, &merchant, &store).await;
+    let products = eventually("research to publish products", PIPELINE_LIMIT, || async {
+        let products = stack.products(&merchant, &store).await;
+        (products.len() >= 5).then_some(products)
+    })
+    .await;
+    println!("research-to-published wall time: {} ms", started.elapsed().as_millis());
+
+    // Images are the store's own: WebP in S3 under its prefix, with their srcset variants.
+    let images: Vec<&str> =
+        products.iter().flat_map(|p| p["images"].as_array().unwrap()).filter_map(Value::as_str).collect();
+    assert!(!images.is_empty(), "{products:?}");
+    assert!(images.iter().all(|u| u.starts_with("/media/") && u.ends_with(".webp")), "{images:?}");
+    let name = images[0].trim_start_matches("/media/").trim_end_matches(".webp");
+    let s3 = s3_client().await;
+    let bucket = std::env::var("BUCKET_NAME").expect("BUCKET_NAME from the stack's aws.env");
+    for suffix in ["", "-480", "-960"] {
+        let key = format!("stores/{store}/media/{name}{suffix}.webp");
+        let object =
+            s3.get_object().bucket(&bucket).key(&key).send().await.unwrap_or_else(|e| panic!("{key}: {e:?}"));
+        assert_eq!(object.content_type(), Some("image/webp"), "{key}");
+        let bytes = object.body.collect().await.unwrap().into_bytes();
+        assert!(bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WEBP", "{key}");
+    }
+
+    assert_eq!(report["imported"], 5, "{report}");
+    let lines = coverage(&report);
+    for source in ["aliexpress", "reddit", "competitors", "feed", "google_trends", "tiktok", "sales_velocity"]
+    {
+        let line =
+            lines.iter().find(|l| l["source"] == source).unwrap_or_else(|| panic!("{source}: {lines:?}"));
+        assert!(line["candidates"].as_u64().unwrap() > 0, "{line}");
+        if ["google_trends", "tiktok", "aliexpress"].contains(&source) {
+            assert!(line["error"].is_null(), "{line}");
+        }
+    }
+    let top: Vec<Value> = serde_json::from_str(report["top"].as_str().unwrap()).unwrap();
+    assert!(top.iter().filter(|o| o["decision"] == "import").count() == 5, "{top:?}");
+
+    // The watchlist holds what scored between the thresholds; removing an item keeps it removed.
+    let watched = watchlist(&stack, &merchant, &store).await;
+    assert_eq!(watched.len() as u64, report["watchlisted"].as_u64().unwrap());
+    assert!(!watched.is_empty(), "products past the run's import limit are watched");
+    assert!(watched.iter().all(|w| (65..=100).contains(&w["ai_score"].as_i64().unwrap())));
+    let removed = watched[0]["id"].as_str().unwrap().to_owned();
+    let path = format!("/v1/stores/{store}/watchlist/{removed}");
+    assert_eq!(stack.send(reqwest::Method::DELETE, &path, &merchant.access, None).await.status, 204);
+    assert_eq!(stack.send(reqwest::Method::DELETE, &path, &merchant.access, None).await.status, 404);
+
+    // The owner gets the report by mail.
+    let mail = stack.mail_to(&merchant.email, "Top opportunities").await;
+    let text = mail["text"].as_str().unwrap();
+    assert!(text.contains("google_trends") && text.contains("tiktok"), "{text}");
+    assert!(text.contains(&format!("/research-runs/{}", report["id"].as_str().unwrap())), "{text}");
+
+    // A second run leaves out the products the store has: no product twice, the removed item
+    // stays off the watchlist.
+    let again = completed_run(&stack, &merchant, &store).await;
+    assert!(again["excluded"].as_u64().unwrap() >= 5, "{again}");
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    let products_after = stack.products(&merchant, &store).await;
+    let ids: BTreeSet<&str> =
+        products_after.iter().map(|p| p["source_product_id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), products_after.len(), "no product twice");
+    assert!(products_after.len() >= products.len());
+    assert!(watchlist(&stack, &merchant, &store).await.iter().all(|w| w["id"] != removed.as_str()));
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn the_stores_thresholds_decide_what_is_imported_and_what_is_watched() {
+    let stack = Stack::connect().await;
+    let merchant = stack.sign_up().await;
+    let store = store_of(&stack, &merchant, "Thresholds E2E").await;
+    let settings = json!({ "import_threshold": 100, "watch_threshold": 60 });
+    let patched = stack
+        .send(reqwest::Method::PATCH, &format!("/v1/stores/{store}"), &merchant.access, Some(&settings))
+        .await;
+    assert_eq!(patched.status, 200, "{}", patched.text);
+
+    let report = completed_run(&stack, &merchant, &store).await;
+    assert_eq!(report["imported"], 0, "nothing reaches an import threshold of 100: {report}");
+    assert!(report["watchlisted"].as_u64().unwrap() >= 5, "{report}");
+    assert_eq!(
+        watchlist(&stack, &merchant, &store).await.len() as u64,
+        report["watchlisted"].as_u64().unwrap()
+    );
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert!(stack.products(&merchant, &store).await.is_empty());
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn another_tenant_can_neither_read_nor_prune_a_stores_watchlist() {
+    let stack = Stack::connect().await;
+    let owner = stack.sign_up().await;
+    let store = store_of(&stack, &owner, "Private Watchlist E2E").await;
+    let attacker = stack.sign_up().await;
+    let read = stack.get(&format!("/v1/stores/{store}/watchlist"), &attacker.access).await;
+    assert_eq!(read.status, 404, "{}", read.text);
+    let path = format!("/v1/stores/{store}/watchlist/{}", "0".repeat(32));
+    assert_eq!(stack.send(reqwest::Method::DELETE, &path, &attacker.access, None).await.status, 404);
+}
+
+fn research_body(key: &str, merchant: &Merchant, store: &str, run_id: &str) -> String {
+    Envelope::new(
+        key,
+        merchant.tenant_id.parse::<TenantId>().unwrap(),
+        store.parse::<StoreId>().unwrap(),
+        time::OffsetDateTime::now_utc(),
+        "e2e-research",
+        ResearchRequested {
+            run_id: run_id.parse::<RunId>().unwrap(),
+            niche: "pet grooming".into(),
+            max_imports: 5,
+        },
+    )
+    .to_body()
+}
+
+async fn send_research(stack: &Stack, body: &str) {
+    let queue = std::env::var("RESEARCH_QUEUE_URL").expect("RESEARCH_QUEUE_URL from the stack's aws.env");
+    stack.sqs.send_message().queue_url(queue).message_body(body).send().await.unwrap();
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn a_research_run_delivered_again_imports_reports_and_mails_once() {
+    let stack = Stack::connect().await;
+    let merchant = stack.sign_up().await;
+    let store = store_of(&stack, &merchant, "Redelivered E2E").await;
+    let run = stack.start_research(&merchant, &store).await;
+    let run_id = run.json["id"].as_str().unwrap().to_owned();
+    // The same message again (as SQS may deliver it), and the same run under another key (as a
+    // producer retrying with a new key would send it).
+    send_research(&stack, &research_body(&format!("research:{run_id}"), &merchant, &store, &run_id)).await;
+    send_research(&stack, &research_body(&unique("research-again"), &merchant, &store, &run_id)).await;
+
+    eventually("the run report", PIPELINE_LIMIT, || async {
+        let run = stack.research_run(&merchant, &store, &run_id).await;
+        (run.json["status"] == "completed").then_some(())
+    })
+    .await;
+    let products = eventually("five products", PIPELINE_LIMIT, || async {
+        let products = stack.products(&merchant, &store).await;
+        (products.len() >= 5).then_some(products)
+    })
+    .await;
+    // Give the redeliveries time to be handled, then count.
+    tokio::time::sleep(Duration::from_secs(15)).await;
+    assert_eq!(stack.products(&merchant, &store).await.len(), products.len());
+    assert_eq!(products.len(), 5);
+    let inbox: Value =
+        stack.http.get("http://127.0.0.1:1080/api/email").send().await.unwrap().json().await.unwrap();
+    let mails = inbox
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["text"].as_str().is_some_and(|t| t.contains(&format!("/research-runs/{run_id}"))))
+        .count();
+    assert_eq!(mails, 1, "one report mail per run");
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn a_research_message_that_keeps_failing_is_dead_lettered_alone() {
+    let stack = Stack::connect().await;
+    let merchant = stack.sign_up().await;
+    let store = store_of(&stack, &merchant, "Dead Letter E2E").await;
+    // A run the edge never recorded: asking for its context fails on every delivery.
+    let unknown = RunId::from_random_bytes(*uuid::Uuid::new_v4().as_bytes()).to_string();
+    send_research(&stack, &research_body(&format!("research:{unknown}"), &merchant, &store, &unknown)).await;
+    let good = completed_run(&stack, &merchant, &store).await;
+    assert_eq!(good["imported"], 5, "the good run next to it completes: {good}");
+
+    let dlq = std::env::var("RESEARCH_DLQ_URL").expect("RESEARCH_DLQ_URL from the stack's aws.env");
+    eventually("the failing message in the research dead-letter queue", PIPELINE_LIMIT, || async {
+        let out = stack
+            .sqs
+            .receive_message()
+            .queue_url(&dlq)
+            .max_number_of_messages(10)
+            .visibility_timeout(0)
+            .send()
+            .await
+            .ok()?;
+        out.messages().iter().any(|m| m.body().is_some_and(|b| b.contains(&unknown))).then_some(())
+    })
+    .await;
+}
+
+fn scrape_body(merchant: &Merchant, store: &str, url: &str) -> String {
+    Envelope::new(
+        unique("scrape"),
+        merchant.tenant_id.parse::<TenantId>().unwrap(),
+        store.parse::<StoreId>().unwrap(),
+        time::OffsetDateTime::now_utc(),
+        "e2e-scrape",
+        ScrapeRequested {
+            url: url.into(),
+            run_id: RunId::from_random_bytes(*uuid::Uuid::new_v4().as_bytes()),
+        },
+    )
+    .to_body()
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn a_product_page_is_scraped_into_a_product_and_a_page_without_one_is_dead_lettered() {
+    let stack = Stack::connect().await;
+    let merchant = stack.sign_up().await;
+    let store = store_of(&stack, &merchant, "Scrape E2E").await;
+    let queue = std::env::var("SCRAPE_QUEUE_URL").expect("SCRAPE_QUEUE_URL from the stack's aws.env");
+    let page = "http://127.0.0.1:9101/shops/pawsandclaws/products/self-cleaning-slicker-brush";
+    let missing = format!("http://127.0.0.1:9101/shops/pawsandclaws/products/{}", unique("gone"));
+    for url in [page, missing.as_str(), page] {
+        let body = scrape_body(&merchant, &store, url);
+        stack.sqs.send_message().queue_url(&queue).message_body(body).send().await.unwrap();
+    }
+
+    let products = eventually("the scraped product to publish", PIPELINE_LIMIT, || async {
+        let products = stack.products(&merchant, &store).await;
+        (!products.is_empty()).then_some(products)
+    })
+    .await;
+    assert_eq!(products[0]["source"], "scrape");
+    assert!(products[0]["title"].as_str().unwrap().contains("Slicker Brush"), "{}", products[0]);
+    // Its price follows the pricing rules from the page's price, taken as the cost.
+    assert_eq!(products[0]["cost_minor"], 2_495);
+    assert_eq!(products[0]["price_minor"].as_i64().unwrap() % 100, 99);
+
+    let dlq = std::env::var("SCRAPE_DLQ_URL").expect("SCRAPE_DLQ_URL from the stack's aws.env");
+    eventually("the page without a product in the scrape dead-letter queue", PIPELINE_LIMIT, || async {
+        let out = stack
+            .sqs
+            .receive_message()
+            .queue_url(&dlq)
+            .max_number_of_messages(10)
+            .visibility_timeout(0)
+            .send()
+            .await
+            .ok()?;
+        out.messages().iter().any(|m| m.body().is_some_and(|b| b.contains(&missing))).then_some(())
+    })
+    .await;
+    assert_eq!(stack.products(&merchant, &store).await.len(), 1, "the same page twice is one product");
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn a_research_delivery_that_crashed_midway_is_taken_over_and_nothing_is_lost_or_repeated() {
+    let stack = Stack::connect().await;
+    let merchant = stack.sign_up().await;
+    let store = store_of(&stack, &merchant, "Crash E2E").await;
+    let run = stack.start_research(&merchant, &store).await;
+    let run_id = run.json["id"].as_str().unwrap().to_owned();
+
+    // What a delivery that crashed mid-run leaves behind: its claim on the message, held until its
+    // lease ends (shortened on the local stack); its message is delivered again.
+    let key = unique("research-crashed");
+    let table = std::env::var("TABLE_NAME").expect("TABLE_NAME from the stack's aws.env");
+    let dynamo = aws_sdk_dynamodb::Client::new(&aws_config::load_from_env().await);
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let s = |v: &str| aws_sdk_dynamodb::types::AttributeValue::S(v.into());
+    let n = |v: i64| aws_sdk_dynamodb::types::AttributeValue::N(v.to_string());
+    dynamo
+        .put_item()
+        .table_name(&table)
+        .item("pk", s(&format!("idem#research#{key}")))
+        .item("sk", s("idem"))
+        .item("status", s("in_progress"))
+        .item("lease_until", n(now + 4))
+        .item("expires_at", n(now + 3_600))
+        .send()
+        .await
+        .unwrap();
+    send_research(&stack, &research_body(&key, &merchant, &store, &run_id)).await;
+
+    eventually(
+        "the crashed delivery's message to be applied by a later delivery",
+        PIPELINE_LIMIT,
+        || async {
+            let item = dynamo
+                .get_item()
+                .table_name(&table)
+                .key("pk", s(&format!("idem#research#{key}")))
+                .key("sk", s("idem"))
+                .consistent_read(true)
+                .send()
+                .await
+                .ok()?;
+            (item.item()?.get("status")?.as_s().ok()? == "applied").then_some(())
+        },
+    )
+    .await;
+    let report = eventually("the run report", PIPELINE_LIMIT, || async {
+        let run = stack.research_run(&merchant, &store, &run_id).await;
+        (run.json["status"] == "completed").then_some(run.json)
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let products = stack.products(&merchant, &store).await;
+    let ids: BTreeSet<&str> = products.iter().map(|p| p["source_product_id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), products.len(), "no product twice");
+    assert_eq!(products.len() as u64, report["imported"].as_u64().unwrap(), "{report}");
+    let inbox: Value =
+        stack.http.get("http://127.0.0.1:1080/api/email").send().await.unwrap().json().await.unwrap();
+    let mails = inbox
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["text"].as_str().is_some_and(|t| t.contains(&format!("/research-runs/{run_id}"))))
+        .count();
+    assert_eq!(mails, 1, "one report mail per run");
+}
