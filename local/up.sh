@@ -42,6 +42,7 @@ add_secret ALIEXPRESS_APP_SECRET 'secrets.token_hex(16)'
 add_secret DEMO_PASSWORD 'secrets.token_urlsafe(18)'
 add_secret STRIPE_SECRET_KEY '"sk_test_" + secrets.token_hex(12)'
 add_secret STRIPE_WEBHOOK_SECRET '"whsec_" + secrets.token_hex(16)'
+add_secret RESEND_WEBHOOK_SECRET '"whsec_" + __import__("base64").b64encode(secrets.token_bytes(24)).decode()'
 umask 022
 set -a
 . "$secrets"
@@ -153,6 +154,7 @@ EMAIL_QUEUE_URL=$EMAIL_QUEUE_URL
 FLOWS_QUEUE_URL=$FLOWS_QUEUE_URL
 STRIPE_SECRET_KEY=$STRIPE_SECRET_KEY
 STRIPE_WEBHOOK_SECRET=$STRIPE_WEBHOOK_SECRET
+RESEND_WEBHOOK_SECRET=$RESEND_WEBHOOK_SECRET
 VARS
 umask 022
 persist="$state/wrangler"

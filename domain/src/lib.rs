@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod content;
 pub mod dns;
 pub mod ids;
+pub mod marketing;
 pub mod money;
 pub mod placement;
 pub mod plans;

@@ -32,6 +32,12 @@ pub struct Config {
     pub accept_invitation_url_template: String,
     /// The link a password-reset mail carries, with `{token}` in it.
     pub reset_password_url_template: String,
+    /// The one-click unsubscribe link of a store's marketing mail, with `{store}` and `{token}`.
+    pub unsubscribe_url_template: String,
+    /// Resend's webhook signing secret (`whsec_...`); without it the Resend webhook is off.
+    pub resend_webhook_secret: Option<String>,
+    /// SendGrid's Event Webhook verification key (base64 DER); without it that webhook is off.
+    pub sendgrid_webhook_public_key: Option<String>,
 }
 
 /// Stripe settings.
@@ -92,6 +98,11 @@ fn text(env: &Env, name: &str) -> worker::Result<String> {
         .map_err(|_| worker::Error::RustError(format!("configuration `{name}` is not set")))
 }
 
+/// An optional entry: unset or empty is `None`.
+fn optional(env: &Env, name: &str) -> Option<String> {
+    text(env, name).ok().filter(|v| !v.trim().is_empty())
+}
+
 impl Config {
     /// Reads the configuration; a missing entry fails with its name.
     pub fn from_env(env: &Env) -> worker::Result<Self> {
@@ -118,6 +129,9 @@ impl Config {
             },
             reset_password_url_template: text(env, "RESET_PASSWORD_URL_TEMPLATE")?,
             accept_invitation_url_template: text(env, "ACCEPT_INVITATION_URL_TEMPLATE")?,
+            unsubscribe_url_template: text(env, "UNSUBSCRIBE_URL_TEMPLATE")?,
+            resend_webhook_secret: optional(env, "RESEND_WEBHOOK_SECRET"),
+            sendgrid_webhook_public_key: optional(env, "SENDGRID_WEBHOOK_PUBLIC_KEY"),
             store_shards,
             sqs: SqsConfig {
                 endpoint: text(env, "SQS_ENDPOINT")?,

@@ -7,7 +7,9 @@
 pub mod auth;
 pub mod billing;
 pub mod config;
+pub mod contacts;
 pub mod domains;
+pub mod email_webhooks;
 pub mod error;
 pub mod gdpr;
 pub mod internal;
@@ -41,6 +43,17 @@ fn json<T: Serialize>(status: u16, value: &T) -> ApiResult<Response> {
     headers.set("content-type", "application/json")?;
     headers.set("cache-control", "no-store")?;
     Ok(Response::from_json(value)?.with_status(status).with_headers(headers))
+}
+
+fn html(page: contacts::Page) -> ApiResult<Response> {
+    let headers = Headers::new();
+    headers.set("content-type", "text/html; charset=utf-8")?;
+    headers.set("cache-control", "no-store")?;
+    headers.set(
+        "content-security-policy",
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+    )?;
+    Ok(Response::ok(page.html)?.with_status(page.status).with_headers(headers))
 }
 
 fn empty(status: u16) -> ApiResult<Response> {
@@ -125,6 +138,35 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
         Route::StripeWebhook => {
             let signature = req.headers().get("stripe-signature")?;
             return json(200, &billing::webhook(env, &config, signature.as_deref(), &body).await?);
+        }
+        Route::Subscribe(store) => {
+            let subscribed =
+                contacts::subscribe(env, &config, &store, &body, content_type.as_deref().unwrap_or(""), &ip)
+                    .await?;
+            let mut response = json(200, &subscribed)?;
+            // The storefront's form posts from the shop's own origin.
+            response.headers_mut().set("access-control-allow-origin", "*")?;
+            return Ok(response);
+        }
+        Route::UnsubscribePage(store, token) => {
+            return html(contacts::unsubscribe_page(env, &store, &token).await?);
+        }
+        Route::Unsubscribe(store, token) => {
+            return html(contacts::unsubscribe(env, &config, &store, &token).await?);
+        }
+        Route::ResendWebhook => {
+            let header = |name: &str| req.headers().get(name).ok().flatten();
+            let headers = [
+                header("svix-id").or_else(|| header("webhook-id")),
+                header("svix-timestamp").or_else(|| header("webhook-timestamp")),
+                header("svix-signature").or_else(|| header("webhook-signature")),
+            ];
+            return json(200, &email_webhooks::resend(&config, headers, &body).await?);
+        }
+        Route::SendGridWebhook => {
+            let signature = req.headers().get("x-twilio-email-event-webhook-signature")?;
+            let timestamp = req.headers().get("x-twilio-email-event-webhook-timestamp")?;
+            return json(200, &email_webhooks::sendgrid(&config, signature, timestamp, &body).await?);
         }
         // Every route reached without a token is answered above; one that is not would be
         // silently asked for a token below, so it fails loudly instead.
@@ -317,6 +359,14 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
             products::delete(env, &store, runtime::path_id(&product, "product")?, &actor).await?;
             empty(204)
         }
+        Route::ListContacts(id) => {
+            let store = principal.store(load_store(id).await?, Action::Read)?;
+            json(200, &contacts::list(env, &store, query("status").as_deref()).await?)
+        }
+        Route::ImportContacts(id) => {
+            let store = principal.store(load_store(id).await?, Action::Operate)?;
+            json(200, &contacts::import(env, &store, &body).await?)
+        }
         Route::Health
         | Route::OpenApi
         | Route::SignUp
@@ -326,7 +376,12 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
         | Route::StripeWebhook
         | Route::AcceptInvitation
         | Route::RequestPasswordReset
-        | Route::ConfirmPasswordReset => {
+        | Route::ConfirmPasswordReset
+        | Route::Subscribe(_)
+        | Route::UnsubscribePage(..)
+        | Route::Unsubscribe(..)
+        | Route::ResendWebhook
+        | Route::SendGridWebhook => {
             unreachable!("answered above")
         }
         Route::InternalClaimDue | Route::InternalPublish(_) | Route::InternalReport(..) => {

@@ -93,6 +93,20 @@ pub enum Route {
     UpdateProduct(String, String),
     /// `DELETE /v1/stores/{id}/products/{product}`.
     DeleteProduct(String, String),
+    /// `POST /v1/public/stores/{store}/subscribe` (a shopper's sign-up; store id or host).
+    Subscribe(String),
+    /// `GET /v1/public/stores/{store_id}/unsubscribe/{token}` (the page the mail's link opens).
+    UnsubscribePage(String, String),
+    /// `POST /v1/public/stores/{store_id}/unsubscribe/{token}` (RFC 8058 one-click).
+    Unsubscribe(String, String),
+    /// `POST /v1/webhooks/resend` (Svix-signed bounce and complaint events).
+    ResendWebhook,
+    /// `POST /v1/webhooks/sendgrid` (signed Event Webhook).
+    SendGridWebhook,
+    /// `GET /v1/stores/{id}/contacts`.
+    ListContacts(String),
+    /// `POST /v1/stores/{id}/contacts/import`.
+    ImportContacts(String),
     /// `POST /internal/research-runs/due`.
     InternalClaimDue,
     /// `POST /internal/stores/{id}/products`.
@@ -116,6 +130,11 @@ impl Route {
                 | Route::AcceptInvitation
                 | Route::RequestPasswordReset
                 | Route::ConfirmPasswordReset
+                | Route::Subscribe(_)
+                | Route::UnsubscribePage(..)
+                | Route::Unsubscribe(..)
+                | Route::ResendWebhook
+                | Route::SendGridWebhook
         )
     }
 
@@ -172,6 +191,13 @@ pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
     ("GET", "/v1/stores/{store_id}/products/{product_id}"),
     ("PATCH", "/v1/stores/{store_id}/products/{product_id}"),
     ("DELETE", "/v1/stores/{store_id}/products/{product_id}"),
+    ("POST", "/v1/public/stores/{store}/subscribe"),
+    ("GET", "/v1/public/stores/{store_id}/unsubscribe/{token}"),
+    ("POST", "/v1/public/stores/{store_id}/unsubscribe/{token}"),
+    ("POST", "/v1/webhooks/resend"),
+    ("POST", "/v1/webhooks/sendgrid"),
+    ("GET", "/v1/stores/{store_id}/contacts"),
+    ("POST", "/v1/stores/{store_id}/contacts/import"),
 ];
 
 /// The OpenAPI 3.1 document of the public API, served at `/v1/openapi.json`.
@@ -232,6 +258,14 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
             ("PATCH", Route::UpdateProduct(s(2), s(4))),
             ("DELETE", Route::DeleteProduct(s(2), s(4))),
         ]),
+        ["v1", "public", "stores", _, "subscribe"] => Some(vec![("POST", Route::Subscribe(s(3)))]),
+        ["v1", "public", "stores", _, "unsubscribe", _] => {
+            Some(vec![("GET", Route::UnsubscribePage(s(3), s(5))), ("POST", Route::Unsubscribe(s(3), s(5)))])
+        }
+        ["v1", "webhooks", "resend"] => Some(vec![("POST", Route::ResendWebhook)]),
+        ["v1", "webhooks", "sendgrid"] => Some(vec![("POST", Route::SendGridWebhook)]),
+        ["v1", "stores", _, "contacts"] => Some(vec![("GET", Route::ListContacts(s(2)))]),
+        ["v1", "stores", _, "contacts", "import"] => Some(vec![("POST", Route::ImportContacts(s(2)))]),
         ["internal", "research-runs", "due"] => Some(vec![("POST", Route::InternalClaimDue)]),
         ["internal", "stores", _, "products"] => Some(vec![("POST", Route::InternalPublish(s(2)))]),
         ["internal", "stores", _, "research-runs", _, "report"] => {

@@ -6,7 +6,7 @@
 //! `order_placed` fails too, and its retry finds the order.
 
 use crate::flow_steps::{Applied, FlowSteps, Origin};
-use crate::flows;
+use crate::flows::{self, Plan};
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use queues::consumer::Consumer;
 use queues::idempotency::{DynamoStore, IdempotencyStore};
@@ -52,12 +52,16 @@ pub async fn apply(
     envelope: &Envelope<FlowEvent>,
     now: OffsetDateTime,
 ) -> anyhow::Result<Applied> {
+    let plan = flows::plan(&envelope.payload)?;
+    if let Plan::Suppress { contact, reason } = &plan {
+        // Platform-wide: the envelope names no store.
+        return steps.suppress(contact, reason, now).await;
+    }
     let origin = Origin {
         tenant: envelope.tenant_id,
         store: envelope.store()?,
         correlation_id: &envelope.correlation_id,
     };
-    let plan = flows::plan(&envelope.payload)?;
     steps.apply(&origin, &plan, now).await
 }
 
@@ -69,5 +73,6 @@ fn name(trigger: &FlowTrigger) -> &'static str {
         FlowTrigger::OrderPlaced { .. } => "order_placed",
         FlowTrigger::OrderShipped { .. } => "order_shipped",
         FlowTrigger::ContactUnsubscribed { .. } => "contact_unsubscribed",
+        FlowTrigger::AddressSuppressed { .. } => "address_suppressed",
     }
 }

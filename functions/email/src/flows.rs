@@ -225,6 +225,14 @@ pub enum Plan {
         /// Who unsubscribed.
         contact: Email,
     },
+    /// Suppress the address for marketing mail everywhere (a hard bounce or a complaint); the
+    /// sweep skips its steps in every store.
+    Suppress {
+        /// The address.
+        contact: Email,
+        /// Why, as recorded on the suppression.
+        reason: &'static str,
+    },
 }
 
 /// Why an event cannot be applied. Retrying does not help: the event is bad.
@@ -313,6 +321,9 @@ pub fn plan(event: &FlowEvent) -> Result<Plan, FlowError> {
             })
         }
         FlowTrigger::ContactUnsubscribed { email } => Ok(Plan::Unsubscribe { contact: email.clone() }),
+        FlowTrigger::AddressSuppressed { email, reason } => {
+            Ok(Plan::Suppress { contact: email.clone(), reason: reason.name() })
+        }
     }
 }
 
