@@ -7,6 +7,7 @@
 //! Ignored by a plain `cargo test` because they need the stack; run them with `local/test.sh`.
 
 mod helpers;
+mod mail;
 
 use domain::{Currency, Money, RunId, StoreId, TenantId};
 use helpers::{eventually, publish_txt, token_in, unique, Merchant, Stack};
