@@ -373,6 +373,7 @@ pub async fn unsubscribe(env: &Env, config: &Config, store_id: &str, token: &str
         &[contact.id.into(), rfc3339(now()).into()],
     )
     .await?;
+    crate::email_flows::cancel_marketing(&db, &contact.email).await?;
     Ok(page(
         200,
         &store.row.name,

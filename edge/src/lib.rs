@@ -9,6 +9,7 @@ pub mod billing;
 pub mod config;
 pub mod contacts;
 pub mod domains;
+pub mod email_flows;
 pub mod email_webhooks;
 pub mod error;
 pub mod gdpr;
@@ -105,6 +106,12 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
                 )
                 .await?;
                 json(200, &view)
+            }
+            Route::InternalFlowSettings(id) => {
+                json(200, &email_flows::internal_settings(env, runtime::path_id(&id, "store")?).await?)
+            }
+            Route::InternalFlowSends(id) => {
+                json(200, &email_flows::internal_record(env, runtime::path_id(&id, "store")?, &body).await?)
             }
             _ => unreachable!("only internal routes are internal"),
         };
@@ -367,6 +374,22 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
             let store = principal.store(load_store(id).await?, Action::Operate)?;
             json(200, &contacts::import(env, &store, &body).await?)
         }
+        Route::ListFlows(id) => {
+            let store = principal.store(load_store(id).await?, Action::Read)?;
+            json(200, &email_flows::list(env, &store).await?)
+        }
+        Route::UpdateFlow(id, flow) => {
+            let store = principal.store(load_store(id).await?, Action::Operate)?;
+            json(200, &email_flows::update(env, &store, &flow, &body, &actor).await?)
+        }
+        Route::FlowSends(id, flow) => {
+            let store = principal.store(load_store(id).await?, Action::Read)?;
+            json(200, &email_flows::sends(env, &store, &flow, query("status").as_deref()).await?)
+        }
+        Route::Segments(id) => {
+            let store = principal.store(load_store(id).await?, Action::Read)?;
+            json(200, &email_flows::segments(env, &store).await?)
+        }
         Route::Health
         | Route::OpenApi
         | Route::SignUp
@@ -384,7 +407,11 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
         | Route::SendGridWebhook => {
             unreachable!("answered above")
         }
-        Route::InternalClaimDue | Route::InternalPublish(_) | Route::InternalReport(..) => {
+        Route::InternalClaimDue
+        | Route::InternalPublish(_)
+        | Route::InternalReport(..)
+        | Route::InternalFlowSettings(_)
+        | Route::InternalFlowSends(_) => {
             unreachable!("answered above")
         }
     }

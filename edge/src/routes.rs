@@ -107,6 +107,18 @@ pub enum Route {
     ListContacts(String),
     /// `POST /v1/stores/{id}/contacts/import`.
     ImportContacts(String),
+    /// `GET /v1/stores/{id}/email/flows`.
+    ListFlows(String),
+    /// `PATCH /v1/stores/{id}/email/flows/{flow}`.
+    UpdateFlow(String, String),
+    /// `GET /v1/stores/{id}/email/flows/{flow}/sends`.
+    FlowSends(String, String),
+    /// `GET /v1/stores/{id}/email/segments`.
+    Segments(String),
+    /// `POST /internal/stores/{id}/email/flows`.
+    InternalFlowSettings(String),
+    /// `POST /internal/stores/{id}/email/sends`.
+    InternalFlowSends(String),
     /// `POST /internal/research-runs/due`.
     InternalClaimDue,
     /// `POST /internal/stores/{id}/products`.
@@ -140,7 +152,14 @@ impl Route {
 
     /// Whether the route belongs to the signed internal API.
     pub fn is_internal(&self) -> bool {
-        matches!(self, Route::InternalClaimDue | Route::InternalPublish(_) | Route::InternalReport(..))
+        matches!(
+            self,
+            Route::InternalClaimDue
+                | Route::InternalPublish(_)
+                | Route::InternalReport(..)
+                | Route::InternalFlowSettings(_)
+                | Route::InternalFlowSends(_)
+        )
     }
 }
 
@@ -198,6 +217,10 @@ pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
     ("POST", "/v1/webhooks/sendgrid"),
     ("GET", "/v1/stores/{store_id}/contacts"),
     ("POST", "/v1/stores/{store_id}/contacts/import"),
+    ("GET", "/v1/stores/{store_id}/email/flows"),
+    ("PATCH", "/v1/stores/{store_id}/email/flows/{flow}"),
+    ("GET", "/v1/stores/{store_id}/email/flows/{flow}/sends"),
+    ("GET", "/v1/stores/{store_id}/email/segments"),
 ];
 
 /// The OpenAPI 3.1 document of the public API, served at `/v1/openapi.json`.
@@ -266,6 +289,16 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         ["v1", "webhooks", "sendgrid"] => Some(vec![("POST", Route::SendGridWebhook)]),
         ["v1", "stores", _, "contacts"] => Some(vec![("GET", Route::ListContacts(s(2)))]),
         ["v1", "stores", _, "contacts", "import"] => Some(vec![("POST", Route::ImportContacts(s(2)))]),
+        ["v1", "stores", _, "email", "flows"] => Some(vec![("GET", Route::ListFlows(s(2)))]),
+        ["v1", "stores", _, "email", "flows", _] => Some(vec![("PATCH", Route::UpdateFlow(s(2), s(5)))]),
+        ["v1", "stores", _, "email", "flows", _, "sends"] => {
+            Some(vec![("GET", Route::FlowSends(s(2), s(5)))])
+        }
+        ["v1", "stores", _, "email", "segments"] => Some(vec![("GET", Route::Segments(s(2)))]),
+        ["internal", "stores", _, "email", "flows"] => {
+            Some(vec![("POST", Route::InternalFlowSettings(s(2)))])
+        }
+        ["internal", "stores", _, "email", "sends"] => Some(vec![("POST", Route::InternalFlowSends(s(2)))]),
         ["internal", "research-runs", "due"] => Some(vec![("POST", Route::InternalClaimDue)]),
         ["internal", "stores", _, "products"] => Some(vec![("POST", Route::InternalPublish(s(2)))]),
         ["internal", "stores", _, "research-runs", _, "report"] => {

@@ -331,7 +331,8 @@ async fn a_marketing_step_found_a_day_late_is_skipped_and_the_next_one_sent() {
 async fn one_batch_carries_mails_and_flow_events_and_a_bad_event_fails_alone() {
     let flows = spawn_flows().await;
     let app = spawn_app();
-    let flow_state = flow_events::State { idempotency: MemoryStore::default(), steps: flows.steps.clone() };
+    let flow_state =
+        flow_events::State { idempotency: MemoryStore::default(), steps: flows.steps.clone(), edge: None };
     let now = OffsetDateTime::now_utc();
     let good = flows.envelope(now, subscribed(&ada())).to_body();
     let mut bad = flows.envelope(now, purchased("cart with spaces"));

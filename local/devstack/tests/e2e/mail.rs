@@ -131,6 +131,33 @@ async fn a_subscriber_gets_the_welcome_mail_and_one_click_unsubscribe_stops_all_
     let shopper = format!("{}@example.com", unique("shopper"));
     let control = format!("{}@example.com", unique("control"));
 
+    // The merchant gives the first welcome mail a subject and intro of their own.
+    let flows = format!("/v1/stores/{store}/email/flows");
+    let refused = stack
+        .send(
+            reqwest::Method::PATCH,
+            &format!("{flows}/welcome"),
+            &merchant.access,
+            Some(&json!({ "steps": [{ "step": 2, "delay_hours": 500 }] })),
+        )
+        .await;
+    assert_eq!(
+        (refused.status, refused.json["field"].as_str()),
+        (400, Some("delay_hours")),
+        "{}",
+        refused.text
+    );
+    let changed = stack
+        .send(
+            reqwest::Method::PATCH,
+            &format!("{flows}/welcome"),
+            &merchant.access,
+            Some(&json!({ "steps": [{ "step": 1, "subject": "A warm hello from Mail Paws", "intro": "Our groomers picked these for you." }] })),
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{}", changed.text);
+    assert_eq!(changed.json["steps"][0]["subject"], "A warm hello from Mail Paws");
+
     let first = subscribe(&stack, &store, &shopper).await;
     assert_eq!((first.status, first.json["created"].as_bool()), (200, Some(true)), "{}", first.text);
     let again = subscribe(&stack, &store, &shopper).await;
@@ -139,7 +166,17 @@ async fn a_subscriber_gets_the_welcome_mail_and_one_click_unsubscribe_stops_all_
     assert_eq!((bad.status, bad.json["field"].as_str()), (400, Some("email")), "{}", bad.text);
 
     let welcome = swept_mail(&stack, &shopper, "Welcome to Mail Paws").await;
+    assert_eq!(welcome["subject"], "A warm hello from Mail Paws");
+    assert!(welcome["text"].as_str().unwrap().contains("Our groomers picked these for you."));
     let link = unsubscribe_link(&welcome);
+    // What the merchant sees of the welcome flow: the first mail sent, the next two waiting.
+    let sends = eventually("the welcome flow's sends", Duration::from_secs(30), || async {
+        let sends = stack.get(&format!("{flows}/welcome/sends"), &merchant.access).await;
+        (sends.json["counts"]["sent"] == 1).then_some(sends)
+    })
+    .await;
+    println!("a merchant's view of the welcome flow: {}", sends.json);
+    assert_eq!(sends.json["counts"]["scheduled"], 1, "bestsellers waits (no offer, so no discount step)");
     let raw = welcome.to_string().to_ascii_lowercase();
     assert!(raw.contains("list-unsubscribe-post") && raw.contains("one-click"), "one-click headers: {raw}");
     assert!(raw.contains(&link.to_ascii_lowercase()), "the header names the same link");
@@ -169,6 +206,8 @@ async fn a_subscriber_gets_the_welcome_mail_and_one_click_unsubscribe_stops_all_
         (listed[0]["email"].as_str(), listed[0]["status"].as_str()),
         (Some(shopper.as_str()), Some("unsubscribed"))
     );
+    let after = stack.get(&format!("{flows}/welcome/sends?status=cancelled"), &merchant.access).await;
+    assert_eq!(after.json["sends"][0]["reason"], "unsubscribed", "{}", after.text);
     let bogus = stack.http.get(link.replace("/unsubscribe/", "/unsubscribe/x")).send().await.unwrap();
     assert_eq!(bogus.status(), 404);
 
