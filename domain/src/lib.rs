@@ -14,6 +14,7 @@ pub mod placement;
 pub mod plans;
 pub mod pricing;
 pub mod scoring;
+pub mod seo;
 pub mod store;
 
 pub use ids::{ProductId, RunId, SessionId, StoreId, TenantId, UserId};
