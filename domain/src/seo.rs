@@ -302,6 +302,56 @@ pub fn escape_html(text: &str) -> String {
         .replace('\'', "&#39;")
 }
 
+/// The tags a published post's body may hold; only `a` has an attribute, an `href` to an
+/// http(s) URL or a path on the store.
+pub const POST_TAGS: [&str; 9] = ["p", "h2", "h3", "ul", "ol", "li", "strong", "em", "a"];
+
+/// Checks a post body against the allow-list ([`POST_TAGS`]): anything else (a script, an
+/// event handler, a `javascript:` link, a stray `<`) is refused with the offending tag.
+pub fn check_post_html(html: &str) -> Result<(), String> {
+    let mut rest = html;
+    while let Some(start) = rest.find('<') {
+        if rest[..start].contains('>') {
+            return Err("a stray `>`".into());
+        }
+        let after = &rest[start + 1..];
+        let end = after.find('>').ok_or_else(|| "an unclosed `<`".to_owned())?;
+        let tag = &after[..end];
+        if tag.contains('<') {
+            return Err("a `<` inside a tag".into());
+        }
+        let (closing, tag) = match tag.strip_prefix('/') {
+            Some(t) => (true, t),
+            None => (false, tag),
+        };
+        let (name, attrs) = tag.split_once(char::is_whitespace).unwrap_or((tag, ""));
+        let name_lower = name.to_ascii_lowercase();
+        if !POST_TAGS.contains(&name_lower.as_str()) {
+            return Err(format!("the tag `{}` is not allowed", name.chars().take(20).collect::<String>()));
+        }
+        let attrs = attrs.trim();
+        if !attrs.is_empty() {
+            let href = attrs.strip_prefix("href=\"").and_then(|v| v.strip_suffix('"'));
+            let ok = !closing
+                && name_lower == "a"
+                && href.is_some_and(|v| {
+                    !v.contains('"')
+                        && (v.starts_with("https://")
+                            || v.starts_with("http://")
+                            || (v.starts_with('/') && !v.starts_with("//")))
+                });
+            if !ok {
+                return Err(format!("the attributes of `{name}` are not allowed"));
+            }
+        }
+        rest = &after[end + 1..];
+    }
+    if rest.contains('>') {
+        return Err("a stray `>`".into());
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -403,5 +453,21 @@ mod tests {
         }
         assert!(received.values().all(|n| *n <= LINKS_TO_PAGE));
         assert_eq!(links.values().map(Vec::len).sum::<usize>(), 8 * 3);
+    }
+
+    #[test]
+    fn a_post_body_holds_only_allowed_tags_and_safe_links() {
+        assert!(check_post_html("<h2>Care</h2><p>Brush <strong>daily</strong>. See <a href=\"/products/slicker\">this</a>.</p><ul><li>x &amp; y</li></ul>").is_ok());
+        for bad in [
+            "<script>alert(1)</script>",
+            "<p onclick=\"x()\">hi</p>",
+            "<a href=\"javascript:alert(1)\">x</a>",
+            "<a href=\"//evil.example\">x</a>",
+            "<img src=x>",
+            "<p>unclosed <",
+            "<p>1 > 0</p>",
+        ] {
+            assert!(check_post_html(bad).is_err(), "{bad}");
+        }
     }
 }

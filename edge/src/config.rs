@@ -85,6 +85,8 @@ pub struct SqsConfig {
     pub email_queue_url: String,
     /// URL of the email flows queue (shopper actions that start or stop flows).
     pub flows_queue_url: String,
+    /// URL of the SEO engine's queue (runs a merchant starts).
+    pub seo_queue_url: String,
     /// Access key id of the edge's enqueue-only IAM user.
     pub access_key_id: String,
     /// Its secret key.
@@ -139,6 +141,7 @@ impl Config {
                 research_queue_url: text(env, "RESEARCH_QUEUE_URL")?,
                 email_queue_url: text(env, "EMAIL_QUEUE_URL")?,
                 flows_queue_url: text(env, "FLOWS_QUEUE_URL")?,
+                seo_queue_url: text(env, "SEO_QUEUE_URL")?,
                 access_key_id: text(env, "AWS_ACCESS_KEY_ID")?,
                 secret_access_key: text(env, "AWS_SECRET_ACCESS_KEY")?,
             },

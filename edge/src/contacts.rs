@@ -222,7 +222,7 @@ pub async fn subscribe(
             db.run(
                 "UPDATE contacts SET status = 'subscribed', unsubscribe_hash = ?3, subscribed_at = ?4, \
                  unsubscribed_at = NULL, first_name = COALESCE(?5, first_name) WHERE store_id = ?1 AND id = ?2",
-                &[row.id.clone().into(), hash(&token).into(), at.clone().into(), first_name.clone().into()],
+                &[row.id.clone().into(), hash(&token).into(), at.clone().into(), crate::runtime::nullable(first_name.clone())],
             )
             .await?;
             (row.id, false)
@@ -239,7 +239,7 @@ pub async fn subscribe(
                     &[
                         id.clone().into(),
                         email.as_str().into(),
-                        first_name.clone().into(),
+                        crate::runtime::nullable(first_name.clone()),
                         hash(&token).into(),
                         at.clone().into(),
                     ],
@@ -464,7 +464,7 @@ pub async fn import(env: &Env, store: &Store, body: &str) -> ApiResult<serde_jso
             &[
                 id.to_string().into(),
                 email.as_str().into(),
-                first_name.clone().into(),
+                crate::runtime::nullable(first_name.clone()),
                 hash(&token).into(),
                 at.clone().into(),
             ],

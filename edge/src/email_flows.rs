@@ -298,7 +298,7 @@ pub async fn internal_record(env: &Env, store_id: StoreId, body: &str) -> ApiRes
                     key[1].clone(),
                     key[2].clone(),
                     status.into(),
-                    send.reason.clone().into(),
+                    crate::runtime::nullable(send.reason.clone()),
                     at.clone().into(),
                 ],
             )?
@@ -321,7 +321,7 @@ pub async fn internal_record(env: &Env, store_id: StoreId, body: &str) -> ApiRes
                     send.template.clone().into(),
                     send.recipient.clone().into(),
                     status.into(),
-                    send.reason.clone().into(),
+                    crate::runtime::nullable(send.reason.clone()),
                     send.due_at.clone().into(),
                     at.clone().into(),
                 ],

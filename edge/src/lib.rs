@@ -18,6 +18,7 @@ pub mod products;
 pub mod research;
 pub mod routes;
 pub mod runtime;
+pub mod seo;
 pub mod sqs;
 pub mod stores;
 pub mod stripe;
@@ -113,6 +114,25 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
             Route::InternalFlowSends(id) => {
                 json(200, &email_flows::internal_record(env, runtime::path_id(&id, "store")?, &body).await?)
             }
+            Route::InternalSeoDue => json(200, &seo::claim_due(env, &body).await?),
+            Route::InternalSeoContext(id) => {
+                json(200, &seo::context(env, &config, runtime::path_id(&id, "store")?).await?)
+            }
+            Route::InternalSeoPost(id) => {
+                let (status, post) = seo::publish(env, runtime::path_id(&id, "store")?, &body).await?;
+                json(status, &post)
+            }
+            Route::InternalSeoProducts(id) => {
+                json(200, &seo::rewrite_products(env, runtime::path_id(&id, "store")?, &body).await?)
+            }
+            Route::InternalSeoLinks(id) => {
+                json(200, &seo::links(env, runtime::path_id(&id, "store")?, &body).await?)
+            }
+            Route::InternalSeoReport(id, run) => json(
+                200,
+                &seo::report(env, runtime::path_id(&id, "store")?, runtime::path_id(&run, "seo run")?, &body)
+                    .await?,
+            ),
             _ => unreachable!("only internal routes are internal"),
         };
     }
@@ -390,6 +410,18 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
             let store = principal.store(load_store(id).await?, Action::Read)?;
             json(200, &email_flows::segments(env, &store).await?)
         }
+        Route::StartSeoRun(id) => {
+            let store = principal.store(load_store(id).await?, Action::Operate)?;
+            json(202, &seo::start(env, &config, &store, &actor).await?)
+        }
+        Route::ListSeoRuns(id) => {
+            let store = principal.store(load_store(id).await?, Action::Read)?;
+            json(200, &seo::runs(env, &store).await?)
+        }
+        Route::SeoPosts(id) => {
+            let store = principal.store(load_store(id).await?, Action::Read)?;
+            json(200, &seo::posts(env, &store).await?)
+        }
         Route::Health
         | Route::OpenApi
         | Route::SignUp
@@ -411,7 +443,13 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
         | Route::InternalPublish(_)
         | Route::InternalReport(..)
         | Route::InternalFlowSettings(_)
-        | Route::InternalFlowSends(_) => {
+        | Route::InternalFlowSends(_)
+        | Route::InternalSeoDue
+        | Route::InternalSeoContext(_)
+        | Route::InternalSeoPost(_)
+        | Route::InternalSeoProducts(_)
+        | Route::InternalSeoLinks(_)
+        | Route::InternalSeoReport(..) => {
             unreachable!("answered above")
         }
     }

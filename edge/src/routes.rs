@@ -119,6 +119,24 @@ pub enum Route {
     InternalFlowSettings(String),
     /// `POST /internal/stores/{id}/email/sends`.
     InternalFlowSends(String),
+    /// `POST /v1/stores/{id}/seo/runs`.
+    StartSeoRun(String),
+    /// `GET /v1/stores/{id}/seo/runs`.
+    ListSeoRuns(String),
+    /// `GET /v1/stores/{id}/seo/posts`.
+    SeoPosts(String),
+    /// `POST /internal/seo/due`.
+    InternalSeoDue,
+    /// `POST /internal/stores/{id}/seo/context`.
+    InternalSeoContext(String),
+    /// `POST /internal/stores/{id}/seo/posts`.
+    InternalSeoPost(String),
+    /// `POST /internal/stores/{id}/seo/products`.
+    InternalSeoProducts(String),
+    /// `POST /internal/stores/{id}/seo/links`.
+    InternalSeoLinks(String),
+    /// `POST /internal/stores/{id}/seo/runs/{run}/report`.
+    InternalSeoReport(String, String),
     /// `POST /internal/research-runs/due`.
     InternalClaimDue,
     /// `POST /internal/stores/{id}/products`.
@@ -159,6 +177,12 @@ impl Route {
                 | Route::InternalReport(..)
                 | Route::InternalFlowSettings(_)
                 | Route::InternalFlowSends(_)
+                | Route::InternalSeoDue
+                | Route::InternalSeoContext(_)
+                | Route::InternalSeoPost(_)
+                | Route::InternalSeoProducts(_)
+                | Route::InternalSeoLinks(_)
+                | Route::InternalSeoReport(..)
         )
     }
 }
@@ -221,6 +245,9 @@ pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
     ("PATCH", "/v1/stores/{store_id}/email/flows/{flow}"),
     ("GET", "/v1/stores/{store_id}/email/flows/{flow}/sends"),
     ("GET", "/v1/stores/{store_id}/email/segments"),
+    ("POST", "/v1/stores/{store_id}/seo/runs"),
+    ("GET", "/v1/stores/{store_id}/seo/runs"),
+    ("GET", "/v1/stores/{store_id}/seo/posts"),
 ];
 
 /// The OpenAPI 3.1 document of the public API, served at `/v1/openapi.json`.
@@ -299,6 +326,20 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
             Some(vec![("POST", Route::InternalFlowSettings(s(2)))])
         }
         ["internal", "stores", _, "email", "sends"] => Some(vec![("POST", Route::InternalFlowSends(s(2)))]),
+        ["v1", "stores", _, "seo", "runs"] => {
+            Some(vec![("POST", Route::StartSeoRun(s(2))), ("GET", Route::ListSeoRuns(s(2)))])
+        }
+        ["v1", "stores", _, "seo", "posts"] => Some(vec![("GET", Route::SeoPosts(s(2)))]),
+        ["internal", "seo", "due"] => Some(vec![("POST", Route::InternalSeoDue)]),
+        ["internal", "stores", _, "seo", "context"] => Some(vec![("POST", Route::InternalSeoContext(s(2)))]),
+        ["internal", "stores", _, "seo", "posts"] => Some(vec![("POST", Route::InternalSeoPost(s(2)))]),
+        ["internal", "stores", _, "seo", "products"] => {
+            Some(vec![("POST", Route::InternalSeoProducts(s(2)))])
+        }
+        ["internal", "stores", _, "seo", "links"] => Some(vec![("POST", Route::InternalSeoLinks(s(2)))]),
+        ["internal", "stores", _, "seo", "runs", _, "report"] => {
+            Some(vec![("POST", Route::InternalSeoReport(s(2), s(5)))])
+        }
         ["internal", "research-runs", "due"] => Some(vec![("POST", Route::InternalClaimDue)]),
         ["internal", "stores", _, "products"] => Some(vec![("POST", Route::InternalPublish(s(2)))]),
         ["internal", "stores", _, "research-runs", _, "report"] => {

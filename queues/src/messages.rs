@@ -540,3 +540,16 @@ mod flow_event_tests {
         assert!(Envelope::<FlowEvent>::parse(&body(payload)).is_err());
     }
 }
+
+/// Run the SEO engine for one store (queue `seo`): keyword research, content gaps, blog posts,
+/// product SEO refresh, internal links, IndexNow. The edge records the run before sending.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeoRequested {
+    /// The run this message starts.
+    pub run_id: RunId,
+}
+
+impl Message for SeoRequested {
+    const KIND: &'static str = "seo.requested";
+    const QUEUE: &'static str = "seo";
+}

@@ -327,3 +327,88 @@ async fn a_starter_account_holds_a_thousand_contacts() {
     assert_eq!(listed.json["account"]["subscribed"], 1_000, "{}", listed.json["account"]);
     assert_eq!(listed.json["account"]["limit"], 1_000);
 }
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn an_seo_run_publishes_posts_for_content_gaps_and_refreshes_weak_product_meta() {
+    let stack = Stack::connect().await;
+    let (merchant, store) = store(&stack, "Groom Room").await;
+    let products = format!("/v1/stores/{store}/products");
+    for (title, meta_title, keywords) in [
+        ("Self-Cleaning Slicker Brush", "Brush", vec!["dog brush", "slicker brush"]),
+        (
+            "Deshedding Tool for Long Hair",
+            "Deshedding Tool for Long Hair | Groom Room",
+            vec!["deshedding tool"],
+        ),
+        (
+            "Pet Nail Clipper with Safety Guard",
+            "Pet Nail Clipper with Safety Guard | Groom Room",
+            vec!["nail clipper"],
+        ),
+    ] {
+        let created = stack
+            .post_json(
+                &products,
+                Some(&merchant.access),
+                &json!({
+                    "title": title, "price_minor": 2_499, "status": "published", "meta_title": meta_title,
+                    "meta_description": "Grooming tool", "keywords": keywords,
+                    "description": [format!("The {title} keeps coats tidy with less effort.")],
+                }),
+            )
+            .await;
+        assert_eq!(created.status, 201, "{}", created.text);
+    }
+
+    let started =
+        stack.post_json(&format!("/v1/stores/{store}/seo/runs"), Some(&merchant.access), &Value::Null).await;
+    assert_eq!(started.status, 202, "{}", started.text);
+    let run = eventually("the SEO run's report", Duration::from_secs(180), || async {
+        let runs = stack.get(&format!("/v1/stores/{store}/seo/runs"), &merchant.access).await;
+        runs.json["runs"].as_array()?.iter().find(|r| r["status"] == "completed").cloned()
+    })
+    .await;
+    let report = &run["report"];
+    println!("SEO run report: {report}");
+    assert!(report["keywords"].as_array().unwrap().len() >= 10, "keywords found: {report}");
+    assert_eq!(report["posts"].as_array().unwrap().len(), 2, "two posts for the top gaps");
+    assert!(report["products_improved"].as_u64().unwrap() >= 3, "weak and duplicated meta rewritten");
+    assert_eq!(report["indexnow_ok"], true);
+
+    let posts = stack.get(&format!("/v1/stores/{store}/seo/posts"), &merchant.access).await;
+    let posts = posts.json["posts"].as_array().unwrap().clone();
+    assert_eq!(posts.len(), 2);
+    for post in &posts {
+        let words = post["words"].as_u64().unwrap();
+        println!("post `{}`: {words} words", post["title"]);
+        assert!((800..=1_600).contains(&words), "{words} words");
+        assert!(post["meta_title"].as_str().unwrap().chars().count() <= 60);
+        assert!(post["meta_description"].as_str().unwrap().chars().count() <= 155);
+        let html = post["body_html"].as_str().unwrap();
+        assert!(html.contains("<h2>") && !html.contains("<script"), "sanitised HTML");
+    }
+    assert!(
+        posts.iter().any(|p| p["body_html"].as_str().unwrap().contains("href=\"/products/")),
+        "related products are linked"
+    );
+
+    let listed = stack.products(&merchant, &store).await;
+    let brush = listed.iter().find(|p| p["title"] == "Self-Cleaning Slicker Brush").unwrap();
+    let detail = stack.get(&format!("{products}/{}", brush["id"].as_str().unwrap()), &merchant.access).await;
+    assert_eq!(detail.json["meta_title"], "Self-Cleaning Slicker Brush | Groom Room", "{}", detail.text);
+    let pinged = stack
+        .http
+        .get("http://127.0.0.1:9110/_test/indexnow")
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    let urls = pinged.to_string();
+    assert!(
+        urls.contains("/blog/") && urls.contains("/products/"),
+        "IndexNow heard of the new and changed URLs"
+    );
+}
