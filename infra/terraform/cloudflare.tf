@@ -54,6 +54,8 @@ locals {
       { type = "secret_text", name = "STRIPE_SECRET_KEY", id = null, namespace_id = null, text = var.stripe_secret_key, simple = null },
       { type = "secret_text", name = "STRIPE_WEBHOOK_SECRET", id = null, namespace_id = null, text = var.stripe_webhook_secret, simple = null },
       { type = "secret_text", name = "JWT_SIGNING_KEY", id = null, namespace_id = null, text = var.jwt_signing_key, simple = null },
+      { type = "secret_text", name = "RESEND_WEBHOOK_SECRET", id = null, namespace_id = null, text = var.resend_webhook_secret, simple = null },
+      { type = "plain_text", name = "SENDGRID_WEBHOOK_PUBLIC_KEY", id = null, namespace_id = null, text = var.sendgrid_webhook_public_key, simple = null },
       # Sign-up and login attempts per IP and per account (edge/wrangler.toml declares the same).
       { type = "ratelimit", name = "AUTH_LIMITER", id = null, namespace_id = "1001", text = null, simple = { limit = 20, period = 60 } },
     ],

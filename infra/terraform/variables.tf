@@ -264,3 +264,16 @@ variable "doh_url" {
   type        = string
   default     = "https://cloudflare-dns.com/dns-query"
 }
+
+variable "resend_webhook_secret" {
+  description = "RESEND_WEBHOOK_SECRET secret binding of the edge worker: the whsec_ signing secret of the Resend webhook at https://api.<platform_domain>/v1/webhooks/resend (bounces and complaints). Empty: that webhook answers 404."
+  type        = string
+  sensitive   = true
+  default     = ""
+}
+
+variable "sendgrid_webhook_public_key" {
+  description = "SENDGRID_WEBHOOK_PUBLIC_KEY binding of the edge worker: the Signed Event Webhook's verification key (base64 DER) for https://api.<platform_domain>/v1/webhooks/sendgrid. Empty: that webhook answers 404."
+  type        = string
+  default     = ""
+}

@@ -223,6 +223,17 @@ async fn a_subscriber_gets_the_welcome_mail_and_one_click_unsubscribe_stops_all_
     let inbox = inbox(&stack).await;
     assert!(mails_to(&inbox, &shopper, "Slicker brush").is_empty(), "no marketing mail after unsubscribing");
     assert_eq!(mails_to(&inbox, &shopper, "Welcome to Mail Paws").len(), 1, "the welcome mail went out once");
+    let segments = eventually("the cart abandoners segment", Duration::from_secs(30), || async {
+        let segments = stack.get(&format!("/v1/stores/{store}/email/segments"), &merchant.access).await;
+        segments.json["cart_abandoners"]["members"]
+            .as_array()?
+            .iter()
+            .any(|m| m == control.as_str())
+            .then_some(segments)
+    })
+    .await;
+    println!("segments: {}", segments.json);
+    assert_eq!(segments.json["new_customers"]["count"], 0);
 }
 
 fn svix(secret: &str, id: &str, timestamp: &str, body: &str) -> String {
