@@ -42,6 +42,9 @@ add_secret ALIEXPRESS_APP_SECRET 'secrets.token_hex(16)'
 add_secret DEMO_PASSWORD 'secrets.token_urlsafe(18)'
 add_secret STRIPE_SECRET_KEY '"sk_test_" + secrets.token_hex(12)'
 add_secret STRIPE_WEBHOOK_SECRET '"whsec_" + secrets.token_hex(16)'
+add_secret SEO_SERP_API_KEY 'secrets.token_hex(16)'
+add_secret INDEXNOW_KEY 'secrets.token_hex(16)'
+add_secret RESEND_WEBHOOK_SECRET '"whsec_" + __import__("base64").b64encode(secrets.token_bytes(24)).decode()'
 umask 022
 set -a
 . "$secrets"
@@ -77,7 +80,7 @@ if ! $detach; then
 fi
 
 log "building the functions and devstack"
-cargo build --quiet -p devstack -p fanout -p research -p import -p email -p sweep -p scrape
+cargo build --quiet -p devstack -p fanout -p research -p import -p email -p sweep -p scrape -p seo -p erasure
 
 log "starting the AWS emulator on 127.0.0.1:$MOTO_PORT"
 start moto moto_server -H 127.0.0.1 -p "$MOTO_PORT"
@@ -102,6 +105,10 @@ start doh python3 local/fixtures/doh_server.py "$DOH_PORT" "$state/dns-records.j
 
 log "starting the Stripe stand-in (localstripe + Checkout) on 127.0.0.1:8420"
 start stripe python3 local/fixtures/stripe_server.py 8420 "$state/stripe.pickle"
+
+SEARCH_PORT=9110
+log "starting the search stand-ins (autocomplete, SerpApi, IndexNow) on 127.0.0.1:$SEARCH_PORT"
+start search python3 local/fixtures/search_server.py "$SEARCH_PORT" "$SEO_SERP_API_KEY"
 
 MAIL_SMTP_PORT=1025 MAIL_WEB_PORT=1080
 log "starting maildev (SMTP 127.0.0.1:$MAIL_SMTP_PORT, inbox http://127.0.0.1:$MAIL_WEB_PORT)"
@@ -135,6 +142,12 @@ GOOGLE_TRENDS_URL=http://127.0.0.1:$SOURCES_PORT
 GOOGLE_TRENDS_KEYWORDS="slicker brush,cat water fountain"
 APIFY_API_URL=http://127.0.0.1:$SOURCES_PORT
 APIFY_TOKEN=$APIFY_TOKEN
+SEO_QUEUE_URL=$SEO_QUEUE_URL
+SEO_AUTOCOMPLETE_URL=http://127.0.0.1:$SEARCH_PORT/complete/search
+SEO_SERP_URL=http://127.0.0.1:$SEARCH_PORT/search.json
+SEO_SERP_API_KEY=$SEO_SERP_API_KEY
+INDEXNOW_URL=http://127.0.0.1:$SEARCH_PORT/indexnow
+INDEXNOW_KEY=$INDEXNOW_KEY
 EMAIL_PROVIDER=smtp
 SMTP_HOST=127.0.0.1
 SMTP_PORT=$MAIL_SMTP_PORT
@@ -162,8 +175,10 @@ RESEARCH_QUEUE_URL=$RESEARCH_QUEUE_URL
 EMAIL_QUEUE_URL=$EMAIL_QUEUE_URL
 FLOWS_QUEUE_URL=$FLOWS_QUEUE_URL
 ERASURE_QUEUE_URL=$ERASURE_QUEUE_URL
+SEO_QUEUE_URL=$SEO_QUEUE_URL
 STRIPE_SECRET_KEY=$STRIPE_SECRET_KEY
 STRIPE_WEBHOOK_SECRET=$STRIPE_WEBHOOK_SECRET
+RESEND_WEBHOOK_SECRET=$RESEND_WEBHOOK_SECRET
 VARS
 cat > storefront-worker/.dev.vars <<VARS
 INTERNAL_HMAC_SECRET=$INTERNAL_HMAC_SECRET

@@ -10,11 +10,13 @@ pub mod content;
 pub mod dns;
 pub mod html;
 pub mod ids;
+pub mod marketing;
 pub mod money;
 pub mod placement;
 pub mod plans;
 pub mod pricing;
 pub mod scoring;
+pub mod seo;
 pub mod shop_pages;
 pub mod store;
 

@@ -32,6 +32,12 @@ pub struct Config {
     pub accept_invitation_url_template: String,
     /// The link a password-reset mail carries, with `{token}` in it.
     pub reset_password_url_template: String,
+    /// The one-click unsubscribe link of a store's marketing mail, with `{store}` and `{token}`.
+    pub unsubscribe_url_template: String,
+    /// Resend's webhook signing secret (`whsec_...`); without it the Resend webhook is off.
+    pub resend_webhook_secret: Option<String>,
+    /// SendGrid's Event Webhook verification key (base64 DER); without it that webhook is off.
+    pub sendgrid_webhook_public_key: Option<String>,
 }
 
 /// Stripe settings.
@@ -81,6 +87,8 @@ pub struct SqsConfig {
     pub flows_queue_url: String,
     /// URL of the erasure queue (GDPR erasures, pipeline side).
     pub erasure_queue_url: String,
+    /// URL of the SEO engine's queue (runs a merchant starts).
+    pub seo_queue_url: String,
     /// Access key id of the edge's enqueue-only IAM user.
     pub access_key_id: String,
     /// Its secret key.
@@ -92,6 +100,11 @@ fn text(env: &Env, name: &str) -> worker::Result<String> {
         .map(|v| v.to_string())
         .or_else(|_| env.secret(name).map(|s| s.to_string()))
         .map_err(|_| worker::Error::RustError(format!("configuration `{name}` is not set")))
+}
+
+/// An optional entry: unset or empty is `None`.
+fn optional(env: &Env, name: &str) -> Option<String> {
+    text(env, name).ok().filter(|v| !v.trim().is_empty())
 }
 
 impl Config {
@@ -120,6 +133,9 @@ impl Config {
             },
             reset_password_url_template: text(env, "RESET_PASSWORD_URL_TEMPLATE")?,
             accept_invitation_url_template: text(env, "ACCEPT_INVITATION_URL_TEMPLATE")?,
+            unsubscribe_url_template: text(env, "UNSUBSCRIBE_URL_TEMPLATE")?,
+            resend_webhook_secret: optional(env, "RESEND_WEBHOOK_SECRET"),
+            sendgrid_webhook_public_key: optional(env, "SENDGRID_WEBHOOK_PUBLIC_KEY"),
             store_shards,
             sqs: SqsConfig {
                 endpoint: text(env, "SQS_ENDPOINT")?,
@@ -128,6 +144,7 @@ impl Config {
                 email_queue_url: text(env, "EMAIL_QUEUE_URL")?,
                 flows_queue_url: text(env, "FLOWS_QUEUE_URL")?,
                 erasure_queue_url: text(env, "ERASURE_QUEUE_URL")?,
+                seo_queue_url: text(env, "SEO_QUEUE_URL")?,
                 access_key_id: text(env, "AWS_ACCESS_KEY_ID")?,
                 secret_access_key: text(env, "AWS_SECRET_ACCESS_KEY")?,
             },

@@ -9,8 +9,11 @@ pub mod auth;
 pub mod billing;
 pub mod collections;
 pub mod config;
+pub mod contacts;
 pub mod content;
 pub mod domains;
+pub mod email_flows;
+pub mod email_webhooks;
 pub mod error;
 pub mod gdpr;
 pub mod internal;
@@ -19,6 +22,7 @@ pub mod products;
 pub mod research;
 pub mod routes;
 pub mod runtime;
+pub mod seo;
 pub mod slugs;
 pub mod sqs;
 pub mod stores;
@@ -48,6 +52,17 @@ fn json<T: Serialize>(status: u16, value: &T) -> ApiResult<Response> {
     headers.set("content-type", "application/json")?;
     headers.set("cache-control", "no-store")?;
     Ok(Response::from_json(value)?.with_status(status).with_headers(headers))
+}
+
+fn html(page: contacts::Page) -> ApiResult<Response> {
+    let headers = Headers::new();
+    headers.set("content-type", "text/html; charset=utf-8")?;
+    headers.set("cache-control", "no-store")?;
+    headers.set(
+        "content-security-policy",
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+    )?;
+    Ok(Response::ok(page.html)?.with_status(page.status).with_headers(headers))
 }
 
 fn empty(status: u16) -> ApiResult<Response> {
@@ -117,6 +132,31 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
                 .await?;
                 json(200, &context)
             }
+            Route::InternalFlowSettings(id) => {
+                json(200, &email_flows::internal_settings(env, runtime::path_id(&id, "store")?).await?)
+            }
+            Route::InternalFlowSends(id) => {
+                json(200, &email_flows::internal_record(env, runtime::path_id(&id, "store")?, &body).await?)
+            }
+            Route::InternalSeoDue => json(200, &seo::claim_due(env, &body).await?),
+            Route::InternalSeoContext(id) => {
+                json(200, &seo::context(env, &config, runtime::path_id(&id, "store")?).await?)
+            }
+            Route::InternalSeoPost(id) => {
+                let (status, post) = seo::publish(env, runtime::path_id(&id, "store")?, &body).await?;
+                json(status, &post)
+            }
+            Route::InternalSeoProducts(id) => {
+                json(200, &seo::rewrite_products(env, runtime::path_id(&id, "store")?, &body).await?)
+            }
+            Route::InternalSeoLinks(id) => {
+                json(200, &seo::links(env, runtime::path_id(&id, "store")?, &body).await?)
+            }
+            Route::InternalSeoReport(id, run) => json(
+                200,
+                &seo::report(env, runtime::path_id(&id, "store")?, runtime::path_id(&run, "seo run")?, &body)
+                    .await?,
+            ),
             _ => unreachable!("only internal routes are internal"),
         };
     }
@@ -150,6 +190,35 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
         Route::StripeWebhook => {
             let signature = req.headers().get("stripe-signature")?;
             return json(200, &billing::webhook(env, &config, signature.as_deref(), &body).await?);
+        }
+        Route::Subscribe(store) => {
+            let subscribed =
+                contacts::subscribe(env, &config, &store, &body, content_type.as_deref().unwrap_or(""), &ip)
+                    .await?;
+            let mut response = json(200, &subscribed)?;
+            // The storefront's form posts from the shop's own origin.
+            response.headers_mut().set("access-control-allow-origin", "*")?;
+            return Ok(response);
+        }
+        Route::UnsubscribePage(store, token) => {
+            return html(contacts::unsubscribe_page(env, &store, &token).await?);
+        }
+        Route::Unsubscribe(store, token) => {
+            return html(contacts::unsubscribe(env, &config, &store, &token).await?);
+        }
+        Route::ResendWebhook => {
+            let header = |name: &str| req.headers().get(name).ok().flatten();
+            let headers = [
+                header("svix-id").or_else(|| header("webhook-id")),
+                header("svix-timestamp").or_else(|| header("webhook-timestamp")),
+                header("svix-signature").or_else(|| header("webhook-signature")),
+            ];
+            return json(200, &email_webhooks::resend(&config, headers, &body).await?);
+        }
+        Route::SendGridWebhook => {
+            let signature = req.headers().get("x-twilio-email-event-webhook-signature")?;
+            let timestamp = req.headers().get("x-twilio-email-event-webhook-timestamp")?;
+            return json(200, &email_webhooks::sendgrid(&config, signature, timestamp, &body).await?);
         }
         // Every route reached without a token is answered above; one that is not would be
         // silently asked for a token below, so it fails loudly instead.
@@ -454,6 +523,42 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
             watchlist::remove(env, &store, &item).await?;
             empty(204)
         }
+        Route::ListContacts(id) => {
+            let store = principal.store(load_store(id).await?, Action::Read)?;
+            json(200, &contacts::list(env, &store, query("status").as_deref()).await?)
+        }
+        Route::ImportContacts(id) => {
+            let store = principal.store(load_store(id).await?, Action::Operate)?;
+            json(200, &contacts::import(env, &store, &body).await?)
+        }
+        Route::ListFlows(id) => {
+            let store = principal.store(load_store(id).await?, Action::Read)?;
+            json(200, &email_flows::list(env, &store).await?)
+        }
+        Route::UpdateFlow(id, flow) => {
+            let store = principal.store(load_store(id).await?, Action::Operate)?;
+            json(200, &email_flows::update(env, &store, &flow, &body, &actor).await?)
+        }
+        Route::FlowSends(id, flow) => {
+            let store = principal.store(load_store(id).await?, Action::Read)?;
+            json(200, &email_flows::sends(env, &store, &flow, query("status").as_deref()).await?)
+        }
+        Route::Segments(id) => {
+            let store = principal.store(load_store(id).await?, Action::Read)?;
+            json(200, &email_flows::segments(env, &store).await?)
+        }
+        Route::StartSeoRun(id) => {
+            let store = principal.store(load_store(id).await?, Action::Operate)?;
+            json(202, &seo::start(env, &config, &store, &actor).await?)
+        }
+        Route::ListSeoRuns(id) => {
+            let store = principal.store(load_store(id).await?, Action::Read)?;
+            json(200, &seo::runs(env, &store).await?)
+        }
+        Route::SeoPosts(id) => {
+            let store = principal.store(load_store(id).await?, Action::Read)?;
+            json(200, &seo::posts(env, &store).await?)
+        }
         Route::Health
         | Route::OpenApi
         | Route::SignUp
@@ -464,7 +569,12 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
         | Route::AcceptInvitation
         | Route::RequestPasswordReset
         | Route::ConfirmPasswordReset
-        | Route::GdprErasureStatus(_) => {
+        | Route::GdprErasureStatus(_)
+        | Route::Subscribe(_)
+        | Route::UnsubscribePage(..)
+        | Route::Unsubscribe(..)
+        | Route::ResendWebhook
+        | Route::SendGridWebhook => {
             unreachable!("answered above")
         }
         Route::InternalClaimDue
@@ -473,7 +583,15 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
         | Route::InternalConfirmErasure(_)
         | Route::InternalCheckout(_)
         | Route::InternalShopperEvents
-        | Route::InternalResearchContext(..) => {
+        | Route::InternalResearchContext(..)
+        | Route::InternalFlowSettings(_)
+        | Route::InternalFlowSends(_)
+        | Route::InternalSeoDue
+        | Route::InternalSeoContext(_)
+        | Route::InternalSeoPost(_)
+        | Route::InternalSeoProducts(_)
+        | Route::InternalSeoLinks(_)
+        | Route::InternalSeoReport(..) => {
             unreachable!("answered above")
         }
     }

@@ -137,6 +137,50 @@ pub enum Route {
     InternalCheckout(String),
     /// `POST /internal/shopper-events` (the storefront).
     InternalShopperEvents,
+    /// `POST /v1/public/stores/{store}/subscribe` (a shopper's sign-up; store id or host).
+    Subscribe(String),
+    /// `GET /v1/public/stores/{store_id}/unsubscribe/{token}` (the page the mail's link opens).
+    UnsubscribePage(String, String),
+    /// `POST /v1/public/stores/{store_id}/unsubscribe/{token}` (RFC 8058 one-click).
+    Unsubscribe(String, String),
+    /// `POST /v1/webhooks/resend` (Svix-signed bounce and complaint events).
+    ResendWebhook,
+    /// `POST /v1/webhooks/sendgrid` (signed Event Webhook).
+    SendGridWebhook,
+    /// `GET /v1/stores/{id}/contacts`.
+    ListContacts(String),
+    /// `POST /v1/stores/{id}/contacts/import`.
+    ImportContacts(String),
+    /// `GET /v1/stores/{id}/email/flows`.
+    ListFlows(String),
+    /// `PATCH /v1/stores/{id}/email/flows/{flow}`.
+    UpdateFlow(String, String),
+    /// `GET /v1/stores/{id}/email/flows/{flow}/sends`.
+    FlowSends(String, String),
+    /// `GET /v1/stores/{id}/email/segments`.
+    Segments(String),
+    /// `POST /internal/stores/{id}/email/flows`.
+    InternalFlowSettings(String),
+    /// `POST /internal/stores/{id}/email/sends`.
+    InternalFlowSends(String),
+    /// `POST /v1/stores/{id}/seo/runs`.
+    StartSeoRun(String),
+    /// `GET /v1/stores/{id}/seo/runs`.
+    ListSeoRuns(String),
+    /// `GET /v1/stores/{id}/seo/posts`.
+    SeoPosts(String),
+    /// `POST /internal/seo/due`.
+    InternalSeoDue,
+    /// `POST /internal/stores/{id}/seo/context`.
+    InternalSeoContext(String),
+    /// `POST /internal/stores/{id}/seo/posts`.
+    InternalSeoPost(String),
+    /// `POST /internal/stores/{id}/seo/products`.
+    InternalSeoProducts(String),
+    /// `POST /internal/stores/{id}/seo/links`.
+    InternalSeoLinks(String),
+    /// `POST /internal/stores/{id}/seo/runs/{run}/report`.
+    InternalSeoReport(String, String),
     /// `POST /internal/research-runs/due`.
     InternalClaimDue,
     /// `POST /internal/stores/{id}/products`.
@@ -169,6 +213,11 @@ impl Route {
                 | Route::RequestPasswordReset
                 | Route::ConfirmPasswordReset
                 | Route::GdprErasureStatus(_)
+                | Route::Subscribe(_)
+                | Route::UnsubscribePage(..)
+                | Route::Unsubscribe(..)
+                | Route::ResendWebhook
+                | Route::SendGridWebhook
         )
     }
 
@@ -183,6 +232,14 @@ impl Route {
                 | Route::InternalCheckout(_)
                 | Route::InternalShopperEvents
                 | Route::InternalResearchContext(..)
+                | Route::InternalFlowSettings(_)
+                | Route::InternalFlowSends(_)
+                | Route::InternalSeoDue
+                | Route::InternalSeoContext(_)
+                | Route::InternalSeoPost(_)
+                | Route::InternalSeoProducts(_)
+                | Route::InternalSeoLinks(_)
+                | Route::InternalSeoReport(..)
         )
     }
 }
@@ -256,6 +313,20 @@ pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
     ("GET", "/v1/stores/{store_id}/analytics"),
     ("GET", "/v1/stores/{store_id}/watchlist"),
     ("DELETE", "/v1/stores/{store_id}/watchlist/{item_id}"),
+    ("POST", "/v1/public/stores/{store}/subscribe"),
+    ("GET", "/v1/public/stores/{store_id}/unsubscribe/{token}"),
+    ("POST", "/v1/public/stores/{store_id}/unsubscribe/{token}"),
+    ("POST", "/v1/webhooks/resend"),
+    ("POST", "/v1/webhooks/sendgrid"),
+    ("GET", "/v1/stores/{store_id}/contacts"),
+    ("POST", "/v1/stores/{store_id}/contacts/import"),
+    ("GET", "/v1/stores/{store_id}/email/flows"),
+    ("PATCH", "/v1/stores/{store_id}/email/flows/{flow}"),
+    ("GET", "/v1/stores/{store_id}/email/flows/{flow}/sends"),
+    ("GET", "/v1/stores/{store_id}/email/segments"),
+    ("POST", "/v1/stores/{store_id}/seo/runs"),
+    ("GET", "/v1/stores/{store_id}/seo/runs"),
+    ("GET", "/v1/stores/{store_id}/seo/posts"),
 ];
 
 /// The OpenAPI 3.1 document of the public API, served at `/v1/openapi.json`.
@@ -345,6 +416,38 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         ["v1", "stores", _, "analytics"] => Some(vec![("GET", Route::Analytics(s(2)))]),
         ["internal", "stores", _, "checkouts"] => Some(vec![("POST", Route::InternalCheckout(s(2)))]),
         ["internal", "shopper-events"] => Some(vec![("POST", Route::InternalShopperEvents)]),
+        ["v1", "public", "stores", _, "subscribe"] => Some(vec![("POST", Route::Subscribe(s(3)))]),
+        ["v1", "public", "stores", _, "unsubscribe", _] => {
+            Some(vec![("GET", Route::UnsubscribePage(s(3), s(5))), ("POST", Route::Unsubscribe(s(3), s(5)))])
+        }
+        ["v1", "webhooks", "resend"] => Some(vec![("POST", Route::ResendWebhook)]),
+        ["v1", "webhooks", "sendgrid"] => Some(vec![("POST", Route::SendGridWebhook)]),
+        ["v1", "stores", _, "contacts"] => Some(vec![("GET", Route::ListContacts(s(2)))]),
+        ["v1", "stores", _, "contacts", "import"] => Some(vec![("POST", Route::ImportContacts(s(2)))]),
+        ["v1", "stores", _, "email", "flows"] => Some(vec![("GET", Route::ListFlows(s(2)))]),
+        ["v1", "stores", _, "email", "flows", _] => Some(vec![("PATCH", Route::UpdateFlow(s(2), s(5)))]),
+        ["v1", "stores", _, "email", "flows", _, "sends"] => {
+            Some(vec![("GET", Route::FlowSends(s(2), s(5)))])
+        }
+        ["v1", "stores", _, "email", "segments"] => Some(vec![("GET", Route::Segments(s(2)))]),
+        ["internal", "stores", _, "email", "flows"] => {
+            Some(vec![("POST", Route::InternalFlowSettings(s(2)))])
+        }
+        ["internal", "stores", _, "email", "sends"] => Some(vec![("POST", Route::InternalFlowSends(s(2)))]),
+        ["v1", "stores", _, "seo", "runs"] => {
+            Some(vec![("POST", Route::StartSeoRun(s(2))), ("GET", Route::ListSeoRuns(s(2)))])
+        }
+        ["v1", "stores", _, "seo", "posts"] => Some(vec![("GET", Route::SeoPosts(s(2)))]),
+        ["internal", "seo", "due"] => Some(vec![("POST", Route::InternalSeoDue)]),
+        ["internal", "stores", _, "seo", "context"] => Some(vec![("POST", Route::InternalSeoContext(s(2)))]),
+        ["internal", "stores", _, "seo", "posts"] => Some(vec![("POST", Route::InternalSeoPost(s(2)))]),
+        ["internal", "stores", _, "seo", "products"] => {
+            Some(vec![("POST", Route::InternalSeoProducts(s(2)))])
+        }
+        ["internal", "stores", _, "seo", "links"] => Some(vec![("POST", Route::InternalSeoLinks(s(2)))]),
+        ["internal", "stores", _, "seo", "runs", _, "report"] => {
+            Some(vec![("POST", Route::InternalSeoReport(s(2), s(5)))])
+        }
         ["internal", "research-runs", "due"] => Some(vec![("POST", Route::InternalClaimDue)]),
         ["internal", "erasures", _, "confirm"] => Some(vec![("POST", Route::InternalConfirmErasure(s(2)))]),
         ["internal", "stores", _, "products"] => Some(vec![("POST", Route::InternalPublish(s(2)))]),

@@ -21,6 +21,12 @@ pub fn rfc3339(at: OffsetDateTime) -> String {
     at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
+/// An optional text as a D1 value: `None` is SQL `NULL` (a bare `Option` would bind
+/// `undefined`, which D1 refuses).
+pub fn nullable(value: Option<String>) -> JsValue {
+    value.map_or(JsValue::NULL, JsValue::from)
+}
+
 /// Cryptographically random bytes from Web Crypto's `getRandomValues`.
 pub fn random_bytes<const N: usize>() -> [u8; N] {
     let buffer = Uint8Array::new_with_length(N as u32);

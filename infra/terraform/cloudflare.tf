@@ -43,6 +43,7 @@ locals {
       { type = "plain_text", name = "DOH_URL", id = null, namespace_id = null, text = var.doh_url, simple = null },
       { type = "plain_text", name = "ACCEPT_INVITATION_URL_TEMPLATE", id = null, namespace_id = null, text = "${var.dashboard_url}/accept-invitation?token={token}", simple = null },
       { type = "plain_text", name = "RESET_PASSWORD_URL_TEMPLATE", id = null, namespace_id = null, text = "${var.dashboard_url}/reset-password?token={token}", simple = null },
+      { type = "plain_text", name = "UNSUBSCRIBE_URL_TEMPLATE", id = null, namespace_id = null, text = "https://api.${var.platform_domain}/v1/public/stores/{store}/unsubscribe/{token}", simple = null },
     ],
     # e.g. RESEARCH_QUEUE_URL, one per queue in var.edge_sends_to.
     [for q in var.edge_sends_to : { type = "plain_text", name = local.queue_url_env[q], id = null, namespace_id = null, text = aws_sqs_queue.queue[q].url, simple = null }],
@@ -53,6 +54,8 @@ locals {
       { type = "secret_text", name = "STRIPE_SECRET_KEY", id = null, namespace_id = null, text = var.stripe_secret_key, simple = null },
       { type = "secret_text", name = "STRIPE_WEBHOOK_SECRET", id = null, namespace_id = null, text = var.stripe_webhook_secret, simple = null },
       { type = "secret_text", name = "JWT_SIGNING_KEY", id = null, namespace_id = null, text = var.jwt_signing_key, simple = null },
+      { type = "secret_text", name = "RESEND_WEBHOOK_SECRET", id = null, namespace_id = null, text = var.resend_webhook_secret, simple = null },
+      { type = "plain_text", name = "SENDGRID_WEBHOOK_PUBLIC_KEY", id = null, namespace_id = null, text = var.sendgrid_webhook_public_key, simple = null },
       # Sign-up and login attempts per IP and per account (edge/wrangler.toml declares the same).
       { type = "ratelimit", name = "AUTH_LIMITER", id = null, namespace_id = "1001", text = null, simple = { limit = 20, period = 60 } },
     ],

@@ -129,7 +129,7 @@ variable "table_deletion_protection" {
 variable "edge_sends_to" {
   description = "Queues (names from wiring.json) the edge worker enqueues to with its IAM user. Each gets an <UPPER(queue)>_QUEUE_URL plain-text binding on the edge worker and sqs:SendMessage on that queue only."
   type        = list(string)
-  default     = ["research", "email", "flows", "erasure"]
+  default     = ["research", "email", "flows", "erasure", "seo"]
 }
 
 variable "dashboard_url" {
@@ -263,4 +263,17 @@ variable "doh_url" {
   description = "DNS-over-HTTPS resolver (RFC 8484 wire format) the edge verifies custom domains through."
   type        = string
   default     = "https://cloudflare-dns.com/dns-query"
+}
+
+variable "resend_webhook_secret" {
+  description = "RESEND_WEBHOOK_SECRET secret binding of the edge worker: the whsec_ signing secret of the Resend webhook at https://api.<platform_domain>/v1/webhooks/resend (bounces and complaints). Empty: that webhook answers 404."
+  type        = string
+  sensitive   = true
+  default     = ""
+}
+
+variable "sendgrid_webhook_public_key" {
+  description = "SENDGRID_WEBHOOK_PUBLIC_KEY binding of the edge worker: the Signed Event Webhook's verification key (base64 DER) for https://api.<platform_domain>/v1/webhooks/sendgrid. Empty: that webhook answers 404."
+  type        = string
+  default     = ""
 }

@@ -6,12 +6,16 @@
 //! - [`envelope`]: the versioned envelope every queued message travels in.
 //! - [`messages`]: the typed payloads, one per queue.
 //! - [`internal_api`]: the signed HTTP contract through which functions write to the edge.
+//! - [`seo_api`]: the SEO engine's part of it (context, posts, product rewrites, reports).
+//! - [`email_api`]: the email pipeline's part of it (flow settings, the sends a merchant sees).
 //! - `consumer`, `idempotency`, `publisher` (feature `lambda`): SQS batch handling with partial
 //!   failures, the DynamoDB idempotency guard, and sending envelopes to SQS.
 
+pub mod email_api;
 pub mod envelope;
 pub mod internal_api;
 pub mod messages;
+pub mod seo_api;
 
 #[cfg(feature = "lambda")]
 pub mod consumer;

@@ -414,7 +414,40 @@ pub enum FlowTrigger {
         /// Who unsubscribed.
         email: Email,
     },
+    /// A provider reported that mail to the address bounced for good or was marked as spam:
+    /// the address is suppressed for marketing mail on the whole platform. Sent by the edge's
+    /// provider webhooks in a tenant-less envelope ([`PLATFORM_TENANT`]).
+    AddressSuppressed {
+        /// The address.
+        email: Email,
+        /// Why.
+        reason: SuppressionReason,
+    },
 }
+
+/// Why a provider reported an address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SuppressionReason {
+    /// A hard bounce: the mailbox does not exist or refuses mail for good.
+    Bounced,
+    /// The recipient marked a mail as spam.
+    Complained,
+}
+
+impl SuppressionReason {
+    /// The name on the wire and in the suppression record.
+    pub fn name(self) -> &'static str {
+        match self {
+            SuppressionReason::Bounced => "bounced",
+            SuppressionReason::Complained => "complained",
+        }
+    }
+}
+
+/// The tenant id of platform-wide messages that concern no tenant (a provider's bounce report):
+/// the nil UUID, which no tenant is ever given (tenant ids are random version-4 UUIDs).
+pub const PLATFORM_TENANT: &str = "00000000-0000-0000-0000-000000000000";
 
 /// A store as its flow mails show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -520,7 +553,8 @@ mod flow_event_tests {
                 order_id: "order-1".into(),
                 tracking_url: "https://track.example.com/1Z999".into(),
             },
-            FlowTrigger::ContactUnsubscribed { email },
+            FlowTrigger::ContactUnsubscribed { email: email.clone() },
+            FlowTrigger::AddressSuppressed { email, reason: SuppressionReason::Complained },
         ];
         for trigger in triggers {
             let envelope = Envelope::new(
@@ -540,4 +574,17 @@ mod flow_event_tests {
         let payload = json!({"occurred_at": "2026-11-26T10:00:00Z", "event": "cart_admired", "cart_id": "c"});
         assert!(Envelope::<FlowEvent>::parse(&body(payload)).is_err());
     }
+}
+
+/// Run the SEO engine for one store (queue `seo`): keyword research, content gaps, blog posts,
+/// product SEO refresh, internal links, IndexNow. The edge records the run before sending.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeoRequested {
+    /// The run this message starts.
+    pub run_id: RunId,
+}
+
+impl Message for SeoRequested {
+    const KIND: &'static str = "seo.requested";
+    const QUEUE: &'static str = "seo";
 }

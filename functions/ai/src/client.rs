@@ -169,6 +169,15 @@ impl Ai {
         self.run::<ProductContentTask>(scope, product).await
     }
 
+    /// Writes a blog post answering a search phrase.
+    pub async fn blog_post(
+        &self,
+        scope: &Scope,
+        facts: &crate::tasks::blog::BlogFacts,
+    ) -> Result<crate::tasks::blog::BlogPost, AiError> {
+        self.run::<crate::tasks::blog::BlogPostTask>(scope, facts).await
+    }
+
     /// Runs a task: renders its prompt, asks the provider, and validates the answer; an invalid
     /// answer gets exactly one repair turn that sends the error back.
     pub async fn run<T: Task>(&self, scope: &Scope, input: &T::Input) -> Result<T::Output, AiError> {

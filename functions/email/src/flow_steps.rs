@@ -208,6 +208,7 @@ impl FlowSteps {
                 Ok(Applied { scheduled: usize::from(scheduled), kept: usize::from(!scheduled), cancelled: 0 })
             }
             Plan::Unsubscribe { contact } => self.unsubscribe(origin.store, contact, now).await,
+            Plan::Suppress { contact, reason } => self.suppress(contact, reason, now).await,
         }
     }
 
@@ -336,13 +337,12 @@ impl FlowSteps {
         }
     }
 
-    /// Suppresses `contact` for marketing mail, then cancels the marketing steps of every flow
-    /// that mails it in `store`. Suppression comes first: a flow started meanwhile is stopped by
-    /// the sweep's suppression check.
-    async fn unsubscribe(
+    /// Puts `contact` on the suppression list for `reason`, unless it is there already (the first
+    /// reason is kept). Safe to repeat.
+    pub async fn suppress(
         &self,
-        store: StoreId,
         contact: &Email,
+        reason: &str,
         now: OffsetDateTime,
     ) -> anyhow::Result<Applied> {
         let put = self
@@ -350,7 +350,7 @@ impl FlowSteps {
             .put_item()
             .table_name(&self.table)
             .set_item(Some(suppression_key(contact)))
-            .item("reason", s("unsubscribed"))
+            .item("reason", s(reason))
             .item("since", s(stamp(now)))
             .condition_expression("attribute_not_exists(pk)")
             .send()
@@ -362,6 +362,19 @@ impl FlowSteps {
                 other.context("writing the suppression record")?;
             }
         }
+        Ok(Applied::default())
+    }
+
+    /// Suppresses `contact` for marketing mail, then cancels the marketing steps of every flow
+    /// that mails it in `store`. Suppression comes first: a flow started meanwhile is stopped by
+    /// the sweep's suppression check.
+    async fn unsubscribe(
+        &self,
+        store: StoreId,
+        contact: &Email,
+        now: OffsetDateTime,
+    ) -> anyhow::Result<Applied> {
+        self.suppress(contact, "unsubscribed", now).await?;
         let mut applied = Applied::default();
         for item in self.query_all(&contact_pk(store, contact), None).await? {
             let (Some(flow), Some(subject)) =

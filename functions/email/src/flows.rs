@@ -28,6 +28,7 @@ use crate::mail::is_https_or_loopback_url;
 use crate::render::is_http_url;
 use domain::accounts::Email;
 use domain::StoreId;
+use queues::email_api::FlowSettings;
 use queues::messages::{
     Branding, EmailCategory, EmailRequested, EmailTemplate, FlowEvent, FlowTrigger, LineItem, Offer, Shop,
 };
@@ -225,6 +226,14 @@ pub enum Plan {
         /// Who unsubscribed.
         contact: Email,
     },
+    /// Suppress the address for marketing mail everywhere (a hard bounce or a complaint); the
+    /// sweep skips its steps in every store.
+    Suppress {
+        /// The address.
+        contact: Email,
+        /// Why, as recorded on the suppression.
+        reason: &'static str,
+    },
 }
 
 /// Why an event cannot be applied. Retrying does not help: the event is bad.
@@ -313,6 +322,9 @@ pub fn plan(event: &FlowEvent) -> Result<Plan, FlowError> {
             })
         }
         FlowTrigger::ContactUnsubscribed { email } => Ok(Plan::Unsubscribe { contact: email.clone() }),
+        FlowTrigger::AddressSuppressed { email, reason } => {
+            Ok(Plan::Suppress { contact: email.clone(), reason: reason.name() })
+        }
     }
 }
 
@@ -333,6 +345,40 @@ pub fn shipping_step(confirmation: &Step, shipped_at: OffsetDateTime, tracking_u
         data,
         branding: confirmation.branding.clone(),
         unsubscribe_url: confirmation.unsubscribe_url.clone(),
+    }
+}
+
+/// The data key of a merchant's subject line for a step (see [`customise`]).
+pub const SUBJECT_OVERRIDE: &str = "subject_override";
+/// The data key of a merchant's intro paragraph for a step.
+pub const INTRO: &str = "intro";
+
+/// Applies a store's settings of the flow `plan` starts: a switched-off flow starts no steps;
+/// a step's delay counts from the trigger as the merchant set it; its subject and intro go into
+/// its data ([`SUBJECT_OVERRIDE`], [`INTRO`]), which the email function renders. Other plans are
+/// left as they are.
+pub fn customise(plan: &mut Plan, settings: Option<&FlowSettings>) {
+    let (Plan::Start { flow, steps, .. }, Some(settings)) = (plan, settings) else { return };
+    if settings.flow != flow.name() {
+        return;
+    }
+    if !settings.enabled {
+        steps.clear();
+        return;
+    }
+    for step in steps.iter_mut() {
+        let Some(changed) = settings.steps.iter().find(|s| s.step == step.number) else { continue };
+        if let (Some(hours), Some(Due::After(default))) =
+            (changed.delay_hours, flow.step(step.number).map(|r| r.due))
+        {
+            step.due_at = step.due_at - default + Duration::hours(i64::from(hours));
+        }
+        if let Some(subject) = &changed.subject {
+            step.data.insert(SUBJECT_OVERRIDE.into(), subject.clone().into());
+        }
+        if let Some(intro) = &changed.intro {
+            step.data.insert(INTRO.into(), intro.clone().into());
+        }
     }
 }
 
@@ -713,5 +759,52 @@ mod tests {
             shop.unsubscribe_url = "http://cozy.example.com/u".into();
         }
         assert_eq!(plan(&welcome), Err(FlowError::UnsubscribeUrl));
+    }
+
+    #[test]
+    fn a_merchants_settings_change_delays_subject_and_intro_or_switch_the_flow_off() {
+        use domain::marketing::StepSettings;
+        let at = time::macros::datetime!(2026-11-26 10:00 UTC);
+        let event = FlowEvent {
+            occurred_at: at,
+            trigger: FlowTrigger::ContactSubscribed {
+                email: Email::parse("ada@example.com").unwrap(),
+                first_name: None,
+                offer: None,
+                shop: Shop {
+                    url: "https://cozy.example.com".into(),
+                    unsubscribe_url: "https://cozy.example.com/u/1".into(),
+                    branding: Branding::default(),
+                },
+            },
+        };
+        let mut plan = super::plan(&event).unwrap();
+        let settings = FlowSettings {
+            flow: "welcome".into(),
+            enabled: true,
+            steps: vec![StepSettings {
+                step: 2,
+                delay_hours: Some(72),
+                subject: Some("Our favourites".into()),
+                intro: Some("Hand-picked by Ada.".into()),
+            }],
+        };
+        customise(&mut plan, Some(&settings));
+        let Plan::Start { steps, .. } = &plan else { panic!("not a start") };
+        assert_eq!(steps[0].due_at, at);
+        assert_eq!(steps[1].due_at, at + Duration::hours(72));
+        assert_eq!(steps[1].data[SUBJECT_OVERRIDE], "Our favourites");
+        assert_eq!(steps[1].data[INTRO], "Hand-picked by Ada.");
+        assert!(!steps[0].data.contains_key(SUBJECT_OVERRIDE));
+
+        let mut off = super::plan(&event).unwrap();
+        customise(&mut off, Some(&FlowSettings { flow: "welcome".into(), enabled: false, steps: vec![] }));
+        assert!(matches!(off, Plan::Start { ref steps, .. } if steps.is_empty()));
+        let mut other = super::plan(&event).unwrap();
+        customise(
+            &mut other,
+            Some(&FlowSettings { flow: "post_purchase".into(), enabled: false, steps: vec![] }),
+        );
+        assert!(matches!(other, Plan::Start { ref steps, .. } if steps.len() == 2));
     }
 }

@@ -12,9 +12,11 @@
 //! - [`flows`]: the rules, pure: steps, delays, template data, what each event does.
 //! - [`flow_steps`]: the scheduled steps, their due index and the contacts in DynamoDB.
 //! - [`flow_events`]: the `flows` queue's events applied to the steps.
+//! - [`flow_edge`]: the store's flow settings from the edge, and the sends reported to it.
 //! - [`sweep`]: sends the due steps through the email queue, once each (run by `functions/sweep`).
 
 pub mod config;
+pub mod flow_edge;
 pub mod flow_events;
 pub mod flow_steps;
 pub mod flows;

@@ -7,6 +7,7 @@
 //! `List-Unsubscribe` and `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058), and an
 //! unsubscribe line in both parts unless its template places `{{unsubscribe_url}}` itself.
 
+use crate::flows::{INTRO, SUBJECT_OVERRIDE};
 use crate::render::{self, escape_html, Escape, RenderError};
 use crate::templates::{self, split_subject};
 use lettre::message::Mailbox;
@@ -129,12 +130,22 @@ pub fn compose(sender: &Sender, key: &str, request: &EmailRequested) -> Result<O
 
     let html_name = format!("{}.html", files.name);
     let text_name = format!("{}.txt", files.name);
-    let subject = clean_line(
-        &render::render(&text_name, text_parts.subject, &values, Escape::Text)?,
-        SUBJECT_MAX_CHARS,
-    );
+    // A merchant's own subject and intro (flow settings) are plain text, never templates.
+    let subject = match request.data.get(SUBJECT_OVERRIDE).and_then(Value::as_str) {
+        Some(own) if !own.trim().is_empty() => clean_line(own, SUBJECT_MAX_CHARS),
+        _ => clean_line(
+            &render::render(&text_name, text_parts.subject, &values, Escape::Text)?,
+            SUBJECT_MAX_CHARS,
+        ),
+    };
     let mut html = render::render(&html_name, files.html, &values, Escape::Html)?;
     let mut text = render::render(&text_name, text_parts.body, &values, Escape::Text)?;
+    if let Some(intro) =
+        request.data.get(INTRO).and_then(Value::as_str).map(str::trim).filter(|i| !i.is_empty())
+    {
+        html = insert_intro_html(&html, intro);
+        text = insert_intro_text(&text, intro);
+    }
 
     let mut headers = Vec::new();
     if let Some(url) = unsubscribe {
@@ -169,6 +180,30 @@ pub fn compose(sender: &Sender, key: &str, request: &EmailRequested) -> Result<O
         text,
         headers,
     })
+}
+
+/// The intro paragraphs after the mail's heading (or at the top of the body without one).
+fn insert_intro_html(html: &str, intro: &str) -> String {
+    let paragraphs: String = intro
+        .split('\n')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| format!("<p style=\"margin:0 0 16px\">{}</p>\n", escape_html(p)))
+        .collect();
+    let lower = html.to_ascii_lowercase();
+    let at = match lower.find("</h1>") {
+        Some(at) => at + "</h1>".len(),
+        None => lower.find("<body").and_then(|b| lower[b..].find('>').map(|e| b + e + 1)).unwrap_or(0),
+    };
+    format!("{}\n{paragraphs}{}", &html[..at], &html[at..])
+}
+
+/// The intro after the text part's first paragraph (its heading).
+fn insert_intro_text(text: &str, intro: &str) -> String {
+    match text.find("\n\n") {
+        Some(at) => format!("{}\n\n{}{}", &text[..at], intro.trim(), &text[at..]),
+        None => format!("{}\n\n{text}", intro.trim()),
+    }
 }
 
 fn uses_unsubscribe(name: &str, source: &str) -> Result<bool, RenderError> {
@@ -375,5 +410,19 @@ mod tests {
                 compose(&sender(), "k", &request(template, EmailCategory::Transactional, data)).unwrap();
             assert!(!mail.html.contains("{{") && !mail.text.contains("{{"), "{}", template.name());
         }
+    }
+
+    #[test]
+    fn a_merchants_subject_and_intro_are_shown_as_text() {
+        let mut request = verify(marketing());
+        request.data.insert(SUBJECT_OVERRIDE.into(), json!("Hello\r\nBcc: x@example.com"));
+        request.data.insert(INTRO.into(), json!("We <3 you.\nSecond line."));
+        let mail = compose(&sender(), "k", &request).unwrap();
+        assert_eq!(mail.subject, "Hello  Bcc: x@example.com");
+        let heading = mail.html.find("</h1>").unwrap();
+        let intro = mail.html.find("<p style=\"margin:0 0 16px\">We &lt;3 you.</p>").unwrap();
+        assert!(intro > heading, "the intro follows the heading");
+        assert!(mail.html.contains("Second line.</p>"));
+        assert!(mail.text.contains("\n\nWe <3 you.\nSecond line.\n\n"), "{}", mail.text);
     }
 }

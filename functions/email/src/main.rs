@@ -2,6 +2,7 @@
 //! provider chosen by `EMAIL_PROVIDER`; for each flow event, schedules or cancels flow steps.
 
 use email::config::{Config, ProviderConfig};
+use email::flow_edge::FlowEdge;
 use email::flow_events;
 use email::flow_steps::FlowSteps;
 use email::handler::{self, State};
@@ -14,6 +15,15 @@ use email::records::DynamoLedger;
 use pipeline::edge::EdgeClient;
 use queues::idempotency::DynamoStore;
 use std::sync::Arc;
+
+/// The edge's internal API, for the stores' flow settings and send reports; without
+/// `EDGE_INTERNAL_URL` every flow runs with its defaults and nothing is reported.
+async fn edge() -> anyhow::Result<Option<Arc<dyn FlowEdge>>> {
+    let Some(url) = pipeline::config::optional("EDGE_INTERNAL_URL") else { return Ok(None) };
+    let http = EdgeClient::http_client();
+    let secret = pipeline::config::internal_secret(&http).await?;
+    Ok(Some(Arc::new(EdgeClient::new(http, url, secret))))
+}
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
@@ -34,6 +44,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let flows = flow_events::State {
         idempotency: DynamoStore::new(dynamo.clone(), config.table.clone()),
         steps: FlowSteps::new(dynamo.clone(), config.table.clone()),
+        edge: edge().await?,
     };
     let state = State {
         idempotency: DynamoStore::new(dynamo.clone(), config.table.clone()),

@@ -15,9 +15,12 @@
 //! takes it again and enqueues the same key, which the email function's idempotency drops. A
 //! failure before 3 gives the step back at once.
 
+use crate::flow_edge::{self, FlowEdge};
 use crate::flow_steps::{DueEntry, Finish, FlowSteps, StepState, Take, LEASE};
 use crate::flows;
 use crate::providers::BoxFuture;
+use domain::StoreId;
+use queues::email_api::{SendReport, SendStatus};
 use queues::messages::EmailRequested;
 use queues::publisher::SqsPublisher;
 use queues::Envelope;
@@ -78,6 +81,38 @@ pub async fn run(
     claim: &str,
     now: OffsetDateTime,
 ) -> anyhow::Result<Summary> {
+    run_reporting(steps, queue, None, claim, now).await
+}
+
+/// [`run`], telling the edge what became of each step it took (sent, cancelled, skipped), so the
+/// merchant sees a flow's sends.
+pub async fn run_reporting(
+    steps: &FlowSteps,
+    queue: &dyn MailQueue,
+    edge: Option<&dyn FlowEdge>,
+    claim: &str,
+    now: OffsetDateTime,
+) -> anyhow::Result<Summary> {
+    let mut news: Vec<(StoreId, SendReport)> = Vec::new();
+    let summary = sweep_all(steps, queue, claim, now, &mut news).await;
+    let mut stores: Vec<StoreId> = news.iter().map(|(store, _)| *store).collect();
+    stores.sort_by_key(|s| s.to_string());
+    stores.dedup();
+    for store in stores {
+        let sends: Vec<SendReport> =
+            news.iter().filter(|(s, _)| *s == store).map(|(_, report)| report.clone()).collect();
+        flow_edge::tell(edge, store, &sends).await;
+    }
+    summary
+}
+
+async fn sweep_all(
+    steps: &FlowSteps,
+    queue: &dyn MailQueue,
+    claim: &str,
+    now: OffsetDateTime,
+    news: &mut Vec<(StoreId, SendReport)>,
+) -> anyhow::Result<Summary> {
     let mut summary = Summary::default();
     for hours_back in (0..=LOOKBACK_HOURS).rev() {
         for entry in steps.due(now - Duration::hours(hours_back), now).await? {
@@ -85,7 +120,7 @@ pub async fn run(
                 summary.more = true;
                 return Ok(summary);
             }
-            match sweep_one(steps, queue, &entry, claim, now).await {
+            match sweep_one(steps, queue, &entry, claim, now, news).await {
                 Ok(Outcome::Enqueued) => summary.enqueued += 1,
                 Ok(Outcome::Skipped(reason)) => {
                     tracing::info!(step = %entry.step_sk, reason, "flow step not sent");
@@ -109,6 +144,7 @@ async fn sweep_one(
     entry: &DueEntry,
     claim: &str,
     now: OffsetDateTime,
+    news: &mut Vec<(StoreId, SendReport)>,
 ) -> anyhow::Result<Outcome> {
     let stored = match steps.take(entry, claim, now).await? {
         Take::Taken(stored) => stored,
@@ -125,6 +161,7 @@ async fn sweep_one(
         Ok(Some(StepState { claim: Some(holder), .. })) if holder == claim => {}
         Ok(_) => {
             // Cancelled meanwhile (the cancel removes the claim): nothing to send.
+            news.push((stored.store, flow_edge::report(step, SendStatus::Cancelled, Some("cancelled"))));
             steps.drop_entry(entry).await?;
             return Ok(Outcome::Skipped("cancelled"));
         }
@@ -143,6 +180,7 @@ async fn sweep_one(
     };
     if let Some(reason) = reason {
         steps.finish(entry, claim, Finish::Cancelled(reason), now).await?;
+        news.push((stored.store, flow_edge::report(step, SendStatus::Skipped, Some(reason))));
         steps.drop_entry(entry).await?;
         return Ok(Outcome::Skipped(reason));
     }
@@ -158,6 +196,7 @@ async fn sweep_one(
     if let Err(error) = queue.enqueue(&mail).await {
         return Err(give_back(steps, entry, claim, error).await);
     }
+    news.push((stored.store, flow_edge::report(step, SendStatus::Sent, None)));
     // From here on the mail is out: failing leaves the step `sending`, and the sweep after the
     // lease enqueues the same key again, which the email function drops.
     if !steps.finish(entry, claim, Finish::Sent, now).await? {

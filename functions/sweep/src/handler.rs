@@ -12,6 +12,8 @@ pub struct State {
     pub steps: FlowSteps,
     /// The email queue.
     pub email: SqsPublisher,
+    /// The edge, told what became of each step (`None`: nothing is reported).
+    pub edge: Option<std::sync::Arc<dyn email::flow_edge::FlowEdge>>,
 }
 
 /// The schedule's input, as written in `infra/wiring.json`.
@@ -35,7 +37,14 @@ pub enum Job {
 pub async fn handle(state: &State, event: LambdaEvent<Tick>) -> Result<Summary, Error> {
     let Job::EmailFlows = event.payload.job;
     let claim = event.context.request_id;
-    let summary = sweep::run(&state.steps, &state.email, &claim, time::OffsetDateTime::now_utc()).await?;
+    let summary = sweep::run_reporting(
+        &state.steps,
+        &state.email,
+        state.edge.as_deref(),
+        &claim,
+        time::OffsetDateTime::now_utc(),
+    )
+    .await?;
     tracing::info!(
         enqueued = summary.enqueued,
         skipped = summary.skipped,

@@ -6,11 +6,13 @@
 //! |---|---|
 //! | `TABLE_NAME` | the pipeline table, where the flows' steps are |
 //! | `EMAIL_QUEUE_URL` | the email queue |
+//! | `EDGE_INTERNAL_URL` | the edge, told what became of each step (optional) |
 
 mod handler;
 
 use anyhow::Context;
 use email::flow_steps::FlowSteps;
+use pipeline::edge::EdgeClient;
 use queues::messages::EmailRequested;
 use queues::publisher::SqsPublisher;
 
@@ -24,6 +26,14 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let state = handler::State {
         steps: FlowSteps::new(aws_sdk_dynamodb::Client::new(&aws), table),
         email: SqsPublisher::new(aws_sdk_sqs::Client::new(&aws), queue_url),
+        edge: match pipeline::config::optional("EDGE_INTERNAL_URL") {
+            Some(url) => {
+                let http = EdgeClient::http_client();
+                let secret = pipeline::config::internal_secret(&http).await?;
+                Some(std::sync::Arc::new(EdgeClient::new(http, url, secret)))
+            }
+            None => None,
+        },
     };
     let state = &state;
     lambda_runtime::run(lambda_runtime::service_fn(move |event| handler::handle(state, event))).await

@@ -3,7 +3,7 @@
 //! It is the default provider: the pipelines run locally and in tests with no account.
 
 use super::{BoxFuture, Generation, Provider, ProviderError, Request, TokenUsage};
-use crate::tasks::{analysis, content, Task};
+use crate::tasks::{analysis, blog, content, Task};
 use serde::de::DeserializeOwned;
 
 /// The offline generator.
@@ -21,6 +21,7 @@ impl Offline {
         let value = match request.task {
             analysis::ProductAnalysisTask::NAME => serde_json::to_value(analysis::offline(&facts(request)?)),
             content::ProductContentTask::NAME => serde_json::to_value(content::offline(&facts(request)?)),
+            blog::BlogPostTask::NAME => serde_json::to_value(blog::offline(&facts(request)?)),
             other => {
                 return Err(ProviderError::Offline { task: other.to_owned(), message: "unknown task".into() })
             }

@@ -2,10 +2,12 @@
 //! the prompt is rendered from, and a strict output schema with validation.
 //!
 //! - [`analysis`]: `product_analysis`, whether a researched product is worth importing.
+//! - [`blog`]: `blog_post`, an SEO blog post answering a search phrase.
 //! - [`content`]: `product_content`, the title, description, features and SEO fields a product
 //!   is published with.
 
 pub mod analysis;
+pub mod blog;
 pub mod content;
 
 use crate::output::OutputError;

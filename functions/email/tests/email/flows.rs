@@ -254,6 +254,21 @@ async fn a_flow_started_after_the_unsubscribe_is_stopped_by_the_suppression_list
 }
 
 #[tokio::test]
+async fn a_providers_bounce_report_suppresses_the_address_for_every_store() {
+    let flows = spawn_flows().await;
+    let bounce =
+        FlowTrigger::AddressSuppressed { email: ada(), reason: queues::messages::SuppressionReason::Bounced };
+    let mut report = flows.envelope(T, bounce);
+    report.store_id = None;
+    report.tenant_id = queues::messages::PLATFORM_TENANT.parse().unwrap();
+    flow_events::apply(&flows.steps, &report, T).await.unwrap();
+    assert!(flows.steps.is_suppressed(&ada()).await.unwrap());
+    flows.event(T, abandoned("cart-1", &ada())).await;
+    let summary = flows.sweep("sweep-a", T + hours(1)).await;
+    assert_eq!((summary.enqueued, summary.skipped), (0, 1));
+}
+
+#[tokio::test]
 async fn a_sweep_that_died_after_taking_a_step_is_relieved_once_its_lease_runs_out() {
     let flows = spawn_flows().await;
     flows.event(T, subscribed(&ada())).await;
@@ -331,7 +346,8 @@ async fn a_marketing_step_found_a_day_late_is_skipped_and_the_next_one_sent() {
 async fn one_batch_carries_mails_and_flow_events_and_a_bad_event_fails_alone() {
     let flows = spawn_flows().await;
     let app = spawn_app();
-    let flow_state = flow_events::State { idempotency: MemoryStore::default(), steps: flows.steps.clone() };
+    let flow_state =
+        flow_events::State { idempotency: MemoryStore::default(), steps: flows.steps.clone(), edge: None };
     let now = OffsetDateTime::now_utc();
     let good = flows.envelope(now, subscribed(&ada())).to_body();
     let mut bad = flows.envelope(now, purchased("cart with spaces"));

@@ -1,0 +1,509 @@
+//! A store's email contacts: the shoppers' sign-up form (public, rate limited), one-click
+//! unsubscribe (RFC 8058 `POST` and a page for people), and the merchant's list and import.
+//!
+//! The edge is the only writer of D1, so the contact and its status live here; the email
+//! pipeline owns DynamoDB (flow steps, the suppression list), so the edge tells it what happened
+//! through the `flows` queue: `contact_subscribed` starts the welcome series, `contact_unsubscribed`
+//! suppresses the address and cancels the contact's pending marketing steps.
+//!
+//! Contacts count against the tenant plan's limit across all of the tenant's stores while they are
+//! subscribed. Two sign-ups racing past the last free place may both land (the check and the
+//! insert are two statements); the next one is refused.
+
+use crate::auth::accounts::rate_limit;
+use crate::config::Config;
+use crate::error::{parse_json, ApiError, ApiResult};
+use crate::runtime::{new_id, now, now_ms, random_bytes, rfc3339};
+use crate::stores::{load, Store};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use domain::accounts::Email;
+use domain::marketing::check_contacts;
+use domain::placement::ShardIndex;
+use domain::{StoreId, StoreStatus};
+use queues::messages::{Branding, FlowEvent, FlowTrigger, Shop};
+use queues::Envelope;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use tenancy::shards::{platform, StoreDb};
+use worker::wasm_bindgen::JsValue;
+use worker::Env;
+
+/// Contacts a merchant imports in one request at most.
+pub const IMPORT_MAX: usize = 1_000;
+/// Longest first name kept.
+const NAME_MAX_CHARS: usize = 50;
+
+fn hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// The sign-up form's fields (JSON or `application/x-www-form-urlencoded`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignUp {
+    email: String,
+    #[serde(default)]
+    first_name: Option<String>,
+}
+
+fn parse_signup(body: &str, content_type: &str) -> ApiResult<SignUp> {
+    if content_type.starts_with("application/x-www-form-urlencoded") {
+        let mut email = None;
+        let mut first_name = None;
+        for pair in body.split('&') {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let value = urlencoding::decode(&value.replace('+', " "))
+                .map_err(|_| ApiError::new(400, "invalid_body", "the form is not URL-encoded UTF-8"))?
+                .into_owned();
+            match key {
+                "email" => email = Some(value),
+                "first_name" => first_name = Some(value),
+                _ => {}
+            }
+        }
+        let email = email.ok_or_else(|| ApiError::invalid("email", "email is required"))?;
+        return Ok(SignUp { email, first_name });
+    }
+    parse_json(body)
+}
+
+fn clean_name(name: Option<String>) -> Option<String> {
+    name.map(|n| n.chars().filter(|c| !c.is_control()).take(NAME_MAX_CHARS).collect::<String>())
+        .map(|n| n.trim().to_owned())
+        .filter(|n| !n.is_empty())
+}
+
+/// What the sign-up form answers.
+#[derive(Debug, Serialize)]
+pub struct Subscribed {
+    /// `subscribed`.
+    status: &'static str,
+    /// Whether this request added the address (false: it was on the list already).
+    created: bool,
+}
+
+#[derive(Deserialize)]
+struct ContactRow {
+    id: String,
+    email: String,
+    status: String,
+}
+
+/// Finds the store a public request names: its id, or one of its verified hosts.
+async fn public_store(env: &Env, key: &str) -> ApiResult<Store> {
+    let db = platform(env)?;
+    let id = match key.parse::<StoreId>() {
+        Ok(id) => id,
+        Err(_) => {
+            let row: Option<serde_json::Value> = db
+                .prepare("SELECT store_id FROM domains WHERE host = ?1 AND verified_at IS NOT NULL")
+                .bind(&[JsValue::from_str(&key.to_ascii_lowercase())])?
+                .first(None)
+                .await?;
+            row.and_then(|r| r["store_id"].as_str().and_then(|s| s.parse().ok()))
+                .ok_or_else(|| ApiError::not_found("store"))?
+        }
+    };
+    let store = load(&db, id).await?;
+    if store.status != StoreStatus::Active {
+        return Err(ApiError::not_found("store"));
+    }
+    Ok(store)
+}
+
+/// Subscribed contacts across every store of the store's tenant.
+async fn tenant_contacts(env: &Env, store: &Store) -> ApiResult<u64> {
+    #[derive(Deserialize)]
+    struct Placed {
+        id: String,
+        shard: u16,
+    }
+    let stores: Vec<Placed> = platform(env)?
+        .prepare("SELECT id, shard FROM stores WHERE tenant_id = ?1")
+        .bind(&[JsValue::from_str(&store.tenant_id.to_string())])?
+        .all()
+        .await?
+        .results()?;
+    let mut total = 0;
+    for placed in stores {
+        let Ok(id) = placed.id.parse::<StoreId>() else { continue };
+        let db = StoreDb::open(env, ShardIndex(placed.shard), id)?;
+        let count: Option<serde_json::Value> = db
+            .first("SELECT COUNT(*) AS n FROM contacts WHERE store_id = ?1 AND status = 'subscribed'", &[])
+            .await?;
+        total += count.and_then(|c| c["n"].as_u64()).unwrap_or(0);
+    }
+    Ok(total)
+}
+
+async fn ensure_room(env: &Env, store: &Store, adding: u64) -> ApiResult<()> {
+    let existing = tenant_contacts(env, store).await?;
+    check_contacts(store.plan(), existing, adding)
+        .map_err(|e| ApiError::new(403, "plan_limit", e.to_string()).field("contacts"))
+}
+
+/// The one-click unsubscribe link of a contact.
+fn unsubscribe_url(config: &Config, store: StoreId, token: &str) -> String {
+    config.unsubscribe_url_template.replace("{store}", &store.to_string()).replace("{token}", token)
+}
+
+/// The store as its mails show it.
+pub fn shop(config: &Config, store: &Store, unsubscribe_url: String) -> Shop {
+    let host = format!("{}.{}", store.row.slug, config.shops_domain);
+    Shop {
+        url: config.storefront_url(&host),
+        unsubscribe_url,
+        branding: Branding {
+            store_name: Some(store.row.name.clone()),
+            accent_color: Some(store.row.brand_color.clone()),
+            reply_to: None,
+        },
+    }
+}
+
+async fn send_flow_event(config: &Config, store: &Store, key: String, trigger: FlowTrigger) -> ApiResult<()> {
+    let at = now();
+    let envelope = Envelope::new(
+        key,
+        store.tenant_id,
+        store.id,
+        at,
+        format!("edge-{}", hex::encode(random_bytes::<8>())),
+        FlowEvent { occurred_at: at, trigger },
+    );
+    crate::sqs::send(&config.sqs, &config.sqs.flows_queue_url, &envelope, now_ms()).await.map_err(|e| {
+        worker::console_error!("enqueueing a flow event: {e}");
+        ApiError::new(503, "unavailable", "the sign-up could not be completed; try again in a moment")
+    })?;
+    Ok(())
+}
+
+/// `POST /v1/public/stores/{store}/subscribe`: a shopper opts in to a store's marketing mail.
+/// `{store}` is the store's id or one of its hosts. Starts the welcome series once per address.
+pub async fn subscribe(
+    env: &Env,
+    config: &Config,
+    store_key: &str,
+    body: &str,
+    content_type: &str,
+    ip: &str,
+) -> ApiResult<Subscribed> {
+    rate_limit(env, &[format!("subscribe-ip:{ip}")]).await?;
+    let store = public_store(env, store_key).await?;
+    let input = parse_signup(body, content_type)?;
+    let email = Email::parse(&input.email).map_err(|e| ApiError::invalid("email", e.to_string()))?;
+    let first_name = clean_name(input.first_name);
+    rate_limit(env, &[format!("subscribe-address:{}:{email}", store.id)]).await?;
+    let db = store.db(env)?;
+    let existing: Option<ContactRow> = db
+        .first(
+            "SELECT id, email, status FROM contacts WHERE store_id = ?1 AND email = ?2",
+            &[email.as_str().into()],
+        )
+        .await?;
+    let at = rfc3339(now());
+    let token = URL_SAFE_NO_PAD.encode(random_bytes::<24>());
+    let (contact_id, created) = match existing {
+        Some(row) if row.status == "subscribed" => {
+            return Ok(Subscribed { status: "subscribed", created: false })
+        }
+        Some(row) if row.status == "bounced" || row.status == "complained" => {
+            return Err(ApiError::new(
+                422,
+                "undeliverable",
+                "mail to this address bounced or was reported as spam; use another address",
+            )
+            .field("email"))
+        }
+        Some(row) => {
+            // Subscribing again after unsubscribing: the contact counts again and gets a new link.
+            ensure_room(env, &store, 1).await?;
+            db.run(
+                "UPDATE contacts SET status = 'subscribed', unsubscribe_hash = ?3, subscribed_at = ?4, \
+                 unsubscribed_at = NULL, first_name = COALESCE(?5, first_name) WHERE store_id = ?1 AND id = ?2",
+                &[row.id.clone().into(), hash(&token).into(), at.clone().into(), crate::runtime::nullable(first_name.clone())],
+            )
+            .await?;
+            (row.id, false)
+        }
+        None => {
+            ensure_room(env, &store, 1).await?;
+            let id: domain::ProductId = new_id();
+            let id = id.to_string();
+            let inserted = db
+                .run(
+                    "INSERT INTO contacts (id, store_id, email, first_name, status, source, unsubscribe_hash, \
+                     subscribed_at, created_at) VALUES (?2, ?1, ?3, ?4, 'subscribed', 'signup', ?5, ?6, ?6) \
+                     ON CONFLICT (store_id, email) DO NOTHING",
+                    &[
+                        id.clone().into(),
+                        email.as_str().into(),
+                        crate::runtime::nullable(first_name.clone()),
+                        hash(&token).into(),
+                        at.clone().into(),
+                    ],
+                )
+                .await?;
+            if inserted.meta()?.and_then(|m| m.changes).unwrap_or(0) == 0 {
+                // The same address signed up at the same moment: that request starts the series.
+                return Ok(Subscribed { status: "subscribed", created: false });
+            }
+            (id, true)
+        }
+    };
+    let trigger = FlowTrigger::ContactSubscribed {
+        email: email.clone(),
+        first_name,
+        offer: None,
+        shop: shop(config, &store, unsubscribe_url(config, store.id, &token)),
+    };
+    let key = format!("flow:contact_subscribed:{}:{contact_id}:{}", store.id, &hash(&token)[..16]);
+    if let Err(error) = send_flow_event(config, &store, key, trigger).await {
+        // Nothing half-done: without its welcome series the sign-up is undone, so a retry starts it.
+        if created {
+            db.run("DELETE FROM contacts WHERE store_id = ?1 AND id = ?2", &[contact_id.into()]).await?;
+        }
+        return Err(error);
+    }
+    Ok(Subscribed { status: "subscribed", created })
+}
+
+/// The contact holding an unsubscribe token, if any.
+async fn by_token(db: &StoreDb, token: &str) -> ApiResult<Option<ContactRow>> {
+    if token.is_empty() || token.len() > 100 {
+        return Ok(None);
+    }
+    Ok(db
+        .first(
+            "SELECT id, email, status FROM contacts WHERE store_id = ?1 AND unsubscribe_hash = ?2",
+            &[hash(token).into()],
+        )
+        .await?)
+}
+
+/// An HTML page answered to a person (the unsubscribe link).
+pub struct Page {
+    /// HTTP status.
+    pub status: u16,
+    /// The document.
+    pub html: String,
+}
+
+fn page(status: u16, store_name: &str, heading: &str, body: &str) -> Page {
+    let name = escape(store_name);
+    Page {
+        status,
+        html: format!(
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+             <meta name=\"robots\" content=\"noindex\"><title>{heading} · {name}</title></head>\
+             <body style=\"font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;line-height:1.5\">\
+             <p style=\"color:#52525b\">{name}</p><h1>{heading}</h1>{body}</body></html>"
+        ),
+    }
+}
+
+/// Escapes text for HTML.
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// Shows `a***@example.com` for `ada@example.com`: enough for its owner to recognise, not a
+/// disclosure to whoever holds the link.
+fn masked(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => format!("{}***@{domain}", local.chars().next().unwrap_or('*')),
+        None => "***".into(),
+    }
+}
+
+fn not_found_page() -> Page {
+    page(404, "", "This link does not work", "<p>The unsubscribe link is not valid. If you keep getting mail, use the link in the newest mail.</p>")
+}
+
+/// `GET /v1/public/stores/{store}/unsubscribe/{token}`: the page the mail's link opens. It asks
+/// for a click (link scanners open links; they do not submit forms) that posts to the same URL.
+pub async fn unsubscribe_page(env: &Env, store_id: &str, token: &str) -> ApiResult<Page> {
+    let Ok(store_id) = store_id.parse::<StoreId>() else { return Ok(not_found_page()) };
+    let Ok(store) = load(&platform(env)?, store_id).await else { return Ok(not_found_page()) };
+    let Some(contact) = by_token(&store.db(env)?, token).await? else { return Ok(not_found_page()) };
+    if contact.status != "subscribed" {
+        return Ok(page(
+            200,
+            &store.row.name,
+            "You are unsubscribed",
+            &format!(
+                "<p>{} gets no more marketing mail from this shop.</p>",
+                escape(&masked(&contact.email))
+            ),
+        ));
+    }
+    Ok(page(
+        200,
+        &store.row.name,
+        "Unsubscribe?",
+        &format!(
+            "<p>Stop marketing mail from this shop to {}?</p>\
+             <form method=\"post\"><input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">\
+             <button type=\"submit\" style=\"font-size:1rem;padding:.6rem 1.2rem\">Unsubscribe</button></form>",
+            escape(&masked(&contact.email))
+        ),
+    ))
+}
+
+/// `POST /v1/public/stores/{store}/unsubscribe/{token}`: RFC 8058 one-click unsubscribe (the
+/// mail client posts `List-Unsubscribe=One-Click`) and the page's button. Tells the pipeline
+/// first (suppression and cancelled steps), then records the status; repeating is harmless.
+pub async fn unsubscribe(env: &Env, config: &Config, store_id: &str, token: &str) -> ApiResult<Page> {
+    let Ok(store_id) = store_id.parse::<StoreId>() else { return Ok(not_found_page()) };
+    let Ok(store) = load(&platform(env)?, store_id).await else { return Ok(not_found_page()) };
+    let db = store.db(env)?;
+    let Some(contact) = by_token(&db, token).await? else { return Ok(not_found_page()) };
+    let email = Email::parse(&contact.email).map_err(|e| ApiError::internal("contact row", e))?;
+    let key = format!("flow:contact_unsubscribed:{}:{}:{}", store.id, contact.id, &hash(token)[..16]);
+    send_flow_event(config, &store, key, FlowTrigger::ContactUnsubscribed { email }).await?;
+    db.run(
+        "UPDATE contacts SET status = 'unsubscribed', unsubscribed_at = ?3 \
+         WHERE store_id = ?1 AND id = ?2 AND status = 'subscribed'",
+        &[contact.id.into(), rfc3339(now()).into()],
+    )
+    .await?;
+    crate::email_flows::cancel_marketing(&db, &contact.email).await?;
+    Ok(page(
+        200,
+        &store.row.name,
+        "You are unsubscribed",
+        &format!(
+            "<p>{} gets no more marketing mail from this shop. Order confirmations and shipping updates still arrive.</p>",
+            escape(&masked(&contact.email))
+        ),
+    ))
+}
+
+/// A contact as the merchant sees it.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ContactView {
+    id: String,
+    email: String,
+    first_name: Option<String>,
+    status: String,
+    source: String,
+    subscribed_at: String,
+    unsubscribed_at: Option<String>,
+}
+
+/// `GET /v1/stores/{id}/contacts?status=`: the store's contacts, newest first (at most 500), with
+/// the account's count against its plan.
+pub async fn list(env: &Env, store: &Store, status: Option<&str>) -> ApiResult<serde_json::Value> {
+    let status = match status.unwrap_or("") {
+        s @ ("" | "subscribed" | "unsubscribed" | "bounced" | "complained") => s,
+        _ => {
+            return Err(ApiError::invalid(
+                "status",
+                "status must be subscribed, unsubscribed, bounced or complained",
+            ))
+        }
+    };
+    let contacts: Vec<ContactView> = store
+        .db(env)?
+        .all(
+            "SELECT id, email, first_name, status, source, subscribed_at, unsubscribed_at FROM contacts \
+             WHERE store_id = ?1 AND (?2 = '' OR status = ?2) ORDER BY created_at DESC, id DESC LIMIT 500",
+            &[status.into()],
+        )
+        .await?;
+    let used = tenant_contacts(env, store).await?;
+    Ok(serde_json::json!({
+        "contacts": contacts,
+        "account": { "subscribed": used, "limit": store.plan().limits().email_contacts, "plan": store.plan().as_str() },
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Import {
+    contacts: Vec<SignUp>,
+}
+
+/// `POST /v1/stores/{id}/contacts/import`: adds up to 1,000 contacts who opted in elsewhere, all
+/// or nothing. Imported contacts get no welcome series; addresses already listed are skipped.
+pub async fn import(env: &Env, store: &Store, body: &str) -> ApiResult<serde_json::Value> {
+    let input: Import = parse_json(body)?;
+    if input.contacts.is_empty() || input.contacts.len() > IMPORT_MAX {
+        return Err(ApiError::invalid("contacts", format!("send 1 to {IMPORT_MAX} contacts")));
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut rows = Vec::with_capacity(input.contacts.len());
+    for (i, contact) in input.contacts.into_iter().enumerate() {
+        let email = Email::parse(&contact.email)
+            .map_err(|e| ApiError::invalid(&format!("contacts[{i}].email"), e.to_string()))?;
+        if seen.insert(email.as_str().to_owned()) {
+            rows.push((email, clean_name(contact.first_name)));
+        }
+    }
+    let db = store.db(env)?;
+    let listed: Vec<serde_json::Value> =
+        db.all("SELECT email FROM contacts WHERE store_id = ?1", &[]).await?;
+    let listed: std::collections::HashSet<&str> = listed.iter().filter_map(|r| r["email"].as_str()).collect();
+    rows.retain(|(email, _)| !listed.contains(email.as_str()));
+    ensure_room(env, store, rows.len() as u64).await?;
+    let at = rfc3339(now());
+    let mut statements = Vec::with_capacity(rows.len());
+    for (email, first_name) in &rows {
+        let id: domain::ProductId = new_id();
+        let token = URL_SAFE_NO_PAD.encode(random_bytes::<24>());
+        statements.push(db.statement(
+            "INSERT INTO contacts (id, store_id, email, first_name, status, source, unsubscribe_hash, \
+             subscribed_at, created_at) VALUES (?2, ?1, ?3, ?4, 'subscribed', 'import', ?5, ?6, ?6) \
+             ON CONFLICT (store_id, email) DO NOTHING",
+            &[
+                id.to_string().into(),
+                email.as_str().into(),
+                crate::runtime::nullable(first_name.clone()),
+                hash(&token).into(),
+                at.clone().into(),
+            ],
+        )?);
+    }
+    for chunk in statements.chunks(200) {
+        db.batch(chunk.to_vec()).await?;
+    }
+    Ok(serde_json::json!({ "imported": rows.len() }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_form_post_is_read_like_json() {
+        let form =
+            parse_signup("email=ada%40example.com&first_name=Ada+L", "application/x-www-form-urlencoded")
+                .unwrap();
+        assert_eq!((form.email.as_str(), form.first_name.as_deref()), ("ada@example.com", Some("Ada L")));
+        let json = parse_signup(r#"{"email":"ada@example.com"}"#, "application/json").unwrap();
+        assert_eq!(json.email, "ada@example.com");
+        assert_eq!(
+            parse_signup("first_name=x", "application/x-www-form-urlencoded").unwrap_err().status,
+            400
+        );
+    }
+
+    #[test]
+    fn names_lose_control_characters_and_length() {
+        assert_eq!(clean_name(Some(" Ada\r\nBcc: x ".into())).as_deref(), Some("AdaBcc: x"));
+        assert_eq!(clean_name(Some("   ".into())), None);
+        assert_eq!(clean_name(Some("x".repeat(80))).unwrap().len(), NAME_MAX_CHARS);
+    }
+
+    #[test]
+    fn the_unsubscribe_page_shows_little_of_the_address() {
+        assert_eq!(masked("ada@example.com"), "a***@example.com");
+        assert_eq!(escape("<b>\"x\"</b>"), "&lt;b&gt;&quot;x&quot;&lt;/b&gt;");
+    }
+}

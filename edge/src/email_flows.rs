@@ -1,0 +1,381 @@
+//! A store's automated email flows as the merchant runs them: switch each on or off, change its
+//! steps' delays, subjects and intro text, see what each flow sent, and the segments its events
+//! make (new and repeat customers, cart abandoners, contacts inactive for 60 days).
+//!
+//! The email pipeline reads the settings when an event starts a flow and reports each step's fate
+//! (`/internal/stores/{id}/email/...`, contract in `queues::email_api`); the edge keeps both in D1.
+
+use crate::error::{parse_json, ApiError, ApiResult};
+use crate::runtime::{now, rfc3339};
+use crate::stores::{audit, load, Store};
+use domain::marketing::{check_steps, effective_delays, flow, StepSettings, FLOWS};
+use domain::StoreId;
+use queues::email_api::{FlowSettings, SendReports, SendStatus, StoreFlowSettings};
+use serde::{Deserialize, Serialize};
+use tenancy::shards::{platform, StoreDb};
+use worker::wasm_bindgen::JsValue;
+use worker::Env;
+
+/// The mails of each flow's steps, in order (as the email pipeline sends them).
+fn templates(flow: &str) -> &'static [&'static str] {
+    match flow {
+        "welcome" => &["welcome", "welcome_bestsellers", "welcome_discount"],
+        "abandoned_cart" => &["cart_reminder", "cart_discount", "cart_final"],
+        _ => &["order_confirmation", "shipping_update", "review_request", "cross_sell"],
+    }
+}
+
+#[derive(Deserialize)]
+struct SettingsRow {
+    flow: String,
+    enabled: i64,
+    steps: String,
+}
+
+async fn settings_rows(db: &StoreDb) -> ApiResult<Vec<FlowSettings>> {
+    let rows: Vec<SettingsRow> =
+        db.all("SELECT flow, enabled, steps FROM email_flow_settings WHERE store_id = ?1", &[]).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| FlowSettings {
+            flow: row.flow,
+            enabled: row.enabled != 0,
+            steps: serde_json::from_str(&row.steps).unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// One step of a flow as the merchant sees it.
+#[derive(Debug, Serialize)]
+struct StepView {
+    step: u8,
+    template: &'static str,
+    /// Hours after the trigger; `null` for the shipping update, sent when the order ships.
+    delay_hours: Option<u32>,
+    subject: Option<String>,
+    intro: Option<String>,
+}
+
+/// A flow as the merchant sees it.
+#[derive(Debug, Serialize)]
+pub struct FlowView {
+    flow: &'static str,
+    enabled: bool,
+    steps: Vec<StepView>,
+    /// Steps by status: scheduled, sent, cancelled, skipped.
+    sends: serde_json::Map<String, serde_json::Value>,
+}
+
+async fn counts(db: &StoreDb, flow: &str) -> ApiResult<serde_json::Map<String, serde_json::Value>> {
+    let rows: Vec<serde_json::Value> = db
+        .all(
+            "SELECT status, COUNT(*) AS n FROM email_sends WHERE store_id = ?1 AND flow = ?2 GROUP BY status",
+            &[flow.into()],
+        )
+        .await?;
+    let mut out = serde_json::Map::new();
+    for status in ["scheduled", "sent", "cancelled", "skipped"] {
+        let n = rows.iter().find(|r| r["status"] == status).and_then(|r| r["n"].as_u64()).unwrap_or(0);
+        out.insert(status.into(), n.into());
+    }
+    Ok(out)
+}
+
+fn view(
+    name: &'static str,
+    settings: Option<&FlowSettings>,
+    sends: serde_json::Map<String, serde_json::Value>,
+) -> FlowView {
+    let steps: &[StepSettings] = settings.map_or(&[], |s| s.steps.as_slice());
+    let delays = effective_delays(name, steps);
+    FlowView {
+        flow: name,
+        enabled: settings.is_none_or(|s| s.enabled),
+        steps: templates(name)
+            .iter()
+            .zip(delays)
+            .enumerate()
+            .map(|(i, (template, delay_hours))| {
+                let number = u8::try_from(i + 1).unwrap_or(u8::MAX);
+                let changed = steps.iter().find(|s| s.step == number);
+                StepView {
+                    step: number,
+                    template,
+                    delay_hours,
+                    subject: changed.and_then(|c| c.subject.clone()),
+                    intro: changed.and_then(|c| c.intro.clone()),
+                }
+            })
+            .collect(),
+        sends,
+    }
+}
+
+/// `GET /v1/stores/{id}/email/flows`: every flow with its settings and its sends by status.
+pub async fn list(env: &Env, store: &Store) -> ApiResult<serde_json::Value> {
+    let db = store.db(env)?;
+    let settings = settings_rows(&db).await?;
+    let mut flows = Vec::with_capacity(FLOWS.len());
+    for name in FLOWS {
+        let sends = counts(&db, name).await?;
+        flows.push(view(name, settings.iter().find(|s| s.flow == name), sends));
+    }
+    Ok(serde_json::json!({ "flows": flows }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Change {
+    #[serde(default)]
+    enabled: Option<bool>,
+    #[serde(default)]
+    steps: Option<Vec<StepSettings>>,
+}
+
+/// `PATCH /v1/stores/{id}/email/flows/{flow}`: switches a flow on or off and replaces its step
+/// settings (`steps` lists every changed step; a step left out runs with the defaults). Applies
+/// to flows started from now on.
+pub async fn update(
+    env: &Env,
+    store: &Store,
+    flow_name: &str,
+    body: &str,
+    actor: &str,
+) -> ApiResult<FlowView> {
+    let (name, _) = flow(flow_name).map_err(|_| ApiError::not_found("flow"))?;
+    let change: Change = parse_json(body)?;
+    let db = store.db(env)?;
+    let current = settings_rows(&db).await?.into_iter().find(|s| s.flow == name);
+    let steps = match change.steps {
+        Some(steps) => check_steps(name, &steps).map_err(|e| ApiError::invalid(e.field(), e.to_string()))?,
+        None => current.as_ref().map(|c| c.steps.clone()).unwrap_or_default(),
+    };
+    let enabled = change.enabled.or(current.as_ref().map(|c| c.enabled)).unwrap_or(true);
+    let at = rfc3339(now());
+    let steps_json = serde_json::to_string(&steps).map_err(|e| ApiError::internal("flow settings", e))?;
+    let platform_db = platform(env)?;
+    db.batch(vec![db.statement(
+        "INSERT INTO email_flow_settings (store_id, flow, enabled, steps, updated_at) VALUES (?1, ?2, ?3, ?4, ?5) \
+         ON CONFLICT (store_id, flow) DO UPDATE SET enabled = excluded.enabled, steps = excluded.steps, \
+         updated_at = excluded.updated_at",
+        &[name.into(), f64::from(u8::from(enabled)).into(), steps_json.into(), at.clone().into()],
+    )?])
+    .await?;
+    platform_db
+        .batch(vec![audit(
+            &platform_db,
+            Some(store.tenant_id),
+            actor,
+            "email.flow_update",
+            &format!("{}:{name}", store.id),
+            &at,
+        )?])
+        .await?;
+    let settings = FlowSettings { flow: name.to_owned(), enabled, steps };
+    Ok(view(name, Some(&settings), counts(&db, name).await?))
+}
+
+/// One step's fate as the merchant sees it.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SendView {
+    subject: String,
+    step: i64,
+    template: String,
+    recipient: String,
+    status: String,
+    reason: Option<String>,
+    due_at: String,
+    updated_at: String,
+}
+
+/// `GET /v1/stores/{id}/email/flows/{flow}/sends?status=`: the flow's steps, newest news first
+/// (at most 200), with the counts by status.
+pub async fn sends(
+    env: &Env,
+    store: &Store,
+    flow_name: &str,
+    status: Option<&str>,
+) -> ApiResult<serde_json::Value> {
+    let (name, _) = flow(flow_name).map_err(|_| ApiError::not_found("flow"))?;
+    let status = match status.unwrap_or("") {
+        s @ ("" | "scheduled" | "sent" | "cancelled" | "skipped") => s,
+        _ => return Err(ApiError::invalid("status", "status must be scheduled, sent, cancelled or skipped")),
+    };
+    let db = store.db(env)?;
+    let rows: Vec<SendView> = db
+        .all(
+            "SELECT subject, step, template, recipient, status, reason, due_at, updated_at FROM email_sends \
+             WHERE store_id = ?1 AND flow = ?2 AND (?3 = '' OR status = ?3) \
+             ORDER BY updated_at DESC, subject, step LIMIT 200",
+            &[name.into(), status.into()],
+        )
+        .await?;
+    Ok(serde_json::json!({ "flow": name, "counts": counts(&db, name).await?, "sends": rows }))
+}
+
+/// `GET /v1/stores/{id}/email/segments`: who is in each segment (first 100 addresses) and how
+/// many. Derived from the flows' own records: orders from post-purchase flows, carts from
+/// abandoned-cart flows (bought when a purchase cancelled their steps), activity from orders and
+/// sign-ups.
+pub async fn segments(env: &Env, store: &Store) -> ApiResult<serde_json::Value> {
+    let db = store.db(env)?;
+    let customers: Vec<serde_json::Value> = db
+        .all(
+            "SELECT recipient, COUNT(DISTINCT subject) AS orders FROM email_sends \
+             WHERE store_id = ?1 AND flow = 'post_purchase' AND step = 1 GROUP BY recipient ORDER BY recipient",
+            &[],
+        )
+        .await?;
+    let pick = |rows: &[serde_json::Value], keep: &dyn Fn(&serde_json::Value) -> bool| -> Vec<String> {
+        rows.iter().filter(|r| keep(r)).filter_map(|r| r["recipient"].as_str().map(str::to_owned)).collect()
+    };
+    let new_customers = pick(&customers, &|r| r["orders"].as_u64() == Some(1));
+    let repeat_customers = pick(&customers, &|r| r["orders"].as_u64().is_some_and(|n| n >= 2));
+    let carts: Vec<serde_json::Value> = db
+        .all(
+            "SELECT recipient FROM email_sends WHERE store_id = ?1 AND flow = 'abandoned_cart' \
+             GROUP BY recipient, subject HAVING MAX(CASE WHEN reason = 'cart_purchased' THEN 1 ELSE 0 END) = 0 \
+             AND MAX(recipient) <> '' ORDER BY recipient",
+            &[],
+        )
+        .await?;
+    let mut cart_abandoners = pick(&carts, &|_| true);
+    cart_abandoners.dedup();
+    let since = rfc3339(now() - time::Duration::days(60));
+    let inactive: Vec<serde_json::Value> = db
+        .all(
+            "SELECT email AS recipient FROM contacts c WHERE store_id = ?1 AND status = 'subscribed' \
+             AND subscribed_at < ?2 AND NOT EXISTS (SELECT 1 FROM email_sends s WHERE s.store_id = c.store_id \
+             AND s.recipient = c.email AND s.flow = 'post_purchase' AND s.step = 1 AND s.due_at >= ?2) \
+             ORDER BY email",
+            &[since.into()],
+        )
+        .await?;
+    let inactive_60_days = pick(&inactive, &|_| true);
+    let segment = |members: Vec<String>| serde_json::json!({ "count": members.len(), "members": members.into_iter().take(100).collect::<Vec<_>>() });
+    Ok(serde_json::json!({
+        "new_customers": segment(new_customers),
+        "repeat_customers": segment(repeat_customers),
+        "cart_abandoners": segment(cart_abandoners),
+        "inactive_60_days": segment(inactive_60_days),
+    }))
+}
+
+/// `POST /internal/stores/{id}/email/flows`: the store's flow settings for the email pipeline.
+pub async fn internal_settings(env: &Env, store_id: StoreId) -> ApiResult<StoreFlowSettings> {
+    let store = load(&platform(env)?, store_id).await?;
+    Ok(StoreFlowSettings { flows: settings_rows(&store.db(env)?).await? })
+}
+
+/// `POST /internal/stores/{id}/email/sends`: records what became of flow steps. `scheduled`
+/// only adds a step not seen before; later news updates it, but never sets a sent step back; a
+/// report without a recipient (a purchase's cancellation) only updates steps still scheduled.
+pub async fn internal_record(env: &Env, store_id: StoreId, body: &str) -> ApiResult<serde_json::Value> {
+    let input: SendReports = parse_json(body)?;
+    if input.sends.len() > 1_000 {
+        return Err(ApiError::invalid("sends", "send at most 1000 reports at once"));
+    }
+    let store = load(&platform(env)?, store_id).await?;
+    let db = store.db(env)?;
+    let at = rfc3339(now());
+    let mut statements = Vec::with_capacity(input.sends.len());
+    for send in &input.sends {
+        flow(&send.flow).map_err(|e| ApiError::invalid("flow", e.to_string()))?;
+        let status = match send.status {
+            SendStatus::Scheduled => "scheduled",
+            SendStatus::Sent => "sent",
+            SendStatus::Cancelled => "cancelled",
+            SendStatus::Skipped => "skipped",
+        };
+        let key: [JsValue; 3] =
+            [send.flow.clone().into(), send.subject.clone().into(), f64::from(send.step).into()];
+        let statement = if send.recipient.is_empty() {
+            db.statement(
+                "UPDATE email_sends SET status = ?5, reason = ?6, updated_at = ?7 \
+                 WHERE store_id = ?1 AND flow = ?2 AND subject = ?3 AND step = ?4 AND status = 'scheduled'",
+                &[
+                    key[0].clone(),
+                    key[1].clone(),
+                    key[2].clone(),
+                    status.into(),
+                    crate::runtime::nullable(send.reason.clone()),
+                    at.clone().into(),
+                ],
+            )?
+        } else {
+            let on_conflict = if send.status == SendStatus::Scheduled {
+                "DO NOTHING"
+            } else {
+                "DO UPDATE SET status = excluded.status, reason = excluded.reason, updated_at = excluded.updated_at \
+                 WHERE email_sends.status <> 'sent'"
+            };
+            db.statement(
+                &format!(
+                    "INSERT INTO email_sends (store_id, flow, subject, step, template, recipient, status, reason, due_at, updated_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (store_id, flow, subject, step) {on_conflict}"
+                ),
+                &[
+                    key[0].clone(),
+                    key[1].clone(),
+                    key[2].clone(),
+                    send.template.clone().into(),
+                    send.recipient.clone().into(),
+                    status.into(),
+                    crate::runtime::nullable(send.reason.clone()),
+                    send.due_at.clone().into(),
+                    at.clone().into(),
+                ],
+            )?
+        };
+        statements.push(statement);
+    }
+    for chunk in statements.chunks(100) {
+        db.batch(chunk.to_vec()).await?;
+    }
+    Ok(serde_json::json!({ "recorded": input.sends.len() }))
+}
+
+/// After an unsubscribe: the contact's marketing steps still scheduled show as cancelled (the
+/// pipeline cancels them; its report names no steps).
+pub async fn cancel_marketing(db: &StoreDb, recipient: &str) -> ApiResult<()> {
+    db.run(
+        "UPDATE email_sends SET status = 'cancelled', reason = 'unsubscribed', updated_at = ?3 \
+         WHERE store_id = ?1 AND recipient = ?2 AND status = 'scheduled' \
+         AND template NOT IN ('order_confirmation', 'shipping_update')",
+        &[recipient.into(), rfc3339(now()).into()],
+    )
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_flow_without_settings_shows_its_default_steps() {
+        let flow = view("post_purchase", None, serde_json::Map::new());
+        assert!(flow.enabled);
+        let delays: Vec<Option<u32>> = flow.steps.iter().map(|s| s.delay_hours).collect();
+        assert_eq!(delays, vec![Some(0), None, Some(336), Some(720)]);
+        assert_eq!(flow.steps[3].template, "cross_sell");
+    }
+
+    #[test]
+    fn a_changed_step_shows_the_merchants_values() {
+        let settings = FlowSettings {
+            flow: "welcome".into(),
+            enabled: false,
+            steps: vec![StepSettings {
+                step: 2,
+                delay_hours: Some(72),
+                subject: Some("Hi".into()),
+                intro: None,
+            }],
+        };
+        let flow = view("welcome", Some(&settings), serde_json::Map::new());
+        assert!(!flow.enabled);
+        assert_eq!((flow.steps[1].delay_hours, flow.steps[1].subject.as_deref()), (Some(72), Some("Hi")));
+        assert_eq!(flow.steps[0].delay_hours, Some(0));
+    }
+}

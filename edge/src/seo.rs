@@ -1,0 +1,474 @@
+//! The SEO engine's runs: started weekly by the fan-out or by the merchant, carried out by the
+//! `seo` function, which reads and writes the store through the internal endpoints here
+//! (contract in `queues::seo_api`); the merchant reads each run's report and its posts.
+
+use crate::config::Config;
+use crate::error::{parse_json, ApiError, ApiResult};
+use crate::runtime::{new_id, now, now_ms, rfc3339};
+use crate::stores::{audit, load, Store};
+use domain::content::slugify;
+use domain::placement::ShardIndex;
+use domain::seo::check_post_html;
+use domain::{RunId, StoreId, StoreStatus};
+use queues::messages::SeoRequested;
+use queues::seo_api::{
+    ClaimSeoWeek, DueSeoRun, DueSeoRuns, PostLinks, ProductRewrites, PublishPost, PublishedPost, SeoContext,
+    SeoPage, SeoProduct, SeoReport,
+};
+use queues::Envelope;
+use serde::{Deserialize, Serialize};
+use tenancy::routing::Routing;
+use tenancy::shards::{platform, StoreDb};
+use worker::wasm_bindgen::JsValue;
+use worker::Env;
+
+async fn new_run(db: &StoreDb, week: &str) -> ApiResult<Option<RunId>> {
+    let run_id: RunId = new_id();
+    let created = db
+        .run(
+            "INSERT INTO seo_runs (id, store_id, week, status, created_at) VALUES (?2, ?1, ?3, 'running', ?4) \
+             ON CONFLICT (store_id, week) DO NOTHING",
+            &[run_id.to_string().into(), week.into(), rfc3339(now()).into()],
+        )
+        .await?;
+    Ok((created.meta()?.and_then(|m| m.changes).unwrap_or(0) > 0).then_some(run_id))
+}
+
+/// `POST /v1/stores/{id}/seo/runs`: starts a run now (the weekly one still comes).
+pub async fn start(env: &Env, config: &Config, store: &Store, actor: &str) -> ApiResult<serde_json::Value> {
+    if store.status != StoreStatus::Active {
+        return Err(ApiError::new(
+            409,
+            "store_suspended",
+            "the SEO engine is paused while the store is suspended",
+        ));
+    }
+    let db = store.db(env)?;
+    let at = now();
+    let week = format!("manual-{}", at.unix_timestamp());
+    let run_id = new_run(&db, &week)
+        .await?
+        .ok_or_else(|| ApiError::new(409, "run_exists", "a run was started this second"))?;
+    let envelope = Envelope::new(
+        format!("seo:{run_id}"),
+        store.tenant_id,
+        store.id,
+        at,
+        actor.to_owned(),
+        SeoRequested { run_id },
+    );
+    if let Err(error) = crate::sqs::send(&config.sqs, &config.sqs.seo_queue_url, &envelope, now_ms()).await {
+        worker::console_error!("enqueueing an SEO run: {error}");
+        db.run("DELETE FROM seo_runs WHERE store_id = ?1 AND id = ?2", &[run_id.to_string().into()]).await?;
+        return Err(ApiError::new(503, "unavailable", "the run could not be started; try again in a moment"));
+    }
+    let platform_db = platform(env)?;
+    platform_db
+        .batch(vec![audit(
+            &platform_db,
+            Some(store.tenant_id),
+            actor,
+            "seo.run_start",
+            &run_id.to_string(),
+            &rfc3339(at),
+        )?])
+        .await?;
+    Ok(serde_json::json!({ "id": run_id, "status": "running" }))
+}
+
+/// A run as the merchant sees it.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct RunView {
+    id: String,
+    week: String,
+    status: String,
+    report: serde_json::Value,
+    created_at: String,
+    completed_at: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RunRow {
+    id: String,
+    week: String,
+    status: String,
+    report: String,
+    created_at: String,
+    completed_at: Option<String>,
+}
+
+/// `GET /v1/stores/{id}/seo/runs`: the newest 20 runs with their reports.
+pub async fn runs(env: &Env, store: &Store) -> ApiResult<serde_json::Value> {
+    let rows: Vec<RunRow> = store
+        .db(env)?
+        .all(
+            "SELECT id, week, status, report, created_at, completed_at FROM seo_runs WHERE store_id = ?1 \
+             ORDER BY created_at DESC, id DESC LIMIT 20",
+            &[],
+        )
+        .await?;
+    let runs: Vec<RunView> = rows
+        .into_iter()
+        .map(|r| RunView {
+            report: serde_json::from_str(&r.report).unwrap_or_default(),
+            id: r.id,
+            week: r.week,
+            status: r.status,
+            created_at: r.created_at,
+            completed_at: r.completed_at,
+        })
+        .collect();
+    Ok(serde_json::json!({ "runs": runs }))
+}
+
+/// A post the SEO engine wrote, as the merchant reads it.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PostView {
+    id: String,
+    slug: String,
+    title: String,
+    excerpt: String,
+    body_html: String,
+    meta_title: String,
+    meta_description: String,
+    keywords: String,
+    related_product_ids: String,
+    status: String,
+    published_at: Option<String>,
+}
+
+/// `GET /v1/stores/{id}/seo/posts`: the posts the SEO engine published, newest first (50).
+pub async fn posts(env: &Env, store: &Store) -> ApiResult<serde_json::Value> {
+    let rows: Vec<PostView> = store
+        .db(env)?
+        .all(
+            "SELECT id, slug, title, excerpt, body_html, meta_title, meta_description, keywords, related_product_ids, \
+             status, published_at FROM posts WHERE store_id = ?1 AND source = 'seo' \
+             ORDER BY published_at DESC, id DESC LIMIT 50",
+            &[],
+        )
+        .await?;
+    let posts: Vec<serde_json::Value> = rows
+        .into_iter()
+        .map(|p| {
+            let list = |t: &str| serde_json::from_str::<Vec<String>>(t).unwrap_or_default();
+            let words = domain::seo::word_count(&strip_tags(&p.body_html));
+            serde_json::json!({
+                "id": p.id, "slug": p.slug, "title": p.title, "excerpt": p.excerpt, "body_html": p.body_html,
+                "meta_title": p.meta_title, "meta_description": p.meta_description, "keywords": list(&p.keywords),
+                "related_product_ids": list(&p.related_product_ids), "status": p.status,
+                "published_at": p.published_at, "words": words,
+            })
+        })
+        .collect();
+    Ok(serde_json::json!({ "posts": posts }))
+}
+
+fn strip_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                out.push(' ');
+            }
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `POST /internal/seo/due`: claims up to `limit` active stores not yet run in `week`, records a
+/// run for each, and answers them (the fan-out enqueues one message per store).
+pub async fn claim_due(env: &Env, body: &str) -> ApiResult<DueSeoRuns> {
+    let input: ClaimSeoWeek = parse_json(body)?;
+    if input.week.is_empty() || input.week.len() > 20 {
+        return Err(ApiError::invalid("week", "week must be an ISO week like 2026-W48"));
+    }
+    #[derive(Deserialize)]
+    struct Due {
+        id: String,
+        tenant_id: String,
+        shard: u16,
+    }
+    let db = platform(env)?;
+    let due: Vec<Due> = db
+        .prepare(
+            "SELECT id, tenant_id, shard FROM stores WHERE status = 'active' \
+             AND (last_seo_week IS NULL OR last_seo_week <> ?1) ORDER BY id LIMIT ?2",
+        )
+        .bind(&[JsValue::from_str(&input.week), JsValue::from_f64(f64::from(input.limit.clamp(1, 100)))])?
+        .all()
+        .await?
+        .results()?;
+    let mut runs = Vec::with_capacity(due.len());
+    for store in due {
+        let claimed = db
+            .prepare(
+                "UPDATE stores SET last_seo_week = ?2 WHERE id = ?1 AND (last_seo_week IS NULL OR last_seo_week <> ?2)",
+            )
+            .bind(&[JsValue::from_str(&store.id), JsValue::from_str(&input.week)])?
+            .run()
+            .await?;
+        if claimed.meta()?.and_then(|m| m.changes).unwrap_or(0) == 0 {
+            continue;
+        }
+        let (Ok(store_id), Ok(tenant_id)) = (store.id.parse::<StoreId>(), store.tenant_id.parse()) else {
+            continue;
+        };
+        let shard_db = StoreDb::open(env, ShardIndex(store.shard), store_id)?;
+        if let Some(run_id) = new_run(&shard_db, &input.week).await? {
+            runs.push(DueSeoRun { store_id, tenant_id, run_id });
+        }
+    }
+    Ok(DueSeoRuns { runs })
+}
+
+#[derive(Deserialize)]
+struct ProductRow {
+    id: String,
+    slug: String,
+    title: String,
+    description: String,
+    meta_title: String,
+    meta_description: String,
+    keywords: String,
+}
+
+#[derive(Deserialize)]
+struct PageRow {
+    id: String,
+    slug: String,
+    title: String,
+    #[serde(default)]
+    keywords: Option<String>,
+}
+
+/// `POST /internal/stores/{id}/seo/context`.
+pub async fn context(env: &Env, config: &Config, store_id: StoreId) -> ApiResult<SeoContext> {
+    let store = load(&platform(env)?, store_id).await?;
+    let db = store.db(env)?;
+    let products: Vec<ProductRow> = db
+        .all(
+            "SELECT id, slug, title, description, meta_title, meta_description, keywords FROM products \
+             WHERE store_id = ?1 AND status = 'published' ORDER BY created_at, id LIMIT 500",
+            &[],
+        )
+        .await?;
+    let collections: Vec<PageRow> = db
+        .all("SELECT id, slug, title, NULL AS keywords FROM collections WHERE store_id = ?1 LIMIT 200", &[])
+        .await?;
+    let posts: Vec<PageRow> = db
+        .all(
+            "SELECT id, slug, title, keywords FROM posts WHERE store_id = ?1 ORDER BY created_at LIMIT 500",
+            &[],
+        )
+        .await?;
+    let list = |t: &str| serde_json::from_str::<Vec<String>>(t).unwrap_or_default();
+    let page = |p: PageRow| SeoPage {
+        keywords: p.keywords.as_deref().map(list).unwrap_or_default(),
+        id: p.id,
+        slug: p.slug,
+        title: p.title,
+    };
+    let host = format!("{}.{}", store.row.slug, config.shops_domain);
+    Ok(SeoContext {
+        tenant_id: store.tenant_id,
+        name: store.row.name.clone(),
+        niche: store.row.niche.clone(),
+        market: store.row.target_market.clone(),
+        url: config.storefront_url(&host).trim_end_matches('/').to_owned(),
+        products: products
+            .into_iter()
+            .map(|p| SeoProduct {
+                summary: list(&p.description).into_iter().next().unwrap_or_default(),
+                keywords: list(&p.keywords),
+                id: p.id,
+                slug: p.slug,
+                title: p.title,
+                meta_title: p.meta_title,
+                meta_description: p.meta_description,
+            })
+            .collect(),
+        collections: collections.into_iter().map(page).collect(),
+        posts: posts.into_iter().map(page).collect(),
+    })
+}
+
+async fn bump(env: &Env, store: StoreId) -> ApiResult<()> {
+    Routing::new(env.kv(crate::config::EDGE_KV)?).bump_cache_version(store, now_ms() as f64).await?;
+    Ok(())
+}
+
+fn check_text(field: &str, text: &str, max: usize) -> ApiResult<()> {
+    let len = text.chars().count();
+    if text.trim().is_empty() || len > max || text.chars().any(char::is_control) {
+        return Err(ApiError::invalid(field, format!("{field} must be 1 to {max} characters")));
+    }
+    Ok(())
+}
+
+/// `POST /internal/stores/{id}/seo/posts`: publishes a post; a post with the same slug is
+/// answered as it is, so a retried run publishes nothing twice.
+pub async fn publish(env: &Env, store_id: StoreId, body: &str) -> ApiResult<(u16, PublishedPost)> {
+    use domain::content::{META_DESCRIPTION_MAX, META_TITLE_MAX};
+    let input: PublishPost = parse_json(body)?;
+    check_text("title", &input.title, 120)?;
+    check_text("meta_title", &input.meta_title, META_TITLE_MAX)?;
+    check_text("meta_description", &input.meta_description, META_DESCRIPTION_MAX)?;
+    check_text("excerpt", &input.excerpt, 400)?;
+    if input.body_html.len() > 100_000 {
+        return Err(ApiError::invalid("body_html", "body_html must be at most 100 kB"));
+    }
+    check_post_html(&input.body_html).map_err(|e| ApiError::new(422, "unsafe_html", e).field("body_html"))?;
+    let store = load(&platform(env)?, store_id).await?;
+    let db = store.db(env)?;
+    let slug = slugify(&input.title);
+    #[derive(Deserialize)]
+    struct Existing {
+        id: String,
+    }
+    let existing: Option<Existing> =
+        db.first("SELECT id FROM posts WHERE store_id = ?1 AND slug = ?2", &[slug.clone().into()]).await?;
+    if let Some(post) = existing {
+        return Ok((200, PublishedPost { post_id: post.id, slug, created: false }));
+    }
+    let id: domain::ProductId = new_id();
+    let at = rfc3339(now());
+    let json = |v: &[String]| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
+    db.run(
+        "INSERT INTO posts (id, store_id, slug, title, excerpt, body_html, meta_title, meta_description, keywords, \
+         related_product_ids, author, source, status, published_at, created_at, updated_at) \
+         VALUES (?2, ?1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'seo', 'published', ?12, ?12, ?12) \
+         ON CONFLICT (store_id, slug) DO NOTHING",
+        &[
+            id.to_string().into(),
+            slug.clone().into(),
+            input.title.into(),
+            input.excerpt.into(),
+            input.body_html.into(),
+            input.meta_title.into(),
+            input.meta_description.into(),
+            json(&input.keywords).into(),
+            json(&input.related_product_ids).into(),
+            format!("{} editors", store.row.name).into(),
+            at.into(),
+        ],
+    )
+    .await?;
+    bump(env, store_id).await?;
+    Ok((201, PublishedPost { post_id: id.to_string(), slug, created: true }))
+}
+
+/// `POST /internal/stores/{id}/seo/products`: applies meta rewrites whose old value still
+/// stands, keeping each old value in `seo_history`.
+pub async fn rewrite_products(env: &Env, store_id: StoreId, body: &str) -> ApiResult<serde_json::Value> {
+    use domain::content::{META_DESCRIPTION_MAX, META_TITLE_MAX};
+    let input: ProductRewrites = parse_json(body)?;
+    let store = load(&platform(env)?, store_id).await?;
+    let db = store.db(env)?;
+    let at = rfc3339(now());
+    let mut applied = 0;
+    for rewrite in input.rewrites.iter().take(500) {
+        let (column, max) = match rewrite.field.as_str() {
+            "meta_title" => ("meta_title", META_TITLE_MAX),
+            "meta_description" => ("meta_description", META_DESCRIPTION_MAX),
+            _ => return Err(ApiError::invalid("field", "field must be meta_title or meta_description")),
+        };
+        check_text(column, &rewrite.new, max)?;
+        let results = db
+            .batch(vec![
+                db.statement(
+                    "INSERT INTO seo_history (store_id, product_id, run_id, field, old_value, new_value, reason, changed_at) \
+                     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE EXISTS \
+                     (SELECT 1 FROM products WHERE store_id = ?1 AND id = ?2 AND (CASE ?4 WHEN 'meta_title' THEN meta_title ELSE meta_description END) = ?5)",
+                    &[
+                        rewrite.product_id.clone().into(),
+                        input.run_id.to_string().into(),
+                        column.into(),
+                        rewrite.old.clone().into(),
+                        rewrite.new.clone().into(),
+                        rewrite.reason.clone().into(),
+                        at.clone().into(),
+                    ],
+                )?,
+                db.statement(
+                    &format!(
+                        "UPDATE products SET {column} = ?4, updated_at = ?5 WHERE store_id = ?1 AND id = ?2 AND {column} = ?3"
+                    ),
+                    &[rewrite.product_id.clone().into(), rewrite.old.clone().into(), rewrite.new.clone().into(), at.clone().into()],
+                )?,
+            ])
+            .await?;
+        if results.get(1).and_then(|r| r.meta().ok().flatten()).and_then(|m| m.changes).unwrap_or(0) > 0 {
+            applied += 1;
+        }
+    }
+    if applied > 0 {
+        bump(env, store_id).await?;
+    }
+    Ok(serde_json::json!({ "applied": applied }))
+}
+
+/// `POST /internal/stores/{id}/seo/links`: sets each post's related products.
+pub async fn links(env: &Env, store_id: StoreId, body: &str) -> ApiResult<serde_json::Value> {
+    let input: PostLinks = parse_json(body)?;
+    let store = load(&platform(env)?, store_id).await?;
+    let db = store.db(env)?;
+    let at = rfc3339(now());
+    let mut statements = Vec::new();
+    for (post, products) in input.links.iter().take(500) {
+        let products: Vec<&String> =
+            products.iter().filter(|p| *p != post).take(domain::seo::LINKS_PER_PAGE).collect();
+        statements.push(db.statement(
+            "UPDATE posts SET related_product_ids = ?3, updated_at = ?4 WHERE store_id = ?1 AND id = ?2",
+            &[
+                post.clone().into(),
+                serde_json::to_string(&products).unwrap_or_default().into(),
+                at.clone().into(),
+            ],
+        )?);
+    }
+    let updated = statements.len();
+    for chunk in statements.chunks(100) {
+        db.batch(chunk.to_vec()).await?;
+    }
+    if updated > 0 {
+        bump(env, store_id).await?;
+    }
+    Ok(serde_json::json!({ "updated": updated }))
+}
+
+/// `POST /internal/stores/{id}/seo/runs/{run}/report`.
+pub async fn report(env: &Env, store_id: StoreId, run_id: RunId, body: &str) -> ApiResult<serde_json::Value> {
+    let input: SeoReport = parse_json(body)?;
+    let store = load(&platform(env)?, store_id).await?;
+    let report = serde_json::to_string(&input).map_err(|e| ApiError::internal("seo report", e))?;
+    let done = store
+        .db(env)?
+        .run(
+            "UPDATE seo_runs SET status = 'completed', report = ?3, completed_at = ?4 WHERE store_id = ?1 AND id = ?2",
+            &[run_id.to_string().into(), report.into(), rfc3339(now()).into()],
+        )
+        .await?;
+    if done.meta()?.and_then(|m| m.changes).unwrap_or(0) == 0 {
+        return Err(ApiError::not_found("seo run"));
+    }
+    Ok(serde_json::json!({ "status": "completed" }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_counted_without_the_tags() {
+        assert_eq!(
+            domain::seo::word_count(&strip_tags("<h2>Care</h2><p>Brush <strong>daily</strong>.</p>")),
+            3
+        );
+    }
+}
