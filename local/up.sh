@@ -80,7 +80,7 @@ if ! $detach; then
 fi
 
 log "building the functions and devstack"
-cargo build --quiet -p devstack -p fanout -p research -p import -p email -p sweep -p scrape -p seo -p erasure
+cargo build --quiet -p devstack -p fanout -p research -p import -p email -p sweep -p scrape -p seo -p erasure -p sync
 
 log "starting the AWS emulator on 127.0.0.1:$MOTO_PORT"
 start moto moto_server -H 127.0.0.1 -p "$MOTO_PORT"
@@ -125,6 +125,7 @@ IMPORT_QUEUE_URL=$IMPORT_QUEUE_URL
 EMAIL_QUEUE_URL=$EMAIL_QUEUE_URL
 FLOWS_QUEUE_URL=$FLOWS_QUEUE_URL
 SCRAPE_QUEUE_URL=$SCRAPE_QUEUE_URL
+SYNC_QUEUE_URL=$SYNC_QUEUE_URL
 AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL
 AWS_REGION=$AWS_REGION
 AWS_ACCESS_KEY_ID=local

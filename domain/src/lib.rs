@@ -19,6 +19,7 @@ pub mod scoring;
 pub mod seo;
 pub mod shop_pages;
 pub mod store;
+pub mod supply;
 
 pub use ids::{ProductId, RunId, SessionId, StoreId, TenantId, UserId};
 pub use money::{Currency, Money};

@@ -21,6 +21,7 @@ use domain::accounts::Email;
 use domain::marketing::check_contacts;
 use domain::placement::ShardIndex;
 use domain::{StoreId, StoreStatus};
+use hmac::{Hmac, Mac};
 use queues::messages::{Branding, FlowEvent, FlowTrigger, Shop};
 use queues::Envelope;
 use serde::{Deserialize, Serialize};
@@ -146,6 +147,59 @@ async fn ensure_room(env: &Env, store: &Store, adding: u64) -> ApiResult<()> {
 /// The one-click unsubscribe link of a contact.
 fn unsubscribe_url(config: &Config, store: StoreId, token: &str) -> String {
     config.unsubscribe_url_template.replace("{store}", &store.to_string()).replace("{token}", token)
+}
+
+/// The one-click unsubscribe link of a shopper who is not a contact (an abandoned cart's reminders,
+/// an order's review and cross-sell mails): the token carries the address, signed for this store,
+/// so no row needs to exist for the link to work and it cannot be forged for another address.
+pub fn shopper_unsubscribe_url(config: &Config, store: StoreId, email: &Email) -> String {
+    unsubscribe_url(config, store, &shopper_token(&config.internal_secret, store, email.as_str()))
+}
+
+fn shopper_token(secret: &str, store: StoreId, email: &str) -> String {
+    let address = URL_SAFE_NO_PAD.encode(email);
+    let signature = URL_SAFE_NO_PAD.encode(shopper_mac(secret, store, email).finalize().into_bytes());
+    format!("s.{address}.{signature}")
+}
+
+fn shopper_mac(secret: &str, store: StoreId, email: &str) -> Hmac<Sha256> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
+    mac.update(format!("unsubscribe\n{store}\n{email}").as_bytes());
+    mac
+}
+
+/// The address a shopper's signed token carries, when its signature holds for this store.
+fn shopper_email(secret: &str, store: StoreId, token: &str) -> Option<String> {
+    let mut parts = token.strip_prefix("s.")?.split('.');
+    let (address, signature) = (parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let email = String::from_utf8(URL_SAFE_NO_PAD.decode(address).ok()?).ok()?;
+    let signature = URL_SAFE_NO_PAD.decode(signature).ok()?;
+    shopper_mac(secret, store, &email).verify_slice(&signature).ok()?;
+    Some(email)
+}
+
+/// Whom an unsubscribe link names: a contact of the store (by its stored token) or a shopper (by a
+/// signed token; a shopper who is no contact yet shows as subscribed with no id). `None` for
+/// anything else, answered like a link that never existed.
+async fn recipient(
+    config: &Config,
+    db: &StoreDb,
+    store: StoreId,
+    token: &str,
+) -> ApiResult<Option<ContactRow>> {
+    let Some(email) = shopper_email(&config.internal_secret, store, token) else {
+        return by_token(db, token).await;
+    };
+    let contact: Option<ContactRow> = db
+        .first(
+            "SELECT id, email, status FROM contacts WHERE store_id = ?1 AND email = ?2",
+            &[email.as_str().into()],
+        )
+        .await?;
+    Ok(Some(contact.unwrap_or(ContactRow { id: String::new(), email, status: "subscribed".to_owned() })))
 }
 
 /// The store as its mails show it.
@@ -328,10 +382,12 @@ fn not_found_page() -> Page {
 
 /// `GET /v1/public/stores/{store}/unsubscribe/{token}`: the page the mail's link opens. It asks
 /// for a click (link scanners open links; they do not submit forms) that posts to the same URL.
-pub async fn unsubscribe_page(env: &Env, store_id: &str, token: &str) -> ApiResult<Page> {
+pub async fn unsubscribe_page(env: &Env, config: &Config, store_id: &str, token: &str) -> ApiResult<Page> {
     let Ok(store_id) = store_id.parse::<StoreId>() else { return Ok(not_found_page()) };
     let Ok(store) = load(&platform(env)?, store_id).await else { return Ok(not_found_page()) };
-    let Some(contact) = by_token(&store.db(env)?, token).await? else { return Ok(not_found_page()) };
+    let Some(contact) = recipient(config, &store.db(env)?, store.id, token).await? else {
+        return Ok(not_found_page());
+    };
     if contact.status != "subscribed" {
         return Ok(page(
             200,
@@ -363,16 +419,32 @@ pub async fn unsubscribe(env: &Env, config: &Config, store_id: &str, token: &str
     let Ok(store_id) = store_id.parse::<StoreId>() else { return Ok(not_found_page()) };
     let Ok(store) = load(&platform(env)?, store_id).await else { return Ok(not_found_page()) };
     let db = store.db(env)?;
-    let Some(contact) = by_token(&db, token).await? else { return Ok(not_found_page()) };
+    let Some(contact) = recipient(config, &db, store.id, token).await? else { return Ok(not_found_page()) };
     let email = Email::parse(&contact.email).map_err(|e| ApiError::internal("contact row", e))?;
     let key = format!("flow:contact_unsubscribed:{}:{}:{}", store.id, contact.id, &hash(token)[..16]);
+
     send_flow_event(config, &store, key, FlowTrigger::ContactUnsubscribed { email }).await?;
-    db.run(
-        "UPDATE contacts SET status = 'unsubscribed', unsubscribed_at = ?3 \
-         WHERE store_id = ?1 AND id = ?2 AND status = 'subscribed'",
-        &[contact.id.into(), rfc3339(now()).into()],
-    )
-    .await?;
+    let at = rfc3339(now());
+    if contact.id.is_empty() {
+        // A shopper who was never a contact: kept as an unsubscribed one, so the page says so
+        // next time and the merchant sees who opted out.
+        let id: domain::ProductId = new_id();
+        db.run(
+            "INSERT INTO contacts (id, store_id, email, status, source, unsubscribe_hash, subscribed_at, \
+             unsubscribed_at, created_at) VALUES (?2, ?1, ?3, 'unsubscribed', 'checkout', ?4, ?5, ?5, ?5) \
+             ON CONFLICT (store_id, email) DO UPDATE SET status = 'unsubscribed', unsubscribed_at = excluded.unsubscribed_at \
+             WHERE contacts.status = 'subscribed'",
+            &[id.to_string().into(), contact.email.as_str().into(), hash(token).into(), at.into()],
+        )
+        .await?;
+    } else {
+        db.run(
+            "UPDATE contacts SET status = 'unsubscribed', unsubscribed_at = ?3 \
+             WHERE store_id = ?1 AND id = ?2 AND status = 'subscribed'",
+            &[contact.id.into(), at.into()],
+        )
+        .await?;
+    }
     crate::email_flows::cancel_marketing(&db, &contact.email).await?;
     Ok(page(
         200,
@@ -479,6 +551,24 @@ pub async fn import(env: &Env, store: &Store, body: &str) -> ApiResult<serde_jso
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shoppers_unsubscribe_token_names_its_address_only_for_its_store() {
+        let store: StoreId = "0b6d8c2e-7a4f-4c1e-9d3b-5f2a1e8c7d60".parse().unwrap();
+        let other: StoreId = "1c7e9d3f-8b5a-4d2f-8e4c-6a3b2f9d8e71".parse().unwrap();
+        let token = shopper_token("secret", store, "ada@example.com");
+        assert_eq!(shopper_email("secret", store, &token).as_deref(), Some("ada@example.com"));
+        assert_eq!(shopper_email("secret", other, &token), None, "another store's link");
+        assert_eq!(shopper_email("other-secret", store, &token), None, "another platform's key");
+        let forged =
+            format!("s.{}.{}", URL_SAFE_NO_PAD.encode("eve@example.com"), token.rsplit('.').next().unwrap());
+        assert_eq!(shopper_email("secret", store, &forged), None, "another address under the same signature");
+        assert_eq!(shopper_email("secret", store, "plain-contact-token"), None);
+        assert!(
+            token.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)),
+            "fits a URL path: {token}"
+        );
+    }
 
     #[test]
     fn a_form_post_is_read_like_json() {

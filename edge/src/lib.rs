@@ -27,6 +27,7 @@ pub mod slugs;
 pub mod sqs;
 pub mod stores;
 pub mod stripe;
+pub mod supply;
 pub mod variants;
 pub mod watchlist;
 
@@ -157,6 +158,13 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
                 &seo::report(env, runtime::path_id(&id, "store")?, runtime::path_id(&run, "seo run")?, &body)
                     .await?,
             ),
+            Route::InternalSyncStores => json(200, &supply::stores(env, &body).await?),
+            Route::InternalSupplierListings(id) => {
+                json(200, &supply::listings(env, runtime::path_id(&id, "store")?, &body).await?)
+            }
+            Route::InternalSupplierSync(id) => {
+                json(200, &supply::apply(env, runtime::path_id(&id, "store")?, &body).await?)
+            }
             _ => unreachable!("only internal routes are internal"),
         };
     }
@@ -201,7 +209,7 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
             return Ok(response);
         }
         Route::UnsubscribePage(store, token) => {
-            return html(contacts::unsubscribe_page(env, &store, &token).await?);
+            return html(contacts::unsubscribe_page(env, &config, &store, &token).await?);
         }
         Route::Unsubscribe(store, token) => {
             return html(contacts::unsubscribe(env, &config, &store, &token).await?);
@@ -514,6 +522,10 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
                 &analytics::report(env, &store, query("from").as_deref(), query("to").as_deref()).await?,
             )
         }
+        Route::ProductChanges(id, product) => {
+            let store = principal.store(load_store(id).await?, Action::Read)?;
+            json(200, &supply::history(env, &store, runtime::path_id(&product, "product")?).await?)
+        }
         Route::ListWatchlist(id) => {
             let store = principal.store(load_store(id).await?, Action::Read)?;
             json(200, &serde_json::json!({ "items": watchlist::list(env, &store).await? }))
@@ -591,7 +603,10 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
         | Route::InternalSeoPost(_)
         | Route::InternalSeoProducts(_)
         | Route::InternalSeoLinks(_)
-        | Route::InternalSeoReport(..) => {
+        | Route::InternalSeoReport(..)
+        | Route::InternalSyncStores
+        | Route::InternalSupplierListings(_)
+        | Route::InternalSupplierSync(_) => {
             unreachable!("answered above")
         }
     }

@@ -149,10 +149,11 @@ pub fn today() -> String {
     rfc3339(now())[..10].to_owned()
 }
 
-fn shop(store: &Store, origin: &str) -> Shop {
+/// The store as a shopper's mails show it; their unsubscribe link is signed for the shopper.
+fn shop(config: &Config, store: &Store, origin: &str, shopper: &Email) -> Shop {
     Shop {
         url: format!("{origin}/"),
-        unsubscribe_url: format!("{origin}/unsubscribe"),
+        unsubscribe_url: crate::contacts::shopper_unsubscribe_url(config, store.id, shopper),
         branding: Branding {
             store_name: Some(store.row.name.clone()),
             accent_color: Some(store.row.brand_color.clone()),
@@ -257,11 +258,11 @@ pub async fn start_checkout(
             occurred_at: now(),
             trigger: FlowTrigger::CartAbandoned {
                 cart_id: input.cart_id.clone(),
+                shop: shop(config, &store, &origin, &email),
                 email,
                 items: lines.iter().map(|l| LineItem { title: line_name(l), quantity: l.quantity }).collect(),
                 cart_url: format!("{origin}/cart"),
                 offer: None,
-                shop: shop(&store, &origin),
             },
         },
     );
@@ -393,6 +394,7 @@ pub async fn paid_session(env: &Env, config: &Config, session: &Value) -> ApiRes
     let order_url = format!("{origin}/orders/{}", checkout.access_token);
     let items: Vec<LineItem> =
         lines.iter().map(|l| LineItem { title: line_name(l), quantity: l.quantity }).collect();
+    let shopper = Email::parse(&checkout.email).map_err(|e| ApiError::internal("order email", e))?;
     let events = [
         (
             format!("flow:cart_purchased:{}", checkout.cart_id),
@@ -402,14 +404,14 @@ pub async fn paid_session(env: &Env, config: &Config, session: &Value) -> ApiRes
             format!("flow:order_placed:{}", checkout.id),
             FlowTrigger::OrderPlaced {
                 order_id: checkout.id.clone(),
-                email: Email::parse(&checkout.email).map_err(|e| ApiError::internal("order email", e))?,
+                shop: shop(config, &store, &origin, &shopper),
+                email: shopper,
                 first_name: None,
                 order_number: format!("#{number}"),
                 total: Money::from_minor(total, currency),
                 items,
                 review_url: format!("{order_url}#review"),
                 order_url,
-                shop: shop(&store, &origin),
             },
         ),
     ];

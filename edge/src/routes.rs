@@ -195,6 +195,14 @@ pub enum Route {
     RemoveWatchItem(String, String),
     /// `POST /internal/stores/{id}/research-runs/{run}/context`.
     InternalResearchContext(String, String),
+    /// `GET /v1/stores/{id}/products/{product}/changes`.
+    ProductChanges(String, String),
+    /// `POST /internal/supplier-sync/stores`.
+    InternalSyncStores,
+    /// `POST /internal/stores/{id}/supplier-listings`.
+    InternalSupplierListings(String),
+    /// `POST /internal/stores/{id}/supplier-sync`.
+    InternalSupplierSync(String),
 }
 
 impl Route {
@@ -240,6 +248,9 @@ impl Route {
                 | Route::InternalSeoProducts(_)
                 | Route::InternalSeoLinks(_)
                 | Route::InternalSeoReport(..)
+                | Route::InternalSyncStores
+                | Route::InternalSupplierListings(_)
+                | Route::InternalSupplierSync(_)
         )
     }
 }
@@ -294,6 +305,7 @@ pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
     ("GET", "/v1/stores/{store_id}/products/{product_id}"),
     ("PATCH", "/v1/stores/{store_id}/products/{product_id}"),
     ("DELETE", "/v1/stores/{store_id}/products/{product_id}"),
+    ("GET", "/v1/stores/{store_id}/products/{product_id}/changes"),
     ("PATCH", "/v1/stores/{store_id}/products"),
     ("GET", "/v1/stores/{store_id}/collections"),
     ("POST", "/v1/stores/{store_id}/collections"),
@@ -386,6 +398,9 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
             ("PATCH", Route::BulkUpdateProducts(s(2))),
         ]),
         ["v1", "stores", _, "products", "import"] => Some(vec![("POST", Route::ImportProducts(s(2)))]),
+        ["v1", "stores", _, "products", _, "changes"] => {
+            Some(vec![("GET", Route::ProductChanges(s(2), s(4)))])
+        }
         ["v1", "stores", _, "products", _] => Some(vec![
             ("GET", Route::GetProduct(s(2), s(4))),
             ("PATCH", Route::UpdateProduct(s(2), s(4))),
@@ -449,6 +464,11 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
             Some(vec![("POST", Route::InternalSeoReport(s(2), s(5)))])
         }
         ["internal", "research-runs", "due"] => Some(vec![("POST", Route::InternalClaimDue)]),
+        ["internal", "supplier-sync", "stores"] => Some(vec![("POST", Route::InternalSyncStores)]),
+        ["internal", "stores", _, "supplier-listings"] => {
+            Some(vec![("POST", Route::InternalSupplierListings(s(2)))])
+        }
+        ["internal", "stores", _, "supplier-sync"] => Some(vec![("POST", Route::InternalSupplierSync(s(2)))]),
         ["internal", "erasures", _, "confirm"] => Some(vec![("POST", Route::InternalConfirmErasure(s(2)))]),
         ["internal", "stores", _, "products"] => Some(vec![("POST", Route::InternalPublish(s(2)))]),
         ["internal", "stores", _, "research-runs", _, "report"] => {

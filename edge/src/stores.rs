@@ -5,6 +5,7 @@ use crate::config::Config;
 use crate::error::{parse_json, ApiError, ApiResult};
 use crate::runtime::{new_id, now, rfc3339};
 use domain::placement::{place, ShardIndex, ShardLoad};
+use domain::supply::OutOfStock;
 use domain::{Currency, Plan, StoreHost, StoreId, StoreName, StoreSlug, StoreStatus, TenantId};
 use serde::{Deserialize, Serialize};
 use tenancy::routing::{Routing, RoutingRecord, StoreLook};
@@ -47,6 +48,8 @@ pub struct StoreRow {
     pub import_threshold: i64,
     /// AI score from which research puts a candidate on the watchlist.
     pub watch_threshold: i64,
+    /// What the supplier sync does with a product its supplier cannot deliver (`unpublish`, `zero`).
+    pub out_of_stock: String,
     /// Creation time.
     pub created_at: String,
     /// The tenant's plan.
@@ -102,7 +105,7 @@ impl Store {
 const STORE_SELECT: &str =
     "SELECT s.id, s.tenant_id, s.slug, s.name, s.niche, s.currency, s.status, s.shard, \
      s.auto_publish, s.max_imports_per_run, s.target_market, s.theme, s.brand_color, s.logo_url, \
-     s.import_threshold, s.watch_threshold, s.created_at, t.plan, t.subscription_status \
+     s.import_threshold, s.watch_threshold, s.out_of_stock, s.created_at, t.plan, t.subscription_status \
      FROM stores s JOIN tenants t ON t.id = s.tenant_id";
 
 /// Loads a store by id; 404 when it does not exist.
@@ -171,6 +174,7 @@ pub struct StoreView {
     logo_url: Option<String>,
     import_threshold: i64,
     watch_threshold: i64,
+    out_of_stock: String,
     host: String,
     url: String,
     created_at: String,
@@ -198,6 +202,7 @@ impl StoreView {
             logo_url: row.logo_url.clone(),
             import_threshold: row.import_threshold,
             watch_threshold: row.watch_threshold,
+            out_of_stock: row.out_of_stock.clone(),
             url: config.storefront_url(&host),
             host,
             created_at: row.created_at.clone(),
@@ -380,6 +385,7 @@ pub struct UpdateStore {
     logo_url: Option<Option<String>>,
     import_threshold: Option<u8>,
     watch_threshold: Option<u8>,
+    out_of_stock: Option<String>,
 }
 
 /// Tells a field sent as `null` (`Some(None)`) from one not sent (`None`).
@@ -395,6 +401,7 @@ struct Settings {
     logo_url: Option<String>,
     import_threshold: i64,
     watch_threshold: i64,
+    out_of_stock: &'static str,
 }
 
 fn settings(input: &UpdateStore, row: &StoreRow) -> ApiResult<Settings> {
@@ -438,7 +445,21 @@ fn settings(input: &UpdateStore, row: &StoreRow) -> ApiResult<Settings> {
     if watch_threshold > import_threshold {
         return Err(ApiError::invalid("watch_threshold", "watch_threshold must not exceed import_threshold"));
     }
-    Ok(Settings { target_market, theme, brand_color, logo_url, import_threshold, watch_threshold })
+    let out_of_stock = match input.out_of_stock.as_deref() {
+        Some(name) => OutOfStock::parse(name)
+            .ok_or_else(|| ApiError::invalid("out_of_stock", "out_of_stock must be unpublish or zero"))?,
+        None => OutOfStock::parse(&row.out_of_stock).unwrap_or_default(),
+    }
+    .name();
+    Ok(Settings {
+        target_market,
+        theme,
+        brand_color,
+        logo_url,
+        import_threshold,
+        watch_threshold,
+        out_of_stock,
+    })
 }
 
 #[derive(Deserialize)]
@@ -497,7 +518,7 @@ pub async fn update(
         db.prepare(
             "UPDATE stores SET name = ?2, niche = ?3, auto_publish = ?4, max_imports_per_run = ?5, \
              target_market = ?6, theme = ?7, brand_color = ?8, logo_url = ?9, import_threshold = ?10, \
-             watch_threshold = ?11 WHERE id = ?1",
+             watch_threshold = ?11, out_of_stock = ?12 WHERE id = ?1",
         )
         .bind(&[
             store.id.to_string().into(),
@@ -511,6 +532,7 @@ pub async fn update(
             settings.logo_url.map_or(JsValue::NULL, |u| u.into()),
             (settings.import_threshold as f64).into(),
             (settings.watch_threshold as f64).into(),
+            settings.out_of_stock.into(),
         ])?,
         audit(&db, Some(store.tenant_id), &principal.actor(), "store.update", &store.id.to_string(), &at)?,
     ])

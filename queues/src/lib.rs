@@ -16,6 +16,7 @@ pub mod envelope;
 pub mod internal_api;
 pub mod messages;
 pub mod seo_api;
+pub mod sync_api;
 
 #[cfg(feature = "lambda")]
 pub mod consumer;

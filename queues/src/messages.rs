@@ -588,3 +588,18 @@ impl Message for SeoRequested {
     const KIND: &'static str = "seo.requested";
     const QUEUE: &'static str = "seo";
 }
+
+/// Re-check one store's imported products at their suppliers (queue `sync`): price and stock. The
+/// hourly fan-out sends one per active store with the key `sync:{store}:{hour}`; the edge applies
+/// what the suppliers answer (`queues::sync_api`), and applying the same answer twice changes
+/// nothing, so a redelivery is harmless.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupplierSyncRequested {
+    /// Names the sync in each product's change history, e.g. `2026-11-27T03`.
+    pub sync_id: String,
+}
+
+impl Message for SupplierSyncRequested {
+    const KIND: &'static str = "supplier_sync.requested";
+    const QUEUE: &'static str = "sync";
+}

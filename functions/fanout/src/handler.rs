@@ -3,8 +3,9 @@
 use lambda_runtime::{Error, LambdaEvent};
 use pipeline::edge::EdgeClient;
 use queues::internal_api::{ClaimDueRuns, DueRuns};
-use queues::messages::ResearchRequested;
+use queues::messages::{ResearchRequested, SupplierSyncRequested};
 use queues::publisher::SqsPublisher;
+use queues::sync_api::{SyncStores, SyncStoresPage};
 use queues::Envelope;
 use serde::{Deserialize, Serialize};
 
@@ -14,6 +15,8 @@ pub struct State {
     pub edge: EdgeClient,
     /// The research queue.
     pub research: SqsPublisher,
+    /// The supplier-sync queue.
+    pub sync: SqsPublisher,
 }
 
 /// The schedule's input, as written in `infra/wiring.json`.
@@ -30,12 +33,14 @@ pub struct Tick {
 pub enum Job {
     /// Product research for every store whose plan's cadence is due.
     Research,
+    /// The hourly supplier sync of every active store.
+    SupplierSync,
 }
 
 /// What the tick did.
 #[derive(Debug, Serialize, PartialEq, Eq)]
 pub struct Summary {
-    /// Research messages enqueued.
+    /// Messages enqueued.
     pub enqueued: usize,
 }
 
@@ -45,8 +50,10 @@ const CLAIM_PAGE: u32 = 500;
 /// Claims due runs and enqueues them. The idempotency key is the run id, and a repeated claim in
 /// the same window returns the same runs, so a retried tick enqueues nothing twice in effect.
 pub async fn handle(state: &State, event: LambdaEvent<Tick>) -> Result<Summary, Error> {
-    let Job::Research = event.payload.job;
     let correlation_id = event.context.request_id.clone();
+    if event.payload.job == Job::SupplierSync {
+        return supplier_sync(state, correlation_id, time::OffsetDateTime::now_utc()).await;
+    }
     let due: DueRuns =
         state.edge.post("/internal/research-runs/due", &ClaimDueRuns { limit: CLAIM_PAGE }).await?;
     let now = time::OffsetDateTime::now_utc();
@@ -69,6 +76,51 @@ pub async fn handle(state: &State, event: LambdaEvent<Tick>) -> Result<Summary, 
     Ok(Summary { enqueued: envelopes.len() })
 }
 
+/// The sync of the hour an instant falls in, e.g. `2026-11-27T03`: a tick retried within the
+/// hour sends the same keys, which the consumer's idempotency turns into one sync per store.
+pub fn sync_id(at: time::OffsetDateTime) -> String {
+    format!("{:04}-{:02}-{:02}T{:02}", at.year(), u8::from(at.month()), at.day(), at.hour())
+}
+
+/// One supplier-sync message per active store, a page of stores at a time.
+async fn supplier_sync(
+    state: &State,
+    correlation_id: String,
+    now: time::OffsetDateTime,
+) -> Result<Summary, Error> {
+    let sync_id = sync_id(now);
+    let mut after = None;
+    let mut enqueued = 0;
+    loop {
+        let page: SyncStores = state
+            .edge
+            .post("/internal/supplier-sync/stores", &SyncStoresPage { after, limit: CLAIM_PAGE })
+            .await?;
+        let envelopes: Vec<Envelope<SupplierSyncRequested>> = page
+            .stores
+            .iter()
+            .map(|store| {
+                Envelope::new(
+                    format!("sync:{}:{sync_id}", store.store_id),
+                    store.tenant_id,
+                    store.store_id,
+                    now,
+                    correlation_id.clone(),
+                    SupplierSyncRequested { sync_id: sync_id.clone() },
+                )
+            })
+            .collect();
+        state.sync.send_all(&envelopes).await?;
+        enqueued += envelopes.len();
+        match page.stores.last() {
+            Some(last) if page.stores.len() == CLAIM_PAGE as usize => after = Some(last.store_id),
+            _ => break,
+        }
+    }
+    tracing::info!(enqueued, %sync_id, "supplier-sync fan-out done");
+    Ok(Summary { enqueued })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,11 +131,17 @@ mod tests {
             serde_json::from_str(include_str!("../../../infra/wiring.json")).expect("wiring.json is JSON");
         for (name, schedule) in wiring["schedules"].as_object().expect("schedules") {
             if schedule["function"] == "fanout" {
-                let tick: Tick = serde_json::from_value(schedule["input"].clone())
+                serde_json::from_value::<Tick>(schedule["input"].clone())
                     .unwrap_or_else(|e| panic!("schedule {name}: {e}"));
-                assert_eq!(tick.job, Job::Research);
             }
         }
+    }
+
+    #[test]
+    fn a_sync_is_named_by_its_hour() {
+        let at = time::macros::datetime!(2026-11-27 03:59:59 UTC);
+        assert_eq!(sync_id(at), "2026-11-27T03");
+        assert_ne!(sync_id(at + time::Duration::seconds(1)), sync_id(at));
     }
 
     #[test]

@@ -1,4 +1,6 @@
-//! The AliExpress affiliate API: `aliexpress.affiliate.hotproduct.query` on the `/sync` gateway.
+//! The AliExpress affiliate API on the `/sync` gateway: `aliexpress.affiliate.hotproduct.query`
+//! for research, `aliexpress.affiliate.productdetail.get` for the hourly supplier sync (a product
+//! the gateway no longer answers for is delisted).
 //!
 //! Requests are form-encoded and signed: the parameters sorted by name, concatenated as
 //! `name1value1name2value2...`, HMAC-SHA256 under the app secret, upper-case hex, sent as `sign`
@@ -14,6 +16,9 @@ use serde::Deserialize;
 use sha2::Sha256;
 
 const METHOD: &str = "aliexpress.affiliate.hotproduct.query";
+const DETAIL_METHOD: &str = "aliexpress.affiliate.productdetail.get";
+/// Product ids one detail call takes at most.
+pub const DETAIL_IDS_MAX: usize = 20;
 
 /// A client of the affiliate API.
 pub struct AliExpress {
@@ -44,20 +49,44 @@ impl AliExpress {
 
     /// The best-selling products for a niche's keywords.
     pub async fn hot_products(&self, keywords: &str, page_size: u32) -> anyhow::Result<Vec<SupplierProduct>> {
+        let body = self
+            .call(
+                METHOD,
+                vec![
+                    ("keywords", keywords.into()),
+                    ("page_no", "1".into()),
+                    ("page_size", page_size.min(50).to_string()),
+                    ("sort", "LAST_VOLUME_DESC".into()),
+                    ("ship_to_country", "US".into()),
+                ],
+            )
+            .await?;
+        parse_hot_products(&body)
+    }
+
+    /// The current listings of up to [`DETAIL_IDS_MAX`] products; ids the gateway does not answer
+    /// for are delisted and absent from the result.
+    pub async fn product_details(&self, ids: &[String]) -> anyhow::Result<Vec<SupplierProduct>> {
+        if ids.len() > DETAIL_IDS_MAX {
+            bail!("at most {DETAIL_IDS_MAX} product ids per detail call");
+        }
+        let body =
+            self.call(DETAIL_METHOD, vec![("product_ids", ids.join(",")), ("country", "US".into())]).await?;
+        parse_products(&body, "aliexpress_affiliate_productdetail_get_response")
+    }
+
+    /// Signs and posts one gateway call, answering the body.
+    async fn call(&self, method: &str, extra: Vec<(&str, String)>) -> anyhow::Result<String> {
         let timestamp = time::OffsetDateTime::now_utc().unix_timestamp() * 1_000;
         let mut params: Vec<(&str, String)> = vec![
             ("app_key", self.app_key.clone()),
-            ("method", METHOD.into()),
+            ("method", method.into()),
             ("sign_method", "sha256".into()),
             ("timestamp", timestamp.to_string()),
-            ("keywords", keywords.into()),
-            ("page_no", "1".into()),
-            ("page_size", page_size.min(50).to_string()),
-            ("sort", "LAST_VOLUME_DESC".into()),
             ("target_currency", "USD".into()),
             ("target_language", "EN".into()),
-            ("ship_to_country", "US".into()),
         ];
+        params.extend(extra);
         if let Some(tracking) = &self.tracking_id {
             params.push(("tracking_id", tracking.clone()));
         }
@@ -80,7 +109,7 @@ impl AliExpress {
             .context("the AliExpress affiliate API refused")?
             .text()
             .await?;
-        parse_hot_products(&body)
+        Ok(body)
     }
 }
 
@@ -107,7 +136,8 @@ pub fn sign(secret: &str, params: &[(&str, String)]) -> String {
 
 #[derive(Deserialize)]
 struct Envelope {
-    aliexpress_affiliate_hotproduct_query_response: Option<Response>,
+    #[serde(flatten)]
+    responses: std::collections::HashMap<String, serde_json::Value>,
     error_response: Option<ErrorResponse>,
 }
 
@@ -165,14 +195,22 @@ struct SmallImages {
 /// Parses a hot-product answer. Products with an unreadable price or currency are skipped, not
 /// fatal: one bad listing must not cost the run its source.
 pub fn parse_hot_products(body: &str) -> anyhow::Result<Vec<SupplierProduct>> {
-    let envelope: Envelope =
+    parse_products(body, "aliexpress_affiliate_hotproduct_query_response")
+}
+
+/// Parses a gateway answer whose products sit under `response` (the method's response name).
+pub fn parse_products(body: &str, response: &str) -> anyhow::Result<Vec<SupplierProduct>> {
+    let mut envelope: Envelope =
         serde_json::from_str(body).context("AliExpress answer is not the expected JSON")?;
     if let Some(error) = envelope.error_response {
         bail!("AliExpress error {}: {}", error.code.unwrap_or_default(), error.msg.unwrap_or_default());
     }
-    let result = envelope
-        .aliexpress_affiliate_hotproduct_query_response
-        .context("AliExpress answer has no hotproduct response")?
+    let answer = envelope
+        .responses
+        .remove(response)
+        .with_context(|| format!("AliExpress answer has no {response}"))?;
+    let result = serde_json::from_value::<Response>(answer)
+        .context("AliExpress answer is not the expected JSON")?
         .resp_result;
     if result.resp_code != 200 {
         bail!("AliExpress resp_code {}: {}", result.resp_code, result.resp_msg.unwrap_or_default());

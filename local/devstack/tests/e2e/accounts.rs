@@ -197,10 +197,13 @@ async fn a_merchant_lists_its_stores_and_sets_their_look_and_thresholds() {
     assert_eq!((bad_colour.status, bad_colour.json["field"].as_str()), (400, Some("brand_color")));
     let crossed = patch(json!({ "import_threshold": 60, "watch_threshold": 70 })).await;
     assert_eq!((crossed.status, crossed.json["field"].as_str()), (400, Some("watch_threshold")));
+    let bad_stock = patch(json!({ "out_of_stock": "hide" })).await;
+    assert_eq!((bad_stock.status, bad_stock.json["field"].as_str()), (400, Some("out_of_stock")));
+    assert_eq!(stack.get(&path, &owner.access).await.json["out_of_stock"], "unpublish", "the default");
 
     let set = patch(json!({
         "theme": "bold", "brand_color": "#AA3300", "logo_url": "https://cdn.example/logo.png",
-        "target_market": "gb", "import_threshold": 85, "watch_threshold": 70
+        "target_market": "gb", "import_threshold": 85, "watch_threshold": 70, "out_of_stock": "zero"
     }))
     .await;
     assert_eq!(set.status, 200, "{}", set.text);
@@ -212,6 +215,7 @@ async fn a_merchant_lists_its_stores_and_sets_their_look_and_thresholds() {
         ("target_market", json!("GB")),
         ("import_threshold", json!(85)),
         ("watch_threshold", json!(70)),
+        ("out_of_stock", json!("zero")),
     ] {
         assert_eq!(read.json[field], value, "{field}: {}", read.text);
     }

@@ -7,7 +7,7 @@
 //! New routes join the attack by being documented, which the route-table test already demands.
 
 use super::new_store;
-use crate::helpers::{unique, Stack};
+use crate::helpers::{unique, Merchant, Stack};
 use serde_json::{json, Value};
 
 fn openapi() -> Value {
@@ -86,7 +86,25 @@ async fn a_hostile_tenant_gets_nothing_of_another_on_any_documented_route() {
         )
         .await;
     assert_eq!(product.status, 201, "{}", product.text);
-    let run = stack.start_research(&victim, &store).await;
+    // The research run imports into the victim's catalog: let it finish before the snapshot.
+    let run = crate::research::completed_run(&stack, &victim, &store).await;
+    let collection = stack
+        .post_json(
+            &format!("/v1/stores/{store}/collections"),
+            Some(&victim.access),
+            &json!({ "title": "Crown Collection", "product_ids": [product.json["id"]] }),
+        )
+        .await;
+    assert_eq!(collection.status, 201, "{}", collection.text);
+    let post = stack
+        .post_json(
+            &format!("/v1/stores/{store}/posts"),
+            Some(&victim.access),
+            &json!({ "title": "Crown Chronicles", "body_html": "<p>Vault.</p>", "status": "published" }),
+        )
+        .await;
+    assert_eq!(post.status, 201, "{}", post.text);
+    let watchlist = stack.get(&format!("/v1/stores/{store}/watchlist"), &victim.access).await;
     let host = format!("{}.example", unique("victim"));
     let domain = stack
         .post_json(&format!("/v1/stores/{store}/domains"), Some(&victim.access), &json!({ "host": host }))
@@ -100,14 +118,19 @@ async fn a_hostile_tenant_gets_nothing_of_another_on_any_documented_route() {
     let mut ids: Vec<(&str, String)> = vec![
         ("store_id", store.clone()),
         ("product_id", product.json["id"].as_str().unwrap().to_owned()),
-        ("run_id", run.json["id"].as_str().unwrap_or_default().to_owned()),
+        ("run_id", run["id"].as_str().unwrap_or_default().to_owned()),
+        ("collection_id", collection.json["id"].as_str().unwrap_or_default().to_owned()),
+        ("post_id", post.json["id"].as_str().unwrap_or_default().to_owned()),
+        ("item_id", watchlist.json["items"][0]["id"].as_str().unwrap_or_default().to_owned()),
+        ("slug", "about".to_owned()),
+        ("flow", "welcome".to_owned()),
         ("host", host.clone()),
         ("key_id", key.json["id"].as_str().unwrap_or_default().to_owned()),
         ("user_id", members.json["members"][0]["user_id"].as_str().unwrap_or_default().to_owned()),
         ("session_id", sessions.json["sessions"][0]["id"].as_str().unwrap_or_default().to_owned()),
     ];
     ids.retain(|(_, v)| !v.is_empty());
-    let before = stack.get(&format!("/v1/stores/{store}/products?limit=200"), &victim.access).await.text;
+    let before = snapshot(&stack, &victim, &store).await;
 
     let attacker = stack.sign_up().await;
     stack.set_plan(&attacker, "pro").await;
@@ -118,7 +141,14 @@ async fn a_hostile_tenant_gets_nothing_of_another_on_any_documented_route() {
         .await;
     assert_eq!(attacker_key.status, 201, "{}", attacker_key.text);
     let attacker_key = attacker_key.json["key"].as_str().unwrap().to_owned();
-    let secrets = ["Victim Vault E2E", "Crown Jewel Lamp", victim.email.as_str(), host.as_str()];
+    let secrets = [
+        "Victim Vault E2E",
+        "Crown Jewel Lamp",
+        "Crown Collection",
+        "Crown Chronicles",
+        victim.email.as_str(),
+        host.as_str(),
+    ];
 
     let spec = openapi();
     let mut attempts = 0;
@@ -172,9 +202,7 @@ async fn a_hostile_tenant_gets_nothing_of_another_on_any_documented_route() {
     }
 
     // Nothing changed: the victim's catalog, store, domain, key and session are as they were.
-    let after = stack.get(&format!("/v1/stores/{store}/products?limit=200"), &victim.access).await;
-    assert_eq!(after.status, 200, "the victim still works: {}", after.text);
-    assert_eq!(after.text, before, "the victim's catalog changed");
+    assert_eq!(snapshot(&stack, &victim, &store).await, before, "the victim's content changed");
     let store_now = stack.get(&format!("/v1/stores/{store}"), &victim.access).await;
     assert_eq!(
         (store_now.json["name"].as_str(), store_now.json["status"].as_str()),
@@ -191,4 +219,15 @@ async fn a_hostile_tenant_gets_nothing_of_another_on_any_documented_route() {
     println!(
         "isolation: {attempts} hostile attempts on {routes} routes refused; params filled with random ids: {unknown_params:?}"
     );
+}
+
+/// Everything of the victim's store an attack could change, as the victim reads it.
+async fn snapshot(stack: &Stack, victim: &Merchant, store: &str) -> Vec<String> {
+    let mut views = Vec::new();
+    for view in ["products?limit=200", "collections", "posts", "pages", "watchlist", "email/flows"] {
+        let answer = stack.get(&format!("/v1/stores/{store}/{view}"), &victim.access).await;
+        assert_eq!(answer.status, 200, "the victim reads {view}: {}", answer.text);
+        views.push(answer.text);
+    }
+    views
 }

@@ -43,7 +43,7 @@ async fn subscribe(stack: &Stack, store: &str, email: &str) -> Answer {
 }
 
 /// Runs the email-flow sweep now, as its 5-minute schedule would.
-async fn sweep(stack: &Stack) {
+pub(crate) async fn sweep(stack: &Stack) {
     let _ = stack
         .http
         .post("http://127.0.0.1:9000/2015-03-31/functions/sweep/invocations")
@@ -52,14 +52,14 @@ async fn sweep(stack: &Stack) {
         .await;
 }
 
-async fn inbox(stack: &Stack) -> Vec<Value> {
+pub(crate) async fn inbox(stack: &Stack) -> Vec<Value> {
     let Ok(response) = stack.http.get("http://127.0.0.1:1080/api/email").send().await else {
         return Vec::new();
     };
     response.json::<Value>().await.ok().and_then(|v| v.as_array().cloned()).unwrap_or_default()
 }
 
-fn mails_to<'a>(inbox: &'a [Value], address: &str, needle: &str) -> Vec<&'a Value> {
+pub(crate) fn mails_to<'a>(inbox: &'a [Value], address: &str, needle: &str) -> Vec<&'a Value> {
     inbox
         .iter()
         .filter(|mail| {
@@ -70,7 +70,7 @@ fn mails_to<'a>(inbox: &'a [Value], address: &str, needle: &str) -> Vec<&'a Valu
 }
 
 /// Sweeps until a mail to `address` containing `needle` arrives.
-async fn swept_mail(stack: &Stack, address: &str, needle: &str) -> Value {
+pub(crate) async fn swept_mail(stack: &Stack, address: &str, needle: &str) -> Value {
     eventually(&format!("a mail to {address} containing {needle}"), MAIL_LIMIT, || async {
         sweep(stack).await;
         mails_to(&inbox(stack).await, address, needle).first().map(|m| (*m).clone())
@@ -116,7 +116,7 @@ async fn abandon_cart(stack: &Stack, merchant: &Merchant, store: &str, email: &s
         .unwrap();
 }
 
-fn unsubscribe_link(mail: &Value) -> String {
+pub(crate) fn unsubscribe_link(mail: &Value) -> String {
     let text = mail["text"].as_str().unwrap_or_default();
     let start = text.find("Unsubscribe: ").expect("the text part carries the unsubscribe link")
         + "Unsubscribe: ".len();

@@ -5,7 +5,7 @@
 
 use crate::helpers::{eventually, unique, Merchant, Stack};
 use domain::{RunId, StoreId, TenantId};
-use queues::messages::{ResearchRequested, ScrapeRequested};
+use queues::messages::{ResearchRequested, ScrapeRequested, SupplierSyncRequested};
 use queues::Envelope;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -20,7 +20,7 @@ async fn store_of(stack: &Stack, merchant: &Merchant, name: &str) -> String {
 }
 
 /// Starts a run and waits for its report.
-async fn completed_run(stack: &Stack, merchant: &Merchant, store: &str) -> Value {
+pub(crate) async fn completed_run(stack: &Stack, merchant: &Merchant, store: &str) -> Value {
     let run = stack.start_research(merchant, store).await;
     assert_eq!(run.status, 202, "{}", run.text);
     let run_id = run.json["id"].as_str().unwrap().to_owned();
@@ -368,4 +368,143 @@ async fn a_research_delivery_that_crashed_midway_is_taken_over_and_nothing_is_lo
         .filter(|m| m["text"].as_str().is_some_and(|t| t.contains(&format!("/research-runs/{run_id}"))))
         .count();
     assert_eq!(mails, 1, "one report mail per run");
+}
+
+/// Changes the AliExpress fixture's detail answer for one product (never its hot products).
+async fn supplier_listing(stack: &Stack, product: &str, change: Option<Value>) {
+    let url = format!("http://127.0.0.1:9100/_test/products/{product}");
+    let request = match change {
+        Some(change) => stack.http.post(url).json(&change),
+        None => stack.http.delete(url),
+    };
+    assert!(request.send().await.unwrap().status().is_success());
+}
+
+async fn send_sync(stack: &Stack, merchant: &Merchant, store: &str, key: &str, sync_id: &str) {
+    let queue = std::env::var("SYNC_QUEUE_URL").expect("SYNC_QUEUE_URL from the stack's aws.env");
+    let body = Envelope::new(
+        key,
+        merchant.tenant_id.parse::<TenantId>().unwrap(),
+        store.parse::<StoreId>().unwrap(),
+        time::OffsetDateTime::now_utc(),
+        "e2e-sync",
+        SupplierSyncRequested { sync_id: sync_id.into() },
+    )
+    .to_body();
+    stack.sqs.send_message().queue_url(queue).message_body(body).send().await.unwrap();
+}
+
+async fn product(stack: &Stack, merchant: &Merchant, store: &str, id: &str) -> Value {
+    let answer = stack.get(&format!("/v1/stores/{store}/products/{id}"), &merchant.access).await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    answer.json
+}
+
+async fn changes(stack: &Stack, merchant: &Merchant, store: &str, id: &str) -> Value {
+    let answer = stack.get(&format!("/v1/stores/{store}/products/{id}/changes"), &merchant.access).await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    answer.json
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn the_supplier_sync_reprices_a_cost_rise_unpublishes_a_delisting_and_says_why() {
+    let stack = Stack::connect().await;
+    let merchant = stack.sign_up().await;
+    let store = store_of(&stack, &merchant, "Supplier Sync E2E").await;
+    completed_run(&stack, &merchant, &store).await;
+    let imported: Vec<Value> =
+        stack.products(&merchant, &store).await.into_iter().filter(|p| p["source"] == "aliexpress").collect();
+    assert!(imported.len() >= 3, "research imported AliExpress products: {imported:?}");
+    let (risen, delisted, steady) = (&imported[0], &imported[1], &imported[2]);
+    let id = |p: &Value| p["id"].as_str().unwrap().to_owned();
+    let supplier_id = |p: &Value| p["source_product_id"].as_str().unwrap().to_owned();
+    let old_cost = risen["cost_minor"].as_i64().unwrap();
+    let new_cost = old_cost + 500;
+
+    // The supplier raises one price and delists another.
+    supplier_listing(
+        &stack,
+        &supplier_id(risen),
+        Some(json!({ "price": format!("{}.{:02}", new_cost / 100, new_cost % 100) })),
+    )
+    .await;
+    supplier_listing(&stack, &supplier_id(delisted), Some(json!({ "delisted": true }))).await;
+    let sync = unique("sync");
+    send_sync(&stack, &merchant, &store, &format!("sync:{store}:{sync}"), &sync).await;
+    let repriced = eventually("the cost rise re-priced", PIPELINE_LIMIT, || async {
+        let now = product(&stack, &merchant, &store, &id(risen)).await;
+        (now["cost_minor"] == new_cost).then_some(now)
+    })
+    .await;
+    supplier_listing(&stack, &supplier_id(risen), None).await;
+    let expected = domain::pricing::quote(
+        domain::Money::from_minor(new_cost, domain::Currency::Usd),
+        None,
+        &domain::pricing::PricingRules::default(),
+    )
+    .unwrap();
+    assert_eq!(repriced["price_minor"], expected.price.minor, "re-priced by the rules: {repriced}");
+    assert!(repriced["price_minor"].as_i64() > risen["price_minor"].as_i64());
+    let history = changes(&stack, &merchant, &store, &id(risen)).await;
+    let fields: BTreeSet<&str> =
+        history["changes"].as_array().unwrap().iter().map(|c| c["field"].as_str().unwrap()).collect();
+    assert!(fields.contains("cost") && fields.contains("price"), "{history}");
+    assert!(history["changes"].to_string().contains("the supplier's price went from"), "{history}");
+    assert_eq!(history["supplier_available"], true);
+
+    let gone = product(&stack, &merchant, &store, &id(delisted)).await;
+    assert_eq!(gone["status"], "draft", "a delisted product is unpublished by default: {gone}");
+    let why = changes(&stack, &merchant, &store, &id(delisted)).await;
+    assert_eq!(why["changes"][0]["field"], "status", "{why}");
+    assert!(why["changes"][0]["reason"].as_str().unwrap().contains("none in stock"), "{why}");
+    let untouched = changes(&stack, &merchant, &store, &id(steady)).await;
+    assert_eq!(untouched["changes"], json!([]), "an unchanged listing changes nothing: {untouched}");
+    assert!(untouched["supplier_checked_at"].is_string(), "but it was checked: {untouched}");
+
+    // Shoppers see it: the delisted product is gone from the store.
+    let host = stack.get(&format!("/v1/stores/{store}"), &merchant.access).await.json["host"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let slug = delisted["slug"].as_str().unwrap();
+    eventually("the delisted product off the storefront", Duration::from_secs(30), || async {
+        (stack.page(&host, &format!("/products/{slug}")).await.status == 404).then_some(())
+    })
+    .await;
+
+    // The same sync delivered again (a producer's retry under a new key) changes nothing more.
+    let checked = untouched["supplier_checked_at"].clone();
+    send_sync(&stack, &merchant, &store, &unique("sync-again"), &sync).await;
+    eventually("the redelivered sync checked the store again", PIPELINE_LIMIT, || async {
+        (changes(&stack, &merchant, &store, &id(steady)).await["supplier_checked_at"] != checked)
+            .then_some(())
+    })
+    .await;
+    assert_eq!(changes(&stack, &merchant, &store, &id(risen)).await["changes"], history["changes"]);
+    assert_eq!(changes(&stack, &merchant, &store, &id(delisted)).await["changes"], why["changes"]);
+
+    // Back in stock at the supplier: the next sync publishes it again.
+    supplier_listing(&stack, &supplier_id(delisted), None).await;
+    let next = unique("sync");
+    send_sync(&stack, &merchant, &store, &format!("sync:{store}:{next}"), &next).await;
+    eventually("the restocked product published again", PIPELINE_LIMIT, || async {
+        (product(&stack, &merchant, &store, &id(delisted)).await["status"] == "published").then_some(())
+    })
+    .await;
+    let back = changes(&stack, &merchant, &store, &id(delisted)).await;
+    assert_eq!(back["changes"][0]["reason"], "the supplier has it in stock again", "{back}");
+
+    // The hourly schedule's tick enqueues one sync per active store, this one among them.
+    let tick: Value = stack
+        .http
+        .post("http://127.0.0.1:9000/2015-03-31/functions/fanout/invocations")
+        .json(&json!({ "job": "supplier_sync" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(tick["enqueued"].as_u64() >= Some(1), "{tick}");
 }

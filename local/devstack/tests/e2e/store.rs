@@ -486,3 +486,106 @@ async fn product_images_are_served_from_the_media_bucket_with_a_long_cache_life(
     .await;
     assert_eq!(visit(&stack, &other.host, "/media/e2e-photo-480.webp", None).await.status().as_u16(), 404);
 }
+
+/// Adds one of `product_id`'s first variant to a fresh cart and opens checkout for `email`; the
+/// shopper leaves on Stripe's page without paying.
+async fn leave_checkout(stack: &Stack, shop: &Shop, product: &Value, email: &str) {
+    let added = browser()
+        .post(format!("{}/cart/add", stack.storefront))
+        .header("host", &shop.host)
+        .header(reqwest::header::CONTENT_TYPE, FORM)
+        .body(form(&[
+            ("product_id", product["id"].as_str().unwrap()),
+            ("variant_id", product["variants"][0]["id"].as_str().unwrap()),
+            ("quantity", "1"),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.status().as_u16(), 303);
+    let cookie = added
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|c| c.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .collect::<Vec<_>>()
+        .join("; ");
+    let checkout = browser()
+        .post(format!("{}/checkout", stack.storefront))
+        .header("host", &shop.host)
+        .header(COOKIE, &cookie)
+        .header(reqwest::header::CONTENT_TYPE, FORM)
+        .body(form(&[("email", email)]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(checkout.status().as_u16(), 303, "{}", checkout.text().await.unwrap_or_default());
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn a_shopper_who_leaves_a_checkout_is_reminded_and_its_link_unsubscribes_them_for_good() {
+    use crate::mail::{inbox, mails_to, sweep, swept_mail, unsubscribe_link};
+    let stack = Stack::connect().await;
+    let shop = shop(&stack, "Lantern Loft").await;
+    let lamp = product(
+        &stack,
+        &shop,
+        &json!({"title": "Paper Lantern", "price_minor": 2400, "status": "published",
+                "variants": [{"title": "Large", "price_minor": 2400}]}),
+    )
+    .await;
+    // The merchant sends the first reminder at once rather than after an hour.
+    let flow = api(
+        &stack,
+        &shop,
+        reqwest::Method::PATCH,
+        "/email/flows/abandoned_cart",
+        Some(&json!({ "steps": [{ "step": 1, "delay_hours": 0 }] })),
+    )
+    .await;
+    assert_eq!(flow.status, 200, "{}", flow.text);
+    page_shows(&stack, &shop.host, "/products/paper-lantern", 200, "Paper Lantern").await;
+
+    let shopper = format!("{}@example.com", unique("leaver"));
+    leave_checkout(&stack, &shop, &lamp, &shopper).await;
+    let reminder = swept_mail(&stack, &shopper, "Paper Lantern").await;
+    let link = unsubscribe_link(&reminder);
+    assert!(link.contains(&format!("/v1/public/stores/{}/unsubscribe/s.", shop.id)), "{link}");
+
+    // The link names this shopper only: changing the address in it breaks it.
+    let forged = link.replacen("/unsubscribe/s.", "/unsubscribe/s.A", 1);
+    assert_eq!(stack.http.get(&forged).send().await.unwrap().status(), 404);
+    let page = stack.http.get(&link).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Unsubscribe?"), "{page}");
+    let clicked = stack
+        .http
+        .post(&link)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(clicked.status(), 200);
+    assert!(clicked.text().await.unwrap().contains("You are unsubscribed"));
+    let page = stack.http.get(&link).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("You are unsubscribed"), "opening the link again says so: {page}");
+
+    // The merchant sees who opted out, and the opt-out takes no place under the plan's limit.
+    let contacts = api(&stack, &shop, reqwest::Method::GET, "/contacts", None).await;
+    let listed = contacts.json["contacts"].as_array().unwrap();
+    assert_eq!(listed.len(), 1, "{}", contacts.text);
+    assert_eq!(
+        (listed[0]["email"].as_str(), listed[0]["status"].as_str(), listed[0]["source"].as_str()),
+        (Some(shopper.as_str()), Some("unsubscribed"), Some("checkout")),
+        "{}",
+        contacts.text
+    );
+    // The next abandoned cart reminds a control shopper, never the one who opted out.
+    let control = format!("{}@example.com", unique("control"));
+    leave_checkout(&stack, &shop, &lamp, &shopper).await;
+    leave_checkout(&stack, &shop, &lamp, &control).await;
+    swept_mail(&stack, &control, "Paper Lantern").await;
+    sweep(&stack).await;
+    assert_eq!(mails_to(&inbox(&stack).await, &shopper, "Paper Lantern").len(), 1, "only the first reminder");
+}

@@ -1,0 +1,292 @@
+//! Supplier sync: what an imported product becomes when its supplier's price or stock moves.
+//!
+//! The hourly sync reads each imported product's supplier listing; [`reconcile`] compares it with
+//! the product as the store sells it and answers the changes to make, each with the reason the
+//! merchant will read. A cost change re-prices by the pricing rules (the minimum margin is never
+//! broken); a listing that is gone or sold out unpublishes the product or zeroes its stock, as the
+//! store chooses, and its return undoes what the sync did (never what the merchant did).
+//!
+//! Reconciling twice with the same supplier state answers no changes the second time, which is
+//! what makes a redelivered sync message harmless.
+
+use crate::money::Money;
+use crate::pricing::{quote, PricingError, PricingRules};
+use serde::{Deserialize, Serialize};
+
+/// What a store does with a product its supplier cannot deliver.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutOfStock {
+    /// Take the product off the storefront (back on when the supplier has it again).
+    #[default]
+    Unpublish,
+    /// Keep it listed with zero stock: shoppers see it sold out.
+    Zero,
+}
+
+impl OutOfStock {
+    /// The setting's name in the API and D1.
+    pub fn name(self) -> &'static str {
+        match self {
+            OutOfStock::Unpublish => "unpublish",
+            OutOfStock::Zero => "zero",
+        }
+    }
+
+    /// The setting named `name`.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "unpublish" => Some(OutOfStock::Unpublish),
+            "zero" => Some(OutOfStock::Zero),
+            _ => None,
+        }
+    }
+}
+
+/// An imported product as the store sells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Listed {
+    /// The selling price.
+    pub price: Money,
+    /// The struck-through price, if any.
+    pub compare_at: Option<Money>,
+    /// What the supplier charged when last seen.
+    pub cost: Money,
+    /// Whether shoppers see it.
+    pub published: bool,
+    /// What the last sync saw: `Some(false)` when it found the listing unavailable and acted on it.
+    pub supplier_available: Option<bool>,
+}
+
+/// The supplier's listing now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Supplied {
+    /// The supplier's price, when the listing still exists.
+    pub cost: Option<Money>,
+    /// Whether the supplier can deliver it.
+    pub available: bool,
+}
+
+/// One change to make to a product, with what it was and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    /// `cost`, `price`, `compare_at`, `status` or `stock`.
+    pub field: String,
+    /// The value before, as the merchant reads it (`null` when there was none).
+    pub old: Option<String>,
+    /// The value after.
+    pub new: Option<String>,
+    /// Why, in a sentence.
+    pub reason: String,
+}
+
+/// What the sync does to one product.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Outcome {
+    /// New supplier cost, selling price and compare-at price, when the cost moved.
+    pub reprice: Option<(Money, Money, Option<Money>)>,
+    /// `Some(true)` publishes, `Some(false)` unpublishes.
+    pub publish: Option<bool>,
+    /// `Some(Some(0))` zeroes every variant's stock; `Some(None)` stops tracking it again.
+    pub stock: Option<Option<i64>>,
+    /// Whether the supplier can deliver it now (kept for the next sync).
+    pub supplier_available: bool,
+    /// The changes, for the product's history.
+    pub changes: Vec<Change>,
+}
+
+fn change(field: &str, old: Option<String>, new: Option<String>, reason: impl Into<String>) -> Change {
+    Change { field: field.to_owned(), old, new, reason: reason.into() }
+}
+
+/// Compares a product with its supplier's listing and answers what to change.
+pub fn reconcile(
+    listed: &Listed,
+    supplied: &Supplied,
+    rules: &PricingRules,
+    out_of_stock: OutOfStock,
+) -> Result<Outcome, PricingError> {
+    let mut outcome = Outcome { supplier_available: supplied.available, ..Outcome::default() };
+    if let Some(cost) = supplied.cost.filter(|c| c.currency == listed.cost.currency && *c != listed.cost) {
+        let prices = quote(cost, None, rules)?;
+        let reason = format!("the supplier's price went from {} to {}", listed.cost, cost);
+        outcome.changes.push(change("cost", Some(listed.cost.to_string()), Some(cost.to_string()), &*reason));
+        if prices.price != listed.price {
+            outcome.changes.push(change(
+                "price",
+                Some(listed.price.to_string()),
+                Some(prices.price.to_string()),
+                format!("{reason}; re-priced by the store's rules (margin {}%)", prices.margin_bps / 100),
+            ));
+        }
+        if prices.compare_at != listed.compare_at {
+            outcome.changes.push(change(
+                "compare_at",
+                listed.compare_at.map(|m| m.to_string()),
+                prices.compare_at.map(|m| m.to_string()),
+                "follows the new price",
+            ));
+        }
+        outcome.reprice = Some((cost, prices.price, prices.compare_at));
+    }
+    let was_withdrawn = listed.supplier_available == Some(false);
+    match (supplied.available, was_withdrawn, out_of_stock) {
+        (false, false, OutOfStock::Unpublish) => {
+            if listed.published {
+                outcome.publish = Some(false);
+                outcome.changes.push(change(
+                    "status",
+                    Some("published".into()),
+                    Some("draft".into()),
+                    "the supplier has none in stock; unpublished by the store's setting",
+                ));
+            } else {
+                // A draft the merchant keeps: nothing to take down, and nothing to put back later.
+                outcome.supplier_available = true;
+            }
+        }
+        (false, false, OutOfStock::Zero) => {
+            outcome.stock = Some(Some(0));
+            outcome.changes.push(change(
+                "stock",
+                None,
+                Some("0".into()),
+                "the supplier has none in stock; sold out by the store's setting",
+            ));
+        }
+        (true, true, _) if !listed.published && out_of_stock == OutOfStock::Unpublish => {
+            outcome.publish = Some(true);
+            outcome.changes.push(change(
+                "status",
+                Some("draft".into()),
+                Some("published".into()),
+                "the supplier has it in stock again",
+            ));
+        }
+        (true, true, _) if out_of_stock == OutOfStock::Zero => {
+            outcome.stock = Some(None);
+            outcome.changes.push(change(
+                "stock",
+                Some("0".into()),
+                None,
+                "the supplier has it in stock again",
+            ));
+        }
+        // Still out (already acted on: remembered, so its return undoes it), still in, or back
+        // after the merchant published it again by hand.
+        _ => {}
+    }
+    Ok(outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::Currency;
+
+    fn usd(minor: i64) -> Money {
+        Money::from_minor(minor, Currency::Usd)
+    }
+
+    fn listed() -> Listed {
+        let prices = quote(usd(1_240), None, &PricingRules::default()).unwrap();
+        Listed {
+            price: prices.price,
+            compare_at: prices.compare_at,
+            cost: usd(1_240),
+            published: true,
+            supplier_available: None,
+        }
+    }
+
+    fn sync(listed: &Listed, cost: Option<i64>, available: bool, setting: OutOfStock) -> Outcome {
+        reconcile(listed, &Supplied { cost: cost.map(usd), available }, &PricingRules::default(), setting)
+            .unwrap()
+    }
+
+    #[test]
+    fn an_unchanged_listing_changes_nothing() {
+        let outcome = sync(&listed(), Some(1_240), true, OutOfStock::Unpublish);
+        assert_eq!(outcome, Outcome { supplier_available: true, ..Outcome::default() });
+    }
+
+    #[test]
+    fn a_cost_rise_reprices_by_the_rules_and_says_why() {
+        let outcome = sync(&listed(), Some(1_600), true, OutOfStock::Unpublish);
+        let (cost, price, compare_at) = outcome.reprice.unwrap();
+        assert_eq!((cost, price), (usd(1_600), usd(3_999)), "2.5x with a .99 ending");
+        assert!(compare_at.unwrap().minor > price.minor);
+        let fields: Vec<&str> = outcome.changes.iter().map(|c| c.field.as_str()).collect();
+        assert_eq!(fields, ["cost", "price", "compare_at"]);
+        assert_eq!(outcome.changes[1].old.as_deref(), Some("$30.99"));
+        assert_eq!(outcome.changes[1].new.as_deref(), Some("$39.99"));
+        assert!(outcome.changes[1].reason.contains("from $12.40 to $16.00"), "{:?}", outcome.changes[1]);
+    }
+
+    #[test]
+    fn a_steep_cost_rise_never_breaks_the_minimum_margin() {
+        let rules = PricingRules { markup_bps: 10_500, ..PricingRules::default() };
+        let outcome = reconcile(
+            &listed(),
+            &Supplied { cost: Some(usd(5_000)), available: true },
+            &rules,
+            OutOfStock::Zero,
+        )
+        .unwrap();
+        let (_, price, _) = outcome.reprice.unwrap();
+        assert!((price.minor - 5_000) * 10_000 / price.minor >= 3_000, "{price}");
+    }
+
+    #[test]
+    fn a_sold_out_listing_unpublishes_and_its_return_publishes_again() {
+        let out = sync(&listed(), None, false, OutOfStock::Unpublish);
+        assert_eq!((out.publish, out.supplier_available), (Some(false), false));
+        let withdrawn = Listed { published: false, supplier_available: Some(false), ..listed() };
+        let still_out = sync(&withdrawn, None, false, OutOfStock::Unpublish);
+        assert!(
+            still_out.changes.is_empty() && !still_out.supplier_available,
+            "acted on once: {still_out:?}"
+        );
+        let back = sync(&withdrawn, Some(1_240), true, OutOfStock::Unpublish);
+        assert_eq!((back.publish, back.supplier_available), (Some(true), true));
+        assert_eq!(back.changes[0].reason, "the supplier has it in stock again");
+    }
+
+    #[test]
+    fn a_draft_the_merchant_keeps_is_never_published_by_the_sync() {
+        let draft = Listed { published: false, ..listed() };
+        let out = sync(&draft, None, false, OutOfStock::Unpublish);
+        assert!(out.changes.is_empty() && out.supplier_available, "{out:?}");
+        let back = sync(&draft, Some(1_240), true, OutOfStock::Unpublish);
+        assert_eq!(back.publish, None);
+    }
+
+    #[test]
+    fn a_sold_out_listing_zeroes_stock_by_setting_and_its_return_untracks_it() {
+        let out = sync(&listed(), Some(1_240), false, OutOfStock::Zero);
+        assert_eq!((out.stock, out.publish), (Some(Some(0)), None));
+        let zeroed = Listed { supplier_available: Some(false), ..listed() };
+        assert!(sync(&zeroed, Some(1_240), false, OutOfStock::Zero).changes.is_empty());
+        assert_eq!(sync(&zeroed, Some(1_240), true, OutOfStock::Zero).stock, Some(None));
+    }
+
+    #[test]
+    fn a_merchant_who_republished_by_hand_is_left_alone() {
+        // The sync unpublished it; the merchant published it again; the supplier is still out.
+        let republished = Listed { published: true, supplier_available: Some(false), ..listed() };
+        let out = sync(&republished, None, false, OutOfStock::Unpublish);
+        assert!(out.changes.is_empty(), "{out:?}");
+    }
+
+    #[test]
+    fn a_cost_in_another_currency_is_not_a_change() {
+        let outcome = reconcile(
+            &listed(),
+            &Supplied { cost: Some(Money::from_minor(1_500, Currency::Eur)), available: true },
+            &PricingRules::default(),
+            OutOfStock::Unpublish,
+        )
+        .unwrap();
+        assert!(outcome.reprice.is_none());
+    }
+}
