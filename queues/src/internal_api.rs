@@ -266,8 +266,13 @@ pub struct ResearchContext {
     pub owner_email: Option<domain::accounts::Email>,
     /// Where the merchant reads the run's report.
     pub report_url: String,
-    /// Products the store already has, which research leaves out.
+    /// Products the store already has, which research leaves out; those the run itself imported
+    /// on an earlier, interrupted delivery are not among them, so that it chooses them again.
     pub existing: Vec<ExistingProduct>,
+    /// Whether the run already completed: a later delivery of it (SQS's at-least-once, or a
+    /// producer's retry under another key) does nothing.
+    #[serde(default)]
+    pub completed: bool,
 }
 
 /// A product a store already has.

@@ -74,6 +74,10 @@ async fn research(state: &State, envelope: Envelope<ResearchRequested>) -> anyho
         )
         .await
         .context("asking the edge for the store's research settings")?;
+    if context.completed {
+        tracing::info!(run = %run.run_id, %store_id, "run already completed; this delivery does nothing");
+        return Ok(());
+    }
     let thresholds = Thresholds { import: context.import_threshold, watch: context.watch_threshold };
     let owned = Owned::new(
         context

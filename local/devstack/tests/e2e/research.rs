@@ -62,9 +62,14 @@ async fn a_run_imports_watches_reports_and_mails_and_the_next_leaves_out_what_th
     .await;
     println!("research-to-published wall time: {} ms", started.elapsed().as_millis());
 
-    // Images are the store's own: WebP in S3 under its prefix, with their srcset variants.
+    // Images are the store's own: WebP in S3 under its prefix, with their srcset variants. (The
+    // list leaves images out; each product's own view has them.)
+    let mut detailed = Vec::new();
+    for listed in &products {
+        detailed.push(product(&stack, &merchant, &store, listed["id"].as_str().unwrap()).await);
+    }
     let images: Vec<&str> =
-        products.iter().flat_map(|p| p["images"].as_array().unwrap()).filter_map(Value::as_str).collect();
+        detailed.iter().flat_map(|p| p["images"].as_array().unwrap()).filter_map(Value::as_str).collect();
     assert!(!images.is_empty(), "{products:?}");
     assert!(images.iter().all(|u| u.starts_with("/media/") && u.ends_with(".webp")), "{images:?}");
     let name = images[0].trim_start_matches("/media/").trim_end_matches(".webp");
@@ -354,7 +359,13 @@ async fn a_research_delivery_that_crashed_midway_is_taken_over_and_nothing_is_lo
         (run.json["status"] == "completed").then_some(run.json)
     })
     .await;
-    tokio::time::sleep(Duration::from_secs(10)).await;
+    let imported = report["imported"].as_u64().unwrap() as usize;
+    eventually("the run's imports published", PIPELINE_LIMIT, || async {
+        (stack.products(&merchant, &store).await.len() >= imported).then_some(())
+    })
+    .await;
+    // Give a repeated import time to show, then count.
+    tokio::time::sleep(Duration::from_secs(8)).await;
     let products = stack.products(&merchant, &store).await;
     let ids: BTreeSet<&str> = products.iter().map(|p| p["source_product_id"].as_str().unwrap()).collect();
     assert_eq!(ids.len(), products.len(), "no product twice");
@@ -413,9 +424,16 @@ async fn the_supplier_sync_reprices_a_cost_rise_unpublishes_a_delisting_and_says
     let merchant = stack.sign_up().await;
     let store = store_of(&stack, &merchant, "Supplier Sync E2E").await;
     completed_run(&stack, &merchant, &store).await;
-    let imported: Vec<Value> =
-        stack.products(&merchant, &store).await.into_iter().filter(|p| p["source"] == "aliexpress").collect();
-    assert!(imported.len() >= 3, "research imported AliExpress products: {imported:?}");
+    let imported: Vec<Value> = eventually("three imported AliExpress products", PIPELINE_LIMIT, || async {
+        let products: Vec<Value> = stack
+            .products(&merchant, &store)
+            .await
+            .into_iter()
+            .filter(|p| p["source"] == "aliexpress")
+            .collect();
+        (products.len() >= 3).then_some(products)
+    })
+    .await;
     let (risen, delisted, steady) = (&imported[0], &imported[1], &imported[2]);
     let id = |p: &Value| p["id"].as_str().unwrap().to_owned();
     let supplier_id = |p: &Value| p["source_product_id"].as_str().unwrap().to_owned();
