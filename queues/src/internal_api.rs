@@ -102,6 +102,19 @@ pub fn verify<'a>(
     Ok(nonce)
 }
 
+/// `POST /internal/stores/{store_id}/subscribe`: a shopper signs up on the storefront's own form;
+/// the storefront passes the shopper's address on so that rate limits hold per shopper. Answers
+/// like the public sign-up (`{"status": "subscribed", "created": bool}`) and with its errors.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StorefrontSubscribe {
+    /// What the shopper typed.
+    pub email: String,
+    /// Their first name, if the form asked.
+    pub first_name: Option<String>,
+    /// The shopper's IP address (`CF-Connecting-IP` at the storefront).
+    pub ip: String,
+}
+
 /// `POST /internal/research-runs/due`: claim the research runs that are due now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClaimDueRuns {

@@ -420,8 +420,8 @@ fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
     fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
-/// `POST /cart/add`, `/cart/update` and `/checkout`: plain HTML forms; `/cart/add` answers JSON
-/// to the page script that asks for it.
+/// `POST /cart/add`, `/cart/update`, `/checkout` and `/subscribe`: plain HTML forms; `/cart/add`
+/// answers JSON to the page script that asks for it.
 async fn shopper_post(
     req: &mut Request,
     env: &Env,
@@ -526,6 +526,30 @@ async fn shopper_post(
                 }
             };
             cart_page(req, env, store, site, Some(message), if status < 500 { status } else { 503 }).await
+        }
+        Route::Subscribe => {
+            // The edge keeps the contact and starts the welcome series; the shopper's address goes
+            // along so that its rate limits hold per shopper, not per storefront.
+            let signup = queues::internal_api::StorefrontSubscribe {
+                email: field(&fields, "email").unwrap_or_default().trim().to_owned(),
+                first_name: field(&fields, "first_name").map(str::to_owned),
+                ip: req.headers().get("cf-connecting-ip")?.unwrap_or_else(|| "local".to_owned()),
+            };
+            let path = format!("/internal/stores/{}/subscribe", store.store_id);
+            let (status, text) = api.post(&path, &serde_json::to_string(&signup)?, now).await?;
+            let problem: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+            let detail = problem["detail"].as_str().unwrap_or("Please try again later.");
+            let (ok, status, message) = match status {
+                200 => (true, 200, "Thank you! Look out for our welcome email."),
+                400 => (false, 400, "Enter a valid email address."),
+                403 => (false, 403, "This shop is not taking new subscribers right now."),
+                422 | 429 => (false, status, detail),
+                _ => {
+                    worker::console_error!("sign-up refused ({status}): {text}");
+                    (false, 503, "We could not sign you up. Please try again in a moment.")
+                }
+            };
+            respond(status, render::subscribed(site, ok, message), HTML, Caching::Private)
         }
         _ => respond(404, render::not_found(Some(site)), HTML, Caching::Private),
     }

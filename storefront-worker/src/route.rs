@@ -44,6 +44,8 @@ pub enum Route<'a> {
     CartUpdate,
     /// `POST /checkout`.
     Checkout,
+    /// `POST /subscribe`: the footer's newsletter form.
+    Subscribe,
     /// `/orders/{token}`: an order's status, by its unguessable token.
     Order(&'a str),
     /// `/media/{name}.webp`: a product image from the media bucket.
@@ -70,6 +72,7 @@ impl<'a> Route<'a> {
             "/cart/add" => Route::CartAdd,
             "/cart/update" => Route::CartUpdate,
             "/checkout" => Route::Checkout,
+            "/subscribe" => Route::Subscribe,
             _ => {
                 let (prefix, rest) = match path[1..].split_once('/') {
                     Some((prefix, rest)) => (prefix, rest),
@@ -113,7 +116,7 @@ impl<'a> Route<'a> {
 
     /// Whether the route takes a form `POST` (and nothing else).
     pub fn is_form(self) -> bool {
-        matches!(self, Route::CartAdd | Route::CartUpdate | Route::Checkout)
+        matches!(self, Route::CartAdd | Route::CartUpdate | Route::Checkout | Route::Subscribe)
     }
 }
 

@@ -161,7 +161,8 @@ fieldset{border:1px solid #ccc;border-radius:4px;margin:1rem 0}label{display:blo
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.5rem;border-bottom:1px solid #ddd}\
 .pager{display:flex;gap:1rem;list-style:none;padding:0}\
 .crumbs{list-style:none;padding:0;margin:0;display:flex;flex-wrap:wrap;gap:.5rem}\
-.crumbs li+li::before{content:\"\\203A\";margin-right:.5rem;color:#595959}";
+.crumbs li+li::before{content:\"\\203A\";margin-right:.5rem;color:#595959}\
+.newsletter{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin:1rem 0}.newsletter label{width:100%}";
 
 /// Progressive enhancement: adds to cart without leaving the page, and shows the cart's size
 /// (kept in the `cart_n` cookie) on pages that are cached for everyone.
@@ -172,6 +173,24 @@ f.addEventListener('submit',function(e){e.preventDefault();var s=f.querySelector
 fetch(f.action,{method:'POST',body:new URLSearchParams(new FormData(f)),headers:{accept:'application/json'},credentials:'same-origin'})\
 .then(function(r){return r.json()}).then(function(j){if(c&&j.units!=null)c.textContent=' ('+j.units+')';if(s)s.textContent=j.message})\
 .catch(function(){f.submit()})})})();";
+
+/// The footer's sign-up to the store's mail (welcome series, offers); works without JavaScript.
+const NEWSLETTER_FORM: &str = "<form class=\"newsletter\" method=\"post\" action=\"/subscribe\">\
+<label for=\"nl-email\">News and offers by email</label>\
+<input id=\"nl-email\" type=\"email\" name=\"email\" autocomplete=\"email\" required>\
+<button type=\"submit\">Subscribe</button></form>";
+
+/// The answer to the newsletter form: `ok` says whether the shopper is signed up, `message` is
+/// plain text (escaped here).
+pub fn subscribed(site: &Site, ok: bool, message: &str) -> String {
+    let heading = if ok { "You are subscribed" } else { "We could not sign you up" };
+    let title = format!("{heading} | {}", site.name);
+    let body = format!(
+        "<h1>{heading}</h1><p role=\"status\">{}</p><p><a href=\"/\">Back to the shop</a></p>",
+        escape(message)
+    );
+    layout(site, Some(""), &Head::plain(&title, heading), &body)
+}
 
 /// The footer's links to the store's standard pages.
 const FOOTER_PAGES: [(&str, &str); 6] = [
@@ -271,10 +290,12 @@ impl<'a> Head<'a> {
                 card = if self.image.is_some() { "summary_large_image" } else { "summary" },
             );
             if let Some(image) = self.image {
-                let image = escape(image);
+                // The image shows what the page is about, so the page's title describes it.
+                let (image, alt) = (escape(image), escape(self.title));
                 let _ = write!(
                     html,
-                    "<meta property=\"og:image\" content=\"{image}\"><meta name=\"twitter:image\" content=\"{image}\">"
+                    "<meta property=\"og:image\" content=\"{image}\"><meta property=\"og:image:alt\" content=\"{alt}\">\
+                     <meta name=\"twitter:image\" content=\"{image}\"><meta name=\"twitter:image:alt\" content=\"{alt}\">"
                 );
             }
             if let Some(price) = self.price {
@@ -346,6 +367,7 @@ fn themed_layout(
             let _ = write!(html, "<li><a href=\"/pages/{slug}\">{title}</a></li>");
         }
         html.push_str("</ul></nav>");
+        html.push_str(NEWSLETTER_FORM);
     }
     let _ = write!(html, "<small>&copy; {store}</small></footer>");
     if nav {
@@ -470,6 +492,17 @@ pub(crate) mod tests {
             origin: Origin::new("http", &host, "demo.localhost:8788"),
             look: Look::default(),
         }
+    }
+
+    #[test]
+    fn every_shop_page_offers_the_newsletter_and_its_answer_is_escaped_and_not_indexed() {
+        let page = not_found(Some(&site("Cozy Pets")));
+        assert!(page.contains("<form class=\"newsletter\" method=\"post\" action=\"/subscribe\">"), "{page}");
+        assert!(page.contains("<label for=\"nl-email\">") && page.contains("id=\"nl-email\" type=\"email\""));
+        let answer = subscribed(&site("Cozy Pets"), false, "Mail to <b>x</b> bounced");
+        assert!(answer.contains("<h1>We could not sign you up</h1>"));
+        assert!(answer.contains("Mail to &lt;b&gt;x&lt;/b&gt; bounced"));
+        assert!(answer.contains("<meta name=\"robots\" content=\"noindex"), "{answer}");
     }
 
     pub(crate) fn card(title: &str) -> Card {

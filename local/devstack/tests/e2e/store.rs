@@ -589,3 +589,139 @@ async fn a_shopper_who_leaves_a_checkout_is_reminded_and_its_link_unsubscribes_t
     sweep(&stack).await;
     assert_eq!(mails_to(&inbox(&stack).await, &shopper, "Paper Lantern").len(), 1, "only the first reminder");
 }
+
+/// Runs a page checker over saved pages; on failure, shows what it said.
+fn run_checker(command: &mut std::process::Command, what: &str) {
+    let output =
+        command.output().unwrap_or_else(|e| panic!("starting the {what}: {e} (local/tools.sh installs it)"));
+    let said =
+        format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    println!("{what}:\n{said}");
+    assert!(output.status.success(), "the {what} found problems:\n{said}");
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn every_kind_of_page_is_valid_html_with_the_structured_data_search_engines_read() {
+    let stack = Stack::connect().await;
+    let shop = shop(&stack, "Valid Lanterns").await;
+    let lantern = product(
+        &stack,
+        &shop,
+        &json!({
+            "title": "Brass Lantern", "price_minor": 3400, "compare_at_minor": 4500, "status": "published",
+            "description": ["A lantern for long evenings.", "Solid brass & hand-blown <glass>."],
+            "features": ["Brass body", "Glass chimney"],
+            "images": ["https://cdn.example.com/lantern.jpg", "https://cdn.example.com/lantern-side.jpg"],
+            "variants": [{"title": "Small", "stock": 4}, {"title": "Large", "price_minor": 4400, "stock": 0}]
+        }),
+    )
+    .await;
+    product(&stack, &shop, &json!({"title": "Wick Trimmer", "price_minor": 900, "status": "published"}))
+        .await;
+    let collection = api(
+        &stack,
+        &shop,
+        reqwest::Method::POST,
+        "/collections",
+        Some(&json!({"title": "Evening Light", "featured": true, "product_ids": [lantern["id"]]})),
+    )
+    .await;
+    assert_eq!(collection.status, 201, "{}", collection.text);
+    let post = api(
+        &stack,
+        &shop,
+        reqwest::Method::POST,
+        "/posts",
+        Some(
+            &json!({"title": "Caring for brass", "body_html": "<h2>Polish</h2><p>Gently, twice a year.</p>",
+                     "status": "published", "author": "Ada", "related_product_ids": [lantern["id"]]}),
+        ),
+    )
+    .await;
+    assert_eq!(post.status, 201, "{}", post.text);
+    page_shows(&stack, &shop.host, "/products/brass-lantern", 200, "Brass Lantern").await;
+
+    let collection_path = format!("/collections/{}", collection.json["slug"].as_str().unwrap());
+    let post_path = format!("/blog/{}", post.json["slug"].as_str().unwrap());
+    let pages = [
+        ("home", "/".to_owned()),
+        ("page", collection_path),
+        ("product", "/products/brass-lantern".to_owned()),
+        ("page", "/blog".to_owned()),
+        ("post", post_path),
+        ("page", "/pages/about".to_owned()),
+        ("page", "/search?q=lantern".to_owned()),
+        ("page", "/cart".to_owned()),
+        ("page", "/no-such-page".to_owned()),
+    ];
+    let dir = std::env::temp_dir().join(unique("pages"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut files = Vec::new();
+    for (index, (kind, path)) in pages.iter().enumerate() {
+        let body = visit(&stack, &shop.host, path, None).await.text().await.unwrap();
+        let file = dir.join(format!("{index}-{kind}.html"));
+        std::fs::write(&file, body).unwrap();
+        files.push((*kind, file));
+    }
+
+    // The Nu Html Checker (the W3C's validator) over every page.
+    let tools = std::env::var("DROPSHIP_TOOLS").expect("DROPSHIP_TOOLS from local/env.sh");
+    run_checker(
+        std::process::Command::new("java")
+            .args(["-jar", &format!("{tools}/validators/npm/node_modules/vnu-jar/build/dist/vnu.jar")])
+            .args(["--errors-only", "--format", "text"])
+            .args(files.iter().map(|(_, f)| f)),
+        "HTML checker",
+    );
+    // Structured data and social cards, with what each kind of page must carry.
+    let root = std::env::var("CARGO_MANIFEST_DIR").unwrap();
+    run_checker(
+        std::process::Command::new("node")
+            .arg(format!("{root}/../checks/structured_data.js"))
+            .args(files.iter().map(|(kind, f)| format!("{kind}={}", f.display())))
+            .env("NODE_PATH", format!("{tools}/validators/npm/node_modules")),
+        "structured data checker",
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn a_shopper_signs_up_in_the_footer_form_without_javascript_and_gets_the_welcome_mail() {
+    let stack = Stack::connect().await;
+    let shop = shop(&stack, "Footer Teas").await;
+    let home = page_shows(&stack, &shop.host, "/", 200, "action=\"/subscribe\"").await;
+    assert!(home.contains("<label for=\"nl-email\">"), "{home}");
+    let sign_up = |email: &'static str| {
+        let (stack, host) = (&stack, shop.host.clone());
+        async move {
+            browser()
+                .post(format!("{}/subscribe", stack.storefront))
+                .header("host", host)
+                .header("cf-connecting-ip", "203.0.113.77")
+                .header(reqwest::header::CONTENT_TYPE, FORM)
+                .body(form(&[("email", email)]))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let refused = sign_up("not-an-address").await;
+    assert_eq!(refused.status().as_u16(), 400);
+    assert!(refused.text().await.unwrap().contains("Enter a valid email address."));
+
+    let shopper = format!("{}@example.com", unique("footer"));
+    let shopper: &'static str = Box::leak(shopper.into_boxed_str());
+    let done = sign_up(shopper).await;
+    assert_eq!(done.status().as_u16(), 200);
+    assert_eq!(
+        done.headers()[CACHE_CONTROL],
+        "private, no-store",
+        "an answer to one shopper is never cached"
+    );
+    assert!(done.text().await.unwrap().contains("You are subscribed"));
+    let contacts = api(&stack, &shop, reqwest::Method::GET, "/contacts", None).await;
+    assert_eq!(contacts.json["contacts"][0]["email"], shopper, "{}", contacts.text);
+    crate::mail::swept_mail(&stack, shopper, "Welcome to Footer Teas").await;
+}
