@@ -112,6 +112,21 @@ async fn a_hostile_tenant_gets_nothing_of_another_on_any_documented_route() {
         .await;
     assert_eq!(post.status, 201, "{}", post.text);
     let watchlist = stack.get(&format!("/v1/stores/{store}/watchlist"), &victim.access).await;
+    // A shopper's paid order in the victim's store.
+    let victim_host = stack.get(&format!("/v1/stores/{store}"), &victim.access).await.json["host"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let full = stack
+        .get(&format!("/v1/stores/{store}/products/{}", product.json["id"].as_str().unwrap()), &victim.access)
+        .await;
+    crate::store::buy(&stack, &victim_host, &full.json, "crown.buyer@example.com").await;
+    let order =
+        crate::helpers::eventually("the victim's order", std::time::Duration::from_secs(60), || async {
+            let orders = stack.get(&format!("/v1/stores/{store}/orders"), &victim.access).await;
+            orders.json["orders"][0]["id"].as_str().map(str::to_owned)
+        })
+        .await;
     let host = format!("{}.example", unique("victim"));
     let domain = stack
         .post_json(&format!("/v1/stores/{store}/domains"), Some(&victim.access), &json!({ "host": host }))
@@ -131,6 +146,7 @@ async fn a_hostile_tenant_gets_nothing_of_another_on_any_documented_route() {
         ("item_id", watchlist.json["items"][0]["id"].as_str().unwrap_or_default().to_owned()),
         ("slug", "about".to_owned()),
         ("flow", "welcome".to_owned()),
+        ("order_id", order),
         ("host", host.clone()),
         ("key_id", key.json["id"].as_str().unwrap_or_default().to_owned()),
         ("user_id", members.json["members"][0]["user_id"].as_str().unwrap_or_default().to_owned()),
@@ -148,11 +164,17 @@ async fn a_hostile_tenant_gets_nothing_of_another_on_any_documented_route() {
         .await;
     assert_eq!(attacker_key.status, 201, "{}", attacker_key.text);
     let attacker_key = attacker_key.json["key"].as_str().unwrap().to_owned();
+    // And a store of the attacker's own, to put in front of the victim's product, order, post...
+    // ids: owning the store must not open what is in another's.
+    let own = stack.create_store(&attacker, &unique("attacker"), "Attacker Annex").await;
+    assert_eq!(own.status, 201, "{}", own.text);
+    let own_store = own.json["id"].as_str().unwrap().to_owned();
     let secrets = [
         "Victim Vault E2E",
         "Crown Jewel Lamp",
         "Crown Collection",
         "Crown Chronicles",
+        "crown.buyer@example.com",
         victim.email.as_str(),
         host.as_str(),
     ];
@@ -169,31 +191,14 @@ async fn a_hostile_tenant_gets_nothing_of_another_on_any_documented_route() {
             if operation.get("security").is_none() {
                 continue; // public routes take capabilities (tokens, ids) of their own
             }
-            let mut path = template.clone();
-            let mut victim_id = false;
-            while let Some(start) = path.find('{') {
-                let end = path[start..].find('}').unwrap() + start;
-                let name = path[start + 1..end].to_owned();
-                let value = match ids.iter().find(|(n, _)| *n == name) {
-                    Some((_, v)) => {
-                        victim_id = true;
-                        v.clone()
-                    }
-                    None => {
-                        unknown_params.insert(name.clone());
-                        uuid::Uuid::new_v4().to_string()
-                    }
-                };
-                path.replace_range(start..=end, &value);
-            }
-            if !victim_id {
-                continue;
-            }
+            let Some(path) = fill(template, &ids, None, &mut unknown_params) else { continue };
+            let mut paths = vec![path];
+            paths.extend(fill(template, &ids, Some(&own_store), &mut unknown_params));
             routes += 1;
             let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let body = valid_body(&spec, operation);
-            for token in [&attacker.access, &attacker_key] {
-                let answer = stack.send(method.clone(), &path, token, body.as_ref()).await;
+            for (path, token) in paths.iter().flat_map(|p| [(p, &attacker.access), (p, &attacker_key)]) {
+                let answer = stack.send(method.clone(), path, token, body.as_ref()).await;
                 attempts += 1;
                 assert!(
                     answer.status == 404 || answer.status == 403,
@@ -231,10 +236,47 @@ async fn a_hostile_tenant_gets_nothing_of_another_on_any_documented_route() {
 /// Everything of the victim's store an attack could change, as the victim reads it.
 async fn snapshot(stack: &Stack, victim: &Merchant, store: &str) -> Vec<String> {
     let mut views = Vec::new();
-    for view in ["products?limit=200", "collections", "posts", "pages", "watchlist", "email/flows"] {
+    for view in ["products?limit=200", "collections", "posts", "pages", "watchlist", "email/flows", "orders"]
+    {
         let answer = stack.get(&format!("/v1/stores/{store}/{view}"), &victim.access).await;
         assert_eq!(answer.status, 200, "the victim reads {view}: {}", answer.text);
-        views.push(answer.text);
+        let mut view = answer.json;
+        // What each flow sent moves on its own (the order's mails); its settings must not.
+        for flow in view["flows"].as_array_mut().into_iter().flatten() {
+            flow.as_object_mut().unwrap().remove("sends");
+        }
+        views.push(view.to_string());
     }
     views
+}
+
+/// `template` with the victim's ids in it (random ones for names the victim has none of), or
+/// `None` when it names none of the victim's. With `own_store`, the store is the attacker's and
+/// only the other ids are the victim's (`None` when no other id is).
+fn fill(
+    template: &str,
+    ids: &[(&str, String)],
+    own_store: Option<&str>,
+    unknown: &mut std::collections::BTreeSet<String>,
+) -> Option<String> {
+    let mut path = template.to_owned();
+    let mut victim_id = false;
+    while let Some(start) = path.find('{') {
+        let end = path[start..].find('}').unwrap() + start;
+        let name = path[start + 1..end].to_owned();
+        let value = match (own_store, ids.iter().find(|(n, _)| *n == name)) {
+            (Some(own), _) if name == "store_id" => own.to_owned(),
+            (_, Some((_, v))) => {
+                // A page's slug and a flow's name are names every store has, not the victim's.
+                victim_id |= !matches!(name.as_str(), "slug" | "flow");
+                v.clone()
+            }
+            (_, None) => {
+                unknown.insert(name.clone());
+                uuid::Uuid::new_v4().to_string()
+            }
+        };
+        path.replace_range(start..=end, &value);
+    }
+    (victim_id && (own_store.is_none() || template.contains("{store_id}"))).then_some(path)
 }

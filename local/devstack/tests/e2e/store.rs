@@ -487,16 +487,35 @@ async fn product_images_are_served_from_the_media_bucket_with_a_long_cache_life(
     assert_eq!(visit(&stack, &other.host, "/media/e2e-photo-480.webp", None).await.status().as_u16(), 404);
 }
 
-/// Adds one of `product_id`'s first variant to a fresh cart and opens checkout for `email`; the
+/// Adds one of `product`'s first variant to a fresh cart and opens checkout for `email`; the
 /// shopper leaves on Stripe's page without paying.
 async fn leave_checkout(stack: &Stack, shop: &Shop, product: &Value, email: &str) {
+    open_checkout(stack, &shop.host, product, email).await;
+}
+
+/// A shopper on `host` buys one of `product`'s first variant and pays on the Stripe stand-in.
+pub(crate) async fn buy(stack: &Stack, host: &str, product: &Value, email: &str) {
+    let pay_url = open_checkout(stack, host, product, email).await;
+    let paid = browser()
+        .post(&pay_url)
+        .header(reqwest::header::CONTENT_TYPE, FORM)
+        .body(form(&[("card", "4242424242424242")]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(paid.status().as_u16(), 303, "{}", paid.text().await.unwrap_or_default());
+}
+
+/// Adds one of `product`'s first variant to a fresh cart and opens checkout for `email`; answers
+/// the payment page's URL.
+async fn open_checkout(stack: &Stack, host: &str, product: &Value, email: &str) -> String {
     let added = browser()
         .post(format!("{}/cart/add", stack.storefront))
-        .header("host", &shop.host)
+        .header("host", host)
         .header(reqwest::header::CONTENT_TYPE, FORM)
         .body(form(&[
             ("product_id", product["id"].as_str().unwrap()),
-            ("variant_id", product["variants"][0]["id"].as_str().unwrap()),
+            ("variant_id", product["variants"][0]["id"].as_str().unwrap_or_default()),
             ("quantity", "1"),
         ]))
         .send()
@@ -512,7 +531,7 @@ async fn leave_checkout(stack: &Stack, shop: &Shop, product: &Value, email: &str
         .join("; ");
     let checkout = browser()
         .post(format!("{}/checkout", stack.storefront))
-        .header("host", &shop.host)
+        .header("host", host)
         .header(COOKIE, &cookie)
         .header(reqwest::header::CONTENT_TYPE, FORM)
         .body(form(&[("email", email)]))
@@ -520,6 +539,7 @@ async fn leave_checkout(stack: &Stack, shop: &Shop, product: &Value, email: &str
         .await
         .unwrap();
     assert_eq!(checkout.status().as_u16(), 303, "{}", checkout.text().await.unwrap_or_default());
+    checkout.headers()[LOCATION].to_str().unwrap().to_owned()
 }
 
 #[tokio::test]
