@@ -7,8 +7,6 @@ into the catalog by cursor, and a filtered search. Prints p50/p99 per kind. Loop
 bounded in requests. Usage: local/bench/products.py [N] (default 200 per kind).
 """
 import json
-import os
-import subprocess
 import sys
 import time
 import urllib.request
@@ -43,16 +41,21 @@ def main():
     tag = uuid.uuid4().hex[:8]
     merchant = call("POST", "/v1/auth/signup", {"email": f"bench-{tag}@example.com", "password": f"bench passphrase {tag}", "company": "Bench"})
     token = merchant["access_token"]
-    # Starter holds 1,000 products per store; until billing can upgrade a tenant, the benchmark
-    # moves its own tenant to Pro directly in the local platform database.
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    state = os.environ.get("DROPSHIP_STATE", os.path.expanduser("~/.cache/dropship/state"))
-    persist = os.path.join(state, "wrangler")
-    subprocess.run(
-        ["wrangler", "d1", "execute", "PLATFORM_DB", "--local", "--persist-to", persist, "--command",
-         f"UPDATE tenants SET plan = 'pro' WHERE id = '{merchant['tenant_id']}'"],
-        cwd=os.path.join(root, "edge"), check=True, capture_output=True,
-    )
+    # Starter holds 1,000 products per store: the tenant takes Pro the way a merchant does, by a
+    # paid Stripe checkout, which the local Stripe stand-in reports to the edge's webhook.
+    event = {"type": "checkout.session.completed", "object": {
+        "id": f"cs_test_bench_{tag}", "object": "checkout.session", "client_reference_id": merchant["tenant_id"],
+        "customer": f"cus_bench_{tag}", "subscription": f"sub_bench_{tag}",
+        "metadata": {"tenant_id": merchant["tenant_id"], "plan": "pro"}}}
+    request = urllib.request.Request("http://127.0.0.1:8420/_test/deliver", data=json.dumps(event).encode(), method="POST")
+    request.add_header("content-type", "application/json")
+    urllib.request.urlopen(request, timeout=30).read()
+    for _ in range(60):
+        if call("GET", "/v1/billing", token=token)["plan"] == "pro":
+            break
+        time.sleep(0.5)
+    else:
+        raise SystemExit("the Pro plan did not apply")
     store = call("POST", "/v1/stores", {"name": "Bench Store", "slug": f"bench-{tag}", "niche": "bench"}, token)
     words = ["Lamp", "Brush", "Bowl", "Collar", "Mat", "Bottle", "Toy", "Bed", "Leash", "Comb"]
     started = time.perf_counter()

@@ -164,14 +164,19 @@ async fn handle(req: &mut Request, env: &Env, ctx: &Context, now: f64) -> worker
     }
     let if_none_match = req.headers().get("if-none-match")?;
     let cache = Cache::default();
-    if let Some(mut hit) = cache.get(cache_key.as_str(), false).await? {
+    if let Some(hit) = cache.get(cache_key.as_str(), false).await? {
         if let (Some(tag), Some(wanted)) = (hit.headers().get("etag")?, if_none_match.as_deref()) {
             if etag_matches(wanted, &tag) {
                 return not_modified(&tag);
             }
         }
-        hit.headers_mut().set("x-cache", "HIT").ok();
-        return Ok(hit);
+        // A response read from the cache has immutable headers: say it was a hit on a copy.
+        let headers = Headers::new();
+        for (name, value) in hit.headers().entries() {
+            headers.append(&name, &value)?;
+        }
+        headers.set("x-cache", "HIT")?;
+        return Ok(hit.with_headers(headers));
     }
     let mut response = cacheable_page(env, &store, &site, route, sort, page).await?;
     if response.status_code() == 200 {

@@ -745,3 +745,37 @@ async fn a_shopper_signs_up_in_the_footer_form_without_javascript_and_gets_the_w
     assert_eq!(contacts.json["contacts"][0]["email"], shopper, "{}", contacts.text);
     crate::mail::swept_mail(&stack, shopper, "Welcome to Footer Teas").await;
 }
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn a_page_seen_again_comes_from_the_edge_cache_until_the_catalog_changes() {
+    let stack = Stack::connect().await;
+    let shop = shop(&stack, "Cached Candles").await;
+    let candle = product(
+        &stack,
+        &shop,
+        &json!({"title": "Beeswax Candle", "price_minor": 1500, "status": "published"}),
+    )
+    .await;
+    page_shows(&stack, &shop.host, "/products/beeswax-candle", 200, "$15.00").await;
+    let cache_of = |response: &reqwest::Response| {
+        response.headers().get("x-cache").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
+    };
+    eventually("a cache hit on the product page", LIMIT, || async {
+        let response = visit(&stack, &shop.host, "/products/beeswax-candle", None).await;
+        (cache_of(&response) == "HIT").then_some(())
+    })
+    .await;
+    // A new price bumps the store's cache version: the next visits render it, then cache it again.
+    let path = format!("/products/{}", candle["id"].as_str().unwrap());
+    let changed =
+        api(&stack, &shop, reqwest::Method::PATCH, &path, Some(&json!({"price_minor": 1700}))).await;
+    assert_eq!(changed.status, 200, "{}", changed.text);
+    page_shows(&stack, &shop.host, "/products/beeswax-candle", 200, "$17.00").await;
+    eventually("the new page cached", LIMIT, || async {
+        let response = visit(&stack, &shop.host, "/products/beeswax-candle", None).await;
+        let hit = cache_of(&response) == "HIT";
+        (hit && response.text().await.unwrap().contains("$17.00")).then_some(())
+    })
+    .await;
+}
