@@ -61,10 +61,28 @@ locals {
     ],
   )
 
+  # The storefront: the edge's signed internal API (checkouts, shopper events, sign-ups), the
+  # media bucket it reads product images from (read-only IAM user), and the IndexNow key file.
+  storefront_bindings = concat(
+    local.data_bindings,
+    [
+      { type = "plain_text", name = "EDGE_URL", id = null, namespace_id = null, text = "https://api.${var.platform_domain}", simple = null },
+      { type = "plain_text", name = "S3_ENDPOINT", id = null, namespace_id = null, text = "https://s3.${data.aws_region.current.name}.amazonaws.com", simple = null },
+      { type = "plain_text", name = "AWS_REGION", id = null, namespace_id = null, text = data.aws_region.current.name, simple = null },
+      { type = "plain_text", name = "MEDIA_BUCKET", id = null, namespace_id = null, text = aws_s3_bucket.assets.bucket, simple = null },
+      { type = "secret_text", name = "INTERNAL_HMAC_SECRET", id = null, namespace_id = null, text = var.internal_hmac_secret, simple = null },
+      { type = "secret_text", name = "AWS_ACCESS_KEY_ID", id = null, namespace_id = null, text = sensitive(aws_iam_access_key.storefront.id), simple = null },
+      { type = "secret_text", name = "AWS_SECRET_ACCESS_KEY", id = null, namespace_id = null, text = aws_iam_access_key.storefront.secret, simple = null },
+    ],
+    var.indexnow_key == "" ? [] : [
+      { type = "plain_text", name = "INDEXNOW_KEY", id = null, namespace_id = null, text = var.indexnow_key, simple = null },
+    ],
+  )
+
   # Kept apart from the workers map: for_each must not see the sensitive secret bindings.
   worker_bindings = {
     edge       = local.edge_bindings
-    storefront = local.data_bindings
+    storefront = local.storefront_bindings
   }
 
   workers = {

@@ -136,3 +136,30 @@ resource "aws_iam_user_policy" "edge_enqueue" {
   user   = aws_iam_user.edge.name
   policy = data.aws_iam_policy_document.edge_enqueue.json
 }
+
+# ---------------------------------------------------------------------------------------------
+# The storefront worker serves product images (/media/*) from the assets bucket with the keys of
+# a dedicated IAM user that may only read objects under stores/<id>/media/.
+# ---------------------------------------------------------------------------------------------
+
+resource "aws_iam_user" "storefront" {
+  name = "${var.name_prefix}-storefront-media"
+}
+
+resource "aws_iam_access_key" "storefront" {
+  user = aws_iam_user.storefront.name
+}
+
+data "aws_iam_policy_document" "storefront_media" {
+  statement {
+    sid       = "StorefrontReadsMedia"
+    actions   = ["s3:GetObject"]
+    resources = ["${aws_s3_bucket.assets.arn}/stores/*/media/*"]
+  }
+}
+
+resource "aws_iam_user_policy" "storefront_media" {
+  name   = "storefront-media"
+  user   = aws_iam_user.storefront.name
+  policy = data.aws_iam_policy_document.storefront_media.json
+}

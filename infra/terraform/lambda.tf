@@ -45,6 +45,8 @@ resource "aws_lambda_function" "function" {
         RUST_LOG                       = var.rust_log
       },
       { for q in each.value.sends_to : local.queue_url_env[q] => aws_sqs_queue.queue[q].url },
+      # The SEO engine submits changed URLs to IndexNow with the key every store's host serves.
+      each.key == "seo" && var.indexnow_key != "" ? { INDEXNOW_KEY = var.indexnow_key } : {},
       lookup(var.function_environment, each.key, {}),
     )
   }

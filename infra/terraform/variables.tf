@@ -277,3 +277,14 @@ variable "sendgrid_webhook_public_key" {
   type        = string
   default     = ""
 }
+
+variable "indexnow_key" {
+  description = "The platform's IndexNow key: the SEO function submits changed store URLs with it, and every store's host serves it at /<key>.txt so that search engines accept them. Public by the protocol's design. Empty: IndexNow is off."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = can(regex("^([A-Za-z0-9-]{8,128})?$", var.indexnow_key))
+    error_message = "indexnow_key must be 8 to 128 letters, digits or dashes (or empty)."
+  }
+}

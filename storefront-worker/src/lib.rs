@@ -135,6 +135,10 @@ async fn handle(req: &mut Request, env: &Env, ctx: &Context, now: f64) -> worker
             }
             Route::Order(token) => order_page(env, &store, &site, token, &url).await,
             Route::Media(name) => media_file(env, ctx, &store, &site, name, now).await,
+            // The key is public by design: search engines fetch it from every host submitted.
+            Route::IndexNowKey(key) if edge_api::setting_or(env, "INDEXNOW_KEY", "") == key => {
+                respond(200, key.to_owned(), TEXT, Caching::Shared)
+            }
             _ => respond(404, render::not_found(Some(&site)), HTML, Caching::Private),
         };
     }

@@ -50,6 +50,9 @@ pub enum Route<'a> {
     Order(&'a str),
     /// `/media/{name}.webp`: a product image from the media bucket.
     Media(&'a str),
+    /// `/{key}.txt`: an IndexNow key file (8 to 128 letters, digits or dashes), answered when it
+    /// is the platform's key, so that search engines accept the URLs the SEO engine submits.
+    IndexNowKey(&'a str),
     /// Anything else.
     NotFound,
 }
@@ -76,7 +79,12 @@ impl<'a> Route<'a> {
             _ => {
                 let (prefix, rest) = match path[1..].split_once('/') {
                     Some((prefix, rest)) => (prefix, rest),
-                    None => return Route::NotFound,
+                    None => {
+                        return match path[1..].strip_suffix(".txt") {
+                            Some(key) if is_indexnow_key(key) => Route::IndexNowKey(key),
+                            _ => Route::NotFound,
+                        }
+                    }
                 };
                 match prefix {
                     "products" if is_slug(rest) => Route::Product(rest),
@@ -129,6 +137,11 @@ fn is_media(segment: &str) -> bool {
     })
 }
 
+/// Whether a name can be an IndexNow key: 8 to 128 characters of `a-zA-Z0-9-` (the protocol's).
+fn is_indexnow_key(name: &str) -> bool {
+    (8..=128).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
 /// Whether a path segment can be a product slug; anything else is a 404 without a query.
 fn is_slug(segment: &str) -> bool {
     !segment.is_empty()
@@ -144,6 +157,9 @@ mod tests {
     fn shop_paths_map_to_their_pages() {
         assert_eq!(Route::parse("/"), Route::Home);
         assert_eq!(Route::parse("/robots.txt"), Route::Robots);
+        assert_eq!(Route::parse("/0f3a9c2e7b1d4e5f.txt"), Route::IndexNowKey("0f3a9c2e7b1d4e5f"));
+        assert_eq!(Route::parse("/short.txt"), Route::NotFound);
+        assert_eq!(Route::parse("/a_b-c_d_e_f.txt"), Route::NotFound);
         assert_eq!(Route::parse("/search"), Route::Search);
         assert_eq!(Route::parse("/favicon.svg"), Route::Favicon);
         assert_eq!(Route::parse("/sitemap.xml"), Route::SitemapIndex);

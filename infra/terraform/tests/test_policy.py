@@ -336,7 +336,7 @@ class TestLambdaFunctions(PolicyTestCase):
 
 class TestIamPolicies(PolicyTestCase):
     """4. No IAM policy statement has Resource "*"; the only wildcards are log-stream suffixes of
-    a log group and the object suffix of a bucket."""
+    a log group and object keys of a bucket (all of them, or those under a prefix)."""
 
     POLICY_TYPES = {
         "aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy",
@@ -368,7 +368,7 @@ class TestIamPolicies(PolicyTestCase):
                             if "*" in str(resource):
                                 allowed = (
                                     re.fullmatch(r"\$\{aws_cloudwatch_log_group\.[^}]+\.arn\}:\*", str(resource))
-                                    or re.fullmatch(r"\$\{aws_s3_bucket\.[^}]+\.arn\}/\*", str(resource))
+                                    or re.fullmatch(r"\$\{aws_s3_bucket\.[^}]+\.arn\}/([a-z0-9_-]+/|\*/)*\*", str(resource))
                                 )
                                 self.assertTrue(allowed, f"{where}: wildcard resource {resource!r}")
                     else:

@@ -425,4 +425,13 @@ async fn an_seo_run_publishes_posts_for_content_gaps_and_refreshes_weak_product_
         urls.contains("/blog/") && urls.contains("/products/"),
         "IndexNow heard of the new and changed URLs"
     );
+    // A search engine checks the key at the host it was sent for: the store's host serves it.
+    let key = env("INDEXNOW_KEY");
+    let host = stack.get(&format!("/v1/stores/{store}"), &merchant.access).await.json["host"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let served = stack.page(&host, &format!("/{key}.txt")).await;
+    assert_eq!((served.status, served.text.as_str()), (200, key.as_str()));
+    assert_eq!(stack.page(&host, "/0123456789abcdef0123.txt").await.status, 404, "only the platform's key");
 }
