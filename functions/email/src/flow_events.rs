@@ -73,7 +73,7 @@ pub async fn apply_with(
     let mut plan = flows::plan(&envelope.payload)?;
     if let Plan::Suppress { contact, reason } = &plan {
         // Platform-wide: the envelope names no store.
-        return steps.suppress(contact, reason, now).await;
+        return steps.suppress(None, contact, reason, now).await;
     }
     let store = envelope.store()?;
     if let (Plan::Start { flow, .. }, Some(edge)) = (&plan, edge) {

@@ -15,12 +15,13 @@
 //!   sweep once the step is sent or found cancelled.
 //! - contact: `pk = contact#<store>#<address>`, `sk = <flow>#<subject>`: the flows that mail an
 //!   address, so that unsubscribing finds its cart and order flows too.
-//! - suppression: `suppress#<address>` (see [`crate::records`]), written on unsubscribe.
+//! - suppression: `suppress#<store>#<address>` written when the address unsubscribes from a
+//!   store, `suppress#<address>` on a hard bounce or complaint (see [`crate::records`]).
 //!
 //! Every item expires (`expires_at`) well after its flow ends.
 
 use crate::flows::{self, Flow, Plan, Step};
-use crate::records::suppression_key;
+use crate::records::{store_suppression_key, suppression_key, suppression_keys};
 use anyhow::{anyhow, Context};
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
@@ -208,7 +209,7 @@ impl FlowSteps {
                 Ok(Applied { scheduled: usize::from(scheduled), kept: usize::from(!scheduled), cancelled: 0 })
             }
             Plan::Unsubscribe { contact } => self.unsubscribe(origin.store, contact, now).await,
-            Plan::Suppress { contact, reason } => self.suppress(contact, reason, now).await,
+            Plan::Suppress { contact, reason } => self.suppress(None, contact, reason, now).await,
         }
     }
 
@@ -337,19 +338,24 @@ impl FlowSteps {
         }
     }
 
-    /// Puts `contact` on the suppression list for `reason`, unless it is there already (the first
-    /// reason is kept). Safe to repeat.
+    /// Puts `contact` on `store`'s suppression list (`None`: the platform's) for `reason`, unless
+    /// it is there already (the first reason is kept). Safe to repeat.
     pub async fn suppress(
         &self,
+        store: Option<StoreId>,
         contact: &Email,
         reason: &str,
         now: OffsetDateTime,
     ) -> anyhow::Result<Applied> {
+        let key = match store {
+            Some(store) => store_suppression_key(store, contact),
+            None => suppression_key(contact),
+        };
         let put = self
             .client
             .put_item()
             .table_name(&self.table)
-            .set_item(Some(suppression_key(contact)))
+            .set_item(Some(key))
             .item("reason", s(reason))
             .item("since", s(stamp(now)))
             .condition_expression("attribute_not_exists(pk)")
@@ -374,7 +380,7 @@ impl FlowSteps {
         contact: &Email,
         now: OffsetDateTime,
     ) -> anyhow::Result<Applied> {
-        self.suppress(contact, "unsubscribed", now).await?;
+        self.suppress(Some(store), contact, "unsubscribed", now).await?;
         let mut applied = Applied::default();
         for item in self.query_all(&contact_pk(store, contact), None).await? {
             let (Some(flow), Some(subject)) =
@@ -590,19 +596,25 @@ impl FlowSteps {
         Ok(())
     }
 
-    /// Whether marketing mail to `address` is suppressed.
-    pub async fn is_suppressed(&self, address: &Email) -> anyhow::Result<bool> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(suppression_key(address)))
-            .consistent_read(true)
-            .projection_expression("pk")
-            .send()
-            .await
-            .context("reading the suppression list")?;
-        Ok(output.item().is_some())
+    /// Whether marketing mail from `store` to `address` is suppressed (platform-wide, or by an
+    /// unsubscribe from that store).
+    pub async fn is_suppressed(&self, address: &Email, store: StoreId) -> anyhow::Result<bool> {
+        for key in suppression_keys(address, Some(store)) {
+            let output = self
+                .client
+                .get_item()
+                .table_name(&self.table)
+                .set_key(Some(key))
+                .consistent_read(true)
+                .projection_expression("pk")
+                .send()
+                .await
+                .context("reading the suppression list")?;
+            if output.item().is_some() {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// Every item under `pk`, with `sk < below` when given.

@@ -140,7 +140,7 @@ pub async fn deliver<I>(state: &State<I>, envelope: &Envelope<EmailRequested>) -
         return Ok(Delivery::AlreadySent);
     }
     if let EmailCategory::Marketing { .. } = request.category {
-        if state.ledger.is_suppressed(&request.to).await? {
+        if state.ledger.is_suppressed(&request.to, envelope.store().ok()).await? {
             return Ok(Delivery::Suppressed);
         }
     }

@@ -13,6 +13,7 @@ use crate::providers::BoxFuture;
 use anyhow::Context;
 use aws_sdk_dynamodb::types::AttributeValue;
 use domain::accounts::Email;
+use domain::StoreId;
 use queues::idempotency::RECORD_TTL_SECS;
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
@@ -35,8 +36,13 @@ pub trait MailLedger: Send + Sync {
     fn sent(&self, key: &str) -> BoxFuture<'_, anyhow::Result<Option<SentRecord>>>;
     /// Records that a provider accepted the mail with this key.
     fn record_sent<'a>(&'a self, key: &'a str, record: &'a SentRecord) -> BoxFuture<'a, anyhow::Result<()>>;
-    /// Whether marketing mail to `address` must not be sent.
-    fn is_suppressed<'a>(&'a self, address: &'a Email) -> BoxFuture<'a, anyhow::Result<bool>>;
+    /// Whether marketing mail from `store` (when the mail names one) to `address` must not be
+    /// sent: the address bounced or complained anywhere, or unsubscribed from that store.
+    fn is_suppressed<'a>(
+        &'a self,
+        address: &'a Email,
+        store: Option<StoreId>,
+    ) -> BoxFuture<'a, anyhow::Result<bool>>;
 }
 
 /// The records in DynamoDB.
@@ -61,12 +67,29 @@ pub fn sent_key(key: &str) -> HashMap<String, AttributeValue> {
     ])
 }
 
-/// The key of a suppression record: the address is lowercased, as [`Email`] already is.
+/// The key of a platform-wide suppression record (a hard bounce or a complaint: no store may
+/// send marketing mail there). The address is lowercased, as [`Email`] already is.
 pub fn suppression_key(address: &Email) -> HashMap<String, AttributeValue> {
     HashMap::from([
         ("pk".to_owned(), AttributeValue::S(format!("suppress#{}", address.as_str().to_lowercase()))),
         ("sk".to_owned(), AttributeValue::S("suppress".to_owned())),
     ])
+}
+
+/// The key of one store's suppression record: the address unsubscribed from that store's
+/// marketing mail, which says nothing about the other stores it signed up with.
+pub fn store_suppression_key(store: StoreId, address: &Email) -> HashMap<String, AttributeValue> {
+    HashMap::from([
+        ("pk".to_owned(), AttributeValue::S(format!("suppress#{store}#{}", address.as_str().to_lowercase()))),
+        ("sk".to_owned(), AttributeValue::S("suppress".to_owned())),
+    ])
+}
+
+/// The suppression records that stop marketing mail from `store` (when known) to `address`.
+pub fn suppression_keys(address: &Email, store: Option<StoreId>) -> Vec<HashMap<String, AttributeValue>> {
+    let mut keys = vec![suppression_key(address)];
+    keys.extend(store.map(|store| store_suppression_key(store, address)));
+    keys
 }
 
 fn string(item: &HashMap<String, AttributeValue>, name: &str) -> Option<String> {
@@ -108,18 +131,27 @@ impl MailLedger for DynamoLedger {
         })
     }
 
-    fn is_suppressed<'a>(&'a self, address: &'a Email) -> BoxFuture<'a, anyhow::Result<bool>> {
+    fn is_suppressed<'a>(
+        &'a self,
+        address: &'a Email,
+        store: Option<StoreId>,
+    ) -> BoxFuture<'a, anyhow::Result<bool>> {
         Box::pin(async move {
-            let output = self
-                .client
-                .get_item()
-                .table_name(&self.table)
-                .set_key(Some(suppression_key(address)))
-                .projection_expression("pk")
-                .send()
-                .await
-                .context("reading the suppression list")?;
-            Ok(output.item().is_some())
+            for key in suppression_keys(address, store) {
+                let output = self
+                    .client
+                    .get_item()
+                    .table_name(&self.table)
+                    .set_key(Some(key))
+                    .projection_expression("pk")
+                    .send()
+                    .await
+                    .context("reading the suppression list")?;
+                if output.item().is_some() {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
         })
     }
 }
@@ -133,9 +165,14 @@ pub struct MemoryLedger {
 }
 
 impl MemoryLedger {
-    /// Puts `address` on the suppression list.
+    /// Puts `address` on the platform's suppression list.
     pub fn suppress(&self, address: &str) {
         self.suppressed.lock().expect("not poisoned").insert(address.to_lowercase());
+    }
+
+    /// Puts `address` on `store`'s suppression list.
+    pub fn suppress_for(&self, store: StoreId, address: &str) {
+        self.suppressed.lock().expect("not poisoned").insert(format!("{store}#{}", address.to_lowercase()));
     }
 
     /// Makes the next `count` writes fail, as in a DynamoDB outage.
@@ -167,8 +204,15 @@ impl MailLedger for MemoryLedger {
         })
     }
 
-    fn is_suppressed<'a>(&'a self, address: &'a Email) -> BoxFuture<'a, anyhow::Result<bool>> {
-        let found = self.suppressed.lock().expect("not poisoned").contains(&address.as_str().to_lowercase());
+    fn is_suppressed<'a>(
+        &'a self,
+        address: &'a Email,
+        store: Option<StoreId>,
+    ) -> BoxFuture<'a, anyhow::Result<bool>> {
+        let suppressed = self.suppressed.lock().expect("not poisoned");
+        let address = address.as_str().to_lowercase();
+        let found = suppressed.contains(&address)
+            || store.is_some_and(|store| suppressed.contains(&format!("{store}#{address}")));
         Box::pin(async move { Ok(found) })
     }
 }

@@ -170,7 +170,7 @@ async fn sweep_one(
     let reason = if flows::is_stale(step.marketing, step.due_at, now) {
         Some("stale")
     } else if step.marketing {
-        match steps.is_suppressed(&step.to).await {
+        match steps.is_suppressed(&step.to, stored.store).await {
             Ok(true) => Some("suppressed"),
             Ok(false) => None,
             Err(error) => return Err(give_back(steps, entry, claim, error).await),

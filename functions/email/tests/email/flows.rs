@@ -230,7 +230,9 @@ async fn an_unsubscribed_contact_gets_no_more_marketing_but_still_its_shipping_u
     let gone = flows.event(T + hours(2), FlowTrigger::ContactUnsubscribed { email: ada() }).await;
     // Welcome 2 and 3, the cart's 2 and 3, the review request and the cross-sell.
     assert_eq!(gone.cancelled, 6);
-    assert!(flows.steps.is_suppressed(&ada()).await.unwrap());
+    assert!(flows.steps.is_suppressed(&ada(), flows.store).await.unwrap());
+    let other = StoreId::from_random_bytes([3; 16]);
+    assert!(!flows.steps.is_suppressed(&ada(), other).await.unwrap(), "another store's list is its own");
     flows.event(T + hours(3), shipped("order-1")).await;
     flows.sweep_at(&[3, 24, 48, 72, 120, 14 * 24, 30 * 24].map(|h| T + hours(h))).await;
 
@@ -262,7 +264,8 @@ async fn a_providers_bounce_report_suppresses_the_address_for_every_store() {
     report.store_id = None;
     report.tenant_id = queues::messages::PLATFORM_TENANT.parse().unwrap();
     flow_events::apply(&flows.steps, &report, T).await.unwrap();
-    assert!(flows.steps.is_suppressed(&ada()).await.unwrap());
+    assert!(flows.steps.is_suppressed(&ada(), flows.store).await.unwrap());
+    assert!(flows.steps.is_suppressed(&ada(), StoreId::from_random_bytes([3; 16])).await.unwrap());
     flows.event(T, abandoned("cart-1", &ada())).await;
     let summary = flows.sweep("sweep-a", T + hours(1)).await;
     assert_eq!((summary.enqueued, summary.skipped), (0, 1));
@@ -363,4 +366,23 @@ async fn one_batch_carries_mails_and_flow_events_and_a_bad_event_fails_alone() {
     assert_eq!(failed, vec!["f2"]);
     assert_eq!(app.provider.sent().len(), 1);
     assert_eq!(flows.status(Flow::Welcome, "ada@example.com", 1).await, Some(Status::Scheduled));
+}
+
+#[tokio::test]
+async fn an_unsubscribe_from_one_store_leaves_another_stores_mail_alone() {
+    let flows = spawn_flows().await;
+    flows.event(T, FlowTrigger::ContactUnsubscribed { email: ada() }).await;
+    let other = StoreId::from_random_bytes([3; 16]);
+    let cart = Envelope::new(
+        "flow:other-store",
+        flows.tenant,
+        other,
+        T,
+        "corr-other",
+        FlowEvent { occurred_at: T, trigger: abandoned("cart-2", &ada()) },
+    );
+    flow_events::apply(&flows.steps, &cart, T).await.unwrap();
+    let summary = flows.sweep("sweep-a", T + hours(1)).await;
+    assert_eq!((summary.enqueued, summary.skipped), (1, 0), "the other store's reminder goes out");
+    assert_eq!(flows.queue.keys(), vec![email::flows::mail_key(other, Flow::AbandonedCart, "cart-2", 1)]);
 }
