@@ -539,6 +539,10 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
                 &analytics::report(env, &store, query("from").as_deref(), query("to").as_deref()).await?,
             )
         }
+        Route::ImportFromUrls(id) => {
+            let store = principal.store(load_store(id).await?, Action::Operate)?;
+            json(202, &products::import_from_urls(env, &config, &store, &body, &actor).await?)
+        }
         Route::ProductChanges(id, product) => {
             let store = principal.store(load_store(id).await?, Action::Read)?;
             json(200, &supply::history(env, &store, runtime::path_id(&product, "product")?).await?)

@@ -870,6 +870,91 @@ fn json_rows(body: &str) -> Result<Vec<Row>, ApiError> {
         .collect())
 }
 
+/// Pages one `from-urls` request names at most.
+pub const FROM_URLS_MAX: usize = 20;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FromUrls {
+    urls: Vec<String>,
+}
+
+/// What a `from-urls` request queued.
+#[derive(Debug, Serialize)]
+pub struct PagesQueued {
+    /// The pages, each once, in the order given.
+    pub urls: Vec<String>,
+    /// How many were queued.
+    pub queued: usize,
+}
+
+/// `POST /v1/stores/{id}/products/from-urls`: product pages (a supplier's, a competitor's) to read
+/// and import. Each page goes to the scrape stage, which reads it through the guarded fetcher
+/// (robots.txt, rate limits, no private addresses) and imports the product it shows with content,
+/// images and a price made by the store's rules; a page that shows none ends in the dead-letter
+/// queue. The plan's product limit is checked for all of them first.
+pub async fn import_from_urls(
+    env: &Env,
+    config: &crate::config::Config,
+    store: &Store,
+    body: &str,
+    actor: &str,
+) -> ApiResult<PagesQueued> {
+    let input: FromUrls = parse_json(body)?;
+    if input.urls.is_empty() || input.urls.len() > FROM_URLS_MAX {
+        return Err(ApiError::invalid("urls", format!("give 1 to {FROM_URLS_MAX} page URLs")));
+    }
+    let mut urls: Vec<String> = Vec::with_capacity(input.urls.len());
+    for (index, raw) in input.urls.iter().enumerate() {
+        let raw = raw.trim();
+        let parsed = worker::Url::parse(raw).ok().filter(|u| {
+            matches!(u.scheme(), "http" | "https") && u.host_str().is_some() && raw.len() <= 2_048
+        });
+        let Some(url) = parsed else {
+            return Err(ApiError::invalid(
+                &format!("urls[{index}]"),
+                "each URL must be an absolute http(s) URL",
+            ));
+        };
+        if !urls.contains(&url.to_string()) {
+            urls.push(url.to_string());
+        }
+    }
+    if store.status != domain::StoreStatus::Active {
+        return Err(ApiError::new(409, "store_suspended", "imports are paused while the store is suspended"));
+    }
+    ensure_room(&store.db(env)?, store, urls.len() as u64).await?;
+    let request = hex::encode(crate::runtime::random_bytes::<6>());
+    for url in &urls {
+        let digest = hex::encode(&<sha2::Sha256 as sha2::Digest>::digest(url.as_bytes())[..8]);
+        let envelope = queues::Envelope::new(
+            format!("scrape:{}:{digest}:{request}", store.id),
+            store.tenant_id,
+            store.id,
+            now(),
+            format!("pages-{request}"),
+            queues::messages::ScrapeRequested { url: url.clone(), run_id: None },
+        );
+        crate::sqs::send(&config.sqs, &config.sqs.scrape_queue_url, &envelope, now_ms()).await.map_err(
+            |e| {
+                worker::console_error!("enqueueing a page import: {e}");
+                ApiError::new(503, "queue_unavailable", "the import queue is unavailable; try again shortly")
+            },
+        )?;
+    }
+    let db = platform(env)?;
+    db.batch(vec![crate::stores::audit(
+        &db,
+        Some(store.tenant_id),
+        actor,
+        "product.import_urls",
+        &format!("{} page(s)", urls.len()),
+        &rfc3339(now()),
+    )?])
+    .await?;
+    Ok(PagesQueued { queued: urls.len(), urls })
+}
+
 /// `POST /v1/stores/{id}/products/import`: many products at once, from CSV (`text/csv`) or JSON
 /// (`{"products": [...]}`). Every row is checked like a single product; good rows are written,
 /// bad rows are reported by line and field and write nothing.

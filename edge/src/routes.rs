@@ -197,6 +197,8 @@ pub enum Route {
     InternalResearchContext(String, String),
     /// `GET /v1/stores/{id}/products/{product}/changes`.
     ProductChanges(String, String),
+    /// `POST /v1/stores/{id}/products/from-urls`.
+    ImportFromUrls(String),
     /// `POST /internal/supplier-sync/stores`.
     InternalSyncStores,
     /// `POST /internal/stores/{id}/supplier-listings`.
@@ -309,6 +311,7 @@ pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
     ("PATCH", "/v1/stores/{store_id}/products/{product_id}"),
     ("DELETE", "/v1/stores/{store_id}/products/{product_id}"),
     ("GET", "/v1/stores/{store_id}/products/{product_id}/changes"),
+    ("POST", "/v1/stores/{store_id}/products/from-urls"),
     ("PATCH", "/v1/stores/{store_id}/products"),
     ("GET", "/v1/stores/{store_id}/collections"),
     ("POST", "/v1/stores/{store_id}/collections"),
@@ -401,6 +404,7 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
             ("PATCH", Route::BulkUpdateProducts(s(2))),
         ]),
         ["v1", "stores", _, "products", "import"] => Some(vec![("POST", Route::ImportProducts(s(2)))]),
+        ["v1", "stores", _, "products", "from-urls"] => Some(vec![("POST", Route::ImportFromUrls(s(2)))]),
         ["v1", "stores", _, "products", _, "changes"] => {
             Some(vec![("GET", Route::ProductChanges(s(2), s(4)))])
         }

@@ -51,8 +51,9 @@ pub struct SupplierProduct {
 /// Import one researched product into a store (queue `import`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ImportRequested {
-    /// The research run that chose it.
-    pub run_id: RunId,
+    /// The research run that chose it; `None` for a page the merchant asked to import.
+    #[serde(default)]
+    pub run_id: Option<RunId>,
     /// The product to import.
     pub product: SupplierProduct,
     /// Its research score, 0 to 100.
@@ -70,8 +71,9 @@ impl Message for ImportRequested {
 pub struct ScrapeRequested {
     /// The page, an absolute http(s) URL.
     pub url: String,
-    /// The research run the import is counted in.
-    pub run_id: RunId,
+    /// The research run the import is counted in; `None` for a page the merchant asked for.
+    #[serde(default)]
+    pub run_id: Option<RunId>,
 }
 
 impl Message for ScrapeRequested {

@@ -52,7 +52,7 @@ pub fn publish_request(
         cost: product.cost,
         images,
         status: PublishStatus::Published,
-        research_run_id: Some(envelope.payload.run_id),
+        research_run_id: envelope.payload.run_id,
         score: Some(envelope.payload.score),
     })
 }

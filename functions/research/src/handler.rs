@@ -141,7 +141,11 @@ async fn research(state: &State, envelope: Envelope<ResearchRequested>) -> anyho
                 store_id,
                 time::OffsetDateTime::now_utc(),
                 envelope.correlation_id.clone(),
-                ImportRequested { run_id: run.run_id, product: c.product.clone(), score: c.score.value },
+                ImportRequested {
+                    run_id: Some(run.run_id),
+                    product: c.product.clone(),
+                    score: c.score.value,
+                },
             )
         })
         .collect();

@@ -41,7 +41,7 @@ fn import_body(store: &str, tenant: &str, key: &str, product_id: &str, title: &s
         time::OffsetDateTime::now_utc(),
         "e2e",
         ImportRequested {
-            run_id: RunId::from_random_bytes(*uuid::Uuid::new_v4().as_bytes()),
+            run_id: Some(RunId::from_random_bytes(*uuid::Uuid::new_v4().as_bytes())),
             product: SupplierProduct {
                 source: "e2e".into(),
                 source_product_id: product_id.into(),

@@ -5,7 +5,7 @@
 
 use crate::helpers::{eventually, unique, Merchant, Stack};
 use domain::{RunId, StoreId, TenantId};
-use queues::messages::{ResearchRequested, ScrapeRequested, SupplierSyncRequested};
+use queues::messages::{ResearchRequested, SupplierSyncRequested};
 use queues::Envelope;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -250,34 +250,22 @@ async fn a_research_message_that_keeps_failing_is_dead_lettered_alone() {
     .await;
 }
 
-fn scrape_body(merchant: &Merchant, store: &str, url: &str) -> String {
-    Envelope::new(
-        unique("scrape"),
-        merchant.tenant_id.parse::<TenantId>().unwrap(),
-        store.parse::<StoreId>().unwrap(),
-        time::OffsetDateTime::now_utc(),
-        "e2e-scrape",
-        ScrapeRequested {
-            url: url.into(),
-            run_id: RunId::from_random_bytes(*uuid::Uuid::new_v4().as_bytes()),
-        },
-    )
-    .to_body()
-}
-
 #[tokio::test]
 #[ignore = "needs the running local stack: run local/test.sh"]
-async fn a_product_page_is_scraped_into_a_product_and_a_page_without_one_is_dead_lettered() {
+async fn a_merchant_imports_a_product_from_its_page_and_a_page_without_one_is_dead_lettered() {
     let stack = Stack::connect().await;
     let merchant = stack.sign_up().await;
     let store = store_of(&stack, &merchant, "Scrape E2E").await;
-    let queue = std::env::var("SCRAPE_QUEUE_URL").expect("SCRAPE_QUEUE_URL from the stack's aws.env");
+    let path = format!("/v1/stores/{store}/products/from-urls");
+    let refused =
+        stack.post_json(&path, Some(&merchant.access), &json!({ "urls": ["ftp://example.com/x"] })).await;
+    assert_eq!((refused.status, refused.json["field"].as_str()), (400, Some("urls[0]")), "{}", refused.text);
+
     let page = "http://127.0.0.1:9101/shops/pawsandclaws/products/self-cleaning-slicker-brush";
     let missing = format!("http://127.0.0.1:9101/shops/pawsandclaws/products/{}", unique("gone"));
-    for url in [page, missing.as_str(), page] {
-        let body = scrape_body(&merchant, &store, url);
-        stack.sqs.send_message().queue_url(&queue).message_body(body).send().await.unwrap();
-    }
+    let queued =
+        stack.post_json(&path, Some(&merchant.access), &json!({ "urls": [page, missing, page] })).await;
+    assert_eq!((queued.status, queued.json["queued"].as_u64()), (202, Some(2)), "{}", queued.text);
 
     let products = eventually("the scraped product to publish", PIPELINE_LIMIT, || async {
         let products = stack.products(&merchant, &store).await;
