@@ -880,6 +880,15 @@ async fn an_owner_downloads_everything_the_tenant_owns_and_nothing_of_others() {
 async fn password_guessing_on_one_account_is_rate_limited() {
     let stack = Stack::connect().await;
     let merchant = stack.sign_up().await;
+    // The limiter counts in fixed one-minute windows: start at the beginning of one, so that the
+    // guesses and the last login fall in the same window even on a busy machine.
+    let minute = |at: std::time::SystemTime| at.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() / 60;
+    let into_window =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() % 60;
+    if into_window > 2 {
+        tokio::time::sleep(Duration::from_secs(61 - into_window)).await;
+    }
+    let window = minute(std::time::SystemTime::now());
     let mut statuses = Vec::new();
     for _ in 0..25 {
         let guess = stack
@@ -900,5 +909,10 @@ async fn password_guessing_on_one_account_is_rate_limited() {
     let right = stack
         .post_json("/v1/auth/login", None, &json!({ "email": merchant.email, "password": merchant.password }))
         .await;
+    assert_eq!(
+        minute(std::time::SystemTime::now()),
+        window,
+        "the guesses took longer than the limiter's window"
+    );
     assert_eq!(right.status, 429, "the limit holds for the account until the window passes");
 }
