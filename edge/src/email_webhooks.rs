@@ -20,11 +20,13 @@ use crate::runtime::{now, now_ms};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use domain::accounts::Email;
+use domain::placement::ShardIndex;
 use hmac::{Hmac, Mac};
 use queues::messages::{FlowEvent, FlowTrigger, SuppressionReason, PLATFORM_TENANT};
 use queues::Envelope;
 use serde_json::Value;
 use sha2::Sha256;
+use worker::Env;
 
 /// How far a webhook's timestamp may be from now.
 pub const TOLERANCE_SECS: i64 = 300;
@@ -182,7 +184,7 @@ fn refused(error: WebhookError) -> ApiError {
     }
 }
 
-async fn forward(config: &Config, reports: Vec<Report>) -> ApiResult<usize> {
+async fn forward(env: &Env, config: &Config, reports: Vec<Report>) -> ApiResult<usize> {
     let tenant = PLATFORM_TENANT.parse().map_err(|e| ApiError::internal("platform tenant", e))?;
     let at = now();
     for report in &reports {
@@ -206,12 +208,37 @@ async fn forward(config: &Config, reports: Vec<Report>) -> ApiResult<usize> {
                 ApiError::new(503, "unavailable", "try again later")
             },
         )?;
+        mark_contacts(env, config, &report.email, report.reason).await?;
     }
     Ok(reports.len())
 }
 
+/// Marks the address's subscribed contacts, in every store, as bounced or complained: merchants
+/// see why it gets no more mail, and the plan's contact limit stops counting it. A report names an
+/// address, not a store, so this is the one write that goes to each shard by address rather than
+/// through a store's handle (`contacts_by_email`); it changes rows of that exact address only.
+async fn mark_contacts(
+    env: &Env,
+    config: &Config,
+    email: &Email,
+    reason: SuppressionReason,
+) -> ApiResult<()> {
+    let at = crate::runtime::rfc3339(now());
+    for shard in 0..config.store_shards {
+        env.d1(&ShardIndex(shard).binding())?
+            .prepare(
+                "UPDATE contacts SET status = ?2, unsubscribed_at = ?3 WHERE email = ?1 AND status = 'subscribed'",
+            )
+            .bind(&[email.as_str().into(), reason.name().into(), at.as_str().into()])?
+            .run()
+            .await?;
+    }
+    Ok(())
+}
+
 /// `POST /v1/webhooks/resend`.
 pub async fn resend(
+    env: &Env,
     config: &Config,
     headers: [Option<String>; 3],
     body: &str,
@@ -225,11 +252,12 @@ pub async fn resend(
     verify_svix(secret, id.as_deref(), timestamp.as_deref(), signature.as_deref(), body.as_bytes(), now_s)
         .map_err(refused)?;
     let reports = resend_reports(id.as_deref().unwrap_or_default(), body.as_bytes()).map_err(refused)?;
-    Ok(serde_json::json!({ "suppressed": forward(config, reports).await? }))
+    Ok(serde_json::json!({ "suppressed": forward(env, config, reports).await? }))
 }
 
 /// `POST /v1/webhooks/sendgrid`.
 pub async fn sendgrid(
+    env: &Env,
     config: &Config,
     signature: Option<String>,
     timestamp: Option<String>,
@@ -243,7 +271,7 @@ pub async fn sendgrid(
     verify_sendgrid(key, signature.as_deref(), timestamp.as_deref(), body.as_bytes(), now_s)
         .map_err(refused)?;
     let reports = sendgrid_reports(body.as_bytes()).map_err(refused)?;
-    Ok(serde_json::json!({ "suppressed": forward(config, reports).await? }))
+    Ok(serde_json::json!({ "suppressed": forward(env, config, reports).await? }))
 }
 
 #[cfg(test)]

@@ -238,12 +238,12 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
                 header("svix-timestamp").or_else(|| header("webhook-timestamp")),
                 header("svix-signature").or_else(|| header("webhook-signature")),
             ];
-            return json(200, &email_webhooks::resend(&config, headers, &body).await?);
+            return json(200, &email_webhooks::resend(env, &config, headers, &body).await?);
         }
         Route::SendGridWebhook => {
             let signature = req.headers().get("x-twilio-email-event-webhook-signature")?;
             let timestamp = req.headers().get("x-twilio-email-event-webhook-timestamp")?;
-            return json(200, &email_webhooks::sendgrid(&config, signature, timestamp, &body).await?);
+            return json(200, &email_webhooks::sendgrid(env, &config, signature, timestamp, &body).await?);
         }
         // Every route reached without a token is answered above; one that is not would be
         // silently asked for a token below, so it fails loudly instead.

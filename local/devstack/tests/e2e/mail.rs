@@ -265,9 +265,12 @@ async fn resend_webhook(stack: &Stack, body: &str, signature: &str, id: &str, ti
 async fn a_signed_bounce_report_suppresses_the_address_and_a_forged_one_is_refused() {
     let stack = Stack::connect().await;
     let secret = env("RESEND_WEBHOOK_SECRET");
+    // The address is already a contact of another shop when its mailbox bounces.
+    let (earlier_merchant, earlier_store) = store(&stack, "Earlier Paws").await;
     let (_merchant, store) = store(&stack, "Bounce Paws").await;
     let bounced = format!("{}@example.com", unique("gone"));
     let control = format!("{}@example.com", unique("fine"));
+    assert_eq!(subscribe(&stack, &earlier_store, &bounced).await.status, 200);
     let body = json!({
         "type": "email.bounced",
         "created_at": "2026-11-26T10:00:00.000Z",
@@ -284,6 +287,13 @@ async fn a_signed_bounce_report_suppresses_the_address_and_a_forged_one_is_refus
     assert_eq!(old.status, 401, "{}", old.text);
     let signed = resend_webhook(&stack, &body, &svix(&secret, &id, &timestamp, &body), &id, &timestamp).await;
     assert_eq!((signed.status, signed.json["suppressed"].as_u64()), (200, Some(1)), "{}", signed.text);
+    let contacts = stack.get(&format!("/v1/stores/{earlier_store}/contacts"), &earlier_merchant.access).await;
+    assert_eq!(
+        (contacts.json["contacts"][0]["email"].as_str(), contacts.json["contacts"][0]["status"].as_str()),
+        (Some(bounced.as_str()), Some("bounced")),
+        "the shop sees why its contact gets no more mail: {}",
+        contacts.text
+    );
 
     // Give the suppression a moment on the flows queue, then both sign up.
     tokio::time::sleep(Duration::from_secs(5)).await;
@@ -292,7 +302,7 @@ async fn a_signed_bounce_report_suppresses_the_address_and_a_forged_one_is_refus
     swept_mail(&stack, &control, "Welcome to Bounce Paws").await;
     sweep(&stack).await;
     assert!(
-        mails_to(&inbox(&stack).await, &bounced, "Welcome").is_empty(),
+        mails_to(&inbox(&stack).await, &bounced, "Welcome to Bounce Paws").is_empty(),
         "a bounced address gets no marketing mail"
     );
 }
