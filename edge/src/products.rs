@@ -7,6 +7,7 @@ use domain::content::slugify;
 use domain::{Plan, ProductId, StoreId};
 use queues::internal_api::{PublishProduct, PublishStatus, PublishedProduct};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use tenancy::routing::Routing;
 use tenancy::shards::{platform, StoreDb};
 use worker::Env;
@@ -926,7 +927,7 @@ pub async fn import_from_urls(
     ensure_room(&store.db(env)?, store, urls.len() as u64).await?;
     let request = hex::encode(crate::runtime::random_bytes::<6>());
     for url in &urls {
-        let digest = hex::encode(&<sha2::Sha256 as sha2::Digest>::digest(url.as_bytes())[..8]);
+        let digest = hex::encode(&Sha256::digest(url.as_bytes())[..8]);
         let envelope = queues::Envelope::new(
             format!("scrape:{}:{digest}:{request}", store.id),
             store.tenant_id,

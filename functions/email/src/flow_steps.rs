@@ -21,7 +21,7 @@
 //! Every item expires (`expires_at`) well after its flow ends.
 
 use crate::flows::{self, Flow, Plan, Step};
-use crate::records::{store_suppression_key, suppression_key, suppression_keys};
+use crate::records::{store_suppression_key, suppression_key};
 use anyhow::{anyhow, Context};
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
@@ -599,22 +599,7 @@ impl FlowSteps {
     /// Whether marketing mail from `store` to `address` is suppressed (platform-wide, or by an
     /// unsubscribe from that store).
     pub async fn is_suppressed(&self, address: &Email, store: StoreId) -> anyhow::Result<bool> {
-        for key in suppression_keys(address, Some(store)) {
-            let output = self
-                .client
-                .get_item()
-                .table_name(&self.table)
-                .set_key(Some(key))
-                .consistent_read(true)
-                .projection_expression("pk")
-                .send()
-                .await
-                .context("reading the suppression list")?;
-            if output.item().is_some() {
-                return Ok(true);
-            }
-        }
-        Ok(false)
+        crate::records::is_suppressed(&self.client, &self.table, address, Some(store)).await
     }
 
     /// Every item under `pk`, with `sk < below` when given.

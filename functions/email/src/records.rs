@@ -85,11 +85,31 @@ pub fn store_suppression_key(store: StoreId, address: &Email) -> HashMap<String,
     ])
 }
 
-/// The suppression records that stop marketing mail from `store` (when known) to `address`.
-pub fn suppression_keys(address: &Email, store: Option<StoreId>) -> Vec<HashMap<String, AttributeValue>> {
-    let mut keys = vec![suppression_key(address)];
-    keys.extend(store.map(|store| store_suppression_key(store, address)));
-    keys
+/// Whether a suppression record stops marketing mail from `store` (when known) to `address`: the
+/// platform's (a bounce, a complaint) or the store's own (an unsubscribe).
+pub async fn is_suppressed(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    address: &Email,
+    store: Option<StoreId>,
+) -> anyhow::Result<bool> {
+    let keys =
+        std::iter::once(suppression_key(address)).chain(store.map(|s| store_suppression_key(s, address)));
+    for key in keys {
+        let output = client
+            .get_item()
+            .table_name(table)
+            .set_key(Some(key))
+            .consistent_read(true)
+            .projection_expression("pk")
+            .send()
+            .await
+            .context("reading the suppression list")?;
+        if output.item().is_some() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 fn string(item: &HashMap<String, AttributeValue>, name: &str) -> Option<String> {
@@ -136,23 +156,7 @@ impl MailLedger for DynamoLedger {
         address: &'a Email,
         store: Option<StoreId>,
     ) -> BoxFuture<'a, anyhow::Result<bool>> {
-        Box::pin(async move {
-            for key in suppression_keys(address, store) {
-                let output = self
-                    .client
-                    .get_item()
-                    .table_name(&self.table)
-                    .set_key(Some(key))
-                    .projection_expression("pk")
-                    .send()
-                    .await
-                    .context("reading the suppression list")?;
-                if output.item().is_some() {
-                    return Ok(true);
-                }
-            }
-            Ok(false)
-        })
+        Box::pin(is_suppressed(&self.client, &self.table, address, store))
     }
 }
 

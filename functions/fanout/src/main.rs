@@ -14,11 +14,7 @@ use queues::publisher::SqsPublisher;
 async fn main() -> Result<(), lambda_runtime::Error> {
     pipeline::telemetry::init();
     let http = EdgeClient::http_client();
-    let edge = EdgeClient::new(
-        http.clone(),
-        pipeline::config::required("EDGE_INTERNAL_URL")?,
-        pipeline::config::internal_secret(&http).await?,
-    );
+    let edge = EdgeClient::from_env(http.clone()).await?;
     let aws = aws_config::load_from_env().await;
     let queue_url = pipeline::config::required(&SqsPublisher::url_variable::<ResearchRequested>())
         .context("the fan-out sends to the research queue")?;

@@ -16,11 +16,7 @@ use std::sync::Arc;
 async fn main() -> Result<(), lambda_runtime::Error> {
     pipeline::telemetry::init();
     let http = EdgeClient::http_client();
-    let edge = EdgeClient::new(
-        http.clone(),
-        required("EDGE_INTERNAL_URL")?,
-        pipeline::config::internal_secret(&http).await?,
-    );
+    let edge = EdgeClient::from_env(http.clone()).await?;
     let aws = aws_config::load_from_env().await;
     let dynamo = aws_sdk_dynamodb::Client::new(&aws);
     let table = required("TABLE_NAME")?;

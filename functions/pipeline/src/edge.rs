@@ -52,6 +52,13 @@ impl EdgeClient {
         Self { http, base_url: base_url.into().trim_end_matches('/').to_owned(), secret }
     }
 
+    /// The edge at `EDGE_INTERNAL_URL`, signing with the internal secret the function is given
+    /// (`INTERNAL_HMAC_SECRET`, or read through `INTERNAL_HMAC_SECRET_PARAMETER` in AWS).
+    pub async fn from_env(http: reqwest::Client) -> anyhow::Result<Self> {
+        let secret = crate::config::internal_secret(&http).await?;
+        Ok(Self::new(http, crate::config::required("EDGE_INTERNAL_URL")?, secret))
+    }
+
     /// The HTTP client every function uses: bounded timeouts, no redirects to follow.
     pub fn http_client() -> reqwest::Client {
         reqwest::Client::builder()

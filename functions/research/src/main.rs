@@ -34,11 +34,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         .redirect(reqwest::redirect::Policy::limited(3))
         .build()
         .context("building the storefront client")?;
-    let edge = EdgeClient::new(
-        http.clone(),
-        required("EDGE_INTERNAL_URL")?,
-        pipeline::config::internal_secret(&http).await?,
-    );
+    let edge = EdgeClient::from_env(http.clone()).await?;
     let aws = aws_config::load_from_env().await;
     let import_queue = required(&SqsPublisher::url_variable::<ImportRequested>())
         .context("research sends to the import queue")?;

@@ -2,7 +2,6 @@
 //! tick and the `seo` queue with [`seo::handler::handle`].
 
 use ai::{Ai, DynamoBudget};
-use pipeline::config::required;
 use pipeline::edge::EdgeClient;
 use queues::idempotency::DynamoStore;
 use queues::publisher::SqsPublisher;
@@ -17,11 +16,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     pipeline::telemetry::init();
     let config = Config::from_env()?;
     let http = EdgeClient::http_client();
-    let edge = EdgeClient::new(
-        http.clone(),
-        required("EDGE_INTERNAL_URL")?,
-        pipeline::config::internal_secret(&http).await?,
-    );
+    let edge = EdgeClient::from_env(http.clone()).await?;
     let aws = aws_config::load_from_env().await;
     let dynamo = aws_sdk_dynamodb::Client::new(&aws);
     let ai = Ai::from_env(Arc::new(DynamoBudget::new(dynamo.clone(), config.table.clone())))?;

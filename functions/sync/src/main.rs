@@ -12,11 +12,7 @@ use research::sources::{aliexpress::AliExpress, feed::SupplierFeed};
 async fn main() -> Result<(), lambda_runtime::Error> {
     pipeline::telemetry::init();
     let http = EdgeClient::http_client();
-    let edge = EdgeClient::new(
-        http.clone(),
-        required("EDGE_INTERNAL_URL")?,
-        pipeline::config::internal_secret(&http).await?,
-    );
+    let edge = EdgeClient::from_env(http.clone()).await?;
     let aws = aws_config::load_from_env().await;
     let state = handler::State {
         edge,

@@ -116,6 +116,18 @@ async fn abandon_cart(stack: &Stack, merchant: &Merchant, store: &str, email: &s
         .unwrap();
 }
 
+/// What a mail client posts to a one-click unsubscribe link (RFC 8058).
+pub(crate) async fn one_click(stack: &Stack, link: &str) -> reqwest::Response {
+    stack
+        .http
+        .post(link)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap()
+}
+
 pub(crate) fn unsubscribe_link(mail: &Value) -> String {
     let text = mail["text"].as_str().unwrap_or_default();
     let start = text.find("Unsubscribe: ").expect("the text part carries the unsubscribe link")
@@ -192,14 +204,7 @@ async fn a_subscriber_gets_the_welcome_mail_and_one_click_unsubscribe_stops_all_
     assert!(!page.contains(&shopper), "the page does not show the whole address");
 
     // The mail client's one-click POST (RFC 8058).
-    let clicked = stack
-        .http
-        .post(&link)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("List-Unsubscribe=One-Click")
-        .send()
-        .await
-        .unwrap();
+    let clicked = one_click(&stack, &link).await;
     assert_eq!(clicked.status(), 200);
     assert!(clicked.text().await.unwrap().contains("You are unsubscribed"));
     let contacts = stack.get(&format!("/v1/stores/{store}/contacts"), &merchant.access).await;

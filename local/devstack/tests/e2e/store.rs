@@ -545,7 +545,7 @@ async fn open_checkout(stack: &Stack, host: &str, product: &Value, email: &str) 
 #[tokio::test]
 #[ignore = "needs the running local stack: run local/test.sh"]
 async fn a_shopper_who_leaves_a_checkout_is_reminded_and_its_link_unsubscribes_them_for_good() {
-    use crate::mail::{inbox, mails_to, sweep, swept_mail, unsubscribe_link};
+    use crate::mail::{inbox, mails_to, one_click, sweep, swept_mail, unsubscribe_link};
     let stack = Stack::connect().await;
     let shop = shop(&stack, "Lantern Loft").await;
     let lamp = product(
@@ -578,14 +578,7 @@ async fn a_shopper_who_leaves_a_checkout_is_reminded_and_its_link_unsubscribes_t
     assert_eq!(stack.http.get(&forged).send().await.unwrap().status(), 404);
     let page = stack.http.get(&link).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Unsubscribe?"), "{page}");
-    let clicked = stack
-        .http
-        .post(&link)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("List-Unsubscribe=One-Click")
-        .send()
-        .await
-        .unwrap();
+    let clicked = one_click(&stack, &link).await;
     assert_eq!(clicked.status(), 200);
     assert!(clicked.text().await.unwrap().contains("You are unsubscribed"));
     let page = stack.http.get(&link).send().await.unwrap().text().await.unwrap();
