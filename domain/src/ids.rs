@@ -78,6 +78,18 @@ uuid_id!(
     /// A signed-in session: one family of rotating refresh tokens.
     SessionId
 );
+uuid_id!(
+    /// A collection of a store's products.
+    CollectionId
+);
+uuid_id!(
+    /// A blog post of a store.
+    PostId
+);
+uuid_id!(
+    /// A shopper's order in a store.
+    OrderId
+);
 
 #[cfg(test)]
 mod tests {

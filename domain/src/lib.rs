@@ -21,7 +21,7 @@ pub mod shop_pages;
 pub mod store;
 pub mod supply;
 
-pub use ids::{ProductId, RunId, SessionId, StoreId, TenantId, UserId};
+pub use ids::{CollectionId, OrderId, PostId, ProductId, RunId, SessionId, StoreId, TenantId, UserId};
 pub use money::{Currency, Money};
 pub use plans::Plan;
 pub use store::{StoreHost, StoreName, StoreSlug, StoreStatus};

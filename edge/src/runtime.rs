@@ -63,7 +63,10 @@ from_random!(
     domain::ProductId,
     domain::RunId,
     domain::UserId,
-    domain::SessionId
+    domain::SessionId,
+    domain::CollectionId,
+    domain::PostId,
+    domain::OrderId
 );
 
 /// Parses a path segment as an id, answering 404 for anything that is not one.

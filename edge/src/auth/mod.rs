@@ -1,19 +1,16 @@
-//! Who is calling: merchant sign-up, login, sessions with rotating refresh tokens, and the
-//! access-token check every `/v1` route goes through.
+//! Who is calling: the access-token or API-key check every account and store route goes
+//! through, the tokens themselves and password hashing. Signing up, in and out are handlers of
+//! the merchant API ([`crate::v1::accounts`]).
 
-pub mod accounts;
 pub mod api_keys;
 pub mod jwt;
-pub mod mail;
-pub mod members;
 pub mod password;
 
-use crate::config::Config;
 use crate::error::{ApiError, ApiResult};
-use crate::stores::Store;
+use crate::http::Ctx;
+use crate::repo::stores::Store;
 use domain::accounts::{Action, Role};
 use domain::{SessionId, TenantId, UserId};
-use worker::Request;
 
 /// The authenticated caller of a `/v1` route.
 #[derive(Debug, Clone)]
@@ -37,13 +34,10 @@ struct LiveRole {
 
 impl Principal {
     /// Reads and verifies the bearer credential: an access token, or an API key (`dsk_...`).
-    pub async fn from_request(
-        req: &Request,
-        env: &worker::Env,
-        config: &Config,
-        now: i64,
-    ) -> ApiResult<Self> {
-        let header = req.headers().get("authorization")?.unwrap_or_default();
+    pub async fn from_ctx(ctx: &Ctx<'_>) -> ApiResult<Self> {
+        let (env, config) = (ctx.env, &ctx.config);
+        let now = (crate::runtime::now_ms() / 1_000) as i64;
+        let header = ctx.header("authorization").unwrap_or_default();
         let token = header
             .strip_prefix("Bearer ")
             .or_else(|| header.strip_prefix("bearer "))

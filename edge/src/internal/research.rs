@@ -1,123 +1,17 @@
-//! Research runs: started by a merchant (enqueued from here) or claimed by the scheduled fan-out,
-//! and reported back by the research function.
+//! Research runs as the pipelines see them: the due runs a schedule claims, a run's context, its report.
 
-use crate::config::Config;
 use crate::error::{parse_json, ApiError, ApiResult};
-use crate::runtime::{new_id, now, now_ms, rfc3339};
-use crate::stores::{audit, load, Store};
-use domain::{Plan, RunId, StoreId, StoreStatus, TenantId};
+use crate::repo::stores::load;
+use crate::runtime::{new_id, now, rfc3339};
+use crate::v1::research::{run_view, DueStore, RunView, EXISTING_MAX, TOP_MAX, WATCH_MAX};
+use domain::{Plan, RunId, StoreId, TenantId};
 use queues::internal_api::{
     ClaimDueRuns, DueRun, DueRuns, ExistingProduct, ResearchContext, ResearchContextRequest, RunReport,
 };
-use queues::messages::ResearchRequested;
-use queues::Envelope;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use tenancy::shards::platform;
 use worker::wasm_bindgen::JsValue;
 use worker::Env;
-
-/// A research run as the API shows it.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct RunView {
-    id: String,
-    trigger: String,
-    window_start: Option<String>,
-    status: String,
-    candidates: Option<i64>,
-    selected: Option<i64>,
-    sources: Option<String>,
-    imported: Option<i64>,
-    watchlisted: Option<i64>,
-    excluded: Option<i64>,
-    /// The run's top opportunities (JSON array), once reported.
-    top: Option<String>,
-    created_at: String,
-    completed_at: Option<String>,
-}
-
-fn max_imports(store: &Store) -> u16 {
-    u16::try_from(store.row.max_imports_per_run).unwrap_or(5).clamp(1, 50)
-}
-
-/// `POST /v1/stores/{id}/research-runs`: records a run and enqueues it.
-pub async fn start(env: &Env, config: &Config, store: Store, actor: &str) -> ApiResult<RunView> {
-    let platform_db = platform(env)?;
-    if store.status != StoreStatus::Active {
-        return Err(ApiError::new(409, "store_suspended", "research is paused while the store is suspended"));
-    }
-    if store.row.subscription_status == "canceled" {
-        return Err(ApiError::new(
-            402,
-            "subscription_canceled",
-            "research is paused while the subscription is canceled",
-        ));
-    }
-    let run_id: RunId = new_id();
-    let created_at = rfc3339(now());
-    let db = store.db(env)?;
-    db.run(
-        "INSERT INTO research_runs (store_id, id, trigger, status, created_at) VALUES (?1, ?2, 'manual', 'queued', ?3)",
-        &[run_id.to_string().into(), created_at.clone().into()],
-    ).await?;
-
-    let envelope = Envelope::new(
-        format!("research:{run_id}"),
-        store.tenant_id,
-        store.id,
-        now(),
-        run_id.to_string(),
-        ResearchRequested { run_id, niche: store.row.niche.clone(), max_imports: max_imports(&store) },
-    );
-    if let Err(error) =
-        crate::sqs::send(&config.sqs, &config.sqs.research_queue_url, &envelope, now_ms()).await
-    {
-        worker::console_error!("enqueueing research run {run_id}: {error}");
-        db.run(
-            "UPDATE research_runs SET status = 'failed', completed_at = ?3 WHERE store_id = ?1 AND id = ?2",
-            &[run_id.to_string().into(), rfc3339(now()).into()],
-        )
-        .await?;
-        return Err(ApiError::new(
-            503,
-            "queue_unavailable",
-            "the research queue is unavailable; try again shortly",
-        ));
-    }
-    platform_db
-        .batch(vec![audit(
-            &platform_db,
-            Some(store.tenant_id),
-            actor,
-            "research.start",
-            &run_id.to_string(),
-            &created_at,
-        )?])
-        .await?;
-    get_run(env, &store, run_id).await
-}
-
-/// `GET /v1/stores/{id}/research-runs/{run}`.
-pub async fn get_run(env: &Env, store: &Store, run_id: RunId) -> ApiResult<RunView> {
-    let run: Option<RunView> = store
-        .db(env)?
-        .first(
-            "SELECT id, trigger, window_start, status, candidates, selected, sources, imported, watchlisted, \
-             excluded, top, created_at, completed_at FROM research_runs WHERE store_id = ?1 AND id = ?2",
-            &[run_id.to_string().into()],
-        ).await?;
-    run.ok_or_else(|| ApiError::not_found("research run"))
-}
-
-#[derive(Deserialize)]
-struct DueStore {
-    id: String,
-    tenant_id: String,
-    niche: String,
-    shard: u16,
-    plan: String,
-    max_imports_per_run: i64,
-    last_research_window: Option<String>,
-}
 
 /// `POST /internal/research-runs/due`: records a scheduled run for every active store whose plan's
 /// cadence is due, and returns them. Idempotent per store and window: a repeated claim in the same
@@ -190,13 +84,6 @@ pub async fn claim_due(env: &Env, body: &str) -> ApiResult<DueRuns> {
     }
     Ok(DueRuns { runs })
 }
-
-/// Most products a store's research context lists as already there.
-const EXISTING_MAX: u32 = 10_000;
-/// Most top opportunities a report keeps.
-const TOP_MAX: usize = 20;
-/// Most watchlist items one report may add.
-const WATCH_MAX: usize = 100;
 
 /// `POST /internal/stores/{store}/research-runs/{run}/context`: what a research run needs to know
 /// of its store: its thresholds, who gets the report, and the products it already has.
@@ -272,7 +159,7 @@ pub async fn report(env: &Env, store_id: StoreId, run_id: RunId, body: &str) -> 
         return Err(ApiError::invalid("watchlist", format!("at most {WATCH_MAX} items per run")));
     }
     for item in &input.watchlist {
-        crate::watchlist::validate(item, &store.row.currency)?;
+        crate::v1::watchlist::validate(item, &store.row.currency)?;
     }
     let db = store.db(env)?;
     let run: Option<serde_json::Value> = db
@@ -300,8 +187,8 @@ pub async fn report(env: &Env, store_id: StoreId, run_id: RunId, body: &str) -> 
         ],
     )?];
     for item in &input.watchlist {
-        statements.push(crate::watchlist::upsert(&db, item, &run_id.to_string())?);
+        statements.push(crate::v1::watchlist::upsert(&db, item, &run_id.to_string())?);
     }
     db.batch(statements).await?;
-    get_run(env, &store, run_id).await
+    run_view(&db, run_id).await
 }

@@ -1,9 +1,11 @@
-//! GDPR: everything a tenant owns, as one downloadable JSON archive.
+//! GDPR for a tenant: everything it owns as one downloadable JSON archive, erasure of the whole
+//! tenant, and the erasure's status.
 
 use crate::auth::Principal;
 use crate::error::ApiResult;
+use crate::repo::audit_log::audit;
+use crate::repo::stores::load;
 use crate::runtime::{now, rfc3339};
-use crate::stores::{audit, load};
 use serde_json::{json, Value};
 use tenancy::shards::platform;
 use worker::wasm_bindgen::JsValue;
@@ -100,7 +102,7 @@ struct StoreExport<'a> {
 }
 
 impl<'a> StoreExport<'a> {
-    fn of(store: &'a crate::stores::Store) -> Self {
+    fn of(store: &'a crate::repo::stores::Store) -> Self {
         Self {
             id: store.id.to_string(),
             slug: &store.row.slug,
@@ -143,25 +145,25 @@ struct HostRef {
 /// What `POST /v1/gdpr/erasure` and `GET /v1/gdpr/erasures/{id}` answer.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct ErasureView {
-    id: String,
+    pub(crate) id: String,
     /// `erasing_pipelines` until the pipelines confirm, then `completed`.
-    status: String,
-    requested_at: String,
-    data_erased_at: Option<String>,
-    pipelines_confirmed_at: Option<String>,
-    dynamodb_items: Option<i64>,
-    s3_objects: Option<i64>,
+    pub(crate) status: String,
+    pub(crate) requested_at: String,
+    pub(crate) data_erased_at: Option<String>,
+    pub(crate) pipelines_confirmed_at: Option<String>,
+    pub(crate) dynamodb_items: Option<i64>,
+    pub(crate) s3_objects: Option<i64>,
 }
 
 #[derive(serde::Deserialize)]
-struct ErasureRow {
-    id: String,
-    tenant_id: String,
-    requested_at: String,
-    data_erased_at: Option<String>,
-    pipelines_confirmed_at: Option<String>,
-    dynamodb_items: Option<i64>,
-    s3_objects: Option<i64>,
+pub(crate) struct ErasureRow {
+    pub(crate) id: String,
+    pub(crate) tenant_id: String,
+    pub(crate) requested_at: String,
+    pub(crate) data_erased_at: Option<String>,
+    pub(crate) pipelines_confirmed_at: Option<String>,
+    pub(crate) dynamodb_items: Option<i64>,
+    pub(crate) s3_objects: Option<i64>,
 }
 
 impl From<ErasureRow> for ErasureView {
@@ -183,7 +185,7 @@ impl From<ErasureRow> for ErasureView {
     }
 }
 
-async fn erasure_row(env: &Env, id: &str) -> ApiResult<ErasureRow> {
+pub(crate) async fn erasure_row(env: &Env, id: &str) -> ApiResult<ErasureRow> {
     let row: Option<ErasureRow> = platform(env)?
         .prepare(
             "SELECT id, tenant_id, requested_at, data_erased_at, pipelines_confirmed_at, dynamodb_items, s3_objects \
@@ -344,32 +346,6 @@ pub async fn erase(
 /// `GET /v1/gdpr/erasures/{id}`: where an erasure stands. The id is 128 random bits, given only
 /// to the owner who asked; the answer names no one.
 pub async fn erasure_status(env: &Env, id: &str) -> ApiResult<ErasureView> {
-    Ok(erasure_row(env, id).await?.into())
-}
-
-/// `POST /internal/erasures/{id}/confirm`: the pipelines erased their part. Repeating it keeps
-/// the first confirmation's time and adds the counts of later passes (normally zero).
-pub async fn confirm_erasure(env: &Env, id: &str, body: &str) -> ApiResult<ErasureView> {
-    let confirmation: queues::internal_api::ErasureConfirmation = crate::error::parse_json(body)?;
-    let row = erasure_row(env, id).await?;
-    let db = platform(env)?;
-    let at = rfc3339(now());
-    let tenant: Option<domain::TenantId> = row.tenant_id.parse().ok();
-    let mut statements = vec![db
-        .prepare(
-            "UPDATE erasures SET pipelines_confirmed_at = COALESCE(pipelines_confirmed_at, ?2), \
-             dynamodb_items = COALESCE(dynamodb_items, 0) + ?3, s3_objects = COALESCE(s3_objects, 0) + ?4 WHERE id = ?1",
-        )
-        .bind(&[
-            id.into(),
-            at.clone().into(),
-            (confirmation.dynamodb_items as f64).into(),
-            (confirmation.s3_objects as f64).into(),
-        ])?];
-    if row.pipelines_confirmed_at.is_none() {
-        statements.push(audit(&db, tenant, "pipelines", "gdpr.erasure_confirmed", id, &at)?);
-    }
-    db.batch(statements).await?;
     Ok(erasure_row(env, id).await?.into())
 }
 

@@ -2,11 +2,11 @@
 //! single-use token (only its hash is stored) and goes out through the email pipeline's queue.
 
 use super::accounts::{rate_limit, revoke_all_sessions};
-use super::{password, Principal};
+use crate::auth::{password, Principal};
 use crate::config::Config;
 use crate::error::{parse_json, ApiError, ApiResult};
+use crate::repo::audit_log::audit;
 use crate::runtime::{now, now_ms, random_bytes, rfc3339};
-use crate::stores::audit;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use domain::accounts::{check_password, Email};

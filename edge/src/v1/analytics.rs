@@ -1,58 +1,16 @@
-//! Shopper analytics: daily counts per store and metric, added in batches (the storefront
-//! aggregates page views, product views and adds to cart in its isolates; checkouts and
-//! purchases are counted where they are written), and the merchant's report.
+//! Shopper analytics as the merchant reads them: daily counts per metric over a date range. The
+//! counts are written by [`crate::internal::events`] and where checkouts and purchases happen.
 
-use crate::error::{parse_json, ApiError, ApiResult};
-use crate::orders::metric_statement;
-use crate::stores::load;
-use domain::StoreId;
-use queues::internal_api::{ShopperEvents, SHOPPER_EVENTS_MAX};
+use crate::error::{ApiError, ApiResult};
+use crate::scope::StoreScope;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use tenancy::shards::platform;
-use worker::Env;
 
 /// Metrics the storefront reports.
 pub const STOREFRONT_METRICS: [&str; 3] = ["page_view", "product_view", "add_to_cart"];
 /// Every metric of the report.
 pub const METRICS: [&str; 5] = ["page_view", "product_view", "add_to_cart", "checkout_started", "purchase"];
-
-fn is_day(text: &str) -> bool {
-    time::Date::parse(text, time::macros::format_description!("[year]-[month]-[day]")).is_ok()
-}
-
-/// `POST /internal/shopper-events`: adds aggregated counts, one D1 batch per store.
-pub async fn record(env: &Env, body: &str) -> ApiResult<Value> {
-    let input: ShopperEvents = parse_json(body)?;
-    if input.counts.len() > SHOPPER_EVENTS_MAX {
-        return Err(ApiError::invalid("counts", format!("at most {SHOPPER_EVENTS_MAX} counts per call")));
-    }
-    let mut by_store: BTreeMap<StoreId, Vec<_>> = BTreeMap::new();
-    for (i, count) in input.counts.iter().enumerate() {
-        if !STOREFRONT_METRICS.contains(&count.metric.as_str()) || !is_day(&count.day) || count.count == 0 {
-            return Err(ApiError::invalid(
-                &format!("counts[{i}]"),
-                "a metric the storefront reports, a YYYY-MM-DD day and a count",
-            ));
-        }
-        by_store.entry(count.store_id).or_default().push(count);
-    }
-    let platform = platform(env)?;
-    let mut recorded = 0;
-    for (store_id, counts) in by_store {
-        // A store deleted since the counts were taken loses them.
-        let Ok(store) = load(&platform, store_id).await else { continue };
-        let db = store.db(env)?;
-        let statements = counts
-            .iter()
-            .map(|c| metric_statement(&db, &c.metric, &c.day, c.count, 0))
-            .collect::<worker::Result<Vec<_>>>()?;
-        recorded += statements.len();
-        db.batch(statements).await?;
-    }
-    Ok(json!({ "recorded": recorded }))
-}
 
 #[derive(Deserialize)]
 struct Row {
@@ -63,12 +21,8 @@ struct Row {
 
 /// `GET /v1/stores/{id}/analytics?from=&to=`: totals, rates and a daily series over UTC days
 /// (default: the last 30 days to today); revenue comes from the orders themselves.
-pub async fn report(
-    env: &Env,
-    store: &crate::stores::Store,
-    from: Option<&str>,
-    to: Option<&str>,
-) -> ApiResult<Value> {
+pub async fn report(scope: &StoreScope, from: Option<&str>, to: Option<&str>) -> ApiResult<Value> {
+    let store = &scope.store;
     let today = crate::runtime::now().date();
     let format = time::macros::format_description!("[year]-[month]-[day]");
     let parse = |field: &str, raw: Option<&str>, default: time::Date| match raw {
@@ -83,7 +37,7 @@ pub async fn report(
     }
     let (from_text, to_text) =
         (from.format(format).unwrap_or_default(), to.format(format).unwrap_or_default());
-    let db = store.db(env)?;
+    let db = &scope.db;
     let rows: Vec<Row> = db
         .all(
             "SELECT day, metric, count FROM shopper_metrics WHERE store_id = ?1 AND day >= ?2 AND day <= ?3 ORDER BY day",

@@ -3,11 +3,11 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::runtime::{now, random_bytes, rfc3339};
-use crate::stores::Store;
+use crate::scope::StoreScope;
 use queues::internal_api::WatchItem;
 use serde::{Deserialize, Serialize};
 use tenancy::shards::StoreDb;
-use worker::{D1PreparedStatement, Env};
+use worker::D1PreparedStatement;
 
 /// Longest supplier title kept.
 const TITLE_MAX: usize = 300;
@@ -35,9 +35,10 @@ pub struct WatchView {
 }
 
 /// `GET /v1/stores/{id}/watchlist`: the items not removed, best AI score first.
-pub async fn list(env: &Env, store: &Store) -> ApiResult<Vec<WatchView>> {
-    Ok(store
-        .db(env)?
+pub async fn list(scope: &StoreScope) -> ApiResult<Vec<WatchView>> {
+    let _store = &scope.store;
+    Ok(scope
+        .db
         .all(
             "SELECT id, source, source_product_id, title, product_url, image_url, cost_minor, \
              suggested_price_minor, currency, research_score, ai_score, reasoning, research_run_id, \
@@ -49,12 +50,13 @@ pub async fn list(env: &Env, store: &Store) -> ApiResult<Vec<WatchView>> {
 }
 
 /// `DELETE /v1/stores/{id}/watchlist/{item}`: removes an item; later runs do not bring it back.
-pub async fn remove(env: &Env, store: &Store, item: &str) -> ApiResult<()> {
+pub async fn remove(scope: &StoreScope, item: &str) -> ApiResult<()> {
+    let _store = &scope.store;
     if item.len() != 32 || !item.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(ApiError::not_found("watchlist item"));
     }
-    let result = store
-        .db(env)?
+    let result = scope
+        .db
         .run(
             "UPDATE watchlist SET dismissed_at = ?3 WHERE store_id = ?1 AND id = ?2 AND dismissed_at IS NULL",
             &[item.into(), rfc3339(now()).into()],

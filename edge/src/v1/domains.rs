@@ -2,11 +2,12 @@
 //! `_dropship-challenge.<host>` (checked through a DNS-over-HTTPS resolver), and the host is then
 //! routed to the store. A host belongs to one store only.
 
-use crate::auth::Principal;
 use crate::config::Config;
 use crate::error::{parse_json, ApiError, ApiResult};
+use crate::repo::audit_log::audit;
+use crate::repo::stores::Store;
 use crate::runtime::{now, random_bytes, rfc3339};
-use crate::stores::{audit, Store};
+use crate::scope::StoreScope;
 use domain::dns::{txt_answers, txt_query};
 use domain::{Plan, StoreHost};
 use serde::{Deserialize, Serialize};
@@ -60,7 +61,8 @@ async fn row(env: &Env, store: &Store, host: &str) -> ApiResult<DomainRow> {
 }
 
 /// `GET /v1/stores/{id}/domains`.
-pub async fn list(env: &Env, store: &Store) -> ApiResult<Vec<DomainView>> {
+pub async fn list(env: &Env, scope: &StoreScope) -> ApiResult<Vec<DomainView>> {
+    let store = &scope.store;
     let rows: Vec<DomainRow> = platform(env)?
         .prepare(
             "SELECT host, kind, challenge, verified_at FROM domains WHERE store_id = ?1 ORDER BY kind, host",
@@ -80,13 +82,9 @@ struct AddDomain {
 
 /// `POST /v1/stores/{id}/domains`: records a pending custom domain and says which TXT record
 /// proves it.
-pub async fn add(
-    env: &Env,
-    config: &Config,
-    store: &Store,
-    body: &str,
-    principal: &Principal,
-) -> ApiResult<DomainView> {
+pub async fn add(env: &Env, scope: &StoreScope, config: &Config, body: &str) -> ApiResult<DomainView> {
+    let store = &scope.store;
+    let principal = &scope.principal;
     let input: AddDomain = parse_json(body)?;
     let host = StoreHost::parse(&input.host).map_err(|e| ApiError::invalid("host", e.to_string()))?;
     let shops = config.shops_domain.as_str();
@@ -178,13 +176,9 @@ async fn lookup_txt(doh_url: &str, name: &str) -> ApiResult<Vec<String>> {
 
 /// `POST /v1/stores/{id}/domains/{host}/verify`: checks the TXT record and, when it holds the
 /// challenge, routes the host to the store.
-pub async fn verify(
-    env: &Env,
-    config: &Config,
-    store: &Store,
-    host: &str,
-    principal: &Principal,
-) -> ApiResult<DomainView> {
+pub async fn verify(env: &Env, scope: &StoreScope, config: &Config, host: &str) -> ApiResult<DomainView> {
+    let store = &scope.store;
+    let principal = &scope.principal;
     let current = row(env, store, host).await?;
     if current.verified_at.is_some() {
         return Ok(current.into());
@@ -219,7 +213,9 @@ pub async fn verify(
 }
 
 /// `DELETE /v1/stores/{id}/domains/{host}`: stops routing a custom domain.
-pub async fn remove(env: &Env, store: &Store, host: &str, principal: &Principal) -> ApiResult<()> {
+pub async fn remove(env: &Env, scope: &StoreScope, host: &str) -> ApiResult<()> {
+    let store = &scope.store;
+    let principal = &scope.principal;
     let current = row(env, store, host).await?;
     if current.kind != "custom" {
         return Err(ApiError::new(409, "platform_domain", "the store's own sub-domain cannot be removed")

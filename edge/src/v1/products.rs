@@ -1,11 +1,13 @@
-//! Products: the merchant's listing and the pipelines' idempotent publish.
+//! A store's products as the merchant manages them: list, read, write by hand, bulk changes (all or
+//! nothing), CSV/JSON import, and imports from product-page URLs queued on the scrape stage.
 
 use crate::error::{parse_json, ApiError, ApiResult};
+use crate::repo::products::*;
+use crate::repo::stores::Store;
 use crate::runtime::{new_id, now, now_ms, rfc3339};
-use crate::stores::{load, Store};
+use crate::scope::StoreScope;
 use domain::content::slugify;
-use domain::{Plan, ProductId, StoreId};
-use queues::internal_api::{PublishProduct, PublishStatus, PublishedProduct};
+use domain::ProductId;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tenancy::routing::Routing;
@@ -51,7 +53,8 @@ pub struct ListQuery {
 }
 
 /// `GET /v1/stores/{id}/products?limit=&cursor=&status=&q=`: newest first, cursor-paginated.
-pub async fn list(env: &Env, store: &Store, query: ListQuery) -> ApiResult<ProductPage> {
+pub async fn list(scope: &StoreScope, query: ListQuery) -> ApiResult<ProductPage> {
+    let _store = &scope.store;
     let ListQuery { limit, cursor, status, q } = query;
     let limit = limit.as_deref();
     let status = match status.as_deref() {
@@ -78,8 +81,7 @@ pub async fn list(env: &Env, store: &Store, query: ListQuery) -> ApiResult<Produ
     };
     // The cursor is the id of the last product seen: ids are random, so order by (created_at, id).
     let after = cursor.as_deref().unwrap_or("");
-    let products: Vec<ProductView> = store
-        .db(env)?
+    let products: Vec<ProductView> = scope.db
         .all(
             "SELECT id, slug, title, status, price_minor, compare_at_minor, cost_minor, currency, source, \
              source_product_id, research_run_id, score, created_at FROM products \
@@ -96,152 +98,6 @@ pub async fn list(env: &Env, store: &Store, query: ListQuery) -> ApiResult<Produ
         None
     };
     Ok(ProductPage { products, next_cursor })
-}
-
-#[derive(Deserialize)]
-struct Existing {
-    id: String,
-    slug: String,
-}
-
-/// Whether `url` names one of the store's converted images, as the import publishes them and the
-/// storefront serves them: `/media/<name>.webp`, the name in lower-case letters, digits and dashes.
-pub fn is_media_path(url: &str) -> bool {
-    url.strip_prefix("/media/").and_then(|rest| rest.strip_suffix(".webp")).is_some_and(|name| {
-        (1..=64).contains(&name.len())
-            && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
-    })
-}
-
-/// `POST /internal/stores/{store}/products`: publishes an imported product once. A repeat with
-/// the same source and source product id returns the first product and writes nothing.
-pub async fn publish(env: &Env, store_id: StoreId, body: &str) -> ApiResult<(u16, PublishedProduct)> {
-    let input: PublishProduct = parse_json(body)?;
-    let store = load(&platform(env)?, store_id).await?;
-    if store.tenant_id != input.tenant_id {
-        return Err(ApiError::not_found("store"));
-    }
-    input.content.validate().map_err(|e| ApiError::new(422, "invalid_content", e.to_string()))?;
-    if input.price.currency.code() != store.row.currency {
-        return Err(ApiError::invalid("price", format!("the store sells in {}", store.row.currency)));
-    }
-    if input
-        .images
-        .iter()
-        .any(|u| !(u.starts_with("https://") || u.starts_with("http://") || is_media_path(u)))
-    {
-        return Err(ApiError::invalid("images", "image URLs must be http(s) or /media/<name>.webp"));
-    }
-    let db = store.db(env)?;
-    if let Some(existing) = find_by_source(&db, &input.source, &input.source_product_id).await? {
-        return Ok((200, existing));
-    }
-    ensure_room(&db, &store, 1).await?;
-
-    let slug = free_slug(&db, &slugify(&input.content.title)).await?;
-    let product_id: ProductId = new_id();
-    let at = rfc3339(now());
-    // The store's auto-publish setting has the last word: off, every import waits as a draft.
-    let status = match (input.status, store.row.auto_publish != 0) {
-        (PublishStatus::Published, true) => "published",
-        _ => "draft",
-    };
-    insert(
-        &db,
-        &NewRow {
-            id: product_id,
-            slug: slug.clone(),
-            title: &input.content.title,
-            description: &input.content.description,
-            features: &input.content.features,
-            meta_title: &input.content.meta_title,
-            meta_description: &input.content.meta_description,
-            keywords: &input.content.keywords,
-            images: &input.images,
-            price_minor: input.price.minor,
-            compare_at_minor: input.compare_at.map(|c| c.minor),
-            cost_minor: input.cost.minor,
-            currency: input.price.currency.code(),
-            status,
-            source: Some((&input.source, &input.source_product_id)),
-            research_run_id: input.research_run_id.map(|r| r.to_string()),
-            score: input.score,
-            at: &at,
-        },
-    )?
-    .run()
-    .await?;
-
-    let published = find_by_source(&db, &input.source, &input.source_product_id)
-        .await?
-        .ok_or_else(|| ApiError::internal("publishing product", "row missing after insert"))?;
-    let created = published.product_id == product_id;
-    if created && status == "published" {
-        Routing::new(env.kv(crate::config::EDGE_KV)?).bump_cache_version(store_id, now_ms() as f64).await?;
-    }
-    Ok((if created { 201 } else { 200 }, PublishedProduct { created, ..published }))
-}
-
-async fn find_by_source(
-    db: &StoreDb,
-    source: &str,
-    source_product_id: &str,
-) -> ApiResult<Option<PublishedProduct>> {
-    let row: Option<Existing> = db
-        .first(
-            "SELECT id, slug FROM products WHERE store_id = ?1 AND source = ?2 AND source_product_id = ?3",
-            &[source.into(), source_product_id.into()],
-        )
-        .await?;
-    row.map(|r| {
-        let product_id = r.id.parse().map_err(|e| ApiError::internal("product row", e))?;
-        Ok(PublishedProduct { product_id, slug: r.slug, created: false })
-    })
-    .transpose()
-}
-
-/// The slug itself when free, else the first free `slug-2`, `slug-3`, ...
-async fn free_slug(db: &StoreDb, base: &str) -> ApiResult<String> {
-    let taken: Vec<serde_json::Value> = db
-        .all(
-            "SELECT slug FROM products WHERE store_id = ?1 AND (slug = ?2 OR slug LIKE ?3)",
-            &[base.into(), format!("{base}-%").into()],
-        )
-        .await?;
-    let taken: std::collections::HashSet<&str> = taken.iter().filter_map(|v| v["slug"].as_str()).collect();
-    Ok(std::iter::once(base.to_owned())
-        .chain((2..).map(|n| format!("{base}-{n}")))
-        .find(|candidate| !taken.contains(candidate.as_str()))
-        .expect("an unbounded sequence has a free slug"))
-}
-
-/// Whether an image is the storefront's own media file, `/media/<name>.webp` (lowercase name).
-/// The text of a JSON column.
-fn json<T: Serialize>(value: &T) -> String {
-    serde_json::to_string(value).unwrap_or_else(|_| "[]".to_owned())
-}
-
-/// A product with everything the merchant can edit.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct ProductDetail {
-    id: String,
-    slug: String,
-    title: String,
-    status: String,
-    description: String,
-    features: String,
-    meta_title: String,
-    meta_description: String,
-    keywords: String,
-    images: String,
-    price_minor: i64,
-    compare_at_minor: Option<i64>,
-    cost_minor: i64,
-    currency: String,
-    source: Option<String>,
-    source_product_id: Option<String>,
-    created_at: String,
-    updated_at: String,
 }
 
 /// The JSON shape of [`ProductDetail`], with its list columns decoded.
@@ -265,11 +121,7 @@ pub struct ProductDetailView {
     source_product_id: Option<String>,
     created_at: String,
     updated_at: String,
-    variants: Vec<crate::variants::VariantView>,
-}
-
-fn list_column(text: &str) -> Vec<String> {
-    serde_json::from_str(text).unwrap_or_default()
+    variants: Vec<crate::v1::variants::VariantView>,
 }
 
 impl From<ProductDetail> for ProductDetailView {
@@ -308,7 +160,7 @@ pub struct ProductFields {
     slug: Option<String>,
     /// Every variant of the product: existing ones named by `id`, new ones without; variants left
     /// out are removed (single product writes only).
-    variants: Option<Vec<crate::variants::VariantInput>>,
+    variants: Option<Vec<crate::v1::variants::VariantInput>>,
     description: Option<Vec<String>>,
     features: Option<Vec<String>>,
     meta_title: Option<String>,
@@ -428,16 +280,6 @@ impl Checked {
     }
 }
 
-const DETAIL_SELECT: &str = "SELECT id, slug, title, status, description, features, meta_title, meta_description, keywords, images, \
-     price_minor, compare_at_minor, cost_minor, currency, source, source_product_id, created_at, updated_at FROM products";
-
-async fn detail(db: &StoreDb, id: ProductId) -> ApiResult<ProductDetail> {
-    let row: Option<ProductDetail> = db
-        .first(&format!("{DETAIL_SELECT} WHERE store_id = ?1 AND id = ?2"), &[id.to_string().into()])
-        .await?;
-    row.ok_or_else(|| ApiError::not_found("product"))
-}
-
 /// After a catalog write: records who did what in the audit log and moves the store to a new
 /// cache version so shoppers see the change.
 pub(crate) async fn changed(
@@ -448,88 +290,17 @@ pub(crate) async fn changed(
     target: &str,
 ) -> ApiResult<()> {
     let db = platform(env)?;
-    db.batch(vec![crate::stores::audit(&db, Some(store.tenant_id), actor, action, target, &rfc3339(now()))?])
-        .await?;
+    db.batch(vec![crate::repo::audit_log::audit(
+        &db,
+        Some(store.tenant_id),
+        actor,
+        action,
+        target,
+        &rfc3339(now()),
+    )?])
+    .await?;
     Routing::new(env.kv(crate::config::EDGE_KV)?).bump_cache_version(store.id, now_ms() as f64).await?;
     Ok(())
-}
-
-/// Refuses to add `adding` products when the store's plan would be exceeded, naming the plan that
-/// lifts the limit.
-async fn ensure_room(db: &StoreDb, store: &Store, adding: u64) -> ApiResult<()> {
-    let Some(max) = store.plan().limits().products_per_store else { return Ok(()) };
-    let count: Option<serde_json::Value> =
-        db.first("SELECT COUNT(*) AS n FROM products WHERE store_id = ?1", &[]).await?;
-    let existing = count.and_then(|c| c["n"].as_u64()).unwrap_or(0);
-    if existing + adding <= u64::from(max) {
-        return Ok(());
-    }
-    let lifts = Plan::cheapest_allowing_products(u32::try_from(existing + adding).unwrap_or(u32::MAX));
-    Err(ApiError::new(
-        403,
-        "plan_limit",
-        format!(
-            "the {} plan allows {max} products per store and the store has {existing}; the {} plan lifts it",
-            store.plan().as_str(),
-            lifts.as_str()
-        ),
-    ))
-}
-
-/// A product row about to be written, however it came (merchant, import file, pipeline).
-struct NewRow<'a> {
-    id: ProductId,
-    slug: String,
-    title: &'a str,
-    description: &'a [String],
-    features: &'a [String],
-    meta_title: &'a str,
-    meta_description: &'a str,
-    keywords: &'a [String],
-    images: &'a [String],
-    price_minor: i64,
-    compare_at_minor: Option<i64>,
-    cost_minor: i64,
-    currency: &'a str,
-    status: &'a str,
-    /// The source and the product's id there, for pipeline imports.
-    source: Option<(&'a str, &'a str)>,
-    research_run_id: Option<String>,
-    score: Option<f32>,
-    at: &'a str,
-}
-
-/// The insert of a product row. A second import of the same source product writes nothing.
-fn insert(db: &StoreDb, row: &NewRow<'_>) -> worker::Result<worker::D1PreparedStatement> {
-    use worker::wasm_bindgen::JsValue;
-    db.statement(
-        "INSERT INTO products (store_id, id, slug, title, description, features, meta_title, meta_description, keywords, \
-         price_minor, compare_at_minor, cost_minor, currency, images, status, source, source_product_id, research_run_id, \
-         score, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?20) \
-         ON CONFLICT (store_id, source, source_product_id) DO NOTHING",
-        &[
-            row.id.to_string().into(),
-            row.slug.clone().into(),
-            row.title.into(),
-            json(&row.description).into(),
-            json(&row.features).into(),
-            row.meta_title.into(),
-            row.meta_description.into(),
-            json(&row.keywords).into(),
-            (row.price_minor as f64).into(),
-            row.compare_at_minor.map_or(JsValue::NULL, |c| (c as f64).into()),
-            (row.cost_minor as f64).into(),
-            row.currency.into(),
-            json(&row.images).into(),
-            row.status.into(),
-            row.source.map_or(JsValue::NULL, |(s, _)| s.into()),
-            row.source.map_or(JsValue::NULL, |(_, id)| id.into()),
-            row.research_run_id.clone().map_or(JsValue::NULL, Into::into),
-            row.score.map_or(JsValue::NULL, |s| f64::from(s).into()),
-            row.at.into(),
-        ],
-    )
 }
 
 impl Checked {
@@ -561,72 +332,76 @@ impl Checked {
 /// A product with its variants, as the API shows it.
 async fn full(db: &StoreDb, id: ProductId) -> ApiResult<ProductDetailView> {
     let mut view: ProductDetailView = detail(db, id).await?.into();
-    view.variants = crate::variants::of_product(db, &id.to_string()).await?;
+    view.variants = crate::v1::variants::of_product(db, &id.to_string()).await?;
     Ok(view)
 }
 
 /// `GET /v1/stores/{id}/products/{product}`.
-pub async fn get(env: &Env, store: &Store, id: ProductId) -> ApiResult<ProductDetailView> {
-    full(&store.db(env)?, id).await
+pub async fn get(scope: &StoreScope, id: ProductId) -> ApiResult<ProductDetailView> {
+    let _store = &scope.store;
+    full(&scope.db, id).await
 }
 
 /// `POST /v1/stores/{id}/products`: a product the merchant writes by hand; a draft unless
 /// `status` says otherwise.
-pub async fn create(env: &Env, store: &Store, body: &str, actor: &str) -> ApiResult<ProductDetailView> {
+pub async fn create(env: &Env, scope: &StoreScope, body: &str) -> ApiResult<ProductDetailView> {
+    let store = &scope.store;
+    let actor = &scope.actor();
     let mut fields: ProductFields = parse_json(body)?;
     let slug_wanted = fields.slug.take();
     let variants = fields.variants.take();
     let checked = Checked::new(None, fields)?;
-    let variants = crate::variants::check(variants.as_deref(), &[], checked.price_minor)?;
-    let db = store.db(env)?;
-    ensure_room(&db, store, 1).await?;
+    let variants = crate::v1::variants::check(variants.as_deref(), &[], checked.price_minor)?;
+    let db = &scope.db;
+    ensure_room(db, store, 1).await?;
     let id: ProductId = new_id();
     let slug = match slug_wanted {
         Some(raw) => {
-            let slug = crate::slugs::check("slug", &raw)?;
-            crate::slugs::ensure_free(&db, "products", &slug, None).await?;
+            let slug = crate::v1::slugs::check("slug", &raw)?;
+            crate::v1::slugs::ensure_free(db, "products", &slug, None).await?;
             slug
         }
-        None => free_slug(&db, &slugify(&checked.title)).await?,
+        None => free_slug(db, &slugify(&checked.title)).await?,
     };
     let at = rfc3339(now());
-    let mut statements = vec![insert(&db, &checked.row(id, slug, &store.row.currency, &at))?];
-    statements.extend(crate::variants::write(&db, &id.to_string(), &variants, &[])?);
+    let mut statements = vec![insert(db, &checked.row(id, slug, &store.row.currency, &at))?];
+    statements.extend(crate::v1::variants::write(db, &id.to_string(), &variants, &[])?);
     db.batch(statements).await?;
     changed(env, store, actor, "product.create", &id.to_string()).await?;
-    full(&db, id).await
+    full(db, id).await
 }
 
 /// `PATCH /v1/stores/{id}/products/{product}`: changes the fields sent. A new slug leaves a 301
 /// behind at the old one, so links keep working.
 pub async fn update(
     env: &Env,
-    store: &Store,
+    scope: &StoreScope,
     id: ProductId,
     body: &str,
-    actor: &str,
 ) -> ApiResult<ProductDetailView> {
+    let store = &scope.store;
+    let actor = &scope.actor();
     let mut fields: ProductFields = parse_json(body)?;
     let slug_wanted = fields.slug.take();
     let variants = fields.variants.take();
-    let db = store.db(env)?;
-    let current = detail(&db, id).await?;
-    let existing = crate::variants::ids_of(&db, &id.to_string()).await?;
+    let db = &scope.db;
+    let current = detail(db, id).await?;
+    let existing = crate::v1::variants::ids_of(db, &id.to_string()).await?;
     let checked = Checked::new(Some(&current), fields)?;
     let variants =
-        variants.map(|v| crate::variants::check(Some(&v), &existing, checked.price_minor)).transpose()?;
+        variants.map(|v| crate::v1::variants::check(Some(&v), &existing, checked.price_minor)).transpose()?;
     let at = rfc3339(now());
-    let mut statements = vec![update_statement(&db, id, &checked, &at)?];
+    let mut statements = vec![update_statement(db, id, &checked, &at)?];
     if let Some(raw) = slug_wanted {
-        let slug = crate::slugs::check("slug", &raw)?;
+        let slug = crate::v1::slugs::check("slug", &raw)?;
         if slug != current.slug {
-            crate::slugs::ensure_free(&db, "products", &slug, Some(&id.to_string())).await?;
+            crate::v1::slugs::ensure_free(db, "products", &slug, Some(&id.to_string())).await?;
             statements.push(db.statement(
                 "UPDATE products SET slug = ?3 WHERE store_id = ?1 AND id = ?2",
                 &[id.to_string().into(), slug.clone().into()],
             )?);
-            statements.extend(crate::slugs::redirect(
-                &db,
+            statements.extend(crate::v1::slugs::redirect(
+                db,
                 "product",
                 &current.slug,
                 &slug,
@@ -636,11 +411,11 @@ pub async fn update(
         }
     }
     if let Some(variants) = &variants {
-        statements.extend(crate::variants::write(&db, &id.to_string(), variants, &existing)?);
+        statements.extend(crate::v1::variants::write(db, &id.to_string(), variants, &existing)?);
     }
     db.batch(statements).await?;
     changed(env, store, actor, "product.update", &id.to_string()).await?;
-    full(&db, id).await
+    full(db, id).await
 }
 
 fn update_statement(
@@ -695,10 +470,11 @@ pub struct BulkError {
 /// product cannot take them, nothing is written and every refusal is reported by id (`Err`).
 pub async fn bulk_update(
     env: &Env,
-    store: &Store,
+    scope: &StoreScope,
     body: &str,
-    actor: &str,
 ) -> ApiResult<Result<serde_json::Value, Vec<BulkError>>> {
+    let store = &scope.store;
+    let actor = &scope.actor();
     let input: BulkUpdate = parse_json(body)?;
     if input.ids.is_empty() || input.ids.len() > BULK_MAX {
         return Err(ApiError::invalid("ids", format!("ids must list 1 to {BULK_MAX} products")));
@@ -706,7 +482,7 @@ pub async fn bulk_update(
     if input.changes.slug.is_some() || input.changes.variants.is_some() {
         return Err(ApiError::invalid("changes", "slug and variants are changed one product at a time"));
     }
-    let db = store.db(env)?;
+    let db = &scope.db;
     let at = rfc3339(now());
     let mut errors = Vec::new();
     let mut statements = Vec::new();
@@ -724,7 +500,7 @@ pub async fn bulk_update(
             });
             continue;
         };
-        let current = match detail(&db, id).await {
+        let current = match detail(db, id).await {
             Ok(current) => current,
             Err(e) => {
                 errors.push(BulkError { id: raw.clone(), code: e.code, field: e.field, message: e.detail });
@@ -732,7 +508,7 @@ pub async fn bulk_update(
             }
         };
         match Checked::new(Some(&current), input.changes.clone()) {
-            Ok(checked) => statements.push(update_statement(&db, id, &checked, &at)?),
+            Ok(checked) => statements.push(update_statement(db, id, &checked, &at)?),
             Err(e) => {
                 errors.push(BulkError { id: raw.clone(), code: e.code, field: e.field, message: e.detail })
             }
@@ -748,8 +524,10 @@ pub async fn bulk_update(
 }
 
 /// `DELETE /v1/stores/{id}/products/{product}`.
-pub async fn delete(env: &Env, store: &Store, id: ProductId, actor: &str) -> ApiResult<()> {
-    let db = store.db(env)?;
+pub async fn delete(env: &Env, scope: &StoreScope, id: ProductId) -> ApiResult<()> {
+    let store = &scope.store;
+    let actor = &scope.actor();
+    let db = &scope.db;
     let result =
         db.run("DELETE FROM products WHERE store_id = ?1 AND id = ?2", &[id.to_string().into()]).await?;
     if result.meta()?.and_then(|m| m.changes).unwrap_or(0) == 0 {
@@ -896,11 +674,12 @@ pub struct PagesQueued {
 /// queue. The plan's product limit is checked for all of them first.
 pub async fn import_from_urls(
     env: &Env,
+    scope: &StoreScope,
     config: &crate::config::Config,
-    store: &Store,
     body: &str,
-    actor: &str,
 ) -> ApiResult<PagesQueued> {
+    let store = &scope.store;
+    let actor = &scope.actor();
     let input: FromUrls = parse_json(body)?;
     if input.urls.is_empty() || input.urls.len() > FROM_URLS_MAX {
         return Err(ApiError::invalid("urls", format!("give 1 to {FROM_URLS_MAX} page URLs")));
@@ -924,7 +703,7 @@ pub async fn import_from_urls(
     if store.status != domain::StoreStatus::Active {
         return Err(ApiError::new(409, "store_suspended", "imports are paused while the store is suspended"));
     }
-    ensure_room(&store.db(env)?, store, urls.len() as u64).await?;
+    ensure_room(&scope.db, store, urls.len() as u64).await?;
     let request = hex::encode(crate::runtime::random_bytes::<6>());
     for url in &urls {
         let digest = hex::encode(&Sha256::digest(url.as_bytes())[..8]);
@@ -944,7 +723,7 @@ pub async fn import_from_urls(
         )?;
     }
     let db = platform(env)?;
-    db.batch(vec![crate::stores::audit(
+    db.batch(vec![crate::repo::audit_log::audit(
         &db,
         Some(store.tenant_id),
         actor,
@@ -961,11 +740,12 @@ pub async fn import_from_urls(
 /// bad rows are reported by line and field and write nothing.
 pub async fn import(
     env: &Env,
-    store: &Store,
+    scope: &StoreScope,
     body: &str,
     content_type: &str,
-    actor: &str,
 ) -> ApiResult<ImportReport> {
+    let store = &scope.store;
+    let actor = &scope.actor();
     if body.len() > 5 * 1024 * 1024 {
         return Err(ApiError::new(413, "body_too_large", "an import must be at most 5 MiB; split it"));
     }
@@ -998,8 +778,8 @@ pub async fn import(
         }
     }
 
-    let db = store.db(env)?;
-    ensure_room(&db, store, good.len() as u64).await?;
+    let db = &scope.db;
+    ensure_room(db, store, good.len() as u64).await?;
     let taken: Vec<serde_json::Value> = db.all("SELECT slug FROM products WHERE store_id = ?1", &[]).await?;
     let mut taken: std::collections::HashSet<String> =
         taken.iter().filter_map(|v| v["slug"].as_str().map(str::to_owned)).collect();
@@ -1015,7 +795,7 @@ pub async fn import(
                 .expect("an unbounded sequence has a free slug");
             taken.insert(slug.clone());
             let id: ProductId = new_id();
-            statements.push(insert(&db, &checked.row(id, slug, &store.row.currency, &at))?);
+            statements.push(insert(db, &checked.row(id, slug, &store.row.currency, &at))?);
         }
         db.batch(statements).await?;
         imported += chunk.len();

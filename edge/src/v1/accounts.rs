@@ -1,12 +1,12 @@
 //! Sign-up, login, token refresh with rotation and reuse detection, logout and sessions.
 
-use super::jwt::{self, Claims, ACCESS_TTL_SECS, AUDIENCE, ISSUER};
-use super::password::{self, Verified};
-use super::Principal;
+use crate::auth::jwt::{self, Claims, ACCESS_TTL_SECS, AUDIENCE, ISSUER};
+use crate::auth::password::{self, Verified};
+use crate::auth::Principal;
 use crate::config::Config;
 use crate::error::{parse_json, ApiError, ApiResult};
+use crate::repo::audit_log::audit;
 use crate::runtime::{new_id, now, random_bytes, rfc3339};
-use crate::stores::audit;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use domain::accounts::{check_password, Email, Role};
@@ -166,7 +166,7 @@ pub async fn signup(
         }
         return Err(ApiError::internal("signing up", error));
     }
-    super::mail::send_verification(env, config, tenant, &user.to_string(), &email).await?;
+    crate::v1::email_tokens::send_verification(env, config, tenant, &user.to_string(), &email).await?;
     start_session(&db, config, user, tenant, Role::Owner, user_agent).await
 }
 

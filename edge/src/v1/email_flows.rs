@@ -6,14 +6,13 @@
 //! (`/internal/stores/{id}/email/...`, contract in `queues::email_api`); the edge keeps both in D1.
 
 use crate::error::{parse_json, ApiError, ApiResult};
+use crate::repo::audit_log::audit;
 use crate::runtime::{now, rfc3339};
-use crate::stores::{audit, load, Store};
+use crate::scope::StoreScope;
 use domain::marketing::{check_steps, effective_delays, flow, StepSettings, FLOWS};
-use domain::StoreId;
-use queues::email_api::{FlowSettings, SendReports, SendStatus, StoreFlowSettings};
+use queues::email_api::FlowSettings;
 use serde::{Deserialize, Serialize};
 use tenancy::shards::{platform, StoreDb};
-use worker::wasm_bindgen::JsValue;
 use worker::Env;
 
 /// The mails of each flow's steps, in order (as the email pipeline sends them).
@@ -32,7 +31,7 @@ struct SettingsRow {
     steps: String,
 }
 
-async fn settings_rows(db: &StoreDb) -> ApiResult<Vec<FlowSettings>> {
+pub(crate) async fn settings_rows(db: &StoreDb) -> ApiResult<Vec<FlowSettings>> {
     let rows: Vec<SettingsRow> =
         db.all("SELECT flow, enabled, steps FROM email_flow_settings WHERE store_id = ?1", &[]).await?;
     Ok(rows
@@ -112,12 +111,13 @@ fn view(
 }
 
 /// `GET /v1/stores/{id}/email/flows`: every flow with its settings and its sends by status.
-pub async fn list(env: &Env, store: &Store) -> ApiResult<serde_json::Value> {
-    let db = store.db(env)?;
-    let settings = settings_rows(&db).await?;
+pub async fn list(scope: &StoreScope) -> ApiResult<serde_json::Value> {
+    let _store = &scope.store;
+    let db = &scope.db;
+    let settings = settings_rows(db).await?;
     let mut flows = Vec::with_capacity(FLOWS.len());
     for name in FLOWS {
-        let sends = counts(&db, name).await?;
+        let sends = counts(db, name).await?;
         flows.push(view(name, settings.iter().find(|s| s.flow == name), sends));
     }
     Ok(serde_json::json!({ "flows": flows }))
@@ -135,17 +135,13 @@ struct Change {
 /// `PATCH /v1/stores/{id}/email/flows/{flow}`: switches a flow on or off and replaces its step
 /// settings (`steps` lists every changed step; a step left out runs with the defaults). Applies
 /// to flows started from now on.
-pub async fn update(
-    env: &Env,
-    store: &Store,
-    flow_name: &str,
-    body: &str,
-    actor: &str,
-) -> ApiResult<FlowView> {
+pub async fn update(env: &Env, scope: &StoreScope, flow_name: &str, body: &str) -> ApiResult<FlowView> {
+    let store = &scope.store;
+    let actor = &scope.actor();
     let (name, _) = flow(flow_name).map_err(|_| ApiError::not_found("flow"))?;
     let change: Change = parse_json(body)?;
-    let db = store.db(env)?;
-    let current = settings_rows(&db).await?.into_iter().find(|s| s.flow == name);
+    let db = &scope.db;
+    let current = settings_rows(db).await?.into_iter().find(|s| s.flow == name);
     let steps = match change.steps {
         Some(steps) => check_steps(name, &steps).map_err(|e| ApiError::invalid(e.field(), e.to_string()))?,
         None => current.as_ref().map(|c| c.steps.clone()).unwrap_or_default(),
@@ -172,7 +168,7 @@ pub async fn update(
         )?])
         .await?;
     let settings = FlowSettings { flow: name.to_owned(), enabled, steps };
-    Ok(view(name, Some(&settings), counts(&db, name).await?))
+    Ok(view(name, Some(&settings), counts(db, name).await?))
 }
 
 /// One step's fate as the merchant sees it.
@@ -191,17 +187,17 @@ pub struct SendView {
 /// `GET /v1/stores/{id}/email/flows/{flow}/sends?status=`: the flow's steps, newest news first
 /// (at most 200), with the counts by status.
 pub async fn sends(
-    env: &Env,
-    store: &Store,
+    scope: &StoreScope,
     flow_name: &str,
     status: Option<&str>,
 ) -> ApiResult<serde_json::Value> {
+    let _store = &scope.store;
     let (name, _) = flow(flow_name).map_err(|_| ApiError::not_found("flow"))?;
     let status = match status.unwrap_or("") {
         s @ ("" | "scheduled" | "sent" | "cancelled" | "skipped") => s,
         _ => return Err(ApiError::invalid("status", "status must be scheduled, sent, cancelled or skipped")),
     };
-    let db = store.db(env)?;
+    let db = &scope.db;
     let rows: Vec<SendView> = db
         .all(
             "SELECT subject, step, template, recipient, status, reason, due_at, updated_at FROM email_sends \
@@ -210,15 +206,16 @@ pub async fn sends(
             &[name.into(), status.into()],
         )
         .await?;
-    Ok(serde_json::json!({ "flow": name, "counts": counts(&db, name).await?, "sends": rows }))
+    Ok(serde_json::json!({ "flow": name, "counts": counts(db, name).await?, "sends": rows }))
 }
 
 /// `GET /v1/stores/{id}/email/segments`: who is in each segment (first 100 addresses) and how
 /// many. Derived from the flows' own records: orders from post-purchase flows, carts from
 /// abandoned-cart flows (bought when a purchase cancelled their steps), activity from orders and
 /// sign-ups.
-pub async fn segments(env: &Env, store: &Store) -> ApiResult<serde_json::Value> {
-    let db = store.db(env)?;
+pub async fn segments(scope: &StoreScope) -> ApiResult<serde_json::Value> {
+    let _store = &scope.store;
+    let db = &scope.db;
     let customers: Vec<serde_json::Value> = db
         .all(
             "SELECT recipient, COUNT(DISTINCT subject) AS orders FROM email_sends \
@@ -259,80 +256,6 @@ pub async fn segments(env: &Env, store: &Store) -> ApiResult<serde_json::Value> 
         "cart_abandoners": segment(cart_abandoners),
         "inactive_60_days": segment(inactive_60_days),
     }))
-}
-
-/// `POST /internal/stores/{id}/email/flows`: the store's flow settings for the email pipeline.
-pub async fn internal_settings(env: &Env, store_id: StoreId) -> ApiResult<StoreFlowSettings> {
-    let store = load(&platform(env)?, store_id).await?;
-    Ok(StoreFlowSettings { flows: settings_rows(&store.db(env)?).await? })
-}
-
-/// `POST /internal/stores/{id}/email/sends`: records what became of flow steps. `scheduled`
-/// only adds a step not seen before; later news updates it, but never sets a sent step back; a
-/// report without a recipient (a purchase's cancellation) only updates steps still scheduled.
-pub async fn internal_record(env: &Env, store_id: StoreId, body: &str) -> ApiResult<serde_json::Value> {
-    let input: SendReports = parse_json(body)?;
-    if input.sends.len() > 1_000 {
-        return Err(ApiError::invalid("sends", "send at most 1000 reports at once"));
-    }
-    let store = load(&platform(env)?, store_id).await?;
-    let db = store.db(env)?;
-    let at = rfc3339(now());
-    let mut statements = Vec::with_capacity(input.sends.len());
-    for send in &input.sends {
-        flow(&send.flow).map_err(|e| ApiError::invalid("flow", e.to_string()))?;
-        let status = match send.status {
-            SendStatus::Scheduled => "scheduled",
-            SendStatus::Sent => "sent",
-            SendStatus::Cancelled => "cancelled",
-            SendStatus::Skipped => "skipped",
-        };
-        let key: [JsValue; 3] =
-            [send.flow.clone().into(), send.subject.clone().into(), f64::from(send.step).into()];
-        let statement = if send.recipient.is_empty() {
-            db.statement(
-                "UPDATE email_sends SET status = ?5, reason = ?6, updated_at = ?7 \
-                 WHERE store_id = ?1 AND flow = ?2 AND subject = ?3 AND step = ?4 AND status = 'scheduled'",
-                &[
-                    key[0].clone(),
-                    key[1].clone(),
-                    key[2].clone(),
-                    status.into(),
-                    crate::runtime::nullable(send.reason.clone()),
-                    at.clone().into(),
-                ],
-            )?
-        } else {
-            let on_conflict = if send.status == SendStatus::Scheduled {
-                "DO NOTHING"
-            } else {
-                "DO UPDATE SET status = excluded.status, reason = excluded.reason, updated_at = excluded.updated_at \
-                 WHERE email_sends.status <> 'sent'"
-            };
-            db.statement(
-                &format!(
-                    "INSERT INTO email_sends (store_id, flow, subject, step, template, recipient, status, reason, due_at, updated_at) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (store_id, flow, subject, step) {on_conflict}"
-                ),
-                &[
-                    key[0].clone(),
-                    key[1].clone(),
-                    key[2].clone(),
-                    send.template.clone().into(),
-                    send.recipient.clone().into(),
-                    status.into(),
-                    crate::runtime::nullable(send.reason.clone()),
-                    send.due_at.clone().into(),
-                    at.clone().into(),
-                ],
-            )?
-        };
-        statements.push(statement);
-    }
-    for chunk in statements.chunks(100) {
-        db.batch(chunk.to_vec()).await?;
-    }
-    Ok(serde_json::json!({ "recorded": input.sends.len() }))
 }
 
 /// After an unsubscribe: the contact's marketing steps still scheduled show as cancelled (the

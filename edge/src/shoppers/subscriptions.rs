@@ -1,20 +1,11 @@
-//! A store's email contacts: the shoppers' sign-up form (public, rate limited), one-click
-//! unsubscribe (RFC 8058 `POST` and a page for people), and the merchant's list and import.
-//!
-//! The edge is the only writer of D1, so the contact and its status live here; the email
-//! pipeline owns DynamoDB (flow steps, the suppression list), so the edge tells it what happened
-//! through the `flows` queue: `contact_subscribed` starts the welcome series, `contact_unsubscribed`
-//! suppresses the address and cancels the contact's pending marketing steps.
-//!
-//! Contacts count against the tenant plan's limit across all of the tenant's stores while they are
-//! subscribed. Two sign-ups racing past the last free place may both land (the check and the
-//! insert are two statements); the next one is refused.
+//! A shopper's side of a store's mailing list: the sign-up form (public, rate limited), one-click
+//! unsubscribe (RFC 8058 `POST`) and the page a mail's unsubscribe link opens.
 
-use crate::auth::accounts::rate_limit;
 use crate::config::Config;
 use crate::error::{parse_json, ApiError, ApiResult};
+use crate::repo::stores::{load, Store};
 use crate::runtime::{new_id, now, now_ms, random_bytes, rfc3339};
-use crate::stores::{load, Store};
+use crate::v1::accounts::rate_limit;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use domain::accounts::Email;
@@ -35,17 +26,17 @@ pub const IMPORT_MAX: usize = 1_000;
 /// Longest first name kept.
 const NAME_MAX_CHARS: usize = 50;
 
-fn hash(token: &str) -> String {
+pub(crate) fn hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
 /// The sign-up form's fields (JSON or `application/x-www-form-urlencoded`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct SignUp {
-    email: String,
+pub(crate) struct SignUp {
+    pub(crate) email: String,
     #[serde(default)]
-    first_name: Option<String>,
+    pub(crate) first_name: Option<String>,
 }
 
 fn parse_signup(body: &str, content_type: &str) -> ApiResult<SignUp> {
@@ -69,7 +60,7 @@ fn parse_signup(body: &str, content_type: &str) -> ApiResult<SignUp> {
     parse_json(body)
 }
 
-fn clean_name(name: Option<String>) -> Option<String> {
+pub(crate) fn clean_name(name: Option<String>) -> Option<String> {
     name.map(|n| n.chars().filter(|c| !c.is_control()).take(NAME_MAX_CHARS).collect::<String>())
         .map(|n| n.trim().to_owned())
         .filter(|n| !n.is_empty())
@@ -114,7 +105,7 @@ async fn public_store(env: &Env, key: &str) -> ApiResult<Store> {
 }
 
 /// Subscribed contacts across every store of the store's tenant.
-async fn tenant_contacts(env: &Env, store: &Store) -> ApiResult<u64> {
+pub(crate) async fn tenant_contacts(env: &Env, store: &Store) -> ApiResult<u64> {
     #[derive(Deserialize)]
     struct Placed {
         id: String,
@@ -138,7 +129,7 @@ async fn tenant_contacts(env: &Env, store: &Store) -> ApiResult<u64> {
     Ok(total)
 }
 
-async fn ensure_room(env: &Env, store: &Store, adding: u64) -> ApiResult<()> {
+pub(crate) async fn ensure_room(env: &Env, store: &Store, adding: u64) -> ApiResult<()> {
     let existing = tenant_contacts(env, store).await?;
     check_contacts(store.plan(), existing, adding)
         .map_err(|e| ApiError::new(403, "plan_limit", e.to_string()).field("contacts"))
@@ -445,7 +436,7 @@ pub async fn unsubscribe(env: &Env, config: &Config, store_id: &str, token: &str
         )
         .await?;
     }
-    crate::email_flows::cancel_marketing(&db, &contact.email).await?;
+    crate::v1::email_flows::cancel_marketing(&db, &contact.email).await?;
     Ok(page(
         200,
         &store.row.name,
@@ -460,92 +451,19 @@ pub async fn unsubscribe(env: &Env, config: &Config, store_id: &str, token: &str
 /// A contact as the merchant sees it.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct ContactView {
-    id: String,
-    email: String,
-    first_name: Option<String>,
-    status: String,
-    source: String,
-    subscribed_at: String,
-    unsubscribed_at: Option<String>,
-}
-
-/// `GET /v1/stores/{id}/contacts?status=`: the store's contacts, newest first (at most 500), with
-/// the account's count against its plan.
-pub async fn list(env: &Env, store: &Store, status: Option<&str>) -> ApiResult<serde_json::Value> {
-    let status = match status.unwrap_or("") {
-        s @ ("" | "subscribed" | "unsubscribed" | "bounced" | "complained") => s,
-        _ => {
-            return Err(ApiError::invalid(
-                "status",
-                "status must be subscribed, unsubscribed, bounced or complained",
-            ))
-        }
-    };
-    let contacts: Vec<ContactView> = store
-        .db(env)?
-        .all(
-            "SELECT id, email, first_name, status, source, subscribed_at, unsubscribed_at FROM contacts \
-             WHERE store_id = ?1 AND (?2 = '' OR status = ?2) ORDER BY created_at DESC, id DESC LIMIT 500",
-            &[status.into()],
-        )
-        .await?;
-    let used = tenant_contacts(env, store).await?;
-    Ok(serde_json::json!({
-        "contacts": contacts,
-        "account": { "subscribed": used, "limit": store.plan().limits().email_contacts, "plan": store.plan().as_str() },
-    }))
+    pub(crate) id: String,
+    pub(crate) email: String,
+    pub(crate) first_name: Option<String>,
+    pub(crate) status: String,
+    pub(crate) source: String,
+    pub(crate) subscribed_at: String,
+    pub(crate) unsubscribed_at: Option<String>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Import {
-    contacts: Vec<SignUp>,
-}
-
-/// `POST /v1/stores/{id}/contacts/import`: adds up to 1,000 contacts who opted in elsewhere, all
-/// or nothing. Imported contacts get no welcome series; addresses already listed are skipped.
-pub async fn import(env: &Env, store: &Store, body: &str) -> ApiResult<serde_json::Value> {
-    let input: Import = parse_json(body)?;
-    if input.contacts.is_empty() || input.contacts.len() > IMPORT_MAX {
-        return Err(ApiError::invalid("contacts", format!("send 1 to {IMPORT_MAX} contacts")));
-    }
-    let mut seen = std::collections::HashSet::new();
-    let mut rows = Vec::with_capacity(input.contacts.len());
-    for (i, contact) in input.contacts.into_iter().enumerate() {
-        let email = Email::parse(&contact.email)
-            .map_err(|e| ApiError::invalid(&format!("contacts[{i}].email"), e.to_string()))?;
-        if seen.insert(email.as_str().to_owned()) {
-            rows.push((email, clean_name(contact.first_name)));
-        }
-    }
-    let db = store.db(env)?;
-    let listed: Vec<serde_json::Value> =
-        db.all("SELECT email FROM contacts WHERE store_id = ?1", &[]).await?;
-    let listed: std::collections::HashSet<&str> = listed.iter().filter_map(|r| r["email"].as_str()).collect();
-    rows.retain(|(email, _)| !listed.contains(email.as_str()));
-    ensure_room(env, store, rows.len() as u64).await?;
-    let at = rfc3339(now());
-    let mut statements = Vec::with_capacity(rows.len());
-    for (email, first_name) in &rows {
-        let id: domain::ProductId = new_id();
-        let token = URL_SAFE_NO_PAD.encode(random_bytes::<24>());
-        statements.push(db.statement(
-            "INSERT INTO contacts (id, store_id, email, first_name, status, source, unsubscribe_hash, \
-             subscribed_at, created_at) VALUES (?2, ?1, ?3, ?4, 'subscribed', 'import', ?5, ?6, ?6) \
-             ON CONFLICT (store_id, email) DO NOTHING",
-            &[
-                id.to_string().into(),
-                email.as_str().into(),
-                crate::runtime::nullable(first_name.clone()),
-                hash(&token).into(),
-                at.clone().into(),
-            ],
-        )?);
-    }
-    for chunk in statements.chunks(200) {
-        db.batch(chunk.to_vec()).await?;
-    }
-    Ok(serde_json::json!({ "imported": rows.len() }))
+pub(crate) struct Import {
+    pub(crate) contacts: Vec<SignUp>,
 }
 
 #[cfg(test)]

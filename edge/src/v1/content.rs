@@ -2,11 +2,12 @@
 //! editable) and blog posts. Their HTML is sanitised with the allow-list before it is stored.
 
 use crate::error::{parse_json, ApiError, ApiResult};
-use crate::products::changed;
+use crate::repo::stores::Store;
 use crate::runtime::{new_id, now, rfc3339};
-use crate::stores::Store;
+use crate::scope::StoreScope;
+use crate::v1::products::changed;
 use domain::content::{slugify, META_DESCRIPTION_MAX, META_TITLE_MAX};
-use domain::ProductId;
+use domain::{PostId, ProductId};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tenancy::shards::StoreDb;
@@ -54,9 +55,10 @@ async fn ensure_pages(db: &StoreDb, store: &Store) -> ApiResult<()> {
 }
 
 /// `GET /v1/stores/{id}/pages`.
-pub async fn list_pages(env: &Env, store: &Store) -> ApiResult<Value> {
-    let db = store.db(env)?;
-    ensure_pages(&db, store).await?;
+pub async fn list_pages(scope: &StoreScope) -> ApiResult<Value> {
+    let store = &scope.store;
+    let db = &scope.db;
+    ensure_pages(db, store).await?;
     let pages: Vec<Value> = db
         .all("SELECT id, kind, slug, title, updated_at FROM pages WHERE store_id = ?1 ORDER BY created_at, slug", &[])
         .await?;
@@ -70,10 +72,11 @@ async fn page_by_slug(db: &StoreDb, slug: &str) -> ApiResult<Value> {
 }
 
 /// `GET /v1/stores/{id}/pages/{slug}`.
-pub async fn get_page(env: &Env, store: &Store, slug: &str) -> ApiResult<Value> {
-    let db = store.db(env)?;
-    ensure_pages(&db, store).await?;
-    page_by_slug(&db, slug).await
+pub async fn get_page(scope: &StoreScope, slug: &str) -> ApiResult<Value> {
+    let store = &scope.store;
+    let db = &scope.db;
+    ensure_pages(db, store).await?;
+    page_by_slug(db, slug).await
 }
 
 /// The fields of a page a merchant may change.
@@ -87,11 +90,13 @@ pub struct PageFields {
 }
 
 /// `PATCH /v1/stores/{id}/pages/{slug}`: a new slug leaves a 301 at the old one.
-pub async fn update_page(env: &Env, store: &Store, slug: &str, body: &str, actor: &str) -> ApiResult<Value> {
+pub async fn update_page(env: &Env, scope: &StoreScope, slug: &str, body: &str) -> ApiResult<Value> {
+    let store = &scope.store;
+    let actor = &scope.actor();
     let fields: PageFields = parse_json(body)?;
-    let db = store.db(env)?;
-    ensure_pages(&db, store).await?;
-    let current = page_by_slug(&db, slug).await?;
+    let db = &scope.db;
+    ensure_pages(db, store).await?;
+    let current = page_by_slug(db, slug).await?;
     let id = current["id"].as_str().unwrap_or_default().to_owned();
     let title = fields.title.unwrap_or_else(|| current["title"].as_str().unwrap_or_default().to_owned());
     text("title", title.trim(), 1, 120)?;
@@ -104,14 +109,14 @@ pub async fn update_page(env: &Env, store: &Store, slug: &str, body: &str, actor
         .unwrap_or_else(|| current["meta_description"].as_str().unwrap_or_default().to_owned());
     text("meta_description", &meta, 0, META_DESCRIPTION_MAX)?;
     let new_slug = match fields.slug {
-        Some(raw) => crate::slugs::check("slug", &raw)?,
+        Some(raw) => crate::v1::slugs::check("slug", &raw)?,
         None => slug.to_owned(),
     };
     let at = rfc3339(now());
     let mut statements = Vec::new();
     if new_slug != slug {
-        crate::slugs::ensure_free(&db, "pages", &new_slug, Some(&id)).await?;
-        statements.extend(crate::slugs::redirect(&db, "page", slug, &new_slug, &id, &at)?);
+        crate::v1::slugs::ensure_free(db, "pages", &new_slug, Some(&id)).await?;
+        statements.extend(crate::v1::slugs::redirect(db, "page", slug, &new_slug, &id, &at)?);
     }
     statements.push(db.statement(
         "UPDATE pages SET slug = ?3, title = ?4, body_html = ?5, meta_description = ?6, updated_at = ?7 \
@@ -127,7 +132,7 @@ pub async fn update_page(env: &Env, store: &Store, slug: &str, body: &str, actor
     )?);
     db.batch(statements).await?;
     changed(env, store, actor, "page.update", &id).await?;
-    page_by_slug(&db, &new_slug).await
+    page_by_slug(db, &new_slug).await
 }
 
 const POST_SELECT: &str =
@@ -150,9 +155,9 @@ async fn post_row(db: &StoreDb, id: &str) -> ApiResult<Value> {
 }
 
 /// `GET /v1/stores/{id}/posts`: newest first.
-pub async fn list_posts(env: &Env, store: &Store) -> ApiResult<Value> {
-    let posts: Vec<Value> = store
-        .db(env)?
+pub async fn list_posts(scope: &StoreScope) -> ApiResult<Value> {
+    let _store = &scope.store;
+    let posts: Vec<Value> = scope.db
         .all(
             "SELECT id, slug, title, excerpt, status, source, published_at, updated_at FROM posts WHERE store_id = ?1 \
              ORDER BY COALESCE(published_at, created_at) DESC LIMIT 500",
@@ -163,8 +168,9 @@ pub async fn list_posts(env: &Env, store: &Store) -> ApiResult<Value> {
 }
 
 /// `GET /v1/stores/{id}/posts/{post}`.
-pub async fn get_post(env: &Env, store: &Store, id: ProductId) -> ApiResult<Value> {
-    post_row(&store.db(env)?, &id.to_string()).await
+pub async fn get_post(scope: &StoreScope, id: PostId) -> ApiResult<Value> {
+    let _store = &scope.store;
+    post_row(&scope.db, &id.to_string()).await
 }
 
 /// The fields of a post; on a change only those sent change.
@@ -184,21 +190,19 @@ pub struct PostFields {
 }
 
 /// `POST /v1/stores/{id}/posts`: a draft unless `status` is `published`.
-pub async fn create_post(env: &Env, store: &Store, body: &str, actor: &str) -> ApiResult<Value> {
+pub async fn create_post(env: &Env, scope: &StoreScope, body: &str) -> ApiResult<Value> {
+    let store = &scope.store;
+    let actor = &scope.actor();
     let fields: PostFields = parse_json(body)?;
-    write_post(env, store, &new_id::<ProductId>().to_string(), None, fields, actor).await
+    write_post(env, store, &new_id::<PostId>().to_string(), None, fields, actor).await
 }
 
 /// `PATCH /v1/stores/{id}/posts/{post}`.
-pub async fn update_post(
-    env: &Env,
-    store: &Store,
-    id: ProductId,
-    body: &str,
-    actor: &str,
-) -> ApiResult<Value> {
+pub async fn update_post(env: &Env, scope: &StoreScope, id: PostId, body: &str) -> ApiResult<Value> {
+    let store = &scope.store;
+    let actor = &scope.actor();
     let fields: PostFields = parse_json(body)?;
-    let current = post_row(&store.db(env)?, &id.to_string()).await?;
+    let current = post_row(&scope.db, &id.to_string()).await?;
     write_post(env, store, &id.to_string(), Some(current), fields, actor).await
 }
 
@@ -256,11 +260,11 @@ async fn write_post(
     };
     let old_slug = old("slug");
     let slug = match fields.slug {
-        Some(raw) => crate::slugs::check("slug", &raw)?,
+        Some(raw) => crate::v1::slugs::check("slug", &raw)?,
         None => old_slug.clone().unwrap_or_else(|| slugify(&title)),
     };
     if old_slug.as_deref() != Some(slug.as_str()) {
-        crate::slugs::ensure_free(&db, "posts", &slug, Some(id)).await?;
+        crate::v1::slugs::ensure_free(&db, "posts", &slug, Some(id)).await?;
     }
     let args: Vec<JsValue> = vec![
         id.into(),
@@ -293,7 +297,7 @@ async fn write_post(
         )?
     }];
     if let Some(old_slug) = old_slug.filter(|o| *o != slug) {
-        statements.extend(crate::slugs::redirect(&db, "post", &old_slug, &slug, id, &at)?);
+        statements.extend(crate::v1::slugs::redirect(&db, "post", &old_slug, &slug, id, &at)?);
     }
     if let Err(error) = db.batch(statements).await {
         if error.to_string().contains("UNIQUE") {
@@ -308,8 +312,10 @@ async fn write_post(
 }
 
 /// `DELETE /v1/stores/{id}/posts/{post}`.
-pub async fn delete_post(env: &Env, store: &Store, id: ProductId, actor: &str) -> ApiResult<()> {
-    let db = store.db(env)?;
+pub async fn delete_post(env: &Env, scope: &StoreScope, id: PostId) -> ApiResult<()> {
+    let store = &scope.store;
+    let actor = &scope.actor();
+    let db = &scope.db;
     let id = id.to_string();
     let results = db
         .batch(vec![

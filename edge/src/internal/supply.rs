@@ -1,13 +1,11 @@
-//! Supplier sync, edge side: the stores and imported products the hourly sync checks, applying what
-//! the suppliers answered (re-pricing by the rules, unpublishing or zeroing stock by the store's
-//! setting, and undoing that when the supplier has the product again), and the history of every
-//! change for the merchant (`GET /v1/stores/{id}/products/{product}/changes`).
-//!
-//! The rules are `domain::supply`; contracts are `queues::sync_api`.
+//! Supplier sync, edge side: the stores and imported products the hourly sync checks, and applying
+//! what the suppliers answered (re-pricing by the rules, unpublishing or zeroing stock by the
+//! store's setting, and undoing that when the supplier has the product again), each change kept
+//! with its reason.
 
 use crate::error::{parse_json, ApiError, ApiResult};
+use crate::repo::stores::load;
 use crate::runtime::{new_id, now, now_ms, rfc3339};
-use crate::stores::{load, Store};
 use domain::pricing::PricingRules;
 use domain::supply::{reconcile, Listed, OutOfStock, Supplied};
 use domain::{Currency, Money, ProductId, StoreId};
@@ -217,42 +215,10 @@ pub async fn apply(env: &Env, store_id: StoreId, body: &str) -> ApiResult<SyncAp
 /// One change as the merchant reads it.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct ChangeView {
-    field: String,
-    old_value: Option<String>,
-    new_value: Option<String>,
-    reason: String,
-    sync_id: String,
-    created_at: String,
-}
-
-/// `GET /v1/stores/{id}/products/{product}/changes`: what the supplier sync changed, newest first
-/// (at most 200), and when the supplier was last checked.
-pub async fn history(env: &Env, store: &Store, product: ProductId) -> ApiResult<serde_json::Value> {
-    #[derive(Deserialize)]
-    struct Checked {
-        supplier_checked_at: Option<String>,
-        supplier_available: Option<i64>,
-    }
-    let db = store.db(env)?;
-    let Some(checked): Option<Checked> = db
-        .first(
-            "SELECT supplier_checked_at, supplier_available FROM products WHERE store_id = ?1 AND id = ?2",
-            &[product.to_string().into()],
-        )
-        .await?
-    else {
-        return Err(ApiError::not_found("product"));
-    };
-    let changes: Vec<ChangeView> = db
-        .all(
-            "SELECT field, old_value, new_value, reason, sync_id, created_at FROM product_changes \
-             WHERE store_id = ?1 AND product_id = ?2 ORDER BY created_at DESC, rowid DESC LIMIT 200",
-            &[product.to_string().into()],
-        )
-        .await?;
-    Ok(serde_json::json!({
-        "supplier_checked_at": checked.supplier_checked_at,
-        "supplier_available": checked.supplier_available.map(|a| a != 0),
-        "changes": changes,
-    }))
+    pub(crate) field: String,
+    pub(crate) old_value: Option<String>,
+    pub(crate) new_value: Option<String>,
+    pub(crate) reason: String,
+    pub(crate) sync_id: String,
+    pub(crate) created_at: String,
 }

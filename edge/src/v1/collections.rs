@@ -1,11 +1,12 @@
 //! Collections: named, sorted groups of products with their own page on the storefront.
 
 use crate::error::{parse_json, ApiError, ApiResult};
-use crate::products::changed;
+use crate::repo::stores::Store;
 use crate::runtime::{new_id, now, rfc3339};
-use crate::stores::Store;
+use crate::scope::StoreScope;
+use crate::v1::products::changed;
 use domain::content::slugify;
-use domain::ProductId;
+use domain::CollectionId;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tenancy::shards::StoreDb;
@@ -58,8 +59,9 @@ async fn view(db: &StoreDb, id: &str) -> ApiResult<Value> {
 }
 
 /// `GET /v1/stores/{id}/collections`.
-pub async fn list(env: &Env, store: &Store) -> ApiResult<Value> {
-    let db = store.db(env)?;
+pub async fn list(scope: &StoreScope) -> ApiResult<Value> {
+    let _store = &scope.store;
+    let db = &scope.db;
     let rows: Vec<Value> = db
         .all(
             "SELECT c.id, c.slug, c.title, c.sort, c.featured, c.updated_at, \
@@ -79,8 +81,9 @@ pub async fn list(env: &Env, store: &Store) -> ApiResult<Value> {
 }
 
 /// `GET /v1/stores/{id}/collections/{collection}`.
-pub async fn get(env: &Env, store: &Store, id: ProductId) -> ApiResult<Value> {
-    view(&store.db(env)?, &id.to_string()).await
+pub async fn get(scope: &StoreScope, id: CollectionId) -> ApiResult<Value> {
+    let _store = &scope.store;
+    view(&scope.db, &id.to_string()).await
 }
 
 fn text(field: &str, value: &str, min: usize, max: usize) -> ApiResult<()> {
@@ -115,17 +118,21 @@ async fn members(db: &StoreDb, ids: &[String]) -> ApiResult<Vec<String>> {
 }
 
 /// `POST /v1/stores/{id}/collections`.
-pub async fn create(env: &Env, store: &Store, body: &str, actor: &str) -> ApiResult<Value> {
+pub async fn create(env: &Env, scope: &StoreScope, body: &str) -> ApiResult<Value> {
+    let store = &scope.store;
+    let actor = &scope.actor();
     let fields: CollectionFields = parse_json(body)?;
-    let id = new_id::<ProductId>().to_string();
+    let id = new_id::<CollectionId>().to_string();
     write(env, store, &id, None, fields, actor).await
 }
 
 /// `PATCH /v1/stores/{id}/collections/{collection}`: a new slug leaves a 301 at the old one.
-pub async fn update(env: &Env, store: &Store, id: ProductId, body: &str, actor: &str) -> ApiResult<Value> {
+pub async fn update(env: &Env, scope: &StoreScope, id: CollectionId, body: &str) -> ApiResult<Value> {
+    let store = &scope.store;
+    let actor = &scope.actor();
     let fields: CollectionFields = parse_json(body)?;
-    let db = store.db(env)?;
-    let current = row(&db, &id.to_string()).await?;
+    let db = &scope.db;
+    let current = row(db, &id.to_string()).await?;
     write(env, store, &id.to_string(), Some(current), fields, actor).await
 }
 
@@ -165,11 +172,11 @@ async fn write(
     text("meta_description", &meta_description, 0, domain::content::META_DESCRIPTION_MAX)?;
     let old_slug = old("slug");
     let slug = match fields.slug {
-        Some(raw) => crate::slugs::check("slug", &raw)?,
+        Some(raw) => crate::v1::slugs::check("slug", &raw)?,
         None => old_slug.clone().unwrap_or_else(|| slugify(&title)),
     };
     if old_slug.as_deref() != Some(slug.as_str()) {
-        crate::slugs::ensure_free(&db, "collections", &slug, Some(id)).await?;
+        crate::v1::slugs::ensure_free(&db, "collections", &slug, Some(id)).await?;
     }
     let products = match &fields.product_ids {
         Some(ids) => Some(members(&db, ids).await?),
@@ -203,7 +210,7 @@ async fn write(
         )?
     }];
     if let Some(old_slug) = old_slug.filter(|o| *o != slug) {
-        statements.extend(crate::slugs::redirect(&db, "collection", &old_slug, &slug, id, &at)?);
+        statements.extend(crate::v1::slugs::redirect(&db, "collection", &old_slug, &slug, id, &at)?);
     }
     if let Some(products) = products {
         statements.push(db.statement(
@@ -231,8 +238,10 @@ async fn write(
 }
 
 /// `DELETE /v1/stores/{id}/collections/{collection}`.
-pub async fn delete(env: &Env, store: &Store, id: ProductId, actor: &str) -> ApiResult<()> {
-    let db = store.db(env)?;
+pub async fn delete(env: &Env, scope: &StoreScope, id: CollectionId) -> ApiResult<()> {
+    let store = &scope.store;
+    let actor = &scope.actor();
+    let db = &scope.db;
     let id = id.to_string();
     let result = db
         .batch(vec![

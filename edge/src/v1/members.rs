@@ -2,12 +2,12 @@
 //! roles and removing members. Only owners manage the team; the last owner cannot be removed.
 
 use super::accounts::{start_session, TokenPair};
-use super::password::{self, Verified};
-use super::Principal;
+use crate::auth::password::{self, Verified};
+use crate::auth::Principal;
 use crate::config::Config;
 use crate::error::{parse_json, ApiError, ApiResult};
+use crate::repo::audit_log::audit;
 use crate::runtime::{new_id, now, now_ms, random_bytes, rfc3339};
-use crate::stores::audit;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use domain::accounts::{check_password, Email, Role};

@@ -1,0 +1,240 @@
+//! Checkout Sessions the storefront starts for a shopper's cart.
+
+use crate::config::Config;
+use crate::error::{parse_json, ApiError, ApiResult};
+use crate::repo::stores::load;
+use crate::runtime::{new_id, now, now_ms, random_bytes, rfc3339};
+use crate::v1::orders::{metric_statement, shop, today, PricedLine, ProductRow, VariantRow, MAX_LINES};
+use domain::accounts::Email;
+use domain::{Currency, Money, ProductId, StoreId, StoreStatus};
+use queues::internal_api::{CheckoutStarted, StartCheckout};
+use queues::messages::{FlowEvent, FlowTrigger, LineItem};
+use queues::Envelope;
+use tenancy::shards::{platform, StoreDb};
+use worker::{Env, Method};
+
+/// Prices the lines from the database, refusing unknown or unpublished products, missing or
+/// unknown variants and quantities above stock, each by its line.
+async fn price_lines(db: &StoreDb, input: &StartCheckout) -> ApiResult<Vec<PricedLine>> {
+    if input.lines.is_empty() || input.lines.len() > MAX_LINES {
+        return Err(ApiError::invalid("lines", format!("a checkout has 1 to {MAX_LINES} lines")));
+    }
+    let mut priced = Vec::with_capacity(input.lines.len());
+    for (i, line) in input.lines.iter().enumerate() {
+        let field = format!("lines[{i}]");
+        if !(1..=domain::cart::MAX_QUANTITY).contains(&line.quantity) {
+            return Err(ApiError::invalid(&field, "quantity must be 1 to 99"));
+        }
+        let product: Option<ProductRow> = db
+            .first(
+                "SELECT title, price_minor, (SELECT COUNT(*) FROM product_variants v WHERE v.store_id = ?1 AND v.product_id = p.id) AS variants \
+                 FROM products p WHERE store_id = ?1 AND id = ?2 AND status = 'published'",
+                &[line.product_id.as_str().into()],
+            )
+            .await?;
+        let Some(product) = product else {
+            return Err(
+                ApiError::new(409, "unavailable", "a product in the cart is no longer sold").field(field)
+            );
+        };
+        let (unit, variant_title) = match (&line.variant_id, product.variants) {
+            (None, 0) => (product.price_minor, None),
+            (None, _) => {
+                return Err(ApiError::new(
+                    409,
+                    "choose_variant",
+                    format!("choose an option of {}", product.title),
+                )
+                .field(field))
+            }
+            (Some(variant), _) => {
+                let row: Option<VariantRow> = db
+                    .first(
+                        "SELECT title, price_minor, stock FROM product_variants WHERE store_id = ?1 AND product_id = ?2 AND id = ?3",
+                        &[line.product_id.as_str().into(), variant.as_str().into()],
+                    )
+                    .await?;
+                let Some(row) = row else {
+                    return Err(ApiError::new(409, "unavailable", "an option in the cart is no longer sold")
+                        .field(field));
+                };
+                if row.stock.is_some_and(|stock| stock < i64::from(line.quantity)) {
+                    return Err(ApiError::new(
+                        409,
+                        "out_of_stock",
+                        format!("only {} of {} ({}) left", row.stock.unwrap_or(0), product.title, row.title),
+                    )
+                    .field(field));
+                }
+                (row.price_minor, Some(row.title))
+            }
+        };
+        priced.push(PricedLine {
+            product_id: line.product_id.clone(),
+            variant_id: line.variant_id.clone(),
+            title: product.title,
+            variant_title,
+            unit_price_minor: unit,
+            quantity: line.quantity,
+        });
+    }
+    Ok(priced)
+}
+
+fn check_origin(origin: &str) -> ApiResult<&str> {
+    let origin = origin.trim_end_matches('/');
+    let rest = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.contains(['/', '?', '#', '@', ' ']) => Ok(origin),
+        _ => Err(ApiError::invalid("origin", "origin must be a scheme and host")),
+    }
+}
+
+pub(crate) fn line_name(line: &PricedLine) -> String {
+    match &line.variant_title {
+        Some(v) => format!("{} ({v})", line.title),
+        None => line.title.clone(),
+    }
+}
+
+/// `POST /internal/stores/{id}/checkouts`: prices the cart, records the checkout, opens a Stripe
+/// Checkout Session (payment mode) and starts the abandoned-cart flow, which the purchase stops.
+pub async fn start_checkout(
+    env: &Env,
+    config: &Config,
+    store_id: StoreId,
+    body: &str,
+) -> ApiResult<CheckoutStarted> {
+    let input: StartCheckout = parse_json(body)?;
+    let store = load(&platform(env)?, store_id).await?;
+    if store.status != StoreStatus::Active {
+        return Err(ApiError::new(409, "store_closed", "the store is not selling right now"));
+    }
+    let email = Email::parse(&input.email).map_err(|e| ApiError::invalid("email", e.to_string()))?;
+    if input.cart_id.is_empty()
+        || input.cart_id.len() > 64
+        || !input.cart_id.bytes().all(|b| b.is_ascii_alphanumeric())
+    {
+        return Err(ApiError::invalid("cart_id", "cart_id must be 1 to 64 letters and digits"));
+    }
+    let origin = check_origin(&input.origin)?.to_owned();
+    let db = store.db(env)?;
+    let lines = price_lines(&db, &input).await?;
+    let currency: Currency = store.row.currency.parse().unwrap_or(Currency::Usd);
+    let priced: Vec<(Money, u32)> =
+        lines.iter().map(|l| (Money::from_minor(l.unit_price_minor, currency), l.quantity)).collect();
+    let subtotal = domain::cart::total(&priced)
+        .ok_or_else(|| ApiError::invalid("lines", "the cart total is out of range"))?;
+
+    let checkout_id = new_id::<ProductId>().to_string();
+    let token = hex::encode(random_bytes::<24>());
+    let order_url = format!("{origin}/orders/{token}");
+    let mut params: Vec<(String, String)> = vec![
+        ("mode".into(), "payment".into()),
+        ("success_url".into(), format!("{order_url}?paid=1")),
+        ("cancel_url".into(), format!("{origin}/cart?cancelled=1")),
+        ("customer_email".into(), email.as_str().to_owned()),
+        ("client_reference_id".into(), checkout_id.clone()),
+        ("metadata[store_id]".into(), store_id.to_string()),
+        ("metadata[checkout_id]".into(), checkout_id.clone()),
+        ("payment_intent_data[metadata][checkout_id]".into(), checkout_id.clone()),
+    ];
+    for (i, line) in lines.iter().enumerate() {
+        params.push((format!("line_items[{i}][price_data][currency]"), currency.code().to_ascii_lowercase()));
+        params.push((format!("line_items[{i}][price_data][unit_amount]"), line.unit_price_minor.to_string()));
+        params.push((format!("line_items[{i}][price_data][product_data][name]"), line_name(line)));
+        params.push((format!("line_items[{i}][quantity]"), line.quantity.to_string()));
+    }
+    let borrowed: Vec<(&str, String)> = params.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    let session = config
+        .stripe
+        .client()
+        .call(Method::Post, "/v1/checkout/sessions", &borrowed, Some(&format!("checkout-{checkout_id}")))
+        .await
+        .map_err(|e| {
+            worker::console_error!("creating a shopper checkout session: {e}");
+            ApiError::new(503, "payments_unavailable", "payments are unavailable; try again shortly")
+        })?;
+    let session_id = session["id"].as_str().unwrap_or_default().to_owned();
+    let checkout_url = session["url"].as_str().unwrap_or_default().to_owned();
+    if session_id.is_empty() || checkout_url.is_empty() {
+        return Err(ApiError::internal("checkout session", "Stripe answered without an id or url"));
+    }
+
+    let at = rfc3339(now());
+    db.batch(vec![
+        db.statement(
+            "INSERT INTO checkouts (store_id, id, cart_id, access_token, email, items, subtotal_minor, currency, \
+             stripe_session_id, status, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'open', ?10, ?10)",
+            &[
+                checkout_id.as_str().into(),
+                input.cart_id.as_str().into(),
+                token.as_str().into(),
+                email.as_str().into(),
+                serde_json::to_string(&lines).unwrap_or_default().into(),
+                (subtotal.minor as f64).into(),
+                currency.code().into(),
+                session_id.as_str().into(),
+                at.as_str().into(),
+            ],
+        )?,
+        metric_statement(&db, "checkout_started", &today(), 1, 0)?,
+    ])
+    .await?;
+
+    // The flow waits an hour from `occurred_at` and stops when the purchase arrives.
+    let abandoned = Envelope::new(
+        format!("flow:cart_abandoned:{checkout_id}"),
+        store.tenant_id,
+        store_id,
+        now(),
+        format!("checkout-{checkout_id}"),
+        FlowEvent {
+            occurred_at: now(),
+            trigger: FlowTrigger::CartAbandoned {
+                cart_id: input.cart_id.clone(),
+                shop: shop(config, &store, &origin, &email),
+                email,
+                items: lines.iter().map(|l| LineItem { title: line_name(l), quantity: l.quantity }).collect(),
+                cart_url: format!("{origin}/cart"),
+                offer: None,
+            },
+        },
+    );
+    if let Err(error) = crate::sqs::send(&config.sqs, &config.sqs.flows_queue_url, &abandoned, now_ms()).await
+    {
+        // The checkout goes on: a missed reminder must not cost the sale.
+        worker::console_error!("enqueueing the abandoned-cart flow: {error}");
+    }
+    Ok(CheckoutStarted { checkout_id, checkout_url, order_url })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::v1::orders::PricedLine;
+
+    #[test]
+    fn checkout_origins_are_a_scheme_and_a_host_only() {
+        assert_eq!(check_origin("https://shop.example/").unwrap(), "https://shop.example");
+        assert_eq!(check_origin("http://demo.localhost:8788").unwrap(), "http://demo.localhost:8788");
+        for bad in
+            ["ftp://x", "https://", "https://a.example/path", "https://user@a.example", "javascript:alert(1)"]
+        {
+            assert!(check_origin(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_line_names_its_variant() {
+        let line = PricedLine {
+            product_id: "p".into(),
+            variant_id: Some("v".into()),
+            title: "Brush".into(),
+            variant_title: Some("Red".into()),
+            unit_price_minor: 100,
+            quantity: 1,
+        };
+        assert_eq!(line_name(&line), "Brush (Red)");
+    }
+}

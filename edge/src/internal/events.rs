@@ -1,0 +1,48 @@
+//! Shopper events the storefront aggregates and sends in batches (page views, add to cart).
+
+use crate::error::{parse_json, ApiError, ApiResult};
+use crate::repo::stores::load;
+use crate::v1::analytics::STOREFRONT_METRICS;
+use crate::v1::orders::metric_statement;
+use domain::StoreId;
+use queues::internal_api::{ShopperEvents, SHOPPER_EVENTS_MAX};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use tenancy::shards::platform;
+use worker::Env;
+
+fn is_day(text: &str) -> bool {
+    time::Date::parse(text, time::macros::format_description!("[year]-[month]-[day]")).is_ok()
+}
+
+/// `POST /internal/shopper-events`: adds aggregated counts, one D1 batch per store.
+pub async fn record(env: &Env, body: &str) -> ApiResult<Value> {
+    let input: ShopperEvents = parse_json(body)?;
+    if input.counts.len() > SHOPPER_EVENTS_MAX {
+        return Err(ApiError::invalid("counts", format!("at most {SHOPPER_EVENTS_MAX} counts per call")));
+    }
+    let mut by_store: BTreeMap<StoreId, Vec<_>> = BTreeMap::new();
+    for (i, count) in input.counts.iter().enumerate() {
+        if !STOREFRONT_METRICS.contains(&count.metric.as_str()) || !is_day(&count.day) || count.count == 0 {
+            return Err(ApiError::invalid(
+                &format!("counts[{i}]"),
+                "a metric the storefront reports, a YYYY-MM-DD day and a count",
+            ));
+        }
+        by_store.entry(count.store_id).or_default().push(count);
+    }
+    let platform = platform(env)?;
+    let mut recorded = 0;
+    for (store_id, counts) in by_store {
+        // A store deleted since the counts were taken loses them.
+        let Ok(store) = load(&platform, store_id).await else { continue };
+        let db = store.db(env)?;
+        let statements = counts
+            .iter()
+            .map(|c| metric_statement(&db, &c.metric, &c.day, c.count, 0))
+            .collect::<worker::Result<Vec<_>>>()?;
+        recorded += statements.len();
+        db.batch(statements).await?;
+    }
+    Ok(json!({ "recorded": recorded }))
+}

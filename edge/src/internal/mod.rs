@@ -1,0 +1,109 @@
+//! The signed internal API: how the pipelines and the storefront write to D1. Every request is
+//! signed with HMAC over method, path, timestamp and body hash, fresh, and used once
+//! ([`authenticate`]); [`handle`] dispatches it to its handler.
+
+pub mod checkouts;
+pub mod email;
+pub mod erasures;
+pub mod events;
+pub mod products;
+pub mod research;
+pub mod seo;
+pub mod supply;
+
+use crate::error::{parse_json, ApiError, ApiResult};
+use crate::http::{json, Ctx};
+use crate::router::InternalRoute;
+use queues::internal_api::{
+    verify, SignedHeaders, MAX_SKEW_SECS, NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER,
+};
+use tenancy::shards::platform;
+use worker::wasm_bindgen::JsValue;
+use worker::Response;
+
+/// Verifies the signature of an internal request and records its nonce, refusing replays.
+pub async fn authenticate(ctx: &Ctx<'_>) -> ApiResult<()> {
+    let (env, secret) = (ctx.env, &ctx.config.internal_secret);
+    let (timestamp, nonce, signature) =
+        (ctx.header(TIMESTAMP_HEADER), ctx.header(NONCE_HEADER), ctx.header(SIGNATURE_HEADER));
+    let now = (crate::runtime::now_ms() / 1_000) as i64;
+    let signed = SignedHeaders {
+        timestamp: timestamp.as_deref(),
+        nonce: nonce.as_deref(),
+        signature: signature.as_deref(),
+    };
+    let nonce =
+        verify(secret.as_bytes(), &ctx.method, &ctx.path_and_query(), ctx.body.as_bytes(), signed, now)
+            .map_err(|e| ApiError::unauthorized(e.to_string()))?;
+
+    let db = platform(env)?;
+    let recorded = db
+        .prepare(
+            "INSERT INTO internal_nonces (nonce, expires_at) VALUES (?1, ?2) ON CONFLICT (nonce) DO NOTHING",
+        )
+        .bind(&[JsValue::from_str(nonce), JsValue::from_f64((now + 2 * MAX_SKEW_SECS) as f64)])?
+        .run()
+        .await?;
+    if recorded.meta()?.and_then(|m| m.changes).unwrap_or(0) == 0 {
+        return Err(ApiError::unauthorized("request was already used (replay)"));
+    }
+    // Nonces older than the freshness window can never be replayed: expired requests are stale.
+    db.prepare("DELETE FROM internal_nonces WHERE expires_at < ?1")
+        .bind(&[JsValue::from_f64(now as f64)])?
+        .run()
+        .await?;
+    Ok(())
+}
+
+/// Runs an authenticated internal request.
+pub async fn handle(route: InternalRoute, ctx: &Ctx<'_>) -> ApiResult<Response> {
+    let (env, config, body) = (ctx.env, &ctx.config, ctx.body.as_str());
+    match route {
+        InternalRoute::ClaimDueResearch => json(200, &research::claim_due(env, body).await?),
+        InternalRoute::ResearchContext(store, run) => {
+            let origin = ctx.url.origin().ascii_serialization();
+            json(200, &research::context(env, &origin, store, run, body).await?)
+        }
+        InternalRoute::ResearchReport(store, run) => {
+            json(200, &research::report(env, store, run, body).await?)
+        }
+        InternalRoute::Publish(store) => {
+            let (status, published) = products::publish(env, store, body).await?;
+            json(status, &published)
+        }
+        InternalRoute::ConfirmErasure(id) => json(200, &erasures::confirm_erasure(env, &id, body).await?),
+        InternalRoute::Checkout(store) => {
+            json(201, &checkouts::start_checkout(env, config, store, body).await?)
+        }
+        InternalRoute::ShopperEvents => json(200, &events::record(env, body).await?),
+        InternalRoute::Subscribe(store) => {
+            let input: queues::internal_api::StorefrontSubscribe = parse_json(body)?;
+            let signup = serde_json::json!({ "email": input.email, "first_name": input.first_name });
+            let subscribed = crate::shoppers::subscriptions::subscribe(
+                env,
+                config,
+                &store.to_string(),
+                &signup.to_string(),
+                "application/json",
+                &input.ip,
+            )
+            .await?;
+            json(200, &subscribed)
+        }
+        InternalRoute::FlowSettings(store) => json(200, &email::internal_settings(env, store).await?),
+        InternalRoute::FlowSends(store) => json(200, &email::internal_record(env, store, body).await?),
+        InternalRoute::SeoDue => json(200, &seo::claim_due(env, body).await?),
+        InternalRoute::SeoContext(store) => json(200, &seo::context(env, config, store).await?),
+        InternalRoute::SeoPost(store) => {
+            let (status, post) = seo::publish(env, store, body).await?;
+            json(status, &post)
+        }
+        InternalRoute::SeoProducts(store) => json(200, &seo::rewrite_products(env, store, body).await?),
+        InternalRoute::SeoLinks(store) => json(200, &seo::links(env, store, body).await?),
+        InternalRoute::SeoReport(store, run) => json(200, &seo::report(env, store, run, body).await?),
+        InternalRoute::SyncStores => json(200, &supply::stores(env, body).await?),
+        InternalRoute::SupplierListings(store) => json(200, &supply::listings(env, store, body).await?),
+        InternalRoute::SupplierSync(store) => json(200, &supply::apply(env, store, body).await?),
+        InternalRoute::Unknown(what) => Err(ApiError::not_found(what)),
+    }
+}

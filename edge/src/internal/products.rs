@@ -1,0 +1,81 @@
+//! Products the import stage publishes, once per source product.
+
+use crate::error::{parse_json, ApiError, ApiResult};
+use crate::repo::products::*;
+use crate::repo::stores::load;
+use crate::runtime::{new_id, now, now_ms, rfc3339};
+use domain::content::slugify;
+use domain::{ProductId, StoreId};
+use queues::internal_api::{PublishProduct, PublishStatus, PublishedProduct};
+use tenancy::routing::Routing;
+use tenancy::shards::platform;
+use worker::Env;
+
+/// `POST /internal/stores/{store}/products`: publishes an imported product once. A repeat with
+/// the same source and source product id returns the first product and writes nothing.
+pub async fn publish(env: &Env, store_id: StoreId, body: &str) -> ApiResult<(u16, PublishedProduct)> {
+    let input: PublishProduct = parse_json(body)?;
+    let store = load(&platform(env)?, store_id).await?;
+    if store.tenant_id != input.tenant_id {
+        return Err(ApiError::not_found("store"));
+    }
+    input.content.validate().map_err(|e| ApiError::new(422, "invalid_content", e.to_string()))?;
+    if input.price.currency.code() != store.row.currency {
+        return Err(ApiError::invalid("price", format!("the store sells in {}", store.row.currency)));
+    }
+    if input
+        .images
+        .iter()
+        .any(|u| !(u.starts_with("https://") || u.starts_with("http://") || is_media_path(u)))
+    {
+        return Err(ApiError::invalid("images", "image URLs must be http(s) or /media/<name>.webp"));
+    }
+    let db = store.db(env)?;
+    if let Some(existing) = find_by_source(&db, &input.source, &input.source_product_id).await? {
+        return Ok((200, existing));
+    }
+    ensure_room(&db, &store, 1).await?;
+
+    let slug = free_slug(&db, &slugify(&input.content.title)).await?;
+    let product_id: ProductId = new_id();
+    let at = rfc3339(now());
+    // The store's auto-publish setting has the last word: off, every import waits as a draft.
+    let status = match (input.status, store.row.auto_publish != 0) {
+        (PublishStatus::Published, true) => "published",
+        _ => "draft",
+    };
+    insert(
+        &db,
+        &NewRow {
+            id: product_id,
+            slug: slug.clone(),
+            title: &input.content.title,
+            description: &input.content.description,
+            features: &input.content.features,
+            meta_title: &input.content.meta_title,
+            meta_description: &input.content.meta_description,
+            keywords: &input.content.keywords,
+            images: &input.images,
+            price_minor: input.price.minor,
+            compare_at_minor: input.compare_at.map(|c| c.minor),
+            cost_minor: input.cost.minor,
+            currency: input.price.currency.code(),
+            status,
+            source: Some((&input.source, &input.source_product_id)),
+            research_run_id: input.research_run_id.map(|r| r.to_string()),
+            score: input.score,
+            at: &at,
+        },
+    )?
+    .run()
+    .await?;
+
+    let published = find_by_source(&db, &input.source, &input.source_product_id)
+        .await?
+        .ok_or_else(|| ApiError::internal("publishing product", "row missing after insert"))?;
+    let created = published.product_id == product_id;
+    if created && status == "published" {
+        Routing::new(env.kv(crate::config::EDGE_KV)?).bump_cache_version(store_id, now_ms() as f64).await?;
+    }
+    Ok((if created { 201 } else { 200 }, PublishedProduct { created, ..published }))
+}
