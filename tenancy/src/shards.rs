@@ -496,6 +496,29 @@ mod on_sqlite {
     }
 
     #[test]
+    fn the_guards_sample_of_worker_statements_is_valid_sql_on_the_store_schema() {
+        let db = shard();
+        for sql in crate::guard::tests::WORKER_STATEMENTS {
+            let explained: Result<Vec<Value>, _> =
+                block_on(db.all(Statement::new(format!("EXPLAIN {sql}"), vec![])));
+            assert!(explained.is_ok(), "{sql}: {explained:?}");
+        }
+    }
+
+    #[test]
+    fn an_or_that_would_read_another_store_is_refused_before_it_runs() {
+        let db = shard();
+        let (a, _) = two_stores(&db);
+        let error =
+            block_on(a.query_all::<Value>("SELECT id FROM products WHERE store_id = ?1 OR 1 = 1", vec![]))
+                .unwrap_err();
+        assert!(matches!(error, SqlError::Unscoped(ref reason) if reason.contains("OR")), "{error}");
+        let error = block_on(a.execute("UPDATE products SET price_minor = 1 WHERE store_id = ?10", vec![]))
+            .unwrap_err();
+        assert!(matches!(error, SqlError::Unscoped(_)), "{error}");
+    }
+
+    #[test]
     fn the_platform_database_runs_statements_as_given() {
         let platform = PlatformDb::new(Sqlite::memory().unwrap());
         block_on(platform.run(Statement::new("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)", vec![])))
