@@ -1210,4 +1210,65 @@ pub(crate) mod tests {
         );
         accepted("SELECT 1 AS ok");
     }
+
+    const PIECES: &[&str] = &[
+        "SELECT",
+        "INSERT INTO t",
+        "UPDATE t SET",
+        "DELETE FROM",
+        "WITH w AS",
+        "VALUES",
+        "FROM",
+        "WHERE",
+        "JOIN",
+        "LEFT JOIN",
+        "ON",
+        "ON CONFLICT",
+        "DO UPDATE SET",
+        "DO NOTHING",
+        "RETURNING",
+        "UNION",
+        "AND",
+        "OR",
+        "NOT",
+        "BETWEEN",
+        "CASE",
+        "WHEN",
+        "END",
+        "AS",
+        "(",
+        ")",
+        ",",
+        ".",
+        "=",
+        "store_id",
+        "p.store_id",
+        "?1",
+        "?2",
+        "?",
+        "'x'",
+        "\"q\"",
+        "--",
+        "/*",
+        "*/",
+        ";",
+        "products",
+        "p",
+        "1",
+    ];
+
+    proptest::proptest! {
+        #[test]
+        fn the_guard_answers_any_token_soup_without_panicking(
+            picks in proptest::collection::vec(0..PIECES.len(), 0..40),
+        ) {
+            let sql = picks.iter().map(|&i| PIECES[i]).collect::<Vec<_>>().join(" ");
+            let _ = check(&sql);
+        }
+
+        #[test]
+        fn the_guard_answers_any_text_without_panicking(sql in "\\PC{0,80}") {
+            let _ = check(&sql);
+        }
+    }
 }
