@@ -54,7 +54,8 @@ fn tokenize(sql: &str) -> Result<Vec<Token>, String> {
     while i < chars.len() {
         let c = chars[i];
         match c {
-            _ if c.is_whitespace() => i += 1,
+            // SQLite's whitespace, and its ASCII-only case folding below.
+            ' ' | '\t' | '\n' | '\r' | '\x0c' => i += 1,
             '-' if at(i + 1) == '-' => {
                 while i < chars.len() && chars[i] != '\n' {
                     i += 1;
@@ -81,7 +82,7 @@ fn tokenize(sql: &str) -> Result<Vec<Token>, String> {
                 let text: String = chars[i + 1..end - 1].iter().collect();
                 let doubled = format!("{close}{close}");
                 tokens.push(Token::Word {
-                    text: text.replace(&doubled, &close.to_string()).to_lowercase(),
+                    text: text.replace(&doubled, &close.to_string()).to_ascii_lowercase(),
                     quoted: true,
                 });
                 i = end;
@@ -117,9 +118,9 @@ fn tokenize(sql: &str) -> Result<Vec<Token>, String> {
                 }
                 tokens.push(Token::Literal);
             }
-            _ if c.is_alphabetic() || c == '_' || !c.is_ascii() => {
+            _ if c.is_ascii_alphabetic() || c == '_' || !c.is_ascii() => {
                 let start = i;
-                while at(i).is_alphanumeric()
+                while at(i).is_ascii_alphanumeric()
                     || at(i) == '_'
                     || at(i) == '$'
                     || (!at(i).is_ascii() && at(i) != '\0')
@@ -127,7 +128,7 @@ fn tokenize(sql: &str) -> Result<Vec<Token>, String> {
                     i += 1;
                 }
                 tokens.push(Token::Word {
-                    text: chars[start..i].iter().collect::<String>().to_lowercase(),
+                    text: chars[start..i].iter().collect::<String>().to_ascii_lowercase(),
                     quoted: false,
                 });
             }
@@ -634,7 +635,7 @@ fn clauses(nodes: &[Node]) -> Result<Clauses<'_>, String> {
     for pair in bounds.windows(2) {
         let keyword = nodes[pair[0]].word().unwrap_or_default();
         if seen.contains(&keyword) {
-            return Err(format!("a second {} clause", keyword.to_uppercase()));
+            return Err(format!("a second {} clause", keyword.to_ascii_uppercase()));
         }
         seen.push(keyword);
         let body = &nodes[pair[0] + 1..pair[1]];
