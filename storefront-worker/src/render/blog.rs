@@ -132,7 +132,7 @@ pub fn post(site: &Site, post: &PostPage) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::tests::site;
+    use crate::render::tests::{hostile_site, site, snapshot};
 
     fn sample() -> PostPage {
         PostPage {
@@ -174,5 +174,43 @@ mod tests {
         let html = blog_index(&site("Cozy Pets"), &cards);
         assert!(html.contains("<a href=\"/blog/brushing-guide\">Guide</a>"));
         assert!(html.contains("<time datetime=\"2026-11-20\">2026-11-20</time>"));
+    }
+
+    #[test]
+    fn snapshot_of_the_blog_index() {
+        let cards = [
+            PostCard {
+                slug: "brushing-guide".into(),
+                title: "How to brush <long> & \"short\" hair".into(),
+                excerpt: "Rosie's five steps <b>to</b> calm.".into(),
+                published_at: Some("2026-11-20T10:00:00Z".into()),
+            },
+            PostCard {
+                slug: "draft-date".into(),
+                title: "Undated".into(),
+                excerpt: String::new(),
+                published_at: None,
+            },
+        ];
+        insta::assert_snapshot!(snapshot(&blog_index(&hostile_site(), &cards)));
+    }
+
+    #[test]
+    fn snapshot_of_an_empty_blog() {
+        insta::assert_snapshot!(snapshot(&blog_index(&hostile_site(), &[])));
+    }
+
+    #[test]
+    fn snapshot_of_a_post() {
+        let page = PostPage {
+            title: "How to brush <long> & \"short\" hair".into(),
+            body_html: "<h2>Start 'slowly'</h2><p>Short & sweet <a href=\"/products/slicker-brush\">sessions</a>.</p>\
+                        <script>alert(1)</script><p onclick=\"x\">Done</p>"
+                .into(),
+            author: "Ada <Lovelace> & Co".into(),
+            keywords: vec!["cat <grooming>".into(), "brush".into()],
+            ..sample()
+        };
+        insta::assert_snapshot!(snapshot(&post(&hostile_site(), &page)));
     }
 }

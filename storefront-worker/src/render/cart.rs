@@ -159,7 +159,7 @@ pub fn order(site: &Site, view: &OrderView) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::tests::site;
+    use crate::render::tests::{hostile_site, site, snapshot};
     use domain::Currency;
 
     fn usd(minor: i64) -> Money {
@@ -209,5 +209,58 @@ mod tests {
         assert!(paid.contains("<h1>Order #1001</h1>"));
         assert!(paid.contains("Thank you! Your payment was received."));
         assert!(!paid.contains("http-equiv"));
+    }
+
+    #[test]
+    fn snapshot_of_an_empty_cart() {
+        insta::assert_snapshot!(snapshot(&cart(&hostile_site(), &CartView::default())));
+    }
+
+    #[test]
+    fn snapshot_of_a_cart_with_lines_a_notice_and_dropped_items() {
+        let view = CartView {
+            lines: vec![
+                CartLineView {
+                    slug: "slicker-brush".into(),
+                    title: "Slicker <Brush> & \"Comb\"".into(),
+                    variant: Some("Rosie's <red>".into()),
+                    unit_price: usd(1999),
+                    quantity: 2,
+                },
+                CartLineView {
+                    slug: "bowl".into(),
+                    title: "Bowl".into(),
+                    variant: None,
+                    unit_price: usd(650),
+                    quantity: 1,
+                },
+            ],
+            dropped: 1,
+            notice: Some("Payment <cancelled> & \"not\" taken.".into()),
+        };
+        insta::assert_snapshot!(snapshot(&cart(&hostile_site(), &view)));
+    }
+
+    fn hostile_order(number: Option<i64>) -> OrderView {
+        OrderView {
+            number,
+            items: vec![
+                ("Slicker <Brush>".into(), Some("Rosie's \"red\"".into()), 2, usd(1999)),
+                ("Bowl & Mat".into(), None, 1, usd(650)),
+            ],
+            total: usd(4648),
+            email: "ada+<shop>@example.com".into(),
+            just_paid: true,
+        }
+    }
+
+    #[test]
+    fn snapshot_of_a_paid_order() {
+        insta::assert_snapshot!(snapshot(&order(&hostile_site(), &hostile_order(Some(1001)))));
+    }
+
+    #[test]
+    fn snapshot_of_an_order_waiting_for_its_payment() {
+        insta::assert_snapshot!(snapshot(&order(&hostile_site(), &hostile_order(None))));
     }
 }

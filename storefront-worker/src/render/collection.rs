@@ -227,7 +227,7 @@ pub fn collection(site: &Site, page: &CollectionPage) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::tests::{card, site, tags};
+    use crate::render::tests::{card, hostile_cards, hostile_site, site, snapshot, tags};
 
     fn page(total: u32, page: u32, sort: Sort) -> CollectionPage {
         CollectionPage {
@@ -284,5 +284,31 @@ mod tests {
             assert_eq!(Sort::parse(sort.key()), Some(sort));
         }
         assert_eq!(Sort::parse("random"), None);
+    }
+
+    #[test]
+    fn snapshot_of_a_sorted_collection_on_its_second_page() {
+        let page = CollectionPage {
+            title: "Brushes & <Combs>".into(),
+            description_html:
+                "<p>Soft <em>and</em> \"firm\" & <a href=\"/pages/about\" onclick=\"x()\">ours</a>.</p>\
+                               <script>alert('x')</script><img src=x onerror=alert(1)>"
+                    .into(),
+            cards: hostile_cards(),
+            ..page(60, 2, Sort::PriceAsc)
+        };
+        insta::assert_snapshot!(snapshot(&collection(&hostile_site(), &page)));
+    }
+
+    #[test]
+    fn snapshot_of_an_empty_collection() {
+        let page = CollectionPage {
+            description_html: String::new(),
+            meta_title: "Brushes for <cats>".into(),
+            meta_description: "Every brush we sell: 'soft' & \"firm\".".into(),
+            cards: vec![],
+            ..page(0, 1, Sort::BestSelling)
+        };
+        insta::assert_snapshot!(snapshot(&collection(&hostile_site(), &page)));
     }
 }

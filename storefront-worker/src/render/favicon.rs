@@ -47,4 +47,10 @@ mod tests {
         assert!(!svg.contains("<text"));
         assert!(!svg.contains("&amp;"));
     }
+
+    #[test]
+    fn snapshot_of_an_icon() {
+        insta::assert_snapshot!("letter", favicon("&rosie's <pets>"));
+        insta::assert_snapshot!("square", favicon("<&>"));
+    }
 }

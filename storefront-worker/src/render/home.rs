@@ -92,7 +92,7 @@ pub fn home(site: &Site, page: &HomePage) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::tests::{card, site, tags};
+    use crate::render::tests::{card, hostile_cards, hostile_site, site, snapshot, tags};
 
     fn newest(cards: Vec<Card>) -> HomePage {
         HomePage { newest: cards, ..HomePage::default() }
@@ -168,5 +168,20 @@ mod tests {
             .iter()
             .all(|img| img.contains("width=\"400\" height=\"400\"") && img.contains("alt=\"\"")));
         assert_eq!(images.iter().filter(|img| img.contains("loading=\"lazy\"")).count(), 2);
+    }
+
+    #[test]
+    fn snapshot_of_the_home_page_with_products() {
+        let page = HomePage {
+            featured: Some(("Summer <Grooming> & \"Care\"".into(), "summer".into(), hostile_cards())),
+            best_sellers: vec![card("Best <b>Brush</b>")],
+            newest: hostile_cards(),
+        };
+        insta::assert_snapshot!(snapshot(&home(&hostile_site(), &page)));
+    }
+
+    #[test]
+    fn snapshot_of_the_home_page_of_an_empty_store() {
+        insta::assert_snapshot!(snapshot(&home(&hostile_site(), &HomePage::default())));
     }
 }

@@ -159,7 +159,7 @@ pub fn breadcrumbs(site: &Site, product: &Product) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::tests::site;
+    use crate::render::tests::{hostile_site, site};
     use domain::Currency;
 
     fn brush() -> Product {
@@ -248,5 +248,48 @@ mod tests {
             html.trim_start_matches("<script type=\"application/ld+json\">").trim_end_matches("</script>");
         let parsed: Value = serde_json::from_str(json).unwrap();
         assert_eq!(parsed["name"], "</script><script>alert(1)</script> & <!--");
+    }
+
+    fn hostile_brush() -> Product {
+        Product {
+            title: "Slicker <Brush> & \"Comb\"</script>".into(),
+            compare_at: Some(Money::from_minor(3999, Currency::Usd)),
+            images: vec!["/media/brush.webp".into(), "https://img.example/2.jpg?w=1&h=2".into()],
+            description: vec!["Rosie's <b>soft</b> pins.".into(), "Easy & quick.".into()],
+            ..brush()
+        }
+    }
+
+    #[test]
+    fn snapshot_of_the_product_json_ld() {
+        insta::assert_snapshot!(script(&product(&hostile_site(), &hostile_brush())));
+    }
+
+    #[test]
+    fn snapshot_of_the_product_breadcrumbs_json_ld() {
+        insta::assert_snapshot!(script(&breadcrumbs(&hostile_site(), &hostile_brush())));
+    }
+
+    #[test]
+    fn snapshot_of_the_article_json_ld() {
+        let post = crate::render::PostPage {
+            slug: "brushing-guide".into(),
+            title: "How to brush <long> & \"short\" hair</script>".into(),
+            body_html: "<p>Body</p>".into(),
+            excerpt: "Rosie's steps <b>to</b> calm.".into(),
+            meta_title: String::new(),
+            meta_description: String::new(),
+            author: "Ada <Lovelace>".into(),
+            keywords: vec!["cat <grooming>".into(), "brush & comb".into()],
+            published_at: Some("2026-11-20T10:00:00Z".into()),
+            updated_at: "2026-11-21T10:00:00Z".into(),
+        };
+        insta::assert_snapshot!(script(&blog_posting(&hostile_site(), &post)));
+    }
+
+    #[test]
+    fn snapshot_of_the_website_and_organization_json_ld() {
+        insta::assert_snapshot!("website", script(&website(&hostile_site())));
+        insta::assert_snapshot!("organization", script(&organization(&hostile_site())));
     }
 }

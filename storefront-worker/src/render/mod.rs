@@ -600,6 +600,82 @@ pub(crate) mod tests {
         assert!(!unavailable("Cozy Pets").contains("<form"));
     }
 
+    /// A store whose name holds every character HTML escapes, on the bold theme with a logo whose
+    /// URL has a query string.
+    pub(crate) fn hostile_site() -> Site {
+        Site {
+            look: Look {
+                theme: super::Theme::Bold,
+                brand: (0xd9, 0x46, 0x0f),
+                logo: Some("https://cdn.example/logo.png?v=2&size=64".into()),
+            },
+            ..site("Rosie's <Pets> & \"Co\"")
+        }
+    }
+
+    /// Cards as a grid shows them: a hostile title, a media image (with sizes), one without an
+    /// image, a compare-at price that is not higher, and more than a row's worth.
+    pub(crate) fn hostile_cards() -> Vec<Card> {
+        let usd = |minor| Money::from_minor(minor, Currency::Usd);
+        vec![
+            Card {
+                slug: "slicker-brush".into(),
+                image: Some("/media/brush.webp".into()),
+                ..card("Slicker Brush")
+            },
+            Card {
+                slug: "bowl".into(),
+                title: "<script>alert('bowl')</script> Bowl & \"Mat\"".into(),
+                price: usd(1250),
+                compare_at: Some(usd(1250)),
+                image: Some("https://img.example/bowl.jpg?w=400&h=400".into()),
+            },
+            Card {
+                slug: "no-photo".into(),
+                title: "Ball".into(),
+                price: usd(499),
+                compare_at: None,
+                image: None,
+            },
+            Card { slug: "comb".into(), ..card("Comb") },
+            Card { slug: "lead".into(), ..card("Lead") },
+        ]
+    }
+
+    /// A page as its snapshot shows it: a line break between adjacent tags, and the stylesheet and
+    /// script every page shares named instead of repeated.
+    pub(crate) fn snapshot(html: &str) -> String {
+        html.replace(STYLE, "/* STYLE */").replace(SCRIPT, "/* SCRIPT */").replace("><", ">\n<")
+    }
+
+    #[test]
+    fn snapshot_of_the_not_found_page_of_a_store() {
+        insta::assert_snapshot!(snapshot(&not_found(Some(&hostile_site()))));
+    }
+
+    #[test]
+    fn snapshot_of_the_not_found_page_of_an_unknown_host() {
+        insta::assert_snapshot!(snapshot(&not_found(None)));
+    }
+
+    #[test]
+    fn snapshot_of_the_page_of_a_suspended_store() {
+        insta::assert_snapshot!(snapshot(&unavailable("Rosie's <Pets> & \"Co\"")));
+    }
+
+    #[test]
+    fn snapshot_of_the_newsletter_answers() {
+        let site = hostile_site();
+        insta::assert_snapshot!(
+            "subscribed",
+            snapshot(&subscribed(&site, true, "Check <your> inbox & confirm."))
+        );
+        insta::assert_snapshot!(
+            "not_subscribed",
+            snapshot(&subscribed(&site, false, "\"x@<example>\" is not an address."))
+        );
+    }
+
     #[test]
     fn store_names_cannot_inject_markup() {
         let html = unavailable("<b>Shop</b>");

@@ -124,7 +124,7 @@ pub fn product(site: &Site, product: &Product) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::tests::{site, tags};
+    use crate::render::tests::{hostile_site, site, snapshot, tags};
     use domain::{Currency, Money};
 
     fn brush() -> Product {
@@ -283,5 +283,44 @@ mod tests {
         assert!(!html.contains(evil));
         assert!(!html.contains("\"><script>"));
         assert_eq!(tags(&html, "img").len(), 1);
+    }
+
+    fn hostile_product() -> Product {
+        Product {
+            title: "Slicker <Brush> & \"Comb\" for Rosie's cat".into(),
+            images: vec!["/media/brush.webp".into(), "https://img.example/2.jpg?w=600&h=600".into()],
+            description: vec![
+                "Soft pins <b>lift</b> loose fur & \"dander\".".into(),
+                "It's easy to clean.".into(),
+            ],
+            features: vec!["Self-cleaning <button>".into(), "Anti-slip & 'soft' handle".into()],
+            meta_title: String::new(),
+            meta_description: String::new(),
+            variants: vec![
+                variant("v-red", "Red <small>", Some(0)),
+                variant("v-blue", "Blue & \"Navy\"", Some(3)),
+                variant("v-green", "Green", None),
+            ],
+            ..brush()
+        }
+    }
+
+    #[test]
+    fn snapshot_of_a_product_with_variants_and_a_compare_at_price() {
+        insta::assert_snapshot!(snapshot(&product(&hostile_site(), &hostile_product())));
+    }
+
+    #[test]
+    fn snapshot_of_a_sold_out_product_without_images_or_variants() {
+        let page = Product {
+            images: vec![],
+            compare_at: None,
+            variants: vec![],
+            meta_title: "<Brush> 'meta' & \"title\"".into(),
+            meta_description: "Meta <description> & more.".into(),
+            ..hostile_product()
+        };
+        let page = Product { variants: vec![variant("v1", "Only one", Some(0))], ..page };
+        insta::assert_snapshot!(snapshot(&product(&hostile_site(), &page)));
     }
 }

@@ -52,7 +52,7 @@ pub fn search(site: &Site, query: &str, results: Option<&[Card]>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::tests::{card, site};
+    use crate::render::tests::{card, hostile_cards, hostile_site, site, snapshot};
 
     #[test]
     fn the_search_page_is_never_indexed() {
@@ -97,5 +97,26 @@ mod tests {
         assert!(!html.contains("<script>alert"));
         assert!(html.contains("value=\"&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;\""));
         assert!(html.contains("search?q=%22%3E%3Cscript%3Ealert%281%29%3C%2Fscript%3E"));
+    }
+
+    #[test]
+    fn snapshot_of_search_results() {
+        insta::assert_snapshot!(snapshot(&search(&hostile_site(), "brush & comb", Some(&hostile_cards()))));
+    }
+
+    #[test]
+    fn snapshot_of_a_search_without_results() {
+        insta::assert_snapshot!(snapshot(&search(&hostile_site(), "kayak", Some(&[]))));
+    }
+
+    #[test]
+    fn snapshot_of_a_search_for_markup() {
+        let query = "\"><script>alert('q')</script>&amp;";
+        insta::assert_snapshot!(snapshot(&search(&hostile_site(), query, Some(&[]))));
+    }
+
+    #[test]
+    fn snapshot_of_the_search_form_without_a_query() {
+        insta::assert_snapshot!(snapshot(&search(&hostile_site(), "", None)));
     }
 }

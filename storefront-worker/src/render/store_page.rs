@@ -47,7 +47,7 @@ pub fn store_page(site: &Site, page: &StorePage) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::tests::site;
+    use crate::render::tests::{hostile_site, site, snapshot};
 
     #[test]
     fn a_store_page_shows_its_sanitised_body_with_its_own_title_and_canonical_url() {
@@ -62,5 +62,19 @@ mod tests {
         assert!(html.contains("<title>About us | Cozy Pets</title>"));
         assert!(html.contains("href=\"http://demo.localhost:8788/pages/about\""));
         assert!(!html.contains("onerror"));
+    }
+
+    #[test]
+    fn snapshot_of_a_store_page() {
+        let page = StorePage {
+            slug: "shipping".into(),
+            title: "Shipping & <returns>".into(),
+            body_html: "<h2>Times</h2><p>1 to 3 days, \"usually\" 'fast' & tracked.</p>\
+                        <ul><li>EU</li><li><a href=\"https://carrier.example/track?a=1&b=2\">Track</a></li></ul>\
+                        <iframe src=\"https://evil.example\"></iframe><p style=\"x\">Bye</p>"
+                .into(),
+            meta_description: String::new(),
+        };
+        insta::assert_snapshot!(snapshot(&store_page(&hostile_site(), &page)));
     }
 }
