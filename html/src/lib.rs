@@ -29,6 +29,9 @@
 //! );
 //! ```
 //!
+//! A crate that writes templates depends on `html` and on `maud` (`maud.workspace = true`), since
+//! the expansion of [`html!`] names `::maud`; it imports everything from `html`.
+//!
 //! Elements whose content is raw text to the browser (`<script>`, `<style>`) cannot take escaped
 //! text, so they have helpers of their own: [`json_ld`], [`style`] and [`inline_script`].
 

@@ -1,7 +1,8 @@
 //! Structured data (schema.org JSON-LD) for search engines, and the `<script>` it travels in.
 //!
-//! Values are built with `serde_json`, so every string is JSON-escaped; [`script`] also escapes
-//! `<`, `>` and `&`, so that no text can close the script element or open a comment in it.
+//! Values are built with `serde_json`, so every string is JSON-escaped; the page writes them with
+//! [`html::json_ld`], which also escapes `<`, `>` and `&`, so that no text can close the script
+//! element or open a comment in it.
 
 use super::{Product, Site};
 use crate::urls::{product_path, SEARCH_PATH};
@@ -25,22 +26,6 @@ pub fn decimal_amount(money: Money) -> String {
     } else {
         format!("{sign}{}.{:0fraction_digits$}", abs / scale, abs % scale)
     }
-}
-
-/// The `<script type="application/ld+json">` element holding `data`.
-pub fn script(data: &Value) -> String {
-    let json = data.to_string();
-    let mut safe = String::with_capacity(json.len());
-    for c in json.chars() {
-        // These only occur inside JSON strings, where the \u escape means the same character.
-        match c {
-            '<' => safe.push_str("\\u003c"),
-            '>' => safe.push_str("\\u003e"),
-            '&' => safe.push_str("\\u0026"),
-            _ => safe.push(c),
-        }
-    }
-    format!("<script type=\"application/ld+json\">{safe}</script>")
 }
 
 /// The store as an Organization.
@@ -161,6 +146,11 @@ mod tests {
     use super::*;
     use crate::render::tests::{hostile_site, site};
     use domain::Currency;
+
+    /// The script element the page writes `data` in.
+    fn script(data: &Value) -> String {
+        html::json_ld(data).into_string()
+    }
 
     fn brush() -> Product {
         Product {

@@ -1,93 +1,95 @@
 //! The product page: gallery, price, description and features, with Product and BreadcrumbList
 //! structured data.
 
-use super::{escape, image_attrs, json_ld, layout, price_html, Head, Product, Site};
+use super::{json_ld, layout, price_html, Head, ImageSources, Product, Site};
 use crate::urls::product_path;
 use domain::content::{truncate_words, META_DESCRIPTION_MAX};
-use std::fmt::Write;
+use html::{html, Markup};
 
 /// The `sizes` of a gallery image.
 const GALLERY_SIZES: &str = "(max-width: 36rem) calc(100vw - 2rem), 34rem";
 
 /// The add-to-cart form: a plain POST (no JavaScript needed), with the variants as radio buttons
 /// showing each price and stock state; sold-out variants cannot be chosen.
-fn buy_form(product: &Product) -> String {
-    let mut html = String::from("<form method=\"post\" action=\"/cart/add\" data-add>");
-    let _ = write!(html, "<input type=\"hidden\" name=\"product_id\" value=\"{}\">", escape(&product.id));
+fn buy_form(product: &Product) -> Markup {
     let first_available = product.variants.iter().position(super::Variant::in_stock);
-    if !product.variants.is_empty() {
-        html.push_str("<fieldset><legend>Choose an option</legend>");
-        for (i, variant) in product.variants.iter().enumerate() {
-            let state = match variant.stock {
-                Some(0) | Some(i64::MIN..=-1) => " <span class=\"stock out\">Sold out</span>".to_owned(),
-                Some(n) if n <= 5 => format!(" <span class=\"stock\">Only {n} left</span>"),
-                _ => String::new(),
-            };
-            let _ = write!(
-                html,
-                "<label><input type=\"radio\" name=\"variant_id\" value=\"{}\"{}{}> {} &middot; {}{state}</label>",
-                escape(&variant.id),
-                if Some(i) == first_available { " checked" } else { "" },
-                if variant.in_stock() { "" } else { " disabled" },
-                escape(&variant.title),
-                price_html(variant.price, variant.compare_at),
-            );
+    html! {
+        form method="post" action="/cart/add" data-add {
+            input type="hidden" name="product_id" value=(product.id);
+            @if !product.variants.is_empty() {
+                fieldset {
+                    legend { "Choose an option" }
+                    @for (i, variant) in product.variants.iter().enumerate() {
+                        label {
+                            input type="radio" name="variant_id" value=(variant.id)
+                                checked[Some(i) == first_available] disabled[!variant.in_stock()];
+                            " " (variant.title) " · " (price_html(variant.price, variant.compare_at))
+                            @match variant.stock {
+                                Some(i64::MIN..=0) => { " " span class="stock out" { "Sold out" } }
+                                Some(n) if n <= 5 => { " " span class="stock" { "Only " (n) " left" } }
+                                _ => {}
+                            }
+                        }
+                    }
+                }
+            }
+            @if product.in_stock() {
+                p class="stock" { "In stock" }
+                label for="qty" { "Quantity" }
+                input id="qty" type="number" name="quantity" value="1" min="1" max="99" inputmode="numeric";
+                " "
+                button type="submit" { "Add to cart" }
+                p role="status" {}
+            } @else {
+                p class="stock out" { "Sold out" }
+                button type="submit" disabled { "Sold out" }
+            }
         }
-        html.push_str("</fieldset>");
     }
-    if product.in_stock() {
-        html.push_str(
-            "<p class=\"stock\">In stock</p><label for=\"qty\">Quantity</label>\
-             <input id=\"qty\" type=\"number\" name=\"quantity\" value=\"1\" min=\"1\" max=\"99\" inputmode=\"numeric\"> \
-             <button type=\"submit\">Add to cart</button><p role=\"status\"></p>",
-        );
-    } else {
-        html.push_str(
-            "<p class=\"stock out\">Sold out</p><button type=\"submit\" disabled>Sold out</button>",
-        );
-    }
-    html.push_str("</form>");
-    html
 }
 
 /// A product page.
 pub fn product(site: &Site, product: &Product) -> String {
-    let title = escape(&product.title);
-    let mut body = format!(
-        "<nav aria-label=\"Breadcrumb\"><ol class=\"crumbs\"><li><a href=\"/\">Home</a></li>\
-         <li><span aria-current=\"page\">{title}</span></li></ol></nav>\
-         <article><h1>{title}</h1><p>{}</p>",
-        price_html(product.price, product.compare_at)
-    );
-    body.push_str(&buy_form(product));
-    if !product.images.is_empty() {
-        body.push_str("<div class=\"gallery\">");
-        for (i, src) in product.images.iter().enumerate() {
-            // The main image is the likely largest paint: load it first, the rest on scroll.
-            let (loading, alt) = if i == 0 {
-                ("eager\" fetchpriority=\"high", title.clone())
-            } else {
-                ("lazy", format!("{title}, image {}", i + 1))
-            };
-            let _ = write!(
-                body,
-                "<img {} alt=\"{alt}\" width=\"600\" height=\"600\" loading=\"{loading}\" decoding=\"async\">",
-                image_attrs(src, GALLERY_SIZES)
-            );
+    let body = html! {
+        nav aria-label="Breadcrumb" {
+            ol class="crumbs" {
+                li { a href="/" { "Home" } }
+                li { span aria-current="page" { (product.title) } }
+            }
         }
-        body.push_str("</div>");
-    }
-    for paragraph in &product.description {
-        let _ = write!(body, "<p>{}</p>", escape(paragraph));
-    }
-    if !product.features.is_empty() {
-        body.push_str("<h2>Features</h2><ul>");
-        for feature in &product.features {
-            let _ = write!(body, "<li>{}</li>", escape(feature));
+        article {
+            h1 { (product.title) }
+            p { (price_html(product.price, product.compare_at)) }
+            (buy_form(product))
+            @if !product.images.is_empty() {
+                div class="gallery" {
+                    @for (i, src) in product.images.iter().enumerate() {
+                        @let sources = ImageSources::new(src, GALLERY_SIZES);
+                        // The main image is the likely largest paint: load it first, the rest on scroll.
+                        @if i == 0 {
+                            img src=(sources.src) srcset=[sources.srcset] sizes=[sources.sizes] alt=(product.title)
+                                width="600" height="600" loading="eager" fetchpriority="high" decoding="async";
+                        } @else {
+                            img src=(sources.src) srcset=[sources.srcset] sizes=[sources.sizes]
+                                alt={ (product.title) ", image " (i + 1) }
+                                width="600" height="600" loading="lazy" decoding="async";
+                        }
+                    }
+                }
+            }
+            @for paragraph in &product.description {
+                p { (paragraph) }
+            }
+            @if !product.features.is_empty() {
+                h2 { "Features" }
+                ul {
+                    @for feature in &product.features {
+                        li { (feature) }
+                    }
+                }
+            }
         }
-        body.push_str("</ul>");
-    }
-    body.push_str("</article>");
+    };
 
     let page_title = if product.meta_title.trim().is_empty() {
         format!("{} | {}", product.title, site.name)
@@ -117,8 +119,9 @@ pub fn product(site: &Site, product: &Product) -> String {
         noindex: false,
         json_ld: vec![json_ld::product(site, product), json_ld::breadcrumbs(site, product)],
         icon: true,
+        refresh: false,
     };
-    layout(site, Some(""), &head, &body)
+    layout(site, Some(""), &head, body)
 }
 
 #[cfg(test)]

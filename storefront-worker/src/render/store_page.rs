@@ -1,7 +1,8 @@
 //! A store page: about, contact, shipping, returns, privacy, terms or a custom page.
 
-use super::{escape, layout, Head, Site};
+use super::{layout, Head, Site};
 use crate::urls::page_path;
+use html::{html, Sanitized};
 
 /// What a store page shows.
 #[derive(Debug, Clone)]
@@ -18,11 +19,12 @@ pub struct StorePage {
 
 /// A store page.
 pub fn store_page(site: &Site, page: &StorePage) -> String {
-    let body = format!(
-        "<article><h1>{}</h1>{}</article>",
-        escape(&page.title),
-        domain::html::sanitize(&page.body_html)
-    );
+    let body = html! {
+        article {
+            h1 { (page.title) }
+            (Sanitized::from_untrusted(&page.body_html))
+        }
+    };
     let title = format!("{} | {}", page.title, site.name);
     let description = if page.meta_description.trim().is_empty() {
         format!("{} at {}.", page.title, site.name)
@@ -40,8 +42,9 @@ pub fn store_page(site: &Site, page: &StorePage) -> String {
         noindex: false,
         json_ld: Vec::new(),
         icon: true,
+        refresh: false,
     };
-    layout(site, Some(""), &head, &body)
+    layout(site, Some(""), &head, body)
 }
 
 #[cfg(test)]
