@@ -29,6 +29,37 @@
 //! );
 //! ```
 //!
+//! What a page needs, in maud's syntax (see the storefront's `render` module for whole pages):
+//!
+//! ```
+//! use html::{html, Markup};
+//!
+//! fn card(title: &str, slug: &str, image: Option<&str>, sold_out: bool) -> Markup {
+//!     html! {
+//!         li class="card" {
+//!             // Built attribute values: literal parts and spliced, escaped parts.
+//!             a href={ "/products/" (slug) } {
+//!                 // `attr=[option]` is written only when `Some`.
+//!                 img src=[image] alt="";
+//!                 span { (title) }
+//!             }
+//!             @if sold_out { " " span class="stock out" { "Sold out" } }
+//!             // A boolean attribute, written only when true.
+//!             button type="submit" disabled[sold_out] { "Add" }
+//!         }
+//!     }
+//! }
+//! assert_eq!(
+//!     card("A & B", "a-b", None, true).into_string(),
+//!     "<li class=\"card\"><a href=\"/products/a-b\"><img alt=\"\"><span>A &amp; B</span></a> \
+//!      <span class=\"stock out\">Sold out</span><button type=\"submit\" disabled>Add</button></li>"
+//! );
+//! ```
+//!
+//! Parts return [`Markup`] and splice each other; a page becomes a `String`
+//! ([`Markup::into_string`]) only where it is sent. maud escapes `&`, `<`, `>` and `"`, not `'`:
+//! it quotes every attribute with `"`, where `'` is plain text.
+//!
 //! A crate that writes templates depends on `html` and on `maud` (`maud.workspace = true`), since
 //! the expansion of [`html!`] names `::maud`; it imports everything from `html`.
 //!
