@@ -1,5 +1,11 @@
 //! The pages every shop needs (about, contact, shipping, returns, privacy, terms), written for a
 //! store when it is created or first read, and editable by the merchant afterwards.
+//!
+//! The bodies are maud templates, so the store name and niche are escaped like any value. This
+//! crate uses maud directly: the `html` crate, where the storefront's shared templates live,
+//! depends on this one for its sanitiser.
+
+use maud::{html, Markup};
 
 /// A page as generated, before the merchant edits it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -10,7 +16,7 @@ pub struct DefaultPage {
     pub slug: &'static str,
     /// Its title.
     pub title: String,
-    /// Its body, already safe HTML (the store name is escaped).
+    /// Its body, already safe HTML (the store name and niche are escaped).
     pub body_html: String,
     /// Its meta description.
     pub meta_description: String,
@@ -19,20 +25,15 @@ pub struct DefaultPage {
 /// The kinds of page generated for every store, in footer order.
 pub const KINDS: [&str; 6] = ["about", "contact", "shipping", "returns", "privacy", "terms"];
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
 /// The six standard pages of a store.
 pub fn defaults(store_name: &str, niche: &str) -> Vec<DefaultPage> {
-    let name = escape(store_name);
-    let niche = escape(niche.trim());
-    let about_niche = if niche.is_empty() { "products we love".to_owned() } else { niche };
-    let page = |kind, slug, title: &str, body: String, description: String| DefaultPage {
+    let niche = niche.trim();
+    let about_niche = if niche.is_empty() { "products we love" } else { niche };
+    let page = |kind, slug, title: &str, body: Markup, description: String| DefaultPage {
         kind,
         slug,
         title: title.to_owned(),
-        body_html: body,
+        body_html: body.into_string(),
         meta_description: description,
     };
     vec![
@@ -40,64 +41,84 @@ pub fn defaults(store_name: &str, niche: &str) -> Vec<DefaultPage> {
             "about",
             "about",
             "About us",
-            format!(
-                "<p>{name} is an independent shop for {about_niche}. We pick every product for quality and \
-                 value, and test it before it reaches our shelves.</p><p>Questions or ideas? We read every \
-                 message: see our contact page.</p>"
-            ),
+            html! {
+                p {
+                    (store_name) " is an independent shop for " (about_niche) ". We pick every product for \
+                    quality and value, and test it before it reaches our shelves."
+                }
+                p { "Questions or ideas? We read every message: see our contact page." }
+            },
             format!("Who we are at {store_name} and how we choose our products."),
         ),
         page(
             "contact",
             "contact",
             "Contact",
-            "<p>Write to us with your order number and we answer within one working day.</p>\
-             <p>For returns, please read our returns policy first: it explains the quickest way.</p>"
-                .to_owned(),
+            html! {
+                p { "Write to us with your order number and we answer within one working day." }
+                p { "For returns, please read our returns policy first: it explains the quickest way." }
+            },
             format!("How to reach {store_name} about an order, a product or a return."),
         ),
         page(
             "shipping",
             "shipping",
             "Shipping policy",
-            "<p>Orders are processed within 1 to 3 working days. Delivery usually takes 7 to 15 working \
-             days, and you receive a tracking link by email as soon as your parcel ships.</p>\
-             <p>Shipping costs, if any, are shown at checkout before you pay.</p>"
-                .to_owned(),
+            html! {
+                p {
+                    "Orders are processed within 1 to 3 working days. Delivery usually takes 7 to 15 \
+                    working days, and you receive a tracking link by email as soon as your parcel ships."
+                }
+                p { "Shipping costs, if any, are shown at checkout before you pay." }
+            },
             format!("Processing and delivery times at {store_name}."),
         ),
         page(
             "returns",
             "returns",
             "Returns and refunds",
-            "<p>You may return an unused item within 30 days of delivery. Contact us with your order number \
-             and we send you the return instructions.</p><p>Refunds go back to your original payment method \
-             within 10 days of receiving the return.</p>"
-                .to_owned(),
+            html! {
+                p {
+                    "You may return an unused item within 30 days of delivery. Contact us with your order \
+                    number and we send you the return instructions."
+                }
+                p {
+                    "Refunds go back to your original payment method within 10 days of receiving the \
+                    return."
+                }
+            },
             format!("How returns and refunds work at {store_name}."),
         ),
         page(
             "privacy",
             "privacy",
             "Privacy policy",
-            format!(
-                "<p>{name} collects only what it needs to take and deliver your order: your email address, \
-                 delivery address and what you bought. Payments are handled by our payment provider; we \
-                 never see your card number.</p><p>We send marketing email only when you ask for it, and \
-                 every such email has a one-click unsubscribe link. You may ask us for a copy of your data \
-                 or for its deletion at any time.</p>"
-            ),
+            html! {
+                p {
+                    (store_name) " collects only what it needs to take and deliver your order: your email \
+                    address, delivery address and what you bought. Payments are handled by our payment \
+                    provider; we never see your card number."
+                }
+                p {
+                    "We send marketing email only when you ask for it, and every such email has a one-click \
+                    unsubscribe link. You may ask us for a copy of your data or for its deletion at any \
+                    time."
+                }
+            },
             format!("What data {store_name} keeps, why, and your rights."),
         ),
         page(
             "terms",
             "terms",
             "Terms of service",
-            format!(
-                "<p>These terms govern purchases from {name}. Prices include applicable taxes unless stated \
-                 at checkout. An order is accepted when payment succeeds; we confirm it by email.</p>\
-                 <p>If a product is unavailable after you pay, we refund you in full.</p>"
-            ),
+            html! {
+                p {
+                    "These terms govern purchases from " (store_name) ". Prices include applicable taxes \
+                    unless stated at checkout. An order is accepted when payment succeeds; we confirm it \
+                    by email."
+                }
+                p { "If a product is unavailable after you pay, we refund you in full." }
+            },
             format!("The terms that apply to purchases from {store_name}."),
         ),
     ]
@@ -113,6 +134,20 @@ mod tests {
         assert_eq!(pages.iter().map(|p| p.kind).collect::<Vec<_>>(), KINDS);
         assert!(pages[0].body_html.contains("Cozy Paws is an independent shop for pet grooming"));
         assert!(pages.iter().all(|p| !p.meta_description.is_empty() && p.slug == p.kind));
+    }
+
+    #[test]
+    fn quotes_and_apostrophes_in_the_store_name_stay_text() {
+        let pages = defaults("Rosie's \"Pets\" & Co", "cats' <toys>");
+        assert_eq!(
+            pages[0].body_html,
+            r#"<p>Rosie's &quot;Pets&quot; &amp; Co is an independent shop for cats' &lt;toys&gt;. We pick every product for quality and value, and test it before it reaches our shelves.</p><p>Questions or ideas? We read every message: see our contact page.</p>"#
+        );
+        assert_eq!(crate::html::sanitize(&pages[0].body_html), pages[0].body_html);
+        assert_eq!(
+            crate::html::plain_text(&pages[4].body_html).split(" collects").next(),
+            Some("Rosie's \"Pets\" & Co")
+        );
     }
 
     #[test]

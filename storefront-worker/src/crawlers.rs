@@ -215,4 +215,42 @@ mod tests {
             assert_eq!(w3c_date(bad), None, "{bad}");
         }
     }
+
+    #[test]
+    fn snapshot_of_robots_txt() {
+        insta::assert_snapshot!(robots(&origin()));
+    }
+
+    #[test]
+    fn snapshot_of_the_sitemap_index() {
+        insta::assert_snapshot!(sitemap_index(&origin()));
+    }
+
+    #[test]
+    fn snapshot_of_the_pages_sitemap() {
+        let pages = [product("about", "2026-01-02T00:00:00Z"), product("terms", "not a date")];
+        insta::assert_snapshot!(pages_sitemap(&origin(), &pages));
+    }
+
+    #[test]
+    fn snapshot_of_the_products_sitemap() {
+        let products = [
+            product("slicker-brush", "2025-03-04T10:11:12.345Z"),
+            product("a&b<c>'d\"", "2025-01-02T00:00:00+02:00"),
+            product("bowl", ""),
+        ];
+        insta::assert_snapshot!(products_sitemap(&origin(), &products));
+    }
+
+    #[test]
+    fn snapshot_of_the_collections_sitemap() {
+        let collections = [product("summer", "2026-05-01T00:00:00Z"), product("x&y", "")];
+        insta::assert_snapshot!(entries_sitemap(&origin(), &collections, crate::urls::collection_path));
+    }
+
+    #[test]
+    fn snapshot_of_the_posts_sitemap() {
+        let posts = [product("brushing-guide", "2026-11-20T10:00:00Z")];
+        insta::assert_snapshot!(entries_sitemap(&origin(), &posts, crate::urls::post_path));
+    }
 }

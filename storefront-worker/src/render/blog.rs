@@ -1,8 +1,8 @@
 //! The blog: an index of published posts and each post, with BlogPosting structured data.
 
-use super::{escape, json_ld, layout, Head, Site};
+use super::{json_ld, layout, Head, Site};
 use crate::urls::{post_path, BLOG_PATH};
-use std::fmt::Write;
+use html::{html, Markup, Sanitized};
 
 /// A post as the index lists it.
 #[derive(Debug, Clone)]
@@ -54,32 +54,32 @@ impl PostPage {
     }
 }
 
-fn date(rfc3339: Option<&str>) -> String {
-    match rfc3339.and_then(|d| d.get(..10)) {
-        Some(day) => format!("<time datetime=\"{0}\">{0}</time>", escape(day)),
-        None => String::new(),
+fn date(rfc3339: Option<&str>) -> Markup {
+    html! {
+        @if let Some(day) = rfc3339.and_then(|d| d.get(..10)) {
+            time datetime=(day) { (day) }
+        }
     }
 }
 
 /// The blog index.
 pub fn blog_index(site: &Site, posts: &[PostCard]) -> String {
-    let mut body = String::from("<h1>Blog</h1>");
-    if posts.is_empty() {
-        body.push_str("<p>Our first stories are on their way.</p>");
-    } else {
-        body.push_str("<ul class=\"posts\">");
-        for post in posts {
-            let _ = write!(
-                body,
-                "<li><h2><a href=\"{}\">{}</a></h2><p>{}</p><p>{}</p></li>",
-                escape(&post_path(&post.slug)),
-                escape(&post.title),
-                date(post.published_at.as_deref()),
-                escape(&post.excerpt)
-            );
+    let body = html! {
+        h1 { "Blog" }
+        @if posts.is_empty() {
+            p { "Our first stories are on their way." }
+        } @else {
+            ul class="posts" {
+                @for post in posts {
+                    li {
+                        h2 { a href=(post_path(&post.slug)) { (post.title) } }
+                        p { (date(post.published_at.as_deref())) }
+                        p { (post.excerpt) }
+                    }
+                }
+            }
         }
-        body.push_str("</ul>");
-    }
+    };
     let title = format!("Blog | {}", site.name);
     let description = format!("Guides, stories and news from {}.", site.name);
     let canonical = site.origin.url(BLOG_PATH);
@@ -93,21 +93,32 @@ pub fn blog_index(site: &Site, posts: &[PostCard]) -> String {
         noindex: false,
         json_ld: Vec::new(),
         icon: true,
+        refresh: false,
     };
-    layout(site, Some(""), &head, &body)
+    layout(site, Some(""), &head, body)
 }
 
 /// A blog post.
 pub fn post(site: &Site, post: &PostPage) -> String {
-    let title = escape(&post.title);
-    let body = format!(
-        "<nav aria-label=\"Breadcrumb\"><ol class=\"crumbs\"><li><a href=\"/\">Home</a></li><li><a href=\"{BLOG_PATH}\">Blog</a></li>\
-         <li><span aria-current=\"page\">{title}</span></li></ol></nav>\
-         <article><h1>{title}</h1><p>{}{}</p>{}</article>",
-        date(post.published_at.as_deref()),
-        if post.author.is_empty() { String::new() } else { format!(" &middot; {}", escape(&post.author)) },
-        domain::html::sanitize(&post.body_html)
-    );
+    let body = html! {
+        nav aria-label="Breadcrumb" {
+            ol class="crumbs" {
+                li { a href="/" { "Home" } }
+                li { a href=(BLOG_PATH) { "Blog" } }
+                li { span aria-current="page" { (post.title) } }
+            }
+        }
+        article {
+            h1 { (post.title) }
+            p {
+                (date(post.published_at.as_deref()))
+                @if !post.author.is_empty() {
+                    " · " (post.author)
+                }
+            }
+            (Sanitized::from_untrusted(&post.body_html))
+        }
+    };
     let head_title = if post.meta_title.trim().is_empty() {
         format!("{} | {}", post.title, site.name)
     } else {
@@ -125,14 +136,15 @@ pub fn post(site: &Site, post: &PostPage) -> String {
         noindex: false,
         json_ld: vec![json_ld::blog_posting(site, post)],
         icon: true,
+        refresh: false,
     };
-    layout(site, Some(""), &head, &body)
+    layout(site, Some(""), &head, body)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::tests::site;
+    use crate::render::tests::{hostile_site, site, snapshot};
 
     fn sample() -> PostPage {
         PostPage {
@@ -174,5 +186,43 @@ mod tests {
         let html = blog_index(&site("Cozy Pets"), &cards);
         assert!(html.contains("<a href=\"/blog/brushing-guide\">Guide</a>"));
         assert!(html.contains("<time datetime=\"2026-11-20\">2026-11-20</time>"));
+    }
+
+    #[test]
+    fn snapshot_of_the_blog_index() {
+        let cards = [
+            PostCard {
+                slug: "brushing-guide".into(),
+                title: "How to brush <long> & \"short\" hair".into(),
+                excerpt: "Rosie's five steps <b>to</b> calm.".into(),
+                published_at: Some("2026-11-20T10:00:00Z".into()),
+            },
+            PostCard {
+                slug: "draft-date".into(),
+                title: "Undated".into(),
+                excerpt: String::new(),
+                published_at: None,
+            },
+        ];
+        insta::assert_snapshot!(snapshot(&blog_index(&hostile_site(), &cards)));
+    }
+
+    #[test]
+    fn snapshot_of_an_empty_blog() {
+        insta::assert_snapshot!(snapshot(&blog_index(&hostile_site(), &[])));
+    }
+
+    #[test]
+    fn snapshot_of_a_post() {
+        let page = PostPage {
+            title: "How to brush <long> & \"short\" hair".into(),
+            body_html: "<h2>Start 'slowly'</h2><p>Short & sweet <a href=\"/products/slicker-brush\">sessions</a>.</p>\
+                        <script>alert(1)</script><p onclick=\"x\">Done</p>"
+                .into(),
+            author: "Ada <Lovelace> & Co".into(),
+            keywords: vec!["cat <grooming>".into(), "brush".into()],
+            ..sample()
+        };
+        insta::assert_snapshot!(snapshot(&post(&hostile_site(), &page)));
     }
 }

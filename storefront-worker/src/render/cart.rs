@@ -1,10 +1,10 @@
 //! The cart and the order status page: per shopper, never cached, never indexed. Both work with
 //! plain HTML forms.
 
-use super::{escape, layout, Head, Site};
+use super::{layout, Head, Site};
 use crate::urls::product_path;
 use domain::Money;
-use std::fmt::Write;
+use html::{html, Markup};
 
 /// A cart line as shown.
 #[derive(Debug, Clone)]
@@ -36,62 +36,83 @@ fn head<'a>(title: &'a str, description: &'a str) -> Head<'a> {
     Head::plain(title, description)
 }
 
+/// A line's product, with its variant in brackets.
+fn line_name(title: &str, variant: Option<&str>) -> Markup {
+    html! {
+        (title)
+        @if let Some(variant) = variant {
+            " (" (variant) ")"
+        }
+    }
+}
+
 /// The cart page.
 pub fn cart(site: &Site, view: &CartView) -> String {
-    let mut body = String::from("<h1>Your cart</h1>");
-    if let Some(notice) = &view.notice {
-        let _ = write!(body, "<p role=\"alert\">{}</p>", escape(notice));
-    }
-    if view.dropped > 0 {
-        body.push_str(
-            "<p role=\"status\">Some items are no longer sold and were removed from your cart.</p>",
-        );
-    }
-    if view.lines.is_empty() {
-        body.push_str(
-            "<p>Your cart is empty.</p><p><a class=\"button\" href=\"/\">Continue shopping</a></p>",
-        );
-    } else {
-        body.push_str(
-            "<table><caption class=\"vh\">Items in your cart</caption><thead><tr><th scope=\"col\">Item</th>\
-             <th scope=\"col\">Price</th><th scope=\"col\">Quantity</th><th scope=\"col\">Total</th></tr></thead><tbody>",
-        );
-        let priced: Vec<(Money, u32)> = view.lines.iter().map(|l| (l.unit_price, l.quantity)).collect();
-        for (i, line) in view.lines.iter().enumerate() {
-            let name = match &line.variant {
-                Some(v) => format!("{} ({})", escape(&line.title), escape(v)),
-                None => escape(&line.title),
-            };
-            let total = domain::cart::total(&[(line.unit_price, line.quantity)])
-                .map(|m| m.to_string())
-                .unwrap_or_default();
-            let _ = write!(
-                body,
-                "<tr><td><a href=\"{href}\">{name}</a></td><td>{price}</td><td>\
-                 <form method=\"post\" action=\"/cart/update\"><input type=\"hidden\" name=\"line\" value=\"{i}\">\
-                 <label class=\"vh\" for=\"q{i}\">Quantity of {name}</label>\
-                 <input id=\"q{i}\" type=\"number\" name=\"quantity\" value=\"{qty}\" min=\"0\" max=\"99\" inputmode=\"numeric\"> \
-                 <button type=\"submit\">Update</button> \
-                 <button type=\"submit\" name=\"quantity\" value=\"0\">Remove<span class=\"vh\"> {name}</span></button></form></td>\
-                 <td>{total}</td></tr>",
-                href = escape(&product_path(&line.slug)),
-                price = escape(&line.unit_price.to_string()),
-                qty = line.quantity,
-                total = escape(&total),
-            );
+    let priced: Vec<(Money, u32)> = view.lines.iter().map(|l| (l.unit_price, l.quantity)).collect();
+    let body = html! {
+        h1 { "Your cart" }
+        @if let Some(notice) = &view.notice {
+            p role="alert" { (notice) }
         }
-        body.push_str("</tbody></table>");
-        if let Some(subtotal) = domain::cart::total(&priced) {
-            let _ = write!(body, "<p class=\"price\">Subtotal: {}</p>", escape(&subtotal.to_string()));
+        @if view.dropped > 0 {
+            p role="status" { "Some items are no longer sold and were removed from your cart." }
         }
-        body.push_str(
-            "<form method=\"post\" action=\"/checkout\"><label for=\"email\">Email for your receipt</label>\
-             <input id=\"email\" type=\"email\" name=\"email\" autocomplete=\"email\" required maxlength=\"254\"> \
-             <button type=\"submit\">Check out</button></form>",
-        );
-    }
+        @if view.lines.is_empty() {
+            p { "Your cart is empty." }
+            p { a class="button" href="/" { "Continue shopping" } }
+        } @else {
+            table {
+                caption class="vh" { "Items in your cart" }
+                thead {
+                    tr {
+                        th scope="col" { "Item" }
+                        th scope="col" { "Price" }
+                        th scope="col" { "Quantity" }
+                        th scope="col" { "Total" }
+                    }
+                }
+                tbody {
+                    @for (i, line) in view.lines.iter().enumerate() {
+                        @let name = line_name(&line.title, line.variant.as_deref());
+                        tr {
+                            td { a href=(product_path(&line.slug)) { (name) } }
+                            td { (line.unit_price) }
+                            td {
+                                form method="post" action="/cart/update" {
+                                    input type="hidden" name="line" value=(i);
+                                    label class="vh" for={ "q" (i) } { "Quantity of " (name) }
+                                    input id={ "q" (i) } type="number" name="quantity" value=(line.quantity)
+                                        min="0" max="99" inputmode="numeric";
+                                    " "
+                                    button type="submit" { "Update" }
+                                    " "
+                                    button type="submit" name="quantity" value="0" {
+                                        "Remove" span class="vh" { " " (name) }
+                                    }
+                                }
+                            }
+                            td {
+                                @if let Some(total) = domain::cart::total(&[(line.unit_price, line.quantity)]) {
+                                    (total)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if let Some(subtotal) = domain::cart::total(&priced) {
+                p class="price" { "Subtotal: " (subtotal) }
+            }
+            form method="post" action="/checkout" {
+                label for="email" { "Email for your receipt" }
+                input id="email" type="email" name="email" autocomplete="email" required maxlength="254";
+                " "
+                button type="submit" { "Check out" }
+            }
+        }
+    };
     let title = format!("Cart | {}", site.name);
-    layout(site, None, &head(&title, "Your cart."), &body)
+    layout(site, None, &head(&title, "Your cart."), body)
 }
 
 /// An order's status page, reached by its unguessable link.
@@ -111,55 +132,56 @@ pub struct OrderView {
 
 /// The order status page; until Stripe's confirmation arrives it says so and refreshes itself.
 pub fn order(site: &Site, view: &OrderView) -> String {
-    let mut body = String::new();
-    match view.number {
-        Some(number) => {
-            if view.just_paid {
-                body.push_str("<p role=\"status\">Thank you! Your payment was received.</p>");
+    let body = html! {
+        @match view.number {
+            Some(number) => {
+                @if view.just_paid {
+                    p role="status" { "Thank you! Your payment was received." }
+                }
+                h1 { "Order #" (number) }
+                p { "Status: " strong { "Paid" } ". We email " (view.email) " when it ships." }
             }
-            let _ = write!(
-                body,
-                "<h1>Order #{number}</h1><p>Status: <strong>Paid</strong>. We email {} when it ships.</p>",
-                escape(&view.email)
-            );
+            None => {
+                h1 { "Confirming your payment" }
+                p role="status" {
+                    "We are waiting for the payment confirmation. This page refreshes by itself."
+                }
+            }
         }
-        None => body.push_str(
-            "<h1>Confirming your payment</h1><p role=\"status\">We are waiting for the payment confirmation. \
-             This page refreshes by itself.</p>",
-        ),
-    }
-    body.push_str("<table><caption class=\"vh\">Items</caption><thead><tr><th scope=\"col\">Item</th><th scope=\"col\">Quantity</th><th scope=\"col\">Price</th></tr></thead><tbody>");
-    for (title, variant, quantity, price) in &view.items {
-        let name = match variant {
-            Some(v) => format!("{} ({})", escape(title), escape(v)),
-            None => escape(title),
-        };
-        let _ = write!(
-            body,
-            "<tr><td>{name}</td><td>{quantity}</td><td>{}</td></tr>",
-            escape(&price.to_string())
-        );
-    }
-    let _ = write!(body, "</tbody></table><p class=\"price\">Total: {}</p>", escape(&view.total.to_string()));
+        table {
+            caption class="vh" { "Items" }
+            thead {
+                tr {
+                    th scope="col" { "Item" }
+                    th scope="col" { "Quantity" }
+                    th scope="col" { "Price" }
+                }
+            }
+            tbody {
+                @for (title, variant, quantity, price) in &view.items {
+                    tr {
+                        td { (line_name(title, variant.as_deref())) }
+                        td { (quantity) }
+                        td { (price) }
+                    }
+                }
+            }
+        }
+        p class="price" { "Total: " (view.total) }
+    };
     let title = match view.number {
         Some(n) => format!("Order #{n} | {}", site.name),
         None => format!("Confirming your order | {}", site.name),
     };
-    let mut html = layout(site, None, &head(&title, "Your order."), &body);
-    if view.number.is_none() {
-        html = html.replacen(
-            "<meta charset=\"utf-8\">",
-            "<meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"3\">",
-            1,
-        );
-    }
-    html
+    // Until the payment is confirmed, the page reloads itself to show it.
+    let head = Head { refresh: view.number.is_none(), ..head(&title, "Your order.") };
+    layout(site, None, &head, body)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::tests::site;
+    use crate::render::tests::{hostile_site, site, snapshot};
     use domain::Currency;
 
     fn usd(minor: i64) -> Money {
@@ -209,5 +231,58 @@ mod tests {
         assert!(paid.contains("<h1>Order #1001</h1>"));
         assert!(paid.contains("Thank you! Your payment was received."));
         assert!(!paid.contains("http-equiv"));
+    }
+
+    #[test]
+    fn snapshot_of_an_empty_cart() {
+        insta::assert_snapshot!(snapshot(&cart(&hostile_site(), &CartView::default())));
+    }
+
+    #[test]
+    fn snapshot_of_a_cart_with_lines_a_notice_and_dropped_items() {
+        let view = CartView {
+            lines: vec![
+                CartLineView {
+                    slug: "slicker-brush".into(),
+                    title: "Slicker <Brush> & \"Comb\"".into(),
+                    variant: Some("Rosie's <red>".into()),
+                    unit_price: usd(1999),
+                    quantity: 2,
+                },
+                CartLineView {
+                    slug: "bowl".into(),
+                    title: "Bowl".into(),
+                    variant: None,
+                    unit_price: usd(650),
+                    quantity: 1,
+                },
+            ],
+            dropped: 1,
+            notice: Some("Payment <cancelled> & \"not\" taken.".into()),
+        };
+        insta::assert_snapshot!(snapshot(&cart(&hostile_site(), &view)));
+    }
+
+    fn hostile_order(number: Option<i64>) -> OrderView {
+        OrderView {
+            number,
+            items: vec![
+                ("Slicker <Brush>".into(), Some("Rosie's \"red\"".into()), 2, usd(1999)),
+                ("Bowl & Mat".into(), None, 1, usd(650)),
+            ],
+            total: usd(4648),
+            email: "ada+<shop>@example.com".into(),
+            just_paid: true,
+        }
+    }
+
+    #[test]
+    fn snapshot_of_a_paid_order() {
+        insta::assert_snapshot!(snapshot(&order(&hostile_site(), &hostile_order(Some(1001)))));
+    }
+
+    #[test]
+    fn snapshot_of_an_order_waiting_for_its_payment() {
+        insta::assert_snapshot!(snapshot(&order(&hostile_site(), &hostile_order(None))));
     }
 }

@@ -1,10 +1,10 @@
 //! A collection page: its products sorted as the shopper chose, a page at a time, with
 //! breadcrumbs and an item list as structured data.
 
-use super::{card_grid, escape, layout, Card, Head, Site};
+use super::{card_grid, layout, Card, Head, Site};
 use crate::urls::{collection_path, product_path};
+use html::{html, Sanitized};
 use serde_json::json;
-use std::fmt::Write;
 
 /// How a collection's products are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,60 +106,47 @@ impl CollectionPage {
 
 /// A collection page.
 pub fn collection(site: &Site, page: &CollectionPage) -> String {
-    let title = escape(&page.title);
-    let mut body = format!(
-        "<nav aria-label=\"Breadcrumb\"><ol class=\"crumbs\"><li><a href=\"/\">Home</a></li>\
-         <li><span aria-current=\"page\">{title}</span></li></ol></nav><h1>{title}</h1>"
-    );
-    let description = domain::html::sanitize(&page.description_html);
-    if !description.trim().is_empty() {
-        let _ = write!(body, "<div class=\"description\">{description}</div>");
-    }
-    let _ = write!(
-        body,
-        "<form method=\"get\" action=\"{}\" class=\"search\"><label for=\"sort\">Sort by</label><select id=\"sort\" name=\"sort\">",
-        escape(&collection_path(&page.slug))
-    );
-    for sort in Sort::ALL {
-        let _ = write!(
-            body,
-            "<option value=\"{}\"{}>{}</option>",
-            sort.key(),
-            if sort == page.sort { " selected" } else { "" },
-            sort.label()
-        );
-    }
-    body.push_str("</select><button type=\"submit\">Sort</button></form>");
-    let _ = write!(
-        body,
-        "<p role=\"status\">{} product{}</p>",
-        page.total,
-        if page.total == 1 { "" } else { "s" }
-    );
-    if page.cards.is_empty() {
-        body.push_str("<p>There is nothing in this collection yet.</p>");
-    } else {
-        body.push_str(&card_grid(&page.cards));
-    }
-    if page.pages() > 1 {
-        body.push_str("<nav aria-label=\"Pages\"><ul class=\"pager\">");
-        if page.page > 1 {
-            let _ = write!(
-                body,
-                "<li><a rel=\"prev\" href=\"{}\">Previous page</a></li>",
-                escape(&page.path(page.page - 1))
-            );
+    let description = Sanitized::from_untrusted(&page.description_html);
+    let body = html! {
+        nav aria-label="Breadcrumb" {
+            ol class="crumbs" {
+                li { a href="/" { "Home" } }
+                li { span aria-current="page" { (page.title) } }
+            }
         }
-        let _ = write!(body, "<li>Page {} of {}</li>", page.page, page.pages());
-        if page.page < page.pages() {
-            let _ = write!(
-                body,
-                "<li><a rel=\"next\" href=\"{}\">Next page</a></li>",
-                escape(&page.path(page.page + 1))
-            );
+        h1 { (page.title) }
+        @if !description.is_blank() {
+            div class="description" { (description) }
         }
-        body.push_str("</ul></nav>");
-    }
+        form method="get" action=(collection_path(&page.slug)) class="search" {
+            label for="sort" { "Sort by" }
+            select id="sort" name="sort" {
+                @for sort in Sort::ALL {
+                    option value=(sort.key()) selected[sort == page.sort] { (sort.label()) }
+                }
+            }
+            button type="submit" { "Sort" }
+        }
+        p role="status" { (page.total) " product" @if page.total != 1 { "s" } }
+        @if page.cards.is_empty() {
+            p { "There is nothing in this collection yet." }
+        } @else {
+            (card_grid(&page.cards))
+        }
+        @if page.pages() > 1 {
+            nav aria-label="Pages" {
+                ul class="pager" {
+                    @if page.page > 1 {
+                        li { a rel="prev" href=(page.path(page.page - 1)) { "Previous page" } }
+                    }
+                    li { "Page " (page.page) " of " (page.pages()) }
+                    @if page.page < page.pages() {
+                        li { a rel="next" href=(page.path(page.page + 1)) { "Next page" } }
+                    }
+                }
+            }
+        }
+    };
 
     let mut head_title = if page.meta_title.trim().is_empty() {
         format!("{} | {}", page.title, site.name)
@@ -220,14 +207,15 @@ pub fn collection(site: &Site, page: &CollectionPage) -> String {
         noindex: false,
         json_ld: vec![crumbs, items],
         icon: true,
+        refresh: false,
     };
-    layout(site, Some(""), &head, &body)
+    layout(site, Some(""), &head, body)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::tests::{card, site, tags};
+    use crate::render::tests::{card, hostile_cards, hostile_site, site, snapshot, tags};
 
     fn page(total: u32, page: u32, sort: Sort) -> CollectionPage {
         CollectionPage {
@@ -284,5 +272,31 @@ mod tests {
             assert_eq!(Sort::parse(sort.key()), Some(sort));
         }
         assert_eq!(Sort::parse("random"), None);
+    }
+
+    #[test]
+    fn snapshot_of_a_sorted_collection_on_its_second_page() {
+        let page = CollectionPage {
+            title: "Brushes & <Combs>".into(),
+            description_html:
+                "<p>Soft <em>and</em> \"firm\" & <a href=\"/pages/about\" onclick=\"x()\">ours</a>.</p>\
+                               <script>alert('x')</script><img src=x onerror=alert(1)>"
+                    .into(),
+            cards: hostile_cards(),
+            ..page(60, 2, Sort::PriceAsc)
+        };
+        insta::assert_snapshot!(snapshot(&collection(&hostile_site(), &page)));
+    }
+
+    #[test]
+    fn snapshot_of_an_empty_collection() {
+        let page = CollectionPage {
+            description_html: String::new(),
+            meta_title: "Brushes for <cats>".into(),
+            meta_description: "Every brush we sell: 'soft' & \"firm\".".into(),
+            cards: vec![],
+            ..page(0, 1, Sort::BestSelling)
+        };
+        insta::assert_snapshot!(snapshot(&collection(&hostile_site(), &page)));
     }
 }

@@ -1,7 +1,7 @@
 //! The store's icon: the first letter of its name on the shop's link colour, as SVG, so that
 //! every store has one before merchants can upload a logo.
 
-use super::escape;
+use html::html;
 
 /// The colour of links and buttons in the layout.
 const BRAND_COLOUR: &str = "#0b5394";
@@ -11,19 +11,17 @@ const BRAND_COLOUR: &str = "#0b5394";
 pub fn favicon(store_name: &str) -> String {
     let initial: String =
         store_name.chars().find(|c| c.is_alphanumeric()).into_iter().flat_map(char::to_uppercase).collect();
-    let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 64 64\">\
-         <rect width=\"64\" height=\"64\" rx=\"12\" fill=\"{BRAND_COLOUR}\"/>"
-    );
-    if !initial.is_empty() {
-        svg.push_str(&format!(
-            "<text x=\"32\" y=\"33\" fill=\"#fff\" font-family=\"system-ui,sans-serif\" font-size=\"38\" \
-             font-weight=\"700\" text-anchor=\"middle\" dominant-baseline=\"central\">{}</text>",
-            escape(&initial)
-        ));
+    // An SVG file is XML: every element is closed, empty ones too.
+    html! {
+        svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" {
+            rect width="64" height="64" rx="12" fill=(BRAND_COLOUR) {}
+            @if !initial.is_empty() {
+                text x="32" y="33" fill="#fff" font-family="system-ui,sans-serif" font-size="38"
+                    font-weight="700" text-anchor="middle" dominant-baseline="central" { (initial) }
+            }
+        }
     }
-    svg.push_str("</svg>");
-    svg
+    .into_string()
 }
 
 #[cfg(test)]
@@ -46,5 +44,11 @@ mod tests {
         assert!(svg.contains("<rect "));
         assert!(!svg.contains("<text"));
         assert!(!svg.contains("&amp;"));
+    }
+
+    #[test]
+    fn snapshot_of_an_icon() {
+        insta::assert_snapshot!("letter", favicon("&rosie's <pets>"));
+        insta::assert_snapshot!("square", favicon("<&>"));
     }
 }

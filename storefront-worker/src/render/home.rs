@@ -1,9 +1,9 @@
 //! The home page: a hero, the featured collection, best sellers and new arrivals, and the store
 //! itself as structured data.
 
-use super::{card_grid, escape, json_ld, layout, Card, Head, Site};
+use super::{card_grid, json_ld, layout, Card, Head, Site};
 use crate::urls::collection_path;
-use std::fmt::Write;
+use html::{html, Markup};
 
 /// What the home page shows.
 #[derive(Debug, Clone, Default)]
@@ -18,53 +18,46 @@ pub struct HomePage {
 
 /// The home page.
 pub fn home(site: &Site, page: &HomePage) -> String {
-    let name = escape(&site.name);
-    let mut body = format!("<section class=\"hero\"><h1>{name}</h1>");
-    match &page.featured {
-        Some((title, slug, _)) => {
-            let _ = write!(
-                body,
-                "<p>Discover our favourites, picked and tested for you.</p><p><a class=\"button\" href=\"{}\">Shop {}</a></p>",
-                escape(&collection_path(slug)),
-                escape(title)
-            );
-        }
-        None => body.push_str("<p>Discover our favourites, picked and tested for you.</p>"),
-    }
-    body.push_str("</section>");
     // Card images load eagerly only in the first grid on the page.
     let mut first_grid = true;
-    let mut grid = |cards: &[Card]| {
+    let mut grid = |cards: &[Card]| -> Markup {
         let html = if first_grid { card_grid(cards) } else { super::lazy_card_grid(cards) };
         first_grid = false;
         html
     };
-    if let Some((title, slug, cards)) = page.featured.as_ref().filter(|(_, _, cards)| !cards.is_empty()) {
-        let _ = write!(
-            body,
-            "<section aria-labelledby=\"featured\"><h2 id=\"featured\">{}</h2>{}<p><a href=\"{}\">See all of {}</a></p></section>",
-            escape(title),
-            grid(cards),
-            escape(&collection_path(slug)),
-            escape(title)
-        );
-    }
-    if !page.best_sellers.is_empty() {
-        let _ = write!(
-            body,
-            "<section aria-labelledby=\"best\"><h2 id=\"best\">Best sellers</h2>{}</section>",
-            grid(&page.best_sellers)
-        );
-    }
-    if page.newest.is_empty() {
-        body.push_str("<p>New products are on their way. Check back soon.</p>");
-    } else {
-        let _ = write!(
-            body,
-            "<section aria-labelledby=\"new\"><h2 id=\"new\">New arrivals</h2>{}</section>",
-            grid(&page.newest)
-        );
-    }
+    let featured = page.featured.as_ref().filter(|(_, _, cards)| !cards.is_empty());
+    let featured_grid = featured.map(|(_, _, cards)| grid(cards));
+    let best_grid = (!page.best_sellers.is_empty()).then(|| grid(&page.best_sellers));
+    let newest_grid = (!page.newest.is_empty()).then(|| grid(&page.newest));
+    let body = html! {
+        section class="hero" {
+            h1 { (site.name) }
+            p { "Discover our favourites, picked and tested for you." }
+            @if let Some((title, slug, _)) = &page.featured {
+                p { a class="button" href=(collection_path(slug)) { "Shop " (title) } }
+            }
+        }
+        @if let (Some((title, slug, _)), Some(cards)) = (featured, featured_grid) {
+            section aria-labelledby="featured" {
+                h2 id="featured" { (title) }
+                (cards)
+                p { a href=(collection_path(slug)) { "See all of " (title) } }
+            }
+        }
+        @if let Some(cards) = best_grid {
+            section aria-labelledby="best" {
+                h2 id="best" { "Best sellers" }
+                (cards)
+            }
+        }
+        @match newest_grid {
+            None => p { "New products are on their way. Check back soon." },
+            Some(cards) => section aria-labelledby="new" {
+                h2 id="new" { "New arrivals" }
+                (cards)
+            },
+        }
+    };
     let title = format!("{} | Shop new arrivals", site.name);
     let description = format!("Shop {}: new arrivals and best sellers.", site.name);
     let canonical = site.origin.url("/");
@@ -85,14 +78,15 @@ pub fn home(site: &Site, page: &HomePage) -> String {
         noindex: false,
         json_ld: vec![json_ld::organization(site), json_ld::website(site)],
         icon: true,
+        refresh: false,
     };
-    layout(site, Some(""), &head, &body)
+    layout(site, Some(""), &head, body)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::tests::{card, site, tags};
+    use crate::render::tests::{card, hostile_cards, hostile_site, site, snapshot, tags};
 
     fn newest(cards: Vec<Card>) -> HomePage {
         HomePage { newest: cards, ..HomePage::default() }
@@ -168,5 +162,20 @@ mod tests {
             .iter()
             .all(|img| img.contains("width=\"400\" height=\"400\"") && img.contains("alt=\"\"")));
         assert_eq!(images.iter().filter(|img| img.contains("loading=\"lazy\"")).count(), 2);
+    }
+
+    #[test]
+    fn snapshot_of_the_home_page_with_products() {
+        let page = HomePage {
+            featured: Some(("Summer <Grooming> & \"Care\"".into(), "summer".into(), hostile_cards())),
+            best_sellers: vec![card("Best <b>Brush</b>")],
+            newest: hostile_cards(),
+        };
+        insta::assert_snapshot!(snapshot(&home(&hostile_site(), &page)));
+    }
+
+    #[test]
+    fn snapshot_of_the_home_page_of_an_empty_store() {
+        insta::assert_snapshot!(snapshot(&home(&hostile_site(), &HomePage::default())));
     }
 }

@@ -1,7 +1,8 @@
 //! Structured data (schema.org JSON-LD) for search engines, and the `<script>` it travels in.
 //!
-//! Values are built with `serde_json`, so every string is JSON-escaped; [`script`] also escapes
-//! `<`, `>` and `&`, so that no text can close the script element or open a comment in it.
+//! Values are built with `serde_json`, so every string is JSON-escaped; the page writes them with
+//! [`html::json_ld`], which also escapes `<`, `>` and `&`, so that no text can close the script
+//! element or open a comment in it.
 
 use super::{Product, Site};
 use crate::urls::{product_path, SEARCH_PATH};
@@ -25,22 +26,6 @@ pub fn decimal_amount(money: Money) -> String {
     } else {
         format!("{sign}{}.{:0fraction_digits$}", abs / scale, abs % scale)
     }
-}
-
-/// The `<script type="application/ld+json">` element holding `data`.
-pub fn script(data: &Value) -> String {
-    let json = data.to_string();
-    let mut safe = String::with_capacity(json.len());
-    for c in json.chars() {
-        // These only occur inside JSON strings, where the \u escape means the same character.
-        match c {
-            '<' => safe.push_str("\\u003c"),
-            '>' => safe.push_str("\\u003e"),
-            '&' => safe.push_str("\\u0026"),
-            _ => safe.push(c),
-        }
-    }
-    format!("<script type=\"application/ld+json\">{safe}</script>")
 }
 
 /// The store as an Organization.
@@ -159,8 +144,13 @@ pub fn breadcrumbs(site: &Site, product: &Product) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::tests::site;
+    use crate::render::tests::{hostile_site, site};
     use domain::Currency;
+
+    /// The script element the page writes `data` in.
+    fn script(data: &Value) -> String {
+        html::json_ld(data).into_string()
+    }
 
     fn brush() -> Product {
         Product {
@@ -248,5 +238,48 @@ mod tests {
             html.trim_start_matches("<script type=\"application/ld+json\">").trim_end_matches("</script>");
         let parsed: Value = serde_json::from_str(json).unwrap();
         assert_eq!(parsed["name"], "</script><script>alert(1)</script> & <!--");
+    }
+
+    fn hostile_brush() -> Product {
+        Product {
+            title: "Slicker <Brush> & \"Comb\"</script>".into(),
+            compare_at: Some(Money::from_minor(3999, Currency::Usd)),
+            images: vec!["/media/brush.webp".into(), "https://img.example/2.jpg?w=1&h=2".into()],
+            description: vec!["Rosie's <b>soft</b> pins.".into(), "Easy & quick.".into()],
+            ..brush()
+        }
+    }
+
+    #[test]
+    fn snapshot_of_the_product_json_ld() {
+        insta::assert_snapshot!(script(&product(&hostile_site(), &hostile_brush())));
+    }
+
+    #[test]
+    fn snapshot_of_the_product_breadcrumbs_json_ld() {
+        insta::assert_snapshot!(script(&breadcrumbs(&hostile_site(), &hostile_brush())));
+    }
+
+    #[test]
+    fn snapshot_of_the_article_json_ld() {
+        let post = crate::render::PostPage {
+            slug: "brushing-guide".into(),
+            title: "How to brush <long> & \"short\" hair</script>".into(),
+            body_html: "<p>Body</p>".into(),
+            excerpt: "Rosie's steps <b>to</b> calm.".into(),
+            meta_title: String::new(),
+            meta_description: String::new(),
+            author: "Ada <Lovelace>".into(),
+            keywords: vec!["cat <grooming>".into(), "brush & comb".into()],
+            published_at: Some("2026-11-20T10:00:00Z".into()),
+            updated_at: "2026-11-21T10:00:00Z".into(),
+        };
+        insta::assert_snapshot!(script(&blog_posting(&hostile_site(), &post)));
+    }
+
+    #[test]
+    fn snapshot_of_the_website_and_organization_json_ld() {
+        insta::assert_snapshot!("website", script(&website(&hostile_site())));
+        insta::assert_snapshot!("organization", script(&organization(&hostile_site())));
     }
 }

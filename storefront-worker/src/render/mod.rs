@@ -1,5 +1,5 @@
-//! HTML pages, rendered from plain data. Every piece of text is escaped here, so supplier and
-//! generated text can never inject markup.
+//! HTML pages, rendered from plain data with the `html` crate's templates, which escape every
+//! value they are given, so supplier and generated text can never inject markup.
 //!
 //! Each page has its own module; this one holds what they share: the data they are rendered
 //! from, the layout (head with its SEO and social meta, header with the search form, landmarks)
@@ -29,24 +29,8 @@ pub use theme::{Look, Theme};
 use crate::search::QUERY_MAX_CHARS;
 use crate::urls::{product_path, Origin, FAVICON_PATH, SEARCH_PATH};
 use domain::Money;
+use html::{html, Markup};
 use serde_json::Value;
-use std::fmt::Write;
-
-/// Escapes text for HTML content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
 
 /// The store a page belongs to, as the shopper reached it.
 #[derive(Debug, Clone)]
@@ -175,21 +159,27 @@ fetch(f.action,{method:'POST',body:new URLSearchParams(new FormData(f)),headers:
 .catch(function(){f.submit()})})})();";
 
 /// The footer's sign-up to the store's mail (welcome series, offers); works without JavaScript.
-const NEWSLETTER_FORM: &str = "<form class=\"newsletter\" method=\"post\" action=\"/subscribe\">\
-<label for=\"nl-email\">News and offers by email</label>\
-<input id=\"nl-email\" type=\"email\" name=\"email\" autocomplete=\"email\" required>\
-<button type=\"submit\">Subscribe</button></form>";
+fn newsletter_form() -> Markup {
+    html! {
+        form class="newsletter" method="post" action="/subscribe" {
+            label for="nl-email" { "News and offers by email" }
+            input id="nl-email" type="email" name="email" autocomplete="email" required;
+            button type="submit" { "Subscribe" }
+        }
+    }
+}
 
 /// The answer to the newsletter form: `ok` says whether the shopper is signed up, `message` is
-/// plain text (escaped here).
+/// plain text.
 pub fn subscribed(site: &Site, ok: bool, message: &str) -> String {
     let heading = if ok { "You are subscribed" } else { "We could not sign you up" };
     let title = format!("{heading} | {}", site.name);
-    let body = format!(
-        "<h1>{heading}</h1><p role=\"status\">{}</p><p><a href=\"/\">Back to the shop</a></p>",
-        escape(message)
-    );
-    layout(site, Some(""), &Head::plain(&title, heading), &body)
+    let body = html! {
+        h1 { (heading) }
+        p role="status" { (message) }
+        p { a href="/" { "Back to the shop" } }
+    };
+    layout(site, Some(""), &Head::plain(&title, heading), body)
 }
 
 /// The footer's links to the store's standard pages.
@@ -205,13 +195,28 @@ const FOOTER_PAGES: [(&str, &str); 6] = [
 /// The `src`, `srcset` and `sizes` attributes of an image. Images of the media pipeline
 /// (`/media/<name>.webp`) have 480 and 960 pixel wide variants next to them, so phones download
 /// a small one; other URLs are used as they are.
-pub fn image_attrs(src: &str, sizes: &str) -> String {
-    match src.strip_prefix("/media/").and_then(|name| name.strip_suffix(".webp")) {
-        Some(name) if !name.is_empty() && !name.contains('/') => format!(
-            "src=\"/media/{n}-960.webp\" srcset=\"/media/{n}-480.webp 480w, /media/{n}-960.webp 960w, /media/{n}.webp 1600w\" sizes=\"{sizes}\"",
-            n = escape(name)
-        ),
-        _ => format!("src=\"{}\"", escape(src)),
+pub struct ImageSources<'a> {
+    /// `src`: the 960 pixel variant of a media image, else the URL itself.
+    pub src: String,
+    /// `srcset`, for media images.
+    pub srcset: Option<String>,
+    /// `sizes`, with `srcset`.
+    pub sizes: Option<&'a str>,
+}
+
+impl<'a> ImageSources<'a> {
+    /// The sources of the image at `src`, shown at `sizes`.
+    pub fn new(src: &str, sizes: &'a str) -> Self {
+        match src.strip_prefix("/media/").and_then(|name| name.strip_suffix(".webp")) {
+            Some(n) if !n.is_empty() && !n.contains('/') => ImageSources {
+                src: format!("/media/{n}-960.webp"),
+                srcset: Some(format!(
+                    "/media/{n}-480.webp 480w, /media/{n}-960.webp 960w, /media/{n}.webp 1600w"
+                )),
+                sizes: Some(sizes),
+            },
+            _ => ImageSources { src: src.to_owned(), srcset: None, sizes: None },
+        }
     }
 }
 
@@ -239,6 +244,8 @@ struct Head<'a> {
     /// Links the store's icon ([`FAVICON_PATH`]); without it browsers ask for `/favicon.ico`,
     /// which is a 404 and an error in the console.
     icon: bool,
+    /// Reloads the page every three seconds (an order waiting for its payment).
+    refresh: bool,
 }
 
 impl<'a> Head<'a> {
@@ -254,69 +261,55 @@ impl<'a> Head<'a> {
             noindex: true,
             json_ld: Vec::new(),
             icon: true,
+            refresh: false,
         }
     }
 
-    fn write(&self, store_name: &str, html: &mut String) {
-        let _ = write!(
-            html,
-            "<title>{}</title><meta name=\"description\" content=\"{}\">",
-            escape(self.title),
-            escape(self.description)
-        );
-        if self.icon {
-            let _ = write!(html, "<link rel=\"icon\" href=\"{FAVICON_PATH}\" type=\"image/svg+xml\">");
-        }
-        if self.noindex {
-            html.push_str("<meta name=\"robots\" content=\"noindex\">");
-        }
-        if let Some(url) = self.canonical {
-            let url = escape(url);
-            let _ = write!(
-                html,
-                "<link rel=\"canonical\" href=\"{url}\">\
-                 <meta property=\"og:type\" content=\"{og_type}\">\
-                 <meta property=\"og:site_name\" content=\"{site}\">\
-                 <meta property=\"og:title\" content=\"{title}\">\
-                 <meta property=\"og:description\" content=\"{description}\">\
-                 <meta property=\"og:url\" content=\"{url}\">\
-                 <meta name=\"twitter:card\" content=\"{card}\">\
-                 <meta name=\"twitter:title\" content=\"{title}\">\
-                 <meta name=\"twitter:description\" content=\"{description}\">",
-                og_type = self.og_type,
-                site = escape(store_name),
-                title = escape(self.title),
-                description = escape(self.description),
-                card = if self.image.is_some() { "summary_large_image" } else { "summary" },
-            );
-            if let Some(image) = self.image {
-                // The image shows what the page is about, so the page's title describes it.
-                let (image, alt) = (escape(image), escape(self.title));
-                let _ = write!(
-                    html,
-                    "<meta property=\"og:image\" content=\"{image}\"><meta property=\"og:image:alt\" content=\"{alt}\">\
-                     <meta name=\"twitter:image\" content=\"{image}\"><meta name=\"twitter:image:alt\" content=\"{alt}\">"
-                );
+    fn markup(&self, store_name: &str) -> Markup {
+        html! {
+            @if self.refresh {
+                meta http-equiv="refresh" content="3";
             }
-            if let Some(price) = self.price {
-                let _ = write!(
-                    html,
-                    "<meta property=\"product:price:amount\" content=\"{}\">\
-                     <meta property=\"product:price:currency\" content=\"{}\">",
-                    json_ld::decimal_amount(price),
-                    price.currency.code()
-                );
+            title { (self.title) }
+            meta name="description" content=(self.description);
+            @if self.icon {
+                link rel="icon" href=(FAVICON_PATH) type="image/svg+xml";
             }
-        }
-        for data in &self.json_ld {
-            html.push_str(&json_ld::script(data));
+            @if self.noindex {
+                meta name="robots" content="noindex";
+            }
+            @if let Some(url) = self.canonical {
+                link rel="canonical" href=(url);
+                meta property="og:type" content=(self.og_type);
+                meta property="og:site_name" content=(store_name);
+                meta property="og:title" content=(self.title);
+                meta property="og:description" content=(self.description);
+                meta property="og:url" content=(url);
+                meta name="twitter:card" content=(if self.image.is_some() { "summary_large_image" } else { "summary" });
+                meta name="twitter:title" content=(self.title);
+                meta name="twitter:description" content=(self.description);
+                @if let Some(image) = self.image {
+                    // The image shows what the page is about, so the page's title describes it.
+                    meta property="og:image" content=(image);
+                    meta property="og:image:alt" content=(self.title);
+                    meta name="twitter:image" content=(image);
+                    meta name="twitter:image:alt" content=(self.title);
+                }
+                @if let Some(price) = self.price {
+                    meta property="product:price:amount" content=(json_ld::decimal_amount(price));
+                    meta property="product:price:currency" content=(price.currency.code());
+                }
+            }
+            @for data in &self.json_ld {
+                (html::json_ld(data))
+            }
         }
     }
 }
 
 /// The page around `body`, with the store's theme. `search` is the query shown in the header's
 /// search form, `None` for no form (the store cannot be searched).
-fn layout(site: &Site, search: Option<&str>, head: &Head, body: &str) -> String {
+fn layout(site: &Site, search: Option<&str>, head: &Head, body: Markup) -> String {
     themed_layout(&site.name, &site.look, search, head, body, true)
 }
 
@@ -325,129 +318,129 @@ fn themed_layout(
     look: &Look,
     search: Option<&str>,
     head: &Head,
-    body: &str,
+    body: Markup,
     nav: bool,
 ) -> String {
-    let store = escape(store_name);
-    let mut html = String::with_capacity(body.len() + STYLE.len() + 4_096);
-    html.push_str(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
-    );
-    head.write(store_name, &mut html);
-    let _ = write!(
-        html,
-        "<style>{STYLE}{}</style></head><body class=\"{}\"><a class=\"skip\" href=\"#main\">Skip to content</a>\
-         <header><a class=\"brand\" href=\"/\">",
-        look.css(),
-        look.theme.name()
-    );
-    if let Some(logo) = &look.logo {
-        let _ = write!(html, "<img src=\"{}\" alt=\"\" width=\"32\" height=\"32\">", escape(logo));
-    }
-    let _ = write!(html, "{store}</a>");
-    if nav {
-        html.push_str(
-            "<nav class=\"top\" aria-label=\"Main\"><ul><li><a href=\"/\">Shop</a></li><li><a href=\"/blog\">Blog</a></li>\
-             <li><a href=\"/cart\">Cart<span data-cart-count></span></a></li></ul></nav>",
-        );
-    }
-    if let Some(query) = search {
-        html.push_str(&search_form(
-            "site-q",
-            "Site search",
-            "<span class=\"vh\">Search products</span>",
-            query,
-        ));
-    }
-    let _ = write!(html, "</header><main id=\"main\" tabindex=\"-1\">{body}</main><footer>");
-    if nav {
-        html.push_str("<nav aria-label=\"Store information\"><ul>");
-        for (slug, title) in FOOTER_PAGES {
-            let _ = write!(html, "<li><a href=\"/pages/{slug}\">{title}</a></li>");
+    let head = html! {
+        (head.markup(store_name))
+        (html::style(&format!("{STYLE}{}", look.css())))
+    };
+    let body = html! {
+        body class=(look.theme.name()) {
+            a class="skip" href="#main" { "Skip to content" }
+            header {
+                a class="brand" href="/" {
+                    @if let Some(logo) = &look.logo {
+                        img src=(logo) alt="" width="32" height="32";
+                    }
+                    (store_name)
+                }
+                @if nav {
+                    nav class="top" aria-label="Main" {
+                        ul {
+                            li { a href="/" { "Shop" } }
+                            li { a href="/blog" { "Blog" } }
+                            li { a href="/cart" { "Cart" span data-cart-count {} } }
+                        }
+                    }
+                }
+                @if let Some(query) = search {
+                    (search_form("site-q", "Site search", html! { span class="vh" { "Search products" } }, query))
+                }
+            }
+            main id="main" tabindex="-1" { (body) }
+            footer {
+                @if nav {
+                    nav aria-label="Store information" {
+                        ul {
+                            @for (slug, title) in FOOTER_PAGES {
+                                li { a href={ "/pages/" (slug) } { (title) } }
+                            }
+                        }
+                    }
+                    (newsletter_form())
+                }
+                small { "© " (store_name) }
+            }
+            @if nav {
+                (html::inline_script(SCRIPT))
+            }
         }
-        html.push_str("</ul></nav>");
-        html.push_str(NEWSLETTER_FORM);
-    }
-    let _ = write!(html, "<small>&copy; {store}</small></footer>");
-    if nav {
-        let _ = write!(html, "<script>{SCRIPT}</script>");
-    }
-    html.push_str("</body></html>");
-    html
+    };
+    html::document(head, body).into_string()
 }
 
-/// A GET search form; `label` is trusted markup, `query` is escaped.
-fn search_form(id: &str, landmark: &str, label: &str, query: &str) -> String {
-    format!(
-        "<form class=\"search\" role=\"search\" aria-label=\"{landmark}\" action=\"{SEARCH_PATH}\" method=\"get\">\
-         <label for=\"{id}\">{label}</label>\
-         <input id=\"{id}\" type=\"search\" name=\"q\" maxlength=\"{QUERY_MAX_CHARS}\" value=\"{}\">\
-         <button type=\"submit\">Search</button></form>",
-        escape(query)
-    )
+/// A GET search form labelled with `label`, showing `query`.
+fn search_form(id: &str, landmark: &str, label: Markup, query: &str) -> Markup {
+    html! {
+        form class="search" role="search" aria-label=(landmark) action=(SEARCH_PATH) method="get" {
+            label for=(id) { (label) }
+            input id=(id) type="search" name="q" maxlength=(QUERY_MAX_CHARS) value=(query);
+            button type="submit" { "Search" }
+        }
+    }
 }
 
 /// A price, with the compare-at price struck through when it is higher. Screen readers do not
 /// announce strike-through, so both amounts say what they are in visually hidden text.
-fn price_html(price: Money, compare_at: Option<Money>) -> String {
-    let now = escape(&price.to_string());
-    match compare_at {
-        Some(was) if was.currency == price.currency && was.minor > price.minor => format!(
-            "<span class=\"price\"><span class=\"vh\">Sale price: </span>{now}</span> \
-             <s><span class=\"vh\">Regular price: </span>{}</s>",
-            escape(&was.to_string())
-        ),
-        _ => format!("<span class=\"price\">{now}</span>"),
+fn price_html(price: Money, compare_at: Option<Money>) -> Markup {
+    html! {
+        @match compare_at {
+            Some(was) if was.currency == price.currency && was.minor > price.minor => {
+                span class="price" { span class="vh" { "Sale price: " } (price) }
+                " "
+                s { span class="vh" { "Regular price: " } (was) }
+            }
+            _ => span class="price" { (price) },
+        }
     }
 }
 
 /// A grid of product cards; the first few images load eagerly.
-fn card_grid(cards: &[Card]) -> String {
+fn card_grid(cards: &[Card]) -> Markup {
     grid_of(cards, true)
 }
 
 /// A grid of product cards below the fold: every image loads lazily.
-fn lazy_card_grid(cards: &[Card]) -> String {
+fn lazy_card_grid(cards: &[Card]) -> Markup {
     grid_of(cards, false)
 }
 
-fn grid_of(cards: &[Card], eager: bool) -> String {
-    let mut html = String::from("<ul class=\"grid\">");
+fn grid_of(cards: &[Card], eager: bool) -> Markup {
     let first_image = cards.iter().position(|card| card.image.is_some()).filter(|_| eager);
-    for (i, card) in cards.iter().enumerate() {
-        let image = card
-            .image
-            .as_deref()
-            .map(|src| {
-                let loading = if Some(i) == first_image {
-                    "eager\" fetchpriority=\"high"
-                } else if eager && i < EAGER_CARDS {
-                    "eager\" fetchpriority=\"low"
-                } else {
-                    "lazy"
-                };
-                format!(
-                    "<img {} alt=\"\" width=\"400\" height=\"400\" loading=\"{loading}\" decoding=\"async\">",
-                    image_attrs(src, CARD_SIZES)
-                )
-            })
-            .unwrap_or_default();
-        let _ = write!(
-            html,
-            "<li class=\"card\"><a href=\"{href}\">{image}<span>{title}</span></a> {price}</li>",
-            href = escape(&product_path(&card.slug)),
-            title = escape(&card.title),
-            price = price_html(card.price, card.compare_at),
-        );
+    html! {
+        ul class="grid" {
+            @for (i, card) in cards.iter().enumerate() {
+                li class="card" {
+                    a href=(product_path(&card.slug)) {
+                        @if let Some(src) = &card.image {
+                            @let (loading, priority) = if Some(i) == first_image {
+                                ("eager", Some("high"))
+                            } else if eager && i < EAGER_CARDS {
+                                ("eager", Some("low"))
+                            } else {
+                                ("lazy", None)
+                            };
+                            @let sources = ImageSources::new(src, CARD_SIZES);
+                            img src=(sources.src) srcset=[sources.srcset] sizes=[sources.sizes] alt="" width="400" height="400"
+                                loading=(loading) fetchpriority=[priority] decoding="async";
+                        }
+                        span { (card.title) }
+                    }
+                    " "
+                    (price_html(card.price, card.compare_at))
+                }
+            }
+        }
     }
-    html.push_str("</ul>");
-    html
 }
 
 /// The page for an unknown path of a store (`Some`) or an unknown host (`None`).
 pub fn not_found(site: Option<&Site>) -> String {
-    let body = "<h1>Page not found</h1><p><a href=\"/\">Back to the shop</a></p>";
+    let body = html! {
+        h1 { "Page not found" }
+        p { a href="/" { "Back to the shop" } }
+    };
     match site {
         Some(site) => {
             let title = format!("Page not found | {}", site.name);
@@ -460,7 +453,7 @@ pub fn not_found(site: Option<&Site>) -> String {
             &Look::default(),
             None,
             &Head { icon: false, ..Head::plain("Page not found", "This page does not exist.") },
-            "<h1>Page not found</h1><p>There is no store at this address.</p>",
+            html! { h1 { "Page not found" } p { "There is no store at this address." } },
             false,
         ),
     }
@@ -475,7 +468,10 @@ pub fn unavailable(store_name: &str) -> String {
         &Look::default(),
         None,
         &Head { icon: false, ..Head::plain(&title, "This store is temporarily unavailable.") },
-        "<h1>Temporarily unavailable</h1><p>This store is closed for now. Please come back later.</p>",
+        html! {
+            h1 { "Temporarily unavailable" }
+            p { "This store is closed for now. Please come back later." }
+        },
         false,
     )
 }
@@ -524,7 +520,8 @@ pub(crate) mod tests {
     #[test]
     fn compare_at_prices_are_struck_with_words_for_screen_readers() {
         let html =
-            price_html(Money::from_minor(2999, Currency::Usd), Some(Money::from_minor(3999, Currency::Usd)));
+            price_html(Money::from_minor(2999, Currency::Usd), Some(Money::from_minor(3999, Currency::Usd)))
+                .into_string();
         assert!(html.contains("<span class=\"vh\">Sale price: </span>$29.99"));
         assert!(html.contains("<s><span class=\"vh\">Regular price: </span>$39.99</s>"));
     }
@@ -532,8 +529,11 @@ pub(crate) mod tests {
     #[test]
     fn a_compare_at_price_that_is_not_higher_is_not_shown() {
         let usd = |minor| Money::from_minor(minor, Currency::Usd);
-        assert_eq!(price_html(usd(2999), Some(usd(2999))), "<span class=\"price\">$29.99</span>");
-        assert_eq!(price_html(usd(2999), None), "<span class=\"price\">$29.99</span>");
+        assert_eq!(
+            price_html(usd(2999), Some(usd(2999))).into_string(),
+            "<span class=\"price\">$29.99</span>"
+        );
+        assert_eq!(price_html(usd(2999), None).into_string(), "<span class=\"price\">$29.99</span>");
     }
 
     #[test]
@@ -574,7 +574,7 @@ pub(crate) mod tests {
     #[test]
     fn only_the_first_card_image_is_fetched_first_and_the_rest_of_its_row_waits() {
         let cards: Vec<Card> = (0..6).map(|i| card(&format!("Brush {i}"))).collect();
-        let html = card_grid(&cards);
+        let html = card_grid(&cards).into_string();
         let images = tags(&html, "img");
         assert!(images[0].contains("loading=\"eager\" fetchpriority=\"high\""));
         for image in &images[1..EAGER_CARDS] {
@@ -588,7 +588,7 @@ pub(crate) mod tests {
     #[test]
     fn the_first_card_with_an_image_is_the_one_fetched_first() {
         let cards = [Card { image: None, ..card("No photo") }, card("Brush"), card("Comb")];
-        let html = card_grid(&cards);
+        let html = card_grid(&cards).into_string();
         let images = tags(&html, "img");
         assert_eq!(images.len(), 2);
         assert!(images[0].contains("fetchpriority=\"high\""));
@@ -598,6 +598,82 @@ pub(crate) mod tests {
     #[test]
     fn a_suspended_store_offers_no_search() {
         assert!(!unavailable("Cozy Pets").contains("<form"));
+    }
+
+    /// A store whose name holds every character HTML escapes, on the bold theme with a logo whose
+    /// URL has a query string.
+    pub(crate) fn hostile_site() -> Site {
+        Site {
+            look: Look {
+                theme: super::Theme::Bold,
+                brand: (0xd9, 0x46, 0x0f),
+                logo: Some("https://cdn.example/logo.png?v=2&size=64".into()),
+            },
+            ..site("Rosie's <Pets> & \"Co\"")
+        }
+    }
+
+    /// Cards as a grid shows them: a hostile title, a media image (with sizes), one without an
+    /// image, a compare-at price that is not higher, and more than a row's worth.
+    pub(crate) fn hostile_cards() -> Vec<Card> {
+        let usd = |minor| Money::from_minor(minor, Currency::Usd);
+        vec![
+            Card {
+                slug: "slicker-brush".into(),
+                image: Some("/media/brush.webp".into()),
+                ..card("Slicker Brush")
+            },
+            Card {
+                slug: "bowl".into(),
+                title: "<script>alert('bowl')</script> Bowl & \"Mat\"".into(),
+                price: usd(1250),
+                compare_at: Some(usd(1250)),
+                image: Some("https://img.example/bowl.jpg?w=400&h=400".into()),
+            },
+            Card {
+                slug: "no-photo".into(),
+                title: "Ball".into(),
+                price: usd(499),
+                compare_at: None,
+                image: None,
+            },
+            Card { slug: "comb".into(), ..card("Comb") },
+            Card { slug: "lead".into(), ..card("Lead") },
+        ]
+    }
+
+    /// A page as its snapshot shows it: a line break between adjacent tags, and the stylesheet and
+    /// script every page shares named instead of repeated.
+    pub(crate) fn snapshot(html: &str) -> String {
+        html.replace(STYLE, "/* STYLE */").replace(SCRIPT, "/* SCRIPT */").replace("><", ">\n<")
+    }
+
+    #[test]
+    fn snapshot_of_the_not_found_page_of_a_store() {
+        insta::assert_snapshot!(snapshot(&not_found(Some(&hostile_site()))));
+    }
+
+    #[test]
+    fn snapshot_of_the_not_found_page_of_an_unknown_host() {
+        insta::assert_snapshot!(snapshot(&not_found(None)));
+    }
+
+    #[test]
+    fn snapshot_of_the_page_of_a_suspended_store() {
+        insta::assert_snapshot!(snapshot(&unavailable("Rosie's <Pets> & \"Co\"")));
+    }
+
+    #[test]
+    fn snapshot_of_the_newsletter_answers() {
+        let site = hostile_site();
+        insta::assert_snapshot!(
+            "subscribed",
+            snapshot(&subscribed(&site, true, "Check <your> inbox & confirm."))
+        );
+        insta::assert_snapshot!(
+            "not_subscribed",
+            snapshot(&subscribed(&site, false, "\"x@<example>\" is not an address."))
+        );
     }
 
     #[test]

@@ -1,93 +1,95 @@
 //! The product page: gallery, price, description and features, with Product and BreadcrumbList
 //! structured data.
 
-use super::{escape, image_attrs, json_ld, layout, price_html, Head, Product, Site};
+use super::{json_ld, layout, price_html, Head, ImageSources, Product, Site};
 use crate::urls::product_path;
 use domain::content::{truncate_words, META_DESCRIPTION_MAX};
-use std::fmt::Write;
+use html::{html, Markup};
 
 /// The `sizes` of a gallery image.
 const GALLERY_SIZES: &str = "(max-width: 36rem) calc(100vw - 2rem), 34rem";
 
 /// The add-to-cart form: a plain POST (no JavaScript needed), with the variants as radio buttons
 /// showing each price and stock state; sold-out variants cannot be chosen.
-fn buy_form(product: &Product) -> String {
-    let mut html = String::from("<form method=\"post\" action=\"/cart/add\" data-add>");
-    let _ = write!(html, "<input type=\"hidden\" name=\"product_id\" value=\"{}\">", escape(&product.id));
+fn buy_form(product: &Product) -> Markup {
     let first_available = product.variants.iter().position(super::Variant::in_stock);
-    if !product.variants.is_empty() {
-        html.push_str("<fieldset><legend>Choose an option</legend>");
-        for (i, variant) in product.variants.iter().enumerate() {
-            let state = match variant.stock {
-                Some(0) | Some(i64::MIN..=-1) => " <span class=\"stock out\">Sold out</span>".to_owned(),
-                Some(n) if n <= 5 => format!(" <span class=\"stock\">Only {n} left</span>"),
-                _ => String::new(),
-            };
-            let _ = write!(
-                html,
-                "<label><input type=\"radio\" name=\"variant_id\" value=\"{}\"{}{}> {} &middot; {}{state}</label>",
-                escape(&variant.id),
-                if Some(i) == first_available { " checked" } else { "" },
-                if variant.in_stock() { "" } else { " disabled" },
-                escape(&variant.title),
-                price_html(variant.price, variant.compare_at),
-            );
+    html! {
+        form method="post" action="/cart/add" data-add {
+            input type="hidden" name="product_id" value=(product.id);
+            @if !product.variants.is_empty() {
+                fieldset {
+                    legend { "Choose an option" }
+                    @for (i, variant) in product.variants.iter().enumerate() {
+                        label {
+                            input type="radio" name="variant_id" value=(variant.id)
+                                checked[Some(i) == first_available] disabled[!variant.in_stock()];
+                            " " (variant.title) " · " (price_html(variant.price, variant.compare_at))
+                            @match variant.stock {
+                                Some(i64::MIN..=0) => { " " span class="stock out" { "Sold out" } }
+                                Some(n) if n <= 5 => { " " span class="stock" { "Only " (n) " left" } }
+                                _ => {}
+                            }
+                        }
+                    }
+                }
+            }
+            @if product.in_stock() {
+                p class="stock" { "In stock" }
+                label for="qty" { "Quantity" }
+                input id="qty" type="number" name="quantity" value="1" min="1" max="99" inputmode="numeric";
+                " "
+                button type="submit" { "Add to cart" }
+                p role="status" {}
+            } @else {
+                p class="stock out" { "Sold out" }
+                button type="submit" disabled { "Sold out" }
+            }
         }
-        html.push_str("</fieldset>");
     }
-    if product.in_stock() {
-        html.push_str(
-            "<p class=\"stock\">In stock</p><label for=\"qty\">Quantity</label>\
-             <input id=\"qty\" type=\"number\" name=\"quantity\" value=\"1\" min=\"1\" max=\"99\" inputmode=\"numeric\"> \
-             <button type=\"submit\">Add to cart</button><p role=\"status\"></p>",
-        );
-    } else {
-        html.push_str(
-            "<p class=\"stock out\">Sold out</p><button type=\"submit\" disabled>Sold out</button>",
-        );
-    }
-    html.push_str("</form>");
-    html
 }
 
 /// A product page.
 pub fn product(site: &Site, product: &Product) -> String {
-    let title = escape(&product.title);
-    let mut body = format!(
-        "<nav aria-label=\"Breadcrumb\"><ol class=\"crumbs\"><li><a href=\"/\">Home</a></li>\
-         <li><span aria-current=\"page\">{title}</span></li></ol></nav>\
-         <article><h1>{title}</h1><p>{}</p>",
-        price_html(product.price, product.compare_at)
-    );
-    body.push_str(&buy_form(product));
-    if !product.images.is_empty() {
-        body.push_str("<div class=\"gallery\">");
-        for (i, src) in product.images.iter().enumerate() {
-            // The main image is the likely largest paint: load it first, the rest on scroll.
-            let (loading, alt) = if i == 0 {
-                ("eager\" fetchpriority=\"high", title.clone())
-            } else {
-                ("lazy", format!("{title}, image {}", i + 1))
-            };
-            let _ = write!(
-                body,
-                "<img {} alt=\"{alt}\" width=\"600\" height=\"600\" loading=\"{loading}\" decoding=\"async\">",
-                image_attrs(src, GALLERY_SIZES)
-            );
+    let body = html! {
+        nav aria-label="Breadcrumb" {
+            ol class="crumbs" {
+                li { a href="/" { "Home" } }
+                li { span aria-current="page" { (product.title) } }
+            }
         }
-        body.push_str("</div>");
-    }
-    for paragraph in &product.description {
-        let _ = write!(body, "<p>{}</p>", escape(paragraph));
-    }
-    if !product.features.is_empty() {
-        body.push_str("<h2>Features</h2><ul>");
-        for feature in &product.features {
-            let _ = write!(body, "<li>{}</li>", escape(feature));
+        article {
+            h1 { (product.title) }
+            p { (price_html(product.price, product.compare_at)) }
+            (buy_form(product))
+            @if !product.images.is_empty() {
+                div class="gallery" {
+                    @for (i, src) in product.images.iter().enumerate() {
+                        @let sources = ImageSources::new(src, GALLERY_SIZES);
+                        // The main image is the likely largest paint: load it first, the rest on scroll.
+                        @if i == 0 {
+                            img src=(sources.src) srcset=[sources.srcset] sizes=[sources.sizes] alt=(product.title)
+                                width="600" height="600" loading="eager" fetchpriority="high" decoding="async";
+                        } @else {
+                            img src=(sources.src) srcset=[sources.srcset] sizes=[sources.sizes]
+                                alt={ (product.title) ", image " (i + 1) }
+                                width="600" height="600" loading="lazy" decoding="async";
+                        }
+                    }
+                }
+            }
+            @for paragraph in &product.description {
+                p { (paragraph) }
+            }
+            @if !product.features.is_empty() {
+                h2 { "Features" }
+                ul {
+                    @for feature in &product.features {
+                        li { (feature) }
+                    }
+                }
+            }
         }
-        body.push_str("</ul>");
-    }
-    body.push_str("</article>");
+    };
 
     let page_title = if product.meta_title.trim().is_empty() {
         format!("{} | {}", product.title, site.name)
@@ -117,14 +119,15 @@ pub fn product(site: &Site, product: &Product) -> String {
         noindex: false,
         json_ld: vec![json_ld::product(site, product), json_ld::breadcrumbs(site, product)],
         icon: true,
+        refresh: false,
     };
-    layout(site, Some(""), &head, &body)
+    layout(site, Some(""), &head, body)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::tests::{site, tags};
+    use crate::render::tests::{hostile_site, site, snapshot, tags};
     use domain::{Currency, Money};
 
     fn brush() -> Product {
@@ -283,5 +286,44 @@ mod tests {
         assert!(!html.contains(evil));
         assert!(!html.contains("\"><script>"));
         assert_eq!(tags(&html, "img").len(), 1);
+    }
+
+    fn hostile_product() -> Product {
+        Product {
+            title: "Slicker <Brush> & \"Comb\" for Rosie's cat".into(),
+            images: vec!["/media/brush.webp".into(), "https://img.example/2.jpg?w=600&h=600".into()],
+            description: vec![
+                "Soft pins <b>lift</b> loose fur & \"dander\".".into(),
+                "It's easy to clean.".into(),
+            ],
+            features: vec!["Self-cleaning <button>".into(), "Anti-slip & 'soft' handle".into()],
+            meta_title: String::new(),
+            meta_description: String::new(),
+            variants: vec![
+                variant("v-red", "Red <small>", Some(0)),
+                variant("v-blue", "Blue & \"Navy\"", Some(3)),
+                variant("v-green", "Green", None),
+            ],
+            ..brush()
+        }
+    }
+
+    #[test]
+    fn snapshot_of_a_product_with_variants_and_a_compare_at_price() {
+        insta::assert_snapshot!(snapshot(&product(&hostile_site(), &hostile_product())));
+    }
+
+    #[test]
+    fn snapshot_of_a_sold_out_product_without_images_or_variants() {
+        let page = Product {
+            images: vec![],
+            compare_at: None,
+            variants: vec![],
+            meta_title: "<Brush> 'meta' & \"title\"".into(),
+            meta_description: "Meta <description> & more.".into(),
+            ..hostile_product()
+        };
+        let page = Product { variants: vec![variant("v1", "Only one", Some(0))], ..page };
+        insta::assert_snapshot!(snapshot(&product(&hostile_site(), &page)));
     }
 }

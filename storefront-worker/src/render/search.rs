@@ -1,37 +1,36 @@
 //! The search page: a search form when there is no query, else the matching products. Never
 //! indexed by search engines.
 
-use super::{card_grid, escape, layout, search_form, Card, Head, Site};
+use super::{card_grid, layout, search_form, Card, Head, Site};
 use crate::urls::search_path;
+use html::html;
 
 /// The search page for `query`, with `results` when the query is not empty (`None` shows the
 /// search form only).
 pub fn search(site: &Site, query: &str, results: Option<&[Card]>) -> String {
     let (title, description, body) = match results {
-        Some(results) if !query.is_empty() => {
-            let quoted = format!("“{}”", escape(query));
-            let mut body = format!("<h1>Search results for {quoted}</h1>");
-            body.push_str(&match results.len() {
-                0 => format!("<p role=\"status\">No products match {quoted}. Try another word.</p>"),
-                1 => "<p role=\"status\">1 product found.</p>".to_owned(),
-                n => format!("<p role=\"status\">{n} products found.</p>"),
-            });
-            if !results.is_empty() {
-                body.push_str(&card_grid(results));
-            }
-            (
-                format!("Search results for “{query}” | {}", site.name),
-                format!("Products matching “{query}” at {}.", site.name),
-                body,
-            )
-        }
+        Some(results) if !query.is_empty() => (
+            format!("Search results for “{query}” | {}", site.name),
+            format!("Products matching “{query}” at {}.", site.name),
+            html! {
+                h1 { "Search results for “" (query) "”" }
+                @match results.len() {
+                    0 => p role="status" { "No products match “" (query) "”. Try another word." },
+                    1 => p role="status" { "1 product found." },
+                    n => p role="status" { (n) " products found." },
+                }
+                @if !results.is_empty() {
+                    (card_grid(results))
+                }
+            },
+        ),
         _ => (
             format!("Search | {}", site.name),
             format!("Search the products of {}.", site.name),
-            format!(
-                "<h1>Search</h1>{}",
-                search_form("search-q", "Search products", "What are you looking for?", "")
-            ),
+            html! {
+                h1 { "Search" }
+                (search_form("search-q", "Search products", html! { "What are you looking for?" }, ""))
+            },
         ),
     };
     let canonical = site.origin.url(&search_path(query));
@@ -45,14 +44,15 @@ pub fn search(site: &Site, query: &str, results: Option<&[Card]>) -> String {
         noindex: true,
         json_ld: Vec::new(),
         icon: true,
+        refresh: false,
     };
-    layout(site, Some(query), &head, &body)
+    layout(site, Some(query), &head, body)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::tests::{card, site};
+    use crate::render::tests::{card, hostile_cards, hostile_site, site, snapshot};
 
     #[test]
     fn the_search_page_is_never_indexed() {
@@ -97,5 +97,26 @@ mod tests {
         assert!(!html.contains("<script>alert"));
         assert!(html.contains("value=\"&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;\""));
         assert!(html.contains("search?q=%22%3E%3Cscript%3Ealert%281%29%3C%2Fscript%3E"));
+    }
+
+    #[test]
+    fn snapshot_of_search_results() {
+        insta::assert_snapshot!(snapshot(&search(&hostile_site(), "brush & comb", Some(&hostile_cards()))));
+    }
+
+    #[test]
+    fn snapshot_of_a_search_without_results() {
+        insta::assert_snapshot!(snapshot(&search(&hostile_site(), "kayak", Some(&[]))));
+    }
+
+    #[test]
+    fn snapshot_of_a_search_for_markup() {
+        let query = "\"><script>alert('q')</script>&amp;";
+        insta::assert_snapshot!(snapshot(&search(&hostile_site(), query, Some(&[]))));
+    }
+
+    #[test]
+    fn snapshot_of_the_search_form_without_a_query() {
+        insta::assert_snapshot!(snapshot(&search(&hostile_site(), "", None)));
     }
 }

@@ -1,7 +1,8 @@
 //! A store page: about, contact, shipping, returns, privacy, terms or a custom page.
 
-use super::{escape, layout, Head, Site};
+use super::{layout, Head, Site};
 use crate::urls::page_path;
+use html::{html, Sanitized};
 
 /// What a store page shows.
 #[derive(Debug, Clone)]
@@ -18,11 +19,12 @@ pub struct StorePage {
 
 /// A store page.
 pub fn store_page(site: &Site, page: &StorePage) -> String {
-    let body = format!(
-        "<article><h1>{}</h1>{}</article>",
-        escape(&page.title),
-        domain::html::sanitize(&page.body_html)
-    );
+    let body = html! {
+        article {
+            h1 { (page.title) }
+            (Sanitized::from_untrusted(&page.body_html))
+        }
+    };
     let title = format!("{} | {}", page.title, site.name);
     let description = if page.meta_description.trim().is_empty() {
         format!("{} at {}.", page.title, site.name)
@@ -40,14 +42,15 @@ pub fn store_page(site: &Site, page: &StorePage) -> String {
         noindex: false,
         json_ld: Vec::new(),
         icon: true,
+        refresh: false,
     };
-    layout(site, Some(""), &head, &body)
+    layout(site, Some(""), &head, body)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::tests::site;
+    use crate::render::tests::{hostile_site, site, snapshot};
 
     #[test]
     fn a_store_page_shows_its_sanitised_body_with_its_own_title_and_canonical_url() {
@@ -62,5 +65,19 @@ mod tests {
         assert!(html.contains("<title>About us | Cozy Pets</title>"));
         assert!(html.contains("href=\"http://demo.localhost:8788/pages/about\""));
         assert!(!html.contains("onerror"));
+    }
+
+    #[test]
+    fn snapshot_of_a_store_page() {
+        let page = StorePage {
+            slug: "shipping".into(),
+            title: "Shipping & <returns>".into(),
+            body_html: "<h2>Times</h2><p>1 to 3 days, \"usually\" 'fast' & tracked.</p>\
+                        <ul><li>EU</li><li><a href=\"https://carrier.example/track?a=1&b=2\">Track</a></li></ul>\
+                        <iframe src=\"https://evil.example\"></iframe><p style=\"x\">Bye</p>"
+                .into(),
+            meta_description: String::new(),
+        };
+        insta::assert_snapshot!(snapshot(&store_page(&hostile_site(), &page)));
     }
 }
