@@ -95,7 +95,8 @@ pub struct EmailRequested {
     /// Transactional (always sent) or marketing (unsubscribable, skipped for suppressed
     /// addresses).
     pub category: EmailCategory,
-    /// The template's placeholders by name; the template says which it needs.
+    /// The mail's data by field name; each mail says which fields it needs (`*_url` fields are
+    /// http(s) URLs). Fields a mail does not use are ignored.
     #[serde(default)]
     pub data: serde_json::Map<String, serde_json::Value>,
     /// How the store presents itself; platform mails leave it empty.
@@ -108,10 +109,9 @@ impl Message for EmailRequested {
     const QUEUE: &'static str = "email";
 }
 
-/// A mail the email function can render: one `templates/<name>.html` and `.txt` pair each.
+/// A mail the email function can render: one function each in `functions/email/src/mails/`.
 ///
-/// New mails (marketing flows: welcome series, abandoned cart, post-purchase) are added as
-/// variants, with their template files.
+/// New mails are added as variants, with their function.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EmailTemplate {

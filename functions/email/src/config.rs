@@ -12,7 +12,7 @@
 //! | `RESEND_API_KEY`, `RESEND_API_URL` | `resend`: the key, and the API's base URL (default the real one) |
 //! | `SENDGRID_API_KEY`, `SENDGRID_API_URL` | `sendgrid`: likewise |
 
-use crate::mail::{is_https_or_loopback_url, is_loopback_host};
+use crate::http_url::{is_https_or_loopback_url, is_loopback_host};
 use crate::providers::smtp::{SmtpSettings, SmtpTls};
 use crate::providers::{resend, sendgrid};
 use anyhow::{bail, Context};

@@ -1,5 +1,5 @@
 //! The email flows' rules, without I/O: which mails each flow sends and when, what data their
-//! templates get, and what a [`FlowEvent`] does to a store's flows. Time comes in as arguments;
+//! mails get, and what a [`FlowEvent`] does to a store's flows. Time comes in as arguments;
 //! storing the steps is [`crate::flow_steps`], sending the due ones is [`crate::sweep`].
 //!
 //! | flow | started by | steps (delay from the trigger) |
@@ -15,17 +15,17 @@
 //! Each flow runs once per subject: the contact's address for `welcome`, the cart for
 //! `abandoned_cart`, the order for `post_purchase`.
 //!
-//! The templates' data, built here from the event (the email function adds `brand_name`,
-//! `accent_color` and, for marketing, `unsubscribe_url`):
+//! The mails' data, built here from the event; the email function adds the brand, the accent
+//! colour and, for marketing, the unsubscribe link, and reads the fields each mail needs (see
+//! [`crate::mails`]):
 //!
-//! | flow | placeholders |
+//! | flow | fields |
 //! |---|---|
 //! | `welcome` | `greeting`, `store_url`; with an offer `discount_code`, `discount_percent` |
 //! | `abandoned_cart` | `items_summary`, `item_count`, `cart_url`, `store_url`; with an offer `discount_code`, `discount_percent` |
 //! | `post_purchase` | `greeting`, `order_number`, `items_summary`, `item_count`, `total`, `order_url`, `review_url`, `store_url`; the shipping update adds `tracking_url` |
 
-use crate::mail::is_https_or_loopback_url;
-use crate::render::is_http_url;
+use crate::http_url::{is_https_or_loopback_url, HttpUrl};
 use domain::accounts::Email;
 use domain::StoreId;
 use queues::email_api::FlowSettings;
@@ -151,7 +151,7 @@ pub struct Step {
     pub marketing: bool,
     /// The recipient.
     pub to: Email,
-    /// The template's placeholders.
+    /// The mail's data, by field name (see [`crate::mails`]).
     pub data: Map<String, Value>,
     /// The store's look.
     pub branding: Branding,
@@ -431,11 +431,7 @@ fn shop_data(shop: &Shop) -> Result<Map<String, Value>, FlowError> {
 }
 
 fn url(field: &'static str, value: &str) -> Result<String, FlowError> {
-    if is_http_url(value) {
-        Ok(value.to_owned())
-    } else {
-        Err(FlowError::Url(field))
-    }
+    HttpUrl::parse(value).map(|url| url.as_str().to_owned()).map_err(|_| FlowError::Url(field))
 }
 
 fn check_id(field: &'static str, id: &str) -> Result<(), FlowError> {

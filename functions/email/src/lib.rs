@@ -1,8 +1,9 @@
-//! The email stage: renders the platform's mails from template files and sends each exactly once
-//! through the configured provider.
+//! The email stage: renders the platform's mails and sends each exactly once through the
+//! configured provider.
 //!
 //! - [`config`]: the environment, parsed once.
-//! - [`templates`] and [`render`]: the template files and `{{placeholder}}` substitution.
+//! - [`mails`]: one function per mail, typed data in, subject, HTML and text out; the HTML is
+//!   compile-time `maud` markup that escapes every value. [`http_url`]: the only links a mail takes.
 //! - [`mail`]: a request becomes a mail (branding, subject, unsubscribe headers and link).
 //! - [`providers`]: SMTP, Resend and SendGrid behind one interface.
 //! - [`records`]: sent-mail records and the suppression list in DynamoDB.
@@ -21,9 +22,9 @@ pub mod flow_events;
 pub mod flow_steps;
 pub mod flows;
 pub mod handler;
+pub mod http_url;
 pub mod mail;
+pub mod mails;
 pub mod providers;
 pub mod records;
-pub mod render;
 pub mod sweep;
-pub mod templates;

@@ -1,22 +1,20 @@
 //! Turns an email request into the mail every provider sends: sender, recipient, subject, the
 //! HTML and text parts, and the headers a marketing mail must carry.
 //!
-//! The function fills three placeholders itself, over anything in the request's data:
-//! `brand_name` (the store's name, else the platform's), `accent_color` (the store's, else the
-//! platform's) and, for marketing mails, `unsubscribe_url`. A marketing mail always gets
+//! The function fills what every mail shares itself, never from the request's data: the brand
+//! name (the store's, else the platform's), the accent colour (the store's, else the platform's)
+//! and, for marketing mails, the unsubscribe link. A marketing mail always gets
 //! `List-Unsubscribe` and `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058), and an
-//! unsubscribe line in both parts unless its template places `{{unsubscribe_url}}` itself.
+//! unsubscribe line in both parts (see [`crate::mails`]).
 
 use crate::flows::{INTRO, SUBJECT_OVERRIDE};
-use crate::render::{self, escape_html, Escape, RenderError};
-use crate::templates::{self, split_subject};
+use crate::http_url::HttpUrl;
+use crate::mails::{self, Accent, Frame, RenderError};
 use lettre::message::Mailbox;
 use lettre::Address;
 use queues::messages::{EmailCategory, EmailRequested};
 use serde_json::Value;
 
-/// The accent colour when a store sets none (or an invalid one).
-pub const DEFAULT_ACCENT: &str = "#2563eb";
 /// The brand name when neither the store nor `EMAIL_FROM` names one.
 pub const DEFAULT_BRAND: &str = "Dropship";
 /// Longest store name put into a sender name or a mail.
@@ -80,12 +78,9 @@ impl OutgoingMail {
 /// Why a request could not become a mail. Retrying does not help: the message is bad.
 #[derive(Debug, thiserror::Error)]
 pub enum ComposeError {
-    /// The template and the request's data do not fit.
+    /// The mail and the request's data do not fit.
     #[error(transparent)]
     Render(#[from] RenderError),
-    /// A template file is broken (a bug caught by this crate's tests).
-    #[error("template `{0}.txt` must start with a `Subject:` line and a blank line")]
-    NoSubject(&'static str),
     /// The recipient or reply-to passed the platform's check but is no valid mailbox.
     #[error("the {0} address cannot be used in a mail")]
     Address(&'static str),
@@ -96,9 +91,6 @@ pub enum ComposeError {
 
 /// Renders `request` as sent by `sender`; `key` is the envelope's idempotency key.
 pub fn compose(sender: &Sender, key: &str, request: &EmailRequested) -> Result<OutgoingMail, ComposeError> {
-    let files = templates::template(request.template);
-    let text_parts = split_subject(files.text).ok_or(ComposeError::NoSubject(files.name))?;
-
     let store_name = request
         .branding
         .store_name
@@ -106,60 +98,29 @@ pub fn compose(sender: &Sender, key: &str, request: &EmailRequested) -> Result<O
         .map(|n| clean_line(n, BRAND_MAX_CHARS))
         .filter(|n| !n.is_empty());
     let brand = store_name.clone().unwrap_or_else(|| sender.platform_name().to_owned());
-    let accent = request
-        .branding
-        .accent_color
-        .as_deref()
-        .filter(|c| is_hex_color(c))
-        .unwrap_or(DEFAULT_ACCENT)
-        .to_owned();
-
-    let mut values = request.data.clone();
-    values.insert("brand_name".into(), Value::String(brand.clone()));
-    values.insert("accent_color".into(), Value::String(accent));
+    let accent = Accent::or_default(request.branding.accent_color.as_deref());
     let unsubscribe = match &request.category {
         EmailCategory::Transactional => None,
-        EmailCategory::Marketing { unsubscribe_url } => {
-            if !is_https_or_loopback_url(unsubscribe_url) {
-                return Err(ComposeError::UnsubscribeUrl);
-            }
-            values.insert("unsubscribe_url".into(), Value::String(unsubscribe_url.clone()));
-            Some(unsubscribe_url.as_str())
-        }
-    };
-
-    let html_name = format!("{}.html", files.name);
-    let text_name = format!("{}.txt", files.name);
-    // A merchant's own subject and intro (flow settings) are plain text, never templates.
-    let subject = match request.data.get(SUBJECT_OVERRIDE).and_then(Value::as_str) {
-        Some(own) if !own.trim().is_empty() => clean_line(own, SUBJECT_MAX_CHARS),
-        _ => clean_line(
-            &render::render(&text_name, text_parts.subject, &values, Escape::Text)?,
-            SUBJECT_MAX_CHARS,
+        EmailCategory::Marketing { unsubscribe_url } => Some(
+            HttpUrl::parse(unsubscribe_url)
+                .ok()
+                .filter(HttpUrl::is_https_or_loopback)
+                .ok_or(ComposeError::UnsubscribeUrl)?,
         ),
     };
-    let mut html = render::render(&html_name, files.html, &values, Escape::Html)?;
-    let mut text = render::render(&text_name, text_parts.body, &values, Escape::Text)?;
-    if let Some(intro) =
-        request.data.get(INTRO).and_then(Value::as_str).map(str::trim).filter(|i| !i.is_empty())
-    {
-        html = insert_intro_html(&html, intro);
-        text = insert_intro_text(&text, intro);
-    }
+    // A merchant's own subject and intro (flow settings) are plain text.
+    let intro = request.data.get(INTRO).and_then(Value::as_str).map(str::trim).filter(|i| !i.is_empty());
+    let frame = Frame { brand: &brand, accent: &accent, intro };
+    let rendered = mails::render(request.template, &frame, unsubscribe.as_ref(), &request.data)?;
+    let subject = match request.data.get(SUBJECT_OVERRIDE).and_then(Value::as_str) {
+        Some(own) if !own.trim().is_empty() => clean_line(own, SUBJECT_MAX_CHARS),
+        _ => clean_line(&rendered.subject, SUBJECT_MAX_CHARS),
+    };
 
     let mut headers = Vec::new();
-    if let Some(url) = unsubscribe {
+    if let Some(url) = &unsubscribe {
         headers.push((LIST_UNSUBSCRIBE.to_owned(), format!("<{url}>")));
         headers.push((LIST_UNSUBSCRIBE_POST.to_owned(), ONE_CLICK.to_owned()));
-        if !uses_unsubscribe(&html_name, files.html)? {
-            html = insert_before_body_end(&html, &html_footer(&brand, url));
-        }
-        if !uses_unsubscribe(&text_name, text_parts.body)? {
-            if !text.ends_with('\n') {
-                text.push('\n');
-            }
-            text.push_str(&format!("\n--\nYou get these emails from {brand}. Unsubscribe: {url}\n"));
-        }
     }
 
     let to = request.to.as_str().parse::<Address>().map_err(|_| ComposeError::Address("recipient"))?;
@@ -176,54 +137,10 @@ pub fn compose(sender: &Sender, key: &str, request: &EmailRequested) -> Result<O
         to,
         reply_to,
         subject,
-        html,
-        text,
+        html: rendered.html,
+        text: rendered.text,
         headers,
     })
-}
-
-/// The intro paragraphs after the mail's heading (or at the top of the body without one).
-fn insert_intro_html(html: &str, intro: &str) -> String {
-    let paragraphs: String = intro
-        .split('\n')
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(|p| format!("<p style=\"margin:0 0 16px\">{}</p>\n", escape_html(p)))
-        .collect();
-    let lower = html.to_ascii_lowercase();
-    let at = match lower.find("</h1>") {
-        Some(at) => at + "</h1>".len(),
-        None => lower.find("<body").and_then(|b| lower[b..].find('>').map(|e| b + e + 1)).unwrap_or(0),
-    };
-    format!("{}\n{paragraphs}{}", &html[..at], &html[at..])
-}
-
-/// The intro after the text part's first paragraph (its heading).
-fn insert_intro_text(text: &str, intro: &str) -> String {
-    match text.find("\n\n") {
-        Some(at) => format!("{}\n\n{}{}", &text[..at], intro.trim(), &text[at..]),
-        None => format!("{}\n\n{text}", intro.trim()),
-    }
-}
-
-fn uses_unsubscribe(name: &str, source: &str) -> Result<bool, RenderError> {
-    Ok(render::placeholders(name, source)?.iter().any(|n| n == "unsubscribe_url"))
-}
-
-fn html_footer(brand: &str, url: &str) -> String {
-    format!(
-        "<p style=\"max-width:560px;margin:16px auto 0;font-size:12px;color:#71717a;text-align:center\">\
-         You get these emails from {}. <a href=\"{}\" style=\"color:#71717a\">Unsubscribe</a></p>\n",
-        escape_html(brand),
-        escape_html(url)
-    )
-}
-
-fn insert_before_body_end(html: &str, fragment: &str) -> String {
-    match html.to_ascii_lowercase().rfind("</body>") {
-        Some(at) => format!("{}{fragment}{}", &html[..at], &html[at..]),
-        None => format!("{html}{fragment}"),
-    }
 }
 
 /// One line of text: control characters (newlines included) become spaces, so data cannot add
@@ -233,42 +150,10 @@ fn clean_line(value: &str, max_chars: usize) -> String {
     line.trim().chars().take(max_chars).collect::<String>().trim_end().to_owned()
 }
 
-fn is_hex_color(value: &str) -> bool {
-    value
-        .strip_prefix('#')
-        .is_some_and(|hex| matches!(hex.len(), 3 | 6) && hex.chars().all(|c| c.is_ascii_hexdigit()))
-}
-
-/// Whether `url` is HTTPS, or plain HTTP to a loopback host (the local stack): what a mail client
-/// may POST a one-click unsubscribe to, and where an API key may be sent.
-pub fn is_https_or_loopback_url(url: &str) -> bool {
-    if !render::is_http_url(url) {
-        return false;
-    }
-    let lower = url.to_ascii_lowercase();
-    if lower.starts_with("https://") {
-        return true;
-    }
-    let authority = &lower["http://".len()..];
-    let authority = &authority[..authority.find(['/', '?', '#']).unwrap_or(authority.len())];
-    let host = match authority.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or_default(),
-        None => authority.split(':').next().unwrap_or_default(),
-    };
-    is_loopback_host(host)
-}
-
-/// Whether `host` (a name or an address, IPv6 without brackets) is this machine.
-pub fn is_loopback_host(host: &str) -> bool {
-    let host = host.to_ascii_lowercase();
-    host == "localhost"
-        || host.ends_with(".localhost")
-        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::mails::DEFAULT_ACCENT;
     use domain::accounts::Email;
     use queues::messages::{Branding, EmailTemplate};
     use serde_json::json;
@@ -340,7 +225,7 @@ mod tests {
     }
 
     #[test]
-    fn missing_template_data_fails_with_the_placeholder_named() {
+    fn missing_template_data_fails_with_the_field_named() {
         let request = request(
             EmailTemplate::PasswordReset,
             EmailCategory::Transactional,
@@ -349,7 +234,7 @@ mod tests {
         let err = compose(&sender(), "k", &request).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "template `password_reset.html` needs `expires_in_minutes`, which the mail's data does not have"
+            "template `password_reset` needs `expires_in_minutes`, which the mail's data does not have"
         );
     }
 
@@ -380,7 +265,7 @@ mod tests {
     }
 
     #[test]
-    fn data_cannot_override_the_placeholders_the_function_fills() {
+    fn data_cannot_override_what_the_function_fills() {
         let mut request = verify(marketing());
         request.data.insert("unsubscribe_url".into(), json!("https://evil.example/keep-mailing"));
         request.data.insert("brand_name".into(), json!("Not the store"));
