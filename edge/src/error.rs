@@ -95,6 +95,12 @@ impl From<worker::Error> for ApiError {
     }
 }
 
+impl From<tenancy::sql::SqlError> for ApiError {
+    fn from(error: tenancy::sql::SqlError) -> Self {
+        ApiError::internal("database", error)
+    }
+}
+
 fn reason(status: u16) -> &'static str {
     match status {
         400 => "Bad Request",

@@ -1,5 +1,10 @@
-//! D1 access shared by the handlers: each resource's statements and typed rows.
+//! D1 access, one repository per resource: the statements and their typed rows. Handlers hold no
+//! SQL; each repository takes the store's [`StoreDb`](tenancy::shards::StoreDb) (or the platform
+//! database) over the [`Sql`](tenancy::sql::Sql) port, so it runs on D1 in the Worker and on SQLite
+//! in its tests, with the real migrations applied ([`testing`]).
 
 pub mod audit_log;
 pub mod products;
 pub mod stores;
+#[cfg(test)]
+pub mod testing;
