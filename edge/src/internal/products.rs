@@ -34,7 +34,7 @@ pub async fn publish(env: &Env, store_id: StoreId, body: &str) -> ApiResult<(u16
     if let Some(existing) = find_by_source(&db, &input.source, &input.source_product_id).await? {
         return Ok((200, existing));
     }
-    ensure_room(&db, &store, 1).await?;
+    ensure_room(&db, store.plan(), 1).await?;
 
     let slug = free_slug(&db, &slugify(&input.content.title)).await?;
     let product_id: ProductId = new_id();
@@ -44,7 +44,7 @@ pub async fn publish(env: &Env, store_id: StoreId, body: &str) -> ApiResult<(u16
         (PublishStatus::Published, true) => "published",
         _ => "draft",
     };
-    insert(
+    let row = insert(
         &db,
         &NewRow {
             id: product_id,
@@ -66,9 +66,8 @@ pub async fn publish(env: &Env, store_id: StoreId, body: &str) -> ApiResult<(u16
             score: input.score,
             at: &at,
         },
-    )?
-    .run()
-    .await?;
+    )?;
+    db.execute_batch(vec![row]).await?;
 
     let published = find_by_source(&db, &input.source, &input.source_product_id)
         .await?

@@ -5,6 +5,8 @@
 
 pub mod audit_log;
 pub mod products;
+pub mod slugs;
 pub mod stores;
 #[cfg(test)]
 pub mod testing;
+pub mod variants;

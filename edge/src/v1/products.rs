@@ -12,30 +12,13 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tenancy::routing::Routing;
 use tenancy::shards::{platform, StoreDb};
+use tenancy::sql::Sql;
 use worker::Env;
-
-/// A product as the merchant API lists it.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct ProductView {
-    id: String,
-    slug: String,
-    title: String,
-    status: String,
-    price_minor: i64,
-    compare_at_minor: Option<i64>,
-    cost_minor: i64,
-    currency: String,
-    source: Option<String>,
-    source_product_id: Option<String>,
-    research_run_id: Option<String>,
-    score: Option<f64>,
-    created_at: String,
-}
 
 /// A page of products.
 #[derive(Debug, Serialize)]
 pub struct ProductPage {
-    products: Vec<ProductView>,
+    products: Vec<ProductSummary>,
     next_cursor: Option<String>,
 }
 
@@ -54,7 +37,6 @@ pub struct ListQuery {
 
 /// `GET /v1/stores/{id}/products?limit=&cursor=&status=&q=`: newest first, cursor-paginated.
 pub async fn list(scope: &StoreScope, query: ListQuery) -> ApiResult<ProductPage> {
-    let _store = &scope.store;
     let ListQuery { limit, cursor, status, q } = query;
     let limit = limit.as_deref();
     let status = match status.as_deref() {
@@ -66,11 +48,6 @@ pub async fn list(scope: &StoreScope, query: ListQuery) -> ApiResult<ProductPage
     if q.chars().count() > 100 {
         return Err(ApiError::invalid("q", "q must be at most 100 characters"));
     }
-    let pattern = if q.trim().is_empty() {
-        String::new()
-    } else {
-        format!("%{}%", q.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))
-    };
     let limit: u32 = match limit {
         None => 50,
         Some(raw) => raw
@@ -79,18 +56,9 @@ pub async fn list(scope: &StoreScope, query: ListQuery) -> ApiResult<ProductPage
             .filter(|n| (1..=200).contains(n))
             .ok_or_else(|| ApiError::invalid("limit", "limit must be 1 to 200"))?,
     };
-    // The cursor is the id of the last product seen: ids are random, so order by (created_at, id).
-    let after = cursor.as_deref().unwrap_or("");
-    let products: Vec<ProductView> = scope.db
-        .all(
-            "SELECT id, slug, title, status, price_minor, compare_at_minor, cost_minor, currency, source, \
-             source_product_id, research_run_id, score, created_at FROM products \
-             WHERE store_id = ?1 AND (?2 = '' OR (created_at, id) < (SELECT created_at, id FROM products WHERE store_id = ?1 AND id = ?2)) \
-             AND (?4 = '' OR status = ?4) AND (?5 = '' OR title LIKE ?5 ESCAPE '\\') \
-             ORDER BY created_at DESC, id DESC LIMIT ?3",
-            &[after.into(), f64::from(limit + 1).into(), status.into(), pattern.into()],
-        ).await?;
-    let mut products = products;
+    let filter =
+        ListFilter { after: cursor.as_deref().unwrap_or(""), limit, status, title_contains: q.trim() };
+    let mut products = crate::repo::products::list(&scope.db, &filter).await?;
     let next_cursor = if products.len() > limit as usize {
         products.truncate(limit as usize);
         products.last().map(|p| p.id.clone())
@@ -304,6 +272,23 @@ pub(crate) async fn changed(
 }
 
 impl Checked {
+    /// The editable fields, as the repository writes them.
+    fn changes(&self) -> Changes<'_> {
+        Changes {
+            title: &self.title,
+            description: &self.description,
+            features: &self.features,
+            meta_title: &self.meta_title,
+            meta_description: &self.meta_description,
+            keywords: &self.keywords,
+            images: &self.images,
+            price_minor: self.price_minor,
+            compare_at_minor: self.compare_at_minor,
+            cost_minor: self.cost_minor,
+            status: self.status,
+        }
+    }
+
     /// The row of a product the merchant wrote.
     fn row<'a>(&'a self, id: ProductId, slug: String, currency: &'a str, at: &'a str) -> NewRow<'a> {
         NewRow {
@@ -330,15 +315,14 @@ impl Checked {
 }
 
 /// A product with its variants, as the API shows it.
-async fn full(db: &StoreDb, id: ProductId) -> ApiResult<ProductDetailView> {
+async fn full(db: &StoreDb<impl Sql>, id: ProductId) -> ApiResult<ProductDetailView> {
     let mut view: ProductDetailView = detail(db, id).await?.into();
-    view.variants = crate::v1::variants::of_product(db, &id.to_string()).await?;
+    view.variants = crate::repo::variants::of_product(db, &id.to_string()).await?;
     Ok(view)
 }
 
 /// `GET /v1/stores/{id}/products/{product}`.
 pub async fn get(scope: &StoreScope, id: ProductId) -> ApiResult<ProductDetailView> {
-    let _store = &scope.store;
     full(&scope.db, id).await
 }
 
@@ -353,20 +337,20 @@ pub async fn create(env: &Env, scope: &StoreScope, body: &str) -> ApiResult<Prod
     let checked = Checked::new(None, fields)?;
     let variants = crate::v1::variants::check(variants.as_deref(), &[], checked.price_minor)?;
     let db = &scope.db;
-    ensure_room(db, store, 1).await?;
+    ensure_room(db, store.plan(), 1).await?;
     let id: ProductId = new_id();
     let slug = match slug_wanted {
         Some(raw) => {
             let slug = crate::v1::slugs::check("slug", &raw)?;
-            crate::v1::slugs::ensure_free(db, "products", &slug, None).await?;
+            crate::repo::slugs::ensure_free(db, "products", &slug, None).await?;
             slug
         }
         None => free_slug(db, &slugify(&checked.title)).await?,
     };
     let at = rfc3339(now());
     let mut statements = vec![insert(db, &checked.row(id, slug, &store.row.currency, &at))?];
-    statements.extend(crate::v1::variants::write(db, &id.to_string(), &variants, &[])?);
-    db.batch(statements).await?;
+    statements.extend(crate::repo::variants::write(db, &id.to_string(), &variants, &[])?);
+    db.execute_batch(statements).await?;
     changed(env, store, actor, "product.create", &id.to_string()).await?;
     full(db, id).await
 }
@@ -386,21 +370,18 @@ pub async fn update(
     let variants = fields.variants.take();
     let db = &scope.db;
     let current = detail(db, id).await?;
-    let existing = crate::v1::variants::ids_of(db, &id.to_string()).await?;
+    let existing = crate::repo::variants::ids_of(db, &id.to_string()).await?;
     let checked = Checked::new(Some(&current), fields)?;
     let variants =
         variants.map(|v| crate::v1::variants::check(Some(&v), &existing, checked.price_minor)).transpose()?;
     let at = rfc3339(now());
-    let mut statements = vec![update_statement(db, id, &checked, &at)?];
+    let mut statements = vec![crate::repo::products::update(db, id, &checked.changes(), &at)?];
     if let Some(raw) = slug_wanted {
         let slug = crate::v1::slugs::check("slug", &raw)?;
         if slug != current.slug {
-            crate::v1::slugs::ensure_free(db, "products", &slug, Some(&id.to_string())).await?;
-            statements.push(db.statement(
-                "UPDATE products SET slug = ?3 WHERE store_id = ?1 AND id = ?2",
-                &[id.to_string().into(), slug.clone().into()],
-            )?);
-            statements.extend(crate::v1::slugs::redirect(
+            crate::repo::slugs::ensure_free(db, "products", &slug, Some(&id.to_string())).await?;
+            statements.push(crate::repo::products::set_slug(db, id, &slug)?);
+            statements.extend(crate::repo::slugs::redirect(
                 db,
                 "product",
                 &current.slug,
@@ -411,39 +392,11 @@ pub async fn update(
         }
     }
     if let Some(variants) = &variants {
-        statements.extend(crate::v1::variants::write(db, &id.to_string(), variants, &existing)?);
+        statements.extend(crate::repo::variants::write(db, &id.to_string(), variants, &existing)?);
     }
-    db.batch(statements).await?;
+    db.execute_batch(statements).await?;
     changed(env, store, actor, "product.update", &id.to_string()).await?;
     full(db, id).await
-}
-
-fn update_statement(
-    db: &StoreDb,
-    id: ProductId,
-    checked: &Checked,
-    at: &str,
-) -> worker::Result<worker::D1PreparedStatement> {
-    db.statement(
-        "UPDATE products SET title = ?3, description = ?4, features = ?5, meta_title = ?6, meta_description = ?7, \
-         keywords = ?8, price_minor = ?9, compare_at_minor = ?10, cost_minor = ?11, images = ?12, status = ?13, \
-         updated_at = ?14 WHERE store_id = ?1 AND id = ?2",
-        &[
-            id.to_string().into(),
-            checked.title.clone().into(),
-            json(&checked.description).into(),
-            json(&checked.features).into(),
-            checked.meta_title.clone().into(),
-            checked.meta_description.clone().into(),
-            json(&checked.keywords).into(),
-            (checked.price_minor as f64).into(),
-            checked.compare_at_minor.map_or(worker::wasm_bindgen::JsValue::NULL, |c| (c as f64).into()),
-            (checked.cost_minor as f64).into(),
-            json(&checked.images).into(),
-            checked.status.into(),
-            at.into(),
-        ],
-    )
 }
 
 /// Products one bulk update may change.
@@ -508,7 +461,7 @@ pub async fn bulk_update(
             }
         };
         match Checked::new(Some(&current), input.changes.clone()) {
-            Ok(checked) => statements.push(update_statement(db, id, &checked, &at)?),
+            Ok(checked) => statements.push(crate::repo::products::update(db, id, &checked.changes(), &at)?),
             Err(e) => {
                 errors.push(BulkError { id: raw.clone(), code: e.code, field: e.field, message: e.detail })
             }
@@ -518,7 +471,7 @@ pub async fn bulk_update(
         return Ok(Err(errors));
     }
     let updated = statements.len();
-    db.batch(statements).await?;
+    db.execute_batch(statements).await?;
     changed(env, store, actor, "product.bulk_update", &format!("{updated} products")).await?;
     Ok(Ok(serde_json::json!({ "updated": updated })))
 }
@@ -528,9 +481,7 @@ pub async fn delete(env: &Env, scope: &StoreScope, id: ProductId) -> ApiResult<(
     let store = &scope.store;
     let actor = &scope.actor();
     let db = &scope.db;
-    let result =
-        db.run("DELETE FROM products WHERE store_id = ?1 AND id = ?2", &[id.to_string().into()]).await?;
-    if result.meta()?.and_then(|m| m.changes).unwrap_or(0) == 0 {
+    if !crate::repo::products::delete(db, id).await? {
         return Err(ApiError::not_found("product"));
     }
     changed(env, store, actor, "product.delete", &id.to_string()).await
@@ -703,7 +654,7 @@ pub async fn import_from_urls(
     if store.status != domain::StoreStatus::Active {
         return Err(ApiError::new(409, "store_suspended", "imports are paused while the store is suspended"));
     }
-    ensure_room(&scope.db, store, urls.len() as u64).await?;
+    ensure_room(&scope.db, store.plan(), urls.len() as u64).await?;
     let request = hex::encode(crate::runtime::random_bytes::<6>());
     for url in &urls {
         let digest = hex::encode(&Sha256::digest(url.as_bytes())[..8]);
@@ -779,10 +730,8 @@ pub async fn import(
     }
 
     let db = &scope.db;
-    ensure_room(db, store, good.len() as u64).await?;
-    let taken: Vec<serde_json::Value> = db.all("SELECT slug FROM products WHERE store_id = ?1", &[]).await?;
-    let mut taken: std::collections::HashSet<String> =
-        taken.iter().filter_map(|v| v["slug"].as_str().map(str::to_owned)).collect();
+    ensure_room(db, store.plan(), good.len() as u64).await?;
+    let mut taken = crate::repo::products::slugs(db).await?;
     let at = rfc3339(now());
     let mut imported = 0;
     for chunk in good.chunks(IMPORT_BATCH) {
@@ -797,7 +746,7 @@ pub async fn import(
             let id: ProductId = new_id();
             statements.push(insert(db, &checked.row(id, slug, &store.row.currency, &at))?);
         }
-        db.batch(statements).await?;
+        db.execute_batch(statements).await?;
         imported += chunk.len();
     }
     if imported > 0 {

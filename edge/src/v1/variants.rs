@@ -2,12 +2,10 @@
 //! stock. A product's variants are written together with the product, all or nothing.
 
 use crate::error::{ApiError, ApiResult};
+pub use crate::repo::variants::VariantView;
 use crate::runtime::new_id;
 use domain::ProductId;
-use serde::{Deserialize, Serialize};
-use tenancy::shards::StoreDb;
-use worker::wasm_bindgen::JsValue;
-use worker::D1PreparedStatement;
+use serde::Deserialize;
 
 /// Variants one product may have.
 pub const MAX_VARIANTS: usize = 100;
@@ -35,29 +33,14 @@ pub struct VariantInput {
 /// A checked variant, ready to write.
 #[derive(Debug, Clone)]
 pub struct Variant {
-    id: String,
-    title: String,
-    options: String,
-    sku: Option<String>,
-    price_minor: i64,
-    compare_at_minor: Option<i64>,
-    cost_minor: Option<i64>,
-    stock: Option<i64>,
-}
-
-/// A variant as the API shows it.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct VariantView {
-    id: String,
-    title: String,
-    #[serde(default)]
-    options: serde_json::Value,
-    sku: Option<String>,
-    price_minor: i64,
-    compare_at_minor: Option<i64>,
-    cost_minor: Option<i64>,
-    stock: Option<i64>,
-    position: i64,
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) options: String,
+    pub(crate) sku: Option<String>,
+    pub(crate) price_minor: i64,
+    pub(crate) compare_at_minor: Option<i64>,
+    pub(crate) cost_minor: Option<i64>,
+    pub(crate) stock: Option<i64>,
 }
 
 /// Checks variants against the product's price; `existing` are the ids the product has.
@@ -138,100 +121,6 @@ pub fn check(
             })
         })
         .collect()
-}
-
-/// The ids of a product's variants.
-pub async fn ids_of(db: &StoreDb, product: &str) -> ApiResult<Vec<String>> {
-    let rows: Vec<serde_json::Value> = db
-        .all("SELECT id FROM product_variants WHERE store_id = ?1 AND product_id = ?2", &[product.into()])
-        .await?;
-    Ok(rows.iter().filter_map(|r| r["id"].as_str().map(str::to_owned)).collect())
-}
-
-/// A product's variants in order.
-pub async fn of_product(db: &StoreDb, product: &str) -> ApiResult<Vec<VariantView>> {
-    #[derive(Deserialize)]
-    struct Row {
-        id: String,
-        title: String,
-        options: String,
-        sku: Option<String>,
-        price_minor: i64,
-        compare_at_minor: Option<i64>,
-        cost_minor: Option<i64>,
-        stock: Option<i64>,
-        position: i64,
-    }
-    let rows: Vec<Row> = db
-        .all(
-            "SELECT id, title, options, sku, price_minor, compare_at_minor, cost_minor, stock, position \
-             FROM product_variants WHERE store_id = ?1 AND product_id = ?2 ORDER BY position",
-            &[product.into()],
-        )
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| VariantView {
-            options: serde_json::from_str(&r.options).unwrap_or_default(),
-            id: r.id,
-            title: r.title,
-            sku: r.sku,
-            price_minor: r.price_minor,
-            compare_at_minor: r.compare_at_minor,
-            cost_minor: r.cost_minor,
-            stock: r.stock,
-            position: r.position,
-        })
-        .collect())
-}
-
-fn opt(value: Option<i64>) -> JsValue {
-    value.map_or(JsValue::NULL, |v| (v as f64).into())
-}
-
-/// The statements that make the product's variants exactly `variants` (those of `existing` not
-/// kept are deleted).
-pub fn write(
-    db: &StoreDb,
-    product: &str,
-    variants: &[Variant],
-    existing: &[String],
-) -> worker::Result<Vec<D1PreparedStatement>> {
-    let mut statements = Vec::new();
-    for gone in existing.iter().filter(|id| !variants.iter().any(|v| &v.id == *id)) {
-        statements.push(db.statement(
-            "DELETE FROM product_variants WHERE store_id = ?1 AND product_id = ?2 AND id = ?3",
-            &[product.into(), gone.as_str().into()],
-        )?);
-    }
-    for (position, v) in variants.iter().enumerate() {
-        let args = [
-            product.into(),
-            v.id.as_str().into(),
-            v.title.as_str().into(),
-            v.options.as_str().into(),
-            v.sku.clone().map_or(JsValue::NULL, Into::into),
-            (v.price_minor as f64).into(),
-            opt(v.compare_at_minor),
-            opt(v.cost_minor),
-            opt(v.stock),
-            (position as f64).into(),
-        ];
-        statements.push(if existing.contains(&v.id) {
-            db.statement(
-                "UPDATE product_variants SET title = ?4, options = ?5, sku = ?6, price_minor = ?7, compare_at_minor = ?8, \
-                 cost_minor = ?9, stock = ?10, position = ?11 WHERE store_id = ?1 AND product_id = ?2 AND id = ?3",
-                &args,
-            )?
-        } else {
-            db.statement(
-                "INSERT INTO product_variants (store_id, product_id, id, title, options, sku, price_minor, compare_at_minor, \
-                 cost_minor, stock, position) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                &args,
-            )?
-        });
-    }
-    Ok(statements)
 }
 
 #[cfg(test)]
