@@ -30,10 +30,14 @@ pub const ALLOWED_TAGS: &[&str] = &[
 ];
 
 /// Tags whose content is dropped with them.
-const DROPPED_WITH_CONTENT: &[&str] = &[
+pub const DROPPED_WITH_CONTENT: &[&str] = &[
     "script", "style", "iframe", "object", "embed", "template", "noscript", "svg", "math", "textarea",
     "select",
 ];
+
+/// Tags whose content is text to an HTML parser, not markup (RCDATA and RAWTEXT elements not
+/// dropped with their content): the tags go, the text stays, `<` and all.
+const TEXT_ONLY: &[&str] = &["title", "xmp", "noembed", "noframes"];
 
 const VOID: &[&str] = &["br", "hr"];
 
@@ -53,10 +57,18 @@ pub fn sanitize(input: &str) -> String {
         push_text(&mut out, &rest[..lt]);
         rest = &rest[lt..];
         if let Some(after) = rest.strip_prefix("<!--") {
-            rest = after.find("-->").map_or("", |end| &after[end + 3..]);
+            rest = after_comment(after);
             continue;
         }
         let Some(gt) = tag_end(rest) else {
+            // Markup cut off by the end of the input is dropped, as an HTML parser drops it.
+            let next = rest.as_bytes().get(1);
+            if rest != "</"
+                && next.is_some_and(|b| b.is_ascii_alphabetic() || matches!(b, b'/' | b'!' | b'?'))
+            {
+                rest = "";
+                break;
+            }
             // A lone `<` is text.
             out.push_str("&lt;");
             rest = &rest[1..];
@@ -73,11 +85,23 @@ pub fn sanitize(input: &str) -> String {
             continue;
         }
         if !closing && DROPPED_WITH_CONTENT.contains(&name.as_str()) {
-            let close = format!("</{name}");
-            rest = match find_ascii_ci(rest, &close) {
-                Some(at) => rest[at..].find('>').map_or("", |end| &rest[at + end + 1..]),
-                None => "",
-            };
+            // Foreign elements (`<svg/>`, `<math/>`) can close themselves; HTML ones cannot.
+            // `<embed>` is void: it has no content to drop.
+            if name == "embed" || (matches!(name.as_str(), "svg" | "math") && self_closing(body)) {
+                continue;
+            }
+            rest = after_dropped(rest, &name);
+            continue;
+        }
+        if !closing && TEXT_ONLY.contains(&name.as_str()) {
+            let (content, after) = after_end_tag(rest, &name);
+            if name == "title" {
+                push_text(&mut out, content);
+            } else {
+                let escaped = content.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+                out.push_str(&escaped.replace('"', "&quot;"));
+            }
+            rest = after;
             continue;
         }
         let Some(&allowed) = ALLOWED_TAGS.iter().find(|t| **t == name) else { continue };
@@ -134,6 +158,15 @@ pub fn plain_text(input: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Whether a tag's text (`svg a="b"/`) ends with the self-closing `/`, which in an unquoted
+/// attribute value (`a=b/`) is part of the value instead.
+fn self_closing(tag: &str) -> bool {
+    let Some(before) = tag.strip_suffix('/') else { return false };
+    !before
+        .rfind(|c: char| c.is_whitespace() || matches!(c, '=' | '"' | '\''))
+        .is_some_and(|at| before[at..].starts_with('='))
+}
+
 /// Where the tag starting at `text[0] == '<'` ends (its `>`), skipping quoted attribute values.
 fn tag_end(text: &str) -> Option<usize> {
     let bytes = text.as_bytes();
@@ -143,20 +176,135 @@ fn tag_end(text: &str) -> Option<usize> {
         return None;
     }
     let mut quote = None;
+    // The last byte outside quotes that is not a blank: a quote opens a value only after `=`.
+    let mut last = b'<';
     for (i, &b) in bytes.iter().enumerate().skip(1) {
         match (quote, b) {
-            (None, b'"' | b'\'') => quote = Some(b),
+            (None, b'"' | b'\'') if last == b'=' => quote = Some(b),
             (Some(q), _) if b == q => quote = None,
             (None, b'>') => return Some(i),
+            (None, _) if !b.is_ascii_whitespace() => last = b,
             _ => {}
         }
     }
     None
 }
 
-fn find_ascii_ci(haystack: &str, needle: &str) -> Option<usize> {
-    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
-    (0..h.len().saturating_sub(n.len() - 1)).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
+/// Elements whose content is raw text to an HTML parser (with scripting on, as in a browser).
+const RAW_TEXT: &[&str] =
+    &["script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript"];
+
+/// What follows a comment whose `<!--` has been read. `<!-->` and `<!--->` are whole (empty)
+/// comments to an HTML parser; an unclosed one runs to the end.
+fn after_comment(text: &str) -> &str {
+    match text.strip_prefix('>').or_else(|| text.strip_prefix("->")) {
+        Some(after) => after,
+        None => text.find("-->").map_or("", |end| &text[end + 3..]),
+    }
+}
+
+/// Whether `text` starts with tag `<name` or `</name` (`slash`), the name in any case and ended
+/// as the HTML tokenizer ends it.
+fn starts_tag(text: &str, name: &str, slash: bool) -> bool {
+    let open = if slash { "</" } else { "<" };
+    let (h, n) = (text.as_bytes(), name.as_bytes());
+    let at = open.len();
+    h.starts_with(open.as_bytes())
+        && h.len() >= at + n.len()
+        && h[at..at + n.len()].eq_ignore_ascii_case(n)
+        && h.get(at + n.len()).is_none_or(|b| b.is_ascii_whitespace() || matches!(b, b'/' | b'>'))
+}
+
+/// What follows dropped element `name`, whose opening tag has been read. A raw-text element ends
+/// at its closing tag. In the others, as an HTML parser reads them, comments and raw-text
+/// elements and templates are skipped whole and elements of the same name nest, so a
+/// `</template>` inside a comment or a `<script>` does not end a `<template>`, nor a `</math>`
+/// inside a `<template>` a `<math>`. (`<svg>` and `<math>` are read the same
+/// way; an HTML parser would also leave them at tags such as `<p>`, so more is dropped here.)
+fn after_dropped<'a>(text: &'a str, name: &str) -> &'a str {
+    if RAW_TEXT.contains(&name) {
+        return after_end_tag(text, name).1;
+    }
+    let mut depth = 1;
+    let mut rest = text;
+    while let Some(lt) = rest.find('<') {
+        rest = &rest[lt..];
+        if let Some(after) = rest.strip_prefix("<!--") {
+            rest = after_comment(after);
+        } else if starts_tag(rest, name, true) {
+            rest = rest.find('>').map_or("", |end| &rest[end + 1..]);
+            depth -= 1;
+            if depth == 0 {
+                return rest;
+            }
+        } else if starts_tag(rest, name, false) {
+            depth += 1;
+            rest = tag_end(rest).map_or("", |gt| &rest[gt + 1..]);
+        } else if let Some(raw) = RAW_TEXT.iter().find(|raw| starts_tag(rest, raw, false)) {
+            rest = tag_end(rest).map_or("", |gt| after_end_tag(&rest[gt + 1..], raw).1);
+        } else if starts_tag(rest, "template", false) {
+            // Only `</template>` ends a template: no closing tag inside it reaches out.
+            rest = tag_end(rest).map_or("", |gt| after_dropped(&rest[gt + 1..], "template"));
+        } else {
+            rest = &rest[1..];
+        }
+    }
+    ""
+}
+
+/// The text before the closing tag of raw-text element `name` and what follows that tag; an
+/// unclosed element runs to the end. As in the HTML tokenizer, `</name` must be followed by a
+/// blank, `/` or `>` (`</scripts>` does not close a `<script>`).
+fn after_end_tag<'a>(text: &'a str, name: &str) -> (&'a str, &'a str) {
+    let end = if name == "script" {
+        script_end(text)
+    } else {
+        text.match_indices("</").map(|(at, _)| at).find(|&at| starts_tag(&text[at..], name, true))
+    };
+    match end {
+        Some(at) => (&text[..at], text[at..].find('>').map_or("", |end| &text[at + end + 1..])),
+        None => (text, ""),
+    }
+}
+
+/// Where the `</script>` that ends a script's text starts. As in the HTML tokenizer, a `<!--` in
+/// a script escapes it until `-->`, and a `<script>` inside that escape "double escapes" it: the
+/// next `</script>` only ends the double escape (`<script><!--<script></script><p></script>` is
+/// one script).
+fn script_end(text: &str) -> Option<usize> {
+    #[derive(PartialEq)]
+    enum State {
+        Data,
+        Escaped,
+        DoubleEscaped,
+    }
+    let mut state = State::Data;
+    let mut skip_to = 0;
+    for (at, _) in text.match_indices(['<', '-']) {
+        if at < skip_to {
+            continue;
+        }
+        let rest = &text[at..];
+        match state {
+            State::Data if rest.starts_with("<!--") => {
+                // `<!-->` and `<!--->` open and close the escape at once.
+                let after = &rest[4..];
+                if !(after.starts_with('>') || after.starts_with("->")) {
+                    state = State::Escaped;
+                }
+                skip_to = at + 4;
+            }
+            State::Escaped | State::DoubleEscaped if rest.starts_with("-->") => {
+                state = State::Data;
+                skip_to = at + 3;
+            }
+            State::Data | State::Escaped if starts_tag(rest, "script", true) => return Some(at),
+            State::Escaped if starts_tag(rest, "script", false) => state = State::DoubleEscaped,
+            State::DoubleEscaped if starts_tag(rest, "script", true) => state = State::Escaped,
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The value of attribute `name` in a tag's attribute text.
@@ -350,6 +498,57 @@ mod tests {
     fn sanitising_twice_changes_nothing() {
         let once = sanitize("<p>a <a href=\"https://x.example\">b</a> & <em>c</p><script>d</script>");
         assert_eq!(sanitize(&once), once);
+    }
+
+    // The cases below are differences the differential test against ammonia
+    // (`tests/html_differential.rs`) found; each is read here as an HTML parser reads it.
+
+    #[test]
+    fn an_empty_comment_does_not_hide_what_follows() {
+        assert_eq!(sanitize("<!-->Fish & chips<!--->!"), "Fish &amp; chips!");
+    }
+
+    #[test]
+    fn a_self_closed_svg_drops_nothing_after_it() {
+        assert_eq!(sanitize("<svg/><em>x</em>"), "<em>x</em>");
+        assert_eq!(sanitize("<svg class=a/><em>x</em>"), "", "in an unquoted value `/` is text");
+        assert_eq!(sanitize("<embed src=x>Hello"), "Hello", "an embed is void");
+    }
+
+    #[test]
+    fn markup_inside_a_title_or_xmp_is_text() {
+        assert_eq!(sanitize("<title><p>a&amp;b</title>c"), "&lt;p&gt;a&amp;bc");
+        assert_eq!(sanitize("<xmp><b>&amp;</b></xmp>"), "&lt;b&gt;&amp;amp;&lt;/b&gt;");
+    }
+
+    #[test]
+    fn a_dropped_element_ends_only_at_its_own_closing_tag() {
+        assert_eq!(sanitize("<script>a</scripts>b</script>c"), "c");
+        assert_eq!(sanitize("<template><script></template></script>x</template>y"), "y");
+        assert_eq!(sanitize("<template><!--</template>-->x</template>y"), "y");
+        assert_eq!(sanitize("<template><template></template>x</template>y"), "y");
+        assert_eq!(sanitize("<script><!--<script></script><p>x</p></script>y"), "y");
+        assert_eq!(sanitize("<script><!-- x --></script>y"), "y");
+        // An HTML parser leaves `<math>` at `<p>` and keeps `<p>y</p>`; less is kept here, never
+        // the `<b>` inside the template.
+        assert_eq!(sanitize("<math><p><template></math><b>x</b></template>y"), "");
+        assert_eq!(sanitize("<script><!--></script>y"), "y");
+    }
+
+    #[test]
+    fn markup_cut_off_by_the_end_is_dropped_and_a_lone_less_than_sign_is_text() {
+        assert_eq!(sanitize("a <b title=\"x"), "a ");
+        assert_eq!(sanitize("a <!-x"), "a ");
+        assert_eq!(sanitize("a < b </"), "a &lt; b &lt;/");
+        assert_eq!(sanitize("<p a\"b>text"), "<p>text</p>", "a quote opens a value only after `=`");
+    }
+
+    #[test]
+    fn many_unclosed_tags_take_linear_time() {
+        let hostile = "<a".repeat(MAX_INPUT / 2);
+        assert_eq!(sanitize(&hostile), "");
+        let hostile = format!("<template>{}", "<template".repeat(MAX_INPUT / 9));
+        assert_eq!(sanitize(&hostile), "");
     }
 
     #[test]

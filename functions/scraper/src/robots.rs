@@ -1,5 +1,11 @@
 //! robots.txt, as RFC 9309 and Google's documentation describe it.
 //!
+//! Lines are read by the `robotstxt` crate, a port of Google's reference parser (the one RFC 9309
+//! was written from): its grammar of keys (with the common typos), separators, comments, line
+//! endings and pattern escaping. Grouping follows Google's matcher, and the
+//! tests hold the whole to the port's matcher. Pattern matching stays here: the port's is
+//! quadratic, and wrong after a `*` (`/*ab` does not match `/aab` there, as the tests show).
+//!
 //! The rules of the groups naming our product token apply; without one, those of `*`; without
 //! either, everything is allowed. Among the rules matching a path the longest pattern wins, and
 //! on a tie `allow` wins. Patterns may use `*` (any run of characters) and a final `$` (end of
@@ -44,60 +50,17 @@ impl RobotsRules {
 
     /// Parses `text`, keeping the rules that apply to `product_token` (e.g. `DropshipResearchBot`).
     pub fn parse(text: &str, product_token: &str) -> RobotsRules {
-        let token = product_token.to_ascii_lowercase();
-        let mut groups: Vec<(Vec<String>, Vec<Rule>)> = Vec::new();
-        let mut last_was_agent = false;
+        let mut groups = Groups { token: product_token, ..Groups::default() };
         let text = truncate_at_boundary(text, MAX_ROBOTS_BYTES);
-        for line in text.lines() {
-            let line = line.split('#').next().unwrap_or("").trim();
-            let Some((key, value)) = line.split_once(':') else {
-                continue;
-            };
-            let value = value.trim();
-            match key.trim().to_ascii_lowercase().as_str() {
-                "user-agent" | "useragent" | "user agent" => {
-                    if !last_was_agent || groups.is_empty() {
-                        groups.push((Vec::new(), Vec::new()));
-                    }
-                    let agent = value.split(['/', ' ']).next().unwrap_or("").to_ascii_lowercase();
-                    if let Some(group) = groups.last_mut() {
-                        group.0.push(agent);
-                    }
-                    last_was_agent = true;
-                }
-                key @ ("allow" | "disallow" | "dissallow" | "dissalow" | "disalow" | "diasllow") => {
-                    last_was_agent = false;
-                    // Rules before any user-agent line belong to no group; empty patterns say
-                    // nothing.
-                    let Some(group) = groups.last_mut() else { continue };
-                    if value.is_empty() {
-                        continue;
-                    }
-                    let pattern = if value.starts_with('/') || value.starts_with('*') {
-                        normalize(value)
-                    } else {
-                        format!("/{}", normalize(value))
-                    };
-                    group.1.push(Rule { allow: key == "allow", pattern });
-                }
-                // Sitemap, crawl-delay and unknown lines neither start nor end a group.
-                _ => {}
-            }
-        }
-        let rules_for = |agent: &str| -> Option<Vec<Rule>> {
-            let mut matched = false;
-            let mut rules = Vec::new();
-            for (agents, group_rules) in &groups {
-                if agents.iter().any(|a| a == agent) {
-                    matched = true;
-                    rules.extend(group_rules.iter().cloned());
-                }
-            }
-            matched.then_some(rules)
-        };
-        match rules_for(&token).or_else(|| rules_for("*")) {
-            Some(rules) => RobotsRules::Rules(rules),
-            None => RobotsRules::AllowAll,
+        // The parser means to skip a byte order mark, but compares characters with its bytes.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        robotstxt::parse_robotstxt(&cap_lines(text), &mut groups);
+        if groups.ever_specific {
+            RobotsRules::Rules(groups.specific)
+        } else if groups.ever_global {
+            RobotsRules::Rules(groups.global)
+        } else {
+            RobotsRules::AllowAll
         }
     }
 
@@ -129,6 +92,110 @@ impl RobotsRules {
         }
         best.is_none_or(|(_, allow)| allow)
     }
+}
+
+/// The rules of the groups for our product token (`specific`) and for `*` (`global`), collected
+/// as Google's matcher collects them: consecutive `user-agent` lines open one group, any other
+/// line ends its list of agents, and rules before any `user-agent` line belong to no group.
+#[derive(Default)]
+struct Groups<'a> {
+    token: &'a str,
+    in_specific: bool,
+    in_global: bool,
+    ever_specific: bool,
+    ever_global: bool,
+    /// A line other than `user-agent` was read since the last `user-agent` line.
+    separated: bool,
+    specific: Vec<Rule>,
+    global: Vec<Rule>,
+}
+
+impl Groups<'_> {
+    fn rule(&mut self, allow: bool, value: &str) {
+        if !(self.in_specific || self.in_global) {
+            return;
+        }
+        self.separated = true;
+        // Empty patterns say nothing.
+        if value.is_empty() {
+            return;
+        }
+        let pattern = if value.starts_with('/') || value.starts_with('*') {
+            normalize(value)
+        } else {
+            format!("/{}", normalize(value))
+        };
+        let rules = if self.in_specific { &mut self.specific } else { &mut self.global };
+        rules.push(Rule { allow, pattern });
+    }
+}
+
+impl robotstxt::RobotsParseHandler for Groups<'_> {
+    fn handle_robots_start(&mut self) {}
+
+    fn handle_robots_end(&mut self) {}
+
+    fn handle_user_agent(&mut self, _line: u32, agent: &str) {
+        if std::mem::take(&mut self.separated) {
+            self.in_specific = false;
+            self.in_global = false;
+        }
+        // `*`, alone or followed by blanks and more, is the global group.
+        if agent
+            .strip_prefix('*')
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(char::is_whitespace))
+        {
+            self.in_global = true;
+            self.ever_global = true;
+            return;
+        }
+        // The product token: letters, `-` and `_`, up to a version (`Bot/1.0`) or anything else.
+        let end =
+            agent.find(|c: char| !(c.is_ascii_alphabetic() || c == '-' || c == '_')).unwrap_or(agent.len());
+        if agent[..end].eq_ignore_ascii_case(self.token) {
+            self.in_specific = true;
+            self.ever_specific = true;
+        }
+    }
+
+    fn handle_allow(&mut self, _line: u32, value: &str) {
+        self.rule(true, value);
+    }
+
+    fn handle_disallow(&mut self, _line: u32, value: &str) {
+        self.rule(false, value);
+    }
+
+    fn handle_sitemap(&mut self, _line: u32, _value: &str) {
+        self.separated = true;
+    }
+
+    fn handle_unknown_action(&mut self, _line: u32, _action: &str, _value: &str) {
+        self.separated = true;
+    }
+}
+
+/// The longest line handed to the parser, in bytes. The parser ignores the rest of longer lines
+/// itself, but counts what it skips in characters, not bytes, so a long line of non-ASCII text
+/// would throw its reading of the following lines off (or make it panic on a character
+/// boundary); lines are cut here, at a character boundary, below its own limit (2,083 × 8).
+const MAX_LINE_BYTES: usize = 16_000;
+
+/// `text` with every line cut to [`MAX_LINE_BYTES`].
+fn cap_lines(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.split(['\n', '\r']).any(|line| line.len() > MAX_LINE_BYTES) {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while !rest.is_empty() {
+        let line_end = rest.find(['\n', '\r']).unwrap_or(rest.len());
+        out.push_str(truncate_at_boundary(&rest[..line_end], MAX_LINE_BYTES));
+        let ending = rest[line_end..].chars().next().map_or(0, char::len_utf8);
+        out.push_str(&rest[line_end..line_end + ending]);
+        rest = &rest[line_end + ending..];
+    }
+    out.into()
 }
 
 /// Percent-encodes what is not printable ASCII and upper-cases existing escapes, so that a
@@ -315,7 +382,84 @@ mod tests {
         assert!(!matches(&format!("{pattern}b$"), &path));
     }
 
+    #[test]
+    fn a_long_line_of_non_ascii_text_does_not_hide_the_lines_after_it() {
+        let text = format!("User-agent: *\nAllow: /{}\nDisallow: /private\n", "é".repeat(20_000));
+        let rules = RobotsRules::parse(&text, BOT);
+        assert!(!rules.is_allowed("/private/x"));
+        assert!(rules.is_allowed("/public"));
+    }
+
+    #[test]
+    fn keys_with_typos_or_a_blank_for_a_colon_and_a_byte_order_mark_are_read_as_google_reads_them() {
+        let text = "\u{feff}User-agent: *\r\nDisalow: /a\r\nDisallow /b\rUseragent: other\n";
+        let rules = RobotsRules::parse(text, BOT);
+        assert!(!rules.is_allowed("/a"));
+        assert!(!rules.is_allowed("/b"));
+        assert!(rules.is_allowed("/c"));
+    }
+
+    #[test]
+    fn an_unknown_line_ends_a_list_of_user_agents_as_in_googles_matcher() {
+        let text = "User-agent: DropshipResearchBot\nCrawl-delay: 5\nUser-agent: Googlebot\nDisallow: /\n";
+        let rules = RobotsRules::parse(text, BOT);
+        assert_eq!(rules, RobotsRules::Rules(vec![]));
+        assert!(rules.is_allowed("/a"));
+    }
+
+    /// The obvious exponential matcher: `*` takes any run, a final `$` the end of the path.
+    fn backtracking(pattern: &[u8], path: &[u8]) -> bool {
+        match pattern {
+            [] => true,
+            [b'$'] => path.is_empty(),
+            [b'*', rest @ ..] => (0..=path.len()).any(|skip| backtracking(rest, &path[skip..])),
+            [c, rest @ ..] => path.first() == Some(c) && backtracking(rest, &path[1..]),
+        }
+    }
+
+    #[test]
+    fn the_ports_matcher_misses_a_match_after_a_star_and_ours_does_not() {
+        use robotstxt::matcher::{LongestMatchRobotsMatchStrategy, RobotsMatchStrategy};
+        assert!(!LongestMatchRobotsMatchStrategy::matches("/aab", "/*ab"));
+        assert!(matches("/*ab", "/aab"));
+        assert!(!RobotsRules::parse("User-agent: *\nDisallow: /*ab\n", BOT).is_allowed("/aab"));
+    }
+
+    /// Lines of a robots.txt built from the parts whose meaning both readers share.
+    fn robots_line() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("User-agent: *".to_owned()),
+            Just("User-agent: DropshipResearchBot".to_owned()),
+            Just("user-agent: dropshipresearchbot/2.0".to_owned()),
+            Just("User-agent: OtherBot".to_owned()),
+            // No `*`: the port's matcher is wrong after one (see above).
+            "/[ab]{0,4}\\$?".prop_map(|p| format!("Allow: {p}")),
+            "/[ab]{0,4}\\$?".prop_map(|p| format!("Disallow: {p}")),
+            Just("Disallow:".to_owned()),
+            Just("Sitemap: https://shop.example/sitemap.xml".to_owned()),
+            Just("Crawl-delay: 2".to_owned()),
+            Just("# comment".to_owned()),
+            Just(String::new()),
+        ]
+    }
+
     proptest! {
+        #[test]
+        fn patterns_match_as_a_plain_backtracking_matcher_says(pattern in "[/ab*$]{0,8}", path in "/[ab/]{0,10}") {
+            prop_assert_eq!(matches(&pattern, &path), backtracking(pattern.as_bytes(), path.as_bytes()));
+        }
+
+        #[test]
+        fn a_robots_txt_allows_what_the_reference_matcher_allows(
+            lines in proptest::collection::vec(robots_line(), 0..12),
+            path in "/[ab]{0,5}",
+        ) {
+            let text = lines.join("\n");
+            let url = format!("https://shop.example{path}");
+            let reference = robotstxt::DefaultMatcher::default().one_agent_allowed_by_robots(&text, BOT, &url);
+            prop_assert_eq!(RobotsRules::parse(&text, BOT).is_allowed(&path), reference, "{}", text);
+        }
+
         #[test]
         fn a_pattern_without_wildcards_matches_exactly_the_paths_it_prefixes(
             pattern in "/[a-c/]{0,6}",

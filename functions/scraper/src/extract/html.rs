@@ -1,210 +1,155 @@
-//! A small HTML scanner: enough to find `<script>` blocks and `<meta>` tags and to turn markup
-//! into plain text, without building a DOM. It follows the HTML tokenizer where it matters for
-//! safety (comments, raw-text elements such as `<script>` and `<style>`, quoted attribute values
-//! containing `>`), and is linear in the length of the page.
+//! Reading a page's markup with html5ever's tokenizer (the WHATWG HTML tokenizer): enough to find
+//! `<script>` blocks and `<meta>` tags and to turn markup into plain text, without building a
+//! DOM. As the HTML tree builder does, the scan switches the tokenizer into raw text for
+//! `<script>`, `<style>`, `<title>`, `<textarea>` and the like (so markup inside them is not
+//! markup), and recognises CDATA sections only inside `<svg>` and `<math>`. Character references
+//! are decoded with the full HTML table, wherever the HTML standard decodes them.
 
-/// An opening tag.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Tag {
-    /// The element name, lower-cased.
-    pub name: String,
-    /// Attributes in order: names lower-cased, values with character references decoded.
-    pub attrs: Vec<(String, String)>,
+use html5ever::tendril::StrTendril;
+use html5ever::tokenizer::states::RawKind;
+use html5ever::tokenizer::{
+    BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
+};
+use html5ever::{local_name, LocalName};
+use std::cell::{Cell, RefCell};
+
+/// What a scan over a page does with what the tokenizer meets, in document order.
+trait Visitor {
+    /// An opening tag; `raw` when its content, up to its closing tag, is raw text.
+    fn start(&mut self, tag: &Tag, raw: bool);
+    /// A closing tag.
+    fn end(&mut self, name: &LocalName);
+    /// Text, character references decoded (raw text as written).
+    fn text(&mut self, text: &str);
 }
 
-impl Tag {
-    /// The value of attribute `name` (lower-case).
-    pub fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
-    }
+struct Sink<V> {
+    visitor: RefCell<V>,
+    /// How many `<svg>` or `<math>` elements are open: inside them, tags are foreign (no raw
+    /// text) and `<![CDATA[…]]>` is a section of text.
+    foreign: Cell<usize>,
 }
 
-/// What the scanner meets, in document order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Token<'a> {
-    /// Text between tags, character references not yet decoded.
-    Text(&'a str),
-    /// An opening tag; for raw-text elements (`script`, `style`, `textarea`, `title`), the text up
-    /// to the closing tag comes with it.
-    Open(Tag, Option<&'a str>),
-    /// A closing tag, with its lower-cased name.
-    Close(String),
-}
+impl<V: Visitor> TokenSink for Sink<V> {
+    type Handle = ();
 
-const RAW_TEXT: [&str; 4] = ["script", "style", "textarea", "title"];
-
-/// Scans `html` into tokens.
-pub fn tokens(html: &str) -> Tokens<'_> {
-    Tokens { html, lower: html.to_ascii_lowercase(), pos: 0 }
-}
-
-/// The iterator of [`tokens`].
-#[derive(Debug)]
-pub struct Tokens<'a> {
-    html: &'a str,
-    // ASCII lower-casing keeps byte offsets, so searches in it index `html` too.
-    lower: String,
-    pos: usize,
-}
-
-impl<'a> Iterator for Tokens<'a> {
-    type Item = Token<'a>;
-
-    fn next(&mut self) -> Option<Token<'a>> {
-        let bytes = self.html.as_bytes();
-        loop {
-            if self.pos >= bytes.len() {
-                return None;
-            }
-            let start = self.pos;
-            let Some(lt) = find_tag_start(bytes, start) else {
-                self.pos = bytes.len();
-                return Some(Token::Text(&self.html[start..]));
-            };
-            if lt > start {
-                self.pos = lt;
-                return Some(Token::Text(&self.html[start..lt]));
-            }
-            let rest = &self.lower[lt..];
-            if let Some(comment) = rest.strip_prefix("<!--") {
-                self.pos = comment.find("-->").map_or(bytes.len(), |i| lt + 4 + i + 3);
-                continue;
-            }
-            if rest.starts_with("<!") || rest.starts_with("<?") {
-                self.pos = rest.find('>').map_or(bytes.len(), |i| lt + i + 1);
-                continue;
-            }
-            if rest.starts_with("</") {
-                let name_len = bytes[lt + 2..].iter().take_while(|b| is_name_byte(**b)).count();
-                let name = self.lower[lt + 2..lt + 2 + name_len].to_owned();
-                self.pos = rest.find('>').map_or(bytes.len(), |i| lt + i + 1);
-                if name.is_empty() {
-                    continue;
+    fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+        let mut visitor = self.visitor.borrow_mut();
+        match token {
+            Token::TagToken(tag) if tag.kind == TagKind::StartTag => {
+                let foreign = self.foreign.get();
+                if matches!(tag.name, local_name!("svg") | local_name!("math")) {
+                    if !tag.self_closing {
+                        self.foreign.set(foreign + 1);
+                    }
+                    visitor.start(&tag, false);
+                    return TokenSinkResult::Continue;
                 }
-                return Some(Token::Close(name));
-            }
-            let (tag, end) = parse_tag(self.html, &self.lower, lt);
-            self.pos = end;
-            if RAW_TEXT.contains(&tag.name.as_str()) {
-                let closing = format!("</{}", tag.name);
-                let content_end = self.lower[end..].find(&closing).map_or(bytes.len(), |i| end + i);
-                let content = &self.html[end..content_end];
-                self.pos = self.lower[content_end..].find('>').map_or(bytes.len(), |i| content_end + i + 1);
-                return Some(Token::Open(tag, Some(content)));
-            }
-            return Some(Token::Open(tag, None));
-        }
-    }
-}
-
-fn is_name_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'-' || b == b':' || b == b'_'
-}
-
-/// The next `<` that starts markup (a letter, `/`, `!` or `?` follows it).
-fn find_tag_start(bytes: &[u8], from: usize) -> Option<usize> {
-    let mut i = from;
-    while i < bytes.len() {
-        if bytes[i] == b'<' {
-            if let Some(next) = bytes.get(i + 1) {
-                if next.is_ascii_alphabetic() || matches!(next, b'/' | b'!' | b'?') {
-                    return Some(i);
+                let next = if foreign > 0 { None } else { raw_state(&tag.name) };
+                visitor.start(&tag, next.is_some());
+                if let Some(next) = next {
+                    return next;
                 }
             }
+            Token::TagToken(tag) => {
+                if matches!(tag.name, local_name!("svg") | local_name!("math")) {
+                    self.foreign.set(self.foreign.get().saturating_sub(1));
+                }
+                visitor.end(&tag.name);
+            }
+            Token::CharacterTokens(text) => visitor.text(&text),
+            _ => {}
         }
-        i += 1;
+        TokenSinkResult::Continue
     }
-    None
+
+    fn adjusted_current_node_present_but_not_in_html_namespace(&self) -> bool {
+        self.foreign.get() > 0
+    }
 }
 
-/// Parses the opening tag at `lt`; answers it and the offset after its `>`.
-fn parse_tag(html: &str, lower: &str, lt: usize) -> (Tag, usize) {
-    let bytes = html.as_bytes();
-    let mut i = lt + 1;
-    let name_start = i;
-    while i < bytes.len() && is_name_byte(bytes[i]) {
-        i += 1;
-    }
-    let name = lower[name_start..i].to_owned();
-    let mut attrs = Vec::new();
-    loop {
-        while i < bytes.len() && (bytes[i].is_ascii_whitespace() || bytes[i] == b'/') {
-            i += 1;
-        }
-        if i >= bytes.len() {
-            return (Tag { name, attrs }, bytes.len());
-        }
-        if bytes[i] == b'>' {
-            return (Tag { name, attrs }, i + 1);
-        }
-        let attr_start = i;
-        while i < bytes.len() && !bytes[i].is_ascii_whitespace() && !matches!(bytes[i], b'=' | b'>' | b'/') {
-            i += 1;
-        }
-        // A stray `/` or `=` at the start of a name is part of it, per the tokenizer; skip it.
-        if i == attr_start {
-            i += 1;
-            continue;
-        }
-        let attr_name = lower[attr_start..i].to_owned();
-        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        let mut value = String::new();
-        if i < bytes.len() && bytes[i] == b'=' {
-            i += 1;
-            while i < bytes.len() && bytes[i].is_ascii_whitespace() {
-                i += 1;
-            }
-            if i < bytes.len() && (bytes[i] == b'"' || bytes[i] == b'\'') {
-                let quote = bytes[i];
-                let value_start = i + 1;
-                let value_end = bytes[value_start..]
-                    .iter()
-                    .position(|b| *b == quote)
-                    .map_or(bytes.len(), |p| value_start + p);
-                value = decode_entities(&html[value_start..value_end]);
-                i = (value_end + 1).min(bytes.len());
-            } else {
-                let value_start = i;
-                while i < bytes.len() && !bytes[i].is_ascii_whitespace() && bytes[i] != b'>' {
-                    i += 1;
-                }
-                value = decode_entities(&html[value_start..i]);
-            }
-        }
-        if !attrs.iter().any(|(n, _): &(String, String)| *n == attr_name) {
-            attrs.push((attr_name, value));
-        }
-    }
+/// The tokenizer state an HTML element's start tag switches to, as the tree builder decides it
+/// (with scripting off, so `<noscript>` holds markup); `None` for markup.
+fn raw_state(name: &LocalName) -> Option<TokenSinkResult<()>> {
+    Some(match *name {
+        local_name!("title") | local_name!("textarea") => TokenSinkResult::RawData(RawKind::Rcdata),
+        local_name!("style")
+        | local_name!("xmp")
+        | local_name!("iframe")
+        | local_name!("noembed")
+        | local_name!("noframes") => TokenSinkResult::RawData(RawKind::Rawtext),
+        local_name!("script") => TokenSinkResult::RawData(RawKind::ScriptData),
+        local_name!("plaintext") => TokenSinkResult::Plaintext,
+        _ => return None,
+    })
+}
+
+/// Runs `visitor` over `html` and hands it back.
+fn scan<V: Visitor>(html: &str, visitor: V) -> V {
+    let sink = Sink { visitor: RefCell::new(visitor), foreign: Cell::new(0) };
+    let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
+    let input = BufferQueue::default();
+    input.push_back(StrTendril::from_slice(html));
+    // The sink never asks to pause for a script, so one feed reads the whole input.
+    let _ = tokenizer.feed(&input);
+    tokenizer.end();
+    tokenizer.sink.visitor.into_inner()
+}
+
+/// The value of attribute `name` (lower-case) on `tag`; the first one when it is repeated.
+fn attr<'t>(tag: &'t Tag, name: &str) -> Option<&'t str> {
+    tag.attrs.iter().find(|a| &*a.name.local == name).map(|a| &*a.value)
 }
 
 /// The `<meta>` tags' keys (`property`, else `name`, else `itemprop`; lower-cased) and `content`
 /// values, decoded.
 pub fn meta_tags(html: &str) -> Vec<(String, String)> {
-    tokens(html)
-        .filter_map(|token| match token {
-            Token::Open(tag, _) if tag.name == "meta" => {
-                let key = tag.attr("property").or(tag.attr("name")).or(tag.attr("itemprop"))?;
-                let content = tag.attr("content")?;
-                Some((key.trim().to_ascii_lowercase(), content.trim().to_owned()))
+    struct Metas(Vec<(String, String)>);
+    impl Visitor for Metas {
+        fn start(&mut self, tag: &Tag, _raw: bool) {
+            if tag.name != local_name!("meta") {
+                return;
             }
-            _ => None,
-        })
-        .collect()
+            let key = attr(tag, "property").or(attr(tag, "name")).or(attr(tag, "itemprop"));
+            if let (Some(key), Some(content)) = (key, attr(tag, "content")) {
+                self.0.push((key.trim().to_ascii_lowercase(), content.trim().to_owned()));
+            }
+        }
+        fn end(&mut self, _name: &LocalName) {}
+        fn text(&mut self, _text: &str) {}
+    }
+    scan(html, Metas(Vec::new())).0
 }
 
-/// The contents of `<script type="application/ld+json">` blocks.
-pub fn json_ld_blocks(html: &str) -> Vec<&str> {
-    tokens(html)
-        .filter_map(|token| match token {
-            Token::Open(tag, Some(content)) if tag.name == "script" => {
-                let kind = tag.attr("type")?.trim().to_ascii_lowercase();
-                kind.starts_with("application/ld+json").then_some(content)
+/// The contents of `<script type="application/ld+json">` blocks; an unclosed one runs to the end
+/// of the page.
+pub fn json_ld_blocks(html: &str) -> Vec<String> {
+    #[derive(Default)]
+    struct Blocks {
+        done: Vec<String>,
+        open: Option<String>,
+    }
+    impl Visitor for Blocks {
+        fn start(&mut self, tag: &Tag, raw: bool) {
+            let json_ld = attr(tag, "type")
+                .is_some_and(|kind| kind.trim().to_ascii_lowercase().starts_with("application/ld+json"));
+            if raw && tag.name == local_name!("script") && json_ld {
+                self.open = Some(String::new());
             }
-            _ => None,
-        })
-        .collect()
+        }
+        fn end(&mut self, _name: &LocalName) {
+            // Inside raw text the only tag the tokenizer sees is the element's own closing tag.
+            self.done.extend(self.open.take());
+        }
+        fn text(&mut self, text: &str) {
+            if let Some(open) = &mut self.open {
+                open.push_str(text);
+            }
+        }
+    }
+    let mut blocks = scan(html, Blocks::default());
+    blocks.done.extend(blocks.open.take());
+    blocks.done
 }
 
 /// Elements that end a line of text.
@@ -240,17 +185,36 @@ const BLOCKS: [&str; 24] = [
 /// control and bidirectional-override characters removed. The result is text, never markup: it
 /// must still be escaped wherever it is rendered.
 pub fn plain_text(html: &str) -> String {
-    let mut raw = String::with_capacity(html.len() / 2);
-    for token in tokens(html) {
-        match token {
-            Token::Text(text) => raw.push_str(&decode_entities(text)),
-            Token::Open(tag, _) if BLOCKS.contains(&tag.name.as_str()) => raw.push('\n'),
-            Token::Close(name) if BLOCKS.contains(&name.as_str()) => raw.push('\n'),
-            Token::Open(tag, _) if matches!(tag.name.as_str(), "td" | "th") => raw.push(' '),
-            _ => {}
+    struct Text {
+        raw: String,
+        /// Inside an element whose raw text is not shown (`script`, `style`, `title`…).
+        hidden: bool,
+    }
+    impl Visitor for Text {
+        fn start(&mut self, tag: &Tag, raw: bool) {
+            if raw && tag.name != local_name!("plaintext") {
+                self.hidden = true;
+            } else if BLOCKS.contains(&&*tag.name) {
+                self.raw.push('\n');
+            } else if matches!(tag.name, local_name!("td") | local_name!("th")) {
+                self.raw.push(' ');
+            }
+        }
+        fn end(&mut self, name: &LocalName) {
+            if std::mem::take(&mut self.hidden) {
+                return;
+            }
+            if BLOCKS.contains(&&**name) {
+                self.raw.push('\n');
+            }
+        }
+        fn text(&mut self, text: &str) {
+            if !self.hidden {
+                self.raw.push_str(text);
+            }
         }
     }
-    tidy(&raw)
+    tidy(&scan(html, Text { raw: String::with_capacity(html.len() / 2), hidden: false }).raw)
 }
 
 /// Text made safe to keep: control characters (but line breaks), zero-width and bidirectional
@@ -297,129 +261,6 @@ pub fn escape_text(text: &str) -> String {
 /// hyphens and bidirectional overrides (used to disguise text).
 fn is_invisible(c: char) -> bool {
     matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
-}
-
-/// Decodes character references: numeric ones (`&#233;`, `&#xE9;`) and the named ones product
-/// pages use. Unknown names are kept as written; invalid code points become U+FFFD.
-pub fn decode_entities(text: &str) -> String {
-    if !text.contains('&') {
-        return text.to_owned();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        rest = &rest[amp..];
-        match decode_one(rest) {
-            Some((decoded, used)) => {
-                out.push(decoded);
-                rest = &rest[used..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Decodes the reference at the start of `text` (which starts with `&`): the character and how
-/// many bytes it took.
-fn decode_one(text: &str) -> Option<(char, usize)> {
-    let body_end = text[1..].find(';')? + 1;
-    if body_end > 33 {
-        return None;
-    }
-    let body = &text[1..body_end];
-    let decoded = if let Some(number) = body.strip_prefix('#') {
-        let code = match number.strip_prefix(['x', 'X']) {
-            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-            None => number.parse::<u32>().ok()?,
-        };
-        match char::from_u32(code) {
-            Some('\0') | None => '\u{FFFD}',
-            Some(c) => c,
-        }
-    } else {
-        named_entity(body)?
-    };
-    Some((decoded, body_end + 1))
-}
-
-fn named_entity(name: &str) -> Option<char> {
-    Some(match name {
-        "amp" | "AMP" => '&',
-        "lt" | "LT" => '<',
-        "gt" | "GT" => '>',
-        "quot" | "QUOT" => '"',
-        "apos" => '\'',
-        "nbsp" => '\u{A0}',
-        "ensp" => '\u{2002}',
-        "emsp" => '\u{2003}',
-        "thinsp" => '\u{2009}',
-        "shy" => '\u{AD}',
-        "zwj" => '\u{200D}',
-        "zwnj" => '\u{200C}',
-        "copy" => '©',
-        "reg" => '®',
-        "trade" => '™',
-        "hellip" => '…',
-        "mdash" => '—',
-        "ndash" => '–',
-        "lsquo" => '‘',
-        "rsquo" => '’',
-        "sbquo" => '‚',
-        "ldquo" => '“',
-        "rdquo" => '”',
-        "bdquo" => '„',
-        "laquo" => '«',
-        "raquo" => '»',
-        "bull" => '•',
-        "middot" => '·',
-        "deg" => '°',
-        "times" => '×',
-        "divide" => '÷',
-        "plusmn" => '±',
-        "frac12" => '½',
-        "frac14" => '¼',
-        "frac34" => '¾',
-        "sup2" => '²',
-        "sup3" => '³',
-        "micro" => 'µ',
-        "para" => '¶',
-        "sect" => '§',
-        "euro" => '€',
-        "pound" => '£',
-        "yen" => '¥',
-        "cent" => '¢',
-        "iexcl" => '¡',
-        "iquest" => '¿',
-        "szlig" => 'ß',
-        "auml" => 'ä',
-        "ouml" => 'ö',
-        "uuml" => 'ü',
-        "Auml" => 'Ä',
-        "Ouml" => 'Ö',
-        "Uuml" => 'Ü',
-        "aacute" => 'á',
-        "eacute" => 'é',
-        "iacute" => 'í',
-        "oacute" => 'ó',
-        "uacute" => 'ú',
-        "Eacute" => 'É',
-        "agrave" => 'à',
-        "egrave" => 'è',
-        "acirc" => 'â',
-        "ecirc" => 'ê',
-        "ocirc" => 'ô',
-        "ccedil" => 'ç',
-        "ntilde" => 'ñ',
-        "oslash" => 'ø',
-        "aring" => 'å',
-        _ => return None,
-    })
 }
 
 #[cfg(test)]
@@ -475,11 +316,67 @@ mod tests {
     }
 
     #[test]
-    fn character_references_decode_or_stay_as_written() {
+    fn character_references_decode_as_browsers_decode_them() {
+        // Unknown names stay as written, invalid code points become U+FFFD, and the names the
+        // old hand-written table lacked (`&rarr;`, `&hearts;`) or the legacy ones written
+        // without `;` (`&amp`, `&copy`) decode, as browsers show them.
         assert_eq!(
-            decode_entities("&#233;t&#xE9; &euro;5 &bogus; &amp &#0; &#x110000;"),
-            "été €5 &bogus; &amp \u{FFFD} \u{FFFD}"
+            plain_text("&#233;t&#xE9; &euro;5 &bogus; &amp &#0; &#x110000; &rarr; &hearts; &copy 2024"),
+            "été €5 &bogus; & \u{FFFD} \u{FFFD} → ♥ © 2024"
         );
+    }
+
+    #[test]
+    fn attribute_values_decode_references_by_the_attribute_rules() {
+        // In an attribute a legacy reference followed by `=` or a letter is text (query strings).
+        let html = r#"<meta property="og:image" content="https://cdn.example/a.jpg?x=1&copy=2&amp;y=&lt;">"#;
+        assert_eq!(
+            meta_tags(html),
+            vec![("og:image".into(), "https://cdn.example/a.jpg?x=1&copy=2&y=<".into())]
+        );
+    }
+
+    #[test]
+    fn a_comment_closed_at_once_does_not_hide_the_tags_after_it() {
+        let html =
+            r#"<!--><meta property="og:title" content="real"><!---><meta name="description" content="d">"#;
+        assert_eq!(
+            meta_tags(html),
+            vec![("og:title".to_owned(), "real".to_owned()), ("description".to_owned(), "d".to_owned())]
+        );
+    }
+
+    #[test]
+    fn a_tag_cut_off_by_the_end_of_the_page_is_not_a_tag() {
+        assert_eq!(meta_tags(r#"<p>x</p><meta property="og:title" content="cut"#), vec![]);
+    }
+
+    #[test]
+    fn raw_text_elements_hold_no_tags_and_a_script_ends_only_at_its_own_closing_tag() {
+        let html = r#"<iframe><meta property="og:title" content="framed"></iframe>
+            <noembed><meta property="og:title" content="noembed"></noembed>
+            <svg><![CDATA[<meta property="og:title" content="cdata">]]></svg>
+            <script type="application/ld+json">{"a":"</scripts>"}</script >
+            <meta property="og:title" content="real">"#;
+        assert_eq!(meta_tags(html), vec![("og:title".to_owned(), "real".to_owned())]);
+        assert_eq!(json_ld_blocks(html), vec![r#"{"a":"</scripts>"}"#]);
+    }
+
+    #[test]
+    fn a_script_escaped_in_a_comment_keeps_its_inner_script_tags() {
+        // `<!--<script>` inside a script is "double escaped": its `</script>` does not end it.
+        let html =
+            r#"<script type="application/ld+json"><!--<script>x</script>{"a":1}--></script><p>after</p>"#;
+        assert_eq!(json_ld_blocks(html), vec![r#"<!--<script>x</script>{"a":1}-->"#]);
+        assert_eq!(plain_text(html), "after");
+    }
+
+    #[test]
+    fn uppercase_tags_and_unquoted_attributes_read_like_any_other() {
+        let html =
+            "<META PROPERTY=OG:TITLE CONTENT=Lamp>\n<DIV>One<BR>Two</DIV><TABLE><TR><TD>a<TD>b</TABLE>";
+        assert_eq!(meta_tags(html), vec![("og:title".to_owned(), "Lamp".to_owned())]);
+        assert_eq!(plain_text(html), "One\nTwo\na b");
     }
 
     #[test]

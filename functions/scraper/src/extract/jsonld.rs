@@ -13,7 +13,7 @@ const MAX_DEPTH: usize = 10;
 /// The first `Product` in the page's JSON-LD blocks; blocks that are not valid JSON are skipped.
 pub(crate) fn product_facts(page: &str) -> Option<Facts> {
     html::json_ld_blocks(page).into_iter().find_map(|block| {
-        let value: Value = serde_json::from_str(&numbers_as_strings(unwrap_block(block))).ok()?;
+        let value: Value = serde_json::from_str(&numbers_as_strings(unwrap_block(&block))).ok()?;
         find_product(&value, 0).map(facts)
     })
 }
