@@ -547,14 +547,14 @@ pub struct ProductFields {
 }
 
 impl ProductFields {
-    /// A product from `changes` over nothing (a new product) in `currency`: `title` and
+    /// A product from `patch` over nothing (a new product) in `currency`: `title` and
     /// `price_minor` are required; the lists default to empty, the cost to zero, the status to
     /// draft, the meta title to the title cut at a word within [`META_TITLE_MAX`], and the meta
     /// description to the first paragraph (else the title) cut within [`META_DESCRIPTION_MAX`].
-    /// For a change to a stored product, pass `changes.over(stored)`. Fields are checked in the
+    /// For a change to a stored product, pass `patch.over(stored)`. Fields are checked in the
     /// order of the merchant API's documentation; the first broken rule is returned.
-    pub fn from_changes(changes: ProductChanges, currency: Currency) -> Result<Self, CatalogError> {
-        let ProductChanges {
+    pub fn from_patch(patch: ProductPatch, currency: Currency) -> Result<Self, CatalogError> {
+        let ProductPatch {
             title,
             description,
             features,
@@ -566,7 +566,7 @@ impl ProductFields {
             compare_at_minor,
             cost_minor,
             status,
-        } = changes;
+        } = patch;
         let title = ProductTitle::parse(title.ok_or(CatalogError::Required { field: ProductTitle::FIELD })?)?;
         let description = Description::parse(description.unwrap_or_default())?;
         let features = Features::parse(features.unwrap_or_default())?;
@@ -597,12 +597,13 @@ impl ProductFields {
 }
 
 /// Changes to a product's catalog fields as the merchant API takes them, not yet checked: a field
-/// left out (`None`) keeps its value. `compare_at_minor: Some(None)` clears the compare-at price.
-/// Checked by [`ProductFields::from_changes`], which applies the rules to the whole result, so a
-/// change is judged with the fields it leaves as they were.
+/// left out (`None`) keeps its value; `compare_at_minor: Some(None)` removes the compare-at price
+/// (from JSON, `null` reads as left out, as the edge has always read it). Checked by
+/// [`ProductFields::from_patch`], which applies the rules to the whole result, so a change is
+/// judged with the fields it leaves as they were.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ProductChanges {
+pub struct ProductPatch {
     /// A new title.
     pub title: Option<String>,
     /// New description paragraphs.
@@ -627,7 +628,7 @@ pub struct ProductChanges {
     pub status: Option<String>,
 }
 
-/// The columns a CSV import may have, each a field of [`ProductChanges`].
+/// The columns a CSV import may have, each a field of [`ProductPatch`].
 pub const CSV_COLUMNS: [&str; 11] = [
     "title",
     "description",
@@ -645,11 +646,11 @@ pub const CSV_COLUMNS: [&str; 11] = [
 /// What separates the items of a list column in a CSV cell.
 pub const CSV_LIST_SEPARATOR: char = '|';
 
-impl ProductChanges {
+impl ProductPatch {
     /// These changes applied over `base` (a stored product, as changes that set every field):
     /// what is set here wins, the rest comes from `base`.
-    pub fn over(self, base: ProductChanges) -> ProductChanges {
-        ProductChanges {
+    pub fn over(self, base: ProductPatch) -> ProductPatch {
+        ProductPatch {
             title: self.title.or(base.title),
             description: self.description.or(base.description),
             features: self.features.or(base.features),
@@ -701,10 +702,10 @@ impl ProductChanges {
     }
 }
 
-impl From<ProductFields> for ProductChanges {
-    /// A valid product as changes that set every field (the base of [`ProductChanges::over`]).
+impl From<ProductFields> for ProductPatch {
+    /// A valid product as changes that set every field (the base of [`ProductPatch::over`]).
     fn from(product: ProductFields) -> Self {
-        ProductChanges {
+        ProductPatch {
             title: Some(product.title.into()),
             description: Some(product.description.into()),
             features: Some(product.features.into()),
@@ -739,12 +740,8 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn changes(title: &str, price_minor: i64) -> ProductChanges {
-        ProductChanges {
-            title: Some(title.into()),
-            price_minor: Some(price_minor),
-            ..ProductChanges::default()
-        }
+    fn changes(title: &str, price_minor: i64) -> ProductPatch {
+        ProductPatch { title: Some(title.into()), price_minor: Some(price_minor), ..ProductPatch::default() }
     }
 
     #[test]
@@ -831,16 +828,16 @@ mod tests {
 
     #[test]
     fn a_new_product_needs_a_title_and_a_price_and_gets_derived_defaults() {
-        let missing = ProductFields::from_changes(ProductChanges::default(), Currency::Usd);
+        let missing = ProductFields::from_patch(ProductPatch::default(), Currency::Usd);
         assert_eq!(missing, Err(CatalogError::Required { field: "title" }));
-        let no_price = ProductFields::from_changes(
-            ProductChanges { title: Some("Lamp".into()), ..ProductChanges::default() },
+        let no_price = ProductFields::from_patch(
+            ProductPatch { title: Some("Lamp".into()), ..ProductPatch::default() },
             Currency::Usd,
         );
         assert_eq!(no_price.unwrap_err().field(), "price_minor");
 
         let title = "Moon Night Lamp with a Warm Glow for Bedrooms, Nurseries and Reading Corners";
-        let product = ProductFields::from_changes(changes(title, 2_499), Currency::Usd).unwrap();
+        let product = ProductFields::from_patch(changes(title, 2_499), Currency::Usd).unwrap();
         assert_eq!(
             product.meta_title.as_str(),
             "Moon Night Lamp with a Warm Glow for Bedrooms, Nurseries and"
@@ -851,32 +848,32 @@ mod tests {
         assert!(product.description.is_empty() && product.images.is_empty());
 
         let described =
-            ProductChanges { description: Some(vec!["Soft light.".into()]), ..changes(title, 2_499) };
-        let product = ProductFields::from_changes(described, Currency::Usd).unwrap();
+            ProductPatch { description: Some(vec!["Soft light.".into()]), ..changes(title, 2_499) };
+        let product = ProductFields::from_patch(described, Currency::Usd).unwrap();
         assert_eq!(product.meta_description.as_str(), "Soft light.");
     }
 
     #[test]
     fn a_change_is_judged_with_the_fields_it_leaves_as_they_were() {
-        let stored: ProductChanges = ProductFields::from_changes(
-            ProductChanges { compare_at_minor: Some(Some(12_000)), ..changes("Rain Jacket", 8_900) },
+        let stored: ProductPatch = ProductFields::from_patch(
+            ProductPatch { compare_at_minor: Some(Some(12_000)), ..changes("Rain Jacket", 8_900) },
             Currency::Usd,
         )
         .unwrap()
         .into();
         let cheaper_compare_at =
-            ProductChanges { compare_at_minor: Some(Some(5_000)), ..ProductChanges::default() };
+            ProductPatch { compare_at_minor: Some(Some(5_000)), ..ProductPatch::default() };
         assert_eq!(
-            ProductFields::from_changes(cheaper_compare_at.over(stored.clone()), Currency::Usd),
+            ProductFields::from_patch(cheaper_compare_at.over(stored.clone()), Currency::Usd),
             Err(CatalogError::CompareAtNotAbovePrice)
         );
-        let publish = ProductChanges { status: Some("published".into()), ..ProductChanges::default() };
-        let product = ProductFields::from_changes(publish.over(stored.clone()), Currency::Usd).unwrap();
+        let publish = ProductPatch { status: Some("published".into()), ..ProductPatch::default() };
+        let product = ProductFields::from_patch(publish.over(stored.clone()), Currency::Usd).unwrap();
         assert_eq!(product.status, ProductStatus::Published);
         assert_eq!(product.title.as_str(), "Rain Jacket");
         assert_eq!(product.prices.compare_at(), Some(Money::from_minor(12_000, Currency::Usd)));
-        let cleared = ProductChanges { compare_at_minor: Some(None), ..ProductChanges::default() };
-        let product = ProductFields::from_changes(cleared.over(stored), Currency::Usd).unwrap();
+        let cleared = ProductPatch { compare_at_minor: Some(None), ..ProductPatch::default() };
+        let product = ProductFields::from_patch(cleared.over(stored), Currency::Usd).unwrap();
         assert_eq!(product.prices.compare_at(), None);
     }
 
@@ -888,18 +885,18 @@ mod tests {
             ("features", "Soft| Sturdy"),
             ("status", ""),
         ];
-        let parsed = ProductChanges::from_csv_cells(row).unwrap();
+        let parsed = ProductPatch::from_csv_cells(row).unwrap();
         assert_eq!(parsed.features, Some(vec!["Soft".to_owned(), "Sturdy".to_owned()]));
         assert_eq!(parsed.price_minor, Some(1_299));
         assert_eq!(parsed.status, None);
-        let bad = ProductChanges::from_csv_cells([("price_minor", "free")]).unwrap_err();
+        let bad = ProductPatch::from_csv_cells([("price_minor", "free")]).unwrap_err();
         assert_eq!(
             (bad.field(), bad.to_string().as_str()),
             ("price_minor", "price_minor must be a whole number of minor units")
         );
-        assert_eq!(ProductChanges::from_csv_cells([("colour", "red")]).unwrap_err().field(), "colour");
-        let untitled = ProductChanges::from_csv_cells([("title", ""), ("price_minor", "500")]).unwrap();
-        assert_eq!(ProductFields::from_changes(untitled, Currency::Usd).unwrap_err().field(), "title");
+        assert_eq!(ProductPatch::from_csv_cells([("colour", "red")]).unwrap_err().field(), "colour");
+        let untitled = ProductPatch::from_csv_cells([("title", ""), ("price_minor", "500")]).unwrap();
+        assert_eq!(ProductFields::from_patch(untitled, Currency::Usd).unwrap_err().field(), "title");
     }
 
     /// Strings that are often near a rule: blanks, control characters, multi-byte letters,
@@ -975,13 +972,13 @@ mod tests {
             cost_minor in proptest::option::of(-5i64..5_000),
             status in proptest::option::of(prop_oneof![Just("published".to_owned()), Just("draft".to_owned()), text()]),
         ) {
-            let changes = ProductChanges {
+            let changes = ProductPatch {
                 title, description, meta_title, price_minor, compare_at_minor, cost_minor, status,
-                ..ProductChanges::default()
+                ..ProductPatch::default()
             };
-            match ProductFields::from_changes(changes, Currency::Eur) {
+            match ProductFields::from_patch(changes, Currency::Eur) {
                 Ok(product) => {
-                    let again = ProductFields::from_changes(product.clone().into(), Currency::Eur);
+                    let again = ProductFields::from_patch(product.clone().into(), Currency::Eur);
                     prop_assert_eq!(again, Ok(product));
                 }
                 Err(e) => prop_assert!(
