@@ -1,9 +1,12 @@
 //! The catalog's vocabulary: a product's fields as validated types, one rule per field.
 //!
-//! The merchant API (single writes, bulk updates, CSV and JSON imports), the pipelines' publish
-//! and the AI writer all hold a product to these rules, so a product one of them accepts is one
-//! every other accepts too. Each type has one parsing constructor, converts from the wire with
-//! `TryFrom`/`FromStr`, and checks itself when deserialised; past that point nothing re-validates.
+//! The rules for every writer of products, so that what one accepts every other accepts too: the
+//! merchant API (single writes and bulk updates through [`ProductPatch`] and
+//! [`ProductFields::from_patch`], CSV imports through [`ProductPatch::from_csv_cells`]), the
+//! pipelines' publish (`queues::internal_api::PublishProduct::fields`) and imported content
+//! (`content::ProductContent::validate`). Each type has one parsing constructor, converts from
+//! the wire with `TryFrom`/`FromStr`, and checks itself when deserialised; past that point
+//! nothing re-validates.
 //!
 //! Text rules, the same for every text field: not blank, no control characters other than `\n`,
 //! at most the field's limit counted in characters (not bytes). Texts are kept as given, not
@@ -552,7 +555,8 @@ impl ProductFields {
     /// draft, the meta title to the title cut at a word within [`META_TITLE_MAX`], and the meta
     /// description to the first paragraph (else the title) cut within [`META_DESCRIPTION_MAX`].
     /// For a change to a stored product, pass `patch.over(stored)`. Fields are checked in the
-    /// order of the merchant API's documentation; the first broken rule is returned.
+    /// order the edge has always checked them (title, the lists, images, the meta texts, prices,
+    /// status); the first broken rule is returned.
     pub fn from_patch(patch: ProductPatch, currency: Currency) -> Result<Self, CatalogError> {
         let ProductPatch {
             title,
