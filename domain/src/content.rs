@@ -1,24 +1,33 @@
-//! Product content rules: slugs, and the limits generated or edited content must keep.
+//! Product content as the pipelines write it: what an import publishes, the targets the AI
+//! writer aims at, slugs and title words.
+//!
+//! The rules a product's fields must keep live in [`crate::catalog`], once, for every writer;
+//! [`ProductContent::validate`] applies them. The targets here (a title for search results,
+//! the sizes of the lists) are what generated content is briefed for, not what a product may
+//! store: a merchant may write a 120-character title, the writer aims under 60.
 
+use crate::catalog::{
+    CatalogError, Description, Features, Keywords, MetaDescription, MetaTitle, ProductTitle,
+};
 use serde::{Deserialize, Serialize};
 
-/// Longest product title shown and used as the page title.
-pub const TITLE_MAX: usize = 60;
-/// Longest meta title.
-pub const META_TITLE_MAX: usize = 60;
-/// Longest meta description.
-pub const META_DESCRIPTION_MAX: usize = 155;
-/// Feature bullets a product page has.
+pub use crate::catalog::{truncate_words, META_DESCRIPTION_MAX, META_TITLE_MAX};
+
+/// The title length generated content aims at, so search results show it whole. A target for
+/// the writer, not a rule: products may have titles up to [`crate::catalog::TITLE_MAX`].
+pub const SEO_TITLE_TARGET: usize = 60;
+/// Feature bullets an imported product is written with.
 pub const FEATURES: std::ops::RangeInclusive<usize> = 5..=7;
-/// Keywords a product is tagged with.
+/// Keywords an imported product is tagged with.
 pub const KEYWORDS: std::ops::RangeInclusive<usize> = 10..=15;
-/// Paragraphs in a product description.
+/// Paragraphs in an imported product's description.
 pub const DESCRIPTION_PARAGRAPHS: std::ops::RangeInclusive<usize> = 3..=4;
 
-/// The content a product is published with, whoever wrote it.
+/// The content a product is published with by an import, as it travels (plain texts); checked
+/// with [`ProductContent::validate`] or turned into catalog types with [`ProductContent::checked`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductContent {
-    /// Product title, at most [`TITLE_MAX`] characters.
+    /// Product title, at most [`crate::catalog::TITLE_MAX`] characters.
     pub title: String,
     /// Description paragraphs, plain text (rendered escaped).
     pub description: Vec<String>,
@@ -32,55 +41,51 @@ pub struct ProductContent {
     pub keywords: Vec<String>,
 }
 
-/// A content rule that was broken, naming the field.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ContentError {
-    /// A text is empty or longer than its limit.
-    #[error("{field} must be 1 to {max} characters, got {len}")]
-    Length {
-        /// The field at fault.
-        field: &'static str,
-        /// Its limit.
-        max: usize,
-        /// Its length.
-        len: usize,
-    },
-    /// A list has too few or too many items.
-    #[error("{field} must have {min} to {max} items, got {count}")]
-    Count {
-        /// The field at fault.
-        field: &'static str,
-        /// Fewest items.
-        min: usize,
-        /// Most items.
-        max: usize,
-        /// Items given.
-        count: usize,
-    },
+/// A content rule that was broken, naming the field: the catalog's rules.
+pub type ContentError = CatalogError;
+
+/// [`ProductContent`] with every field valid by the catalog's rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckedContent {
+    /// The title.
+    pub title: ProductTitle,
+    /// The description paragraphs.
+    pub description: Description,
+    /// The feature bullets.
+    pub features: Features,
+    /// The page's `<title>`.
+    pub meta_title: MetaTitle,
+    /// The page's meta description.
+    pub meta_description: MetaDescription,
+    /// The keywords.
+    pub keywords: Keywords,
 }
 
 impl ProductContent {
-    /// Checks every limit; the first broken rule is returned.
+    /// Every field as the catalog's types: the rules the merchant API holds products to. The first
+    /// broken rule is returned.
+    pub fn checked(&self) -> Result<CheckedContent, ContentError> {
+        Ok(CheckedContent {
+            title: ProductTitle::parse(self.title.as_str())?,
+            meta_title: MetaTitle::parse(self.meta_title.as_str())?,
+            meta_description: MetaDescription::parse(self.meta_description.as_str())?,
+            description: Description::parse(self.description.iter().map(String::as_str))?,
+            features: Features::parse(self.features.iter().map(String::as_str))?,
+            keywords: Keywords::parse(self.keywords.iter().map(String::as_str))?,
+        })
+    }
+
+    /// Checks content an import publishes: every field by the catalog's rules ([`Self::checked`]),
+    /// and each list at the size the writer is briefed for ([`DESCRIPTION_PARAGRAPHS`],
+    /// [`FEATURES`], [`KEYWORDS`]), so that no import publishes a product without its
+    /// description, features or keywords. The first broken rule is returned.
     pub fn validate(&self) -> Result<(), ContentError> {
-        check_len("title", &self.title, TITLE_MAX)?;
-        check_len("meta_title", &self.meta_title, META_TITLE_MAX)?;
-        check_len("meta_description", &self.meta_description, META_DESCRIPTION_MAX)?;
+        self.checked()?;
         check_count("description", self.description.len(), &DESCRIPTION_PARAGRAPHS)?;
         check_count("features", self.features.len(), &FEATURES)?;
         check_count("keywords", self.keywords.len(), &KEYWORDS)?;
-        for paragraph in &self.description {
-            check_len("description", paragraph, 2_000)?;
-        }
         Ok(())
     }
-}
-
-fn check_len(field: &'static str, text: &str, max: usize) -> Result<(), ContentError> {
-    let len = text.chars().count();
-    if len == 0 || len > max || text.trim().is_empty() {
-        return Err(ContentError::Length { field, max, len });
-    }
-    Ok(())
 }
 
 fn check_count(
@@ -92,20 +97,6 @@ fn check_count(
         return Err(ContentError::Count { field, min: *range.start(), max: *range.end(), count });
     }
     Ok(())
-}
-
-/// Cuts `text` to at most `max` characters at a word boundary, without a dangling separator.
-pub fn truncate_words(text: &str, max: usize) -> String {
-    let text = text.trim();
-    if text.chars().count() <= max {
-        return text.to_owned();
-    }
-    let cut: String = text.chars().take(max + 1).collect();
-    let at_word = match cut.rfind(char::is_whitespace) {
-        Some(i) if i > 0 => &cut[..i],
-        _ => &cut[..cut.char_indices().nth(max).map_or(cut.len(), |(i, _)| i)],
-    };
-    at_word.trim_end_matches(|c: char| c.is_whitespace() || ",;:-|–".contains(c)).to_owned()
 }
 
 /// A URL slug from a title: lowercase ASCII words joined by hyphens, at most 80 characters.

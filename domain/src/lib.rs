@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod cart;
+pub mod catalog;
 pub mod content;
 pub mod dns;
 pub mod html;

@@ -5,6 +5,7 @@
 //! functions. The edge refuses a request whose timestamp is outside [`MAX_SKEW_SECS`] of its clock
 //! (stale) or whose nonce it has seen (replayed).
 
+use domain::catalog::{CatalogError, Images, Prices, ProductFields};
 use domain::content::ProductContent;
 use domain::{Money, ProductId, RunId, StoreId, TenantId};
 use hmac::{Hmac, Mac};
@@ -144,15 +145,8 @@ pub struct DueRuns {
     pub runs: Vec<DueRun>,
 }
 
-/// Whether an imported product goes live at once.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PublishStatus {
-    /// Visible to shoppers.
-    Published,
-    /// Kept for the merchant to review.
-    Draft,
-}
+/// Whether an imported product goes live at once: the catalog's status (`published` or `draft`).
+pub use domain::catalog::ProductStatus as PublishStatus;
 
 /// `POST /internal/stores/{store_id}/products`: publish an imported product. Idempotent on
 /// (`source`, `source_product_id`): a second call returns the first product.
@@ -180,6 +174,27 @@ pub struct PublishProduct {
     pub research_run_id: Option<RunId>,
     /// Its research score.
     pub score: Option<f32>,
+}
+
+impl PublishProduct {
+    /// The product to publish, by the catalog's rules (the same the merchant API holds products
+    /// to): content, images (https or `/media/<name>.webp`), prices (positive, compare-at above,
+    /// cost not negative, one currency) and status. The first broken rule is returned, naming
+    /// its field. The store's own currency is the edge's to check.
+    pub fn fields(&self) -> Result<ProductFields, CatalogError> {
+        let content = self.content.checked()?;
+        Ok(ProductFields {
+            title: content.title,
+            description: content.description,
+            features: content.features,
+            meta_title: content.meta_title,
+            meta_description: content.meta_description,
+            keywords: content.keywords,
+            images: Images::parse(self.images.iter().map(String::as_str))?,
+            prices: Prices::new(self.price, self.compare_at, self.cost)?,
+            status: self.status,
+        })
+    }
 }
 
 /// Answer to [`PublishProduct`].
@@ -325,6 +340,52 @@ mod tests {
 
     const SECRET: &[u8] = b"test-secret-for-unit-tests-only";
     const NONCE: &str = "0123456789abcdef0123";
+
+    fn publish(title: &str, images: &[&str], compare_at: Option<i64>) -> PublishProduct {
+        use domain::Currency;
+        PublishProduct {
+            tenant_id: TenantId::from_random_bytes([1; 16]),
+            source: "aliexpress".into(),
+            source_product_id: "1".into(),
+            content: ProductContent {
+                title: title.into(),
+                description: vec!["One.".into(), "Two.".into(), "Three.".into()],
+                features: (0..5).map(|i| format!("Feature {i}")).collect(),
+                meta_title: "Brush | Cozy Pets".into(),
+                meta_description: "Groom in minutes.".into(),
+                keywords: (0..10).map(|i| format!("kw{i}")).collect(),
+            },
+            price: Money::from_minor(2_499, Currency::Usd),
+            compare_at: compare_at.map(|c| Money::from_minor(c, Currency::Usd)),
+            cost: Money::from_minor(899, Currency::Usd),
+            images: images.iter().map(|i| (*i).to_owned()).collect(),
+            status: PublishStatus::Published,
+            research_run_id: None,
+            score: Some(0.8),
+        }
+    }
+
+    #[test]
+    fn a_published_product_is_held_to_the_catalogs_rules_like_a_merchants() {
+        let title = "A Self-Cleaning Slicker Brush for Dogs and Cats with Long or Short Hair, Gentle";
+        let fields = publish(title, &["/media/3f9a0c21.webp"], Some(3_999)).fields().unwrap();
+        assert_eq!(fields.title.as_str(), title, "a title over the writer's target is still a title");
+        assert_eq!(fields.status, PublishStatus::Published);
+        let http = publish("Brush", &["http://cdn.example.com/a.jpg"], None).fields().unwrap_err();
+        assert_eq!(http.field(), "images");
+        let long = publish(&"x".repeat(121), &[], None).fields().unwrap_err();
+        assert_eq!(long.field(), "title");
+        let compare_at = publish("Brush", &[], Some(2_000)).fields().unwrap_err();
+        assert_eq!(compare_at.field(), "compare_at_minor");
+    }
+
+    #[test]
+    fn the_publish_status_travels_as_published_or_draft() {
+        let body = serde_json::to_value(publish("Brush", &[], None)).unwrap();
+        assert_eq!(body["status"], "published");
+        let draft: PublishStatus = serde_json::from_value(serde_json::json!("draft")).unwrap();
+        assert_eq!(draft, PublishStatus::Draft);
+    }
 
     fn headers<'a>(ts: &'a str, sig: &'a str) -> SignedHeaders<'a> {
         SignedHeaders { timestamp: Some(ts), nonce: Some(NONCE), signature: Some(sig) }

@@ -1,11 +1,14 @@
 //! `product_content`: the title, description, features and SEO fields a product is published
-//! with, within the limits of [`domain::content`].
+//! with. Answers are held to the catalog's rules ([`domain::catalog`], the same as the merchant
+//! API's) and to the brief the prompt gives: lists of the sizes [`domain::content`] names and a
+//! title within [`SEO_TITLE_TARGET`], which the model is asked for and held to.
 
 use super::{clean, untrusted, ProductFacts, Task};
 use crate::output::{decode, OutputError};
+use domain::catalog::{FEATURE_MAX, KEYWORD_MAX};
 use domain::content::{
     title_words, truncate_words, ProductContent, DESCRIPTION_PARAGRAPHS, FEATURES, KEYWORDS,
-    META_DESCRIPTION_MAX, META_TITLE_MAX, TITLE_MAX,
+    META_DESCRIPTION_MAX, META_TITLE_MAX, SEO_TITLE_TARGET,
 };
 use serde::{Deserialize, Serialize};
 
@@ -57,7 +60,7 @@ impl Task for ProductContentTask {
         let range = |r: &std::ops::RangeInclusive<usize>| format!("{} to {}", r.start(), r.end());
         vec![
             ("product", input.describe()),
-            ("title_max", TITLE_MAX.to_string()),
+            ("title_max", SEO_TITLE_TARGET.to_string()),
             ("paragraphs", range(&DESCRIPTION_PARAGRAPHS)),
             ("features", range(&FEATURES)),
             ("meta_title_max", META_TITLE_MAX.to_string()),
@@ -69,6 +72,14 @@ impl Task for ProductContentTask {
     fn parse(value: serde_json::Value, _input: &ProductFacts) -> Result<ProductContent, OutputError> {
         let content = ProductContent::from(decode::<ContentAnswer>(value)?);
         content.validate().map_err(|e| OutputError::Schema(e.to_string()))?;
+        // The prompt asks for a title search results show whole; a longer one would be a valid
+        // product title, but not the answer asked for.
+        let title_len = content.title.chars().count();
+        if title_len > SEO_TITLE_TARGET {
+            return Err(OutputError::Schema(format!(
+                "`title` must be at most {SEO_TITLE_TARGET} characters as asked, got {title_len}"
+            )));
+        }
         if let Some(tagged) = content.description.iter().find(|p| looks_like_markup(p)) {
             return Err(OutputError::Schema(format!(
                 "`description` must be plain text without HTML or Markdown, got {:?}",
@@ -110,7 +121,7 @@ fn title_case(text: &str) -> String {
 /// The offline content: the same product always gets the same content, built from its own facts,
 /// within every limit.
 pub fn offline(product: &ProductFacts) -> ContentAnswer {
-    let title = truncate_words(&title_case(&untrusted(&product.title)), TITLE_MAX);
+    let title = truncate_words(&title_case(&untrusted(&product.title)), SEO_TITLE_TARGET);
     let words = title_words(&title);
     let subject = words.iter().take(3).cloned().collect::<Vec<_>>().join(" ");
     let category = product
@@ -138,7 +149,7 @@ pub fn offline(product: &ProductFacts) -> ContentAnswer {
         ),
     ];
     let features = vec![
-        format!("Designed for {category}"),
+        truncate_words(&format!("Designed for {category}"), FEATURE_MAX),
         "Durable materials for daily use".to_owned(),
         "Easy to clean and maintain".to_owned(),
         format!(
@@ -163,7 +174,8 @@ pub fn offline(product: &ProductFacts) -> ContentAnswer {
         if keywords.len() >= *KEYWORDS.end() {
             break;
         }
-        if !keywords.contains(&extra) {
+        // A long supplier category would be a keyword no product may have.
+        if !keywords.contains(&extra) && extra.chars().count() <= KEYWORD_MAX {
             keywords.push(extra);
         }
     }
@@ -219,6 +231,15 @@ mod tests {
         let content = parse(&offline(&product(long))).unwrap();
         assert!(content.title.chars().count() <= 60);
         assert!(content.meta_description.chars().count() <= 155);
+    }
+
+    #[test]
+    fn offline_content_for_a_long_supplier_category_keeps_every_catalog_rule() {
+        let facts =
+            ProductFacts { category: Some("Pet Grooming Supplies ".repeat(10)), ..product("dog brush") };
+        let content = parse(&offline(&facts)).unwrap();
+        assert!(content.keywords.iter().all(|k| k.chars().count() <= KEYWORD_MAX));
+        assert!(content.features.iter().all(|f| f.chars().count() <= FEATURE_MAX));
     }
 
     #[test]
