@@ -4,7 +4,9 @@
 //! in its tests, with the real migrations applied ([`testing`]).
 
 pub mod audit_log;
+pub mod content;
 pub mod products;
+pub mod slug_redirects;
 pub mod stores;
 #[cfg(test)]
 pub mod testing;
