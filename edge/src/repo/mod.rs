@@ -4,6 +4,7 @@
 //! in its tests, with the real migrations applied ([`testing`]).
 
 pub mod audit_log;
+pub mod collections;
 pub mod content;
 pub mod products;
 pub mod slug_redirects;
