@@ -7,7 +7,10 @@ pub mod audit_log;
 pub mod collections;
 pub mod content;
 pub mod products;
+pub mod research_runs;
+pub mod research_schedule;
 pub mod slug_redirects;
 pub mod stores;
 #[cfg(test)]
 pub mod testing;
+pub mod watchlist;
