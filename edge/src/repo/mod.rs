@@ -9,6 +9,7 @@ pub mod content;
 pub mod products;
 pub mod research_runs;
 pub mod research_schedule;
+pub mod seo;
 pub mod slug_redirects;
 pub mod stores;
 #[cfg(test)]
