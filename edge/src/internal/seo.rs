@@ -2,9 +2,10 @@
 
 use crate::config::Config;
 use crate::error::{parse_json, ApiError, ApiResult};
+use crate::repo::seo::{self, MetaField, NewPost, PageRow, Rewrite};
 use crate::repo::stores::load;
 use crate::runtime::{new_id, now, now_ms, rfc3339};
-use crate::v1::seo::{new_run, PageRow, ProductRow};
+use crate::v1::seo::new_run;
 use domain::content::slugify;
 use domain::placement::ShardIndex;
 use domain::seo::check_post_html;
@@ -13,10 +14,8 @@ use queues::seo_api::{
     ClaimSeoWeek, DueSeoRun, DueSeoRuns, PostLinks, ProductRewrites, PublishPost, PublishedPost, SeoContext,
     SeoPage, SeoProduct, SeoReport,
 };
-use serde::Deserialize;
 use tenancy::routing::Routing;
-use tenancy::shards::{platform, StoreDb};
-use worker::wasm_bindgen::JsValue;
+use tenancy::shards::{platform, PlatformDb, StoreDb};
 use worker::Env;
 
 /// `POST /internal/seo/due`: claims up to `limit` active stores not yet run in `week`, records a
@@ -26,32 +25,11 @@ pub async fn claim_due(env: &Env, body: &str) -> ApiResult<DueSeoRuns> {
     if input.week.is_empty() || input.week.len() > 20 {
         return Err(ApiError::invalid("week", "week must be an ISO week like 2026-W48"));
     }
-    #[derive(Deserialize)]
-    struct Due {
-        id: String,
-        tenant_id: String,
-        shard: u16,
-    }
-    let db = platform(env)?;
-    let due: Vec<Due> = db
-        .prepare(
-            "SELECT id, tenant_id, shard FROM stores WHERE status = 'active' \
-             AND (last_seo_week IS NULL OR last_seo_week <> ?1) ORDER BY id LIMIT ?2",
-        )
-        .bind(&[JsValue::from_str(&input.week), JsValue::from_f64(f64::from(input.limit.clamp(1, 100)))])?
-        .all()
-        .await?
-        .results()?;
+    let db = PlatformDb::open(env)?;
+    let due = seo::due_stores(&db, &input.week, input.limit.clamp(1, 100)).await?;
     let mut runs = Vec::with_capacity(due.len());
     for store in due {
-        let claimed = db
-            .prepare(
-                "UPDATE stores SET last_seo_week = ?2 WHERE id = ?1 AND (last_seo_week IS NULL OR last_seo_week <> ?2)",
-            )
-            .bind(&[JsValue::from_str(&store.id), JsValue::from_str(&input.week)])?
-            .run()
-            .await?;
-        if claimed.meta()?.and_then(|m| m.changes).unwrap_or(0) == 0 {
+        if !seo::claim_week(&db, &store.id, &input.week).await? {
             continue;
         }
         let (Ok(store_id), Ok(tenant_id)) = (store.id.parse::<StoreId>(), store.tenant_id.parse()) else {
@@ -69,22 +47,9 @@ pub async fn claim_due(env: &Env, body: &str) -> ApiResult<DueSeoRuns> {
 pub async fn context(env: &Env, config: &Config, store_id: StoreId) -> ApiResult<SeoContext> {
     let store = load(&platform(env)?, store_id).await?;
     let db = store.db(env)?;
-    let products: Vec<ProductRow> = db
-        .all(
-            "SELECT id, slug, title, description, meta_title, meta_description, keywords FROM products \
-             WHERE store_id = ?1 AND status = 'published' ORDER BY created_at, id LIMIT 500",
-            &[],
-        )
-        .await?;
-    let collections: Vec<PageRow> = db
-        .all("SELECT id, slug, title, NULL AS keywords FROM collections WHERE store_id = ?1 LIMIT 200", &[])
-        .await?;
-    let posts: Vec<PageRow> = db
-        .all(
-            "SELECT id, slug, title, keywords FROM posts WHERE store_id = ?1 ORDER BY created_at LIMIT 500",
-            &[],
-        )
-        .await?;
+    let products = seo::published_products(&db).await?;
+    let collections = seo::collections(&db).await?;
+    let posts = seo::posts(&db).await?;
     let list = |t: &str| serde_json::from_str::<Vec<String>>(t).unwrap_or_default();
     let page = |p: PageRow| SeoPage {
         keywords: p.keywords.as_deref().map(list).unwrap_or_default(),
@@ -145,36 +110,27 @@ pub async fn publish(env: &Env, store_id: StoreId, body: &str) -> ApiResult<(u16
     let store = load(&platform(env)?, store_id).await?;
     let db = store.db(env)?;
     let slug = slugify(&input.title);
-    #[derive(Deserialize)]
-    struct Existing {
-        id: String,
-    }
-    let existing: Option<Existing> =
-        db.first("SELECT id FROM posts WHERE store_id = ?1 AND slug = ?2", &[slug.clone().into()]).await?;
-    if let Some(post) = existing {
-        return Ok((200, PublishedPost { post_id: post.id, slug, created: false }));
+    if let Some(post_id) = seo::post_id_by_slug(&db, &slug).await? {
+        return Ok((200, PublishedPost { post_id, slug, created: false }));
     }
     let id: domain::ProductId = new_id();
     let at = rfc3339(now());
-    let json = |v: &[String]| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
-    db.run(
-        "INSERT INTO posts (id, store_id, slug, title, excerpt, body_html, meta_title, meta_description, keywords, \
-         related_product_ids, author, source, status, published_at, created_at, updated_at) \
-         VALUES (?2, ?1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'seo', 'published', ?12, ?12, ?12) \
-         ON CONFLICT (store_id, slug) DO NOTHING",
-        &[
-            id.to_string().into(),
-            slug.clone().into(),
-            input.title.into(),
-            input.excerpt.into(),
-            input.body_html.into(),
-            input.meta_title.into(),
-            input.meta_description.into(),
-            json(&input.keywords).into(),
-            json(&input.related_product_ids).into(),
-            format!("{} editors", store.row.name).into(),
-            at.into(),
-        ],
+    let author = format!("{} editors", store.row.name);
+    seo::insert_post(
+        &db,
+        &NewPost {
+            id: &id.to_string(),
+            slug: &slug,
+            title: &input.title,
+            excerpt: &input.excerpt,
+            body_html: &input.body_html,
+            meta_title: &input.meta_title,
+            meta_description: &input.meta_description,
+            keywords: &input.keywords,
+            related_product_ids: &input.related_product_ids,
+            author: &author,
+            at: &at,
+        },
     )
     .await?;
     bump(env, store_id).await?;
@@ -189,39 +145,25 @@ pub async fn rewrite_products(env: &Env, store_id: StoreId, body: &str) -> ApiRe
     let store = load(&platform(env)?, store_id).await?;
     let db = store.db(env)?;
     let at = rfc3339(now());
+    let run_id = input.run_id.to_string();
     let mut applied = 0;
     for rewrite in input.rewrites.iter().take(500) {
-        let (column, max) = match rewrite.field.as_str() {
-            "meta_title" => ("meta_title", META_TITLE_MAX),
-            "meta_description" => ("meta_description", META_DESCRIPTION_MAX),
+        let (field, max) = match rewrite.field.as_str() {
+            "meta_title" => (MetaField::Title, META_TITLE_MAX),
+            "meta_description" => (MetaField::Description, META_DESCRIPTION_MAX),
             _ => return Err(ApiError::invalid("field", "field must be meta_title or meta_description")),
         };
-        check_text(column, &rewrite.new, max)?;
-        let results = db
-            .batch(vec![
-                db.statement(
-                    "INSERT INTO seo_history (store_id, product_id, run_id, field, old_value, new_value, reason, changed_at) \
-                     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE EXISTS \
-                     (SELECT 1 FROM products WHERE store_id = ?1 AND id = ?2 AND (CASE ?4 WHEN 'meta_title' THEN meta_title ELSE meta_description END) = ?5)",
-                    &[
-                        rewrite.product_id.clone().into(),
-                        input.run_id.to_string().into(),
-                        column.into(),
-                        rewrite.old.clone().into(),
-                        rewrite.new.clone().into(),
-                        rewrite.reason.clone().into(),
-                        at.clone().into(),
-                    ],
-                )?,
-                db.statement(
-                    &format!(
-                        "UPDATE products SET {column} = ?4, updated_at = ?5 WHERE store_id = ?1 AND id = ?2 AND {column} = ?3"
-                    ),
-                    &[rewrite.product_id.clone().into(), rewrite.old.clone().into(), rewrite.new.clone().into(), at.clone().into()],
-                )?,
-            ])
-            .await?;
-        if results.get(1).and_then(|r| r.meta().ok().flatten()).and_then(|m| m.changes).unwrap_or(0) > 0 {
+        check_text(field.column(), &rewrite.new, max)?;
+        let rewrite = Rewrite {
+            product_id: &rewrite.product_id,
+            run_id: &run_id,
+            field,
+            old: &rewrite.old,
+            new: &rewrite.new,
+            reason: &rewrite.reason,
+            at: &at,
+        };
+        if seo::rewrite_product(&db, &rewrite).await? {
             applied += 1;
         }
     }
@@ -241,18 +183,11 @@ pub async fn links(env: &Env, store_id: StoreId, body: &str) -> ApiResult<serde_
     for (post, products) in input.links.iter().take(500) {
         let products: Vec<&String> =
             products.iter().filter(|p| *p != post).take(domain::seo::LINKS_PER_PAGE).collect();
-        statements.push(db.statement(
-            "UPDATE posts SET related_product_ids = ?3, updated_at = ?4 WHERE store_id = ?1 AND id = ?2",
-            &[
-                post.clone().into(),
-                serde_json::to_string(&products).unwrap_or_default().into(),
-                at.clone().into(),
-            ],
-        )?);
+        statements.push(seo::relate_products(&db, post, &products, &at)?);
     }
     let updated = statements.len();
     for chunk in statements.chunks(100) {
-        db.batch(chunk.to_vec()).await?;
+        db.execute_batch(chunk.to_vec()).await?;
     }
     if updated > 0 {
         bump(env, store_id).await?;
@@ -265,14 +200,7 @@ pub async fn report(env: &Env, store_id: StoreId, run_id: RunId, body: &str) -> 
     let input: SeoReport = parse_json(body)?;
     let store = load(&platform(env)?, store_id).await?;
     let report = serde_json::to_string(&input).map_err(|e| ApiError::internal("seo report", e))?;
-    let done = store
-        .db(env)?
-        .run(
-            "UPDATE seo_runs SET status = 'completed', report = ?3, completed_at = ?4 WHERE store_id = ?1 AND id = ?2",
-            &[run_id.to_string().into(), report.into(), rfc3339(now()).into()],
-        )
-        .await?;
-    if done.meta()?.and_then(|m| m.changes).unwrap_or(0) == 0 {
+    if !seo::complete_run(&store.db(env)?, &run_id.to_string(), &report, &rfc3339(now())).await? {
         return Err(ApiError::not_found("seo run"));
     }
     Ok(serde_json::json!({ "status": "completed" }))

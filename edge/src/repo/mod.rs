@@ -4,9 +4,16 @@
 //! in its tests, with the real migrations applied ([`testing`]).
 
 pub mod audit_log;
+pub mod collections;
+pub mod content;
 pub mod products;
+pub mod research_runs;
+pub mod research_schedule;
+pub mod seo;
+pub mod slug_redirects;
 pub mod slugs;
 pub mod stores;
+pub mod variants;
+pub mod watchlist;
 #[cfg(test)]
 pub mod testing;
-pub mod variants;

@@ -2,6 +2,8 @@
 //! editable) and blog posts. Their HTML is sanitised with the allow-list before it is stored.
 
 use crate::error::{parse_json, ApiError, ApiResult};
+use crate::repo::content::{self, PageRow, PageWrite, PostRow, PostWrite};
+use crate::repo::slug_redirects;
 use crate::repo::stores::Store;
 use crate::runtime::{new_id, now, rfc3339};
 use crate::scope::StoreScope;
@@ -11,7 +13,6 @@ use domain::{PostId, ProductId};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tenancy::shards::StoreDb;
-use worker::wasm_bindgen::JsValue;
 use worker::Env;
 
 fn text(field: &str, value: &str, min: usize, max: usize) -> ApiResult<()> {
@@ -22,34 +23,31 @@ fn text(field: &str, value: &str, min: usize, max: usize) -> ApiResult<()> {
     Ok(())
 }
 
-const PAGE_SELECT: &str =
-    "SELECT id, kind, slug, title, body_html, meta_description, created_at, updated_at FROM pages";
-
 /// Writes the standard pages a store does not have yet.
 async fn ensure_pages(db: &StoreDb, store: &Store) -> ApiResult<()> {
-    let existing: Vec<Value> = db.all("SELECT kind FROM pages WHERE store_id = ?1", &[]).await?;
+    let existing = content::page_kinds(db).await?;
     let at = rfc3339(now());
     let mut statements = Vec::new();
     for page in domain::shop_pages::defaults(&store.row.name, &store.row.niche) {
-        if existing.iter().any(|e| e["kind"] == page.kind) {
+        if existing.iter().any(|kind| kind == page.kind) {
             continue;
         }
-        statements.push(db.statement(
-            "INSERT INTO pages (store_id, id, kind, slug, title, body_html, meta_description, created_at, updated_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) ON CONFLICT (store_id, slug) DO NOTHING",
-            &[
-                new_id::<ProductId>().to_string().into(),
-                page.kind.into(),
-                page.slug.into(),
-                page.title.into(),
-                page.body_html.into(),
-                page.meta_description.into(),
-                at.as_str().into(),
-            ],
+        let id = new_id::<ProductId>().to_string();
+        statements.push(content::insert_page(
+            db,
+            page.kind,
+            &PageWrite {
+                id: &id,
+                slug: page.slug,
+                title: &page.title,
+                body_html: &page.body_html,
+                meta_description: &page.meta_description,
+                at: &at,
+            },
         )?);
     }
     if !statements.is_empty() {
-        db.batch(statements).await?;
+        db.execute_batch(statements).await?;
     }
     Ok(())
 }
@@ -59,16 +57,16 @@ pub async fn list_pages(scope: &StoreScope) -> ApiResult<Value> {
     let store = &scope.store;
     let db = &scope.db;
     ensure_pages(db, store).await?;
-    let pages: Vec<Value> = db
-        .all("SELECT id, kind, slug, title, updated_at FROM pages WHERE store_id = ?1 ORDER BY created_at, slug", &[])
-        .await?;
+    let pages = content::pages(db).await?;
     Ok(json!({ "pages": pages }))
 }
 
-async fn page_by_slug(db: &StoreDb, slug: &str) -> ApiResult<Value> {
-    let page: Option<Value> =
-        db.first(&format!("{PAGE_SELECT} WHERE store_id = ?1 AND slug = ?2"), &[slug.into()]).await?;
-    page.ok_or_else(|| ApiError::not_found("page"))
+async fn page_by_slug(db: &StoreDb, slug: &str) -> ApiResult<PageRow> {
+    content::page_by_slug(db, slug).await?.ok_or_else(|| ApiError::not_found("page"))
+}
+
+fn page_view(page: &PageRow) -> ApiResult<Value> {
+    serde_json::to_value(page).map_err(|e| ApiError::internal("page", e))
 }
 
 /// `GET /v1/stores/{id}/pages/{slug}`.
@@ -76,7 +74,7 @@ pub async fn get_page(scope: &StoreScope, slug: &str) -> ApiResult<Value> {
     let store = &scope.store;
     let db = &scope.db;
     ensure_pages(db, store).await?;
-    page_by_slug(db, slug).await
+    page_view(&page_by_slug(db, slug).await?)
 }
 
 /// The fields of a page a merchant may change.
@@ -97,16 +95,12 @@ pub async fn update_page(env: &Env, scope: &StoreScope, slug: &str, body: &str) 
     let db = &scope.db;
     ensure_pages(db, store).await?;
     let current = page_by_slug(db, slug).await?;
-    let id = current["id"].as_str().unwrap_or_default().to_owned();
-    let title = fields.title.unwrap_or_else(|| current["title"].as_str().unwrap_or_default().to_owned());
+    let id = current.id;
+    let title = fields.title.unwrap_or(current.title);
     text("title", title.trim(), 1, 120)?;
-    let body_html = domain::html::sanitize(
-        &fields.body_html.unwrap_or_else(|| current["body_html"].as_str().unwrap_or_default().to_owned()),
-    );
+    let body_html = domain::html::sanitize(&fields.body_html.unwrap_or(current.body_html));
     text("body_html", &body_html, 1, 100_000)?;
-    let meta = fields
-        .meta_description
-        .unwrap_or_else(|| current["meta_description"].as_str().unwrap_or_default().to_owned());
+    let meta = fields.meta_description.unwrap_or(current.meta_description);
     text("meta_description", &meta, 0, META_DESCRIPTION_MAX)?;
     let new_slug = match fields.slug {
         Some(raw) => crate::v1::slugs::check("slug", &raw)?,
@@ -116,61 +110,48 @@ pub async fn update_page(env: &Env, scope: &StoreScope, slug: &str, body: &str) 
     let mut statements = Vec::new();
     if new_slug != slug {
         crate::v1::slugs::ensure_free(db, "pages", &new_slug, Some(&id)).await?;
-        statements.extend(crate::v1::slugs::redirect(db, "page", slug, &new_slug, &id, &at)?);
+        statements.extend(slug_redirects::redirect(db, "page", slug, &new_slug, &id, &at)?);
     }
-    statements.push(db.statement(
-        "UPDATE pages SET slug = ?3, title = ?4, body_html = ?5, meta_description = ?6, updated_at = ?7 \
-         WHERE store_id = ?1 AND id = ?2",
-        &[
-            id.as_str().into(),
-            new_slug.as_str().into(),
-            title.trim().into(),
-            body_html.into(),
-            meta.into(),
-            at.into(),
-        ],
+    statements.push(content::update_page(
+        db,
+        &PageWrite {
+            id: &id,
+            slug: &new_slug,
+            title: title.trim(),
+            body_html: &body_html,
+            meta_description: &meta,
+            at: &at,
+        },
     )?);
-    db.batch(statements).await?;
+    db.execute_batch(statements).await?;
     changed(env, store, actor, "page.update", &id).await?;
-    page_by_slug(db, &new_slug).await
+    page_view(&page_by_slug(db, &new_slug).await?)
 }
 
-const POST_SELECT: &str =
-    "SELECT id, slug, title, excerpt, body_html, meta_title, meta_description, keywords, \
-     related_product_ids, author, source, status, published_at, created_at, updated_at FROM posts";
-
-fn post_view(mut row: Value) -> Value {
+/// A post as the API shows it: the row, with its JSON list columns as lists.
+fn post_view(row: &PostRow) -> ApiResult<Value> {
+    let mut view = serde_json::to_value(row).map_err(|e| ApiError::internal("post", e))?;
     for column in ["keywords", "related_product_ids"] {
         let parsed: Value =
-            row[column].as_str().and_then(|t| serde_json::from_str(t).ok()).unwrap_or(json!([]));
-        row[column] = parsed;
+            view[column].as_str().and_then(|t| serde_json::from_str(t).ok()).unwrap_or(json!([]));
+        view[column] = parsed;
     }
-    row
+    Ok(view)
 }
 
-async fn post_row(db: &StoreDb, id: &str) -> ApiResult<Value> {
-    let row: Option<Value> =
-        db.first(&format!("{POST_SELECT} WHERE store_id = ?1 AND id = ?2"), &[id.into()]).await?;
-    row.map(post_view).ok_or_else(|| ApiError::not_found("post"))
+async fn post_row(db: &StoreDb, id: &str) -> ApiResult<PostRow> {
+    content::post(db, id).await?.ok_or_else(|| ApiError::not_found("post"))
 }
 
 /// `GET /v1/stores/{id}/posts`: newest first.
 pub async fn list_posts(scope: &StoreScope) -> ApiResult<Value> {
-    let _store = &scope.store;
-    let posts: Vec<Value> = scope.db
-        .all(
-            "SELECT id, slug, title, excerpt, status, source, published_at, updated_at FROM posts WHERE store_id = ?1 \
-             ORDER BY COALESCE(published_at, created_at) DESC LIMIT 500",
-            &[],
-        )
-        .await?;
+    let posts = content::posts(&scope.db).await?;
     Ok(json!({ "posts": posts }))
 }
 
 /// `GET /v1/stores/{id}/posts/{post}`.
 pub async fn get_post(scope: &StoreScope, id: PostId) -> ApiResult<Value> {
-    let _store = &scope.store;
-    post_row(&scope.db, &id.to_string()).await
+    post_view(&post_row(&scope.db, &id.to_string()).await?)
 }
 
 /// The fields of a post; on a change only those sent change.
@@ -191,116 +172,105 @@ pub struct PostFields {
 
 /// `POST /v1/stores/{id}/posts`: a draft unless `status` is `published`.
 pub async fn create_post(env: &Env, scope: &StoreScope, body: &str) -> ApiResult<Value> {
-    let store = &scope.store;
-    let actor = &scope.actor();
     let fields: PostFields = parse_json(body)?;
-    write_post(env, store, &new_id::<PostId>().to_string(), None, fields, actor).await
+    write_post(env, scope, &new_id::<PostId>().to_string(), None, fields).await
 }
 
 /// `PATCH /v1/stores/{id}/posts/{post}`.
 pub async fn update_post(env: &Env, scope: &StoreScope, id: PostId, body: &str) -> ApiResult<Value> {
-    let store = &scope.store;
-    let actor = &scope.actor();
     let fields: PostFields = parse_json(body)?;
     let current = post_row(&scope.db, &id.to_string()).await?;
-    write_post(env, store, &id.to_string(), Some(current), fields, actor).await
+    write_post(env, scope, &id.to_string(), Some(current), fields).await
 }
 
 async fn write_post(
     env: &Env,
-    store: &Store,
+    scope: &StoreScope,
     id: &str,
-    current: Option<Value>,
+    current: Option<PostRow>,
     fields: PostFields,
-    actor: &str,
 ) -> ApiResult<Value> {
-    let db = store.db(env)?;
-    let old = |name: &str| current.as_ref().and_then(|c| c[name].as_str().map(str::to_owned));
-    let old_list = |name: &str| -> Vec<String> {
-        current.as_ref().and_then(|c| serde_json::from_value(c[name].clone()).ok()).unwrap_or_default()
+    let store = &scope.store;
+    let actor = &scope.actor();
+    let db = &scope.db;
+    let old = |column: fn(&PostRow) -> &str| current.as_ref().map(|c| column(c).to_owned());
+    let old_list = |column: fn(&PostRow) -> &str| -> Vec<String> {
+        current.as_ref().and_then(|c| serde_json::from_str(column(c)).ok()).unwrap_or_default()
     };
     let title = fields
         .title
-        .or_else(|| old("title"))
+        .or_else(|| old(|c| &c.title))
         .ok_or_else(|| ApiError::invalid("title", "title is required"))?;
     let title = title.trim().to_owned();
     text("title", &title, 1, 120)?;
     let body_html = domain::html::sanitize(
         &fields
             .body_html
-            .or_else(|| old("body_html"))
+            .or_else(|| old(|c| &c.body_html))
             .ok_or_else(|| ApiError::invalid("body_html", "body_html is required"))?,
     );
     text("body_html", &body_html, 1, 200_000)?;
-    let excerpt = fields.excerpt.or_else(|| old("excerpt")).unwrap_or_default();
+    let excerpt = fields.excerpt.or_else(|| old(|c| &c.excerpt)).unwrap_or_default();
     text("excerpt", &excerpt, 0, 300)?;
-    let meta_title = fields.meta_title.or_else(|| old("meta_title")).unwrap_or_default();
+    let meta_title = fields.meta_title.or_else(|| old(|c| &c.meta_title)).unwrap_or_default();
     text("meta_title", &meta_title, 0, META_TITLE_MAX)?;
-    let meta_description = fields.meta_description.or_else(|| old("meta_description")).unwrap_or_default();
+    let meta_description =
+        fields.meta_description.or_else(|| old(|c| &c.meta_description)).unwrap_or_default();
     text("meta_description", &meta_description, 0, META_DESCRIPTION_MAX)?;
-    let keywords = fields.keywords.unwrap_or_else(|| old_list("keywords"));
+    let keywords = fields.keywords.unwrap_or_else(|| old_list(|c| &c.keywords));
     if keywords.len() > 20 || keywords.iter().any(|k| text("keywords", k, 1, 60).is_err()) {
         return Err(ApiError::invalid("keywords", "at most 20 keywords of 1 to 60 characters"));
     }
-    let related = fields.related_product_ids.unwrap_or_else(|| old_list("related_product_ids"));
+    let related = fields.related_product_ids.unwrap_or_else(|| old_list(|c| &c.related_product_ids));
     if related.len() > 12 || related.iter().any(|r| r.parse::<ProductId>().is_err()) {
         return Err(ApiError::invalid("related_product_ids", "at most 12 product ids"));
     }
-    let author = fields.author.or_else(|| old("author")).unwrap_or_default();
+    let author = fields.author.or_else(|| old(|c| &c.author)).unwrap_or_default();
     text("author", &author, 0, 80)?;
-    let status = fields.status.or_else(|| old("status")).unwrap_or_else(|| "draft".into());
+    let status = fields.status.or_else(|| old(|c| &c.status)).unwrap_or_else(|| "draft".into());
     if status != "draft" && status != "published" {
         return Err(ApiError::invalid("status", "status must be draft or published"));
     }
     let at = rfc3339(now());
-    let published_at = match (status.as_str(), old("published_at")) {
+    let old_published = current.as_ref().and_then(|c| c.published_at.clone());
+    let published_at = match (status.as_str(), old_published) {
         ("published", Some(first)) => Some(first),
         ("published", None) => Some(at.clone()),
-        _ => old("published_at"),
+        (_, old_published) => old_published,
     };
-    let old_slug = old("slug");
+    let old_slug = old(|c| &c.slug);
     let slug = match fields.slug {
         Some(raw) => crate::v1::slugs::check("slug", &raw)?,
         None => old_slug.clone().unwrap_or_else(|| slugify(&title)),
     };
     if old_slug.as_deref() != Some(slug.as_str()) {
-        crate::v1::slugs::ensure_free(&db, "posts", &slug, Some(id)).await?;
+        crate::v1::slugs::ensure_free(db, "posts", &slug, Some(id)).await?;
     }
-    let args: Vec<JsValue> = vec![
-        id.into(),
-        slug.as_str().into(),
-        title.into(),
-        excerpt.into(),
-        body_html.into(),
-        meta_title.into(),
-        meta_description.into(),
-        serde_json::to_string(&keywords).unwrap_or_default().into(),
-        serde_json::to_string(&related).unwrap_or_default().into(),
-        author.into(),
-        status.as_str().into(),
-        published_at.map_or(JsValue::NULL, Into::into),
-        at.as_str().into(),
-    ];
+    let write = PostWrite {
+        id,
+        slug: &slug,
+        title: &title,
+        excerpt: &excerpt,
+        body_html: &body_html,
+        meta_title: &meta_title,
+        meta_description: &meta_description,
+        keywords: &keywords,
+        related_product_ids: &related,
+        author: &author,
+        status: &status,
+        published_at: published_at.as_deref(),
+        at: &at,
+    };
     let mut statements = vec![if current.is_some() {
-        db.statement(
-            "UPDATE posts SET slug = ?3, title = ?4, excerpt = ?5, body_html = ?6, meta_title = ?7, meta_description = ?8, \
-             keywords = ?9, related_product_ids = ?10, author = ?11, status = ?12, published_at = ?13, updated_at = ?14 \
-             WHERE store_id = ?1 AND id = ?2",
-            &args,
-        )?
+        content::update_post(db, &write)?
     } else {
-        db.statement(
-            "INSERT INTO posts (store_id, id, slug, title, excerpt, body_html, meta_title, meta_description, keywords, \
-             related_product_ids, author, status, published_at, created_at, updated_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)",
-            &args,
-        )?
+        content::insert_post(db, &write)?
     }];
     if let Some(old_slug) = old_slug.filter(|o| *o != slug) {
-        statements.extend(crate::v1::slugs::redirect(&db, "post", &old_slug, &slug, id, &at)?);
+        statements.extend(slug_redirects::redirect(db, "post", &old_slug, &slug, id, &at)?);
     }
-    if let Err(error) = db.batch(statements).await {
-        if error.to_string().contains("UNIQUE") {
+    if let Err(error) = db.execute_batch(statements).await {
+        if error.is_unique_violation() {
             return Err(
                 ApiError::new(409, "slug_taken", format!("slug `{slug}` is already taken")).field("slug")
             );
@@ -308,25 +278,15 @@ async fn write_post(
         return Err(error.into());
     }
     changed(env, store, actor, if current.is_some() { "post.update" } else { "post.create" }, id).await?;
-    post_row(&db, id).await
+    post_view(&post_row(db, id).await?)
 }
 
 /// `DELETE /v1/stores/{id}/posts/{post}`.
 pub async fn delete_post(env: &Env, scope: &StoreScope, id: PostId) -> ApiResult<()> {
     let store = &scope.store;
     let actor = &scope.actor();
-    let db = &scope.db;
     let id = id.to_string();
-    let results = db
-        .batch(vec![
-            db.statement(
-                "DELETE FROM slug_redirects WHERE store_id = ?1 AND kind = 'post' AND target_id = ?2",
-                &[id.as_str().into()],
-            )?,
-            db.statement("DELETE FROM posts WHERE store_id = ?1 AND id = ?2", &[id.as_str().into()])?,
-        ])
-        .await?;
-    if results.last().and_then(|r| r.meta().ok().flatten()).and_then(|m| m.changes).unwrap_or(0) == 0 {
+    if !content::delete_post(&scope.db, &id).await? {
         return Err(ApiError::not_found("post"));
     }
     changed(env, store, actor, "post.delete", &id).await

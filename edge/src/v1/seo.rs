@@ -4,6 +4,7 @@
 use crate::config::Config;
 use crate::error::{ApiError, ApiResult};
 use crate::repo::audit_log::audit;
+use crate::repo::seo;
 use crate::runtime::{new_id, now, now_ms, rfc3339};
 use crate::scope::StoreScope;
 use domain::{RunId, StoreStatus};
@@ -15,14 +16,8 @@ use worker::Env;
 
 pub(crate) async fn new_run(db: &StoreDb, week: &str) -> ApiResult<Option<RunId>> {
     let run_id: RunId = new_id();
-    let created = db
-        .run(
-            "INSERT INTO seo_runs (id, store_id, week, status, created_at) VALUES (?2, ?1, ?3, 'running', ?4) \
-             ON CONFLICT (store_id, week) DO NOTHING",
-            &[run_id.to_string().into(), week.into(), rfc3339(now()).into()],
-        )
-        .await?;
-    Ok((created.meta()?.and_then(|m| m.changes).unwrap_or(0) > 0).then_some(run_id))
+    let created = seo::insert_run(db, &run_id.to_string(), week, &rfc3339(now())).await?;
+    Ok(created.then_some(run_id))
 }
 
 /// `POST /v1/stores/{id}/seo/runs`: starts a run now (the weekly one still comes).
@@ -52,7 +47,7 @@ pub async fn start(env: &Env, scope: &StoreScope, config: &Config) -> ApiResult<
     );
     if let Err(error) = crate::sqs::send(&config.sqs, &config.sqs.seo_queue_url, &envelope, now_ms()).await {
         worker::console_error!("enqueueing an SEO run: {error}");
-        db.run("DELETE FROM seo_runs WHERE store_id = ?1 AND id = ?2", &[run_id.to_string().into()]).await?;
+        seo::delete_run(db, &run_id.to_string()).await?;
         return Err(ApiError::new(503, "unavailable", "the run could not be started; try again in a moment"));
     }
     let platform_db = platform(env)?;
@@ -80,28 +75,10 @@ pub struct RunView {
     completed_at: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct RunRow {
-    id: String,
-    week: String,
-    status: String,
-    report: String,
-    created_at: String,
-    completed_at: Option<String>,
-}
-
 /// `GET /v1/stores/{id}/seo/runs`: the newest 20 runs with their reports.
 pub async fn runs(scope: &StoreScope) -> ApiResult<serde_json::Value> {
-    let _store = &scope.store;
-    let rows: Vec<RunRow> = scope
-        .db
-        .all(
-            "SELECT id, week, status, report, created_at, completed_at FROM seo_runs WHERE store_id = ?1 \
-             ORDER BY created_at DESC, id DESC LIMIT 20",
-            &[],
-        )
-        .await?;
-    let runs: Vec<RunView> = rows
+    let runs: Vec<RunView> = seo::runs(&scope.db)
+        .await?
         .into_iter()
         .map(|r| RunView {
             report: serde_json::from_str(&r.report).unwrap_or_default(),
@@ -115,34 +92,10 @@ pub async fn runs(scope: &StoreScope) -> ApiResult<serde_json::Value> {
     Ok(serde_json::json!({ "runs": runs }))
 }
 
-/// A post the SEO engine wrote, as the merchant reads it.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct PostView {
-    id: String,
-    slug: String,
-    title: String,
-    excerpt: String,
-    body_html: String,
-    meta_title: String,
-    meta_description: String,
-    keywords: String,
-    related_product_ids: String,
-    status: String,
-    published_at: Option<String>,
-}
-
 /// `GET /v1/stores/{id}/seo/posts`: the posts the SEO engine published, newest first (50).
 pub async fn posts(scope: &StoreScope) -> ApiResult<serde_json::Value> {
-    let _store = &scope.store;
-    let rows: Vec<PostView> = scope.db
-        .all(
-            "SELECT id, slug, title, excerpt, body_html, meta_title, meta_description, keywords, related_product_ids, \
-             status, published_at FROM posts WHERE store_id = ?1 AND source = 'seo' \
-             ORDER BY published_at DESC, id DESC LIMIT 50",
-            &[],
-        )
-        .await?;
-    let posts: Vec<serde_json::Value> = rows
+    let posts: Vec<serde_json::Value> = seo::seo_posts(&scope.db)
+        .await?
         .into_iter()
         .map(|p| {
             let list = |t: &str| serde_json::from_str::<Vec<String>>(t).unwrap_or_default();
@@ -173,26 +126,6 @@ fn strip_tags(html: &str) -> String {
         }
     }
     out
-}
-
-#[derive(Deserialize)]
-pub(crate) struct ProductRow {
-    pub(crate) id: String,
-    pub(crate) slug: String,
-    pub(crate) title: String,
-    pub(crate) description: String,
-    pub(crate) meta_title: String,
-    pub(crate) meta_description: String,
-    pub(crate) keywords: String,
-}
-
-#[derive(Deserialize)]
-pub(crate) struct PageRow {
-    pub(crate) id: String,
-    pub(crate) slug: String,
-    pub(crate) title: String,
-    #[serde(default)]
-    pub(crate) keywords: Option<String>,
 }
 
 #[cfg(test)]

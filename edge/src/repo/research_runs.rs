@@ -1,0 +1,300 @@
+//! Research runs in the store database (the table `research_runs`), and what a run reads of the
+//! store's products. The platform's side of scheduling them is [`super::research_schedule`].
+
+use queues::internal_api::ExistingProduct;
+use serde::{Deserialize, Serialize};
+use tenancy::shards::StoreDb;
+use tenancy::sql::{Sql, SqlError, Statement};
+
+/// A research run with its report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRow {
+    /// Run id.
+    pub id: String,
+    /// `manual` or `schedule`.
+    pub trigger: String,
+    /// The start of the schedule window a scheduled run belongs to (RFC 3339).
+    pub window_start: Option<String>,
+    /// `queued`, `completed` or `failed`.
+    pub status: String,
+    /// Candidates the run looked at.
+    pub candidates: Option<i64>,
+    /// Candidates it selected.
+    pub selected: Option<i64>,
+    /// Per-source coverage (a JSON array).
+    pub sources: Option<String>,
+    /// Products it imported.
+    pub imported: Option<i64>,
+    /// Items it put on the watchlist.
+    pub watchlisted: Option<i64>,
+    /// Candidates it excluded.
+    pub excluded: Option<i64>,
+    /// The run's top opportunities (a JSON array), once reported.
+    pub top: Option<String>,
+    /// Creation time (RFC 3339).
+    pub created_at: String,
+    /// Completion time (RFC 3339).
+    pub completed_at: Option<String>,
+}
+
+/// A run's id and status.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct RunStatus {
+    /// Run id.
+    pub id: String,
+    /// `queued`, `completed` or `failed`.
+    pub status: String,
+}
+
+/// What a run reports, checked by the caller.
+#[derive(Debug, Clone)]
+pub struct RunReport<'a> {
+    /// Run id.
+    pub id: &'a str,
+    /// Candidates the run looked at.
+    pub candidates: u32,
+    /// Candidates it selected (and imported).
+    pub selected: u32,
+    /// Per-source coverage (JSON).
+    pub sources: &'a str,
+    /// Items it put on the watchlist.
+    pub watchlisted: usize,
+    /// Candidates it excluded.
+    pub excluded: u32,
+    /// Its top opportunities (JSON).
+    pub top: &'a str,
+    /// Completion time (RFC 3339).
+    pub at: &'a str,
+}
+
+/// Records a run the merchant started, queued.
+pub async fn insert_manual(db: &StoreDb<impl Sql>, id: &str, at: &str) -> Result<(), SqlError> {
+    db.execute(
+        "INSERT INTO research_runs (store_id, id, trigger, status, created_at) VALUES (?1, ?2, 'manual', 'queued', ?3)",
+        vec![id.into(), at.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Records the scheduled run of the window starting at `window`, unless the store has one.
+pub async fn insert_scheduled(
+    db: &StoreDb<impl Sql>,
+    id: &str,
+    window: &str,
+    at: &str,
+) -> Result<(), SqlError> {
+    db.execute(
+        "INSERT INTO research_runs (store_id, id, trigger, window_start, status, created_at) \
+         VALUES (?1, ?2, 'schedule', ?3, 'queued', ?4) ON CONFLICT (store_id, window_start) DO NOTHING",
+        vec![id.into(), window.into(), at.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The store's scheduled run of the window starting at `window`.
+pub async fn in_window(db: &StoreDb<impl Sql>, window: &str) -> Result<Option<RunStatus>, SqlError> {
+    db.query_first(
+        "SELECT id, status FROM research_runs WHERE store_id = ?1 AND window_start = ?2",
+        vec![window.into()],
+    )
+    .await
+}
+
+/// Marks run `id` failed at `at`.
+pub async fn mark_failed(db: &StoreDb<impl Sql>, id: &str, at: &str) -> Result<(), SqlError> {
+    db.execute(
+        "UPDATE research_runs SET status = 'failed', completed_at = ?3 WHERE store_id = ?1 AND id = ?2",
+        vec![id.into(), at.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The store's run `id`.
+pub async fn run(db: &StoreDb<impl Sql>, id: &str) -> Result<Option<RunRow>, SqlError> {
+    db.query_first(
+        "SELECT id, trigger, window_start, status, candidates, selected, sources, imported, watchlisted, \
+         excluded, top, created_at, completed_at FROM research_runs WHERE store_id = ?1 AND id = ?2",
+        vec![id.into()],
+    )
+    .await
+}
+
+/// The status of the store's run `id`.
+pub async fn status(db: &StoreDb<impl Sql>, id: &str) -> Result<Option<String>, SqlError> {
+    let row: Option<RunStatus> = db
+        .query_first("SELECT id, status FROM research_runs WHERE store_id = ?1 AND id = ?2", vec![id.into()])
+        .await?;
+    Ok(row.map(|r| r.status))
+}
+
+/// The store's products, oldest first, at most `limit`, but those run `run_id` imported (a
+/// repeated run does not count its own imports as already there).
+pub async fn existing_products(
+    db: &StoreDb<impl Sql>,
+    run_id: &str,
+    limit: u32,
+) -> Result<Vec<ExistingProduct>, SqlError> {
+    db.query_all(
+        "SELECT source, source_product_id, title FROM products WHERE store_id = ?1 \
+         AND (research_run_id IS NULL OR research_run_id != ?3) ORDER BY created_at LIMIT ?2",
+        vec![limit.into(), run_id.into()],
+    )
+    .await
+}
+
+/// The statement completing a run with its report (reporting again replaces it).
+pub fn complete(db: &StoreDb<impl Sql>, report: &RunReport<'_>) -> Result<Statement, SqlError> {
+    db.scoped(
+        "UPDATE research_runs SET status = 'completed', candidates = ?3, selected = ?4, sources = ?5, \
+         completed_at = ?6, imported = ?4, watchlisted = ?7, excluded = ?8, top = ?9 \
+         WHERE store_id = ?1 AND id = ?2",
+        vec![
+            report.id.into(),
+            report.candidates.into(),
+            report.selected.into(),
+            report.sources.into(),
+            report.at.into(),
+            report.watchlisted.into(),
+            report.excluded.into(),
+            report.top.into(),
+        ],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::repo::testing::{block_on, shard, store};
+
+    #[test]
+    fn a_manual_run_is_queued_until_its_report_completes_it() {
+        let shard = shard();
+        let db = store(&shard, 1);
+        block_on(async {
+            insert_manual(&db, "r1", "2026-01-01T00:00:00Z").await.unwrap();
+            let queued = run(&db, "r1").await.unwrap().unwrap();
+            assert_eq!((queued.trigger.as_str(), queued.status.as_str()), ("manual", "queued"));
+            assert_eq!((queued.window_start, queued.candidates, queued.top), (None, None, None));
+            let report = RunReport {
+                id: "r1",
+                candidates: 40,
+                selected: 3,
+                sources: "[]",
+                watchlisted: 5,
+                excluded: 2,
+                top: r#"[{"title":"Brush"}]"#,
+                at: "2026-01-01T01:00:00Z",
+            };
+            db.execute_batch(vec![complete(&db, &report).unwrap()]).await.unwrap();
+            let done = run(&db, "r1").await.unwrap().unwrap();
+            assert_eq!(done.status, "completed");
+            assert_eq!(
+                (done.candidates, done.selected, done.imported, done.watchlisted, done.excluded),
+                (Some(40), Some(3), Some(3), Some(5), Some(2))
+            );
+            assert_eq!(done.completed_at.as_deref(), Some("2026-01-01T01:00:00Z"));
+            assert_eq!(status(&db, "r1").await.unwrap().as_deref(), Some("completed"));
+        });
+    }
+
+    #[test]
+    fn a_run_that_could_not_be_enqueued_is_failed() {
+        let shard = shard();
+        let db = store(&shard, 1);
+        block_on(async {
+            insert_manual(&db, "r1", "2026-01-01T00:00:00Z").await.unwrap();
+            mark_failed(&db, "r1", "2026-01-01T00:00:01Z").await.unwrap();
+            let failed = run(&db, "r1").await.unwrap().unwrap();
+            assert_eq!(
+                (failed.status.as_str(), failed.completed_at.as_deref()),
+                ("failed", Some("2026-01-01T00:00:01Z"))
+            );
+        });
+    }
+
+    #[test]
+    fn a_window_holds_one_scheduled_run_per_store_however_often_it_is_claimed() {
+        let shard = shard();
+        let (one, two) = (store(&shard, 1), store(&shard, 2));
+        let window = "2026-01-05T00:00:00Z";
+        block_on(async {
+            insert_scheduled(&one, "r1", window, "2026-01-05T01:00:00Z").await.unwrap();
+            insert_scheduled(&one, "r2", window, "2026-01-05T02:00:00Z").await.unwrap();
+            assert_eq!(
+                in_window(&one, window).await.unwrap(),
+                Some(RunStatus { id: "r1".into(), status: "queued".into() })
+            );
+            assert_eq!(run(&one, "r2").await.unwrap(), None);
+            assert_eq!(in_window(&two, window).await.unwrap(), None);
+            insert_scheduled(&two, "r3", window, "2026-01-05T02:00:00Z").await.unwrap();
+            assert_eq!(in_window(&two, window).await.unwrap().unwrap().id, "r3");
+        });
+    }
+
+    #[test]
+    fn another_store_neither_reads_nor_completes_a_run() {
+        let shard = shard();
+        let (one, two) = (store(&shard, 1), store(&shard, 2));
+        block_on(async {
+            insert_manual(&one, "r1", "2026-01-01T00:00:00Z").await.unwrap();
+            assert_eq!(run(&two, "r1").await.unwrap(), None);
+            assert_eq!(status(&two, "r1").await.unwrap(), None);
+            let report = RunReport {
+                id: "r1",
+                candidates: 1,
+                selected: 1,
+                sources: "[]",
+                watchlisted: 0,
+                excluded: 0,
+                top: "[]",
+                at: "2026-01-01T01:00:00Z",
+            };
+            assert_eq!(
+                two.execute_batch(vec![complete(&two, &report).unwrap()]).await.unwrap()[0].changes,
+                0
+            );
+            mark_failed(&two, "r1", "2026-01-01T01:00:00Z").await.unwrap();
+            assert_eq!(status(&one, "r1").await.unwrap().as_deref(), Some("queued"));
+        });
+    }
+
+    #[test]
+    fn the_existing_products_leave_out_the_runs_own_imports_and_stop_at_the_limit() {
+        let shard = shard();
+        let (one, two) = (store(&shard, 1), store(&shard, 2));
+        let product = |store: &StoreDb<&tenancy::sqlite::Sqlite>, id: &str, run: &str, at: &str| {
+            let run = if run.is_empty() { "NULL".to_owned() } else { format!("'{run}'") };
+            shard
+                .execute_script(&format!(
+                    "INSERT INTO products (store_id, id, slug, title, description, features, meta_title, \
+                     meta_description, keywords, price_minor, cost_minor, currency, images, status, source, \
+                     source_product_id, research_run_id, created_at, updated_at) VALUES ('{}', '{id}', '{id}', \
+                     'Title {id}', '[]', '[]', '', '', '[]', 100, 50, 'USD', '[]', 'published', 'aliexpress', \
+                     'src-{id}', {run}, '{at}', '{at}')",
+                    store.store()
+                ))
+                .unwrap();
+        };
+        product(&one, "b", "", "2026-01-02T00:00:00Z");
+        product(&one, "a", "old-run", "2026-01-01T00:00:00Z");
+        product(&one, "c", "this-run", "2026-01-03T00:00:00Z");
+        product(&two, "d", "", "2026-01-01T00:00:00Z");
+        block_on(async {
+            let titles: Vec<String> =
+                existing_products(&one, "this-run", 10).await.unwrap().into_iter().map(|p| p.title).collect();
+            assert_eq!(titles, ["Title a", "Title b"]);
+            let first = existing_products(&one, "this-run", 1).await.unwrap();
+            assert_eq!(
+                first,
+                [ExistingProduct {
+                    source: Some("aliexpress".into()),
+                    source_product_id: Some("src-a".into()),
+                    title: "Title a".into()
+                }]
+            );
+        });
+    }
+}
