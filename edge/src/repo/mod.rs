@@ -3,7 +3,9 @@
 //! database) over the [`Sql`](tenancy::sql::Sql) port, so it runs on D1 in the Worker and on SQLite
 //! in its tests, with the real migrations applied ([`testing`]).
 
+pub mod analytics;
 pub mod audit_log;
+pub mod orders;
 pub mod products;
 pub mod stores;
 #[cfg(test)]
