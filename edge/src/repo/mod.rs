@@ -5,6 +5,8 @@
 
 pub mod analytics;
 pub mod audit_log;
+pub mod contacts;
+pub mod email_flows;
 pub mod orders;
 pub mod products;
 pub mod stores;
