@@ -10,5 +10,6 @@ pub mod email_flows;
 pub mod orders;
 pub mod products;
 pub mod stores;
+pub mod supply;
 #[cfg(test)]
 pub mod testing;
