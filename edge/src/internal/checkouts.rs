@@ -2,20 +2,23 @@
 
 use crate::config::Config;
 use crate::error::{parse_json, ApiError, ApiResult};
+use crate::repo::analytics;
+use crate::repo::orders::{self, PricedLine};
 use crate::repo::stores::load;
 use crate::runtime::{new_id, now, now_ms, random_bytes, rfc3339};
-use crate::v1::orders::{metric_statement, shop, today, PricedLine, ProductRow, VariantRow, MAX_LINES};
+use crate::v1::orders::{shop, today, MAX_LINES};
 use domain::accounts::Email;
 use domain::{Currency, Money, ProductId, StoreId, StoreStatus};
 use queues::internal_api::{CheckoutStarted, StartCheckout};
 use queues::messages::{FlowEvent, FlowTrigger, LineItem};
 use queues::Envelope;
 use tenancy::shards::{platform, StoreDb};
+use tenancy::sql::Sql;
 use worker::{Env, Method};
 
 /// Prices the lines from the database, refusing unknown or unpublished products, missing or
 /// unknown variants and quantities above stock, each by its line.
-async fn price_lines(db: &StoreDb, input: &StartCheckout) -> ApiResult<Vec<PricedLine>> {
+async fn price_lines(db: &StoreDb<impl Sql>, input: &StartCheckout) -> ApiResult<Vec<PricedLine>> {
     if input.lines.is_empty() || input.lines.len() > MAX_LINES {
         return Err(ApiError::invalid("lines", format!("a checkout has 1 to {MAX_LINES} lines")));
     }
@@ -25,14 +28,7 @@ async fn price_lines(db: &StoreDb, input: &StartCheckout) -> ApiResult<Vec<Price
         if !(1..=domain::cart::MAX_QUANTITY).contains(&line.quantity) {
             return Err(ApiError::invalid(&field, "quantity must be 1 to 99"));
         }
-        let product: Option<ProductRow> = db
-            .first(
-                "SELECT title, price_minor, (SELECT COUNT(*) FROM product_variants v WHERE v.store_id = ?1 AND v.product_id = p.id) AS variants \
-                 FROM products p WHERE store_id = ?1 AND id = ?2 AND status = 'published'",
-                &[line.product_id.as_str().into()],
-            )
-            .await?;
-        let Some(product) = product else {
+        let Some(product) = orders::sellable_product(db, &line.product_id).await? else {
             return Err(
                 ApiError::new(409, "unavailable", "a product in the cart is no longer sold").field(field)
             );
@@ -48,13 +44,7 @@ async fn price_lines(db: &StoreDb, input: &StartCheckout) -> ApiResult<Vec<Price
                 .field(field))
             }
             (Some(variant), _) => {
-                let row: Option<VariantRow> = db
-                    .first(
-                        "SELECT title, price_minor, stock FROM product_variants WHERE store_id = ?1 AND product_id = ?2 AND id = ?3",
-                        &[line.product_id.as_str().into(), variant.as_str().into()],
-                    )
-                    .await?;
-                let Some(row) = row else {
+                let Some(row) = orders::sellable_variant(db, &line.product_id, variant).await? else {
                     return Err(ApiError::new(409, "unavailable", "an option in the cart is no longer sold")
                         .field(field));
                 };
@@ -162,23 +152,20 @@ pub async fn start_checkout(
     }
 
     let at = rfc3339(now());
-    db.batch(vec![
-        db.statement(
-            "INSERT INTO checkouts (store_id, id, cart_id, access_token, email, items, subtotal_minor, currency, \
-             stripe_session_id, status, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'open', ?10, ?10)",
-            &[
-                checkout_id.as_str().into(),
-                input.cart_id.as_str().into(),
-                token.as_str().into(),
-                email.as_str().into(),
-                serde_json::to_string(&lines).unwrap_or_default().into(),
-                (subtotal.minor as f64).into(),
-                currency.code().into(),
-                session_id.as_str().into(),
-                at.as_str().into(),
-            ],
-        )?,
-        metric_statement(&db, "checkout_started", &today(), 1, 0)?,
+    let checkout = orders::NewCheckout {
+        id: &checkout_id,
+        cart_id: &input.cart_id,
+        access_token: &token,
+        email: email.as_str(),
+        lines: &lines,
+        subtotal_minor: subtotal.minor,
+        currency: currency.code(),
+        stripe_session_id: &session_id,
+        at: &at,
+    };
+    db.execute_batch(vec![
+        orders::insert_checkout(&db, &checkout)?,
+        analytics::add(&db, "checkout_started", &today(), 1, 0)?,
     ])
     .await?;
 
@@ -212,7 +199,6 @@ pub async fn start_checkout(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::v1::orders::PricedLine;
 
     #[test]
     fn checkout_origins_are_a_scheme_and_a_host_only() {

@@ -1,20 +1,19 @@
 //! What the email function reads (a store's flow settings) and records (the sends it scheduled).
 
 use crate::error::{parse_json, ApiError, ApiResult};
+use crate::repo::email_flows;
 use crate::repo::stores::load;
 use crate::runtime::{now, rfc3339};
-use crate::v1::email_flows::settings_rows;
 use domain::marketing::flow;
 use domain::StoreId;
 use queues::email_api::{SendReports, SendStatus, StoreFlowSettings};
 use tenancy::shards::platform;
-use worker::wasm_bindgen::JsValue;
 use worker::Env;
 
 /// `POST /internal/stores/{id}/email/flows`: the store's flow settings for the email pipeline.
 pub async fn internal_settings(env: &Env, store_id: StoreId) -> ApiResult<StoreFlowSettings> {
     let store = load(&platform(env)?, store_id).await?;
-    Ok(StoreFlowSettings { flows: settings_rows(&store.db(env)?).await? })
+    Ok(StoreFlowSettings { flows: email_flows::settings(&store.db(env)?).await? })
 }
 
 /// `POST /internal/stores/{id}/email/sends`: records what became of flow steps. `scheduled`
@@ -37,50 +36,21 @@ pub async fn internal_record(env: &Env, store_id: StoreId, body: &str) -> ApiRes
             SendStatus::Cancelled => "cancelled",
             SendStatus::Skipped => "skipped",
         };
-        let key: [JsValue; 3] =
-            [send.flow.clone().into(), send.subject.clone().into(), f64::from(send.step).into()];
-        let statement = if send.recipient.is_empty() {
-            db.statement(
-                "UPDATE email_sends SET status = ?5, reason = ?6, updated_at = ?7 \
-                 WHERE store_id = ?1 AND flow = ?2 AND subject = ?3 AND step = ?4 AND status = 'scheduled'",
-                &[
-                    key[0].clone(),
-                    key[1].clone(),
-                    key[2].clone(),
-                    status.into(),
-                    crate::runtime::nullable(send.reason.clone()),
-                    at.clone().into(),
-                ],
-            )?
-        } else {
-            let on_conflict = if send.status == SendStatus::Scheduled {
-                "DO NOTHING"
-            } else {
-                "DO UPDATE SET status = excluded.status, reason = excluded.reason, updated_at = excluded.updated_at \
-                 WHERE email_sends.status <> 'sent'"
-            };
-            db.statement(
-                &format!(
-                    "INSERT INTO email_sends (store_id, flow, subject, step, template, recipient, status, reason, due_at, updated_at) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (store_id, flow, subject, step) {on_conflict}"
-                ),
-                &[
-                    key[0].clone(),
-                    key[1].clone(),
-                    key[2].clone(),
-                    send.template.clone().into(),
-                    send.recipient.clone().into(),
-                    status.into(),
-                    crate::runtime::nullable(send.reason.clone()),
-                    send.due_at.clone().into(),
-                    at.clone().into(),
-                ],
-            )?
+        let report = email_flows::SendReport {
+            flow: &send.flow,
+            subject: &send.subject,
+            step: send.step,
+            template: &send.template,
+            recipient: &send.recipient,
+            status,
+            reason: send.reason.as_deref(),
+            due_at: &send.due_at,
         };
+        let statement = email_flows::record_send(&db, &report, &at)?;
         statements.push(statement);
     }
     for chunk in statements.chunks(100) {
-        db.batch(chunk.to_vec()).await?;
+        db.execute_batch(chunk.to_vec()).await?;
     }
     Ok(serde_json::json!({ "recorded": input.sends.len() }))
 }

@@ -1,9 +1,9 @@
 //! Shopper events the storefront aggregates and sends in batches (page views, add to cart).
 
 use crate::error::{parse_json, ApiError, ApiResult};
+use crate::repo::analytics;
 use crate::repo::stores::load;
 use crate::v1::analytics::STOREFRONT_METRICS;
-use crate::v1::orders::metric_statement;
 use domain::StoreId;
 use queues::internal_api::{ShopperEvents, SHOPPER_EVENTS_MAX};
 use serde_json::{json, Value};
@@ -39,10 +39,10 @@ pub async fn record(env: &Env, body: &str) -> ApiResult<Value> {
         let db = store.db(env)?;
         let statements = counts
             .iter()
-            .map(|c| metric_statement(&db, &c.metric, &c.day, c.count, 0))
-            .collect::<worker::Result<Vec<_>>>()?;
+            .map(|c| analytics::add(&db, &c.metric, &c.day, c.count, 0))
+            .collect::<Result<Vec<_>, _>>()?;
         recorded += statements.len();
-        db.batch(statements).await?;
+        db.execute_batch(statements).await?;
     }
     Ok(json!({ "recorded": recorded }))
 }

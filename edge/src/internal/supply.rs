@@ -5,18 +5,17 @@
 
 use crate::error::{parse_json, ApiError, ApiResult};
 use crate::repo::stores::load;
+use crate::repo::supply;
 use crate::runtime::{new_id, now, now_ms, rfc3339};
 use domain::pricing::PricingRules;
 use domain::supply::{reconcile, Listed, OutOfStock, Supplied};
 use domain::{Currency, Money, ProductId, StoreId};
 use queues::sync_api::{
-    Listing, Listings, ListingsPage, SupplierSync, SyncApplied, SyncStore, SyncStores, SyncStoresPage,
-    MAX_OBSERVED,
+    Listings, ListingsPage, SupplierSync, SyncApplied, SyncStore, SyncStores, SyncStoresPage, MAX_OBSERVED,
 };
 use serde::{Deserialize, Serialize};
 use tenancy::routing::Routing;
 use tenancy::shards::platform;
-use worker::wasm_bindgen::JsValue;
 use worker::Env;
 
 /// Pages hold this many items at most.
@@ -59,31 +58,10 @@ pub async fn listings(env: &Env, store_id: StoreId, body: &str) -> ApiResult<Lis
     let page: ListingsPage = parse_json(body)?;
     let limit = page.limit.clamp(1, PAGE_MAX);
     let store = load(&platform(env)?, store_id).await?;
-    let listings: Vec<Listing> = store
-        .db(env)?
-        .all(
-            "SELECT id AS product_id, source, source_product_id FROM products \
-             WHERE store_id = ?1 AND source IS NOT NULL AND source_product_id IS NOT NULL AND id > ?2 \
-             ORDER BY id LIMIT ?3",
-            &[page.after.unwrap_or_default().into(), f64::from(limit).into()],
-        )
-        .await?;
+    let listings = supply::listings(&store.db(env)?, &page.after.unwrap_or_default(), limit).await?;
     let next =
         (listings.len() == limit as usize).then(|| listings.last().map(|l| l.product_id.clone())).flatten();
     Ok(Listings { listings, next })
-}
-
-#[derive(Deserialize)]
-struct ProductRow {
-    id: String,
-    source: String,
-    source_product_id: String,
-    price_minor: i64,
-    compare_at_minor: Option<i64>,
-    cost_minor: i64,
-    currency: String,
-    status: String,
-    supplier_available: Option<i64>,
 }
 
 /// `POST /internal/stores/{id}/supplier-sync`: applies what the suppliers answered.
@@ -104,20 +82,8 @@ pub async fn apply(env: &Env, store_id: StoreId, body: &str) -> ApiResult<SyncAp
     let at = rfc3339(now());
     let mut statements = Vec::new();
     let (mut checked, mut changed) = (0, 0);
-    let marks = (0..input.observed.len()).map(|i| format!("?{}", i + 2)).collect::<Vec<_>>().join(", ");
-    let ids: Vec<JsValue> = input.observed.iter().map(|o| o.source_product_id.as_str().into()).collect();
-    let rows: Vec<ProductRow> = if ids.is_empty() {
-        Vec::new()
-    } else {
-        db.all(
-            &format!(
-                "SELECT id, source, source_product_id, price_minor, compare_at_minor, cost_minor, currency, status, \
-                 supplier_available FROM products WHERE store_id = ?1 AND source_product_id IN ({marks})"
-            ),
-            &ids,
-        )
-        .await?
-    };
+    let ids: Vec<&str> = input.observed.iter().map(|o| o.source_product_id.as_str()).collect();
+    let rows = supply::synced_products(&db, &ids).await?;
     for observed in &input.observed {
         let Some(row) = rows
             .iter()
@@ -145,66 +111,56 @@ pub async fn apply(env: &Env, store_id: StoreId, body: &str) -> ApiResult<SyncAp
             Some(false) => "draft",
             None => row.status.as_str(),
         };
-        statements.push(db.statement(
-            "UPDATE products SET cost_minor = ?3, price_minor = ?4, compare_at_minor = ?5, status = ?6, \
-             supplier_available = ?7, supplier_checked_at = ?8, \
-             updated_at = CASE WHEN ?9 THEN ?8 ELSE updated_at END WHERE store_id = ?1 AND id = ?2",
-            &[
-                row.id.as_str().into(),
-                (cost.minor as f64).into(),
-                (price.minor as f64).into(),
-                compare_at.map_or(JsValue::NULL, |c| (c.minor as f64).into()),
-                status.into(),
-                f64::from(u8::from(outcome.supplier_available)).into(),
-                at.as_str().into(),
-                f64::from(u8::from(!outcome.changes.is_empty())).into(),
-            ],
+        statements.push(supply::update_product(
+            &db,
+            &supply::Reconciled {
+                id: &row.id,
+                cost_minor: cost.minor,
+                price_minor: price.minor,
+                compare_at_minor: compare_at.map(|c| c.minor),
+                status,
+                supplier_available: outcome.supplier_available,
+                changed: !outcome.changes.is_empty(),
+                at: &at,
+            },
         )?);
         if let Some((_, price, compare_at)) = outcome.reprice {
             // Variants priced like the product follow it; ones the merchant priced apart keep theirs.
-            statements.push(db.statement(
-                "UPDATE product_variants SET price_minor = ?3, compare_at_minor = ?4, cost_minor = ?5 \
-                 WHERE store_id = ?1 AND product_id = ?2 AND price_minor = ?6",
-                &[
-                    row.id.as_str().into(),
-                    (price.minor as f64).into(),
-                    compare_at.map_or(JsValue::NULL, |c| (c.minor as f64).into()),
-                    (cost.minor as f64).into(),
-                    (row.price_minor as f64).into(),
-                ],
+            statements.push(supply::reprice_variants(
+                &db,
+                &row.id,
+                row.price_minor,
+                price.minor,
+                compare_at.map(|c| c.minor),
+                cost.minor,
             )?);
         }
         if let Some(stock) = outcome.stock {
-            statements.push(db.statement(
-                "UPDATE product_variants SET stock = ?3 WHERE store_id = ?1 AND product_id = ?2",
-                &[row.id.as_str().into(), stock.map_or(JsValue::NULL, |s| (s as f64).into())],
-            )?);
+            statements.push(supply::set_stock(&db, &row.id, stock)?);
         }
         if !outcome.changes.is_empty() {
             changed += 1;
         }
-        for change in outcome.changes {
-            let id: ProductId = new_id();
-            statements.push(db.statement(
-                "INSERT INTO product_changes (id, store_id, product_id, sync_id, field, old_value, new_value, \
-                 reason, created_at) VALUES (?2, ?1, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
-                 ON CONFLICT (store_id, product_id, sync_id, field) DO NOTHING",
-                &[
-                    id.to_string().into(),
-                    row.id.as_str().into(),
-                    input.sync_id.as_str().into(),
-                    change.field.into(),
-                    crate::runtime::nullable(change.old),
-                    crate::runtime::nullable(change.new),
-                    change.reason.into(),
-                    at.as_str().into(),
-                ],
+        for change in &outcome.changes {
+            let id = new_id::<ProductId>().to_string();
+            statements.push(supply::insert_change(
+                &db,
+                &supply::NewChange {
+                    id: &id,
+                    product_id: &row.id,
+                    sync_id: &input.sync_id,
+                    field: &change.field,
+                    old_value: change.old.as_deref(),
+                    new_value: change.new.as_deref(),
+                    reason: &change.reason,
+                    at: &at,
+                },
             )?);
         }
     }
     if !statements.is_empty() {
         // One transaction: a product's new price and the history that explains it land together.
-        db.batch(statements).await?;
+        db.execute_batch(statements).await?;
     }
     if changed > 0 {
         Routing::new(env.kv(crate::config::EDGE_KV)?).bump_cache_version(store.id, now_ms() as f64).await?;
@@ -213,7 +169,7 @@ pub async fn apply(env: &Env, store_id: StoreId, body: &str) -> ApiResult<SyncAp
 }
 
 /// One change as the merchant reads it.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize)]
 pub struct ChangeView {
     pub(crate) field: String,
     pub(crate) old_value: Option<String>,
@@ -221,4 +177,17 @@ pub struct ChangeView {
     pub(crate) reason: String,
     pub(crate) sync_id: String,
     pub(crate) created_at: String,
+}
+
+impl From<supply::ChangeRow> for ChangeView {
+    fn from(row: supply::ChangeRow) -> Self {
+        ChangeView {
+            field: row.field,
+            old_value: row.old_value,
+            new_value: row.new_value,
+            reason: row.reason,
+            sync_id: row.sync_id,
+            created_at: row.created_at,
+        }
+    }
 }

@@ -3,6 +3,8 @@
 
 use crate::config::Config;
 use crate::error::{parse_json, ApiError, ApiResult};
+use crate::repo::contacts::{self, Contact, ContactRef};
+use crate::repo::email_flows;
 use crate::repo::stores::{load, Store};
 use crate::runtime::{new_id, now, now_ms, random_bytes, rfc3339};
 use crate::v1::accounts::rate_limit;
@@ -18,6 +20,7 @@ use queues::Envelope;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tenancy::shards::{platform, StoreDb};
+use tenancy::sql::Sql;
 use worker::wasm_bindgen::JsValue;
 use worker::Env;
 
@@ -75,13 +78,6 @@ pub struct Subscribed {
     created: bool,
 }
 
-#[derive(Deserialize)]
-struct ContactRow {
-    id: String,
-    email: String,
-    status: String,
-}
-
 /// Finds the store a public request names: its id, or one of its verified hosts.
 async fn public_store(env: &Env, key: &str) -> ApiResult<Store> {
     let db = platform(env)?;
@@ -121,10 +117,7 @@ pub(crate) async fn tenant_contacts(env: &Env, store: &Store) -> ApiResult<u64> 
     for placed in stores {
         let Ok(id) = placed.id.parse::<StoreId>() else { continue };
         let db = StoreDb::open(env, ShardIndex(placed.shard), id)?;
-        let count: Option<serde_json::Value> = db
-            .first("SELECT COUNT(*) AS n FROM contacts WHERE store_id = ?1 AND status = 'subscribed'", &[])
-            .await?;
-        total += count.and_then(|c| c["n"].as_u64()).unwrap_or(0);
+        total += contacts::subscribed_count(&db).await?;
     }
     Ok(total)
 }
@@ -177,20 +170,15 @@ fn shopper_email(secret: &str, store: StoreId, token: &str) -> Option<String> {
 /// anything else, answered like a link that never existed.
 async fn recipient(
     config: &Config,
-    db: &StoreDb,
+    db: &StoreDb<impl Sql>,
     store: StoreId,
     token: &str,
-) -> ApiResult<Option<ContactRow>> {
+) -> ApiResult<Option<ContactRef>> {
     let Some(email) = shopper_email(&config.internal_secret, store, token) else {
         return by_token(db, token).await;
     };
-    let contact: Option<ContactRow> = db
-        .first(
-            "SELECT id, email, status FROM contacts WHERE store_id = ?1 AND email = ?2",
-            &[email.as_str().into()],
-        )
-        .await?;
-    Ok(Some(contact.unwrap_or(ContactRow { id: String::new(), email, status: "subscribed".to_owned() })))
+    let contact = contacts::by_email(db, &email).await?;
+    Ok(Some(contact.unwrap_or(ContactRef { id: String::new(), email, status: "subscribed".to_owned() })))
 }
 
 /// The store as its mails show it.
@@ -241,12 +229,7 @@ pub async fn subscribe(
     let first_name = clean_name(input.first_name);
     rate_limit(env, &[format!("subscribe-address:{}:{email}", store.id)]).await?;
     let db = store.db(env)?;
-    let existing: Option<ContactRow> = db
-        .first(
-            "SELECT id, email, status FROM contacts WHERE store_id = ?1 AND email = ?2",
-            &[email.as_str().into()],
-        )
-        .await?;
+    let existing = contacts::by_email(&db, email.as_str()).await?;
     let at = rfc3339(now());
     let token = URL_SAFE_NO_PAD.encode(random_bytes::<24>());
     let (contact_id, created) = match existing {
@@ -264,33 +247,23 @@ pub async fn subscribe(
         Some(row) => {
             // Subscribing again after unsubscribing: the contact counts again and gets a new link.
             ensure_room(env, &store, 1).await?;
-            db.run(
-                "UPDATE contacts SET status = 'subscribed', unsubscribe_hash = ?3, subscribed_at = ?4, \
-                 unsubscribed_at = NULL, first_name = COALESCE(?5, first_name) WHERE store_id = ?1 AND id = ?2",
-                &[row.id.clone().into(), hash(&token).into(), at.clone().into(), crate::runtime::nullable(first_name.clone())],
-            )
-            .await?;
+            contacts::resubscribe(&db, &row.id, &hash(&token), &at, first_name.as_deref()).await?;
             (row.id, false)
         }
         None => {
             ensure_room(env, &store, 1).await?;
             let id: domain::ProductId = new_id();
             let id = id.to_string();
-            let inserted = db
-                .run(
-                    "INSERT INTO contacts (id, store_id, email, first_name, status, source, unsubscribe_hash, \
-                     subscribed_at, created_at) VALUES (?2, ?1, ?3, ?4, 'subscribed', 'signup', ?5, ?6, ?6) \
-                     ON CONFLICT (store_id, email) DO NOTHING",
-                    &[
-                        id.clone().into(),
-                        email.as_str().into(),
-                        crate::runtime::nullable(first_name.clone()),
-                        hash(&token).into(),
-                        at.clone().into(),
-                    ],
-                )
-                .await?;
-            if inserted.meta()?.and_then(|m| m.changes).unwrap_or(0) == 0 {
+            let unsubscribe_hash = hash(&token);
+            let contact = contacts::NewContact {
+                id: &id,
+                email: email.as_str(),
+                first_name: first_name.as_deref(),
+                source: "signup",
+                unsubscribe_hash: &unsubscribe_hash,
+                at: &at,
+            };
+            if !contacts::add(&db, &contact).await? {
                 // The same address signed up at the same moment: that request starts the series.
                 return Ok(Subscribed { status: "subscribed", created: false });
             }
@@ -307,7 +280,7 @@ pub async fn subscribe(
     if let Err(error) = send_flow_event(config, &store, key, trigger).await {
         // Nothing half-done: without its welcome series the sign-up is undone, so a retry starts it.
         if created {
-            db.run("DELETE FROM contacts WHERE store_id = ?1 AND id = ?2", &[contact_id.into()]).await?;
+            contacts::delete(&db, &contact_id).await?;
         }
         return Err(error);
     }
@@ -315,16 +288,11 @@ pub async fn subscribe(
 }
 
 /// The contact holding an unsubscribe token, if any.
-async fn by_token(db: &StoreDb, token: &str) -> ApiResult<Option<ContactRow>> {
+async fn by_token(db: &StoreDb<impl Sql>, token: &str) -> ApiResult<Option<ContactRef>> {
     if token.is_empty() || token.len() > 100 {
         return Ok(None);
     }
-    Ok(db
-        .first(
-            "SELECT id, email, status FROM contacts WHERE store_id = ?1 AND unsubscribe_hash = ?2",
-            &[hash(token).into()],
-        )
-        .await?)
+    Ok(contacts::by_unsubscribe_hash(db, &hash(token)).await?)
 }
 
 /// An HTML page answered to a person (the unsubscribe link).
@@ -420,23 +388,11 @@ pub async fn unsubscribe(env: &Env, config: &Config, store_id: &str, token: &str
         // A shopper who was never a contact: kept as an unsubscribed one, so the page says so
         // next time and the merchant sees who opted out.
         let id: domain::ProductId = new_id();
-        db.run(
-            "INSERT INTO contacts (id, store_id, email, status, source, unsubscribe_hash, subscribed_at, \
-             unsubscribed_at, created_at) VALUES (?2, ?1, ?3, 'unsubscribed', 'checkout', ?4, ?5, ?5, ?5) \
-             ON CONFLICT (store_id, email) DO UPDATE SET status = 'unsubscribed', unsubscribed_at = excluded.unsubscribed_at \
-             WHERE contacts.status = 'subscribed'",
-            &[id.to_string().into(), contact.email.as_str().into(), hash(token).into(), at.into()],
-        )
-        .await?;
+        contacts::unsubscribe_shopper(&db, &id.to_string(), &contact.email, &hash(token), &at).await?;
     } else {
-        db.run(
-            "UPDATE contacts SET status = 'unsubscribed', unsubscribed_at = ?3 \
-             WHERE store_id = ?1 AND id = ?2 AND status = 'subscribed'",
-            &[contact.id.into(), at.into()],
-        )
-        .await?;
+        contacts::unsubscribe(&db, &contact.id, &at).await?;
     }
-    crate::v1::email_flows::cancel_marketing(&db, &contact.email).await?;
+    email_flows::cancel_marketing(&db, &contact.email, &rfc3339(now())).await?;
     Ok(page(
         200,
         &store.row.name,
@@ -449,7 +405,7 @@ pub async fn unsubscribe(env: &Env, config: &Config, store_id: &str, token: &str
 }
 
 /// A contact as the merchant sees it.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize)]
 pub struct ContactView {
     pub(crate) id: String,
     pub(crate) email: String,
@@ -458,6 +414,20 @@ pub struct ContactView {
     pub(crate) source: String,
     pub(crate) subscribed_at: String,
     pub(crate) unsubscribed_at: Option<String>,
+}
+
+impl From<Contact> for ContactView {
+    fn from(c: Contact) -> Self {
+        ContactView {
+            id: c.id,
+            email: c.email,
+            first_name: c.first_name,
+            status: c.status,
+            source: c.source,
+            subscribed_at: c.subscribed_at,
+            unsubscribed_at: c.unsubscribed_at,
+        }
+    }
 }
 
 #[derive(Deserialize)]

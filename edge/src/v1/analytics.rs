@@ -2,8 +2,8 @@
 //! counts are written by [`crate::internal::events`] and where checkouts and purchases happen.
 
 use crate::error::{ApiError, ApiResult};
+use crate::repo::analytics;
 use crate::scope::StoreScope;
-use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
@@ -11,13 +11,6 @@ use std::collections::BTreeMap;
 pub const STOREFRONT_METRICS: [&str; 3] = ["page_view", "product_view", "add_to_cart"];
 /// Every metric of the report.
 pub const METRICS: [&str; 5] = ["page_view", "product_view", "add_to_cart", "checkout_started", "purchase"];
-
-#[derive(Deserialize)]
-struct Row {
-    day: String,
-    metric: String,
-    count: i64,
-}
 
 /// `GET /v1/stores/{id}/analytics?from=&to=`: totals, rates and a daily series over UTC days
 /// (default: the last 30 days to today); revenue comes from the orders themselves.
@@ -37,21 +30,8 @@ pub async fn report(scope: &StoreScope, from: Option<&str>, to: Option<&str>) ->
     }
     let (from_text, to_text) =
         (from.format(format).unwrap_or_default(), to.format(format).unwrap_or_default());
-    let db = &scope.db;
-    let rows: Vec<Row> = db
-        .all(
-            "SELECT day, metric, count FROM shopper_metrics WHERE store_id = ?1 AND day >= ?2 AND day <= ?3 ORDER BY day",
-            &[from_text.as_str().into(), to_text.as_str().into()],
-        )
-        .await?;
-    let revenue: Option<Value> = db
-        .first(
-            "SELECT COALESCE(SUM(total_minor), 0) AS revenue, COUNT(*) AS orders FROM orders \
-             WHERE store_id = ?1 AND substr(created_at, 1, 10) >= ?2 AND substr(created_at, 1, 10) <= ?3",
-            &[from_text.as_str().into(), to_text.as_str().into()],
-        )
-        .await?;
-    let revenue = revenue.unwrap_or(json!({ "revenue": 0, "orders": 0 }));
+    let rows = analytics::daily_counts(&scope.db, &from_text, &to_text).await?;
+    let revenue = analytics::revenue(&scope.db, &from_text, &to_text).await?;
     let mut totals: BTreeMap<&str, i64> = METRICS.iter().map(|m| (*m, 0)).collect();
     let mut days: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
     for row in rows {
@@ -76,8 +56,8 @@ pub async fn report(scope: &StoreScope, from: Option<&str>, to: Option<&str>) ->
         "add_to_cart": totals["add_to_cart"],
         "checkouts_started": totals["checkout_started"],
         "purchases": totals["purchase"],
-        "revenue_minor": revenue["revenue"],
-        "orders": revenue["orders"],
+        "revenue_minor": revenue.revenue,
+        "orders": revenue.orders,
         "conversion_rate": rate(totals["purchase"], totals["page_view"]),
         "checkout_conversion_rate": rate(totals["purchase"], totals["checkout_started"]),
         "days": days.into_iter().map(|(day, metrics)| json!({ "day": day, "metrics": metrics })).collect::<Vec<_>>(),

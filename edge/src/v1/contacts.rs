@@ -1,6 +1,7 @@
 //! A store's mailing contacts, as the merchant lists and imports them.
 
 use crate::error::{parse_json, ApiError, ApiResult};
+use crate::repo::contacts;
 use crate::runtime::{new_id, now, random_bytes, rfc3339};
 use crate::scope::StoreScope;
 use crate::shoppers::subscriptions::{
@@ -24,14 +25,8 @@ pub async fn list(env: &Env, scope: &StoreScope, status: Option<&str>) -> ApiRes
             ))
         }
     };
-    let contacts: Vec<ContactView> = scope
-        .db
-        .all(
-            "SELECT id, email, first_name, status, source, subscribed_at, unsubscribed_at FROM contacts \
-             WHERE store_id = ?1 AND (?2 = '' OR status = ?2) ORDER BY created_at DESC, id DESC LIMIT 500",
-            &[status.into()],
-        )
-        .await?;
+    let contacts: Vec<ContactView> =
+        contacts::list(&scope.db, status).await?.into_iter().map(ContactView::from).collect();
     let used = tenant_contacts(env, store).await?;
     Ok(serde_json::json!({
         "contacts": contacts,
@@ -57,9 +52,8 @@ pub async fn import(env: &Env, scope: &StoreScope, body: &str) -> ApiResult<serd
         }
     }
     let db = &scope.db;
-    let listed: Vec<serde_json::Value> =
-        db.all("SELECT email FROM contacts WHERE store_id = ?1", &[]).await?;
-    let listed: std::collections::HashSet<&str> = listed.iter().filter_map(|r| r["email"].as_str()).collect();
+    let listed = contacts::emails(db).await?;
+    let listed: std::collections::HashSet<&str> = listed.iter().map(String::as_str).collect();
     rows.retain(|(email, _)| !listed.contains(email.as_str()));
     ensure_room(env, store, rows.len() as u64).await?;
     let at = rfc3339(now());
@@ -67,21 +61,20 @@ pub async fn import(env: &Env, scope: &StoreScope, body: &str) -> ApiResult<serd
     for (email, first_name) in &rows {
         let id: domain::ProductId = new_id();
         let token = URL_SAFE_NO_PAD.encode(random_bytes::<24>());
-        statements.push(db.statement(
-            "INSERT INTO contacts (id, store_id, email, first_name, status, source, unsubscribe_hash, \
-             subscribed_at, created_at) VALUES (?2, ?1, ?3, ?4, 'subscribed', 'import', ?5, ?6, ?6) \
-             ON CONFLICT (store_id, email) DO NOTHING",
-            &[
-                id.to_string().into(),
-                email.as_str().into(),
-                crate::runtime::nullable(first_name.clone()),
-                hash(&token).into(),
-                at.clone().into(),
-            ],
-        )?);
+        let id = id.to_string();
+        let unsubscribe_hash = hash(&token);
+        let contact = contacts::NewContact {
+            id: &id,
+            email: email.as_str(),
+            first_name: first_name.as_deref(),
+            source: "import",
+            unsubscribe_hash: &unsubscribe_hash,
+            at: &at,
+        };
+        statements.push(contacts::insert(db, &contact)?);
     }
     for chunk in statements.chunks(200) {
-        db.batch(chunk.to_vec()).await?;
+        db.execute_batch(chunk.to_vec()).await?;
     }
     Ok(serde_json::json!({ "imported": rows.len() }))
 }

@@ -7,6 +7,7 @@
 
 use crate::error::{parse_json, ApiError, ApiResult};
 use crate::repo::audit_log::audit;
+use crate::repo::email_flows;
 use crate::runtime::{now, rfc3339};
 use crate::scope::StoreScope;
 use domain::marketing::{check_steps, effective_delays, flow, StepSettings, FLOWS};
@@ -22,26 +23,6 @@ fn templates(flow: &str) -> &'static [&'static str] {
         "abandoned_cart" => &["cart_reminder", "cart_discount", "cart_final"],
         _ => &["order_confirmation", "shipping_update", "review_request", "cross_sell"],
     }
-}
-
-#[derive(Deserialize)]
-struct SettingsRow {
-    flow: String,
-    enabled: i64,
-    steps: String,
-}
-
-pub(crate) async fn settings_rows(db: &StoreDb) -> ApiResult<Vec<FlowSettings>> {
-    let rows: Vec<SettingsRow> =
-        db.all("SELECT flow, enabled, steps FROM email_flow_settings WHERE store_id = ?1", &[]).await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| FlowSettings {
-            flow: row.flow,
-            enabled: row.enabled != 0,
-            steps: serde_json::from_str(&row.steps).unwrap_or_default(),
-        })
-        .collect())
 }
 
 /// One step of a flow as the merchant sees it.
@@ -66,15 +47,10 @@ pub struct FlowView {
 }
 
 async fn counts(db: &StoreDb, flow: &str) -> ApiResult<serde_json::Map<String, serde_json::Value>> {
-    let rows: Vec<serde_json::Value> = db
-        .all(
-            "SELECT status, COUNT(*) AS n FROM email_sends WHERE store_id = ?1 AND flow = ?2 GROUP BY status",
-            &[flow.into()],
-        )
-        .await?;
+    let rows = email_flows::counts(db, flow).await?;
     let mut out = serde_json::Map::new();
     for status in ["scheduled", "sent", "cancelled", "skipped"] {
-        let n = rows.iter().find(|r| r["status"] == status).and_then(|r| r["n"].as_u64()).unwrap_or(0);
+        let n = rows.iter().find(|r| r.status == status).map_or(0, |r| r.n);
         out.insert(status.into(), n.into());
     }
     Ok(out)
@@ -114,7 +90,7 @@ fn view(
 pub async fn list(scope: &StoreScope) -> ApiResult<serde_json::Value> {
     let _store = &scope.store;
     let db = &scope.db;
-    let settings = settings_rows(db).await?;
+    let settings = email_flows::settings(db).await?;
     let mut flows = Vec::with_capacity(FLOWS.len());
     for name in FLOWS {
         let sends = counts(db, name).await?;
@@ -141,7 +117,7 @@ pub async fn update(env: &Env, scope: &StoreScope, flow_name: &str, body: &str) 
     let (name, _) = flow(flow_name).map_err(|_| ApiError::not_found("flow"))?;
     let change: Change = parse_json(body)?;
     let db = &scope.db;
-    let current = settings_rows(db).await?.into_iter().find(|s| s.flow == name);
+    let current = email_flows::settings(db).await?.into_iter().find(|s| s.flow == name);
     let steps = match change.steps {
         Some(steps) => check_steps(name, &steps).map_err(|e| ApiError::invalid(e.field(), e.to_string()))?,
         None => current.as_ref().map(|c| c.steps.clone()).unwrap_or_default(),
@@ -150,13 +126,7 @@ pub async fn update(env: &Env, scope: &StoreScope, flow_name: &str, body: &str) 
     let at = rfc3339(now());
     let steps_json = serde_json::to_string(&steps).map_err(|e| ApiError::internal("flow settings", e))?;
     let platform_db = platform(env)?;
-    db.batch(vec![db.statement(
-        "INSERT INTO email_flow_settings (store_id, flow, enabled, steps, updated_at) VALUES (?1, ?2, ?3, ?4, ?5) \
-         ON CONFLICT (store_id, flow) DO UPDATE SET enabled = excluded.enabled, steps = excluded.steps, \
-         updated_at = excluded.updated_at",
-        &[name.into(), f64::from(u8::from(enabled)).into(), steps_json.into(), at.clone().into()],
-    )?])
-    .await?;
+    email_flows::save_settings(db, name, enabled, &steps_json, &at).await?;
     platform_db
         .batch(vec![audit(
             &platform_db,
@@ -172,7 +142,7 @@ pub async fn update(env: &Env, scope: &StoreScope, flow_name: &str, body: &str) 
 }
 
 /// One step's fate as the merchant sees it.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize)]
 pub struct SendView {
     subject: String,
     step: i64,
@@ -198,14 +168,8 @@ pub async fn sends(
         _ => return Err(ApiError::invalid("status", "status must be scheduled, sent, cancelled or skipped")),
     };
     let db = &scope.db;
-    let rows: Vec<SendView> = db
-        .all(
-            "SELECT subject, step, template, recipient, status, reason, due_at, updated_at FROM email_sends \
-             WHERE store_id = ?1 AND flow = ?2 AND (?3 = '' OR status = ?3) \
-             ORDER BY updated_at DESC, subject, step LIMIT 200",
-            &[name.into(), status.into()],
-        )
-        .await?;
+    let rows: Vec<SendView> =
+        email_flows::sends(db, name, status).await?.into_iter().map(SendView::from).collect();
     Ok(serde_json::json!({ "flow": name, "counts": counts(db, name).await?, "sends": rows }))
 }
 
@@ -216,39 +180,16 @@ pub async fn sends(
 pub async fn segments(scope: &StoreScope) -> ApiResult<serde_json::Value> {
     let _store = &scope.store;
     let db = &scope.db;
-    let customers: Vec<serde_json::Value> = db
-        .all(
-            "SELECT recipient, COUNT(DISTINCT subject) AS orders FROM email_sends \
-             WHERE store_id = ?1 AND flow = 'post_purchase' AND step = 1 GROUP BY recipient ORDER BY recipient",
-            &[],
-        )
-        .await?;
-    let pick = |rows: &[serde_json::Value], keep: &dyn Fn(&serde_json::Value) -> bool| -> Vec<String> {
-        rows.iter().filter(|r| keep(r)).filter_map(|r| r["recipient"].as_str().map(str::to_owned)).collect()
+    let customers = email_flows::customers(db).await?;
+    let pick = |keep: &dyn Fn(u64) -> bool| -> Vec<String> {
+        customers.iter().filter(|c| keep(c.orders)).map(|c| c.recipient.clone()).collect()
     };
-    let new_customers = pick(&customers, &|r| r["orders"].as_u64() == Some(1));
-    let repeat_customers = pick(&customers, &|r| r["orders"].as_u64().is_some_and(|n| n >= 2));
-    let carts: Vec<serde_json::Value> = db
-        .all(
-            "SELECT recipient FROM email_sends WHERE store_id = ?1 AND flow = 'abandoned_cart' \
-             GROUP BY recipient, subject HAVING MAX(CASE WHEN reason = 'cart_purchased' THEN 1 ELSE 0 END) = 0 \
-             AND MAX(recipient) <> '' ORDER BY recipient",
-            &[],
-        )
-        .await?;
-    let mut cart_abandoners = pick(&carts, &|_| true);
+    let new_customers = pick(&|orders| orders == 1);
+    let repeat_customers = pick(&|orders| orders >= 2);
+    let mut cart_abandoners = email_flows::cart_abandoners(db).await?;
     cart_abandoners.dedup();
     let since = rfc3339(now() - time::Duration::days(60));
-    let inactive: Vec<serde_json::Value> = db
-        .all(
-            "SELECT email AS recipient FROM contacts c WHERE store_id = ?1 AND status = 'subscribed' \
-             AND subscribed_at < ?2 AND NOT EXISTS (SELECT 1 FROM email_sends s WHERE s.store_id = c.store_id \
-             AND s.recipient = c.email AND s.flow = 'post_purchase' AND s.step = 1 AND s.due_at >= ?2) \
-             ORDER BY email",
-            &[since.into()],
-        )
-        .await?;
-    let inactive_60_days = pick(&inactive, &|_| true);
+    let inactive_60_days = email_flows::inactive_since(db, &since).await?;
     let segment = |members: Vec<String>| serde_json::json!({ "count": members.len(), "members": members.into_iter().take(100).collect::<Vec<_>>() });
     Ok(serde_json::json!({
         "new_customers": segment(new_customers),
@@ -258,17 +199,19 @@ pub async fn segments(scope: &StoreScope) -> ApiResult<serde_json::Value> {
     }))
 }
 
-/// After an unsubscribe: the contact's marketing steps still scheduled show as cancelled (the
-/// pipeline cancels them; its report names no steps).
-pub async fn cancel_marketing(db: &StoreDb, recipient: &str) -> ApiResult<()> {
-    db.run(
-        "UPDATE email_sends SET status = 'cancelled', reason = 'unsubscribed', updated_at = ?3 \
-         WHERE store_id = ?1 AND recipient = ?2 AND status = 'scheduled' \
-         AND template NOT IN ('order_confirmation', 'shipping_update')",
-        &[recipient.into(), rfc3339(now()).into()],
-    )
-    .await?;
-    Ok(())
+impl From<email_flows::SendRow> for SendView {
+    fn from(row: email_flows::SendRow) -> Self {
+        SendView {
+            subject: row.subject,
+            step: row.step,
+            template: row.template,
+            recipient: row.recipient,
+            status: row.status,
+            reason: row.reason,
+            due_at: row.due_at,
+            updated_at: row.updated_at,
+        }
+    }
 }
 
 #[cfg(test)]

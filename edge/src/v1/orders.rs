@@ -4,6 +4,7 @@
 use crate::config::Config;
 use crate::error::{ApiError, ApiResult};
 use crate::internal::checkouts::line_name;
+use crate::repo::orders;
 use crate::repo::stores::{load, Store};
 use crate::runtime::{now, now_ms, rfc3339};
 use crate::scope::StoreScope;
@@ -11,54 +12,12 @@ use domain::accounts::Email;
 use domain::{Currency, Money, OrderId, StoreId};
 use queues::messages::{Branding, FlowEvent, FlowTrigger, LineItem, Shop};
 use queues::Envelope;
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use tenancy::shards::{platform, StoreDb};
-use worker::wasm_bindgen::JsValue;
+use tenancy::shards::platform;
 use worker::Env;
 
 /// Lines one checkout may have.
 pub const MAX_LINES: usize = domain::cart::MAX_LINES;
-
-/// A cart line once checked against the catalog: what the order will record.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct PricedLine {
-    pub(crate) product_id: String,
-    pub(crate) variant_id: Option<String>,
-    pub(crate) title: String,
-    pub(crate) variant_title: Option<String>,
-    pub(crate) unit_price_minor: i64,
-    pub(crate) quantity: u32,
-}
-
-#[derive(Deserialize)]
-pub(crate) struct ProductRow {
-    pub(crate) title: String,
-    pub(crate) price_minor: i64,
-    pub(crate) variants: i64,
-}
-
-#[derive(Deserialize)]
-pub(crate) struct VariantRow {
-    pub(crate) title: String,
-    pub(crate) price_minor: i64,
-    pub(crate) stock: Option<i64>,
-}
-
-/// Adds `count` (and `amount`) to a store's metric for today; `guard` may make it conditional.
-pub fn metric_statement(
-    db: &StoreDb,
-    metric: &str,
-    day: &str,
-    count: u32,
-    amount_minor: i64,
-) -> worker::Result<worker::D1PreparedStatement> {
-    db.statement(
-        "INSERT INTO shopper_metrics (store_id, day, metric, count, amount_minor) VALUES (?1, ?2, ?3, ?4, ?5) \
-         ON CONFLICT (store_id, day, metric) DO UPDATE SET count = count + excluded.count, amount_minor = amount_minor + excluded.amount_minor",
-        &[day.into(), metric.into(), f64::from(count).into(), (amount_minor as f64).into()],
-    )
-}
 
 /// Today's UTC day as `YYYY-MM-DD`.
 pub fn today() -> String {
@@ -76,18 +35,6 @@ pub(crate) fn shop(config: &Config, store: &Store, origin: &str, shopper: &Email
             reply_to: None,
         },
     }
-}
-
-#[derive(Deserialize)]
-struct CheckoutRow {
-    id: String,
-    cart_id: String,
-    access_token: String,
-    email: String,
-    items: String,
-    subtotal_minor: i64,
-    currency: String,
-    status: String,
 }
 
 /// A paid payment-mode `checkout.session.completed`: records the order once (its id is the
@@ -111,74 +58,21 @@ pub async fn paid_session(env: &Env, config: &Config, session: &Value) -> ApiRes
         Err(e) => return Err(e),
     };
     let db = store.db(env)?;
-    let checkout: Option<CheckoutRow> = db
-        .first(
-            "SELECT id, cart_id, access_token, email, items, subtotal_minor, currency, status FROM checkouts \
-             WHERE store_id = ?1 AND id = ?2 AND stripe_session_id = ?3",
-            &[checkout_id.into(), session["id"].as_str().unwrap_or_default().into()],
-        )
-        .await?;
-    let Some(checkout) = checkout else {
+    let session_id = session["id"].as_str().unwrap_or_default();
+    let Some(checkout) = orders::checkout_for_session(&db, checkout_id, session_id).await? else {
         return Ok(json!({ "received": true, "ignored": "unknown checkout" }));
     };
-    let lines: Vec<PricedLine> = serde_json::from_str(&checkout.items).unwrap_or_default();
+    let lines = checkout.lines();
     let total = session["amount_total"].as_i64().unwrap_or(checkout.subtotal_minor);
     let at = rfc3339(now());
-    let open = "EXISTS (SELECT 1 FROM checkouts c WHERE c.store_id = ?1 AND c.id = ?2 AND c.status = 'open')";
-    let mut statements = vec![db.statement(
-        "INSERT INTO orders (store_id, id, number, checkout_id, access_token, email, status, subtotal_minor, total_minor, \
-         currency, stripe_session_id, stripe_payment_intent, created_at) \
-         VALUES (?1, ?2, (SELECT COALESCE(MAX(number), 1000) + 1 FROM orders WHERE store_id = ?1), ?2, ?3, ?4, 'paid', ?5, ?6, ?7, ?8, ?9, ?10) \
-         ON CONFLICT (store_id, checkout_id) DO NOTHING",
-        &[
-            checkout.id.as_str().into(),
-            checkout.access_token.as_str().into(),
-            checkout.email.as_str().into(),
-            (checkout.subtotal_minor as f64).into(),
-            (total as f64).into(),
-            checkout.currency.as_str().into(),
-            session["id"].as_str().unwrap_or_default().into(),
-            session["payment_intent"].as_str().map_or(JsValue::NULL, Into::into),
-            at.as_str().into(),
-        ],
-    )?];
-    for (position, line) in lines.iter().enumerate() {
-        statements.push(db.statement(
-            "INSERT INTO order_items (store_id, order_id, position, product_id, variant_id, title, variant_title, \
-             unit_price_minor, quantity) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (order_id, position) DO NOTHING",
-            &[
-                checkout.id.as_str().into(),
-                (position as f64).into(),
-                line.product_id.as_str().into(),
-                line.variant_id.clone().map_or(JsValue::NULL, Into::into),
-                line.title.as_str().into(),
-                line.variant_title.clone().map_or(JsValue::NULL, Into::into),
-                (line.unit_price_minor as f64).into(),
-                f64::from(line.quantity).into(),
-            ],
-        )?);
-        if let Some(variant) = &line.variant_id {
-            statements.push(db.statement(
-                &format!(
-                    "UPDATE product_variants SET stock = MAX(stock - ?4, 0) WHERE store_id = ?1 AND id = ?3 \
-                     AND stock IS NOT NULL AND {open}"
-                ),
-                &[checkout.id.as_str().into(), variant.as_str().into(), f64::from(line.quantity).into()],
-            )?);
-        }
-    }
-    statements.push(db.statement(
-        &format!(
-            "INSERT INTO shopper_metrics (store_id, day, metric, count, amount_minor) SELECT ?1, ?3, 'purchase', 1, ?4 \
-             WHERE {open} ON CONFLICT (store_id, day, metric) DO UPDATE SET count = count + 1, amount_minor = amount_minor + excluded.amount_minor"
-        ),
-        &[checkout.id.as_str().into(), today().into(), (total as f64).into()],
-    )?);
-    statements.push(db.statement(
-        "UPDATE checkouts SET status = 'paid', updated_at = ?3 WHERE store_id = ?1 AND id = ?2",
-        &[checkout.id.as_str().into(), at.as_str().into()],
-    )?);
-    db.batch(statements).await?;
+    let payment = orders::Payment {
+        total_minor: total,
+        stripe_session_id: session_id,
+        stripe_payment_intent: session["payment_intent"].as_str(),
+        at: &at,
+        day: &today(),
+    };
+    orders::record_payment(&db, &checkout, &payment).await?;
     if checkout.status == "open" {
         // A paid order changes stock and best sellers on the shop's pages.
         tenancy::routing::Routing::new(env.kv(crate::config::EDGE_KV)?)
@@ -186,10 +80,7 @@ pub async fn paid_session(env: &Env, config: &Config, session: &Value) -> ApiRes
             .await?;
     }
 
-    let number: Option<Value> = db
-        .first("SELECT number FROM orders WHERE store_id = ?1 AND id = ?2", &[checkout.id.as_str().into()])
-        .await?;
-    let number = number.and_then(|n| n["number"].as_i64()).unwrap_or_default();
+    let number = orders::number(&db, &checkout.id).await?.unwrap_or_default();
     let origin = session["success_url"]
         .as_str()
         .and_then(|u| u.find("/orders/").map(|i| u[..i].to_owned()))
@@ -235,19 +126,6 @@ pub async fn paid_session(env: &Env, config: &Config, session: &Value) -> ApiRes
     Ok(json!({ "received": true, "order_id": checkout.id, "number": number }))
 }
 
-const ORDER_SELECT: &str = "SELECT id, number, email, status, subtotal_minor, total_minor, currency, \
-     stripe_session_id, created_at FROM orders";
-
-async fn items_of(db: &StoreDb, order: &str) -> ApiResult<Vec<Value>> {
-    Ok(db
-        .all(
-            "SELECT product_id, variant_id, title, variant_title, unit_price_minor, quantity FROM order_items \
-             WHERE store_id = ?1 AND order_id = ?2 ORDER BY position",
-            &[order.into()],
-        )
-        .await?)
-}
-
 /// `GET /v1/stores/{id}/orders?limit=&before=`: newest first; `before` is an order number.
 pub async fn list(scope: &StoreScope, limit: Option<&str>, before: Option<&str>) -> ApiResult<Value> {
     let _store = &scope.store;
@@ -265,30 +143,17 @@ pub async fn list(scope: &StoreScope, limit: Option<&str>, before: Option<&str>)
             raw.parse().map_err(|_| ApiError::invalid("before", "before must be an order number"))?
         }
     };
-    let db = &scope.db;
-    let mut orders: Vec<Value> = db
-        .all(
-            &format!("{ORDER_SELECT} WHERE store_id = ?1 AND number < ?2 ORDER BY number DESC LIMIT ?3"),
-            &[(before as f64).into(), f64::from(limit + 1).into()],
-        )
-        .await?;
-    let next = if orders.len() > limit as usize {
-        orders.truncate(limit as usize);
-        orders.last().and_then(|o| o["number"].as_i64())
-    } else {
-        None
-    };
-    Ok(json!({ "orders": orders, "next_before": next }))
+    let page = orders::list(&scope.db, before, limit).await?;
+    Ok(json!({ "orders": page.orders, "next_before": page.next_before }))
 }
 
 /// `GET /v1/stores/{id}/orders/{order}`: with its items.
 pub async fn get(scope: &StoreScope, id: OrderId) -> ApiResult<Value> {
     let _store = &scope.store;
-    let db = &scope.db;
-    let order: Option<Value> = db
-        .first(&format!("{ORDER_SELECT} WHERE store_id = ?1 AND id = ?2"), &[id.to_string().into()])
-        .await?;
-    let mut order = order.ok_or_else(|| ApiError::not_found("order"))?;
-    order["items"] = Value::from(items_of(db, &id.to_string()).await?);
+    let id = id.to_string();
+    let order = orders::get(&scope.db, &id).await?.ok_or_else(|| ApiError::not_found("order"))?;
+    let mut order = serde_json::to_value(order).map_err(|e| ApiError::internal("order", e))?;
+    order["items"] = serde_json::to_value(orders::items(&scope.db, &id).await?)
+        .map_err(|e| ApiError::internal("order items", e))?;
     Ok(order)
 }

@@ -225,13 +225,8 @@ async fn mark_contacts(
 ) -> ApiResult<()> {
     let at = crate::runtime::rfc3339(now());
     for shard in 0..config.store_shards {
-        env.d1(&ShardIndex(shard).binding())?
-            .prepare(
-                "UPDATE contacts SET status = ?2, unsubscribed_at = ?3 WHERE email = ?1 AND status = 'subscribed'",
-            )
-            .bind(&[email.as_str().into(), reason.name().into(), at.as_str().into()])?
-            .run()
-            .await?;
+        let shard = env.d1(&ShardIndex(shard).binding())?;
+        crate::repo::contacts::mark_undeliverable(&shard, email.as_str(), reason.name(), &at).await?;
     }
     Ok(())
 }
