@@ -4,7 +4,7 @@
 //!
 //! - `POST /internal/stores/{store_id}/email/flows` (body `{}`) answers [`StoreFlowSettings`].
 //! - `POST /internal/stores/{store_id}/email/sends` takes [`SendReports`] and answers
-//!   `{"recorded": n}`.
+//!   [`SendsRecorded`].
 
 use domain::marketing::StepSettings;
 use serde::{Deserialize, Serialize};
@@ -76,6 +76,13 @@ pub struct SendReport {
 pub struct SendReports {
     /// The news, applied in order; a step already `sent` is never set back.
     pub sends: Vec<SendReport>,
+}
+
+/// Answer to [`SendReports`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendsRecorded {
+    /// Reports received.
+    pub recorded: u32,
 }
 
 #[cfg(test)]

@@ -4,6 +4,8 @@
 //! timestamp, nonce and the SHA-256 of the body, under a secret shared by the edge and the
 //! functions. The edge refuses a request whose timestamp is outside [`MAX_SKEW_SECS`] of its clock
 //! (stale) or whose nonce it has seen (replayed).
+//!
+//! [`calls`] names every call: its method, path, path parameters, body and answer.
 
 use domain::catalog::{CatalogError, Images, Prices, ProductFields};
 use domain::content::ProductContent;
@@ -11,6 +13,8 @@ use domain::{Money, ProductId, RunId, StoreId, TenantId};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+
+pub mod calls;
 
 /// Header carrying the Unix time of signing, in seconds.
 pub const TIMESTAMP_HEADER: &str = "x-dropship-timestamp";
@@ -115,6 +119,19 @@ pub struct StorefrontSubscribe {
     /// The shopper's IP address (`CF-Connecting-IP` at the storefront).
     pub ip: String,
 }
+
+/// What `POST /internal/stores/{store_id}/subscribe` answers, like the public sign-up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subscribed {
+    /// `subscribed`.
+    pub status: String,
+    /// Whether this request added the address (false: it was on the list already).
+    pub created: bool,
+}
+
+/// The body of a call that sends nothing: `{}`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Empty {}
 
 /// `POST /internal/research-runs/due`: claim the research runs that are due now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -273,6 +290,39 @@ pub struct Opportunity {
     pub decision: String,
 }
 
+/// A research run as the edge shows it: what `POST
+/// /internal/stores/{store_id}/research-runs/{run_id}/report` answers, and what the merchant API
+/// shows of a run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResearchRunView {
+    /// The run.
+    pub id: String,
+    /// `manual` or `schedule`.
+    pub trigger: String,
+    /// The schedule window a scheduled run belongs to.
+    pub window_start: Option<String>,
+    /// `queued` until reported, then `completed`.
+    pub status: String,
+    /// Candidates seen.
+    pub candidates: Option<i64>,
+    /// Candidates sent to import.
+    pub selected: Option<i64>,
+    /// The sources' coverage (JSON array of [`SourceCoverage`]), once reported.
+    pub sources: Option<String>,
+    /// Products imported.
+    pub imported: Option<i64>,
+    /// Products put on the watchlist.
+    pub watchlisted: Option<i64>,
+    /// Candidates left out because the store has them.
+    pub excluded: Option<i64>,
+    /// The run's top opportunities (JSON array of [`Opportunity`]), once reported.
+    pub top: Option<String>,
+    /// When the run was recorded, RFC 3339.
+    pub created_at: String,
+    /// When it was reported, RFC 3339.
+    pub completed_at: Option<String>,
+}
+
 /// `POST /internal/stores/{store_id}/research-runs/{run_id}/context`: what a research run needs
 /// to know of its store, asked when the run starts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -332,6 +382,26 @@ pub struct ErasureConfirmation {
     pub dynamodb_items: u64,
     /// S3 objects deleted by this pass.
     pub s3_objects: u64,
+}
+
+/// Where a tenant's erasure stands: what `POST /internal/erasures/{id}/confirm` answers, and what
+/// the owner reads at `GET /v1/gdpr/erasures/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErasureView {
+    /// The erasure.
+    pub id: String,
+    /// `erasing`, then `erasing_pipelines` until the pipelines confirm, then `completed`.
+    pub status: String,
+    /// When the owner asked, RFC 3339.
+    pub requested_at: String,
+    /// When the edge erased its own data.
+    pub data_erased_at: Option<String>,
+    /// When the pipelines first confirmed.
+    pub pipelines_confirmed_at: Option<String>,
+    /// DynamoDB items the pipelines deleted, over every confirmation.
+    pub dynamodb_items: Option<i64>,
+    /// S3 objects the pipelines deleted, over every confirmation.
+    pub s3_objects: Option<i64>,
 }
 
 #[cfg(test)]
@@ -490,3 +560,10 @@ pub struct ShopperEvents {
 
 /// Counts one [`ShopperEvents`] call may carry.
 pub const SHOPPER_EVENTS_MAX: usize = 500;
+
+/// Answer to [`ShopperEvents`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventsRecorded {
+    /// Counts added (those of deleted stores are dropped).
+    pub recorded: u32,
+}

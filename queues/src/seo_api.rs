@@ -5,9 +5,9 @@
 //! | `/internal/seo/due` | [`ClaimSeoWeek`] | [`DueSeoRuns`]: stores claimed for the week, each with a new run |
 //! | `/internal/stores/{id}/seo/context` | `{}` | [`SeoContext`]: what the store's pages say |
 //! | `/internal/stores/{id}/seo/posts` | [`PublishPost`] | [`PublishedPost`] (idempotent per slug) |
-//! | `/internal/stores/{id}/seo/products` | [`ProductRewrites`] | `{"applied": n}` (old values kept) |
-//! | `/internal/stores/{id}/seo/links` | [`PostLinks`] | `{"updated": n}` |
-//! | `/internal/stores/{id}/seo/runs/{run}/report` | [`SeoReport`] | `{"status": "completed"}` |
+//! | `/internal/stores/{id}/seo/products` | [`ProductRewrites`] | [`RewritesApplied`] (old values kept) |
+//! | `/internal/stores/{id}/seo/links` | [`PostLinks`] | [`LinksUpdated`] |
+//! | `/internal/stores/{id}/seo/runs/{run}/report` | [`SeoReport`] | [`SeoRunRecorded`] |
 
 use domain::{RunId, StoreId, TenantId};
 use serde::{Deserialize, Serialize};
@@ -150,11 +150,32 @@ pub struct ProductRewrites {
     pub rewrites: Vec<ProductRewrite>,
 }
 
+/// Answer to [`ProductRewrites`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RewritesApplied {
+    /// Rewrites applied: those whose old value the product still had.
+    pub applied: u32,
+}
+
 /// Related products per post (post id to product ids).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PostLinks {
     /// The links.
     pub links: BTreeMap<String, Vec<String>>,
+}
+
+/// Answer to [`PostLinks`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinksUpdated {
+    /// Posts whose related products were set.
+    pub updated: u32,
+}
+
+/// Answer to [`SeoReport`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeoRunRecorded {
+    /// `completed`.
+    pub status: String,
 }
 
 /// A run's report for the merchant.

@@ -1,6 +1,7 @@
 //! Calls to the edge's signed internal API: the storefront never writes D1 itself. Each call is
 //! signed like the pipelines' (HMAC-SHA256 over method, path, timestamp, nonce and body hash).
 
+use queues::internal_api::calls::InternalCall;
 use queues::internal_api::{sign, NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use worker::js_sys::{global, Function, Reflect, Uint8Array};
 use worker::wasm_bindgen::{JsCast, JsValue};
@@ -43,18 +44,27 @@ impl EdgeApi {
         self.secret.as_bytes()
     }
 
-    /// A signed `POST` of a JSON body; the status and the body of the answer.
-    pub async fn post(&self, path: &str, body: &str, now_ms: f64) -> worker::Result<(u16, String)> {
+    /// Makes the signed internal call `C` with the ids of its path and its body; the status and
+    /// the body of the answer (a `C::Response` when the status says success, else a problem).
+    pub async fn call<C: InternalCall>(
+        &self,
+        params: &C::Params,
+        body: &C::Request,
+        now_ms: f64,
+    ) -> worker::Result<(u16, String)> {
+        let path = C::path(params);
+        let body = serde_json::to_string(body)?;
+        let method = Method::from(C::METHOD.to_owned());
         let timestamp = (now_ms / 1_000.0) as i64;
         let nonce = hex::encode(random_bytes::<16>());
-        let signature = sign(self.secret.as_bytes(), "POST", path, timestamp, &nonce, body.as_bytes());
+        let signature = sign(self.secret.as_bytes(), C::METHOD, &path, timestamp, &nonce, body.as_bytes());
         let headers = Headers::new();
         headers.set("content-type", "application/json")?;
         headers.set(TIMESTAMP_HEADER, &timestamp.to_string())?;
         headers.set(NONCE_HEADER, &nonce)?;
         headers.set(SIGNATURE_HEADER, &signature)?;
         let mut init = RequestInit::new();
-        init.with_method(Method::Post).with_headers(headers).with_body(Some(body.into()));
+        init.with_method(method).with_headers(headers).with_body(Some(body.into()));
         let request = Request::new_with_init(&format!("{}{path}", self.base.trim_end_matches('/')), &init)?;
         let mut response = Fetch::Request(request).send().await?;
         let status = response.status_code();

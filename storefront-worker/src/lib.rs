@@ -26,6 +26,7 @@ pub mod urls;
 
 use domain::{StoreHost, StoreStatus};
 use edge_api::EdgeApi;
+use queues::internal_api::calls::{self, InternalCall};
 use render::{Look, Site, Sort};
 use route::Route;
 use search::SearchQuery;
@@ -73,9 +74,8 @@ fn flush_events(env: &Env, ctx: &Context, now: f64) {
         return;
     };
     ctx.wait_until(async move {
-        let body = serde_json::to_string(&queues::internal_api::ShopperEvents { counts: counts.clone() })
-            .unwrap_or_default();
-        match api.post("/internal/shopper-events", &body, now).await {
+        let events = queues::internal_api::ShopperEvents { counts: counts.clone() };
+        match api.call::<calls::RecordShopperEvents>(&(), &events, now).await {
             Ok((200, _)) => {}
             Ok((status, text)) => {
                 worker::console_warn!("shopper events refused ({status}): {text}");
@@ -516,10 +516,9 @@ async fn shopper_post(
                     .collect(),
                 origin: site.origin.as_str().to_owned(),
             };
-            let path = format!("/internal/stores/{}/checkouts", store.store_id);
-            let (status, text) = api.post(&path, &serde_json::to_string(&start)?, now).await?;
+            let (status, text) = api.call::<calls::OpenCheckout>(&store.store_id, &start, now).await?;
             if status == 201 {
-                let started: queues::internal_api::CheckoutStarted = serde_json::from_str(&text)?;
+                let started: <calls::OpenCheckout as InternalCall>::Response = serde_json::from_str(&text)?;
                 return with_cart(redirect(&started.checkout_url, 303, Caching::Private)?, &cart);
             }
             let problem: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
@@ -544,8 +543,7 @@ async fn shopper_post(
                 first_name: field(&fields, "first_name").map(str::to_owned),
                 ip: req.headers().get("cf-connecting-ip")?.unwrap_or_else(|| "local".to_owned()),
             };
-            let path = format!("/internal/stores/{}/subscribe", store.store_id);
-            let (status, text) = api.post(&path, &serde_json::to_string(&signup)?, now).await?;
+            let (status, text) = api.call::<calls::SubscribeShopper>(&store.store_id, &signup, now).await?;
             let problem: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
             let detail = problem["detail"].as_str().unwrap_or("Please try again later.");
             let (ok, status, message) = match status {

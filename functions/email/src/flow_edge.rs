@@ -7,6 +7,8 @@ use crate::providers::BoxFuture;
 use domain::StoreId;
 use pipeline::edge::EdgeClient;
 use queues::email_api::{SendReport, SendReports, SendStatus, StoreFlowSettings};
+use queues::internal_api::calls::{ReadFlowSettings, RecordFlowSends};
+use queues::internal_api::Empty;
 
 /// The edge, as the flows see it.
 pub trait FlowEdge: Send + Sync {
@@ -18,16 +20,13 @@ pub trait FlowEdge: Send + Sync {
 
 impl FlowEdge for EdgeClient {
     fn settings(&self, store: StoreId) -> BoxFuture<'_, anyhow::Result<StoreFlowSettings>> {
-        Box::pin(async move {
-            Ok(self.post(&format!("/internal/stores/{store}/email/flows"), &serde_json::json!({})).await?)
-        })
+        Box::pin(async move { Ok(self.call::<ReadFlowSettings>(&store, &Empty {}).await?) })
     }
 
     fn report<'a>(&'a self, store: StoreId, sends: &'a [SendReport]) -> BoxFuture<'a, anyhow::Result<()>> {
         Box::pin(async move {
             let body = SendReports { sends: sends.to_vec() };
-            let _: serde_json::Value =
-                self.post(&format!("/internal/stores/{store}/email/sends"), &body).await?;
+            self.call::<RecordFlowSends>(&store, &body).await?;
             Ok(())
         })
     }

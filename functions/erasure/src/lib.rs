@@ -14,6 +14,7 @@ use lambda_runtime::{Error, LambdaEvent};
 use pipeline::edge::EdgeClient;
 use queues::consumer::Consumer;
 use queues::idempotency::DynamoStore;
+use queues::internal_api::calls::ConfirmErasure;
 use queues::internal_api::ErasureConfirmation;
 use queues::messages::TenantErasureRequested;
 use queues::Envelope;
@@ -51,8 +52,7 @@ async fn erase(state: &State, envelope: Envelope<TenantErasureRequested>) -> any
         s3_objects = confirmation.s3_objects,
         "tenant erased from the pipelines"
     );
-    let path = format!("/internal/erasures/{}/confirm", envelope.payload.erasure_id);
-    let _: serde::de::IgnoredAny = state.edge.post(&path, &confirmation).await?;
+    state.edge.call::<ConfirmErasure>(&envelope.payload.erasure_id, &confirmation).await?;
     Ok(())
 }
 

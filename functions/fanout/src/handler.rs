@@ -2,10 +2,11 @@
 
 use lambda_runtime::{Error, LambdaEvent};
 use pipeline::edge::EdgeClient;
-use queues::internal_api::{ClaimDueRuns, DueRuns};
+use queues::internal_api::calls::{ClaimResearchRuns, ListSyncStores};
+use queues::internal_api::ClaimDueRuns;
 use queues::messages::{ResearchRequested, SupplierSyncRequested};
 use queues::publisher::SqsPublisher;
-use queues::sync_api::{SyncStores, SyncStoresPage};
+use queues::sync_api::SyncStoresPage;
 use queues::Envelope;
 use serde::{Deserialize, Serialize};
 
@@ -54,8 +55,7 @@ pub async fn handle(state: &State, event: LambdaEvent<Tick>) -> Result<Summary, 
     if event.payload.job == Job::SupplierSync {
         return supplier_sync(state, correlation_id, time::OffsetDateTime::now_utc()).await;
     }
-    let due: DueRuns =
-        state.edge.post("/internal/research-runs/due", &ClaimDueRuns { limit: CLAIM_PAGE }).await?;
+    let due = state.edge.call::<ClaimResearchRuns>(&(), &ClaimDueRuns { limit: CLAIM_PAGE }).await?;
     let now = time::OffsetDateTime::now_utc();
     let envelopes: Vec<Envelope<ResearchRequested>> = due
         .runs
@@ -92,10 +92,8 @@ async fn supplier_sync(
     let mut after = None;
     let mut enqueued = 0;
     loop {
-        let page: SyncStores = state
-            .edge
-            .post("/internal/supplier-sync/stores", &SyncStoresPage { after, limit: CLAIM_PAGE })
-            .await?;
+        let page =
+            state.edge.call::<ListSyncStores>(&(), &SyncStoresPage { after, limit: CLAIM_PAGE }).await?;
         let envelopes: Vec<Envelope<SupplierSyncRequested>> = page
             .stores
             .iter()

@@ -9,7 +9,8 @@ use lambda_runtime::{Error, LambdaEvent};
 use pipeline::edge::EdgeClient;
 use queues::consumer::Consumer;
 use queues::idempotency::DynamoStore;
-use queues::internal_api::{PublishProduct, PublishStatus, PublishedProduct};
+use queues::internal_api::calls::ImportProduct;
+use queues::internal_api::{PublishProduct, PublishStatus};
 use queues::messages::ImportRequested;
 use queues::Envelope;
 
@@ -84,8 +85,7 @@ async fn import(state: &State, envelope: Envelope<ImportRequested>) -> anyhow::R
         tracing::warn!(kept = images.len(), "some supplier images could not be used");
     }
     let request = publish_request(&envelope, content, images)?;
-    let path = format!("/internal/stores/{store_id}/products");
-    let published: PublishedProduct = state.edge.post(&path, &request).await?;
+    let published = state.edge.call::<ImportProduct>(&store_id, &request).await?;
     tracing::info!(product_id = %published.product_id, slug = %published.slug, created = published.created, "product published");
     Ok(())
 }

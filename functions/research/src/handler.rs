@@ -15,6 +15,7 @@ use lambda_runtime::{Error, LambdaEvent};
 use pipeline::edge::EdgeClient;
 use queues::consumer::Consumer;
 use queues::idempotency::DynamoStore;
+use queues::internal_api::calls::{ReadResearchContext, ReportResearchRun};
 use queues::internal_api::{
     Opportunity, ResearchContext, ResearchContextRequest, RunReport, SourceCoverage, WatchItem,
 };
@@ -23,7 +24,6 @@ use queues::messages::{
 };
 use queues::publisher::SqsPublisher;
 use queues::Envelope;
-use serde_json::Value;
 
 /// The plan whose daily AI budget applies.
 // TODO: carry the tenant's plan on the research message (set by the edge and fan-out) and use
@@ -66,10 +66,10 @@ pub async fn handle(state: &State, event: LambdaEvent<SqsEvent>) -> Result<SqsBa
 async fn research(state: &State, envelope: Envelope<ResearchRequested>) -> anyhow::Result<()> {
     let store_id = envelope.store()?;
     let run = &envelope.payload;
-    let context: ResearchContext = state
+    let context = state
         .edge
-        .post(
-            &format!("/internal/stores/{store_id}/research-runs/{}/context", run.run_id),
+        .call::<ReadResearchContext>(
+            &(store_id, run.run_id),
             &ResearchContextRequest { tenant_id: envelope.tenant_id },
         )
         .await
@@ -161,8 +161,7 @@ async fn research(state: &State, envelope: Envelope<ResearchRequested>) -> anyho
         watchlist: watch_items(&decided),
         top: top_opportunities(ranked, &decided),
     };
-    let path = format!("/internal/stores/{store_id}/research-runs/{}/report", run.run_id);
-    let _: Value = state.edge.post(&path, &report).await?;
+    state.edge.call::<ReportResearchRun>(&(store_id, run.run_id), &report).await?;
     if let Some(mail) = report_mail(&envelope, &context, &report) {
         state.emails.send_all(&[mail]).await.context("sending the run's report mail")?;
     }
@@ -357,8 +356,9 @@ fn evidenced(gathered: Vec<Gathered>) -> Evidenced {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sources::{aliexpress, competitors, feed, reddit, tiktok, trends, Findings};
+    use crate::sources::{competitors, reddit, tiktok, trends, Findings};
     use domain::Currency;
+    use suppliers::{aliexpress, feed};
 
     fn fixture(path: &str) -> String {
         let root = std::env::var("CARGO_MANIFEST_DIR").unwrap();

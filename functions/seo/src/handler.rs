@@ -8,9 +8,10 @@ use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use lambda_runtime::{Error, LambdaEvent};
 use queues::consumer::Consumer;
 use queues::idempotency::DynamoStore;
+use queues::internal_api::calls::ClaimSeoRuns;
 use queues::messages::SeoRequested;
 use queues::publisher::SqsPublisher;
-use queues::seo_api::{ClaimSeoWeek, DueSeoRuns};
+use queues::seo_api::ClaimSeoWeek;
 use queues::Envelope;
 use serde::Deserialize;
 use time::OffsetDateTime;
@@ -79,10 +80,10 @@ pub async fn handle(
     let week = iso_week(OffsetDateTime::now_utc());
     let mut enqueued = 0;
     for _ in 0..MAX_CLAIMS {
-        let due: DueSeoRuns = state
+        let due = state
             .engine
             .edge
-            .post("/internal/seo/due", &ClaimSeoWeek { week: week.clone(), limit: CLAIM_BATCH })
+            .call::<ClaimSeoRuns>(&(), &ClaimSeoWeek { week: week.clone(), limit: CLAIM_BATCH })
             .await?;
         if due.runs.is_empty() {
             break;

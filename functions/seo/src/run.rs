@@ -8,6 +8,10 @@ use anyhow::Context;
 use domain::seo::{gaps, internal_links, review_products, topic_words, Keyword, Linkable, Page, ProductSeo};
 use domain::{Plan, RunId, StoreId, TenantId};
 use pipeline::edge::EdgeClient;
+use queues::internal_api::calls::{
+    PlaceInternalLinks, PublishSeoPost, ReadSeoContext, ReportSeoRun, RewriteProductMeta,
+};
+use queues::internal_api::Empty;
 use queues::seo_api::{
     PostLinks, ProductRewrite, ProductRewrites, PublishPost, PublishedPost, ReportedPost, SeoContext,
     SeoProduct, SeoReport,
@@ -71,11 +75,8 @@ pub async fn run(
     store: StoreId,
     run_id: RunId,
 ) -> anyhow::Result<SeoReport> {
-    let context: SeoContext = engine
-        .edge
-        .post(&format!("/internal/stores/{store}/seo/context"), &serde_json::json!({}))
-        .await
-        .context("reading the store's pages")?;
+    let context =
+        engine.edge.call::<ReadSeoContext>(&store, &Empty {}).await.context("reading the store's pages")?;
     anyhow::ensure!(context.tenant_id == tenant, "the store belongs to another tenant");
     let mut errors = Vec::new();
 
@@ -180,11 +181,7 @@ pub async fn run(
             keywords: written.keywords.clone(),
             related_product_ids: related.iter().map(|p| p.id.clone()).collect(),
         };
-        let out: PublishedPost = engine
-            .edge
-            .post(&format!("/internal/stores/{store}/seo/posts"), &body)
-            .await
-            .context("publishing a post")?;
+        let out = engine.edge.call::<PublishSeoPost>(&store, &body).await.context("publishing a post")?;
         let url = format!("{}/blog/{}", context.url, out.slug);
         if out.created {
             changed_urls.push(url.clone());
@@ -229,12 +226,12 @@ pub async fn run(
                 })
                 .collect(),
         };
-        let answer: serde_json::Value = engine
+        improved = engine
             .edge
-            .post(&format!("/internal/stores/{store}/seo/products"), &body)
+            .call::<RewriteProductMeta>(&store, &body)
             .await
-            .context("rewriting product meta")?;
-        improved = answer["applied"].as_u64().unwrap_or(0) as u32;
+            .context("rewriting product meta")?
+            .applied;
         let touched: BTreeSet<&str> = rewrites.iter().map(|r| r.product_id.as_str()).collect();
         changed_urls.extend(
             context
@@ -270,9 +267,9 @@ pub async fn run(
         .collect();
     let links = post_links.values().map(Vec::len).sum::<usize>();
     if !post_links.is_empty() {
-        let _: serde_json::Value = engine
+        engine
             .edge
-            .post(&format!("/internal/stores/{store}/seo/links"), &PostLinks { links: post_links })
+            .call::<PlaceInternalLinks>(&store, &PostLinks { links: post_links })
             .await
             .context("placing internal links")?;
     }
@@ -297,11 +294,7 @@ pub async fn run(
         indexnow_ok,
         errors,
     };
-    let _: serde_json::Value = engine
-        .edge
-        .post(&format!("/internal/stores/{store}/seo/runs/{run_id}/report"), &report)
-        .await
-        .context("reporting the run")?;
+    engine.edge.call::<ReportSeoRun>(&(store, run_id), &report).await.context("reporting the run")?;
     Ok(report)
 }
 

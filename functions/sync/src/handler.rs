@@ -11,13 +11,14 @@ use lambda_runtime::{Error, LambdaEvent};
 use pipeline::edge::EdgeClient;
 use queues::consumer::Consumer;
 use queues::idempotency::DynamoStore;
+use queues::internal_api::calls::{ApplySupplierSync, ListSupplierListings};
 use queues::messages::{SupplierProduct, SupplierSyncRequested};
-use queues::sync_api::{Listing, Listings, ListingsPage, Observed, SupplierSync, SyncApplied, MAX_OBSERVED};
+use queues::sync_api::{Listing, ListingsPage, Observed, SupplierSync, MAX_OBSERVED};
 use queues::Envelope;
-use research::sources::aliexpress::{AliExpress, DETAIL_IDS_MAX};
-use research::sources::feed::SupplierFeed;
-use research::sources::{Query, Source};
 use std::collections::HashMap;
+use suppliers::aliexpress::{AliExpress, DETAIL_IDS_MAX};
+use suppliers::feed::SupplierFeed;
+use suppliers::Supplier;
 
 /// The suppliers the sync can ask, each when configured.
 pub struct Suppliers {
@@ -53,13 +54,8 @@ async fn sync(state: &State, envelope: Envelope<SupplierSyncRequested>) -> anyho
     let (mut checked, mut changed, mut unsupported) = (0, 0, 0);
     let mut after = None;
     loop {
-        let page: Listings = state
-            .edge
-            .post(
-                &format!("/internal/stores/{store}/supplier-listings"),
-                &ListingsPage { after, limit: PAGE },
-            )
-            .await?;
+        let page =
+            state.edge.call::<ListSupplierListings>(&store, &ListingsPage { after, limit: PAGE }).await?;
         let mut observed = Vec::with_capacity(page.listings.len());
         let aliexpress: Vec<&Listing> = page.listings.iter().filter(|l| l.source == "aliexpress").collect();
         if let (Some(client), false) = (&state.suppliers.aliexpress, aliexpress.is_empty()) {
@@ -72,18 +68,17 @@ async fn sync(state: &State, envelope: Envelope<SupplierSyncRequested>) -> anyho
         let from_feed: Vec<&Listing> = page.listings.iter().filter(|l| l.source == "feed").collect();
         if let (Some(source), false) = (&state.suppliers.feed, from_feed.is_empty()) {
             if feed.is_none() {
-                let findings = source.find(&Query { niche: "", since: None }).await?;
-                feed = Some(by_id(findings.products));
+                feed = Some(by_id(source.catalog("").await?.products));
             }
             let products = feed.as_ref().expect("read above");
             observed.extend(from_feed.iter().map(|l| compare(l, products.get(&l.source_product_id))));
         }
         unsupported += page.listings.len() - observed.len();
         for chunk in observed.chunks(MAX_OBSERVED) {
-            let applied: SyncApplied = state
+            let applied = state
                 .edge
-                .post(
-                    &format!("/internal/stores/{store}/supplier-sync"),
+                .call::<ApplySupplierSync>(
+                    &store,
                     &SupplierSync {
                         tenant_id: envelope.tenant_id,
                         sync_id: envelope.payload.sync_id.clone(),

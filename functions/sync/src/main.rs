@@ -6,7 +6,8 @@ mod handler;
 use pipeline::config::required;
 use pipeline::edge::EdgeClient;
 use queues::idempotency::DynamoStore;
-use research::sources::{aliexpress::AliExpress, feed::SupplierFeed};
+use suppliers::aliexpress::AliExpress;
+use suppliers::feed::SupplierFeed;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {

@@ -1,13 +1,12 @@
 //! Research sources, each an adapter that speaks its service's wire format behind [`Source`].
 //!
-//! A source either lists products that can be imported (the AliExpress affiliate API, a supplier
-//! feed) or brings evidence about products (Reddit posts, competitors' catalogues). Each is
+//! A source either lists products that can be imported (the suppliers of the `suppliers` library:
+//! the AliExpress affiliate API, a supplier feed) or brings evidence about products (Reddit posts,
+//! competitors' catalogues, Google Trends, TikTok videos), each adapter here. Each is
 //! configured from the environment; one with no configuration is skipped, and one that fails or
 //! runs out of time lowers the run's coverage and never fails the run.
 
-pub mod aliexpress;
 pub mod competitors;
-pub mod feed;
 pub mod links;
 pub mod reddit;
 pub mod tiktok;
@@ -17,6 +16,9 @@ use queues::internal_api::SourceCoverage;
 use queues::messages::SupplierProduct;
 use std::future::Future;
 use std::time::Duration;
+use suppliers::aliexpress::AliExpress;
+use suppliers::feed::SupplierFeed;
+use suppliers::{Catalog, Supplier};
 use time::OffsetDateTime;
 
 /// How long one source may take before the run goes on without it.
@@ -76,6 +78,29 @@ impl Findings {
     }
 }
 
+/// A supplier's catalogue, as findings.
+fn supplied(catalog: Catalog) -> Findings {
+    Findings { products: catalog.products, problems: catalog.problems, ..Findings::default() }
+}
+
+impl Source for AliExpress {
+    const NAME: &'static str = <AliExpress as Supplier>::NAME;
+
+    /// The best sellers for the niche's keywords.
+    async fn find(&self, query: &Query<'_>) -> anyhow::Result<Findings> {
+        self.catalog(query.niche).await.map(supplied)
+    }
+}
+
+impl Source for SupplierFeed {
+    const NAME: &'static str = <SupplierFeed as Supplier>::NAME;
+
+    /// The whole feed, whatever the niche.
+    async fn find(&self, query: &Query<'_>) -> anyhow::Result<Findings> {
+        self.catalog(query.niche).await.map(supplied)
+    }
+}
+
 /// A source's findings with its coverage line.
 #[derive(Debug, Clone)]
 pub struct Gathered {
@@ -127,13 +152,13 @@ fn describe(problems: &[String]) -> Option<String> {
 /// Every source the research stage knows, each `None` when not configured.
 pub struct Sources {
     /// The AliExpress affiliate API.
-    pub aliexpress: Option<aliexpress::AliExpress>,
+    pub aliexpress: Option<AliExpress>,
     /// Reddit's product-discovery communities.
     pub reddit: Option<reddit::Reddit>,
     /// Competitors' Shopify stores.
     pub competitors: Option<competitors::CompetitorStores>,
     /// A supplier's CSV or JSON feed.
-    pub feed: Option<feed::SupplierFeed>,
+    pub feed: Option<SupplierFeed>,
     /// Google Trends for the niche's keywords.
     pub trends: Option<trends::GoogleTrends>,
     /// TikTok videos of the niche, through an Apify actor.
@@ -145,10 +170,10 @@ impl Sources {
     /// for signed and authenticated calls); `storefronts` may, since shops move between domains.
     pub fn from_env(http: &reqwest::Client, storefronts: &reqwest::Client) -> anyhow::Result<Self> {
         Ok(Self {
-            aliexpress: aliexpress::AliExpress::from_env(http.clone())?,
+            aliexpress: AliExpress::from_env(http.clone())?,
             reddit: reddit::Reddit::from_env(http.clone())?,
             competitors: competitors::CompetitorStores::from_env(storefronts.clone())?,
-            feed: feed::SupplierFeed::from_env(http.clone())?,
+            feed: SupplierFeed::from_env(http.clone())?,
             trends: trends::GoogleTrends::from_env(http.clone())?,
             tiktok: tiktok::TikTok::from_env(http.clone())?,
         })
@@ -157,10 +182,10 @@ impl Sources {
     /// The names of the configured sources, for the cold-start log.
     pub fn configured(&self) -> Vec<&'static str> {
         [
-            self.aliexpress.as_ref().map(|_| aliexpress::AliExpress::NAME),
+            self.aliexpress.as_ref().map(|_| <AliExpress as Source>::NAME),
             self.reddit.as_ref().map(|_| reddit::Reddit::NAME),
             self.competitors.as_ref().map(|_| competitors::CompetitorStores::NAME),
-            self.feed.as_ref().map(|_| feed::SupplierFeed::NAME),
+            self.feed.as_ref().map(|_| <SupplierFeed as Source>::NAME),
             self.trends.as_ref().map(|_| trends::GoogleTrends::NAME),
             self.tiktok.as_ref().map(|_| tiktok::TikTok::NAME),
         ]

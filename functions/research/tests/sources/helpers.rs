@@ -2,7 +2,6 @@
 //! test, and builds the real adapters pointed at it.
 
 use research::sources::competitors::{CompetitorConfig, CompetitorStores};
-use research::sources::feed::SupplierFeed;
 use research::sources::reddit::{Reddit, RedditConfig};
 use research::sources::tiktok::{TikTok, TikTokConfig};
 use research::sources::trends::{GoogleTrends, TrendsConfig};
@@ -10,6 +9,7 @@ use secrecy::SecretString;
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+use suppliers::feed::SupplierFeed;
 
 /// The Reddit app the fixture server knows.
 pub const CLIENT_ID: &str = "fixture-client";

@@ -125,35 +125,6 @@ async fn the_csv_feed_gives_feed_products_and_counts_its_malformed_row() {
 }
 
 #[tokio::test]
-async fn the_json_feed_gives_the_same_products_as_the_csv_feed() {
-    let server = FixtureServer::start(&[]).await;
-    let json = server.feed("/feeds/supplier.json").find(&QUERY).await.unwrap();
-    let csv = server.feed("/feeds/supplier.csv").find(&QUERY).await.unwrap();
-    assert!(json.problems.is_empty(), "{:?}", json.problems);
-    assert_eq!(json.products, csv.products);
-}
-
-#[tokio::test]
-async fn a_feed_that_is_down_fails_without_telling_where_it_is() {
-    let server = FixtureServer::start(&[("FIXTURE_FAIL", "feed")]).await;
-    let error = server.feed("/feeds/supplier.csv?key=feed-access-key").find(&QUERY).await.unwrap_err();
-    let text = format!("{error:#}");
-    assert_eq!(text, "the supplier feed answered 503 Service Unavailable");
-}
-
-#[tokio::test]
-async fn an_unreachable_feed_fails_without_telling_where_it_is() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let feed = research::sources::feed::SupplierFeed::new(
-        helpers::http(),
-        secrecy::SecretString::from(format!("http://127.0.0.1:{port}/export.csv?key=feed-access-key")),
-    );
-    let text = format!("{:#}", feed.find(&QUERY).await.unwrap_err());
-    assert!(text.starts_with("fetching the supplier feed"), "{text}");
-    assert!(!text.contains("feed-access-key") && !text.contains("export.csv"), "{text}");
-}
-
-#[tokio::test]
 async fn every_source_is_asked_at_once_and_an_unconfigured_one_is_skipped() {
     let server = FixtureServer::start(&[]).await;
     let sources = Sources {

@@ -18,7 +18,7 @@
 //! Rows become [`SupplierProduct`]s with source `feed`; a bad row is skipped and counted, never
 //! fatal.
 
-use super::{Findings, Query, Source};
+use crate::{Catalog, Supplier};
 use anyhow::{bail, Context};
 use domain::{Currency, Money};
 use queues::messages::SupplierProduct;
@@ -53,10 +53,10 @@ impl SupplierFeed {
     }
 }
 
-impl Source for SupplierFeed {
+impl Supplier for SupplierFeed {
     const NAME: &'static str = SOURCE;
 
-    async fn find(&self, _: &Query<'_>) -> anyhow::Result<Findings> {
+    async fn catalog(&self, _: &str) -> anyhow::Result<Catalog> {
         let response = self
             .http
             .get(self.url.expose_secret())
@@ -87,7 +87,7 @@ impl Source for SupplierFeed {
             problems.push(format!("skipped {} of {total} rows", feed.rejected.len()));
             problems.extend(feed.rejected);
         }
-        Ok(Findings { products: feed.products, problems, ..Findings::default() })
+        Ok(Catalog { products: feed.products, problems })
     }
 }
 

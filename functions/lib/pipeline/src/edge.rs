@@ -1,9 +1,8 @@
 //! The signed client of the edge's internal API.
 
+use queues::internal_api::calls::InternalCall;
 use queues::internal_api::{sign, NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use secrecy::{ExposeSecret, SecretString};
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 use std::time::Duration;
 
 /// A failed call to the edge.
@@ -69,19 +68,24 @@ impl EdgeClient {
             .expect("a client with these settings always builds")
     }
 
-    /// Signs and sends a JSON `POST`, decoding the JSON answer.
-    pub async fn post<Req: Serialize, Resp: DeserializeOwned>(
+    /// Makes the internal call `C` with the ids of its path and its body: signs it, sends it, and
+    /// decodes its JSON answer, e.g.
+    /// `edge.call::<ImportProduct>(&store_id, &product)`.
+    pub async fn call<C: InternalCall>(
         &self,
-        path: &str,
-        body: &Req,
-    ) -> Result<Resp, EdgeError> {
+        params: &C::Params,
+        body: &C::Request,
+    ) -> Result<C::Response, EdgeError> {
+        let method = reqwest::Method::from_bytes(C::METHOD.as_bytes()).expect("calls name valid methods");
+        let path = C::path(params);
         let body = serde_json::to_vec(body).expect("request bodies always serialise");
         let timestamp = time::OffsetDateTime::now_utc().unix_timestamp();
         let nonce = uuid::Uuid::new_v4().simple().to_string();
-        let signature = sign(self.secret.expose_secret().as_bytes(), "POST", path, timestamp, &nonce, &body);
+        let signature =
+            sign(self.secret.expose_secret().as_bytes(), C::METHOD, &path, timestamp, &nonce, &body);
         let response = self
             .http
-            .post(format!("{}{path}", self.base_url))
+            .request(method, format!("{}{path}", self.base_url))
             .header("content-type", "application/json")
             .header(TIMESTAMP_HEADER, timestamp.to_string())
             .header(NONCE_HEADER, nonce)

@@ -6,7 +6,7 @@
 //! `name1value1name2value2...`, HMAC-SHA256 under the app secret, upper-case hex, sent as `sign`
 //! with `sign_method=sha256`.
 
-use super::{Findings, Query, Source};
+use crate::{Catalog, Supplier};
 use anyhow::{bail, Context};
 use domain::{Currency, Money};
 use hmac::{Hmac, Mac};
@@ -113,12 +113,12 @@ impl AliExpress {
     }
 }
 
-impl Source for AliExpress {
+impl Supplier for AliExpress {
     const NAME: &'static str = "aliexpress";
 
     /// The 50 best sellers for the niche's keywords.
-    async fn find(&self, query: &Query<'_>) -> anyhow::Result<Findings> {
-        Ok(Findings { products: self.hot_products(query.niche, 50).await?, ..Findings::default() })
+    async fn catalog(&self, niche: &str) -> anyhow::Result<Catalog> {
+        Ok(Catalog { products: self.hot_products(niche, 50).await?, problems: Vec::new() })
     }
 }
 
@@ -240,7 +240,7 @@ fn convert(p: Product) -> Option<SupplierProduct> {
         _ => None,
     };
     Some(SupplierProduct {
-        source: "aliexpress".into(),
+        source: <AliExpress as Supplier>::NAME.into(),
         source_product_id: id,
         title: p.product_title,
         cost,
