@@ -17,7 +17,9 @@ pub fn shard() -> Sqlite {
 
 /// The platform database with every platform migration applied.
 pub fn platform() -> PlatformDb<Sqlite> {
-    PlatformDb::new(Sqlite::with_migrations(&[&migrations("platform")]).expect("the platform migrations apply"))
+    PlatformDb::new(
+        Sqlite::with_migrations(&[&migrations("platform")]).expect("the platform migrations apply"),
+    )
 }
 
 /// A handle on `shard` for the `n`th test store.
