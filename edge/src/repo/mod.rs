@@ -7,6 +7,8 @@ pub mod accounts;
 pub mod api_keys;
 pub mod audit_log;
 pub mod billing;
+pub mod domains;
+pub mod email_tokens;
 pub mod members;
 pub mod nonces;
 pub mod products;
