@@ -9,6 +9,7 @@ pub mod audit_log;
 pub mod billing;
 pub mod domains;
 pub mod email_tokens;
+pub mod erasures;
 pub mod members;
 pub mod nonces;
 pub mod products;
