@@ -3,7 +3,19 @@
 
 use serde::Deserialize;
 use serde_json::Value;
+use tenancy::shards::StoreDb;
 use tenancy::sql::{Sql, SqlError, Statement};
+
+/// Every row of a store in its shard, table by table, whatever tables later migrations add.
+pub async fn store_rows(db: &StoreDb<impl Sql>) -> Result<Vec<(String, Vec<Value>)>, SqlError> {
+    db.dump_rows().await
+}
+
+/// Deletes every row of a store from its shard, whatever tables later migrations add; returns
+/// the rows deleted.
+pub async fn erase_store(db: &StoreDb<impl Sql>) -> Result<u64, SqlError> {
+    db.erase_rows().await
+}
 
 async fn rows(db: &impl Sql, sql: &str, key: &str) -> Result<Vec<Value>, SqlError> {
     db.all(Statement::new(sql, vec![key.into()])).await
@@ -196,6 +208,35 @@ mod tests {
 
     fn user_id(n: u8) -> UserId {
         format!("20000000-0000-4000-8000-{n:012}").parse().unwrap()
+    }
+
+    fn product(shard: &tenancy::sqlite::Sqlite, n: u8, id: &str) {
+        shard
+            .execute_script(&format!(
+                "INSERT INTO products (id, store_id, slug, title, description, features, meta_title, \
+                 meta_description, keywords, price_minor, cost_minor, currency, images, status, created_at, updated_at) \
+                 VALUES ('{id}', '{store}', '{id}', 'T', '[]', '[]', 'T', 'D', '[]', 100, 50, 'USD', '[]', 'draft', '{AT}', '{AT}')",
+                store = store_id(n)
+            ))
+            .unwrap();
+    }
+
+    #[test]
+    fn a_stores_export_and_erasure_reach_only_its_own_rows() {
+        let shard = crate::repo::testing::shard();
+        product(&shard, 1, "p1");
+        product(&shard, 2, "p2");
+        let one = crate::repo::testing::store(&shard, 1);
+        let two = crate::repo::testing::store(&shard, 2);
+        let dumped = block_on(store_rows(&one)).unwrap();
+        let products =
+            &dumped.iter().find(|(table, _)| table == "products").expect("products are exported").1;
+        assert_eq!(products.len(), 1);
+        assert_eq!(products[0]["id"], "p1");
+        assert_eq!(block_on(erase_store(&one)).unwrap(), 1);
+        let left = block_on(store_rows(&two)).unwrap();
+        assert_eq!(left.iter().find(|(table, _)| table == "products").unwrap().1.len(), 1);
+        assert!(block_on(store_rows(&one)).unwrap().iter().all(|(_, rows)| rows.is_empty()));
     }
 
     #[test]

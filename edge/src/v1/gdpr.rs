@@ -26,7 +26,7 @@ pub async fn export(env: &Env, principal: &Principal) -> ApiResult<Value> {
         let shard = store.db(env)?;
         // Every table of the shard that holds store rows: products, variants, collections,
         // pages, posts, orders, research runs, watchlist... whatever later migrations add.
-        let tables = shard.dump_rows().await?;
+        let tables = erasures::store_rows(&shard).await?;
         let domains = erasures::store_domains(&db, &id.to_string()).await?;
         let mut archive = serde_json::Map::new();
         archive.insert("store".into(), serde_json::to_value(StoreExport::of(&store)).unwrap_or_default());
@@ -207,7 +207,7 @@ pub async fn erase(
     let routing = tenancy::routing::Routing::new(env.kv(crate::config::EDGE_KV)?);
     for store_id in &store_ids {
         let store = load(&db, *store_id).await?;
-        store.db(env)?.erase_rows().await?;
+        erasures::erase_store(&store.db(env)?).await?;
         let hosts = stores::hosts(&db, *store_id, false).await?;
         for host in hosts.iter().filter_map(|h| domain::StoreHost::parse(h).ok()) {
             routing.unpublish(&host).await?;

@@ -386,7 +386,7 @@ pub async fn delete(env: &Env, scope: &StoreScope) -> ApiResult<()> {
     let store = &scope.store;
     let principal = &scope.principal;
     // Every table of the shard that holds store rows, whatever later migrations add.
-    scope.db.erase_rows().await?;
+    crate::repo::erasures::erase_store(&scope.db).await?;
     let db = PlatformDb::open(env)?;
     let hosts = rows::hosts(&db, store.id, false).await?;
     let routing = Routing::new(env.kv(crate::config::EDGE_KV)?);
