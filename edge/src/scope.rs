@@ -7,7 +7,7 @@ use crate::error::ApiResult;
 use crate::repo::stores::{self, Store};
 use domain::accounts::Action;
 use domain::StoreId;
-use tenancy::shards::{platform, StoreDb};
+use tenancy::shards::{PlatformDb, StoreDb};
 use worker::Env;
 
 /// An authorised caller on one store.
@@ -24,7 +24,7 @@ impl StoreScope {
     /// Loads the store and checks that the caller may take `action` on it. Another tenant's
     /// store answers 404, exactly as one that does not exist; a role too weak answers 403.
     pub async fn authorize(env: &Env, principal: Principal, id: StoreId, action: Action) -> ApiResult<Self> {
-        let store = principal.store(stores::load(&platform(env)?, id).await?, action)?;
+        let store = principal.store(stores::load(&PlatformDb::open(env)?, id).await?, action)?;
         let db = store.db(env)?;
         Ok(Self { store, db, principal })
     }

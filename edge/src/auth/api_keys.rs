@@ -2,12 +2,12 @@
 
 use super::Principal;
 use crate::error::{ApiError, ApiResult};
+use crate::repo::api_keys as keys;
 use crate::runtime::{now, rfc3339};
-use crate::v1::api_keys::KeyRow;
 use domain::accounts::Role;
 use domain::{Plan, UserId};
 use sha2::{Digest, Sha256};
-use tenancy::shards::platform;
+use tenancy::shards::PlatformDb;
 use worker::Env;
 
 /// Every key starts with this, so leaked keys are easy to scan for.
@@ -29,15 +29,8 @@ pub fn role_of(scope: &str) -> Option<Role> {
 /// The principal of a presented API key, or 401.
 pub async fn authenticate(env: &Env, key: &str) -> ApiResult<Principal> {
     let refused = || ApiError::unauthorized("the API key is not valid");
-    let db = platform(env)?;
-    let row: Option<KeyRow> = db
-        .prepare(
-            "SELECT k.id, k.tenant_id, k.created_by, k.scope, t.plan FROM api_keys k JOIN tenants t ON t.id = k.tenant_id \
-             WHERE k.key_hash = ?1 AND k.revoked_at IS NULL",
-        )
-        .bind(&[hash(key).into()])?
-        .first(None)
-        .await?;
+    let db = PlatformDb::open(env)?;
+    let row = keys::by_hash(&db, &hash(key)).await?;
     let row = row.ok_or_else(refused)?;
     if !Plan::parse(&row.plan).is_some_and(|p| p.limits().api_access) {
         return Err(ApiError::new(
@@ -46,10 +39,7 @@ pub async fn authenticate(env: &Env, key: &str) -> ApiResult<Principal> {
             "the plan no longer includes API access; the pro plan does",
         ));
     }
-    db.prepare("UPDATE api_keys SET last_used_at = ?2 WHERE id = ?1")
-        .bind(&[row.id.clone().into(), rfc3339(now()).into()])?
-        .run()
-        .await?;
+    keys::used(&db, &row.id, &rfc3339(now())).await?;
     Ok(Principal {
         user_id: row.created_by.parse::<UserId>().map_err(|_| refused())?,
         tenant_id: row.tenant_id.parse().map_err(|_| refused())?,

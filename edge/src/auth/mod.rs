@@ -27,11 +27,6 @@ pub struct Principal {
     pub api_key_id: Option<String>,
 }
 
-#[derive(serde::Deserialize)]
-struct LiveRole {
-    role: String,
-}
-
 impl Principal {
     /// Reads and verifies the bearer credential: an access token, or an API key (`dsk_...`).
     pub async fn from_ctx(ctx: &Ctx<'_>) -> ApiResult<Self> {
@@ -51,16 +46,15 @@ impl Principal {
         // The token proves who signed in; the session and membership rows say whether that still
         // holds. Reading them (one primary-key lookup) makes sign-out, session revocation, removal
         // and role changes take effect on the next request rather than when the token expires.
-        let live: Option<LiveRole> = tenancy::shards::platform(env)?
-            .prepare(
-                "SELECT m.role FROM sessions s JOIN memberships m ON m.tenant_id = s.tenant_id AND m.user_id = s.user_id \
-                 WHERE s.id = ?1 AND s.user_id = ?2 AND s.tenant_id = ?3 AND s.revoked_at IS NULL",
-            )
-            .bind(&[claims.sid.to_string().into(), claims.sub.to_string().into(), claims.tid.to_string().into()])?
-            .first(None)
-            .await?;
+        let live = crate::repo::sessions::live_role(
+            &tenancy::shards::PlatformDb::open(env)?,
+            claims.sid,
+            claims.sub,
+            claims.tid,
+        )
+        .await?;
         let role = live
-            .and_then(|row| Role::parse(&row.role))
+            .and_then(|role| Role::parse(&role))
             .ok_or_else(|| ApiError::unauthorized("the session has ended; sign in again"))?;
         Ok(Self {
             user_id: claims.sub,

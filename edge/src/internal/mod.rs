@@ -13,12 +13,12 @@ pub mod supply;
 
 use crate::error::{parse_json, ApiError, ApiResult};
 use crate::http::{json, Ctx};
+use crate::repo::nonces;
 use crate::router::InternalRoute;
 use queues::internal_api::{
     verify, SignedHeaders, MAX_SKEW_SECS, NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER,
 };
-use tenancy::shards::platform;
-use worker::wasm_bindgen::JsValue;
+use tenancy::shards::PlatformDb;
 use worker::Response;
 
 /// Verifies the signature of an internal request and records its nonce, refusing replays.
@@ -36,22 +36,12 @@ pub async fn authenticate(ctx: &Ctx<'_>) -> ApiResult<()> {
         verify(secret.as_bytes(), &ctx.method, &ctx.path_and_query(), ctx.body.as_bytes(), signed, now)
             .map_err(|e| ApiError::unauthorized(e.to_string()))?;
 
-    let db = platform(env)?;
-    let recorded = db
-        .prepare(
-            "INSERT INTO internal_nonces (nonce, expires_at) VALUES (?1, ?2) ON CONFLICT (nonce) DO NOTHING",
-        )
-        .bind(&[JsValue::from_str(nonce), JsValue::from_f64((now + 2 * MAX_SKEW_SECS) as f64)])?
-        .run()
-        .await?;
-    if recorded.meta()?.and_then(|m| m.changes).unwrap_or(0) == 0 {
+    let db = PlatformDb::open(env)?;
+    if !nonces::record(&db, nonce, now + 2 * MAX_SKEW_SECS).await? {
         return Err(ApiError::unauthorized("request was already used (replay)"));
     }
     // Nonces older than the freshness window can never be replayed: expired requests are stale.
-    db.prepare("DELETE FROM internal_nonces WHERE expires_at < ?1")
-        .bind(&[JsValue::from_f64(now as f64)])?
-        .run()
-        .await?;
+    nonces::prune(&db, now).await?;
     Ok(())
 }
 

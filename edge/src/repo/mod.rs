@@ -3,17 +3,26 @@
 //! database) over the [`Sql`](tenancy::sql::Sql) port, so it runs on D1 in the Worker and on SQLite
 //! in its tests, with the real migrations applied ([`testing`]).
 
+pub mod accounts;
 pub mod analytics;
+pub mod api_keys;
 pub mod audit_log;
+pub mod billing;
 pub mod collections;
 pub mod contacts;
 pub mod content;
+pub mod domains;
 pub mod email_flows;
+pub mod email_tokens;
+pub mod erasures;
+pub mod members;
+pub mod nonces;
 pub mod orders;
 pub mod products;
 pub mod research_runs;
 pub mod research_schedule;
 pub mod seo;
+pub mod sessions;
 pub mod slug_redirects;
 pub mod slugs;
 pub mod stores;

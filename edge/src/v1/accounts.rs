@@ -5,7 +5,8 @@ use crate::auth::password::{self, Verified};
 use crate::auth::Principal;
 use crate::config::Config;
 use crate::error::{parse_json, ApiError, ApiResult};
-use crate::repo::audit_log::audit;
+use crate::repo::audit_log::entry;
+use crate::repo::{accounts, sessions};
 use crate::runtime::{new_id, now, random_bytes, rfc3339};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -13,9 +14,9 @@ use domain::accounts::{check_password, Email, Role};
 use domain::{SessionId, StoreName, TenantId, UserId};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use tenancy::shards::platform;
-use worker::wasm_bindgen::JsValue;
-use worker::{D1Database, Env};
+use tenancy::shards::PlatformDb;
+use tenancy::sql::Sql;
+use worker::Env;
 
 /// How long a session may be refreshed without a new login.
 const SESSION_TTL_SECS: i64 = 30 * 24 * 3600;
@@ -53,7 +54,7 @@ pub(crate) async fn rate_limit(env: &Env, keys: &[String]) -> ApiResult<()> {
 
 /// Starts a session: a new refresh-token family, and the first token pair.
 pub(crate) async fn start_session(
-    db: &D1Database,
+    db: &impl Sql,
     config: &Config,
     user: UserId,
     tenant: TenantId,
@@ -64,22 +65,16 @@ pub(crate) async fn start_session(
     let at = now();
     let expires = at + time::Duration::seconds(SESSION_TTL_SECS);
     let refresh = URL_SAFE_NO_PAD.encode(random_bytes::<32>());
-    db.batch(vec![
-        db.prepare(
-            "INSERT INTO sessions (id, user_id, tenant_id, user_agent, created_at, last_used_at, expires_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
-        )
-        .bind(&[
-            session.to_string().into(),
-            user.to_string().into(),
-            tenant.to_string().into(),
-            user_agent.map_or(JsValue::NULL, |ua| ua.chars().take(200).collect::<String>().into()),
-            rfc3339(at).into(),
-            rfc3339(expires).into(),
-        ])?,
-        db.prepare("INSERT INTO refresh_tokens (token_hash, session_id, issued_at) VALUES (?1, ?2, ?3)")
-            .bind(&[hash_token(&refresh).into(), session.to_string().into(), rfc3339(at).into()])?,
-    ])
+    let user_agent = user_agent.map(|ua| ua.chars().take(200).collect::<String>());
+    db.batch(sessions::start(
+        session,
+        user,
+        tenant,
+        user_agent.as_deref(),
+        &rfc3339(at),
+        &rfc3339(expires),
+        &hash_token(&refresh),
+    ))
     .await?;
     Ok(pair(config, user, tenant, role, session, refresh))
 }
@@ -138,25 +133,14 @@ pub async fn signup(
     let company = StoreName::parse(&input.company)
         .map_err(|_| ApiError::invalid("company", "company must be 1 to 80 characters"))?;
 
-    let db = platform(env)?;
+    let db = PlatformDb::open(env)?;
     let (user, tenant): (UserId, TenantId) = (new_id(), new_id());
     let at = rfc3339(now());
     let hash = password::hash(&input.password, random_bytes());
-    let result = db
-        .batch(vec![
-            db.prepare("INSERT INTO tenants (id, name, plan, created_at) VALUES (?1, ?2, 'starter', ?3)")
-                .bind(&[tenant.to_string().into(), company.as_str().into(), at.clone().into()])?,
-            db.prepare("INSERT INTO users (id, email, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)")
-                .bind(&[user.to_string().into(), email.as_str().into(), hash.into(), at.clone().into()])?,
-            db.prepare(
-                "INSERT INTO memberships (tenant_id, user_id, role, created_at) VALUES (?1, ?2, 'owner', ?3)",
-            )
-            .bind(&[tenant.to_string().into(), user.to_string().into(), at.clone().into()])?,
-            audit(&db, Some(tenant), &user.to_string(), "account.signup", &user.to_string(), &at)?,
-        ])
-        .await;
-    if let Err(error) = result {
-        if error.to_string().contains("UNIQUE") {
+    let mut statements = accounts::sign_up(tenant, company.as_str(), user, email.as_str(), &hash, &at);
+    statements.push(entry(Some(tenant), &user.to_string(), "account.signup", &user.to_string(), &at));
+    if let Err(error) = db.batch(statements).await {
+        if error.is_unique_violation() {
             return Err(ApiError::new(
                 409,
                 "email_taken",
@@ -179,18 +163,6 @@ struct Login {
     tenant_id: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct UserRow {
-    id: String,
-    password_hash: String,
-}
-
-#[derive(Deserialize)]
-struct MembershipRow {
-    tenant_id: String,
-    role: String,
-}
-
 /// A hash to verify against when the email is unknown, so both cases take the same time.
 const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
@@ -207,13 +179,8 @@ pub async fn login(
     let invalid = || ApiError::new(401, "invalid_credentials", "email or password is wrong");
     let email = Email::parse(&input.email).map_err(|_| invalid())?;
     rate_limit(env, &[format!("login-ip:{ip}"), format!("login-account:{email}")]).await?;
-    let db = platform(env)?;
-    let user: Option<UserRow> = db
-        .prepare("SELECT id, password_hash FROM users WHERE email = ?1")
-        .bind(&[email.as_str().into()])?
-        .first(None)
-        .await?;
-    let Some(user) = user else {
+    let db = PlatformDb::open(env)?;
+    let Some(user) = accounts::user_by_email(&db, email.as_str()).await? else {
         let _ = password::verify(&input.password, DUMMY_HASH);
         return Err(invalid());
     };
@@ -221,18 +188,11 @@ pub async fn login(
         Verified::No => return Err(invalid()),
         Verified::Yes => {}
         Verified::YesRehash => {
-            db.prepare("UPDATE users SET password_hash = ?2 WHERE id = ?1")
-                .bind(&[user.id.clone().into(), password::hash(&input.password, random_bytes()).into()])?
-                .run()
+            accounts::set_password_hash(&db, &user.id, &password::hash(&input.password, random_bytes()))
                 .await?;
         }
     }
-    let memberships: Vec<MembershipRow> = db
-        .prepare("SELECT tenant_id, role FROM memberships WHERE user_id = ?1 ORDER BY created_at")
-        .bind(&[user.id.clone().into()])?
-        .all()
-        .await?
-        .results()?;
+    let memberships = accounts::memberships(&db, &user.id).await?;
     let membership = match input.tenant_id.as_deref() {
         Some(wanted) => memberships.iter().find(|m| m.tenant_id == wanted),
         None => memberships.first(),
@@ -240,11 +200,11 @@ pub async fn login(
     .ok_or_else(|| ApiError::new(403, "no_membership", "you are not a member of that tenant"))?;
     let (user_id, tenant_id, role) = parse_membership(&user.id, membership)?;
     let at = rfc3339(now());
-    db.batch(vec![audit(&db, Some(tenant_id), &user.id, "account.login", &user.id, &at)?]).await?;
+    db.batch(vec![entry(Some(tenant_id), &user.id, "account.login", &user.id, &at)]).await?;
     start_session(&db, config, user_id, tenant_id, role, user_agent).await
 }
 
-fn parse_membership(user: &str, m: &MembershipRow) -> ApiResult<(UserId, TenantId, Role)> {
+fn parse_membership(user: &str, m: &accounts::MembershipRow) -> ApiResult<(UserId, TenantId, Role)> {
     let user_id = user.parse().map_err(|e| ApiError::internal("user row", e))?;
     let tenant_id = m.tenant_id.parse().map_err(|e| ApiError::internal("membership row", e))?;
     let role = Role::parse(&m.role).ok_or_else(|| ApiError::internal("membership row", "unknown role"))?;
@@ -257,21 +217,8 @@ struct Refresh {
     refresh_token: String,
 }
 
-#[derive(Deserialize)]
-struct RefreshRow {
-    session_id: String,
-    rotated_at: Option<String>,
-    user_id: String,
-    tenant_id: String,
-    revoked_at: Option<String>,
-    expires_at: String,
-}
-
-async fn revoke(db: &D1Database, session: &str, why: &str) -> ApiResult<()> {
-    db.prepare("UPDATE sessions SET revoked_at = ?2, revoked_why = ?3 WHERE id = ?1 AND revoked_at IS NULL")
-        .bind(&[session.into(), rfc3339(now()).into(), why.into()])?
-        .run()
-        .await?;
+async fn revoke(db: &impl Sql, session: &str, why: &str) -> ApiResult<()> {
+    sessions::revoke(db, session, why, &rfc3339(now())).await?;
     Ok(())
 }
 
@@ -281,16 +228,9 @@ pub async fn refresh(env: &Env, config: &Config, body: &str) -> ApiResult<TokenP
     let input: Refresh = parse_json(body)?;
     let refused =
         || ApiError::new(401, "invalid_refresh_token", "the refresh token is not valid; log in again");
-    let db = platform(env)?;
+    let db = PlatformDb::open(env)?;
     let presented = hash_token(input.refresh_token.trim());
-    let row: Option<RefreshRow> = db
-        .prepare(
-            "SELECT r.session_id, r.rotated_at, s.user_id, s.tenant_id, s.revoked_at, s.expires_at \
-             FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id WHERE r.token_hash = ?1",
-        )
-        .bind(&[presented.clone().into()])?
-        .first(None)
-        .await?;
+    let row = sessions::refresh_token(&db, &presented).await?;
     let row = row.ok_or_else(refused)?;
     let at = now();
     if row.revoked_at.is_some() || row.expires_at <= rfc3339(at) {
@@ -304,21 +244,13 @@ pub async fn refresh(env: &Env, config: &Config, body: &str) -> ApiResult<TokenP
             "this refresh token was already used; the session is revoked",
         ));
     }
-    let claimed = db
-        .prepare("UPDATE refresh_tokens SET rotated_at = ?2 WHERE token_hash = ?1 AND rotated_at IS NULL")
-        .bind(&[presented.into(), rfc3339(at).into()])?
-        .run()
-        .await?;
-    if claimed.meta()?.and_then(|m| m.changes).unwrap_or(0) == 0 {
+    let claimed = sessions::claim_refresh_token(&db, &presented, &rfc3339(at)).await?;
+    if claimed.changes == 0 {
         // Two refreshes raced with the same token: one of them is a replay.
         revoke(&db, &row.session_id, "refresh_token_reused").await?;
         return Err(refused());
     }
-    let membership: Option<MembershipRow> = db
-        .prepare("SELECT tenant_id, role FROM memberships WHERE user_id = ?1 AND tenant_id = ?2")
-        .bind(&[row.user_id.clone().into(), row.tenant_id.clone().into()])?
-        .first(None)
-        .await?;
+    let membership = accounts::membership_of(&db, &row.user_id, &row.tenant_id).await?;
     let Some(membership) = membership else {
         revoke(&db, &row.session_id, "membership_removed").await?;
         return Err(refused());
@@ -326,30 +258,19 @@ pub async fn refresh(env: &Env, config: &Config, body: &str) -> ApiResult<TokenP
     let (user_id, tenant_id, role) = parse_membership(&row.user_id, &membership)?;
     let session: SessionId = row.session_id.parse().map_err(|e| ApiError::internal("session row", e))?;
     let next = URL_SAFE_NO_PAD.encode(random_bytes::<32>());
-    db.batch(vec![
-        db.prepare("INSERT INTO refresh_tokens (token_hash, session_id, issued_at) VALUES (?1, ?2, ?3)")
-            .bind(&[hash_token(&next).into(), row.session_id.clone().into(), rfc3339(at).into()])?,
-        db.prepare("UPDATE sessions SET last_used_at = ?2 WHERE id = ?1")
-            .bind(&[row.session_id.clone().into(), rfc3339(at).into()])?,
-    ])
-    .await?;
+    db.batch(sessions::renew(&row.session_id, &hash_token(&next), &rfc3339(at))).await?;
     Ok(pair(config, user_id, tenant_id, role, session, next))
 }
 
 /// Revokes every live session of a user (after a password reset).
-pub(crate) async fn revoke_all_sessions(db: &D1Database, user: &str, why: &str) -> ApiResult<()> {
-    db.prepare(
-        "UPDATE sessions SET revoked_at = ?2, revoked_why = ?3 WHERE user_id = ?1 AND revoked_at IS NULL",
-    )
-    .bind(&[user.into(), rfc3339(now()).into(), why.into()])?
-    .run()
-    .await?;
+pub(crate) async fn revoke_all_sessions(db: &impl Sql, user: &str, why: &str) -> ApiResult<()> {
+    sessions::revoke_all(db, user, why, &rfc3339(now())).await?;
     Ok(())
 }
 
 /// `POST /v1/auth/logout`: revokes the caller's session.
 pub async fn logout(env: &Env, principal: &Principal) -> ApiResult<()> {
-    revoke(&platform(env)?, &principal.session()?.to_string(), "logout").await
+    revoke(&PlatformDb::open(env)?, &principal.session()?.to_string(), "logout").await
 }
 
 /// A session as its owner sees it.
@@ -365,31 +286,24 @@ pub struct SessionView {
 
 /// `GET /v1/auth/sessions`: the caller's live sessions.
 pub async fn sessions(env: &Env, principal: &Principal) -> ApiResult<Vec<SessionView>> {
-    let mut sessions: Vec<SessionView> = platform(env)?
-        .prepare(
-            "SELECT id, user_agent, created_at, last_used_at FROM sessions \
-             WHERE user_id = ?1 AND revoked_at IS NULL AND expires_at > ?2 ORDER BY last_used_at DESC",
-        )
-        .bind(&[principal.user_id.to_string().into(), rfc3339(now()).into()])?
-        .all()
-        .await?
-        .results()?;
+    let live = sessions::live(&PlatformDb::open(env)?, principal.user_id, &rfc3339(now())).await?;
     let current = principal.session()?.to_string();
-    for s in &mut sessions {
-        s.current = s.id == current;
-    }
-    Ok(sessions)
+    Ok(live
+        .into_iter()
+        .map(|s| SessionView {
+            current: s.id == current,
+            id: s.id,
+            user_agent: s.user_agent,
+            created_at: s.created_at,
+            last_used_at: s.last_used_at,
+        })
+        .collect())
 }
 
 /// `DELETE /v1/auth/sessions/{id}`: revokes one of the caller's sessions.
 pub async fn revoke_session(env: &Env, principal: &Principal, id: &str) -> ApiResult<()> {
-    let db = platform(env)?;
-    let result = db
-        .prepare("UPDATE sessions SET revoked_at = ?3, revoked_why = 'revoked_by_user' WHERE id = ?1 AND user_id = ?2 AND revoked_at IS NULL")
-        .bind(&[id.into(), principal.user_id.to_string().into(), rfc3339(now()).into()])?
-        .run()
-        .await?;
-    if result.meta()?.and_then(|m| m.changes).unwrap_or(0) == 0 {
+    let db = PlatformDb::open(env)?;
+    if sessions::revoke_own(&db, id, principal.user_id, &rfc3339(now())).await?.changes == 0 {
         return Err(ApiError::not_found("session"));
     }
     Ok(())

@@ -5,28 +5,17 @@
 use crate::auth::Principal;
 use crate::config::Config;
 use crate::error::{parse_json, ApiError, ApiResult};
+use crate::repo::billing::{self, BillingRow};
 use domain::Plan;
 use serde::Deserialize;
-use tenancy::shards::{platform, StoreDb};
+use tenancy::shards::{PlatformDb, StoreDb};
 use worker::{Env, Method};
 
 /// Days of trial on a tenant's first paid subscription.
 pub const TRIAL_DAYS: u32 = 14;
 
-#[derive(Deserialize)]
-struct TenantRow {
-    plan: String,
-    stripe_customer_id: Option<String>,
-    stripe_subscription_id: Option<String>,
-    subscription_status: String,
-}
-
-async fn tenant(env: &Env, principal: &Principal) -> ApiResult<TenantRow> {
-    let row: Option<TenantRow> = platform(env)?
-        .prepare("SELECT plan, stripe_customer_id, stripe_subscription_id, subscription_status FROM tenants WHERE id = ?1")
-        .bind(&[principal.tenant_id.to_string().into()])?
-        .first(None)
-        .await?;
+async fn tenant(env: &Env, principal: &Principal) -> ApiResult<BillingRow> {
+    let row = billing::of(&PlatformDb::open(env)?, principal.tenant_id).await?;
     row.ok_or_else(|| ApiError::unauthorized("the tenant no longer exists"))
 }
 
@@ -64,12 +53,9 @@ pub async fn checkout(
             "the tenant has a subscription; change its plan instead",
         ));
     }
-    let email: Option<serde_json::Value> = platform(env)?
-        .prepare("SELECT email FROM users WHERE id = ?1")
-        .bind(&[principal.user_id.to_string().into()])?
-        .first(None)
-        .await?;
-    let email = email.and_then(|e| e["email"].as_str().map(str::to_owned)).unwrap_or_default();
+    let email = billing::user_email(&PlatformDb::open(env)?, &principal.user_id.to_string())
+        .await?
+        .unwrap_or_default();
     let tenant_id = principal.tenant_id.to_string();
     let mut params = vec![
         ("mode", "subscription".to_owned()),
@@ -101,26 +87,11 @@ pub async fn checkout(
     )
 }
 
-#[derive(Deserialize)]
-struct Usage {
-    stores: u64,
-    custom_domains: u64,
-}
-
 /// What blocks a move to `plan`: every limit the tenant's data would exceed.
 async fn blockers(env: &Env, principal: &Principal, plan: Plan) -> ApiResult<Vec<String>> {
     let limits = plan.limits();
-    let db = platform(env)?;
-    let tenant_id = principal.tenant_id.to_string();
-    let usage: Option<Usage> = db
-        .prepare(
-            "SELECT (SELECT COUNT(*) FROM stores WHERE tenant_id = ?1) AS stores, \
-             (SELECT COUNT(*) FROM domains WHERE tenant_id = ?1 AND kind = 'custom') AS custom_domains",
-        )
-        .bind(&[tenant_id.clone().into()])?
-        .first(None)
-        .await?;
-    let usage = usage.unwrap_or(Usage { stores: 0, custom_domains: 0 });
+    let db = PlatformDb::open(env)?;
+    let usage = billing::usage(&db, principal.tenant_id).await?;
     let mut reasons = Vec::new();
     if let Some(max) = limits.stores.filter(|m| usage.stores > u64::from(*m)) {
         reasons.push(format!("{} stores, the {} plan allows {max}", usage.stores, plan.as_str()));
@@ -133,24 +104,10 @@ async fn blockers(env: &Env, principal: &Principal, plan: Plan) -> ApiResult<Vec
         ));
     }
     if let Some(max) = limits.products_per_store {
-        #[derive(Deserialize)]
-        struct StoreRow {
-            id: String,
-            slug: String,
-            shard: u16,
-        }
-        let stores: Vec<StoreRow> = db
-            .prepare("SELECT id, slug, shard FROM stores WHERE tenant_id = ?1")
-            .bind(&[tenant_id.into()])?
-            .all()
-            .await?
-            .results()?;
-        for store in stores {
+        for store in billing::stores(&db, principal.tenant_id).await? {
             let Ok(id) = store.id.parse() else { continue };
             let shard = StoreDb::open(env, domain::placement::ShardIndex(store.shard), id)?;
-            let count: Option<serde_json::Value> =
-                shard.first("SELECT COUNT(*) AS n FROM products WHERE store_id = ?1", &[]).await?;
-            let count = count.and_then(|c| c["n"].as_u64()).unwrap_or(0);
+            let count = billing::products(&shard).await?;
             if count > u64::from(max) {
                 reasons.push(format!(
                     "store {} has {count} products, the {} plan allows {max}",

@@ -4,7 +4,8 @@
 
 use crate::config::Config;
 use crate::error::{parse_json, ApiError, ApiResult};
-use crate::repo::audit_log::audit;
+use crate::repo::audit_log::entry;
+use crate::repo::domains::{self, DomainRow};
 use crate::repo::stores::Store;
 use crate::runtime::{now, random_bytes, rfc3339};
 use crate::scope::StoreScope;
@@ -12,7 +13,8 @@ use domain::dns::{txt_answers, txt_query};
 use domain::{Plan, StoreHost};
 use serde::{Deserialize, Serialize};
 use tenancy::routing::Routing;
-use tenancy::shards::platform;
+use tenancy::shards::PlatformDb;
+use tenancy::sql::Sql;
 use worker::{Env, Fetch, Headers, Method, Request, RequestInit};
 
 /// The label under which the challenge TXT record lives.
@@ -26,14 +28,6 @@ pub struct DomainView {
     status: String,
     txt_name: Option<String>,
     txt_value: Option<String>,
-    verified_at: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct DomainRow {
-    host: String,
-    kind: String,
-    challenge: Option<String>,
     verified_at: Option<String>,
 }
 
@@ -52,25 +46,14 @@ impl From<DomainRow> for DomainView {
 }
 
 async fn row(env: &Env, store: &Store, host: &str) -> ApiResult<DomainRow> {
-    let row: Option<DomainRow> = platform(env)?
-        .prepare("SELECT host, kind, challenge, verified_at FROM domains WHERE store_id = ?1 AND host = ?2")
-        .bind(&[store.id.to_string().into(), host.into()])?
-        .first(None)
-        .await?;
+    let row = domains::get(&PlatformDb::open(env)?, store.id, host).await?;
     row.ok_or_else(|| ApiError::not_found("domain"))
 }
 
 /// `GET /v1/stores/{id}/domains`.
 pub async fn list(env: &Env, scope: &StoreScope) -> ApiResult<Vec<DomainView>> {
     let store = &scope.store;
-    let rows: Vec<DomainRow> = platform(env)?
-        .prepare(
-            "SELECT host, kind, challenge, verified_at FROM domains WHERE store_id = ?1 ORDER BY kind, host",
-        )
-        .bind(&[store.id.to_string().into()])?
-        .all()
-        .await?
-        .results()?;
+    let rows = domains::of_store(&PlatformDb::open(env)?, store.id).await?;
     Ok(rows.into_iter().map(DomainView::from).collect())
 }
 
@@ -93,13 +76,8 @@ pub async fn add(env: &Env, scope: &StoreScope, config: &Config, body: &str) -> 
         return Err(ApiError::invalid("host", format!("use a domain of your own, not one under {shops}")));
     }
     let plan = store.plan();
-    let db = platform(env)?;
-    let owned: Option<serde_json::Value> = db
-        .prepare("SELECT COUNT(*) AS n FROM domains WHERE tenant_id = ?1 AND kind = 'custom'")
-        .bind(&[store.tenant_id.to_string().into()])?
-        .first(None)
-        .await?;
-    let owned = owned.and_then(|v| v["n"].as_u64()).unwrap_or(0);
+    let db = PlatformDb::open(env)?;
+    let owned = domains::custom_count(&db, store.tenant_id).await?;
     if let Some(max) = plan.limits().custom_domains {
         if owned >= u64::from(max) {
             let lifts = Plan::ALL
@@ -121,21 +99,12 @@ pub async fn add(env: &Env, scope: &StoreScope, config: &Config, body: &str) -> 
     let at = rfc3339(now());
     let inserted = db
         .batch(vec![
-            db.prepare(
-                "INSERT INTO domains (host, store_id, tenant_id, kind, challenge, created_at) VALUES (?1, ?2, ?3, 'custom', ?4, ?5)",
-            )
-            .bind(&[
-                host.as_str().into(),
-                store.id.to_string().into(),
-                store.tenant_id.to_string().into(),
-                challenge.into(),
-                at.clone().into(),
-            ])?,
-            audit(&db, Some(store.tenant_id), &principal.actor(), "domain.add", host.as_str(), &at)?,
+            domains::add_custom(store.id, store.tenant_id, host.as_str(), &challenge, &at),
+            entry(Some(store.tenant_id), &principal.actor(), "domain.add", host.as_str(), &at),
         ])
         .await;
     if let Err(error) = inserted {
-        if error.to_string().contains("UNIQUE") {
+        if error.is_unique_violation() {
             return Err(
                 ApiError::new(409, "domain_taken", "this host already belongs to a store").field("host")
             );
@@ -195,15 +164,11 @@ pub async fn verify(env: &Env, scope: &StoreScope, config: &Config, host: &str) 
             format!("no TXT record `{expected}` at {name} yet ({} TXT record(s) found); DNS changes can take a while", found.len()),
         ));
     }
-    let db = platform(env)?;
+    let db = PlatformDb::open(env)?;
     let at = rfc3339(now());
     db.batch(vec![
-        db.prepare("UPDATE domains SET verified_at = ?3 WHERE store_id = ?1 AND host = ?2").bind(&[
-            store.id.to_string().into(),
-            host.into(),
-            at.clone().into(),
-        ])?,
-        audit(&db, Some(store.tenant_id), &principal.actor(), "domain.verify", host, &at)?,
+        domains::verified(store.id, host, &at),
+        entry(Some(store.tenant_id), &principal.actor(), "domain.verify", host, &at),
     ])
     .await?;
     let record = store.routing_record();
@@ -221,12 +186,11 @@ pub async fn remove(env: &Env, scope: &StoreScope, host: &str) -> ApiResult<()> 
         return Err(ApiError::new(409, "platform_domain", "the store's own sub-domain cannot be removed")
             .field("host"));
     }
-    let db = platform(env)?;
+    let db = PlatformDb::open(env)?;
     let at = rfc3339(now());
     db.batch(vec![
-        db.prepare("DELETE FROM domains WHERE store_id = ?1 AND host = ?2")
-            .bind(&[store.id.to_string().into(), host.into()])?,
-        audit(&db, Some(store.tenant_id), &principal.actor(), "domain.remove", host, &at)?,
+        domains::remove(store.id, host),
+        entry(Some(store.tenant_id), &principal.actor(), "domain.remove", host, &at),
     ])
     .await?;
     if let Ok(routed) = StoreHost::parse(host) {

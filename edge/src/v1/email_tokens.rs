@@ -5,7 +5,8 @@ use super::accounts::{rate_limit, revoke_all_sessions};
 use crate::auth::{password, Principal};
 use crate::config::Config;
 use crate::error::{parse_json, ApiError, ApiResult};
-use crate::repo::audit_log::audit;
+use crate::repo::audit_log::entry;
+use crate::repo::email_tokens as tokens;
 use crate::runtime::{now, now_ms, random_bytes, rfc3339};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -15,9 +16,9 @@ use queues::messages::{EmailCategory, EmailRequested, EmailTemplate};
 use queues::Envelope;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use tenancy::shards::platform;
-use worker::wasm_bindgen::JsValue;
-use worker::{D1Database, Env};
+use tenancy::shards::PlatformDb;
+use tenancy::sql::Sql;
+use worker::Env;
 
 /// How long a verification link works.
 const VERIFY_TTL_MINUTES: i64 = 24 * 60;
@@ -31,7 +32,7 @@ fn hash(token: &str) -> String {
 /// Records a new token for the user and mails its link. A queue failure is logged and answered
 /// as success to the caller: the user can ask for the mail again.
 async fn send_token(
-    db: &D1Database,
+    db: &impl Sql,
     config: &Config,
     tenant: TenantId,
     user: &str,
@@ -43,17 +44,14 @@ async fn send_token(
     let token_hash = hash(&token);
     let at = now();
     let purpose_name = purpose.name();
-    db.prepare(
-        "INSERT INTO email_tokens (token_hash, user_id, purpose, expires_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    tokens::create(
+        db,
+        &token_hash,
+        user,
+        purpose_name,
+        &rfc3339(at + time::Duration::minutes(ttl_minutes)),
+        &rfc3339(at),
     )
-    .bind(&[
-        token_hash.clone().into(),
-        user.into(),
-        purpose_name.into(),
-        rfc3339(at + time::Duration::minutes(ttl_minutes)).into(),
-        rfc3339(at).into(),
-    ])?
-    .run()
     .await?;
     let (template, field) = match purpose {
         EmailTemplate::PasswordReset => (&config.reset_password_url_template, "reset_url"),
@@ -91,26 +89,22 @@ pub async fn send_verification(
     user: &str,
     email: &Email,
 ) -> ApiResult<()> {
-    send_token(&platform(env)?, config, tenant, user, email, EmailTemplate::VerifyEmail, VERIFY_TTL_MINUTES)
-        .await
-}
-
-#[derive(Deserialize)]
-struct UserRow {
-    id: String,
-    email: String,
-    email_verified_at: Option<String>,
-    tenant_id: Option<String>,
+    send_token(
+        &PlatformDb::open(env)?,
+        config,
+        tenant,
+        user,
+        email,
+        EmailTemplate::VerifyEmail,
+        VERIFY_TTL_MINUTES,
+    )
+    .await
 }
 
 /// `POST /v1/auth/verify-email/resend`: mails a new verification link to the caller.
 pub async fn resend_verification(env: &Env, config: &Config, principal: &Principal) -> ApiResult<()> {
-    let db = platform(env)?;
-    let user: Option<UserRow> = db
-        .prepare("SELECT id, email, email_verified_at, NULL AS tenant_id FROM users WHERE id = ?1")
-        .bind(&[principal.user_id.to_string().into()])?
-        .first(None)
-        .await?;
+    let db = PlatformDb::open(env)?;
+    let user = tokens::user(&db, &principal.user_id.to_string()).await?;
     let user = user.ok_or_else(|| ApiError::unauthorized("the account no longer exists"))?;
     if user.email_verified_at.is_some() {
         return Err(ApiError::new(409, "already_verified", "this email address is already verified"));
@@ -129,36 +123,20 @@ pub async fn resend_verification(env: &Env, config: &Config, principal: &Princip
     .await
 }
 
-#[derive(Deserialize)]
-struct TokenRow {
-    user_id: String,
-}
-
 fn invalid_token() -> ApiError {
     ApiError::new(400, "invalid_token", "this link is invalid or has expired; ask for a new one")
         .field("token")
 }
 
 /// The user of a live token of `purpose`: it must exist, be unused and unexpired.
-async fn holder(db: &D1Database, token: &str, purpose: &str) -> ApiResult<String> {
-    let row: Option<TokenRow> = db
-        .prepare(
-            "SELECT user_id FROM email_tokens WHERE token_hash = ?1 AND purpose = ?2 AND used_at IS NULL AND expires_at > ?3",
-        )
-        .bind(&[hash(token.trim()).into(), purpose.into(), rfc3339(now()).into()])?
-        .first(None)
-        .await?;
-    row.map(|r| r.user_id).ok_or_else(invalid_token)
+async fn holder(db: &impl Sql, token: &str, purpose: &str) -> ApiResult<String> {
+    let user = tokens::holder(db, &hash(token.trim()), purpose, &rfc3339(now())).await?;
+    user.ok_or_else(invalid_token)
 }
 
 /// Spends a token; refuses it if another request spent it first.
-async fn spend(db: &D1Database, token: &str) -> ApiResult<()> {
-    let used = db
-        .prepare("UPDATE email_tokens SET used_at = ?2 WHERE token_hash = ?1 AND used_at IS NULL")
-        .bind(&[hash(token.trim()).into(), rfc3339(now()).into()])?
-        .run()
-        .await?;
-    if used.meta()?.and_then(|m| m.changes).unwrap_or(0) == 0 {
+async fn spend(db: &impl Sql, token: &str) -> ApiResult<()> {
+    if !tokens::spend(db, &hash(token.trim()), &rfc3339(now())).await? {
         return Err(invalid_token());
     }
     Ok(())
@@ -168,16 +146,12 @@ async fn spend(db: &D1Database, token: &str) -> ApiResult<()> {
 pub async fn verify_email(env: &Env, token: Option<&str>) -> ApiResult<serde_json::Value> {
     let token =
         token.filter(|t| !t.is_empty()).ok_or_else(|| ApiError::invalid("token", "token is required"))?;
-    let db = platform(env)?;
+    let db = PlatformDb::open(env)?;
     let user = holder(&db, token, EmailTemplate::VerifyEmail.name()).await?;
     spend(&db, token).await?;
     let at = rfc3339(now());
-    db.batch(vec![
-        db.prepare("UPDATE users SET email_verified_at = ?2 WHERE id = ?1 AND email_verified_at IS NULL")
-            .bind(&[user.clone().into(), at.clone().into()])?,
-        audit(&db, None, &user, "account.verify_email", &user, &at)?,
-    ])
-    .await?;
+    db.batch(vec![tokens::verify(&user, &at), entry(None, &user, "account.verify_email", &user, &at)])
+        .await?;
     Ok(serde_json::json!({ "verified": true }))
 }
 
@@ -195,15 +169,8 @@ pub async fn request_reset(env: &Env, config: &Config, body: &str, ip: &str) -> 
         return Ok(());
     };
     rate_limit(env, &[format!("reset-ip:{ip}"), format!("reset-account:{email}")]).await?;
-    let db = platform(env)?;
-    let user: Option<UserRow> = db
-        .prepare(
-            "SELECT u.id, u.email, u.email_verified_at, m.tenant_id FROM users u \
-             LEFT JOIN memberships m ON m.user_id = u.id WHERE u.email = ?1 ORDER BY m.created_at LIMIT 1",
-        )
-        .bind(&[JsValue::from_str(email.as_str())])?
-        .first(None)
-        .await?;
+    let db = PlatformDb::open(env)?;
+    let user = tokens::user_by_email(&db, email.as_str()).await?;
     let Some(user) = user else { return Ok(()) };
     let Some(tenant) = user.tenant_id.as_deref().and_then(|t| t.parse().ok()) else { return Ok(()) };
     send_token(&db, config, tenant, &user.id, &email, EmailTemplate::PasswordReset, RESET_TTL_MINUTES).await
@@ -220,13 +187,9 @@ struct ResetConfirm {
 /// everywhere.
 pub async fn confirm_reset(env: &Env, body: &str) -> ApiResult<()> {
     let input: ResetConfirm = parse_json(body)?;
-    let db = platform(env)?;
+    let db = PlatformDb::open(env)?;
     let user = holder(&db, &input.token, EmailTemplate::PasswordReset.name()).await?;
-    let row: Option<UserRow> = db
-        .prepare("SELECT id, email, email_verified_at, NULL AS tenant_id FROM users WHERE id = ?1")
-        .bind(&[user.clone().into()])?
-        .first(None)
-        .await?;
+    let row = tokens::user(&db, &user).await?;
     let row =
         row.ok_or_else(|| ApiError::new(400, "invalid_token", "this link is invalid or has expired"))?;
     let email = Email::parse(&row.email).map_err(|e| ApiError::internal("user row", e))?;
@@ -234,10 +197,10 @@ pub async fn confirm_reset(env: &Env, body: &str) -> ApiResult<()> {
     check_password(&input.password, &email).map_err(|e| ApiError::invalid("password", e.to_string()))?;
     spend(&db, &input.token).await?;
     let at = rfc3339(now());
+    let hash = password::hash(&input.password, random_bytes());
     db.batch(vec![
-        db.prepare("UPDATE users SET password_hash = ?2, email_verified_at = COALESCE(email_verified_at, ?3) WHERE id = ?1")
-            .bind(&[user.clone().into(), password::hash(&input.password, random_bytes()).into(), at.clone().into()])?,
-        audit(&db, None, &user, "account.password_reset", &user, &at)?,
+        tokens::reset_password(&user, &hash, &at),
+        entry(None, &user, "account.password_reset", &user, &at),
     ])
     .await?;
     revoke_all_sessions(&db, &user, "password_reset").await

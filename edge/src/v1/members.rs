@@ -6,7 +6,8 @@ use crate::auth::password::{self, Verified};
 use crate::auth::Principal;
 use crate::config::Config;
 use crate::error::{parse_json, ApiError, ApiResult};
-use crate::repo::audit_log::audit;
+use crate::repo::audit_log::entry;
+use crate::repo::{accounts, members, sessions};
 use crate::runtime::{new_id, now, now_ms, random_bytes, rfc3339};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -16,7 +17,8 @@ use queues::messages::{EmailCategory, EmailRequested, EmailTemplate};
 use queues::Envelope;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use tenancy::shards::platform;
+use tenancy::shards::PlatformDb;
+use tenancy::sql::Sql;
 use worker::Env;
 
 /// How long an invitation link works.
@@ -50,40 +52,27 @@ pub async fn invite(
     let input: Invite = parse_json(body)?;
     let email = Email::parse(&input.email).map_err(|e| ApiError::invalid("email", e.to_string()))?;
     let role = invited_role(&input.role)?;
-    let db = platform(env)?;
+    let db = PlatformDb::open(env)?;
     let tenant = principal.tenant_id.to_string();
-    let member: Option<serde_json::Value> = db
-        .prepare("SELECT 1 AS n FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.tenant_id = ?1 AND u.email = ?2")
-        .bind(&[tenant.clone().into(), email.as_str().into()])?
-        .first(None)
-        .await?;
-    if member.is_some() {
+    if members::is_member_email(&db, principal.tenant_id, email.as_str()).await? {
         return Err(ApiError::new(409, "already_member", "this person is already on the team").field("email"));
     }
-    let company: Option<serde_json::Value> = db
-        .prepare("SELECT name FROM tenants WHERE id = ?1")
-        .bind(&[tenant.clone().into()])?
-        .first(None)
-        .await?;
-    let company = company.and_then(|c| c["name"].as_str().map(str::to_owned)).unwrap_or_default();
+    let company = accounts::tenant_name(&db, principal.tenant_id).await?.unwrap_or_default();
     let token = URL_SAFE_NO_PAD.encode(random_bytes::<32>());
     let token_hash = hash(&token);
     let at = now();
+    let invitation = members::NewInvitation {
+        token_hash: &token_hash,
+        tenant: principal.tenant_id,
+        email: email.as_str(),
+        role: role.as_str(),
+        invited_by: &principal.user_id.to_string(),
+        expires_at: &rfc3339(at + time::Duration::days(INVITATION_TTL_DAYS)),
+        at: &rfc3339(at),
+    };
     db.batch(vec![
-        db.prepare(
-            "INSERT INTO invitations (token_hash, tenant_id, email, role, invited_by, expires_at, created_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )
-        .bind(&[
-            token_hash.clone().into(),
-            tenant.clone().into(),
-            email.as_str().into(),
-            role.as_str().into(),
-            principal.user_id.to_string().into(),
-            rfc3339(at + time::Duration::days(INVITATION_TTL_DAYS)).into(),
-            rfc3339(at).into(),
-        ])?,
-        audit(&db, Some(principal.tenant_id), &principal.actor(), "member.invite", email.as_str(), &rfc3339(at))?,
+        members::invite(&invitation),
+        entry(Some(principal.tenant_id), &principal.actor(), "member.invite", email.as_str(), &rfc3339(at)),
     ])
     .await?;
     let mut data = serde_json::Map::new();
@@ -124,19 +113,6 @@ struct Accept {
     password: String,
 }
 
-#[derive(Deserialize)]
-struct InvitationRow {
-    tenant_id: String,
-    email: String,
-    role: String,
-}
-
-#[derive(Deserialize)]
-struct UserRow {
-    id: String,
-    password_hash: String,
-}
-
 /// `POST /v1/invitations/accept`: joins the team. A new address gets an account with the given
 /// password; an existing account must give its own password. Answers with a session in the
 /// tenant joined.
@@ -147,25 +123,15 @@ pub async fn accept(
     user_agent: Option<&str>,
 ) -> ApiResult<TokenPair> {
     let input: Accept = parse_json(body)?;
-    let db = platform(env)?;
+    let db = PlatformDb::open(env)?;
     let at = rfc3339(now());
     let invalid =
         || ApiError::new(400, "invalid_token", "this invitation is invalid, used or expired").field("token");
-    let invitation: Option<InvitationRow> = db
-        .prepare(
-            "SELECT tenant_id, email, role FROM invitations WHERE token_hash = ?1 AND accepted_at IS NULL AND expires_at > ?2",
-        )
-        .bind(&[hash(&input.token).into(), at.clone().into()])?
-        .first(None)
-        .await?;
+    let invitation = members::invitation(&db, &hash(&input.token), &at).await?;
     let invitation = invitation.ok_or_else(invalid)?;
     let email = Email::parse(&invitation.email).map_err(|e| ApiError::internal("invitation row", e))?;
     let role = invited_role(&invitation.role)?;
-    let existing: Option<UserRow> = db
-        .prepare("SELECT id, password_hash FROM users WHERE email = ?1")
-        .bind(&[email.as_str().into()])?
-        .first(None)
-        .await?;
+    let existing = accounts::user_by_email(&db, email.as_str()).await?;
     let mut statements = Vec::new();
     let user_id: UserId = match existing {
         Some(user) => {
@@ -182,32 +148,17 @@ pub async fn accept(
             check_password(&input.password, &email)
                 .map_err(|e| ApiError::invalid("password", e.to_string()))?;
             let id: UserId = new_id();
-            statements.push(
-                db.prepare("INSERT INTO users (id, email, password_hash, email_verified_at, created_at) VALUES (?1, ?2, ?3, ?4, ?4)")
-                    .bind(&[
-                        id.to_string().into(),
-                        email.as_str().into(),
-                        password::hash(&input.password, random_bytes()).into(),
-                        at.clone().into(),
-                    ])?,
-            );
+            let hash = password::hash(&input.password, random_bytes());
+            statements.push(accounts::user(id, email.as_str(), &hash, Some(&at), &at));
             id
         }
     };
-    let claimed = db
-        .prepare("UPDATE invitations SET accepted_at = ?2 WHERE token_hash = ?1 AND accepted_at IS NULL")
-        .bind(&[hash(&input.token).into(), at.clone().into()])?
-        .run()
-        .await?;
-    if claimed.meta()?.and_then(|m| m.changes).unwrap_or(0) == 0 {
+    if !members::accept(&db, &hash(&input.token), &at).await? {
         return Err(invalid());
     }
     let tenant = invitation.tenant_id.parse().map_err(|e| ApiError::internal("invitation row", e))?;
-    statements.push(
-        db.prepare("INSERT INTO memberships (tenant_id, user_id, role, created_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING")
-            .bind(&[invitation.tenant_id.clone().into(), user_id.to_string().into(), role.as_str().into(), at.clone().into()])?,
-    );
-    statements.push(audit(&db, Some(tenant), &user_id.to_string(), "member.join", role.as_str(), &at)?);
+    statements.push(accounts::join(tenant, user_id, role.as_str(), &at));
+    statements.push(entry(Some(tenant), &user_id.to_string(), "member.join", role.as_str(), &at));
     db.batch(statements).await?;
     start_session(&db, config, user_id, tenant, role, user_agent).await
 }
@@ -223,33 +174,20 @@ pub struct Member {
 
 /// `GET /v1/members` (owner).
 pub async fn list(env: &Env, principal: &Principal) -> ApiResult<Vec<Member>> {
-    Ok(platform(env)?
-        .prepare(
-            "SELECT m.user_id, u.email, m.role, m.created_at AS joined_at FROM memberships m JOIN users u ON u.id = m.user_id \
-             WHERE m.tenant_id = ?1 ORDER BY m.created_at",
-        )
-        .bind(&[principal.tenant_id.to_string().into()])?
-        .all()
-        .await?
-        .results()?)
+    let members = members::members(&PlatformDb::open(env)?, principal.tenant_id).await?;
+    Ok(members
+        .into_iter()
+        .map(|m| Member { user_id: m.user_id, email: m.email, role: m.role, joined_at: m.joined_at })
+        .collect())
 }
 
 async fn owners(env: &Env, principal: &Principal) -> ApiResult<u64> {
-    let n: Option<serde_json::Value> = platform(env)?
-        .prepare("SELECT COUNT(*) AS n FROM memberships WHERE tenant_id = ?1 AND role = 'owner'")
-        .bind(&[principal.tenant_id.to_string().into()])?
-        .first(None)
-        .await?;
-    Ok(n.and_then(|v| v["n"].as_u64()).unwrap_or(0))
+    Ok(members::owners(&PlatformDb::open(env)?, principal.tenant_id).await?)
 }
 
 async fn role_of(env: &Env, principal: &Principal, user: &str) -> ApiResult<Role> {
-    let row: Option<serde_json::Value> = platform(env)?
-        .prepare("SELECT role FROM memberships WHERE tenant_id = ?1 AND user_id = ?2")
-        .bind(&[principal.tenant_id.to_string().into(), user.into()])?
-        .first(None)
-        .await?;
-    row.and_then(|r| r["role"].as_str().and_then(Role::parse)).ok_or_else(|| ApiError::not_found("member"))
+    let role = members::role(&PlatformDb::open(env)?, principal.tenant_id, user).await?;
+    role.as_deref().and_then(Role::parse).ok_or_else(|| ApiError::not_found("member"))
 }
 
 #[derive(Deserialize)]
@@ -268,15 +206,11 @@ pub async fn change_role(env: &Env, principal: &Principal, user: &str, body: &st
     if current == Role::Owner && role != Role::Owner && owners(env, principal).await? <= 1 {
         return Err(ApiError::new(409, "last_owner", "a tenant needs at least one owner").field("role"));
     }
-    let db = platform(env)?;
+    let db = PlatformDb::open(env)?;
     let at = rfc3339(now());
     db.batch(vec![
-        db.prepare("UPDATE memberships SET role = ?3 WHERE tenant_id = ?1 AND user_id = ?2").bind(&[
-            principal.tenant_id.to_string().into(),
-            user.into(),
-            role.as_str().into(),
-        ])?,
-        audit(&db, Some(principal.tenant_id), &principal.actor(), "member.role", user, &at)?,
+        members::set_role(principal.tenant_id, user, role.as_str()),
+        entry(Some(principal.tenant_id), &principal.actor(), "member.role", user, &at),
     ])
     .await?;
     revoke_tenant_sessions(env, principal, user, "role_changed").await
@@ -287,22 +221,18 @@ pub async fn remove(env: &Env, principal: &Principal, user: &str) -> ApiResult<(
     if role_of(env, principal, user).await? == Role::Owner && owners(env, principal).await? <= 1 {
         return Err(ApiError::new(409, "last_owner", "a tenant needs at least one owner"));
     }
-    let db = platform(env)?;
+    let db = PlatformDb::open(env)?;
     let at = rfc3339(now());
     db.batch(vec![
-        db.prepare("DELETE FROM memberships WHERE tenant_id = ?1 AND user_id = ?2")
-            .bind(&[principal.tenant_id.to_string().into(), user.into()])?,
-        audit(&db, Some(principal.tenant_id), &principal.actor(), "member.remove", user, &at)?,
+        members::remove(principal.tenant_id, user),
+        entry(Some(principal.tenant_id), &principal.actor(), "member.remove", user, &at),
     ])
     .await?;
     revoke_tenant_sessions(env, principal, user, "membership_removed").await
 }
 
 async fn revoke_tenant_sessions(env: &Env, principal: &Principal, user: &str, why: &str) -> ApiResult<()> {
-    platform(env)?
-        .prepare("UPDATE sessions SET revoked_at = ?3, revoked_why = ?4 WHERE user_id = ?1 AND tenant_id = ?2 AND revoked_at IS NULL")
-        .bind(&[user.into(), principal.tenant_id.to_string().into(), rfc3339(now()).into(), why.into()])?
-        .run()
-        .await?;
+    let db = PlatformDb::open(env)?;
+    sessions::revoke_in_tenant(&db, user, principal.tenant_id, why, &rfc3339(now())).await?;
     Ok(())
 }

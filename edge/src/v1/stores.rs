@@ -4,8 +4,8 @@
 use crate::auth::Principal;
 use crate::config::Config;
 use crate::error::{parse_json, ApiError, ApiResult};
-use crate::repo::audit_log::audit;
-use crate::repo::stores::{load, Store, StoreRow, STORE_SELECT};
+use crate::repo::audit_log::entry;
+use crate::repo::stores::{self as rows, load, Store, StoreRow};
 use crate::runtime::{new_id, now, rfc3339};
 use crate::scope::StoreScope;
 use domain::placement::{place, ShardIndex, ShardLoad};
@@ -13,18 +13,13 @@ use domain::supply::OutOfStock;
 use domain::{Currency, Plan, StoreHost, StoreId, StoreName, StoreSlug, StoreStatus, TenantId};
 use serde::{Deserialize, Serialize};
 use tenancy::routing::{Routing, RoutingRecord, StoreLook};
-use tenancy::shards::platform;
-use worker::wasm_bindgen::JsValue;
+use tenancy::shards::PlatformDb;
+use tenancy::sql::Sql;
 use worker::Env;
 
 /// `GET /v1/stores`: the tenant's stores, oldest first.
 pub async fn list(env: &Env, config: &Config, tenant: TenantId) -> ApiResult<Vec<StoreView>> {
-    let rows: Vec<StoreRow> = platform(env)?
-        .prepare(format!("{STORE_SELECT} WHERE s.tenant_id = ?1 ORDER BY s.created_at, s.id"))
-        .bind(&[JsValue::from_str(&tenant.to_string())])?
-        .all()
-        .await?
-        .results()?;
+    let rows = rows::of_tenant(&PlatformDb::open(env)?, tenant).await?;
     Ok(rows.iter().map(|row| StoreView::of(row, config)).collect())
 }
 
@@ -106,18 +101,6 @@ impl StoreView {
     }
 }
 
-#[derive(Deserialize)]
-struct ShardCount {
-    shard: u16,
-    stores: u32,
-}
-
-#[derive(Deserialize)]
-struct TenantRow {
-    plan: String,
-    dedicated_shard: Option<u16>,
-}
-
 /// `POST /v1/stores`: creates a store, places it on a shard and routes its host.
 pub async fn create(
     env: &Env,
@@ -139,23 +122,14 @@ pub async fn create(
     let host = StoreHost::platform_subdomain(&slug, &config.shops_domain)
         .map_err(|e| ApiError::invalid("slug", e.to_string()))?;
 
-    let db = platform(env)?;
+    let db = PlatformDb::open(env)?;
     let created_at = rfc3339(now());
     let store_id: StoreId = new_id();
     let tenant_id = principal.tenant_id;
-    let tenant: Option<TenantRow> = db
-        .prepare("SELECT plan, dedicated_shard FROM tenants WHERE id = ?1")
-        .bind(&[JsValue::from_str(&tenant_id.to_string())])?
-        .first(None)
-        .await?;
+    let tenant = rows::placement(&db, tenant_id).await?;
     let tenant = tenant.ok_or_else(|| ApiError::unauthorized("the tenant no longer exists"))?;
     let plan = Plan::parse(&tenant.plan).unwrap_or(Plan::Starter);
-    let owned: Option<serde_json::Value> = db
-        .prepare("SELECT COUNT(*) AS n FROM stores WHERE tenant_id = ?1")
-        .bind(&[JsValue::from_str(&tenant_id.to_string())])?
-        .first(None)
-        .await?;
-    let owned = owned.and_then(|v| v["n"].as_u64()).unwrap_or(0);
+    let owned = tenant.stores;
     if let Some(max) = plan.limits().stores {
         if owned >= u64::from(max) {
             let lifts =
@@ -172,63 +146,47 @@ pub async fn create(
         }
     }
     let dedicated = tenant.dedicated_shard.map(ShardIndex);
-    let mut statements = Vec::new();
 
-    let counts: Vec<ShardCount> =
-        db.prepare("SELECT shard, COUNT(*) AS stores FROM stores GROUP BY shard").all().await?.results()?;
-    let dedicated_shards: Vec<serde_json::Value> = db
-        .prepare("SELECT DISTINCT dedicated_shard AS shard FROM tenants WHERE dedicated_shard IS NOT NULL")
-        .all()
-        .await?
-        .results()?;
+    let counts = rows::shard_counts(&db).await?;
+    let dedicated_shards = rows::dedicated_shards(&db).await?;
     let loads: Vec<ShardLoad> = (0..config.store_shards)
         .map(|i| ShardLoad {
             shard: ShardIndex(i),
             stores: counts.iter().find(|c| c.shard == i).map_or(0, |c| c.stores),
-            dedicated_to_other: dedicated_shards.iter().any(|d| d["shard"].as_u64() == Some(u64::from(i))),
+            dedicated_to_other: dedicated_shards.contains(&i),
         })
         .collect();
     let shard =
         place(store_id, dedicated, &loads).map_err(|e| ApiError::new(503, "no_capacity", e.to_string()))?;
 
-    statements.push(
-        db.prepare(
-            "INSERT INTO stores (id, tenant_id, slug, name, niche, currency, status, shard, auto_publish, created_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'active', ?7, ?8, ?9)",
-        )
-        .bind(&[
-            store_id.to_string().into(),
-            tenant_id.to_string().into(),
-            slug.as_str().into(),
-            name.as_str().into(),
-            niche.into(),
-            currency.code().into(),
-            f64::from(shard.0).into(),
-            f64::from(u8::from(input.auto_publish)).into(),
-            created_at.clone().into(),
-        ])?,
-    );
-    statements.push(
-        db.prepare("INSERT INTO domains (host, store_id, tenant_id, kind, verified_at, created_at) VALUES (?1, ?2, ?3, 'platform', ?4, ?4)")
-            .bind(&[host.as_str().into(), store_id.to_string().into(), tenant_id.to_string().into(), created_at.clone().into()])?,
-    );
-    statements.push(audit(
-        &db,
+    let new = rows::NewStore {
+        id: store_id,
+        tenant: tenant_id,
+        slug: slug.as_str(),
+        name: name.as_str(),
+        niche,
+        currency: currency.code(),
+        shard,
+        auto_publish: input.auto_publish,
+        host: host.as_str(),
+        at: &created_at,
+    };
+    let mut statements = rows::create(&new);
+    statements.push(entry(
         Some(tenant_id),
         &principal.actor(),
         "store.create",
         &store_id.to_string(),
         &created_at,
-    )?);
+    ));
 
     if let Err(error) = db.batch(statements).await {
-        let text = error.to_string();
-        if text.contains("UNIQUE") {
+        if error.is_unique_violation() {
             return Err(
                 ApiError::new(409, "slug_taken", format!("slug `{slug}` is already taken")).field("slug")
             );
         }
-        return Err(ApiError::internal("creating store", text));
+        return Err(ApiError::internal("creating store", error.to_string()));
     }
 
     let record = RoutingRecord {
@@ -339,24 +297,13 @@ fn settings(input: &UpdateStore, row: &StoreRow) -> ApiResult<Settings> {
     })
 }
 
-#[derive(Deserialize)]
-struct HostRow {
-    host: String,
-}
-
 /// Rewrites the routing record of every host of the store, after a change shoppers must see.
 async fn republish(env: &Env, store: &Store) -> ApiResult<()> {
-    let db = platform(env)?;
-    let hosts: Vec<HostRow> = db
-        .prepare("SELECT host FROM domains WHERE store_id = ?1 AND verified_at IS NOT NULL")
-        .bind(&[JsValue::from_str(&store.id.to_string())])?
-        .all()
-        .await?
-        .results()?;
+    let hosts = rows::hosts(&PlatformDb::open(env)?, store.id, true).await?;
     let record = store.routing_record();
     let routing = Routing::new(env.kv(crate::config::EDGE_KV)?);
-    for row in hosts {
-        if let Ok(host) = StoreHost::parse(&row.host) {
+    for host in hosts {
+        if let Ok(host) = StoreHost::parse(&host) {
             routing.publish(&host, &record).await?;
         }
     }
@@ -385,29 +332,24 @@ pub async fn update(env: &Env, scope: &StoreScope, config: &Config, body: &str) 
         return Err(ApiError::invalid("max_imports_per_run", "max_imports_per_run must be 1 to 50"));
     }
     let settings = settings(&input, &store.row)?;
-    let db = platform(env)?;
+    let db = PlatformDb::open(env)?;
     let at = rfc3339(now());
+    let written = rows::Settings {
+        name: &name,
+        niche: &niche,
+        auto_publish,
+        max_imports_per_run: max_imports,
+        target_market: &settings.target_market,
+        theme: &settings.theme,
+        brand_color: &settings.brand_color,
+        logo_url: settings.logo_url.as_deref(),
+        import_threshold: settings.import_threshold,
+        watch_threshold: settings.watch_threshold,
+        out_of_stock: settings.out_of_stock,
+    };
     db.batch(vec![
-        db.prepare(
-            "UPDATE stores SET name = ?2, niche = ?3, auto_publish = ?4, max_imports_per_run = ?5, \
-             target_market = ?6, theme = ?7, brand_color = ?8, logo_url = ?9, import_threshold = ?10, \
-             watch_threshold = ?11, out_of_stock = ?12 WHERE id = ?1",
-        )
-        .bind(&[
-            store.id.to_string().into(),
-            name.into(),
-            niche.into(),
-            f64::from(u8::from(auto_publish)).into(),
-            (max_imports as f64).into(),
-            settings.target_market.into(),
-            settings.theme.into(),
-            settings.brand_color.into(),
-            settings.logo_url.map_or(JsValue::NULL, |u| u.into()),
-            (settings.import_threshold as f64).into(),
-            (settings.watch_threshold as f64).into(),
-            settings.out_of_stock.into(),
-        ])?,
-        audit(&db, Some(store.tenant_id), &principal.actor(), "store.update", &store.id.to_string(), &at)?,
+        rows::update(store.id, &written),
+        entry(Some(store.tenant_id), &principal.actor(), "store.update", &store.id.to_string(), &at),
     ])
     .await?;
     let store = load(&db, store.id).await?;
@@ -425,13 +367,12 @@ pub async fn set_status(
 ) -> ApiResult<StoreView> {
     let store = &scope.store;
     let principal = &scope.principal;
-    let db = platform(env)?;
+    let db = PlatformDb::open(env)?;
     let at = rfc3339(now());
     let action = if status == StoreStatus::Active { "store.resume" } else { "store.suspend" };
     db.batch(vec![
-        db.prepare("UPDATE stores SET status = ?2 WHERE id = ?1")
-            .bind(&[store.id.to_string().into(), status.as_str().into()])?,
-        audit(&db, Some(store.tenant_id), &principal.actor(), action, &store.id.to_string(), &at)?,
+        rows::set_status(store.id, status),
+        entry(Some(store.tenant_id), &principal.actor(), action, &store.id.to_string(), &at),
     ])
     .await?;
     let store = load(&db, store.id).await?;
@@ -445,26 +386,24 @@ pub async fn delete(env: &Env, scope: &StoreScope) -> ApiResult<()> {
     let store = &scope.store;
     let principal = &scope.principal;
     // Every table of the shard that holds store rows, whatever later migrations add.
-    scope.db.erase().await?;
-    let db = platform(env)?;
-    let hosts: Vec<HostRow> = db
-        .prepare("SELECT host FROM domains WHERE store_id = ?1")
-        .bind(&[JsValue::from_str(&store.id.to_string())])?
-        .all()
-        .await?
-        .results()?;
+    crate::repo::erasures::erase_store(&scope.db).await?;
+    let db = PlatformDb::open(env)?;
+    let hosts = rows::hosts(&db, store.id, false).await?;
     let routing = Routing::new(env.kv(crate::config::EDGE_KV)?);
-    for row in &hosts {
-        if let Ok(host) = StoreHost::parse(&row.host) {
+    for host in &hosts {
+        if let Ok(host) = StoreHost::parse(host) {
             routing.unpublish(&host).await?;
         }
     }
     let at = rfc3339(now());
-    db.batch(vec![
-        db.prepare("DELETE FROM domains WHERE store_id = ?1").bind(&[store.id.to_string().into()])?,
-        db.prepare("DELETE FROM stores WHERE id = ?1").bind(&[store.id.to_string().into()])?,
-        audit(&db, Some(store.tenant_id), &principal.actor(), "store.delete", &store.id.to_string(), &at)?,
-    ])
-    .await?;
+    let mut statements = rows::delete(store.id);
+    statements.push(entry(
+        Some(store.tenant_id),
+        &principal.actor(),
+        "store.delete",
+        &store.id.to_string(),
+        &at,
+    ));
+    db.batch(statements).await?;
     Ok(())
 }

@@ -1,0 +1,146 @@
+//! A store's hosts (`domains`): its platform sub-domain and the custom domains its merchant adds,
+//! with the challenge that proves each custom one. Platform hosts are written with their store
+//! ([`crate::repo::stores::create`]).
+
+use domain::{StoreId, TenantId};
+use serde::Deserialize;
+use tenancy::sql::{Sql, SqlError, Statement};
+
+/// A host of a store.
+#[derive(Debug, Deserialize)]
+pub struct DomainRow {
+    /// The host name.
+    pub host: String,
+    /// `platform` or `custom`.
+    pub kind: String,
+    /// The TXT challenge of a custom domain.
+    pub challenge: Option<String>,
+    /// When it was verified; routed from then on.
+    pub verified_at: Option<String>,
+}
+
+/// A host of the store, if the store has it.
+pub async fn get(db: &impl Sql, store: StoreId, host: &str) -> Result<Option<DomainRow>, SqlError> {
+    db.first(Statement::new(
+        "SELECT host, kind, challenge, verified_at FROM domains WHERE store_id = ?1 AND host = ?2",
+        vec![store.to_string().into(), host.into()],
+    ))
+    .await
+}
+
+/// A store's hosts: platform first, then custom, each by name.
+pub async fn of_store(db: &impl Sql, store: StoreId) -> Result<Vec<DomainRow>, SqlError> {
+    db.all(Statement::new(
+        "SELECT host, kind, challenge, verified_at FROM domains WHERE store_id = ?1 ORDER BY kind, host",
+        vec![store.to_string().into()],
+    ))
+    .await
+}
+
+#[derive(Deserialize)]
+struct Count {
+    n: u64,
+}
+
+/// How many custom domains a tenant has, across its stores.
+pub async fn custom_count(db: &impl Sql, tenant: TenantId) -> Result<u64, SqlError> {
+    let row: Option<Count> = db
+        .first(Statement::new(
+            "SELECT COUNT(*) AS n FROM domains WHERE tenant_id = ?1 AND kind = 'custom'",
+            vec![tenant.to_string().into()],
+        ))
+        .await?;
+    Ok(row.map_or(0, |r| r.n))
+}
+
+/// Adds a pending custom domain; a host that belongs to any store is a unique violation.
+pub fn add_custom(store: StoreId, tenant: TenantId, host: &str, challenge: &str, at: &str) -> Statement {
+    Statement::new(
+        "INSERT INTO domains (host, store_id, tenant_id, kind, challenge, created_at) VALUES (?1, ?2, ?3, 'custom', ?4, ?5)",
+        vec![host.into(), store.to_string().into(), tenant.to_string().into(), challenge.into(), at.into()],
+    )
+}
+
+/// Marks a store's host verified.
+pub fn verified(store: StoreId, host: &str, at: &str) -> Statement {
+    Statement::new(
+        "UPDATE domains SET verified_at = ?3 WHERE store_id = ?1 AND host = ?2",
+        vec![store.to_string().into(), host.into(), at.into()],
+    )
+}
+
+/// Removes a store's host.
+pub fn remove(store: StoreId, host: &str) -> Statement {
+    Statement::new(
+        "DELETE FROM domains WHERE store_id = ?1 AND host = ?2",
+        vec![store.to_string().into(), host.into()],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::repo::stores::tests::{add, tenants};
+    use crate::repo::testing::{block_on, store_id, tenant_id};
+
+    const AT: &str = "2026-01-01T00:00:00Z";
+
+    #[test]
+    fn a_custom_domain_is_pending_until_verified_and_listed_after_the_platform_host() {
+        let db = tenants();
+        add(&db, 1, 1, 0);
+        block_on(db.batch(vec![add_custom(store_id(1), tenant_id(1), "a.example.com", "c1", AT)])).unwrap();
+        let hosts = block_on(of_store(&db, store_id(1))).unwrap();
+        let listed: Vec<_> = hosts.iter().map(|d| (d.host.as_str(), d.kind.as_str())).collect();
+        assert_eq!(listed, [("a.example.com", "custom"), ("s1.shops.test", "platform")]);
+        let pending = block_on(get(&db, store_id(1), "a.example.com")).unwrap().unwrap();
+        assert_eq!((pending.challenge.as_deref(), pending.verified_at), (Some("c1"), None));
+        block_on(db.batch(vec![verified(store_id(1), "a.example.com", AT)])).unwrap();
+        let done = block_on(get(&db, store_id(1), "a.example.com")).unwrap().unwrap();
+        assert_eq!(done.verified_at.as_deref(), Some(AT));
+    }
+
+    #[test]
+    fn a_host_belongs_to_one_store_only() {
+        let db = tenants();
+        add(&db, 1, 1, 0);
+        add(&db, 2, 2, 0);
+        block_on(db.batch(vec![add_custom(store_id(1), tenant_id(1), "a.example.com", "c1", AT)])).unwrap();
+        let taken =
+            block_on(db.batch(vec![add_custom(store_id(2), tenant_id(2), "a.example.com", "c2", AT)]));
+        assert!(taken.unwrap_err().is_unique_violation());
+        assert!(block_on(get(&db, store_id(2), "a.example.com")).unwrap().is_none());
+    }
+
+    #[test]
+    fn another_store_can_neither_verify_nor_remove_a_host() {
+        let db = tenants();
+        add(&db, 1, 1, 0);
+        add(&db, 2, 1, 0);
+        block_on(db.batch(vec![add_custom(store_id(1), tenant_id(1), "a.example.com", "c1", AT)])).unwrap();
+        block_on(
+            db.batch(vec![verified(store_id(2), "a.example.com", AT), remove(store_id(2), "a.example.com")]),
+        )
+        .unwrap();
+        let kept = block_on(get(&db, store_id(1), "a.example.com")).unwrap().expect("the host stays");
+        assert_eq!(kept.verified_at, None);
+        block_on(db.batch(vec![remove(store_id(1), "a.example.com")])).unwrap();
+        assert!(block_on(get(&db, store_id(1), "a.example.com")).unwrap().is_none());
+    }
+
+    #[test]
+    fn custom_domains_are_counted_per_tenant_without_platform_hosts() {
+        let db = tenants();
+        add(&db, 1, 1, 0);
+        add(&db, 2, 1, 0);
+        add(&db, 3, 2, 0);
+        block_on(db.batch(vec![
+            add_custom(store_id(1), tenant_id(1), "a.example.com", "c", AT),
+            add_custom(store_id(2), tenant_id(1), "b.example.com", "c", AT),
+            add_custom(store_id(3), tenant_id(2), "c.example.com", "c", AT),
+        ]))
+        .unwrap();
+        assert_eq!(block_on(custom_count(&db, tenant_id(1))).unwrap(), 2);
+        assert_eq!(block_on(custom_count(&db, tenant_id(2))).unwrap(), 1);
+    }
+}
