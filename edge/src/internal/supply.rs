@@ -13,9 +13,10 @@ use domain::{Currency, Money, ProductId, StoreId};
 use queues::sync_api::{
     Listings, ListingsPage, SupplierSync, SyncApplied, SyncStore, SyncStores, SyncStoresPage, MAX_OBSERVED,
 };
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use tenancy::routing::Routing;
 use tenancy::shards::platform;
+use tenancy::shards::PlatformDb;
 use worker::Env;
 
 /// Pages hold this many items at most.
@@ -24,25 +25,11 @@ const PAGE_MAX: u32 = 500;
 /// `POST /internal/supplier-sync/stores`: active stores of tenants whose subscription is not
 /// cancelled, in id order.
 pub async fn stores(env: &Env, body: &str) -> ApiResult<SyncStores> {
-    #[derive(Deserialize)]
-    struct Row {
-        id: String,
-        tenant_id: String,
-    }
     let page: SyncStoresPage = parse_json(body)?;
-    let rows: Vec<Row> = platform(env)?
-        .prepare(
-            "SELECT s.id, s.tenant_id FROM stores s JOIN tenants t ON t.id = s.tenant_id \
-             WHERE s.status = 'active' AND t.subscription_status != 'canceled' AND s.id > ?1 \
-             ORDER BY s.id LIMIT ?2",
-        )
-        .bind(&[
-            page.after.map_or_else(String::new, |s| s.to_string()).into(),
-            f64::from(page.limit.clamp(1, PAGE_MAX)).into(),
-        ])?
-        .all()
-        .await?
-        .results()?;
+    let after = page.after.map_or_else(String::new, |s| s.to_string());
+    let rows =
+        crate::repo::stores::synced_page(&PlatformDb::open(env)?, &after, page.limit.clamp(1, PAGE_MAX))
+            .await?;
     let stores = rows
         .into_iter()
         .filter_map(|row| {

@@ -5,27 +5,6 @@
 use domain::TenantId;
 use serde::{Deserialize, Serialize};
 use tenancy::sql::{Sql, SqlError, Statement};
-use worker::wasm_bindgen::JsValue;
-use worker::D1Database;
-
-/// An audit-log insert for a write, as a D1 statement for the callers still batching D1
-/// statements; [`entry`] is the same insert over the SQL port.
-pub fn audit(
-    db: &D1Database,
-    tenant: Option<TenantId>,
-    actor: &str,
-    action: &str,
-    target: &str,
-    at: &str,
-) -> worker::Result<worker::D1PreparedStatement> {
-    db.prepare(INSERT).bind(&[
-        tenant.map_or(JsValue::NULL, |t| t.to_string().into()),
-        actor.into(),
-        action.into(),
-        target.into(),
-        at.into(),
-    ])
-}
 
 const INSERT: &str =
     "INSERT INTO audit_log (tenant_id, actor, action, target, at) VALUES (?1, ?2, ?3, ?4, ?5)";
@@ -36,6 +15,18 @@ pub fn entry(tenant: Option<TenantId>, actor: &str, action: &str, target: &str, 
         INSERT,
         vec![tenant.map(|t| t.to_string()).into(), actor.into(), action.into(), target.into(), at.into()],
     )
+}
+
+/// Writes an audit-log entry on its own, for a write whose own statements are elsewhere.
+pub async fn record(
+    db: &impl Sql,
+    tenant: Option<TenantId>,
+    actor: &str,
+    action: &str,
+    target: &str,
+    at: &str,
+) -> Result<(), SqlError> {
+    db.run(entry(tenant, actor, action, target, at)).await.map(|_| ())
 }
 
 /// An audit-log entry as its tenant's owner reads it.

@@ -77,6 +77,21 @@ pub fn remove(store: StoreId, host: &str) -> Statement {
     )
 }
 
+/// The store a verified custom host serves, if any.
+pub async fn verified_store(db: &impl Sql, host: &str) -> Result<Option<String>, SqlError> {
+    #[derive(Deserialize)]
+    struct Row {
+        store_id: String,
+    }
+    let row: Option<Row> = db
+        .first(Statement::new(
+            "SELECT store_id FROM domains WHERE host = ?1 AND verified_at IS NOT NULL",
+            vec![host.to_ascii_lowercase().into()],
+        ))
+        .await?;
+    Ok(row.map(|r| r.store_id))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

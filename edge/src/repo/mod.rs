@@ -23,11 +23,10 @@ pub mod research_runs;
 pub mod research_schedule;
 pub mod seo;
 pub mod sessions;
-pub mod slug_redirects;
 pub mod slugs;
 pub mod stores;
 pub mod supply;
-pub mod variants;
-pub mod watchlist;
 #[cfg(test)]
 pub mod testing;
+pub mod variants;
+pub mod watchlist;

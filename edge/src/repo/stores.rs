@@ -312,6 +312,45 @@ pub fn delete(id: StoreId) -> Vec<Statement> {
     ]
 }
 
+/// A store of a tenant with its shard: where its rows live.
+#[derive(Debug, Deserialize)]
+pub struct Placed {
+    /// Store id.
+    pub id: String,
+    /// Its shard.
+    pub shard: u16,
+}
+
+/// Where each of a tenant's stores lives.
+pub async fn placed_of_tenant(db: &impl Sql, tenant: TenantId) -> Result<Vec<Placed>, SqlError> {
+    db.all(Statement::new(
+        "SELECT id, shard FROM stores WHERE tenant_id = ?1",
+        vec![tenant.to_string().into()],
+    ))
+    .await
+}
+
+/// A store the hourly supplier sync checks.
+#[derive(Debug, Deserialize)]
+pub struct SyncedStore {
+    /// Store id.
+    pub id: String,
+    /// Its tenant.
+    pub tenant_id: String,
+}
+
+/// Active stores of tenants whose subscription is not cancelled, in id order, after `after`
+/// (empty for the first page).
+pub async fn synced_page(db: &impl Sql, after: &str, limit: u32) -> Result<Vec<SyncedStore>, SqlError> {
+    db.all(Statement::new(
+        "SELECT s.id, s.tenant_id FROM stores s JOIN tenants t ON t.id = s.tenant_id \
+         WHERE s.status = 'active' AND t.subscription_status != 'canceled' AND s.id > ?1 \
+         ORDER BY s.id LIMIT ?2",
+        vec![after.into(), limit.into()],
+    ))
+    .await
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

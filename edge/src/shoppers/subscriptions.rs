@@ -19,9 +19,9 @@ use queues::messages::{Branding, FlowEvent, FlowTrigger, Shop};
 use queues::Envelope;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use tenancy::shards::PlatformDb;
 use tenancy::shards::{platform, StoreDb};
 use tenancy::sql::Sql;
-use worker::wasm_bindgen::JsValue;
 use worker::Env;
 
 /// Contacts a merchant imports in one request at most.
@@ -80,18 +80,13 @@ pub struct Subscribed {
 
 /// Finds the store a public request names: its id, or one of its verified hosts.
 async fn public_store(env: &Env, key: &str) -> ApiResult<Store> {
-    let db = platform(env)?;
+    let db = PlatformDb::open(env)?;
     let id = match key.parse::<StoreId>() {
         Ok(id) => id,
-        Err(_) => {
-            let row: Option<serde_json::Value> = db
-                .prepare("SELECT store_id FROM domains WHERE host = ?1 AND verified_at IS NOT NULL")
-                .bind(&[JsValue::from_str(&key.to_ascii_lowercase())])?
-                .first(None)
-                .await?;
-            row.and_then(|r| r["store_id"].as_str().and_then(|s| s.parse().ok()))
-                .ok_or_else(|| ApiError::not_found("store"))?
-        }
+        Err(_) => crate::repo::domains::verified_store(&db, key)
+            .await?
+            .and_then(|id| id.parse().ok())
+            .ok_or_else(|| ApiError::not_found("store"))?,
     };
     let store = load(&db, id).await?;
     if store.status != StoreStatus::Active {
@@ -102,17 +97,7 @@ async fn public_store(env: &Env, key: &str) -> ApiResult<Store> {
 
 /// Subscribed contacts across every store of the store's tenant.
 pub(crate) async fn tenant_contacts(env: &Env, store: &Store) -> ApiResult<u64> {
-    #[derive(Deserialize)]
-    struct Placed {
-        id: String,
-        shard: u16,
-    }
-    let stores: Vec<Placed> = platform(env)?
-        .prepare("SELECT id, shard FROM stores WHERE tenant_id = ?1")
-        .bind(&[JsValue::from_str(&store.tenant_id.to_string())])?
-        .all()
-        .await?
-        .results()?;
+    let stores = crate::repo::stores::placed_of_tenant(&PlatformDb::open(env)?, store.tenant_id).await?;
     let mut total = 0;
     for placed in stores {
         let Ok(id) = placed.id.parse::<StoreId>() else { continue };

@@ -2,7 +2,6 @@
 
 use crate::error::{parse_json, ApiError, ApiResult};
 use crate::repo::collections::{self as repo, CollectionRow, CollectionWrite};
-use crate::repo::slug_redirects;
 use crate::runtime::{new_id, now, rfc3339};
 use crate::scope::StoreScope;
 use crate::v1::products::changed;
@@ -153,7 +152,7 @@ async fn write(
         None => old_slug.clone().unwrap_or_else(|| slugify(&title)),
     };
     if old_slug.as_deref() != Some(slug.as_str()) {
-        crate::v1::slugs::ensure_free(db, "collections", &slug, Some(id)).await?;
+        crate::repo::slugs::ensure_free(db, "collections", &slug, Some(id)).await?;
     }
     let products = match &fields.product_ids {
         Some(ids) => Some(members(db, ids).await?),
@@ -176,7 +175,7 @@ async fn write(
     let mut statements =
         vec![if current.is_some() { repo::update(db, &write)? } else { repo::insert(db, &write)? }];
     if let Some(old_slug) = old_slug.filter(|o| *o != slug) {
-        statements.extend(slug_redirects::redirect(db, "collection", &old_slug, &slug, id, &at)?);
+        statements.extend(crate::repo::slugs::redirect(db, "collection", &old_slug, &slug, id, &at)?);
     }
     if let Some(products) = products {
         statements.extend(repo::replace_products(db, id, &products)?);

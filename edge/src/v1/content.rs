@@ -3,7 +3,6 @@
 
 use crate::error::{parse_json, ApiError, ApiResult};
 use crate::repo::content::{self, PageRow, PageWrite, PostRow, PostWrite};
-use crate::repo::slug_redirects;
 use crate::repo::stores::Store;
 use crate::runtime::{new_id, now, rfc3339};
 use crate::scope::StoreScope;
@@ -109,8 +108,8 @@ pub async fn update_page(env: &Env, scope: &StoreScope, slug: &str, body: &str) 
     let at = rfc3339(now());
     let mut statements = Vec::new();
     if new_slug != slug {
-        crate::v1::slugs::ensure_free(db, "pages", &new_slug, Some(&id)).await?;
-        statements.extend(slug_redirects::redirect(db, "page", slug, &new_slug, &id, &at)?);
+        crate::repo::slugs::ensure_free(db, "pages", &new_slug, Some(&id)).await?;
+        statements.extend(crate::repo::slugs::redirect(db, "page", slug, &new_slug, &id, &at)?);
     }
     statements.push(content::update_page(
         db,
@@ -244,7 +243,7 @@ async fn write_post(
         None => old_slug.clone().unwrap_or_else(|| slugify(&title)),
     };
     if old_slug.as_deref() != Some(slug.as_str()) {
-        crate::v1::slugs::ensure_free(db, "posts", &slug, Some(id)).await?;
+        crate::repo::slugs::ensure_free(db, "posts", &slug, Some(id)).await?;
     }
     let write = PostWrite {
         id,
@@ -267,7 +266,7 @@ async fn write_post(
         content::insert_post(db, &write)?
     }];
     if let Some(old_slug) = old_slug.filter(|o| *o != slug) {
-        statements.extend(slug_redirects::redirect(db, "post", &old_slug, &slug, id, &at)?);
+        statements.extend(crate::repo::slugs::redirect(db, "post", &old_slug, &slug, id, &at)?);
     }
     if let Err(error) = db.execute_batch(statements).await {
         if error.is_unique_violation() {

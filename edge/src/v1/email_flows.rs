@@ -6,14 +6,14 @@
 //! (`/internal/stores/{id}/email/...`, contract in `queues::email_api`); the edge keeps both in D1.
 
 use crate::error::{parse_json, ApiError, ApiResult};
-use crate::repo::audit_log::audit;
 use crate::repo::email_flows;
 use crate::runtime::{now, rfc3339};
 use crate::scope::StoreScope;
 use domain::marketing::{check_steps, effective_delays, flow, StepSettings, FLOWS};
 use queues::email_api::FlowSettings;
 use serde::{Deserialize, Serialize};
-use tenancy::shards::{platform, StoreDb};
+use tenancy::shards::PlatformDb;
+use tenancy::shards::StoreDb;
 use worker::Env;
 
 /// The mails of each flow's steps, in order (as the email pipeline sends them).
@@ -125,18 +125,16 @@ pub async fn update(env: &Env, scope: &StoreScope, flow_name: &str, body: &str) 
     let enabled = change.enabled.or(current.as_ref().map(|c| c.enabled)).unwrap_or(true);
     let at = rfc3339(now());
     let steps_json = serde_json::to_string(&steps).map_err(|e| ApiError::internal("flow settings", e))?;
-    let platform_db = platform(env)?;
     email_flows::save_settings(db, name, enabled, &steps_json, &at).await?;
-    platform_db
-        .batch(vec![audit(
-            &platform_db,
-            Some(store.tenant_id),
-            actor,
-            "email.flow_update",
-            &format!("{}:{name}", store.id),
-            &at,
-        )?])
-        .await?;
+    crate::repo::audit_log::record(
+        &PlatformDb::open(env)?,
+        Some(store.tenant_id),
+        actor,
+        "email.flow_update",
+        &format!("{}:{name}", store.id),
+        &at,
+    )
+    .await?;
     let settings = FlowSettings { flow: name.to_owned(), enabled, steps };
     Ok(view(name, Some(&settings), counts(db, name).await?))
 }

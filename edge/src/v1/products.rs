@@ -11,7 +11,8 @@ use domain::ProductId;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tenancy::routing::Routing;
-use tenancy::shards::{platform, StoreDb};
+use tenancy::shards::PlatformDb;
+use tenancy::shards::StoreDb;
 use tenancy::sql::Sql;
 use worker::Env;
 
@@ -257,15 +258,14 @@ pub(crate) async fn changed(
     action: &str,
     target: &str,
 ) -> ApiResult<()> {
-    let db = platform(env)?;
-    db.batch(vec![crate::repo::audit_log::audit(
-        &db,
+    crate::repo::audit_log::record(
+        &PlatformDb::open(env)?,
         Some(store.tenant_id),
         actor,
         action,
         target,
         &rfc3339(now()),
-    )?])
+    )
     .await?;
     Routing::new(env.kv(crate::config::EDGE_KV)?).bump_cache_version(store.id, now_ms() as f64).await?;
     Ok(())
@@ -673,15 +673,14 @@ pub async fn import_from_urls(
             },
         )?;
     }
-    let db = platform(env)?;
-    db.batch(vec![crate::repo::audit_log::audit(
-        &db,
+    crate::repo::audit_log::record(
+        &PlatformDb::open(env)?,
         Some(store.tenant_id),
         actor,
         "product.import_urls",
         &format!("{} page(s)", urls.len()),
         &rfc3339(now()),
-    )?])
+    )
     .await?;
     Ok(PagesQueued { queued: urls.len(), urls })
 }

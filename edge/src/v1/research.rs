@@ -3,7 +3,6 @@
 
 use crate::config::Config;
 use crate::error::{ApiError, ApiResult};
-use crate::repo::audit_log::audit;
 use crate::repo::research_runs::{self, RunRow};
 use crate::repo::stores::Store;
 use crate::runtime::{new_id, now, now_ms, rfc3339};
@@ -11,7 +10,8 @@ use crate::scope::StoreScope;
 use domain::{RunId, StoreStatus};
 use queues::messages::ResearchRequested;
 use queues::Envelope;
-use tenancy::shards::{platform, StoreDb};
+use tenancy::shards::PlatformDb;
+use tenancy::shards::StoreDb;
 use worker::Env;
 
 /// A research run as the API shows it: the row as stored.
@@ -25,7 +25,6 @@ fn max_imports(store: &Store) -> u16 {
 pub async fn start(env: &Env, scope: &StoreScope, config: &Config) -> ApiResult<RunView> {
     let store = &scope.store;
     let actor = &scope.actor();
-    let platform_db = platform(env)?;
     if store.status != StoreStatus::Active {
         return Err(ApiError::new(409, "store_suspended", "research is paused while the store is suspended"));
     }
@@ -60,16 +59,15 @@ pub async fn start(env: &Env, scope: &StoreScope, config: &Config) -> ApiResult<
             "the research queue is unavailable; try again shortly",
         ));
     }
-    platform_db
-        .batch(vec![audit(
-            &platform_db,
-            Some(store.tenant_id),
-            actor,
-            "research.start",
-            &run_id.to_string(),
-            &created_at,
-        )?])
-        .await?;
+    crate::repo::audit_log::record(
+        &PlatformDb::open(env)?,
+        Some(store.tenant_id),
+        actor,
+        "research.start",
+        &run_id.to_string(),
+        &created_at,
+    )
+    .await?;
     run_view(&scope.db, run_id).await
 }
 

@@ -3,7 +3,6 @@
 
 use crate::config::Config;
 use crate::error::{ApiError, ApiResult};
-use crate::repo::audit_log::audit;
 use crate::repo::seo;
 use crate::runtime::{new_id, now, now_ms, rfc3339};
 use crate::scope::StoreScope;
@@ -11,7 +10,8 @@ use domain::{RunId, StoreStatus};
 use queues::messages::SeoRequested;
 use queues::Envelope;
 use serde::{Deserialize, Serialize};
-use tenancy::shards::{platform, StoreDb};
+use tenancy::shards::PlatformDb;
+use tenancy::shards::StoreDb;
 use worker::Env;
 
 pub(crate) async fn new_run(db: &StoreDb, week: &str) -> ApiResult<Option<RunId>> {
@@ -50,17 +50,15 @@ pub async fn start(env: &Env, scope: &StoreScope, config: &Config) -> ApiResult<
         seo::delete_run(db, &run_id.to_string()).await?;
         return Err(ApiError::new(503, "unavailable", "the run could not be started; try again in a moment"));
     }
-    let platform_db = platform(env)?;
-    platform_db
-        .batch(vec![audit(
-            &platform_db,
-            Some(store.tenant_id),
-            actor,
-            "seo.run_start",
-            &run_id.to_string(),
-            &rfc3339(at),
-        )?])
-        .await?;
+    crate::repo::audit_log::record(
+        &PlatformDb::open(env)?,
+        Some(store.tenant_id),
+        actor,
+        "seo.run_start",
+        &run_id.to_string(),
+        &rfc3339(at),
+    )
+    .await?;
     Ok(serde_json::json!({ "id": run_id, "status": "running" }))
 }
 
