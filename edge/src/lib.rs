@@ -49,10 +49,10 @@ async fn handle(req: &mut Request, env: &Env) -> ApiResult<Response> {
         Route::Public(route) => v1::public(route, &Ctx::read(req, env).await?).await,
         Route::Shopper(route) => shoppers::handle(route, &Ctx::read(req, env).await?).await,
         Route::Webhook(route) => webhooks::handle(route, &Ctx::read(req, env).await?).await,
-        Route::Internal(route) => {
+        Route::Internal => {
             let ctx = Ctx::read(req, env).await?;
             internal::authenticate(&ctx).await?;
-            internal::handle(route, &ctx).await
+            internal::handle(&ctx).await
         }
         Route::Account(route) => {
             let ctx = Ctx::read(req, env).await?;

@@ -14,7 +14,7 @@ pub mod supply;
 use crate::error::{parse_json, ApiError, ApiResult};
 use crate::http::{json, Ctx};
 use crate::repo::nonces;
-use crate::router::InternalRoute;
+use queues::internal_api::calls::{Route as Call, Unrouted};
 use queues::internal_api::{
     verify, SignedHeaders, MAX_SKEW_SECS, NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER,
 };
@@ -45,28 +45,30 @@ pub async fn authenticate(ctx: &Ctx<'_>) -> ApiResult<()> {
     Ok(())
 }
 
-/// Runs an authenticated internal request.
-pub async fn handle(route: InternalRoute, ctx: &Ctx<'_>) -> ApiResult<Response> {
+/// Runs an authenticated internal request: matches it to its call, then to its handler.
+pub async fn handle(ctx: &Ctx<'_>) -> ApiResult<Response> {
+    let route = Call::parse(&ctx.method, ctx.url.path()).map_err(|unrouted| match unrouted {
+        Unrouted::NotFound => ApiError::not_found("route"),
+        Unrouted::MethodNotAllowed { allowed } => {
+            ApiError::new(405, "method_not_allowed", format!("use {allowed} on this path"))
+        }
+    })?;
     let (env, config, body) = (ctx.env, &ctx.config, ctx.body.as_str());
     match route {
-        InternalRoute::ClaimDueResearch => json(200, &research::claim_due(env, body).await?),
-        InternalRoute::ResearchContext(store, run) => {
+        Call::ClaimResearchRuns(()) => json(200, &research::claim_due(env, body).await?),
+        Call::ReadResearchContext((store, run)) => {
             let origin = ctx.url.origin().ascii_serialization();
             json(200, &research::context(env, &origin, store, run, body).await?)
         }
-        InternalRoute::ResearchReport(store, run) => {
-            json(200, &research::report(env, store, run, body).await?)
-        }
-        InternalRoute::Publish(store) => {
+        Call::ReportResearchRun((store, run)) => json(200, &research::report(env, store, run, body).await?),
+        Call::ImportProduct(store) => {
             let (status, published) = products::publish(env, store, body).await?;
             json(status, &published)
         }
-        InternalRoute::ConfirmErasure(id) => json(200, &erasures::confirm_erasure(env, &id, body).await?),
-        InternalRoute::Checkout(store) => {
-            json(201, &checkouts::start_checkout(env, config, store, body).await?)
-        }
-        InternalRoute::ShopperEvents => json(200, &events::record(env, body).await?),
-        InternalRoute::Subscribe(store) => {
+        Call::ConfirmErasure(id) => json(200, &erasures::confirm_erasure(env, &id, body).await?),
+        Call::OpenCheckout(store) => json(201, &checkouts::start_checkout(env, config, store, body).await?),
+        Call::RecordShopperEvents(()) => json(200, &events::record(env, body).await?),
+        Call::SubscribeShopper(store) => {
             let input: queues::internal_api::StorefrontSubscribe = parse_json(body)?;
             let signup = serde_json::json!({ "email": input.email, "first_name": input.first_name });
             let subscribed = crate::shoppers::subscriptions::subscribe(
@@ -80,20 +82,19 @@ pub async fn handle(route: InternalRoute, ctx: &Ctx<'_>) -> ApiResult<Response> 
             .await?;
             json(200, &subscribed)
         }
-        InternalRoute::FlowSettings(store) => json(200, &email::internal_settings(env, store).await?),
-        InternalRoute::FlowSends(store) => json(200, &email::internal_record(env, store, body).await?),
-        InternalRoute::SeoDue => json(200, &seo::claim_due(env, body).await?),
-        InternalRoute::SeoContext(store) => json(200, &seo::context(env, config, store).await?),
-        InternalRoute::SeoPost(store) => {
+        Call::ReadFlowSettings(store) => json(200, &email::internal_settings(env, store).await?),
+        Call::RecordFlowSends(store) => json(200, &email::internal_record(env, store, body).await?),
+        Call::ClaimSeoRuns(()) => json(200, &seo::claim_due(env, body).await?),
+        Call::ReadSeoContext(store) => json(200, &seo::context(env, config, store).await?),
+        Call::PublishSeoPost(store) => {
             let (status, post) = seo::publish(env, store, body).await?;
             json(status, &post)
         }
-        InternalRoute::SeoProducts(store) => json(200, &seo::rewrite_products(env, store, body).await?),
-        InternalRoute::SeoLinks(store) => json(200, &seo::links(env, store, body).await?),
-        InternalRoute::SeoReport(store, run) => json(200, &seo::report(env, store, run, body).await?),
-        InternalRoute::SyncStores => json(200, &supply::stores(env, body).await?),
-        InternalRoute::SupplierListings(store) => json(200, &supply::listings(env, store, body).await?),
-        InternalRoute::SupplierSync(store) => json(200, &supply::apply(env, store, body).await?),
-        InternalRoute::Unknown(what) => Err(ApiError::not_found(what)),
+        Call::RewriteProductMeta(store) => json(200, &seo::rewrite_products(env, store, body).await?),
+        Call::PlaceInternalLinks(store) => json(200, &seo::links(env, store, body).await?),
+        Call::ReportSeoRun((store, run)) => json(200, &seo::report(env, store, run, body).await?),
+        Call::ListSyncStores(()) => json(200, &supply::stores(env, body).await?),
+        Call::ListSupplierListings(store) => json(200, &supply::listings(env, store, body).await?),
+        Call::ApplySupplierSync(store) => json(200, &supply::apply(env, store, body).await?),
     }
 }
