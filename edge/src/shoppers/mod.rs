@@ -1,6 +1,7 @@
 //! What a store's shoppers reach on the edge without an account: the newsletter sign-up, and
 //! the pages behind the unsubscribe links of the store's mails.
 
+pub mod pages;
 pub mod subscriptions;
 
 use crate::error::ApiResult;

@@ -1,6 +1,7 @@
 //! A shopper's side of a store's mailing list: the sign-up form (public, rate limited), one-click
 //! unsubscribe (RFC 8058 `POST`) and the page a mail's unsubscribe link opens.
 
+use super::pages;
 use crate::config::Config;
 use crate::error::{parse_json, ApiError, ApiResult};
 use crate::repo::contacts::{self, Contact, ContactRef};
@@ -280,90 +281,35 @@ async fn by_token(db: &StoreDb<impl Sql>, token: &str) -> ApiResult<Option<Conta
     Ok(contacts::by_unsubscribe_hash(db, &hash(token)).await?)
 }
 
-/// An HTML page answered to a person (the unsubscribe link).
-pub struct Page {
-    /// HTTP status.
-    pub status: u16,
-    /// The document.
-    pub html: String,
-}
-
-fn page(status: u16, store_name: &str, heading: &str, body: &str) -> Page {
-    let name = escape(store_name);
-    Page {
-        status,
-        html: format!(
-            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-             <meta name=\"robots\" content=\"noindex\"><title>{heading} · {name}</title></head>\
-             <body style=\"font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;line-height:1.5\">\
-             <p style=\"color:#52525b\">{name}</p><h1>{heading}</h1>{body}</body></html>"
-        ),
-    }
-}
-
-/// Escapes text for HTML.
-pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
-
-/// Shows `a***@example.com` for `ada@example.com`: enough for its owner to recognise, not a
-/// disclosure to whoever holds the link.
-fn masked(email: &str) -> String {
-    match email.split_once('@') {
-        Some((local, domain)) => format!("{}***@{domain}", local.chars().next().unwrap_or('*')),
-        None => "***".into(),
-    }
-}
-
-fn not_found_page() -> Page {
-    page(404, "", "This link does not work", "<p>The unsubscribe link is not valid. If you keep getting mail, use the link in the newest mail.</p>")
-}
-
 /// `GET /v1/public/stores/{store}/unsubscribe/{token}`: the page the mail's link opens. It asks
 /// for a click (link scanners open links; they do not submit forms) that posts to the same URL.
-pub async fn unsubscribe_page(env: &Env, config: &Config, store_id: &str, token: &str) -> ApiResult<Page> {
-    let Ok(store_id) = store_id.parse::<StoreId>() else { return Ok(not_found_page()) };
-    let Ok(store) = load(&platform(env)?, store_id).await else { return Ok(not_found_page()) };
+pub async fn unsubscribe_page(
+    env: &Env,
+    config: &Config,
+    store_id: &str,
+    token: &str,
+) -> ApiResult<pages::Page> {
+    let Ok(store_id) = store_id.parse::<StoreId>() else { return Ok(pages::link_not_valid()) };
+    let Ok(store) = load(&platform(env)?, store_id).await else { return Ok(pages::link_not_valid()) };
     let Some(contact) = recipient(config, &store.db(env)?, store.id, token).await? else {
-        return Ok(not_found_page());
+        return Ok(pages::link_not_valid());
     };
     if contact.status != "subscribed" {
-        return Ok(page(
-            200,
-            &store.row.name,
-            "You are unsubscribed",
-            &format!(
-                "<p>{} gets no more marketing mail from this shop.</p>",
-                escape(&masked(&contact.email))
-            ),
-        ));
+        return Ok(pages::already_unsubscribed(&store.row.name, &contact.email));
     }
-    Ok(page(
-        200,
-        &store.row.name,
-        "Unsubscribe?",
-        &format!(
-            "<p>Stop marketing mail from this shop to {}?</p>\
-             <form method=\"post\"><input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">\
-             <button type=\"submit\" style=\"font-size:1rem;padding:.6rem 1.2rem\">Unsubscribe</button></form>",
-            escape(&masked(&contact.email))
-        ),
-    ))
+    Ok(pages::confirm(&store.row.name, &contact.email))
 }
 
 /// `POST /v1/public/stores/{store}/unsubscribe/{token}`: RFC 8058 one-click unsubscribe (the
 /// mail client posts `List-Unsubscribe=One-Click`) and the page's button. Tells the pipeline
 /// first (suppression and cancelled steps), then records the status; repeating is harmless.
-pub async fn unsubscribe(env: &Env, config: &Config, store_id: &str, token: &str) -> ApiResult<Page> {
-    let Ok(store_id) = store_id.parse::<StoreId>() else { return Ok(not_found_page()) };
-    let Ok(store) = load(&platform(env)?, store_id).await else { return Ok(not_found_page()) };
+pub async fn unsubscribe(env: &Env, config: &Config, store_id: &str, token: &str) -> ApiResult<pages::Page> {
+    let Ok(store_id) = store_id.parse::<StoreId>() else { return Ok(pages::link_not_valid()) };
+    let Ok(store) = load(&platform(env)?, store_id).await else { return Ok(pages::link_not_valid()) };
     let db = store.db(env)?;
-    let Some(contact) = recipient(config, &db, store.id, token).await? else { return Ok(not_found_page()) };
+    let Some(contact) = recipient(config, &db, store.id, token).await? else {
+        return Ok(pages::link_not_valid());
+    };
     let email = Email::parse(&contact.email).map_err(|e| ApiError::internal("contact row", e))?;
     let key = format!("flow:contact_unsubscribed:{}:{}:{}", store.id, contact.id, &hash(token)[..16]);
 
@@ -378,15 +324,7 @@ pub async fn unsubscribe(env: &Env, config: &Config, store_id: &str, token: &str
         contacts::unsubscribe(&db, &contact.id, &at).await?;
     }
     email_flows::cancel_marketing(&db, &contact.email, &rfc3339(now())).await?;
-    Ok(page(
-        200,
-        &store.row.name,
-        "You are unsubscribed",
-        &format!(
-            "<p>{} gets no more marketing mail from this shop. Order confirmations and shipping updates still arrive.</p>",
-            escape(&masked(&contact.email))
-        ),
-    ))
+    Ok(pages::unsubscribed(&store.row.name, &contact.email))
 }
 
 /// A contact as the merchant sees it.
@@ -462,11 +400,5 @@ mod tests {
         assert_eq!(clean_name(Some(" Ada\r\nBcc: x ".into())).as_deref(), Some("AdaBcc: x"));
         assert_eq!(clean_name(Some("   ".into())), None);
         assert_eq!(clean_name(Some("x".repeat(80))).unwrap().len(), NAME_MAX_CHARS);
-    }
-
-    #[test]
-    fn the_unsubscribe_page_shows_little_of_the_address() {
-        assert_eq!(masked("ada@example.com"), "a***@example.com");
-        assert_eq!(escape("<b>\"x\"</b>"), "&lt;b&gt;&quot;x&quot;&lt;/b&gt;");
     }
 }
