@@ -23,11 +23,9 @@ pub async fn publish(env: &Env, store_id: StoreId, body: &str) -> ApiResult<(u16
     if input.price.currency.code() != store.row.currency {
         return Err(ApiError::invalid("price", format!("the store sells in {}", store.row.currency)));
     }
-    if input
-        .images
-        .iter()
-        .any(|u| !(u.starts_with("https://") || u.starts_with("http://") || is_media_path(u)))
-    {
+    if input.images.iter().any(|u| {
+        !(u.starts_with("https://") || u.starts_with("http://") || domain::catalog::is_media_path(u))
+    }) {
         return Err(ApiError::invalid("images", "image URLs must be http(s) or /media/<name>.webp"));
     }
     let db = store.db(env)?;

@@ -8,15 +8,6 @@ use serde::{Deserialize, Serialize};
 use tenancy::shards::StoreDb;
 use tenancy::sql::{Sql, SqlError, Statement};
 
-/// Whether `url` names one of the store's converted images, as the import publishes them and the
-/// storefront serves them: `/media/<name>.webp`, the name in lower-case letters, digits and dashes.
-pub fn is_media_path(url: &str) -> bool {
-    url.strip_prefix("/media/").and_then(|rest| rest.strip_suffix(".webp")).is_some_and(|name| {
-        (1..=64).contains(&name.len())
-            && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
-    })
-}
-
 /// The slug itself when free, else the first free `slug-2`, `slug-3`, ...
 pub async fn free_slug(db: &StoreDb<impl Sql>, base: &str) -> Result<String, SqlError> {
     let taken: Vec<SlugRow> = db

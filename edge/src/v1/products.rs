@@ -6,8 +6,9 @@ use crate::repo::products::*;
 use crate::repo::stores::Store;
 use crate::runtime::{new_id, now, now_ms, rfc3339};
 use crate::scope::StoreScope;
+use domain::catalog::{self, ProductPatch};
 use domain::content::slugify;
-use domain::ProductId;
+use domain::{Currency, ProductId};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tenancy::routing::Routing;
@@ -157,83 +158,12 @@ struct Checked {
     status: &'static str,
 }
 
-fn check_text(field: &str, text: &str, max: usize) -> ApiResult<()> {
-    let len = text.chars().count();
-    if text.trim().is_empty() || len > max || text.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(ApiError::invalid(field, format!("{field} must be 1 to {max} characters")));
-    }
-    Ok(())
-}
-
-fn check_list(field: &str, items: &[String], max_items: usize, max_len: usize) -> ApiResult<()> {
-    if items.len() > max_items {
-        return Err(ApiError::invalid(field, format!("{field} may have at most {max_items} items")));
-    }
-    items.iter().try_for_each(|item| check_text(field, item, max_len))
-}
-
 impl Checked {
-    /// Applies `fields` over `base` (all defaults for a new product) and checks the result.
-    fn new(base: Option<&ProductDetail>, fields: ProductFields) -> ApiResult<Self> {
-        use domain::content::{truncate_words, META_DESCRIPTION_MAX, META_TITLE_MAX};
-        let title = fields
-            .title
-            .or_else(|| base.map(|b| b.title.clone()))
-            .ok_or_else(|| ApiError::invalid("title", "title is required"))?;
-        check_text("title", &title, 120)?;
-        let description =
-            fields.description.or_else(|| base.map(|b| list_column(&b.description))).unwrap_or_default();
-        check_list("description", &description, 10, 2_000)?;
-        let features = fields.features.or_else(|| base.map(|b| list_column(&b.features))).unwrap_or_default();
-        check_list("features", &features, 12, 200)?;
-        let keywords = fields.keywords.or_else(|| base.map(|b| list_column(&b.keywords))).unwrap_or_default();
-        check_list("keywords", &keywords, 20, 60)?;
-        let images = fields.images.or_else(|| base.map(|b| list_column(&b.images))).unwrap_or_default();
-        check_list("images", &images, 20, 2_000)?;
-        if images.iter().any(|u| !(u.starts_with("https://") || is_media_path(u))) {
-            return Err(ApiError::invalid("images", "image URLs must be https or /media/<name>.webp"));
-        }
-        let meta_title = fields
-            .meta_title
-            .or_else(|| base.map(|b| b.meta_title.clone()))
-            .unwrap_or_else(|| truncate_words(&title, META_TITLE_MAX));
-        check_text("meta_title", &meta_title, META_TITLE_MAX)?;
-        let meta_description = fields
-            .meta_description
-            .or_else(|| base.map(|b| b.meta_description.clone()))
-            .unwrap_or_else(|| {
-                truncate_words(
-                    description.first().map_or(title.as_str(), String::as_str),
-                    META_DESCRIPTION_MAX,
-                )
-            });
-        check_text("meta_description", &meta_description, META_DESCRIPTION_MAX)?;
-        let price_minor = fields
-            .price_minor
-            .or_else(|| base.map(|b| b.price_minor))
-            .ok_or_else(|| ApiError::invalid("price_minor", "price_minor is required"))?;
-        if price_minor <= 0 {
-            return Err(ApiError::invalid(
-                "price_minor",
-                "price_minor must be a positive amount in minor units",
-            ));
-        }
-        let compare_at_minor =
-            fields.compare_at_minor.unwrap_or_else(|| base.and_then(|b| b.compare_at_minor));
-        if compare_at_minor.is_some_and(|c| c <= price_minor) {
-            return Err(ApiError::invalid("compare_at_minor", "compare_at_minor must be above price_minor"));
-        }
-        let cost_minor = fields.cost_minor.or_else(|| base.map(|b| b.cost_minor)).unwrap_or(0);
-        if cost_minor < 0 {
-            return Err(ApiError::invalid("cost_minor", "cost_minor must not be negative"));
-        }
-        let status =
-            match fields.status.as_deref().or_else(|| base.map(|b| b.status.as_str())).unwrap_or("draft") {
-                "published" => "published",
-                "draft" => "draft",
-                _ => return Err(ApiError::invalid("status", "status must be published or draft")),
-            };
-        Ok(Self {
+    /// Applies `fields` over `base` (all defaults for a new product) and checks the result by the
+    /// catalog's rules (`domain::catalog`), the same rules every other writer of products obeys.
+    fn new(base: Option<&ProductDetail>, fields: ProductFields, currency: &str) -> ApiResult<Self> {
+        let currency: Currency = currency.parse().map_err(|e| ApiError::internal("store currency", e))?;
+        let ProductFields {
             title,
             description,
             features,
@@ -245,6 +175,48 @@ impl Checked {
             compare_at_minor,
             cost_minor,
             status,
+            ..
+        } = fields;
+        let changes = ProductPatch {
+            title,
+            description,
+            features,
+            meta_title,
+            meta_description,
+            keywords,
+            images,
+            price_minor,
+            compare_at_minor,
+            cost_minor,
+            status,
+        };
+        let stored = base.map(|b| ProductPatch {
+            title: Some(b.title.clone()),
+            description: Some(list_column(&b.description)),
+            features: Some(list_column(&b.features)),
+            meta_title: Some(b.meta_title.clone()),
+            meta_description: Some(b.meta_description.clone()),
+            keywords: Some(list_column(&b.keywords)),
+            images: Some(list_column(&b.images)),
+            price_minor: Some(b.price_minor),
+            compare_at_minor: Some(b.compare_at_minor),
+            cost_minor: Some(b.cost_minor),
+            status: Some(b.status.clone()),
+        });
+        let checked = catalog::ProductFields::from_patch(changes.over(stored.unwrap_or_default()), currency)
+            .map_err(|e| ApiError::invalid(e.field(), e.to_string()))?;
+        Ok(Self {
+            title: checked.title.into(),
+            description: checked.description.into(),
+            features: checked.features.into(),
+            meta_title: checked.meta_title.into(),
+            meta_description: checked.meta_description.into(),
+            keywords: checked.keywords.into(),
+            images: checked.images.into(),
+            price_minor: checked.prices.price().minor,
+            compare_at_minor: checked.prices.compare_at().map(|m| m.minor),
+            cost_minor: checked.prices.cost().minor,
+            status: checked.status.as_str(),
         })
     }
 }
@@ -334,7 +306,7 @@ pub async fn create(env: &Env, scope: &StoreScope, body: &str) -> ApiResult<Prod
     let mut fields: ProductFields = parse_json(body)?;
     let slug_wanted = fields.slug.take();
     let variants = fields.variants.take();
-    let checked = Checked::new(None, fields)?;
+    let checked = Checked::new(None, fields, &store.row.currency)?;
     let variants = crate::v1::variants::check(variants.as_deref(), &[], checked.price_minor)?;
     let db = &scope.db;
     ensure_room(db, store.plan(), 1).await?;
@@ -371,7 +343,7 @@ pub async fn update(
     let db = &scope.db;
     let current = detail(db, id).await?;
     let existing = crate::repo::variants::ids_of(db, &id.to_string()).await?;
-    let checked = Checked::new(Some(&current), fields)?;
+    let checked = Checked::new(Some(&current), fields, &scope.store.row.currency)?;
     let variants =
         variants.map(|v| crate::v1::variants::check(Some(&v), &existing, checked.price_minor)).transpose()?;
     let at = rfc3339(now());
@@ -460,7 +432,7 @@ pub async fn bulk_update(
                 continue;
             }
         };
-        match Checked::new(Some(&current), input.changes.clone()) {
+        match Checked::new(Some(&current), input.changes.clone(), &scope.store.row.currency) {
             Ok(checked) => statements.push(crate::repo::products::update(db, id, &checked.changes(), &at)?),
             Err(e) => {
                 errors.push(BulkError { id: raw.clone(), code: e.code, field: e.field, message: e.detail })
@@ -717,7 +689,7 @@ pub async fn import(
                     message: "slugs and variants are set per product, not in an import".into(),
                 });
             }
-            Checked::new(None, fields).map_err(|e| RowError {
+            Checked::new(None, fields, &store.row.currency).map_err(|e| RowError {
                 line,
                 field: e.field.clone(),
                 message: e.detail,
@@ -756,7 +728,7 @@ pub async fn import(
 
 #[cfg(test)]
 mod tests {
-    use super::is_media_path;
+    use domain::catalog::is_media_path;
 
     #[test]
     fn only_converted_images_pass_as_media_paths() {
