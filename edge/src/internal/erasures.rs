@@ -43,3 +43,25 @@ fn contract_view(view: gdpr::ErasureView) -> ErasureView {
         s3_objects: view.s3_objects,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pipelines_read_an_erasure_in_the_same_json_as_the_owner() {
+        let owner = |s3_objects| gdpr::ErasureView {
+            id: "e1".into(),
+            status: "completed".into(),
+            requested_at: "2026-12-01T00:00:00Z".into(),
+            data_erased_at: Some("2026-12-01T00:00:01Z".into()),
+            pipelines_confirmed_at: None,
+            dynamodb_items: Some(12),
+            s3_objects,
+        };
+        for s3_objects in [Some(3), None] {
+            let expected = serde_json::to_string(&owner(s3_objects)).unwrap();
+            assert_eq!(serde_json::to_string(&contract_view(owner(s3_objects))).unwrap(), expected);
+        }
+    }
+}

@@ -154,3 +154,44 @@ fn contract_view(row: RunRow) -> ResearchRunView {
         completed_at: row.completed_at,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reported_run_answers_the_same_json_as_the_merchant_reads() {
+        let reported = RunRow {
+            id: "r1".into(),
+            trigger: "schedule".into(),
+            window_start: Some("2026-12-01T00:00:00Z".into()),
+            status: "completed".into(),
+            candidates: Some(40),
+            selected: Some(3),
+            sources: Some("[]".into()),
+            imported: Some(3),
+            watchlisted: Some(2),
+            excluded: Some(1),
+            top: Some("[]".into()),
+            created_at: "2026-12-01T00:00:00Z".into(),
+            completed_at: Some("2026-12-01T00:02:00Z".into()),
+        };
+        let queued = RunRow {
+            window_start: None,
+            status: "queued".into(),
+            candidates: None,
+            selected: None,
+            sources: None,
+            imported: None,
+            watchlisted: None,
+            excluded: None,
+            top: None,
+            completed_at: None,
+            ..reported.clone()
+        };
+        for row in [reported, queued] {
+            let expected = serde_json::to_string(&row).unwrap();
+            assert_eq!(serde_json::to_string(&contract_view(row)).unwrap(), expected);
+        }
+    }
+}

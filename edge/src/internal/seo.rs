@@ -205,3 +205,23 @@ pub async fn report(access: &StoreAccess, run_id: RunId, input: SeoReport) -> Ap
     }
     Ok(SeoRunRecorded { status: "completed".to_owned() })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn post(body_html: &str) -> PublishPost {
+        serde_json::from_value(serde_json::json!({
+            "run_id": "0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d", "title": "Brushing a dog", "meta_title": "Brushing a dog", "meta_description": "How, and how often.",
+            "excerpt": "How, and how often.", "body_html": body_html, "keywords": [], "related_product_ids": []
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_post_with_unsafe_html_is_refused_before_its_store_is_read() {
+        let refused = check_post(&post("<p>hi</p><script>alert(1)</script>")).unwrap_err();
+        assert_eq!((refused.status, refused.field.as_deref()), (422, Some("body_html")));
+        assert!(check_post(&post("<p>Brush weekly.</p>")).is_ok());
+    }
+}

@@ -178,3 +178,24 @@ impl From<supply::ChangeRow> for ChangeView {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sync(sync_id: &str) -> SupplierSync {
+        SupplierSync {
+            tenant_id: "0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d".parse().unwrap(),
+            sync_id: sync_id.into(),
+            observed: vec![],
+        }
+    }
+
+    #[test]
+    fn a_sync_without_an_id_is_refused_before_its_store_is_read() {
+        let refused = check_sync(&sync("")).unwrap_err();
+        assert_eq!((refused.status, refused.field.as_deref()), (400, Some("sync_id")));
+        assert!(check_sync(&sync(&"s".repeat(65))).is_err());
+        assert!(check_sync(&sync("sync-1")).is_ok());
+    }
+}
