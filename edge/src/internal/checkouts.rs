@@ -1,20 +1,20 @@
 //! Checkout Sessions the storefront starts for a shopper's cart.
 
 use crate::config::Config;
-use crate::error::{parse_json, ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult};
+use crate::internal::StoreAccess;
 use crate::repo::analytics;
 use crate::repo::orders::{self, PricedLine};
-use crate::repo::stores::load;
 use crate::runtime::{new_id, now, now_ms, random_bytes, rfc3339};
 use crate::v1::orders::{shop, today, MAX_LINES};
 use domain::accounts::Email;
-use domain::{Currency, Money, ProductId, StoreId, StoreStatus};
+use domain::{Currency, Money, ProductId, StoreStatus};
 use queues::internal_api::{CheckoutStarted, StartCheckout};
 use queues::messages::{FlowEvent, FlowTrigger, LineItem};
 use queues::Envelope;
-use tenancy::shards::{platform, StoreDb};
+use tenancy::shards::StoreDb;
 use tenancy::sql::Sql;
-use worker::{Env, Method};
+use worker::Method;
 
 /// Prices the lines from the database, refusing unknown or unpublished products, missing or
 /// unknown variants and quantities above stock, each by its line.
@@ -90,13 +90,12 @@ pub(crate) fn line_name(line: &PricedLine) -> String {
 /// `POST /internal/stores/{id}/checkouts`: prices the cart, records the checkout, opens a Stripe
 /// Checkout Session (payment mode) and starts the abandoned-cart flow, which the purchase stops.
 pub async fn start_checkout(
-    env: &Env,
     config: &Config,
-    store_id: StoreId,
-    body: &str,
+    access: &StoreAccess,
+    input: StartCheckout,
 ) -> ApiResult<CheckoutStarted> {
-    let input: StartCheckout = parse_json(body)?;
-    let store = load(&platform(env)?, store_id).await?;
+    let StoreAccess { store, db } = access;
+    let store_id = store.id;
     if store.status != StoreStatus::Active {
         return Err(ApiError::new(409, "store_closed", "the store is not selling right now"));
     }
@@ -108,8 +107,7 @@ pub async fn start_checkout(
         return Err(ApiError::invalid("cart_id", "cart_id must be 1 to 64 letters and digits"));
     }
     let origin = check_origin(&input.origin)?.to_owned();
-    let db = store.db(env)?;
-    let lines = price_lines(&db, &input).await?;
+    let lines = price_lines(db, &input).await?;
     let currency: Currency = store.row.currency.parse().unwrap_or(Currency::Usd);
     let priced: Vec<(Money, u32)> =
         lines.iter().map(|l| (Money::from_minor(l.unit_price_minor, currency), l.quantity)).collect();
@@ -164,8 +162,8 @@ pub async fn start_checkout(
         at: &at,
     };
     db.execute_batch(vec![
-        orders::insert_checkout(&db, &checkout)?,
-        analytics::add(&db, "checkout_started", &today(), 1, 0)?,
+        orders::insert_checkout(db, &checkout)?,
+        analytics::add(db, "checkout_started", &today(), 1, 0)?,
     ])
     .await?;
 
@@ -180,7 +178,7 @@ pub async fn start_checkout(
             occurred_at: now(),
             trigger: FlowTrigger::CartAbandoned {
                 cart_id: input.cart_id.clone(),
-                shop: shop(config, &store, &origin, &email),
+                shop: shop(config, store, &origin, &email),
                 email,
                 items: lines.iter().map(|l| LineItem { title: line_name(l), quantity: l.quantity }).collect(),
                 cart_url: format!("{origin}/cart"),

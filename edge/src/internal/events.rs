@@ -1,12 +1,11 @@
 //! Shopper events the storefront aggregates and sends in batches (page views, add to cart).
 
-use crate::error::{parse_json, ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult};
 use crate::repo::analytics;
 use crate::repo::stores::load;
 use crate::v1::analytics::STOREFRONT_METRICS;
 use domain::StoreId;
-use queues::internal_api::{ShopperEvents, SHOPPER_EVENTS_MAX};
-use serde_json::{json, Value};
+use queues::internal_api::{EventsRecorded, ShopperEvents, SHOPPER_EVENTS_MAX};
 use std::collections::BTreeMap;
 use tenancy::shards::platform;
 use worker::Env;
@@ -16,8 +15,7 @@ fn is_day(text: &str) -> bool {
 }
 
 /// `POST /internal/shopper-events`: adds aggregated counts, one D1 batch per store.
-pub async fn record(env: &Env, body: &str) -> ApiResult<Value> {
-    let input: ShopperEvents = parse_json(body)?;
+pub async fn record(env: &Env, input: ShopperEvents) -> ApiResult<EventsRecorded> {
     if input.counts.len() > SHOPPER_EVENTS_MAX {
         return Err(ApiError::invalid("counts", format!("at most {SHOPPER_EVENTS_MAX} counts per call")));
     }
@@ -44,5 +42,6 @@ pub async fn record(env: &Env, body: &str) -> ApiResult<Value> {
         recorded += statements.len();
         db.execute_batch(statements).await?;
     }
-    Ok(json!({ "recorded": recorded }))
+    let recorded = u32::try_from(recorded).map_err(|e| ApiError::internal("shopper events", e))?;
+    Ok(EventsRecorded { recorded })
 }

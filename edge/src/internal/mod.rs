@@ -14,12 +14,20 @@ pub mod supply;
 use crate::error::{parse_json, ApiError, ApiResult};
 use crate::http::{json, Ctx};
 use crate::repo::nonces;
-use queues::internal_api::calls::{Route as Call, Unrouted};
-use queues::internal_api::{
-    verify, SignedHeaders, MAX_SKEW_SECS, NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER,
+use crate::repo::stores::{self, Store};
+use domain::StoreId;
+use queues::internal_api::calls::{
+    ApplySupplierSync, ClaimResearchRuns, ClaimSeoRuns, ConfirmErasure, ImportProduct, InternalCall,
+    ListSupplierListings, ListSyncStores, OpenCheckout, PlaceInternalLinks, PublishSeoPost, ReadFlowSettings,
+    ReadResearchContext, ReadSeoContext, RecordFlowSends, RecordShopperEvents, ReportResearchRun,
+    ReportSeoRun, RewriteProductMeta, Route as Call, SubscribeShopper, Unrouted,
 };
-use tenancy::shards::PlatformDb;
-use worker::Response;
+use queues::internal_api::{
+    verify, SignedHeaders, StorefrontSubscribe, Subscribed, MAX_SKEW_SECS, NONCE_HEADER, SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+};
+use tenancy::shards::{platform, PlatformDb, StoreDb};
+use worker::{Env, Response};
 
 /// Verifies the signature of an internal request and records its nonce, refusing replays.
 pub async fn authenticate(ctx: &Ctx<'_>) -> ApiResult<()> {
@@ -45,6 +53,55 @@ pub async fn authenticate(ctx: &Ctx<'_>) -> ApiResult<()> {
     Ok(())
 }
 
+/// The store an internal call names: loaded from the platform database and its database opened,
+/// once per request by [`handle`], so that no handler loads or opens a store itself. A store that
+/// does not exist answers 404 `store not found`; each handler keeps its own checks (such as the
+/// tenant the body names).
+pub struct StoreAccess {
+    /// The store, as the platform database holds it.
+    pub store: Store,
+    /// The store's rows, and only its rows.
+    pub db: StoreDb,
+}
+
+impl StoreAccess {
+    /// Loads store `id` and opens its database.
+    pub async fn open(env: &Env, id: StoreId) -> ApiResult<Self> {
+        let store = stores::load(&platform(env)?, id).await?;
+        let db = store.db(env)?;
+        Ok(Self { store, db })
+    }
+}
+
+/// The body of call `C`, as its contract types it; a body that does not parse answers 400 and
+/// names the field at fault.
+fn body<C: InternalCall>(ctx: &Ctx<'_>) -> ApiResult<C::Request> {
+    parse_json(&ctx.body)
+}
+
+/// Answers call `C` with its contract's answer type.
+fn answer<C: InternalCall>(status: u16, value: &C::Response) -> ApiResult<Response> {
+    json(status, value)
+}
+
+/// The body of store call `C`, checked by `check` (the checks a handler makes before it touches
+/// the store), then the store it names: in this order, so a bad body for a missing store still
+/// answers what the body got wrong.
+async fn on_store<C: InternalCall>(
+    ctx: &Ctx<'_>,
+    id: StoreId,
+    check: fn(&C::Request) -> ApiResult<()>,
+) -> ApiResult<(C::Request, StoreAccess)> {
+    let input = body::<C>(ctx)?;
+    check(&input)?;
+    Ok((input, StoreAccess::open(ctx.env, id).await?))
+}
+
+/// For store calls whose handler checks nothing before it reads the store.
+fn unchecked<T>(_: &T) -> ApiResult<()> {
+    Ok(())
+}
+
 /// Runs an authenticated internal request: matches it to its call, then to its handler.
 pub async fn handle(ctx: &Ctx<'_>) -> ApiResult<Response> {
     let route = Call::parse(&ctx.method, ctx.url.path()).map_err(|unrouted| match unrouted {
@@ -53,48 +110,113 @@ pub async fn handle(ctx: &Ctx<'_>) -> ApiResult<Response> {
             ApiError::new(405, "method_not_allowed", format!("use {allowed} on this path"))
         }
     })?;
-    let (env, config, body) = (ctx.env, &ctx.config, ctx.body.as_str());
+    let (env, config) = (ctx.env, &ctx.config);
     match route {
-        Call::ClaimResearchRuns(()) => json(200, &research::claim_due(env, body).await?),
+        Call::ClaimResearchRuns(()) => {
+            let input = body::<ClaimResearchRuns>(ctx)?;
+            answer::<ClaimResearchRuns>(200, &research::claim_due(env, input).await?)
+        }
         Call::ReadResearchContext((store, run)) => {
+            let (input, access) = on_store::<ReadResearchContext>(ctx, store, unchecked).await?;
             let origin = ctx.url.origin().ascii_serialization();
-            json(200, &research::context(env, &origin, store, run, body).await?)
+            answer::<ReadResearchContext>(200, &research::context(env, &origin, &access, run, input).await?)
         }
-        Call::ReportResearchRun((store, run)) => json(200, &research::report(env, store, run, body).await?),
+        Call::ReportResearchRun((store, run)) => {
+            let (input, access) = on_store::<ReportResearchRun>(ctx, store, unchecked).await?;
+            answer::<ReportResearchRun>(200, &research::report(&access, run, input).await?)
+        }
         Call::ImportProduct(store) => {
-            let (status, published) = products::publish(env, store, body).await?;
-            json(status, &published)
+            let (input, access) = on_store::<ImportProduct>(ctx, store, unchecked).await?;
+            let (status, published) = products::publish(env, &access, input).await?;
+            answer::<ImportProduct>(status, &published)
         }
-        Call::ConfirmErasure(id) => json(200, &erasures::confirm_erasure(env, &id, body).await?),
-        Call::OpenCheckout(store) => json(201, &checkouts::start_checkout(env, config, store, body).await?),
-        Call::RecordShopperEvents(()) => json(200, &events::record(env, body).await?),
+        Call::ConfirmErasure(id) => {
+            let input = body::<ConfirmErasure>(ctx)?;
+            answer::<ConfirmErasure>(200, &erasures::confirm_erasure(env, &id, input).await?)
+        }
+        Call::OpenCheckout(store) => {
+            let (input, access) = on_store::<OpenCheckout>(ctx, store, unchecked).await?;
+            answer::<OpenCheckout>(201, &checkouts::start_checkout(config, &access, input).await?)
+        }
+        Call::RecordShopperEvents(()) => {
+            let input = body::<RecordShopperEvents>(ctx)?;
+            answer::<RecordShopperEvents>(200, &events::record(env, input).await?)
+        }
         Call::SubscribeShopper(store) => {
-            let input: queues::internal_api::StorefrontSubscribe = parse_json(body)?;
-            let signup = serde_json::json!({ "email": input.email, "first_name": input.first_name });
-            let subscribed = crate::shoppers::subscriptions::subscribe(
-                env,
-                config,
-                &store.to_string(),
-                &signup.to_string(),
-                "application/json",
-                &input.ip,
-            )
-            .await?;
-            json(200, &subscribed)
+            // The public sign-up finds the store by its own rules (and rate-limits first), so this
+            // call opens no store access.
+            let input = body::<SubscribeShopper>(ctx)?;
+            answer::<SubscribeShopper>(200, &subscribe(env, config, store, input).await?)
         }
-        Call::ReadFlowSettings(store) => json(200, &email::internal_settings(env, store).await?),
-        Call::RecordFlowSends(store) => json(200, &email::internal_record(env, store, body).await?),
-        Call::ClaimSeoRuns(()) => json(200, &seo::claim_due(env, body).await?),
-        Call::ReadSeoContext(store) => json(200, &seo::context(env, config, store).await?),
+        Call::ReadFlowSettings(store) => {
+            // The body is `{}` and has never been read: it is not parsed now either.
+            let access = StoreAccess::open(env, store).await?;
+            answer::<ReadFlowSettings>(200, &email::internal_settings(&access).await?)
+        }
+        Call::RecordFlowSends(store) => {
+            let (input, access) = on_store::<RecordFlowSends>(ctx, store, email::check_sends).await?;
+            answer::<RecordFlowSends>(200, &email::internal_record(&access, input).await?)
+        }
+        Call::ClaimSeoRuns(()) => {
+            let input = body::<ClaimSeoRuns>(ctx)?;
+            answer::<ClaimSeoRuns>(200, &seo::claim_due(env, input).await?)
+        }
+        Call::ReadSeoContext(store) => {
+            // The body is `{}` and has never been read: it is not parsed now either.
+            let access = StoreAccess::open(env, store).await?;
+            answer::<ReadSeoContext>(200, &seo::context(config, &access).await?)
+        }
         Call::PublishSeoPost(store) => {
-            let (status, post) = seo::publish(env, store, body).await?;
-            json(status, &post)
+            let (input, access) = on_store::<PublishSeoPost>(ctx, store, seo::check_post).await?;
+            let (status, post) = seo::publish(env, &access, input).await?;
+            answer::<PublishSeoPost>(status, &post)
         }
-        Call::RewriteProductMeta(store) => json(200, &seo::rewrite_products(env, store, body).await?),
-        Call::PlaceInternalLinks(store) => json(200, &seo::links(env, store, body).await?),
-        Call::ReportSeoRun((store, run)) => json(200, &seo::report(env, store, run, body).await?),
-        Call::ListSyncStores(()) => json(200, &supply::stores(env, body).await?),
-        Call::ListSupplierListings(store) => json(200, &supply::listings(env, store, body).await?),
-        Call::ApplySupplierSync(store) => json(200, &supply::apply(env, store, body).await?),
+        Call::RewriteProductMeta(store) => {
+            let (input, access) = on_store::<RewriteProductMeta>(ctx, store, unchecked).await?;
+            answer::<RewriteProductMeta>(200, &seo::rewrite_products(env, &access, input).await?)
+        }
+        Call::PlaceInternalLinks(store) => {
+            let (input, access) = on_store::<PlaceInternalLinks>(ctx, store, unchecked).await?;
+            answer::<PlaceInternalLinks>(200, &seo::links(env, &access, input).await?)
+        }
+        Call::ReportSeoRun((store, run)) => {
+            let (input, access) = on_store::<ReportSeoRun>(ctx, store, unchecked).await?;
+            answer::<ReportSeoRun>(200, &seo::report(&access, run, input).await?)
+        }
+        Call::ListSyncStores(()) => {
+            let input = body::<ListSyncStores>(ctx)?;
+            answer::<ListSyncStores>(200, &supply::stores(env, input).await?)
+        }
+        Call::ListSupplierListings(store) => {
+            let (input, access) = on_store::<ListSupplierListings>(ctx, store, unchecked).await?;
+            answer::<ListSupplierListings>(200, &supply::listings(&access, input).await?)
+        }
+        Call::ApplySupplierSync(store) => {
+            let (input, access) = on_store::<ApplySupplierSync>(ctx, store, supply::check_sync).await?;
+            answer::<ApplySupplierSync>(200, &supply::apply(env, &access, input).await?)
+        }
     }
+}
+
+/// `POST /internal/stores/{id}/subscribe`: the storefront's sign-up, run as the public one (which
+/// answers its own view of [`Subscribed`]; it is read back as the contract's, field for field).
+async fn subscribe(
+    env: &Env,
+    config: &crate::config::Config,
+    store: StoreId,
+    input: StorefrontSubscribe,
+) -> ApiResult<Subscribed> {
+    let signup = serde_json::json!({ "email": input.email, "first_name": input.first_name });
+    let subscribed = crate::shoppers::subscriptions::subscribe(
+        env,
+        config,
+        &store.to_string(),
+        &signup.to_string(),
+        "application/json",
+        &input.ip,
+    )
+    .await?;
+    serde_json::to_value(&subscribed)
+        .and_then(serde_json::from_value)
+        .map_err(|e| ApiError::internal("subscribe answer", e))
 }

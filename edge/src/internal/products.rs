@@ -1,21 +1,23 @@
 //! Products the import stage publishes, once per source product.
 
-use crate::error::{parse_json, ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult};
+use crate::internal::StoreAccess;
 use crate::repo::products::*;
-use crate::repo::stores::load;
 use crate::runtime::{new_id, now, now_ms, rfc3339};
 use domain::content::slugify;
-use domain::{ProductId, StoreId};
+use domain::ProductId;
 use queues::internal_api::{PublishProduct, PublishStatus, PublishedProduct};
 use tenancy::routing::Routing;
-use tenancy::shards::platform;
 use worker::Env;
 
 /// `POST /internal/stores/{store}/products`: publishes an imported product once. A repeat with
 /// the same source and source product id returns the first product and writes nothing.
-pub async fn publish(env: &Env, store_id: StoreId, body: &str) -> ApiResult<(u16, PublishedProduct)> {
-    let input: PublishProduct = parse_json(body)?;
-    let store = load(&platform(env)?, store_id).await?;
+pub async fn publish(
+    env: &Env,
+    access: &StoreAccess,
+    input: PublishProduct,
+) -> ApiResult<(u16, PublishedProduct)> {
+    let StoreAccess { store, db } = access;
     if store.tenant_id != input.tenant_id {
         return Err(ApiError::not_found("store"));
     }
@@ -28,13 +30,12 @@ pub async fn publish(env: &Env, store_id: StoreId, body: &str) -> ApiResult<(u16
     }) {
         return Err(ApiError::invalid("images", "image URLs must be http(s) or /media/<name>.webp"));
     }
-    let db = store.db(env)?;
-    if let Some(existing) = find_by_source(&db, &input.source, &input.source_product_id).await? {
+    if let Some(existing) = find_by_source(db, &input.source, &input.source_product_id).await? {
         return Ok((200, existing));
     }
-    ensure_room(&db, store.plan(), 1).await?;
+    ensure_room(db, store.plan(), 1).await?;
 
-    let slug = free_slug(&db, &slugify(&input.content.title)).await?;
+    let slug = free_slug(db, &slugify(&input.content.title)).await?;
     let product_id: ProductId = new_id();
     let at = rfc3339(now());
     // The store's auto-publish setting has the last word: off, every import waits as a draft.
@@ -43,7 +44,7 @@ pub async fn publish(env: &Env, store_id: StoreId, body: &str) -> ApiResult<(u16
         _ => "draft",
     };
     let row = insert(
-        &db,
+        db,
         &NewRow {
             id: product_id,
             slug: slug.clone(),
@@ -67,12 +68,12 @@ pub async fn publish(env: &Env, store_id: StoreId, body: &str) -> ApiResult<(u16
     )?;
     db.execute_batch(vec![row]).await?;
 
-    let published = find_by_source(&db, &input.source, &input.source_product_id)
+    let published = find_by_source(db, &input.source, &input.source_product_id)
         .await?
         .ok_or_else(|| ApiError::internal("publishing product", "row missing after insert"))?;
     let created = published.product_id == product_id;
     if created && status == "published" {
-        Routing::new(env.kv(crate::config::EDGE_KV)?).bump_cache_version(store_id, now_ms() as f64).await?;
+        Routing::new(env.kv(crate::config::EDGE_KV)?).bump_cache_version(store.id, now_ms() as f64).await?;
     }
     Ok((if created { 201 } else { 200 }, PublishedProduct { created, ..published }))
 }

@@ -1,23 +1,22 @@
 //! Research runs as the pipelines see them: the due runs a schedule claims, a run's context, its report.
 
-use crate::error::{parse_json, ApiError, ApiResult};
-use crate::repo::research_runs::{self, RunReport as ReportWrite};
+use crate::error::{ApiError, ApiResult};
+use crate::internal::StoreAccess;
+use crate::repo::research_runs::{self, RunReport as ReportWrite, RunRow};
 use crate::repo::research_schedule;
-use crate::repo::stores::load;
 use crate::runtime::{new_id, now, rfc3339};
-use crate::v1::research::{run_view, RunView, EXISTING_MAX, TOP_MAX, WATCH_MAX};
+use crate::v1::research::{run_view, EXISTING_MAX, TOP_MAX, WATCH_MAX};
 use domain::{Plan, RunId, StoreId, TenantId};
 use queues::internal_api::{
-    ClaimDueRuns, DueRun, DueRuns, ResearchContext, ResearchContextRequest, RunReport,
+    ClaimDueRuns, DueRun, DueRuns, ResearchContext, ResearchContextRequest, ResearchRunView, RunReport,
 };
-use tenancy::shards::{platform, PlatformDb};
+use tenancy::shards::PlatformDb;
 use worker::Env;
 
 /// `POST /internal/research-runs/due`: records a scheduled run for every active store whose plan's
 /// cadence is due, and returns them. Idempotent per store and window: a repeated claim in the same
 /// window returns the same runs, so a fan-out that crashed before enqueueing can simply run again.
-pub async fn claim_due(env: &Env, body: &str) -> ApiResult<DueRuns> {
-    let input: ClaimDueRuns = parse_json(body)?;
+pub async fn claim_due(env: &Env, input: ClaimDueRuns) -> ApiResult<DueRuns> {
     let limit = input.limit.clamp(1, 1_000);
     let db = PlatformDb::open(env)?;
     let at = now();
@@ -68,21 +67,19 @@ pub async fn claim_due(env: &Env, body: &str) -> ApiResult<DueRuns> {
 pub async fn context(
     env: &Env,
     origin: &str,
-    store_id: StoreId,
+    access: &StoreAccess,
     run_id: RunId,
-    body: &str,
+    input: ResearchContextRequest,
 ) -> ApiResult<ResearchContext> {
-    let input: ResearchContextRequest = parse_json(body)?;
-    let platform_db = platform(env)?;
-    let store = load(&platform_db, store_id).await?;
+    let StoreAccess { store, db } = access;
+    let store_id = store.id;
     if store.tenant_id != input.tenant_id {
         return Err(ApiError::not_found("store"));
     }
-    let db = store.db(env)?;
-    let Some(status) = research_runs::status(&db, &run_id.to_string()).await? else {
+    let Some(status) = research_runs::status(db, &run_id.to_string()).await? else {
         return Err(ApiError::not_found("research run"));
     };
-    let existing = research_runs::existing_products(&db, &run_id.to_string(), EXISTING_MAX).await?;
+    let existing = research_runs::existing_products(db, &run_id.to_string(), EXISTING_MAX).await?;
     let owner = research_schedule::owner_email(&PlatformDb::open(env)?, &store.tenant_id.to_string()).await?;
     let threshold =
         |value: i64, default: u8| u8::try_from(value).ok().filter(|v| *v <= 100).unwrap_or(default);
@@ -100,9 +97,8 @@ pub async fn context(
 /// `POST /internal/stores/{store}/research-runs/{run}/report`: records what a run found, and adds
 /// its watchlist items to the store's watchlist, all at once. Reporting again replaces the report
 /// and refreshes the items.
-pub async fn report(env: &Env, store_id: StoreId, run_id: RunId, body: &str) -> ApiResult<RunView> {
-    let input: RunReport = parse_json(body)?;
-    let store = load(&platform(env)?, store_id).await?;
+pub async fn report(access: &StoreAccess, run_id: RunId, input: RunReport) -> ApiResult<ResearchRunView> {
+    let StoreAccess { store, db } = access;
     if store.tenant_id != input.tenant_id {
         return Err(ApiError::not_found("store"));
     }
@@ -112,8 +108,7 @@ pub async fn report(env: &Env, store_id: StoreId, run_id: RunId, body: &str) -> 
     for item in &input.watchlist {
         crate::v1::watchlist::validate(item, &store.row.currency)?;
     }
-    let db = store.db(env)?;
-    if research_runs::status(&db, &run_id.to_string()).await?.is_none() {
+    if research_runs::status(db, &run_id.to_string()).await?.is_none() {
         return Err(ApiError::not_found("research run"));
     }
     let sources = serde_json::to_string(&input.sources).map_err(|e| ApiError::internal("report", e))?;
@@ -121,7 +116,7 @@ pub async fn report(env: &Env, store_id: StoreId, run_id: RunId, body: &str) -> 
     let top = serde_json::to_string(&top).map_err(|e| ApiError::internal("report", e))?;
     let at = rfc3339(now());
     let mut statements = vec![research_runs::complete(
-        &db,
+        db,
         &ReportWrite {
             id: &run_id.to_string(),
             candidates: input.candidates,
@@ -134,8 +129,69 @@ pub async fn report(env: &Env, store_id: StoreId, run_id: RunId, body: &str) -> 
         },
     )?];
     for item in &input.watchlist {
-        statements.push(crate::v1::watchlist::upsert(&db, item, &run_id.to_string())?);
+        statements.push(crate::v1::watchlist::upsert(db, item, &run_id.to_string())?);
     }
     db.execute_batch(statements).await?;
-    run_view(&db, run_id).await
+    Ok(contract_view(run_view(db, run_id).await?))
+}
+
+/// A run as the merchant API shows it (the row as stored), as the contract types it: the same
+/// fields, so the same JSON.
+fn contract_view(row: RunRow) -> ResearchRunView {
+    ResearchRunView {
+        id: row.id,
+        trigger: row.trigger,
+        window_start: row.window_start,
+        status: row.status,
+        candidates: row.candidates,
+        selected: row.selected,
+        sources: row.sources,
+        imported: row.imported,
+        watchlisted: row.watchlisted,
+        excluded: row.excluded,
+        top: row.top,
+        created_at: row.created_at,
+        completed_at: row.completed_at,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reported_run_answers_the_same_json_as_the_merchant_reads() {
+        let reported = RunRow {
+            id: "r1".into(),
+            trigger: "schedule".into(),
+            window_start: Some("2026-12-01T00:00:00Z".into()),
+            status: "completed".into(),
+            candidates: Some(40),
+            selected: Some(3),
+            sources: Some("[]".into()),
+            imported: Some(3),
+            watchlisted: Some(2),
+            excluded: Some(1),
+            top: Some("[]".into()),
+            created_at: "2026-12-01T00:00:00Z".into(),
+            completed_at: Some("2026-12-01T00:02:00Z".into()),
+        };
+        let queued = RunRow {
+            window_start: None,
+            status: "queued".into(),
+            candidates: None,
+            selected: None,
+            sources: None,
+            imported: None,
+            watchlisted: None,
+            excluded: None,
+            top: None,
+            completed_at: None,
+            ..reported.clone()
+        };
+        for row in [reported, queued] {
+            let expected = serde_json::to_string(&row).unwrap();
+            assert_eq!(serde_json::to_string(&contract_view(row)).unwrap(), expected);
+        }
+    }
 }

@@ -1,9 +1,9 @@
 //! The SEO run's side of the edge: due stores, a store's context, posts, product rewrites, links, reports.
 
 use crate::config::Config;
-use crate::error::{parse_json, ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult};
+use crate::internal::StoreAccess;
 use crate::repo::seo::{self, MetaField, NewPost, PageRow, Rewrite};
-use crate::repo::stores::load;
 use crate::runtime::{new_id, now, now_ms, rfc3339};
 use crate::v1::seo::new_run;
 use domain::content::slugify;
@@ -11,17 +11,16 @@ use domain::placement::ShardIndex;
 use domain::seo::check_post_html;
 use domain::{RunId, StoreId};
 use queues::seo_api::{
-    ClaimSeoWeek, DueSeoRun, DueSeoRuns, PostLinks, ProductRewrites, PublishPost, PublishedPost, SeoContext,
-    SeoPage, SeoProduct, SeoReport,
+    ClaimSeoWeek, DueSeoRun, DueSeoRuns, LinksUpdated, PostLinks, ProductRewrites, PublishPost,
+    PublishedPost, RewritesApplied, SeoContext, SeoPage, SeoProduct, SeoReport, SeoRunRecorded,
 };
 use tenancy::routing::Routing;
-use tenancy::shards::{platform, PlatformDb, StoreDb};
+use tenancy::shards::{PlatformDb, StoreDb};
 use worker::Env;
 
 /// `POST /internal/seo/due`: claims up to `limit` active stores not yet run in `week`, records a
 /// run for each, and answers them (the fan-out enqueues one message per store).
-pub async fn claim_due(env: &Env, body: &str) -> ApiResult<DueSeoRuns> {
-    let input: ClaimSeoWeek = parse_json(body)?;
+pub async fn claim_due(env: &Env, input: ClaimSeoWeek) -> ApiResult<DueSeoRuns> {
     if input.week.is_empty() || input.week.len() > 20 {
         return Err(ApiError::invalid("week", "week must be an ISO week like 2026-W48"));
     }
@@ -44,12 +43,11 @@ pub async fn claim_due(env: &Env, body: &str) -> ApiResult<DueSeoRuns> {
 }
 
 /// `POST /internal/stores/{id}/seo/context`.
-pub async fn context(env: &Env, config: &Config, store_id: StoreId) -> ApiResult<SeoContext> {
-    let store = load(&platform(env)?, store_id).await?;
-    let db = store.db(env)?;
-    let products = seo::published_products(&db).await?;
-    let collections = seo::collections(&db).await?;
-    let posts = seo::posts(&db).await?;
+pub async fn context(config: &Config, access: &StoreAccess) -> ApiResult<SeoContext> {
+    let StoreAccess { store, db } = access;
+    let products = seo::published_products(db).await?;
+    let collections = seo::collections(db).await?;
+    let posts = seo::posts(db).await?;
     let list = |t: &str| serde_json::from_str::<Vec<String>>(t).unwrap_or_default();
     let page = |p: PageRow| SeoPage {
         keywords: p.keywords.as_deref().map(list).unwrap_or_default(),
@@ -94,11 +92,9 @@ fn check_text(field: &str, text: &str, max: usize) -> ApiResult<()> {
     Ok(())
 }
 
-/// `POST /internal/stores/{id}/seo/posts`: publishes a post; a post with the same slug is
-/// answered as it is, so a retried run publishes nothing twice.
-pub async fn publish(env: &Env, store_id: StoreId, body: &str) -> ApiResult<(u16, PublishedPost)> {
+/// What [`publish`] checks before the store is read: the texts' lengths and the HTML's safety.
+pub fn check_post(input: &PublishPost) -> ApiResult<()> {
     use domain::content::{META_DESCRIPTION_MAX, META_TITLE_MAX};
-    let input: PublishPost = parse_json(body)?;
     check_text("title", &input.title, 120)?;
     check_text("meta_title", &input.meta_title, META_TITLE_MAX)?;
     check_text("meta_description", &input.meta_description, META_DESCRIPTION_MAX)?;
@@ -107,17 +103,22 @@ pub async fn publish(env: &Env, store_id: StoreId, body: &str) -> ApiResult<(u16
         return Err(ApiError::invalid("body_html", "body_html must be at most 100 kB"));
     }
     check_post_html(&input.body_html).map_err(|e| ApiError::new(422, "unsafe_html", e).field("body_html"))?;
-    let store = load(&platform(env)?, store_id).await?;
-    let db = store.db(env)?;
+    Ok(())
+}
+
+/// `POST /internal/stores/{id}/seo/posts`: publishes a post ([`check_post`] made first); a post
+/// with the same slug is answered as it is, so a retried run publishes nothing twice.
+pub async fn publish(env: &Env, access: &StoreAccess, input: PublishPost) -> ApiResult<(u16, PublishedPost)> {
+    let StoreAccess { store, db } = access;
     let slug = slugify(&input.title);
-    if let Some(post_id) = seo::post_id_by_slug(&db, &slug).await? {
+    if let Some(post_id) = seo::post_id_by_slug(db, &slug).await? {
         return Ok((200, PublishedPost { post_id, slug, created: false }));
     }
     let id: domain::ProductId = new_id();
     let at = rfc3339(now());
     let author = format!("{} editors", store.row.name);
     seo::insert_post(
-        &db,
+        db,
         &NewPost {
             id: &id.to_string(),
             slug: &slug,
@@ -133,17 +134,19 @@ pub async fn publish(env: &Env, store_id: StoreId, body: &str) -> ApiResult<(u16
         },
     )
     .await?;
-    bump(env, store_id).await?;
+    bump(env, store.id).await?;
     Ok((201, PublishedPost { post_id: id.to_string(), slug, created: true }))
 }
 
 /// `POST /internal/stores/{id}/seo/products`: applies meta rewrites whose old value still
 /// stands, keeping each old value in `seo_history`.
-pub async fn rewrite_products(env: &Env, store_id: StoreId, body: &str) -> ApiResult<serde_json::Value> {
+pub async fn rewrite_products(
+    env: &Env,
+    access: &StoreAccess,
+    input: ProductRewrites,
+) -> ApiResult<RewritesApplied> {
     use domain::content::{META_DESCRIPTION_MAX, META_TITLE_MAX};
-    let input: ProductRewrites = parse_json(body)?;
-    let store = load(&platform(env)?, store_id).await?;
-    let db = store.db(env)?;
+    let db = &access.db;
     let at = rfc3339(now());
     let run_id = input.run_id.to_string();
     let mut applied = 0;
@@ -163,45 +166,62 @@ pub async fn rewrite_products(env: &Env, store_id: StoreId, body: &str) -> ApiRe
             reason: &rewrite.reason,
             at: &at,
         };
-        if seo::rewrite_product(&db, &rewrite).await? {
+        if seo::rewrite_product(db, &rewrite).await? {
             applied += 1;
         }
     }
     if applied > 0 {
-        bump(env, store_id).await?;
+        bump(env, access.store.id).await?;
     }
-    Ok(serde_json::json!({ "applied": applied }))
+    Ok(RewritesApplied { applied })
 }
 
 /// `POST /internal/stores/{id}/seo/links`: sets each post's related products.
-pub async fn links(env: &Env, store_id: StoreId, body: &str) -> ApiResult<serde_json::Value> {
-    let input: PostLinks = parse_json(body)?;
-    let store = load(&platform(env)?, store_id).await?;
-    let db = store.db(env)?;
+pub async fn links(env: &Env, access: &StoreAccess, input: PostLinks) -> ApiResult<LinksUpdated> {
+    let db = &access.db;
     let at = rfc3339(now());
     let mut statements = Vec::new();
     for (post, products) in input.links.iter().take(500) {
         let products: Vec<&String> =
             products.iter().filter(|p| *p != post).take(domain::seo::LINKS_PER_PAGE).collect();
-        statements.push(seo::relate_products(&db, post, &products, &at)?);
+        statements.push(seo::relate_products(db, post, &products, &at)?);
     }
     let updated = statements.len();
     for chunk in statements.chunks(100) {
         db.execute_batch(chunk.to_vec()).await?;
     }
     if updated > 0 {
-        bump(env, store_id).await?;
+        bump(env, access.store.id).await?;
     }
-    Ok(serde_json::json!({ "updated": updated }))
+    let updated = u32::try_from(updated).map_err(|e| ApiError::internal("seo links", e))?;
+    Ok(LinksUpdated { updated })
 }
 
 /// `POST /internal/stores/{id}/seo/runs/{run}/report`.
-pub async fn report(env: &Env, store_id: StoreId, run_id: RunId, body: &str) -> ApiResult<serde_json::Value> {
-    let input: SeoReport = parse_json(body)?;
-    let store = load(&platform(env)?, store_id).await?;
+pub async fn report(access: &StoreAccess, run_id: RunId, input: SeoReport) -> ApiResult<SeoRunRecorded> {
     let report = serde_json::to_string(&input).map_err(|e| ApiError::internal("seo report", e))?;
-    if !seo::complete_run(&store.db(env)?, &run_id.to_string(), &report, &rfc3339(now())).await? {
+    if !seo::complete_run(&access.db, &run_id.to_string(), &report, &rfc3339(now())).await? {
         return Err(ApiError::not_found("seo run"));
     }
-    Ok(serde_json::json!({ "status": "completed" }))
+    Ok(SeoRunRecorded { status: "completed".to_owned() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn post(body_html: &str) -> PublishPost {
+        serde_json::from_value(serde_json::json!({
+            "run_id": "0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d", "title": "Brushing a dog", "meta_title": "Brushing a dog", "meta_description": "How, and how often.",
+            "excerpt": "How, and how often.", "body_html": body_html, "keywords": [], "related_product_ids": []
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_post_with_unsafe_html_is_refused_before_its_store_is_read() {
+        let refused = check_post(&post("<p>hi</p><script>alert(1)</script>")).unwrap_err();
+        assert_eq!((refused.status, refused.field.as_deref()), (422, Some("body_html")));
+        assert!(check_post(&post("<p>Brush weekly.</p>")).is_ok());
+    }
 }

@@ -3,19 +3,18 @@
 //! store's setting, and undoing that when the supplier has the product again), each change kept
 //! with its reason.
 
-use crate::error::{parse_json, ApiError, ApiResult};
-use crate::repo::stores::load;
+use crate::error::{ApiError, ApiResult};
+use crate::internal::StoreAccess;
 use crate::repo::supply;
 use crate::runtime::{new_id, now, now_ms, rfc3339};
 use domain::pricing::PricingRules;
 use domain::supply::{reconcile, Listed, OutOfStock, Supplied};
-use domain::{Currency, Money, ProductId, StoreId};
+use domain::{Currency, Money, ProductId};
 use queues::sync_api::{
     Listings, ListingsPage, SupplierSync, SyncApplied, SyncStore, SyncStores, SyncStoresPage, MAX_OBSERVED,
 };
 use serde::Serialize;
 use tenancy::routing::Routing;
-use tenancy::shards::platform;
 use tenancy::shards::PlatformDb;
 use worker::Env;
 
@@ -24,8 +23,7 @@ const PAGE_MAX: u32 = 500;
 
 /// `POST /internal/supplier-sync/stores`: active stores of tenants whose subscription is not
 /// cancelled, in id order.
-pub async fn stores(env: &Env, body: &str) -> ApiResult<SyncStores> {
-    let page: SyncStoresPage = parse_json(body)?;
+pub async fn stores(env: &Env, page: SyncStoresPage) -> ApiResult<SyncStores> {
     let after = page.after.map_or_else(String::new, |s| s.to_string());
     let rows =
         crate::repo::stores::synced_page(&PlatformDb::open(env)?, &after, page.limit.clamp(1, PAGE_MAX))
@@ -41,36 +39,38 @@ pub async fn stores(env: &Env, body: &str) -> ApiResult<SyncStores> {
 
 /// `POST /internal/stores/{id}/supplier-listings`: the store's products that came from a
 /// supplier, in id order.
-pub async fn listings(env: &Env, store_id: StoreId, body: &str) -> ApiResult<Listings> {
-    let page: ListingsPage = parse_json(body)?;
+pub async fn listings(access: &StoreAccess, page: ListingsPage) -> ApiResult<Listings> {
     let limit = page.limit.clamp(1, PAGE_MAX);
-    let store = load(&platform(env)?, store_id).await?;
-    let listings = supply::listings(&store.db(env)?, &page.after.unwrap_or_default(), limit).await?;
+    let listings = supply::listings(&access.db, &page.after.unwrap_or_default(), limit).await?;
     let next =
         (listings.len() == limit as usize).then(|| listings.last().map(|l| l.product_id.clone())).flatten();
     Ok(Listings { listings, next })
 }
 
-/// `POST /internal/stores/{id}/supplier-sync`: applies what the suppliers answered.
-pub async fn apply(env: &Env, store_id: StoreId, body: &str) -> ApiResult<SyncApplied> {
-    let input: SupplierSync = parse_json(body)?;
+/// What [`apply`] checks before the store is read: how many listings, and the sync's id.
+pub fn check_sync(input: &SupplierSync) -> ApiResult<()> {
     if input.observed.len() > MAX_OBSERVED {
         return Err(ApiError::invalid("observed", format!("at most {MAX_OBSERVED} listings per call")));
     }
     if input.sync_id.is_empty() || input.sync_id.len() > 64 {
         return Err(ApiError::invalid("sync_id", "sync_id must be 1 to 64 characters"));
     }
-    let store = load(&platform(env)?, store_id).await?;
+    Ok(())
+}
+
+/// `POST /internal/stores/{id}/supplier-sync`: applies what the suppliers answered ([`check_sync`]
+/// made first).
+pub async fn apply(env: &Env, access: &StoreAccess, input: SupplierSync) -> ApiResult<SyncApplied> {
+    let StoreAccess { store, db } = access;
     if store.tenant_id != input.tenant_id {
         return Err(ApiError::not_found("store"));
     }
     let out_of_stock = OutOfStock::parse(&store.row.out_of_stock).unwrap_or_default();
-    let db = store.db(env)?;
     let at = rfc3339(now());
     let mut statements = Vec::new();
     let (mut checked, mut changed) = (0, 0);
     let ids: Vec<&str> = input.observed.iter().map(|o| o.source_product_id.as_str()).collect();
-    let rows = supply::synced_products(&db, &ids).await?;
+    let rows = supply::synced_products(db, &ids).await?;
     for observed in &input.observed {
         let Some(row) = rows
             .iter()
@@ -99,7 +99,7 @@ pub async fn apply(env: &Env, store_id: StoreId, body: &str) -> ApiResult<SyncAp
             None => row.status.as_str(),
         };
         statements.push(supply::update_product(
-            &db,
+            db,
             &supply::Reconciled {
                 id: &row.id,
                 cost_minor: cost.minor,
@@ -114,7 +114,7 @@ pub async fn apply(env: &Env, store_id: StoreId, body: &str) -> ApiResult<SyncAp
         if let Some((_, price, compare_at)) = outcome.reprice {
             // Variants priced like the product follow it; ones the merchant priced apart keep theirs.
             statements.push(supply::reprice_variants(
-                &db,
+                db,
                 &row.id,
                 row.price_minor,
                 price.minor,
@@ -123,7 +123,7 @@ pub async fn apply(env: &Env, store_id: StoreId, body: &str) -> ApiResult<SyncAp
             )?);
         }
         if let Some(stock) = outcome.stock {
-            statements.push(supply::set_stock(&db, &row.id, stock)?);
+            statements.push(supply::set_stock(db, &row.id, stock)?);
         }
         if !outcome.changes.is_empty() {
             changed += 1;
@@ -131,7 +131,7 @@ pub async fn apply(env: &Env, store_id: StoreId, body: &str) -> ApiResult<SyncAp
         for change in &outcome.changes {
             let id = new_id::<ProductId>().to_string();
             statements.push(supply::insert_change(
-                &db,
+                db,
                 &supply::NewChange {
                     id: &id,
                     product_id: &row.id,
@@ -176,5 +176,26 @@ impl From<supply::ChangeRow> for ChangeView {
             sync_id: row.sync_id,
             created_at: row.created_at,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sync(sync_id: &str) -> SupplierSync {
+        SupplierSync {
+            tenant_id: "0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d".parse().unwrap(),
+            sync_id: sync_id.into(),
+            observed: vec![],
+        }
+    }
+
+    #[test]
+    fn a_sync_without_an_id_is_refused_before_its_store_is_read() {
+        let refused = check_sync(&sync("")).unwrap_err();
+        assert_eq!((refused.status, refused.field.as_deref()), (400, Some("sync_id")));
+        assert!(check_sync(&sync(&"s".repeat(65))).is_err());
+        assert!(check_sync(&sync("sync-1")).is_ok());
     }
 }
