@@ -207,7 +207,7 @@ async fn subscribe(
     input: StorefrontSubscribe,
 ) -> ApiResult<Subscribed> {
     let signup = serde_json::json!({ "email": input.email, "first_name": input.first_name });
-    let subscribed = crate::shoppers::subscriptions::subscribe(
+    crate::shoppers::subscriptions::subscribe(
         env,
         config,
         &store.to_string(),
@@ -215,8 +215,5 @@ async fn subscribe(
         "application/json",
         &input.ip,
     )
-    .await?;
-    serde_json::to_value(&subscribed)
-        .and_then(serde_json::from_value)
-        .map_err(|e| ApiError::internal("subscribe answer", e))
+    .await
 }

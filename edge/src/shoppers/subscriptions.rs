@@ -70,14 +70,8 @@ pub(crate) fn clean_name(name: Option<String>) -> Option<String> {
         .filter(|n| !n.is_empty())
 }
 
-/// What the sign-up form answers.
-#[derive(Debug, Serialize)]
-pub struct Subscribed {
-    /// `subscribed`.
-    status: &'static str,
-    /// Whether this request added the address (false: it was on the list already).
-    created: bool,
-}
+/// What the sign-up form answers: the storefront's call and the public form answer alike.
+pub use queues::internal_api::Subscribed;
 
 /// Finds the store a public request names: its id, or one of its verified hosts.
 async fn public_store(env: &Env, key: &str) -> ApiResult<Store> {
@@ -220,7 +214,7 @@ pub async fn subscribe(
     let token = URL_SAFE_NO_PAD.encode(random_bytes::<24>());
     let (contact_id, created) = match existing {
         Some(row) if row.status == "subscribed" => {
-            return Ok(Subscribed { status: "subscribed", created: false })
+            return Ok(Subscribed { status: "subscribed".into(), created: false })
         }
         Some(row) if row.status == "bounced" || row.status == "complained" => {
             return Err(ApiError::new(
@@ -251,7 +245,7 @@ pub async fn subscribe(
             };
             if !contacts::add(&db, &contact).await? {
                 // The same address signed up at the same moment: that request starts the series.
-                return Ok(Subscribed { status: "subscribed", created: false });
+                return Ok(Subscribed { status: "subscribed".into(), created: false });
             }
             (id, true)
         }
@@ -270,7 +264,7 @@ pub async fn subscribe(
         }
         return Err(error);
     }
-    Ok(Subscribed { status: "subscribed", created })
+    Ok(Subscribed { status: "subscribed".into(), created })
 }
 
 /// The contact holding an unsubscribe token, if any.
