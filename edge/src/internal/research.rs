@@ -2,7 +2,7 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::internal::StoreAccess;
-use crate::repo::research_runs::{self, RunReport as ReportWrite, RunRow};
+use crate::repo::research_runs::{self, RunReport as ReportWrite};
 use crate::repo::research_schedule;
 use crate::runtime::{new_id, now, rfc3339};
 use crate::v1::research::{run_view, EXISTING_MAX, TOP_MAX, WATCH_MAX};
@@ -132,66 +132,5 @@ pub async fn report(access: &StoreAccess, run_id: RunId, input: RunReport) -> Ap
         statements.push(crate::v1::watchlist::upsert(db, item, &run_id.to_string())?);
     }
     db.execute_batch(statements).await?;
-    Ok(contract_view(run_view(db, run_id).await?))
-}
-
-/// A run as the merchant API shows it (the row as stored), as the contract types it: the same
-/// fields, so the same JSON.
-fn contract_view(row: RunRow) -> ResearchRunView {
-    ResearchRunView {
-        id: row.id,
-        trigger: row.trigger,
-        window_start: row.window_start,
-        status: row.status,
-        candidates: row.candidates,
-        selected: row.selected,
-        sources: row.sources,
-        imported: row.imported,
-        watchlisted: row.watchlisted,
-        excluded: row.excluded,
-        top: row.top,
-        created_at: row.created_at,
-        completed_at: row.completed_at,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_reported_run_answers_the_same_json_as_the_merchant_reads() {
-        let reported = RunRow {
-            id: "r1".into(),
-            trigger: "schedule".into(),
-            window_start: Some("2026-12-01T00:00:00Z".into()),
-            status: "completed".into(),
-            candidates: Some(40),
-            selected: Some(3),
-            sources: Some("[]".into()),
-            imported: Some(3),
-            watchlisted: Some(2),
-            excluded: Some(1),
-            top: Some("[]".into()),
-            created_at: "2026-12-01T00:00:00Z".into(),
-            completed_at: Some("2026-12-01T00:02:00Z".into()),
-        };
-        let queued = RunRow {
-            window_start: None,
-            status: "queued".into(),
-            candidates: None,
-            selected: None,
-            sources: None,
-            imported: None,
-            watchlisted: None,
-            excluded: None,
-            top: None,
-            completed_at: None,
-            ..reported.clone()
-        };
-        for row in [reported, queued] {
-            let expected = serde_json::to_string(&row).unwrap();
-            assert_eq!(serde_json::to_string(&contract_view(row)).unwrap(), expected);
-        }
-    }
+    run_view(db, run_id).await
 }

@@ -6,36 +6,9 @@ use serde::{Deserialize, Serialize};
 use tenancy::shards::StoreDb;
 use tenancy::sql::{Sql, SqlError, Statement};
 
-/// A research run with its report.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RunRow {
-    /// Run id.
-    pub id: String,
-    /// `manual` or `schedule`.
-    pub trigger: String,
-    /// The start of the schedule window a scheduled run belongs to (RFC 3339).
-    pub window_start: Option<String>,
-    /// `queued`, `completed` or `failed`.
-    pub status: String,
-    /// Candidates the run looked at.
-    pub candidates: Option<i64>,
-    /// Candidates it selected.
-    pub selected: Option<i64>,
-    /// Per-source coverage (a JSON array).
-    pub sources: Option<String>,
-    /// Products it imported.
-    pub imported: Option<i64>,
-    /// Items it put on the watchlist.
-    pub watchlisted: Option<i64>,
-    /// Candidates it excluded.
-    pub excluded: Option<i64>,
-    /// The run's top opportunities (a JSON array), once reported.
-    pub top: Option<String>,
-    /// Creation time (RFC 3339).
-    pub created_at: String,
-    /// Completion time (RFC 3339).
-    pub completed_at: Option<String>,
-}
+/// A research run with its report: the row is exactly what the internal API's contract answers
+/// and what the merchant API shows, so it is that type.
+pub use queues::internal_api::ResearchRunView as RunRow;
 
 /// A run's id and status.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
