@@ -5,7 +5,7 @@
 
 use super::Frame;
 use crate::http_url::HttpUrl;
-use maud::{html, Markup, Render, DOCTYPE};
+use maud::{html, Markup, DOCTYPE};
 
 /// The accent colour when a store sets none (or an invalid one).
 pub const DEFAULT_ACCENT: &str = "#2563eb";
@@ -26,9 +26,9 @@ impl Accent {
     }
 }
 
-impl Render for Accent {
-    fn render_to(&self, buffer: &mut String) {
-        self.0.render_to(buffer);
+impl std::fmt::Display for Accent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
     }
 }
 
