@@ -31,6 +31,7 @@ case "$edge" in
   *) echo "api_fuzz: EDGE_URL must be on 127.0.0.1 (got $edge)" >&2; exit 2 ;;
 esac
 schema="${API_FUZZ_SCHEMA:-$edge/v1/openapi.json}"
+[ -f "$schema" ] && schema="$(realpath "$schema")"
 max_time="${API_FUZZ_MAX_TIME:-200}"
 max_examples="${API_FUZZ_MAX_EXAMPLES:-15}"
 seed="${API_FUZZ_SEED:-$(date +%s)}"
@@ -38,6 +39,7 @@ st="$DROPSHIP_TOOLS/venv/bin/schemathesis"
 [ -x "$st" ] || { echo "api_fuzz: schemathesis is not installed; run local/tools.sh" >&2; exit 2; }
 
 work="$(mktemp -d)"
+report_dir="$(realpath -m "${API_FUZZ_REPORT_DIR:-$work/report}")"
 trap 'rm -rf "$work"' EXIT
 
 # A merchant of its own, signed up through the API as the end-to-end tests do (from an address of
@@ -108,6 +110,8 @@ TOML
 
 echo "api_fuzz: schema $schema, seed $seed, at most ${max_time}s and $max_examples examples an operation" >&2
 set +e
+# Schemathesis keeps its replay files in the working directory: the temporary one, not the clone.
+cd "$work"
 "$st" --config-file "$work/schemathesis.toml" --no-color run "$schema" \
   --url "$edge" \
   --header "Authorization: Bearer $token" \
@@ -115,7 +119,7 @@ set +e
   --max-examples "$max_examples" --max-time "$max_time" --seed "$seed" \
   --workers 2 --request-timeout 15 --max-redirects 0 \
   --generation-database none --suppress-health-check all \
-  --report junit --report-dir "${API_FUZZ_REPORT_DIR:-$work/report}" \
+  --report junit --report-dir "$report_dir" \
   --exclude-path /v1/auth/logout \
   --exclude-path /v1/auth/signup \
   --exclude-path /v1/auth/login \
