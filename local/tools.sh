@@ -16,6 +16,9 @@ CARGO_LAMBDA_VERSION=1.9.2
 MOTO_VERSION=5.2.5
 # zig is what cargo-lambda cross-compiles release Lambdas with (cargo lambda build --release --arm64).
 ZIGLANG_VERSION=0.13.0
+# The API fuzzer (local/checks/api_fuzz.sh): property-based and stateful tests from the API's
+# OpenAPI document.
+SCHEMATHESIS_VERSION=4.32.5
 # The storefront's pages are checked by the Nu Html Checker (the W3C's validator: vnu.jar as the
 # validator project publishes it on npm; runs on Java 11+) and their structured data by
 # structured-data-testing-tool.
@@ -70,14 +73,14 @@ if [ ! -f "$npm_stamp" ]; then
 fi
 
 venv="$DROPSHIP_TOOLS/venv"
-py_stamp="$venv/.pins-cargo-lambda-$CARGO_LAMBDA_VERSION-moto-$MOTO_VERSION-zig-$ZIGLANG_VERSION-claude-0.1.0-dnslib-0.9.26-localstripe-1.15.10"
+py_stamp="$venv/.pins-cargo-lambda-$CARGO_LAMBDA_VERSION-moto-$MOTO_VERSION-zig-$ZIGLANG_VERSION-claude-0.1.0-dnslib-0.9.26-localstripe-1.15.10-schemathesis-$SCHEMATHESIS_VERSION"
 if [ ! -f "$py_stamp" ]; then
-  log "installing cargo-lambda $CARGO_LAMBDA_VERSION and moto $MOTO_VERSION from PyPI"
+  log "installing cargo-lambda $CARGO_LAMBDA_VERSION, moto $MOTO_VERSION and schemathesis $SCHEMATHESIS_VERSION from PyPI"
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check \
     "cargo-lambda==$CARGO_LAMBDA_VERSION" "moto[server]==$MOTO_VERSION" "python-hcl2==8.1.4" \
     "ziglang==$ZIGLANG_VERSION" "localstack-claude==0.1.0" "dnslib==0.9.26" \
-    "localstripe==1.15.10"
+    "localstripe==1.15.10" "schemathesis==$SCHEMATHESIS_VERSION"
   touch "$py_stamp"
 fi
 
