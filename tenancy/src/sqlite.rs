@@ -23,11 +23,18 @@ fn database(error: rusqlite::Error) -> SqlError {
     SqlError::from_database(error.to_string())
 }
 
+/// The longest `LIKE` pattern D1 accepts, in bytes.
+pub const D1_LIKE_PATTERN_MAX: i32 = 50;
+
 impl Sqlite {
     /// An empty in-memory database with foreign keys enforced, as D1 has them.
     pub fn memory() -> Result<Sqlite, SqlError> {
         let connection = Connection::open_in_memory().map_err(database)?;
         connection.execute_batch("PRAGMA foreign_keys = ON").map_err(database)?;
+        // D1 refuses `LIKE`/`GLOB` patterns over 50 bytes ("pattern too complex"); so do tests.
+        connection
+            .set_limit(rusqlite::limits::Limit::SQLITE_LIMIT_LIKE_PATTERN_LENGTH, D1_LIKE_PATTERN_MAX)
+            .map_err(database)?;
         Ok(Sqlite { connection })
     }
 

@@ -12,8 +12,8 @@ use tenancy::sql::{Sql, SqlError, Statement};
 pub async fn free_slug(db: &StoreDb<impl Sql>, base: &str) -> Result<String, SqlError> {
     let taken: Vec<SlugRow> = db
         .query_all(
-            "SELECT slug FROM products WHERE store_id = ?1 AND (slug = ?2 OR slug LIKE ?3)",
-            vec![base.into(), format!("{base}-%").into()],
+            "SELECT slug FROM products WHERE store_id = ?1 AND (slug = ?2 OR substr(slug, 1, length(?3)) = ?3)",
+            vec![base.into(), format!("{base}-").into()],
         )
         .await?;
     let taken: std::collections::HashSet<&str> = taken.iter().map(|r| r.slug.as_str()).collect();
@@ -151,21 +151,16 @@ pub struct ProductSummary {
 
 /// A page of the store's products, newest first; one more than `limit` when there is a next page.
 /// The cursor is the id of the last product seen: ids are random, so the order is
-/// (created_at, id). A title filter matches `%` and `_` literally.
+/// (created_at, id). The title filter is a plain, ASCII case-insensitive substring match (not a
+/// `LIKE` pattern: D1 refuses `LIKE` patterns over 50 bytes, and `%` and `_` match literally).
 pub async fn list(db: &StoreDb<impl Sql>, filter: &ListFilter<'_>) -> Result<Vec<ProductSummary>, SqlError> {
-    let pattern = if filter.title_contains.is_empty() {
-        String::new()
-    } else {
-        let escaped = filter.title_contains.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-        format!("%{escaped}%")
-    };
     db.query_all(
         "SELECT id, slug, title, status, price_minor, compare_at_minor, cost_minor, currency, source, \
          source_product_id, research_run_id, score, created_at FROM products \
          WHERE store_id = ?1 AND (?2 = '' OR (created_at, id) < (SELECT created_at, id FROM products WHERE store_id = ?1 AND id = ?2)) \
-         AND (?4 = '' OR status = ?4) AND (?5 = '' OR title LIKE ?5 ESCAPE '\\') \
+         AND (?4 = '' OR status = ?4) AND (?5 = '' OR instr(lower(title), lower(?5)) > 0) \
          ORDER BY created_at DESC, id DESC LIMIT ?3",
-        vec![filter.after.into(), (filter.limit + 1).into(), filter.status.into(), pattern.into()],
+        vec![filter.after.into(), (filter.limit + 1).into(), filter.status.into(), filter.title_contains.into()],
     )
     .await
 }
@@ -434,6 +429,16 @@ mod tests {
     }
 
     #[test]
+    fn a_long_title_search_is_answered() {
+        let shard = shard();
+        let db = store(&shard, 1);
+        add(&db, 1, &"0".repeat(120), "published");
+        let q = "0".repeat(100);
+        let found = block_on(list(&db, &ListFilter { title_contains: &q, ..filter(50) })).unwrap();
+        assert_eq!(found.len(), 1);
+    }
+
+    #[test]
     fn status_and_title_filters_match_literally() {
         let shard = shard();
         let db = store(&shard, 1);
@@ -448,6 +453,7 @@ mod tests {
         assert_eq!(with("", "0%"), ["100% cotton tee"], "`%` is not a wildcard");
         assert_eq!(with("", "e_c"), ["snake_case mug"], "`_` is not a wildcard");
         assert_eq!(with("draft", "cotton"), ["1000 cotton tee"]);
+        assert_eq!(with("", "MUG"), ["snake_case mug"], "case does not matter");
     }
 
     #[test]
@@ -508,6 +514,22 @@ mod tests {
         assert_eq!(block_on(detail(&mine, id)).unwrap().title, "Cat fountain");
         assert!(block_on(delete(&mine, id)).unwrap());
         assert_eq!(block_on(detail(&mine, id)).unwrap_err().status, 404);
+    }
+
+    #[test]
+    fn a_long_taken_slug_gets_a_number_too() {
+        let shard = shard();
+        let db = store(&shard, 1);
+        let long = "a".repeat(100);
+        shard
+            .execute_script(&format!(
+                "INSERT INTO products (store_id, id, slug, title, description, features, meta_title, meta_description, \
+                 keywords, price_minor, cost_minor, currency, images, status, created_at, updated_at) VALUES \
+                 ('{}', 'x', '{long}', 't', '[]', '[]', 't', 't', '[]', 1, 0, 'USD', '[]', 'draft', 'a', 'a')",
+                crate::repo::testing::store_id(1)
+            ))
+            .unwrap();
+        assert_eq!(block_on(free_slug(&db, &long)).unwrap(), format!("{long}-2"));
     }
 
     #[test]
