@@ -2,7 +2,7 @@
 //! store's products. The platform's side of scheduling them is [`super::research_schedule`].
 
 use queues::internal_api::ExistingProduct;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use tenancy::shards::StoreDb;
 use tenancy::sql::{Sql, SqlError, Statement};
 
