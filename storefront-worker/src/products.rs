@@ -22,11 +22,12 @@ fn newest_sql() -> String {
     )
 }
 
+/// Titles are matched as plain text, not as a `LIKE` pattern: D1 refuses patterns over 50 bytes
+/// (a query may have 100 characters), and `%` or `_` in a query must match themselves.
 fn search_sql() -> String {
     format!(
         "SELECT {CARD_COLUMNS} FROM products WHERE store_id = ?1 AND status = 'published' \
-         AND title LIKE ?2 ESCAPE '{}' ORDER BY created_at DESC, id DESC LIMIT {PAGE_SIZE}",
-        crate::search::LIKE_ESCAPE
+         AND instr(lower(title), lower(?2)) > 0 ORDER BY created_at DESC, id DESC LIMIT {PAGE_SIZE}"
     )
 }
 
@@ -70,7 +71,7 @@ pub async fn best_sellers(db: &StoreDb, fallback: Currency) -> worker::Result<Ve
 
 /// Published products whose title contains the query (ASCII case-insensitively), newest first.
 pub async fn search(db: &StoreDb, query: &SearchQuery, fallback: Currency) -> worker::Result<Vec<Card>> {
-    let rows: Vec<CardRow> = db.all(&search_sql(), &[query.like_pattern().into()]).await?;
+    let rows: Vec<CardRow> = db.all(&search_sql(), &[query.as_str().into()]).await?;
     Ok(rows.into_iter().map(|row| row.into_card(fallback)).collect())
 }
 
@@ -215,8 +216,9 @@ mod tests {
     }
 
     #[test]
-    fn search_escapes_like_wildcards_with_the_escape_clause() {
-        assert!(search_sql().contains("title LIKE ?2 ESCAPE '\\'"));
+    fn search_matches_the_query_as_text_not_as_a_like_pattern() {
+        assert!(search_sql().contains("instr(lower(title), lower(?2)) > 0"));
+        assert!(!search_sql().contains("LIKE"), "D1 refuses LIKE patterns over 50 bytes");
         assert!(search_sql().ends_with("LIMIT 24"));
     }
 

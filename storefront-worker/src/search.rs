@@ -1,10 +1,7 @@
-//! Shopper search: the query as typed, bounded and tidied, and its SQL `LIKE` pattern.
+//! Shopper search: the query as typed, bounded and tidied.
 
 /// Longest query searched; longer input is cut, not refused.
 pub const QUERY_MAX_CHARS: usize = 100;
-
-/// The escape character of [`SearchQuery::like_pattern`]; the SQL must say `ESCAPE '\'`.
-pub const LIKE_ESCAPE: char = '\\';
 
 /// A search query: control characters dropped, whitespace runs collapsed to one space, trimmed
 /// and at most [`QUERY_MAX_CHARS`] characters. It may be empty.
@@ -35,21 +32,6 @@ impl SearchQuery {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
-
-    /// A `LIKE` pattern matching text that contains the query, with the query's own `%`, `_` and
-    /// escape characters escaped so they match literally.
-    pub fn like_pattern(&self) -> String {
-        let mut pattern = String::with_capacity(self.0.len() + 2);
-        pattern.push('%');
-        for c in self.0.chars() {
-            if matches!(c, '%' | '_' | LIKE_ESCAPE) {
-                pattern.push(LIKE_ESCAPE);
-            }
-            pattern.push(c);
-        }
-        pattern.push('%');
-        pattern
-    }
 }
 
 #[cfg(test)]
@@ -69,11 +51,5 @@ mod tests {
         assert_eq!(query.as_str().chars().count(), QUERY_MAX_CHARS);
         let with_space_at_the_cut = format!("{} b", "a".repeat(QUERY_MAX_CHARS - 1));
         assert_eq!(SearchQuery::parse(&with_space_at_the_cut).as_str(), "a".repeat(QUERY_MAX_CHARS - 1));
-    }
-
-    #[test]
-    fn like_wildcards_in_a_query_match_literally() {
-        assert_eq!(SearchQuery::parse("brush").like_pattern(), "%brush%");
-        assert_eq!(SearchQuery::parse("100%_off\\").like_pattern(), "%100\\%\\_off\\\\%");
     }
 }
