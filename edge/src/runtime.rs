@@ -1,6 +1,5 @@
 //! What the Worker runtime provides in place of the OS: the clock and randomness.
 
-use domain::ids::InvalidId;
 use time::OffsetDateTime;
 use worker::js_sys::{global, Function, Reflect, Uint8Array};
 use worker::wasm_bindgen::{JsCast, JsValue};
@@ -19,12 +18,6 @@ pub fn now() -> OffsetDateTime {
 /// RFC 3339 text of a time, as stored in D1.
 pub fn rfc3339(at: OffsetDateTime) -> String {
     at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
-}
-
-/// An optional text as a D1 value: `None` is SQL `NULL` (a bare `Option` would bind
-/// `undefined`, which D1 refuses).
-pub fn nullable(value: Option<String>) -> JsValue {
-    value.map_or(JsValue::NULL, JsValue::from)
 }
 
 /// Cryptographically random bytes from Web Crypto's `getRandomValues`.
@@ -68,11 +61,3 @@ from_random!(
     domain::PostId,
     domain::OrderId
 );
-
-/// Parses a path segment as an id, answering 404 for anything that is not one.
-pub fn path_id<T: std::str::FromStr<Err = InvalidId>>(
-    segment: &str,
-    what: &str,
-) -> Result<T, crate::error::ApiError> {
-    segment.parse().map_err(|_| crate::error::ApiError::not_found(what))
-}

@@ -1,6 +1,7 @@
 //! Store pages and blog posts in the store database: the tables `pages` and `posts`, and the
 //! rows of `slug_redirects` that point at a post being deleted.
 
+use crate::repo::json_list;
 use serde::{Deserialize, Serialize};
 use tenancy::shards::StoreDb;
 use tenancy::sql::{Sql, SqlError, Statement};
@@ -203,11 +204,6 @@ pub struct PostWrite<'a> {
     pub published_at: Option<&'a str>,
     /// Time of the write (RFC 3339).
     pub at: &'a str,
-}
-
-/// The text of a JSON list column.
-fn json_list(items: &[String]) -> String {
-    serde_json::to_string(items).unwrap_or_default()
 }
 
 impl PostWrite<'_> {

@@ -30,3 +30,8 @@ pub mod supply;
 pub mod testing;
 pub mod variants;
 pub mod watchlist;
+
+/// The text of a JSON list column, as every repository writes one.
+pub fn json_list<T: serde::Serialize + ?Sized>(items: &T) -> String {
+    serde_json::to_string(items).unwrap_or_else(|_| "[]".to_owned())
+}

@@ -2,6 +2,7 @@
 //! free slugs, and the plan's product limit.
 
 use crate::error::{ApiError, ApiResult};
+use crate::repo::json_list;
 use domain::{Plan, ProductId};
 use queues::internal_api::PublishedProduct;
 use serde::{Deserialize, Serialize};
@@ -21,11 +22,6 @@ pub async fn free_slug(db: &StoreDb<impl Sql>, base: &str) -> Result<String, Sql
         .chain((2..).map(|n| format!("{base}-{n}")))
         .find(|candidate| !taken.contains(candidate.as_str()))
         .expect("an unbounded sequence has a free slug"))
-}
-
-/// The text of a JSON column.
-pub fn json<T: Serialize>(value: &T) -> String {
-    serde_json::to_string(value).unwrap_or_else(|_| "[]".to_owned())
 }
 
 /// A product with everything the merchant can edit.
@@ -206,15 +202,15 @@ pub fn update(
         vec![
             id.to_string().into(),
             changes.title.into(),
-            json(&changes.description).into(),
-            json(&changes.features).into(),
+            json_list(&changes.description).into(),
+            json_list(&changes.features).into(),
             changes.meta_title.into(),
             changes.meta_description.into(),
-            json(&changes.keywords).into(),
+            json_list(&changes.keywords).into(),
             changes.price_minor.into(),
             changes.compare_at_minor.into(),
             changes.cost_minor.into(),
-            json(&changes.images).into(),
+            json_list(&changes.images).into(),
             changes.status.into(),
             at.into(),
         ],
@@ -309,16 +305,16 @@ pub fn insert(db: &StoreDb<impl Sql>, row: &NewRow<'_>) -> Result<Statement, Sql
             row.id.to_string().into(),
             row.slug.as_str().into(),
             row.title.into(),
-            json(&row.description).into(),
-            json(&row.features).into(),
+            json_list(&row.description).into(),
+            json_list(&row.features).into(),
             row.meta_title.into(),
             row.meta_description.into(),
-            json(&row.keywords).into(),
+            json_list(&row.keywords).into(),
             row.price_minor.into(),
             row.compare_at_minor.into(),
             row.cost_minor.into(),
             row.currency.into(),
-            json(&row.images).into(),
+            json_list(&row.images).into(),
             row.status.into(),
             row.source.map(|(s, _)| s).into(),
             row.source.map(|(_, id)| id).into(),

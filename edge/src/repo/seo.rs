@@ -207,7 +207,6 @@ pub struct NewPost<'a> {
 
 /// Publishes a post written by the SEO engine; a post already at its slug keeps it.
 pub async fn insert_post(db: &StoreDb<impl Sql>, post: &NewPost<'_>) -> Result<(), SqlError> {
-    let json = |v: &[String]| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
     db.execute(
         "INSERT INTO posts (id, store_id, slug, title, excerpt, body_html, meta_title, meta_description, keywords, \
          related_product_ids, author, source, status, published_at, created_at, updated_at) \
@@ -221,8 +220,8 @@ pub async fn insert_post(db: &StoreDb<impl Sql>, post: &NewPost<'_>) -> Result<(
             post.body_html.into(),
             post.meta_title.into(),
             post.meta_description.into(),
-            json(post.keywords).into(),
-            json(post.related_product_ids).into(),
+            crate::repo::json_list(&post.keywords).into(),
+            crate::repo::json_list(&post.related_product_ids).into(),
             post.author.into(),
             post.at.into(),
         ],
