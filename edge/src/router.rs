@@ -366,8 +366,9 @@ pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
     ("GET", "/v1/stores/{store_id}/seo/posts"),
 ];
 
-/// The OpenAPI 3.1 document of the public API, served at `/v1/openapi.json`.
-pub const OPENAPI: &str = include_str!("../openapi.json");
+/// The OpenAPI 3.1 document of the public API, served at `/v1/openapi.json`: `edge/openapi.json`
+/// without its indentation (`build.rs`).
+pub const OPENAPI: &str = include_str!(concat!(env!("OUT_DIR"), "/openapi.json"));
 
 /// A store route: the store id and the route parsed, or the 404s malformed ids earn.
 fn on_store(store: &str, route: Result<StoreRoute, StoreRoute>) -> Route {
@@ -679,6 +680,14 @@ mod tests {
         documented.sort();
         served.sort();
         assert_eq!(documented, served);
+    }
+
+    #[test]
+    fn the_served_document_is_the_repository_document_without_its_whitespace() {
+        let written: serde_json::Value = serde_json::from_str(include_str!("../openapi.json")).unwrap();
+        let served: serde_json::Value = serde_json::from_str(OPENAPI).unwrap();
+        assert_eq!(served, written);
+        assert!(!OPENAPI.contains("\n  "), "the served document keeps its indentation");
     }
 
     #[test]

@@ -1,11 +1,8 @@
 //! Sends messages to SQS from the Worker: the JSON protocol, signed with SigV4, over `fetch`.
 
 use crate::config::SqsConfig;
-use aws_credential_types::Credentials;
-use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
-use aws_sigv4::sign::v4;
 use queues::{Envelope, Message};
-use std::time::{Duration, SystemTime};
+use sigv4::{Credentials, Payload, Scope};
 use worker::{Fetch, Headers, Method, Request, RequestInit};
 
 /// Signs and sends one `SendMessage` call; returns the SQS message id.
@@ -25,26 +22,24 @@ pub async fn send<T: Message>(
         ("x-amz-target", "AmazonSQS.SendMessage"),
     ];
 
-    // wasm32 has no system clock: build the signing time from the Worker's Date.now().
-    let time = SystemTime::UNIX_EPOCH + Duration::from_millis(now_ms);
-    let identity =
-        Credentials::new(&config.access_key_id, &config.secret_access_key, None, None, "edge").into();
-    let params = v4::SigningParams::builder()
-        .identity(&identity)
-        .region(&config.region)
-        .name("sqs")
-        .time(time)
-        .settings(SigningSettings::default())
-        .build()
-        .map_err(|e| format!("SigV4 parameters: {e}"))?
-        .into();
-    let signable =
-        SignableRequest::new("POST", &url, unsigned.iter().copied(), SignableBody::Bytes(body.as_bytes()))
-            .map_err(|e| format!("SigV4 request: {e}"))?;
-    let (instructions, _) = sign(signable, &params).map_err(|e| format!("SigV4 signing: {e}"))?.into_parts();
+    let signed = sigv4::sign(
+        &sigv4::Request {
+            method: "POST",
+            url: &url,
+            headers: &unsigned,
+            payload: Payload::Bytes(body.as_bytes()),
+        },
+        Credentials { access_key_id: &config.access_key_id, secret_access_key: &config.secret_access_key },
+        Scope { region: &config.region, service: "sqs", time_ms: now_ms },
+    )
+    .map_err(|e| format!("SigV4 signing: {e}"))?;
 
     let headers = Headers::new();
-    for (name, value) in unsigned.iter().copied().filter(|(n, _)| *n != "host").chain(instructions.headers())
+    for (name, value) in unsigned
+        .iter()
+        .copied()
+        .filter(|(n, _)| *n != "host")
+        .chain(signed.iter().map(|(n, v)| (*n, v.as_str())))
     {
         headers.set(name, value).map_err(|e| e.to_string())?;
     }

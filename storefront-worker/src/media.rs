@@ -3,10 +3,7 @@
 //! the edge cache for a year: the names are immutable, and serving from the cache keeps S3
 //! egress off the bill.
 
-use aws_credential_types::Credentials;
-use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
-use aws_sigv4::sign::v4;
-use std::time::{Duration, SystemTime};
+use sigv4::{Credentials, Payload, Scope};
 use worker::{Env, Fetch, Headers, Method, Request, RequestInit, Response};
 
 /// How long browsers and the edge keep a media file.
@@ -28,31 +25,20 @@ pub async fn fetch(env: &Env, store: &str, name: &str, now_ms: f64) -> worker::R
     let region = get("AWS_REGION", "us-east-1");
     let url = format!("{}/{bucket}/{}", endpoint.trim_end_matches('/'), key(store, name));
     let host = url.split("://").nth(1).and_then(|r| r.split('/').next()).unwrap_or_default().to_owned();
-    let identity = Credentials::new(
-        get("AWS_ACCESS_KEY_ID", ""),
-        get("AWS_SECRET_ACCESS_KEY", ""),
-        None,
-        None,
-        "storefront",
-    )
-    .into();
-    let params = v4::SigningParams::builder()
-        .identity(&identity)
-        .region(&region)
-        .name("s3")
-        .time(SystemTime::UNIX_EPOCH + Duration::from_millis(now_ms as u64))
-        .settings(SigningSettings::default())
-        .build()
-        .map_err(|e| worker::Error::RustError(format!("SigV4 parameters: {e}")))?
-        .into();
+    let (access_key_id, secret_access_key) = (get("AWS_ACCESS_KEY_ID", ""), get("AWS_SECRET_ACCESS_KEY", ""));
     let unsigned = [("host", host.as_str()), ("x-amz-content-sha256", "UNSIGNED-PAYLOAD")];
-    let signable = SignableRequest::new("GET", &url, unsigned.iter().copied(), SignableBody::UnsignedPayload)
-        .map_err(|e| worker::Error::RustError(format!("SigV4 request: {e}")))?;
-    let (instructions, _) = sign(signable, &params)
-        .map_err(|e| worker::Error::RustError(format!("SigV4 signing: {e}")))?
-        .into_parts();
+    let signed = sigv4::sign(
+        &sigv4::Request { method: "GET", url: &url, headers: &unsigned, payload: Payload::Unsigned },
+        Credentials { access_key_id: &access_key_id, secret_access_key: &secret_access_key },
+        Scope { region: &region, service: "s3", time_ms: now_ms as u64 },
+    )
+    .map_err(|e| worker::Error::RustError(format!("SigV4 signing: {e}")))?;
     let headers = Headers::new();
-    for (name, value) in unsigned.iter().copied().filter(|(n, _)| *n != "host").chain(instructions.headers())
+    for (name, value) in unsigned
+        .iter()
+        .copied()
+        .filter(|(n, _)| *n != "host")
+        .chain(signed.iter().map(|(n, v)| (*n, v.as_str())))
     {
         headers.set(name, value)?;
     }

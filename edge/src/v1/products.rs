@@ -590,6 +590,14 @@ pub struct PagesQueued {
     pub queued: usize,
 }
 
+/// A product page URL a merchant gave, if it is one the scraper can fetch.
+fn page_url(raw: &str) -> Option<worker::Url> {
+    let raw = raw.trim();
+    worker::Url::parse(raw)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some() && raw.len() <= 2_048)
+}
+
 /// `POST /v1/stores/{id}/products/from-urls`: product pages (a supplier's, a competitor's) to read
 /// and import. Each page goes to the scrape stage, which reads it through the guarded fetcher
 /// (robots.txt, rate limits, no private addresses) and imports the product it shows with content,
@@ -609,14 +617,11 @@ pub async fn import_from_urls(
     }
     let mut urls: Vec<String> = Vec::with_capacity(input.urls.len());
     for (index, raw) in input.urls.iter().enumerate() {
-        let raw = raw.trim();
-        let parsed = worker::Url::parse(raw).ok().filter(|u| {
-            matches!(u.scheme(), "http" | "https") && u.host_str().is_some() && raw.len() <= 2_048
-        });
-        let Some(url) = parsed else {
+        let Some(url) = page_url(raw) else {
             return Err(ApiError::invalid(
                 &format!("urls[{index}]"),
-                "each URL must be an absolute http(s) URL",
+                "each URL must be an absolute http(s) URL of at most 2048 characters, \
+                 with an international domain name in its xn-- form",
             ));
         };
         if !urls.contains(&url.to_string()) {
@@ -738,5 +743,14 @@ mod tests {
         assert!(!is_media_path("/media/.webp"));
         assert!(!is_media_path("javascript:alert(1)//media/a.webp"));
         assert!(!is_media_path("/media/A%2F.webp"));
+    }
+
+    #[test]
+    fn page_urls_take_international_domain_names_only_in_their_xn_form() {
+        assert!(super::page_url("https://shop.example/p/1").is_some());
+        assert!(super::page_url("https://xn--bcher-kva.example/p/1").is_some());
+        assert!(super::page_url("https://bücher.example/p/1").is_none());
+        assert!(super::page_url("ftp://shop.example/p/1").is_none());
+        assert!(super::page_url("/p/1").is_none());
     }
 }
