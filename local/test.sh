@@ -21,7 +21,7 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 step "clippy (wasm32: the Workers and every crate they use)"
 cargo clippy --target wasm32-unknown-unknown --quiet \
-  -p domain -p queues -p tenancy -p edge -p storefront-worker -- -D warnings
+  -p domain -p queues -p tenancy -p html -p sigv4 -p edge -p storefront-worker -- -D warnings
 
 step "unit tests"
 cargo test --workspace --quiet
@@ -36,7 +36,7 @@ fi
 
 fi
 
-step "end-to-end (local stack)"
+step "local stack"
 # One stack per machine (fixed ports): clones and worktrees on the same machine take turns.
 exec 9> "$DROPSHIP_HOME/stack.lock"
 flock 9
@@ -50,6 +50,9 @@ trap 'local/down.sh --quiet' EXIT
 # function themselves, as the scheduler would.
 export DROPSHIP_SCHEDULE_FIRST_DELAY=86400
 local/up.sh --detach
+step "Worker sizes"
+local/checks/wasm_size.sh
+step "end-to-end tests"
 set -a
 . "$DROPSHIP_HOME/local-secrets.env"
 . "$DROPSHIP_STATE/aws.env"
