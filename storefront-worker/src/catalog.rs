@@ -3,11 +3,13 @@
 //! is the only writer.
 
 use crate::crawlers::{SitemapProduct, SITEMAP_MAX_URLS};
-use crate::products::{CardRow, SECTION_SIZE};
-use crate::render::{Card, CollectionPage, PostCard, PostPage, Sort, StorePage};
+use crate::products::{self, CardRow, SECTION_SIZE};
+use crate::render::{Card, CollectionPage, HomePage, PostCard, PostPage, Sort, StorePage};
 use domain::{Currency, Money};
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use tenancy::shards::StoreDb;
+use tenancy::sql::{Rows, Sql, SqlError, Statement};
 
 /// Products on one collection page.
 pub const COLLECTION_PAGE_SIZE: u32 = 24;
@@ -16,7 +18,6 @@ pub const BLOG_PAGE_SIZE: usize = 50;
 
 #[derive(Deserialize)]
 struct CollectionRow {
-    id: String,
     slug: String,
     title: String,
     description: String,
@@ -25,7 +26,7 @@ struct CollectionRow {
     meta_description: String,
 }
 
-const COLLECTION_COLUMNS: &str = "id, slug, title, description, sort, meta_title, meta_description";
+const COLLECTION_COLUMNS: &str = "slug, title, description, sort, meta_title, meta_description";
 
 /// The `ORDER BY` of a collection's products in `sort`; `m` is the membership, `s` the sales.
 fn order_by(sort: Sort) -> &'static str {
@@ -38,88 +39,169 @@ fn order_by(sort: Sort) -> &'static str {
     }
 }
 
-fn members_sql(sort: Sort) -> String {
+/// Which collection a members query reads.
+#[derive(Clone, Copy)]
+enum Members {
+    /// The collection whose slug is bound as `?2`.
+    BySlug,
+    /// The featured collection: the most recently changed one marked featured.
+    Featured,
+}
+
+/// The `ORDER BY` of a collection's products in the collection's own sort (`c.sort`), with one
+/// term per sort that is `NULL` for every row unless the collection uses it, so the rows come
+/// in the order [`order_by`] gives for that sort; an unknown setting sorts as best selling.
+const OWN_ORDER: &str = "CASE WHEN c.sort NOT IN ('manual', 'newest', 'price_asc', 'price_desc') \
+     THEN COALESCE(s.sold, 0) END DESC, \
+     CASE WHEN c.sort = 'newest' THEN p.created_at END DESC, \
+     CASE WHEN c.sort = 'price_asc' THEN p.price_minor END, \
+     CASE WHEN c.sort = 'price_desc' THEN p.price_minor END DESC, \
+     CASE WHEN c.sort NOT IN ('newest', 'price_asc', 'price_desc') THEN m.position END, p.id";
+
+/// A page of a collection's published products, in `sort` or (`None`) the collection's own.
+fn members_sql(which: Members, sort: Option<Sort>, limit: u32, offset: u32) -> String {
+    let collection = match which {
+        Members::BySlug => "c.slug = ?2",
+        Members::Featured => {
+            "c.id = (SELECT id FROM collections WHERE store_id = ?1 AND featured = 1 ORDER BY updated_at DESC LIMIT 1)"
+        }
+    };
     format!(
         "SELECT p.slug, p.title, p.price_minor, p.compare_at_minor, p.currency, p.images \
-         FROM collection_products m JOIN products p ON p.id = m.product_id AND p.store_id = ?1 \
+         FROM collection_products m JOIN collections c ON c.id = m.collection_id AND c.store_id = ?1 \
+         JOIN products p ON p.id = m.product_id AND p.store_id = ?1 \
          LEFT JOIN (SELECT product_id, SUM(quantity) AS sold FROM order_items WHERE store_id = ?1 GROUP BY product_id) s \
          ON s.product_id = p.id \
-         WHERE m.store_id = ?1 AND m.collection_id = ?2 AND p.status = 'published' \
-         ORDER BY {} LIMIT ?3 OFFSET ?4",
-        order_by(sort)
+         WHERE m.store_id = ?1 AND {collection} AND p.status = 'published' \
+         ORDER BY {} LIMIT {limit} OFFSET {offset}",
+        sort.map_or(OWN_ORDER, order_by)
     )
 }
 
 const MEMBER_COUNT_SQL: &str =
-    "SELECT COUNT(*) AS n FROM collection_products m JOIN products p ON p.id = m.product_id \
-     AND p.store_id = ?1 WHERE m.store_id = ?1 AND m.collection_id = ?2 AND p.status = 'published'";
+    "SELECT COUNT(*) AS n FROM collection_products m JOIN collections c ON c.id = m.collection_id \
+     AND c.store_id = ?1 JOIN products p ON p.id = m.product_id AND p.store_id = ?1 \
+     WHERE m.store_id = ?1 AND c.slug = ?2 AND p.status = 'published'";
 
-async fn cards(
-    db: &StoreDb,
-    collection: &str,
-    sort: Sort,
-    limit: u32,
-    offset: u32,
-    fallback: Currency,
-) -> worker::Result<Vec<Card>> {
-    let rows: Vec<CardRow> = db
-        .all(&members_sql(sort), &[collection.into(), f64::from(limit).into(), f64::from(offset).into()])
-        .await?;
-    Ok(rows.into_iter().map(|r| r.into_card(fallback)).collect())
+#[derive(Deserialize)]
+struct Count {
+    n: u32,
 }
 
-/// The featured collection (the most recently changed one marked featured): title, slug and
-/// its first products.
-pub async fn featured(
-    db: &StoreDb,
-    fallback: Currency,
-) -> worker::Result<Option<(String, String, Vec<Card>)>> {
-    let row: Option<CollectionRow> = db
-        .first(
-            &format!("SELECT {COLLECTION_COLUMNS} FROM collections WHERE store_id = ?1 AND featured = 1 ORDER BY updated_at DESC LIMIT 1"),
-            &[],
-        )
-        .await?;
-    let Some(row) = row else { return Ok(None) };
-    let sort = Sort::parse(&row.sort).unwrap_or(Sort::BestSelling);
-    let cards = cards(db, &row.id, sort, SECTION_SIZE as u32, 0, fallback).await?;
-    Ok(Some((row.title, row.slug, cards)))
+/// What a slug of a page names.
+pub enum Found<T> {
+    /// The page.
+    Page(T),
+    /// Nothing now; the slug was renamed to this one (answer with a redirect).
+    Moved(String),
+    /// Nothing.
+    Missing,
 }
 
-/// A collection page: `sort` (or the collection's own order) and page `page` (from 1).
-pub async fn collection(
-    db: &StoreDb,
+impl<T> Found<T> {
+    /// The page made into something else (its HTML), the redirect and the miss kept.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Found<U> {
+        match self {
+            Found::Page(page) => Found::Page(f(page)),
+            Found::Moved(slug) => Found::Moved(slug),
+            Found::Missing => Found::Missing,
+        }
+    }
+}
+
+/// The next read's rows of a batch, in the order the statements were given.
+pub(crate) fn next<R: Rows, T: DeserializeOwned>(
+    rows: &mut impl Iterator<Item = R>,
+) -> Result<Vec<T>, SqlError> {
+    rows.next()
+        .ok_or_else(|| SqlError::Database("a batch answered fewer reads than it ran".to_owned()))?
+        .decode()
+}
+
+/// Found, moved (the redirect read's row) or missing.
+pub(crate) fn found<R: Rows, T>(
+    page: Option<T>,
+    rows: &mut impl Iterator<Item = R>,
+) -> Result<Found<T>, SqlError> {
+    let moved: Vec<Slug> = next(rows)?;
+    Ok(match (page, moved.into_iter().next()) {
+        (Some(page), _) => Found::Page(page),
+        (None, Some(current)) => Found::Moved(current.slug),
+        (None, None) => Found::Missing,
+    })
+}
+
+#[derive(Deserialize)]
+pub(crate) struct Slug {
+    slug: String,
+}
+
+/// The home page's reads, in one round trip: the featured collection with its first products
+/// in its own order, the best sellers and the newest products.
+pub async fn home<D: Sql>(db: &StoreDb<D>, fallback: Currency) -> Result<HomePage, SqlError> {
+    let featured = db.scoped(
+        &format!("SELECT {COLLECTION_COLUMNS} FROM collections WHERE store_id = ?1 AND featured = 1 ORDER BY updated_at DESC LIMIT 1"),
+        vec![],
+    )?;
+    let members = db.scoped(&members_sql(Members::Featured, None, SECTION_SIZE as u32, 0), vec![])?;
+    let best = db.scoped(&products::best_sellers_sql(), vec![])?;
+    let newest = db.scoped(&products::newest_sql(), vec![])?;
+    let mut rows = db.read_batch(vec![featured, members, best, newest]).await?.into_iter();
+    let featured: Vec<CollectionRow> = next(&mut rows)?;
+    let members = cards(next(&mut rows)?, fallback);
+    Ok(HomePage {
+        featured: featured.into_iter().next().map(|c| (c.title, c.slug, members)),
+        best_sellers: cards(next(&mut rows)?, fallback),
+        newest: cards(next(&mut rows)?, fallback),
+    })
+}
+
+/// The cards of card rows.
+pub(crate) fn cards(rows: Vec<CardRow>, fallback: Currency) -> Vec<Card> {
+    rows.into_iter().map(|row| row.into_card(fallback)).collect()
+}
+
+/// A collection page, `sort` (or the collection's own order) and page `page` (from 1), in one
+/// round trip with the redirect of a renamed slug.
+pub async fn collection<D: Sql>(
+    db: &StoreDb<D>,
     slug: &str,
     sort: Option<Sort>,
     page: u32,
     fallback: Currency,
-) -> worker::Result<Option<CollectionPage>> {
-    let row: Option<CollectionRow> = db
-        .first(
+) -> Result<Found<CollectionPage>, SqlError> {
+    let page = page.max(1);
+    let offset = (page - 1).saturating_mul(COLLECTION_PAGE_SIZE);
+    let statements = vec![
+        db.scoped(
             &format!("SELECT {COLLECTION_COLUMNS} FROM collections WHERE store_id = ?1 AND slug = ?2"),
-            &[slug.into()],
-        )
-        .await?;
-    let Some(row) = row else { return Ok(None) };
-    let default_sort = Sort::parse(&row.sort).unwrap_or(Sort::BestSelling);
-    let sort = sort.unwrap_or(default_sort);
-    let total: Option<serde_json::Value> = db.first(MEMBER_COUNT_SQL, &[row.id.as_str().into()]).await?;
-    let total = total.and_then(|t| t["n"].as_u64()).unwrap_or(0) as u32;
-    let offset = (page.max(1) - 1).saturating_mul(COLLECTION_PAGE_SIZE);
-    let cards = cards(db, &row.id, sort, COLLECTION_PAGE_SIZE, offset, fallback).await?;
-    Ok(Some(CollectionPage {
-        slug: row.slug,
-        title: row.title,
-        description_html: row.description,
-        meta_title: row.meta_title,
-        meta_description: row.meta_description,
-        default_sort,
-        sort,
-        page: page.max(1),
-        total,
-        per_page: COLLECTION_PAGE_SIZE,
-        cards,
-    }))
+            vec![slug.into()],
+        )?,
+        db.scoped(MEMBER_COUNT_SQL, vec![slug.into()])?,
+        db.scoped(&members_sql(Members::BySlug, sort, COLLECTION_PAGE_SIZE, offset), vec![slug.into()])?,
+        redirect_statement(db, "collection", slug)?,
+    ];
+    let mut rows = db.read_batch(statements).await?.into_iter();
+    let row: Option<CollectionRow> = next(&mut rows)?.into_iter().next();
+    let total = next::<_, Count>(&mut rows)?.first().map_or(0, |c| c.n);
+    let members = cards(next(&mut rows)?, fallback);
+    let collection = row.map(|row| {
+        let default_sort = Sort::parse(&row.sort).unwrap_or(Sort::BestSelling);
+        CollectionPage {
+            slug: row.slug,
+            title: row.title,
+            description_html: row.description,
+            meta_title: row.meta_title,
+            meta_description: row.meta_description,
+            default_sort,
+            sort: sort.unwrap_or(default_sort),
+            page,
+            total,
+            per_page: COLLECTION_PAGE_SIZE,
+            cards: members,
+        }
+    });
+    found(collection, &mut rows)
 }
 
 /// The table a redirect kind's targets live in.
@@ -132,23 +214,20 @@ fn table(kind: &str) -> &'static str {
     }
 }
 
-/// The current slug of what `old` (a slug of `kind`) was renamed to.
-pub async fn redirect(db: &StoreDb, kind: &str, old: &str) -> worker::Result<Option<String>> {
-    let row: Option<serde_json::Value> = db
-        .first(
-            &format!(
-                "SELECT t.slug FROM slug_redirects r JOIN {} t ON t.id = r.target_id AND t.store_id = ?1 \
-                 WHERE r.store_id = ?1 AND r.kind = ?2 AND r.old_slug = ?3",
-                table(kind)
-            ),
-            &[kind.into(), old.into()],
-        )
-        .await?;
-    Ok(row.and_then(|r| r["slug"].as_str().map(str::to_owned)))
+/// The read of the current slug of what `old` (a slug of `kind`) was renamed to.
+pub(crate) fn redirect_statement<D>(db: &StoreDb<D>, kind: &str, old: &str) -> Result<Statement, SqlError> {
+    db.scoped(
+        &format!(
+            "SELECT t.slug FROM slug_redirects r JOIN {} t ON t.id = r.target_id AND t.store_id = ?1 \
+             WHERE r.store_id = ?1 AND r.kind = ?2 AND r.old_slug = ?3",
+            table(kind)
+        ),
+        vec![kind.into(), old.into()],
+    )
 }
 
 /// Published posts, newest first.
-pub async fn posts(db: &StoreDb) -> worker::Result<Vec<PostCard>> {
+pub async fn posts<D: Sql>(db: &StoreDb<D>) -> Result<Vec<PostCard>, SqlError> {
     #[derive(Deserialize)]
     struct Row {
         slug: String,
@@ -157,12 +236,12 @@ pub async fn posts(db: &StoreDb) -> worker::Result<Vec<PostCard>> {
         published_at: Option<String>,
     }
     let rows: Vec<Row> = db
-        .all(
+        .query_all(
             &format!(
                 "SELECT slug, title, excerpt, published_at FROM posts WHERE store_id = ?1 AND status = 'published' \
                  ORDER BY published_at DESC LIMIT {BLOG_PAGE_SIZE}"
             ),
-            &[],
+            vec![],
         )
         .await?;
     Ok(rows
@@ -171,8 +250,8 @@ pub async fn posts(db: &StoreDb) -> worker::Result<Vec<PostCard>> {
         .collect())
 }
 
-/// A published post.
-pub async fn post(db: &StoreDb, slug: &str) -> worker::Result<Option<PostPage>> {
+/// A published post, in one round trip with the redirect of a renamed slug.
+pub async fn post<D: Sql>(db: &StoreDb<D>, slug: &str) -> Result<Found<PostPage>, SqlError> {
     #[derive(Deserialize)]
     struct Row {
         slug: String,
@@ -186,14 +265,17 @@ pub async fn post(db: &StoreDb, slug: &str) -> worker::Result<Option<PostPage>> 
         published_at: Option<String>,
         updated_at: String,
     }
-    let row: Option<Row> = db
-        .first(
+    let statements = vec![
+        db.scoped(
             "SELECT slug, title, body_html, excerpt, meta_title, meta_description, author, keywords, published_at, updated_at \
              FROM posts WHERE store_id = ?1 AND slug = ?2 AND status = 'published'",
-            &[slug.into()],
-        )
-        .await?;
-    Ok(row.map(|r| PostPage {
+            vec![slug.into()],
+        )?,
+        redirect_statement(db, "post", slug)?,
+    ];
+    let mut rows = db.read_batch(statements).await?.into_iter();
+    let row: Option<Row> = next(&mut rows)?.into_iter().next();
+    let post = row.map(|r| PostPage {
         keywords: serde_json::from_str(&r.keywords).unwrap_or_default(),
         slug: r.slug,
         title: r.title,
@@ -204,12 +286,18 @@ pub async fn post(db: &StoreDb, slug: &str) -> worker::Result<Option<PostPage>> 
         author: r.author,
         published_at: r.published_at,
         updated_at: r.updated_at,
-    }))
+    });
+    found(post, &mut rows)
 }
 
-/// A store page; a standard page the merchant has not had generated yet is rendered from the
-/// defaults (the edge writes them on first read through the API).
-pub async fn page(db: &StoreDb, slug: &str, store_name: &str) -> worker::Result<Option<StorePage>> {
+/// A store page, in one round trip with the redirect of a renamed slug; a standard page the
+/// merchant has not had generated yet is rendered from the defaults (the edge writes them on
+/// first read through the API).
+pub async fn page<D: Sql>(
+    db: &StoreDb<D>,
+    slug: &str,
+    store_name: &str,
+) -> Result<Found<StorePage>, SqlError> {
     #[derive(Deserialize)]
     struct Row {
         slug: String,
@@ -217,39 +305,44 @@ pub async fn page(db: &StoreDb, slug: &str, store_name: &str) -> worker::Result<
         body_html: String,
         meta_description: String,
     }
-    let row: Option<Row> = db
-        .first(
+    let statements = vec![
+        db.scoped(
             "SELECT slug, title, body_html, meta_description FROM pages WHERE store_id = ?1 AND slug = ?2",
-            &[slug.into()],
-        )
-        .await?;
-    if let Some(r) = row {
-        return Ok(Some(StorePage {
+            vec![slug.into()],
+        )?,
+        // The merchant's page of that kind, wherever its slug is now.
+        db.scoped("SELECT slug FROM pages WHERE store_id = ?1 AND kind = ?2", vec![slug.into()])?,
+        redirect_statement(db, "page", slug)?,
+    ];
+    let mut rows = db.read_batch(statements).await?.into_iter();
+    let row: Option<Row> = next(&mut rows)?.into_iter().next();
+    let written: Vec<Slug> = next(&mut rows)?;
+    let page = match row {
+        Some(r) => Some(StorePage {
             slug: r.slug,
             title: r.title,
             body_html: r.body_html,
             meta_description: r.meta_description,
-        }));
-    }
-    if !domain::shop_pages::KINDS.contains(&slug) {
-        return Ok(None);
-    }
-    let written: Option<serde_json::Value> =
-        db.first("SELECT id FROM pages WHERE store_id = ?1 AND kind = ?2", &[slug.into()]).await?;
-    if written.is_some() {
-        // The merchant's page of that kind lives at another slug now (a redirect answers).
-        return Ok(None);
-    }
-    Ok(domain::shop_pages::defaults(store_name, "").into_iter().find(|p| p.slug == slug).map(|p| StorePage {
-        slug: p.slug.to_owned(),
-        title: p.title,
-        body_html: p.body_html,
-        meta_description: p.meta_description,
-    }))
+        }),
+        // A standard page not written yet; once written, it lives at its own slug (a redirect
+        // answers when the slug changed).
+        None if written.is_empty() && domain::shop_pages::KINDS.contains(&slug) => {
+            domain::shop_pages::defaults(store_name, "").into_iter().find(|p| p.slug == slug).map(|p| {
+                StorePage {
+                    slug: p.slug.to_owned(),
+                    title: p.title,
+                    body_html: p.body_html,
+                    meta_description: p.meta_description,
+                }
+            })
+        }
+        None => None,
+    };
+    found(page, &mut rows)
 }
 
 /// Sitemap entries of collections, published posts and store pages.
-pub async fn sitemap_entries(db: &StoreDb, kind: &str) -> worker::Result<Vec<SitemapProduct>> {
+pub async fn sitemap_entries<D: Sql>(db: &StoreDb<D>, kind: &str) -> Result<Vec<SitemapProduct>, SqlError> {
     let sql = match kind {
         "collections" => "SELECT slug, updated_at FROM collections WHERE store_id = ?1 ORDER BY slug LIMIT ?2",
         "posts" => "SELECT slug, updated_at FROM posts WHERE store_id = ?1 AND status = 'published' ORDER BY published_at DESC LIMIT ?2",
@@ -260,12 +353,12 @@ pub async fn sitemap_entries(db: &StoreDb, kind: &str) -> worker::Result<Vec<Sit
         slug: String,
         updated_at: String,
     }
-    let rows: Vec<Row> = db.all(sql, &[(SITEMAP_MAX_URLS as f64).into()]).await?;
+    let rows: Vec<Row> = db.query_all(sql, vec![(SITEMAP_MAX_URLS as i64).into()]).await?;
     Ok(rows.into_iter().map(|r| SitemapProduct { slug: r.slug, updated_at: r.updated_at }).collect())
 }
 
 /// What a cart line is now: product slug and title, variant title, unit price.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LineInfo {
     /// The product's slug.
     pub slug: String,
@@ -279,13 +372,14 @@ pub struct LineInfo {
     pub has_variants: bool,
 }
 
-/// A published product (and its variant) as a cart line shows it; `None` when it is not sold.
-pub async fn line(
-    db: &StoreDb,
-    product: &str,
-    variant: Option<&str>,
+/// Each cart line (product id, variant id) as it is sold now, in one round trip: `None` for a
+/// line whose product is not published, whose variant is not the product's, or that names no
+/// variant of a product that has them.
+pub async fn lines<D: Sql>(
+    db: &StoreDb<D>,
+    lines: &[(&str, Option<&str>)],
     fallback: Currency,
-) -> worker::Result<Option<LineInfo>> {
+) -> Result<Vec<Option<LineInfo>>, SqlError> {
     #[derive(Deserialize)]
     struct Row {
         slug: String,
@@ -293,56 +387,70 @@ pub async fn line(
         price_minor: i64,
         currency: String,
         variants: i64,
+        variant_title: Option<String>,
+        variant_price_minor: Option<i64>,
     }
-    let row: Option<Row> = db
-        .first(
-            "SELECT slug, title, price_minor, currency, (SELECT COUNT(*) FROM product_variants v WHERE v.store_id = ?1 AND v.product_id = p.id) AS variants \
-             FROM products p WHERE store_id = ?1 AND id = ?2 AND status = 'published'",
-            &[product.into()],
-        )
-        .await?;
-    let Some(row) = row else { return Ok(None) };
-    let currency = row.currency.parse().unwrap_or(fallback);
-    let mut info = LineInfo {
-        slug: row.slug,
-        title: row.title,
-        variant: None,
-        price: Money::from_minor(row.price_minor, currency),
-        has_variants: row.variants > 0,
-    };
-    match variant {
-        None if info.has_variants => Ok(None),
-        None => Ok(Some(info)),
-        Some(variant) => {
-            let v: Option<serde_json::Value> = db
-                .first(
-                    "SELECT title, price_minor FROM product_variants WHERE store_id = ?1 AND product_id = ?2 AND id = ?3",
-                    &[product.into(), variant.into()],
-                )
-                .await?;
-            Ok(v.map(|v| {
-                info.variant = v["title"].as_str().map(str::to_owned);
-                info.price = Money::from_minor(v["price_minor"].as_i64().unwrap_or(0), currency);
-                info
-            }))
-        }
+    if lines.is_empty() {
+        return Ok(Vec::new());
     }
+    let statements = lines
+        .iter()
+        .map(|(product, variant)| {
+            db.scoped(
+                "SELECT p.slug, p.title, p.price_minor, p.currency, \
+                 (SELECT COUNT(*) FROM product_variants c WHERE c.store_id = ?1 AND c.product_id = p.id) AS variants, \
+                 v.title AS variant_title, v.price_minor AS variant_price_minor \
+                 FROM products p LEFT JOIN product_variants v ON v.store_id = ?1 AND v.product_id = p.id AND v.id = ?3 \
+                 WHERE p.store_id = ?1 AND p.id = ?2 AND p.status = 'published'",
+                vec![(*product).into(), variant.map_or(tenancy::sql::Arg::Null, Into::into)],
+            )
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut rows = db.read_batch(statements).await?.into_iter();
+    lines
+        .iter()
+        .map(|(_, variant)| {
+            let Some(row) = next::<_, Row>(&mut rows)?.into_iter().next() else { return Ok(None) };
+            let currency = row.currency.parse().unwrap_or(fallback);
+            let mut info = LineInfo {
+                slug: row.slug,
+                title: row.title,
+                variant: None,
+                price: Money::from_minor(row.price_minor, currency),
+                has_variants: row.variants > 0,
+            };
+            Ok(match (variant, row.variant_price_minor) {
+                (None, _) if info.has_variants => None,
+                (None, _) => Some(info),
+                (Some(_), None) => None,
+                (Some(_), Some(price)) => {
+                    info.variant = row.variant_title;
+                    info.price = Money::from_minor(price, currency);
+                    Some(info)
+                }
+            })
+        })
+        .collect()
 }
 
-/// An order's status page data, by its unguessable token: the order once paid, else its
-/// checkout.
-pub async fn order(
-    db: &StoreDb,
+/// An order's status page data, by its unguessable token, in one round trip: the order once
+/// paid, else its checkout.
+pub async fn order<D: Sql>(
+    db: &StoreDb<D>,
     token: &str,
     fallback: Currency,
-) -> worker::Result<Option<crate::render::OrderView>> {
+) -> Result<Option<crate::render::OrderView>, SqlError> {
     #[derive(Deserialize)]
     struct Checkout {
-        id: String,
         email: String,
         items: String,
         subtotal_minor: i64,
         currency: String,
+    }
+    #[derive(Deserialize)]
+    struct Order {
+        number: i64,
+        total_minor: i64,
     }
     #[derive(Deserialize)]
     struct Line {
@@ -351,24 +459,25 @@ pub async fn order(
         unit_price_minor: i64,
         quantity: u32,
     }
-    let checkout: Option<Checkout> = db
-        .first(
-            "SELECT id, email, items, subtotal_minor, currency FROM checkouts WHERE store_id = ?1 AND access_token = ?2",
-            &[token.into()],
-        )
-        .await?;
-    let Some(checkout) = checkout else { return Ok(None) };
+    let statements = vec![
+        db.scoped(
+            "SELECT email, items, subtotal_minor, currency FROM checkouts WHERE store_id = ?1 AND access_token = ?2",
+            vec![token.into()],
+        )?,
+        db.scoped(
+            "SELECT o.number, o.total_minor FROM orders o JOIN checkouts k ON k.id = o.id AND k.store_id = ?1 \
+             WHERE o.store_id = ?1 AND k.access_token = ?2",
+            vec![token.into()],
+        )?,
+    ];
+    let mut rows = db.read_batch(statements).await?.into_iter();
+    let Some(checkout) = next::<_, Checkout>(&mut rows)?.into_iter().next() else { return Ok(None) };
+    let order: Option<Order> = next(&mut rows)?.into_iter().next();
     let currency: Currency = checkout.currency.parse().unwrap_or(fallback);
-    let order: Option<serde_json::Value> = db
-        .first(
-            "SELECT number, total_minor FROM orders WHERE store_id = ?1 AND id = ?2",
-            &[checkout.id.as_str().into()],
-        )
-        .await?;
     let lines: Vec<Line> = serde_json::from_str(&checkout.items).unwrap_or_default();
-    let total = order.as_ref().and_then(|o| o["total_minor"].as_i64()).unwrap_or(checkout.subtotal_minor);
+    let total = order.as_ref().map_or(checkout.subtotal_minor, |o| o.total_minor);
     Ok(Some(crate::render::OrderView {
-        number: order.and_then(|o| o["number"].as_i64()),
+        number: order.map(|o| o.number),
         items: lines
             .into_iter()
             .map(|l| (l.title, l.variant_title, l.quantity, Money::from_minor(l.unit_price_minor, currency)))
@@ -380,15 +489,22 @@ pub async fn order(
 }
 
 #[cfg(test)]
+#[path = "catalog_tests.rs"]
+mod reads;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use tenancy::shards::is_scoped;
 
     #[test]
     fn every_collection_query_is_scoped_to_the_store() {
-        for sort in Sort::ALL {
-            assert!(is_scoped(&members_sql(sort)));
-            assert!(members_sql(sort).contains("p.status = 'published'"));
+        for which in [Members::BySlug, Members::Featured] {
+            for sort in Sort::ALL.map(Some).into_iter().chain([None]) {
+                let sql = members_sql(which, sort, 24, 48);
+                assert!(is_scoped(&sql), "{sql}");
+                assert!(sql.contains("p.status = 'published'"));
+            }
         }
         assert!(is_scoped(MEMBER_COUNT_SQL));
     }

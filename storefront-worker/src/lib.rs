@@ -24,6 +24,7 @@ pub mod route;
 pub mod search;
 pub mod urls;
 
+use catalog::Found;
 use domain::{StoreHost, StoreStatus};
 use edge_api::EdgeApi;
 use queues::internal_api::calls::{self, InternalCall};
@@ -294,48 +295,38 @@ async fn cacheable_page(
     let db = || StoreDb::open(env, store.shard, store.store_id);
     let not_found = || respond(404, render::not_found(Some(site)), HTML, Caching::Private);
     // A slug that changed answers with a 301 to the current one.
-    let moved = |kind: &'static str, slug: &str, path: fn(&str) -> String| {
-        let slug = slug.to_owned();
-        async move {
-            match catalog::redirect(&db()?, kind, &slug).await? {
-                Some(current) => redirect(&path(&current), 301, Caching::Shared),
-                None => not_found(),
-            }
-        }
+    let answer = |found: Found<String>, path: fn(&str) -> String| match found {
+        Found::Page(html) => respond(200, html, HTML, Caching::Shared),
+        Found::Moved(current) => redirect(&path(&current), 301, Caching::Shared),
+        Found::Missing => not_found(),
     };
     match route {
         Route::Home => {
-            let db = db()?;
-            let home = render::HomePage {
-                featured: catalog::featured(&db, store.currency).await?,
-                best_sellers: products::best_sellers(&db, store.currency).await?,
-                newest: products::newest(&db, store.currency).await?,
-            };
+            let home = catalog::home(&db()?, store.currency).await?;
             respond(200, render::home(site, &home), HTML, Caching::Shared)
         }
-        Route::Product(slug) => match products::by_slug(&db()?, slug, store.currency).await? {
-            Some(product) => respond(200, render::product(site, &product), HTML, Caching::Shared),
-            None => moved("product", slug, urls::product_path).await,
-        },
+        Route::Product(slug) => {
+            let found = products::by_slug(&db()?, slug, store.currency).await?;
+            answer(found.map(|product| render::product(site, &product)), urls::product_path)
+        }
         Route::Collection(slug) => match catalog::collection(&db()?, slug, sort, page, store.currency).await?
         {
-            Some(collection) if page <= collection.pages() => {
-                respond(200, render::collection(site, &collection), HTML, Caching::Shared)
+            Found::Page(collection) if page > collection.pages() => not_found(),
+            found => {
+                answer(found.map(|collection| render::collection(site, &collection)), urls::collection_path)
             }
-            Some(_) => not_found(),
-            None => moved("collection", slug, urls::collection_path).await,
         },
         Route::Blog => {
             respond(200, render::blog_index(site, &catalog::posts(&db()?).await?), HTML, Caching::Shared)
         }
-        Route::Post(slug) => match catalog::post(&db()?, slug).await? {
-            Some(post) => respond(200, render::post(site, &post), HTML, Caching::Shared),
-            None => moved("post", slug, urls::post_path).await,
-        },
-        Route::Page(slug) => match catalog::page(&db()?, slug, &store.name).await? {
-            Some(page) => respond(200, render::store_page(site, &page), HTML, Caching::Shared),
-            None => moved("page", slug, urls::page_path).await,
-        },
+        Route::Post(slug) => {
+            let found = catalog::post(&db()?, slug).await?;
+            answer(found.map(|post| render::post(site, &post)), urls::post_path)
+        }
+        Route::Page(slug) => {
+            let found = catalog::page(&db()?, slug, &store.name).await?;
+            answer(found.map(|page| render::store_page(site, &page)), urls::page_path)
+        }
         Route::Favicon => respond(200, render::favicon(&site.name), SVG, Caching::Shared),
         Route::SitemapIndex => respond(200, crawlers::sitemap_index(origin), XML, Caching::Shared),
         Route::PagesSitemap => {
@@ -403,8 +394,11 @@ async fn cart_page(
     let cart = current_cart(req, &api, store)?;
     let db = StoreDb::open(env, store.shard, store.store_id)?;
     let mut view = render::CartView { notice, ..render::CartView::default() };
-    for line in &cart.lines {
-        match catalog::line(&db, &line.product_id, line.variant_id.as_deref(), store.currency).await? {
+    let wanted: Vec<(&str, Option<&str>)> =
+        cart.lines.iter().map(|line| (line.product_id.as_str(), line.variant_id.as_deref())).collect();
+    let known = catalog::lines(&db, &wanted, store.currency).await?;
+    for (line, known) in cart.lines.iter().zip(known) {
+        match known {
             Some(info) => view.lines.push(render::CartLineView {
                 slug: info.slug,
                 title: info.title,
@@ -461,7 +455,7 @@ async fn shopper_post(
             let variant = field(&fields, "variant_id").filter(|v| !v.is_empty());
             let quantity: u32 = field(&fields, "quantity").and_then(|q| q.trim().parse().ok()).unwrap_or(1);
             let db = StoreDb::open(env, store.shard, store.store_id)?;
-            let known = catalog::line(&db, product, variant, store.currency).await?;
+            let known = catalog::lines(&db, &[(product, variant)], store.currency).await?.pop().flatten();
             let outcome = match known {
                 None => Err("Choose an option that is available.".to_owned()),
                 Some(_) => cart.add(product, variant, quantity).map_err(|e| e.to_string()),

@@ -3,19 +3,21 @@
 //! Every statement goes through [`StoreDb`], so it reads the resolved store's rows only; drafts
 //! are never read.
 
+use crate::catalog::{cards, found, next, redirect_statement, Found};
 use crate::crawlers::{SitemapProduct, SITEMAP_MAX_URLS};
 use crate::render::{Card, Product, Variant};
 use crate::search::SearchQuery;
 use domain::{Currency, Money};
 use serde::Deserialize;
 use tenancy::shards::StoreDb;
+use tenancy::sql::{Sql, SqlError};
 
 /// Products shown on the home page and on one page of search results.
 pub const PAGE_SIZE: usize = 24;
 
 const CARD_COLUMNS: &str = "slug, title, price_minor, compare_at_minor, currency, images";
 
-fn newest_sql() -> String {
+pub(crate) fn newest_sql() -> String {
     format!(
         "SELECT {CARD_COLUMNS} FROM products WHERE store_id = ?1 AND status = 'published' \
          ORDER BY created_at DESC, id DESC LIMIT {PAGE_SIZE}"
@@ -34,7 +36,7 @@ fn search_sql() -> String {
 /// Products shown in a home page section.
 pub const SECTION_SIZE: usize = 8;
 
-fn best_sellers_sql() -> String {
+pub(crate) fn best_sellers_sql() -> String {
     format!(
         "SELECT p.slug, p.title, p.price_minor, p.compare_at_minor, p.currency, p.images FROM products p \
          JOIN (SELECT product_id, SUM(quantity) AS sold FROM order_items WHERE store_id = ?1 GROUP BY product_id) s \
@@ -43,8 +45,11 @@ fn best_sellers_sql() -> String {
     )
 }
 
-const VARIANTS_SQL: &str = "SELECT id, title, price_minor, compare_at_minor, stock FROM product_variants \
-     WHERE store_id = ?1 AND product_id = ?2 ORDER BY position";
+/// The variants of the published product whose slug is `?2`.
+const VARIANTS_SQL: &str =
+    "SELECT v.id, v.title, v.price_minor, v.compare_at_minor, v.stock FROM product_variants v \
+     JOIN products p ON p.id = v.product_id AND p.store_id = ?1 \
+     WHERE v.store_id = ?1 AND p.slug = ?2 AND p.status = 'published' ORDER BY v.position";
 
 const PRODUCT_SQL: &str = "SELECT id, slug, title, price_minor, compare_at_minor, currency, images, \
      description, features, meta_title, meta_description FROM products \
@@ -57,46 +62,51 @@ fn sitemap_sql() -> String {
     )
 }
 
-/// The newest published products.
-pub async fn newest(db: &StoreDb, fallback: Currency) -> worker::Result<Vec<Card>> {
-    let rows: Vec<CardRow> = db.all(&newest_sql(), &[]).await?;
-    Ok(rows.into_iter().map(|row| row.into_card(fallback)).collect())
-}
-
-/// The most bought published products.
-pub async fn best_sellers(db: &StoreDb, fallback: Currency) -> worker::Result<Vec<Card>> {
-    let rows: Vec<CardRow> = db.all(&best_sellers_sql(), &[]).await?;
-    Ok(rows.into_iter().map(|row| row.into_card(fallback)).collect())
-}
-
 /// Published products whose title contains the query (ASCII case-insensitively), newest first.
-pub async fn search(db: &StoreDb, query: &SearchQuery, fallback: Currency) -> worker::Result<Vec<Card>> {
-    let rows: Vec<CardRow> = db.all(&search_sql(), &[query.as_str().into()]).await?;
-    Ok(rows.into_iter().map(|row| row.into_card(fallback)).collect())
+pub async fn search<D: Sql>(
+    db: &StoreDb<D>,
+    query: &SearchQuery,
+    fallback: Currency,
+) -> Result<Vec<Card>, SqlError> {
+    Ok(cards(db.query_all(&search_sql(), vec![query.as_str().into()]).await?, fallback))
 }
 
-/// The published product with this slug.
-pub async fn by_slug(db: &StoreDb, slug: &str, fallback: Currency) -> worker::Result<Option<Product>> {
-    let row: Option<ProductRow> = db.first(PRODUCT_SQL, &[slug.into()]).await?;
-    let Some(row) = row else { return Ok(None) };
-    let mut product = row.into_product(fallback);
-    let variants: Vec<VariantRow> = db.all(VARIANTS_SQL, &[product.id.as_str().into()]).await?;
-    let currency = product.price.currency;
-    product.variants = variants
-        .into_iter()
-        .map(|v| Variant {
-            id: v.id,
-            title: v.title,
-            price: Money::from_minor(v.price_minor, currency),
-            compare_at: v.compare_at_minor.map(|m| Money::from_minor(m, currency)),
-            stock: v.stock,
-        })
-        .collect();
-    if let Some(cheapest) = product.variants.iter().filter(|v| v.in_stock()).min_by_key(|v| v.price.minor) {
-        product.price = cheapest.price;
-        product.compare_at = cheapest.compare_at;
-    }
-    Ok(Some(product))
+/// The published product with this slug and its variants, in one round trip with the redirect
+/// of a renamed slug.
+pub async fn by_slug<D: Sql>(
+    db: &StoreDb<D>,
+    slug: &str,
+    fallback: Currency,
+) -> Result<Found<Product>, SqlError> {
+    let statements = vec![
+        db.scoped(PRODUCT_SQL, vec![slug.into()])?,
+        db.scoped(VARIANTS_SQL, vec![slug.into()])?,
+        redirect_statement(db, "product", slug)?,
+    ];
+    let mut rows = db.read_batch(statements).await?.into_iter();
+    let row: Option<ProductRow> = next(&mut rows)?.into_iter().next();
+    let variants: Vec<VariantRow> = next(&mut rows)?;
+    let product = row.map(|row| {
+        let mut product = row.into_product(fallback);
+        let currency = product.price.currency;
+        product.variants = variants
+            .into_iter()
+            .map(|v| Variant {
+                id: v.id,
+                title: v.title,
+                price: Money::from_minor(v.price_minor, currency),
+                compare_at: v.compare_at_minor.map(|m| Money::from_minor(m, currency)),
+                stock: v.stock,
+            })
+            .collect();
+        if let Some(cheapest) = product.variants.iter().filter(|v| v.in_stock()).min_by_key(|v| v.price.minor)
+        {
+            product.price = cheapest.price;
+            product.compare_at = cheapest.compare_at;
+        }
+        product
+    });
+    found(product, &mut rows)
 }
 
 #[derive(Deserialize)]
@@ -109,8 +119,8 @@ struct VariantRow {
 }
 
 /// Every published product's URL slug and last change, for the sitemap.
-pub async fn for_sitemap(db: &StoreDb) -> worker::Result<Vec<SitemapProduct>> {
-    let rows: Vec<SitemapRow> = db.all(&sitemap_sql(), &[]).await?;
+pub async fn for_sitemap<D: Sql>(db: &StoreDb<D>) -> Result<Vec<SitemapProduct>, SqlError> {
+    let rows: Vec<SitemapRow> = db.query_all(&sitemap_sql(), vec![]).await?;
     Ok(rows.into_iter().map(|row| SitemapProduct { slug: row.slug, updated_at: row.updated_at }).collect())
 }
 

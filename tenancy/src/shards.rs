@@ -9,10 +9,9 @@
 use domain::placement::ShardIndex;
 use domain::StoreId;
 use serde::de::DeserializeOwned;
-use worker::wasm_bindgen::JsValue;
-use worker::{D1Database, D1PreparedStatement, Env};
+use worker::{D1Database, Env};
 
-use crate::sql::{retry_transient, Arg, Outcome, Sql, SqlError, Statement};
+use crate::sql::{Arg, Outcome, Sql, SqlError, Statement};
 
 /// The platform database binding.
 pub const PLATFORM_DB: &str = "PLATFORM_DB";
@@ -33,49 +32,6 @@ impl StoreDb<D1Database> {
     /// Opens the shard of an authorised store.
     pub fn open(env: &Env, shard: ShardIndex, store: StoreId) -> worker::Result<Self> {
         Ok(Self { db: env.d1(&shard.binding())?, store })
-    }
-
-    /// Prepares a statement with the store id bound as `?1` and `args` as `?2` onwards.
-    pub fn statement(&self, sql: &str, args: &[JsValue]) -> worker::Result<D1PreparedStatement> {
-        crate::guard::check(sql).map_err(|reason| worker::Error::from(SqlError::Unscoped(reason)))?;
-        let mut bound = Vec::with_capacity(args.len() + 1);
-        bound.push(JsValue::from_str(&self.store.to_string()));
-        bound.extend_from_slice(args);
-        self.db.prepare(sql).bind(&bound)
-    }
-
-    /// Runs a read and returns every row, retrying transient failures
-    /// ([`crate::sql::is_transient`]).
-    pub async fn all<T: DeserializeOwned>(&self, sql: &str, args: &[JsValue]) -> worker::Result<Vec<T>> {
-        let statement = self.statement(sql, args)?;
-        retry_transient(|| async { statement.all().await?.results() }).await
-    }
-
-    /// Runs a read and returns its first row, retrying transient failures.
-    pub async fn first<T: DeserializeOwned>(&self, sql: &str, args: &[JsValue]) -> worker::Result<Option<T>> {
-        let statement = self.statement(sql, args)?;
-        retry_transient(|| statement.first(None)).await
-    }
-
-    /// Runs a write, retrying transient failures (a failed attempt wrote nothing).
-    pub async fn run(&self, sql: &str, args: &[JsValue]) -> worker::Result<worker::D1Result> {
-        let statement = self.statement(sql, args)?;
-        retry_transient(|| statement.run()).await
-    }
-
-    /// Runs statements prepared by [`StoreDb::statement`] atomically.
-    pub async fn batch(&self, statements: Vec<D1PreparedStatement>) -> worker::Result<Vec<worker::D1Result>> {
-        retry_transient(|| self.db.batch(statements.clone())).await
-    }
-
-    /// Deletes every row of the store ([`StoreDb::erase_rows`]). Returns the rows deleted.
-    pub async fn erase(&self) -> worker::Result<u64> {
-        Ok(self.erase_rows().await?)
-    }
-
-    /// Every row of the store, table by table ([`StoreDb::dump_rows`]).
-    pub async fn dump(&self) -> worker::Result<Vec<(String, Vec<serde_json::Value>)>> {
-        Ok(self.dump_rows().await?)
     }
 }
 
@@ -139,6 +95,12 @@ impl<D: Sql> StoreDb<D> {
     pub async fn execute_batch(&self, statements: Vec<Statement>) -> Result<Vec<Outcome>, SqlError> {
         let statements = statements.into_iter().map(|s| self.rescoped(s)).collect::<Result<Vec<_>, _>>()?;
         self.db.batch(statements).await
+    }
+
+    /// Reads made by [`StoreDb::scoped`], in one round trip to the database; their rows in order.
+    pub async fn read_batch(&self, statements: Vec<Statement>) -> Result<Vec<D::Rows>, SqlError> {
+        let statements = statements.into_iter().map(|s| self.rescoped(s)).collect::<Result<Vec<_>, _>>()?;
+        self.db.read_batch(statements).await
     }
 
     /// Deletes every row of the store from every table of the shard that has a `store_id`
@@ -210,6 +172,8 @@ impl<D> PlatformDb<D> {
 }
 
 impl<D: Sql> Sql for PlatformDb<D> {
+    type Rows = D::Rows;
+
     async fn all<T: DeserializeOwned>(&self, statement: Statement) -> Result<Vec<T>, SqlError> {
         self.0.all(statement).await
     }
@@ -224,6 +188,10 @@ impl<D: Sql> Sql for PlatformDb<D> {
 
     async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<Outcome>, SqlError> {
         self.0.batch(statements).await
+    }
+
+    async fn read_batch(&self, statements: Vec<Statement>) -> Result<Vec<Self::Rows>, SqlError> {
+        self.0.read_batch(statements).await
     }
 }
 

@@ -154,9 +154,26 @@ impl From<SqlError> for worker::Error {
     }
 }
 
+/// The rows of one read of a [`Sql::read_batch`], decoded once the caller names their type
+/// (the reads of a batch return rows of different types).
+pub trait Rows {
+    /// Every row as a `T`.
+    fn decode<T: DeserializeOwned>(self) -> Result<Vec<T>, SqlError>;
+
+    /// The first row as a `T`, if there is one.
+    fn decode_first<T: DeserializeOwned>(self) -> Result<Option<T>, SqlError>
+    where
+        Self: Sized,
+    {
+        Ok(self.decode()?.into_iter().next())
+    }
+}
+
 /// A database that runs statements: D1 in the Workers, SQLite natively in tests.
 #[expect(async_fn_in_trait, reason = "Worker futures are not Send, so no Send bound is wanted")]
 pub trait Sql {
+    /// The rows of one read in a batch.
+    type Rows: Rows;
     /// Runs a read and returns every row.
     async fn all<T: DeserializeOwned>(&self, statement: Statement) -> Result<Vec<T>, SqlError>;
     /// Runs a read and returns its first row.
@@ -165,9 +182,13 @@ pub trait Sql {
     async fn run(&self, statement: Statement) -> Result<Outcome, SqlError>;
     /// All statements in one transaction: all apply or none does.
     async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<Outcome>, SqlError>;
+    /// Several reads in one round trip to the database (one D1 `batch`), their rows in order.
+    async fn read_batch(&self, statements: Vec<Statement>) -> Result<Vec<Self::Rows>, SqlError>;
 }
 
 impl<S: Sql> Sql for &S {
+    type Rows = S::Rows;
+
     async fn all<T: DeserializeOwned>(&self, statement: Statement) -> Result<Vec<T>, SqlError> {
         (**self).all(statement).await
     }
@@ -182,6 +203,10 @@ impl<S: Sql> Sql for &S {
 
     async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<Outcome>, SqlError> {
         (**self).batch(statements).await
+    }
+
+    async fn read_batch(&self, statements: Vec<Statement>) -> Result<Vec<Self::Rows>, SqlError> {
+        (**self).read_batch(statements).await
     }
 }
 
@@ -218,8 +243,16 @@ fn outcome(result: &worker::D1Result) -> Outcome {
     }
 }
 
+impl Rows for worker::D1Result {
+    fn decode<T: DeserializeOwned>(self) -> Result<Vec<T>, SqlError> {
+        self.results().map_err(|e| SqlError::Decode(e.to_string()))
+    }
+}
+
 /// Every call retries transient failures ([`is_transient`]).
 impl Sql for D1Database {
+    type Rows = worker::D1Result;
+
     async fn all<T: DeserializeOwned>(&self, statement: Statement) -> Result<Vec<T>, SqlError> {
         let prepared = prepare(self, &statement)?;
         let result = retry_transient(|| prepared.all()).await.map_err(database)?;
@@ -241,6 +274,11 @@ impl Sql for D1Database {
         let prepared = statements.iter().map(|s| prepare(self, s)).collect::<Result<Vec<_>, _>>()?;
         let results = retry_transient(|| self.batch(prepared.clone())).await.map_err(database)?;
         Ok(results.iter().map(outcome).collect())
+    }
+
+    async fn read_batch(&self, statements: Vec<Statement>) -> Result<Vec<Self::Rows>, SqlError> {
+        let prepared = statements.iter().map(|s| prepare(self, s)).collect::<Result<Vec<_>, _>>()?;
+        retry_transient(|| self.batch(prepared.clone())).await.map_err(database)
     }
 }
 

@@ -12,7 +12,7 @@ use rusqlite::Connection;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::sql::{Arg, Outcome, Sql, SqlError, Statement};
+use crate::sql::{Arg, Outcome, Rows, Sql, SqlError, Statement};
 
 /// A SQLite database (in memory) that runs the port's statements.
 pub struct Sqlite {
@@ -114,7 +114,18 @@ fn decode<T: DeserializeOwned>(row: Value) -> Result<T, SqlError> {
     serde_json::from_value(row).map_err(|e| SqlError::Decode(e.to_string()))
 }
 
+/// The rows of one read, as D1 hands them over: objects from column names to values.
+pub struct JsonRows(Vec<Value>);
+
+impl Rows for JsonRows {
+    fn decode<T: DeserializeOwned>(self) -> Result<Vec<T>, SqlError> {
+        self.0.into_iter().map(decode).collect()
+    }
+}
+
 impl Sql for Sqlite {
+    type Rows = JsonRows;
+
     async fn all<T: DeserializeOwned>(&self, statement: Statement) -> Result<Vec<T>, SqlError> {
         let mut rows = Vec::new();
         self.query(&statement, |row| rows.push(row))?;
@@ -142,6 +153,18 @@ impl Sql for Sqlite {
             .collect::<Result<Vec<_>, _>>()?;
         transaction.commit().map_err(database)?;
         Ok(outcomes)
+    }
+
+    async fn read_batch(&self, statements: Vec<Statement>) -> Result<Vec<Self::Rows>, SqlError> {
+        let transaction = self.connection.unchecked_transaction().map_err(database)?;
+        let mut results = Vec::with_capacity(statements.len());
+        for statement in &statements {
+            let mut rows = Vec::new();
+            self.query(statement, |row| rows.push(row))?;
+            results.push(JsonRows(rows));
+        }
+        transaction.commit().map_err(database)?;
+        Ok(results)
     }
 }
 
