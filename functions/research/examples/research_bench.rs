@@ -216,4 +216,18 @@ fn main() {
         rate(deduplicated)
     );
     println!("total: {:>8.1} ms ({:>12.0} candidates/s)", total.as_secs_f64() * 1e3, rate(total));
+    println!("ranking digest: {:016x}", digest(&kept));
+}
+
+/// FNV-1a over the ranked output (each kept product, its signals and its score, in order), so
+/// that a change to the algorithms can be checked to leave what a merchant sees unchanged.
+fn digest(kept: &[Candidate]) -> u64 {
+    let mut hash = 0xcbf2_9ce4_8422_2325u64;
+    for candidate in kept {
+        let entry = format!("{:?}|{:?}|{:?}\n", candidate.product, candidate.signals, candidate.score);
+        for byte in entry.bytes() {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    hash
 }

@@ -17,6 +17,9 @@ use domain::content::title_words;
 use domain::scoring::{normalise, Signals};
 use std::collections::{BTreeSet, HashMap};
 
+#[cfg(test)]
+mod reference;
+
 /// Reddit score at which engagement is full.
 const FULL_SCORE: u64 = 20_000;
 /// Reddit comment count at which engagement is full.
