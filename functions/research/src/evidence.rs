@@ -82,12 +82,11 @@ pub fn apply_social(
     for (n, candidate) in candidates.iter_mut().enumerate() {
         let stamp = n as u32 + 1;
         numbers.title(&candidate.product.title, true, &mut ids);
-        let size = ids.len();
         let mut signals = Signals::default();
         if videos.is_some() {
             let id = candidate_aliexpress_id(candidate);
             let (mut plays, mut likes, mut shares, mut any) = (0u64, 0u64, 0u64, false);
-            matcher.about(&ids, size, id.as_deref(), |i| {
+            matcher.about(&ids, id.as_deref(), |i| {
                 let clip = &clips[i];
                 (plays, likes, shares, any) =
                     (plays + clip.plays, likes + clip.likes, shares + clip.shares, true);
@@ -152,12 +151,11 @@ pub fn apply(
     let mut ids = Vec::new();
     for (n, candidate) in candidates.iter_mut().enumerate() {
         numbers.title(&candidate.product.title, true, &mut ids);
-        let size = ids.len();
         let mut signals = Signals::default();
         if mentions.is_some() {
             let id = candidate_aliexpress_id(candidate);
             let (mut score, mut comments, mut any) = (0u64, 0u64, false);
-            post_matcher.about(&ids, size, id.as_deref(), |i| {
+            post_matcher.about(&ids, id.as_deref(), |i| {
                 (score, comments, any) = (score + posts[i].score, comments + posts[i].comments, true);
             });
             applied.mentioned += usize::from(any);
@@ -166,7 +164,7 @@ pub fn apply(
         if let Some(competition) = competition.filter(|c| c.stores_scanned > 0) {
             let stamp = n as u32 + 1;
             let mut selling = 0u64;
-            listing_matcher.about(&ids, size, None, |i| {
+            listing_matcher.about(&ids, None, |i| {
                 let store = &mut sells[store_of[i] as usize];
                 selling += u64::from(*store != stamp);
                 *store = stamp;
@@ -200,7 +198,11 @@ fn candidate_aliexpress_id(candidate: &Candidate) -> Option<Cow<'_, str>> {
     if candidate.product.source == "aliexpress" {
         return Some(Cow::Borrowed(&candidate.product.source_product_id));
     }
-    aliexpress_id(&candidate.product.product_url).map(Cow::Owned)
+    // Only a URL that names AliExpress can name an AliExpress item: most do not, and parsing
+    // one costs allocations.
+    let url = candidate.product.product_url.as_bytes();
+    let names_aliexpress = url.windows(10).any(|w| w.eq_ignore_ascii_case(b"aliexpress"));
+    names_aliexpress.then(|| aliexpress_id(&candidate.product.product_url)).flatten().map(Cow::Owned)
 }
 
 /// One word's titles in a [`Matcher`]: a bitset where the word is common, a list where rare.
@@ -225,8 +227,11 @@ struct Matcher {
     /// The titles' distinct lengths in words, ascending, each with the bitset of its titles.
     lengths: Vec<(usize, usize)>,
     by_item: FastMap<String, Vec<u32>>,
+    /// Per title size of a candidate, the titles grouped by the words they must share with it:
+    /// that number, and where the group's bitset is in `groups`.
+    by_size: Vec<Option<Vec<(usize, usize)>>>,
+    groups: Vec<u64>,
     planes: Vec<u64>,
-    group: Vec<u64>,
     found: Vec<u64>,
 }
 
@@ -294,53 +299,74 @@ impl Matcher {
             lists,
             lengths,
             by_item,
+            by_size: Vec::new(),
+            groups: Vec::new(),
             planes: Vec::new(),
-            group: vec![0; width],
             found: vec![0; width],
         }
     }
 
-    /// Calls `each` with every title about a product whose title has `size` distinct words,
-    /// `ids` those of them the vocabulary has, or that links its AliExpress `item`, in index
-    /// order: the titles for which [`Words::matches`] holds, and those linking the item.
-    fn about(&mut self, ids: &[u32], size: usize, item: Option<&str>, mut each: impl FnMut(usize)) {
-        let width = self.width;
+    /// Groups the titles by the fewest words they must share with a title of `size` words, once
+    /// per `size`: lengths ascend and so do their thresholds, so a group is a run of lengths.
+    fn group(&mut self, size: usize) {
+        if self.by_size.len() <= size {
+            self.by_size.resize(size + 1, None);
+        }
+        if self.by_size[size].is_some() {
+            return;
+        }
+        let (width, mut groups, mut next) = (self.width, Vec::new(), 0);
+        while next < self.lengths.len() {
+            let need = threshold(size, self.lengths[next].0);
+            let at = self.groups.len();
+            self.groups.resize(at + width, 0);
+            while next < self.lengths.len() && threshold(size, self.lengths[next].0) == need {
+                let from = self.lengths[next].1;
+                for k in 0..width {
+                    self.groups[at + k] |= self.bits[from + k];
+                }
+                next += 1;
+            }
+            groups.push((need, at));
+        }
+        self.by_size[size] = Some(groups);
+    }
+
+    /// Calls `each` with every title about a product whose title's distinct words have the
+    /// numbers `ids`, or that links its AliExpress `item`, in index order: the titles for which
+    /// [`Words::matches`] holds, and those linking the item.
+    fn about(&mut self, ids: &[u32], item: Option<&str>, mut each: impl FnMut(usize)) {
+        let (width, size) = (self.width, ids.len());
         self.found.fill(0);
-        let known = ids.iter().filter(|&&id| self.rows.get(id as usize).copied().flatten().is_some()).count();
-        if known >= MIN_SHARED_WORDS {
-            let depth = (usize::BITS - known.leading_zeros()) as usize;
+        if size >= MIN_SHARED_WORDS {
+            let depth = (usize::BITS - size.leading_zeros()) as usize;
             self.planes.clear();
             self.planes.resize(depth * width, 0);
+            let mut known = 0;
             for &id in ids {
                 match self.rows.get(id as usize).copied().flatten() {
                     Some(Row::Bits(at)) => {
                         for (k, &word) in self.bits[at..at + width].iter().enumerate() {
                             add(&mut self.planes, width, k, word);
                         }
+                        known += 1;
                     }
                     Some(Row::List(from, to)) => {
                         for &i in &self.lists[from..to] {
                             add(&mut self.planes, width, i as usize / 64, 1 << (i % 64));
                         }
+                        known += 1;
                     }
                     None => {}
                 }
             }
-            // Lengths ascend and so do their thresholds: one comparison per threshold.
-            let mut next = 0;
-            while next < self.lengths.len() {
-                let need = threshold(size, self.lengths[next].0);
-                self.group.fill(0);
-                while next < self.lengths.len() && threshold(size, self.lengths[next].0) == need {
-                    let at = self.lengths[next].1;
-                    for (group, &word) in self.group.iter_mut().zip(&self.bits[at..at + width]) {
-                        *group |= word;
-                    }
-                    next += 1;
-                }
-                if need <= known {
-                    for k in 0..width {
-                        self.found[k] |= at_least(&self.planes, width, k, need) & self.group[k];
+            if known >= MIN_SHARED_WORDS {
+                self.group(size);
+                for &(need, at) in self.by_size[size].iter().flatten() {
+                    if need <= known {
+                        for k in 0..width {
+                            self.found[k] |= at_least(&self.planes, width, k, need) & self.groups[at + k];
+                        }
                     }
                 }
             }

@@ -327,6 +327,28 @@ mod tests {
         candidates.iter().map(|c| (c.product.clone(), c.signals, c.score)).collect()
     }
 
+    /// Runs the evidence and the selection both ways and requires the same counts, signals,
+    /// scores and ranked output.
+    fn same_ranking(
+        products: &[SupplierProduct],
+        mentions: Option<&[Mention]>,
+        competition: Option<&Competition>,
+        videos: Option<&[Video]>,
+        trends: Option<&[Trend]>,
+        limit: usize,
+    ) -> Result<(), TestCaseError> {
+        let mut old: Vec<Candidate> = products.iter().cloned().map(Candidate::from_supplier).collect();
+        let mut new = old.clone();
+        let old_applied = apply(&mut old, mentions, competition);
+        let old_social = apply_social(&mut old, videos, trends);
+        let new_applied = fast_apply(&mut new, mentions, competition);
+        let new_social = fast_apply_social(&mut new, videos, trends);
+        prop_assert_eq!((old_applied, old_social), (new_applied, new_social));
+        prop_assert_eq!(ranked(&old), ranked(&new));
+        prop_assert_eq!(ranked(&select(old, limit)), ranked(&fast_select(new, limit)));
+        Ok(())
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
 
@@ -340,15 +362,25 @@ mod tests {
             limit in prop_oneof![Just(usize::MAX), 0usize..40],
         ) {
             let competition = listings.map(|(stores_scanned, products)| Competition { stores_scanned, products });
-            let mut old: Vec<Candidate> = products.iter().cloned().map(Candidate::from_supplier).collect();
-            let mut new = old.clone();
-            let old_applied = apply(&mut old, mentions.as_deref(), competition.as_ref());
-            let old_social = apply_social(&mut old, videos.as_deref(), trends.as_deref());
-            let new_applied = fast_apply(&mut new, mentions.as_deref(), competition.as_ref());
-            let new_social = fast_apply_social(&mut new, videos.as_deref(), trends.as_deref());
-            prop_assert_eq!((old_applied, old_social), (new_applied, new_social));
-            prop_assert_eq!(ranked(&old), ranked(&new));
-            prop_assert_eq!(ranked(&select(old, limit)), ranked(&fast_select(new, limit)));
+            same_ranking(&products, mentions.as_deref(), competition.as_ref(), videos.as_deref(), trends.as_deref(), limit)?;
+        }
+    }
+
+    proptest! {
+        // Several `u64`s of titles per bitset, and lists and bitsets of titles per word.
+        #![proptest_config(ProptestConfig { cases: 3, ..ProptestConfig::default() })]
+
+        #[test]
+        fn a_run_of_thousands_of_candidates_against_hundreds_of_titles_ranks_as_the_scans_did(
+            products in prop::collection::vec(product(), 2_000..3_000),
+            mentions in prop::option::of(prop::collection::vec(mention(), 130..400)),
+            listings in prop::option::of((0u32..4, prop::collection::vec(listing(), 130..400))),
+            videos in prop::option::of(prop::collection::vec(video(), 130..400)),
+            trends in prop::option::of(prop::collection::vec(trend(), 0..6)),
+            limit in prop_oneof![Just(usize::MAX), 0usize..40],
+        ) {
+            let competition = listings.map(|(stores_scanned, products)| Competition { stores_scanned, products });
+            same_ranking(&products, mentions.as_deref(), competition.as_ref(), videos.as_deref(), trends.as_deref(), limit)?;
         }
     }
 }
