@@ -155,7 +155,9 @@ pub fn select(candidates: Vec<Candidate>, limit: usize) -> Vec<Candidate> {
     let mut next = 0;
     for (read, (place, new)) in places.into_iter().enumerate() {
         if new {
-            kept.swap(place, read);
+            if place != read {
+                kept.swap(place, read);
+            }
             next = place + 1;
         } else {
             let signals = kept[read].signals;

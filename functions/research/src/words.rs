@@ -139,7 +139,15 @@ impl Numbers {
             let id = if word.len() <= 8 {
                 let mut packed = [0; 8];
                 packed[..word.len()].copy_from_slice(word);
-                *self.short.entry(u64::from_le_bytes(packed)).or_insert(next)
+                let packed = u64::from_le_bytes(packed);
+                // Looked up before inserting: `entry` reserves room first, which costs a call.
+                match self.short.get(&packed) {
+                    Some(&id) => id,
+                    None => {
+                        self.short.insert(packed, next);
+                        next
+                    }
+                }
             } else {
                 match self.long.get(word) {
                     Some(&id) => id,
