@@ -6,6 +6,7 @@ use domain::content::title_words;
 use domain::pricing::{quote, PricingRules};
 use domain::scoring::{normalise, Score, Signals};
 use queues::messages::SupplierProduct;
+use std::collections::hash_map::Entry;
 
 /// A product under consideration, with its signals and score.
 #[derive(Debug, Clone)]
@@ -130,19 +131,30 @@ pub fn select(candidates: Vec<Candidate>, limit: usize) -> Vec<Candidate> {
             let id = SourceId(&candidate.product.source, &candidate.product.source_product_id);
             let title = &keys[span.clone()];
             let image = candidate.product.image_urls.first().map(String::as_str);
-            let earlier = by_id
-                .get(&id)
-                .or_else(|| by_title.get(title))
-                .or_else(|| image.and_then(|image| by_image.get(image)))
-                .copied();
+            // Each key is hashed and looked up once: a free slot found is filled only if no key
+            // names an earlier candidate, taking the keys in order (id, title, image).
+            let earlier = match by_id.entry(id) {
+                Entry::Occupied(found) => Some(*found.get()),
+                Entry::Vacant(id) => match by_title.entry(title) {
+                    Entry::Occupied(found) => Some(*found.get()),
+                    Entry::Vacant(title) => {
+                        let image = image.map(|image| by_image.entry(image));
+                        if let Some(Entry::Occupied(found)) = &image {
+                            Some(*found.get())
+                        } else {
+                            id.insert(kept);
+                            title.insert(kept);
+                            if let Some(Entry::Vacant(image)) = image {
+                                image.insert(kept);
+                            }
+                            None
+                        }
+                    }
+                },
+            };
             match earlier {
                 Some(place) => places.push((place, false)),
                 None => {
-                    by_id.insert(id, kept);
-                    by_title.insert(title, kept);
-                    if let Some(image) = image {
-                        by_image.insert(image, kept);
-                    }
                     places.push((kept, true));
                     kept += 1;
                 }
