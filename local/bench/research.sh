@@ -4,7 +4,9 @@
 #                                        (N, default 100,000), natively, with the research and
 #                                        domain crates optimised (opt-level 3; their dependencies
 #                                        stay as the dev profile built them, which the measured
-#                                        path does not enter)
+#                                        path does not enter). Prints the wall time, the time on a
+#                                        core (the cores here are shared) and a digest of the
+#                                        ranked output, which a faster algorithm must not change.
 #   local/bench/research.sh stack        one store's research-to-published run on the local stack
 #                                        with the fixture sources: wall time (the e2e test prints
 #                                        it) and the research function's peak memory (VmHWM of its

@@ -1,11 +1,12 @@
 //! Turning supplier products into scored, de-duplicated candidates.
 
+use crate::words::{FastMap, Numbers};
 use ai::{AnalysisFacts, ProductAnalysis, ProductFacts, Recommendation};
 use domain::content::title_words;
 use domain::pricing::{quote, PricingRules};
 use domain::scoring::{normalise, Score, Signals};
 use queues::messages::SupplierProduct;
-use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 /// A product under consideration, with its signals and score.
 #[derive(Debug, Clone)]
@@ -106,34 +107,125 @@ fn title_key(title: &str) -> String {
 /// De-duplicates candidates (same source id, or the same title words, or the same main image),
 /// merging the signals of duplicates, and returns the best `limit` by score, best first.
 pub fn select(candidates: Vec<Candidate>, limit: usize) -> Vec<Candidate> {
-    let mut kept: Vec<Candidate> = Vec::with_capacity(candidates.len());
-    let mut index: HashMap<String, usize> = HashMap::new();
-    for candidate in candidates {
-        let keys = [
-            Some(format!("id:{}:{}", candidate.product.source, candidate.product.source_product_id)),
-            Some(format!("title:{}", candidate.title_key())),
-            candidate.product.image_urls.first().map(|u| format!("image:{u}")),
-        ];
-        match keys.iter().flatten().find_map(|k| index.get(k).copied()) {
-            Some(i) => {
-                kept[i].add_signals(&candidate.signals);
-            }
-            None => {
-                for key in keys.into_iter().flatten() {
-                    index.insert(key, kept.len());
+    // Every title's key: its distinct words, as numbers, sorted, all in one buffer.
+    let mut numbers = Numbers::default();
+    let mut words = Vec::new();
+    let mut keys: Vec<u32> = Vec::new();
+    let mut spans = Vec::with_capacity(candidates.len());
+    for candidate in &candidates {
+        numbers.title(&candidate.product.title, false, &mut words);
+        keys.extend_from_slice(&words);
+        spans.push(keys.len() - words.len()..keys.len());
+    }
+    // Where each candidate goes: a new place among those kept, or merged into an earlier one.
+    let mut places: Vec<(usize, bool)> = Vec::with_capacity(candidates.len());
+    {
+        let mut by_id: FastMap<SourceId<'_>, usize> = FastMap::default();
+        let mut by_title: FastMap<&[u32], usize> = FastMap::default();
+        let mut by_image: FastMap<&str, usize> = FastMap::default();
+        by_id.reserve(candidates.len());
+        by_title.reserve(candidates.len());
+        by_image.reserve(candidates.len());
+        let mut kept = 0;
+        for (candidate, span) in candidates.iter().zip(&spans) {
+            let id = SourceId(&candidate.product.source, &candidate.product.source_product_id);
+            let title = &keys[span.clone()];
+            let image = candidate.product.image_urls.first().map(String::as_str);
+            // Each key is hashed and looked up once: a free slot found is filled only if no key
+            // names an earlier candidate, taking the keys in order (id, title, image).
+            let earlier = match by_id.entry(id) {
+                Entry::Occupied(found) => Some(*found.get()),
+                Entry::Vacant(id) => match by_title.entry(title) {
+                    Entry::Occupied(found) => Some(*found.get()),
+                    Entry::Vacant(title) => {
+                        let image = image.map(|image| by_image.entry(image));
+                        if let Some(Entry::Occupied(found)) = &image {
+                            Some(*found.get())
+                        } else {
+                            id.insert(kept);
+                            title.insert(kept);
+                            if let Some(Entry::Vacant(image)) = image {
+                                image.insert(kept);
+                            }
+                            None
+                        }
+                    }
+                },
+            };
+            match earlier {
+                Some(place) => places.push((place, false)),
+                None => {
+                    places.push((kept, true));
+                    kept += 1;
                 }
-                kept.push(candidate);
             }
         }
     }
-    kept.sort_by(|a, b| {
-        b.score
-            .value
-            .total_cmp(&a.score.value)
-            .then_with(|| a.product.source_product_id.cmp(&b.product.source_product_id))
+    // The kept candidates move forward in place (each to a place before its own), the merged
+    // ones end up past them and are dropped.
+    let mut kept = candidates;
+    let mut next = 0;
+    for (read, (place, new)) in places.into_iter().enumerate() {
+        if new {
+            if place != read {
+                kept.swap(place, read);
+            }
+            next = place + 1;
+        } else {
+            let signals = kept[read].signals;
+            kept[place].add_signals(&signals);
+        }
+    }
+    kept.truncate(next);
+    // Ranked by sorting positions rather than candidates (the same stable order, less to move),
+    // then each candidate is moved once, following the permutation's cycles.
+    let mut order: Vec<(f32, usize)> = kept.iter().map(|c| c.score.value).zip(0..).collect();
+    order.sort_by(|(a_score, a), (b_score, b)| {
+        b_score
+            .total_cmp(a_score)
+            .then_with(|| kept[*a].product.source_product_id.cmp(&kept[*b].product.source_product_id))
     });
+    let mut placed = vec![false; order.len()];
+    for start in 0..order.len() {
+        let mut at = start;
+        while !placed[at] {
+            placed[at] = true;
+            let from = order[at].1;
+            if from == start {
+                break;
+            }
+            kept.swap(at, from);
+            at = from;
+        }
+    }
     kept.truncate(limit);
     kept
+}
+
+/// A source and its id, equal to another when `source:id` spells the same: the key the
+/// de-duplication has always compared, without formatting it per candidate.
+#[derive(Clone, Copy)]
+struct SourceId<'a>(&'a str, &'a str);
+
+impl SourceId<'_> {
+    fn bytes(&self) -> impl Iterator<Item = u8> + '_ {
+        self.0.bytes().chain(std::iter::once(b':')).chain(self.1.bytes())
+    }
+}
+
+impl PartialEq for SourceId<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.len() + self.1.len() == other.0.len() + other.1.len() && self.bytes().eq(other.bytes())
+    }
+}
+
+impl Eq for SourceId<'_> {}
+
+impl std::hash::Hash for SourceId<'_> {
+    /// Hashes what follows the last `:` of `source:id`, which equal keys share.
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.1.rsplit(':').next().unwrap_or(self.1).hash(state);
+    }
 }
 
 /// The AI scores that decide a candidate's fate: store settings, asked of the edge per run.

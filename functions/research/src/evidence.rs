@@ -13,9 +13,14 @@ use crate::sources::links::{aliexpress_id, ProductLink};
 use crate::sources::reddit::Mention;
 use crate::sources::tiktok::Video;
 use crate::sources::trends::Trend;
+use crate::words::{FastMap, Numbers};
 use domain::content::title_words;
 use domain::scoring::{normalise, Signals};
-use std::collections::{BTreeSet, HashMap};
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+
+#[cfg(test)]
+mod reference;
 
 /// Reddit score at which engagement is full.
 const FULL_SCORE: u64 = 20_000;
@@ -61,27 +66,43 @@ pub fn apply_social(
 ) -> Applied {
     let mut applied = Applied::default();
     let clips = videos.unwrap_or_default();
-    let mut matcher = Matcher::new(clips.iter().map(|v| (Words::of(&v.text), v.links.as_slice())));
-    let keywords: Vec<(Words, &Trend)> =
-        trends.unwrap_or_default().iter().map(|t| (Words::of(&t.keyword), t)).collect();
-    for candidate in candidates.iter_mut() {
-        let words = Words::of(&candidate.product.title);
+    let mut numbers = Numbers::default();
+    let mut matcher = Matcher::new(&mut numbers, clips.iter().map(|v| (v.text.as_str(), v.links.as_slice())));
+    let mut ids = Vec::new();
+    let keywords: Vec<(Vec<u32>, &Trend)> = trends
+        .unwrap_or_default()
+        .iter()
+        .map(|t| {
+            numbers.title(&t.keyword, true, &mut ids);
+            (ids.clone(), t)
+        })
+        .collect();
+    // Which keywords' words the current candidate's title has: the candidate's number, plus one.
+    let mut has = vec![0u32; numbers.len()];
+    for (n, candidate) in candidates.iter_mut().enumerate() {
+        let stamp = n as u32 + 1;
+        numbers.title(&candidate.product.title, true, &mut ids);
         let mut signals = Signals::default();
         if videos.is_some() {
             let id = candidate_aliexpress_id(candidate);
-            let about: Vec<&Video> =
-                matcher.about(&words, id.as_deref()).into_iter().map(|i| &clips[i]).collect();
-            applied.on_tiktok += usize::from(!about.is_empty());
-            signals.tiktok = Some(tiktok_engagement(
-                about.iter().map(|v| v.plays).sum(),
-                about.iter().map(|v| v.likes).sum(),
-                about.iter().map(|v| v.shares).sum(),
-            ));
+            let (mut plays, mut likes, mut shares, mut any) = (0u64, 0u64, 0u64, false);
+            matcher.about(&ids, id.as_deref(), |i| {
+                let clip = &clips[i];
+                (plays, likes, shares, any) =
+                    (plays + clip.plays, likes + clip.likes, shares + clip.shares, true);
+            });
+            applied.on_tiktok += usize::from(any);
+            signals.tiktok = Some(tiktok_engagement(plays, likes, shares));
+        }
+        for &id in &ids {
+            if let Some(has) = has.get_mut(id as usize) {
+                *has = stamp;
+            }
         }
         let specific = keywords
             .iter()
             .skip(1)
-            .filter(|(keyword_words, _)| !keyword_words.0.is_empty() && keyword_words.0.is_subset(&words.0))
+            .filter(|(words, _)| !words.is_empty() && words.iter().all(|&w| has[w as usize] == stamp))
             .map(|(_, trend)| *trend)
             .max_by_key(|trend| trend.interest);
         if let Some(trend) = specific.or_else(|| keywords.first().map(|(_, trend)| *trend)) {
@@ -111,26 +132,45 @@ pub fn apply(
 ) -> Applied {
     let mut applied = Applied::default();
     let posts = mentions.unwrap_or_default();
-    let mut post_matcher = Matcher::new(posts.iter().map(|m| (Words::of(&m.title), m.links.as_slice())));
+    let mut numbers = Numbers::default();
+    let mut post_matcher =
+        Matcher::new(&mut numbers, posts.iter().map(|m| (m.title.as_str(), m.links.as_slice())));
     let listings = competition.map(|c| c.products.as_slice()).unwrap_or_default();
-    let mut listing_matcher = Matcher::new(listings.iter().map(|p| (Words::of(&p.title), &[][..])));
-    for candidate in candidates.iter_mut() {
-        let words = Words::of(&candidate.product.title);
-        let id = candidate_aliexpress_id(candidate);
+    let mut listing_matcher =
+        Matcher::new(&mut numbers, listings.iter().map(|p| (p.title.as_str(), &[][..])));
+    // Each listing's store as a number, and per store the last candidate (plus one) it sells.
+    let mut stores: FastMap<&str, u32> = FastMap::default();
+    let store_of: Vec<u32> = listings
+        .iter()
+        .map(|p| {
+            let next = stores.len() as u32;
+            *stores.entry(p.store.as_str()).or_insert(next)
+        })
+        .collect();
+    let mut sells = vec![0u32; stores.len()];
+    let mut ids = Vec::new();
+    for (n, candidate) in candidates.iter_mut().enumerate() {
+        numbers.title(&candidate.product.title, true, &mut ids);
         let mut signals = Signals::default();
         if mentions.is_some() {
-            let about: Vec<&Mention> =
-                post_matcher.about(&words, id.as_deref()).into_iter().map(|i| &posts[i]).collect();
-            let score = about.iter().map(|m| m.score).sum();
-            let comments = about.iter().map(|m| m.comments).sum();
-            applied.mentioned += usize::from(!about.is_empty());
+            let id = candidate_aliexpress_id(candidate);
+            let (mut score, mut comments, mut any) = (0u64, 0u64, false);
+            post_matcher.about(&ids, id.as_deref(), |i| {
+                (score, comments, any) = (score + posts[i].score, comments + posts[i].comments, true);
+            });
+            applied.mentioned += usize::from(any);
             signals.reddit = Some(engagement(score, comments));
         }
         if let Some(competition) = competition.filter(|c| c.stores_scanned > 0) {
-            let stores: BTreeSet<&str> =
-                listing_matcher.about(&words, None).into_iter().map(|i| listings[i].store.as_str()).collect();
-            applied.contested += usize::from(!stores.is_empty());
-            let (count, share) = competitors(stores.len() as u64, u64::from(competition.stores_scanned));
+            let stamp = n as u32 + 1;
+            let mut selling = 0u64;
+            listing_matcher.about(&ids, None, |i| {
+                let store = &mut sells[store_of[i] as usize];
+                selling += u64::from(*store != stamp);
+                *store = stamp;
+            });
+            applied.contested += usize::from(selling > 0);
+            let (count, share) = competitors(selling, u64::from(competition.stores_scanned));
             signals.competitor_count = Some(count);
             signals.saturation = Some(share);
         }
@@ -154,69 +194,229 @@ pub fn competitors(selling: u64, scanned: u64) -> (u8, u8) {
     (count, share)
 }
 
-fn candidate_aliexpress_id(candidate: &Candidate) -> Option<String> {
+fn candidate_aliexpress_id(candidate: &Candidate) -> Option<Cow<'_, str>> {
     if candidate.product.source == "aliexpress" {
-        return Some(candidate.product.source_product_id.clone());
+        return Some(Cow::Borrowed(&candidate.product.source_product_id));
     }
-    aliexpress_id(&candidate.product.product_url)
+    // Only a URL that names AliExpress can name an AliExpress item: most do not, and parsing
+    // one costs allocations.
+    let url = candidate.product.product_url.as_bytes();
+    let names_aliexpress = url.windows(10).any(|w| w.eq_ignore_ascii_case(b"aliexpress"));
+    names_aliexpress.then(|| aliexpress_id(&candidate.product.product_url)).flatten().map(Cow::Owned)
 }
 
-/// Titles (of posts, videos, listings) indexed by word and by the AliExpress items they link, so
-/// that a candidate is compared only with the titles that share a word with it: what keeps
-/// evidence cheap for a hundred thousand candidates.
+/// One word's titles in a [`Matcher`]: a bitset where the word is common, a list where rare.
+#[derive(Clone, Copy)]
+enum Row {
+    Bits(usize),
+    List(usize, usize),
+}
+
+/// Titles (of posts, videos, listings) indexed by word and by the AliExpress items they link.
+/// A candidate's words add up, per title, how many words the two share, in counters kept as bit
+/// planes (the n-th bit of every title's count in one run of `u64`s), so a common word costs a
+/// few operations per 64 titles and a rare one a few per title; the titles sharing enough words
+/// are then picked out per title length, by comparing the planes with that length's threshold.
 struct Matcher {
-    sizes: Vec<usize>,
-    by_word: HashMap<String, Vec<u32>>,
-    by_item: HashMap<String, Vec<u32>>,
-    counts: Vec<u16>,
-    touched: Vec<u32>,
+    /// `u64`s per bitset of titles.
+    width: usize,
+    /// Per vocabulary word, where its titles are (`None` for a word none of these titles has).
+    rows: Vec<Option<Row>>,
+    bits: Vec<u64>,
+    lists: Vec<u32>,
+    /// The titles' distinct lengths in words, ascending, each with the bitset of its titles.
+    lengths: Vec<(usize, usize)>,
+    by_item: FastMap<String, Vec<u32>>,
+    /// Per title size of a candidate, the titles grouped by the words they must share with it:
+    /// that number, and where the group's bitset is in `groups`.
+    by_size: Vec<Option<Vec<(usize, usize)>>>,
+    groups: Vec<u64>,
+    planes: Vec<u64>,
+    found: Vec<u64>,
 }
 
 impl Matcher {
-    fn new<'a>(titles: impl Iterator<Item = (Words, &'a [ProductLink])>) -> Self {
-        let (mut sizes, mut by_word, mut by_item) = (Vec::new(), HashMap::new(), HashMap::new());
-        for (i, (words, links)) in titles.enumerate() {
-            sizes.push(words.0.len());
-            for word in words.0 {
-                by_word.entry(word).or_insert_with(Vec::new).push(i as u32);
+    fn new<'a>(numbers: &mut Numbers, titles: impl Iterator<Item = (&'a str, &'a [ProductLink])>) -> Self {
+        let mut postings: Vec<Vec<u32>> = Vec::new();
+        let mut ids = Vec::new();
+        let mut sizes = Vec::new();
+        let mut by_item: FastMap<String, Vec<u32>> = FastMap::default();
+        for (i, (title, links)) in titles.enumerate() {
+            numbers.title(title, true, &mut ids);
+            sizes.push(ids.len());
+            for &id in &ids {
+                let id = id as usize;
+                if postings.len() <= id {
+                    postings.resize_with(id + 1, Vec::new);
+                }
+                postings[id].push(i as u32);
             }
             for link in links {
                 if let ProductLink::AliExpress(item) = link {
-                    by_item.entry(item.clone()).or_insert_with(Vec::new).push(i as u32);
+                    by_item.entry(item.clone()).or_default().push(i as u32);
                 }
             }
         }
-        let counts = vec![0; sizes.len()];
-        Self { sizes, by_word, by_item, counts, touched: Vec::new() }
+        let width = sizes.len().div_ceil(64);
+        let (mut bits, mut lists) = (Vec::new(), Vec::new());
+        let rows = postings
+            .iter()
+            .map(|titles| match titles.len() {
+                0 => None,
+                // A bitset costs `width` words of work per candidate, a list one per title.
+                n if n >= width => {
+                    let at = bits.len();
+                    bits.resize(at + width, 0);
+                    for &i in titles {
+                        bits[at + i as usize / 64] |= 1 << (i % 64);
+                    }
+                    Some(Row::Bits(at))
+                }
+                n => {
+                    lists.extend_from_slice(titles);
+                    Some(Row::List(lists.len() - n, lists.len()))
+                }
+            })
+            .collect();
+        let mut distinct: Vec<usize> = sizes.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let lengths = distinct
+            .into_iter()
+            .map(|length| {
+                let at = bits.len();
+                bits.resize(at + width, 0);
+                for (i, _) in sizes.iter().enumerate().filter(|(_, &size)| size == length) {
+                    bits[at + i / 64] |= 1 << (i % 64);
+                }
+                (length, at)
+            })
+            .collect();
+        Self {
+            width,
+            rows,
+            bits,
+            lists,
+            lengths,
+            by_item,
+            by_size: Vec::new(),
+            groups: Vec::new(),
+            planes: Vec::new(),
+            found: vec![0; width],
+        }
     }
 
-    /// The titles about a product with these title words, or linking its AliExpress `item`, in
-    /// index order: the same as [`Words::matches`] with each.
-    fn about(&mut self, words: &Words, item: Option<&str>) -> Vec<usize> {
-        for word in &words.0 {
-            for &i in self.by_word.get(word).map_or(&[][..], Vec::as_slice) {
-                if self.counts[i as usize] == 0 {
-                    self.touched.push(i);
+    /// Groups the titles by the fewest words they must share with a title of `size` words, once
+    /// per `size`: lengths ascend and so do their thresholds, so a group is a run of lengths.
+    fn group(&mut self, size: usize) {
+        if self.by_size.len() <= size {
+            self.by_size.resize(size + 1, None);
+        }
+        if self.by_size[size].is_some() {
+            return;
+        }
+        let (width, mut groups, mut next) = (self.width, Vec::new(), 0);
+        while next < self.lengths.len() {
+            let need = threshold(size, self.lengths[next].0);
+            let at = self.groups.len();
+            self.groups.resize(at + width, 0);
+            while next < self.lengths.len() && threshold(size, self.lengths[next].0) == need {
+                let from = self.lengths[next].1;
+                for k in 0..width {
+                    self.groups[at + k] |= self.bits[from + k];
                 }
-                self.counts[i as usize] += 1;
+                next += 1;
             }
+            groups.push((need, at));
         }
-        let mut found: Vec<usize> = Vec::new();
-        for &i in &self.touched {
-            let i = i as usize;
-            if Words::enough(self.counts[i] as usize, words.0.len(), self.sizes[i]) {
-                found.push(i);
-            }
-            self.counts[i] = 0;
-        }
-        self.touched.clear();
-        if let Some(linked) = item.and_then(|item| self.by_item.get(item)) {
-            found.extend(linked.iter().map(|&i| i as usize));
-        }
-        found.sort_unstable();
-        found.dedup();
-        found
+        self.by_size[size] = Some(groups);
     }
+
+    /// Calls `each` with every title about a product whose title's distinct words have the
+    /// numbers `ids`, or that links its AliExpress `item`, in index order: the titles for which
+    /// [`Words::matches`] holds, and those linking the item.
+    fn about(&mut self, ids: &[u32], item: Option<&str>, mut each: impl FnMut(usize)) {
+        let (width, size) = (self.width, ids.len());
+        self.found.fill(0);
+        if size >= MIN_SHARED_WORDS {
+            let depth = (usize::BITS - size.leading_zeros()) as usize;
+            self.planes.clear();
+            self.planes.resize(depth * width, 0);
+            let mut known = 0;
+            for &id in ids {
+                match self.rows.get(id as usize).copied().flatten() {
+                    Some(Row::Bits(at)) => {
+                        for (k, &word) in self.bits[at..at + width].iter().enumerate() {
+                            add(&mut self.planes, width, k, word);
+                        }
+                        known += 1;
+                    }
+                    Some(Row::List(from, to)) => {
+                        for &i in &self.lists[from..to] {
+                            add(&mut self.planes, width, i as usize / 64, 1 << (i % 64));
+                        }
+                        known += 1;
+                    }
+                    None => {}
+                }
+            }
+            if known >= MIN_SHARED_WORDS {
+                self.group(size);
+                for &(need, at) in self.by_size[size].iter().flatten() {
+                    if need <= known {
+                        for k in 0..width {
+                            self.found[k] |= at_least(&self.planes, width, k, need) & self.groups[at + k];
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(linked) = item.and_then(|item| self.by_item.get(item)) {
+            for &i in linked {
+                self.found[i as usize / 64] |= 1 << (i % 64);
+            }
+        }
+        for (k, &word) in self.found.iter().enumerate() {
+            let mut rest = word;
+            while rest != 0 {
+                each(k * 64 + rest.trailing_zeros() as usize);
+                rest &= rest - 1;
+            }
+        }
+    }
+}
+
+/// Adds one to the counts of the titles set in `word` (the `k`-th `u64` of the bitsets), carrying
+/// through the planes.
+fn add(planes: &mut [u64], width: usize, k: usize, word: u64) {
+    let mut carry = word;
+    let mut at = k;
+    while carry != 0 && at < planes.len() {
+        let plane = planes[at];
+        planes[at] = plane ^ carry;
+        carry &= plane;
+        at += width;
+    }
+}
+
+/// The titles (of the `k`-th `u64` of the bitsets) whose count in the planes is `need` or more.
+fn at_least(planes: &[u64], width: usize, k: usize, need: usize) -> u64 {
+    let (mut above, mut equal) = (0u64, !0u64);
+    for depth in (0..planes.len() / width).rev() {
+        let plane = planes[depth * width + k];
+        if need >> depth & 1 == 1 {
+            equal &= plane;
+        } else {
+            above |= equal & plane;
+            equal &= !plane;
+        }
+    }
+    above | equal
+}
+
+/// The fewest shared words for which [`Words::enough`] holds between titles of these lengths.
+fn threshold(one: usize, other: usize) -> usize {
+    MIN_SHARED_WORDS.max((one.min(other) * MIN_SHARED_PERCENT).div_ceil(100))
 }
 
 /// The words of a title, singular, for telling listings of one product apart from others.
@@ -236,6 +436,12 @@ impl Words {
 
     fn enough(shared: usize, one: usize, other: usize) -> bool {
         shared >= MIN_SHARED_WORDS && shared * 100 >= one.min(other) * MIN_SHARED_PERCENT
+    }
+
+    /// The words, sorted.
+    #[cfg(test)]
+    pub(crate) fn into_words(self) -> impl Iterator<Item = String> {
+        self.0.into_iter()
     }
 }
 

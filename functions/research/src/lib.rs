@@ -13,3 +13,4 @@ pub mod evidence;
 pub mod handler;
 pub mod sources;
 pub mod velocity;
+mod words;
