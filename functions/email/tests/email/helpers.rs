@@ -147,8 +147,10 @@ impl OneShotSmtp {
         Self { port, handle }
     }
 
-    pub fn session(self) -> SmtpCaptured {
-        self.handle.join().unwrap()
+    /// The session, once the client closed it. Waited for off the runtime, so that the
+    /// transport's pool, which closes its connections in a task of its own, gets to run.
+    pub async fn session(self) -> SmtpCaptured {
+        tokio::task::spawn_blocking(move || self.handle.join().unwrap()).await.unwrap()
     }
 }
 
