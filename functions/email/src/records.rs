@@ -163,7 +163,11 @@ pub async fn batch_get(
 ) -> anyhow::Result<Vec<HashMap<String, AttributeValue>>> {
     let mut items = Vec::with_capacity(keys.len());
     let mut pending = Some(
-        KeysAndAttributes::builder().set_keys(Some(keys)).consistent_read(true).build().context("batch keys")?,
+        KeysAndAttributes::builder()
+            .set_keys(Some(keys))
+            .consistent_read(true)
+            .build()
+            .context("batch keys")?,
     );
     for attempt in 1..=BATCH_GET_ATTEMPTS {
         let Some(request) = pending.take() else { break };
@@ -176,7 +180,10 @@ pub async fn batch_get(
         if let Some(found) = output.responses.and_then(|mut tables| tables.remove(table)) {
             items.extend(found);
         }
-        pending = output.unprocessed_keys.and_then(|mut tables| tables.remove(table)).filter(|k| !k.keys.is_empty());
+        pending = output
+            .unprocessed_keys
+            .and_then(|mut tables| tables.remove(table))
+            .filter(|k| !k.keys.is_empty());
         if pending.is_some() && attempt < BATCH_GET_ATTEMPTS {
             tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
         }

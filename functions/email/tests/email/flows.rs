@@ -389,7 +389,9 @@ async fn an_unsubscribe_from_one_store_leaves_another_stores_mail_alone() {
 
 #[tokio::test]
 async fn the_dynamo_ledger_finds_a_sent_mail_and_each_suppression_list_before_sending() {
-    use email::records::{store_suppression_key, suppression_key, DynamoLedger, MailLedger, Prior, SentRecord};
+    use email::records::{
+        store_suppression_key, suppression_key, DynamoLedger, MailLedger, Prior, SentRecord,
+    };
     let moto = moto();
     let dynamo = moto.dynamodb(TABLE).await;
     let ledger = DynamoLedger::new(dynamo.clone(), TABLE);
@@ -397,8 +399,11 @@ async fn the_dynamo_ledger_finds_a_sent_mail_and_each_suppression_list_before_se
     let (ada, bob) = (ada(), Email::parse("bob@example.com").unwrap());
     assert_eq!(ledger.before_send("k1", Some((&ada, Some(store)))).await.unwrap(), Prior::default());
 
-    let record =
-        SentRecord { provider: "smtp".into(), provider_id: Some("250 queued".into()), template: "welcome".into() };
+    let record = SentRecord {
+        provider: "smtp".into(),
+        provider_id: Some("250 queued".into()),
+        template: "welcome".into(),
+    };
     ledger.record_sent("k1", &record).await.unwrap();
     let prior = ledger.before_send("k1", Some((&ada, Some(store)))).await.unwrap();
     assert_eq!((prior.sent, prior.suppressed), (Some(record), false));

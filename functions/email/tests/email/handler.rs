@@ -9,7 +9,9 @@ use std::time::Duration;
 /// `count` welcome-style mails with distinct keys and recipients, as `(message id, body)`.
 fn distinct_mails(count: usize) -> Vec<(String, String)> {
     (0..count)
-        .map(|i| (format!("m{i}"), email_body(&format!("verify:{i}"), verify_email(&format!("u{i}@example.com")))))
+        .map(|i| {
+            (format!("m{i}"), email_body(&format!("verify:{i}"), verify_email(&format!("u{i}@example.com"))))
+        })
         .collect()
 }
 
