@@ -4,10 +4,17 @@
 //! consumer's per-message function. A record that fails for any reason is reported in
 //! `batchItemFailures`, so SQS redelivers it alone after its visibility timeout and, after the
 //! queue's `maxReceiveCount`, moves it to the dead-letter queue; the rest of the batch is deleted.
+//!
+//! A consumer may handle up to [`Consumer::concurrently`] records of a batch at once (one task,
+//! interleaved at their awaits, so the per-message function needs neither `Send` nor `'static`).
+//! Records that share an idempotency key are still handled one after another, in batch order, so
+//! a copy is a duplicate of the first, as it would be one batch later.
 
 use crate::envelope::{Envelope, Message};
 use crate::idempotency::{Claim, IdempotencyStore};
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
+use futures_util::stream::{self, StreamExt};
+use std::collections::hash_map::{Entry, HashMap};
 use std::future::Future;
 
 /// What happened to one message that did not fail.
@@ -24,25 +31,64 @@ pub enum Outcome {
 pub struct Consumer<'a, S> {
     name: &'static str,
     store: &'a S,
+    concurrency: usize,
+}
+
+/// One record, parsed or not, with its place in the batch.
+struct Parsed<T> {
+    index: usize,
+    message_id: String,
+    envelope: anyhow::Result<Envelope<T>>,
 }
 
 impl<'a, S: IdempotencyStore> Consumer<'a, S> {
-    /// A consumer named as in `infra/wiring.json`; the name scopes its idempotency records.
+    /// A consumer named as in `infra/wiring.json`; the name scopes its idempotency records. It
+    /// handles one record at a time until [`Consumer::concurrently`] says otherwise.
     pub fn new(name: &'static str, store: &'a S) -> Self {
-        Self { name, store }
+        Self { name, store, concurrency: 1 }
     }
 
-    /// Handles every record of the batch and reports the ones that failed.
+    /// Handles up to `bound` records of a batch at once (at least one). A bound matching the
+    /// queue's batch size lets every record's I/O overlap; a smaller one caps the load a batch
+    /// puts on the services its handler calls.
+    pub fn concurrently(mut self, bound: usize) -> Self {
+        self.concurrency = bound.max(1);
+        self
+    }
+
+    /// Handles every record of the batch and reports the ones that failed, in batch order.
     pub async fn handle_batch<T, F, Fut>(&self, event: SqsEvent, handler: F) -> SqsBatchResponse
     where
         T: Message,
         F: Fn(Envelope<T>) -> Fut,
         Fut: Future<Output = anyhow::Result<()>>,
     {
+        let handler = &handler;
+        let groups = group_by_key(event.records.into_iter().enumerate().map(|(index, record)| Parsed {
+            index,
+            message_id: record.message_id.clone().unwrap_or_default(),
+            envelope: parse(&record),
+        }));
+        let mut results: Vec<(usize, String, anyhow::Result<Outcome>)> = stream::iter(groups)
+            .map(|group| async move {
+                let mut results = Vec::with_capacity(group.len());
+                for parsed in group {
+                    let outcome = match parsed.envelope {
+                        Ok(envelope) => self.handle_one(envelope, handler).await,
+                        Err(error) => Err(error),
+                    };
+                    results.push((parsed.index, parsed.message_id, outcome));
+                }
+                results
+            })
+            .buffer_unordered(self.concurrency)
+            .flat_map(stream::iter)
+            .collect()
+            .await;
+        results.sort_by_key(|(index, _, _)| *index);
         let mut response = SqsBatchResponse::default();
-        for record in event.records {
-            let message_id = record.message_id.clone().unwrap_or_default();
-            match self.handle_one(record, &handler).await {
+        for (_, message_id, outcome) in results {
+            match outcome {
                 Ok(outcome) => tracing::info!(consumer = self.name, %message_id, ?outcome, "message handled"),
                 Err(error) => {
                     tracing::error!(consumer = self.name, %message_id, error = format!("{error:#}"), "message failed");
@@ -55,14 +101,12 @@ impl<'a, S: IdempotencyStore> Consumer<'a, S> {
         response
     }
 
-    async fn handle_one<T, F, Fut>(&self, record: SqsMessage, handler: &F) -> anyhow::Result<Outcome>
+    async fn handle_one<T, F, Fut>(&self, envelope: Envelope<T>, handler: &F) -> anyhow::Result<Outcome>
     where
         T: Message,
         F: Fn(Envelope<T>) -> Fut,
         Fut: Future<Output = anyhow::Result<()>>,
     {
-        let body = record.body.as_deref().ok_or_else(|| anyhow::anyhow!("message has no body"))?;
-        let envelope = Envelope::<T>::parse(body)?;
         let key = envelope.idempotency_key.clone();
         match self.store.claim(self.name, &key).await? {
             Claim::Acquired => {}
@@ -97,13 +141,38 @@ impl<'a, S: IdempotencyStore> Consumer<'a, S> {
     }
 }
 
+fn parse<T: Message>(record: &SqsMessage) -> anyhow::Result<Envelope<T>> {
+    let body = record.body.as_deref().ok_or_else(|| anyhow::anyhow!("message has no body"))?;
+    Ok(Envelope::<T>::parse(body)?)
+}
+
+/// The records in groups to run one after another: those sharing an idempotency key together,
+/// in batch order; each record that did not parse alone.
+fn group_by_key<T>(records: impl Iterator<Item = Parsed<T>>) -> Vec<Vec<Parsed<T>>> {
+    let mut groups: Vec<Vec<Parsed<T>>> = Vec::new();
+    let mut by_key: HashMap<String, usize> = HashMap::new();
+    for parsed in records {
+        match parsed.envelope.as_ref().ok().map(|e| e.idempotency_key.clone()) {
+            Some(key) => match by_key.entry(key) {
+                Entry::Occupied(at) => groups[*at.get()].push(parsed),
+                Entry::Vacant(slot) => {
+                    slot.insert(groups.len());
+                    groups.push(vec![parsed]);
+                }
+            },
+            None => groups.push(vec![parsed]),
+        }
+    }
+    groups
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::idempotency::MemoryStore;
     use crate::messages::ResearchRequested;
     use domain::{RunId, StoreId, TenantId};
-    use std::cell::RefCell;
+    use std::cell::{Cell, RefCell};
 
     fn record(id: &str, body: &str) -> SqsMessage {
         let mut message = SqsMessage::default();
@@ -191,5 +260,128 @@ mod tests {
             })
             .await;
         assert!(retried.batch_item_failures.is_empty());
+    }
+
+    /// The memory store, but every call waits a turn first, as a network store does, so
+    /// concurrently handled records interleave at their claims.
+    #[derive(Default)]
+    struct SlowStore(MemoryStore);
+
+    impl IdempotencyStore for SlowStore {
+        async fn claim(&self, consumer: &str, key: &str) -> anyhow::Result<Claim> {
+            tokio::task::yield_now().await;
+            self.0.claim(consumer, key).await
+        }
+
+        async fn complete(&self, consumer: &str, key: &str) -> anyhow::Result<()> {
+            tokio::task::yield_now().await;
+            self.0.complete(consumer, key).await
+        }
+
+        async fn release(&self, consumer: &str, key: &str) -> anyhow::Result<()> {
+            tokio::task::yield_now().await;
+            self.0.release(consumer, key).await
+        }
+    }
+
+    fn distinct(count: usize) -> SqsEvent {
+        batch((0..count).map(|i| record(&format!("m{i}"), &research(&format!("k{i}")))).collect())
+    }
+
+    #[tokio::test]
+    async fn a_concurrent_batch_never_handles_more_records_at_once_than_its_bound() {
+        let store = SlowStore::default();
+        let (running, most, applied) = (Cell::new(0), Cell::new(0), Cell::new(0));
+        let response = Consumer::new("research", &store)
+            .concurrently(3)
+            .handle_batch(distinct(10), |_: Envelope<ResearchRequested>| {
+                let (running, most, applied) = (&running, &most, &applied);
+                async move {
+                    running.set(running.get() + 1);
+                    most.set(most.get().max(running.get()));
+                    for _ in 0..3 {
+                        tokio::task::yield_now().await;
+                    }
+                    running.set(running.get() - 1);
+                    applied.set(applied.get() + 1);
+                    Ok(())
+                }
+            })
+            .await;
+        assert!(response.batch_item_failures.is_empty());
+        assert_eq!(applied.get(), 10);
+        assert_eq!(most.get(), 3, "three records at once, never more");
+    }
+
+    #[tokio::test]
+    async fn one_failing_record_of_a_concurrent_batch_is_the_only_one_reported() {
+        let store = SlowStore::default();
+        let applied = RefCell::new(Vec::new());
+        let consumer = Consumer::new("research", &store).concurrently(10);
+        let response = consumer
+            .handle_batch(distinct(10), |e: Envelope<ResearchRequested>| {
+                let applied = &applied;
+                async move {
+                    tokio::task::yield_now().await;
+                    if e.idempotency_key == "k4" {
+                        anyhow::bail!("supplier down");
+                    }
+                    applied.borrow_mut().push(e.idempotency_key);
+                    Ok(())
+                }
+            })
+            .await;
+        assert_eq!(failed_ids(&response), vec!["m4"]);
+        assert_eq!(applied.borrow().len(), 9);
+        // The failed record's claim was released: its retry applies it, the others are duplicates.
+        let retried = consumer
+            .handle_batch(distinct(10), |e: Envelope<ResearchRequested>| {
+                applied.borrow_mut().push(e.idempotency_key);
+                async { Ok(()) }
+            })
+            .await;
+        assert!(retried.batch_item_failures.is_empty());
+        assert_eq!(applied.borrow().len(), 10);
+        assert_eq!(applied.borrow().last().map(String::as_str), Some("k4"));
+    }
+
+    #[tokio::test]
+    async fn copies_of_one_key_in_a_concurrent_batch_are_duplicates_not_failures() {
+        let store = SlowStore::default();
+        let calls = Cell::new(0);
+        let event = batch(vec![
+            record("a", &research("same")),
+            record("b", &research("other")),
+            record("c", &research("same")),
+        ]);
+        let response = Consumer::new("research", &store)
+            .concurrently(10)
+            .handle_batch(event, |_: Envelope<ResearchRequested>| {
+                calls.set(calls.get() + 1);
+                async {
+                    tokio::task::yield_now().await;
+                    Ok(())
+                }
+            })
+            .await;
+        assert!(response.batch_item_failures.is_empty(), "{:?}", failed_ids(&response));
+        assert_eq!(calls.get(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_redelivered_concurrent_batch_applies_nothing_twice() {
+        let store = SlowStore::default();
+        let calls = Cell::new(0);
+        let consumer = Consumer::new("research", &store).concurrently(10);
+        for _ in 0..2 {
+            let response = consumer
+                .handle_batch(distinct(10), |_: Envelope<ResearchRequested>| {
+                    calls.set(calls.get() + 1);
+                    async { Ok(()) }
+                })
+                .await;
+            assert!(response.batch_item_failures.is_empty());
+        }
+        assert_eq!(calls.get(), 10);
     }
 }

@@ -9,6 +9,10 @@
 //!
 //! The record is written as soon as the provider accepts, before the message is acknowledged.
 //!
+//! Up to [`MAIL_CONCURRENCY`] mails of a batch are handled at once (the claim stays per key; copies
+//! of one key in a batch run one after another), each reading its sent-mail and suppression
+//! records in one request.
+//!
 //! The function also consumes the `flows` queue: [`handle_queues`] hands flow events to
 //! [`crate::flow_events`] and mails to the per-message function here.
 
@@ -28,6 +32,9 @@ use std::time::Duration;
 
 /// The consumer's name in `infra/wiring.json`, which scopes its idempotency records.
 pub const CONSUMER: &str = "email";
+/// Mails of a batch handled at once: the email queue's batch size (`infra/wiring.json`), so every
+/// mail's DynamoDB reads and writes and its provider exchange overlap with the others'.
+pub const MAIL_CONCURRENCY: usize = 10;
 /// Attempts at recording a provider's acceptance before giving up on the record.
 const RECORD_ATTEMPTS: u32 = 3;
 
@@ -60,6 +67,7 @@ pub async fn handle<I: IdempotencyStore>(
     event: LambdaEvent<SqsEvent>,
 ) -> Result<SqsBatchResponse, Error> {
     Ok(Consumer::new(CONSUMER, &state.idempotency)
+        .concurrently(MAIL_CONCURRENCY)
         .handle_batch(event.payload, |envelope| email(state, envelope))
         .await)
 }
@@ -79,6 +87,7 @@ pub async fn handle_queues<I: IdempotencyStore, J: IdempotencyStore>(
         let mut batch = SqsEvent::default();
         batch.records = mail_records;
         let failed = Consumer::new(CONSUMER, &mails.idempotency)
+            .concurrently(MAIL_CONCURRENCY)
             .handle_batch(batch, |envelope| email(mails, envelope))
             .await;
         response.batch_item_failures.extend(failed.batch_item_failures);
@@ -136,13 +145,16 @@ async fn email<I>(state: &State<I>, envelope: Envelope<EmailRequested>) -> anyho
 pub async fn deliver<I>(state: &State<I>, envelope: &Envelope<EmailRequested>) -> anyhow::Result<Delivery> {
     let key = envelope.idempotency_key.as_str();
     let request = &envelope.payload;
-    if state.ledger.sent(key).await?.is_some() {
+    let recipient = match request.category {
+        EmailCategory::Marketing { .. } => Some((&request.to, envelope.store().ok())),
+        EmailCategory::Transactional => None,
+    };
+    let prior = state.ledger.before_send(key, recipient).await?;
+    if prior.sent.is_some() {
         return Ok(Delivery::AlreadySent);
     }
-    if let EmailCategory::Marketing { .. } = request.category {
-        if state.ledger.is_suppressed(&request.to, envelope.store().ok()).await? {
-            return Ok(Delivery::Suppressed);
-        }
+    if prior.suppressed {
+        return Ok(Delivery::Suppressed);
     }
     let mail = compose(&state.sender, key, request)
         .with_context(|| format!("rendering the `{}` mail", request.template.name()))?;

@@ -11,7 +11,7 @@
 
 use crate::providers::BoxFuture;
 use anyhow::Context;
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 use domain::accounts::Email;
 use domain::StoreId;
 use queues::idempotency::RECORD_TTL_SECS;
@@ -30,8 +30,35 @@ pub struct SentRecord {
     pub template: String,
 }
 
+/// What is known about a mail before it is sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Prior {
+    /// A provider accepted it before.
+    pub sent: Option<SentRecord>,
+    /// Its recipient is suppressed for the store's marketing mail (only looked up when asked).
+    pub suppressed: bool,
+}
+
 /// Sent-mail records and the suppression list.
 pub trait MailLedger: Send + Sync {
+    /// Whether the mail with this key was sent and, for a marketing mail (`recipient` is its
+    /// address and store), whether the address is suppressed: [`MailLedger::sent`] and
+    /// [`MailLedger::is_suppressed`] in one, which the DynamoDB ledger reads in one request.
+    fn before_send<'a>(
+        &'a self,
+        key: &'a str,
+        recipient: Option<(&'a Email, Option<StoreId>)>,
+    ) -> BoxFuture<'a, anyhow::Result<Prior>> {
+        Box::pin(async move {
+            let sent = self.sent(key).await?;
+            let suppressed = match recipient {
+                Some((address, store)) if sent.is_none() => self.is_suppressed(address, store).await?,
+                _ => false,
+            };
+            Ok(Prior { sent, suppressed })
+        })
+    }
+
     /// The record of the mail with this idempotency key, if a provider accepted it.
     fn sent(&self, key: &str) -> BoxFuture<'_, anyhow::Result<Option<SentRecord>>>;
     /// Records that a provider accepted the mail with this key.
@@ -116,17 +143,89 @@ fn string(item: &HashMap<String, AttributeValue>, name: &str) -> Option<String> 
     item.get(name).and_then(|v| v.as_s().ok()).cloned()
 }
 
+fn sent_record(item: &HashMap<String, AttributeValue>) -> SentRecord {
+    SentRecord {
+        provider: string(item, "provider").unwrap_or_default(),
+        provider_id: string(item, "provider_id"),
+        template: string(item, "template").unwrap_or_default(),
+    }
+}
+
+/// Attempts at reading the keys DynamoDB left unprocessed (it does so when throttled).
+const BATCH_GET_ATTEMPTS: u32 = 5;
+
+/// Reads `keys` (at most 100) from `table` with strongly consistent reads, in one `BatchGetItem`
+/// (plus one per round of keys DynamoDB leaves unprocessed).
+pub async fn batch_get(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    keys: Vec<HashMap<String, AttributeValue>>,
+) -> anyhow::Result<Vec<HashMap<String, AttributeValue>>> {
+    let mut items = Vec::with_capacity(keys.len());
+    let mut pending = Some(
+        KeysAndAttributes::builder()
+            .set_keys(Some(keys))
+            .consistent_read(true)
+            .build()
+            .context("batch keys")?,
+    );
+    for attempt in 1..=BATCH_GET_ATTEMPTS {
+        let Some(request) = pending.take() else { break };
+        let output = client
+            .batch_get_item()
+            .request_items(table, request)
+            .send()
+            .await
+            .context("reading the sent-mail and suppression records")?;
+        if let Some(found) = output.responses.and_then(|mut tables| tables.remove(table)) {
+            items.extend(found);
+        }
+        pending = output
+            .unprocessed_keys
+            .and_then(|mut tables| tables.remove(table))
+            .filter(|k| !k.keys.is_empty());
+        if pending.is_some() && attempt < BATCH_GET_ATTEMPTS {
+            tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
+        }
+    }
+    if pending.is_some() {
+        anyhow::bail!("DynamoDB left keys unread after {BATCH_GET_ATTEMPTS} attempts");
+    }
+    Ok(items)
+}
+
 impl MailLedger for DynamoLedger {
+    fn before_send<'a>(
+        &'a self,
+        key: &'a str,
+        recipient: Option<(&'a Email, Option<StoreId>)>,
+    ) -> BoxFuture<'a, anyhow::Result<Prior>> {
+        Box::pin(async move {
+            let mut keys = vec![sent_key(key)];
+            if let Some((address, store)) = recipient {
+                keys.push(suppression_key(address));
+                keys.extend(store.map(|store| store_suppression_key(store, address)));
+            }
+            let items = batch_get(&self.client, &self.table, keys).await?;
+            let sent_pk = format!("mail#{key}");
+            let mut prior = Prior::default();
+            for item in &items {
+                match item.get("pk").and_then(|pk| pk.as_s().ok()) {
+                    Some(pk) if *pk == sent_pk => prior.sent = Some(sent_record(item)),
+                    Some(_) => prior.suppressed = true,
+                    None => {}
+                }
+            }
+            Ok(prior)
+        })
+    }
+
     fn sent(&self, key: &str) -> BoxFuture<'_, anyhow::Result<Option<SentRecord>>> {
         let request =
             self.client.get_item().table_name(&self.table).set_key(Some(sent_key(key))).consistent_read(true);
         Box::pin(async move {
             let output = request.send().await.context("reading the sent-mail record")?;
-            Ok(output.item().map(|item| SentRecord {
-                provider: string(item, "provider").unwrap_or_default(),
-                provider_id: string(item, "provider_id"),
-                template: string(item, "template").unwrap_or_default(),
-            }))
+            Ok(output.item().map(sent_record))
         })
     }
 

@@ -4,6 +4,11 @@
 //!
 //! TLS is required (STARTTLS, or implicit TLS) for any host but loopback, where maildev listens
 //! in plain text.
+//!
+//! Connections are pooled ([`POOL_SIZE`] at most) and reused across mails and batches: one
+//! greeting, `EHLO`, TLS handshake and login per connection instead of per mail. A pooled
+//! connection is checked before reuse (`NOOP`), so one the relay closed while the function was
+//! frozen is replaced, not failed on.
 
 use super::{Accepted, BoxFuture, MailProvider, SendError};
 use crate::mail::OutgoingMail;
@@ -11,10 +16,14 @@ use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 use std::time::Duration;
+
+/// Connections held open to the relay at most: one per mail a batch handles at once.
+pub const POOL_SIZE: u32 = crate::handler::MAIL_CONCURRENCY as u32;
 
 /// How the connection to the relay is secured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,7 +61,7 @@ impl std::fmt::Debug for Smtp {
 }
 
 impl Smtp {
-    /// A transport to the relay; connects on each send.
+    /// A transport to the relay, with a pool of connections opened as mails need them.
     pub fn new(settings: &SmtpSettings) -> anyhow::Result<Self> {
         let tls = match settings.tls {
             SmtpTls::None => Tls::None,
@@ -62,7 +71,8 @@ impl Smtp {
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(settings.host.as_str())
             .port(settings.port)
             .tls(tls)
-            .timeout(Some(Duration::from_secs(20)));
+            .timeout(Some(Duration::from_secs(20)))
+            .pool_config(PoolConfig::new().max_size(POOL_SIZE).idle_timeout(Duration::from_secs(60)));
         if let Some((user, password)) = &settings.credentials {
             builder =
                 builder.credentials(Credentials::new(user.clone(), password.expose_secret().to_owned()));

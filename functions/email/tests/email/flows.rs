@@ -386,3 +386,38 @@ async fn an_unsubscribe_from_one_store_leaves_another_stores_mail_alone() {
     assert_eq!((summary.enqueued, summary.skipped), (1, 0), "the other store's reminder goes out");
     assert_eq!(flows.queue.keys(), vec![email::flows::mail_key(other, Flow::AbandonedCart, "cart-2", 1)]);
 }
+
+#[tokio::test]
+async fn the_dynamo_ledger_finds_a_sent_mail_and_each_suppression_list_before_sending() {
+    use email::records::{
+        store_suppression_key, suppression_key, DynamoLedger, MailLedger, Prior, SentRecord,
+    };
+    let moto = moto();
+    let dynamo = moto.dynamodb(TABLE).await;
+    let ledger = DynamoLedger::new(dynamo.clone(), TABLE);
+    let (store, other) = (StoreId::from_random_bytes([2; 16]), StoreId::from_random_bytes([3; 16]));
+    let (ada, bob) = (ada(), Email::parse("bob@example.com").unwrap());
+    assert_eq!(ledger.before_send("k1", Some((&ada, Some(store)))).await.unwrap(), Prior::default());
+
+    let record = SentRecord {
+        provider: "smtp".into(),
+        provider_id: Some("250 queued".into()),
+        template: "welcome".into(),
+    };
+    ledger.record_sent("k1", &record).await.unwrap();
+    let prior = ledger.before_send("k1", Some((&ada, Some(store)))).await.unwrap();
+    assert_eq!((prior.sent, prior.suppressed), (Some(record), false));
+
+    let put = |key| dynamo.put_item().table_name(TABLE).set_item(Some(key)).send();
+    put(store_suppression_key(store, &ada)).await.unwrap();
+    put(suppression_key(&bob)).await.unwrap();
+    let suppressed = |address, store| {
+        let ledger = &ledger;
+        async move { ledger.before_send("k2", Some((address, store))).await.unwrap().suppressed }
+    };
+    assert!(suppressed(&ada, Some(store)).await, "unsubscribed from this store");
+    assert!(!suppressed(&ada, Some(other)).await, "another store's list is its own");
+    assert!(suppressed(&bob, Some(other)).await, "a bounce stops every store's marketing");
+    assert!(suppressed(&bob, None).await);
+    assert!(!ledger.before_send("k2", None).await.unwrap().suppressed, "transactional: not looked up");
+}

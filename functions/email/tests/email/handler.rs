@@ -4,6 +4,20 @@ use crate::helpers::{email_body, research_report_marketing, spawn_app, verify_em
 use email::providers::SendError;
 use email::records::{MailLedger, SentRecord};
 use serde_json::json;
+use std::time::Duration;
+
+/// `count` welcome-style mails with distinct keys and recipients, as `(message id, body)`.
+fn distinct_mails(count: usize) -> Vec<(String, String)> {
+    (0..count)
+        .map(|i| {
+            (format!("m{i}"), email_body(&format!("verify:{i}"), verify_email(&format!("u{i}@example.com"))))
+        })
+        .collect()
+}
+
+fn as_records(mails: &[(String, String)]) -> Vec<(&str, String)> {
+    mails.iter().map(|(id, body)| (id.as_str(), body.clone())).collect()
+}
 
 #[tokio::test]
 async fn a_mail_with_bad_data_fails_alone_and_the_rest_of_the_batch_is_sent() {
@@ -104,4 +118,43 @@ async fn a_marketing_mail_reaches_the_provider_with_its_unsubscribe_headers() {
     assert_eq!(mail.header("List-Unsubscribe-Post"), Some("List-Unsubscribe=One-Click"));
     assert_eq!(mail.subject, "Cozy Paws: 5 new products from your pet grooming research");
     assert_eq!(mail.from.to_string(), "Cozy Paws <no-reply@dropship.localhost>");
+}
+
+#[tokio::test]
+async fn a_batch_sends_its_mails_at_once_but_never_more_than_the_bound() {
+    let app = spawn_app();
+    app.provider.slow(Duration::from_millis(20));
+    let mails = distinct_mails(25);
+    assert!(app.deliver(&as_records(&mails)).await.is_empty());
+    assert_eq!(app.provider.sent().len(), 25);
+    assert_eq!(app.provider.most_at_once(), email::handler::MAIL_CONCURRENCY);
+}
+
+#[tokio::test]
+async fn one_bad_mail_in_a_full_concurrent_batch_is_the_only_one_reported() {
+    let app = spawn_app();
+    app.provider.slow(Duration::from_millis(5));
+    let mut mails = distinct_mails(10);
+    mails[6].1 = email_body(
+        "reset:6",
+        json!({"template": "password_reset", "to": "u6@example.com", "category": {"kind": "transactional"},
+               "data": {"reset_url": "https://app.dropship.localhost/reset?t=6"}}),
+    );
+    assert_eq!(app.deliver(&as_records(&mails)).await, vec!["m6"]);
+    assert_eq!(app.provider.sent().len(), 9);
+    assert!(!app.ledger.sent_records().contains_key("reset:6"));
+}
+
+#[tokio::test]
+async fn a_redelivered_concurrent_batch_sends_nothing_twice() {
+    let app = spawn_app();
+    app.provider.slow(Duration::from_millis(5));
+    let mails = distinct_mails(10);
+    assert!(app.deliver(&as_records(&mails)).await.is_empty());
+    // The whole batch again, with a copy of one mail in it.
+    let mut again = as_records(&mails);
+    again.push(("m3-copy", mails[3].1.clone()));
+    assert!(app.deliver(&again).await.is_empty());
+    assert_eq!(app.provider.sent().len(), 10);
+    assert_eq!(app.ledger.sent_records().len(), 10);
 }

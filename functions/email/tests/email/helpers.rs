@@ -147,19 +147,34 @@ impl OneShotSmtp {
         Self { port, handle }
     }
 
-    pub fn session(self) -> SmtpCaptured {
-        self.handle.join().unwrap()
+    /// The session, once the client closed it. Waited for off the runtime, so that the
+    /// transport's pool, which closes its connections in a task of its own, gets to run.
+    pub async fn session(self) -> SmtpCaptured {
+        tokio::task::spawn_blocking(move || self.handle.join().unwrap()).await.unwrap()
     }
 }
 
-/// A provider that records mails and answers with scripted errors first.
+/// A provider that records mails and answers with scripted errors first; it can take its time
+/// over each mail, counting how many it holds at once.
 #[derive(Clone, Default)]
 pub struct FakeProvider {
     pub sent: Arc<Mutex<Vec<OutgoingMail>>>,
     failures: Arc<Mutex<VecDeque<SendError>>>,
+    delay: Arc<Mutex<Option<std::time::Duration>>>,
+    in_flight: Arc<Mutex<(usize, usize)>>,
 }
 
 impl FakeProvider {
+    /// Takes `delay` over every mail from now on.
+    pub fn slow(&self, delay: std::time::Duration) {
+        *self.delay.lock().unwrap() = Some(delay);
+    }
+
+    /// The most mails it held at once.
+    pub fn most_at_once(&self) -> usize {
+        self.in_flight.lock().unwrap().1
+    }
+
     pub fn fail_next(&self, error: SendError) {
         self.failures.lock().unwrap().push_back(error);
     }
@@ -176,6 +191,16 @@ impl MailProvider for FakeProvider {
 
     fn send<'a>(&'a self, mail: &'a OutgoingMail) -> BoxFuture<'a, Result<Accepted, SendError>> {
         Box::pin(async move {
+            let delay = *self.delay.lock().unwrap();
+            if let Some(delay) = delay {
+                {
+                    let mut counts = self.in_flight.lock().unwrap();
+                    counts.0 += 1;
+                    counts.1 = counts.1.max(counts.0);
+                }
+                tokio::time::sleep(delay).await;
+                self.in_flight.lock().unwrap().0 -= 1;
+            }
             if let Some(error) = self.failures.lock().unwrap().pop_front() {
                 return Err(error);
             }

@@ -156,7 +156,7 @@ async fn an_smtp_relay_gets_the_envelope_and_a_multipart_message_with_the_unsubs
     let accepted = smtp(server.port).send(&mail).await.unwrap();
     assert!(accepted.provider_id.unwrap().contains("queued as A1"));
 
-    let session = server.session();
+    let session = server.session().await;
     assert!(session.mail_from.starts_with("<no-reply@dropship.localhost>"), "{}", session.mail_from);
     assert_eq!(session.rcpt_to, vec!["<owner@example.com>"]);
     let data = &session.data;
@@ -174,12 +174,12 @@ async fn a_temporary_smtp_refusal_is_retried_and_a_permanent_one_is_not() {
     let server = OneShotSmtp::start("451 4.3.0 Try again later");
     let err = smtp(server.port).send(&marketing_mail()).await.unwrap_err();
     assert!(err.is_retryable(), "{err}");
-    server.session();
+    server.session().await;
 
     let server = OneShotSmtp::start("550 5.1.1 Mailbox does not exist");
     let err = smtp(server.port).send(&marketing_mail()).await.unwrap_err();
     assert!(matches!(err, SendError::Refused { provider: "smtp", .. }), "{err}");
-    server.session();
+    server.session().await;
 
     let err = smtp(closed_port_url().rsplit(':').next().unwrap().parse().unwrap())
         .send(&marketing_mail())
