@@ -59,7 +59,16 @@ pids="$state/pids"
 : > "$pids"
 start() { # name, command...
   local name="$1"; shift
-  setsid "$@" > "$logs/$name.log" 2>&1 < /dev/null &
+  # Each service gets none of this script's open files beyond stdio: a caller's lock (the stack
+  # lock local/test.sh holds on fd 9, or one taken with `flock file command`) must end with the
+  # caller, not live on in a service left running.
+  (
+    for fd in /proc/self/fd/*; do
+      fd="${fd##*/}"
+      if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2> /dev/null || true; fi
+    done
+    exec setsid "$@" > "$logs/$name.log" 2>&1 < /dev/null
+  ) &
   echo "$! $name" >> "$pids"
 }
 wait_for() { # name, url, seconds

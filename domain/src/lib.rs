@@ -17,6 +17,7 @@ pub mod placement;
 pub mod plans;
 pub mod pricing;
 pub mod scoring;
+pub mod secrets;
 pub mod seo;
 pub mod shop_pages;
 pub mod store;

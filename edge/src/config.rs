@@ -104,6 +104,14 @@ fn text(env: &Env, name: &str) -> worker::Result<String> {
         .map_err(|_| worker::Error::RustError(format!("configuration `{name}` is not set")))
 }
 
+/// A key that signs or verifies, refused when empty, short or a placeholder
+/// ([`domain::secrets::signing_key`]): an HMAC under a guessable key can be forged.
+fn signing_key(env: &Env, name: &str) -> worker::Result<String> {
+    let value = text(env, name)?;
+    domain::secrets::signing_key(name, &value).map_err(|e| worker::Error::RustError(e.to_string()))?;
+    Ok(value)
+}
+
 /// An optional entry: unset or empty is `None`.
 fn optional(env: &Env, name: &str) -> Option<String> {
     text(env, name).ok().filter(|v| !v.trim().is_empty())
@@ -116,8 +124,8 @@ impl Config {
             .parse()
             .map_err(|_| worker::Error::RustError("STORE_SHARDS must be a number".into()))?;
         Ok(Self {
-            jwt_key: text(env, "JWT_SIGNING_KEY")?,
-            internal_secret: text(env, "INTERNAL_HMAC_SECRET")?,
+            jwt_key: signing_key(env, "JWT_SIGNING_KEY")?,
+            internal_secret: signing_key(env, "INTERNAL_HMAC_SECRET")?,
             shops_domain: text(env, "SHOPS_DOMAIN")?,
             storefront_url_template: text(env, "STOREFRONT_URL_TEMPLATE")?,
             verify_email_url_template: text(env, "VERIFY_EMAIL_URL_TEMPLATE")?,
@@ -125,8 +133,13 @@ impl Config {
             billing_return_url: text(env, "BILLING_RETURN_URL")?,
             stripe: StripeConfig {
                 api_url: text(env, "STRIPE_API_URL")?,
-                secret_key: text(env, "STRIPE_SECRET_KEY")?,
-                webhook_secret: text(env, "STRIPE_WEBHOOK_SECRET")?,
+                secret_key: {
+                    let key = text(env, "STRIPE_SECRET_KEY")?;
+                    domain::secrets::credential("STRIPE_SECRET_KEY", &key)
+                        .map_err(|e| worker::Error::RustError(e.to_string()))?;
+                    key
+                },
+                webhook_secret: signing_key(env, "STRIPE_WEBHOOK_SECRET")?,
                 prices: [
                     (Plan::Growth, text(env, "STRIPE_PRICE_GROWTH")?),
                     (Plan::Pro, text(env, "STRIPE_PRICE_PRO")?),
@@ -136,7 +149,10 @@ impl Config {
             reset_password_url_template: text(env, "RESET_PASSWORD_URL_TEMPLATE")?,
             accept_invitation_url_template: text(env, "ACCEPT_INVITATION_URL_TEMPLATE")?,
             unsubscribe_url_template: text(env, "UNSUBSCRIBE_URL_TEMPLATE")?,
-            resend_webhook_secret: optional(env, "RESEND_WEBHOOK_SECRET"),
+            resend_webhook_secret: match optional(env, "RESEND_WEBHOOK_SECRET") {
+                Some(_) => Some(signing_key(env, "RESEND_WEBHOOK_SECRET")?),
+                None => None,
+            },
             sendgrid_webhook_public_key: optional(env, "SENDGRID_WEBHOOK_PUBLIC_KEY"),
             store_shards,
             sqs: SqsConfig {

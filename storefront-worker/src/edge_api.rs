@@ -36,7 +36,12 @@ fn setting(env: &Env, name: &str) -> worker::Result<String> {
 impl EdgeApi {
     /// The edge of this deployment (`EDGE_URL`, `INTERNAL_HMAC_SECRET`).
     pub fn from_env(env: &Env) -> worker::Result<Self> {
-        Ok(Self { base: setting(env, "EDGE_URL")?, secret: setting(env, "INTERNAL_HMAC_SECRET")? })
+        let secret = setting(env, "INTERNAL_HMAC_SECRET")?;
+        // It signs internal calls and cart cookies: an empty or guessable one would let anyone
+        // forge both.
+        domain::secrets::signing_key("INTERNAL_HMAC_SECRET", &secret)
+            .map_err(|e| worker::Error::RustError(e.to_string()))?;
+        Ok(Self { base: setting(env, "EDGE_URL")?, secret })
     }
 
     /// The shared secret, which also keys the cart cookie's signature.

@@ -93,12 +93,14 @@ fn flush_events(env: &Env, ctx: &Context, now: f64) {
 }
 
 async fn handle(req: &mut Request, env: &Env, ctx: &Context, now: f64) -> worker::Result<Response> {
-    let url = req.url()?;
+    // A request whose Host is not a host name (`shop.example:8788@evil.example`) is the client's
+    // mistake, and says so; a host name no store has answers 404 below.
+    let bad_host =
+        || respond(400, "Bad Request: the Host header is not a host name\n".into(), TEXT, Caching::Private);
+    let Ok(url) = req.url() else { return bad_host() };
     let host_header =
         req.headers().get("host")?.or_else(|| url.host_str().map(str::to_owned)).unwrap_or_default();
-    let Ok(host) = StoreHost::parse(&host_header) else {
-        return respond(404, render::not_found(None), HTML, Caching::Private);
-    };
+    let Ok(host) = StoreHost::parse(&host_header) else { return bad_host() };
     let routing = Routing::new(env.kv(EDGE_KV)?);
     let Some(store) = routing.resolve(&host, now).await? else {
         return respond(404, render::not_found(None), HTML, Caching::Private);
@@ -260,6 +262,11 @@ fn respond(status: u16, body: String, content_type: &str, caching: Caching) -> w
     headers.set("content-type", content_type)?;
     headers.set("vary", "accept-encoding")?;
     headers.set("x-content-type-options", "nosniff")?;
+    if content_type == HTML {
+        headers.set("content-security-policy", render::CONTENT_SECURITY_POLICY)?;
+        // For browsers that predate `frame-ancestors`.
+        headers.set("x-frame-options", "DENY")?;
+    }
     match caching {
         Caching::Shared => {
             headers

@@ -148,6 +148,16 @@ table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.5rem;bo
 .crumbs li+li::before{content:\"\\203A\";margin-right:.5rem;color:#595959}\
 .newsletter{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin:1rem 0}.newsletter label{width:100%}";
 
+/// The Content Security Policy of every shop page. Scripts run only if they are the one inline
+/// script below (by its SHA-256, held to the script by a test); no page may be framed (clickjacking
+/// of the cart and checkout forms); no plugin, no `<base>`, fetches only to the shop itself.
+/// Styles are inline (each store's theme is part of its page, for the first paint), images come
+/// from the shop and from suppliers' image hosts. JSON-LD blocks are data, not scripts, so the
+/// policy does not need to name them.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; \
+     script-src 'sha256-PH5jMtCzSMrEsIEt2mU9iT8ucfiGfeXfbDAwx1Koz5s='; style-src 'unsafe-inline'; img-src * data:; \
+     connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
 /// Progressive enhancement: adds to cart without leaving the page, and shows the cart's size
 /// (kept in the `cart_n` cookie) on pages that are cached for everyone.
 const SCRIPT: &str = "(function(){var n=document.cookie.match(/(?:^|; )cart_n=(\\d+)/);\
@@ -646,6 +656,28 @@ pub(crate) mod tests {
     /// script every page shares named instead of repeated.
     pub(crate) fn snapshot(html: &str) -> String {
         html.replace(STYLE, "/* STYLE */").replace(SCRIPT, "/* SCRIPT */").replace("><", ">\n<")
+    }
+
+    #[test]
+    fn the_security_policy_lets_the_pages_one_inline_script_run_and_no_other() {
+        use base64::Engine;
+        use sha2::Digest;
+        let digest = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(SCRIPT));
+        assert!(CONTENT_SECURITY_POLICY.contains(&format!("script-src 'sha256-{digest}';")));
+        assert!(!CONTENT_SECURITY_POLICY.contains("unsafe-eval"));
+        assert!(!CONTENT_SECURITY_POLICY
+            .split("; ")
+            .any(|d| d.starts_with("script-src") && d.contains("unsafe-inline")));
+        // Every script a page carries is that one or a JSON-LD data block.
+        let page = home(&hostile_site(), &HomePage { newest: hostile_cards(), ..HomePage::default() });
+        for script in page.split("<script").skip(1) {
+            let (attributes, rest) = script.split_once('>').unwrap();
+            let body = rest.split("</script>").next().unwrap();
+            assert!(
+                attributes.contains("application/ld+json") || body == SCRIPT,
+                "an unlisted script: {script}"
+            );
+        }
     }
 
     #[test]

@@ -18,8 +18,10 @@ pub fn optional(name: &str) -> Option<String> {
 /// Locally it is `INTERNAL_HMAC_SECRET`. In AWS the function gets `INTERNAL_HMAC_SECRET_PARAMETER`,
 /// the name of an SSM SecureString, and reads it through the Parameters and Secrets Lambda
 /// extension on `localhost:2773`, so the secret never sits in the function's configuration.
+/// An empty, short or placeholder secret is refused ([`domain::secrets::signing_key`]).
 pub async fn internal_secret(http: &reqwest::Client) -> anyhow::Result<SecretString> {
     if let Some(secret) = optional("INTERNAL_HMAC_SECRET") {
+        domain::secrets::signing_key("INTERNAL_HMAC_SECRET", &secret)?;
         return Ok(SecretString::from(secret));
     }
     let parameter = required("INTERNAL_HMAC_SECRET_PARAMETER")
@@ -40,5 +42,6 @@ pub async fn internal_secret(http: &reqwest::Client) -> anyhow::Result<SecretStr
         .await
         .context("reading the parameters extension's answer")?;
     let value = response["Parameter"]["Value"].as_str().context("the parameter has no value")?;
+    domain::secrets::signing_key("INTERNAL_HMAC_SECRET_PARAMETER", value)?;
     Ok(SecretString::from(value.to_owned()))
 }

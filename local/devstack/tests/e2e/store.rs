@@ -772,3 +772,33 @@ async fn a_page_seen_again_comes_from_the_edge_cache_until_the_catalog_changes()
     })
     .await;
 }
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn shop_pages_cannot_be_framed_or_run_foreign_scripts_and_malformed_hosts_are_refused() {
+    let stack = Stack::connect().await;
+    let shop = shop(&stack, "Framed Goods").await;
+    for path in ["/", "/cart", "/search?q=lamp", "/pages/about", "/no-such-page"] {
+        let response = visit(&stack, &shop.host, path, None).await;
+        let header = |name: &str| {
+            response.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
+        };
+        let policy = header("content-security-policy");
+        assert!(policy.contains("frame-ancestors 'none'"), "{path}: {policy}");
+        assert!(
+            policy.contains("script-src 'sha256-") && !policy.contains("script-src 'unsafe-inline'"),
+            "{policy}"
+        );
+        assert_eq!(header("x-frame-options"), "DENY", "{path}");
+    }
+    // A Host that is not a host name is the client's mistake: 400, never a server error. (A Host
+    // with credentials, `shop.localhost:8788@evil.example`, never reaches the Worker locally:
+    // wrangler's own proxy answers it 500, and Cloudflare's edge refuses it before any Worker.)
+    for host in ["shop..localhost", "-shop.localhost", "shop_1.localhost"] {
+        let answer =
+            browser().get(format!("{}/", stack.storefront)).header("host", host).send().await.unwrap();
+        assert_eq!(answer.status().as_u16(), 400, "{host}");
+    }
+    // A well-formed host that no store has is simply not found.
+    assert_eq!(visit(&stack, "nobody.localhost", "/", None).await.status().as_u16(), 404);
+}
