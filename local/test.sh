@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: formatting, lints (host and wasm32), unit tests, the Terraform checks that work
-# offline, then the end-to-end tests against the whole stack started locally. Installs what it
-# needs first (pinned, skipped when present).
+# offline, then the end-to-end tests against the whole stack started locally and the API fuzzer
+# (local/checks/api_fuzz.sh) against the same stack. Installs what it needs first (pinned, skipped
+# when present).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -11,7 +12,8 @@ step() { printf '\n\033[1;35m== %s\033[0m\n' "$*" >&2; }
 
 local/tools.sh
 
-# `local/test.sh e2e [name filter]`: only the end-to-end tests, for a quicker loop while working.
+# `local/test.sh e2e [name filter]`: only the end-to-end tests (and the API fuzzer, unless filtered),
+# for a quicker loop while working.
 if [[ "${1:-}" != "e2e" ]]; then
 step "format"
 cargo fmt --all -- --check
@@ -62,3 +64,14 @@ export AWS_ENDPOINT_URL=http://127.0.0.1:5000 AWS_REGION=us-east-1 AWS_ACCESS_KE
 started=$(date +%s)
 cargo test -p devstack --test e2e -- --ignored --nocapture --test-threads 4 ${2:-}
 echo "end-to-end wall time: $(( $(date +%s) - started )) s"
+
+# Skipped when the end-to-end tests are filtered (a quick loop on some of them).
+if [[ -z "${2:-}" ]]; then
+step "API fuzzing (schemathesis, every phase including stateful, against the same stack)"
+# Any server error, nonconforming answer or refusal of data the document allows fails the run.
+# The seed is printed; replay a failure with API_FUZZ_SEED=<seed> local/checks/api_fuzz.sh against
+# a stack started with local/up.sh --detach.
+started=$(date +%s)
+API_FUZZ_MAX_TIME="${API_FUZZ_MAX_TIME:-200}" local/checks/api_fuzz.sh
+echo "API fuzzing wall time: $(( $(date +%s) - started )) s"
+fi

@@ -78,9 +78,14 @@ pub enum FlowSettingsError {
     /// The same step twice.
     #[error("step {0} is listed twice")]
     Duplicate(u8),
-    /// A delay out of range, or on a step whose time is not a delay.
-    #[error("delay_hours must be 0 to {MAX_DELAY_HOURS}, and the shipping update (post_purchase step 2) is sent when the order ships")]
+    /// A delay out of range.
+    #[error("delay_hours must be 0 to {MAX_DELAY_HOURS}")]
     Delay,
+    /// A delay on a step whose time is not a delay.
+    #[error(
+        "the shipping update (post_purchase step 2) is sent when the order ships and takes no delay_hours"
+    )]
+    Untimed,
     /// Later steps must not come before earlier ones.
     #[error("step delays must not decrease from one step to the next")]
     Order,
@@ -100,9 +105,21 @@ impl FlowSettingsError {
         match self {
             FlowSettingsError::Flow => "flow",
             FlowSettingsError::Step { .. } | FlowSettingsError::Duplicate(_) => "steps",
-            FlowSettingsError::Delay | FlowSettingsError::Order => "delay_hours",
+            FlowSettingsError::Delay | FlowSettingsError::Untimed | FlowSettingsError::Order => "delay_hours",
             FlowSettingsError::Text { field, .. } => field,
         }
+    }
+
+    /// Whether the rule broken spans the steps or depends on the flow (how many steps it has,
+    /// which of them wait), rather than bounding one field on its own.
+    pub fn spans_steps(&self) -> bool {
+        matches!(
+            self,
+            FlowSettingsError::Step { .. }
+                | FlowSettingsError::Duplicate(_)
+                | FlowSettingsError::Untimed
+                | FlowSettingsError::Order
+        )
     }
 }
 
@@ -137,8 +154,11 @@ pub fn check_steps(flow_name: &str, steps: &[StepSettings]) -> Result<Vec<StepSe
             return Err(FlowSettingsError::Duplicate(step.step));
         }
         let is_delay = default_delays(flow_name)[usize::from(step.step - 1)].is_some();
-        if step.delay_hours.is_some_and(|h| h > MAX_DELAY_HOURS || !is_delay) {
+        if step.delay_hours.is_some_and(|h| h > MAX_DELAY_HOURS) {
             return Err(FlowSettingsError::Delay);
+        }
+        if step.delay_hours.is_some() && !is_delay {
+            return Err(FlowSettingsError::Untimed);
         }
         let text = |value: &Option<String>, field: &'static str, max: usize| {
             value
@@ -233,5 +253,17 @@ mod tests {
         assert_eq!(check_steps("newsletter", &[]), Err(FlowSettingsError::Flow));
         let twice = StepSettings { step: 1, ..Default::default() };
         assert_eq!(check_steps("welcome", &[twice.clone(), twice]), Err(FlowSettingsError::Duplicate(1)));
+    }
+
+    #[test]
+    fn a_delay_out_of_range_bounds_one_field_and_a_delay_on_the_shipping_update_spans_the_flow() {
+        let too_long = StepSettings { step: 1, delay_hours: Some(MAX_DELAY_HOURS + 1), ..Default::default() };
+        let err = check_steps("welcome", &[too_long]).unwrap_err();
+        assert_eq!((err.clone(), err.spans_steps()), (FlowSettingsError::Delay, false));
+        let shipping = StepSettings { step: 2, delay_hours: Some(0), ..Default::default() };
+        let err = check_steps("post_purchase", &[shipping]).unwrap_err();
+        assert_eq!((err.clone(), err.spans_steps()), (FlowSettingsError::Untimed, true));
+        let first_after_second = StepSettings { step: 1, delay_hours: Some(1_439), ..Default::default() };
+        assert!(check_steps("welcome", &[first_after_second]).unwrap_err().spans_steps());
     }
 }

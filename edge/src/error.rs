@@ -51,6 +51,12 @@ impl ApiError {
         Self::new(400, "invalid_field", detail).field(field)
     }
 
+    /// 422 for fields each valid alone that break a rule together, or together with what is
+    /// stored: the rules across fields that the API document can state only in words.
+    pub fn unprocessable(field: &str, detail: impl Into<String>) -> Self {
+        Self::new(422, "invalid_combination", detail).field(field)
+    }
+
     /// 401.
     pub fn unauthorized(detail: impl Into<String>) -> Self {
         Self::new(401, "unauthorized", detail)
@@ -117,12 +123,13 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
-/// Parses a JSON body, naming the field serde stopped at.
+/// Parses a JSON body, naming the field serde stopped at. Integers may be written as JSON Schema
+/// allows them (`3.0`, `1e2`; see [`crate::json_integers`]).
 pub fn parse_json<T: serde::de::DeserializeOwned>(body: &str) -> ApiResult<T> {
     if body.len() > 256 * 1024 {
         return Err(ApiError::new(413, "body_too_large", "request body must be at most 256 KiB"));
     }
-    serde_json::from_str(body).map_err(|e| {
+    serde_json::from_str(&crate::json_integers::plain_integers(body)).map_err(|e| {
         let message = e.to_string();
         let field = message.split('`').nth(1).map(str::to_owned);
         let detail = message.split(" at line").next().unwrap_or("invalid JSON").to_owned();
@@ -134,15 +141,41 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(body: &str) -> ApiResult<T> {
     })
 }
 
+/// For `#[serde(default, deserialize_with = "crate::error::present")]` on an `Option<Option<T>>`:
+/// tells a field sent as `null` (`Some(None)`, which clears a value) from one left out (`None`,
+/// which keeps it). Without it serde reads both as `None`.
+pub fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[derive(serde::Deserialize, Debug)]
-    #[expect(dead_code, reason = "only parsed")]
     struct Body {
         name: String,
         count: u8,
+    }
+
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Change {
+        #[serde(default, deserialize_with = "present")]
+        image: Option<Option<String>>,
+    }
+
+    #[test]
+    fn a_field_sent_as_null_is_told_from_one_left_out() {
+        assert_eq!(parse_json::<Change>(r#"{"image": null}"#).unwrap(), Change { image: Some(None) });
+        assert_eq!(parse_json::<Change>("{}").unwrap(), Change { image: None });
+        assert_eq!(
+            parse_json::<Change>(r#"{"image": "/media/a.webp"}"#).unwrap(),
+            Change { image: Some(Some("/media/a.webp".into())) }
+        );
     }
 
     #[test]
@@ -151,6 +184,15 @@ mod tests {
         assert_eq!(err.status, 400);
         assert_eq!(err.field.as_deref(), Some("name"));
         assert_eq!(err.detail, "missing field `name`");
+    }
+
+    #[test]
+    fn an_integer_written_with_a_zero_fraction_or_an_exponent_is_read() {
+        let body = parse_json::<Body>(r#"{"name": "2.0", "count": 2.0e1}"#).unwrap();
+        assert_eq!((body.name.as_str(), body.count), ("2.0", 20));
+        let err = parse_json::<Body>(r#"{"name": "x", "count": 2.5}"#).unwrap_err();
+        assert_eq!((err.status, err.code), (400, "invalid_body"));
+        assert!(err.detail.contains("floating point"), "{}", err.detail);
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod config;
 pub mod error;
 pub mod http;
 pub mod internal;
+pub mod json_integers;
 pub mod repo;
 pub mod router;
 pub mod runtime;

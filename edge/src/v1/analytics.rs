@@ -26,7 +26,12 @@ pub async fn report(scope: &StoreScope, from: Option<&str>, to: Option<&str>) ->
     let to = parse("to", to, today)?;
     let from = parse("from", from, to - time::Duration::days(29))?;
     if from > to || (to - from).whole_days() > 366 {
-        return Err(ApiError::invalid("from", "from must be before to, at most 366 days apart"));
+        // A rule across the two parameters (or `from` and today, when `to` is left out), which the
+        // API document can only state in words: 422, where 400 is a parameter malformed alone.
+        return Err(ApiError::unprocessable(
+            "from",
+            "from must not be after to, and at most 366 days before it",
+        ));
     }
     let (from_text, to_text) =
         (from.format(format).unwrap_or_default(), to.format(format).unwrap_or_default());

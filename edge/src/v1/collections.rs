@@ -4,7 +4,7 @@ use crate::error::{parse_json, ApiError, ApiResult};
 use crate::repo::collections::{self as repo, CollectionRow, CollectionWrite};
 use crate::runtime::{new_id, now, rfc3339};
 use crate::scope::StoreScope;
-use crate::v1::products::changed;
+use crate::v1::products::{changed, unknown_products};
 use domain::content::slugify;
 use domain::CollectionId;
 use serde::Deserialize;
@@ -25,6 +25,8 @@ pub struct CollectionFields {
     slug: Option<String>,
     /// HTML; sanitised with the allow-list before it is stored.
     description: Option<String>,
+    /// `null` removes the image.
+    #[serde(default, deserialize_with = "crate::error::present")]
     image: Option<Option<String>>,
     sort: Option<String>,
     featured: Option<bool>,
@@ -75,7 +77,7 @@ fn text(field: &str, value: &str, min: usize, max: usize) -> ApiResult<()> {
     Ok(())
 }
 
-/// Checks product ids against the store's products.
+/// Checks product ids against the store's products: 404 naming those that are none of them.
 async fn members(db: &StoreDb, ids: &[String]) -> ApiResult<Vec<String>> {
     if ids.len() > MAX_PRODUCTS {
         return Err(ApiError::invalid(
@@ -87,13 +89,18 @@ async fn members(db: &StoreDb, ids: &[String]) -> ApiResult<Vec<String>> {
     let known: std::collections::HashSet<&str> = known.iter().map(String::as_str).collect();
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
+    let mut unknown = Vec::new();
     for id in ids {
-        if !known.contains(id.as_str()) {
-            return Err(ApiError::invalid("product_ids", format!("product {id} is not in this store")));
-        }
         if seen.insert(id.as_str()) {
-            out.push(id.clone());
+            if known.contains(id.as_str()) {
+                out.push(id.clone());
+            } else {
+                unknown.push(id.as_str());
+            }
         }
+    }
+    if !unknown.is_empty() {
+        return Err(unknown_products("product_ids", &unknown));
     }
     Ok(out)
 }

@@ -70,10 +70,21 @@ pub async fn add(env: &Env, scope: &StoreScope, config: &Config, body: &str) -> 
     let principal = &scope.principal;
     let input: AddDomain = parse_json(body)?;
     let host = StoreHost::parse(&input.host).map_err(|e| ApiError::invalid("host", e.to_string()))?;
+    if !host.as_str().contains('.') {
+        return Err(ApiError::invalid(
+            "host",
+            "host must be a domain name with a dot, such as shop.example.com",
+        ));
+    }
     let shops = config.shops_domain.as_str();
-    if host.as_str() == shops || host.as_str().ends_with(&format!(".{shops}")) || !host.as_str().contains('.')
-    {
-        return Err(ApiError::invalid("host", format!("use a domain of your own, not one under {shops}")));
+    if host.as_str() == shops || host.as_str().ends_with(&format!(".{shops}")) {
+        // The platform's own hosts are taken: each store already has one under them.
+        return Err(ApiError::new(
+            409,
+            "domain_taken",
+            format!("{shops} and the hosts under it are the platform's own; use a domain of your own"),
+        )
+        .field("host"));
     }
     let plan = store.plan();
     let db = PlatformDb::open(env)?;

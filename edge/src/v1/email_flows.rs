@@ -119,7 +119,15 @@ pub async fn update(env: &Env, scope: &StoreScope, flow_name: &str, body: &str) 
     let db = &scope.db;
     let current = email_flows::settings(db).await?.into_iter().find(|s| s.flow == name);
     let steps = match change.steps {
-        Some(steps) => check_steps(name, &steps).map_err(|e| ApiError::invalid(e.field(), e.to_string()))?,
+        Some(steps) => check_steps(name, &steps).map_err(|e| {
+            // The steps a flow has, which of them wait and their order: rules the API document
+            // states only in words, as it cannot tie the body to the path's flow or items together.
+            if e.spans_steps() {
+                ApiError::unprocessable(e.field(), e.to_string())
+            } else {
+                ApiError::invalid(e.field(), e.to_string())
+            }
+        })?,
         None => current.as_ref().map(|c| c.steps.clone()).unwrap_or_default(),
     };
     let enabled = change.enabled.or(current.as_ref().map(|c| c.enabled)).unwrap_or(true);

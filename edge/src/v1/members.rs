@@ -196,16 +196,38 @@ struct ChangeRole {
     role: String,
 }
 
-/// `PATCH /v1/members/{user}` (owner): changes a member's role. Their sessions are revoked so
-/// the new role applies at once.
-pub async fn change_role(env: &Env, principal: &Principal, user: &str, body: &str) -> ApiResult<()> {
-    let input: ChangeRole = parse_json(body)?;
-    let role = Role::parse(&input.role)
-        .ok_or_else(|| ApiError::invalid("role", "role must be owner, staff or viewer"))?;
-    let current = role_of(env, principal, user).await?;
-    if current == Role::Owner && role != Role::Owner && owners(env, principal).await? <= 1 {
+/// What a role change does.
+#[derive(Debug, PartialEq)]
+enum RoleChange {
+    /// The member has that role already: nothing is written and no one is signed out.
+    Unchanged,
+    /// The role changes, and the member's sessions in the tenant end so it applies at once.
+    To(Role),
+}
+
+/// Decides a role change from the member's current role, the wanted one and the tenant's
+/// number of owners (which matters only when the member is an owner).
+fn role_change(current: Role, wanted: Role, owners: u64) -> ApiResult<RoleChange> {
+    if wanted == current {
+        return Ok(RoleChange::Unchanged);
+    }
+    if current == Role::Owner && owners <= 1 {
         return Err(ApiError::new(409, "last_owner", "a tenant needs at least one owner").field("role"));
     }
+    Ok(RoleChange::To(wanted))
+}
+
+/// `PATCH /v1/members/{user}` (owner): changes a member's role. Their sessions are revoked so
+/// the new role applies at once; giving a member the role they have changes nothing.
+pub async fn change_role(env: &Env, principal: &Principal, user: &str, body: &str) -> ApiResult<()> {
+    let input: ChangeRole = parse_json(body)?;
+    let wanted = Role::parse(&input.role)
+        .ok_or_else(|| ApiError::invalid("role", "role must be owner, staff or viewer"))?;
+    let current = role_of(env, principal, user).await?;
+    let owner_count = if current == Role::Owner { owners(env, principal).await? } else { 0 };
+    let RoleChange::To(role) = role_change(current, wanted, owner_count)? else {
+        return Ok(());
+    };
     let db = PlatformDb::open(env)?;
     let at = rfc3339(now());
     db.batch(vec![
@@ -235,4 +257,29 @@ async fn revoke_tenant_sessions(env: &Env, principal: &Principal, user: &str, wh
     let db = PlatformDb::open(env)?;
     sessions::revoke_in_tenant(&db, user, principal.tenant_id, why, &rfc3339(now())).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn giving_a_member_the_role_they_have_changes_nothing_even_for_the_last_owner() {
+        for role in [Role::Owner, Role::Staff, Role::Viewer] {
+            assert_eq!(role_change(role, role, 1).unwrap(), RoleChange::Unchanged);
+        }
+    }
+
+    #[test]
+    fn the_last_owner_cannot_step_down_but_one_of_two_owners_can() {
+        let refused = role_change(Role::Owner, Role::Staff, 1).unwrap_err();
+        assert_eq!((refused.status, refused.code), (409, "last_owner"));
+        assert_eq!(role_change(Role::Owner, Role::Viewer, 2).unwrap(), RoleChange::To(Role::Viewer));
+    }
+
+    #[test]
+    fn a_member_who_is_not_an_owner_changes_role_whatever_the_owners() {
+        assert_eq!(role_change(Role::Staff, Role::Owner, 1).unwrap(), RoleChange::To(Role::Owner));
+        assert_eq!(role_change(Role::Viewer, Role::Staff, 1).unwrap(), RoleChange::To(Role::Staff));
+    }
 }

@@ -6,7 +6,7 @@ use crate::repo::products::*;
 use crate::repo::stores::Store;
 use crate::runtime::{new_id, now, now_ms, rfc3339};
 use crate::scope::StoreScope;
-use domain::catalog::{self, ProductPatch};
+use domain::catalog::{self, CatalogError, ProductPatch};
 use domain::content::slugify;
 use domain::{Currency, ProductId};
 use serde::{Deserialize, Serialize};
@@ -138,6 +138,8 @@ pub struct ProductFields {
     keywords: Option<Vec<String>>,
     images: Option<Vec<String>>,
     price_minor: Option<i64>,
+    /// `null` removes the compare-at price.
+    #[serde(default, deserialize_with = "crate::error::present")]
     compare_at_minor: Option<Option<i64>>,
     cost_minor: Option<i64>,
     status: Option<String>,
@@ -204,7 +206,11 @@ impl Checked {
             status: Some(b.status.clone()),
         });
         let checked = catalog::ProductFields::from_patch(changes.over(stored.unwrap_or_default()), currency)
-            .map_err(|e| ApiError::invalid(e.field(), e.to_string()))?;
+            .map_err(|e| match e {
+                // Two prices, each valid alone (or one of them stored): a rule across fields.
+                CatalogError::CompareAtNotAbovePrice => ApiError::unprocessable(e.field(), e.to_string()),
+                e => ApiError::invalid(e.field(), e.to_string()),
+            })?;
         Ok(Self {
             title: checked.title.into(),
             description: checked.description.into(),
@@ -391,8 +397,16 @@ pub struct BulkError {
     message: String,
 }
 
-/// `PATCH /v1/stores/{id}/products`: the same changes on many products, all or nothing. When any
-/// product cannot take them, nothing is written and every refusal is reported by id (`Err`).
+/// 404 naming the ids of `field` that are no product of the store.
+pub fn unknown_products(field: &str, ids: &[&str]) -> ApiError {
+    ApiError::new(404, "not_found", format!("no product of this store has the id(s) {}", ids.join(", ")))
+        .field(field)
+}
+
+/// `PATCH /v1/stores/{id}/products`: the same changes on many products, all or nothing. When an
+/// id is no product of the store, nothing is written and the answer is a 404 naming every such
+/// id; when any product cannot take the changes, nothing is written and every refusal is
+/// reported by id (`Err`).
 pub async fn bulk_update(
     env: &Env,
     scope: &StoreScope,
@@ -410,6 +424,7 @@ pub async fn bulk_update(
     let db = &scope.db;
     let at = rfc3339(now());
     let mut errors = Vec::new();
+    let mut unknown = Vec::new();
     let mut statements = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for raw in &input.ids {
@@ -417,20 +432,16 @@ pub async fn bulk_update(
             continue;
         }
         let Ok(id) = raw.parse::<ProductId>() else {
-            errors.push(BulkError {
-                id: raw.clone(),
-                code: "not_found",
-                field: None,
-                message: "product not found".into(),
-            });
+            unknown.push(raw.as_str());
             continue;
         };
         let current = match detail(db, id).await {
             Ok(current) => current,
-            Err(e) => {
-                errors.push(BulkError { id: raw.clone(), code: e.code, field: e.field, message: e.detail });
+            Err(e) if e.status == 404 => {
+                unknown.push(raw.as_str());
                 continue;
             }
+            Err(e) => return Err(e),
         };
         match Checked::new(Some(&current), input.changes.clone(), &scope.store.row.currency) {
             Ok(checked) => statements.push(crate::repo::products::update(db, id, &checked.changes(), &at)?),
@@ -438,6 +449,9 @@ pub async fn bulk_update(
                 errors.push(BulkError { id: raw.clone(), code: e.code, field: e.field, message: e.detail })
             }
         }
+    }
+    if !unknown.is_empty() {
+        return Err(unknown_products("ids", &unknown));
     }
     if !errors.is_empty() {
         return Ok(Err(errors));
@@ -551,7 +565,7 @@ fn json_rows(body: &str) -> Result<Vec<Row>, ApiError> {
     struct Import {
         products: Vec<serde_json::Value>,
     }
-    let import: Import = serde_json::from_str(body).map_err(|e| {
+    let import: Import = serde_json::from_str(&crate::json_integers::plain_integers(body)).map_err(|e| {
         ApiError::invalid("body", e.to_string().split(" at line").next().unwrap_or("").to_owned())
     })?;
     Ok(import

@@ -216,16 +216,11 @@ pub struct UpdateStore {
     theme: Option<String>,
     brand_color: Option<String>,
     /// `Some(None)` (JSON `null`) removes the logo.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::error::present")]
     logo_url: Option<Option<String>>,
     import_threshold: Option<u8>,
     watch_threshold: Option<u8>,
     out_of_stock: Option<String>,
-}
-
-/// Tells a field sent as `null` (`Some(None)`) from one not sent (`None`).
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
-    Option::<String>::deserialize(d).map(Some)
 }
 
 /// The store settings after a PATCH, checked field by field.
@@ -278,7 +273,10 @@ fn settings(input: &UpdateStore, row: &StoreRow) -> ApiResult<Settings> {
         return Err(ApiError::invalid("import_threshold", "import_threshold must be 0 to 100"));
     }
     if watch_threshold > import_threshold {
-        return Err(ApiError::invalid("watch_threshold", "watch_threshold must not exceed import_threshold"));
+        return Err(ApiError::unprocessable(
+            "watch_threshold",
+            "watch_threshold must not exceed import_threshold (the one sent, or the store's)",
+        ));
     }
     let out_of_stock = match input.out_of_stock.as_deref() {
         Some(name) => OutOfStock::parse(name)

@@ -43,7 +43,9 @@ pub struct Variant {
     pub(crate) stock: Option<i64>,
 }
 
-/// Checks variants against the product's price; `existing` are the ids the product has.
+/// Checks variants against the product's price; `existing` are the ids the product has. Ids of
+/// none of them answer 404 naming them all; rules across fields or variants (distinct titles and
+/// ids, a compare-at price above the variant's price) 422; a field malformed alone 400.
 pub fn check(
     inputs: Option<&[VariantInput]>,
     existing: &[String],
@@ -56,6 +58,20 @@ pub fn check(
             format!("a product may have at most {MAX_VARIANTS} variants"),
         ));
     }
+    let unknown: Vec<(usize, &str)> = inputs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| v.id.as_deref().filter(|id| !existing.iter().any(|e| e == id)).map(|id| (i, id)))
+        .collect();
+    if let Some((first, _)) = unknown.first() {
+        let ids: Vec<&str> = unknown.iter().map(|(_, id)| *id).collect();
+        return Err(ApiError::new(
+            404,
+            "not_found",
+            format!("no variant of this product has the id(s) {}", ids.join(", ")),
+        )
+        .field(format!("variants[{first}].id")));
+    }
     let mut seen_ids = std::collections::HashSet::new();
     let mut seen_titles = std::collections::HashSet::new();
     inputs
@@ -67,12 +83,21 @@ pub fn check(
             if title.is_empty() || title.chars().count() > 80 || title.chars().any(char::is_control) {
                 return Err(ApiError::invalid(&field("title"), "a variant title must be 1 to 80 characters"));
             }
+            // Rules across the list, which the API document states only in words: 422.
             if !seen_titles.insert(title.to_lowercase()) {
-                return Err(ApiError::invalid(&field("title"), format!("two variants are called `{title}`")));
+                return Err(ApiError::unprocessable(
+                    &field("title"),
+                    format!("two variants are called `{title}`"),
+                ));
             }
             let id = match &v.id {
-                Some(id) if existing.contains(id) && seen_ids.insert(id.clone()) => id.clone(),
-                Some(_) => return Err(ApiError::invalid(&field("id"), "not a variant of this product")),
+                Some(id) if seen_ids.insert(id.clone()) => id.clone(),
+                Some(id) => {
+                    return Err(ApiError::unprocessable(
+                        &field("id"),
+                        format!("variant {id} is listed twice"),
+                    ))
+                }
                 None => new_id::<ProductId>().to_string(),
             };
             if v.options.len() > 3
@@ -92,7 +117,7 @@ pub fn check(
                 return Err(ApiError::invalid(&field("price_minor"), "price_minor must be positive"));
             }
             if v.compare_at_minor.is_some_and(|c| c <= price_minor) {
-                return Err(ApiError::invalid(
+                return Err(ApiError::unprocessable(
                     &field("compare_at_minor"),
                     "compare_at_minor must be above price_minor",
                 ));
@@ -172,5 +197,29 @@ mod tests {
             field(serde_json::json!([{"id": "v1", "title": " "}])).as_deref(),
             Some("variants[0].title")
         );
+    }
+
+    #[test]
+    fn unknown_ids_answer_404_naming_them_and_rules_across_variants_422() {
+        let existing = vec!["v1".to_owned()];
+        let refused = |json| check(Some(&input(json)), &existing, 1999).unwrap_err();
+        let unknown = refused(serde_json::json!([
+            {"id": "v1", "title": "Red"}, {"id": "gone", "title": "Blue"}, {"id": "other", "title": "Green"}
+        ]));
+        assert_eq!((unknown.status, unknown.field.as_deref()), (404, Some("variants[1].id")));
+        assert!(unknown.detail.ends_with("gone, other"), "{}", unknown.detail);
+        let twice = refused(serde_json::json!([{"id": "v1", "title": "Red"}, {"id": "v1", "title": "Blue"}]));
+        assert_eq!((twice.status, twice.code), (422, "invalid_combination"));
+        let same_title = refused(serde_json::json!([{"id": "v1", "title": "Red"}, {"title": "red "}]));
+        assert_eq!((same_title.status, same_title.field.as_deref()), (422, Some("variants[1].title")));
+        let not_above = serde_json::json!([{"id": "v1", "title": "Red", "compare_at_minor": 1999}]);
+        assert_eq!(refused(not_above).status, 422);
+        assert_eq!(refused(serde_json::json!([{"id": "v1", "title": "Red", "stock": -1}])).status, 400);
+    }
+
+    #[test]
+    fn a_new_product_takes_no_variant_ids() {
+        let refused = check(Some(&input(serde_json::json!([{"id": "v1", "title": "Red"}]))), &[], 1999);
+        assert_eq!(refused.unwrap_err().status, 404);
     }
 }

@@ -153,9 +153,10 @@ async fn a_subscriber_gets_the_welcome_mail_and_one_click_unsubscribe_stops_all_
             Some(&json!({ "steps": [{ "step": 2, "delay_hours": 500 }] })),
         )
         .await;
+    // Step 2 after step 3's default delay: a rule across the steps, so 422.
     assert_eq!(
         (refused.status, refused.json["field"].as_str()),
-        (400, Some("delay_hours")),
+        (422, Some("delay_hours")),
         "{}",
         refused.text
     );

@@ -742,6 +742,22 @@ async fn an_owner_invites_a_team_whose_roles_bound_what_each_can_do() {
     let last_owner =
         stack.send(reqwest::Method::DELETE, &format!("/v1/members/{owner_id}"), &owner.access, None).await;
     assert_eq!(last_owner.status, 409, "{}", last_owner.text);
+    let same_role = stack
+        .send(
+            reqwest::Method::PATCH,
+            &format!("/v1/members/{owner_id}"),
+            &owner.access,
+            Some(&json!({ "role": "owner" })),
+        )
+        .await;
+    assert_eq!(same_role.status, 204, "{}", same_role.text);
+    let still_in =
+        stack.post_json("/v1/auth/refresh", None, &json!({ "refresh_token": owner.refresh })).await;
+    assert_eq!(
+        still_in.status, 200,
+        "giving the owner the role they have keeps them signed in: {}",
+        still_in.text
+    );
 
     assert_eq!(
         stack

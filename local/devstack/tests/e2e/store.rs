@@ -126,9 +126,10 @@ async fn collections_variants_pages_posts_and_renamed_slugs_reach_the_storefront
         Some(&json!({"variants": [{"id": bottle["id"], "title": "X"}]})),
     )
     .await;
+    // An id of none of the product's variants answers 404, as ids of nothing in the store do.
     assert_eq!(
         (foreign.status, foreign.json["field"].as_str()),
-        (400, Some("variants[0].id")),
+        (404, Some("variants[0].id")),
         "{}",
         foreign.text
     );
