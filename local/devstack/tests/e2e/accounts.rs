@@ -51,14 +51,16 @@ async fn traces_left(
         .send()
         .await
         .unwrap();
+    // Versions and delete markers: the bucket is versioned, so an object "deleted" without its
+    // version id still holds its data.
     let objects = s3
-        .list_objects_v2()
+        .list_object_versions()
         .bucket(env("BUCKET_NAME"))
         .prefix(format!("stores/{store}/"))
         .send()
         .await
         .unwrap();
-    (items.items().len(), objects.contents().len())
+    (items.items().len(), objects.versions().len() + objects.delete_markers().len())
 }
 
 #[tokio::test]
