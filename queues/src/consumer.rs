@@ -4,6 +4,7 @@
 //! consumer's per-message function. A record that fails for any reason is reported in
 //! `batchItemFailures`, so SQS redelivers it alone after its visibility timeout and, after the
 //! queue's `maxReceiveCount`, moves it to the dead-letter queue; the rest of the batch is deleted.
+//! A message of an erased tenant or store ([`crate::erased`]) is acknowledged without effect.
 
 use crate::envelope::{Envelope, Message};
 use crate::idempotency::{Claim, IdempotencyStore};
@@ -17,6 +18,8 @@ pub enum Outcome {
     Applied,
     /// An earlier delivery already applied it; nothing was done.
     Duplicate,
+    /// Its tenant or store was erased (GDPR); nothing was done, and nothing ever will be.
+    Erased,
 }
 
 /// Handles SQS batches for one consumer.
@@ -24,12 +27,19 @@ pub enum Outcome {
 pub struct Consumer<'a, S> {
     name: &'static str,
     store: &'a S,
+    refuse_erased: bool,
 }
 
 impl<'a, S: IdempotencyStore> Consumer<'a, S> {
     /// A consumer named as in `infra/wiring.json`; the name scopes its idempotency records.
     pub fn new(name: &'static str, store: &'a S) -> Self {
-        Self { name, store }
+        Self { name, store, refuse_erased: true }
+    }
+
+    /// The erasure's own consumer: its messages are about erased tenants, and a redelivery must
+    /// run again.
+    pub fn of_erasures(name: &'static str, store: &'a S) -> Self {
+        Self { name, store, refuse_erased: false }
     }
 
     /// Handles every record of the batch and reports the ones that failed.
@@ -64,6 +74,21 @@ impl<'a, S: IdempotencyStore> Consumer<'a, S> {
         let body = record.body.as_deref().ok_or_else(|| anyhow::anyhow!("message has no body"))?;
         let envelope = Envelope::<T>::parse(body)?;
         let key = envelope.idempotency_key.clone();
+        if self.refuse_erased {
+            let tenant = envelope.tenant_id.to_string();
+            let store = envelope.store_id.map(|s| s.to_string());
+            if self.store.erased(&tenant, store.as_deref()).await? {
+                tracing::warn!(
+                    consumer = self.name,
+                    correlation_id = %envelope.correlation_id,
+                    tenant_id = %tenant,
+                    store_id = ?store,
+                    idempotency_key = %key,
+                    "message of an erased tenant or store acknowledged without effect"
+                );
+                return Ok(Outcome::Erased);
+            }
+        }
         match self.store.claim(self.name, &key).await? {
             Claim::Acquired => {}
             Claim::AlreadyApplied => return Ok(Outcome::Duplicate),
@@ -173,6 +198,44 @@ mod tests {
             assert!(response.batch_item_failures.is_empty());
         }
         assert_eq!(*calls.borrow(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_message_of_an_erased_tenant_or_store_is_acknowledged_without_effect() {
+        let tenant = TenantId::from_random_bytes([1; 16]);
+        let store = StoreId::from_random_bytes([2; 16]);
+        for erased in [tenant.to_string(), store.to_string()] {
+            let register = MemoryStore::default();
+            register.mark_erased(&erased);
+            let calls = RefCell::new(0);
+            let response = Consumer::new("research", &register)
+                .handle_batch(batch(vec![record("a", &research("k"))]), |_: Envelope<ResearchRequested>| {
+                    *calls.borrow_mut() += 1;
+                    async { Ok(()) }
+                })
+                .await;
+            assert!(response.batch_item_failures.is_empty(), "not retried: {erased}");
+            assert_eq!(*calls.borrow(), 0, "not applied: {erased}");
+        }
+    }
+
+    #[tokio::test]
+    async fn another_tenants_message_and_the_erasures_own_are_still_applied() {
+        let register = MemoryStore::default();
+        register.mark_erased(&TenantId::from_random_bytes([9; 16]).to_string());
+        let calls = RefCell::new(0);
+        let apply = |_: Envelope<ResearchRequested>| {
+            *calls.borrow_mut() += 1;
+            async { Ok(()) }
+        };
+        Consumer::new("research", &register)
+            .handle_batch(batch(vec![record("a", &research("k1"))]), apply)
+            .await;
+        register.mark_erased(&TenantId::from_random_bytes([1; 16]).to_string());
+        Consumer::of_erasures("erasure", &register)
+            .handle_batch(batch(vec![record("b", &research("k2"))]), apply)
+            .await;
+        assert_eq!(*calls.borrow(), 2);
     }
 
     #[tokio::test]

@@ -38,7 +38,7 @@ pub struct State {
 
 /// The SQS entry point: per-message handling with partial batch failures.
 pub async fn handle(state: &State, event: LambdaEvent<SqsEvent>) -> Result<SqsBatchResponse, Error> {
-    Ok(Consumer::new("erasure", &state.idempotency)
+    Ok(Consumer::of_erasures("erasure", &state.idempotency)
         .handle_batch(event.payload, |envelope| erase(state, envelope))
         .await)
 }
@@ -71,10 +71,21 @@ pub struct Erasure {
 }
 
 impl Erasure {
-    /// Deletes everything of the tenant and its stores; safe to repeat.
+    /// Deletes everything of the tenant and its stores; safe to repeat. The ids are first marked
+    /// erased ([`queues::erased`]), so that a message already queued for them is refused rather
+    /// than writing new items or objects once this pass is over.
     pub async fn erase(&self, tenant: &str, stores: &[String]) -> anyhow::Result<ErasureConfirmation> {
         let mut ids: Vec<&str> = stores.iter().map(String::as_str).collect();
         ids.push(tenant);
+        for id in &ids {
+            self.dynamo
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(queues::erased::mark_key(id)))
+                .send()
+                .await
+                .context("marking the tenant and its stores erased")?;
+        }
         let mut dynamodb_items = 0;
         for chunk in ids.chunks(IDS_PER_SCAN) {
             dynamodb_items += self.erase_items(chunk).await?;
@@ -99,7 +110,9 @@ impl Erasure {
                 "contains(pk, :id{i}) OR contains(sk, :id{i}) OR store_id = :id{i} OR tenant_id = :id{i}"
             ));
         }
-        let filter = terms.join(" OR ");
+        // The marks name the ids too, and must outlive the erasure.
+        values.insert(":mark".to_owned(), AttributeValue::S(queues::erased::MARK_PREFIX.to_owned()));
+        let filter = format!("({}) AND NOT begins_with(pk, :mark)", terms.join(" OR "));
         let mut deleted = 0;
         let mut start: Option<HashMap<String, AttributeValue>> = None;
         loop {

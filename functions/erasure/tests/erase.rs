@@ -3,6 +3,8 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use erasure::Erasure;
+use queues::erased::ErasedRegister;
+use queues::idempotency::DynamoStore;
 
 fn id() -> String {
     uuid::Uuid::new_v4().to_string()
@@ -81,18 +83,29 @@ async fn a_tenants_items_and_objects_go_and_another_tenants_stay() {
     let done = erasure.erase(&tenant, &[store_a.clone(), store_b.clone()]).await.unwrap();
     assert_eq!((done.dynamodb_items, done.s3_objects), (5, 4));
 
+    // What stays: the other tenant's and the shared records, and the marks that make consumers
+    // refuse the erased ids' queued messages.
     let mut expected = vec![
         format!("flow#{other_store}#cart-2|abandoned_cart#1"),
         format!("ai#{other_tenant}|2026-11-26"),
         "scrape#abc|page".to_owned(),
+        format!("erased#{tenant}|erased"),
+        format!("erased#{store_a}|erased"),
+        format!("erased#{store_b}|erased"),
     ];
     expected.sort();
     assert_eq!(keys(&dynamo).await, expected);
     assert_eq!(objects(&s3).await, vec![format!("stores/{other_store}/media/chair.webp")]);
 
     // A redelivered message finds nothing left and still succeeds.
-    let again = erasure.erase(&tenant, &[store_a, store_b]).await.unwrap();
+    let again = erasure.erase(&tenant, &[store_a.clone(), store_b]).await.unwrap();
     assert_eq!((again.dynamodb_items, again.s3_objects), (0, 0));
+
+    // Consumers now refuse the erased tenant's and stores' messages, and no one else's.
+    let register = DynamoStore::new(dynamo.clone(), "pipeline");
+    assert!(register.erased(&tenant, None).await.unwrap());
+    assert!(register.erased(&other_tenant, Some(&store_a)).await.unwrap());
+    assert!(!register.erased(&other_tenant, Some(&other_store)).await.unwrap());
 }
 
 /// Every version and delete marker under `prefix`, as `key@version` (a marker as `key@marker`).

@@ -55,7 +55,7 @@ NOT_OPERATIONS = {
     "clone", "to_owned", "to_string", "as_str", "build", "builder", "into", "iter", "unwrap",
     "await", "json", "text", "bytes", "error_for_status", "collect", "as_ref", "get", "post",
     "put", "delete", "patch", "head", "request", "take", "is_empty", "len", "item",
-    "unix_timestamp",
+    "unix_timestamp", "client",
 }
 
 FLUENT = re.compile(r"\.([a-z][a-z0-9_]*)\(\)\s*\.")
