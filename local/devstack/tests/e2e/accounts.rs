@@ -43,11 +43,14 @@ async fn traces_left(
     s3: &aws_sdk_s3::Client,
     store: &str,
 ) -> (usize, usize) {
+    // The erased mark (`erased#<id>`) stays on purpose: it makes consumers refuse the store's
+    // queued messages.
     let items = dynamo
         .scan()
         .table_name(env("TABLE_NAME"))
-        .filter_expression("contains(pk, :s) OR contains(sk, :s)")
+        .filter_expression("(contains(pk, :s) OR contains(sk, :s)) AND NOT begins_with(pk, :mark)")
         .expression_attribute_values(":s", AttributeValue::S(store.to_owned()))
+        .expression_attribute_values(":mark", AttributeValue::S("erased#".into()))
         .send()
         .await
         .unwrap();
@@ -202,6 +205,17 @@ async fn an_erased_tenant_leaves_no_row_key_object_or_pipeline_record() {
     assert!(done["s3_objects"].as_i64().unwrap() >= 1, "{done}");
     assert_eq!(traces_left(&dynamo, &s3, &store).await, (0, 0));
     assert_eq!(traces_left(&dynamo, &s3, &earlier).await, (0, 0), "the store deleted before is erased too");
+    for erased in [&store, &earlier] {
+        let mark = dynamo
+            .get_item()
+            .table_name(env("TABLE_NAME"))
+            .key("pk", AttributeValue::S(format!("erased#{erased}")))
+            .key("sk", AttributeValue::S("erased".into()))
+            .send()
+            .await
+            .unwrap();
+        assert!(mark.item().is_some(), "consumers are told {erased} is erased");
+    }
 
     // The other tenant keeps everything.
     assert_eq!(traces_left(&dynamo, &s3, &other_store).await, (1, 1));
