@@ -2,11 +2,16 @@
 #   - logs on its own log group only,
 #   - receive/delete/... on the queue(s) it consumes only,
 #   - sqs:SendMessage on the queues in its sends_to only,
-#   - item-level DynamoDB actions on the pipeline table only,
-#   - s3 Get/Put on the assets bucket's objects only,
-#   - ssm:GetParameter on the HMAC secret parameter, and kms:Decrypt on its key via SSM only.
+#   - the DynamoDB actions its code calls (iam.dynamodb) on the pipeline table only,
+#   - the S3 object actions its code calls (iam.s3_objects) on the objects under its prefixes
+#     (iam.s3_prefixes, e.g. stores/*, tenants/*), and listing (iam.s3_list) of those prefixes,
+#   - ssm:GetParameter on the HMAC secret parameter, and kms:Decrypt on its key via SSM only, when
+#     its code reads the secret (iam.internal_secret).
+# tests/test_function_grants.py reads each function's AWS calls from its Rust sources and fails
+# when this policy grants one it does not call or misses one it does: the emulator the local stack
+# runs on enforces no IAM, so nothing else would notice.
 # No statement has Resource "*". The only wildcards are the log-stream suffix of the function's
-# own log group (":*") and the object suffix of the assets bucket ("/*").
+# own log group (":*") and the object suffix of a bucket prefix ("/stores/*").
 
 data "aws_caller_identity" "current" {}
 data "aws_region" "current" {}
@@ -65,39 +70,65 @@ data "aws_iam_policy_document" "function" {
     }
   }
 
-  statement {
-    sid = "PipelineTable"
-    actions = [
-      "dynamodb:GetItem",
-      "dynamodb:PutItem",
-      "dynamodb:UpdateItem",
-      "dynamodb:DeleteItem",
-      "dynamodb:Query",
-    ]
-    resources = [aws_dynamodb_table.pipeline.arn]
+  dynamic "statement" {
+    for_each = length(each.value.iam.dynamodb) > 0 ? [each.value.iam.dynamodb] : []
+
+    content {
+      sid       = "PipelineTable"
+      actions   = statement.value
+      resources = [aws_dynamodb_table.pipeline.arn]
+    }
   }
 
-  statement {
-    sid       = "AssetObjects"
-    actions   = ["s3:GetObject", "s3:PutObject"]
-    resources = ["${aws_s3_bucket.assets.arn}/*"]
+  dynamic "statement" {
+    for_each = length(each.value.iam.s3_objects) > 0 ? [each.value.iam.s3_objects] : []
+
+    content {
+      sid       = "AssetObjectsUnderOwnPrefixes"
+      actions   = statement.value
+      resources = [for p in each.value.iam.s3_prefixes : "${aws_s3_bucket.assets.arn}/${p}*"]
+    }
   }
 
-  statement {
-    sid       = "HmacSecretParameter"
-    actions   = ["ssm:GetParameter"]
-    resources = [aws_ssm_parameter.internal_hmac_secret.arn]
+  dynamic "statement" {
+    for_each = length(each.value.iam.s3_list) > 0 ? [each.value.iam.s3_list] : []
+
+    content {
+      sid       = "ListOwnPrefixes"
+      actions   = statement.value
+      resources = [aws_s3_bucket.assets.arn]
+
+      condition {
+        test     = "StringLike"
+        variable = "s3:prefix"
+        values   = [for p in each.value.iam.s3_prefixes : "${p}*"]
+      }
+    }
   }
 
-  statement {
-    sid       = "DecryptHmacSecretViaSsm"
-    actions   = ["kms:Decrypt"]
-    resources = [aws_kms_key.internal_secrets.arn]
+  dynamic "statement" {
+    for_each = each.value.iam.internal_secret ? ["ssm"] : []
 
-    condition {
-      test     = "StringEquals"
-      variable = "kms:ViaService"
-      values   = ["ssm.${data.aws_region.current.name}.amazonaws.com"]
+    content {
+      sid       = "HmacSecretParameter"
+      actions   = ["ssm:GetParameter"]
+      resources = [aws_ssm_parameter.internal_hmac_secret.arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = each.value.iam.internal_secret ? ["kms"] : []
+
+    content {
+      sid       = "DecryptHmacSecretViaSsm"
+      actions   = ["kms:Decrypt"]
+      resources = [aws_kms_key.internal_secrets.arn]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["ssm.${data.aws_region.current.name}.amazonaws.com"]
+      }
     }
   }
 }

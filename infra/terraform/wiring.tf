@@ -45,6 +45,14 @@ locals {
       ]
     ]),
     [
+      for f, cfg in local.functions : "function ${f}: iam needs dynamodb, s3_objects, s3_list, s3_prefixes and internal_secret"
+      if length(setsubtract(["dynamodb", "s3_objects", "s3_list", "s3_prefixes", "internal_secret"], keys(try(cfg.iam, {})))) > 0
+    ],
+    [
+      for f, cfg in local.functions : "function ${f}: S3 actions without s3_prefixes would grant nothing"
+      if length(try(cfg.iam.s3_objects, [])) + length(try(cfg.iam.s3_list, [])) > 0 && length(try(cfg.iam.s3_prefixes, [])) == 0
+    ],
+    [
       for s, cfg in local.schedules : "schedule ${s}: function ${cfg.function} is not a function in wiring.json"
       if !contains(keys(local.functions), cfg.function)
     ],

@@ -9,6 +9,8 @@
 //! interleaved at their awaits, so the per-message function needs neither `Send` nor `'static`).
 //! Records that share an idempotency key are still handled one after another, in batch order, so
 //! a copy is a duplicate of the first, as it would be one batch later.
+//!
+//! A message of an erased tenant or store ([`crate::erased`]) is acknowledged without effect.
 
 use crate::envelope::{Envelope, Message};
 use crate::idempotency::{Claim, IdempotencyStore};
@@ -24,6 +26,8 @@ pub enum Outcome {
     Applied,
     /// An earlier delivery already applied it; nothing was done.
     Duplicate,
+    /// Its tenant or store was erased (GDPR); nothing was done, and nothing ever will be.
+    Erased,
 }
 
 /// Handles SQS batches for one consumer.
@@ -32,6 +36,7 @@ pub struct Consumer<'a, S> {
     name: &'static str,
     store: &'a S,
     concurrency: usize,
+    refuse_erased: bool,
 }
 
 /// One record, parsed or not, with its place in the batch.
@@ -45,7 +50,13 @@ impl<'a, S: IdempotencyStore> Consumer<'a, S> {
     /// A consumer named as in `infra/wiring.json`; the name scopes its idempotency records. It
     /// handles one record at a time until [`Consumer::concurrently`] says otherwise.
     pub fn new(name: &'static str, store: &'a S) -> Self {
-        Self { name, store, concurrency: 1 }
+        Self { name, store, concurrency: 1, refuse_erased: true }
+    }
+
+    /// The erasure's own consumer: its messages are about erased tenants, and a redelivery must
+    /// run again.
+    pub fn of_erasures(name: &'static str, store: &'a S) -> Self {
+        Self { name, store, concurrency: 1, refuse_erased: false }
     }
 
     /// Handles up to `bound` records of a batch at once (at least one). A bound matching the
@@ -108,6 +119,21 @@ impl<'a, S: IdempotencyStore> Consumer<'a, S> {
         Fut: Future<Output = anyhow::Result<()>>,
     {
         let key = envelope.idempotency_key.clone();
+        if self.refuse_erased {
+            let tenant = envelope.tenant_id.to_string();
+            let store = envelope.store_id.map(|s| s.to_string());
+            if self.store.erased(&tenant, store.as_deref()).await? {
+                tracing::warn!(
+                    consumer = self.name,
+                    correlation_id = %envelope.correlation_id,
+                    tenant_id = %tenant,
+                    store_id = ?store,
+                    idempotency_key = %key,
+                    "message of an erased tenant or store acknowledged without effect"
+                );
+                return Ok(Outcome::Erased);
+            }
+        }
         match self.store.claim(self.name, &key).await? {
             Claim::Acquired => {}
             Claim::AlreadyApplied => return Ok(Outcome::Duplicate),
@@ -245,6 +271,44 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_message_of_an_erased_tenant_or_store_is_acknowledged_without_effect() {
+        let tenant = TenantId::from_random_bytes([1; 16]);
+        let store = StoreId::from_random_bytes([2; 16]);
+        for erased in [tenant.to_string(), store.to_string()] {
+            let register = MemoryStore::default();
+            register.mark_erased(&erased);
+            let calls = RefCell::new(0);
+            let response = Consumer::new("research", &register)
+                .handle_batch(batch(vec![record("a", &research("k"))]), |_: Envelope<ResearchRequested>| {
+                    *calls.borrow_mut() += 1;
+                    async { Ok(()) }
+                })
+                .await;
+            assert!(response.batch_item_failures.is_empty(), "not retried: {erased}");
+            assert_eq!(*calls.borrow(), 0, "not applied: {erased}");
+        }
+    }
+
+    #[tokio::test]
+    async fn another_tenants_message_and_the_erasures_own_are_still_applied() {
+        let register = MemoryStore::default();
+        register.mark_erased(&TenantId::from_random_bytes([9; 16]).to_string());
+        let calls = RefCell::new(0);
+        let apply = |_: Envelope<ResearchRequested>| {
+            *calls.borrow_mut() += 1;
+            async { Ok(()) }
+        };
+        Consumer::new("research", &register)
+            .handle_batch(batch(vec![record("a", &research("k1"))]), apply)
+            .await;
+        register.mark_erased(&TenantId::from_random_bytes([1; 16]).to_string());
+        Consumer::of_erasures("erasure", &register)
+            .handle_batch(batch(vec![record("b", &research("k2"))]), apply)
+            .await;
+        assert_eq!(*calls.borrow(), 2);
+    }
+
+    #[tokio::test]
     async fn a_failed_message_is_reported_and_can_be_retried() {
         let store = MemoryStore::default();
         let consumer = Consumer::new("research", &store);
@@ -281,6 +345,13 @@ mod tests {
         async fn release(&self, consumer: &str, key: &str) -> anyhow::Result<()> {
             tokio::task::yield_now().await;
             self.0.release(consumer, key).await
+        }
+    }
+
+    impl crate::erased::ErasedRegister for SlowStore {
+        async fn erased(&self, tenant: &str, store: Option<&str>) -> anyhow::Result<bool> {
+            tokio::task::yield_now().await;
+            self.0.erased(tenant, store).await
         }
     }
 

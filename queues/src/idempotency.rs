@@ -33,8 +33,9 @@ pub enum Claim {
     HeldByAnotherDelivery,
 }
 
-/// Where idempotency records live.
-pub trait IdempotencyStore {
+/// Where idempotency records live. Consumers read the register of erased tenants and stores
+/// from the same place before they claim a message.
+pub trait IdempotencyStore: crate::erased::ErasedRegister {
     /// Claims `key` for `consumer`.
     fn claim(&self, consumer: &str, key: &str) -> impl Future<Output = anyhow::Result<Claim>> + Send;
     /// Marks `key` applied.
@@ -63,6 +64,14 @@ impl DynamoStore {
     pub fn with_lease_secs(mut self, secs: i64) -> Self {
         self.lease_secs = secs.max(1);
         self
+    }
+
+    pub(crate) fn client(&self) -> &aws_sdk_dynamodb::Client {
+        &self.client
+    }
+
+    pub(crate) fn table(&self) -> &str {
+        &self.table
     }
 
     fn key(consumer: &str, key: &str) -> HashMap<String, AttributeValue> {
@@ -154,6 +163,18 @@ impl IdempotencyStore for DynamoStore {
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     records: Mutex<HashMap<String, bool>>,
+    erased: Mutex<Vec<String>>,
+}
+
+impl MemoryStore {
+    /// Marks a tenant or store id erased (see [`crate::erased`]).
+    pub fn mark_erased(&self, id: &str) {
+        self.erased.lock().expect("not poisoned").push(id.to_owned());
+    }
+
+    pub(crate) fn is_marked_erased(&self, id: &str) -> bool {
+        self.erased.lock().expect("not poisoned").iter().any(|e| e == id)
+    }
 }
 
 impl IdempotencyStore for MemoryStore {

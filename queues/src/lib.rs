@@ -21,6 +21,8 @@ pub mod sync_api;
 #[cfg(feature = "lambda")]
 pub mod consumer;
 #[cfg(feature = "lambda")]
+pub mod erased;
+#[cfg(feature = "lambda")]
 pub mod idempotency;
 #[cfg(feature = "lambda")]
 pub mod publisher;

@@ -88,13 +88,32 @@ pub async fn store_ids(db: &impl Sql, tenant: &str) -> Result<Vec<String>, SqlEr
     Ok(ids.into_iter().map(|r| r.id).collect())
 }
 
+/// Every store a tenant's erasure must reach in the pipelines: its stores, then those it deleted
+/// earlier. A deleted store's row is gone from `stores`, but its pipeline items and media may not
+/// be; its id is still in the audit log (`store.delete`, whose target is the store id).
+pub async fn erasure_store_ids(db: &impl Sql, tenant: &str) -> Result<Vec<String>, SqlError> {
+    let mut ids = store_ids(db, tenant).await?;
+    let deleted: Vec<IdRow> = db
+        .all(Statement::new(
+            "SELECT target AS id FROM audit_log WHERE tenant_id = ?1 AND action = 'store.delete' ORDER BY id",
+            vec![tenant.into()],
+        ))
+        .await?;
+    for row in deleted {
+        if !ids.contains(&row.id) {
+            ids.push(row.id);
+        }
+    }
+    Ok(ids)
+}
+
 /// A store's hosts as the export shows them.
 pub async fn store_domains(db: &impl Sql, store: &str) -> Result<Vec<Value>, SqlError> {
     rows(db, "SELECT host, kind, verified_at, created_at FROM domains WHERE store_id = ?1", store).await
 }
 
-/// What the erasure checks before it runs: the owner's password and the tenant's name and
-/// subscription.
+/// What the erasure checks before it runs: the owner's password and the tenant's name, and
+/// what it ends at Stripe: the subscription and the customer.
 #[derive(Debug, Deserialize)]
 pub struct OwnerRow {
     /// The caller's password hash.
@@ -103,6 +122,8 @@ pub struct OwnerRow {
     pub name: String,
     /// The tenant's subscription, cancelled first.
     pub stripe_subscription_id: Option<String>,
+    /// The tenant as a Stripe customer, deleted with it.
+    pub stripe_customer_id: Option<String>,
     /// Its state.
     pub subscription_status: String,
 }
@@ -110,7 +131,7 @@ pub struct OwnerRow {
 /// The caller's password hash with their tenant's name and subscription.
 pub async fn owner(db: &impl Sql, user: &str, tenant: &str) -> Result<Option<OwnerRow>, SqlError> {
     db.first(Statement::new(
-        "SELECT u.password_hash, t.name, t.stripe_subscription_id, t.subscription_status \
+        "SELECT u.password_hash, t.name, t.stripe_subscription_id, t.stripe_customer_id, t.subscription_status \
          FROM users u JOIN tenants t ON t.id = ?2 WHERE u.id = ?1",
         vec![user.into(), tenant.into()],
     ))
@@ -290,6 +311,30 @@ mod tests {
     }
 
     #[test]
+    fn a_tenants_erasure_reaches_the_stores_it_deleted_before() {
+        let db = tenants();
+        let (one, two) = (tenant_id(1).to_string(), tenant_id(2).to_string());
+        add(&db, 1, 1, 0);
+        add(&db, 3, 1, 0);
+        add(&db, 2, 2, 0);
+        // Store 3 deleted as `DELETE /v1/stores/{id}` deletes it, another tenant's store too.
+        let mut deletion = crate::repo::stores::delete(store_id(3));
+        deletion.push(entry(Some(tenant_id(1)), "u", "store.delete", &store_id(3).to_string(), AT));
+        block_on(db.batch(deletion)).unwrap();
+        let mut theirs = crate::repo::stores::delete(store_id(2));
+        theirs.push(entry(Some(tenant_id(2)), "u", "store.delete", &store_id(2).to_string(), AT));
+        block_on(db.batch(theirs)).unwrap();
+
+        assert_eq!(block_on(store_ids(&db, &one)).unwrap(), [store_id(1).to_string()]);
+        assert_eq!(
+            block_on(erasure_store_ids(&db, &one)).unwrap(),
+            [store_id(1).to_string(), store_id(3).to_string()],
+            "the live store, then the one deleted before"
+        );
+        assert_eq!(block_on(erasure_store_ids(&db, &two)).unwrap(), [store_id(2).to_string()]);
+    }
+
+    #[test]
     fn the_export_shows_the_tenants_rows_without_secrets() {
         let db = tenants();
         let one = tenant_id(1).to_string();
@@ -317,6 +362,7 @@ mod tests {
             block_on(owner(&db, &user_id(1).to_string(), &tenant_id(2).to_string())).unwrap().unwrap();
         assert_eq!((owner.password_hash.as_str(), owner.name.as_str()), ("h", "Two"));
         assert_eq!((owner.stripe_subscription_id, owner.subscription_status.as_str()), (None, "none"));
+        assert_eq!(owner.stripe_customer_id, None);
         assert!(block_on(super::owner(&db, &user_id(9).to_string(), &tenant_id(2).to_string()))
             .unwrap()
             .is_none());

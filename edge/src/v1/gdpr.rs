@@ -123,8 +123,9 @@ pub(crate) async fn erasure_row(env: &Env, id: &str) -> ApiResult<ErasureRow> {
 
 /// `POST /v1/gdpr/erasure` (owner, signed in): erases the tenant. Its D1 rows in the platform
 /// database and every store shard, and its KV keys, go now; the pipelines are asked through the
-/// erasure queue to delete their DynamoDB items and S3 objects, and confirm. A subscription is
-/// cancelled first. Members who belong to no other tenant lose their account; others keep it.
+/// erasure queue to delete their DynamoDB items and S3 objects (those of stores deleted before
+/// too), and confirm. A subscription is cancelled first, and the Stripe customer deleted.
+/// Members who belong to no other tenant lose their account; others keep it.
 ///
 /// What stays: the erasure's own row and two audit entries (requested, confirmed), which name
 /// only random ids. The request is refused as a whole (nothing erased) when the queue or Stripe
@@ -172,8 +173,29 @@ pub async fn erase(
             })?;
     }
 
-    let stores = erasures::store_ids(&db, &tenant).await?;
+    // The customer holds the owner's name, address and payment methods at Stripe. Deleting it
+    // also ends any subscription left; one already gone (404) is what was asked for.
+    if let Some(customer) = owner.stripe_customer_id.as_deref() {
+        let path = format!("/v1/customers/{customer}");
+        match config.stripe.client().call(worker::Method::Delete, &path, &[], None).await {
+            Ok(_) => {}
+            Err(e) if e.starts_with("Stripe answered 404") => {}
+            Err(e) => {
+                worker::console_error!("deleting the Stripe customer before erasure: {e}");
+                return Err(ApiError::new(
+                    503,
+                    "billing_unavailable",
+                    "billing is unavailable; nothing was erased, try again shortly",
+                ));
+            }
+        }
+    }
+
+    // The pipelines also hold data of the stores deleted before: their ids go in the message.
+    let stores = erasures::erasure_store_ids(&db, &tenant).await?;
     let store_ids: Vec<domain::StoreId> = stores.iter().filter_map(|s| s.parse().ok()).collect();
+    let live = erasures::store_ids(&db, &tenant).await?;
+    let live_ids: Vec<domain::StoreId> = live.iter().filter_map(|s| s.parse().ok()).collect();
     let id = uuid_text(crate::runtime::random_bytes::<16>());
     let at = rfc3339(now());
     db.batch(vec![
@@ -205,7 +227,7 @@ pub async fn erase(
 
     // Store data and routing.
     let routing = tenancy::routing::Routing::new(env.kv(crate::config::EDGE_KV)?);
-    for store_id in &store_ids {
+    for store_id in &live_ids {
         let store = load(&db, *store_id).await?;
         erasures::erase_store(&store.db(env)?).await?;
         let hosts = stores::hosts(&db, *store_id, false).await?;

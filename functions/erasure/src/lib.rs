@@ -4,7 +4,8 @@
 //! [`queues::messages::TenantErasureRequested`]: an item whose `pk` or `sk` contains one of its
 //! ids, or whose `store_id`/`tenant_id` attribute names one; an object under `stores/<store id>/`
 //! or `tenants/<tenant id>/`. Erasures are rare, so a filtered scan of the table (paged, a few
-//! ids per filter) is cheaper than keeping an index for them.
+//! ids per filter) is cheaper than keeping an index for them. The bucket is versioned, so objects
+//! are erased version by version, delete markers included.
 
 use anyhow::Context;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
@@ -18,7 +19,7 @@ use queues::internal_api::calls::ConfirmErasure;
 use queues::internal_api::ErasureConfirmation;
 use queues::messages::TenantErasureRequested;
 use queues::Envelope;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Ids per scan filter: DynamoDB limits an expression to 4 KB and 300 operators.
 const IDS_PER_SCAN: usize = 20;
@@ -37,7 +38,7 @@ pub struct State {
 
 /// The SQS entry point: per-message handling with partial batch failures.
 pub async fn handle(state: &State, event: LambdaEvent<SqsEvent>) -> Result<SqsBatchResponse, Error> {
-    Ok(Consumer::new("erasure", &state.idempotency)
+    Ok(Consumer::of_erasures("erasure", &state.idempotency)
         .handle_batch(event.payload, |envelope| erase(state, envelope))
         .await)
 }
@@ -70,10 +71,21 @@ pub struct Erasure {
 }
 
 impl Erasure {
-    /// Deletes everything of the tenant and its stores; safe to repeat.
+    /// Deletes everything of the tenant and its stores; safe to repeat. The ids are first marked
+    /// erased ([`queues::erased`]), so that a message already queued for them is refused rather
+    /// than writing new items or objects once this pass is over.
     pub async fn erase(&self, tenant: &str, stores: &[String]) -> anyhow::Result<ErasureConfirmation> {
         let mut ids: Vec<&str> = stores.iter().map(String::as_str).collect();
         ids.push(tenant);
+        for id in &ids {
+            self.dynamo
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(queues::erased::mark_key(id)))
+                .send()
+                .await
+                .context("marking the tenant and its stores erased")?;
+        }
         let mut dynamodb_items = 0;
         for chunk in ids.chunks(IDS_PER_SCAN) {
             dynamodb_items += self.erase_items(chunk).await?;
@@ -98,7 +110,9 @@ impl Erasure {
                 "contains(pk, :id{i}) OR contains(sk, :id{i}) OR store_id = :id{i} OR tenant_id = :id{i}"
             ));
         }
-        let filter = terms.join(" OR ");
+        // The marks name the ids too, and must outlive the erasure.
+        values.insert(":mark".to_owned(), AttributeValue::S(queues::erased::MARK_PREFIX.to_owned()));
+        let filter = format!("({}) AND NOT begins_with(pk, :mark)", terms.join(" OR "));
         let mut deleted = 0;
         let mut start: Option<HashMap<String, AttributeValue>> = None;
         loop {
@@ -152,27 +166,37 @@ impl Erasure {
         anyhow::bail!("{} pipeline items were still unprocessed after retries", requests.len())
     }
 
+    /// Deletes every version and delete marker under `prefix`, for good. The bucket is
+    /// versioned in production: a delete without a version id only hides the object behind a
+    /// delete marker and keeps its data. In a bucket that never had versioning, each object is
+    /// listed once with the version id `null`, which deletes it the same way. Answers how many
+    /// keys had something deleted.
     async fn erase_objects(&self, prefix: &str) -> anyhow::Result<u64> {
-        let mut deleted = 0;
-        let mut token = None;
+        let mut keys = HashSet::new();
+        let (mut key_marker, mut version_marker) = (None, None);
         loop {
             let page = self
                 .s3
-                .list_objects_v2()
+                .list_object_versions()
                 .bucket(&self.bucket)
                 .prefix(prefix)
-                .set_continuation_token(token.take())
+                .set_key_marker(key_marker.take())
+                .set_version_id_marker(version_marker.take())
                 .send()
                 .await
-                .with_context(|| format!("listing {prefix}"))?;
-            let objects: Vec<ObjectIdentifier> = page
-                .contents()
-                .iter()
-                .filter_map(|o| o.key())
-                .map(|key| ObjectIdentifier::builder().key(key).build())
+                .with_context(|| format!("listing the versions under {prefix}"))?;
+            let versions = page.versions().iter().map(|v| (v.key(), v.version_id()));
+            let markers = page.delete_markers().iter().map(|m| (m.key(), m.version_id()));
+            let objects: Vec<ObjectIdentifier> = versions
+                .chain(markers)
+                .filter_map(|(key, version)| Some((key?, version)))
+                .map(|(key, version)| {
+                    keys.insert(key.to_owned());
+                    ObjectIdentifier::builder().key(key).set_version_id(version.map(str::to_owned)).build()
+                })
                 .collect::<Result<_, _>>()?;
+            // A page lists at most 1,000 entries, which is also DeleteObjects' limit.
             if !objects.is_empty() {
-                let count = objects.len() as u64;
                 let answer = self
                     .s3
                     .delete_objects()
@@ -180,20 +204,25 @@ impl Erasure {
                     .delete(Delete::builder().set_objects(Some(objects)).quiet(true).build()?)
                     .send()
                     .await
-                    .with_context(|| format!("deleting objects under {prefix}"))?;
+                    .with_context(|| format!("deleting the versions under {prefix}"))?;
                 if let Some(error) = answer.errors().first() {
                     anyhow::bail!(
-                        "S3 refused to delete {}: {}",
+                        "S3 refused to delete {} (version {}): {}",
                         error.key().unwrap_or("?"),
+                        error.version_id().unwrap_or("?"),
                         error.code().unwrap_or("unknown error")
                     );
                 }
-                deleted += count;
             }
-            match page.next_continuation_token() {
-                Some(next) if page.is_truncated() == Some(true) => token = Some(next.to_owned()),
-                _ => return Ok(deleted),
+            if page.is_truncated() != Some(true) {
+                return Ok(keys.len() as u64);
             }
+            key_marker = page.next_key_marker().map(str::to_owned);
+            version_marker = page.next_version_id_marker().map(str::to_owned);
+            anyhow::ensure!(
+                key_marker.is_some(),
+                "S3 listed a truncated page under {prefix} without a next marker"
+            );
         }
     }
 }

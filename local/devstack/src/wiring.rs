@@ -4,6 +4,7 @@ use anyhow::Context;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType, TimeToLiveSpecification,
 };
+use aws_sdk_s3::types::{BucketVersioningStatus, VersioningConfiguration};
 use aws_sdk_sqs::types::QueueAttributeName;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -104,7 +105,7 @@ pub async fn queue_url(sqs: &aws_sdk_sqs::Client, prefix: &str, name: &str) -> a
     out.queue_url().map(str::to_owned).context("no queue URL")
 }
 
-/// Creates (or leaves as they are) every queue, the table and the bucket; returns environment
+/// Creates (or leaves as they are) every queue, the table and the (versioned) bucket; returns environment
 /// lines naming them.
 pub async fn provision(local: &crate::Local, aws: &aws_config::SdkConfig) -> anyhow::Result<Vec<String>> {
     let sqs = aws_sdk_sqs::Client::new(aws);
@@ -185,6 +186,16 @@ pub async fn provision(local: &crate::Local, aws: &aws_config::SdkConfig) -> any
     if s3.head_bucket().bucket(&bucket).send().await.is_err() {
         s3.create_bucket().bucket(&bucket).send().await.context("creating the bucket")?;
     }
+    // Versioned as in production (infra/terraform/s3.tf), where a delete without a version id
+    // only adds a delete marker: the erasure has to meet that here too.
+    s3.put_bucket_versioning()
+        .bucket(&bucket)
+        .versioning_configuration(
+            VersioningConfiguration::builder().status(BucketVersioningStatus::Enabled).build(),
+        )
+        .send()
+        .await
+        .context("turning on the bucket's versioning")?;
     lines.push(format!("BUCKET_NAME={bucket}"));
     Ok(lines)
 }

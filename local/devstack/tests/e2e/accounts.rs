@@ -1,5 +1,5 @@
 //! Accounts and tenants end to end: a tenant erased under GDPR leaves nothing behind, in D1, KV,
-//! DynamoDB or S3; sign-out and session revocation stop access tokens at once; store settings.
+//! DynamoDB, S3 (every version) or Stripe; sign-out and session revocation stop access tokens at once; store settings.
 
 use super::new_store;
 use crate::helpers::{eventually, Stack};
@@ -43,22 +43,54 @@ async fn traces_left(
     s3: &aws_sdk_s3::Client,
     store: &str,
 ) -> (usize, usize) {
+    // The erased mark (`erased#<id>`) stays on purpose: it makes consumers refuse the store's
+    // queued messages.
     let items = dynamo
         .scan()
         .table_name(env("TABLE_NAME"))
-        .filter_expression("contains(pk, :s) OR contains(sk, :s)")
+        .filter_expression("(contains(pk, :s) OR contains(sk, :s)) AND NOT begins_with(pk, :mark)")
         .expression_attribute_values(":s", AttributeValue::S(store.to_owned()))
+        .expression_attribute_values(":mark", AttributeValue::S("erased#".into()))
         .send()
         .await
         .unwrap();
+    // Versions and delete markers: the bucket is versioned, so an object "deleted" without its
+    // version id still holds its data.
     let objects = s3
-        .list_objects_v2()
+        .list_object_versions()
         .bucket(env("BUCKET_NAME"))
         .prefix(format!("stores/{store}/"))
         .send()
         .await
         .unwrap();
-    (items.items().len(), objects.contents().len())
+    (items.items().len(), objects.versions().len() + objects.delete_markers().len())
+}
+
+/// The local Stripe stand-in (local/fixtures/stripe_server.py), which takes any `sk_` key.
+const STRIPE: &str = "http://127.0.0.1:8420";
+const STRIPE_KEY: &str = "sk_test_e2e";
+
+/// A new customer at the Stripe stand-in.
+async fn stripe_customer() -> String {
+    let created: serde_json::Value = reqwest::Client::new()
+        .post(format!("{STRIPE}/v1/customers"))
+        .bearer_auth(STRIPE_KEY)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("description=erasure+e2e")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    created["id"].as_str().expect("the stand-in creates customers").to_owned()
+}
+
+/// What the Stripe stand-in answers for the customer: 200 while it exists, 404 once deleted.
+async fn stripe_customer_status(stack: &Stack, customer: &str) -> u16 {
+    let answer =
+        stack.http.get(format!("{STRIPE}/v1/customers/{customer}")).bearer_auth(STRIPE_KEY).send().await;
+    answer.unwrap().status().as_u16()
 }
 
 #[tokio::test]
@@ -66,7 +98,16 @@ async fn traces_left(
 async fn an_erased_tenant_leaves_no_row_key_object_or_pipeline_record() {
     let stack = Stack::connect().await;
     let (dynamo, s3) = aws().await;
-    let (owner, store, _, host) = new_store(&stack, "Erase Me E2E").await;
+    let (owner, earlier, _, _) = new_store(&stack, "Erase Me E2E").await;
+    // A store deleted before the erasure: its pipeline items and media are the tenant's too.
+    pipeline_traces(&dynamo, &s3, &earlier).await;
+    let deleted =
+        stack.send(reqwest::Method::DELETE, &format!("/v1/stores/{earlier}"), &owner.access, None).await;
+    assert_eq!(deleted.status, 204, "{}", deleted.text);
+    let created = stack.create_store(&owner, &crate::helpers::unique("e2e"), "Erase Me E2E").await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let store = created.json["id"].as_str().unwrap().to_owned();
+    let host = created.json["host"].as_str().unwrap().to_owned();
     let created = stack
         .post_json(
             &format!("/v1/stores/{store}/products"),
@@ -79,6 +120,33 @@ async fn an_erased_tenant_leaves_no_row_key_object_or_pipeline_record() {
     let (other, other_store, _, other_host) = new_store(&stack, "Stays E2E").await;
     pipeline_traces(&dynamo, &s3, &other_store).await;
     assert_eq!(stack.page(&host, "/").await.status, 200);
+
+    // The tenant became a Stripe customer when it subscribed, and its subscription has ended
+    // since: the customer (name, address, cards) is still at Stripe.
+    let customer = stripe_customer().await;
+    for event in [
+        json!({
+            "type": "checkout.session.completed",
+            "object": { "id": format!("cs_test_{}", crate::helpers::unique("erase")), "object": "checkout.session",
+                        "client_reference_id": owner.tenant_id, "customer": customer,
+                        "subscription": format!("sub_{}", crate::helpers::unique("erase")),
+                        "metadata": { "tenant_id": owner.tenant_id, "plan": "growth" } }
+        }),
+        json!({
+            "type": "customer.subscription.deleted",
+            "object": { "id": "sub_gone", "object": "subscription", "status": "canceled",
+                        "metadata": { "tenant_id": owner.tenant_id } }
+        }),
+    ] {
+        let delivered = stack.http.post(format!("{STRIPE}/_test/deliver")).json(&event).send().await.unwrap();
+        assert!(delivered.status().is_success(), "the Stripe stand-in delivers the event");
+    }
+    eventually("the subscription to end", Duration::from_secs(30), || async {
+        (stack.get("/v1/billing", &owner.access).await.json["subscription_status"] == "canceled")
+            .then_some(())
+    })
+    .await;
+    assert_eq!(stripe_customer_status(&stack, &customer).await, 200);
 
     // Refused unless the owner proves it is them and names what goes.
     let wrong_password = stack
@@ -110,6 +178,9 @@ async fn an_erased_tenant_leaves_no_row_key_object_or_pipeline_record() {
     assert!(erased.json["data_erased_at"].is_string(), "{}", erased.text);
     let id = erased.json["id"].as_str().unwrap().to_owned();
 
+    // Stripe: the customer is deleted with the tenant.
+    assert_eq!(stripe_customer_status(&stack, &customer).await, 404, "the Stripe customer is deleted");
+
     // D1 and KV: the account, its sessions, the store and its host are gone at once.
     assert_eq!(stack.get("/v1/stores", &owner.access).await.status, 401);
     let login = stack
@@ -133,6 +204,18 @@ async fn an_erased_tenant_leaves_no_row_key_object_or_pipeline_record() {
     assert!(done["dynamodb_items"].as_i64().unwrap() >= 1, "{done}");
     assert!(done["s3_objects"].as_i64().unwrap() >= 1, "{done}");
     assert_eq!(traces_left(&dynamo, &s3, &store).await, (0, 0));
+    assert_eq!(traces_left(&dynamo, &s3, &earlier).await, (0, 0), "the store deleted before is erased too");
+    for erased in [&store, &earlier] {
+        let mark = dynamo
+            .get_item()
+            .table_name(env("TABLE_NAME"))
+            .key("pk", AttributeValue::S(format!("erased#{erased}")))
+            .key("sk", AttributeValue::S("erased".into()))
+            .send()
+            .await
+            .unwrap();
+        assert!(mark.item().is_some(), "consumers are told {erased} is erased");
+    }
 
     // The other tenant keeps everything.
     assert_eq!(traces_left(&dynamo, &s3, &other_store).await, (1, 1));
