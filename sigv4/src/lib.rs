@@ -44,7 +44,8 @@ pub enum Payload<'a> {
     Unsigned,
 }
 
-/// The request to sign. Every header given here is signed; `host` must be among them.
+/// The request to sign. Every header given here is signed (a repeated one as one header with its
+/// values comma-separated); `host` must be among them.
 pub struct Request<'a> {
     /// `GET`, `POST`, …
     pub method: &'a str,
@@ -98,7 +99,16 @@ pub fn sign(
     if !headers.iter().any(|(name, _)| name == "host") {
         return Err(Error::NoHost);
     }
-    headers.sort();
+    // By name, keeping the order of a repeated header's values, which are then signed as one
+    // header, comma-separated.
+    headers.sort_by(|a, b| a.0.cmp(&b.0));
+    headers.dedup_by(|later, first| {
+        let repeated = later.0 == first.0;
+        if repeated {
+            first.1 = format!("{},{}", first.1, later.1);
+        }
+        repeated
+    });
     let signed_headers = headers.iter().map(|(name, _)| name.as_str()).collect::<Vec<_>>().join(";");
     let payload_hash = match request.payload {
         Payload::Bytes(bytes) => hex::encode(Sha256::digest(bytes)),
