@@ -259,30 +259,10 @@ pub struct NewRow<'a> {
     pub id: ProductId,
     /// URL slug, unique in the store.
     pub slug: String,
-    /// Title.
-    pub title: &'a str,
-    /// Description paragraphs.
-    pub description: &'a [String],
-    /// Feature bullets.
-    pub features: &'a [String],
-    /// Title for search results.
-    pub meta_title: &'a str,
-    /// Description for search results.
-    pub meta_description: &'a str,
-    /// SEO keywords.
-    pub keywords: &'a [String],
-    /// Image URLs.
-    pub images: &'a [String],
-    /// Price in minor units.
-    pub price_minor: i64,
-    /// Compare-at price in minor units.
-    pub compare_at_minor: Option<i64>,
-    /// Supplier cost in minor units.
-    pub cost_minor: i64,
+    /// The editable fields.
+    pub fields: Changes<'a>,
     /// ISO currency code.
     pub currency: &'a str,
-    /// `published` or `draft`.
-    pub status: &'a str,
     /// The source and the product's id there, for pipeline imports.
     pub source: Option<(&'a str, &'a str)>,
     /// The research run that imported it.
@@ -304,18 +284,18 @@ pub fn insert(db: &StoreDb<impl Sql>, row: &NewRow<'_>) -> Result<Statement, Sql
         vec![
             row.id.to_string().into(),
             row.slug.as_str().into(),
-            row.title.into(),
-            json_list(&row.description).into(),
-            json_list(&row.features).into(),
-            row.meta_title.into(),
-            row.meta_description.into(),
-            json_list(&row.keywords).into(),
-            row.price_minor.into(),
-            row.compare_at_minor.into(),
-            row.cost_minor.into(),
+            row.fields.title.into(),
+            json_list(&row.fields.description).into(),
+            json_list(&row.fields.features).into(),
+            row.fields.meta_title.into(),
+            row.fields.meta_description.into(),
+            json_list(&row.fields.keywords).into(),
+            row.fields.price_minor.into(),
+            row.fields.compare_at_minor.into(),
+            row.fields.cost_minor.into(),
             row.currency.into(),
-            json_list(&row.images).into(),
-            row.status.into(),
+            json_list(&row.fields.images).into(),
+            row.fields.status.into(),
             row.source.map(|(s, _)| s).into(),
             row.source.map(|(_, id)| id).into(),
             row.research_run_id.as_deref().into(),
@@ -370,18 +350,20 @@ mod tests {
         let row = NewRow {
             id,
             slug: format!("p-{n}"),
-            title,
-            description: &["A sentence.".to_owned()],
-            features: &[],
-            meta_title: title,
-            meta_description: "Meta.",
-            keywords: &[],
-            images: &[],
-            price_minor: 1_999,
-            compare_at_minor: None,
-            cost_minor: 700,
+            fields: Changes {
+                title,
+                description: &["A sentence.".to_owned()],
+                features: &[],
+                meta_title: title,
+                meta_description: "Meta.",
+                keywords: &[],
+                images: &[],
+                price_minor: 1_999,
+                compare_at_minor: None,
+                cost_minor: 700,
+                status,
+            },
             currency: "USD",
-            status,
             source: Some(("aliexpress", &source)),
             research_run_id: None,
             score: Some(81.5),
@@ -461,18 +443,20 @@ mod tests {
         let again = NewRow {
             id: product_id(9),
             slug: "other".into(),
-            title: "Cat fountain again",
-            description: &[],
-            features: &[],
-            meta_title: "x",
-            meta_description: "x",
-            keywords: &[],
-            images: &[],
-            price_minor: 1,
-            compare_at_minor: None,
-            cost_minor: 1,
+            fields: Changes {
+                title: "Cat fountain again",
+                description: &[],
+                features: &[],
+                meta_title: "x",
+                meta_description: "x",
+                keywords: &[],
+                images: &[],
+                price_minor: 1,
+                compare_at_minor: None,
+                cost_minor: 1,
+                status: "draft",
+            },
             currency: "USD",
-            status: "draft",
             source: Some(("aliexpress", "sp-1")),
             research_run_id: None,
             score: None,
