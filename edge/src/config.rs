@@ -107,8 +107,22 @@ fn text(env: &Env, name: &str) -> worker::Result<String> {
 /// A key that signs or verifies, refused when empty, short or a placeholder
 /// ([`domain::secrets::signing_key`]): an HMAC under a guessable key can be forged.
 fn signing_key(env: &Env, name: &str) -> worker::Result<String> {
+    checked(env, name, domain::secrets::signing_key)
+}
+
+/// A credential someone else issued, refused when empty or a placeholder
+/// ([`domain::secrets::credential`]).
+fn credential(env: &Env, name: &str) -> worker::Result<String> {
+    checked(env, name, domain::secrets::credential)
+}
+
+fn checked(
+    env: &Env,
+    name: &str,
+    rule: fn(&str, &str) -> Result<(), domain::secrets::SecretError>,
+) -> worker::Result<String> {
     let value = text(env, name)?;
-    domain::secrets::signing_key(name, &value).map_err(|e| worker::Error::RustError(e.to_string()))?;
+    rule(name, &value).map_err(|e| worker::Error::RustError(e.to_string()))?;
     Ok(value)
 }
 
@@ -133,12 +147,7 @@ impl Config {
             billing_return_url: text(env, "BILLING_RETURN_URL")?,
             stripe: StripeConfig {
                 api_url: text(env, "STRIPE_API_URL")?,
-                secret_key: {
-                    let key = text(env, "STRIPE_SECRET_KEY")?;
-                    domain::secrets::credential("STRIPE_SECRET_KEY", &key)
-                        .map_err(|e| worker::Error::RustError(e.to_string()))?;
-                    key
-                },
+                secret_key: credential(env, "STRIPE_SECRET_KEY")?,
                 webhook_secret: signing_key(env, "STRIPE_WEBHOOK_SECRET")?,
                 prices: [
                     (Plan::Growth, text(env, "STRIPE_PRICE_GROWTH")?),
