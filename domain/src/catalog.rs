@@ -42,6 +42,10 @@ pub const META_TITLE_MAX: usize = 60;
 pub const META_DESCRIPTION_MAX: usize = 155;
 /// Longest name of a converted image in `/media/<name>.webp`.
 pub const MEDIA_NAME_MAX: usize = 64;
+/// The largest price, compare-at price or cost, in minor units (ten billion in major units).
+/// Amounts cross D1 as JavaScript numbers, exact only below 2^53, so the cap keeps every amount
+/// and every sum or adjustment of them well inside what D1 stores exactly.
+pub const AMOUNT_MAX_MINOR: i64 = 1_000_000_000_000;
 
 /// A catalog rule that was broken. [`CatalogError::field`] names the field as the merchant API
 /// spells it; the message (`Display`) says which rule.
@@ -102,6 +106,12 @@ pub enum CatalogError {
     /// The cost is negative.
     #[error("cost_minor must not be negative")]
     NegativeCost,
+    /// An amount above [`AMOUNT_MAX_MINOR`].
+    #[error("{field} must be at most 1000000000000 minor units")]
+    AmountTooLarge {
+        /// The field.
+        field: &'static str,
+    },
     /// An amount is in another currency than the price.
     #[error("{field} must be in {expected}, got {got}")]
     Currency {
@@ -136,6 +146,7 @@ impl CatalogError {
             | Self::ControlCharacter { field }
             | Self::Count { field, .. }
             | Self::Currency { field, .. }
+            | Self::AmountTooLarge { field }
             | Self::NotANumber { field } => field,
             Self::ImageUrl => "images",
             Self::Status => "status",
@@ -486,6 +497,13 @@ impl Prices {
         if price.minor <= 0 {
             return Err(CatalogError::PriceNotPositive);
         }
+        for (field, amount) in
+            [("price_minor", Some(price)), ("compare_at_minor", compare_at), ("cost_minor", Some(cost))]
+        {
+            if amount.is_some_and(|a| a.minor > AMOUNT_MAX_MINOR) {
+                return Err(CatalogError::AmountTooLarge { field });
+            }
+        }
         if let Some(compare_at) = compare_at {
             same_currency("compare_at_minor", compare_at)?;
             if compare_at.minor <= price.minor {
@@ -824,6 +842,16 @@ mod tests {
         assert_eq!(Prices::from_minor(0, None, 0, usd), Err(CatalogError::PriceNotPositive));
         assert_eq!(Prices::from_minor(900, Some(900), 0, usd), Err(CatalogError::CompareAtNotAbovePrice));
         assert_eq!(Prices::from_minor(900, None, -1, usd), Err(CatalogError::NegativeCost));
+        let too_large = AMOUNT_MAX_MINOR + 1;
+        assert_eq!(
+            Prices::from_minor(900, Some(too_large), 0, usd),
+            Err(CatalogError::AmountTooLarge { field: "compare_at_minor" })
+        );
+        assert_eq!(
+            Prices::from_minor(too_large, None, 0, usd),
+            Err(CatalogError::AmountTooLarge { field: "price_minor" })
+        );
+        assert!(Prices::from_minor(AMOUNT_MAX_MINOR, None, AMOUNT_MAX_MINOR, usd).is_ok());
         let prices = Prices::from_minor(900, Some(1_200), 300, usd).unwrap();
         assert_eq!(prices.compare_at(), Some(Money::from_minor(1_200, usd)));
         let euros = Prices::new(Money::from_minor(900, usd), None, Money::from_minor(300, Currency::Eur));

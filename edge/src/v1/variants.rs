@@ -125,6 +125,18 @@ pub fn check(
             if v.cost_minor.is_some_and(|c| c < 0) {
                 return Err(ApiError::invalid(&field("cost_minor"), "cost_minor must not be negative"));
             }
+            for (name, amount) in [
+                ("price_minor", Some(price_minor)),
+                ("compare_at_minor", v.compare_at_minor),
+                ("cost_minor", v.cost_minor),
+            ] {
+                if amount.is_some_and(|a| a > domain::catalog::AMOUNT_MAX_MINOR) {
+                    return Err(ApiError::invalid(
+                        &field(name),
+                        format!("{name} must be at most 1000000000000 minor units"),
+                    ));
+                }
+            }
             if v.stock.is_some_and(|s| !(0..=1_000_000).contains(&s)) {
                 return Err(ApiError::invalid(
                     &field("stock"),
