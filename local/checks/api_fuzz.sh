@@ -95,6 +95,13 @@ positive_data_acceptance.expected-statuses = ["2XX", "401", "403", "404", "409",
 [parameters]
 "path.store_id" = "$store_id"
 
+# The stateful phase follows the document's own links. Inferring more from Location headers and
+# from URLs in answers is off: the one Location the API sends (a new store) never comes up here,
+# as the plan allows one store, and schemathesis 4.32.5's scan of answers for URLs stops the whole
+# run with "Invalid IPv6 URL" when a field the fuzzer stored reads like "http://[…".
+[phases.stateful.inference]
+algorithms = ["dependency-analysis"]
+
 [[operations]]
 include-name = "DELETE /v1/stores/{store_id}"
 parameters = { "path.store_id" = "$no_store" }
