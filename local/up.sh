@@ -234,8 +234,7 @@ fi
 store_id=$(post -X POST "$edge/v1/stores" -H "authorization: Bearer $token" \
   -d '{"name":"Cozy Paws","slug":"demo","niche":"pet grooming","currency":"USD"}' | json_field id)
 if [ -n "$store_id" ]; then
-  post -X POST "$edge/v1/stores/$store_id/research-runs" -H "authorization: Bearer $token" > /dev/null
-  log "demo store created; its first research run is queued"
+  log "demo store created; its launch has started (research, imports, collections, blog posts, then a ready mail)"
 else
   log "demo store already exists"
 fi

@@ -34,7 +34,13 @@ pub struct PlanLimits {
     pub api_access: bool,
     /// Whether the tenant's stores get a database shard of their own.
     pub dedicated_shard: bool,
+    /// How many products a new store's launch research run imports at most: enough for a catalog
+    /// a shopper can browse (never under [`LAUNCH_IMPORTS_MIN`]).
+    pub launch_imports: u16,
 }
+
+/// The fewest products any plan's launch run aims for.
+pub const LAUNCH_IMPORTS_MIN: u16 = 20;
 
 /// How often research runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -91,6 +97,7 @@ impl Plan {
                 custom_domains: Some(0),
                 api_access: false,
                 dedicated_shard: false,
+                launch_imports: 20,
             },
             Plan::Growth => PlanLimits {
                 stores: Some(3),
@@ -100,6 +107,7 @@ impl Plan {
                 custom_domains: Some(3),
                 api_access: false,
                 dedicated_shard: false,
+                launch_imports: 30,
             },
             Plan::Pro => PlanLimits {
                 stores: Some(10),
@@ -109,6 +117,7 @@ impl Plan {
                 custom_domains: None,
                 api_access: true,
                 dedicated_shard: false,
+                launch_imports: 40,
             },
             Plan::Enterprise => PlanLimits {
                 stores: None,
@@ -118,6 +127,7 @@ impl Plan {
                 custom_domains: None,
                 api_access: true,
                 dedicated_shard: true,
+                launch_imports: 50,
             },
         }
     }

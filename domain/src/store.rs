@@ -18,6 +18,9 @@ pub enum StoreFieldError {
     /// The host is not a valid DNS name.
     #[error("`{0}` is not a valid host name")]
     Host(String),
+    /// The niche is too long or holds control characters.
+    #[error("niche must be at most 80 characters, without control characters")]
+    Niche,
 }
 
 /// Sub-domains that belong to the platform and can never be a store.
@@ -122,6 +125,66 @@ impl TryFrom<String> for StoreName {
 
 impl From<StoreName> for String {
     fn from(value: StoreName) -> Self {
+        value.0
+    }
+}
+
+/// What a store sells, in the merchant's words ("camping", "pet grooming"): it steers research's
+/// queries and the content the store is written with, so a store always has one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Niche(String);
+
+/// Words that say a name is a shop's, not what it sells: dropped when a niche is read from a name.
+const SHOP_WORDS: &[&str] = &[
+    "and", "boutique", "co", "company", "emporium", "goods", "hq", "inc", "llc", "ltd", "market", "mart",
+    "official", "online", "outlet", "shop", "shoppe", "store", "supply", "the",
+];
+
+impl Niche {
+    /// Trims the niche and checks it is 1 to 80 characters without control characters; `None`
+    /// for a blank one, which [`Niche::from_name`] then replaces.
+    pub fn parse(raw: &str) -> Result<Option<Self>, StoreFieldError> {
+        let trimmed = raw.trim();
+        if trimmed.chars().count() > 80 || trimmed.chars().any(char::is_control) {
+            return Err(StoreFieldError::Niche);
+        }
+        Ok((!trimmed.is_empty()).then(|| Self(trimmed.to_owned())))
+    }
+
+    /// The niche a store's name suggests when its merchant gave none: the name's words in lower
+    /// case without the words every shop name has ("Trail Gear Co." → "trail gear"), or the whole
+    /// name when nothing else is left.
+    pub fn from_name(name: &StoreName) -> Self {
+        let words: Vec<String> = name
+            .as_str()
+            .split(|c: char| !c.is_alphanumeric() && c != '\'')
+            .map(|w| w.trim_matches('\'').trim_end_matches("'s").to_lowercase())
+            .filter(|w| !w.is_empty() && !SHOP_WORDS.contains(&w.as_str()))
+            .collect();
+        if words.is_empty() {
+            Self(name.as_str().to_lowercase())
+        } else {
+            Self(words.join(" "))
+        }
+    }
+
+    /// The niche text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Niche {
+    type Error = StoreFieldError;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)?.ok_or(StoreFieldError::Niche)
+    }
+}
+
+impl From<Niche> for String {
+    fn from(value: Niche) -> Self {
         value.0
     }
 }
@@ -262,5 +325,24 @@ mod tests {
         assert_eq!(StoreName::parse("  Cozy Pets ").unwrap().as_str(), "Cozy Pets");
         assert!(StoreName::parse("   ").is_err());
         assert!(StoreName::parse(&"n".repeat(81)).is_err());
+    }
+
+    #[test]
+    fn a_niche_left_blank_is_read_from_the_store_name() {
+        let niche = |name: &str| Niche::from_name(&StoreName::parse(name).unwrap()).as_str().to_owned();
+        assert_eq!(niche("Trail Gear"), "trail gear");
+        assert_eq!(niche("The Camping Co."), "camping");
+        assert_eq!(niche("Paws & Claws Shop"), "paws claws");
+        assert_eq!(niche("Maria's Kitchen Store"), "maria kitchen");
+        // A name of shop words only is still a niche: the name itself.
+        assert_eq!(niche("The Shop"), "the shop");
+    }
+
+    #[test]
+    fn a_niche_is_trimmed_and_at_most_80_characters() {
+        assert_eq!(Niche::parse("  camping ").unwrap().unwrap().as_str(), "camping");
+        assert_eq!(Niche::parse("   ").unwrap(), None);
+        assert_eq!(Niche::parse(&"a".repeat(81)), Err(StoreFieldError::Niche));
+        assert_eq!(Niche::parse("camp\u{7}ing"), Err(StoreFieldError::Niche));
     }
 }

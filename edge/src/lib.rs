@@ -16,6 +16,7 @@ pub mod error;
 pub mod http;
 pub mod internal;
 pub mod json_integers;
+pub mod launch;
 pub mod repo;
 pub mod router;
 pub mod runtime;

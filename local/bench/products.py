@@ -56,7 +56,7 @@ def main():
         time.sleep(0.5)
     else:
         raise SystemExit("the Pro plan did not apply")
-    store = call("POST", "/v1/stores", {"name": "Bench Store", "slug": f"bench-{tag}", "niche": "bench"}, token)
+    store = call("POST", "/v1/stores", {"name": "Bench Store", "slug": f"bench-{tag}", "niche": "bench", "launch": False}, token)
     words = ["Lamp", "Brush", "Bowl", "Collar", "Mat", "Bottle", "Toy", "Bed", "Leash", "Comb"]
     started = time.perf_counter()
     for batch in range(10):

@@ -65,7 +65,7 @@ def pct(samples, p):
 def seed():
     tag = uuid.uuid4().hex[:8]
     token = api("POST", "/v1/auth/signup", {"email": f"bench-{tag}@example.com", "password": f"bench passphrase {tag}", "company": "Bench"})["access_token"]
-    store = api("POST", "/v1/stores", {"name": "Bench Goods", "slug": f"bench-{tag}", "niche": "camping", "currency": "USD", "auto_publish": False}, token)
+    store = api("POST", "/v1/stores", {"name": "Bench Goods", "slug": f"bench-{tag}", "niche": "camping", "currency": "USD", "auto_publish": False, "launch": False}, token)
     rows = [{"title": f"Trail Product {i:03d}", "price_minor": 999 + 37 * i, "status": "published",
              "description": ["A sturdy piece of kit for long days outside."], "features": ["Light", "Tough"]} for i in range(PRODUCTS)]
     api("POST", f"/v1/stores/{store['id']}/products/import", {"products": rows}, token)

@@ -63,7 +63,8 @@ account = call("/v1/auth/signup", {"email": f"fuzz-{tag}@example.com",
                                    "password": f"pw-{secrets.token_urlsafe(18)}",
                                    "company": "Fuzz Goods"},
                ip=f"198.51.100.{1 + secrets.randbelow(250)}")
-store = call("/v1/stores", {"name": "Fuzz Store", "slug": f"fuzz-{tag}", "niche": "pet grooming"},
+store = call("/v1/stores", {"name": "Fuzz Store", "slug": f"fuzz-{tag}", "niche": "pet grooming",
+                                 "launch": False},
              token=account["access_token"])
 print(account["access_token"])
 print(store["id"])

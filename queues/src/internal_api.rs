@@ -191,6 +191,9 @@ pub struct PublishProduct {
     pub research_run_id: Option<RunId>,
     /// Its research score.
     pub score: Option<f32>,
+    /// The supplier's category name, which a new store's launch groups products into collections by.
+    #[serde(default)]
+    pub category: Option<String>,
 }
 
 impl PublishProduct {
@@ -432,6 +435,7 @@ mod tests {
             status: PublishStatus::Published,
             research_run_id: None,
             score: Some(0.8),
+            category: None,
         }
     }
 

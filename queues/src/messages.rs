@@ -143,11 +143,13 @@ pub enum EmailTemplate {
     ReviewRequest,
     /// Post-purchase: points a past customer back to the store (marketing).
     CrossSell,
+    /// A new store's launch is done: its products, collections and posts are in, with the links.
+    StoreReady,
 }
 
 impl EmailTemplate {
     /// Every template, for checks that each has its files.
-    pub const ALL: [EmailTemplate; 14] = [
+    pub const ALL: [EmailTemplate; 15] = [
         EmailTemplate::VerifyEmail,
         EmailTemplate::Invitation,
         EmailTemplate::PasswordReset,
@@ -162,6 +164,7 @@ impl EmailTemplate {
         EmailTemplate::ShippingUpdate,
         EmailTemplate::ReviewRequest,
         EmailTemplate::CrossSell,
+        EmailTemplate::StoreReady,
     ];
 
     /// The name on the wire and of the template files.
@@ -181,6 +184,7 @@ impl EmailTemplate {
             EmailTemplate::ShippingUpdate => "shipping_update",
             EmailTemplate::ReviewRequest => "review_request",
             EmailTemplate::CrossSell => "cross_sell",
+            EmailTemplate::StoreReady => "store_ready",
         }
     }
 }
@@ -584,6 +588,10 @@ mod flow_event_tests {
 pub struct SeoRequested {
     /// The run this message starts.
     pub run_id: RunId,
+    /// Most blog posts this run writes, in place of the function's own setting (a new store's
+    /// first run asks for its launch's posts).
+    #[serde(default)]
+    pub posts: Option<u8>,
 }
 
 impl Message for SeoRequested {

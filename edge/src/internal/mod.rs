@@ -123,11 +123,17 @@ pub async fn handle(ctx: &Ctx<'_>) -> ApiResult<Response> {
         }
         Call::ReportResearchRun((store, run)) => {
             let (input, access) = on_store::<ReportResearchRun>(ctx, store, unchecked).await?;
-            answer::<ReportResearchRun>(200, &research::report(&access, run, input).await?)
+            let view = research::report(&access, run, input).await?;
+            crate::launch::advance(env, config, &access.store, &access.db, run).await?;
+            answer::<ReportResearchRun>(200, &view)
         }
         Call::ImportProduct(store) => {
             let (input, access) = on_store::<ImportProduct>(ctx, store, unchecked).await?;
+            let run = input.research_run_id;
             let (status, published) = products::publish(env, &access, input).await?;
+            if let Some(run) = run {
+                crate::launch::advance(env, config, &access.store, &access.db, run).await?;
+            }
             answer::<ImportProduct>(status, &published)
         }
         Call::ConfirmErasure(id) => {
@@ -181,7 +187,9 @@ pub async fn handle(ctx: &Ctx<'_>) -> ApiResult<Response> {
         }
         Call::ReportSeoRun((store, run)) => {
             let (input, access) = on_store::<ReportSeoRun>(ctx, store, unchecked).await?;
-            answer::<ReportSeoRun>(200, &seo::report(&access, run, input).await?)
+            let recorded = seo::report(&access, run, input).await?;
+            crate::launch::finish(env, config, &access.store, &access.db, run).await?;
+            answer::<ReportSeoRun>(200, &recorded)
         }
         Call::ListSyncStores(()) => {
             let input = body::<ListSyncStores>(ctx)?;

@@ -30,6 +30,9 @@ pub async fn publish(
     }) {
         return Err(ApiError::invalid("images", "image URLs must be http(s) or /media/<name>.webp"));
     }
+    if input.category.as_deref().is_some_and(|c| c.chars().count() > 200 || c.chars().any(char::is_control)) {
+        return Err(ApiError::invalid("category", "at most 200 characters, without control characters"));
+    }
     if let Some(existing) = find_by_source(db, &input.source, &input.source_product_id).await? {
         return Ok((200, existing));
     }
@@ -65,6 +68,7 @@ pub async fn publish(
             source: Some((&input.source, &input.source_product_id)),
             research_run_id: input.research_run_id.map(|r| r.to_string()),
             score: input.score,
+            category: input.category.as_deref(),
             at: &at,
         },
     )?;

@@ -83,9 +83,11 @@ pub async fn context(
     let owner = research_schedule::owner_email(&PlatformDb::open(env)?, &store.tenant_id.to_string()).await?;
     let threshold =
         |value: i64, default: u8| u8::try_from(value).ok().filter(|v| *v <= 100).unwrap_or(default);
+    let (import, watch) =
+        (threshold(store.row.import_threshold, 80), threshold(store.row.watch_threshold, 65));
     Ok(ResearchContext {
-        import_threshold: threshold(store.row.import_threshold, 80),
-        watch_threshold: threshold(store.row.watch_threshold, 65),
+        import_threshold: crate::launch::import_threshold(db, run_id, import, watch).await?,
+        watch_threshold: watch,
         store_name: store.row.name.clone(),
         owner_email: owner.and_then(|email| domain::accounts::Email::parse(&email).ok()),
         report_url: format!("{origin}/v1/stores/{store_id}/research-runs/{run_id}"),

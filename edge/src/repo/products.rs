@@ -269,6 +269,8 @@ pub struct NewRow<'a> {
     pub research_run_id: Option<String>,
     /// Research score.
     pub score: Option<f32>,
+    /// The supplier's category, for imports.
+    pub category: Option<&'a str>,
     /// Creation time (RFC 3339).
     pub at: &'a str,
 }
@@ -278,8 +280,8 @@ pub fn insert(db: &StoreDb<impl Sql>, row: &NewRow<'_>) -> Result<Statement, Sql
     db.scoped(
         "INSERT INTO products (store_id, id, slug, title, description, features, meta_title, meta_description, keywords, \
          price_minor, compare_at_minor, cost_minor, currency, images, status, source, source_product_id, research_run_id, \
-         score, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?20) \
+         score, created_at, updated_at, category) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?20, ?21) \
          ON CONFLICT (store_id, source, source_product_id) DO NOTHING",
         vec![
             row.id.to_string().into(),
@@ -301,6 +303,7 @@ pub fn insert(db: &StoreDb<impl Sql>, row: &NewRow<'_>) -> Result<Statement, Sql
             row.research_run_id.as_deref().into(),
             row.score.map(f64::from).into(),
             row.at.into(),
+            row.category.into(),
         ],
     )
 }
@@ -367,6 +370,7 @@ mod tests {
             source: Some(("aliexpress", &source)),
             research_run_id: None,
             score: Some(81.5),
+            category: None,
             at: &at,
         };
         block_on(db.execute_batch(vec![insert(db, &row).unwrap()])).unwrap();
@@ -460,6 +464,7 @@ mod tests {
             source: Some(("aliexpress", "sp-1")),
             research_run_id: None,
             score: None,
+            category: None,
             at: "2026-01-02T00:00:00Z",
         };
         block_on(db.execute_batch(vec![insert(&db, &again).unwrap()])).unwrap();

@@ -139,8 +139,8 @@ pub async fn account(route: AccountRoute, ctx: &Ctx<'_>, principal: Principal) -
             json(200, &value!({ "stores": stores::list(env, config, principal.tenant_id).await? }))
         }
         AccountRoute::CreateStore => {
-            let (view, store) = stores::create(env, config, body, &principal).await?;
-            let mut response = json(201, &view)?;
+            let (created, store) = stores::create(env, config, body, &principal).await?;
+            let mut response = json(201, &created)?;
             response.headers_mut().set("location", &format!("/v1/stores/{}", store.id))?;
             Ok(response)
         }

@@ -277,6 +277,7 @@ impl Checked {
             source: None,
             research_run_id: None,
             score: None,
+            category: None,
             at,
         }
     }

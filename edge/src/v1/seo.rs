@@ -43,7 +43,7 @@ pub async fn start(env: &Env, scope: &StoreScope, config: &Config) -> ApiResult<
         store.id,
         at,
         actor.to_owned(),
-        SeoRequested { run_id },
+        SeoRequested { run_id, posts: None },
     );
     if let Err(error) = crate::sqs::send(&config.sqs, &config.sqs.seo_queue_url, &envelope, now_ms()).await {
         worker::console_error!("enqueueing an SEO run: {error}");

@@ -10,7 +10,7 @@ use crate::runtime::{new_id, now, rfc3339};
 use crate::scope::StoreScope;
 use domain::placement::{place, ShardIndex, ShardLoad};
 use domain::supply::OutOfStock;
-use domain::{Currency, Plan, StoreHost, StoreId, StoreName, StoreSlug, StoreStatus, TenantId};
+use domain::{Currency, Niche, Plan, RunId, StoreHost, StoreId, StoreName, StoreSlug, StoreStatus, TenantId};
 use serde::{Deserialize, Serialize};
 use tenancy::routing::{Routing, RoutingRecord, StoreLook};
 use tenancy::shards::PlatformDb;
@@ -35,6 +35,10 @@ pub struct CreateStore {
     currency: String,
     #[serde(default = "yes")]
     auto_publish: bool,
+    /// Starts the store's launch (see [`crate::launch`]); `false` leaves the store empty for a
+    /// catalog of the merchant's own.
+    #[serde(default = "yes")]
+    launch: bool,
 }
 
 fn default_currency() -> String {
@@ -107,7 +111,7 @@ pub async fn create(
     config: &Config,
     body: &str,
     principal: &Principal,
-) -> ApiResult<(StoreView, Store)> {
+) -> ApiResult<(CreatedStore, Store)> {
     let input: CreateStore = parse_json(body)?;
     let name = StoreName::parse(&input.name).map_err(|e| ApiError::invalid("name", e.to_string()))?;
     let slug = StoreSlug::parse(&input.slug).map_err(|e| ApiError::invalid("slug", e.to_string()))?;
@@ -115,10 +119,9 @@ pub async fn create(
         .currency
         .parse()
         .map_err(|e: domain::money::UnsupportedCurrency| ApiError::invalid("currency", e.to_string()))?;
-    let niche = input.niche.trim();
-    if niche.chars().count() > 80 {
-        return Err(ApiError::invalid("niche", "niche must be at most 80 characters"));
-    }
+    let niche = Niche::parse(&input.niche)
+        .map_err(|e| ApiError::invalid("niche", e.to_string()))?
+        .unwrap_or_else(|| Niche::from_name(&name));
     let host = StoreHost::platform_subdomain(&slug, &config.shops_domain)
         .map_err(|e| ApiError::invalid("slug", e.to_string()))?;
 
@@ -164,7 +167,7 @@ pub async fn create(
         tenant: tenant_id,
         slug: slug.as_str(),
         name: name.as_str(),
-        niche,
+        niche: niche.as_str(),
         currency: currency.code(),
         shard,
         auto_publish: input.auto_publish,
@@ -201,7 +204,22 @@ pub async fn create(
     Routing::new(env.kv(crate::config::EDGE_KV)?).publish(&host, &record).await?;
 
     let store = load(&db, store_id).await?;
-    Ok((StoreView::of(&store.row, config), store))
+    let launch_run_id = match input.launch {
+        true => crate::launch::start(env, config, &store, &store.db(env)?).await?,
+        false => None,
+    };
+    Ok((CreatedStore { store: StoreView::of(&store.row, config), launch_run_id }, store))
+}
+
+/// The answer to `POST /v1/stores`: the store, and its launch run when one was started.
+#[derive(Debug, Serialize)]
+pub struct CreatedStore {
+    /// The new store.
+    #[serde(flatten)]
+    pub store: StoreView,
+    /// The launch's research run (`GET /v1/stores/{id}/research-runs/{run}`), when started.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub launch_run_id: Option<RunId>,
 }
 
 /// The body of `PATCH /v1/stores/{id}`: only the fields sent change.
@@ -320,10 +338,15 @@ pub async fn update(env: &Env, scope: &StoreScope, config: &Config, body: &str) 
         }
         None => store.row.name.clone(),
     };
-    let niche = input.niche.as_deref().map(str::trim).unwrap_or(&store.row.niche).to_owned();
-    if niche.chars().count() > 80 {
-        return Err(ApiError::invalid("niche", "niche must be at most 80 characters"));
-    }
+    let niche = match input.niche.as_deref() {
+        Some(sent) => match Niche::parse(sent).map_err(|e| ApiError::invalid("niche", e.to_string()))? {
+            Some(niche) => niche.as_str().to_owned(),
+            // Blank: read from the name, as at creation (a stored name always parses).
+            None => StoreName::parse(&name)
+                .map_or_else(|_| name.to_lowercase(), |n| Niche::from_name(&n).as_str().to_owned()),
+        },
+        None => store.row.niche.clone(),
+    };
     let auto_publish = input.auto_publish.unwrap_or(store.row.auto_publish != 0);
     let max_imports = i64::from(input.max_imports_per_run.unwrap_or(store.row.max_imports_per_run as u16));
     if !(1..=50).contains(&max_imports) {

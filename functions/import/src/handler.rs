@@ -55,6 +55,7 @@ pub fn publish_request(
         status: PublishStatus::Published,
         research_run_id: envelope.payload.run_id,
         score: Some(envelope.payload.score),
+        category: product.category.clone(),
     })
 }
 

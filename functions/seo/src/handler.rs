@@ -56,8 +56,9 @@ pub async fn handle(
         let batch: SqsEvent = serde_json::from_value(event.payload)?;
         let response: SqsBatchResponse = Consumer::new(CONSUMER, &state.idempotency)
             .handle_batch(batch, |envelope: Envelope<SeoRequested>| async move {
+                let posts = envelope.payload.posts.map_or(state.engine.posts_per_run, usize::from);
                 let report =
-                    run(&state.engine, envelope.tenant_id, envelope.store()?, envelope.payload.run_id)
+                    run(&state.engine, envelope.tenant_id, envelope.store()?, envelope.payload.run_id, posts)
                         .await?;
                 tracing::info!(
                     keywords = report.keywords.len(),
@@ -98,7 +99,7 @@ pub async fn handle(
                     r.store_id,
                     OffsetDateTime::now_utc(),
                     format!("seo-{week}"),
-                    SeoRequested { run_id: r.run_id },
+                    SeoRequested { run_id: r.run_id, posts: None },
                 )
             })
             .collect();

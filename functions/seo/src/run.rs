@@ -38,7 +38,7 @@ pub struct Engine {
     pub serp: Option<Serp>,
     /// IndexNow, when keyed.
     pub indexnow: Option<IndexNow>,
-    /// Posts per run at most.
+    /// Posts per run at most, unless the run's message asks for another number.
     pub posts_per_run: usize,
 }
 
@@ -68,12 +68,13 @@ fn product_words(p: &SeoProduct) -> BTreeSet<String> {
     words
 }
 
-/// Runs the engine for one store and reports to the edge.
+/// Runs the engine for one store and reports to the edge, writing at most `posts_wanted` posts.
 pub async fn run(
     engine: &Engine,
     tenant: TenantId,
     store: StoreId,
     run_id: RunId,
+    posts_wanted: usize,
 ) -> anyhow::Result<SeoReport> {
     let context =
         engine.edge.call::<ReadSeoContext>(&store, &Empty {}).await.context("reading the store's pages")?;
@@ -139,7 +140,7 @@ pub async fn run(
     let mut posts = Vec::new();
     let mut published: Vec<(PublishedPost, BTreeSet<String>)> = Vec::new();
     let mut changed_urls = Vec::new();
-    for gap in content_gaps.iter().take(engine.posts_per_run) {
+    for gap in content_gaps.iter().take(posts_wanted) {
         let gap_words = topic_words(&gap.phrase);
         let mut related: Vec<(usize, &SeoProduct)> = context
             .products

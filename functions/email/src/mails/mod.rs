@@ -7,13 +7,14 @@
 //! the field when one is missing or wrong.
 //!
 //! - [`account`]: confirming an address, resetting a password, joining a team.
-//! - [`research`]: a research run's report.
+//! - [`research`]: a research run's report; [`launch`]: a new store's launch is done.
 //! - [`welcome`], [`cart`], [`orders`]: the email flows' mails.
 //! - [`layout`]: the parts they share; [`data`]: reading the wire's data.
 
 pub mod account;
 pub mod cart;
 pub mod data;
+pub mod launch;
 pub mod layout;
 pub mod orders;
 pub mod research;
@@ -81,5 +82,6 @@ pub fn render(
         EmailTemplate::ShippingUpdate => orders::shipping_update(frame, &fields.try_into()?, unsubscribe),
         EmailTemplate::ReviewRequest => orders::review_request(frame, &fields.try_into()?, marketing()?),
         EmailTemplate::CrossSell => orders::cross_sell(frame, &fields.try_into()?, marketing()?),
+        EmailTemplate::StoreReady => launch::store_ready(frame, &fields.try_into()?, unsubscribe),
     })
 }

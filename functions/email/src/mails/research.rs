@@ -13,7 +13,7 @@ pub struct ResearchReport {
     pub niche: String,
     /// Products looked at (`candidates`).
     pub candidates: u64,
-    /// Products imported into the store (`imported`).
+    /// Products the run chose and queued for import into the store (`imported`).
     pub imported: u64,
     /// Products added to the watchlist (`watchlisted`).
     pub watchlisted: u64,
@@ -51,7 +51,7 @@ pub fn research_report(frame: &Frame, mail: &ResearchReport, unsubscribe: Option
     let footer = Footer::appended(unsubscribe);
     let counts = [
         ("Products looked at", mail.candidates),
-        ("Imported", mail.imported),
+        ("Chosen for import", mail.imported),
         ("Added to the watchlist", mail.watchlisted),
     ];
     let body = html! {
@@ -71,7 +71,7 @@ pub fn research_report(frame: &Frame, mail: &ResearchReport, unsubscribe: Option
     };
     let text = Text::new(frame, heading)
         .paragraph(format!(
-            "We looked at {} {} products, imported the {} best into {brand} and added {} to your watchlist.",
+            "We looked at {} products for \u{201c}{}\u{201d}, chose {} to import into {brand} and added {} to your watchlist.",
             mail.candidates, mail.niche, mail.imported, mail.watchlisted
         ))
         .paragraph(format!("Top opportunities: {}", mail.top_opportunities))
@@ -79,7 +79,10 @@ pub fn research_report(frame: &Frame, mail: &ResearchReport, unsubscribe: Option
         .link("The full report", &mail.report_url)
         .end(frame, footer);
     Rendered {
-        subject: format!("{brand}: {} new products from your {} research", mail.imported, mail.niche),
+        subject: format!(
+            "{brand}: {} products chosen by your \u{201c}{}\u{201d} research",
+            mail.imported, mail.niche
+        ),
         html: document(frame, heading, body, footer),
         text,
     }

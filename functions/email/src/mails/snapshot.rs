@@ -94,6 +94,16 @@ fn data(template: EmailTemplate) -> Map<String, Value> {
             "items_summary": items,
             "store_url": "https://cozy.example.com",
         }),
+        EmailTemplate::StoreReady => json!({
+            "niche": "pet <b>grooming</b>",
+            "products": 22,
+            "published": 20,
+            "collections": 3,
+            "posts": 3,
+            "store_url": "https://cozy.example.com/?a=1&b=\"2\"",
+            "products_url": "https://cozy.example.com/collections/all",
+            "blog_url": "https://cozy.example.com/blog",
+        }),
     };
     value.as_object().cloned().unwrap()
 }
@@ -107,6 +117,7 @@ fn is_marketing(template: EmailTemplate) -> bool {
             | EmailTemplate::ResearchReport
             | EmailTemplate::OrderConfirmation
             | EmailTemplate::ShippingUpdate
+            | EmailTemplate::StoreReady
     )
 }
 

@@ -116,7 +116,7 @@ async fn a_marketing_mail_reaches_the_provider_with_its_unsubscribe_headers() {
     let mail = &app.provider.sent()[0];
     assert_eq!(mail.header("List-Unsubscribe"), Some("<https://demo.dropship.localhost/unsubscribe/u1>"));
     assert_eq!(mail.header("List-Unsubscribe-Post"), Some("List-Unsubscribe=One-Click"));
-    assert_eq!(mail.subject, "Cozy Paws: 5 new products from your pet grooming research");
+    assert_eq!(mail.subject, "Cozy Paws: 5 products chosen by your “pet grooming” research");
     assert_eq!(mail.from.to_string(), "Cozy Paws <no-reply@dropship.localhost>");
 }
 

@@ -56,7 +56,7 @@ async fn resend_gets_a_bearer_key_the_idempotency_key_and_its_emails_json() {
             "from": "\"Cozy Paws\" <no-reply@dropship.localhost>",
             "to": ["owner@example.com"],
             "reply_to": ["hello@cozypaws.example"],
-            "subject": "Cozy Paws: 5 new products from your pet grooming research",
+            "subject": "Cozy Paws: 5 products chosen by your “pet grooming” research",
             "html": mail.html,
             "text": mail.text,
             "headers": {
@@ -110,7 +110,7 @@ async fn sendgrid_gets_a_bearer_key_and_its_v3_mail_send_json() {
             "personalizations": [{"to": [{"email": "owner@example.com"}]}],
             "from": {"email": "no-reply@dropship.localhost", "name": "Cozy Paws"},
             "reply_to": {"email": "hello@cozypaws.example"},
-            "subject": "Cozy Paws: 5 new products from your pet grooming research",
+            "subject": "Cozy Paws: 5 products chosen by your “pet grooming” research",
             "content": [
                 {"type": "text/plain", "value": mail.text},
                 {"type": "text/html", "value": mail.html}

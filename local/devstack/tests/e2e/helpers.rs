@@ -117,8 +117,11 @@ impl Stack {
         }
     }
 
+    /// Creates a store without its launch, so that a test's own research runs and products are
+    /// all the store has.
     pub async fn create_store(&self, merchant: &Merchant, slug: &str, name: &str) -> Answer {
-        let body = serde_json::json!({ "name": name, "slug": slug, "niche": "pet grooming" });
+        let body =
+            serde_json::json!({ "name": name, "slug": slug, "niche": "pet grooming", "launch": false });
         self.post_json("/v1/stores", Some(&merchant.access), &body).await
     }
 

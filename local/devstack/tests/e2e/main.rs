@@ -9,6 +9,7 @@
 mod accounts;
 mod helpers;
 mod isolation;
+mod launch;
 mod mail;
 mod research;
 mod store;

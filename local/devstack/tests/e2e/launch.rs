@@ -1,0 +1,93 @@
+//! A new store's launch: with nothing but `POST /v1/stores`, the store fills itself — a research
+//! run sized by the plan, its products published, collections from their categories, the first
+//! SEO run's posts, and a "your store is ready" mail to its owner.
+
+use crate::helpers::{eventually, unique, Stack};
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+const LAUNCH_LIMIT: Duration = Duration::from_secs(240);
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn a_store_created_with_nothing_else_launches_itself() {
+    let stack = Stack::connect().await;
+    let merchant = stack.sign_up().await;
+    let started = Instant::now();
+    let body = json!({ "name": "Groom Room", "slug": unique("launch"), "niche": "pet grooming" });
+    let created = stack.post_json("/v1/stores", Some(&merchant.access), &body).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let store = created.json["id"].as_str().unwrap().to_owned();
+    let host = created.json["host"].as_str().unwrap().to_owned();
+    let run_id = created.json["launch_run_id"].as_str().expect("the launch's run is named").to_owned();
+
+    let report = eventually("the launch's research run", LAUNCH_LIMIT, || async {
+        let run = stack.research_run(&merchant, &store, &run_id).await;
+        (run.json["status"] == "completed").then_some(run.json)
+    })
+    .await;
+    let selected = report["selected"].as_u64().unwrap() as usize;
+    // The Starter plan's launch aims at 20 products; it never exceeds that.
+    assert!(selected > 5 && selected <= 20, "the launch chose {selected} products");
+
+    let posts = eventually("the launch's blog posts", LAUNCH_LIMIT, || async {
+        let posts = stack.get(&format!("/v1/stores/{store}/posts"), &merchant.access).await;
+        let posts = posts.json["posts"].as_array().cloned().unwrap_or_default();
+        (posts.len() >= 3).then_some(posts)
+    })
+    .await;
+    println!(
+        "store {store}: launched with {selected} products and {} posts in {:?}",
+        posts.len(),
+        started.elapsed()
+    );
+
+    let products = stack.products(&merchant, &store).await;
+    assert_eq!(products.len(), selected, "every product the launch chose is in the store");
+    assert!(products.iter().all(|p| p["status"] == "published"));
+
+    let collections = stack.get(&format!("/v1/stores/{store}/collections"), &merchant.access).await;
+    let collections = collections.json["collections"].as_array().cloned().unwrap_or_default();
+    assert!(!collections.is_empty(), "the launch groups its products into collections");
+    let collection: &Value = &collections[0];
+    let page = stack.page(&host, &format!("/collections/{}", collection["slug"].as_str().unwrap())).await;
+    assert_eq!(page.status, 200);
+    let listed = products.iter().filter(|p| page.text.contains(p["title"].as_str().unwrap())).count();
+    assert!(listed >= 2, "the collection page lists its products ({listed} found)");
+
+    let mail = stack.mail_to(&merchant.email, "is live with").await;
+    let text = mail["text"].as_str().unwrap();
+    assert!(mail["subject"].as_str().unwrap().ends_with("is ready"), "{}", mail["subject"]);
+    assert!(text.contains(&format!("{selected} published products")), "{text}");
+    assert!(text.contains(&format!("{} posts", posts.len())), "{text}");
+    assert!(text.contains(&format!("http://{host}:8788/collections/all")), "{text}");
+
+    // A repeated report of the run (a redelivery) starts nothing twice: one ready mail, the same
+    // collections.
+    let again = stack.get(&format!("/v1/stores/{store}/collections"), &merchant.access).await;
+    assert_eq!(again.json["collections"].as_array().map(Vec::len), Some(collections.len()));
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn a_store_without_a_niche_takes_one_from_its_name() {
+    let stack = Stack::connect().await;
+    let merchant = stack.sign_up().await;
+    let body = json!({ "name": "Trail Gear Co.", "slug": unique("niche"), "launch": false });
+    let created = stack.post_json("/v1/stores", Some(&merchant.access), &body).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    assert_eq!(created.json["niche"], "trail gear");
+    assert!(created.json.get("launch_run_id").is_none(), "no launch was asked for");
+    let store = created.json["id"].as_str().unwrap();
+
+    let patch = |body: Value| {
+        let path = format!("/v1/stores/{store}");
+        let stack = &stack;
+        let token = merchant.access.clone();
+        async move { stack.send(reqwest::Method::PATCH, &path, &token, Some(&body)).await }
+    };
+    let blank = patch(json!({ "niche": "  " })).await;
+    assert_eq!((blank.status, blank.json["niche"].as_str()), (200, Some("trail gear")), "{}", blank.text);
+    let long = patch(json!({ "niche": "x".repeat(81) })).await;
+    assert_eq!((long.status, long.json["error"]["field"].as_str()), (422, Some("niche")), "{}", long.text);
+}
