@@ -73,6 +73,9 @@ pub struct StoreView {
     host: String,
     url: String,
     created_at: String,
+    /// Only in the answer to `POST /v1/stores`: the launch's research run, when one was started.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    launch_run_id: Option<RunId>,
 }
 
 impl StoreView {
@@ -101,6 +104,7 @@ impl StoreView {
             url: config.storefront_url(&host),
             host,
             created_at: row.created_at.clone(),
+            launch_run_id: None,
         }
     }
 }
@@ -111,7 +115,7 @@ pub async fn create(
     config: &Config,
     body: &str,
     principal: &Principal,
-) -> ApiResult<(CreatedStore, Store)> {
+) -> ApiResult<(StoreView, Store)> {
     let input: CreateStore = parse_json(body)?;
     let name = StoreName::parse(&input.name).map_err(|e| ApiError::invalid("name", e.to_string()))?;
     let slug = StoreSlug::parse(&input.slug).map_err(|e| ApiError::invalid("slug", e.to_string()))?;
@@ -208,18 +212,7 @@ pub async fn create(
         true => crate::launch::start(env, config, &store, &store.db(env)?).await?,
         false => None,
     };
-    Ok((CreatedStore { store: StoreView::of(&store.row, config), launch_run_id }, store))
-}
-
-/// The answer to `POST /v1/stores`: the store, and its launch run when one was started.
-#[derive(Debug, Serialize)]
-pub struct CreatedStore {
-    /// The new store.
-    #[serde(flatten)]
-    pub store: StoreView,
-    /// The launch's research run (`GET /v1/stores/{id}/research-runs/{run}`), when started.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub launch_run_id: Option<RunId>,
+    Ok((StoreView { launch_run_id, ..StoreView::of(&store.row, config) }, store))
 }
 
 /// The body of `PATCH /v1/stores/{id}`: only the fields sent change.

@@ -46,6 +46,29 @@ async fn a_store_created_with_nothing_else_launches_itself() {
     assert_eq!(products.len(), selected, "every product the launch chose is in the store");
     assert!(products.iter().all(|p| p["status"] == "published"));
 
+    assert!(
+        products.iter().all(|p| p["images"].as_array().is_some_and(|i| !i.is_empty())),
+        "every product has images"
+    );
+    let product = &products[0];
+    let page = stack.page(&host, &format!("/products/{}", product["slug"].as_str().unwrap())).await;
+    assert_eq!(page.status, 200);
+    let blocks: Vec<Value> = page
+        .text
+        .split(r#"<script type="application/ld+json">"#)
+        .skip(1)
+        .map(|s| serde_json::from_str(s.split("</script>").next().unwrap()).expect("its JSON-LD parses"))
+        .collect();
+    let named = |node: &Value| node["@type"] == "Product" && node["name"] == product["title"];
+    assert!(blocks.iter().any(named), "the product page's JSON-LD names it: {blocks:?}");
+
+    let flows = stack.get(&format!("/v1/stores/{store}/email/flows"), &merchant.access).await;
+    for flow in ["welcome", "abandoned_cart"] {
+        let on =
+            flows.json["flows"].as_array().unwrap().iter().any(|f| f["flow"] == flow && f["enabled"] == true);
+        assert!(on, "the {flow} flow is on: {}", flows.text);
+    }
+
     let collections = stack.get(&format!("/v1/stores/{store}/collections"), &merchant.access).await;
     let collections = collections.json["collections"].as_array().cloned().unwrap_or_default();
     assert!(!collections.is_empty(), "the launch groups its products into collections");
