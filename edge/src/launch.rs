@@ -95,7 +95,7 @@ pub async fn advance(
         return Ok(());
     }
     let at = rfc3339(now());
-    let categories: Vec<Option<&str>> = products.iter().map(|p| p.category.as_deref()).collect();
+    let categories: Vec<Option<&str>> = products.iter().map(|p| p.name.as_deref()).collect();
     let collections = collections_from_categories(&categories);
     if !collections.is_empty() {
         let mut made = Vec::new();
@@ -114,9 +114,11 @@ pub async fn advance(
         let ids = launch::collection_ids(db).await?;
         let mut filed = Vec::new();
         for collection in &collections {
-            let Some((_, id)) = ids.iter().find(|(slug, _)| *slug == collection.slug) else { continue };
+            let Some(made) = ids.iter().find(|c| c.name.as_deref() == Some(collection.slug.as_str())) else {
+                continue;
+            };
             for (position, member) in collection.members.iter().enumerate() {
-                filed.push(launch::add_to_collection(db, id, &products[*member].id, position)?);
+                filed.push(launch::add_to_collection(db, &made.id, &products[*member].id, position)?);
             }
         }
         db.execute_batch(filed).await?;

@@ -58,6 +58,8 @@ locals {
       { type = "plain_text", name = "SENDGRID_WEBHOOK_PUBLIC_KEY", id = null, namespace_id = null, text = var.sendgrid_webhook_public_key, simple = null },
       # Sign-up and login attempts per IP and per account (edge/wrangler.toml declares the same).
       { type = "ratelimit", name = "AUTH_LIMITER", id = null, namespace_id = "1001", text = null, simple = { limit = 20, period = 60 } },
+      # The Worker's static assets (the OpenAPI document), for a request that reaches the Worker.
+      { type = "assets", name = "ASSETS", id = null, namespace_id = null, text = null, simple = null },
     ],
   )
 
@@ -89,11 +91,15 @@ locals {
     edge = {
       dir   = var.edge_worker_dir
       route = "api.${var.platform_domain}/*"
+      # Static assets served before the Worker runs: /v1/openapi.json, which the build command in
+      # edge/wrangler.toml copies there.
+      assets = "${var.edge_worker_dir}/assets"
     }
     storefront = {
       dir = var.storefront_worker_dir
       # Every store's subdomain. Custom store domains arrive through Cloudflare for SaaS (below).
-      route = "*.${var.shops_domain}/*"
+      route  = "*.${var.shops_domain}/*"
+      assets = null
     }
   }
 }
@@ -160,6 +166,8 @@ resource "cloudflare_worker_version" "worker" {
       content_file = "${each.value.dir}/${var.worker_wasm_module}"
     },
   ]
+
+  assets = each.value.assets == null ? null : { directory = each.value.assets }
 
   bindings = local.worker_bindings[each.key]
 }

@@ -173,7 +173,7 @@ variable "store_shard_count" {
 }
 
 variable "edge_worker_dir" {
-  description = "worker-build output directory of the edge worker (holds the main module and its wasm). Relative paths resolve against the directory terraform runs in."
+  description = "worker-build output directory of the edge worker (holds the main module, its wasm and, under assets/, its static assets). Relative paths resolve against the directory terraform runs in."
   type        = string
   default     = "../../edge/build"
 }

@@ -42,19 +42,22 @@ pub async fn is_launch(db: &StoreDb<impl Sql>, id: &str) -> Result<bool, SqlErro
     Ok(run(db, id).await?.is_some())
 }
 
-/// A product a run imported.
+/// A row's id with one text column beside it (a product's category, a collection's slug, an SEO
+/// run's week). One shape for these reads keeps the Worker small: each row type read from D1
+/// costs its own deserialising code.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct RunProduct {
-    /// Product id.
+pub struct Named {
+    /// The row's id.
     pub id: String,
-    /// Its supplier's category.
-    pub category: Option<String>,
+    /// The column beside it.
+    pub name: Option<String>,
 }
 
-/// The products run `id` imported, in the order they arrived.
-pub async fn run_products(db: &StoreDb<impl Sql>, id: &str) -> Result<Vec<RunProduct>, SqlError> {
+/// The products run `id` imported, in the order they arrived, with their categories.
+pub async fn run_products(db: &StoreDb<impl Sql>, id: &str) -> Result<Vec<Named>, SqlError> {
     db.query_all(
-        "SELECT id, category FROM products WHERE store_id = ?1 AND research_run_id = ?2 ORDER BY created_at, id",
+        "SELECT id, category AS name FROM products WHERE store_id = ?1 AND research_run_id = ?2 \
+         ORDER BY created_at, id",
         vec![id.into()],
     )
     .await
@@ -95,15 +98,9 @@ pub fn insert_collection(db: &StoreDb<impl Sql>, c: &NewCollection<'_>) -> Resul
     )
 }
 
-/// The store's collections by slug: slug and id.
-pub async fn collection_ids(db: &StoreDb<impl Sql>) -> Result<Vec<(String, String)>, SqlError> {
-    #[derive(Deserialize)]
-    struct Row {
-        slug: String,
-        id: String,
-    }
-    let rows: Vec<Row> = db.query_all("SELECT slug, id FROM collections WHERE store_id = ?1", vec![]).await?;
-    Ok(rows.into_iter().map(|r| (r.slug, r.id)).collect())
+/// The store's collections, with their slugs.
+pub async fn collection_ids(db: &StoreDb<impl Sql>) -> Result<Vec<Named>, SqlError> {
+    db.query_all("SELECT id, slug AS name FROM collections WHERE store_id = ?1", vec![]).await
 }
 
 /// The statement adding product `product` at `position` to collection `collection` (one of
@@ -123,25 +120,21 @@ pub fn add_to_collection(
 
 /// The SEO run of `week`, if the store has one.
 pub async fn seo_run(db: &StoreDb<impl Sql>, week: &str) -> Result<Option<String>, SqlError> {
-    #[derive(Deserialize)]
-    struct Id {
-        id: String,
-    }
-    let row: Option<Id> = db
-        .query_first("SELECT id FROM seo_runs WHERE store_id = ?1 AND week = ?2", vec![week.into()])
+    let row: Option<Named> = db
+        .query_first(
+            "SELECT id, week AS name FROM seo_runs WHERE store_id = ?1 AND week = ?2",
+            vec![week.into()],
+        )
         .await?;
     Ok(row.map(|r| r.id))
 }
 
 /// The week of the store's SEO run `id`.
 pub async fn seo_run_week(db: &StoreDb<impl Sql>, id: &str) -> Result<Option<String>, SqlError> {
-    #[derive(Deserialize)]
-    struct Week {
-        week: String,
-    }
-    let row: Option<Week> =
-        db.query_first("SELECT week FROM seo_runs WHERE store_id = ?1 AND id = ?2", vec![id.into()]).await?;
-    Ok(row.map(|r| r.week))
+    let row: Option<Named> = db
+        .query_first("SELECT id, week AS name FROM seo_runs WHERE store_id = ?1 AND id = ?2", vec![id.into()])
+        .await?;
+    Ok(row.and_then(|r| r.name))
 }
 
 /// What a store holds, as its ready mail tells it.
@@ -244,7 +237,7 @@ mod tests {
         block_on(async {
             let listed = run_products(&db, "r1").await.unwrap();
             assert_eq!(listed.iter().map(|p| p.id.clone()).collect::<Vec<_>>(), tents.to_vec());
-            assert_eq!(listed[0].category.as_deref(), Some("Tents"));
+            assert_eq!(listed[0].name.as_deref(), Some("Tents"));
             assert!(run_products(&other, "r1").await.unwrap().is_empty());
 
             let at = "2026-01-01T00:10:00Z";
@@ -259,7 +252,7 @@ mod tests {
                 ];
                 db.execute_batch(made).await.unwrap();
                 let ids = collection_ids(&db).await.unwrap();
-                let tents_id = &ids.iter().find(|(slug, _)| slug == "tents").unwrap().1;
+                let tents_id = &ids.iter().find(|c| c.name.as_deref() == Some("tents")).unwrap().id;
                 assert_eq!(tents_id, "c1");
                 let filed: Vec<_> = tents
                     .iter()
