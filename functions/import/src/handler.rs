@@ -51,8 +51,9 @@ pub fn publish_request(
         price: prices.price,
         compare_at: prices.compare_at,
         cost: product.cost,
+        // A product shoppers would see without a single picture waits as a draft instead.
+        status: if images.is_empty() { PublishStatus::Draft } else { PublishStatus::Published },
         images,
-        status: PublishStatus::Published,
         research_run_id: envelope.payload.run_id,
         score: Some(envelope.payload.score),
         category: product.category.clone(),
@@ -82,11 +83,66 @@ async fn import(state: &State, envelope: Envelope<ImportRequested>) -> anyhow::R
     )
     .await
     .context("storing the product's images")?;
-    if images.len() < envelope.payload.product.image_urls.len().min(crate::images::MAX_IMAGES) {
+    if images.is_empty() {
+        tracing::warn!("no supplier image could be used; the product is kept as a draft");
+    } else if images.len() < envelope.payload.product.image_urls.len().min(crate::images::MAX_IMAGES) {
         tracing::warn!(kept = images.len(), "some supplier images could not be used");
     }
     let request = publish_request(&envelope, content, images)?;
     let published = state.edge.call::<ImportProduct>(&store_id, &request).await?;
     tracing::info!(product_id = %published.product_id, slug = %published.slug, created = published.created, "product published");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::{Currency, Money, StoreId, TenantId};
+    use queues::messages::SupplierProduct;
+
+    fn envelope() -> Envelope<ImportRequested> {
+        Envelope::new(
+            "import:s:aliexpress:1",
+            TenantId::from_random_bytes([1; 16]),
+            StoreId::from_random_bytes([2; 16]),
+            time::OffsetDateTime::UNIX_EPOCH,
+            "test",
+            ImportRequested {
+                run_id: None,
+                product: SupplierProduct {
+                    source: "aliexpress".into(),
+                    source_product_id: "1".into(),
+                    title: "Trekking Pole".into(),
+                    cost: Money::from_minor(1_200, Currency::Usd),
+                    list_price: None,
+                    image_urls: vec!["https://ae01.alicdn.com/kf/pole.jpg".into()],
+                    product_url: "https://www.aliexpress.com/item/1.html".into(),
+                    category: Some("Hiking".into()),
+                    orders_30d: Some(40),
+                    rating_pct: Some(97.0),
+                    shipping_days: Some(9),
+                },
+                score: 81.0,
+            },
+        )
+    }
+
+    fn content() -> domain::content::ProductContent {
+        domain::content::ProductContent {
+            title: "Trekking Pole".into(),
+            description: vec!["One.".into(), "Two.".into(), "Three.".into()],
+            features: (0..5).map(|i| format!("Feature {i}")).collect(),
+            meta_title: "Trekking Pole".into(),
+            meta_description: "A pole.".into(),
+            keywords: (0..10).map(|i| format!("kw{i}")).collect(),
+        }
+    }
+
+    #[test]
+    fn a_product_without_a_usable_image_waits_as_a_draft() {
+        let without = publish_request(&envelope(), content(), vec![]).unwrap();
+        assert_eq!(without.status, PublishStatus::Draft);
+        let with = publish_request(&envelope(), content(), vec!["/media/pole.webp".into()]).unwrap();
+        assert_eq!((with.status, with.category.as_deref()), (PublishStatus::Published, Some("Hiking")));
+    }
 }

@@ -42,14 +42,15 @@ async fn a_store_created_with_nothing_else_launches_itself() {
         started.elapsed()
     );
 
-    let products = stack.products(&merchant, &store).await;
-    assert_eq!(products.len(), selected, "every product the launch chose is in the store");
-    assert!(products.iter().all(|p| p["status"] == "published"));
-
-    assert!(
-        products.iter().all(|p| p["images"].as_array().is_some_and(|i| !i.is_empty())),
-        "every product has images"
-    );
+    let all = stack.products(&merchant, &store).await;
+    assert_eq!(all.len(), selected, "every product the launch chose is in the store");
+    // What shoppers see has pictures: a product none of whose supplier images could be used
+    // waits as a draft.
+    let products: Vec<Value> = all.iter().filter(|p| p["status"] == "published").cloned().collect();
+    let with_images = |p: &Value| p["images"].as_array().is_some_and(|i| !i.is_empty());
+    assert!(products.iter().all(with_images), "every published product has images");
+    assert!(all.iter().filter(|p| p["status"] != "published").all(|p| !with_images(p)));
+    assert!(products.len() > 5, "{} published", products.len());
     let product = &products[0];
     let page = stack.page(&host, &format!("/products/{}", product["slug"].as_str().unwrap())).await;
     assert_eq!(page.status, 200);
@@ -81,7 +82,7 @@ async fn a_store_created_with_nothing_else_launches_itself() {
     let mail = stack.mail_to(&merchant.email, "is live with").await;
     let text = mail["text"].as_str().unwrap();
     assert!(mail["subject"].as_str().unwrap().ends_with("is ready"), "{}", mail["subject"]);
-    assert!(text.contains(&format!("{selected} published products")), "{text}");
+    assert!(text.contains(&format!("{} published products", products.len())), "{text}");
     assert!(text.contains(&format!("{} posts", posts.len())), "{text}");
     assert!(text.contains(&format!("http://{host}:8788/collections/all")), "{text}");
 
@@ -112,5 +113,5 @@ async fn a_store_without_a_niche_takes_one_from_its_name() {
     let blank = patch(json!({ "niche": "  " })).await;
     assert_eq!((blank.status, blank.json["niche"].as_str()), (200, Some("trail gear")), "{}", blank.text);
     let long = patch(json!({ "niche": "x".repeat(81) })).await;
-    assert_eq!((long.status, long.json["error"]["field"].as_str()), (422, Some("niche")), "{}", long.text);
+    assert_eq!((long.status, long.json["field"].as_str()), (400, Some("niche")), "{}", long.text);
 }
