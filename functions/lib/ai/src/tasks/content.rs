@@ -118,59 +118,95 @@ fn title_case(text: &str) -> String {
         .join(" ")
 }
 
-/// The offline content: the same product always gets the same content, built from its own facts,
-/// within every limit.
+/// The offline content: the same product always gets the same content, built from its own facts
+/// and stating nothing else. What the supplier's data says (category, the sizes and models its
+/// title names, orders, feedback, delivery days) is said as the supplier's; what it does not say
+/// is not claimed: no materials, no returns policy, no shipping speed the data does not give.
 pub fn offline(product: &ProductFacts) -> ContentAnswer {
     let title = truncate_words(&title_case(&untrusted(&product.title)), SEO_TITLE_TARGET);
     let words = title_words(&title);
     let subject = words.iter().take(3).cloned().collect::<Vec<_>>().join(" ");
-    let category = product
-        .category
-        .as_deref()
-        .map_or_else(|| "everyday essentials".to_owned(), untrusted)
-        .to_lowercase();
-    let orders = product.orders_30d.unwrap_or(0);
-    let shipping = product
-        .shipping_days
-        .map_or("tracked shipping".to_owned(), |d| format!("delivery in about {d} days"));
+    let category = product.category.as_deref().map(untrusted).filter(|c| !c.trim().is_empty());
+    // Sizes, capacities and model numbers, as the title gives them: 2L, 550ml, 10x20cm.
+    let specs: Vec<String> = title
+        .split_whitespace()
+        .filter(|w| w.chars().any(|c| c.is_ascii_digit()) && w.chars().count() <= 20)
+        .take(2)
+        .map(str::to_owned)
+        .collect();
+    let orders = product.orders_30d.filter(|n| *n > 0);
+    let rating = product.rating_pct.filter(|r| r.is_finite() && (0.0..=100.0).contains(r)).map(|r| r.round());
+    let shipping = product.shipping_days.filter(|d| *d > 0);
 
-    let description = vec![
-        format!("Meet the {title}: a favourite in {category} that makes daily routines simpler."),
-        format!(
-            "Built for everyday use, the {subject} is chosen for its quality and value. {}",
-            if orders > 0 {
-                format!("Over {orders} customers ordered it in the last month.")
-            } else {
-                "It is new in our collection.".to_owned()
-            }
-        ),
-        format!(
-            "Order today for {shipping}. Every order is packed with care and backed by our returns policy."
-        ),
-    ];
-    let features = vec![
-        truncate_words(&format!("Designed for {category}"), FEATURE_MAX),
-        "Durable materials for daily use".to_owned(),
-        "Easy to clean and maintain".to_owned(),
-        format!(
-            "Popular choice: {}",
-            if orders > 0 { format!("{orders}+ recent orders") } else { "new arrival".to_owned() }
-        ),
-        format!("Ships with {shipping}"),
-    ];
-    let mut keywords: Vec<String> = words.clone();
-    for extra in [
-        category.clone(),
-        format!("{subject} online"),
-        format!("best {subject}"),
-        format!("buy {subject}"),
-        "gift idea".into(),
-        "free returns".into(),
-        "fast shipping".into(),
-        "new arrival".into(),
-        "top rated".into(),
-        "deal".into(),
+    let mut first = match &category {
+        Some(category) => format!("The {title}, from our {} range.", category.to_lowercase()),
+        None => format!("The {title}."),
+    };
+    if !specs.is_empty() {
+        first.push_str(&format!(" Its listing gives {}.", specs.join(" and ")));
+    }
+    let demand = match (orders, rating) {
+        (Some(n), Some(r)) => {
+            format!("It was ordered {n} times at its supplier in the last 30 days, with {r}% positive feedback from buyers there.")
+        }
+        (Some(n), None) => format!("It was ordered {n} times at its supplier in the last 30 days."),
+        (None, Some(r)) => format!("Buyers at its supplier left {r}% positive feedback."),
+        (None, None) => "Its supplier has not published order or feedback figures for it yet.".to_owned(),
+    };
+    let delivery = match shipping {
+        Some(d) => format!("It ships directly from its supplier; delivery takes about {d} days."),
+        None => "It ships directly from its supplier, which has not stated a delivery time.".to_owned(),
+    };
+    let description = vec![first, demand, delivery];
+
+    let mut features: Vec<String> = Vec::new();
+    if let Some(category) = &category {
+        features.push(truncate_words(&format!("Category: {category}"), FEATURE_MAX));
+    }
+    features.extend(specs.iter().map(|s| format!("Size or model: {s}")));
+    if let Some(n) = orders {
+        features.push(format!("{n} orders at the supplier in 30 days"));
+    }
+    if let Some(r) = rating {
+        features.push(format!("{r}% positive supplier feedback"));
+    }
+    if let Some(d) = shipping {
+        features.push(format!("Delivery in about {d} days"));
+    }
+    features.push("Ships directly from its supplier".to_owned());
+    features.push("Secure checkout through Stripe".to_owned());
+    // With few facts the list is filled with what the title says, never with claims.
+    let kind = words.last().cloned().unwrap_or_else(|| subject.clone());
+    for filler in [
+        truncate_words(&format!("Item: {title}"), FEATURE_MAX),
+        truncate_words(&format!("Type: {kind}"), FEATURE_MAX),
+        truncate_words(&format!("Name: {subject}"), FEATURE_MAX),
     ] {
+        if features.len() >= *FEATURES.start() {
+            break;
+        }
+        features.push(filler);
+    }
+    features.truncate(*FEATURES.end());
+
+    let mut keywords: Vec<String> = words.clone();
+    let mut extras = vec![
+        format!("{subject} online"),
+        format!("buy {subject}"),
+        format!("{subject} price"),
+        format!("{subject} for sale"),
+        format!("order {subject}"),
+        format!("{kind} shop"),
+        format!("{kind} online"),
+        format!("buy {kind}"),
+        format!("{subject} delivery"),
+        format!("{kind} price"),
+    ];
+    if let Some(category) = &category {
+        let category = category.to_lowercase();
+        extras.splice(0..0, [category.clone(), format!("{category} online"), format!("{category} {kind}")]);
+    }
+    for extra in extras {
         if keywords.len() >= *KEYWORDS.end() {
             break;
         }
@@ -180,11 +216,12 @@ pub fn offline(product: &ProductFacts) -> ContentAnswer {
         }
     }
     keywords.truncate(*KEYWORDS.end());
-    let meta_title = truncate_words(&format!("{title} | Free Returns"), META_TITLE_MAX);
-    let meta_description = truncate_words(
-        &format!("Shop the {title}. {} Fast, tracked delivery and easy returns.", description[0]),
-        META_DESCRIPTION_MAX,
-    );
+    let meta_title = match &category {
+        Some(category) => truncate_words(&format!("{title} | {category}"), META_TITLE_MAX),
+        None => truncate_words(&title, META_TITLE_MAX),
+    };
+    let meta_description =
+        truncate_words(&format!("{title}. {} {}", description[1], description[2]), META_DESCRIPTION_MAX);
     ContentAnswer { title, description, features, meta_title, meta_description, keywords }
 }
 
@@ -249,10 +286,59 @@ mod tests {
 
     #[test]
     fn offline_content_is_built_from_the_products_facts() {
-        let content = offline(&product("dog brush"));
-        assert_eq!(content.title, "Dog Brush");
-        assert!(content.description.iter().any(|p| p.contains("1250 customers")));
+        let content = offline(&product("dog brush 2L"));
+        assert_eq!(content.title, "Dog Brush 2L");
+        assert!(content
+            .description
+            .iter()
+            .any(|p| p.contains("ordered 1250 times") && p.contains("97% positive")));
         assert!(content.features.iter().any(|f| f.contains("9 days")));
+        assert!(content.features.contains(&"Size or model: 2L".to_owned()));
+    }
+
+    #[test]
+    fn offline_content_claims_nothing_its_facts_do_not_support() {
+        let bare = ProductFacts {
+            category: None,
+            orders_30d: None,
+            rating_pct: None,
+            shipping_days: None,
+            ..product("dog brush")
+        };
+        for facts in [product("dog brush"), bare] {
+            let content = parse(&offline(&facts)).unwrap();
+            let text = [
+                content.description.join(" "),
+                content.features.join(" "),
+                content.meta_title,
+                content.meta_description,
+                content.keywords.join(" "),
+            ]
+            .join(" ")
+            .to_lowercase();
+            for claim in [
+                "durable",
+                "free returns",
+                "fast",
+                "returns policy",
+                "tracking",
+                "top rated",
+                "quality",
+                "favourite",
+                "gift",
+                "deal",
+            ] {
+                assert!(!text.contains(claim), "claims {claim:?}: {text}");
+            }
+        }
+        let content = offline(&ProductFacts {
+            shipping_days: None,
+            orders_30d: None,
+            rating_pct: None,
+            ..product("dog brush")
+        });
+        assert!(content.description[1].contains("has not published"));
+        assert!(content.description[2].contains("has not stated a delivery time"));
     }
 
     #[test]
