@@ -239,6 +239,7 @@ fn report_mail(
             None => format!("{} ({})", o.title, o.decision),
         })
         .collect();
+    let top = if top.is_empty() { vec![nothing_found(&envelope.payload.niche, report)] } else { top };
     let mut data = serde_json::Map::new();
     data.insert("niche".into(), envelope.payload.niche.clone().into());
     data.insert("candidates".into(), report.candidates.into());
@@ -261,6 +262,30 @@ fn report_mail(
             branding: Branding { store_name: Some(context.store_name.clone()), ..Branding::default() },
         },
     ))
+}
+
+/// Sources that list products to import (the others only bring evidence about them).
+const SUPPLIER_SOURCES: [&str; 2] = ["aliexpress", "feed"];
+
+/// What the report says in place of top opportunities when a run had none: why (no product
+/// matched the niche, the store has every one that did, or a product source could not be read).
+fn nothing_found(niche: &str, report: &RunReport) -> String {
+    let unread: Vec<&str> = report
+        .sources
+        .iter()
+        .filter(|s| SUPPLIER_SOURCES.contains(&s.source.as_str()))
+        .filter(|s| s.error.as_deref().is_some_and(|e| e != crate::sources::SKIPPED))
+        .map(|s| s.source.as_str())
+        .collect();
+    if report.candidates > 0 {
+        "none: no candidate was analysed, so nothing was imported".into()
+    } else if report.excluded > 0 {
+        "none: the store already has every product that matched the niche, so nothing was imported".into()
+    } else if unread.is_empty() {
+        format!("none: no products matched the niche \"{}\", so nothing was imported", niche.trim())
+    } else {
+        format!("none: {} could not be read and no other source listed products, so nothing was imported", unread.join(" and "))
+    }
 }
 
 /// Analyses every shortlisted candidate, concurrently within the AI layer's limit. An item whose
@@ -466,5 +491,42 @@ mod tests {
         let run = evidenced(gathered);
         assert!(run.candidates.iter().all(|c| c.signals.reddit.is_none() && c.signals.saturation.is_none()));
         assert_eq!(run.applied, Applied::default());
+    }
+
+    fn report_of(lines: &[(&str, Option<&str>)], candidates: u32, excluded: u32) -> RunReport {
+        RunReport {
+            tenant_id: domain::TenantId::from_random_bytes([1; 16]),
+            sources: lines
+                .iter()
+                .map(|(source, error)| SourceCoverage {
+                    source: (*source).into(),
+                    candidates: 0,
+                    error: error.map(str::to_owned),
+                })
+                .collect(),
+            candidates,
+            selected: 0,
+            excluded,
+            watchlist: Vec::new(),
+            top: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_run_that_found_nothing_says_why_and_only_that() {
+        let read = [("aliexpress", None), ("feed", None), ("reddit", None)];
+        assert_eq!(
+            nothing_found(" underwater basket weaving ", &report_of(&read, 0, 0)),
+            "none: no products matched the niche \"underwater basket weaving\", so nothing was imported"
+        );
+        assert_eq!(
+            nothing_found("camping", &report_of(&read, 0, 4)),
+            "none: the store already has every product that matched the niche, so nothing was imported"
+        );
+        let failed = [("aliexpress", Some("AliExpress error 503")), ("feed", Some(crate::sources::SKIPPED))];
+        assert_eq!(
+            nothing_found("camping", &report_of(&failed, 0, 0)),
+            "none: aliexpress could not be read and no other source listed products, so nothing was imported"
+        );
     }
 }
