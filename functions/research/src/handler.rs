@@ -284,7 +284,10 @@ fn nothing_found(niche: &str, report: &RunReport) -> String {
     } else if unread.is_empty() {
         format!("none: no products matched the niche \"{}\", so nothing was imported", niche.trim())
     } else {
-        format!("none: {} could not be read and no other source listed products, so nothing was imported", unread.join(" and "))
+        format!(
+            "none: {} could not be read and no other source listed products, so nothing was imported",
+            unread.join(" and ")
+        )
     }
 }
 

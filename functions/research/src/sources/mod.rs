@@ -106,8 +106,24 @@ impl Source for SupplierFeed {
 
 /// Words of a niche that say nothing of a product's kind.
 const GENERIC_WORDS: &[&str] = &[
-    "and", "the", "for", "with", "gear", "product", "supply", "supplie", "store", "shop", "item", "stuff",
-    "good", "equipment", "essential", "accessorie", "best", "top",
+    "and",
+    "the",
+    "for",
+    "with",
+    "gear",
+    "product",
+    "supply",
+    "supplie",
+    "store",
+    "shop",
+    "item",
+    "stuff",
+    "good",
+    "equipment",
+    "essential",
+    "accessorie",
+    "best",
+    "top",
 ];
 
 /// A word as niches and titles are compared: lower case, without a plural `s`.

@@ -132,7 +132,10 @@ async fn the_sources_answer_for_the_niche_asked_and_nothing_for_a_niche_they_do_
     let mentions = reddit.find(&camping).await.unwrap().mentions.unwrap();
     assert!(mentions.len() >= 5, "{mentions:?}");
     let pet_posts = reddit.find(&QUERY).await.unwrap().mentions.unwrap();
-    assert!(mentions.iter().all(|m| pet_posts.iter().all(|p| p.post_id != m.post_id)), "no pet post is about camping");
+    assert!(
+        mentions.iter().all(|m| pet_posts.iter().all(|p| p.post_id != m.post_id)),
+        "no pet post is about camping"
+    );
     let tiktok = server.tiktok(DEFAULT_ACTOR, APIFY_TOKEN, Duration::from_secs(10));
     let videos = tiktok.find(&camping).await.unwrap().videos.unwrap();
     assert!(videos.len() >= 5 && videos.iter().all(|v| v.text.contains("#camping")), "{videos:?}");
