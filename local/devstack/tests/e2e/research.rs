@@ -188,9 +188,10 @@ async fn a_run_imports_watches_reports_and_mails_and_the_next_leaves_out_what_th
 #[ignore = "needs the running local stack: run local/test.sh"]
 async fn a_camping_store_gets_camping_products_and_a_pet_grooming_store_pet_products() {
     let stack = Stack::connect().await;
-    let merchant = stack.sign_up().await;
     let niches = fixture_niches();
     for niche in ["camping", "pet grooming"] {
+        // A merchant each: the starter plan allows one store.
+        let merchant = stack.sign_up().await;
         let (report, products) = niche_run(&stack, &merchant, niche).await;
         assert!(report["imported"].as_u64().unwrap() >= 3, "{niche}: {report}");
         let titles: Vec<&str> = products.iter().map(|p| p["title"].as_str().unwrap()).collect();
@@ -232,7 +233,11 @@ async fn a_niche_that_nothing_matches_imports_nothing_and_its_report_says_so() {
     let lines = coverage(&report);
     for source in ["aliexpress", "feed", "reddit", "tiktok"] {
         let line = lines.iter().find(|l| l["source"] == source).unwrap();
-        assert_eq!((line["candidates"].as_u64(), line["error"].is_null()), (Some(0), true), "{line}");
+        assert_eq!(line["candidates"].as_u64(), Some(0), "{line}");
+        // Each was read: the feed's malformed row is the only problem said.
+        if source != "feed" {
+            assert!(line["error"].is_null(), "{line}");
+        }
     }
 
     // The report mail says what happened and names no product.
