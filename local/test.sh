@@ -36,6 +36,9 @@ else
 fi
 "$DROPSHIP_TOOLS/venv/bin/python" -m unittest discover -s infra/terraform/tests
 
+step "fixture servers (their wire formats and queries)"
+"$DROPSHIP_TOOLS/venv/bin/python" -m unittest discover -s local/fixtures -p 'test_*.py'
+
 fi
 
 step "local stack"

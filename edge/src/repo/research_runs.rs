@@ -1,14 +1,69 @@
 //! Research runs in the store database (the table `research_runs`), and what a run reads of the
 //! store's products. The platform's side of scheduling them is [`super::research_schedule`].
 
-use queues::internal_api::ExistingProduct;
-use serde::Deserialize;
+use queues::internal_api::{ExistingProduct, Opportunity, SourceCoverage};
+use serde::{Deserialize, Serialize};
 use tenancy::shards::StoreDb;
 use tenancy::sql::{Sql, SqlError, Statement};
 
 /// A research run with its report: the row is exactly what the internal API's contract answers
 /// and what the merchant API shows, so it is that type.
 pub use queues::internal_api::ResearchRunView as RunRow;
+
+/// A run as the merchant API shows it: the row, with the report's coverage and top opportunities
+/// (stored as JSON text) read back into arrays.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunDetail {
+    /// The run.
+    pub id: String,
+    /// `manual` or `schedule`.
+    pub trigger: String,
+    /// The schedule window a scheduled run belongs to.
+    pub window_start: Option<String>,
+    /// `queued`, `completed` or `failed`.
+    pub status: String,
+    /// Candidates seen.
+    pub candidates: Option<i64>,
+    /// Candidates sent to import.
+    pub selected: Option<i64>,
+    /// Each source's coverage, once reported.
+    pub sources: Option<Vec<SourceCoverage>>,
+    /// Products imported.
+    pub imported: Option<i64>,
+    /// Products put on the watchlist.
+    pub watchlisted: Option<i64>,
+    /// Candidates left out because the store has them.
+    pub excluded: Option<i64>,
+    /// The run's top opportunities, once reported.
+    pub top: Option<Vec<Opportunity>>,
+    /// When the run was recorded, RFC 3339.
+    pub created_at: String,
+    /// When it was reported, RFC 3339.
+    pub completed_at: Option<String>,
+}
+
+impl TryFrom<RunRow> for RunDetail {
+    type Error = serde_json::Error;
+
+    /// Fails only if a stored report is not the JSON the edge wrote.
+    fn try_from(row: RunRow) -> Result<Self, Self::Error> {
+        Ok(Self {
+            sources: row.sources.as_deref().map(serde_json::from_str).transpose()?,
+            top: row.top.as_deref().map(serde_json::from_str).transpose()?,
+            id: row.id,
+            trigger: row.trigger,
+            window_start: row.window_start,
+            status: row.status,
+            candidates: row.candidates,
+            selected: row.selected,
+            imported: row.imported,
+            watchlisted: row.watchlisted,
+            excluded: row.excluded,
+            created_at: row.created_at,
+            completed_at: row.completed_at,
+        })
+    }
+}
 
 /// A run's id and status.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -151,14 +206,16 @@ mod tests {
             let queued = run(&db, "r1").await.unwrap().unwrap();
             assert_eq!((queued.trigger.as_str(), queued.status.as_str()), ("manual", "queued"));
             assert_eq!((queued.window_start, queued.candidates, queued.top), (None, None, None));
+            let shown = RunDetail::try_from(run(&db, "r1").await.unwrap().unwrap()).unwrap();
+            assert_eq!((shown.sources, shown.top), (None, None));
             let report = RunReport {
                 id: "r1",
                 candidates: 40,
                 selected: 3,
-                sources: "[]",
+                sources: r#"[{"source":"aliexpress","candidates":33,"error":null},{"source":"reddit","candidates":0,"error":"503"}]"#,
                 watchlisted: 5,
                 excluded: 2,
-                top: r#"[{"title":"Brush"}]"#,
+                top: r#"[{"source":"aliexpress","source_product_id":"1","title":"Brush","research_score":71.5,"ai_score":80,"decision":"import"}]"#,
                 at: "2026-01-01T01:00:00Z",
             };
             db.execute_batch(vec![complete(&db, &report).unwrap()]).await.unwrap();
@@ -169,6 +226,11 @@ mod tests {
                 (Some(40), Some(3), Some(3), Some(5), Some(2))
             );
             assert_eq!(done.completed_at.as_deref(), Some("2026-01-01T01:00:00Z"));
+            let shown = serde_json::to_value(RunDetail::try_from(done).unwrap()).unwrap();
+            assert_eq!(shown["sources"][0]["candidates"], 33, "objects, not JSON text: {shown}");
+            assert_eq!(shown["sources"][1]["error"], "503");
+            assert_eq!(shown["top"][0]["title"], "Brush");
+            assert_eq!(shown["top"][0]["ai_score"], 80);
             assert_eq!(status(&db, "r1").await.unwrap().as_deref(), Some("completed"));
         });
     }

@@ -3,7 +3,7 @@
 
 use crate::config::Config;
 use crate::error::{ApiError, ApiResult};
-use crate::repo::research_runs::{self, RunRow};
+use crate::repo::research_runs::{self, RunDetail, RunRow};
 use crate::repo::stores::Store;
 use crate::runtime::{new_id, now, now_ms, rfc3339};
 use crate::scope::StoreScope;
@@ -14,8 +14,8 @@ use tenancy::shards::PlatformDb;
 use tenancy::shards::StoreDb;
 use worker::Env;
 
-/// A research run as the API shows it: the row as stored.
-pub type RunView = RunRow;
+/// A research run as the API shows it: the row as stored, its report's arrays as arrays.
+pub type RunView = RunDetail;
 
 fn max_imports(store: &Store) -> u16 {
     u16::try_from(store.row.max_imports_per_run).unwrap_or(5).clamp(1, 50)
@@ -68,17 +68,23 @@ pub async fn start(env: &Env, scope: &StoreScope, config: &Config) -> ApiResult<
         &created_at,
     )
     .await?;
-    run_view(&scope.db, run_id).await
+    shown(run_view(&scope.db, run_id).await?)
 }
 
 /// `GET /v1/stores/{id}/research-runs/{run}`.
 pub async fn get_run(scope: &StoreScope, run_id: RunId) -> ApiResult<RunView> {
-    run_view(&scope.db, run_id).await
+    shown(run_view(&scope.db, run_id).await?)
 }
 
-/// A run of the store as the API shows it; 404 when the store has no such run.
-pub(crate) async fn run_view(db: &StoreDb, run_id: RunId) -> ApiResult<RunView> {
+/// A run of the store as stored (what the internal API answers); 404 when the store has no such
+/// run.
+pub(crate) async fn run_view(db: &StoreDb, run_id: RunId) -> ApiResult<RunRow> {
     research_runs::run(db, &run_id.to_string()).await?.ok_or_else(|| ApiError::not_found("research run"))
+}
+
+/// A stored run as the merchant API shows it.
+fn shown(row: RunRow) -> ApiResult<RunView> {
+    RunView::try_from(row).map_err(|e| ApiError::internal("reading a research run's report", e))
 }
 
 /// Most products a store's research context lists as already there.

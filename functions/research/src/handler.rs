@@ -88,7 +88,7 @@ async fn research(state: &State, envelope: Envelope<ResearchRequested>) -> anyho
 
     // No scan history is kept yet, so nothing at competitors counts as new.
     let query = Query { niche: &run.niche, since: None };
-    let Evidenced { mut coverage, candidates: mut found, applied, new_at_competitors } =
+    let Evidenced { mut coverage, candidates: mut found, applied, new_at_competitors, unread } =
         evidenced(state.sources.gather(&query, SOURCE_TIMEOUT).await);
     let excluded = exclude_owned(&mut found, &owned);
     let today = velocity::day_of(time::OffsetDateTime::now_utc());
@@ -162,7 +162,7 @@ async fn research(state: &State, envelope: Envelope<ResearchRequested>) -> anyho
         top: top_opportunities(ranked, &decided),
     };
     state.edge.call::<ReportResearchRun>(&(store_id, run.run_id), &report).await?;
-    if let Some(mail) = report_mail(&envelope, &context, &report) {
+    if let Some(mail) = report_mail(&envelope, &context, &report, &unread) {
         state.emails.send_all(&[mail]).await.context("sending the run's report mail")?;
     }
     tracing::info!(run_id = %run.run_id, candidates = seen, selected = imports.len(), "research run done");
@@ -218,6 +218,7 @@ fn report_mail(
     envelope: &Envelope<ResearchRequested>,
     context: &ResearchContext,
     report: &RunReport,
+    unread: &[&str],
 ) -> Option<Envelope<EmailRequested>> {
     let to = context.owner_email.clone()?;
     let store_id = envelope.store_id?;
@@ -239,6 +240,7 @@ fn report_mail(
             None => format!("{} ({})", o.title, o.decision),
         })
         .collect();
+    let top = if top.is_empty() { vec![nothing_found(&envelope.payload.niche, report, unread)] } else { top };
     let mut data = serde_json::Map::new();
     data.insert("niche".into(), envelope.payload.niche.clone().into());
     data.insert("candidates".into(), report.candidates.into());
@@ -261,6 +263,27 @@ fn report_mail(
             branding: Branding { store_name: Some(context.store_name.clone()), ..Branding::default() },
         },
     ))
+}
+
+/// Sources that list products to import (the others only bring evidence about them).
+const SUPPLIER_SOURCES: [&str; 2] = ["aliexpress", "feed"];
+
+/// What the report says in place of top opportunities when a run had none: why (no product
+/// matched the niche, the store has every one that did, or the product sources in `unread`
+/// failed).
+fn nothing_found(niche: &str, report: &RunReport, unread: &[&str]) -> String {
+    if report.candidates > 0 {
+        "none: no candidate was analysed, so nothing was imported".into()
+    } else if report.excluded > 0 {
+        "none: the store already has every product that matched the niche, so nothing was imported".into()
+    } else if unread.is_empty() {
+        format!("none: no products matched the niche \"{}\", so nothing was imported", niche.trim())
+    } else {
+        format!(
+            "none: {} could not be read and no other source listed products, so nothing was imported",
+            unread.join(" and ")
+        )
+    }
 }
 
 /// Analyses every shortlisted candidate, concurrently within the AI layer's limit. An item whose
@@ -313,6 +336,8 @@ fn analysis_coverage(provider: &str, decided: &Decided) -> [SourceCoverage; 2] {
 /// What the sources gave a run.
 struct Evidenced {
     coverage: Vec<SourceCoverage>,
+    /// Product sources that failed (configured, but gave nothing usable).
+    unread: Vec<&'static str>,
     candidates: Vec<Candidate>,
     applied: Applied,
     new_at_competitors: usize,
@@ -326,7 +351,14 @@ fn evidenced(gathered: Vec<Gathered>) -> Evidenced {
     let mut competition: Option<Competition> = None;
     let mut videos: Option<Vec<_>> = None;
     let mut trends: Option<Vec<_>> = None;
+    let mut unread = Vec::new();
     for Gathered { coverage: line, findings } in gathered {
+        // A failed source reports an error and keeps no problems; a partial answer keeps them.
+        let failed = line.error.as_deref().is_some_and(|e| e != crate::sources::SKIPPED)
+            && findings.problems.is_empty();
+        if let Some(source) = SUPPLIER_SOURCES.iter().find(|s| failed && **s == line.source) {
+            unread.push(*source);
+        }
         coverage.push(line);
         products.extend(findings.products);
         if let Some(found) = findings.mentions {
@@ -350,7 +382,7 @@ fn evidenced(gathered: Vec<Gathered>) -> Evidenced {
     applied.on_tiktok = social.on_tiktok;
     applied.rising = social.rising;
     let new_at_competitors = competition.as_ref().map_or(0, |c| c.new_products().count());
-    Evidenced { coverage, candidates, applied, new_at_competitors }
+    Evidenced { coverage, candidates, applied, new_at_competitors, unread }
 }
 
 #[cfg(test)]
@@ -466,5 +498,55 @@ mod tests {
         let run = evidenced(gathered);
         assert!(run.candidates.iter().all(|c| c.signals.reddit.is_none() && c.signals.saturation.is_none()));
         assert_eq!(run.applied, Applied::default());
+    }
+
+    fn report_of(lines: &[(&str, Option<&str>)], candidates: u32, excluded: u32) -> RunReport {
+        RunReport {
+            tenant_id: domain::TenantId::from_random_bytes([1; 16]),
+            sources: lines
+                .iter()
+                .map(|(source, error)| SourceCoverage {
+                    source: (*source).into(),
+                    candidates: 0,
+                    error: error.map(str::to_owned),
+                })
+                .collect(),
+            candidates,
+            selected: 0,
+            excluded,
+            watchlist: Vec::new(),
+            top: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_run_that_found_nothing_says_why_and_only_that() {
+        let read = [("aliexpress", None), ("feed", Some("skipped 1 of 10 rows")), ("reddit", None)];
+        assert_eq!(
+            nothing_found(" underwater basket weaving ", &report_of(&read, 0, 0), &[]),
+            "none: no products matched the niche \"underwater basket weaving\", so nothing was imported"
+        );
+        assert_eq!(
+            nothing_found("camping", &report_of(&read, 0, 4), &[]),
+            "none: the store already has every product that matched the niche, so nothing was imported"
+        );
+        let failed = [("aliexpress", Some("AliExpress error 503")), ("feed", Some(crate::sources::SKIPPED))];
+        assert_eq!(
+            nothing_found("camping", &report_of(&failed, 0, 0), &["aliexpress"]),
+            "none: aliexpress could not be read and no other source listed products, so nothing was imported"
+        );
+    }
+
+    #[test]
+    fn a_failed_product_source_is_unread_but_a_partial_or_skipped_one_is_not() {
+        let mut gathered = recorded();
+        gathered[0].coverage.error = Some("AliExpress error 503".into());
+        gathered[0].findings = Findings::default();
+        gathered[3].coverage.error = Some("skipped 1 of 10 rows".into());
+        gathered[3].findings.problems = vec!["skipped 1 of 10 rows".into()];
+        assert_eq!(evidenced(gathered).unread, vec!["aliexpress"]);
+        let mut gathered = recorded();
+        gathered[3].coverage.error = Some(crate::sources::SKIPPED.into());
+        assert_eq!(evidenced(gathered).unread, Vec::<&str>::new());
     }
 }

@@ -16,6 +16,8 @@ use serde::Deserialize;
 use sha2::Sha256;
 
 const METHOD: &str = "aliexpress.affiliate.hotproduct.query";
+/// The `resp_code` with which the gateway says that nothing matched the query.
+const EMPTY_RESULT: i64 = 405;
 const DETAIL_METHOD: &str = "aliexpress.affiliate.productdetail.get";
 /// Product ids one detail call takes at most.
 pub const DETAIL_IDS_MAX: usize = 20;
@@ -47,7 +49,7 @@ impl AliExpress {
         }))
     }
 
-    /// The best-selling products for a niche's keywords.
+    /// The best-selling products for a niche's keywords; none when nothing matches them.
     pub async fn hot_products(&self, keywords: &str, page_size: u32) -> anyhow::Result<Vec<SupplierProduct>> {
         let body = self
             .call(
@@ -193,7 +195,8 @@ struct SmallImages {
 }
 
 /// Parses a hot-product answer. Products with an unreadable price or currency are skipped, not
-/// fatal: one bad listing must not cost the run its source.
+/// fatal: one bad listing must not cost the run its source. The gateway's "the result is empty"
+/// (`resp_code` 405) is no products, not an error.
 pub fn parse_hot_products(body: &str) -> anyhow::Result<Vec<SupplierProduct>> {
     parse_products(body, "aliexpress_affiliate_hotproduct_query_response")
 }
@@ -212,6 +215,9 @@ pub fn parse_products(body: &str, response: &str) -> anyhow::Result<Vec<Supplier
     let result = serde_json::from_value::<Response>(answer)
         .context("AliExpress answer is not the expected JSON")?
         .resp_result;
+    if result.resp_code == EMPTY_RESULT {
+        return Ok(Vec::new());
+    }
     if result.resp_code != 200 {
         bail!("AliExpress resp_code {}: {}", result.resp_code, result.resp_msg.unwrap_or_default());
     }
@@ -269,6 +275,14 @@ mod tests {
         assert!(first.cost.minor > 0);
         assert!(first.orders_30d.is_some());
         assert!(!first.image_urls.is_empty());
+    }
+
+    #[test]
+    fn the_gateways_empty_result_is_no_products_not_an_error() {
+        let empty = r#"{"aliexpress_affiliate_hotproduct_query_response":{"resp_result":{"resp_code":405,"resp_msg":"The result is empty"},"request_id":"x"}}"#;
+        assert_eq!(parse_hot_products(empty).unwrap(), Vec::new());
+        let refused = r#"{"aliexpress_affiliate_hotproduct_query_response":{"resp_result":{"resp_code":402,"resp_msg":"Invalid parameter"}}}"#;
+        assert!(parse_hot_products(refused).unwrap_err().to_string().contains("402"));
     }
 
     #[test]

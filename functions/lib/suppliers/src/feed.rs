@@ -12,6 +12,7 @@
 //! | `product_url` | yes | the product's page at the supplier, `http(s)://` |
 //! | `orders_30d` | no | orders in the last 30 days, a whole number |
 //! | `shipping_days` | no | typical days to deliver, a whole number |
+//! | `category` | no | the supplier's category of the product, e.g. `Pet Grooming` |
 //!
 //! JSON is an array of objects with the same names (or `{"products": [...]}`); numbers may be
 //! JSON numbers or strings. The format is told by the `Content-Type`, else by the first character.
@@ -229,7 +230,7 @@ fn product(field: impl Fn(&str) -> Option<String>) -> Result<SupplierProduct, St
         list_price: None,
         image_urls,
         product_url,
-        category: None,
+        category: field("category"),
         orders_30d,
         rating_pct: None,
         shipping_days,

@@ -95,10 +95,61 @@ impl Source for AliExpress {
 impl Source for SupplierFeed {
     const NAME: &'static str = <SupplierFeed as Supplier>::NAME;
 
-    /// The whole feed, whatever the niche.
+    /// The feed's products of the niche: a feed lists all it sells, whatever the niche, so the
+    /// products whose title and category share no word with the niche are left out.
     async fn find(&self, query: &Query<'_>) -> anyhow::Result<Findings> {
-        self.catalog(query.niche).await.map(supplied)
+        let mut findings = self.catalog(query.niche).await.map(supplied)?;
+        findings.products.retain(|p| of_niche(query.niche, p));
+        Ok(findings)
     }
+}
+
+/// Words of a niche that say nothing of a product's kind.
+const GENERIC_WORDS: &[&str] = &[
+    "and",
+    "the",
+    "for",
+    "with",
+    "gear",
+    "product",
+    "supply",
+    "supplie",
+    "store",
+    "shop",
+    "item",
+    "stuff",
+    "good",
+    "equipment",
+    "essential",
+    "accessorie",
+    "best",
+    "top",
+];
+
+/// A word as niches and titles are compared: lower case, without a plural `s`.
+fn word_key(word: &str) -> String {
+    let word = word.to_lowercase();
+    match word.strip_suffix('s') {
+        Some(stem) if word.len() > 3 && !stem.ends_with('s') => stem.to_owned(),
+        _ => word,
+    }
+}
+
+fn word_keys(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(word_key)
+}
+
+/// Whether a product is of the niche: its title or category has one of the niche's words (those
+/// of three letters or more that name a kind of product). A niche without such a word takes
+/// every product.
+pub fn of_niche(niche: &str, product: &SupplierProduct) -> bool {
+    let wanted: Vec<String> =
+        word_keys(niche).filter(|w| w.len() > 2 && !GENERIC_WORDS.contains(&w.as_str())).collect();
+    if wanted.is_empty() {
+        return true;
+    }
+    let category = product.category.as_deref().unwrap_or_default();
+    word_keys(&product.title).chain(word_keys(category)).any(|w| wanted.contains(&w))
 }
 
 /// A source's findings with its coverage line.
@@ -281,6 +332,32 @@ mod tests {
         assert!(error.starts_with("row 0: bad; row 1: bad"), "{error}");
         assert!(error.ends_with("; and 2 more"), "{error}");
         assert!(gathered.findings.mentions.is_some());
+    }
+
+    fn product(title: &str, category: Option<&str>) -> SupplierProduct {
+        SupplierProduct {
+            source: "feed".into(),
+            source_product_id: "1".into(),
+            title: title.into(),
+            cost: domain::Money::from_minor(100, domain::Currency::Usd),
+            list_price: None,
+            image_urls: Vec::new(),
+            product_url: "https://example.com/1".into(),
+            category: category.map(str::to_owned),
+            orders_30d: None,
+            rating_pct: None,
+            shipping_days: None,
+        }
+    }
+
+    #[test]
+    fn a_product_is_of_the_niche_when_its_title_or_category_shares_a_word_with_it() {
+        assert!(of_niche("pet grooming", &product("Cat Grass Growing Kit", Some("Pet Supplies"))));
+        assert!(of_niche("Camping Gear", &product("Ultralight Tents for camping", None)));
+        assert!(of_niche("dogs", &product("Reflective Dog Leash", None)), "plurals are one word");
+        assert!(!of_niche("camping gear", &product("Kitchen Gear Organizer", Some("Kitchen"))));
+        assert!(!of_niche("underwater basket weaving", &product("Dog Bath Brush", Some("Pet Grooming"))));
+        assert!(of_niche("gear", &product("Anything", None)), "a niche without a kind takes all");
     }
 
     #[test]

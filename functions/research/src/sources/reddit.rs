@@ -1,10 +1,13 @@
-//! Reddit, read with an app-only OAuth token: the week's top posts of product-discovery
-//! communities, turned into [`Mention`]s that later lend candidates a Reddit engagement signal.
+//! Reddit, read with an app-only OAuth token: the month's top posts about the store's niche in
+//! product-discovery communities, turned into [`Mention`]s that later lend candidates a Reddit
+//! engagement signal.
 //!
 //! The wire format: `POST {auth}/api/v1/access_token` with HTTP Basic (client id and secret) and
 //! the form `grant_type=client_credentials` answers `{"access_token", "token_type": "bearer",
-//! "expires_in", "scope"}`; then `GET {api}/r/{subreddit}/top?t=week&limit=50` with
-//! `Authorization: bearer <token>` answers a `Listing` whose `data.children[].data` are posts.
+//! "expires_in", "scope"}`; then
+//! `GET {api}/r/{subreddit}/search?q=<niche>&restrict_sr=1&sort=top&t=month&limit=50` with
+//! `Authorization: bearer <token>` answers a `Listing` whose `data.children[].data` are posts (an
+//! empty one when nothing matches).
 //! Errors come as `{"message": "Unauthorized", "error": 401}`. Reddit throttles clients without a
 //! descriptive User-Agent, so one is always sent.
 
@@ -124,13 +127,14 @@ impl Reddit {
         Self { http, config, token: Mutex::new(None) }
     }
 
-    /// The week's top posts of one community.
-    pub async fn top(&self, subreddit: &str) -> anyhow::Result<Vec<Mention>> {
+    /// The month's top posts of one community about `query`.
+    pub async fn search(&self, subreddit: &str, query: &str) -> anyhow::Result<Vec<Mention>> {
         let mut token = self.token().await?;
         for attempt in 0..2 {
             let url = format!(
-                "{}/r/{subreddit}/top?t=week&limit={POSTS_PER_SUBREDDIT}&raw_json=1",
-                self.config.api_url.trim_end_matches('/')
+                "{}/r/{subreddit}/search?q={}&restrict_sr=1&sort=top&t=month&limit={POSTS_PER_SUBREDDIT}&raw_json=1",
+                self.config.api_url.trim_end_matches('/'),
+                urlencoding::encode(query.trim())
             );
             let mut authorization = HeaderValue::from_str(&format!("bearer {}", token.expose_secret()))
                 .context("the Reddit token is not a header value")?;
@@ -195,12 +199,14 @@ impl Reddit {
 impl Source for Reddit {
     const NAME: &'static str = "reddit";
 
-    /// Every configured community at once; communities that fail are listed as problems, and
-    /// the source fails only if all of them do (or no token can be had).
-    async fn find(&self, _: &Query<'_>) -> anyhow::Result<Findings> {
+    /// Every configured community at once, searched for the niche; communities that fail are
+    /// listed as problems, and the source fails only if all of them do (or no token can be had).
+    async fn find(&self, query: &Query<'_>) -> anyhow::Result<Findings> {
         self.token().await?;
-        let answers =
-            futures_util::future::join_all(self.config.subreddits.iter().map(|s| self.top(s))).await;
+        let answers = futures_util::future::join_all(
+            self.config.subreddits.iter().map(|s| self.search(s, query.niche)),
+        )
+        .await;
         let mut findings = Findings::default();
         let mut mentions = Vec::new();
         let mut answered = 0;

@@ -125,6 +125,32 @@ async fn the_csv_feed_gives_feed_products_and_counts_its_malformed_row() {
 }
 
 #[tokio::test]
+async fn the_sources_answer_for_the_niche_asked_and_nothing_for_a_niche_they_do_not_know() {
+    let server = FixtureServer::start(&[("FIXTURE_APIFY_RUN_S", "0.2")]).await;
+    let camping = Query { niche: "camping", since: None };
+    let reddit = server.reddit(DEFAULT_SUBREDDITS, CLIENT_SECRET);
+    let mentions = reddit.find(&camping).await.unwrap().mentions.unwrap();
+    assert!(mentions.len() >= 5, "{mentions:?}");
+    let pet_posts = reddit.find(&QUERY).await.unwrap().mentions.unwrap();
+    assert!(
+        mentions.iter().all(|m| pet_posts.iter().all(|p| p.post_id != m.post_id)),
+        "no pet post is about camping"
+    );
+    let tiktok = server.tiktok(DEFAULT_ACTOR, APIFY_TOKEN, Duration::from_secs(10));
+    let videos = tiktok.find(&camping).await.unwrap().videos.unwrap();
+    assert!(videos.len() >= 5 && videos.iter().all(|v| v.text.contains("#camping")), "{videos:?}");
+    let feed = server.feed("/feeds/supplier.csv");
+    let gathered = gather(Some(&feed), &camping, SOURCE_TIMEOUT).await;
+    assert_eq!(gathered.coverage.candidates, 0, "the pet supplier's feed has no camping product");
+
+    let unknown = Query { niche: "underwater basket weaving", since: None };
+    let found = reddit.find(&unknown).await.unwrap();
+    assert_eq!(found.mentions, Some(Vec::new()), "read, and nobody posts about it");
+    assert_eq!(tiktok.find(&unknown).await.unwrap().videos.map(|v| v.len()), Some(0));
+    assert_eq!(gather(Some(&feed), &unknown, SOURCE_TIMEOUT).await.findings.products.len(), 0);
+}
+
+#[tokio::test]
 async fn every_source_is_asked_at_once_and_an_unconfigured_one_is_skipped() {
     let server = FixtureServer::start(&[]).await;
     let sources = Sources {
