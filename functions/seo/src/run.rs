@@ -2,7 +2,7 @@
 
 use crate::post;
 use crate::sources::{Autocomplete, IndexNow, Serp};
-use ai::tasks::blog::BlogFacts;
+use ai::tasks::blog::{BlogFacts, ProductNote};
 use ai::{Ai, AiError, DailyBudget, Scope};
 use anyhow::Context;
 use domain::seo::{gaps, internal_links, review_products, topic_words, Keyword, Linkable, Page, ProductSeo};
@@ -58,6 +58,11 @@ pub fn seeds(context: &SeoContext) -> Vec<String> {
 fn host_of(url: &str) -> &str {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     rest.split('/').next().unwrap_or(rest)
+}
+
+/// A product as a post may mention it: what its page says.
+fn product_note(p: &SeoProduct) -> ProductNote {
+    ProductNote { title: p.title.clone(), summary: p.summary.clone(), keywords: p.keywords.clone() }
 }
 
 fn product_words(p: &SeoProduct) -> BTreeSet<String> {
@@ -156,9 +161,9 @@ pub async fn run(
             market: context.market.clone(),
             keyword: gap.phrase.clone(),
             products: if related.is_empty() {
-                context.products.iter().take(RELATED_PRODUCTS).map(|p| p.title.clone()).collect()
+                context.products.iter().take(RELATED_PRODUCTS).map(product_note).collect()
             } else {
-                related.iter().map(|p| p.title.clone()).collect()
+                related.iter().copied().map(product_note).collect()
             },
         };
         let written = match engine.ai.blog_post(&scope, &facts).await {

@@ -70,10 +70,14 @@ pub fn research_report(frame: &Frame, mail: &ResearchReport, unsubscribe: Option
         p style=(WIDE_PARAGRAPH) { (button(frame, &mail.report_url, "Read the full report")) }
     };
     let text = Text::new(frame, heading)
-        .paragraph(format!(
-            "We looked at {} products for \u{201c}{}\u{201d}, chose {} to import into {brand} and added {} to your watchlist.",
-            mail.candidates, mail.niche, mail.imported, mail.watchlisted
-        ))
+        .paragraph(if mail.candidates == 0 {
+            format!("We found no products for \u{201c}{}\u{201d}, so nothing was imported into {brand}.", mail.niche)
+        } else {
+            format!(
+                "We looked at {} products for \u{201c}{}\u{201d}, chose {} to import into {brand} and added {} to your watchlist.",
+                mail.candidates, mail.niche, mail.imported, mail.watchlisted
+            )
+        })
         .paragraph(format!("Top opportunities: {}", mail.top_opportunities))
         .paragraph(format!("Sources: {}", mail.sources_used))
         .link("The full report", &mail.report_url)
