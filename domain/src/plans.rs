@@ -37,6 +37,10 @@ pub struct PlanLimits {
     /// How many products a new store's launch research run imports at most: enough for a catalog
     /// a shopper can browse (never under [`LAUNCH_IMPORTS_MIN`]).
     pub launch_imports: u16,
+    /// AI tokens a tenant's pipelines may spend in one UTC day.
+    pub ai_tokens_per_day: i64,
+    /// AI spend a tenant's pipelines may reach in one UTC day, in micro-dollars (list prices).
+    pub ai_micro_usd_per_day: i64,
 }
 
 /// The fewest products any plan's launch run aims for.
@@ -98,6 +102,8 @@ impl Plan {
                 api_access: false,
                 dedicated_shard: false,
                 launch_imports: 20,
+                ai_tokens_per_day: 300_000,
+                ai_micro_usd_per_day: 1_000_000,
             },
             Plan::Growth => PlanLimits {
                 stores: Some(3),
@@ -108,6 +114,8 @@ impl Plan {
                 api_access: false,
                 dedicated_shard: false,
                 launch_imports: 30,
+                ai_tokens_per_day: 1_500_000,
+                ai_micro_usd_per_day: 5_000_000,
             },
             Plan::Pro => PlanLimits {
                 stores: Some(10),
@@ -118,6 +126,8 @@ impl Plan {
                 api_access: true,
                 dedicated_shard: false,
                 launch_imports: 40,
+                ai_tokens_per_day: 6_000_000,
+                ai_micro_usd_per_day: 20_000_000,
             },
             Plan::Enterprise => PlanLimits {
                 stores: None,
@@ -128,6 +138,8 @@ impl Plan {
                 api_access: true,
                 dedicated_shard: true,
                 launch_imports: 50,
+                ai_tokens_per_day: 25_000_000,
+                ai_micro_usd_per_day: 80_000_000,
             },
         }
     }
@@ -168,6 +180,17 @@ mod tests {
         assert_eq!(Plan::Growth.limits().research_every, ResearchCadence::Daily);
         assert_eq!(Plan::Pro.limits().research_every, ResearchCadence::Hourly);
         assert_eq!(Plan::Enterprise.limits().research_every, ResearchCadence::Hourly);
+    }
+
+    #[test]
+    fn every_plan_launches_a_browsable_catalog_and_pays_for_more_ai_as_it_grows() {
+        let limits: Vec<PlanLimits> = Plan::ALL.into_iter().map(Plan::limits).collect();
+        assert!(limits.iter().all(|l| l.launch_imports >= LAUNCH_IMPORTS_MIN));
+        for pair in limits.windows(2) {
+            assert!(pair[1].launch_imports >= pair[0].launch_imports);
+            assert!(pair[1].ai_tokens_per_day > pair[0].ai_tokens_per_day);
+            assert!(pair[1].ai_micro_usd_per_day > pair[0].ai_micro_usd_per_day);
+        }
     }
 
     #[test]

@@ -354,6 +354,13 @@ pub struct ResearchContext {
     /// producer's retry under another key) does nothing.
     #[serde(default)]
     pub completed: bool,
+    /// The tenant's plan, whose daily AI budget the run spends.
+    #[serde(default = "starter")]
+    pub plan: domain::Plan,
+}
+
+fn starter() -> domain::Plan {
+    domain::Plan::Starter
 }
 
 /// A product a store already has.

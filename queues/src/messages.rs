@@ -58,6 +58,9 @@ pub struct ImportRequested {
     pub product: SupplierProduct,
     /// Its research score, 0 to 100.
     pub score: f32,
+    /// The tenant's plan, whose daily AI budget the import spends; Starter's when left out.
+    #[serde(default)]
+    pub plan: Option<domain::Plan>,
 }
 
 impl Message for ImportRequested {
@@ -74,6 +77,9 @@ pub struct ScrapeRequested {
     /// The research run the import is counted in; `None` for a page the merchant asked for.
     #[serde(default)]
     pub run_id: Option<RunId>,
+    /// The tenant's plan, passed on to the import; Starter's when left out.
+    #[serde(default)]
+    pub plan: Option<domain::Plan>,
 }
 
 impl Message for ScrapeRequested {

@@ -92,6 +92,13 @@ pub struct SeoContext {
     pub collections: Vec<SeoPage>,
     /// Blog posts.
     pub posts: Vec<SeoPage>,
+    /// The tenant's plan, whose daily AI budget the run spends.
+    #[serde(default = "starter")]
+    pub plan: domain::Plan,
+}
+
+fn starter() -> domain::Plan {
+    domain::Plan::Starter
 }
 
 /// A blog post to publish.

@@ -93,6 +93,7 @@ pub async fn context(
         report_url: format!("{origin}/v1/stores/{store_id}/research-runs/{run_id}"),
         existing,
         completed: status == "completed",
+        plan: store.plan(),
     })
 }
 

@@ -76,6 +76,7 @@ pub async fn context(config: &Config, access: &StoreAccess) -> ApiResult<SeoCont
             .collect(),
         collections: collections.into_iter().map(page).collect(),
         posts: posts.into_iter().map(page).collect(),
+        plan: store.plan(),
     })
 }
 

@@ -646,7 +646,11 @@ pub async fn import_from_urls(
             store.id,
             now(),
             format!("pages-{request}"),
-            queues::messages::ScrapeRequested { url: url.clone(), run_id: None },
+            queues::messages::ScrapeRequested {
+                url: url.clone(),
+                run_id: None,
+                plan: Some(scope.store.plan()),
+            },
         );
         crate::sqs::send(&config.sqs, &config.sqs.scrape_queue_url, &envelope, now_ms()).await.map_err(
             |e| {

@@ -9,11 +9,6 @@ use domain::{Plan, TenantId};
 use queues::messages::SupplierProduct;
 use std::sync::Arc;
 
-/// The plan whose daily AI budget applies.
-// TODO: carry the tenant's plan on the import message (set by the edge and fan-out) and use it;
-// until then every tenant gets the smallest plan's budget, which errs on the side of cost.
-const BUDGET_PLAN: Plan = Plan::Starter;
-
 /// Writes the content a product is published with.
 #[derive(Debug, Clone)]
 pub struct ContentWriter {
@@ -42,13 +37,15 @@ impl ContentWriter {
         Ok(Self::new(Ai::from_config(config, budget)?))
     }
 
-    /// The content for a supplier product, written for `tenant` within its daily AI budget.
+    /// The content for a supplier product, written for `tenant` within its plan's daily AI
+    /// budget.
     pub async fn product_content(
         &self,
         tenant: TenantId,
+        plan: Plan,
         product: &SupplierProduct,
     ) -> Result<ProductContent, AiError> {
-        let scope = Scope { tenant, budget: DailyBudget::for_plan(BUDGET_PLAN) };
+        let scope = Scope { tenant, budget: DailyBudget::for_plan(plan) };
         self.ai.product_content(&scope, &ProductFacts::from(product)).await
     }
 }
@@ -88,7 +85,7 @@ mod tests {
     #[tokio::test]
     async fn offline_content_keeps_every_limit() {
         let long = "2026 NEW Upgraded SELF CLEANING Slicker Brush for Dogs and Cats Long Short Hair Pet Grooming Tool Deshedding";
-        let content = offline().product_content(tenant(), &product(long)).await.unwrap();
+        let content = offline().product_content(tenant(), Plan::Starter, &product(long)).await.unwrap();
         assert_eq!(content.validate(), Ok(()));
         assert!(content.title.chars().count() <= 60);
         assert!(content.meta_description.chars().count() <= 155);
@@ -97,10 +94,13 @@ mod tests {
     #[tokio::test]
     async fn offline_content_is_deterministic_and_built_from_the_products_facts() {
         let writer = offline();
-        let content = writer.product_content(tenant(), &product("dog brush")).await.unwrap();
-        assert_eq!(content, writer.product_content(tenant(), &product("dog brush")).await.unwrap());
+        let content = writer.product_content(tenant(), Plan::Starter, &product("dog brush")).await.unwrap();
+        assert_eq!(
+            content,
+            writer.product_content(tenant(), Plan::Starter, &product("dog brush")).await.unwrap()
+        );
         assert_eq!(content.title, "Dog Brush");
-        assert!(content.description.iter().any(|p| p.contains("1250 customers")));
+        assert!(content.description.iter().any(|p| p.contains("ordered 1250 times")));
         assert!(content.features.iter().any(|f| f.contains("9 days")));
     }
 

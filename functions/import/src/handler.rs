@@ -5,6 +5,7 @@ use crate::images::{publish_images, S3Media};
 use anyhow::Context;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use domain::pricing::{quote, PricingRules};
+use domain::Plan;
 use lambda_runtime::{Error, LambdaEvent};
 use pipeline::edge::EdgeClient;
 use queues::consumer::Consumer;
@@ -65,7 +66,11 @@ async fn import(state: &State, envelope: Envelope<ImportRequested>) -> anyhow::R
     // defers the import that way rather than dropping it.
     let content = state
         .writer
-        .product_content(envelope.tenant_id, &envelope.payload.product)
+        .product_content(
+            envelope.tenant_id,
+            envelope.payload.plan.unwrap_or(Plan::Starter),
+            &envelope.payload.product,
+        )
         .await
         .inspect_err(|e| {
             if e.is_budget_exceeded() {
@@ -123,6 +128,7 @@ mod tests {
                     shipping_days: Some(9),
                 },
                 score: 81.0,
+                plan: None,
             },
         )
     }

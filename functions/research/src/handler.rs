@@ -10,7 +10,7 @@ use crate::velocity::{self, DynamoSnapshots};
 use ai::{Ai, AiError, DailyBudget, ProductAnalysis, Scope};
 use anyhow::Context;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
-use domain::Plan;
+
 use lambda_runtime::{Error, LambdaEvent};
 use pipeline::edge::EdgeClient;
 use queues::consumer::Consumer;
@@ -24,11 +24,6 @@ use queues::messages::{
 };
 use queues::publisher::SqsPublisher;
 use queues::Envelope;
-
-/// The plan whose daily AI budget applies.
-// TODO: carry the tenant's plan on the research message (set by the edge and fan-out) and use
-// it; until then every tenant gets the smallest plan's budget, which errs on the side of cost.
-const BUDGET_PLAN: Plan = Plan::Starter;
 
 /// Clients built once per cold start.
 pub struct State {
@@ -107,7 +102,7 @@ async fn research(state: &State, envelope: Envelope<ResearchRequested>) -> anyho
     let seen = found.len();
     let max_imports = usize::from(run.max_imports);
     let shortlist = select(found, shortlist_size(max_imports));
-    let scope = Scope { tenant: envelope.tenant_id, budget: DailyBudget::for_plan(BUDGET_PLAN) };
+    let scope = Scope { tenant: envelope.tenant_id, budget: DailyBudget::for_plan(context.plan) };
     let analyses = analyse(&state.ai, &scope, &run.niche, &shortlist).await?;
     let ranked: Vec<Opportunity> = shortlist
         .iter()
@@ -145,6 +140,7 @@ async fn research(state: &State, envelope: Envelope<ResearchRequested>) -> anyho
                     run_id: Some(run.run_id),
                     product: c.product.clone(),
                     score: c.score.value,
+                    plan: Some(context.plan),
                 },
             )
         })
@@ -473,7 +469,7 @@ mod tests {
         );
         let scope = Scope {
             tenant: domain::TenantId::from_random_bytes([1; 16]),
-            budget: DailyBudget::for_plan(BUDGET_PLAN),
+            budget: DailyBudget::for_plan(domain::Plan::Starter),
         };
         let shortlist = select(evidenced(recorded()).candidates, shortlist_size(5));
         let best: Vec<String> =

@@ -51,7 +51,7 @@ async fn scrape(state: &State, envelope: Envelope<ScrapeRequested>) -> anyhow::R
         store_id,
         time::OffsetDateTime::now_utc(),
         envelope.correlation_id.clone(),
-        ImportRequested { run_id: envelope.payload.run_id, product, score: 0.0 },
+        ImportRequested { run_id: envelope.payload.run_id, product, score: 0.0, plan: envelope.payload.plan },
     );
     state.imports.send_all(&[import]).await?;
     Ok(())

@@ -6,7 +6,7 @@ use ai::tasks::blog::{BlogFacts, ProductNote};
 use ai::{Ai, AiError, DailyBudget, Scope};
 use anyhow::Context;
 use domain::seo::{gaps, internal_links, review_products, topic_words, Keyword, Linkable, Page, ProductSeo};
-use domain::{Plan, RunId, StoreId, TenantId};
+use domain::{RunId, StoreId, TenantId};
 use pipeline::edge::EdgeClient;
 use queues::internal_api::calls::{
     PlaceInternalLinks, PublishSeoPost, ReadSeoContext, ReportSeoRun, RewriteProductMeta,
@@ -18,9 +18,6 @@ use queues::seo_api::{
 };
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The AI budget a run counts against: the Starter plan's, the smallest (the run's posts are a
-/// small share of it).
-const BUDGET_PLAN: Plan = Plan::Starter;
 /// Keywords kept in a report.
 const REPORT_KEYWORDS: usize = 50;
 /// Related products linked from a new post.
@@ -141,7 +138,7 @@ pub async fn run(
     let content_gaps = gaps(&keywords, &pages);
 
     // 3. Posts for the top gaps.
-    let scope = Scope { tenant, budget: DailyBudget::for_plan(BUDGET_PLAN) };
+    let scope = Scope { tenant, budget: DailyBudget::for_plan(context.plan) };
     let mut posts = Vec::new();
     let mut published: Vec<(PublishedPost, BTreeSet<String>)> = Vec::new();
     let mut changed_urls = Vec::new();
@@ -327,6 +324,7 @@ mod tests {
             }],
             collections: vec![],
             posts: vec![],
+            plan: domain::Plan::Starter,
         };
         assert_eq!(
             seeds(&context),

@@ -51,13 +51,8 @@ impl DailyBudget {
     /// The budget of a plan. A Starter run (weekly, 5 imports) spends about 30,000 tokens; the
     /// others scale with their research cadence.
     pub fn for_plan(plan: Plan) -> Self {
-        let (tokens, dollars) = match plan {
-            Plan::Starter => (300_000, 1),
-            Plan::Growth => (1_500_000, 5),
-            Plan::Pro => (6_000_000, 20),
-            Plan::Enterprise => (25_000_000, 80),
-        };
-        Self { tokens, micro_usd: dollars * 1_000_000 }
+        let limits = plan.limits();
+        Self { tokens: limits.ai_tokens_per_day, micro_usd: limits.ai_micro_usd_per_day }
     }
 
     /// Whether `used` plus `more` stays within the budget.

@@ -57,6 +57,7 @@ fn import_body(store: &str, tenant: &str, key: &str, product_id: &str, title: &s
                 shipping_days: Some(8),
             },
             score: 70.0,
+            plan: None,
         },
     )
     .to_body()
