@@ -1,6 +1,10 @@
 //! Just enough of the DNS wire format (RFC 1035) to ask a DNS-over-HTTPS resolver (RFC 8484) for
 //! the TXT records that prove a merchant owns a custom domain.
 
+/// Days a custom domain may wait for its TXT record: an unverified claim older than this is
+/// released, so nobody can hold a brand's domain by adding it and never proving it.
+pub const PENDING_DOMAIN_DAYS: i64 = 7;
+
 /// The record type TXT.
 const TYPE_TXT: u16 = 16;
 /// The class IN.

@@ -43,6 +43,17 @@ pub fn create(key: &NewKey<'_>) -> Statement {
     )
 }
 
+/// Revokes the live keys `user` made: all of them (`tenant` `None`, after a password reset), or
+/// those of one tenant (when the user leaves it). A key outlives neither its maker's membership
+/// nor the password it was made under.
+pub fn revoke_made_by(user: &str, tenant: Option<TenantId>, at: &str) -> Statement {
+    Statement::new(
+        "UPDATE api_keys SET revoked_at = ?2 WHERE created_by = ?1 AND revoked_at IS NULL \
+         AND (?3 IS NULL OR tenant_id = ?3)",
+        vec![user.into(), at.into(), tenant.map(|t| t.to_string()).into()],
+    )
+}
+
 /// A live key as its tenant lists it (never the key or its hash).
 #[derive(Debug, Deserialize)]
 pub struct KeyRow {
@@ -186,5 +197,25 @@ mod tests {
         block_on(db.batch(vec![create(&key("k1", tenant_id(1), "same", AT))])).unwrap();
         let error = block_on(db.batch(vec![create(&key("k2", tenant_id(1), "same", AT))])).unwrap_err();
         assert!(error.is_unique_violation());
+    }
+
+    #[test]
+    fn a_makers_keys_end_with_their_membership_or_their_password() {
+        let db = two_tenants();
+        let user = USER.parse().unwrap();
+        block_on(db.batch(vec![accounts::membership(tenant_id(2), user, "staff", AT)])).unwrap();
+        block_on(db.batch(vec![
+            create(&key("a1", tenant_id(1), "h1", AT)),
+            create(&key("a2", tenant_id(1), "h2", AT)),
+            create(&key("b1", tenant_id(2), "h3", AT)),
+        ]))
+        .unwrap();
+        // Leaving tenant 2 ends the key made there, and only that one.
+        block_on(db.batch(vec![revoke_made_by(USER, Some(tenant_id(2)), AT)])).unwrap();
+        assert!(block_on(by_hash(&db, "h3")).unwrap().is_none());
+        assert_eq!(block_on(live(&db, tenant_id(1))).unwrap().len(), 2);
+        // A password reset ends every key the user made.
+        block_on(db.batch(vec![revoke_made_by(USER, None, AT)])).unwrap();
+        assert!(block_on(live(&db, tenant_id(1))).unwrap().is_empty());
     }
 }

@@ -61,6 +61,15 @@ pub fn add_custom(store: StoreId, tenant: TenantId, host: &str, challenge: &str,
     )
 }
 
+/// Releases `host` if it is a custom domain that nobody verified since before `cutoff` (any
+/// store's): a pending claim expires ([`domain::dns::PENDING_DOMAIN_DAYS`]).
+pub fn release_expired(host: &str, cutoff: &str) -> Statement {
+    Statement::new(
+        "DELETE FROM domains WHERE host = ?1 AND kind = 'custom' AND verified_at IS NULL AND created_at < ?2",
+        vec![host.into(), cutoff.into()],
+    )
+}
+
 /// Marks a store's host verified.
 pub fn verified(store: StoreId, host: &str, at: &str) -> Statement {
     Statement::new(
@@ -125,6 +134,40 @@ mod tests {
             block_on(db.batch(vec![add_custom(store_id(2), tenant_id(2), "a.example.com", "c2", AT)]));
         assert!(taken.unwrap_err().is_unique_violation());
         assert!(block_on(get(&db, store_id(2), "a.example.com")).unwrap().is_none());
+    }
+
+    #[test]
+    fn an_unproven_claim_expires_and_another_store_may_then_add_the_host() {
+        let db = tenants();
+        add(&db, 1, 1, 0);
+        add(&db, 2, 2, 0);
+        block_on(db.batch(vec![
+            add_custom(store_id(1), tenant_id(1), "brand.example.com", "c1", AT),
+            add_custom(store_id(1), tenant_id(1), "mine.example.com", "c2", AT),
+            verified(store_id(1), "mine.example.com", AT),
+        ]))
+        .unwrap();
+        // Six days on, the claim still holds.
+        let early = "2025-12-26T00:00:00Z";
+        let refused = block_on(db.batch(vec![
+            release_expired("brand.example.com", early),
+            add_custom(store_id(2), tenant_id(2), "brand.example.com", "c3", "2026-01-07T00:00:00Z"),
+        ]));
+        assert!(refused.unwrap_err().is_unique_violation());
+        // After seven days the unproven claim is released; a verified host never is.
+        let cutoff = "2026-01-01T00:00:01Z";
+        block_on(db.batch(vec![
+            release_expired("brand.example.com", cutoff),
+            add_custom(store_id(2), tenant_id(2), "brand.example.com", "c3", "2026-01-08T00:00:01Z"),
+            release_expired("mine.example.com", cutoff),
+        ]))
+        .unwrap();
+        assert!(block_on(get(&db, store_id(1), "brand.example.com")).unwrap().is_none());
+        assert_eq!(
+            block_on(get(&db, store_id(2), "brand.example.com")).unwrap().unwrap().challenge.as_deref(),
+            Some("c3")
+        );
+        assert!(block_on(get(&db, store_id(1), "mine.example.com")).unwrap().is_some());
     }
 
     #[test]

@@ -52,6 +52,15 @@ pub async fn spend(db: &impl Sql, token_hash: &str, at: &str) -> Result<bool, Sq
     Ok(used.changes > 0)
 }
 
+/// Spends every reset link of `user` still unused: once a password is reset, older links to reset
+/// it are void.
+pub fn spend_resets(user: &str, at: &str) -> Statement {
+    Statement::new(
+        "UPDATE email_tokens SET used_at = ?2 WHERE user_id = ?1 AND purpose = 'password_reset' AND used_at IS NULL",
+        vec![user.into(), at.into()],
+    )
+}
+
 /// A user's address, with the tenant a mail to them is sent for.
 #[derive(Debug, Deserialize)]
 pub struct Recipient {
@@ -130,6 +139,18 @@ mod tests {
         assert!(block_on(spend(&db, "t1", AT)).unwrap());
         assert!(!block_on(spend(&db, "t1", AT)).unwrap());
         assert_eq!(block_on(holder(&db, "t1", "verify_email", AT)).unwrap(), None);
+    }
+
+    #[test]
+    fn a_reset_voids_the_users_other_reset_links_only() {
+        let db = signed_up();
+        block_on(create(&db, "r1", USER, "password_reset", LATER, AT)).unwrap();
+        block_on(create(&db, "r2", USER, "password_reset", LATER, AT)).unwrap();
+        block_on(create(&db, "v1", USER, "verify_email", LATER, AT)).unwrap();
+        assert!(block_on(spend(&db, "r2", AT)).unwrap());
+        block_on(db.batch(vec![spend_resets(USER, AT)])).unwrap();
+        assert_eq!(block_on(holder(&db, "r1", "password_reset", AT)).unwrap(), None, "an older link is void");
+        assert_eq!(block_on(holder(&db, "v1", "verify_email", AT)).unwrap().as_deref(), Some(USER));
     }
 
     #[test]

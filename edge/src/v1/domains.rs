@@ -110,6 +110,7 @@ pub async fn add(env: &Env, scope: &StoreScope, config: &Config, body: &str) -> 
     let at = rfc3339(now());
     let inserted = db
         .batch(vec![
+            domains::release_expired(host.as_str(), &pending_cutoff()),
             domains::add_custom(store.id, store.tenant_id, host.as_str(), &challenge, &at),
             entry(Some(store.tenant_id), &principal.actor(), "domain.add", host.as_str(), &at),
         ])
@@ -123,6 +124,11 @@ pub async fn add(env: &Env, scope: &StoreScope, config: &Config, body: &str) -> 
         return Err(ApiError::internal("adding domain", error));
     }
     Ok(row(env, store, host.as_str()).await?.into())
+}
+
+/// Pending claims made before this instant have expired.
+fn pending_cutoff() -> String {
+    rfc3339(now() - time::Duration::days(domain::dns::PENDING_DOMAIN_DAYS))
 }
 
 /// Asks the DNS-over-HTTPS resolver for the TXT records of `name`.
@@ -159,6 +165,8 @@ async fn lookup_txt(doh_url: &str, name: &str) -> ApiResult<Vec<String>> {
 pub async fn verify(env: &Env, scope: &StoreScope, config: &Config, host: &str) -> ApiResult<DomainView> {
     let store = &scope.store;
     let principal = &scope.principal;
+    // A claim left unproven too long is gone: the merchant adds the domain again.
+    PlatformDb::open(env)?.batch(vec![domains::release_expired(host, &pending_cutoff())]).await?;
     let current = row(env, store, host).await?;
     if current.verified_at.is_some() {
         return Ok(current.into());

@@ -183,8 +183,8 @@ struct ResetConfirm {
     password: String,
 }
 
-/// `POST /v1/auth/password-reset/confirm`: sets the new password and signs the user out
-/// everywhere.
+/// `POST /v1/auth/password-reset/confirm`: sets the new password, voids the user's other reset
+/// links and the API keys they made, and signs them out everywhere.
 pub async fn confirm_reset(env: &Env, body: &str) -> ApiResult<()> {
     let input: ResetConfirm = parse_json(body)?;
     let db = PlatformDb::open(env)?;
@@ -200,6 +200,8 @@ pub async fn confirm_reset(env: &Env, body: &str) -> ApiResult<()> {
     let hash = password::hash(&input.password, random_bytes());
     db.batch(vec![
         tokens::reset_password(&user, &hash, &at),
+        tokens::spend_resets(&user, &at),
+        crate::repo::api_keys::revoke_made_by(&user, None, &at),
         entry(None, &user, "account.password_reset", &user, &at),
     ])
     .await?;

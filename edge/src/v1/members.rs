@@ -238,7 +238,8 @@ pub async fn change_role(env: &Env, principal: &Principal, user: &str, body: &st
     revoke_tenant_sessions(env, principal, user, "role_changed").await
 }
 
-/// `DELETE /v1/members/{user}` (owner): removes a member and signs them out of this tenant.
+/// `DELETE /v1/members/{user}` (owner): removes a member, revokes the API keys they made for this
+/// tenant and signs them out of it.
 pub async fn remove(env: &Env, principal: &Principal, user: &str) -> ApiResult<()> {
     if role_of(env, principal, user).await? == Role::Owner && owners(env, principal).await? <= 1 {
         return Err(ApiError::new(409, "last_owner", "a tenant needs at least one owner"));
@@ -247,6 +248,7 @@ pub async fn remove(env: &Env, principal: &Principal, user: &str) -> ApiResult<(
     let at = rfc3339(now());
     db.batch(vec![
         members::remove(principal.tenant_id, user),
+        crate::repo::api_keys::revoke_made_by(user, Some(principal.tenant_id), &at),
         entry(Some(principal.tenant_id), &principal.actor(), "member.remove", user, &at),
     ])
     .await?;
