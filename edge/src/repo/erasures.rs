@@ -318,10 +318,10 @@ mod tests {
         add(&db, 3, 1, 0);
         add(&db, 2, 2, 0);
         // Store 3 deleted as `DELETE /v1/stores/{id}` deletes it, another tenant's store too.
-        let mut deletion = crate::repo::stores::delete(store_id(3));
+        let mut deletion = crate::repo::stores::delete(store_id(3), "2026-02-01T00:00:00Z");
         deletion.push(entry(Some(tenant_id(1)), "u", "store.delete", &store_id(3).to_string(), AT));
         block_on(db.batch(deletion)).unwrap();
-        let mut theirs = crate::repo::stores::delete(store_id(2));
+        let mut theirs = crate::repo::stores::delete(store_id(2), "2026-02-01T00:00:00Z");
         theirs.push(entry(Some(tenant_id(2)), "u", "store.delete", &store_id(2).to_string(), AT));
         block_on(db.batch(theirs)).unwrap();
 

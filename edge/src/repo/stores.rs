@@ -305,12 +305,47 @@ pub async fn hosts(db: &impl Sql, id: StoreId, verified_only: bool) -> Result<Ve
 }
 
 /// The statements that delete a store and its hosts from the platform database.
-pub fn delete(id: StoreId) -> Vec<Statement> {
+pub fn delete(id: StoreId, held_until: &str) -> Vec<Statement> {
+    let hold = |select: &str| {
+        Statement::new(
+            format!(
+                "INSERT INTO held_names (name, tenant_id, held_until) {select} \
+                 ON CONFLICT (name) DO UPDATE SET tenant_id = excluded.tenant_id, held_until = excluded.held_until"
+            ),
+            vec![id.to_string().into(), held_until.into()],
+        )
+    };
     vec![
+        hold("SELECT slug, tenant_id, ?2 FROM stores WHERE id = ?1"),
+        hold("SELECT host, tenant_id, ?2 FROM domains WHERE store_id = ?1"),
         Statement::new("DELETE FROM domains WHERE store_id = ?1", vec![id.to_string().into()]),
         Statement::new("DELETE FROM stores WHERE id = ?1", vec![id.to_string().into()]),
     ]
 }
+
+/// Whether `name` (a slug or a host) is held at `at` for a tenant other than `tenant`: a store of
+/// that tenant had it and was deleted less than [`NAME_HOLD_DAYS`] ago.
+pub async fn held_for_another(
+    db: &impl Sql,
+    name: &str,
+    tenant: TenantId,
+    at: &str,
+) -> Result<bool, SqlError> {
+    #[derive(Deserialize)]
+    struct Count {
+        n: u64,
+    }
+    let row: Option<Count> = db
+        .first(Statement::new(
+            "SELECT COUNT(*) AS n FROM held_names WHERE name = ?1 AND held_until > ?2 AND tenant_id != ?3",
+            vec![name.into(), at.into(), tenant.to_string().into()],
+        ))
+        .await?;
+    Ok(row.is_some_and(|r| r.n > 0))
+}
+
+/// Days a deleted store's slug and hosts stay held for its tenant.
+pub const NAME_HOLD_DAYS: i64 = 30;
 
 /// A store of a tenant with its shard: where its rows live.
 #[derive(Debug, Deserialize)]
@@ -491,9 +526,24 @@ pub(crate) mod tests {
         let db = tenants();
         add(&db, 1, 1, 0);
         add(&db, 2, 1, 0);
-        block_on(db.batch(delete(store_id(1)))).unwrap();
+        block_on(db.batch(delete(store_id(1), "2026-02-01T00:00:00Z"))).unwrap();
         assert!(block_on(row(&db, store_id(1))).unwrap().is_none());
         assert!(block_on(hosts(&db, store_id(1), false)).unwrap().is_empty());
         assert_eq!(block_on(hosts(&db, store_id(2), false)).unwrap(), ["s2.shops.test"]);
+    }
+
+    #[test]
+    fn a_deleted_stores_slug_and_hosts_are_held_for_other_tenants_until_the_hold_ends() {
+        let db = tenants();
+        add(&db, 1, 1, 0);
+        block_on(db.batch(delete(store_id(1), "2026-02-01T00:00:00Z"))).unwrap();
+        let held = |name: &str, tenant: u8, at: &str| {
+            block_on(held_for_another(&db, name, tenant_id(tenant), at)).unwrap()
+        };
+        assert!(held("s1", 2, "2026-01-15T00:00:00Z"), "another tenant waits for the slug");
+        assert!(held("s1.shops.test", 2, "2026-01-15T00:00:00Z"), "and for the host");
+        assert!(!held("s1", 1, "2026-01-15T00:00:00Z"), "the tenant that had it may take it back");
+        assert!(!held("s1", 2, "2026-02-01T00:00:01Z"), "the hold ends");
+        assert!(!held("s2", 2, "2026-01-15T00:00:00Z"));
     }
 }

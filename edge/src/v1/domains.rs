@@ -108,6 +108,17 @@ pub async fn add(env: &Env, scope: &StoreScope, config: &Config, body: &str) -> 
     }
     let challenge = hex::encode(random_bytes::<16>());
     let at = rfc3339(now());
+    if crate::repo::stores::held_for_another(&db, host.as_str(), store.tenant_id, &at).await? {
+        return Err(ApiError::new(
+            409,
+            "domain_taken",
+            format!(
+                "this host served a store deleted less than {} days ago and is held until then",
+                crate::repo::stores::NAME_HOLD_DAYS
+            ),
+        )
+        .field("host"));
+    }
     let inserted = db
         .batch(vec![
             domains::release_expired(host.as_str(), &pending_cutoff()),

@@ -133,6 +133,17 @@ pub async fn create(
     let created_at = rfc3339(now());
     let store_id: StoreId = new_id();
     let tenant_id = principal.tenant_id;
+    if rows::held_for_another(&db, slug.as_str(), tenant_id, &created_at).await? {
+        return Err(ApiError::new(
+            409,
+            "slug_taken",
+            format!(
+                "slug `{slug}` belonged to a store deleted less than {} days ago and is held until then",
+                rows::NAME_HOLD_DAYS
+            ),
+        )
+        .field("slug"));
+    }
     let tenant = rows::placement(&db, tenant_id).await?;
     let tenant = tenant.ok_or_else(|| ApiError::unauthorized("the tenant no longer exists"))?;
     let plan = Plan::parse(&tenant.plan).unwrap_or(Plan::Starter);
@@ -410,7 +421,8 @@ pub async fn delete(env: &Env, scope: &StoreScope) -> ApiResult<()> {
         }
     }
     let at = rfc3339(now());
-    let mut statements = rows::delete(store.id);
+    let held_until = rfc3339(now() + time::Duration::days(rows::NAME_HOLD_DAYS));
+    let mut statements = rows::delete(store.id, &held_until);
     statements.push(entry(
         Some(store.tenant_id),
         &principal.actor(),
