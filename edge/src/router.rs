@@ -177,6 +177,8 @@ pub enum StoreRoute {
     RemoveDomain(String),
     /// `POST /v1/stores/{id}/research-runs`.
     StartResearch,
+    /// `GET /v1/stores/{id}/research-runs`.
+    ListResearchRuns,
     /// `GET /v1/stores/{id}/research-runs/{run}`.
     GetResearchRun(RunId),
     /// `GET /v1/stores/{id}/products`.
@@ -265,10 +267,10 @@ impl StoreRoute {
     pub fn action(&self) -> Action {
         use StoreRoute::*;
         match self {
-            Get | ListDomains | GetResearchRun(_) | ListProducts | GetProduct(_) | ProductChanges(_)
-            | ListCollections | GetCollection(_) | ListPages | GetPage(_) | ListPosts | GetPost(_)
-            | ListOrders | GetOrder(_) | Analytics | ListWatchlist | ListContacts | ListFlows
-            | FlowSends(_) | Segments | ListSeoRuns | SeoPosts => Action::Read,
+            Get | ListDomains | ListResearchRuns | GetResearchRun(_) | ListProducts | GetProduct(_)
+            | ProductChanges(_) | ListCollections | GetCollection(_) | ListPages | GetPage(_) | ListPosts
+            | GetPost(_) | ListOrders | GetOrder(_) | Analytics | ListWatchlist | ListContacts
+            | ListFlows | FlowSends(_) | Segments | ListSeoRuns | SeoPosts => Action::Read,
             Update | StartResearch | CreateProduct | BulkUpdateProducts | ImportProducts | ImportFromUrls
             | UpdateProduct(_) | DeleteProduct(_) | CreateCollection | UpdateCollection(_)
             | DeleteCollection(_) | UpdatePage(_) | CreatePost | UpdatePost(_) | DeletePost(_)
@@ -321,6 +323,7 @@ pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
     ("POST", "/v1/stores/{store_id}/domains"),
     ("DELETE", "/v1/stores/{store_id}/domains/{host}"),
     ("POST", "/v1/stores/{store_id}/domains/{host}/verify"),
+    ("GET", "/v1/stores/{store_id}/research-runs"),
     ("POST", "/v1/stores/{store_id}/research-runs"),
     ("GET", "/v1/stores/{store_id}/research-runs/{run_id}"),
     ("GET", "/v1/stores/{store_id}/products"),
@@ -459,7 +462,10 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         ["v1", "stores", st, "domains", host, "verify"] => {
             vec![("POST", on_store(st, plain(S::VerifyDomain((*host).to_owned()))))]
         }
-        ["v1", "stores", st, "research-runs"] => vec![("POST", on_store(st, plain(S::StartResearch)))],
+        ["v1", "stores", st, "research-runs"] => vec![
+            ("GET", on_store(st, plain(S::ListResearchRuns))),
+            ("POST", on_store(st, plain(S::StartResearch))),
+        ],
         ["v1", "stores", st, "research-runs", run] => {
             vec![("GET", on_store(st, with_id(run, "research run", S::GetResearchRun)))]
         }

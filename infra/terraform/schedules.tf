@@ -1,5 +1,6 @@
 # One EventBridge Scheduler schedule per schedule in wiring.json, invoking its function with the
-# schedule's input. Events that still fail after the retry policy go to the schedules DLQ.
+# schedule's input, in which Scheduler replaces `<aws.scheduler.scheduled-time>` with the time the
+# invocation is for. Events that still fail after the retry policy go to the schedules DLQ.
 
 resource "aws_sqs_queue" "schedules_dlq" {
   name                      = "${var.name_prefix}-schedules-dlq"

@@ -138,6 +138,10 @@ pub struct Empty {}
 pub struct ClaimDueRuns {
     /// How many runs to claim at most in one call.
     pub limit: u32,
+    /// The time the schedule fired for (RFC 3339), which decides which stores are due; the
+    /// edge's clock when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
 }
 
 /// One research run the fan-out must enqueue.

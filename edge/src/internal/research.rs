@@ -19,7 +19,11 @@ use worker::Env;
 pub async fn claim_due(env: &Env, input: ClaimDueRuns) -> ApiResult<DueRuns> {
     let limit = input.limit.clamp(1, 1_000);
     let db = PlatformDb::open(env)?;
-    let at = now();
+    let at = match input.at.as_deref() {
+        Some(at) => time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
+            .map_err(|e| ApiError::invalid("at", format!("`at` must be an RFC 3339 time: {e}")))?,
+        None => now(),
+    };
     let stores = research_schedule::active_stores(&db).await?;
 
     let mut runs = Vec::new();
@@ -41,7 +45,7 @@ pub async fn claim_due(env: &Env, input: ClaimDueRuns) -> ApiResult<DueRuns> {
         let shard_db =
             tenancy::shards::StoreDb::open(env, domain::placement::ShardIndex(store.shard), store_id)?;
         let run_id: RunId = new_id();
-        research_runs::insert_scheduled(&shard_db, &run_id.to_string(), &window, &rfc3339(at)).await?;
+        research_runs::insert_scheduled(&shard_db, &run_id.to_string(), &window, &rfc3339(now())).await?;
         let Some(existing) = research_runs::in_window(&shard_db, &window).await? else { continue };
         if existing.status != "queued" {
             continue;

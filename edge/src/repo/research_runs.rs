@@ -140,6 +140,17 @@ pub async fn mark_failed(db: &StoreDb<impl Sql>, id: &str, at: &str) -> Result<(
     Ok(())
 }
 
+/// The store's newest runs, at most `limit`.
+pub async fn newest(db: &StoreDb<impl Sql>, limit: u32) -> Result<Vec<RunRow>, SqlError> {
+    db.query_all(
+        "SELECT id, trigger, window_start, status, candidates, selected, sources, imported, watchlisted, \
+         excluded, top, created_at, completed_at FROM research_runs WHERE store_id = ?1 \
+         ORDER BY created_at DESC, id LIMIT ?2",
+        vec![limit.into()],
+    )
+    .await
+}
+
 /// The store's run `id`.
 pub async fn run(db: &StoreDb<impl Sql>, id: &str) -> Result<Option<RunRow>, SqlError> {
     db.query_first(

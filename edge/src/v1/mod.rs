@@ -172,6 +172,7 @@ pub async fn store(route: StoreRoute, ctx: &Ctx<'_>, scope: &StoreScope) -> ApiR
         }
         StoreRoute::StartResearch => json(202, &research::start(env, scope, config).await?),
         StoreRoute::GetResearchRun(run) => json(200, &research::get_run(scope, run).await?),
+        StoreRoute::ListResearchRuns => json(200, &value!({ "runs": research::list(scope).await? })),
         StoreRoute::ListProducts => {
             let filters = products::ListQuery {
                 limit: query("limit"),

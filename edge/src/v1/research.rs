@@ -71,6 +71,14 @@ pub async fn start(env: &Env, scope: &StoreScope, config: &Config) -> ApiResult<
     shown(run_view(&scope.db, run_id).await?)
 }
 
+/// `GET /v1/stores/{id}/research-runs`: the store's newest runs (at most [`LIST_MAX`]).
+pub async fn list(scope: &StoreScope) -> ApiResult<Vec<RunView>> {
+    research_runs::newest(&scope.db, LIST_MAX).await?.into_iter().map(shown).collect()
+}
+
+/// Most runs a list shows.
+pub(crate) const LIST_MAX: u32 = 50;
+
 /// `GET /v1/stores/{id}/research-runs/{run}`.
 pub async fn get_run(scope: &StoreScope, run_id: RunId) -> ApiResult<RunView> {
     shown(run_view(&scope.db, run_id).await?)

@@ -26,6 +26,23 @@ pub struct State {
 pub struct Tick {
     /// Which job the tick is for.
     pub job: Job,
+    /// The time the schedule fired for (RFC 3339): EventBridge Scheduler writes it in place of
+    /// `<aws.scheduler.scheduled-time>` in the input, as the local scheduler does (on a compressed
+    /// clock in the schedules' end-to-end test). Due stores and sync names follow it; the
+    /// function's clock when left out.
+    #[serde(default)]
+    pub at: Option<String>,
+}
+
+impl Tick {
+    /// The time the tick is for.
+    pub fn time(&self) -> Result<time::OffsetDateTime, Error> {
+        match &self.at {
+            Some(at) => time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
+                .map_err(|e| format!("the tick's time `{at}` is not RFC 3339: {e}").into()),
+            None => Ok(time::OffsetDateTime::now_utc()),
+        }
+    }
 }
 
 /// The jobs the fan-out knows.
@@ -52,10 +69,12 @@ const CLAIM_PAGE: u32 = 500;
 /// the same window returns the same runs, so a retried tick enqueues nothing twice in effect.
 pub async fn handle(state: &State, event: LambdaEvent<Tick>) -> Result<Summary, Error> {
     let correlation_id = event.context.request_id.clone();
+    let at = event.payload.time()?;
     if event.payload.job == Job::SupplierSync {
-        return supplier_sync(state, correlation_id, time::OffsetDateTime::now_utc()).await;
+        return supplier_sync(state, correlation_id, at).await;
     }
-    let due = state.edge.call::<ClaimResearchRuns>(&(), &ClaimDueRuns { limit: CLAIM_PAGE }).await?;
+    let claim = ClaimDueRuns { limit: CLAIM_PAGE, at: event.payload.at.clone() };
+    let due = state.edge.call::<ClaimResearchRuns>(&(), &claim).await?;
     let now = time::OffsetDateTime::now_utc();
     let envelopes: Vec<Envelope<ResearchRequested>> = due
         .runs
@@ -133,6 +152,17 @@ mod tests {
                     .unwrap_or_else(|e| panic!("schedule {name}: {e}"));
             }
         }
+    }
+
+    #[test]
+    fn a_tick_is_for_the_time_scheduler_wrote_into_it() {
+        let tick: Tick = serde_json::from_str(r#"{"job":"research","at":"2026-12-07T13:00:00Z"}"#).unwrap();
+        assert_eq!(tick.time().unwrap(), time::macros::datetime!(2026-12-07 13:00 UTC));
+        let unfilled: Tick =
+            serde_json::from_str(r#"{"job":"research","at":"<aws.scheduler.scheduled-time>"}"#).unwrap();
+        assert!(unfilled.time().unwrap_err().to_string().contains("not RFC 3339"));
+        let bare: Tick = serde_json::from_str(r#"{"job":"supplier_sync"}"#).unwrap();
+        assert!(bare.time().is_ok());
     }
 
     #[test]

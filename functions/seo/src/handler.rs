@@ -39,6 +39,11 @@ pub struct State {
 pub struct Tick {
     /// `fanout`.
     pub job: String,
+    /// The time the schedule fired for (RFC 3339, EventBridge Scheduler's
+    /// `<aws.scheduler.scheduled-time>`), whose ISO week is claimed; the function's clock when
+    /// left out.
+    #[serde(default)]
+    pub at: Option<String>,
 }
 
 /// The ISO week of `at`, e.g. `2026-W48`.
@@ -78,7 +83,12 @@ pub async fn handle(
     if tick.job != "fanout" {
         return Err(format!("unknown job `{}`", tick.job).into());
     }
-    let week = iso_week(OffsetDateTime::now_utc());
+    let at = match &tick.at {
+        Some(at) => OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
+            .map_err(|e| format!("the tick's time `{at}` is not RFC 3339: {e}"))?,
+        None => OffsetDateTime::now_utc(),
+    };
+    let week = iso_week(at);
     let mut enqueued = 0;
     for _ in 0..MAX_CLAIMS {
         let due = state

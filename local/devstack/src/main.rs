@@ -8,6 +8,9 @@
 //!   with a real SQS event, delete only what did not fail) and the scheduler (fire each schedule's
 //!   function with its input at its rate), until Ctrl-C.
 //! - `devstack fire <schedule>`: fires one schedule now.
+//! - `devstack replay <hours> <speed> <schedule>...`: fires the schedules over the next `hours` of
+//!   a clock running `speed` times faster than the real one, each at its rate with its simulated
+//!   time as its scheduled time, then prints what each invocation answered and exits.
 
 mod bridge;
 mod scheduler;
@@ -98,10 +101,39 @@ async fn main() -> anyhow::Result<()> {
                 .get(*schedule)
                 .with_context(|| format!("no schedule `{schedule}` in wiring.json"))?;
             let job = scheduler::Job::new(schedule, definition, &local.lambda_url)?;
-            let answer = scheduler::fire(&reqwest::Client::new(), &job).await?;
+            let answer =
+                scheduler::fire(&reqwest::Client::new(), &job, time::OffsetDateTime::now_utc()).await?;
             println!("{answer}");
             Ok(())
         }
-        _ => anyhow::bail!("usage: devstack provision | pump | fire <schedule>"),
+        ["replay", hours, speed, schedules @ ..] if !schedules.is_empty() => {
+            let hours: u64 = hours.parse().context("hours must be a whole number")?;
+            let speed: u32 = speed.parse().context("speed must be a whole number")?;
+            let mut jobs = Vec::new();
+            for name in schedules {
+                let definition = local
+                    .wiring
+                    .schedules
+                    .get(*name)
+                    .with_context(|| format!("no schedule `{name}` in wiring.json"))?;
+                jobs.push(scheduler::Job::new(name, definition, &local.lambda_url)?);
+            }
+            let span = std::time::Duration::from_secs(hours * 3_600);
+            let fired = scheduler::replay(
+                &reqwest::Client::new(),
+                &jobs,
+                time::OffsetDateTime::now_utc(),
+                span,
+                speed,
+            )
+            .await?;
+            for (name, at, answer) in fired {
+                println!("{name}\t{at}\t{answer}");
+            }
+            Ok(())
+        }
+        _ => anyhow::bail!(
+            "usage: devstack provision | pump | fire <schedule> | replay <hours> <speed> <schedule>..."
+        ),
     }
 }

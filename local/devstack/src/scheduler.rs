@@ -4,6 +4,8 @@
 use crate::wiring::Schedule;
 use anyhow::Context;
 use std::time::Duration;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
 
 /// One schedule, ready to fire.
 pub struct Job {
@@ -43,11 +45,29 @@ impl Job {
     }
 }
 
-/// Invokes the schedule's function once; returns its answer.
-pub async fn fire(http: &reqwest::Client, job: &Job) -> anyhow::Result<String> {
+/// The placeholder EventBridge Scheduler replaces, in a schedule's input, with the time the
+/// invocation is for.
+pub const SCHEDULED_TIME: &str = "<aws.scheduler.scheduled-time>";
+
+/// The schedule's input for an invocation at `at`: every string that is the placeholder becomes
+/// the time, in RFC 3339, as Scheduler writes it.
+pub fn input_at(input: &serde_json::Value, at: OffsetDateTime) -> serde_json::Value {
+    match input {
+        serde_json::Value::String(s) if s == SCHEDULED_TIME => {
+            serde_json::Value::String(at.format(&Rfc3339).expect("a UTC time formats"))
+        }
+        serde_json::Value::Object(map) => {
+            serde_json::Value::Object(map.iter().map(|(k, v)| (k.clone(), input_at(v, at))).collect())
+        }
+        other => other.clone(),
+    }
+}
+
+/// Invokes the schedule's function once, for time `at`; returns its answer.
+pub async fn fire(http: &reqwest::Client, job: &Job, at: OffsetDateTime) -> anyhow::Result<String> {
     let response = http
         .post(&job.invoke_url)
-        .json(&job.input)
+        .json(&input_at(&job.input, at))
         .timeout(Duration::from_secs(300))
         .send()
         .await
@@ -67,7 +87,7 @@ pub async fn run(http: reqwest::Client, job: Job) -> anyhow::Result<()> {
     let mut ticks = tokio::time::interval(job.every);
     loop {
         ticks.tick().await;
-        match fire(&http, &job).await {
+        match fire(&http, &job, OffsetDateTime::now_utc()).await {
             Ok(answer) => tracing::info!(schedule = %job.name, %answer, "schedule fired"),
             // EventBridge retries and then dead-letters; locally the next tick tries again.
             Err(error) => {
@@ -75,6 +95,40 @@ pub async fn run(http: reqwest::Client, job: Job) -> anyhow::Result<()> {
             }
         }
     }
+}
+
+/// Fires `jobs` over `span` of simulated time from `start`, on a clock `speed` times faster than
+/// the real one: each job at `start` and then at its rate, all in the order of their times, each
+/// with its simulated time as its scheduled time, waiting the compressed interval in between.
+/// Every invocation is awaited; the answers are returned in order.
+pub async fn replay(
+    http: &reqwest::Client,
+    jobs: &[Job],
+    start: OffsetDateTime,
+    span: Duration,
+    speed: u32,
+) -> anyhow::Result<Vec<(String, OffsetDateTime, String)>> {
+    anyhow::ensure!(speed > 0, "the speed must be positive");
+    let mut due: Vec<(OffsetDateTime, usize)> = Vec::new();
+    for (index, job) in jobs.iter().enumerate() {
+        let mut at = start;
+        while at <= start + span {
+            due.push((at, index));
+            at += job.every;
+        }
+    }
+    due.sort();
+    let began = tokio::time::Instant::now();
+    let mut answers = Vec::new();
+    for (at, index) in due {
+        let offset = (at - start).unsigned_abs() / speed;
+        tokio::time::sleep_until(began + offset).await;
+        let job = &jobs[index];
+        let answer = fire(http, job, at).await?;
+        tracing::info!(schedule = %job.name, at = %at.format(&Rfc3339)?, %answer, "schedule fired (replay)");
+        answers.push((job.name.clone(), at, answer));
+    }
+    Ok(answers)
 }
 
 #[cfg(test)]
@@ -105,5 +159,17 @@ mod tests {
         for (name, schedule) in &wiring.schedules {
             Job::new(name, schedule, "http://127.0.0.1:9000").unwrap();
         }
+    }
+
+    #[test]
+    fn the_scheduled_time_is_written_into_the_input_as_scheduler_writes_it() {
+        let input = serde_json::json!({ "job": "research", "at": SCHEDULED_TIME });
+        let at = time::macros::datetime!(2026-12-07 13:00 UTC);
+        assert_eq!(
+            input_at(&input, at),
+            serde_json::json!({ "job": "research", "at": "2026-12-07T13:00:00Z" })
+        );
+        let plain = serde_json::json!({ "job": "email_flows" });
+        assert_eq!(input_at(&plain, at), plain);
     }
 }

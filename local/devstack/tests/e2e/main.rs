@@ -12,6 +12,7 @@ mod isolation;
 mod launch;
 mod mail;
 mod research;
+mod schedules;
 mod store;
 
 use domain::{Currency, Money, RunId, StoreId, TenantId};
