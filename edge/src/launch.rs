@@ -2,8 +2,9 @@
 //!
 //! 1. [`start`]: creating a store records a research run marked as its launch, sized by the plan
 //!    ([`domain::plans::PlanLimits::launch_imports`]), and enqueues it. The launch run imports
-//!    what scores at least the store's watch threshold (an empty shop needs a catalog; later runs
-//!    keep to the import threshold), see [`import_threshold`].
+//!    what scores at least the store's watch threshold, including what the analysis would only
+//!    watch (an empty shop needs a catalog; later runs keep to the import threshold): its research
+//!    context says it is a launch (`internal::research::context`).
 //! 2. [`advance`]: when the run has reported and every product it queued is in the store (checked
 //!    after its report and after each of its imports), the products are grouped into collections
 //!    by their suppliers' categories ([`domain::launch`]) and the store's first SEO run is started,
@@ -68,12 +69,6 @@ pub async fn start(env: &Env, config: &Config, store: &Store, db: &StoreDb) -> A
     }
     research_schedule::set_research_window(&PlatformDb::open(env)?, &store.id.to_string(), &window).await?;
     Ok(Some(run_id))
-}
-
-/// The score from which run `run_id` imports a candidate: the store's watch threshold for its
-/// launch run, its import threshold otherwise.
-pub async fn import_threshold(db: &StoreDb, run_id: RunId, import: u8, watch: u8) -> ApiResult<u8> {
-    Ok(if launch::is_launch(db, &run_id.to_string()).await? { watch.min(import) } else { import })
 }
 
 /// Moves launch run `run_id` on once all its imports are in: collections from their

@@ -361,6 +361,10 @@ pub struct ResearchContext {
     /// The tenant's plan, whose daily AI budget the run spends.
     #[serde(default = "starter")]
     pub plan: domain::Plan,
+    /// Whether this is a new store's launch run, which imports what the analysis would watch
+    /// from `import_threshold` (then the store's watch threshold) and analyses more candidates.
+    #[serde(default)]
+    pub launch: bool,
 }
 
 fn starter() -> domain::Plan {

@@ -89,8 +89,10 @@ pub async fn context(
         |value: i64, default: u8| u8::try_from(value).ok().filter(|v| *v <= 100).unwrap_or(default);
     let (import, watch) =
         (threshold(store.row.import_threshold, 80), threshold(store.row.watch_threshold, 65));
+    let launch = crate::repo::launch::is_launch(db, &run_id.to_string()).await?;
     Ok(ResearchContext {
-        import_threshold: crate::launch::import_threshold(db, run_id, import, watch).await?,
+        import_threshold: if launch { watch.min(import) } else { import },
+        launch,
         watch_threshold: watch,
         store_name: store.row.name.clone(),
         owner_email: owner.and_then(|email| domain::accounts::Email::parse(&email).ok()),

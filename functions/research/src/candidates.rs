@@ -235,21 +235,30 @@ pub struct Thresholds {
     pub import: u8,
     /// From this AI score a product not imported goes on the watchlist.
     pub watch: u8,
+    /// A new store's launch run: an empty shop needs a catalog, so a product the analysis would
+    /// watch is imported too when it reaches `import` (which the edge sets to the store's watch
+    /// threshold for that run).
+    pub launch: bool,
 }
 
 impl Default for Thresholds {
     /// The platform's defaults: import from 80, watch from 65.
     fn default() -> Self {
-        Self { import: 80, watch: 65 }
+        Self { import: 80, watch: 65, launch: false }
     }
 }
 /// Most candidates analysed in one run, unless the run imports more.
 pub const SHORTLIST_MAX: usize = 20;
 
+/// Most candidates analysed in a launch run: once per store, and its catalog depends on it.
+pub const LAUNCH_SHORTLIST_MAX: usize = 100;
+
 /// How many of the best candidates are analysed for a run that imports `max_imports`: twice as
-/// many, so products the analysis turns down can be replaced by the next best.
-pub fn shortlist_size(max_imports: usize) -> usize {
-    max_imports.max((max_imports * 2).min(SHORTLIST_MAX))
+/// many, so products the analysis turns down can be replaced by the next best (at most
+/// [`SHORTLIST_MAX`], or [`LAUNCH_SHORTLIST_MAX`] for a launch).
+pub fn shortlist_size(max_imports: usize, launch: bool) -> usize {
+    let most = if launch { LAUNCH_SHORTLIST_MAX } else { SHORTLIST_MAX };
+    max_imports.max((max_imports * 2).min(most))
 }
 
 /// What the analysis decided for a run's shortlist.
@@ -282,7 +291,12 @@ pub fn decide(
             decided.failed += 1;
             continue;
         };
-        if analysis.score >= thresholds.import && analysis.recommendation == Recommendation::Import {
+        let recommended = match analysis.recommendation {
+            Recommendation::Import => true,
+            Recommendation::Watch => thresholds.launch,
+            Recommendation::Skip => false,
+        };
+        if analysis.score >= thresholds.import && recommended {
             importable.push((candidate, analysis));
         } else if analysis.score >= thresholds.watch && analysis.recommendation != Recommendation::Skip {
             decided.watch.push((candidate, analysis));
@@ -386,17 +400,33 @@ mod tests {
             .map(|i| Candidate::from_supplier(product(&i.to_string(), &format!("Item {i}"), 100)))
             .collect();
         let analyses = [92, 85, 72].map(|s| analysis(s, Recommendation::Import)).to_vec();
-        let strict = decide(shortlist.clone(), analyses.clone(), 5, Thresholds { import: 90, watch: 80 });
+        let strict = decide(
+            shortlist.clone(),
+            analyses.clone(),
+            5,
+            Thresholds { import: 90, watch: 80, launch: false },
+        );
         assert_eq!((ids(&strict.import), ids(&strict.watch), strict.skipped), (vec!["1"], vec!["2"], 1));
-        let lenient = decide(shortlist, analyses, 5, Thresholds { import: 70, watch: 50 });
+        let lenient = decide(
+            shortlist.clone(),
+            analyses.clone(),
+            5,
+            Thresholds { import: 70, watch: 50, launch: false },
+        );
+        // A launch imports what the analysis would watch, from the threshold it is given.
+        let launch = decide(shortlist, analyses, 5, Thresholds { import: 65, watch: 65, launch: true });
+        assert!(launch.import.len() >= lenient.import.len());
+        assert!(launch.import.iter().all(|(_, a)| a.score >= 65 && a.recommendation != Recommendation::Skip));
         assert_eq!(ids(&lenient.import), vec!["1", "2", "3"]);
     }
 
     #[test]
     fn the_shortlist_is_twice_the_imports_within_bounds() {
-        assert_eq!(shortlist_size(5), 10);
-        assert_eq!(shortlist_size(15), 20);
-        assert_eq!(shortlist_size(50), 50);
+        assert_eq!(shortlist_size(5, false), 10);
+        assert_eq!(shortlist_size(15, false), 20);
+        assert_eq!(shortlist_size(50, false), 50);
+        assert_eq!(shortlist_size(20, true), 40);
+        assert_eq!(shortlist_size(50, true), 100);
     }
 
     #[test]

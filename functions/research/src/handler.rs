@@ -73,7 +73,11 @@ async fn research(state: &State, envelope: Envelope<ResearchRequested>) -> anyho
         tracing::info!(run = %run.run_id, %store_id, "run already completed; this delivery does nothing");
         return Ok(());
     }
-    let thresholds = Thresholds { import: context.import_threshold, watch: context.watch_threshold };
+    let thresholds = Thresholds {
+        import: context.import_threshold,
+        watch: context.watch_threshold,
+        launch: context.launch,
+    };
     let owned = Owned::new(
         context
             .existing
@@ -101,7 +105,7 @@ async fn research(state: &State, envelope: Envelope<ResearchRequested>) -> anyho
 
     let seen = found.len();
     let max_imports = usize::from(run.max_imports);
-    let shortlist = select(found, shortlist_size(max_imports));
+    let shortlist = select(found, shortlist_size(max_imports, context.launch));
     let scope = Scope { tenant: envelope.tenant_id, budget: DailyBudget::for_plan(context.plan) };
     let analyses = analyse(&state.ai, &scope, &run.niche, &shortlist).await?;
     let ranked: Vec<Opportunity> = shortlist
@@ -471,7 +475,7 @@ mod tests {
             tenant: domain::TenantId::from_random_bytes([1; 16]),
             budget: DailyBudget::for_plan(domain::Plan::Starter),
         };
-        let shortlist = select(evidenced(recorded()).candidates, shortlist_size(5));
+        let shortlist = select(evidenced(recorded()).candidates, shortlist_size(5, false));
         let best: Vec<String> =
             shortlist.iter().take(5).map(|c| c.product.source_product_id.clone()).collect();
         let analyses = analyse(&ai, &scope, "pet grooming", &shortlist).await.unwrap();
