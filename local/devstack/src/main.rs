@@ -128,6 +128,7 @@ async fn main() -> anyhow::Result<()> {
             )
             .await?;
             for (name, at, answer) in fired {
+                let at = at.format(&time::format_description::well_known::Rfc3339)?;
                 println!("{name}\t{at}\t{answer}");
             }
             Ok(())
