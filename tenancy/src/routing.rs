@@ -37,7 +37,8 @@ pub struct RoutingRecord {
     pub look: StoreLook,
 }
 
-/// How a store's pages look: theme, brand colour and logo, chosen in the store's settings.
+/// How a store's pages look: theme, brand colour, logo, font, hero image, announcement and menu,
+/// chosen in the store's settings. Fields added after the first are absent from older records.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoreLook {
     /// `classic`, `bold` or `minimal`.
@@ -47,11 +48,44 @@ pub struct StoreLook {
     /// An absolute `https:` (or local `http:`) URL of the logo, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<String>,
+    /// The font stack: `system`, `humanist`, `serif` or `rounded`.
+    #[serde(default = "system_font")]
+    pub font: String,
+    /// An absolute `https:` (or local `http:`) URL of the home page's banner image, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hero_image_url: Option<String>,
+    /// The announcement bar's text; empty for no bar.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub announcement: String,
+    /// The header menu: collections in the merchant's order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub menu: Vec<MenuLink>,
+}
+
+/// A collection in a store's menu.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MenuLink {
+    /// The collection's slug.
+    pub slug: String,
+    /// Its title when the menu was saved.
+    pub title: String,
+}
+
+fn system_font() -> String {
+    "system".into()
 }
 
 impl Default for StoreLook {
     fn default() -> Self {
-        Self { theme: "classic".into(), brand_color: "#1d4ed8".into(), logo_url: None }
+        Self {
+            theme: "classic".into(),
+            brand_color: "#1d4ed8".into(),
+            logo_url: None,
+            font: system_font(),
+            hero_image_url: None,
+            announcement: String::new(),
+            menu: Vec::new(),
+        }
     }
 }
 
