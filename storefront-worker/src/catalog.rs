@@ -4,7 +4,8 @@
 
 use crate::crawlers::{SitemapProduct, SITEMAP_MAX_URLS};
 use crate::products::{self, CardRow, SECTION_SIZE};
-use crate::render::{Card, CollectionPage, HomePage, PostCard, PostPage, Sort, StorePage};
+use crate::render::{Card, CollectionPage, Filter, HomePage, PostCard, PostPage, Sort, StorePage};
+use crate::urls::ALL_PRODUCTS;
 use domain::{Currency, Money};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -58,8 +59,54 @@ const OWN_ORDER: &str = "CASE WHEN c.sort NOT IN ('manual', 'newest', 'price_asc
      CASE WHEN c.sort = 'price_desc' THEN p.price_minor END DESC, \
      CASE WHEN c.sort NOT IN ('newest', 'price_asc', 'price_desc') THEN m.position END, p.id";
 
-/// A page of a collection's published products, in `sort` or (`None`) the collection's own.
-fn members_sql(which: Members, sort: Option<Sort>, limit: u32, offset: u32) -> String {
+/// The conditions a filter adds to a query of the products aliased `p`, each starting with
+/// `AND`; prices are compared in minor units of `currency`. Only integers are written into it.
+fn filter_sql(filter: Filter, currency: Currency) -> String {
+    let per_major = currency.minor_per_major();
+    let mut sql = String::new();
+    if let Some(min) = filter.min {
+        sql.push_str(&format!(" AND p.price_minor >= {}", i64::from(min) * per_major));
+    }
+    if let Some(max) = filter.max {
+        // Up to the last minor unit of the whole amount: `max=20` keeps $20.99 out and $20.00 in.
+        sql.push_str(&format!(" AND p.price_minor <= {}", i64::from(max) * per_major));
+    }
+    if filter.in_stock {
+        sql.push_str(
+            " AND (NOT EXISTS (SELECT 1 FROM product_variants v WHERE v.store_id = ?1 AND v.product_id = p.id) \
+             OR EXISTS (SELECT 1 FROM product_variants v WHERE v.store_id = ?1 AND v.product_id = p.id \
+             AND (v.stock IS NULL OR v.stock > 0)))",
+        );
+    }
+    sql
+}
+
+/// Every published product (`/collections/all`) in `sort` (manual is newest first), filtered.
+fn all_products_sql(sort: Sort, filter: Filter, currency: Currency, limit: u32, offset: u32) -> String {
+    let order = match sort {
+        Sort::Manual | Sort::Newest => "p.created_at DESC, p.id",
+        other => order_by(other),
+    };
+    format!(
+        "SELECT {CARD_COLUMNS} FROM products p \
+         LEFT JOIN (SELECT product_id, SUM(quantity) AS sold FROM order_items WHERE store_id = ?1 GROUP BY product_id) s \
+         ON s.product_id = p.id WHERE p.store_id = ?1 AND p.status = 'published'{} \
+         ORDER BY {order} LIMIT {limit} OFFSET {offset}",
+        filter_sql(filter, currency),
+        CARD_COLUMNS = products::CARD_COLUMNS
+    )
+}
+
+/// A page of a collection's published products, in `sort` or (`None`) the collection's own,
+/// narrowed by `filter` (prices in `currency`).
+fn members_sql(
+    which: Members,
+    sort: Option<Sort>,
+    filter: Filter,
+    currency: Currency,
+    limit: u32,
+    offset: u32,
+) -> String {
     let collection = match which {
         Members::BySlug => "c.slug = ?2",
         Members::Featured => {
@@ -67,21 +114,36 @@ fn members_sql(which: Members, sort: Option<Sort>, limit: u32, offset: u32) -> S
         }
     };
     format!(
-        "SELECT p.slug, p.title, p.price_minor, p.compare_at_minor, p.currency, p.images \
+        "SELECT {CARD_COLUMNS} \
          FROM collection_products m JOIN collections c ON c.id = m.collection_id AND c.store_id = ?1 \
          JOIN products p ON p.id = m.product_id AND p.store_id = ?1 \
          LEFT JOIN (SELECT product_id, SUM(quantity) AS sold FROM order_items WHERE store_id = ?1 GROUP BY product_id) s \
          ON s.product_id = p.id \
-         WHERE m.store_id = ?1 AND {collection} AND p.status = 'published' \
+         WHERE m.store_id = ?1 AND {collection} AND p.status = 'published'{} \
          ORDER BY {} LIMIT {limit} OFFSET {offset}",
-        sort.map_or(OWN_ORDER, order_by)
+        filter_sql(filter, currency),
+        sort.map_or(OWN_ORDER, order_by),
+        CARD_COLUMNS = products::CARD_COLUMNS
     )
 }
 
-const MEMBER_COUNT_SQL: &str =
-    "SELECT COUNT(*) AS n FROM collection_products m JOIN collections c ON c.id = m.collection_id \
-     AND c.store_id = ?1 JOIN products p ON p.id = m.product_id AND p.store_id = ?1 \
-     WHERE m.store_id = ?1 AND c.slug = ?2 AND p.status = 'published'";
+/// How many published products of the collection whose slug is `?2` pass `filter`.
+fn member_count_sql(filter: Filter, currency: Currency) -> String {
+    format!(
+        "SELECT COUNT(*) AS n FROM collection_products m JOIN collections c ON c.id = m.collection_id \
+         AND c.store_id = ?1 JOIN products p ON p.id = m.product_id AND p.store_id = ?1 \
+         WHERE m.store_id = ?1 AND c.slug = ?2 AND p.status = 'published'{}",
+        filter_sql(filter, currency)
+    )
+}
+
+/// How many published products pass `filter`.
+fn all_count_sql(filter: Filter, currency: Currency) -> String {
+    format!(
+        "SELECT COUNT(*) AS n FROM products p WHERE p.store_id = ?1 AND p.status = 'published'{}",
+        filter_sql(filter, currency)
+    )
+}
 
 #[derive(Deserialize)]
 struct Count {
@@ -143,7 +205,10 @@ pub async fn home<D: Sql>(db: &StoreDb<D>, fallback: Currency) -> Result<HomePag
         &format!("SELECT {COLLECTION_COLUMNS} FROM collections WHERE store_id = ?1 AND featured = 1 ORDER BY updated_at DESC LIMIT 1"),
         vec![],
     )?;
-    let members = db.scoped(&members_sql(Members::Featured, None, SECTION_SIZE as u32, 0), vec![])?;
+    let members = db.scoped(
+        &members_sql(Members::Featured, None, Filter::default(), fallback, SECTION_SIZE as u32, 0),
+        vec![],
+    )?;
     let best = db.scoped(&products::best_sellers_sql(), vec![])?;
     let newest = db.scoped(&products::newest_sql(), vec![])?;
     let mut rows = db.read_batch(vec![featured, members, best, newest]).await?.into_iter();
@@ -161,24 +226,52 @@ pub(crate) fn cards(rows: Vec<CardRow>, fallback: Currency) -> Vec<Card> {
     rows.into_iter().map(|row| row.into_card(fallback)).collect()
 }
 
-/// A collection page, `sort` (or the collection's own order) and page `page` (from 1), in one
-/// round trip with the redirect of a renamed slug.
+/// A collection page, `sort` (or the collection's own order), `filter` and page `page` (from 1),
+/// in one round trip with the redirect of a renamed slug. [`ALL_PRODUCTS`] is every published
+/// product. Prices are filtered in the store's currency, `fallback`.
 pub async fn collection<D: Sql>(
     db: &StoreDb<D>,
     slug: &str,
     sort: Option<Sort>,
+    filter: Filter,
     page: u32,
     fallback: Currency,
 ) -> Result<Found<CollectionPage>, SqlError> {
     let page = page.max(1);
     let offset = (page - 1).saturating_mul(COLLECTION_PAGE_SIZE);
+    if slug == ALL_PRODUCTS {
+        let sort_shown = sort.unwrap_or(Sort::BestSelling);
+        let statements = vec![
+            db.scoped(&all_count_sql(filter, fallback), vec![])?,
+            db.scoped(&all_products_sql(sort_shown, filter, fallback, COLLECTION_PAGE_SIZE, offset), vec![])?,
+        ];
+        let mut rows = db.read_batch(statements).await?.into_iter();
+        let total = next::<_, Count>(&mut rows)?.first().map_or(0, |c| c.n);
+        return Ok(Found::Page(CollectionPage {
+            slug: ALL_PRODUCTS.to_owned(),
+            title: "All products".to_owned(),
+            description_html: String::new(),
+            meta_title: String::new(),
+            meta_description: String::new(),
+            default_sort: Sort::BestSelling,
+            sort: sort_shown,
+            filter,
+            page,
+            total,
+            per_page: COLLECTION_PAGE_SIZE,
+            cards: cards(next(&mut rows)?, fallback),
+        }));
+    }
     let statements = vec![
         db.scoped(
             &format!("SELECT {COLLECTION_COLUMNS} FROM collections WHERE store_id = ?1 AND slug = ?2"),
             vec![slug.into()],
         )?,
-        db.scoped(MEMBER_COUNT_SQL, vec![slug.into()])?,
-        db.scoped(&members_sql(Members::BySlug, sort, COLLECTION_PAGE_SIZE, offset), vec![slug.into()])?,
+        db.scoped(&member_count_sql(filter, fallback), vec![slug.into()])?,
+        db.scoped(
+            &members_sql(Members::BySlug, sort, filter, fallback, COLLECTION_PAGE_SIZE, offset),
+            vec![slug.into()],
+        )?,
         redirect_statement(db, "collection", slug)?,
     ];
     let mut rows = db.read_batch(statements).await?.into_iter();
@@ -195,6 +288,7 @@ pub async fn collection<D: Sql>(
             meta_description: row.meta_description,
             default_sort,
             sort: sort.unwrap_or(default_sort),
+            filter,
             page,
             total,
             per_page: COLLECTION_PAGE_SIZE,
@@ -499,13 +593,28 @@ mod tests {
 
     #[test]
     fn every_collection_query_is_scoped_to_the_store() {
-        for which in [Members::BySlug, Members::Featured] {
-            for sort in Sort::ALL.map(Some).into_iter().chain([None]) {
-                let sql = members_sql(which, sort, 24, 48);
-                assert!(is_scoped(&sql), "{sql}");
-                assert!(sql.contains("p.status = 'published'"));
+        let filters = [Filter::default(), Filter { in_stock: true, min: Some(5), max: Some(50) }];
+        for filter in filters {
+            for which in [Members::BySlug, Members::Featured] {
+                for sort in Sort::ALL.map(Some).into_iter().chain([None]) {
+                    let sql = members_sql(which, sort, filter, Currency::Usd, 24, 48);
+                    assert!(is_scoped(&sql), "{sql}");
+                    assert!(sql.contains("p.status = 'published'"));
+                }
             }
+            for sort in Sort::ALL {
+                let sql = all_products_sql(sort, filter, Currency::Usd, 24, 0);
+                assert!(is_scoped(&sql) && sql.contains("p.status = 'published'"), "{sql}");
+            }
+            assert!(is_scoped(&member_count_sql(filter, Currency::Usd)));
+            assert!(is_scoped(&all_count_sql(filter, Currency::Usd)));
         }
-        assert!(is_scoped(MEMBER_COUNT_SQL));
+    }
+
+    #[test]
+    fn price_filters_are_whole_units_of_the_currency() {
+        let sql = filter_sql(Filter { in_stock: false, min: Some(5), max: Some(20) }, Currency::Usd);
+        assert_eq!(sql, " AND p.price_minor >= 500 AND p.price_minor <= 2000");
+        assert_eq!(filter_sql(Filter::default(), Currency::Usd), "");
     }
 }
