@@ -40,13 +40,15 @@ fn order_by(sort: Sort) -> &'static str {
     }
 }
 
-/// Which collection a members query reads.
-#[derive(Clone, Copy)]
+/// Which products a members query reads.
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Members {
     /// The collection whose slug is bound as `?2`.
     BySlug,
     /// The featured collection: the most recently changed one marked featured.
     Featured,
+    /// Every published product ([`ALL_PRODUCTS`]).
+    All,
 }
 
 /// The `ORDER BY` of a collection's products in the collection's own sort (`c.sort`), with one
@@ -81,24 +83,10 @@ fn filter_sql(filter: Filter, currency: Currency) -> String {
     sql
 }
 
-/// Every published product (`/collections/all`) in `sort` (manual is newest first), filtered.
-fn all_products_sql(sort: Sort, filter: Filter, currency: Currency, limit: u32, offset: u32) -> String {
-    let order = match sort {
-        Sort::Manual | Sort::Newest => "p.created_at DESC, p.id",
-        other => order_by(other),
-    };
-    format!(
-        "SELECT {CARD_COLUMNS} FROM products p \
-         LEFT JOIN (SELECT product_id, SUM(quantity) AS sold FROM order_items WHERE store_id = ?1 GROUP BY product_id) s \
-         ON s.product_id = p.id WHERE p.store_id = ?1 AND p.status = 'published'{} \
-         ORDER BY {order} LIMIT {limit} OFFSET {offset}",
-        filter_sql(filter, currency),
-        CARD_COLUMNS = products::CARD_COLUMNS
-    )
-}
-
-/// A page of a collection's published products, in `sort` or (`None`) the collection's own,
-/// narrowed by `filter` (prices in `currency`).
+/// A page of published products of `which`, in `sort` or (`None`) the collection's own (best
+/// selling for all products, whose manual order is newest first), narrowed by `filter` (prices in
+/// `currency`). Each row carries the `total` of products that pass the filter (the count is
+/// taken before the page's `LIMIT`), so a page needs no second query to count them.
 fn members_sql(
     which: Members,
     sort: Option<Sort>,
@@ -107,48 +95,33 @@ fn members_sql(
     limit: u32,
     offset: u32,
 ) -> String {
-    let collection = match which {
-        Members::BySlug => "c.slug = ?2",
-        Members::Featured => {
-            "c.id = (SELECT id FROM collections WHERE store_id = ?1 AND featured = 1 ORDER BY updated_at DESC LIMIT 1)"
-        }
+    let (from, scope) = match which {
+        Members::All => ("products p", "p.store_id = ?1"),
+        Members::BySlug => (MEMBERS_FROM, "m.store_id = ?1 AND c.slug = ?2"),
+        Members::Featured => (
+            MEMBERS_FROM,
+            "m.store_id = ?1 AND c.id = (SELECT id FROM collections WHERE store_id = ?1 AND featured = 1 ORDER BY updated_at DESC LIMIT 1)",
+        ),
+    };
+    let order = match (which, sort) {
+        (Members::All, None | Some(Sort::BestSelling)) => "COALESCE(s.sold, 0) DESC, p.created_at DESC, p.id",
+        (Members::All, Some(Sort::Manual)) => order_by(Sort::Newest),
+        (_, sort) => sort.map_or(OWN_ORDER, order_by),
     };
     format!(
-        "SELECT {CARD_COLUMNS} \
-         FROM collection_products m JOIN collections c ON c.id = m.collection_id AND c.store_id = ?1 \
-         JOIN products p ON p.id = m.product_id AND p.store_id = ?1 \
+        "SELECT {CARD_COLUMNS}, COUNT(*) OVER () AS total FROM {from} \
          LEFT JOIN (SELECT product_id, SUM(quantity) AS sold FROM order_items WHERE store_id = ?1 GROUP BY product_id) s \
-         ON s.product_id = p.id \
-         WHERE m.store_id = ?1 AND {collection} AND p.status = 'published'{} \
-         ORDER BY {} LIMIT {limit} OFFSET {offset}",
+         ON s.product_id = p.id WHERE {scope} AND p.status = 'published'{} \
+         ORDER BY {order} LIMIT {limit} OFFSET {offset}",
         filter_sql(filter, currency),
-        sort.map_or(OWN_ORDER, order_by),
         CARD_COLUMNS = products::CARD_COLUMNS
     )
 }
 
-/// How many published products of the collection whose slug is `?2` pass `filter`.
-fn member_count_sql(filter: Filter, currency: Currency) -> String {
-    format!(
-        "SELECT COUNT(*) AS n FROM collection_products m JOIN collections c ON c.id = m.collection_id \
-         AND c.store_id = ?1 JOIN products p ON p.id = m.product_id AND p.store_id = ?1 \
-         WHERE m.store_id = ?1 AND c.slug = ?2 AND p.status = 'published'{}",
-        filter_sql(filter, currency)
-    )
-}
-
-/// How many published products pass `filter`.
-fn all_count_sql(filter: Filter, currency: Currency) -> String {
-    format!(
-        "SELECT COUNT(*) AS n FROM products p WHERE p.store_id = ?1 AND p.status = 'published'{}",
-        filter_sql(filter, currency)
-    )
-}
-
-#[derive(Deserialize)]
-struct Count {
-    n: u32,
-}
+/// The products of a collection, with the collection (`c`) and the membership (`m`).
+const MEMBERS_FROM: &str =
+    "collection_products m JOIN collections c ON c.id = m.collection_id AND c.store_id = ?1 \
+     JOIN products p ON p.id = m.product_id AND p.store_id = ?1";
 
 /// What a slug of a page names.
 pub enum Found<T> {
@@ -239,45 +212,38 @@ pub async fn collection<D: Sql>(
 ) -> Result<Found<CollectionPage>, SqlError> {
     let page = page.max(1);
     let offset = (page - 1).saturating_mul(COLLECTION_PAGE_SIZE);
-    if slug == ALL_PRODUCTS {
-        let sort_shown = sort.unwrap_or(Sort::BestSelling);
-        let statements = vec![
-            db.scoped(&all_count_sql(filter, fallback), vec![])?,
-            db.scoped(&all_products_sql(sort_shown, filter, fallback, COLLECTION_PAGE_SIZE, offset), vec![])?,
-        ];
-        let mut rows = db.read_batch(statements).await?.into_iter();
-        let total = next::<_, Count>(&mut rows)?.first().map_or(0, |c| c.n);
-        return Ok(Found::Page(CollectionPage {
-            slug: ALL_PRODUCTS.to_owned(),
-            title: "All products".to_owned(),
-            description_html: String::new(),
-            meta_title: String::new(),
-            meta_description: String::new(),
-            default_sort: Sort::BestSelling,
-            sort: sort_shown,
-            filter,
-            page,
-            total,
-            per_page: COLLECTION_PAGE_SIZE,
-            cards: cards(next(&mut rows)?, fallback),
-        }));
-    }
-    let statements = vec![
-        db.scoped(
+    // All products has no stored row or redirect: the same reads without them.
+    let all = slug == ALL_PRODUCTS;
+    let which = if all { Members::All } else { Members::BySlug };
+    let members = members_sql(which, sort, filter, fallback, COLLECTION_PAGE_SIZE, offset);
+    let mut statements = Vec::with_capacity(3);
+    if !all {
+        statements.push(db.scoped(
             &format!("SELECT {COLLECTION_COLUMNS} FROM collections WHERE store_id = ?1 AND slug = ?2"),
             vec![slug.into()],
-        )?,
-        db.scoped(&member_count_sql(filter, fallback), vec![slug.into()])?,
-        db.scoped(
-            &members_sql(Members::BySlug, sort, filter, fallback, COLLECTION_PAGE_SIZE, offset),
-            vec![slug.into()],
-        )?,
-        redirect_statement(db, "collection", slug)?,
-    ];
+        )?);
+    }
+    statements.push(db.scoped(&members, if all { vec![] } else { vec![slug.into()] })?);
+    if !all {
+        statements.push(redirect_statement(db, "collection", slug)?);
+    }
     let mut rows = db.read_batch(statements).await?.into_iter();
-    let row: Option<CollectionRow> = next(&mut rows)?.into_iter().next();
-    let total = next::<_, Count>(&mut rows)?.first().map_or(0, |c| c.n);
-    let members = cards(next(&mut rows)?, fallback);
+    let row: Option<CollectionRow> = if all {
+        Some(CollectionRow {
+            slug: ALL_PRODUCTS.to_owned(),
+            title: "All products".to_owned(),
+            description: String::new(),
+            sort: Sort::BestSelling.key().to_owned(),
+            meta_title: String::new(),
+            meta_description: String::new(),
+        })
+    } else {
+        next(&mut rows)?.into_iter().next()
+    };
+    let members: Vec<CardRow> = next(&mut rows)?;
+    // No rows past the last page: a total of 0, so that page is beyond the pages there are.
+    let total = members.first().map_or(0, CardRow::total);
+    let members = cards(members, fallback);
     let collection = row.map(|row| {
         let default_sort = Sort::parse(&row.sort).unwrap_or(Sort::BestSelling);
         CollectionPage {
@@ -295,6 +261,9 @@ pub async fn collection<D: Sql>(
             cards: members,
         }
     });
+    if all {
+        return Ok(collection.map_or(Found::Missing, Found::Page));
+    }
     found(collection, &mut rows)
 }
 
@@ -595,19 +564,13 @@ mod tests {
     fn every_collection_query_is_scoped_to_the_store() {
         let filters = [Filter::default(), Filter { in_stock: true, min: Some(5), max: Some(50) }];
         for filter in filters {
-            for which in [Members::BySlug, Members::Featured] {
+            for which in [Members::BySlug, Members::Featured, Members::All] {
                 for sort in Sort::ALL.map(Some).into_iter().chain([None]) {
                     let sql = members_sql(which, sort, filter, Currency::Usd, 24, 48);
                     assert!(is_scoped(&sql), "{sql}");
                     assert!(sql.contains("p.status = 'published'"));
                 }
             }
-            for sort in Sort::ALL {
-                let sql = all_products_sql(sort, filter, Currency::Usd, 24, 0);
-                assert!(is_scoped(&sql) && sql.contains("p.status = 'published'"), "{sql}");
-            }
-            assert!(is_scoped(&member_count_sql(filter, Currency::Usd)));
-            assert!(is_scoped(&all_count_sql(filter, Currency::Usd)));
         }
     }
 

@@ -341,6 +341,15 @@ fn all_products_is_every_published_product_filtered_by_price_and_stock_in_one_ro
     assert_eq!(trips(&counting), 1);
     assert_eq!((all.title.as_str(), all.total), ("All products", 6));
     assert_eq!(slugs(&all.cards), ["comb", "spray", "towel", "brush", "scissors", "mirror"]);
+    let best = page(Filter::default(), None);
+    assert_eq!(best.sort, Sort::BestSelling);
+    assert_eq!(
+        slugs(&best.cards),
+        ["scissors", "comb", "mirror", "brush", "spray", "towel"],
+        "ties newest first"
+    );
+    let newest = page(Filter::default(), Some(Sort::Manual));
+    assert_eq!(slugs(&newest.cards), ["spray", "scissors", "towel", "mirror", "comb", "brush"]);
     let middle = page(Filter { in_stock: false, min: Some(12), max: Some(25) }, Some(Sort::PriceAsc));
     assert_eq!((slugs(&middle.cards), middle.total), (vec!["spray", "towel", "brush", "scissors"], 4));
     run(db.execute("UPDATE product_variants SET stock = 0 WHERE store_id = ?1", vec![])).unwrap();

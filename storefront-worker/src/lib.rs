@@ -165,10 +165,7 @@ async fn handle(req: &mut Request, env: &Env, ctx: &Context, now: f64) -> worker
     if let Some(sort) = sort {
         cache_key.push_str(&format!("&sort={}", sort.key()));
     }
-    for pair in filter.query_pairs() {
-        cache_key.push('&');
-        cache_key.push_str(&pair);
-    }
+    cache_key.push_str(&filter.query());
     if page > 1 {
         cache_key.push_str(&format!("&page={page}"));
     }

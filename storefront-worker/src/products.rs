@@ -158,9 +158,17 @@ pub struct CardRow {
     currency: String,
     images: String,
     sold_out: i64,
+    /// Rows of the query before its page was cut, where it counts them (collection pages).
+    #[serde(default)]
+    total: u32,
 }
 
 impl CardRow {
+    /// How many products the query found in all (0 when it does not count them).
+    pub fn total(&self) -> u32 {
+        self.total
+    }
+
     /// The card of the row; an unknown currency is the store's.
     pub fn into_card(self, fallback: Currency) -> Card {
         let currency = self.currency.parse().unwrap_or(fallback);

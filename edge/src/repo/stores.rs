@@ -108,7 +108,7 @@ impl Store {
                 font: self.row.font.clone(),
                 hero_image_url: self.row.hero_image_url.clone(),
                 announcement: self.row.announcement.clone(),
-                menu: self.row.menu_links(),
+                menu: self.row.menu_links().iter().map(MenuLink::entry).collect(),
             },
         }
     }
@@ -537,7 +537,7 @@ pub(crate) mod tests {
             ("serif", "Free returns within 30 days")
         );
         assert_eq!(look.hero_image_url.as_deref(), Some("https://example.com/hero.jpg"));
-        assert_eq!(look.menu, [MenuLink { slug: "toys".into(), title: "Toys".into() }]);
+        assert_eq!(look.menu, ["toys Toys"]);
         let two = block_on(load(&db, store_id(2))).unwrap();
         assert_eq!((two.row.name.as_str(), two.status), ("Shop", StoreStatus::Active));
         block_on(db.batch(vec![update(store_id(1), &Settings { logo_url: None, ..settings })])).unwrap();

@@ -69,19 +69,19 @@ impl Filter {
     /// Highest price a filter accepts (whole units).
     pub const MAX_PRICE: u32 = 1_000_000;
 
-    /// The filter's part of a query of a collection URL: one `name=value` each, in a fixed order.
-    pub fn query_pairs(self) -> Vec<String> {
-        let mut pairs = Vec::new();
+    /// The filter's part of a query of a collection URL: `&name=value` each, in a fixed order.
+    pub fn query(self) -> String {
+        let mut query = String::new();
         if self.in_stock {
-            pairs.push("in_stock=1".to_owned());
+            query.push_str("&in_stock=1");
         }
-        if let Some(min) = self.min {
-            pairs.push(format!("min={min}"));
+        for (name, bound) in [("&min=", self.min), ("&max=", self.max)] {
+            if let Some(bound) = bound {
+                query.push_str(name);
+                query.push_str(&bound.to_string());
+            }
         }
-        if let Some(max) = self.max {
-            pairs.push(format!("max={max}"));
-        }
-        pairs
+        query
     }
 
     /// A price bound of a query value: blank is none, and so is anything but a whole number up to
@@ -128,20 +128,22 @@ impl CollectionPage {
 
     /// The path of page `n` in the order shown.
     pub fn path(&self, n: u32) -> String {
-        let mut query = Vec::new();
+        let mut query = String::new();
         if self.sort != self.default_sort {
-            query.push(format!("sort={}", self.sort.key()));
+            query.push_str("&sort=");
+            query.push_str(self.sort.key());
         }
-        query.extend(self.filter.query_pairs());
+        query.push_str(&self.filter.query());
         if n > 1 {
-            query.push(format!("page={n}"));
+            query.push_str("&page=");
+            query.push_str(&n.to_string());
         }
-        let base = collection_path(&self.slug);
-        if query.is_empty() {
-            base
-        } else {
-            format!("{base}?{}", query.join("&"))
+        let mut path = collection_path(&self.slug);
+        if let Some(query) = query.strip_prefix('&') {
+            path.push('?');
+            path.push_str(query);
         }
+        path
     }
 }
 

@@ -1,7 +1,7 @@
 //! The home page: a banner (the merchant's hero image, if any), collection tiles, the featured
 //! collection, best sellers and new arrivals, and the store itself as structured data.
 
-use super::{card_grid, json_ld, layout, Card, Head, ImageSources, Site};
+use super::{card_grid, json_ld, layout, Card, Head, Site};
 use crate::urls::{collection_path, ALL_PRODUCTS};
 use html::{html, Markup};
 
@@ -18,7 +18,7 @@ pub struct HomePage {
 
 /// The home page.
 pub fn home(site: &Site, page: &HomePage) -> String {
-    let hero = site.look.hero.as_deref().map(|src| ImageSources::new(src, "100vw"));
+    let hero = site.look.hero.as_deref();
     // Card images load eagerly only in the first grid on the page, and none is fetched first
     // when the banner is the largest paint.
     let mut first_grid = true;
@@ -37,9 +37,8 @@ pub fn home(site: &Site, page: &HomePage) -> String {
     let newest_grid = (!page.newest.is_empty()).then(|| grid(&page.newest));
     let body = html! {
         section class="hero" {
-            @if let Some(sources) = &hero {
-                img src=(sources.src) srcset=[sources.srcset.as_deref()] sizes=[sources.sizes] alt="" width="1600" height="700"
-                    fetchpriority="high" decoding="async";
+            @if let Some(src) = hero {
+                img src=(src) alt="" width="1600" height="700" fetchpriority="high" decoding="async";
             }
             div class="txt" {
                 h1 { (site.name) }
@@ -53,8 +52,8 @@ pub fn home(site: &Site, page: &HomePage) -> String {
         section aria-labelledby="tiles" {
             h2 id="tiles" { "Shop by collection" }
             ul class="tiles" {
-                @for item in &site.look.menu {
-                    li { a href=(collection_path(&item.slug)) { (item.title) } }
+                @for (slug, title) in site.look.menu_items() {
+                    li { a href=(collection_path(slug)) { (title) } }
                 }
                 @if let (true, Some((title, slug, _))) = (site.look.menu.is_empty(), &page.featured) {
                     li { a href=(collection_path(slug)) { (title) } }

@@ -134,62 +134,52 @@ const EAGER_CARDS: usize = 4;
 /// The rules every theme shares; a theme sets the variables (`--cols`, `--card-ratio`,
 /// `--hero-ratio`, `--hero-size`, `--radius`, `--pill`, `--gal`) and rearranges parts.
 const STYLE: &str = "*{box-sizing:border-box}\
-body{font-family:var(--font);margin:0;color:#1a1a1a;background:#fff;line-height:1.5}\
-.wrap,main{max-width:75rem;margin:auto;padding:0 1rem}main{padding-bottom:2rem}\
-h1,h2,h3{line-height:1.15}a{color:var(--link)}img{max-width:100%;height:auto;display:block}\
-.announce{background:var(--brand);color:var(--on-brand);text-align:center;font-size:.875rem;margin:0;padding:.5rem 1rem}\
-header.site{border-bottom:1px solid #e2e2e2;margin-bottom:1.5rem}\
-header.site .wrap{display:flex;flex-wrap:wrap;gap:.25rem 1.5rem;align-items:center;padding-top:.75rem;padding-bottom:.75rem}\
-.brand{font-size:1.25rem;font-weight:700;text-decoration:none;color:inherit;padding:.25rem 0;display:flex;gap:.5rem;align-items:center}\
-.brand img{height:2.5rem;width:auto}nav.menu{flex:1 1 auto}\
-nav.menu ul,footer ul{list-style:none;display:flex;flex-wrap:wrap;gap:0 1.25rem;padding:0;margin:0}\
-nav.menu a,footer a,.cart{display:inline-block;padding:.5rem 0;color:inherit}.cart{font-weight:600}\
+body{font-family:var(--font);margin:0;color:#1a1a1a;line-height:1.5}\
+.wrap,main{max-width:75rem;margin:auto;padding:0 1rem}\
+h1,h2{line-height:1.15}a{color:var(--link)}img{max-width:100%;height:auto;display:block}\
+.announce{background:var(--brand);color:var(--on-brand);text-align:center;font-size:.875rem;margin:0;padding:.5rem}\
+header{border-bottom:1px solid #ddd;margin-bottom:1.5rem}\
+header .wrap{display:flex;flex-wrap:wrap;gap:.25rem 1.5rem;align-items:center;padding:.75rem 1rem}\
+.brand{font-size:1.25rem;font-weight:700;text-decoration:none;display:flex;gap:.5rem;align-items:center}\
+.brand img{height:2.5rem;width:auto}.menu{flex:1}\
+nav ul{list-style:none;display:flex;flex-wrap:wrap;gap:0 1.25rem;padding:0;margin:0}\
+nav a,.brand,.cart{display:inline-block;padding:.5rem 0;color:inherit}\
 :focus-visible{outline:3px solid var(--link);outline-offset:2px}\
-.skip{position:absolute;left:1rem;top:-5rem;z-index:3;background:#fff;padding:.5rem 1rem}.skip:focus{top:1rem}\
-.vh{position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap;border:0}\
-form.search{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}\
-input,select{font:inherit;padding:.5rem;border:1px solid #595959;border-radius:4px;min-height:2.75rem}\
-input[type=search]{width:12rem;max-width:100%}input[type=number]{width:5rem}\
-button,.button{font:inherit;font-weight:600;padding:.6rem 1.25rem;min-height:2.75rem;border:0;border-radius:var(--radius);background:var(--brand);color:var(--on-brand);cursor:pointer;text-decoration:none;display:inline-block}\
-button[disabled]{background:#767676;color:#fff;cursor:not-allowed}\
-.hero{position:relative;margin:0 0 2.5rem;background:var(--brand);color:var(--on-brand);border-radius:var(--radius);overflow:hidden}\
-.hero img{width:100%;aspect-ratio:var(--hero-ratio);object-fit:cover}.hero .txt{padding:1.5rem;background:var(--brand)}\
-.hero h1{font-size:clamp(2rem,6vw,var(--hero-size));margin:0 0 .5rem}.hero p{margin:0 0 1rem}\
-.hero .button{background:var(--on-brand);color:var(--brand)}\
-ul.tiles{list-style:none;padding:0;margin:1rem 0 2.5rem;display:grid;grid-template-columns:repeat(auto-fill,minmax(10rem,1fr));gap:.75rem}\
-.tiles a{display:block;padding:1.25rem 1rem;border:2px solid var(--brand);border-radius:var(--radius);text-decoration:none;font-weight:700;color:inherit}\
-ul.grid{list-style:none;padding:0;margin:1rem 0 2rem;display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:1rem .75rem}\
-@media(min-width:48rem){ul.grid{grid-template-columns:repeat(var(--cols),minmax(0,1fr));gap:1.5rem}}\
-.card a{display:block;text-decoration:none;color:inherit}.card .media{position:relative;display:block;background:#f2f2f2}\
-.card img{width:100%;aspect-ratio:var(--card-ratio);object-fit:cover}.card .t{display:block;margin-top:.5rem;margin-bottom:.25rem}\
-.badge{position:absolute;top:.5rem;left:.5rem;background:#fff;color:#1a1a1a;font-size:.75rem;font-weight:700;padding:.1rem .5rem;border-radius:999px}\
-.badge.sale{background:#a50e0e;color:#fff}\
-.price{font-weight:700}s{color:#595959}.stock{font-weight:600}.out{color:#a50e0e}\
-.pdp{display:grid;gap:1.5rem;margin-top:1rem}@media(min-width:48rem){.pdp{grid-template-columns:minmax(0,var(--gal)) minmax(0,1fr);align-items:start}.buybox{position:sticky;top:1rem}}\
-.slides{display:flex;overflow-x:auto;scroll-snap-type:x mandatory;list-style:none;padding:0;margin:0;gap:.5rem}\
-.slides li{flex:0 0 100%;scroll-snap-align:start}.slides img{width:100%;aspect-ratio:1;object-fit:cover}\
-.thumbs{display:flex;gap:.5rem;list-style:none;padding:0;margin:.5rem 0;overflow-x:auto}.thumbs a{display:block;border:1px solid #bbb}.thumbs img{width:4rem;height:4rem;object-fit:cover}\
-.buybox h1{margin-top:0}.pills{display:flex;flex-wrap:wrap;gap:.5rem;border:0;padding:0;margin:1rem 0}.pills legend{font-weight:600;margin-bottom:.5rem}\
-.pills label{position:relative}.pills input{position:absolute;opacity:0;inset:0;margin:0}\
-.pills span{display:inline-block;border:1px solid #595959;border-radius:var(--pill);padding:.45rem .9rem;cursor:pointer}\
-.pills input:checked+span{background:#1a1a1a;color:#fff}.pills input:focus-visible+span{outline:3px solid var(--link);outline-offset:2px}\
-.pills input:disabled+span{color:#595959;border-style:dashed;text-decoration:line-through;cursor:not-allowed}\
-.qty{display:flex;gap:.5rem;align-items:end;flex-wrap:wrap;margin:1rem 0}.qty label{width:100%;margin:0}\
-details{border-top:1px solid #e2e2e2;padding:.75rem 0}summary{cursor:pointer;font-weight:600;padding:.25rem 0}\
-.stickybuy{position:fixed;left:0;right:0;bottom:0;z-index:2;background:#fff;border-top:1px solid #bbb;padding:.5rem 1rem;display:flex;gap:1rem;align-items:center;justify-content:space-between}\
-@media(max-width:47.99rem){body.has-bar{padding-bottom:4.5rem}}@media(min-width:48rem){.stickybuy{display:none}}\
-fieldset{border:1px solid #ccc;border-radius:4px;margin:1rem 0}label{display:block;margin:.25rem 0}\
-table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.5rem;border-bottom:1px solid #ddd}\
-.stepper{display:flex;gap:.25rem;align-items:center;flex-wrap:wrap}.stepper button{padding:.5rem .9rem}.stepper .dec{order:-1}\
-.filters{display:flex;flex-wrap:wrap;gap:.75rem 1.5rem;align-items:end;margin:1rem 0}.filters label{margin:0}.filters .check{display:flex;gap:.5rem;align-items:center;min-height:2.75rem}\
-.filters input[type=number]{width:7rem}\
-.pager{display:flex;gap:1rem;list-style:none;padding:0}\
-.crumbs{list-style:none;padding:0;margin:0;display:flex;flex-wrap:wrap;gap:.5rem}\
+.skip{position:absolute;top:-5rem;background:#fff;padding:.5rem}.skip:focus{top:1rem}\
+.vh{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap}\
+.search,.filters,.newsletter,.stepper,.qty,.pay{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end}\
+input,select,button,.button{font:inherit;min-height:2.75rem;padding:.5rem;border:1px solid #595959;border-radius:4px}\
+input[type=search]{width:12rem}input[type=number]{width:6rem}\
+button,.button{font-weight:600;padding:.5rem 1.25rem;border:0;border-radius:var(--radius);background:var(--brand);color:var(--on-brand);text-decoration:none;display:inline-block}\
+button[disabled]{background:#767676;color:#fff}\
+.hero{position:relative;margin-bottom:2.5rem;background:var(--brand);color:var(--on-brand);border-radius:var(--radius);overflow:hidden}\
+.hero img{width:100%;aspect-ratio:var(--hero-ratio);object-fit:cover}.txt{padding:1.5rem;background:inherit}\
+.hero h1{font-size:clamp(2rem,6vw,var(--hero-size));margin:0}.hero .button{background:var(--on-brand);color:var(--brand)}\
+ul.tiles,ul.grid{list-style:none;padding:0;display:grid;gap:1rem .75rem;grid-template-columns:repeat(auto-fill,minmax(10rem,1fr))}\
+.tiles a{display:block;padding:1rem;border:2px solid var(--brand);border-radius:var(--radius);font-weight:700;color:inherit}\
+ul.grid{grid-template-columns:1fr 1fr}@media(min-width:48rem){ul.grid{grid-template-columns:repeat(var(--cols),1fr);gap:1.5rem}}\
+.card a{display:block;color:inherit}.media{position:relative;display:block;background:#eee}\
+.card img{width:100%;aspect-ratio:var(--card-ratio);object-fit:cover}.t{display:block;margin:.5rem 0 .25rem}\
+.badge{position:absolute;top:.5rem;left:.5rem;background:#fff;font-size:.75rem;font-weight:700;padding:0 .5rem}\
+.sale{background:#a50e0e;color:#fff}.price{font-weight:700}s{color:#595959}.stock{font-weight:600}.out{color:#a50e0e}\
+.pdp{display:grid;gap:1.5rem}@media(min-width:48rem){.pdp{grid-template-columns:var(--gal) 1fr;align-items:start}.buybox{position:sticky;top:1rem}}\
+.slides,.thumbs{display:flex;overflow-x:auto;scroll-snap-type:x mandatory;list-style:none;padding:0;margin:0 0 .5rem;gap:.5rem}\
+.slides li{flex:0 0 100%;scroll-snap-align:start}.slides img{width:100%;aspect-ratio:1;object-fit:cover}.thumbs img{width:4rem;height:4rem;object-fit:cover}\
+.pills{display:flex;flex-wrap:wrap;gap:.5rem;border:0;padding:0;margin:0}\
+.pills label{position:relative}.pills input{position:absolute;opacity:0}\
+.pills span{display:inline-block;border:1px solid #595959;border-radius:var(--pill);padding:.4rem .9rem}\
+.pills :checked+span{background:#1a1a1a;color:#fff}.pills :focus-visible+span{outline:3px solid var(--link)}\
+.pills :disabled+span{border-style:dashed;text-decoration:line-through}.qty label{width:100%}\
+details{border-top:1px solid #ddd;padding:.75rem 0}summary{cursor:pointer;font-weight:600}\
+.stickybuy{position:fixed;inset:auto 0 0;background:#fff;border-top:1px solid #bbb;padding:.5rem 1rem;display:flex;justify-content:space-between;align-items:center}\
+@media(max-width:48rem){.has-bar{padding-bottom:4.5rem}}@media(min-width:48rem){.stickybuy{display:none}}\
+label{display:block}table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.5rem;border-bottom:1px solid #ddd}\
+.dec{order:-1}.check{display:flex;gap:.5rem;align-items:center;min-height:2.75rem}\
+.pager,.crumbs{display:flex;flex-wrap:wrap;gap:.5rem 1rem;list-style:none;padding:0}\
 .crumbs li+li::before{content:\"\\203A\";margin-right:.5rem;color:#595959}\
-footer.site{background:#f4f4f4;margin-top:3rem;padding:2rem 0 1rem}footer.site h2{font-size:1rem;margin:0 0 .5rem}\
-footer .cols{display:grid;gap:1.5rem;grid-template-columns:repeat(auto-fit,minmax(14rem,1fr))}footer .cols ul{flex-direction:column}\
-.pay{display:flex;flex-wrap:wrap;gap:.5rem;margin:1.5rem 0 .5rem}.pay li{border:1px solid #767676;border-radius:4px;padding:.1rem .5rem;font-size:.8125rem;background:#fff}\
-.newsletter{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}.newsletter label{width:100%}.newsletter input{flex:1 1 10rem}";
+footer{background:#f4f4f4;margin-top:3rem;padding:2rem 0 1rem}footer h2{font-size:1rem}\
+.cols{display:grid;gap:1.5rem;grid-template-columns:repeat(auto-fit,minmax(14rem,1fr))}.cols ul{flex-direction:column}\
+.pay{list-style:none;padding:0}.pay li{border:1px solid #767676;border-radius:4px;padding:0 .5rem;background:#fff}";
 
 /// The Content Security Policy of every shop page. Scripts run only if they are the one inline
 /// script below (by its SHA-256, held to the script by a test); no page may be framed (clickjacking
@@ -388,8 +378,8 @@ enum Chrome {
 fn menu_links(look: &Look) -> Markup {
     html! {
         li { a href=(collection_path(ALL_PRODUCTS)) { "All products" } }
-        @for item in &look.menu {
-            li { a href=(collection_path(&item.slug)) { (item.title) } }
+        @for (slug, title) in look.menu_items() {
+            li { a href=(collection_path(slug)) { (title) } }
         }
     }
 }
@@ -417,12 +407,8 @@ fn themed_layout(
         (head.markup(store_name))
         (html::style(&format!("{STYLE}{}", look.css())))
     };
-    let class = match chrome {
-        Chrome::ShopWithBar => format!("{} has-bar", look.theme.name()),
-        _ => look.theme.name().to_owned(),
-    };
     let body = html! {
-        body class=(class) {
+        body class={ (look.theme.name()) @if chrome == Chrome::ShopWithBar { " has-bar" } } {
             a class="skip" href="#main" { "Skip to content" }
             @if shop && !look.announcement.is_empty() {
                 p class="announce" { (look.announcement) }
@@ -456,10 +442,6 @@ fn themed_layout(
                 div class="wrap" {
                     @if shop {
                         div class="cols" {
-                            nav aria-labelledby="f-shop" {
-                                h2 id="f-shop" { "Shop" }
-                                ul { (menu_links(look)) li { a href=(SEARCH_PATH) { "Search" } } }
-                            }
                             nav aria-labelledby="f-info" {
                                 h2 id="f-info" { "Information" }
                                 ul {
@@ -711,10 +693,7 @@ pub(crate) mod tests {
     #[test]
     fn the_footer_has_menus_the_newsletter_and_only_the_payment_mark_the_shop_can_support() {
         let html = not_found(Some(&hostile_site()));
-        assert!(
-            html.contains("<h2 id=\"f-shop\">Shop</h2>")
-                && html.contains("<h2 id=\"f-info\">Information</h2>")
-        );
+        assert!(html.contains("<h2>Newsletter</h2>") && html.contains("<h2 id=\"f-info\">Information</h2>"));
         assert!(html.contains("<li><a href=\"/pages/returns\">Returns</a></li>"));
         assert!(
             html.contains("<ul class=\"pay\" aria-label=\"Payment\"><li>Secure checkout by Stripe</li></ul>")
@@ -812,10 +791,7 @@ pub(crate) mod tests {
                 font: super::theme::Font::Serif,
                 hero: Some("https://cdn.example/hero.jpg?w=1600&h=640".into()),
                 announcement: "Free returns <30 days> & \"more\"".into(),
-                menu: vec![
-                    super::theme::MenuItem { slug: "toys".into(), title: "Toys & <Games>".into() },
-                    super::theme::MenuItem { slug: "beds".into(), title: "Beds".into() },
-                ],
+                menu: vec!["toys Toys & <Games>".into(), "beds Beds".into()],
             },
             ..site("Rosie's <Pets> & \"Co\"")
         }

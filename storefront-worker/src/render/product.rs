@@ -59,18 +59,19 @@ fn buy_form(product: &Product) -> Markup {
 
 /// The images: a strip of slides and, for more than one, thumbnails that link to each slide.
 fn gallery(product: &Product) -> Markup {
+    let thumbnails: Vec<ImageSources> =
+        product.images.iter().map(|src| ImageSources::new(src, GALLERY_SIZES)).collect();
     html! {
         div class="gallery" {
             ul class="slides" {
-                @for (i, src) in product.images.iter().enumerate() {
-                    @let sources = ImageSources::new(src, GALLERY_SIZES);
+                @for (i, sources) in thumbnails.iter().enumerate() {
                     li id={ "img-" (i + 1) } {
                         // The main image is the likely largest paint: load it first, the rest on scroll.
                         @if i == 0 {
-                            img src=(sources.src) srcset=[sources.srcset] sizes=[sources.sizes] alt=(product.title)
+                            img src=(sources.src) srcset=[sources.srcset.as_deref()] sizes=[sources.sizes] alt=(product.title)
                                 width="600" height="600" loading="eager" fetchpriority="high" decoding="async";
                         } @else {
-                            img src=(sources.src) srcset=[sources.srcset] sizes=[sources.sizes]
+                            img src=(sources.src) srcset=[sources.srcset.as_deref()] sizes=[sources.sizes]
                                 alt={ (product.title) ", image " (i + 1) }
                                 width="600" height="600" loading="lazy" decoding="async";
                         }
@@ -79,11 +80,10 @@ fn gallery(product: &Product) -> Markup {
             }
             @if product.images.len() > 1 {
                 ul class="thumbs" aria-label="Images" {
-                    @for (i, src) in product.images.iter().enumerate() {
-                        @let sources = ImageSources::new(src, "4rem");
+                    @for (i, sources) in thumbnails.iter().enumerate() {
                         li {
                             a href={ "#img-" (i + 1) } {
-                                img src=(sources.src) srcset=[sources.srcset] sizes=[sources.sizes]
+                                img src=(sources.src) srcset=[sources.srcset.as_deref()] sizes=[sources.srcset.as_ref().map(|_| "4rem")]
                                     alt={ "Show image " (i + 1) } width="64" height="64" loading="lazy" decoding="async";
                             }
                         }

@@ -4,7 +4,7 @@
 //! was picked, set in one of a few font stacks of the visitor's own fonts (nothing to download).
 
 use std::fmt::Write;
-use tenancy::routing::StoreLook;
+use tenancy::routing::{MenuLink, StoreLook};
 
 /// A theme a merchant can choose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,24 +48,22 @@ impl Theme {
 
 /// A clean grid.
 const CLASSIC: &str = ":root{--cols:4;--card-ratio:1;--hero-ratio:16/7;--hero-size:3rem;--radius:8px;--pill:6px;--gal:1.1fr}\
-.card{border:1px solid #e2e2e2;border-radius:8px;overflow:hidden}.card .t,.card>.price,.card>s{margin-left:.75rem;margin-right:.75rem}.card{padding-bottom:.75rem}\
-@media(min-width:48rem){header.site nav.menu{order:1;flex-basis:100%}.hero .txt{position:absolute;left:2rem;bottom:2rem;max-width:30rem;border-radius:8px}}";
+.card{border:1px solid #ddd;border-radius:8px;overflow:hidden;padding-bottom:.75rem}.card .t,.card>*{margin-inline:.75rem}.card>a{margin:0}\
+@media(min-width:48rem){.menu{order:1;flex-basis:100%}.txt{position:absolute;left:2rem;bottom:2rem;max-width:30rem;border-radius:8px}}";
 
 /// Editorial: big type, full-bleed banner, portrait images.
-const BOLD: &str = ":root{--cols:3;--card-ratio:4/5;--hero-ratio:4/5;--hero-size:5.5rem;--radius:0;--pill:999px;--gal:1.4fr}\
-body{overflow-x:clip}h1,h2{font-weight:900;letter-spacing:-.02em;text-transform:uppercase}h2{font-size:2rem}\
-header.site .wrap{flex-direction:column;text-align:center}.brand{font-size:2rem;font-weight:900;letter-spacing:-.03em}\
-nav.menu ul{justify-content:center;text-transform:uppercase;letter-spacing:.08em;font-size:.875rem;font-weight:700}\
-.hero{margin-left:calc(50% - 50vw);margin-right:calc(50% - 50vw)}.hero .txt{text-align:center;padding:2rem 1rem}\
-.card .t{text-transform:uppercase;letter-spacing:.05em;font-size:.875rem;font-weight:700}button,.button{border-radius:999px}\
-@media(min-width:48rem){:root{--hero-ratio:21/9}.hero .txt{position:absolute;inset:auto 0 0;background:linear-gradient(#0000,#000c);color:#fff}\
-.hero .txt .button{background:#fff;color:#000}ul.grid{gap:2.5rem 1.5rem}}";
+const BOLD: &str = ":root{--cols:3;--card-ratio:4/5;--hero-ratio:4/5;--hero-size:5.5rem;--radius:0;--pill:2rem;--gal:1.4fr}\
+body{overflow-x:clip}h1,h2,.brand,.menu,.t{text-transform:uppercase;letter-spacing:.04em}h1,h2{font-weight:900}\
+header .wrap{flex-direction:column}.brand{font-size:2rem;font-weight:900}.menu{font-size:.875rem;font-weight:700}\
+.hero{margin-inline:calc(50% - 50vw)}.txt{text-align:center}.t{font-size:.875rem;font-weight:700}button,.button{border-radius:2rem}\
+@media(min-width:48rem){:root{--hero-ratio:21/9}.txt{position:absolute;inset:auto 0 0;background:linear-gradient(#0000,#000c);color:#fff}\
+.txt .button{background:#fff;color:#000}ul.grid{gap:2.5rem 1.5rem}}";
 
 /// A compact catalog: dense rows, small type.
 const MINIMAL: &str = ":root{--cols:6;--card-ratio:1;--hero-ratio:3/1;--hero-size:2.25rem;--radius:0;--pill:0;--gal:1fr}\
-body{font-size:.9375rem}h1{font-size:1.75rem}h2{font-size:1.25rem}header.site form.search{flex:1 1 14rem}header.site input[type=search]{flex:1}\
-.brand{font-size:1.1rem}.card .t{font-size:.875rem}ul.grid{gap:1.25rem .75rem}button,.button{border-radius:0}\
-.hero{display:grid;border-radius:0}@media(min-width:48rem){.hero{grid-template-columns:1fr 1fr;align-items:center}.hero img{order:1}}";
+body{font-size:.9375rem}h1{font-size:1.75rem}h2{font-size:1.25rem}header .search{flex:1 1 14rem}\
+.brand{font-size:1.1rem}.t{font-size:.875rem}\
+.hero{display:grid}@media(min-width:48rem){.hero{grid-template-columns:1fr 1fr;align-items:center}.hero img{order:1}}";
 
 /// A font stack of the visitor's own fonts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,23 +92,12 @@ impl Font {
     /// Its `font-family` value.
     pub fn stack(self) -> &'static str {
         match self {
-            Font::System => "system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',sans-serif",
-            Font::Humanist => "Seravek,'Gill Sans Nova',Ubuntu,Calibri,'DejaVu Sans',source-sans-pro,sans-serif",
-            Font::Serif => "Charter,'Bitstream Charter','Sitka Text',Cambria,Georgia,serif",
-            Font::Rounded => {
-                "ui-rounded,'Hiragino Maru Gothic ProN',Quicksand,Comfortaa,Manjari,'Arial Rounded MT',Calibri,sans-serif"
-            }
+            Font::System => "system-ui,sans-serif",
+            Font::Humanist => "Seravek,'Gill Sans Nova',Ubuntu,Calibri,sans-serif",
+            Font::Serif => "Charter,'Bitstream Charter',Cambria,Georgia,serif",
+            Font::Rounded => "ui-rounded,'SF Pro Rounded',Quicksand,Comfortaa,'Arial Rounded MT',sans-serif",
         }
     }
-}
-
-/// A collection in the header menu.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MenuItem {
-    /// The collection's slug.
-    pub slug: String,
-    /// Its title.
-    pub title: String,
 }
 
 /// How a store's pages look.
@@ -128,8 +115,9 @@ pub struct Look {
     pub hero: Option<String>,
     /// The announcement bar's text; empty for none.
     pub announcement: String,
-    /// The header menu's collections, in the merchant's order.
-    pub menu: Vec<MenuItem>,
+    /// The header menu's collections, in the merchant's order, as the routing record holds them
+    /// ([`MenuLink::entry`]; read with [`Look::menu_items`]).
+    pub menu: Vec<String>,
 }
 
 impl Default for Look {
@@ -165,12 +153,13 @@ impl Look {
             font: Font::parse(&settings.font),
             hero: image_url(settings.hero_image_url.as_deref()),
             announcement: settings.announcement.trim().to_owned(),
-            menu: settings
-                .menu
-                .iter()
-                .map(|link| MenuItem { slug: link.slug.clone(), title: link.title.clone() })
-                .collect(),
+            menu: settings.menu.clone(),
         }
+    }
+
+    /// The slug and title of each collection of the menu, in order.
+    pub fn menu_items(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.menu.iter().filter_map(|entry| MenuLink::parse(entry))
     }
 
     /// The CSS custom properties and theme rules of the page.
@@ -287,13 +276,13 @@ mod tests {
             font: "serif".into(),
             hero_image_url: Some("https://img.example/hero.jpg".into()),
             announcement: "  Free returns within 30 days ".into(),
-            menu: vec![tenancy::routing::MenuLink { slug: "toys".into(), title: "Toys".into() }],
+            menu: vec!["toys Toys & Games".into(), "no-title-here".into()],
             ..StoreLook::default()
         };
         let look = Look::from_settings(&settings);
         assert!(look.css().contains("--font:Charter,"));
         assert_eq!(look.hero.as_deref(), Some("https://img.example/hero.jpg"));
         assert_eq!(look.announcement, "Free returns within 30 days");
-        assert_eq!(look.menu, [MenuItem { slug: "toys".into(), title: "Toys".into() }]);
+        assert_eq!(look.menu_items().collect::<Vec<_>>(), [("toys", "Toys & Games")]);
     }
 }

@@ -12,6 +12,7 @@ mod isolation;
 mod mail;
 mod research;
 mod store;
+mod themes;
 
 use domain::{Currency, Money, RunId, StoreId, TenantId};
 use helpers::{eventually, publish_txt, token_in, unique, Merchant, Stack};
