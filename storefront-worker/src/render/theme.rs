@@ -134,12 +134,16 @@ impl Default for Look {
     }
 }
 
-/// An image URL a page may show: `https:`, a `/media/` path, or the local stack's.
+/// An image URL a page may show: `https:`, a `/media/` path, or the local stack's (`http:` on
+/// 127.0.0.1 or a `.localhost` host, which only ever name this machine).
 fn image_url(url: Option<&str>) -> Option<String> {
+    let local = |u: &str| {
+        u.strip_prefix("http://")
+            .and_then(|rest| rest.split(['/', ':']).next())
+            .is_some_and(|host| host == "127.0.0.1" || host.ends_with(".localhost"))
+    };
     url.map(str::trim)
-        .filter(|u| {
-            u.starts_with("https://") || u.starts_with("/media/") || u.starts_with("http://127.0.0.1")
-        })
+        .filter(|u| u.starts_with("https://") || u.starts_with("/media/") || local(u))
         .map(str::to_owned)
 }
 
@@ -282,6 +286,14 @@ mod tests {
         let look = Look::from_settings(&settings);
         assert!(look.css().contains("--font:Charter,"));
         assert_eq!(look.hero.as_deref(), Some("https://img.example/hero.jpg"));
+        for (url, shown) in [
+            ("http://shop.localhost:8788/media/a.webp", true),
+            ("http://127.0.0.1:8788/a.png", true),
+            ("http://shop.example/a.png", false),
+            ("http://evil.localhost.example/a.png", false),
+        ] {
+            assert_eq!(image_url(Some(url)).is_some(), shown, "{url}");
+        }
         assert_eq!(look.announcement, "Free returns within 30 days");
         assert_eq!(look.menu_items().collect::<Vec<_>>(), [("toys", "Toys & Games")]);
     }
