@@ -139,9 +139,10 @@ body{font-family:var(--font);margin:0;color:#1a1a1a;line-height:1.5}\
 h1,h2{line-height:1.15}a{color:var(--link)}img{max-width:100%;height:auto;display:block}\
 .announce{background:var(--brand);color:var(--on-brand);text-align:center;font-size:.875rem;margin:0;padding:.5rem}\
 header{border-bottom:1px solid #ddd;margin-bottom:1.5rem}\
-header .wrap{display:flex;flex-wrap:wrap;gap:.25rem 1.5rem;align-items:center;padding:.75rem 1rem}\
+header .wrap{display:flex;flex-wrap:wrap;gap:.25rem 1.5rem;align-items:center;padding:.75rem 1rem}.cart{margin-left:auto}\
 .brand{font-size:1.25rem;font-weight:700;text-decoration:none;display:flex;gap:.5rem;align-items:center}\
-.brand img{height:2.5rem;width:auto}.menu{flex:1}\
+.brand img{height:2.5rem;width:auto}.menu{order:2;flex-basis:100%;overflow-x:auto}.menu ul{flex-wrap:nowrap;white-space:nowrap}\
+@media(max-width:48rem){header .search{order:1;flex-basis:100%}header input{flex:1}}\
 nav ul{list-style:none;display:flex;flex-wrap:wrap;gap:0 1.25rem;padding:0;margin:0}\
 nav a,.brand,.cart{display:inline-block;padding:.5rem 0;color:inherit}\
 :focus-visible{outline:3px solid var(--link);outline-offset:2px}\
@@ -158,16 +159,16 @@ button[disabled]{background:#767676;color:#fff}\
 ul.tiles,ul.grid{list-style:none;padding:0;display:grid;gap:1rem .75rem;grid-template-columns:repeat(auto-fill,minmax(10rem,1fr))}\
 .tiles a{display:block;padding:1rem;border:2px solid var(--brand);border-radius:var(--radius);font-weight:700;color:inherit}\
 ul.grid{grid-template-columns:1fr 1fr}@media(min-width:48rem){ul.grid{grid-template-columns:repeat(var(--cols),1fr);gap:1.5rem}}\
-.card a{display:block;color:inherit}.media{position:relative;display:block;background:#eee}\
+.card a{display:block;color:inherit;text-decoration:none}.media{position:relative;display:block;background:#eee}\
 .card img{width:100%;aspect-ratio:var(--card-ratio);object-fit:cover}.t{display:block;margin:.5rem 0 .25rem}\
-.badge{position:absolute;top:.5rem;left:.5rem;background:#fff;font-size:.75rem;font-weight:700;padding:0 .5rem}\
+.badge{background:#fff;font-size:.75rem;font-weight:700;padding:0 .5rem}img+.badge{position:absolute;top:.5rem;left:.5rem}\
 .sale{background:#a50e0e;color:#fff}.price{font-weight:700}s{color:#595959}.stock{font-weight:600}.out{color:#a50e0e}\
 .pdp{display:grid;gap:1.5rem}@media(min-width:48rem){.pdp{grid-template-columns:var(--gal) 1fr;align-items:start}.buybox{position:sticky;top:1rem}}\
 .slides,.thumbs{display:flex;overflow-x:auto;scroll-snap-type:x mandatory;list-style:none;padding:0;margin:0 0 .5rem;gap:.5rem}\
 .slides li{flex:0 0 100%;scroll-snap-align:start}.slides img{width:100%;aspect-ratio:1;object-fit:cover}.thumbs img{width:4rem;height:4rem;object-fit:cover}\
 .pills{display:flex;flex-wrap:wrap;gap:.5rem;border:0;padding:0;margin:0}\
 .pills label{position:relative}.pills input{position:absolute;opacity:0}\
-.pills span{display:inline-block;border:1px solid #595959;border-radius:var(--pill);padding:.4rem .9rem}\
+.pills label>span{display:inline-block;border:1px solid #595959;border-radius:var(--pill);padding:.4rem .9rem}\
 .pills :checked+span{background:#1a1a1a;color:#fff}.pills :focus-visible+span{outline:3px solid var(--link)}\
 .pills :disabled+span{border-style:dashed;text-decoration:line-through}.qty label{width:100%}\
 details{border-top:1px solid #ddd;padding:.75rem 0}summary{cursor:pointer;font-weight:600}\

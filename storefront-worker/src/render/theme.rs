@@ -49,19 +49,20 @@ impl Theme {
 /// A clean grid.
 const CLASSIC: &str = ":root{--cols:4;--card-ratio:1;--hero-ratio:16/7;--hero-size:3rem;--radius:8px;--pill:6px;--gal:1.1fr}\
 .card{border:1px solid #ddd;border-radius:8px;overflow:hidden;padding-bottom:.75rem}.card .t,.card>*{margin-inline:.75rem}.card>a{margin:0}\
-@media(min-width:48rem){.menu{order:1;flex-basis:100%}.txt{position:absolute;left:2rem;bottom:2rem;max-width:30rem;border-radius:8px}}";
+@media(min-width:48rem){img+.txt{position:absolute;left:2rem;bottom:2rem;max-width:30rem;border-radius:8px}}";
 
 /// Editorial: big type, full-bleed banner, portrait images.
 const BOLD: &str = ":root{--cols:3;--card-ratio:4/5;--hero-ratio:4/5;--hero-size:5.5rem;--radius:0;--pill:2rem;--gal:1.4fr}\
 body{overflow-x:clip}h1,h2,.brand,.menu,.t{text-transform:uppercase;letter-spacing:.04em}h1,h2{font-weight:900}\
-header .wrap{flex-direction:column}.brand{font-size:2rem;font-weight:900}.menu{font-size:.875rem;font-weight:700}\
+header .wrap{justify-content:center}.brand{flex-basis:100%;justify-content:center;font-size:2rem;font-weight:900}.cart{margin:0}\
+.menu{font-size:.875rem;font-weight:700}.menu ul{width:max-content;margin:auto}\
 .hero{margin-inline:calc(50% - 50vw)}.txt{text-align:center}.t{font-size:.875rem;font-weight:700}button,.button{border-radius:2rem}\
-@media(min-width:48rem){:root{--hero-ratio:21/9}.txt{position:absolute;inset:auto 0 0;background:linear-gradient(#0000,#000c);color:#fff}\
-.txt .button{background:#fff;color:#000}ul.grid{gap:2.5rem 1.5rem}}";
+@media(min-width:48rem){:root{--hero-ratio:21/9}img+.txt{position:absolute;inset:auto 0 0;background:linear-gradient(#0000,#000c);color:#fff}\
+img+.txt .button{background:#fff;color:#000}ul.grid{gap:2.5rem 1.5rem}}";
 
 /// A compact catalog: dense rows, small type.
 const MINIMAL: &str = ":root{--cols:6;--card-ratio:1;--hero-ratio:3/1;--hero-size:2.25rem;--radius:0;--pill:0;--gal:1fr}\
-body{font-size:.9375rem}h1{font-size:1.75rem}h2{font-size:1.25rem}header .search{flex:1 1 14rem}\
+body{font-size:.9375rem}h1{font-size:1.75rem}h2{font-size:1.25rem}@media(min-width:48rem){.menu{order:0;flex:0 1 auto}header .search{flex:1}}\
 .brand{font-size:1.1rem}.t{font-size:.875rem}\
 .hero{display:grid}@media(min-width:48rem){.hero{grid-template-columns:1fr 1fr;align-items:center}.hero img{order:1}}";
 
