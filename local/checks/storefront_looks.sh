@@ -5,9 +5,9 @@
 # the references in storefront-worker/looks/, and Lighthouse on the mobile and desktop presets
 # (SEO 100, the other categories at least 95). See storefront_looks.py for the details.
 #
-# Not part of local/test.sh: with Lighthouse it takes ~12 minutes on 2 cores (36 Lighthouse runs);
-# weights and screenshots alone (--no-lighthouse) take ~2 minutes. Run it against a stack of its
-# own, holding the stack lock:
+# Not part of local/test.sh: with Lighthouse it took 527 s on 2 cores (36 Lighthouse runs, 36
+# screenshots, 2026-12-07), over the few minutes the test run can spare. Run it against a stack of
+# its own, holding the stack lock:
 #
 #   flock ~/.cache/dropship/stack.lock bash -c 'local/up.sh --detach && local/checks/storefront_looks.sh; local/down.sh --quiet'
 #
