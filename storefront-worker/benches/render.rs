@@ -8,7 +8,7 @@ use domain::{Currency, Money, StoreHost};
 use std::hint::black_box;
 use std::time::Instant;
 use storefront_worker::render::{
-    self, Card, CollectionPage, HomePage, Look, Product, Site, Sort, Theme, Variant,
+    self, Card, CollectionPage, Filter, HomePage, Look, Product, Site, Sort, Theme, Variant,
 };
 use storefront_worker::urls::Origin;
 
@@ -17,7 +17,14 @@ fn site() -> Site {
     Site {
         name: "Cozy Paws".into(),
         origin: Origin::new("http", &host, "demo.localhost:8788"),
-        look: Look { theme: Theme::Bold, brand: (0xd9, 0x46, 0x0f), logo: Some("/media/logo.webp".into()) },
+        look: Look {
+            theme: Theme::Bold,
+            brand: (0xd9, 0x46, 0x0f),
+            logo: Some("/media/logo.webp".into()),
+            announcement: "Free returns within 30 days".into(),
+            menu: vec!["grooming Grooming".into(), "beds Beds".into()],
+            ..Look::default()
+        },
     }
 }
 
@@ -29,6 +36,7 @@ fn cards(n: usize) -> Vec<Card> {
             price: Money::from_minor(2_499 + i as i64 * 100, Currency::Usd),
             compare_at: (i % 3 == 0).then(|| Money::from_minor(3_999, Currency::Usd)),
             image: Some(format!("/media/brush-{i}.webp")),
+            sold_out: i % 7 == 0,
         })
         .collect()
 }
@@ -65,6 +73,7 @@ fn main() {
         meta_description: String::new(),
         default_sort: Sort::BestSelling,
         sort: Sort::BestSelling,
+        filter: Filter::default(),
         page: 1,
         total: 60,
         per_page: 24,
@@ -92,6 +101,7 @@ fn main() {
                 stock: Some(i),
             })
             .collect(),
+        related: cards(4),
     };
     measure("product page (6 variants)", 20_000, || render::product(&site, &product));
 

@@ -4,7 +4,8 @@
 
 use crate::crawlers::{SitemapProduct, SITEMAP_MAX_URLS};
 use crate::products::{self, CardRow, SECTION_SIZE};
-use crate::render::{Card, CollectionPage, HomePage, PostCard, PostPage, Sort, StorePage};
+use crate::render::{Card, CollectionPage, Filter, HomePage, PostCard, PostPage, Sort, StorePage};
+use crate::urls::ALL_PRODUCTS;
 use domain::{Currency, Money};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -39,13 +40,15 @@ fn order_by(sort: Sort) -> &'static str {
     }
 }
 
-/// Which collection a members query reads.
-#[derive(Clone, Copy)]
+/// Which products a members query reads.
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Members {
     /// The collection whose slug is bound as `?2`.
     BySlug,
     /// The featured collection: the most recently changed one marked featured.
     Featured,
+    /// Every published product ([`ALL_PRODUCTS`]).
+    All,
 }
 
 /// The `ORDER BY` of a collection's products in the collection's own sort (`c.sort`), with one
@@ -58,35 +61,67 @@ const OWN_ORDER: &str = "CASE WHEN c.sort NOT IN ('manual', 'newest', 'price_asc
      CASE WHEN c.sort = 'price_desc' THEN p.price_minor END DESC, \
      CASE WHEN c.sort NOT IN ('newest', 'price_asc', 'price_desc') THEN m.position END, p.id";
 
-/// A page of a collection's published products, in `sort` or (`None`) the collection's own.
-fn members_sql(which: Members, sort: Option<Sort>, limit: u32, offset: u32) -> String {
-    let collection = match which {
-        Members::BySlug => "c.slug = ?2",
-        Members::Featured => {
-            "c.id = (SELECT id FROM collections WHERE store_id = ?1 AND featured = 1 ORDER BY updated_at DESC LIMIT 1)"
-        }
+/// The conditions a filter adds to a query of the products aliased `p`, each starting with
+/// `AND`; prices are compared in minor units of `currency`. Only integers are written into it.
+fn filter_sql(filter: Filter, currency: Currency) -> String {
+    let per_major = currency.minor_per_major();
+    let mut sql = String::new();
+    if let Some(min) = filter.min {
+        sql.push_str(&format!(" AND p.price_minor >= {}", i64::from(min) * per_major));
+    }
+    if let Some(max) = filter.max {
+        // Up to the last minor unit of the whole amount: `max=20` keeps $20.99 out and $20.00 in.
+        sql.push_str(&format!(" AND p.price_minor <= {}", i64::from(max) * per_major));
+    }
+    if filter.in_stock {
+        sql.push_str(
+            " AND (NOT EXISTS (SELECT 1 FROM product_variants v WHERE v.store_id = ?1 AND v.product_id = p.id) \
+             OR EXISTS (SELECT 1 FROM product_variants v WHERE v.store_id = ?1 AND v.product_id = p.id \
+             AND (v.stock IS NULL OR v.stock > 0)))",
+        );
+    }
+    sql
+}
+
+/// A page of published products of `which`, in `sort` or (`None`) the collection's own (best
+/// selling for all products, whose manual order is newest first), narrowed by `filter` (prices in
+/// `currency`). Each row carries the `total` of products that pass the filter (the count is
+/// taken before the page's `LIMIT`), so a page needs no second query to count them.
+fn members_sql(
+    which: Members,
+    sort: Option<Sort>,
+    filter: Filter,
+    currency: Currency,
+    limit: u32,
+    offset: u32,
+) -> String {
+    let (from, scope) = match which {
+        Members::All => ("products p", "p.store_id = ?1"),
+        Members::BySlug => (MEMBERS_FROM, "m.store_id = ?1 AND c.slug = ?2"),
+        Members::Featured => (
+            MEMBERS_FROM,
+            "m.store_id = ?1 AND c.id = (SELECT id FROM collections WHERE store_id = ?1 AND featured = 1 ORDER BY updated_at DESC LIMIT 1)",
+        ),
+    };
+    let order = match (which, sort) {
+        (Members::All, None | Some(Sort::BestSelling)) => "COALESCE(s.sold, 0) DESC, p.created_at DESC, p.id",
+        (Members::All, Some(Sort::Manual)) => order_by(Sort::Newest),
+        (_, sort) => sort.map_or(OWN_ORDER, order_by),
     };
     format!(
-        "SELECT p.slug, p.title, p.price_minor, p.compare_at_minor, p.currency, p.images \
-         FROM collection_products m JOIN collections c ON c.id = m.collection_id AND c.store_id = ?1 \
-         JOIN products p ON p.id = m.product_id AND p.store_id = ?1 \
+        "SELECT {CARD_COLUMNS}, COUNT(*) OVER () AS total FROM {from} \
          LEFT JOIN (SELECT product_id, SUM(quantity) AS sold FROM order_items WHERE store_id = ?1 GROUP BY product_id) s \
-         ON s.product_id = p.id \
-         WHERE m.store_id = ?1 AND {collection} AND p.status = 'published' \
-         ORDER BY {} LIMIT {limit} OFFSET {offset}",
-        sort.map_or(OWN_ORDER, order_by)
+         ON s.product_id = p.id WHERE {scope} AND p.status = 'published'{} \
+         ORDER BY {order} LIMIT {limit} OFFSET {offset}",
+        filter_sql(filter, currency),
+        CARD_COLUMNS = products::CARD_COLUMNS
     )
 }
 
-const MEMBER_COUNT_SQL: &str =
-    "SELECT COUNT(*) AS n FROM collection_products m JOIN collections c ON c.id = m.collection_id \
-     AND c.store_id = ?1 JOIN products p ON p.id = m.product_id AND p.store_id = ?1 \
-     WHERE m.store_id = ?1 AND c.slug = ?2 AND p.status = 'published'";
-
-#[derive(Deserialize)]
-struct Count {
-    n: u32,
-}
+/// The products of a collection, with the collection (`c`) and the membership (`m`).
+const MEMBERS_FROM: &str =
+    "collection_products m JOIN collections c ON c.id = m.collection_id AND c.store_id = ?1 \
+     JOIN products p ON p.id = m.product_id AND p.store_id = ?1";
 
 /// What a slug of a page names.
 pub enum Found<T> {
@@ -143,7 +178,10 @@ pub async fn home<D: Sql>(db: &StoreDb<D>, fallback: Currency) -> Result<HomePag
         &format!("SELECT {COLLECTION_COLUMNS} FROM collections WHERE store_id = ?1 AND featured = 1 ORDER BY updated_at DESC LIMIT 1"),
         vec![],
     )?;
-    let members = db.scoped(&members_sql(Members::Featured, None, SECTION_SIZE as u32, 0), vec![])?;
+    let members = db.scoped(
+        &members_sql(Members::Featured, None, Filter::default(), fallback, SECTION_SIZE as u32, 0),
+        vec![],
+    )?;
     let best = db.scoped(&products::best_sellers_sql(), vec![])?;
     let newest = db.scoped(&products::newest_sql(), vec![])?;
     let mut rows = db.read_batch(vec![featured, members, best, newest]).await?.into_iter();
@@ -161,30 +199,51 @@ pub(crate) fn cards(rows: Vec<CardRow>, fallback: Currency) -> Vec<Card> {
     rows.into_iter().map(|row| row.into_card(fallback)).collect()
 }
 
-/// A collection page, `sort` (or the collection's own order) and page `page` (from 1), in one
-/// round trip with the redirect of a renamed slug.
+/// A collection page, `sort` (or the collection's own order), `filter` and page `page` (from 1),
+/// in one round trip with the redirect of a renamed slug. [`ALL_PRODUCTS`] is every published
+/// product. Prices are filtered in the store's currency, `fallback`.
 pub async fn collection<D: Sql>(
     db: &StoreDb<D>,
     slug: &str,
     sort: Option<Sort>,
+    filter: Filter,
     page: u32,
     fallback: Currency,
 ) -> Result<Found<CollectionPage>, SqlError> {
     let page = page.max(1);
     let offset = (page - 1).saturating_mul(COLLECTION_PAGE_SIZE);
-    let statements = vec![
-        db.scoped(
+    // All products has no stored row or redirect: the same reads without them.
+    let all = slug == ALL_PRODUCTS;
+    let which = if all { Members::All } else { Members::BySlug };
+    let members = members_sql(which, sort, filter, fallback, COLLECTION_PAGE_SIZE, offset);
+    let mut statements = Vec::with_capacity(3);
+    if !all {
+        statements.push(db.scoped(
             &format!("SELECT {COLLECTION_COLUMNS} FROM collections WHERE store_id = ?1 AND slug = ?2"),
             vec![slug.into()],
-        )?,
-        db.scoped(MEMBER_COUNT_SQL, vec![slug.into()])?,
-        db.scoped(&members_sql(Members::BySlug, sort, COLLECTION_PAGE_SIZE, offset), vec![slug.into()])?,
-        redirect_statement(db, "collection", slug)?,
-    ];
+        )?);
+    }
+    statements.push(db.scoped(&members, if all { vec![] } else { vec![slug.into()] })?);
+    if !all {
+        statements.push(redirect_statement(db, "collection", slug)?);
+    }
     let mut rows = db.read_batch(statements).await?.into_iter();
-    let row: Option<CollectionRow> = next(&mut rows)?.into_iter().next();
-    let total = next::<_, Count>(&mut rows)?.first().map_or(0, |c| c.n);
-    let members = cards(next(&mut rows)?, fallback);
+    let row: Option<CollectionRow> = if all {
+        Some(CollectionRow {
+            slug: ALL_PRODUCTS.to_owned(),
+            title: "All products".to_owned(),
+            description: String::new(),
+            sort: Sort::BestSelling.key().to_owned(),
+            meta_title: String::new(),
+            meta_description: String::new(),
+        })
+    } else {
+        next(&mut rows)?.into_iter().next()
+    };
+    let members: Vec<CardRow> = next(&mut rows)?;
+    // No rows past the last page: a total of 0, so that page is beyond the pages there are.
+    let total = members.first().map_or(0, CardRow::total);
+    let members = cards(members, fallback);
     let collection = row.map(|row| {
         let default_sort = Sort::parse(&row.sort).unwrap_or(Sort::BestSelling);
         CollectionPage {
@@ -195,12 +254,16 @@ pub async fn collection<D: Sql>(
             meta_description: row.meta_description,
             default_sort,
             sort: sort.unwrap_or(default_sort),
+            filter,
             page,
             total,
             per_page: COLLECTION_PAGE_SIZE,
             cards: members,
         }
     });
+    if all {
+        return Ok(collection.map_or(Found::Missing, Found::Page));
+    }
     found(collection, &mut rows)
 }
 
@@ -499,13 +562,22 @@ mod tests {
 
     #[test]
     fn every_collection_query_is_scoped_to_the_store() {
-        for which in [Members::BySlug, Members::Featured] {
-            for sort in Sort::ALL.map(Some).into_iter().chain([None]) {
-                let sql = members_sql(which, sort, 24, 48);
-                assert!(is_scoped(&sql), "{sql}");
-                assert!(sql.contains("p.status = 'published'"));
+        let filters = [Filter::default(), Filter { in_stock: true, min: Some(5), max: Some(50) }];
+        for filter in filters {
+            for which in [Members::BySlug, Members::Featured, Members::All] {
+                for sort in Sort::ALL.map(Some).into_iter().chain([None]) {
+                    let sql = members_sql(which, sort, filter, Currency::Usd, 24, 48);
+                    assert!(is_scoped(&sql), "{sql}");
+                    assert!(sql.contains("p.status = 'published'"));
+                }
             }
         }
-        assert!(is_scoped(MEMBER_COUNT_SQL));
+    }
+
+    #[test]
+    fn price_filters_are_whole_units_of_the_currency() {
+        let sql = filter_sql(Filter { in_stock: false, min: Some(5), max: Some(20) }, Currency::Usd);
+        assert_eq!(sql, " AND p.price_minor >= 500 AND p.price_minor <= 2000");
+        assert_eq!(filter_sql(Filter::default(), Currency::Usd), "");
     }
 }

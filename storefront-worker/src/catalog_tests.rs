@@ -166,10 +166,14 @@ fn a_collection_in_its_own_order_lists_as_the_same_sort_chosen_by_the_shopper() 
     for sort in Sort::ALL {
         run(db.execute("UPDATE collections SET sort = ?2 WHERE store_id = ?1", vec![sort.key().into()]))
             .unwrap();
-        let Found::Page(own) = run(collection(&db, "tools", None, 1, Currency::Usd)).unwrap() else {
+        let Found::Page(own) =
+            run(collection(&db, "tools", None, Filter::default(), 1, Currency::Usd)).unwrap()
+        else {
             panic!("the collection exists")
         };
-        let Found::Page(chosen) = run(collection(&db, "tools", Some(sort), 1, Currency::Usd)).unwrap() else {
+        let Found::Page(chosen) =
+            run(collection(&db, "tools", Some(sort), Filter::default(), 1, Currency::Usd)).unwrap()
+        else {
             panic!("the collection exists")
         };
         assert_eq!(slugs(&own.cards), slugs(&chosen.cards), "{sort:?}");
@@ -182,7 +186,9 @@ fn a_collection_in_its_own_order_lists_as_the_same_sort_chosen_by_the_shopper() 
         (Sort::PriceAsc, ["comb", "spray", "towel", "brush", "scissors", "mirror"]),
     ];
     for (sort, order) in expected {
-        let Found::Page(page) = run(collection(&db, "tools", Some(sort), 1, Currency::Usd)).unwrap() else {
+        let Found::Page(page) =
+            run(collection(&db, "tools", Some(sort), Filter::default(), 1, Currency::Usd)).unwrap()
+        else {
             panic!("the collection exists")
         };
         assert_eq!(slugs(&page.cards), order, "{sort:?}");
@@ -194,19 +200,25 @@ fn a_collection_page_is_one_round_trip_counting_only_published_products() {
     let counting = shop();
     let db = store(&counting);
     trips(&counting);
-    let Found::Page(page) = run(collection(&db, "tools", None, 1, Currency::Usd)).unwrap() else {
+    let Found::Page(page) = run(collection(&db, "tools", None, Filter::default(), 1, Currency::Usd)).unwrap()
+    else {
         panic!("the collection exists")
     };
     assert_eq!(trips(&counting), 1);
     assert_eq!((page.total, page.pages(), page.cards.len()), (6, 1, 6));
-    let Found::Page(beyond) = run(collection(&db, "tools", None, 2, Currency::Usd)).unwrap() else {
+    let Found::Page(beyond) =
+        run(collection(&db, "tools", None, Filter::default(), 2, Currency::Usd)).unwrap()
+    else {
         panic!("the collection exists")
     };
     assert!(beyond.cards.is_empty() && beyond.page > beyond.pages());
     assert!(
-        matches!(run(collection(&db, "old-tools", None, 1, Currency::Usd)).unwrap(), Found::Moved(s) if s == "tools")
+        matches!(run(collection(&db, "old-tools", None, Filter::default(), 1, Currency::Usd)).unwrap(), Found::Moved(s) if s == "tools")
     );
-    assert!(matches!(run(collection(&db, "nothing", None, 1, Currency::Usd)).unwrap(), Found::Missing));
+    assert!(matches!(
+        run(collection(&db, "nothing", None, Filter::default(), 1, Currency::Usd)).unwrap(),
+        Found::Missing
+    ));
 }
 
 #[test]
@@ -301,4 +313,85 @@ fn pages_posts_and_their_renamed_slugs_are_one_round_trip_each() {
     assert!(matches!(run(post(&db, "hello")).unwrap(), Found::Page(p) if p.title == "Hello"));
     assert_eq!(trips(&counting), 4);
     assert_eq!(run(posts(&db)).unwrap().len(), 1);
+}
+
+#[test]
+fn cards_say_when_every_variant_is_sold_out() {
+    let counting = shop();
+    let db = store(&counting);
+    let sold_out = |db: &StoreDb<&Counting>| {
+        let home = run(home(db, Currency::Usd)).unwrap();
+        home.newest.iter().filter(|c| c.sold_out).map(|c| c.slug.clone()).collect::<Vec<_>>()
+    };
+    assert!(sold_out(&db).is_empty(), "brush's Blue is in stock; products without variants never sell out");
+    run(db.execute("UPDATE product_variants SET stock = 0 WHERE store_id = ?1", vec![])).unwrap();
+    assert_eq!(sold_out(&db), ["brush"]);
+}
+
+#[test]
+fn all_products_is_every_published_product_filtered_by_price_and_stock_in_one_round_trip() {
+    let counting = shop();
+    let db = store(&counting);
+    trips(&counting);
+    let page = |filter, sort| match run(collection(&db, "all", sort, filter, 1, Currency::Eur)).unwrap() {
+        Found::Page(page) => page,
+        _ => panic!("all products is always there"),
+    };
+    let all = page(Filter::default(), Some(Sort::PriceAsc));
+    assert_eq!(trips(&counting), 1);
+    assert_eq!((all.title.as_str(), all.total), ("All products", 6));
+    assert_eq!(slugs(&all.cards), ["comb", "spray", "towel", "brush", "scissors", "mirror"]);
+    let best = page(Filter::default(), None);
+    assert_eq!(best.sort, Sort::BestSelling);
+    assert_eq!(
+        slugs(&best.cards),
+        ["scissors", "comb", "mirror", "brush", "spray", "towel"],
+        "ties newest first"
+    );
+    let newest = page(Filter::default(), Some(Sort::Manual));
+    assert_eq!(slugs(&newest.cards), ["spray", "scissors", "towel", "mirror", "comb", "brush"]);
+    let middle = page(Filter { in_stock: false, min: Some(12), max: Some(25) }, Some(Sort::PriceAsc));
+    assert_eq!((slugs(&middle.cards), middle.total), (vec!["spray", "towel", "brush", "scissors"], 4));
+    run(db.execute("UPDATE product_variants SET stock = 0 WHERE store_id = ?1", vec![])).unwrap();
+    let in_stock = page(Filter { in_stock: true, min: None, max: None }, Some(Sort::PriceAsc));
+    assert_eq!(slugs(&in_stock.cards), ["comb", "spray", "towel", "scissors", "mirror"]);
+    let Found::Page(tools) = run(collection(
+        &db,
+        "tools",
+        Some(Sort::PriceAsc),
+        Filter { in_stock: true, min: None, max: Some(15) },
+        1,
+        Currency::Eur,
+    ))
+    .unwrap() else {
+        panic!("the collection exists")
+    };
+    assert_eq!((slugs(&tools.cards), tools.total), (vec!["comb", "spray", "towel"], 3));
+}
+
+#[test]
+fn related_products_share_a_collection_first_and_never_include_the_product() {
+    let counting = shop();
+    let db = store(&counting);
+    run(db.execute(
+        "INSERT INTO products (id, store_id, slug, title, description, features, meta_title, meta_description, \
+         keywords, price_minor, cost_minor, currency, images, status, created_at, updated_at) VALUES \
+         ('p8', ?1, 'newest-alone', 'T', '[]', '[]', '', '', '[]', 100, 10, 'EUR', '[]', 'published', '2026-02-01', '2026-02-01')",
+        vec![],
+    ))
+    .unwrap();
+    trips(&counting);
+    let Found::Page(brush) = run(products::by_slug(&db, "brush", Currency::Usd)).unwrap() else {
+        panic!("brush is published")
+    };
+    assert_eq!(trips(&counting), 1);
+    assert_eq!(
+        slugs(&brush.related),
+        ["spray", "scissors", "towel", "mirror"],
+        "tools before the newer loner"
+    );
+    let Found::Page(alone) = run(products::by_slug(&db, "newest-alone", Currency::Usd)).unwrap() else {
+        panic!("published")
+    };
+    assert_eq!(slugs(&alone.related), ["spray", "scissors", "towel", "mirror"], "the newest others");
 }

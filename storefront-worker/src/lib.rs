@@ -28,7 +28,7 @@ use catalog::Found;
 use domain::{StoreHost, StoreStatus};
 use edge_api::EdgeApi;
 use queues::internal_api::calls::{self, InternalCall};
-use render::{Look, Site, Sort};
+use render::{Filter, Look, Site, Sort};
 use route::Route;
 use search::SearchQuery;
 use tenancy::routing::{Routing, RoutingRecord};
@@ -110,8 +110,7 @@ async fn handle(req: &mut Request, env: &Env, ctx: &Context, now: f64) -> worker
         response.headers_mut().set("retry-after", "3600")?;
         return Ok(response);
     }
-    let look =
-        Look::from_settings(&store.look.theme, &store.look.brand_color, store.look.logo_url.as_deref());
+    let look = Look::from_settings(&store.look);
     let site =
         Site { name: store.name.clone(), origin: Origin::new(url.scheme(), &host, &host_header), look };
     let route = Route::parse(url.path());
@@ -146,12 +145,12 @@ async fn handle(req: &mut Request, env: &Env, ctx: &Context, now: f64) -> worker
         };
     }
 
-    let (sort, page) = match route {
+    let CollectionQuery { sort, filter, page } = match route {
         Route::Collection(_) => match collection_query(&url) {
             Some(query) => query,
             None => return respond(404, render::not_found(Some(&site)), HTML, Caching::Private),
         },
-        _ => (None, 1),
+        _ => CollectionQuery::default(),
     };
     if is_html(route) {
         events::record(store.store_id, "page_view", now);
@@ -166,6 +165,7 @@ async fn handle(req: &mut Request, env: &Env, ctx: &Context, now: f64) -> worker
     if let Some(sort) = sort {
         cache_key.push_str(&format!("&sort={}", sort.key()));
     }
+    cache_key.push_str(&filter.query());
     if page > 1 {
         cache_key.push_str(&format!("&page={page}"));
     }
@@ -185,7 +185,8 @@ async fn handle(req: &mut Request, env: &Env, ctx: &Context, now: f64) -> worker
         headers.set("x-cache", "HIT")?;
         return Ok(hit.with_headers(headers));
     }
-    let mut response = cacheable_page(env, &store, &site, route, sort, page).await?;
+    let query = CollectionQuery { sort, filter, page };
+    let mut response = cacheable_page(env, &store, &site, route, query).await?;
     if response.status_code() == 200 {
         let tag = response.headers().get("etag")?.unwrap_or_default();
         let copy = response.cloned()?;
@@ -214,18 +215,38 @@ fn is_html(route: Route<'_>) -> bool {
     )
 }
 
-/// `sort` and `page` of a collection URL; `None` for values no page has.
-fn collection_query(url: &Url) -> Option<(Option<Sort>, u32)> {
-    let mut sort = None;
-    let mut page = 1;
+/// What the query of a collection URL chooses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct CollectionQuery {
+    /// The order; `None` for the collection's own.
+    sort: Option<Sort>,
+    /// The filter.
+    filter: Filter,
+    /// The page, from 1.
+    page: u32,
+}
+
+impl Default for CollectionQuery {
+    fn default() -> Self {
+        Self { sort: None, filter: Filter::default(), page: 1 }
+    }
+}
+
+/// The sort, filter and page of a collection URL; `None` for a sort or page no page has. A price
+/// bound that is not a whole number (or blank, as the form sends an empty field) is no bound.
+fn collection_query(url: &Url) -> Option<CollectionQuery> {
+    let mut query = CollectionQuery::default();
     for (name, value) in url.query_pairs() {
         match name.as_ref() {
-            "sort" => sort = Some(Sort::parse(&value)?),
-            "page" => page = value.parse().ok().filter(|p| (1..=MAX_PAGE).contains(p))?,
+            "sort" => query.sort = Some(Sort::parse(&value)?),
+            "page" => query.page = value.parse().ok().filter(|p| (1..=MAX_PAGE).contains(p))?,
+            "in_stock" => query.filter.in_stock = value == "1",
+            "min" => query.filter.min = Filter::price(&value),
+            "max" => query.filter.max = Filter::price(&value),
             _ => {}
         }
     }
-    Some((sort, page))
+    Some(query)
 }
 
 /// A strong validator of a body: 64-bit FNV-1a, quoted.
@@ -295,9 +316,9 @@ async fn cacheable_page(
     store: &RoutingRecord,
     site: &Site,
     route: Route<'_>,
-    sort: Option<Sort>,
-    page: u32,
+    query: CollectionQuery,
 ) -> worker::Result<Response> {
+    let CollectionQuery { sort, filter, page } = query;
     let origin = &site.origin;
     let db = || StoreDb::open(env, store.shard, store.store_id);
     let not_found = || respond(404, render::not_found(Some(site)), HTML, Caching::Private);
@@ -316,13 +337,15 @@ async fn cacheable_page(
             let found = products::by_slug(&db()?, slug, store.currency).await?;
             answer(found.map(|product| render::product(site, &product)), urls::product_path)
         }
-        Route::Collection(slug) => match catalog::collection(&db()?, slug, sort, page, store.currency).await?
-        {
-            Found::Page(collection) if page > collection.pages() => not_found(),
-            found => {
-                answer(found.map(|collection| render::collection(site, &collection)), urls::collection_path)
+        Route::Collection(slug) => {
+            match catalog::collection(&db()?, slug, sort, filter, page, store.currency).await? {
+                Found::Page(collection) if page > collection.pages() => not_found(),
+                found => answer(
+                    found.map(|collection| render::collection(site, &collection)),
+                    urls::collection_path,
+                ),
             }
-        },
+        }
         Route::Blog => {
             respond(200, render::blog_index(site, &catalog::posts(&db()?).await?), HTML, Caching::Shared)
         }
@@ -629,9 +652,13 @@ mod tests {
     #[test]
     fn collection_queries_accept_only_known_orders_and_pages() {
         let url = |q: &str| Url::parse(&format!("http://s.example/collections/a{q}")).unwrap();
-        assert_eq!(collection_query(&url("")), Some((None, 1)));
-        assert_eq!(collection_query(&url("?sort=price_asc&page=2")), Some((Some(Sort::PriceAsc), 2)));
-        assert_eq!(collection_query(&url("?utm_source=x")), Some((None, 1)));
+        let q = |sort, page| Some(CollectionQuery { sort, page, filter: Filter::default() });
+        assert_eq!(collection_query(&url("")), q(None, 1));
+        assert_eq!(collection_query(&url("?sort=price_asc&page=2")), q(Some(Sort::PriceAsc), 2));
+        assert_eq!(collection_query(&url("?utm_source=x")), q(None, 1));
+        let filtered = collection_query(&url("?min=&max=20&in_stock=1")).unwrap();
+        assert_eq!(filtered.filter, Filter { in_stock: true, min: None, max: Some(20) });
+        assert_eq!(collection_query(&url("?min=abc&max=-1")).unwrap().filter, Filter::default());
         assert_eq!(collection_query(&url("?sort=random")), None);
         assert_eq!(collection_query(&url("?page=0")), None);
         assert_eq!(collection_query(&url("?page=99999")), None);

@@ -15,12 +15,18 @@ use tenancy::sql::{Sql, SqlError};
 /// Products shown on the home page and on one page of search results.
 pub const PAGE_SIZE: usize = 24;
 
-const CARD_COLUMNS: &str = "slug, title, price_minor, compare_at_minor, currency, images";
+/// The columns of a [`CardRow`] of the products aliased `p`: `sold_out` is 1 when the product has
+/// variants and none of them can be bought (untracked stock can always be bought).
+pub(crate) const CARD_COLUMNS: &str =
+    "p.slug, p.title, p.price_minor, p.compare_at_minor, p.currency, p.images, \
+     (EXISTS (SELECT 1 FROM product_variants v WHERE v.store_id = ?1 AND v.product_id = p.id) \
+     AND NOT EXISTS (SELECT 1 FROM product_variants v WHERE v.store_id = ?1 AND v.product_id = p.id \
+     AND (v.stock IS NULL OR v.stock > 0))) AS sold_out";
 
 pub(crate) fn newest_sql() -> String {
     format!(
-        "SELECT {CARD_COLUMNS} FROM products WHERE store_id = ?1 AND status = 'published' \
-         ORDER BY created_at DESC, id DESC LIMIT {PAGE_SIZE}"
+        "SELECT {CARD_COLUMNS} FROM products p WHERE p.store_id = ?1 AND p.status = 'published' \
+         ORDER BY p.created_at DESC, p.id DESC LIMIT {PAGE_SIZE}"
     )
 }
 
@@ -28,8 +34,8 @@ pub(crate) fn newest_sql() -> String {
 /// (a query may have 100 characters), and `%` or `_` in a query must match themselves.
 fn search_sql() -> String {
     format!(
-        "SELECT {CARD_COLUMNS} FROM products WHERE store_id = ?1 AND status = 'published' \
-         AND instr(lower(title), lower(?2)) > 0 ORDER BY created_at DESC, id DESC LIMIT {PAGE_SIZE}"
+        "SELECT {CARD_COLUMNS} FROM products p WHERE p.store_id = ?1 AND p.status = 'published' \
+         AND instr(lower(p.title), lower(?2)) > 0 ORDER BY p.created_at DESC, p.id DESC LIMIT {PAGE_SIZE}"
     )
 }
 
@@ -38,7 +44,7 @@ pub const SECTION_SIZE: usize = 8;
 
 pub(crate) fn best_sellers_sql() -> String {
     format!(
-        "SELECT p.slug, p.title, p.price_minor, p.compare_at_minor, p.currency, p.images FROM products p \
+        "SELECT {CARD_COLUMNS} FROM products p \
          JOIN (SELECT product_id, SUM(quantity) AS sold FROM order_items WHERE store_id = ?1 GROUP BY product_id) s \
          ON s.product_id = p.id WHERE p.store_id = ?1 AND p.status = 'published' \
          ORDER BY s.sold DESC, p.id LIMIT {SECTION_SIZE}"
@@ -54,6 +60,21 @@ const VARIANTS_SQL: &str =
 const PRODUCT_SQL: &str = "SELECT id, slug, title, price_minor, compare_at_minor, currency, images, \
      description, features, meta_title, meta_description FROM products \
      WHERE store_id = ?1 AND slug = ?2 AND status = 'published'";
+
+/// Products shown as related on a product page.
+pub const RELATED_SIZE: usize = 4;
+
+/// Published products other than the one whose slug is `?2`: those sharing a collection with it
+/// first, then the newest.
+fn related_sql() -> String {
+    format!(
+        "SELECT {CARD_COLUMNS} FROM products p WHERE p.store_id = ?1 AND p.status = 'published' AND p.slug <> ?2 \
+         ORDER BY p.id IN (SELECT b.product_id FROM collection_products a \
+         JOIN collection_products b ON b.collection_id = a.collection_id AND b.store_id = ?1 \
+         JOIN products q ON q.id = a.product_id AND q.store_id = ?1 WHERE a.store_id = ?1 AND q.slug = ?2) DESC, \
+         p.created_at DESC, p.id DESC LIMIT {RELATED_SIZE}"
+    )
+}
 
 fn sitemap_sql() -> String {
     format!(
@@ -81,13 +102,16 @@ pub async fn by_slug<D: Sql>(
     let statements = vec![
         db.scoped(PRODUCT_SQL, vec![slug.into()])?,
         db.scoped(VARIANTS_SQL, vec![slug.into()])?,
+        db.scoped(&related_sql(), vec![slug.into()])?,
         redirect_statement(db, "product", slug)?,
     ];
     let mut rows = db.read_batch(statements).await?.into_iter();
     let row: Option<ProductRow> = next(&mut rows)?.into_iter().next();
     let variants: Vec<VariantRow> = next(&mut rows)?;
+    let related = cards(next(&mut rows)?, fallback);
     let product = row.map(|row| {
         let mut product = row.into_product(fallback);
+        product.related = related;
         let currency = product.price.currency;
         product.variants = variants
             .into_iter()
@@ -133,9 +157,18 @@ pub struct CardRow {
     compare_at_minor: Option<i64>,
     currency: String,
     images: String,
+    sold_out: i64,
+    /// Rows of the query before its page was cut, where it counts them (collection pages).
+    #[serde(default)]
+    total: u32,
 }
 
 impl CardRow {
+    /// How many products the query found in all (0 when it does not count them).
+    pub fn total(&self) -> u32 {
+        self.total
+    }
+
     /// The card of the row; an unknown currency is the store's.
     pub fn into_card(self, fallback: Currency) -> Card {
         let currency = self.currency.parse().unwrap_or(fallback);
@@ -145,6 +178,7 @@ impl CardRow {
             title: self.title,
             price: Money::from_minor(self.price_minor, currency),
             compare_at: self.compare_at_minor.map(|minor| Money::from_minor(minor, currency)),
+            sold_out: self.sold_out != 0,
         }
     }
 }
@@ -179,6 +213,7 @@ impl ProductRow {
             meta_title: self.meta_title,
             meta_description: self.meta_description,
             variants: Vec::new(),
+            related: Vec::new(),
         }
     }
 }
@@ -219,7 +254,14 @@ mod tests {
 
     #[test]
     fn every_query_is_scoped_to_the_store() {
-        for sql in [newest_sql(), search_sql(), PRODUCT_SQL.to_owned(), sitemap_sql(), best_sellers_sql()] {
+        for sql in [
+            newest_sql(),
+            search_sql(),
+            PRODUCT_SQL.to_owned(),
+            sitemap_sql(),
+            best_sellers_sql(),
+            related_sql(),
+        ] {
             assert!(is_scoped(&sql), "{sql}");
             assert!(sql.contains("status = 'published'"), "{sql}");
         }
@@ -227,7 +269,7 @@ mod tests {
 
     #[test]
     fn search_matches_the_query_as_text_not_as_a_like_pattern() {
-        assert!(search_sql().contains("instr(lower(title), lower(?2)) > 0"));
+        assert!(search_sql().contains("instr(lower(p.title), lower(?2)) > 0"));
         assert!(!search_sql().contains("LIKE"), "D1 refuses LIKE patterns over 50 bytes");
         assert!(search_sql().ends_with("LIMIT 24"));
     }
@@ -253,7 +295,7 @@ mod tests {
     fn a_card_row_in_an_unknown_currency_takes_the_store_currency() {
         let row: CardRow = serde_json::from_value(json!({
             "slug": "brush", "title": "Brush", "price_minor": 500, "compare_at_minor": 900,
-            "currency": "XYZ", "images": "[]"
+            "currency": "XYZ", "images": "[]", "sold_out": 0
         }))
         .unwrap();
         let card = row.into_card(Currency::Gbp);

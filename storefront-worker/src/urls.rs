@@ -50,6 +50,10 @@ impl fmt::Display for Origin {
 /// The path of the search page.
 pub const SEARCH_PATH: &str = "/search";
 
+/// The slug of the collection of every published product (`/collections/all`), which no stored
+/// collection answers for.
+pub const ALL_PRODUCTS: &str = "all";
+
 /// The path of the store's icon, an SVG that the store's pages link.
 pub const FAVICON_PATH: &str = "/favicon.svg";
 

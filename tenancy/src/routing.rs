@@ -37,7 +37,8 @@ pub struct RoutingRecord {
     pub look: StoreLook,
 }
 
-/// How a store's pages look: theme, brand colour and logo, chosen in the store's settings.
+/// How a store's pages look: theme, brand colour, logo, font, hero image, announcement and menu,
+/// chosen in the store's settings. Fields added after the first are absent from older records.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoreLook {
     /// `classic`, `bold` or `minimal`.
@@ -47,11 +48,59 @@ pub struct StoreLook {
     /// An absolute `https:` (or local `http:`) URL of the logo, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<String>,
+    /// The font stack: `system`, `humanist`, `serif` or `rounded`.
+    #[serde(default = "system_font")]
+    pub font: String,
+    /// An absolute `https:` (or local `http:`) URL of the home page's banner image, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hero_image_url: Option<String>,
+    /// The announcement bar's text; empty for no bar.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub announcement: String,
+    /// The header menu: collections in the merchant's order, each a [`MenuLink::entry`]. Text
+    /// rather than a struct: a struct's deserializer costs the storefront's wasm 2.8 KB.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub menu: Vec<String>,
+}
+
+/// A collection in a store's menu.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MenuLink {
+    /// The collection's slug (`a-z`, `0-9` and `-`).
+    pub slug: String,
+    /// Its title when the menu was saved.
+    pub title: String,
+}
+
+impl MenuLink {
+    /// The link as [`StoreLook::menu`] holds it: `<slug> <title>` (a slug has no space).
+    pub fn entry(&self) -> String {
+        format!("{} {}", self.slug, self.title)
+    }
+
+    /// The slug and title of an entry; `None` for text that is not one.
+    pub fn parse(entry: &str) -> Option<(&str, &str)> {
+        // A byte search: `split_once` brings a char searcher into the storefront's wasm.
+        let space = entry.bytes().position(|b| b == b' ').filter(|at| *at > 0)?;
+        Some((&entry[..space], &entry[space + 1..]))
+    }
+}
+
+fn system_font() -> String {
+    "system".into()
 }
 
 impl Default for StoreLook {
     fn default() -> Self {
-        Self { theme: "classic".into(), brand_color: "#1d4ed8".into(), logo_url: None }
+        Self {
+            theme: "classic".into(),
+            brand_color: "#1d4ed8".into(),
+            logo_url: None,
+            font: system_font(),
+            hero_image_url: None,
+            announcement: String::new(),
+            menu: Vec::new(),
+        }
     }
 }
 
@@ -161,6 +210,20 @@ impl Routing {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_menu_link_reads_back_from_its_entry_even_with_spaces_in_the_title() {
+        let link = MenuLink { slug: "dog-beds".into(), title: "Beds for big dogs".into() };
+        assert_eq!(MenuLink::parse(&link.entry()), Some(("dog-beds", "Beds for big dogs")));
+        assert_eq!(MenuLink::parse("no-title"), None);
+    }
+
+    #[test]
+    fn a_record_written_before_the_newer_look_fields_reads_with_their_defaults() {
+        let look: StoreLook = serde_json::from_str(r##"{"theme":"bold","brand_color":"#000000"}"##).unwrap();
+        assert_eq!((look.font.as_str(), look.announcement.as_str()), ("system", ""));
+        assert!(look.menu.is_empty() && look.hero_image_url.is_none());
+    }
 
     #[test]
     fn keys_are_namespaced_by_kind() {

@@ -6,7 +6,7 @@ use crate::error::{ApiError, ApiResult};
 use domain::placement::ShardIndex;
 use domain::{Currency, Plan, StoreId, StoreStatus, TenantId};
 use serde::Deserialize;
-use tenancy::routing::{RoutingRecord, StoreLook};
+use tenancy::routing::{MenuLink, RoutingRecord, StoreLook};
 use tenancy::shards::StoreDb;
 use tenancy::sql::{Sql, SqlError, Statement};
 use worker::Env;
@@ -42,6 +42,14 @@ pub struct StoreRow {
     pub brand_color: String,
     /// Logo URL.
     pub logo_url: Option<String>,
+    /// Font stack: `system`, `humanist`, `serif` or `rounded`.
+    pub font: String,
+    /// The home page's banner image URL.
+    pub hero_image_url: Option<String>,
+    /// The announcement bar's text; empty for none.
+    pub announcement: String,
+    /// The header menu, JSON: `[{"slug", "title"}]` ([`MenuLink`]s).
+    pub menu: String,
     /// AI score from which research imports a candidate.
     pub import_threshold: i64,
     /// AI score from which research puts a candidate on the watchlist.
@@ -54,6 +62,13 @@ pub struct StoreRow {
     pub plan: String,
     /// The tenant's subscription state (`none`, `trialing`, `active`, `past_due`, `canceled`).
     pub subscription_status: String,
+}
+
+impl StoreRow {
+    /// The header menu; empty when the stored JSON is not a menu.
+    pub fn menu_links(&self) -> Vec<MenuLink> {
+        serde_json::from_str(&self.menu).unwrap_or_default()
+    }
 }
 
 /// A store that passed the platform's checks: ids parsed, shard and status known.
@@ -90,6 +105,10 @@ impl Store {
                 theme: self.row.theme.clone(),
                 brand_color: self.row.brand_color.clone(),
                 logo_url: self.row.logo_url.clone(),
+                font: self.row.font.clone(),
+                hero_image_url: self.row.hero_image_url.clone(),
+                announcement: self.row.announcement.clone(),
+                menu: self.row.menu_links().iter().map(MenuLink::entry).collect(),
             },
         }
     }
@@ -104,7 +123,7 @@ impl Store {
 const STORE_SELECT: &str =
     "SELECT s.id, s.tenant_id, s.slug, s.name, s.niche, s.currency, s.status, s.shard, \
      s.auto_publish, s.max_imports_per_run, s.target_market, s.theme, s.brand_color, s.logo_url, \
-     s.import_threshold, s.watch_threshold, s.out_of_stock, s.created_at, t.plan, t.subscription_status \
+     s.font, s.hero_image_url, s.announcement, s.menu, s.import_threshold, s.watch_threshold, s.out_of_stock, s.created_at, t.plan, t.subscription_status \
      FROM stores s JOIN tenants t ON t.id = s.tenant_id";
 
 /// A store's row by id.
@@ -248,6 +267,14 @@ pub struct Settings<'a> {
     pub brand_color: &'a str,
     /// Logo URL; `None` removes it.
     pub logo_url: Option<&'a str>,
+    /// Font stack.
+    pub font: &'a str,
+    /// Banner image URL; `None` removes it.
+    pub hero_image_url: Option<&'a str>,
+    /// Announcement text; empty for none.
+    pub announcement: &'a str,
+    /// The header menu as JSON ([`MenuLink`]s).
+    pub menu: &'a str,
     /// AI score from which research imports.
     pub import_threshold: i64,
     /// AI score from which research watches.
@@ -261,7 +288,8 @@ pub fn update(id: StoreId, settings: &Settings<'_>) -> Statement {
     Statement::new(
         "UPDATE stores SET name = ?2, niche = ?3, auto_publish = ?4, max_imports_per_run = ?5, \
          target_market = ?6, theme = ?7, brand_color = ?8, logo_url = ?9, import_threshold = ?10, \
-         watch_threshold = ?11, out_of_stock = ?12 WHERE id = ?1",
+         watch_threshold = ?11, out_of_stock = ?12, font = ?13, hero_image_url = ?14, announcement = ?15, \
+         menu = ?16 WHERE id = ?1",
         vec![
             id.to_string().into(),
             settings.name.into(),
@@ -275,9 +303,28 @@ pub fn update(id: StoreId, settings: &Settings<'_>) -> Statement {
             settings.import_threshold.into(),
             settings.watch_threshold.into(),
             settings.out_of_stock.into(),
+            settings.font.into(),
+            settings.hero_image_url.into(),
+            settings.announcement.into(),
+            settings.menu.into(),
         ],
     )
 }
+
+/// The slug and title of every collection of a store (at most [`MENU_CANDIDATES`]), for checking
+/// and titling the menu a merchant saves.
+pub async fn collection_links<D: Sql>(db: &StoreDb<D>) -> Result<Vec<MenuLink>, SqlError> {
+    db.query_all(
+        &format!(
+            "SELECT slug, title FROM collections WHERE store_id = ?1 ORDER BY slug LIMIT {MENU_CANDIDATES}"
+        ),
+        vec![],
+    )
+    .await
+}
+
+/// Collections a menu is chosen from at most.
+pub const MENU_CANDIDATES: u32 = 1_000;
 
 /// Suspends or resumes a store.
 pub fn set_status(id: StoreId, status: StoreStatus) -> Statement {
@@ -506,6 +553,10 @@ pub(crate) mod tests {
             import_threshold: 90,
             watch_threshold: 70,
             out_of_stock: "zero",
+            font: "serif",
+            hero_image_url: Some("https://example.com/hero.jpg"),
+            announcement: "Free returns within 30 days",
+            menu: r#"[{"slug":"toys","title":"Toys"}]"#,
         };
         block_on(
             db.batch(vec![update(store_id(1), &settings), set_status(store_id(1), StoreStatus::Suspended)]),
@@ -515,6 +566,13 @@ pub(crate) mod tests {
         assert_eq!((one.row.name.as_str(), one.row.auto_publish, one.row.max_imports_per_run), ("New", 1, 9));
         assert_eq!(one.row.logo_url.as_deref(), Some("https://example.com/logo.png"));
         assert_eq!(one.status, StoreStatus::Suspended);
+        let look = one.routing_record().look;
+        assert_eq!(
+            (look.font.as_str(), look.announcement.as_str()),
+            ("serif", "Free returns within 30 days")
+        );
+        assert_eq!(look.hero_image_url.as_deref(), Some("https://example.com/hero.jpg"));
+        assert_eq!(look.menu, ["toys Toys"]);
         let two = block_on(load(&db, store_id(2))).unwrap();
         assert_eq!((two.row.name.as_str(), two.status), ("Shop", StoreStatus::Active));
         block_on(db.batch(vec![update(store_id(1), &Settings { logo_url: None, ..settings })])).unwrap();

@@ -12,7 +12,7 @@ use domain::placement::{place, ShardIndex, ShardLoad};
 use domain::supply::OutOfStock;
 use domain::{Currency, Niche, Plan, RunId, StoreHost, StoreId, StoreName, StoreSlug, StoreStatus, TenantId};
 use serde::{Deserialize, Serialize};
-use tenancy::routing::{Routing, RoutingRecord, StoreLook};
+use tenancy::routing::{MenuLink, Routing, RoutingRecord, StoreLook};
 use tenancy::shards::PlatformDb;
 use tenancy::sql::Sql;
 use worker::Env;
@@ -67,6 +67,10 @@ pub struct StoreView {
     theme: String,
     brand_color: String,
     logo_url: Option<String>,
+    font: String,
+    hero_image_url: Option<String>,
+    announcement: String,
+    menu: Vec<String>,
     import_threshold: i64,
     watch_threshold: i64,
     out_of_stock: String,
@@ -98,6 +102,10 @@ impl StoreView {
             theme: row.theme.clone(),
             brand_color: row.brand_color.clone(),
             logo_url: row.logo_url.clone(),
+            font: row.font.clone(),
+            hero_image_url: row.hero_image_url.clone(),
+            announcement: row.announcement.clone(),
+            menu: row.menu_links().into_iter().map(|link| link.slug).collect(),
             import_threshold: row.import_threshold,
             watch_threshold: row.watch_threshold,
             out_of_stock: row.out_of_stock.clone(),
@@ -240,6 +248,12 @@ pub struct UpdateStore {
     /// `Some(None)` (JSON `null`) removes the logo.
     #[serde(default, deserialize_with = "crate::error::present")]
     logo_url: Option<Option<String>>,
+    font: Option<String>,
+    /// `Some(None)` (JSON `null`) removes the banner image.
+    #[serde(default, deserialize_with = "crate::error::present")]
+    hero_image_url: Option<Option<String>>,
+    announcement: Option<String>,
+    menu: Option<Vec<String>>,
     import_threshold: Option<u8>,
     watch_threshold: Option<u8>,
     out_of_stock: Option<String>,
@@ -251,9 +265,84 @@ struct Settings {
     theme: String,
     brand_color: String,
     logo_url: Option<String>,
+    font: String,
+    hero_image_url: Option<String>,
+    announcement: String,
     import_threshold: i64,
     watch_threshold: i64,
     out_of_stock: &'static str,
+}
+
+/// Font stacks a store may use (the storefront's `Font`).
+const FONTS: [&str; 4] = ["system", "humanist", "serif", "rounded"];
+/// Characters of the announcement bar at most.
+pub const ANNOUNCEMENT_MAX_CHARS: usize = 120;
+/// Collections in the header menu at most.
+pub const MENU_MAX_LINKS: usize = 8;
+
+/// An image URL setting: `http(s)`, at most 2,048 characters, nothing that ends an attribute.
+fn image_url(
+    field: &str,
+    input: &Option<Option<String>>,
+    stored: &Option<String>,
+) -> ApiResult<Option<String>> {
+    match input {
+        Some(Some(url)) => {
+            let ok = (url.starts_with("https://") || url.starts_with("http://"))
+                && url.len() <= 2048
+                && !url.chars().any(|c| c.is_whitespace() || c == '"' || c == '<' || c == '>');
+            if !ok {
+                return Err(ApiError::invalid(field, format!("{field} must be an http(s) URL")));
+            }
+            Ok(Some(url.clone()))
+        }
+        Some(None) => Ok(None),
+        None => Ok(stored.clone()),
+    }
+}
+
+/// The announcement as stored: trimmed, one line of at most [`ANNOUNCEMENT_MAX_CHARS`].
+fn announcement(input: Option<&str>, stored: &str) -> ApiResult<String> {
+    let Some(text) = input else { return Ok(stored.to_owned()) };
+    let text = text.trim();
+    if text.chars().count() > ANNOUNCEMENT_MAX_CHARS || text.chars().any(char::is_control) {
+        return Err(ApiError::invalid(
+            "announcement",
+            format!("announcement must be one line of at most {ANNOUNCEMENT_MAX_CHARS} characters"),
+        ));
+    }
+    Ok(text.to_owned())
+}
+
+/// Checks the slugs of a menu on their own: at most [`MENU_MAX_LINKS`], each a slug, none twice.
+fn menu_shape(slugs: &[String]) -> ApiResult<()> {
+    if slugs.len() > MENU_MAX_LINKS {
+        return Err(ApiError::invalid("menu", format!("menu holds at most {MENU_MAX_LINKS} collections")));
+    }
+    for (i, slug) in slugs.iter().enumerate() {
+        let is_slug = (1..=100).contains(&slug.len())
+            && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !is_slug {
+            return Err(ApiError::invalid("menu", "menu items must be collection slugs (a-z, 0-9, -)"));
+        }
+        if slugs[..i].contains(slug) {
+            return Err(ApiError::invalid("menu", format!("menu names the collection {slug:?} twice")));
+        }
+    }
+    Ok(())
+}
+
+/// The menu's links for the slugs sent (checked by [`menu_shape`]), in their order, titled from
+/// the store's collections; 422 for a slug no collection has.
+fn menu(slugs: &[String], collections: &[MenuLink]) -> ApiResult<Vec<MenuLink>> {
+    let mut links: Vec<MenuLink> = Vec::with_capacity(slugs.len());
+    for slug in slugs {
+        let Some(link) = collections.iter().find(|c| c.slug == *slug) else {
+            return Err(ApiError::unprocessable("menu", format!("the store has no collection {slug:?}")));
+        };
+        links.push(link.clone());
+    }
+    Ok(links)
 }
 
 fn settings(input: &UpdateStore, row: &StoreRow) -> ApiResult<Settings> {
@@ -276,19 +365,14 @@ fn settings(input: &UpdateStore, row: &StoreRow) -> ApiResult<Settings> {
         Some(_) => return Err(ApiError::invalid("brand_color", "brand_color must look like #1d4ed8")),
         None => row.brand_color.clone(),
     };
-    let logo_url = match &input.logo_url {
-        Some(Some(url)) => {
-            let ok = (url.starts_with("https://") || url.starts_with("http://"))
-                && url.len() <= 2048
-                && !url.chars().any(|c| c.is_whitespace() || c == '"' || c == '<' || c == '>');
-            if !ok {
-                return Err(ApiError::invalid("logo_url", "logo_url must be an http(s) URL"));
-            }
-            Some(url.clone())
-        }
-        Some(None) => None,
-        None => row.logo_url.clone(),
+    let logo_url = image_url("logo_url", &input.logo_url, &row.logo_url)?;
+    let font = match input.font.as_deref() {
+        Some(f) if FONTS.contains(&f) => f.to_owned(),
+        Some(_) => return Err(ApiError::invalid("font", "font must be system, humanist, serif or rounded")),
+        None => row.font.clone(),
     };
+    let hero_image_url = image_url("hero_image_url", &input.hero_image_url, &row.hero_image_url)?;
+    let announcement = announcement(input.announcement.as_deref(), &row.announcement)?;
     let import_threshold = input.import_threshold.map_or(row.import_threshold, i64::from);
     let watch_threshold = input.watch_threshold.map_or(row.watch_threshold, i64::from);
     if import_threshold > 100 {
@@ -311,6 +395,9 @@ fn settings(input: &UpdateStore, row: &StoreRow) -> ApiResult<Settings> {
         theme,
         brand_color,
         logo_url,
+        font,
+        hero_image_url,
+        announcement,
         import_threshold,
         watch_threshold,
         out_of_stock,
@@ -357,6 +444,14 @@ pub async fn update(env: &Env, scope: &StoreScope, config: &Config, body: &str) 
         return Err(ApiError::invalid("max_imports_per_run", "max_imports_per_run must be 1 to 50"));
     }
     let settings = settings(&input, &store.row)?;
+    let menu_json = match &input.menu {
+        Some(slugs) => {
+            menu_shape(slugs)?;
+            let collections = rows::collection_links(&store.db(env)?).await?;
+            serde_json::to_string(&menu(slugs, &collections)?).map_err(|e| ApiError::internal("menu", e))?
+        }
+        None => store.row.menu.clone(),
+    };
     let db = PlatformDb::open(env)?;
     let at = rfc3339(now());
     let written = rows::Settings {
@@ -368,6 +463,10 @@ pub async fn update(env: &Env, scope: &StoreScope, config: &Config, body: &str) 
         theme: &settings.theme,
         brand_color: &settings.brand_color,
         logo_url: settings.logo_url.as_deref(),
+        font: &settings.font,
+        hero_image_url: settings.hero_image_url.as_deref(),
+        announcement: &settings.announcement,
+        menu: &menu_json,
         import_threshold: settings.import_threshold,
         watch_threshold: settings.watch_threshold,
         out_of_stock: settings.out_of_stock,
@@ -432,4 +531,53 @@ pub async fn delete(env: &Env, scope: &StoreScope) -> ApiResult<()> {
     ));
     db.batch(statements).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn link(slug: &str, title: &str) -> MenuLink {
+        MenuLink { slug: slug.into(), title: title.into() }
+    }
+
+    #[test]
+    fn a_menu_takes_the_collections_titles_in_the_order_sent() {
+        let collections = [link("a-toys", "Toys"), link("beds", "Beds"), link("collars", "Collars")];
+        let slugs = ["collars".to_owned(), "a-toys".to_owned()];
+        menu_shape(&slugs).unwrap();
+        assert_eq!(menu(&slugs, &collections).unwrap(), [link("collars", "Collars"), link("a-toys", "Toys")]);
+    }
+
+    #[test]
+    fn a_menu_naming_no_collection_repeating_one_or_too_long_is_refused_with_its_field() {
+        let collections = [link("beds", "Beds")];
+        let unknown = menu(&["toys".to_owned()], &collections).unwrap_err();
+        assert_eq!((unknown.status, unknown.field.as_deref()), (422, Some("menu")));
+        let twice = menu_shape(&["beds".to_owned(), "beds".to_owned()]).unwrap_err();
+        assert_eq!((twice.status, twice.field.as_deref()), (400, Some("menu")));
+        let many: Vec<String> = (0..=MENU_MAX_LINKS).map(|i| format!("c{i}")).collect();
+        assert_eq!(menu_shape(&many).unwrap_err().status, 400);
+        assert_eq!(menu_shape(&["Beds!".to_owned()]).unwrap_err().status, 400);
+    }
+
+    #[test]
+    fn an_announcement_is_one_trimmed_line_of_at_most_120_characters() {
+        assert_eq!(announcement(Some("  Free returns  "), "old").unwrap(), "Free returns");
+        assert_eq!(announcement(None, "old").unwrap(), "old");
+        assert_eq!(announcement(Some(&"é".repeat(120)), "").unwrap().chars().count(), 120);
+        for bad in ["é".repeat(121), "two\nlines".to_owned()] {
+            let error = announcement(Some(&bad), "").unwrap_err();
+            assert_eq!((error.status, error.field.as_deref()), (400, Some("announcement")));
+        }
+    }
+
+    #[test]
+    fn image_settings_are_http_urls_and_null_removes_them() {
+        let stored = Some("https://a.example/x.jpg".to_owned());
+        assert_eq!(image_url("hero_image_url", &None, &stored).unwrap(), stored);
+        assert_eq!(image_url("hero_image_url", &Some(None), &stored).unwrap(), None);
+        let error = image_url("hero_image_url", &Some(Some("javascript:x".into())), &None).unwrap_err();
+        assert_eq!(error.field.as_deref(), Some("hero_image_url"));
+    }
 }

@@ -78,11 +78,22 @@ pub fn cart(site: &Site, view: &CartView) -> String {
                             td { a href=(product_path(&line.slug)) { (name) } }
                             td { (line.unit_price) }
                             td {
-                                form method="post" action="/cart/update" {
+                                // A form sends its clicked button after the fields before it, and the
+                                // last quantity wins: the steppers follow the input (the minus is
+                                // shown before it by the style).
+                                form method="post" action="/cart/update" class="stepper" {
                                     input type="hidden" name="line" value=(i);
                                     label class="vh" for={ "q" (i) } { "Quantity of " (name) }
                                     input id={ "q" (i) } type="number" name="quantity" value=(line.quantity)
                                         min="0" max="99" inputmode="numeric";
+                                    button class="dec" type="submit" name="quantity" value=(line.quantity.saturating_sub(1)) {
+                                        span aria-hidden="true" { "−" } span class="vh" { "One fewer " (name) }
+                                    }
+                                    @if line.quantity < 99 {
+                                        button type="submit" name="quantity" value=(line.quantity + 1) {
+                                            span aria-hidden="true" { "+" } span class="vh" { "One more " (name) }
+                                        }
+                                    }
                                     " "
                                     button type="submit" { "Update" }
                                     " "
@@ -202,7 +213,9 @@ mod tests {
         };
         let html = cart(&site("Cozy Pets"), &view);
         assert!(html.contains("<a href=\"/products/brush\">Brush (Red)</a>"));
-        assert!(html.contains("<form method=\"post\" action=\"/cart/update\">"));
+        assert!(html.contains("<form method=\"post\" action=\"/cart/update\" class=\"stepper\">"));
+        assert!(html.contains("<button class=\"dec\" type=\"submit\" name=\"quantity\" value=\"1\"><span aria-hidden=\"true\">−</span><span class=\"vh\">One fewer Brush (Red)</span></button>"));
+        assert!(html.contains("<button type=\"submit\" name=\"quantity\" value=\"3\"><span aria-hidden=\"true\">+</span><span class=\"vh\">One more Brush (Red)</span></button>"));
         assert!(html.contains("<td>$39.98</td>"));
         assert!(html.contains("Subtotal: $39.98"));
         assert!(html.contains("<form method=\"post\" action=\"/checkout\"><label for=\"email\">"));

@@ -1,5 +1,5 @@
-//! A collection page: its products sorted as the shopper chose, a page at a time, with
-//! breadcrumbs and an item list as structured data.
+//! A collection page: its products sorted and filtered (price, availability) as the shopper chose
+//! with a plain GET form, a page at a time, with breadcrumbs and an item list as structured data.
 
 use super::{card_grid, layout, Card, Head, Site};
 use crate::urls::{collection_path, product_path};
@@ -53,6 +53,44 @@ impl Sort {
     }
 }
 
+/// The shopper's narrowing of a collection: query `in_stock=1`, `min` and `max` (whole units of
+/// the store's currency, inclusive).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// Only products that can be bought.
+    pub in_stock: bool,
+    /// The lowest price.
+    pub min: Option<u32>,
+    /// The highest price.
+    pub max: Option<u32>,
+}
+
+impl Filter {
+    /// Highest price a filter accepts (whole units).
+    pub const MAX_PRICE: u32 = 1_000_000;
+
+    /// The filter's part of a query of a collection URL: `&name=value` each, in a fixed order.
+    pub fn query(self) -> String {
+        let mut query = String::new();
+        if self.in_stock {
+            query.push_str("&in_stock=1");
+        }
+        for (name, bound) in [("&min=", self.min), ("&max=", self.max)] {
+            if let Some(bound) = bound {
+                query.push_str(name);
+                query.push_str(&bound.to_string());
+            }
+        }
+        query
+    }
+
+    /// A price bound of a query value: blank is none, and so is anything but a whole number up to
+    /// [`Filter::MAX_PRICE`].
+    pub fn price(value: &str) -> Option<u32> {
+        value.trim().parse().ok().filter(|p| *p <= Self::MAX_PRICE)
+    }
+}
+
 /// What a collection page shows.
 #[derive(Debug, Clone)]
 pub struct CollectionPage {
@@ -70,6 +108,8 @@ pub struct CollectionPage {
     pub default_sort: Sort,
     /// The order shown.
     pub sort: Sort,
+    /// The filter applied.
+    pub filter: Filter,
     /// The page shown, from 1.
     pub page: u32,
     /// Products in the collection.
@@ -88,19 +128,22 @@ impl CollectionPage {
 
     /// The path of page `n` in the order shown.
     pub fn path(&self, n: u32) -> String {
-        let mut query = Vec::new();
+        let mut query = String::new();
         if self.sort != self.default_sort {
-            query.push(format!("sort={}", self.sort.key()));
+            query.push_str("&sort=");
+            query.push_str(self.sort.key());
         }
+        query.push_str(&self.filter.query());
         if n > 1 {
-            query.push(format!("page={n}"));
+            query.push_str("&page=");
+            query.push_str(&n.to_string());
         }
-        let base = collection_path(&self.slug);
-        if query.is_empty() {
-            base
-        } else {
-            format!("{base}?{}", query.join("&"))
+        let mut path = collection_path(&self.slug);
+        if let Some(query) = query.strip_prefix('&') {
+            path.push('?');
+            path.push_str(query);
         }
+        path
     }
 }
 
@@ -118,17 +161,35 @@ pub fn collection(site: &Site, page: &CollectionPage) -> String {
         @if !description.is_blank() {
             div class="description" { (description) }
         }
-        form method="get" action=(collection_path(&page.slug)) class="search" {
-            label for="sort" { "Sort by" }
-            select id="sort" name="sort" {
-                @for sort in Sort::ALL {
-                    option value=(sort.key()) selected[sort == page.sort] { (sort.label()) }
+        form method="get" action=(collection_path(&page.slug)) class="filters" aria-label="Sort and filter" {
+            div {
+                label for="sort" { "Sort by" }
+                select id="sort" name="sort" {
+                    @for sort in Sort::ALL {
+                        option value=(sort.key()) selected[sort == page.sort] { (sort.label()) }
+                    }
                 }
             }
-            button type="submit" { "Sort" }
+            div {
+                label for="min" { "Price from" }
+                input id="min" type="number" name="min" min="0" max=(Filter::MAX_PRICE) step="1" inputmode="numeric"
+                    value=[page.filter.min];
+            }
+            div {
+                label for="max" { "Price to" }
+                input id="max" type="number" name="max" min="0" max=(Filter::MAX_PRICE) step="1" inputmode="numeric"
+                    value=[page.filter.max];
+            }
+            label class="check" {
+                input type="checkbox" name="in_stock" value="1" checked[page.filter.in_stock];
+                "In stock only"
+            }
+            button type="submit" { "Apply" }
         }
         p role="status" { (page.total) " product" @if page.total != 1 { "s" } }
-        @if page.cards.is_empty() {
+        @if page.cards.is_empty() && page.filter != Filter::default() {
+            p { "No products match these filters. " a href=(collection_path(&page.slug)) { "Show all of " (page.title) } }
+        } @else if page.cards.is_empty() {
             p { "There is nothing in this collection yet." }
         } @else {
             (card_grid(&page.cards))
@@ -166,7 +227,7 @@ pub fn collection(site: &Site, page: &CollectionPage) -> String {
             domain::content::truncate_words(&text, domain::content::META_DESCRIPTION_MAX)
         }
     };
-    // Sorted views share the collection's canonical page; later pages are their own.
+    // Sorted and filtered views share the collection's canonical page; later pages are their own.
     let canonical_path = if page.page > 1 {
         format!("{}?page={}", collection_path(&page.slug), page.page)
     } else {
@@ -226,6 +287,7 @@ mod tests {
             meta_description: String::new(),
             default_sort: Sort::BestSelling,
             sort,
+            filter: Filter::default(),
             page,
             total,
             per_page: 24,

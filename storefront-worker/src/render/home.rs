@@ -1,8 +1,8 @@
-//! The home page: a hero, the featured collection, best sellers and new arrivals, and the store
-//! itself as structured data.
+//! The home page: a banner (the merchant's hero image, if any), collection tiles, the featured
+//! collection, best sellers and new arrivals, and the store itself as structured data.
 
 use super::{card_grid, json_ld, layout, Card, Head, Site};
-use crate::urls::collection_path;
+use crate::urls::{collection_path, ALL_PRODUCTS};
 use html::{html, Markup};
 
 /// What the home page shows.
@@ -18,10 +18,16 @@ pub struct HomePage {
 
 /// The home page.
 pub fn home(site: &Site, page: &HomePage) -> String {
-    // Card images load eagerly only in the first grid on the page.
+    let hero = site.look.hero.as_deref();
+    // Card images load eagerly only in the first grid on the page, and none is fetched first
+    // when the banner is the largest paint.
     let mut first_grid = true;
     let mut grid = |cards: &[Card]| -> Markup {
-        let html = if first_grid { card_grid(cards) } else { super::lazy_card_grid(cards) };
+        let html = match (first_grid, hero.is_some()) {
+            (true, false) => card_grid(cards),
+            (true, true) => super::grid_of(cards, super::Loading::Eager),
+            _ => super::lazy_card_grid(cards),
+        };
         first_grid = false;
         html
     };
@@ -31,10 +37,28 @@ pub fn home(site: &Site, page: &HomePage) -> String {
     let newest_grid = (!page.newest.is_empty()).then(|| grid(&page.newest));
     let body = html! {
         section class="hero" {
-            h1 { (site.name) }
-            p { "Discover our favourites, picked and tested for you." }
-            @if let Some((title, slug, _)) = &page.featured {
-                p { a class="button" href=(collection_path(slug)) { "Shop " (title) } }
+            @if let Some(src) = hero {
+                img src=(src) alt="" width="1600" height="700" fetchpriority="high" decoding="async";
+            }
+            div class="txt" {
+                h1 { (site.name) }
+                p { "New arrivals and best sellers." }
+                @match &page.featured {
+                    Some((title, slug, _)) => p { a class="button" href=(collection_path(slug)) { "Shop " (title) } },
+                    None => p { a class="button" href=(collection_path(ALL_PRODUCTS)) { "Shop all products" } },
+                }
+            }
+        }
+        section aria-labelledby="tiles" {
+            h2 id="tiles" { "Shop by collection" }
+            ul class="tiles" {
+                @for (slug, title) in site.look.menu_items() {
+                    li { a href=(collection_path(slug)) { (title) } }
+                }
+                @if let (true, Some((title, slug, _))) = (site.look.menu.is_empty(), &page.featured) {
+                    li { a href=(collection_path(slug)) { (title) } }
+                }
+                li { a href=(collection_path(ALL_PRODUCTS)) { "All products" } }
             }
         }
         @if let (Some((title, slug, _)), Some(cards)) = (featured, featured_grid) {
@@ -109,7 +133,7 @@ mod tests {
             newest: vec![card("Bowl")],
         };
         let html = home(&site("Cozy Pets"), &page);
-        assert!(html.contains("<section class=\"hero\"><h1>Cozy Pets</h1>"));
+        assert!(html.contains("<section class=\"hero\"><div class=\"txt\"><h1>Cozy Pets</h1>"));
         assert!(html.contains("<a class=\"button\" href=\"/collections/summer\">Shop Summer Grooming</a>"));
         assert!(html.contains("<h2 id=\"featured\">Summer Grooming</h2>"));
         assert!(html.contains("<h2 id=\"best\">Best sellers</h2>"));

@@ -165,6 +165,7 @@ mod tests {
             meta_title: "Slicker Brush | Cozy Pets".into(),
             meta_description: "Groom in minutes.".into(),
             variants: vec![],
+            related: vec![],
         }
     }
 

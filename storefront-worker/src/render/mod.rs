@@ -18,7 +18,7 @@ pub mod theme;
 
 pub use blog::{blog_index, post, PostCard, PostPage};
 pub use cart::{cart, order, CartLineView, CartView, OrderView};
-pub use collection::{collection, CollectionPage, Sort};
+pub use collection::{collection, CollectionPage, Filter, Sort};
 pub use favicon::favicon;
 pub use home::{home, HomePage};
 pub use product::product;
@@ -27,7 +27,7 @@ pub use store_page::{store_page, StorePage};
 pub use theme::{Look, Theme};
 
 use crate::search::QUERY_MAX_CHARS;
-use crate::urls::{product_path, Origin, FAVICON_PATH, SEARCH_PATH};
+use crate::urls::{collection_path, product_path, Origin, ALL_PRODUCTS, FAVICON_PATH, SEARCH_PATH};
 use domain::Money;
 use html::{html, Markup};
 use serde_json::Value;
@@ -56,6 +56,15 @@ pub struct Card {
     pub compare_at: Option<Money>,
     /// Main image URL.
     pub image: Option<String>,
+    /// Whether no variant of it can be bought (it has variants and all are out of stock).
+    pub sold_out: bool,
+}
+
+impl Card {
+    /// Whether it shows a sale: a compare-at price above its price, in its currency.
+    pub fn on_sale(&self) -> bool {
+        self.compare_at.is_some_and(|was| was.currency == self.price.currency && was.minor > self.price.minor)
+    }
 }
 
 /// One variant a shopper can choose on a product page.
@@ -105,6 +114,8 @@ pub struct Product {
     pub meta_description: String,
     /// Its variants, in order; empty when it has none.
     pub variants: Vec<Variant>,
+    /// Other products, those sharing a collection with it first.
+    pub related: Vec<Card>,
 }
 
 impl Product {
@@ -120,33 +131,56 @@ impl Product {
 /// fold) they do not share its bandwidth.
 const EAGER_CARDS: usize = 4;
 
+/// The rules every theme shares; a theme sets the variables (`--cols`, `--card-ratio`,
+/// `--hero-ratio`, `--hero-size`, `--radius`, `--pill`, `--gal`) and rearranges parts.
 const STYLE: &str = "*{box-sizing:border-box}\
-body{font-family:system-ui,sans-serif;margin:0;color:#1a1a1a;background:#fff;line-height:1.5}\
-header,main,footer{max-width:72rem;margin:auto;padding:1rem}\
-header{display:flex;flex-wrap:wrap;gap:1rem;align-items:center;justify-content:space-between}\
-a{color:var(--link)}.brand{font-size:1.25rem;font-weight:700;text-decoration:none;padding:.25rem 0;display:flex;gap:.5rem;align-items:center}\
-.brand img{height:2rem;width:auto}\
-nav.top ul,footer ul{list-style:none;display:flex;flex-wrap:wrap;gap:1rem;padding:0;margin:0}\
-nav.top a,footer a{display:inline-block;padding:.5rem 0}\
+body{font-family:var(--font);margin:0;color:#1a1a1a;line-height:1.5}\
+.wrap,main{max-width:75rem;margin:auto;padding:0 1rem}\
+h1,h2{line-height:1.15}a{color:var(--link)}img{max-width:100%;height:auto;display:block}\
+.announce{background:var(--brand);color:var(--on-brand);text-align:center;font-size:.875rem;margin:0;padding:.5rem}\
+header{border-bottom:1px solid #ddd;margin-bottom:1.5rem}\
+header .wrap{display:flex;flex-wrap:wrap;gap:.25rem 1.5rem;align-items:center;padding:.75rem 1rem}.cart{margin-left:auto}\
+.brand{font-size:1.25rem;font-weight:700;text-decoration:none;display:flex;gap:.5rem;align-items:center}\
+.brand img{height:2.5rem;width:auto}.menu{order:2;flex-basis:100%;overflow-x:auto}.menu ul{flex-wrap:nowrap;white-space:nowrap}\
+@media(max-width:48rem){header .search{order:1;flex-basis:100%}header input{flex:1}}\
+nav ul{list-style:none;display:flex;flex-wrap:wrap;gap:0 1.25rem;padding:0;margin:0}\
+nav a,.brand,.cart{display:inline-block;padding:.5rem 0;color:inherit}\
 :focus-visible{outline:3px solid var(--link);outline-offset:2px}\
-.skip{position:absolute;left:1rem;top:-5rem;z-index:1;background:#fff;padding:.5rem 1rem}.skip:focus{top:1rem}\
-.vh{position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap;border:0}\
-form.search{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}\
-input,select{font:inherit;padding:.5rem;border:1px solid #595959;border-radius:4px}\
-input[type=search]{min-width:12rem}input[type=number]{width:5rem}\
-button,.button{font:inherit;padding:.5rem 1rem;border:0;border-radius:4px;background:var(--brand);color:var(--on-brand);cursor:pointer;text-decoration:none;display:inline-block}\
-button[disabled]{background:#767676;color:#fff;cursor:not-allowed}\
-img{max-width:100%;height:auto}\
-ul.grid{list-style:none;padding:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(14rem,1fr));gap:1rem}\
-.card a{display:block}.card img,.gallery img{width:100%;aspect-ratio:1;object-fit:cover}\
-.gallery{display:grid;grid-template-columns:repeat(auto-fill,minmax(16rem,1fr));gap:.5rem}\
-.price{font-weight:700}s{color:#595959}.stock{font-weight:600}.out{color:#a50e0e}\
-fieldset{border:1px solid #ccc;border-radius:4px;margin:1rem 0}label{display:block;margin:.25rem 0}\
-table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.5rem;border-bottom:1px solid #ddd}\
-.pager{display:flex;gap:1rem;list-style:none;padding:0}\
-.crumbs{list-style:none;padding:0;margin:0;display:flex;flex-wrap:wrap;gap:.5rem}\
+.skip{position:absolute;top:-5rem;background:#fff;padding:.5rem}.skip:focus{top:1rem}\
+.vh{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap}\
+.search,.filters,.newsletter,.stepper,.qty,.pay{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end}\
+input,select,button,.button{font:inherit;min-height:2.75rem;padding:.5rem;border:1px solid #595959;border-radius:4px}\
+input[type=search]{width:12rem}input[type=number]{width:6rem}\
+button,.button{font-weight:600;padding:.5rem 1.25rem;border:0;border-radius:var(--radius);background:var(--brand);color:var(--on-brand);text-decoration:none;display:inline-block}\
+button[disabled]{background:#767676;color:#fff}\
+.hero{position:relative;margin-bottom:2.5rem;background:var(--brand);color:var(--on-brand);border-radius:var(--radius);overflow:hidden}\
+.hero img{width:100%;aspect-ratio:var(--hero-ratio);object-fit:cover}.txt{padding:1.5rem;background:inherit}\
+.hero h1{font-size:clamp(2rem,6vw,var(--hero-size));margin:0}.hero .button{background:var(--on-brand);color:var(--brand)}\
+ul.tiles,ul.grid{list-style:none;padding:0;display:grid;gap:1rem .75rem;grid-template-columns:repeat(auto-fill,minmax(10rem,1fr))}\
+.tiles a{display:block;padding:1rem;border:2px solid var(--brand);border-radius:var(--radius);font-weight:700;color:inherit}\
+ul.grid{grid-template-columns:1fr 1fr}@media(min-width:48rem){ul.grid{grid-template-columns:repeat(var(--cols),1fr);gap:1.5rem}}\
+.card a{display:block;color:inherit;text-decoration:none}.media{position:relative;display:block;background:#eee}\
+.card img{width:100%;aspect-ratio:var(--card-ratio);object-fit:cover}.t{display:block;margin:.5rem 0 .25rem}\
+.badge{background:#fff;font-size:.75rem;font-weight:700;padding:0 .5rem}img+.badge{position:absolute;top:.5rem;left:.5rem}\
+.sale{background:#a50e0e;color:#fff}.price{font-weight:700}s{color:#595959}.stock{font-weight:600}.out{color:#a50e0e}\
+.pdp{display:grid;gap:1.5rem}@media(min-width:48rem){.pdp{grid-template-columns:var(--gal) 1fr;align-items:start}.buybox{position:sticky;top:1rem}}\
+.slides,.thumbs{display:flex;overflow-x:auto;scroll-snap-type:x mandatory;list-style:none;padding:0;margin:0 0 .5rem;gap:.5rem}\
+.slides li{flex:0 0 100%;scroll-snap-align:start}.slides img{width:100%;aspect-ratio:1;object-fit:cover}.thumbs img{width:4rem;height:4rem;object-fit:cover}\
+.pills{display:flex;flex-wrap:wrap;gap:.5rem;border:0;padding:0;margin:0}\
+.pills label{position:relative}.pills input{position:absolute;opacity:0}\
+.pills label>span{display:inline-block;border:1px solid #595959;border-radius:var(--pill);padding:.4rem .9rem}\
+.pills :checked+span{background:#1a1a1a;color:#fff}.pills :focus-visible+span{outline:3px solid var(--link)}\
+.pills :disabled+span{border-style:dashed;text-decoration:line-through}.qty label{width:100%}\
+details{border-top:1px solid #ddd;padding:.75rem 0}summary{cursor:pointer;font-weight:600}\
+.stickybuy{position:fixed;inset:auto 0 0;background:#fff;border-top:1px solid #bbb;padding:.5rem 1rem;display:flex;justify-content:space-between;align-items:center}\
+@media(max-width:48rem){.has-bar{padding-bottom:4.5rem}}@media(min-width:48rem){.stickybuy{display:none}}\
+label{display:block}table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.5rem;border-bottom:1px solid #ddd}\
+.dec{order:-1}.check{display:flex;gap:.5rem;align-items:center;min-height:2.75rem}\
+.pager,.crumbs{display:flex;flex-wrap:wrap;gap:.5rem 1rem;list-style:none;padding:0}\
 .crumbs li+li::before{content:\"\\203A\";margin-right:.5rem;color:#595959}\
-.newsletter{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin:1rem 0}.newsletter label{width:100%}";
+footer{background:#f4f4f4;margin-top:3rem;padding:2rem 0 1rem}footer h2{font-size:1rem}\
+.cols{display:grid;gap:1.5rem;grid-template-columns:repeat(auto-fit,minmax(14rem,1fr))}.cols ul{flex-direction:column}\
+.pay{list-style:none;padding:0}.pay li{border:1px solid #767676;border-radius:4px;padding:0 .5rem;background:#fff}";
 
 /// The Content Security Policy of every shop page. Scripts run only if they are the one inline
 /// script below (by its SHA-256, held to the script by a test); no page may be framed (clickjacking
@@ -320,7 +354,45 @@ impl<'a> Head<'a> {
 /// The page around `body`, with the store's theme. `search` is the query shown in the header's
 /// search form, `None` for no form (the store cannot be searched).
 fn layout(site: &Site, search: Option<&str>, head: &Head, body: Markup) -> String {
-    themed_layout(&site.name, &site.look, search, head, body, true)
+    themed_layout(&site.name, &site.look, search, head, body, Chrome::Shop)
+}
+
+/// [`layout`] for a page with a bar fixed to the bottom of a phone's screen, which the page's end
+/// makes room for.
+fn layout_with_bar(site: &Site, head: &Head, body: Markup) -> String {
+    themed_layout(&site.name, &site.look, Some(""), head, body, Chrome::ShopWithBar)
+}
+
+/// What surrounds a page's content.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Chrome {
+    /// The store's name only: no store to browse (an unknown host, a suspended store).
+    Bare,
+    /// Announcement, header with menu, search and cart, footer with menus and newsletter.
+    Shop,
+    /// [`Chrome::Shop`], on a page with a bar fixed to the bottom of a phone's screen.
+    ShopWithBar,
+}
+
+/// The collections a shopper can browse from the header and footer: all products, then the
+/// merchant's menu.
+fn menu_links(look: &Look) -> Markup {
+    html! {
+        li { a href=(collection_path(ALL_PRODUCTS)) { "All products" } }
+        @for (slug, title) in look.menu_items() {
+            li { a href=(collection_path(slug)) { (title) } }
+        }
+    }
+}
+
+/// The checkout's provider, the one payment mark the store's data supports (the methods offered
+/// are chosen in the merchant's Stripe account, not known here).
+fn payment_marks() -> Markup {
+    html! {
+        ul class="pay" aria-label="Payment" {
+            li { "Secure checkout by Stripe" }
+        }
+    }
 }
 
 fn themed_layout(
@@ -329,50 +401,68 @@ fn themed_layout(
     search: Option<&str>,
     head: &Head,
     body: Markup,
-    nav: bool,
+    chrome: Chrome,
 ) -> String {
+    let shop = chrome != Chrome::Bare;
     let head = html! {
         (head.markup(store_name))
         (html::style(&format!("{STYLE}{}", look.css())))
     };
     let body = html! {
-        body class=(look.theme.name()) {
+        body class={ (look.theme.name()) @if chrome == Chrome::ShopWithBar { " has-bar" } } {
             a class="skip" href="#main" { "Skip to content" }
-            header {
-                a class="brand" href="/" {
-                    @if let Some(logo) = &look.logo {
-                        img src=(logo) alt="" width="32" height="32";
-                    }
-                    (store_name)
-                }
-                @if nav {
-                    nav class="top" aria-label="Main" {
-                        ul {
-                            li { a href="/" { "Shop" } }
-                            li { a href="/blog" { "Blog" } }
-                            li { a href="/cart" { "Cart" span data-cart-count {} } }
-                        }
-                    }
-                }
-                @if let Some(query) = search {
-                    (search_form("site-q", "Site search", html! { span class="vh" { "Search products" } }, query))
-                }
+            @if shop && !look.announcement.is_empty() {
+                p class="announce" { (look.announcement) }
             }
-            main id="main" tabindex="-1" { (body) }
-            footer {
-                @if nav {
-                    nav aria-label="Store information" {
-                        ul {
-                            @for (slug, title) in FOOTER_PAGES {
-                                li { a href={ "/pages/" (slug) } { (title) } }
+            header class="site" {
+                div class="wrap" {
+                    a class="brand" href="/" {
+                        @if let Some(logo) = &look.logo {
+                            img src=(logo) alt="" width="40" height="40";
+                        }
+                        (store_name)
+                    }
+                    @if shop {
+                        nav class="menu" aria-label="Main" {
+                            ul {
+                                (menu_links(look))
+                                li { a href="/blog" { "Blog" } }
                             }
                         }
                     }
-                    (newsletter_form())
+                    @if let Some(query) = search {
+                        (search_form("site-q", "Site search", html! { span class="vh" { "Search products" } }, query))
+                    }
+                    @if shop {
+                        a class="cart" href="/cart" { "Cart" span data-cart-count {} }
+                    }
                 }
-                small { "© " (store_name) }
             }
-            @if nav {
+            main id="main" tabindex="-1" { (body) }
+            footer class="site" {
+                div class="wrap" {
+                    @if shop {
+                        div class="cols" {
+                            nav aria-labelledby="f-info" {
+                                h2 id="f-info" { "Information" }
+                                ul {
+                                    @for (slug, title) in FOOTER_PAGES {
+                                        li { a href={ "/pages/" (slug) } { (title) } }
+                                    }
+                                    li { a href="/blog" { "Blog" } }
+                                }
+                            }
+                            div {
+                                h2 { "Newsletter" }
+                                (newsletter_form())
+                            }
+                        }
+                        (payment_marks())
+                    }
+                    small { "© " (store_name) }
+                }
+            }
+            @if shop {
                 (html::inline_script(SCRIPT))
             }
         }
@@ -385,7 +475,7 @@ fn search_form(id: &str, landmark: &str, label: Markup, query: &str) -> Markup {
     html! {
         form class="search" role="search" aria-label=(landmark) action=(SEARCH_PATH) method="get" {
             label for=(id) { (label) }
-            input id=(id) type="search" name="q" maxlength=(QUERY_MAX_CHARS) value=(query);
+            input id=(id) type="search" name="q" maxlength=(QUERY_MAX_CHARS) value=(query) placeholder="Search";
             button type="submit" { "Search" }
         }
     }
@@ -406,23 +496,36 @@ fn price_html(price: Money, compare_at: Option<Money>) -> Markup {
     }
 }
 
+/// How a grid's card images load.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Loading {
+    /// The first row's eagerly, the first image first: the page's likely largest paint.
+    Lead,
+    /// The first row's eagerly at low priority: something else is the largest paint.
+    Eager,
+    /// Every image lazily: the grid is below the fold.
+    Lazy,
+}
+
 /// A grid of product cards; the first few images load eagerly.
 fn card_grid(cards: &[Card]) -> Markup {
-    grid_of(cards, true)
+    grid_of(cards, Loading::Lead)
 }
 
 /// A grid of product cards below the fold: every image loads lazily.
 fn lazy_card_grid(cards: &[Card]) -> Markup {
-    grid_of(cards, false)
+    grid_of(cards, Loading::Lazy)
 }
 
-fn grid_of(cards: &[Card], eager: bool) -> Markup {
-    let first_image = cards.iter().position(|card| card.image.is_some()).filter(|_| eager);
+fn grid_of(cards: &[Card], loading: Loading) -> Markup {
+    let eager = loading != Loading::Lazy;
+    let first_image = cards.iter().position(|card| card.image.is_some()).filter(|_| loading == Loading::Lead);
     html! {
         ul class="grid" {
             @for (i, card) in cards.iter().enumerate() {
                 li class="card" {
                     a href=(product_path(&card.slug)) {
+                        span class="media" {
                         @if let Some(src) = &card.image {
                             @let (loading, priority) = if Some(i) == first_image {
                                 ("eager", Some("high"))
@@ -435,7 +538,13 @@ fn grid_of(cards: &[Card], eager: bool) -> Markup {
                             img src=(sources.src) srcset=[sources.srcset] sizes=[sources.sizes] alt="" width="400" height="400"
                                 loading=(loading) fetchpriority=[priority] decoding="async";
                         }
-                        span { (card.title) }
+                        @if card.sold_out {
+                            span class="badge" { "Sold out" }
+                        } @else if card.on_sale() {
+                            span class="badge sale" { "Sale" }
+                        }
+                        }
+                        span class="t" { (card.title) }
                     }
                     " "
                     (price_html(card.price, card.compare_at))
@@ -447,12 +556,17 @@ fn grid_of(cards: &[Card], eager: bool) -> Markup {
 
 /// The page for an unknown path of a store (`Some`) or an unknown host (`None`).
 pub fn not_found(site: Option<&Site>) -> String {
-    let body = html! {
-        h1 { "Page not found" }
-        p { a href="/" { "Back to the shop" } }
-    };
     match site {
         Some(site) => {
+            let body = html! {
+                h1 { "Page not found" }
+                p { "This page does not exist, or it has moved. Search the shop or browse its collections:" }
+                (search_form("nf-q", "Search the shop", html! { "Search products" }, ""))
+                ul class="tiles" {
+                    (menu_links(&site.look))
+                    li { a href="/" { "Home page" } }
+                }
+            };
             let title = format!("Page not found | {}", site.name);
             let description = format!("This page does not exist at {}.", site.name);
             layout(site, Some(""), &Head::plain(&title, &description), body)
@@ -464,7 +578,7 @@ pub fn not_found(site: Option<&Site>) -> String {
             None,
             &Head { icon: false, ..Head::plain("Page not found", "This page does not exist.") },
             html! { h1 { "Page not found" } p { "There is no store at this address." } },
-            false,
+            Chrome::Bare,
         ),
     }
 }
@@ -482,7 +596,7 @@ pub fn unavailable(store_name: &str) -> String {
             h1 { "Temporarily unavailable" }
             p { "This store is closed for now. Please come back later." }
         },
-        false,
+        Chrome::Bare,
     )
 }
 
@@ -518,6 +632,7 @@ pub(crate) mod tests {
             price: Money::from_minor(2999, Currency::Usd),
             compare_at: Some(Money::from_minor(3999, Currency::Usd)),
             image: Some("https://img.example/brush.jpg".into()),
+            sold_out: false,
         }
     }
 
@@ -551,10 +666,66 @@ pub(crate) mod tests {
         let html = not_found(Some(&site("Cozy Pets")));
         assert!(html.starts_with("<!doctype html>\n<html lang=\"en\">"));
         assert!(html.contains("<a class=\"skip\" href=\"#main\">Skip to content</a>"));
-        for landmark in ["<header>", "<main id=\"main\"", "<footer>"] {
+        for landmark in ["<header class=\"site\">", "<main id=\"main\"", "<footer class=\"site\">"] {
             assert!(html.contains(landmark), "{landmark}");
         }
         assert!(html.contains(":focus-visible{outline:3px solid"));
+    }
+
+    #[test]
+    fn the_header_has_the_announcement_logo_menu_search_and_cart_the_merchant_set() {
+        let html = not_found(Some(&hostile_site()));
+        assert!(
+            html.contains("<p class=\"announce\">Free returns &lt;30 days&gt; &amp; &quot;more&quot;</p>")
+        );
+        assert!(html.contains(
+            "<img src=\"https://cdn.example/logo.png?v=2&amp;size=64\" alt=\"\" width=\"40\" height=\"40\">"
+        ));
+        assert!(html.contains(
+            "<nav class=\"menu\" aria-label=\"Main\"><ul><li><a href=\"/collections/all\">All products</a></li>\
+             <li><a href=\"/collections/toys\">Toys &amp; &lt;Games&gt;</a></li><li><a href=\"/collections/beds\">Beds</a></li>"
+        ));
+        assert!(html.contains("<a class=\"cart\" href=\"/cart\">Cart<span data-cart-count></span></a>"));
+        assert!(html.contains("--font:Charter,"), "the chosen font stack");
+        let plain = not_found(Some(&site("Cozy Pets")));
+        assert!(!plain.contains("class=\"announce\""), "no announcement, no bar");
+    }
+
+    #[test]
+    fn the_footer_has_menus_the_newsletter_and_only_the_payment_mark_the_shop_can_support() {
+        let html = not_found(Some(&hostile_site()));
+        assert!(html.contains("<h2>Newsletter</h2>") && html.contains("<h2 id=\"f-info\">Information</h2>"));
+        assert!(html.contains("<li><a href=\"/pages/returns\">Returns</a></li>"));
+        assert!(
+            html.contains("<ul class=\"pay\" aria-label=\"Payment\"><li>Secure checkout by Stripe</li></ul>")
+        );
+    }
+
+    #[test]
+    fn cards_show_a_sale_or_sold_out_badge() {
+        let cards = [
+            card("On sale"),
+            Card { compare_at: None, ..card("Full price") },
+            Card { sold_out: true, ..card("Gone") },
+        ];
+        let html = card_grid(&cards).into_string();
+        assert_eq!(html.matches("<span class=\"badge sale\">Sale</span>").count(), 1);
+        assert_eq!(html.matches("<span class=\"badge\">Sold out</span>").count(), 1);
+    }
+
+    #[test]
+    fn the_not_found_page_of_a_store_offers_search_and_its_collections() {
+        let html = not_found(Some(&hostile_site()));
+        assert!(html.contains("<label for=\"nf-q\">Search products</label>"));
+        assert!(html.contains("<ul class=\"tiles\"><li><a href=\"/collections/all\">All products</a></li>"));
+    }
+
+    #[test]
+    fn each_theme_is_its_class_on_the_body() {
+        for theme in [Theme::Classic, Theme::Bold, Theme::Minimal] {
+            let site = Site { look: Look { theme, ..Look::default() }, ..site("Cozy Pets") };
+            assert!(not_found(Some(&site)).contains(&format!("<body class=\"{}\">", theme.name())));
+        }
     }
 
     #[test]
@@ -618,6 +789,10 @@ pub(crate) mod tests {
                 theme: super::Theme::Bold,
                 brand: (0xd9, 0x46, 0x0f),
                 logo: Some("https://cdn.example/logo.png?v=2&size=64".into()),
+                font: super::theme::Font::Serif,
+                hero: Some("https://cdn.example/hero.jpg?w=1600&h=640".into()),
+                announcement: "Free returns <30 days> & \"more\"".into(),
+                menu: vec!["toys Toys & <Games>".into(), "beds Beds".into()],
             },
             ..site("Rosie's <Pets> & \"Co\"")
         }
@@ -639,6 +814,7 @@ pub(crate) mod tests {
                 price: usd(1250),
                 compare_at: Some(usd(1250)),
                 image: Some("https://img.example/bowl.jpg?w=400&h=400".into()),
+                sold_out: false,
             },
             Card {
                 slug: "no-photo".into(),
@@ -646,6 +822,7 @@ pub(crate) mod tests {
                 price: usd(499),
                 compare_at: None,
                 image: None,
+                sold_out: true,
             },
             Card { slug: "comb".into(), ..card("Comb") },
             Card { slug: "lead".into(), ..card("Lead") },

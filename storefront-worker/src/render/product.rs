@@ -1,33 +1,41 @@
-//! The product page: gallery, price, description and features, with Product and BreadcrumbList
-//! structured data.
+//! The product page: a gallery (a strip of images that scrolls, with thumbnails linking to each,
+//! so it works without JavaScript) beside the buy box on wide screens, variants as pills, the
+//! description and the store's shipping and returns pages in collapsible sections, related
+//! products, a bar to add to the cart fixed to the bottom of a phone's screen, and Product and
+//! BreadcrumbList structured data.
 
-use super::{json_ld, layout, price_html, Head, ImageSources, Product, Site};
-use crate::urls::product_path;
+use super::{json_ld, layout_with_bar, lazy_card_grid, price_html, Head, ImageSources, Product, Site};
+use crate::urls::{page_path, product_path};
 use domain::content::{truncate_words, META_DESCRIPTION_MAX};
 use html::{html, Markup};
 
 /// The `sizes` of a gallery image.
-const GALLERY_SIZES: &str = "(max-width: 36rem) calc(100vw - 2rem), 34rem";
+const GALLERY_SIZES: &str = "(max-width: 48rem) calc(100vw - 2rem), 40rem";
 
-/// The add-to-cart form: a plain POST (no JavaScript needed), with the variants as radio buttons
-/// showing each price and stock state; sold-out variants cannot be chosen.
+/// The id of the add-to-cart form, which the phone's bottom bar submits.
+const BUY_FORM: &str = "buy";
+
+/// The add-to-cart form: a plain POST (no JavaScript needed), with the variants as pills (radio
+/// buttons) showing each price and stock state; sold-out variants cannot be chosen.
 fn buy_form(product: &Product) -> Markup {
     let first_available = product.variants.iter().position(super::Variant::in_stock);
     html! {
-        form method="post" action="/cart/add" data-add {
+        form id=(BUY_FORM) method="post" action="/cart/add" data-add {
             input type="hidden" name="product_id" value=(product.id);
             @if !product.variants.is_empty() {
-                fieldset {
+                fieldset class="pills" {
                     legend { "Choose an option" }
                     @for (i, variant) in product.variants.iter().enumerate() {
                         label {
                             input type="radio" name="variant_id" value=(variant.id)
                                 checked[Some(i) == first_available] disabled[!variant.in_stock()];
-                            " " (variant.title) " · " (price_html(variant.price, variant.compare_at))
-                            @match variant.stock {
-                                Some(i64::MIN..=0) => { " " span class="stock out" { "Sold out" } }
-                                Some(n) if n <= 5 => { " " span class="stock" { "Only " (n) " left" } }
-                                _ => {}
+                            span {
+                                (variant.title) " · " (price_html(variant.price, variant.compare_at))
+                                @match variant.stock {
+                                    Some(i64::MIN..=0) => { " · " span class="out" { "Sold out" } }
+                                    Some(n) if n <= 5 => { " · Only " (n) " left" }
+                                    _ => {}
+                                }
                             }
                         }
                     }
@@ -35,14 +43,52 @@ fn buy_form(product: &Product) -> Markup {
             }
             @if product.in_stock() {
                 p class="stock" { "In stock" }
-                label for="qty" { "Quantity" }
-                input id="qty" type="number" name="quantity" value="1" min="1" max="99" inputmode="numeric";
-                " "
-                button type="submit" { "Add to cart" }
+                div class="qty" {
+                    label for="qty" { "Quantity" }
+                    input id="qty" type="number" name="quantity" value="1" min="1" max="99" inputmode="numeric";
+                    button type="submit" { "Add to cart" }
+                }
                 p role="status" {}
             } @else {
                 p class="stock out" { "Sold out" }
                 button type="submit" disabled { "Sold out" }
+            }
+        }
+    }
+}
+
+/// The images: a strip of slides and, for more than one, thumbnails that link to each slide.
+fn gallery(product: &Product) -> Markup {
+    let thumbnails: Vec<ImageSources> =
+        product.images.iter().map(|src| ImageSources::new(src, GALLERY_SIZES)).collect();
+    html! {
+        div class="gallery" {
+            ul class="slides" {
+                @for (i, sources) in thumbnails.iter().enumerate() {
+                    li id={ "img-" (i + 1) } {
+                        // The main image is the likely largest paint: load it first, the rest on scroll.
+                        @if i == 0 {
+                            img src=(sources.src) srcset=[sources.srcset.as_deref()] sizes=[sources.sizes] alt=(product.title)
+                                width="600" height="600" loading="eager" fetchpriority="high" decoding="async";
+                        } @else {
+                            img src=(sources.src) srcset=[sources.srcset.as_deref()] sizes=[sources.sizes]
+                                alt={ (product.title) ", image " (i + 1) }
+                                width="600" height="600" loading="lazy" decoding="async";
+                        }
+                    }
+                }
+            }
+            @if product.images.len() > 1 {
+                ul class="thumbs" aria-label="Images" {
+                    @for (i, sources) in thumbnails.iter().enumerate() {
+                        li {
+                            a href={ "#img-" (i + 1) } {
+                                img src=(sources.src) srcset=[sources.srcset.as_deref()] sizes=[sources.srcset.as_ref().map(|_| "4rem")]
+                                    alt={ "Show image " (i + 1) } width="64" height="64" loading="lazy" decoding="async";
+                            }
+                        }
+                    }
+                }
             }
         }
     }
@@ -57,36 +103,50 @@ pub fn product(site: &Site, product: &Product) -> String {
                 li { span aria-current="page" { (product.title) } }
             }
         }
-        article {
-            h1 { (product.title) }
-            p { (price_html(product.price, product.compare_at)) }
-            (buy_form(product))
+        div class="pdp" {
             @if !product.images.is_empty() {
-                div class="gallery" {
-                    @for (i, src) in product.images.iter().enumerate() {
-                        @let sources = ImageSources::new(src, GALLERY_SIZES);
-                        // The main image is the likely largest paint: load it first, the rest on scroll.
-                        @if i == 0 {
-                            img src=(sources.src) srcset=[sources.srcset] sizes=[sources.sizes] alt=(product.title)
-                                width="600" height="600" loading="eager" fetchpriority="high" decoding="async";
-                        } @else {
-                            img src=(sources.src) srcset=[sources.srcset] sizes=[sources.sizes]
-                                alt={ (product.title) ", image " (i + 1) }
-                                width="600" height="600" loading="lazy" decoding="async";
+                (gallery(product))
+            }
+            div class="buybox" {
+                h1 { (product.title) }
+                p { (price_html(product.price, product.compare_at)) }
+                (buy_form(product))
+                @if !product.description.is_empty() || !product.features.is_empty() {
+                    details open {
+                        summary { "Description" }
+                        @for paragraph in &product.description {
+                            p { (paragraph) }
+                        }
+                        @if !product.features.is_empty() {
+                            h2 { "Features" }
+                            ul {
+                                @for feature in &product.features {
+                                    li { (feature) }
+                                }
+                            }
                         }
                     }
                 }
-            }
-            @for paragraph in &product.description {
-                p { (paragraph) }
-            }
-            @if !product.features.is_empty() {
-                h2 { "Features" }
-                ul {
-                    @for feature in &product.features {
-                        li { (feature) }
-                    }
+                details {
+                    summary { "Shipping" }
+                    p { "Delivery times and costs are on our " a href=(page_path("shipping")) { "shipping page" } "." }
                 }
+                details {
+                    summary { "Returns" }
+                    p { "How to return an item is on our " a href=(page_path("returns")) { "returns page" } "." }
+                }
+            }
+        }
+        @if !product.related.is_empty() {
+            section aria-labelledby="related" {
+                h2 id="related" { "You may also like" }
+                (lazy_card_grid(&product.related))
+            }
+        }
+        @if product.in_stock() {
+            div class="stickybuy" {
+                span { span class="vh" { (product.title) ": " } (price_html(product.price, product.compare_at)) }
+                button type="submit" form=(BUY_FORM) { "Add to cart" }
             }
         }
     };
@@ -121,7 +181,7 @@ pub fn product(site: &Site, product: &Product) -> String {
         icon: true,
         refresh: false,
     };
-    layout(site, Some(""), &head, body)
+    layout_with_bar(site, &head, body)
 }
 
 #[cfg(test)]
@@ -147,6 +207,7 @@ mod tests {
             meta_title: "Slicker Brush | Cozy Pets".into(),
             meta_description: "Groom in minutes.".into(),
             variants: vec![],
+            related: vec![],
         }
     }
 
@@ -171,13 +232,35 @@ mod tests {
             ..brush()
         };
         let html = product(&site("Cozy Pets"), &page);
-        assert!(html.contains("<form method=\"post\" action=\"/cart/add\" data-add>"));
-        assert!(html.contains("<input type=\"radio\" name=\"variant_id\" value=\"v1\" disabled> Red"));
-        assert!(html.contains("<input type=\"radio\" name=\"variant_id\" value=\"v2\" checked> Blue"));
-        assert!(html.contains("Only 3 left"));
-        assert!(html.contains("Sold out"));
+        assert!(html.contains("<form id=\"buy\" method=\"post\" action=\"/cart/add\" data-add>"));
+        assert!(html.contains("<fieldset class=\"pills\"><legend>Choose an option</legend>"));
+        assert!(html.contains("<input type=\"radio\" name=\"variant_id\" value=\"v1\" disabled><span>Red · "));
+        assert!(html.contains("<input type=\"radio\" name=\"variant_id\" value=\"v2\" checked><span>Blue · "));
+        assert!(html.contains(" · Only 3 left</span>"));
+        assert!(html.contains("<span class=\"out\">Sold out</span>"));
         assert!(html.contains("<button type=\"submit\">Add to cart</button>"));
         assert!(html.contains("<label for=\"qty\">Quantity</label>"));
+        // The phone's bottom bar submits the same form, with the variant chosen in it.
+        assert!(html.contains("<button type=\"submit\" form=\"buy\">Add to cart</button>"));
+        assert!(html.contains("<body class=\"classic has-bar\">"));
+    }
+
+    #[test]
+    fn the_description_shipping_and_returns_fold_and_only_link_the_stores_own_pages() {
+        let html = product(&site("Cozy Pets"), &brush());
+        assert!(html.contains("<details open><summary>Description</summary><p>Soft pins lift loose fur.</p>"));
+        assert!(html.contains("<details><summary>Shipping</summary><p>Delivery times and costs are on our <a href=\"/pages/shipping\">"));
+        assert!(html.contains("<details><summary>Returns</summary><p>How to return an item is on our <a href=\"/pages/returns\">"));
+    }
+
+    #[test]
+    fn related_products_follow_as_lazy_cards_and_a_sold_out_product_has_no_bottom_bar() {
+        let related = Product { related: vec![crate::render::tests::card("Comb")], ..brush() };
+        let html = product(&site("Cozy Pets"), &related);
+        assert!(html.contains("<h2 id=\"related\">You may also like</h2><ul class=\"grid\">"));
+        assert!(tags(&html, "img").last().unwrap().contains("loading=\"lazy\""));
+        let sold_out = Product { variants: vec![variant("v1", "Red", Some(0))], ..brush() };
+        assert!(!product(&site("Cozy Pets"), &sold_out).contains("class=\"stickybuy\""));
     }
 
     #[test]
@@ -213,8 +296,13 @@ mod tests {
     #[test]
     fn the_gallery_shows_every_image_loading_only_the_first_eagerly() {
         let html = product(&site("Cozy Pets"), &brush());
-        let images = tags(&html, "img");
-        assert_eq!(images.len(), 3);
+        let all = tags(&html, "img");
+        assert_eq!(all.len(), 6, "three slides, three thumbnails");
+        let (images, thumbnails) = all.split_at(3);
+        assert!(thumbnails
+            .iter()
+            .all(|img| img.contains("loading=\"lazy\"") && img.contains("width=\"64\"")));
+        assert!(html.contains("<li id=\"img-2\">") && html.contains("<a href=\"#img-2\"><img"));
         assert!(images[0].contains("loading=\"eager\" fetchpriority=\"high\""));
         assert!(images[0].contains("alt=\"Slicker Brush\""));
         assert!(images[1..].iter().all(|img| img.contains("loading=\"lazy\"")));

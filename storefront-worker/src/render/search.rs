@@ -77,7 +77,7 @@ mod tests {
         assert!(html.contains("<p role=\"status\">1 product found.</p>"));
         assert!(html.contains("<a href=\"/products/brush\">"));
         assert!(html
-            .contains("<input id=\"site-q\" type=\"search\" name=\"q\" maxlength=\"100\" value=\"brush\">"));
+            .contains("<input id=\"site-q\" type=\"search\" name=\"q\" maxlength=\"100\" value=\"brush\" placeholder=\"Search\">"));
         assert!(html.contains("<title>Search results for “brush” | Cozy Pets</title>"));
         assert!(html.contains("href=\"http://demo.localhost:8788/search?q=brush\""));
         assert_eq!(html.matches("name=\"q\"").count(), 1, "one search form: the header's");

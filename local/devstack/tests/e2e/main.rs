@@ -14,6 +14,7 @@ mod mail;
 mod research;
 mod schedules;
 mod store;
+mod themes;
 
 use domain::{Currency, Money, RunId, StoreId, TenantId};
 use helpers::{eventually, publish_txt, token_in, unique, Merchant, Stack};

@@ -38,13 +38,13 @@ fn form(fields: &[(&str, &str)]) -> String {
     fields.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&")
 }
 
-struct Shop {
-    merchant: Merchant,
-    id: String,
-    host: String,
+pub(crate) struct Shop {
+    pub(crate) merchant: Merchant,
+    pub(crate) id: String,
+    pub(crate) host: String,
 }
 
-async fn shop(stack: &Stack, name: &str) -> Shop {
+pub(crate) async fn shop(stack: &Stack, name: &str) -> Shop {
     let merchant = stack.sign_up().await;
     let created = stack.create_store(&merchant, &unique("shop"), name).await;
     assert_eq!(created.status, 201, "{}", created.text);
@@ -55,7 +55,7 @@ async fn shop(stack: &Stack, name: &str) -> Shop {
     }
 }
 
-async fn api(
+pub(crate) async fn api(
     stack: &Stack,
     shop: &Shop,
     method: reqwest::Method,
@@ -76,7 +76,7 @@ async fn visit(stack: &Stack, host: &str, path: &str, cookie: Option<&str>) -> r
 
 /// Waits until a storefront page answers `status` with `needle` in its body (the isolate trusts
 /// a cache version for a few seconds after a change).
-async fn page_shows(stack: &Stack, host: &str, path: &str, status: u16, needle: &str) -> String {
+pub(crate) async fn page_shows(stack: &Stack, host: &str, path: &str, status: u16, needle: &str) -> String {
     eventually(&format!("{path} to answer {status} with {needle}"), LIMIT, || async {
         let response = visit(stack, host, path, None).await;
         let got = response.status().as_u16();
@@ -88,7 +88,7 @@ async fn page_shows(stack: &Stack, host: &str, path: &str, status: u16, needle: 
     .await
 }
 
-async fn product(stack: &Stack, shop: &Shop, body: &Value) -> Value {
+pub(crate) async fn product(stack: &Stack, shop: &Shop, body: &Value) -> Value {
     let created = api(stack, shop, reqwest::Method::POST, "/products", Some(body)).await;
     assert_eq!(created.status, 201, "{}", created.text);
     created.json

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The shop's looks and budgets on a running local stack: for each theme (classic, bold, minimal)
+# and page kind (home, collection, product, cart, search, blog), the page's gzipped weight (HTML
+# with its inline CSS, under 30 KB), headless Chromium screenshots at 390 and 1280 px compared with
+# the references in storefront-worker/looks/, and Lighthouse on the mobile and desktop presets
+# (SEO 100, the other categories at least 95). See storefront_looks.py for the details.
+#
+# Not part of local/test.sh: with Lighthouse it took 527 s on 2 cores (36 Lighthouse runs, 36
+# screenshots, 2026-12-07), over the few minutes the test run can spare. Run it against a stack of
+# its own, holding the stack lock:
+#
+#   flock ~/.cache/dropship/stack.lock bash -c 'local/up.sh --detach && local/checks/storefront_looks.sh; local/down.sh --quiet'
+#
+#   local/checks/storefront_looks.sh --no-lighthouse    weights and screenshots only
+#   local/checks/storefront_looks.sh --update           accept the new looks as references
+#   local/checks/storefront_looks.sh --themes bold      one theme
+#
+# Installs what it needs first, skipped when present: lighthouse (pinned, npm, as
+# local/bench/lighthouse.sh does), Debian's chromium, and Pillow (pinned) in a venv of its own for
+# the image comparison.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+. local/env.sh
+log() { printf '\033[1;36m[looks]\033[0m %s\n' "$*" >&2; }
+
+lighthouse_version=12.2.3
+prefix="$DROPSHIP_TOOLS/lighthouse"
+lighthouse="$prefix/node_modules/.bin/lighthouse"
+if [ "$("$lighthouse" --version 2> /dev/null || true)" != "$lighthouse_version" ]; then
+  log "installing lighthouse@$lighthouse_version into $prefix"
+  mkdir -p "$prefix"
+  npm install --prefix "$prefix" --no-audit --no-fund --loglevel=error "lighthouse@$lighthouse_version"
+fi
+
+chrome=/usr/bin/chromium
+if [ ! -x "$chrome" ]; then
+  log "installing Debian's chromium"
+  apt-get update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+fi
+
+pillow_version=13.0.0
+venv="$DROPSHIP_TOOLS/looks-venv"
+if [ ! -f "$venv/.pillow-$pillow_version" ]; then
+  log "installing Pillow $pillow_version and boto3 into $venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "pillow==$pillow_version" "boto3==1.44.18"
+  touch "$venv/.pillow-$pillow_version"
+fi
+
+if [ -f "${DROPSHIP_STATE:-$DROPSHIP_HOME/state}/aws.env" ]; then
+  set -a
+  . "${DROPSHIP_STATE:-$DROPSHIP_HOME/state}/aws.env"
+  set +a
+fi
+exec "$venv/bin/python" local/checks/storefront_looks.py --lighthouse "$lighthouse" --chrome "$chrome" "$@"
