@@ -8,9 +8,10 @@
 //!   with a real SQS event, delete only what did not fail) and the scheduler (fire each schedule's
 //!   function with its input at its rate), until Ctrl-C.
 //! - `devstack fire <schedule>`: fires one schedule now.
-//! - `devstack replay <hours> <speed> <schedule>...`: fires the schedules over the next `hours` of
-//!   a clock running `speed` times faster than the real one, each at its rate with its simulated
-//!   time as its scheduled time, then prints what each invocation answered and exits.
+//! - `devstack replay [--from <time>] <hours> <speed> <schedule>...`: fires the schedules over
+//!   `hours` of a clock starting now (or at `--from`) and running `speed` times faster than the
+//!   real one, each at its rate with its simulated time as its scheduled time, then prints what
+//!   each invocation answered and exits.
 
 mod bridge;
 mod scheduler;
@@ -106,7 +107,20 @@ async fn main() -> anyhow::Result<()> {
             println!("{answer}");
             Ok(())
         }
-        ["replay", hours, speed, schedules @ ..] if !schedules.is_empty() => {
+        ["replay", rest @ ..] if rest.len() >= 3 => {
+            // `--from <RFC 3339>` starts the simulated clock there instead of now.
+            let (start, rest) = match rest {
+                ["--from", from, rest @ ..] => (
+                    time::OffsetDateTime::parse(from, &time::format_description::well_known::Rfc3339)
+                        .context("--from must be an RFC 3339 time")?,
+                    rest,
+                ),
+                rest => (time::OffsetDateTime::now_utc(), rest),
+            };
+            let [hours, speed, schedules @ ..] = rest else {
+                anyhow::bail!("usage: devstack replay [--from <time>] <hours> <speed> <schedule>...")
+            };
+            anyhow::ensure!(!schedules.is_empty(), "name at least one schedule to replay");
             let hours: u64 = hours.parse().context("hours must be a whole number")?;
             let speed: u32 = speed.parse().context("speed must be a whole number")?;
             let mut jobs = Vec::new();
@@ -119,14 +133,7 @@ async fn main() -> anyhow::Result<()> {
                 jobs.push(scheduler::Job::new(name, definition, &local.lambda_url)?);
             }
             let span = std::time::Duration::from_secs(hours * 3_600);
-            let fired = scheduler::replay(
-                &reqwest::Client::new(),
-                &jobs,
-                time::OffsetDateTime::now_utc(),
-                span,
-                speed,
-            )
-            .await?;
+            let fired = scheduler::replay(&reqwest::Client::new(), &jobs, start, span, speed).await?;
             for (name, at, answer) in fired {
                 let at = at.format(&time::format_description::well_known::Rfc3339)?;
                 println!("{name}\t{at}\t{answer}");
@@ -134,7 +141,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         _ => anyhow::bail!(
-            "usage: devstack provision | pump | fire <schedule> | replay <hours> <speed> <schedule>..."
+            "usage: devstack provision | pump | fire <schedule> | replay [--from <time>] <hours> <speed> <schedule>..."
         ),
     }
 }

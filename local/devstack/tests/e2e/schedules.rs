@@ -96,7 +96,10 @@ async fn schedules_on_a_compressed_clock_research_each_plan_at_its_cadence_run_t
         stack.products(merchant, store).await.into_iter().find(|p| p["source"] == "aliexpress")
     })
     .await;
-    replay(2, "3600", &["supplier-sync"]).await;
+    // Later hours than the first replay's: a sync is named by its hour, and an hour already
+    // synced is not synced again.
+    let later = (start + time::Duration::hours(HOURS + 1)).format(&Rfc3339).unwrap();
+    replay(2, "3600", &["--from", &later, "supplier-sync"]).await;
     let id = product["id"].as_str().unwrap();
     let changes = eventually("the sync to check the product", Duration::from_secs(60), || async {
         let changes = stack.get(&format!("/v1/stores/{store}/products/{id}/changes"), &merchant.access).await;
@@ -110,8 +113,15 @@ async fn schedules_on_a_compressed_clock_research_each_plan_at_its_cadence_run_t
 async fn replay(hours: i64, speed: &str, schedules: &[&str]) -> String {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
     let hours = hours.to_string();
+    // `--from <time>` leads the schedules when given.
+    let (from, schedules) = match schedules {
+        ["--from", from, rest @ ..] => (vec!["--from", *from], rest),
+        rest => (vec![], rest),
+    };
     let replay = tokio::process::Command::new(env!("CARGO_BIN_EXE_devstack"))
-        .args(["replay", &hours, speed])
+        .arg("replay")
+        .args(from)
+        .args([hours.as_str(), speed])
         .args(schedules)
         .current_dir(root)
         .env("DROPSHIP_WIRING", format!("{root}/infra/wiring.json"))
