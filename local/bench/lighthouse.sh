@@ -12,29 +12,13 @@
 #   local/bench/lighthouse.sh --search           the search results page too
 #   local/bench/lighthouse.sh --storefront http://127.0.0.1:8789   another storefront Worker
 #
-# Installs what it needs first, skipped when present: lighthouse (pinned, npm) in
-# $DROPSHIP_TOOLS/lighthouse and Debian's chromium.
+# Installs what it needs first, skipped when present (local/bench/browser_tools.sh): lighthouse
+# (pinned, npm) in $DROPSHIP_TOOLS/lighthouse and Debian's chromium.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 . local/env.sh
-log() { printf '\033[1;36m[lighthouse]\033[0m %s\n' "$*" >&2; }
-
-version=12.2.3
-prefix="$DROPSHIP_TOOLS/lighthouse"
-lighthouse="$prefix/node_modules/.bin/lighthouse"
-if [ "$("$lighthouse" --version 2> /dev/null || true)" != "$version" ]; then
-  log "installing lighthouse@$version into $prefix"
-  mkdir -p "$prefix"
-  npm install --prefix "$prefix" --no-audit --no-fund --loglevel=error "lighthouse@$version"
-fi
-
-chrome=/usr/bin/chromium
-if [ ! -x "$chrome" ]; then
-  log "installing Debian's chromium"
-  apt-get update
-  DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
-fi
+. local/bench/browser_tools.sh
 
 exec python3 local/bench/lighthouse_audit.py --lighthouse "$lighthouse" --chrome "$chrome" "$@"

@@ -15,9 +15,8 @@
 #   local/checks/storefront_looks.sh --update           accept the new looks as references
 #   local/checks/storefront_looks.sh --themes bold      one theme
 #
-# Installs what it needs first, skipped when present: lighthouse (pinned, npm, as
-# local/bench/lighthouse.sh does), Debian's chromium, and Pillow (pinned) in a venv of its own for
-# the image comparison.
+# Installs what it needs first, skipped when present: lighthouse (pinned) and Debian's chromium
+# (local/bench/browser_tools.sh), and Pillow (pinned) in a venv of its own for the image comparison.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -25,21 +24,7 @@ cd "$root"
 . local/env.sh
 log() { printf '\033[1;36m[looks]\033[0m %s\n' "$*" >&2; }
 
-lighthouse_version=12.2.3
-prefix="$DROPSHIP_TOOLS/lighthouse"
-lighthouse="$prefix/node_modules/.bin/lighthouse"
-if [ "$("$lighthouse" --version 2> /dev/null || true)" != "$lighthouse_version" ]; then
-  log "installing lighthouse@$lighthouse_version into $prefix"
-  mkdir -p "$prefix"
-  npm install --prefix "$prefix" --no-audit --no-fund --loglevel=error "lighthouse@$lighthouse_version"
-fi
-
-chrome=/usr/bin/chromium
-if [ ! -x "$chrome" ]; then
-  log "installing Debian's chromium"
-  apt-get update
-  DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
-fi
+. local/bench/browser_tools.sh
 
 pillow_version=13.0.0
 venv="$DROPSHIP_TOOLS/looks-venv"
