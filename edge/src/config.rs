@@ -183,4 +183,9 @@ impl Config {
     pub fn storefront_url(&self, host: &str) -> String {
         self.storefront_url_template.replace("{host}", host)
     }
+
+    /// The public URL of the store of `slug` on its platform sub-domain.
+    pub fn shop_url(&self, slug: &str) -> String {
+        self.storefront_url(&format!("{slug}.{}", self.shops_domain))
+    }
 }

@@ -119,17 +119,16 @@ pub async fn advance(
         db.execute_batch(filed).await?;
     }
 
-    let seo_run = match launch::seo_run(db, LAUNCH_WEEK).await? {
-        Some(id) => id,
-        None => {
-            let id: RunId = new_id();
-            crate::repo::seo::insert_run(db, &id.to_string(), LAUNCH_WEEK, &at).await?;
-            launch::seo_run(db, LAUNCH_WEEK)
-                .await?
-                .ok_or_else(|| ApiError::internal("launch", "the SEO run is missing after its insert"))?
-        }
+    // The week names the run: a delivery that comes again finds the run the first one recorded.
+    let new_run: RunId = new_id();
+    let seo_run = if crate::repo::seo::insert_run(db, &new_run.to_string(), LAUNCH_WEEK, &at).await? {
+        new_run
+    } else {
+        let recorded = launch::seo_run(db, LAUNCH_WEEK).await?;
+        let recorded =
+            recorded.ok_or_else(|| ApiError::internal("launch", "the launch's SEO run is gone"))?;
+        recorded.parse().map_err(|e| ApiError::internal("launch", e))?
     };
-    let seo_run: RunId = seo_run.parse().map_err(|e| ApiError::internal("launch", e))?;
     let envelope = Envelope::new(
         format!("seo:{seo_run}"),
         store.tenant_id,
@@ -164,7 +163,7 @@ pub async fn finish(
     };
     let Ok(to) = domain::accounts::Email::parse(&owner) else { return Ok(()) };
     let held = launch::holdings(db).await?;
-    let shop = config.storefront_url(&format!("{}.{}", store.row.slug, config.shops_domain));
+    let shop = config.shop_url(&store.row.slug);
     let shop = shop.trim_end_matches('/');
     let mut data = serde_json::Map::new();
     data.insert("niche".into(), store.row.niche.clone().into());

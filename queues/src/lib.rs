@@ -15,6 +15,7 @@ pub mod email_api;
 pub mod envelope;
 pub mod internal_api;
 pub mod messages;
+pub mod schedule;
 pub mod seo_api;
 pub mod sync_api;
 

@@ -19,11 +19,8 @@ use worker::Env;
 pub async fn claim_due(env: &Env, input: ClaimDueRuns) -> ApiResult<DueRuns> {
     let limit = input.limit.clamp(1, 1_000);
     let db = PlatformDb::open(env)?;
-    let at = match input.at.as_deref() {
-        Some(at) => time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
-            .map_err(|e| ApiError::invalid("at", format!("`at` must be an RFC 3339 time: {e}")))?,
-        None => now(),
-    };
+    let at = queues::schedule::scheduled_time(input.at.as_deref(), now())
+        .map_err(|e| ApiError::invalid("at", e))?;
     let stores = research_schedule::active_stores(&db).await?;
 
     let mut runs = Vec::new();

@@ -55,13 +55,12 @@ pub async fn context(config: &Config, access: &StoreAccess) -> ApiResult<SeoCont
         slug: p.slug,
         title: p.title,
     };
-    let host = format!("{}.{}", store.row.slug, config.shops_domain);
     Ok(SeoContext {
         tenant_id: store.tenant_id,
         name: store.row.name.clone(),
         niche: store.row.niche.clone(),
         market: store.row.target_market.clone(),
-        url: config.storefront_url(&host).trim_end_matches('/').to_owned(),
+        url: config.shop_url(&store.row.slug).trim_end_matches('/').to_owned(),
         products: products
             .into_iter()
             .map(|p| SeoProduct {

@@ -163,9 +163,8 @@ async fn recipient(
 
 /// The store as its mails show it.
 pub fn shop(config: &Config, store: &Store, unsubscribe_url: String) -> Shop {
-    let host = format!("{}.{}", store.row.slug, config.shops_domain);
     Shop {
-        url: config.storefront_url(&host),
+        url: config.shop_url(&store.row.slug),
         unsubscribe_url,
         branding: Branding {
             store_name: Some(store.row.name.clone()),

@@ -84,7 +84,7 @@ pub async fn paid_session(env: &Env, config: &Config, session: &Value) -> ApiRes
     let origin = session["success_url"]
         .as_str()
         .and_then(|u| u.find("/orders/").map(|i| u[..i].to_owned()))
-        .unwrap_or_else(|| config.storefront_url(&format!("{}.{}", store.row.slug, config.shops_domain)));
+        .unwrap_or_else(|| config.shop_url(&store.row.slug));
     let currency: Currency = checkout.currency.parse().unwrap_or(Currency::Usd);
     let order_url = format!("{origin}/orders/{}", checkout.access_token);
     let items: Vec<LineItem> =

@@ -37,11 +37,7 @@ pub struct Tick {
 impl Tick {
     /// The time the tick is for.
     pub fn time(&self) -> Result<time::OffsetDateTime, Error> {
-        match &self.at {
-            Some(at) => time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
-                .map_err(|e| format!("the tick's time `{at}` is not RFC 3339: {e}").into()),
-            None => Ok(time::OffsetDateTime::now_utc()),
-        }
+        Ok(queues::schedule::scheduled_time(self.at.as_deref(), time::OffsetDateTime::now_utc())?)
     }
 }
 

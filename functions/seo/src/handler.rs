@@ -83,11 +83,7 @@ pub async fn handle(
     if tick.job != "fanout" {
         return Err(format!("unknown job `{}`", tick.job).into());
     }
-    let at = match &tick.at {
-        Some(at) => OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
-            .map_err(|e| format!("the tick's time `{at}` is not RFC 3339: {e}"))?,
-        None => OffsetDateTime::now_utc(),
-    };
+    let at = queues::schedule::scheduled_time(tick.at.as_deref(), OffsetDateTime::now_utc())?;
     let week = iso_week(at);
     let mut enqueued = 0;
     for _ in 0..MAX_CLAIMS {

@@ -89,10 +89,18 @@ async fn a_store_created_with_nothing_else_launches_itself() {
     assert!(text.contains(&format!("{} posts", posts.len())), "{text}");
     assert!(text.contains(&format!("http://{host}:8788/collections/all")), "{text}");
 
-    // A repeated report of the run (a redelivery) starts nothing twice: one ready mail, the same
-    // collections.
+    // The launch moves on after its report and after each of its imports, in any order and
+    // concurrently: the collections and the ready mail come once all the same.
     let again = stack.get(&format!("/v1/stores/{store}/collections"), &merchant.access).await;
     assert_eq!(again.json["collections"].as_array().map(Vec::len), Some(collections.len()));
+    let inbox: Vec<Value> =
+        stack.http.get("http://127.0.0.1:1080/api/email").send().await.unwrap().json().await.unwrap();
+    let ready = inbox
+        .iter()
+        .filter(|m| m["to"].as_array().is_some_and(|to| to.iter().any(|t| t["address"] == merchant.email)))
+        .filter(|m| m["subject"].as_str().is_some_and(|s| s.ends_with("is ready")))
+        .count();
+    assert_eq!(ready, 1, "one ready mail");
 }
 
 #[tokio::test]
