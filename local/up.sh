@@ -42,6 +42,7 @@ add_secret ALIEXPRESS_APP_SECRET 'secrets.token_hex(16)'
 add_secret DEMO_PASSWORD 'secrets.token_urlsafe(18)'
 add_secret STRIPE_SECRET_KEY '"sk_test_" + secrets.token_hex(12)'
 add_secret STRIPE_WEBHOOK_SECRET '"whsec_" + secrets.token_hex(16)'
+add_secret STRIPE_CONNECT_WEBHOOK_SECRET '"whsec_" + secrets.token_hex(16)'
 add_secret SEO_SERP_API_KEY 'secrets.token_hex(16)'
 add_secret INDEXNOW_KEY 'secrets.token_hex(16)'
 add_secret RESEND_WEBHOOK_SECRET '"whsec_" + __import__("base64").b64encode(secrets.token_bytes(24)).decode()'
@@ -189,6 +190,7 @@ SEO_QUEUE_URL=$SEO_QUEUE_URL
 SCRAPE_QUEUE_URL=$SCRAPE_QUEUE_URL
 STRIPE_SECRET_KEY=$STRIPE_SECRET_KEY
 STRIPE_WEBHOOK_SECRET=$STRIPE_WEBHOOK_SECRET
+STRIPE_CONNECT_WEBHOOK_SECRET=$STRIPE_CONNECT_WEBHOOK_SECRET
 RESEND_WEBHOOK_SECRET=$RESEND_WEBHOOK_SECRET
 VARS
 cat > storefront-worker/.dev.vars <<VARS
@@ -216,6 +218,9 @@ wait_for storefront "http://127.0.0.1:$STOREFRONT_PORT/" 600
 wait_for stripe "http://127.0.0.1:8420/_config/webhooks" 30
 curl -sS -o /dev/null -X POST "http://127.0.0.1:8420/_config/webhooks/edge" \
   -d "url=http://127.0.0.1:$EDGE_PORT/v1/billing/webhook" -d "secret=$STRIPE_WEBHOOK_SECRET"
+# Connected accounts' events (merchants' payout onboarding) go to the Connect endpoint.
+curl -sS -o /dev/null -X POST "http://127.0.0.1:8420/_config/webhooks/edge-connect" \
+  -d "url=http://127.0.0.1:$EDGE_PORT/v1/webhooks/stripe-connect" -d "secret=$STRIPE_CONNECT_WEBHOOK_SECRET" -d connect=true
 
 log "starting devstack's pump (SQS -> functions) and scheduler"
 start pump "$CARGO_TARGET_DIR/debug/devstack" pump
@@ -235,6 +240,9 @@ store_id=$(post -X POST "$edge/v1/stores" -H "authorization: Bearer $token" \
   -d '{"name":"Cozy Paws","slug":"demo","niche":"pet grooming","currency":"USD"}' | json_field id)
 if [ -n "$store_id" ]; then
   log "demo store created; its launch has started (research, imports, collections, blog posts, then a ready mail)"
+  # Its payouts, through the Stripe stand-in's hosted onboarding, so that the demo shop takes orders.
+  onboarding=$(post -X POST "$edge/v1/stores/$store_id/payouts/onboarding" -H "authorization: Bearer $token" | json_field url)
+  curl -sS -o /dev/null -X POST "$onboarding" -d business_name=Cozy+Paws -d account_number=000123456789
 else
   log "demo store already exists"
 fi

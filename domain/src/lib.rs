@@ -14,6 +14,7 @@ pub mod ids;
 pub mod launch;
 pub mod marketing;
 pub mod money;
+pub mod payouts;
 pub mod placement;
 pub mod plans;
 pub mod pricing;

@@ -41,6 +41,9 @@ pub struct PlanLimits {
     pub ai_tokens_per_day: i64,
     /// AI spend a tenant's pipelines may reach in one UTC day, in micro-dollars (list prices).
     pub ai_micro_usd_per_day: i64,
+    /// The platform's share of each shopper payment, in basis points of the order's goods (the
+    /// Connect application fee; see [`crate::payouts::application_fee`]).
+    pub application_fee_bps: u16,
 }
 
 /// The fewest products any plan's launch run aims for.
@@ -102,6 +105,7 @@ impl Plan {
                 api_access: false,
                 dedicated_shard: false,
                 launch_imports: 20,
+                application_fee_bps: 200,
                 ai_tokens_per_day: 300_000,
                 ai_micro_usd_per_day: 1_000_000,
             },
@@ -114,6 +118,7 @@ impl Plan {
                 api_access: false,
                 dedicated_shard: false,
                 launch_imports: 30,
+                application_fee_bps: 100,
                 ai_tokens_per_day: 1_500_000,
                 ai_micro_usd_per_day: 5_000_000,
             },
@@ -126,6 +131,7 @@ impl Plan {
                 api_access: true,
                 dedicated_shard: false,
                 launch_imports: 40,
+                application_fee_bps: 50,
                 ai_tokens_per_day: 6_000_000,
                 ai_micro_usd_per_day: 20_000_000,
             },
@@ -138,6 +144,7 @@ impl Plan {
                 api_access: true,
                 dedicated_shard: true,
                 launch_imports: 50,
+                application_fee_bps: 25,
                 ai_tokens_per_day: 25_000_000,
                 ai_micro_usd_per_day: 80_000_000,
             },
@@ -183,13 +190,14 @@ mod tests {
     }
 
     #[test]
-    fn every_plan_launches_a_browsable_catalog_and_pays_for_more_ai_as_it_grows() {
+    fn every_plan_launches_a_browsable_catalog_pays_for_more_ai_and_less_fee_as_it_grows() {
         let limits: Vec<PlanLimits> = Plan::ALL.into_iter().map(Plan::limits).collect();
         assert!(limits.iter().all(|l| l.launch_imports >= LAUNCH_IMPORTS_MIN));
         for pair in limits.windows(2) {
             assert!(pair[1].launch_imports >= pair[0].launch_imports);
             assert!(pair[1].ai_tokens_per_day > pair[0].ai_tokens_per_day);
             assert!(pair[1].ai_micro_usd_per_day > pair[0].ai_micro_usd_per_day);
+            assert!(pair[1].application_fee_bps < pair[0].application_fee_bps);
         }
     }
 

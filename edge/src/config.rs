@@ -24,6 +24,9 @@ pub struct Config {
     pub stripe: StripeConfig,
     /// Where Checkout sends the merchant back to (the dashboard's origin).
     pub billing_return_url: String,
+    /// Where Stripe's hosted Connect onboarding sends the merchant back to; `{store}` is replaced
+    /// by the store's id.
+    pub payouts_return_url: String,
     /// The DNS-over-HTTPS resolver custom domains are verified through (RFC 8484 wire format).
     pub doh_url: String,
     /// The link a verification mail carries, with `{token}` in it.
@@ -48,6 +51,8 @@ pub struct StripeConfig {
     pub secret_key: String,
     /// Webhook endpoint secret (`whsec_...`).
     pub webhook_secret: String,
+    /// Signs the Connect endpoint's events (connected accounts' changes).
+    pub connect_webhook_secret: String,
     /// The recurring price of each paid plan.
     pub prices: [(Plan, String); 3],
 }
@@ -145,10 +150,12 @@ impl Config {
             verify_email_url_template: text(env, "VERIFY_EMAIL_URL_TEMPLATE")?,
             doh_url: text(env, "DOH_URL")?,
             billing_return_url: text(env, "BILLING_RETURN_URL")?,
+            payouts_return_url: text(env, "PAYOUTS_RETURN_URL")?,
             stripe: StripeConfig {
                 api_url: text(env, "STRIPE_API_URL")?,
                 secret_key: credential(env, "STRIPE_SECRET_KEY")?,
                 webhook_secret: signing_key(env, "STRIPE_WEBHOOK_SECRET")?,
+                connect_webhook_secret: signing_key(env, "STRIPE_CONNECT_WEBHOOK_SECRET")?,
                 prices: [
                     (Plan::Growth, text(env, "STRIPE_PRICE_GROWTH")?),
                     (Plan::Pro, text(env, "STRIPE_PRICE_PRO")?),

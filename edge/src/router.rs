@@ -82,6 +82,9 @@ pub enum WebhookRoute {
     Resend,
     /// `POST /v1/webhooks/sendgrid` (signed Event Webhook).
     SendGrid,
+    /// `POST /v1/webhooks/stripe-connect` (Stripe's Connect events, signed with the Connect
+    /// endpoint's own secret).
+    StripeConnect,
 }
 
 /// Routes on the caller's tenant, not on one store.
@@ -175,6 +178,10 @@ pub enum StoreRoute {
     VerifyDomain(String),
     /// `DELETE /v1/stores/{id}/domains/{host}`.
     RemoveDomain(String),
+    /// `GET /v1/stores/{id}/payouts`.
+    Payouts,
+    /// `POST /v1/stores/{id}/payouts/onboarding`.
+    PayoutsOnboarding,
     /// `POST /v1/stores/{id}/research-runs`.
     StartResearch,
     /// `GET /v1/stores/{id}/research-runs`.
@@ -275,7 +282,8 @@ impl StoreRoute {
             | UpdateProduct(_) | DeleteProduct(_) | CreateCollection | UpdateCollection(_)
             | DeleteCollection(_) | UpdatePage(_) | CreatePost | UpdatePost(_) | DeletePost(_)
             | RemoveWatchItem(_) | ImportContacts | UpdateFlow(_) | StartSeoRun => Action::Operate,
-            Delete | Suspend | Resume | AddDomain | VerifyDomain(_) | RemoveDomain(_) => Action::Administer,
+            Delete | Suspend | Resume | AddDomain | VerifyDomain(_) | RemoveDomain(_) | Payouts
+            | PayoutsOnboarding => Action::Administer,
             Unknown { action, .. } => *action,
         }
     }
@@ -323,6 +331,8 @@ pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
     ("POST", "/v1/stores/{store_id}/domains"),
     ("DELETE", "/v1/stores/{store_id}/domains/{host}"),
     ("POST", "/v1/stores/{store_id}/domains/{host}/verify"),
+    ("GET", "/v1/stores/{store_id}/payouts"),
+    ("POST", "/v1/stores/{store_id}/payouts/onboarding"),
     ("GET", "/v1/stores/{store_id}/research-runs"),
     ("POST", "/v1/stores/{store_id}/research-runs"),
     ("GET", "/v1/stores/{store_id}/research-runs/{run_id}"),
@@ -358,6 +368,7 @@ pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
     ("POST", "/v1/public/stores/{store_id}/unsubscribe/{token}"),
     ("POST", "/v1/webhooks/resend"),
     ("POST", "/v1/webhooks/sendgrid"),
+    ("POST", "/v1/webhooks/stripe-connect"),
     ("GET", "/v1/stores/{store_id}/contacts"),
     ("POST", "/v1/stores/{store_id}/contacts/import"),
     ("GET", "/v1/stores/{store_id}/email/flows"),
@@ -435,6 +446,7 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         ["v1", "billing", "webhook"] => vec![("POST", Route::Webhook(WebhookRoute::Stripe))],
         ["v1", "webhooks", "resend"] => vec![("POST", Route::Webhook(WebhookRoute::Resend))],
         ["v1", "webhooks", "sendgrid"] => vec![("POST", Route::Webhook(WebhookRoute::SendGrid))],
+        ["v1", "webhooks", "stripe-connect"] => vec![("POST", Route::Webhook(WebhookRoute::StripeConnect))],
         ["v1", "public", "stores", store, "subscribe"] => {
             vec![("POST", Route::Shopper(ShopperRoute::Subscribe((*store).to_owned())))]
         }
@@ -458,6 +470,10 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         }
         ["v1", "stores", st, "domains", host] => {
             vec![("DELETE", on_store(st, plain(S::RemoveDomain((*host).to_owned()))))]
+        }
+        ["v1", "stores", st, "payouts"] => vec![("GET", on_store(st, plain(S::Payouts)))],
+        ["v1", "stores", st, "payouts", "onboarding"] => {
+            vec![("POST", on_store(st, plain(S::PayoutsOnboarding)))]
         }
         ["v1", "stores", st, "domains", host, "verify"] => {
             vec![("POST", on_store(st, plain(S::VerifyDomain((*host).to_owned()))))]

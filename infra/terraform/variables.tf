@@ -259,6 +259,12 @@ variable "stripe_webhook_secret" {
   sensitive   = true
 }
 
+variable "stripe_connect_webhook_secret" {
+  description = "STRIPE_CONNECT_WEBHOOK_SECRET secret binding of the edge worker: the whsec_ secret of the Connect endpoint (events of connected accounts) at https://api.<platform_domain>/v1/webhooks/stripe-connect."
+  type        = string
+  sensitive   = true
+}
+
 variable "doh_url" {
   description = "DNS-over-HTTPS resolver (RFC 8484 wire format) the edge verifies custom domains through."
   type        = string

@@ -423,7 +423,8 @@ async fn cart_page(
     let api = EdgeApi::from_env(env)?;
     let cart = current_cart(req, &api, store)?;
     let db = StoreDb::open(env, store.shard, store.store_id)?;
-    let mut view = render::CartView { notice, ..render::CartView::default() };
+    let mut view =
+        render::CartView { notice, checkout_closed: !store.accepts_orders, ..render::CartView::default() };
     let wanted: Vec<(&str, Option<&str>)> =
         cart.lines.iter().map(|line| (line.product_id.as_str(), line.variant_id.as_deref())).collect();
     let known = catalog::lines(&db, &wanted, store.currency).await?;

@@ -35,6 +35,10 @@ pub struct RoutingRecord {
     /// The look the merchant chose; absent in records written before themes existed.
     #[serde(default)]
     pub look: StoreLook,
+    /// Whether the store takes orders: its payout account can receive the money. Absent, and so
+    /// false, in records written before payouts existed.
+    #[serde(default)]
+    pub accepts_orders: bool,
 }
 
 /// How a store's pages look: theme, brand colour, logo, font, hero image, announcement and menu,

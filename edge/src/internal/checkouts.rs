@@ -99,6 +99,11 @@ pub async fn start_checkout(
     if store.status != StoreStatus::Active {
         return Err(ApiError::new(409, "store_closed", "the store is not selling right now"));
     }
+    // Payments are destination charges to the store's payout account: none, no sale.
+    let payout_account = match (&store.row.stripe_account_id, store.payouts().accepts_orders()) {
+        (Some(account), true) => account.clone(),
+        _ => return Err(ApiError::new(409, "payouts_not_ready", "This shop is not taking orders yet.")),
+    };
     let email = Email::parse(&input.email).map_err(|e| ApiError::invalid("email", e.to_string()))?;
     if input.cart_id.is_empty()
         || input.cart_id.len() > 64
@@ -127,6 +132,11 @@ pub async fn start_checkout(
         ("metadata[checkout_id]".into(), checkout_id.clone()),
         ("payment_intent_data[metadata][checkout_id]".into(), checkout_id.clone()),
     ];
+    params.extend(destination_charge(
+        &payout_account,
+        subtotal.minor,
+        store.plan().limits().application_fee_bps,
+    ));
     for (i, line) in lines.iter().enumerate() {
         params.push((format!("line_items[{i}][price_data][currency]"), currency.code().to_ascii_lowercase()));
         params.push((format!("line_items[{i}][price_data][unit_amount]"), line.unit_price_minor.to_string()));
@@ -194,9 +204,33 @@ pub async fn start_checkout(
     Ok(CheckoutStarted { checkout_id, checkout_url, order_url })
 }
 
+/// The Checkout Session's parameters that send the payment to the store's payout account, less
+/// the platform's fee on the goods (none when it rounds to zero: Stripe refuses a zero fee).
+fn destination_charge(account: &str, goods_minor: i64, fee_bps: u16) -> Vec<(String, String)> {
+    let mut params = vec![("payment_intent_data[transfer_data][destination]".to_owned(), account.to_owned())];
+    let fee = domain::payouts::application_fee(goods_minor, fee_bps);
+    if fee > 0 {
+        params.push(("payment_intent_data[application_fee_amount]".to_owned(), fee.to_string()));
+    }
+    params
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_payment_goes_to_the_store_less_the_plans_fee() {
+        let params = destination_charge("acct_1", 10_000, 200);
+        assert_eq!(
+            params,
+            [
+                ("payment_intent_data[transfer_data][destination]".to_owned(), "acct_1".to_owned()),
+                ("payment_intent_data[application_fee_amount]".to_owned(), "200".to_owned()),
+            ]
+        );
+        assert_eq!(destination_charge("acct_1", 40, 200).len(), 1, "no zero fee");
+    }
 
     #[test]
     fn checkout_origins_are_a_scheme_and_a_host_only() {

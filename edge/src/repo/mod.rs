@@ -19,6 +19,7 @@ pub mod launch;
 pub mod members;
 pub mod nonces;
 pub mod orders;
+pub mod payouts;
 pub mod products;
 pub mod research_runs;
 pub mod research_schedule;

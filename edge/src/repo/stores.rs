@@ -3,6 +3,7 @@
 //! domains are managed in [`crate::repo::domains`].
 
 use crate::error::{ApiError, ApiResult};
+use domain::payouts::PayoutsStatus;
 use domain::placement::ShardIndex;
 use domain::{Currency, Plan, StoreId, StoreStatus, TenantId};
 use serde::Deserialize;
@@ -62,6 +63,10 @@ pub struct StoreRow {
     pub plan: String,
     /// The tenant's subscription state (`none`, `trialing`, `active`, `past_due`, `canceled`).
     pub subscription_status: String,
+    /// The store's Stripe Connect account, once onboarding started.
+    pub stripe_account_id: Option<String>,
+    /// Where that account stands ([`PayoutsStatus`]).
+    pub payouts_status: String,
 }
 
 impl StoreRow {
@@ -110,7 +115,13 @@ impl Store {
                 announcement: self.row.announcement.clone(),
                 menu: self.row.menu_links().iter().map(MenuLink::entry).collect(),
             },
+            accepts_orders: self.payouts().accepts_orders(),
         }
+    }
+
+    /// Where the store's payout account stands.
+    pub fn payouts(&self) -> PayoutsStatus {
+        PayoutsStatus::parse(&self.row.payouts_status).unwrap_or(PayoutsStatus::NotStarted)
     }
 
     /// The tenant's plan.
@@ -123,8 +134,8 @@ impl Store {
 const STORE_SELECT: &str =
     "SELECT s.id, s.tenant_id, s.slug, s.name, s.niche, s.currency, s.status, s.shard, \
      s.auto_publish, s.max_imports_per_run, s.target_market, s.theme, s.brand_color, s.logo_url, \
-     s.font, s.hero_image_url, s.announcement, s.menu, s.import_threshold, s.watch_threshold, s.out_of_stock, s.created_at, t.plan, t.subscription_status \
-     FROM stores s JOIN tenants t ON t.id = s.tenant_id";
+     s.font, s.hero_image_url, s.announcement, s.menu, s.import_threshold, s.watch_threshold, s.out_of_stock, s.created_at, t.plan, t.subscription_status, \
+     s.stripe_account_id, s.payouts_status FROM stores s JOIN tenants t ON t.id = s.tenant_id";
 
 /// A store's row by id.
 pub async fn row(db: &impl Sql, id: StoreId) -> Result<Option<StoreRow>, SqlError> {

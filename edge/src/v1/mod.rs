@@ -16,6 +16,7 @@ pub mod email_tokens;
 pub mod gdpr;
 pub mod members;
 pub mod orders;
+pub mod payouts;
 pub mod products;
 pub mod research;
 pub mod seo;
@@ -163,6 +164,8 @@ pub async fn store(route: StoreRoute, ctx: &Ctx<'_>, scope: &StoreScope) -> ApiR
             json(200, &stores::set_status(env, scope, config, StoreStatus::Suspended).await?)
         }
         StoreRoute::Resume => json(200, &stores::set_status(env, scope, config, StoreStatus::Active).await?),
+        StoreRoute::Payouts => json(200, &payouts::get(env, config, scope).await?),
+        StoreRoute::PayoutsOnboarding => json(201, &payouts::onboard(env, config, scope).await?),
         StoreRoute::ListDomains => json(200, &value!({ "domains": domains::list(env, scope).await? })),
         StoreRoute::AddDomain => json(201, &domains::add(env, scope, config, body).await?),
         StoreRoute::VerifyDomain(host) => json(200, &domains::verify(env, scope, config, &host).await?),

@@ -223,6 +223,7 @@ pub async fn create(
         name: name.as_str().to_owned(),
         currency,
         look: StoreLook::default(),
+        accepts_orders: false,
     };
     Routing::new(env.kv(crate::config::EDGE_KV)?).publish(&host, &record).await?;
 
@@ -405,7 +406,7 @@ fn settings(input: &UpdateStore, row: &StoreRow) -> ApiResult<Settings> {
 }
 
 /// Rewrites the routing record of every host of the store, after a change shoppers must see.
-async fn republish(env: &Env, store: &Store) -> ApiResult<()> {
+pub(crate) async fn republish(env: &Env, store: &Store) -> ApiResult<()> {
     let hosts = rows::hosts(&PlatformDb::open(env)?, store.id, true).await?;
     let record = store.routing_record();
     let routing = Routing::new(env.kv(crate::config::EDGE_KV)?);

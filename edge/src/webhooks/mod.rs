@@ -17,6 +17,10 @@ pub async fn handle(route: WebhookRoute, ctx: &Ctx<'_>) -> ApiResult<Response> {
             let signature = ctx.header("stripe-signature");
             json(200, &stripe::webhook(env, config, signature.as_deref(), body).await?)
         }
+        WebhookRoute::StripeConnect => {
+            let signature = ctx.header("stripe-signature");
+            json(200, &stripe::connect(env, config, signature.as_deref(), body).await?)
+        }
         WebhookRoute::Resend => {
             let header = |name: &str| ctx.header(name);
             let headers = [

@@ -96,3 +96,27 @@ async fn shopper_payment(
     billing::record_event(&db, &event.id, &event.kind, event.created, None, &rfc3339(now())).await?;
     Ok(applied)
 }
+
+/// `POST /v1/webhooks/stripe-connect`: events of the stores' connected accounts, signed with the
+/// Connect endpoint's secret. `account.updated` moves a store's payouts (and so its checkout);
+/// applying one twice, or an older one after a newer, changes nothing.
+pub async fn connect(
+    env: &Env,
+    config: &Config,
+    signature: Option<&str>,
+    payload: &str,
+) -> ApiResult<serde_json::Value> {
+    verify_signature(
+        &config.stripe.connect_webhook_secret,
+        signature.unwrap_or_default(),
+        payload,
+        now().unix_timestamp(),
+    )
+    .map_err(|e| ApiError::new(400, "bad_signature", format!("webhook signature refused: {e:?}")))?;
+    let event: Event = serde_json::from_str(payload).map_err(|e| ApiError::invalid("body", e.to_string()))?;
+    if event.kind != "account.updated" {
+        return Ok(serde_json::json!({ "received": true, "ignored": event.kind }));
+    }
+    crate::v1::payouts::account_updated(env, &event.data.object, event.created).await?;
+    Ok(serde_json::json!({ "received": true }))
+}

@@ -30,6 +30,8 @@ pub struct CartView {
     pub dropped: usize,
     /// A notice for the shopper (a refused checkout, a cancelled payment).
     pub notice: Option<String>,
+    /// Whether the shop is not taking orders (its payouts are not set up): no checkout form.
+    pub checkout_closed: bool,
 }
 
 fn head<'a>(title: &'a str, description: &'a str) -> Head<'a> {
@@ -114,11 +116,15 @@ pub fn cart(site: &Site, view: &CartView) -> String {
             @if let Some(subtotal) = domain::cart::total(&priced) {
                 p class="price" { "Subtotal: " (subtotal) }
             }
-            form method="post" action="/checkout" {
-                label for="email" { "Email for your receipt" }
-                input id="email" type="email" name="email" autocomplete="email" required maxlength="254";
-                " "
-                button type="submit" { "Check out" }
+            @if view.checkout_closed {
+                p role="status" { "This shop is not taking orders yet." }
+            } @else {
+                form method="post" action="/checkout" {
+                    label for="email" { "Email for your receipt" }
+                    input id="email" type="email" name="email" autocomplete="email" required maxlength="254";
+                    " "
+                    button type="submit" { "Check out" }
+                }
             }
         }
     };
@@ -223,6 +229,25 @@ mod tests {
     }
 
     #[test]
+    fn a_shop_not_taking_orders_says_so_instead_of_offering_checkout() {
+        let view = CartView {
+            lines: vec![CartLineView {
+                slug: "brush".into(),
+                title: "Brush".into(),
+                variant: None,
+                unit_price: usd(1999),
+                quantity: 1,
+            }],
+            checkout_closed: true,
+            ..CartView::default()
+        };
+        let html = cart(&site("Cozy Pets"), &view);
+        assert!(html.contains("This shop is not taking orders yet."));
+        assert!(!html.contains("action=\"/checkout\""));
+        assert!(html.contains("Subtotal: $19.99"), "the cart itself still shows");
+    }
+
+    #[test]
     fn an_empty_cart_offers_to_keep_shopping() {
         let html = cart(&site("Cozy Pets"), &CartView::default());
         assert!(html.contains("Your cart is empty."));
@@ -272,6 +297,7 @@ mod tests {
             ],
             dropped: 1,
             notice: Some("Payment <cancelled> & \"not\" taken.".into()),
+            checkout_closed: false,
         };
         insta::assert_snapshot!(snapshot(&cart(&hostile_site(), &view)));
     }

@@ -118,11 +118,41 @@ impl Stack {
     }
 
     /// Creates a store without its launch, so that a test's own research runs and products are
-    /// all the store has.
+    /// all the store has, and sets up its payouts, so that it takes orders.
     pub async fn create_store(&self, merchant: &Merchant, slug: &str, name: &str) -> Answer {
         let body =
             serde_json::json!({ "name": name, "slug": slug, "niche": "pet grooming", "launch": false });
-        self.post_json("/v1/stores", Some(&merchant.access), &body).await
+        let created = self.post_json("/v1/stores", Some(&merchant.access), &body).await;
+        if created.status == 201 {
+            let store_id = created.json["id"].as_str().unwrap();
+            self.onboard_payouts(&merchant.access, store_id, "000123456789").await;
+            let payouts = self.get(&format!("/v1/stores/{store_id}/payouts"), &merchant.access).await;
+            assert_eq!(payouts.json["accepts_orders"], true, "{}", payouts.text);
+        }
+        created
+    }
+
+    /// Goes through the store's payout onboarding as the merchant would: asks the API for a link,
+    /// submits Stripe's hosted form (the stand-in's) with a bank account number, and answers where
+    /// Stripe sent the merchant back to.
+    pub async fn onboard_payouts(&self, token: &str, store_id: &str, account_number: &str) -> String {
+        let link = self
+            .post_json(&format!("/v1/stores/{store_id}/payouts/onboarding"), Some(token), &Value::Null)
+            .await;
+        assert_eq!(link.status, 201, "{}", link.text);
+        let url = link.json["url"].as_str().unwrap();
+        let form = format!("business_name=E2E+Goods&account_number={account_number}");
+        let no_redirects =
+            reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let submitted = no_redirects
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(submitted.status().as_u16(), 303, "{}", submitted.text().await.unwrap_or_default());
+        submitted.headers()[reqwest::header::LOCATION].to_str().unwrap().to_owned()
     }
 
     pub async fn start_research(&self, merchant: &Merchant, store_id: &str) -> Answer {

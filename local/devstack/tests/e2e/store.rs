@@ -803,3 +803,127 @@ async fn shop_pages_cannot_be_framed_or_run_foreign_scripts_and_malformed_hosts_
     // A well-formed host that no store has is simply not found.
     assert_eq!(visit(&stack, "nobody.localhost", "/", None).await.status().as_u16(), 404);
 }
+
+/// The cart page of a fresh cart holding one of `product`, and the cookie that holds it.
+async fn cart_with(stack: &Stack, host: &str, product: &Value) -> (String, String) {
+    let added = browser()
+        .post(format!("{}/cart/add", stack.storefront))
+        .header("host", host)
+        .header(reqwest::header::CONTENT_TYPE, FORM)
+        .body(form(&[("product_id", product["id"].as_str().unwrap()), ("quantity", "1")]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.status().as_u16(), 303);
+    let cookie = added
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|c| c.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .collect::<Vec<_>>()
+        .join("; ");
+    let page = visit(stack, host, "/cart", Some(&cookie)).await.text().await.unwrap();
+    (page, cookie)
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn a_store_sells_once_its_payout_account_is_enabled_and_the_merchant_is_paid_less_the_fee() {
+    let stack = Stack::connect().await;
+    // A store straight from the API, before any payout onboarding.
+    let merchant = stack.sign_up().await;
+    let body =
+        json!({ "name": "Payouts E2E", "slug": unique("payouts"), "niche": "pet grooming", "launch": false });
+    let created = stack.post_json("/v1/stores", Some(&merchant.access), &body).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let shop = Shop {
+        id: created.json["id"].as_str().unwrap().to_owned(),
+        host: created.json["host"].as_str().unwrap().to_owned(),
+        merchant,
+    };
+    let payouts = api(&stack, &shop, reqwest::Method::GET, "/payouts", None).await;
+    assert_eq!(payouts.status, 200, "{}", payouts.text);
+    assert_eq!(payouts.json["status"], "not_started");
+    assert_eq!(payouts.json["application_fee_bps"], 200, "the Starter plan's fee");
+    let mug =
+        product(&stack, &shop, &json!({"title": "Payout Mug", "price_minor": 2500, "status": "published"}))
+            .await;
+    page_shows(&stack, &shop.host, "/products/payout-mug", 200, "Payout Mug").await;
+
+    // The shop says it is not taking orders instead of failing at the payment.
+    let (cart, cookie) = cart_with(&stack, &shop.host, &mug).await;
+    assert!(
+        cart.contains("This shop is not taking orders yet.") && !cart.contains("action=\"/checkout\""),
+        "{cart}"
+    );
+    let refused = browser()
+        .post(format!("{}/checkout", stack.storefront))
+        .header("host", &shop.host)
+        .header(COOKIE, &cookie)
+        .header(reqwest::header::CONTENT_TYPE, FORM)
+        .body(form(&[("email", "early@example.com")]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status().as_u16(), 409);
+    assert!(refused.text().await.unwrap().contains("This shop is not taking orders yet."));
+
+    // Details Stripe is still verifying: still no sale.
+    stack.onboard_payouts(&shop.merchant.access, &shop.id, "000999999999").await;
+    let pending = api(&stack, &shop, reqwest::Method::GET, "/payouts", None).await;
+    assert_eq!(
+        (pending.json["status"].as_str(), pending.json["accepts_orders"].as_bool()),
+        (Some("pending"), Some(false))
+    );
+    let account = pending.json["account_id"].as_str().unwrap().to_owned();
+
+    // Onboarding completed: Stripe's `account.updated` reaches the Connect webhook, and the shop
+    // opens its checkout without the merchant reading anything back.
+    let back = stack.onboard_payouts(&shop.merchant.access, &shop.id, "000123456789").await;
+    assert!(back.ends_with(&format!("/v1/stores/{}/payouts", shop.id)), "{back}");
+    eventually("the shop to take orders", LIMIT, || async {
+        let (cart, _) = cart_with(&stack, &shop.host, &mug).await;
+        cart.contains("action=\"/checkout\"").then_some(())
+    })
+    .await;
+    let enabled = api(&stack, &shop, reqwest::Method::GET, "/payouts", None).await;
+    assert_eq!(
+        (enabled.json["status"].as_str(), enabled.json["account_id"].as_str()),
+        (Some("enabled"), Some(account.as_str()))
+    );
+
+    // A shopper pays $25.00: the store's account holds it less the platform's 2%.
+    buy(&stack, &shop.host, &mug, &format!("{}@example.com", unique("payee"))).await;
+    let stripe = "http://127.0.0.1:8420";
+    let balance: Value = eventually("the payout account's balance", LIMIT, || async {
+        let answer = reqwest::Client::new()
+            .get(format!("{stripe}/v1/balance"))
+            .bearer_auth("sk_test_e2e")
+            .header("stripe-account", &account)
+            .send()
+            .await
+            .unwrap();
+        let balance: Value = answer.json().await.unwrap();
+        (balance["pending"][0]["amount"].as_i64() > Some(0)).then_some(balance)
+    })
+    .await;
+    assert_eq!(balance["pending"][0]["amount"], 2450, "{balance}");
+    let orders = api(&stack, &shop, reqwest::Method::GET, "/orders", None).await;
+    assert_eq!(orders.json["orders"].as_array().map(Vec::len), Some(1), "{}", orders.text);
+
+    // Stripe disables the account: the shop stops taking orders again.
+    let restricted = reqwest::Client::new()
+        .post(format!("{stripe}/_test/accounts/{account}"))
+        .json(&json!({ "charges_enabled": false, "payouts_enabled": false, "disabled_reason": "rejected.fraud" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(restricted.status().as_u16(), 200);
+    eventually("the shop to stop taking orders", LIMIT, || async {
+        let (cart, _) = cart_with(&stack, &shop.host, &mug).await;
+        cart.contains("This shop is not taking orders yet.").then_some(())
+    })
+    .await;
+    let after = api(&stack, &shop, reqwest::Method::GET, "/payouts", None).await;
+    assert_eq!(after.json["status"], "restricted", "{}", after.text);
+}
