@@ -45,11 +45,21 @@ add_secret STRIPE_WEBHOOK_SECRET '"whsec_" + secrets.token_hex(16)'
 add_secret STRIPE_CONNECT_WEBHOOK_SECRET '"whsec_" + secrets.token_hex(16)'
 add_secret SEO_SERP_API_KEY 'secrets.token_hex(16)'
 add_secret INDEXNOW_KEY 'secrets.token_hex(16)'
+# SendGrid's Signed Event Webhook: a P-256 key pair of this machine's own (the scalar in hex); the
+# edge gets the public key, the end-to-end tests sign with the private one.
+add_secret SENDGRID_WEBHOOK_PRIVATE_KEY 'secrets.token_hex(32)'
 add_secret RESEND_WEBHOOK_SECRET '"whsec_" + __import__("base64").b64encode(secrets.token_bytes(24)).decode()'
 umask 022
 set -a
 . "$secrets"
 set +a
+SENDGRID_WEBHOOK_PUBLIC_KEY=$(python3 -c '
+import base64, sys
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives import serialization
+key = ec.derive_private_key(int(sys.argv[1], 16), ec.SECP256R1()).public_key()
+print(base64.b64encode(key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)).decode())
+' "$SENDGRID_WEBHOOK_PRIVATE_KEY")
 
 export MOTO_PORT=5000 EDGE_PORT=8787 STOREFRONT_PORT=8788 LAMBDA_PORT=9000 ALIEXPRESS_PORT=9100
 export AWS_ENDPOINT_URL="http://127.0.0.1:$MOTO_PORT" AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
@@ -192,6 +202,7 @@ STRIPE_SECRET_KEY=$STRIPE_SECRET_KEY
 STRIPE_WEBHOOK_SECRET=$STRIPE_WEBHOOK_SECRET
 STRIPE_CONNECT_WEBHOOK_SECRET=$STRIPE_CONNECT_WEBHOOK_SECRET
 RESEND_WEBHOOK_SECRET=$RESEND_WEBHOOK_SECRET
+SENDGRID_WEBHOOK_PUBLIC_KEY=$SENDGRID_WEBHOOK_PUBLIC_KEY
 VARS
 cat > storefront-worker/.dev.vars <<VARS
 INTERNAL_HMAC_SECRET=$INTERNAL_HMAC_SECRET

@@ -129,29 +129,133 @@ pub fn resend_reports(svix_id: &str, body: &[u8]) -> Result<Vec<Report>, Webhook
         .collect())
 }
 
-/// Verifies a SendGrid Signed Event Webhook delivery against the account's public key.
-pub fn verify_sendgrid(
+/// Verifies a SendGrid Signed Event Webhook delivery against the account's public key (base64
+/// DER SubjectPublicKeyInfo).
+pub async fn verify_sendgrid(
     public_key: &str,
     signature: Option<&str>,
     timestamp: Option<&str>,
     body: &[u8],
     now: i64,
 ) -> Result<(), WebhookError> {
-    use p256::ecdsa::signature::Verifier;
-    use p256::ecdsa::{Signature, VerifyingKey};
-    use p256::pkcs8::DecodePublicKey;
+    let (signature, signed) = sendgrid_signed(signature, timestamp, body, now)?;
+    let key = STANDARD.decode(public_key.trim()).map_err(|_| WebhookError::Secret)?;
+    match ecdsa_p256_verify(&key, &signature, &signed).await {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(WebhookError::Signature),
+        Err(()) => Err(WebhookError::Secret),
+    }
+}
+
+/// What a SendGrid delivery signed (the timestamp, then the body) and its signature as WebCrypto
+/// takes it: `r‖s`, 32 bytes each (IEEE P1363), where SendGrid sends DER.
+pub fn sendgrid_signed(
+    signature: Option<&str>,
+    timestamp: Option<&str>,
+    body: &[u8],
+    now: i64,
+) -> Result<([u8; 64], Vec<u8>), WebhookError> {
     let (Some(signature), Some(timestamp)) = (signature, timestamp) else {
         return Err(WebhookError::Headers);
     };
     fresh(timestamp, now)?;
-    let der = STANDARD.decode(public_key.trim()).map_err(|_| WebhookError::Secret)?;
-    let key = VerifyingKey::from_public_key_der(&der).map_err(|_| WebhookError::Secret)?;
-    let signature = STANDARD.decode(signature.trim()).map_err(|_| WebhookError::Headers)?;
-    let signature = Signature::from_der(&signature).map_err(|_| WebhookError::Signature)?;
+    let der = STANDARD.decode(signature.trim()).map_err(|_| WebhookError::Headers)?;
+    let signature = p1363_of_der(&der).ok_or(WebhookError::Signature)?;
     let mut signed = Vec::with_capacity(timestamp.len() + body.len());
     signed.extend_from_slice(timestamp.as_bytes());
     signed.extend_from_slice(body);
-    key.verify(&signed, &signature).map_err(|_| WebhookError::Signature)
+    Ok((signature, signed))
+}
+
+/// An ECDSA P-256 signature's DER form (`SEQUENCE { INTEGER r, INTEGER s }`) as `r‖s`; `None`
+/// when it is not exactly that.
+pub fn p1363_of_der(der: &[u8]) -> Option<[u8; 64]> {
+    let (&tag, rest) = der.split_first()?;
+    let (&length, rest) = rest.split_first()?;
+    if tag != 0x30 || usize::from(length) != rest.len() || length >= 0x80 {
+        return None;
+    }
+    let mut out = [0u8; 64];
+    let mut rest = rest;
+    for half in out.chunks_exact_mut(32) {
+        let (&tag, after) = rest.split_first()?;
+        let (&length, after) = after.split_first()?;
+        let length = usize::from(length);
+        if tag != 0x02 || length == 0 || length > after.len() {
+            return None;
+        }
+        let (integer, after) = after.split_at(length);
+        let integer = match integer {
+            [0, tail @ ..] if tail.first().is_some_and(|b| b & 0x80 != 0) => tail,
+            [first, ..] if first & 0x80 != 0 => return None,
+            _ => integer,
+        };
+        if integer.len() > 32 {
+            return None;
+        }
+        half[32 - integer.len()..].copy_from_slice(integer);
+        rest = after;
+    }
+    rest.is_empty().then_some(out)
+}
+
+/// ECDSA P-256 / SHA-256 through the runtime's WebCrypto (`crypto.subtle`), which costs the
+/// Worker no wasm: the `p256` crate cost the edge about 45 KB. `Err` when the key is unusable.
+#[cfg(target_arch = "wasm32")]
+async fn ecdsa_p256_verify(spki: &[u8], signature: &[u8; 64], data: &[u8]) -> Result<bool, ()> {
+    use worker::js_sys::{global, Array, Function, Object, Promise, Reflect, Uint8Array};
+    use worker::wasm_bindgen::{JsCast, JsValue};
+    use worker::wasm_bindgen_futures::JsFuture;
+    let get = |target: &JsValue, key: &str| Reflect::get(target, &JsValue::from_str(key)).map_err(|_| ());
+    let subtle = get(&get(&global().into(), "crypto")?, "subtle")?;
+    let call = |method: &str, args: Array| -> Result<JsFuture, ()> {
+        let function: Function = get(&subtle, method)?.dyn_into().map_err(|_| ())?;
+        let promise: Promise = function.apply(&subtle, &args).map_err(|_| ())?.dyn_into().map_err(|_| ())?;
+        Ok(JsFuture::from(promise))
+    };
+    let algorithm = |fields: &[(&str, &str)]| {
+        let object = Object::new();
+        for (key, value) in fields {
+            let _ = Reflect::set(&object, &JsValue::from_str(key), &JsValue::from_str(value));
+        }
+        JsValue::from(object)
+    };
+    let key = call(
+        "importKey",
+        Array::of5(
+            &JsValue::from_str("spki"),
+            &Uint8Array::from(spki),
+            &algorithm(&[("name", "ECDSA"), ("namedCurve", "P-256")]),
+            &JsValue::FALSE,
+            &Array::of1(&JsValue::from_str("verify")),
+        ),
+    )?
+    .await
+    .map_err(|_| ())?;
+    let verified = call(
+        "verify",
+        Array::of4(
+            &algorithm(&[("name", "ECDSA"), ("hash", "SHA-256")]),
+            &key,
+            &Uint8Array::from(&signature[..]),
+            &Uint8Array::from(data),
+        ),
+    )?
+    .await
+    .map_err(|_| ())?;
+    Ok(verified.as_bool() == Some(true))
+}
+
+/// The same check natively (the edge's tests), with the `p256` crate on exactly WebCrypto's
+/// inputs: the key's DER and the `r‖s` signature.
+#[cfg(not(target_arch = "wasm32"))]
+async fn ecdsa_p256_verify(spki: &[u8], signature: &[u8; 64], data: &[u8]) -> Result<bool, ()> {
+    use p256::ecdsa::signature::Verifier;
+    use p256::ecdsa::{Signature, VerifyingKey};
+    use p256::pkcs8::DecodePublicKey;
+    let key = VerifyingKey::from_public_key_der(spki).map_err(|_| ())?;
+    let Ok(signature) = Signature::from_slice(signature) else { return Ok(false) };
+    Ok(key.verify(data, &signature).is_ok())
 }
 
 /// The addresses a SendGrid event batch reports.
@@ -264,6 +368,7 @@ pub async fn sendgrid(
         .ok_or_else(|| ApiError::new(404, "not_found", "no SendGrid webhook is configured"))?;
     let now_s = (now_ms() / 1_000) as i64;
     verify_sendgrid(key, signature.as_deref(), timestamp.as_deref(), body.as_bytes(), now_s)
+        .await
         .map_err(refused)?;
     let reports = sendgrid_reports(body.as_bytes()).map_err(refused)?;
     Ok(serde_json::json!({ "suppressed": forward(env, config, reports).await? }))
@@ -348,7 +453,10 @@ mod tests {
         let ts = NOW.to_string();
         let signature: Signature = signing.sign(format!("{ts}{body}").as_bytes());
         let header = STANDARD.encode(signature.to_der().as_bytes());
-        verify_sendgrid(&public, Some(&header), Some(&ts), body.as_bytes(), NOW).unwrap();
+        let verify = |body: &str, now: i64| {
+            pollster::block_on(verify_sendgrid(&public, Some(&header), Some(&ts), body.as_bytes(), now))
+        };
+        verify(body, NOW).unwrap();
         let reports = sendgrid_reports(body.as_bytes()).unwrap();
         let got: Vec<(&str, SuppressionReason, &str)> =
             reports.iter().map(|r| (r.email.as_str(), r.reason, r.event_id.as_str())).collect();
@@ -360,13 +468,29 @@ mod tests {
             ]
         );
         let tampered = body.replace("hard@", "else@");
-        assert_eq!(
-            verify_sendgrid(&public, Some(&header), Some(&ts), tampered.as_bytes(), NOW),
-            Err(WebhookError::Signature)
-        );
-        assert_eq!(
-            verify_sendgrid(&public, Some(&header), Some(&ts), body.as_bytes(), NOW - 1_000),
-            Err(WebhookError::Stale)
-        );
+        assert_eq!(verify(&tampered, NOW), Err(WebhookError::Signature));
+        assert_eq!(verify(body, NOW - 1_000), Err(WebhookError::Stale));
+    }
+
+    #[test]
+    fn a_der_signature_becomes_r_then_s_padded_to_32_bytes_each() {
+        use p256::ecdsa::signature::Signer;
+        use p256::ecdsa::{Signature, SigningKey};
+        let signing = SigningKey::from_slice(&[9u8; 32]).unwrap();
+        // Many signatures: short integers (leading zero bytes dropped) and high-bit ones (a zero
+        // byte prepended) both come up.
+        for n in 0..200u32 {
+            let signature: Signature = signing.sign(&n.to_be_bytes());
+            let der = signature.to_der();
+            assert_eq!(p1363_of_der(der.as_bytes()), Some(<[u8; 64]>::from(signature.to_bytes())), "{n}");
+        }
+        let good: Signature = signing.sign(b"x");
+        let good = good.to_der().as_bytes().to_vec();
+        let mut trailing = good.clone();
+        trailing.push(0);
+        for bad in [&[][..], &[0x30, 0x00], &good[..good.len() - 1], &trailing[..], &[0x31, 0x02, 0x02, 0x00]]
+        {
+            assert_eq!(p1363_of_der(bad), None, "{bad:02x?}");
+        }
     }
 }

@@ -313,6 +313,65 @@ async fn a_signed_bounce_report_suppresses_the_address_and_a_forged_one_is_refus
     );
 }
 
+/// A SendGrid Event Webhook delivery of `body`, its signature made as SendGrid makes it (ECDSA
+/// P-256 over the timestamp then `signed`, base64 DER) with `key`, a scalar in hex.
+async fn sendgrid_webhook(stack: &Stack, key: &str, signed: &str, body: &str, timestamp: &str) -> Answer {
+    use p256::ecdsa::signature::Signer;
+    let signing = p256::ecdsa::SigningKey::from_slice(&hex::decode(key).unwrap()).unwrap();
+    let signature: p256::ecdsa::Signature = signing.sign(format!("{timestamp}{signed}").as_bytes());
+    let header = STANDARD.encode(signature.to_der().as_bytes());
+    let response = stack
+        .http
+        .post(format!("{}/v1/webhooks/sendgrid", stack.edge))
+        .header("x-twilio-email-event-webhook-signature", header)
+        .header("x-twilio-email-event-webhook-timestamp", timestamp)
+        .header("content-type", "application/json")
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    Answer { status, json: serde_json::from_str(&text).unwrap_or(Value::Null), text }
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn a_sendgrid_report_signed_with_the_accounts_key_suppresses_the_address_through_webcrypto() {
+    let stack = Stack::connect().await;
+    let key = env("SENDGRID_WEBHOOK_PRIVATE_KEY");
+    let (merchant, store) = store(&stack, "SendGrid Paws").await;
+    let bounced = format!("{}@example.com", unique("sg-gone"));
+    assert_eq!(subscribe(&stack, &store, &bounced).await.status, 200);
+    let body = json!([
+        { "email": bounced, "event": "bounce", "type": "bounce", "sg_event_id": unique("sg"), "timestamp": 1 },
+        { "email": "fine@example.com", "event": "delivered", "sg_event_id": unique("sg"), "timestamp": 1 }
+    ])
+    .to_string();
+    let timestamp = time::OffsetDateTime::now_utc().unix_timestamp().to_string();
+
+    // Signed with another key, over another body, or stale: refused, and nothing is suppressed.
+    let other = "11".repeat(32);
+    let forged = sendgrid_webhook(&stack, &other, &body, &body, &timestamp).await;
+    assert_eq!(forged.status, 401, "{}", forged.text);
+    let tampered = body.replace("fine@", "else@");
+    assert_eq!(sendgrid_webhook(&stack, &key, &body, &tampered, &timestamp).await.status, 401);
+    let stale = (time::OffsetDateTime::now_utc().unix_timestamp() - 3_600).to_string();
+    assert_eq!(sendgrid_webhook(&stack, &key, &body, &body, &stale).await.status, 401);
+    let before = stack.get(&format!("/v1/stores/{store}/contacts"), &merchant.access).await;
+    assert_eq!(before.json["contacts"][0]["status"], "subscribed", "{}", before.text);
+
+    let signed = sendgrid_webhook(&stack, &key, &body, &body, &timestamp).await;
+    assert_eq!((signed.status, signed.json["suppressed"].as_u64()), (200, Some(1)), "{}", signed.text);
+    let contacts = stack.get(&format!("/v1/stores/{store}/contacts"), &merchant.access).await;
+    assert_eq!(
+        (contacts.json["contacts"][0]["email"].as_str(), contacts.json["contacts"][0]["status"].as_str()),
+        (Some(bounced.as_str()), Some("bounced")),
+        "{}",
+        contacts.text
+    );
+}
+
 #[tokio::test]
 #[ignore = "needs the running local stack: run local/test.sh"]
 async fn a_starter_account_holds_a_thousand_contacts() {
