@@ -43,6 +43,7 @@ add_secret DEMO_PASSWORD 'secrets.token_urlsafe(18)'
 add_secret STRIPE_SECRET_KEY '"sk_test_" + secrets.token_hex(12)'
 add_secret STRIPE_WEBHOOK_SECRET '"whsec_" + secrets.token_hex(16)'
 add_secret STRIPE_CONNECT_WEBHOOK_SECRET '"whsec_" + secrets.token_hex(16)'
+add_secret CLOUDFLARE_API_TOKEN 'secrets.token_urlsafe(30)'
 add_secret SEO_SERP_API_KEY 'secrets.token_hex(16)'
 add_secret INDEXNOW_KEY 'secrets.token_hex(16)'
 # SendGrid's Signed Event Webhook: a P-256 key pair of this machine's own (the scalar in hex); the
@@ -122,6 +123,9 @@ REDDIT_CLIENT_ID="$REDDIT_CLIENT_ID" REDDIT_CLIENT_SECRET="$REDDIT_CLIENT_SECRET
 DOH_PORT=8053
 log "starting the DNS-over-HTTPS fixture on 127.0.0.1:$DOH_PORT (records in $state/dns-records.json)"
 start doh python3 local/fixtures/doh_server.py "$DOH_PORT" "$state/dns-records.json"
+CLOUDFLARE_PORT=8430
+log "starting the Cloudflare API stand-in (custom hostnames) on 127.0.0.1:$CLOUDFLARE_PORT"
+start cloudflare python3 local/fixtures/cloudflare_server.py "$CLOUDFLARE_PORT" local-shops-zone "$CLOUDFLARE_API_TOKEN"
 
 log "starting the Stripe stand-in (localstripe + Checkout) on 127.0.0.1:8420"
 start stripe python3 local/fixtures/stripe_server.py 8420 "$state/stripe.pickle"
@@ -203,6 +207,7 @@ STRIPE_WEBHOOK_SECRET=$STRIPE_WEBHOOK_SECRET
 STRIPE_CONNECT_WEBHOOK_SECRET=$STRIPE_CONNECT_WEBHOOK_SECRET
 RESEND_WEBHOOK_SECRET=$RESEND_WEBHOOK_SECRET
 SENDGRID_WEBHOOK_PUBLIC_KEY=$SENDGRID_WEBHOOK_PUBLIC_KEY
+CLOUDFLARE_API_TOKEN=$CLOUDFLARE_API_TOKEN
 VARS
 cat > storefront-worker/.dev.vars <<VARS
 INTERNAL_HMAC_SECRET=$INTERNAL_HMAC_SECRET

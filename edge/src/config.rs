@@ -29,6 +29,8 @@ pub struct Config {
     pub payouts_return_url: String,
     /// The DNS-over-HTTPS resolver custom domains are verified through (RFC 8484 wire format).
     pub doh_url: String,
+    /// Cloudflare for SaaS: where verified custom domains get their custom hostnames.
+    pub cloudflare: CloudflareConfig,
     /// The link a verification mail carries, with `{token}` in it.
     pub verify_email_url_template: String,
     /// The link an invitation mail carries, with `{token}` in it.
@@ -41,6 +43,16 @@ pub struct Config {
     pub resend_webhook_secret: Option<String>,
     /// SendGrid's Event Webhook verification key (base64 DER); without it that webhook is off.
     pub sendgrid_webhook_public_key: Option<String>,
+}
+
+/// Cloudflare API settings for custom hostnames ([`crate::cloudflare`]).
+pub struct CloudflareConfig {
+    /// API base URL (`https://api.cloudflare.com/client/v4`, or the local stand-in).
+    pub api_url: String,
+    /// The shops' zone, where custom hostnames live.
+    pub zone_id: String,
+    /// A token allowed to edit the zone's custom hostnames.
+    pub api_token: String,
 }
 
 /// Stripe settings.
@@ -149,6 +161,11 @@ impl Config {
             storefront_url_template: text(env, "STOREFRONT_URL_TEMPLATE")?,
             verify_email_url_template: text(env, "VERIFY_EMAIL_URL_TEMPLATE")?,
             doh_url: text(env, "DOH_URL")?,
+            cloudflare: CloudflareConfig {
+                api_url: text(env, "CLOUDFLARE_API_URL")?,
+                zone_id: text(env, "CLOUDFLARE_ZONE_ID")?,
+                api_token: credential(env, "CLOUDFLARE_API_TOKEN")?,
+            },
             billing_return_url: text(env, "BILLING_RETURN_URL")?,
             payouts_return_url: text(env, "PAYOUTS_RETURN_URL")?,
             stripe: StripeConfig {

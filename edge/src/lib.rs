@@ -11,6 +11,7 @@
 //! [`repo`] holds the D1 access the handlers share.
 
 pub mod auth;
+pub mod cloudflare;
 pub mod config;
 pub mod error;
 pub mod http;

@@ -36,6 +36,9 @@ locals {
       { type = "plain_text", name = "STOREFRONT_URL_TEMPLATE", id = null, namespace_id = null, text = var.storefront_url_template, simple = null },
       { type = "plain_text", name = "VERIFY_EMAIL_URL_TEMPLATE", id = null, namespace_id = null, text = "${var.dashboard_url}/verify-email?token={token}", simple = null },
       { type = "plain_text", name = "BILLING_RETURN_URL", id = null, namespace_id = null, text = var.dashboard_url, simple = null },
+      { type = "plain_text", name = "CLOUDFLARE_API_URL", id = null, namespace_id = null, text = "https://api.cloudflare.com/client/v4", simple = null },
+      { type = "plain_text", name = "CLOUDFLARE_ZONE_ID", id = null, namespace_id = null, text = var.cloudflare_zone_id, simple = null },
+      { type = "secret_text", name = "CLOUDFLARE_API_TOKEN", id = null, namespace_id = null, text = var.custom_hostnames_api_token, simple = null },
       { type = "plain_text", name = "PAYOUTS_RETURN_URL", id = null, namespace_id = null, text = "${var.dashboard_url}/stores/{store}/payouts", simple = null },
       { type = "plain_text", name = "STRIPE_API_URL", id = null, namespace_id = null, text = "https://api.stripe.com", simple = null },
       { type = "plain_text", name = "STRIPE_PRICE_GROWTH", id = null, namespace_id = null, text = var.stripe_prices.growth, simple = null },
@@ -197,8 +200,9 @@ resource "cloudflare_workers_route" "worker" {
   depends_on = [cloudflare_workers_deployment.worker]
 }
 
-# Optional: send every other hostname of the zone (i.e. store custom hostnames) to the
-# storefront. The edge's more specific api.<platform_domain>/* route still takes precedence.
+# Every other hostname of the zone, which is how store custom hostnames (Cloudflare for SaaS)
+# reach the storefront. The edge's more specific api.<platform_domain>/* route still takes
+# precedence.
 resource "cloudflare_workers_route" "storefront_catch_all" {
   count = var.storefront_catch_all_route ? 1 : 0
 
@@ -230,9 +234,9 @@ resource "cloudflare_dns_record" "originless" {
   comment = "${var.name_prefix}: originless record, served by a worker route (terraform)"
 }
 
-# Fallback origin of the SaaS zone, under the shops domain. Per-store custom hostnames
-# (cloudflare_custom_hostname equivalents) are created at runtime by the edge API through the
-# Cloudflare API when a merchant connects a domain; they are deliberately NOT managed here.
+# Fallback origin of the SaaS zone, under the shops domain. Per-store custom hostnames are created
+# by the edge (edge/src/cloudflare.rs) when a merchant's domain is verified, and deleted with the
+# domain or the store; they are deliberately NOT managed here.
 resource "cloudflare_custom_hostname_fallback_origin" "shops" {
   zone_id = var.cloudflare_zone_id
   origin  = local.saas_fallback_origin

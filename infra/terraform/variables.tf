@@ -233,9 +233,15 @@ variable "saas_fallback_origin" {
 }
 
 variable "storefront_catch_all_route" {
-  description = "Also route */* in the zone to the storefront, so that store custom hostnames (Cloudflare for SaaS) reach it. More specific routes (the edge's api.<platform_domain>/*) still win. Off by default because it captures every other hostname of the zone too."
+  description = "Route */* in the zone to the storefront: store custom hostnames (Cloudflare for SaaS) reach the shops only through it. More specific routes (the edge's api.<platform_domain>/*) still win. Turn it off only for a zone that serves other sites besides the platform."
   type        = bool
-  default     = false
+  default     = true
+}
+
+variable "custom_hostnames_api_token" {
+  description = "CLOUDFLARE_API_TOKEN secret binding of the edge worker: a Cloudflare API token limited to the shops' zone with 'SSL and Certificates: Edit', with which the edge creates and deletes store custom hostnames."
+  type        = string
+  sensitive   = true
 }
 
 variable "stripe_prices" {

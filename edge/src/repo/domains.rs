@@ -17,12 +17,14 @@ pub struct DomainRow {
     pub challenge: Option<String>,
     /// When it was verified; routed from then on.
     pub verified_at: Option<String>,
+    /// Its Cloudflare custom hostname, once verified.
+    pub cf_hostname_id: Option<String>,
 }
 
 /// A host of the store, if the store has it.
 pub async fn get(db: &impl Sql, store: StoreId, host: &str) -> Result<Option<DomainRow>, SqlError> {
     db.first(Statement::new(
-        "SELECT host, kind, challenge, verified_at FROM domains WHERE store_id = ?1 AND host = ?2",
+        "SELECT host, kind, challenge, verified_at, cf_hostname_id FROM domains WHERE store_id = ?1 AND host = ?2",
         vec![store.to_string().into(), host.into()],
     ))
     .await
@@ -31,7 +33,7 @@ pub async fn get(db: &impl Sql, store: StoreId, host: &str) -> Result<Option<Dom
 /// A store's hosts: platform first, then custom, each by name.
 pub async fn of_store(db: &impl Sql, store: StoreId) -> Result<Vec<DomainRow>, SqlError> {
     db.all(Statement::new(
-        "SELECT host, kind, challenge, verified_at FROM domains WHERE store_id = ?1 ORDER BY kind, host",
+        "SELECT host, kind, challenge, verified_at, cf_hostname_id FROM domains WHERE store_id = ?1 ORDER BY kind, host",
         vec![store.to_string().into()],
     ))
     .await
@@ -70,12 +72,27 @@ pub fn release_expired(host: &str, cutoff: &str) -> Statement {
     )
 }
 
-/// Marks a store's host verified.
-pub fn verified(store: StoreId, host: &str, at: &str) -> Statement {
+/// Marks a store's host verified, served through Cloudflare custom hostname `hostname_id`.
+pub fn verified(store: StoreId, host: &str, at: &str, hostname_id: &str) -> Statement {
     Statement::new(
-        "UPDATE domains SET verified_at = ?3 WHERE store_id = ?1 AND host = ?2",
-        vec![store.to_string().into(), host.into(), at.into()],
+        "UPDATE domains SET verified_at = ?3, cf_hostname_id = ?4 WHERE store_id = ?1 AND host = ?2",
+        vec![store.to_string().into(), host.into(), at.into(), hostname_id.into()],
     )
+}
+
+/// The Cloudflare custom hostnames of a store's domains.
+pub async fn hostname_ids(db: &impl Sql, store: StoreId) -> Result<Vec<String>, SqlError> {
+    #[derive(Deserialize)]
+    struct Row {
+        cf_hostname_id: String,
+    }
+    let rows: Vec<Row> = db
+        .all(Statement::new(
+            "SELECT cf_hostname_id FROM domains WHERE store_id = ?1 AND cf_hostname_id IS NOT NULL",
+            vec![store.to_string().into()],
+        ))
+        .await?;
+    Ok(rows.into_iter().map(|r| r.cf_hostname_id).collect())
 }
 
 /// Removes a store's host.
@@ -119,9 +136,11 @@ mod tests {
         assert_eq!(listed, [("a.example.com", "custom"), ("s1.shops.test", "platform")]);
         let pending = block_on(get(&db, store_id(1), "a.example.com")).unwrap().unwrap();
         assert_eq!((pending.challenge.as_deref(), pending.verified_at), (Some("c1"), None));
-        block_on(db.batch(vec![verified(store_id(1), "a.example.com", AT)])).unwrap();
+        block_on(db.batch(vec![verified(store_id(1), "a.example.com", AT, "cf-1")])).unwrap();
         let done = block_on(get(&db, store_id(1), "a.example.com")).unwrap().unwrap();
-        assert_eq!(done.verified_at.as_deref(), Some(AT));
+        assert_eq!((done.verified_at.as_deref(), done.cf_hostname_id.as_deref()), (Some(AT), Some("cf-1")));
+        assert_eq!(block_on(hostname_ids(&db, store_id(1))).unwrap(), ["cf-1"]);
+        assert!(block_on(hostname_ids(&db, store_id(2))).unwrap().is_empty());
     }
 
     #[test]
@@ -144,7 +163,7 @@ mod tests {
         block_on(db.batch(vec![
             add_custom(store_id(1), tenant_id(1), "brand.example.com", "c1", AT),
             add_custom(store_id(1), tenant_id(1), "mine.example.com", "c2", AT),
-            verified(store_id(1), "mine.example.com", AT),
+            verified(store_id(1), "mine.example.com", AT, "cf-1"),
         ]))
         .unwrap();
         // Six days on, the claim still holds.
@@ -176,9 +195,10 @@ mod tests {
         add(&db, 1, 1, 0);
         add(&db, 2, 1, 0);
         block_on(db.batch(vec![add_custom(store_id(1), tenant_id(1), "a.example.com", "c1", AT)])).unwrap();
-        block_on(
-            db.batch(vec![verified(store_id(2), "a.example.com", AT), remove(store_id(2), "a.example.com")]),
-        )
+        block_on(db.batch(vec![
+            verified(store_id(2), "a.example.com", AT, "cf-2"),
+            remove(store_id(2), "a.example.com"),
+        ]))
         .unwrap();
         let kept = block_on(get(&db, store_id(1), "a.example.com")).unwrap().expect("the host stays");
         assert_eq!(kept.verified_at, None);

@@ -194,10 +194,12 @@ pub async fn verify(env: &Env, scope: &StoreScope, config: &Config, host: &str) 
             format!("no TXT record `{expected}` at {name} yet ({} TXT record(s) found); DNS changes can take a while", found.len()),
         ));
     }
+    // Proven: Cloudflare serves the shop on it once its custom hostname exists.
+    let hostname = config.cloudflare.create_hostname(host).await.map_err(unavailable)?;
     let db = PlatformDb::open(env)?;
     let at = rfc3339(now());
     db.batch(vec![
-        domains::verified(store.id, host, &at),
+        domains::verified(store.id, host, &at, &hostname),
         entry(Some(store.tenant_id), &principal.actor(), "domain.verify", host, &at),
     ])
     .await?;
@@ -207,14 +209,35 @@ pub async fn verify(env: &Env, scope: &StoreScope, config: &Config, host: &str) 
     Ok(row(env, store, host).await?.into())
 }
 
-/// `DELETE /v1/stores/{id}/domains/{host}`: stops routing a custom domain.
-pub async fn remove(env: &Env, scope: &StoreScope, host: &str) -> ApiResult<()> {
+fn unavailable(error: String) -> ApiError {
+    worker::console_error!("custom hostname: {error}");
+    ApiError::new(
+        503,
+        "domains_unavailable",
+        "the domain could not be connected or released; try again shortly",
+    )
+}
+
+/// Deletes the Cloudflare custom hostnames of a store's domains (the store is going).
+pub async fn release_hostnames(env: &Env, config: &Config, store: domain::StoreId) -> ApiResult<()> {
+    for id in domains::hostname_ids(&PlatformDb::open(env)?, store).await? {
+        config.cloudflare.delete_hostname(&id).await.map_err(unavailable)?;
+    }
+    Ok(())
+}
+
+/// `DELETE /v1/stores/{id}/domains/{host}`: stops routing a custom domain and deletes its
+/// Cloudflare custom hostname.
+pub async fn remove(env: &Env, scope: &StoreScope, config: &Config, host: &str) -> ApiResult<()> {
     let store = &scope.store;
     let principal = &scope.principal;
     let current = row(env, store, host).await?;
     if current.kind != "custom" {
         return Err(ApiError::new(409, "platform_domain", "the store's own sub-domain cannot be removed")
             .field("host"));
+    }
+    if let Some(hostname) = &current.cf_hostname_id {
+        config.cloudflare.delete_hostname(hostname).await.map_err(unavailable)?;
     }
     let db = PlatformDb::open(env)?;
     let at = rfc3339(now());

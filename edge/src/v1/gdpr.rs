@@ -229,6 +229,11 @@ pub async fn erase(
     let routing = tenancy::routing::Routing::new(env.kv(crate::config::EDGE_KV)?);
     for store_id in &live_ids {
         let store = load(&db, *store_id).await?;
+        // The erasure goes on when Cloudflare cannot be reached: its custom hostnames then
+        // point at hosts no store answers for.
+        if let Err(error) = crate::v1::domains::release_hostnames(env, config, *store_id).await {
+            worker::console_error!("erasure: releasing the custom hostnames of {store_id}: {error:?}");
+        }
         erasures::erase_store(&store.db(env)?).await?;
         let hosts = stores::hosts(&db, *store_id, false).await?;
         for host in hosts.iter().filter_map(|h| domain::StoreHost::parse(h).ok()) {

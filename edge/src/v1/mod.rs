@@ -157,7 +157,7 @@ pub async fn store(route: StoreRoute, ctx: &Ctx<'_>, scope: &StoreScope) -> ApiR
         StoreRoute::Get => json(200, &stores::StoreView::of(&scope.store.row, config)),
         StoreRoute::Update => json(200, &stores::update(env, scope, config, body).await?),
         StoreRoute::Delete => {
-            stores::delete(env, scope).await?;
+            stores::delete(env, scope, config).await?;
             empty(204)
         }
         StoreRoute::Suspend => {
@@ -170,7 +170,7 @@ pub async fn store(route: StoreRoute, ctx: &Ctx<'_>, scope: &StoreScope) -> ApiR
         StoreRoute::AddDomain => json(201, &domains::add(env, scope, config, body).await?),
         StoreRoute::VerifyDomain(host) => json(200, &domains::verify(env, scope, config, &host).await?),
         StoreRoute::RemoveDomain(host) => {
-            domains::remove(env, scope, &host).await?;
+            domains::remove(env, scope, config, &host).await?;
             empty(204)
         }
         StoreRoute::StartResearch => json(202, &research::start(env, scope, config).await?),

@@ -507,9 +507,11 @@ pub async fn set_status(
 
 /// `DELETE /v1/stores/{id}`: removes the store's rows from its shard, its hosts from KV, and
 /// the store from the platform database.
-pub async fn delete(env: &Env, scope: &StoreScope) -> ApiResult<()> {
+pub async fn delete(env: &Env, scope: &StoreScope, config: &Config) -> ApiResult<()> {
     let store = &scope.store;
     let principal = &scope.principal;
+    // First, so that a failure leaves the store whole: its custom domains stop reaching the shop.
+    crate::v1::domains::release_hostnames(env, config, store.id).await?;
     // Every table of the shard that holds store rows, whatever later migrations add.
     crate::repo::erasures::erase_store(&scope.db).await?;
     let db = PlatformDb::open(env)?;

@@ -632,6 +632,13 @@ async fn a_custom_domain_serves_its_store_once_a_txt_record_proves_ownership() {
     let verified = stack.post_json(&verify, Some(&owner.access), &Value::Null).await;
     assert_eq!(verified.status, 200, "{}", verified.text);
     assert_eq!(verified.json["status"], "active");
+    // Cloudflare (its API stand-in) got the custom hostname that serves the shop in production.
+    let hostnames = || async {
+        let all: Value =
+            reqwest::get("http://127.0.0.1:8430/_test/custom_hostnames").await.unwrap().json().await.unwrap();
+        all.as_array().unwrap().iter().filter(|h| h["hostname"] == host.as_str()).count()
+    };
+    assert_eq!(hostnames().await, 1, "one custom hostname for the verified domain");
     eventually("the custom domain to serve the store", Duration::from_secs(30), || async {
         let page = stack.page(&host, "/").await;
         (page.status == 200 && page.text.contains("Domain Owner E2E")).then_some(())
@@ -654,6 +661,7 @@ async fn a_custom_domain_serves_its_store_once_a_txt_record_proves_ownership() {
     let removed =
         stack.send(reqwest::Method::DELETE, &format!("{domains}/{host}"), &owner.access, None).await;
     assert_eq!(removed.status, 204);
+    assert_eq!(hostnames().await, 0, "the custom hostname goes with the domain");
     eventually("the removed domain to stop serving", Duration::from_secs(30), || async {
         (stack.page(&host, "/").await.status == 404).then_some(())
     })
