@@ -236,6 +236,10 @@ pub enum StoreRoute {
     ListOrders,
     /// `GET /v1/stores/{id}/orders/{order}`.
     GetOrder(OrderId),
+    /// `GET /v1/stores/{id}/orders/{order}/refunds`.
+    ListRefunds(OrderId),
+    /// `POST /v1/stores/{id}/orders/{order}/refunds`.
+    Refund(OrderId),
     /// `GET /v1/stores/{id}/analytics?from=&to=`.
     Analytics,
     /// `GET /v1/stores/{id}/watchlist`.
@@ -276,12 +280,14 @@ impl StoreRoute {
         match self {
             Get | ListDomains | ListResearchRuns | GetResearchRun(_) | ListProducts | GetProduct(_)
             | ProductChanges(_) | ListCollections | GetCollection(_) | ListPages | GetPage(_) | ListPosts
-            | GetPost(_) | ListOrders | GetOrder(_) | Analytics | ListWatchlist | ListContacts
-            | ListFlows | FlowSends(_) | Segments | ListSeoRuns | SeoPosts => Action::Read,
+            | GetPost(_) | ListOrders | GetOrder(_) | ListRefunds(_) | Analytics | ListWatchlist
+            | ListContacts | ListFlows | FlowSends(_) | Segments | ListSeoRuns | SeoPosts => Action::Read,
             Update | StartResearch | CreateProduct | BulkUpdateProducts | ImportProducts | ImportFromUrls
             | UpdateProduct(_) | DeleteProduct(_) | CreateCollection | UpdateCollection(_)
             | DeleteCollection(_) | UpdatePage(_) | CreatePost | UpdatePost(_) | DeletePost(_)
-            | RemoveWatchItem(_) | ImportContacts | UpdateFlow(_) | StartSeoRun => Action::Operate,
+            | RemoveWatchItem(_) | ImportContacts | UpdateFlow(_) | StartSeoRun | Refund(_) => {
+                Action::Operate
+            }
             Delete | Suspend | Resume | AddDomain | VerifyDomain(_) | RemoveDomain(_) | Payouts
             | PayoutsOnboarding => Action::Administer,
             Unknown { action, .. } => *action,
@@ -360,6 +366,8 @@ pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
     ("DELETE", "/v1/stores/{store_id}/posts/{post_id}"),
     ("GET", "/v1/stores/{store_id}/orders"),
     ("GET", "/v1/stores/{store_id}/orders/{order_id}"),
+    ("GET", "/v1/stores/{store_id}/orders/{order_id}/refunds"),
+    ("POST", "/v1/stores/{store_id}/orders/{order_id}/refunds"),
     ("GET", "/v1/stores/{store_id}/analytics"),
     ("GET", "/v1/stores/{store_id}/watchlist"),
     ("DELETE", "/v1/stores/{store_id}/watchlist/{item_id}"),
@@ -528,6 +536,10 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         ["v1", "stores", st, "orders", order] => {
             vec![("GET", on_store(st, with_id(order, "order", S::GetOrder)))]
         }
+        ["v1", "stores", st, "orders", order, "refunds"] => vec![
+            ("GET", on_store(st, with_id(order, "order", S::ListRefunds))),
+            ("POST", on_store(st, needing(with_id(order, "order", S::Refund), Action::Operate))),
+        ],
         ["v1", "stores", st, "analytics"] => vec![("GET", on_store(st, plain(S::Analytics)))],
         ["v1", "stores", st, "watchlist"] => vec![("GET", on_store(st, plain(S::ListWatchlist)))],
         ["v1", "stores", st, "watchlist", item] => {

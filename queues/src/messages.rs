@@ -151,11 +151,13 @@ pub enum EmailTemplate {
     CrossSell,
     /// A new store's launch is done: its products, collections and posts are in, with the links.
     StoreReady,
+    /// A merchant refunded an order, whole or in part (transactional).
+    OrderRefunded,
 }
 
 impl EmailTemplate {
     /// Every template, for checks that each has its files.
-    pub const ALL: [EmailTemplate; 15] = [
+    pub const ALL: [EmailTemplate; 16] = [
         EmailTemplate::VerifyEmail,
         EmailTemplate::Invitation,
         EmailTemplate::PasswordReset,
@@ -171,6 +173,7 @@ impl EmailTemplate {
         EmailTemplate::ReviewRequest,
         EmailTemplate::CrossSell,
         EmailTemplate::StoreReady,
+        EmailTemplate::OrderRefunded,
     ];
 
     /// The name on the wire and of the template files.
@@ -191,6 +194,7 @@ impl EmailTemplate {
             EmailTemplate::ReviewRequest => "review_request",
             EmailTemplate::CrossSell => "cross_sell",
             EmailTemplate::StoreReady => "store_ready",
+            EmailTemplate::OrderRefunded => "order_refunded",
         }
     }
 }

@@ -62,6 +62,23 @@ pub async fn revenue(db: &StoreDb<impl Sql>, from: &str, to: &str) -> Result<Rev
         .unwrap_or_default())
 }
 
+/// What the merchant refunded from `from` to `to` (UTC days, inclusive), in minor units: the
+/// `refund` metric's amounts, which each succeeded refund adds to on its day.
+pub async fn refunded(db: &StoreDb<impl Sql>, from: &str, to: &str) -> Result<i64, SqlError> {
+    #[derive(Deserialize)]
+    struct Sum {
+        refunded: i64,
+    }
+    let sum: Option<Sum> = db
+        .query_first(
+            "SELECT COALESCE(SUM(amount_minor), 0) AS refunded FROM shopper_metrics \
+             WHERE store_id = ?1 AND metric = 'refund' AND day >= ?2 AND day <= ?3",
+            vec![from.into(), to.into()],
+        )
+        .await?;
+    Ok(sum.map_or(0, |s| s.refunded))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

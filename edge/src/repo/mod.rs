@@ -21,6 +21,7 @@ pub mod nonces;
 pub mod orders;
 pub mod payouts;
 pub mod products;
+pub mod refunds;
 pub mod research_runs;
 pub mod research_schedule;
 pub mod seo;

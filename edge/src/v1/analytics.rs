@@ -37,6 +37,7 @@ pub async fn report(scope: &StoreScope, from: Option<&str>, to: Option<&str>) ->
         (from.format(format).unwrap_or_default(), to.format(format).unwrap_or_default());
     let rows = analytics::daily_counts(&scope.db, &from_text, &to_text).await?;
     let revenue = analytics::revenue(&scope.db, &from_text, &to_text).await?;
+    let refunded = analytics::refunded(&scope.db, &from_text, &to_text).await?;
     let mut totals: BTreeMap<&str, i64> = METRICS.iter().map(|m| (*m, 0)).collect();
     let mut days: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
     for row in rows {
@@ -62,6 +63,8 @@ pub async fn report(scope: &StoreScope, from: Option<&str>, to: Option<&str>) ->
         "checkouts_started": totals["checkout_started"],
         "purchases": totals["purchase"],
         "revenue_minor": revenue.revenue,
+        "refunds_minor": refunded,
+        "net_revenue_minor": revenue.revenue - refunded,
         "orders": revenue.orders,
         "conversion_rate": rate(totals["purchase"], totals["page_view"]),
         "checkout_conversion_rate": rate(totals["purchase"], totals["checkout_started"]),

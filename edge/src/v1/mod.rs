@@ -18,6 +18,7 @@ pub mod members;
 pub mod orders;
 pub mod payouts;
 pub mod products;
+pub mod refunds;
 pub mod research;
 pub mod seo;
 pub mod slugs;
@@ -227,6 +228,12 @@ pub async fn store(route: StoreRoute, ctx: &Ctx<'_>, scope: &StoreScope) -> ApiR
             json(200, &orders::list(scope, query("limit").as_deref(), query("before").as_deref()).await?)
         }
         StoreRoute::GetOrder(order) => json(200, &orders::get(scope, order).await?),
+        StoreRoute::ListRefunds(order) => {
+            json(200, &value!({ "refunds": refunds::list(scope, &order.to_string()).await? }))
+        }
+        StoreRoute::Refund(order) => {
+            json(201, &refunds::create(env, config, scope, &order.to_string(), body).await?)
+        }
         StoreRoute::Analytics => {
             json(200, &analytics::report(scope, query("from").as_deref(), query("to").as_deref()).await?)
         }

@@ -83,5 +83,6 @@ pub fn render(
         EmailTemplate::ReviewRequest => orders::review_request(frame, &fields.try_into()?, marketing()?),
         EmailTemplate::CrossSell => orders::cross_sell(frame, &fields.try_into()?, marketing()?),
         EmailTemplate::StoreReady => launch::store_ready(frame, &fields.try_into()?, unsubscribe),
+        EmailTemplate::OrderRefunded => orders::order_refunded(frame, &fields.try_into()?, unsubscribe),
     })
 }

@@ -117,6 +117,61 @@ pub fn shipping_update(frame: &Frame, mail: &ShippingUpdate, unsubscribe: Option
     }
 }
 
+/// `order_refunded`: what was refunded of which order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderRefunded {
+    /// The number the shopper knows the order by (`order_number`).
+    pub order_number: String,
+    /// The amount refunded, formatted in the order's currency (`amount`).
+    pub amount: String,
+    /// 1 when the whole order is now refunded, 0 for part of it (`full`).
+    pub full: bool,
+    /// The order's status page (`order_url`).
+    pub order_url: HttpUrl,
+}
+
+impl TryFrom<Fields<'_>> for OrderRefunded {
+    type Error = RenderError;
+    fn try_from(data: Fields<'_>) -> Result<Self, RenderError> {
+        Ok(Self {
+            order_number: data.text("order_number")?,
+            amount: data.text("amount")?,
+            full: data.count("full")? > 0,
+            order_url: data.url("order_url")?,
+        })
+    }
+}
+
+/// A refund the merchant issued: the amount, and when a card refund usually arrives (Stripe's
+/// documented 5 to 10 business days).
+pub fn order_refunded(frame: &Frame, mail: &OrderRefunded, unsubscribe: Option<&HttpUrl>) -> Rendered {
+    let brand = frame.brand;
+    let heading = "Your refund is on its way";
+    let footer = Footer::appended(unsubscribe);
+    let what = if mail.full {
+        format!("{brand} has refunded your order {} in full: {}.", mail.order_number, mail.amount)
+    } else {
+        format!("{brand} has refunded {} of your order {}.", mail.amount, mail.order_number)
+    };
+    let when =
+        "The money goes back to the card you paid with; banks usually show it within 5 to 10 business days.";
+    let body = html! {
+        p style=(PARAGRAPH) { (what) }
+        p style=(PARAGRAPH) { (when) }
+        p style=(SMALL) { "Your order's details: " (plain_link(&mail.order_url)) }
+    };
+    let text = Text::new(frame, heading)
+        .paragraph(what.as_str())
+        .paragraph(when)
+        .paragraph(format!("Your order's details: {}", mail.order_url))
+        .end(frame, footer);
+    Rendered {
+        subject: format!("Refund for your order {}", mail.order_number),
+        html: document(frame, heading, body, footer),
+        text,
+    }
+}
+
 /// `review_request`: the order and where to review it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReviewRequest {

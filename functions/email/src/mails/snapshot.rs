@@ -94,6 +94,12 @@ fn data(template: EmailTemplate) -> Map<String, Value> {
             "items_summary": items,
             "store_url": "https://cozy.example.com",
         }),
+        EmailTemplate::OrderRefunded => json!({
+            "order_number": "#1042 <b>",
+            "amount": "$12.50",
+            "full": 0,
+            "order_url": "https://cozy.example.com/orders/abc?x=1&y=\"2\"",
+        }),
         EmailTemplate::StoreReady => json!({
             "niche": "pet <b>grooming</b>",
             "products": 22,
@@ -118,6 +124,7 @@ fn is_marketing(template: EmailTemplate) -> bool {
             | EmailTemplate::OrderConfirmation
             | EmailTemplate::ShippingUpdate
             | EmailTemplate::StoreReady
+            | EmailTemplate::OrderRefunded
     )
 }
 

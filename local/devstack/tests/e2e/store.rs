@@ -828,7 +828,8 @@ async fn cart_with(stack: &Stack, host: &str, product: &Value) -> (String, Strin
 
 #[tokio::test]
 #[ignore = "needs the running local stack: run local/test.sh"]
-async fn a_store_sells_once_its_payout_account_is_enabled_and_the_merchant_is_paid_less_the_fee() {
+async fn a_store_sells_once_its_payout_account_is_enabled_the_merchant_is_paid_less_the_fee_and_refunds_go_back(
+) {
     let stack = Stack::connect().await;
     // A store straight from the API, before any payout onboarding.
     let merchant = stack.sign_up().await;
@@ -893,7 +894,8 @@ async fn a_store_sells_once_its_payout_account_is_enabled_and_the_merchant_is_pa
     );
 
     // A shopper pays $25.00: the store's account holds it less the platform's 2%.
-    buy(&stack, &shop.host, &mug, &format!("{}@example.com", unique("payee"))).await;
+    let shopper = format!("{}@example.com", unique("payee"));
+    buy(&stack, &shop.host, &mug, &shopper).await;
     let stripe = "http://127.0.0.1:8420";
     let balance: Value = eventually("the payout account's balance", LIMIT, || async {
         let answer = reqwest::Client::new()
@@ -910,6 +912,65 @@ async fn a_store_sells_once_its_payout_account_is_enabled_and_the_merchant_is_pa
     assert_eq!(balance["pending"][0]["amount"], 2450, "{balance}");
     let orders = api(&stack, &shop, reqwest::Method::GET, "/orders", None).await;
     assert_eq!(orders.json["orders"].as_array().map(Vec::len), Some(1), "{}", orders.text);
+
+    // The merchant refunds $10.00: the transfer and the fee are reversed in proportion (98% of
+    // it leaves the store's account), the shopper is told, and analytics count net revenue.
+    let order = orders.json["orders"][0]["id"].as_str().unwrap().to_owned();
+    let refunds = format!("/orders/{order}/refunds");
+    let too_much =
+        api(&stack, &shop, reqwest::Method::POST, &refunds, Some(&json!({ "amount_minor": 2501 }))).await;
+    assert_eq!(
+        (too_much.status, too_much.json["field"].as_str()),
+        (400, Some("amount_minor")),
+        "{}",
+        too_much.text
+    );
+    let part =
+        api(&stack, &shop, reqwest::Method::POST, &refunds, Some(&json!({ "amount_minor": 1000 }))).await;
+    assert_eq!(part.status, 201, "{}", part.text);
+    assert_eq!(
+        (part.json["refunded_minor"].as_i64(), part.json["remaining_minor"].as_i64()),
+        (Some(1000), Some(1500))
+    );
+    let balance = |account: String| async move {
+        let answer = reqwest::Client::new()
+            .get(format!("{stripe}/v1/balance"))
+            .bearer_auth("sk_test_e2e")
+            .header("stripe-account", account)
+            .send()
+            .await
+            .unwrap();
+        answer.json::<Value>().await.unwrap()["pending"][0]["amount"].as_i64()
+    };
+    assert_eq!(balance(account.clone()).await, Some(2450 - 980));
+    let mail = stack.mail_to(&shopper, "has refunded $10.00 of your order #1001").await;
+    assert!(mail["subject"].as_str().unwrap_or_default().contains("Refund for your order #1001"), "{mail}");
+    let report = api(&stack, &shop, reqwest::Method::GET, "/analytics", None).await;
+    assert_eq!(
+        (
+            report.json["revenue_minor"].as_i64(),
+            report.json["refunds_minor"].as_i64(),
+            report.json["net_revenue_minor"].as_i64()
+        ),
+        (Some(2500), Some(1000), Some(1500)),
+        "{}",
+        report.text
+    );
+    let rest =
+        api(&stack, &shop, reqwest::Method::POST, &refunds, Some(&json!({ "reason": "duplicate" }))).await;
+    assert_eq!(
+        (rest.status, rest.json["refund"]["amount_minor"].as_i64()),
+        (201, Some(1500)),
+        "{}",
+        rest.text
+    );
+    assert_eq!(balance(account.clone()).await, Some(0));
+    let refunded = api(&stack, &shop, reqwest::Method::GET, &format!("/orders/{order}"), None).await;
+    assert_eq!(refunded.json["status"], "refunded", "{}", refunded.text);
+    let again = api(&stack, &shop, reqwest::Method::POST, &refunds, None).await;
+    assert_eq!((again.status, again.json["code"].as_str()), (409, Some("fully_refunded")), "{}", again.text);
+    let listed = api(&stack, &shop, reqwest::Method::GET, &refunds, None).await;
+    assert_eq!(listed.json["refunds"].as_array().map(Vec::len), Some(2), "{}", listed.text);
 
     // Stripe disables the account: the shop stops taking orders again.
     let restricted = reqwest::Client::new()
