@@ -236,6 +236,10 @@ pub enum StoreRoute {
     ListOrders,
     /// `GET /v1/stores/{id}/orders/{order}`.
     GetOrder(OrderId),
+    /// `GET /v1/stores/{id}/reviews`.
+    ListReviews,
+    /// `PATCH /v1/stores/{id}/reviews/{review}`.
+    ModerateReview(String),
     /// `GET /v1/stores/{id}/orders/{order}/refunds`.
     ListRefunds(OrderId),
     /// `POST /v1/stores/{id}/orders/{order}/refunds`.
@@ -280,14 +284,15 @@ impl StoreRoute {
         match self {
             Get | ListDomains | ListResearchRuns | GetResearchRun(_) | ListProducts | GetProduct(_)
             | ProductChanges(_) | ListCollections | GetCollection(_) | ListPages | GetPage(_) | ListPosts
-            | GetPost(_) | ListOrders | GetOrder(_) | ListRefunds(_) | Analytics | ListWatchlist
-            | ListContacts | ListFlows | FlowSends(_) | Segments | ListSeoRuns | SeoPosts => Action::Read,
+            | GetPost(_) | ListOrders | GetOrder(_) | ListRefunds(_) | ListReviews | Analytics
+            | ListWatchlist | ListContacts | ListFlows | FlowSends(_) | Segments | ListSeoRuns | SeoPosts => {
+                Action::Read
+            }
             Update | StartResearch | CreateProduct | BulkUpdateProducts | ImportProducts | ImportFromUrls
             | UpdateProduct(_) | DeleteProduct(_) | CreateCollection | UpdateCollection(_)
             | DeleteCollection(_) | UpdatePage(_) | CreatePost | UpdatePost(_) | DeletePost(_)
-            | RemoveWatchItem(_) | ImportContacts | UpdateFlow(_) | StartSeoRun | Refund(_) => {
-                Action::Operate
-            }
+            | RemoveWatchItem(_) | ImportContacts | UpdateFlow(_) | StartSeoRun | Refund(_)
+            | ModerateReview(_) => Action::Operate,
             Delete | Suspend | Resume | AddDomain | VerifyDomain(_) | RemoveDomain(_) | Payouts
             | PayoutsOnboarding => Action::Administer,
             Unknown { action, .. } => *action,
@@ -367,6 +372,8 @@ pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
     ("GET", "/v1/stores/{store_id}/orders"),
     ("GET", "/v1/stores/{store_id}/orders/{order_id}"),
     ("GET", "/v1/stores/{store_id}/orders/{order_id}/refunds"),
+    ("GET", "/v1/stores/{store_id}/reviews"),
+    ("PATCH", "/v1/stores/{store_id}/reviews/{review_id}"),
     ("POST", "/v1/stores/{store_id}/orders/{order_id}/refunds"),
     ("GET", "/v1/stores/{store_id}/analytics"),
     ("GET", "/v1/stores/{store_id}/watchlist"),
@@ -535,6 +542,10 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         ["v1", "stores", st, "orders"] => vec![("GET", on_store(st, plain(S::ListOrders)))],
         ["v1", "stores", st, "orders", order] => {
             vec![("GET", on_store(st, with_id(order, "order", S::GetOrder)))]
+        }
+        ["v1", "stores", st, "reviews"] => vec![("GET", on_store(st, plain(S::ListReviews)))],
+        ["v1", "stores", st, "reviews", review] => {
+            vec![("PATCH", on_store(st, plain(S::ModerateReview((*review).to_owned()))))]
         }
         ["v1", "stores", st, "orders", order, "refunds"] => vec![
             ("GET", on_store(st, with_id(order, "order", S::ListRefunds))),

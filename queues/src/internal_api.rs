@@ -120,6 +120,33 @@ pub struct StorefrontSubscribe {
     pub ip: String,
 }
 
+/// A buyer's review of one product of their order, from the order's review page: the order is
+/// named by its unguessable token, which proves the buyer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewSubmission {
+    /// The order page's token.
+    pub order_token: String,
+    /// The product reviewed.
+    pub product_id: String,
+    /// 1 to 5 stars.
+    pub rating: u8,
+    /// The review's title.
+    pub title: String,
+    /// What the buyer wrote.
+    pub body: String,
+    /// The name shown with the review.
+    pub author: String,
+}
+
+/// A review received: it waits for the merchant's approval.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewReceived {
+    /// The review's id.
+    pub id: String,
+    /// `pending`.
+    pub status: String,
+}
+
 /// What `POST /internal/stores/{store_id}/subscribe` answers, like the public sign-up.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Subscribed {

@@ -551,6 +551,40 @@ pub async fn order<D: Sql>(
     }))
 }
 
+/// An order's review page data, by its token, in one round trip: its number and its products,
+/// each with whether this order reviewed it already. `None` for an order not (or no longer) paid
+/// for: refunded and cancelled orders are not reviewed.
+pub async fn reviewable<D: Sql>(
+    db: &StoreDb<D>,
+    token: &str,
+) -> Result<Option<crate::render::ReviewView>, SqlError> {
+    #[derive(Deserialize)]
+    struct Number {
+        number: i64,
+    }
+    let statements = vec![
+        db.scoped(
+            "SELECT number FROM orders WHERE store_id = ?1 AND access_token = ?2 AND status IN ('paid', 'fulfilled')",
+            vec![token.into()],
+        )?,
+        db.scoped(
+            "SELECT i.product_id, MIN(i.title) AS title, EXISTS (SELECT 1 FROM reviews r WHERE r.store_id = ?1 \
+             AND r.order_id = o.id AND r.product_id = i.product_id) AS reviewed \
+             FROM orders o JOIN order_items i ON i.store_id = ?1 AND i.order_id = o.id \
+             WHERE o.store_id = ?1 AND o.access_token = ?2 GROUP BY i.product_id ORDER BY MIN(i.position)",
+            vec![token.into()],
+        )?,
+    ];
+    let mut rows = db.read_batch(statements).await?.into_iter();
+    let Some(order) = next::<_, Number>(&mut rows)?.into_iter().next() else { return Ok(None) };
+    Ok(Some(crate::render::ReviewView {
+        number: order.number,
+        token: token.to_owned(),
+        items: next(&mut rows)?,
+        notice: None,
+    }))
+}
+
 #[cfg(test)]
 #[path = "catalog_tests.rs"]
 mod reads;

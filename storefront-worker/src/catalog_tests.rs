@@ -395,3 +395,61 @@ fn related_products_share_a_collection_first_and_never_include_the_product() {
     };
     assert_eq!(slugs(&alone.related), ["spray", "scissors", "towel", "mirror"], "the newest others");
 }
+
+#[test]
+fn a_paid_orders_review_page_lists_its_products_and_a_product_page_shows_approved_reviews_only() {
+    let counting = shop();
+    let db = store(&counting);
+    let view = run(reviewable(&db, "paid-token")).unwrap().expect("a paid order");
+    assert_eq!(trips(&counting), 1);
+    assert_eq!(view.number, 1001);
+    let products: Vec<&str> = view.items.iter().map(|i| i.product_id.as_str()).collect();
+    assert!(
+        !products.is_empty() && products.iter().all(|p| ["p1", "p2", "p3", "p5"].contains(p)),
+        "{products:?}"
+    );
+    assert!(view.items.iter().all(|i| i.reviewed == 0));
+    assert!(
+        run(reviewable(&db, "open-token")).unwrap().is_none(),
+        "an unpaid checkout has nothing to review"
+    );
+    let other = StoreDb::new(&counting, OTHER.parse().unwrap());
+    assert!(run(reviewable(&other, "paid-token")).unwrap().is_none(), "another store's order");
+
+    let first = &view.items[0].product_id;
+    // Three buyers' reviews: each from an order of its own (the first from this one).
+    let review = |id: &str, order: &str, rating: u8, status: &str| {
+        let other_order = format!(
+            "INSERT OR IGNORE INTO orders (id, store_id, number, checkout_id, access_token, email, subtotal_minor, \
+             total_minor, currency, stripe_session_id, created_at) VALUES ('{order}', '{STORE}', 1{}, '{order}', \
+             'tok-{order}', 'x@example.com', 1, 1, 'EUR', 'cs', '2026-01-01');",
+            id.len()
+        );
+        other_order
+            + &format!(
+                "INSERT INTO reviews (store_id, id, product_id, order_id, rating, title, body, author, status, created_at) \
+                 VALUES ('{STORE}', '{id}', '{first}', '{order}', {rating}, 'T{id}', 'B{id}', 'A{id}', '{status}', '2026-01-0{}');",
+                id.len()
+            )
+    };
+    counting
+        .db
+        .execute_script(
+            &(review("r1", "k1", 5, "approved")
+                + &review("r22", "k8", 4, "approved")
+                + &review("r333", "k9", 1, "pending")),
+        )
+        .unwrap();
+    let again = run(reviewable(&db, "paid-token")).unwrap().unwrap();
+    assert_eq!(again.items.iter().find(|i| &i.product_id == first).unwrap().reviewed, 1);
+
+    assert_eq!(first, "p2", "the order's products in their order");
+    trips(&counting);
+    let Found::Page(page) = run(products::by_slug(&db, "comb", Currency::Eur)).unwrap() else {
+        panic!("the reviewed product's page")
+    };
+    assert_eq!(trips(&counting), 1, "reviews come in the product page's one round trip");
+    assert_eq!(page.rating, Some((4.5, 2)), "approved reviews only");
+    let shown: Vec<&str> = page.reviews.iter().map(|r| r.author.as_str()).collect();
+    assert_eq!(shown, ["Ar22", "Ar1"], "newest first");
+}

@@ -115,6 +115,17 @@ async fn handle(req: &mut Request, env: &Env, ctx: &Context, now: f64) -> worker
         Site { name: store.name.clone(), origin: Origin::new(url.scheme(), &host, &host_header), look };
     let route = Route::parse(url.path());
     let method = req.method();
+    if let Route::Review(token) = route {
+        return match method {
+            Method::Post => review_post(req, env, &store, &site, token, now).await,
+            Method::Get | Method::Head => {
+                let sent = url.query_pairs().any(|(k, v)| k == "sent" && v == "1");
+                let thanks = "Thank you! Your review will appear once the shop has read it.";
+                review_page(env, &store, &site, token, sent.then(|| (true, thanks.to_owned())), 200).await
+            }
+            _ => not_allowed("GET, HEAD, POST"),
+        };
+    }
     if route.is_form() {
         if method != Method::Post {
             return not_allowed("POST");
@@ -605,6 +616,76 @@ async fn order_page(
         }
         None => respond(404, render::not_found(Some(site)), HTML, Caching::Private),
     }
+}
+
+/// `/orders/{token}/review`: a form per product of the paid order not reviewed from it yet.
+async fn review_page(
+    env: &Env,
+    store: &RoutingRecord,
+    site: &Site,
+    token: &str,
+    notice: Option<(bool, String)>,
+    status: u16,
+) -> worker::Result<Response> {
+    let db = StoreDb::open(env, store.shard, store.store_id)?;
+    match catalog::reviewable(&db, token).await? {
+        Some(mut view) => {
+            view.notice = notice;
+            let mut response = respond(status, render::review(site, &view), HTML, Caching::Private)?;
+            response.headers_mut().set("referrer-policy", "no-referrer")?;
+            Ok(response)
+        }
+        None => respond(404, render::not_found(Some(site)), HTML, Caching::Private),
+    }
+}
+
+/// `POST /orders/{token}/review`: hands the review to the edge, which checks that the order
+/// holds the product; answers with the page again, thanked or told what to fix.
+async fn review_post(
+    req: &mut Request,
+    env: &Env,
+    store: &RoutingRecord,
+    site: &Site,
+    token: &str,
+    now: f64,
+) -> worker::Result<Response> {
+    let body = req.text().await?;
+    if body.len() > 32_768 {
+        return respond(413, render::not_found(Some(site)), HTML, Caching::Private);
+    }
+    let fields = form_fields(&body);
+    let text = |name: &str| field(&fields, name).unwrap_or_default().to_owned();
+    let submission = queues::internal_api::ReviewSubmission {
+        order_token: token.to_owned(),
+        product_id: text("product_id"),
+        rating: text("rating").parse().unwrap_or(0),
+        title: text("title"),
+        body: text("body"),
+        author: text("author"),
+    };
+    let api = EdgeApi::from_env(env)?;
+    let (status, answer) = api.call::<calls::SubmitReview>(&store.store_id, &submission, now).await?;
+    if status == 201 {
+        return redirect(&format!("/orders/{token}/review?sent=1"), 303, Caching::Private);
+    }
+    let problem: serde_json::Value = serde_json::from_str(&answer).unwrap_or_default();
+    let message = match (status, problem["field"].as_str()) {
+        (400, Some("rating")) => "Choose a rating from 1 to 5 stars.".to_owned(),
+        (400, _) => {
+            "Fill in a title, your review and your name (at most 120, 4,000 and 60 characters).".to_owned()
+        }
+        (404, _) => return respond(404, render::not_found(Some(site)), HTML, Caching::Private),
+        (409, _) => problem["detail"]
+            .as_str()
+            .unwrap_or("This product cannot be reviewed from this order.")
+            .to_owned(),
+        _ => {
+            worker::console_error!("review refused ({status}): {answer}");
+            "We could not save your review. Please try again in a moment.".to_owned()
+        }
+    };
+    review_page(env, store, site, token, Some((false, message)), if status < 500 { status } else { 503 })
+        .await
 }
 
 /// `/media/{name}.webp`, from the edge cache or the bucket.

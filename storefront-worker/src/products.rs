@@ -61,6 +61,19 @@ const PRODUCT_SQL: &str = "SELECT id, slug, title, price_minor, compare_at_minor
      description, features, meta_title, meta_description FROM products \
      WHERE store_id = ?1 AND slug = ?2 AND status = 'published'";
 
+/// Reviews a product page shows.
+pub const REVIEWS_SHOWN: usize = 10;
+
+/// The approved reviews of the published product whose slug is `?2`, newest first.
+const REVIEWS_SQL: &str = "SELECT r.author, r.rating, r.title, r.body, r.created_at FROM reviews r \
+     JOIN products p ON p.store_id = r.store_id AND p.id = r.product_id \
+     WHERE r.store_id = ?1 AND p.slug = ?2 AND r.status = 'approved' ORDER BY r.created_at DESC, r.id LIMIT 10";
+
+/// Their count and average rating.
+const RATING_SQL: &str = "SELECT COUNT(*) AS n, AVG(r.rating) AS average FROM reviews r \
+     JOIN products p ON p.store_id = r.store_id AND p.id = r.product_id \
+     WHERE r.store_id = ?1 AND p.slug = ?2 AND r.status = 'approved'";
+
 /// Products shown as related on a product page.
 pub const RELATED_SIZE: usize = 4;
 
@@ -103,15 +116,21 @@ pub async fn by_slug<D: Sql>(
         db.scoped(PRODUCT_SQL, vec![slug.into()])?,
         db.scoped(VARIANTS_SQL, vec![slug.into()])?,
         db.scoped(&related_sql(), vec![slug.into()])?,
+        db.scoped(REVIEWS_SQL, vec![slug.into()])?,
+        db.scoped(RATING_SQL, vec![slug.into()])?,
         redirect_statement(db, "product", slug)?,
     ];
     let mut rows = db.read_batch(statements).await?.into_iter();
     let row: Option<ProductRow> = next(&mut rows)?.into_iter().next();
     let variants: Vec<VariantRow> = next(&mut rows)?;
     let related = cards(next(&mut rows)?, fallback);
+    let reviews: Vec<crate::render::Review> = next(&mut rows)?;
+    let rating: Option<RatingRow> = next(&mut rows)?.into_iter().next();
     let product = row.map(|row| {
         let mut product = row.into_product(fallback);
         product.related = related;
+        product.reviews = reviews;
+        product.rating = rating.and_then(|r| Some((r.average?, r.n)).filter(|(_, n)| *n > 0));
         let currency = product.price.currency;
         product.variants = variants
             .into_iter()
@@ -131,6 +150,12 @@ pub async fn by_slug<D: Sql>(
         product
     });
     found(product, &mut rows)
+}
+
+#[derive(Deserialize)]
+struct RatingRow {
+    n: u32,
+    average: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -214,6 +239,8 @@ impl ProductRow {
             meta_description: self.meta_description,
             variants: Vec::new(),
             related: Vec::new(),
+            reviews: Vec::new(),
+            rating: None,
         }
     }
 }

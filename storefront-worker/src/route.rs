@@ -48,6 +48,8 @@ pub enum Route<'a> {
     Subscribe,
     /// `/orders/{token}`: an order's status, by its unguessable token.
     Order(&'a str),
+    /// `/orders/{token}/review`: the order's review page (GET) and its forms (POST).
+    Review(&'a str),
     /// `/media/{name}.webp`: a product image from the media bucket.
     Media(&'a str),
     /// `/{key}.txt`: an IndexNow key file (8 to 128 letters, digits or dashes), answered when it
@@ -93,6 +95,13 @@ impl<'a> Route<'a> {
                     "pages" if is_slug(rest) => Route::Page(rest),
                     "orders" if rest.len() == 48 && rest.bytes().all(|b| b.is_ascii_hexdigit()) => {
                         Route::Order(rest)
+                    }
+                    "orders"
+                        if rest.len() == 55
+                            && rest.ends_with("/review")
+                            && rest[..48].bytes().all(|b| b.is_ascii_hexdigit()) =>
+                    {
+                        Route::Review(&rest[..48])
                     }
                     "media" if is_media(rest) => Route::Media(rest),
                     _ => Route::NotFound,

@@ -8,6 +8,7 @@ pub mod erasures;
 pub mod events;
 pub mod products;
 pub mod research;
+pub mod reviews;
 pub mod seo;
 pub mod supply;
 
@@ -20,7 +21,7 @@ use queues::internal_api::calls::{
     ApplySupplierSync, ClaimResearchRuns, ClaimSeoRuns, ConfirmErasure, ImportProduct, InternalCall,
     ListSupplierListings, ListSyncStores, OpenCheckout, PlaceInternalLinks, PublishSeoPost, ReadFlowSettings,
     ReadResearchContext, ReadSeoContext, RecordFlowSends, RecordShopperEvents, ReportResearchRun,
-    ReportSeoRun, RewriteProductMeta, Route as Call, SubscribeShopper, Unrouted,
+    ReportSeoRun, RewriteProductMeta, Route as Call, SubmitReview, SubscribeShopper, Unrouted,
 };
 use queues::internal_api::{
     verify, SignedHeaders, StorefrontSubscribe, Subscribed, MAX_SKEW_SECS, NONCE_HEADER, SIGNATURE_HEADER,
@@ -153,6 +154,10 @@ pub async fn handle(ctx: &Ctx<'_>) -> ApiResult<Response> {
             // call opens no store access.
             let input = body::<SubscribeShopper>(ctx)?;
             answer::<SubscribeShopper>(200, &subscribe(env, config, store, input).await?)
+        }
+        Call::SubmitReview(store) => {
+            let (input, access) = on_store::<SubmitReview>(ctx, store, reviews::check).await?;
+            answer::<SubmitReview>(201, &reviews::submit(&access, input).await?)
         }
         Call::ReadFlowSettings(store) => {
             // The body is `{}` and has never been read: it is not parsed now either.

@@ -62,8 +62,8 @@ pub async fn revenue(db: &StoreDb<impl Sql>, from: &str, to: &str) -> Result<Rev
         .unwrap_or_default())
 }
 
-/// What the merchant refunded from `from` to `to` (UTC days, inclusive), in minor units: the
-/// `refund` metric's amounts, which each succeeded refund adds to on its day.
+/// What the merchant refunded from `from` to `to` (UTC days, inclusive, by the refund's day), in
+/// minor units: the succeeded refunds.
 pub async fn refunded(db: &StoreDb<impl Sql>, from: &str, to: &str) -> Result<i64, SqlError> {
     #[derive(Deserialize)]
     struct Sum {
@@ -71,8 +71,8 @@ pub async fn refunded(db: &StoreDb<impl Sql>, from: &str, to: &str) -> Result<i6
     }
     let sum: Option<Sum> = db
         .query_first(
-            "SELECT COALESCE(SUM(amount_minor), 0) AS refunded FROM shopper_metrics \
-             WHERE store_id = ?1 AND metric = 'refund' AND day >= ?2 AND day <= ?3",
+            "SELECT COALESCE(SUM(amount_minor), 0) AS refunded FROM refunds WHERE store_id = ?1 \
+             AND status = 'succeeded' AND substr(created_at, 1, 10) >= ?2 AND substr(created_at, 1, 10) <= ?3",
             vec![from.into(), to.into()],
         )
         .await?;

@@ -24,6 +24,7 @@ pub mod products;
 pub mod refunds;
 pub mod research_runs;
 pub mod research_schedule;
+pub mod reviews;
 pub mod seo;
 pub mod sessions;
 pub mod slugs;

@@ -163,6 +163,12 @@ mod tests {
         let got: Vec<(&str, &str)> = all.iter().map(|r| (r.id.as_str(), r.status.as_str())).collect();
         assert_eq!(got, [("r1", "failed"), ("r3", "succeeded")]);
         assert_eq!(written(refund("r4", 1)), 0, "nothing is left to refund");
+        let day = &AT[..10];
+        assert_eq!(
+            block_on(crate::repo::analytics::refunded(&db, day, day)).unwrap(),
+            2500,
+            "succeeded refunds only"
+        );
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub mod payouts;
 pub mod products;
 pub mod refunds;
 pub mod research;
+pub mod reviews;
 pub mod seo;
 pub mod slugs;
 pub mod stores;
@@ -228,6 +229,10 @@ pub async fn store(route: StoreRoute, ctx: &Ctx<'_>, scope: &StoreScope) -> ApiR
             json(200, &orders::list(scope, query("limit").as_deref(), query("before").as_deref()).await?)
         }
         StoreRoute::GetOrder(order) => json(200, &orders::get(scope, order).await?),
+        StoreRoute::ListReviews => {
+            json(200, &value!({ "reviews": reviews::list(scope, query("status").as_deref()).await? }))
+        }
+        StoreRoute::ModerateReview(review) => json(200, &reviews::moderate(env, scope, &review, body).await?),
         StoreRoute::ListRefunds(order) => {
             json(200, &value!({ "refunds": refunds::list(scope, &order.to_string()).await? }))
         }

@@ -105,7 +105,7 @@ pub async fn paid_session(env: &Env, config: &Config, session: &Value) -> ApiRes
                 order_number: format!("#{number}"),
                 total: Money::from_minor(total, currency),
                 items,
-                review_url: format!("{order_url}#review"),
+                review_url: format!("{order_url}/review"),
                 order_url,
             },
         ),

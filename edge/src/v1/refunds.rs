@@ -5,12 +5,10 @@
 
 use crate::config::Config;
 use crate::error::{parse_json, ApiError, ApiResult};
-use crate::repo::analytics;
 use crate::repo::audit_log::entry;
 use crate::repo::refunds::{self, NewRefund, RefundRow};
 use crate::runtime::{new_id, now, now_ms, rfc3339};
 use crate::scope::StoreScope;
-use crate::v1::orders::today;
 use domain::{Currency, Money, ProductId};
 use queues::messages::{Branding, EmailCategory, EmailRequested, EmailTemplate};
 use queues::Envelope;
@@ -107,13 +105,6 @@ pub async fn create(
     db.execute_batch(vec![
         refunds::settle(db, &id, stripe_id.as_deref())?,
         refunds::mark_refunded(db, order)?,
-        analytics::add(
-            db,
-            "refund",
-            &today(),
-            u32::from(stripe_id.is_some()),
-            if stripe_id.is_some() { amount } else { 0 },
-        )?,
     ])
     .await?;
     let Some(_) = stripe_id else {

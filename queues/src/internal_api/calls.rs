@@ -16,6 +16,7 @@
 //! | [`OpenCheckout`] | `POST /internal/stores/{store_id}/checkouts` | [`StartCheckout`] | [`CheckoutStarted`] |
 //! | [`RecordShopperEvents`] | `POST /internal/shopper-events` | [`ShopperEvents`] | [`EventsRecorded`] |
 //! | [`SubscribeShopper`] | `POST /internal/stores/{store_id}/subscribe` | [`StorefrontSubscribe`] | [`Subscribed`] |
+//! | [`SubmitReview`] | `POST /internal/stores/{store_id}/reviews` | [`ReviewSubmission`] | [`ReviewReceived`] |
 //! | [`ReadFlowSettings`] | `POST /internal/stores/{store_id}/email/flows` | [`Empty`] | [`StoreFlowSettings`] |
 //! | [`RecordFlowSends`] | `POST /internal/stores/{store_id}/email/sends` | [`SendReports`] | [`SendsRecorded`] |
 //! | [`ClaimSeoRuns`] | `POST /internal/seo/due` | [`ClaimSeoWeek`] | [`DueSeoRuns`] |
@@ -30,8 +31,9 @@
 
 use super::{
     CheckoutStarted, ClaimDueRuns, DueRuns, Empty, ErasureConfirmation, ErasureView, EventsRecorded,
-    PublishProduct, PublishedProduct, ResearchContext, ResearchContextRequest, ResearchRunView, RunReport,
-    ShopperEvents, StartCheckout, StorefrontSubscribe, Subscribed,
+    PublishProduct, PublishedProduct, ResearchContext, ResearchContextRequest, ResearchRunView,
+    ReviewReceived, ReviewSubmission, RunReport, ShopperEvents, StartCheckout, StorefrontSubscribe,
+    Subscribed,
 };
 use crate::email_api::{SendReports, SendsRecorded, StoreFlowSettings};
 use crate::seo_api::{
@@ -269,6 +271,8 @@ internal_calls! {
     RecordShopperEvents: "POST" "/internal/shopper-events", (()) ShopperEvents => EventsRecorded;
     /// The storefront signs a shopper up to a store's list.
     SubscribeShopper: "POST" "/internal/stores/{store_id}/subscribe", (StoreId) StorefrontSubscribe => Subscribed;
+    /// The storefront hands over a buyer's review of a product of their order (answers 201).
+    SubmitReview: "POST" "/internal/stores/{store_id}/reviews", (StoreId) ReviewSubmission => ReviewReceived;
     /// The email flows read a store's flow settings.
     ReadFlowSettings: "POST" "/internal/stores/{store_id}/email/flows", (StoreId) Empty => StoreFlowSettings;
     /// The email flows report what became of flow steps.
@@ -336,6 +340,7 @@ mod tests {
         round_trips::<OpenCheckout>(store());
         round_trips::<RecordShopperEvents>(());
         round_trips::<SubscribeShopper>(store());
+        round_trips::<SubmitReview>(store());
         round_trips::<ReadFlowSettings>(store());
         round_trips::<RecordFlowSends>(store());
         round_trips::<ClaimSeoRuns>(());
@@ -347,7 +352,7 @@ mod tests {
         round_trips::<ListSyncStores>(());
         round_trips::<ListSupplierListings>(store());
         round_trips::<ApplySupplierSync>(store());
-        assert_eq!(ALL.len(), 19, "a call was added: round-trip it above");
+        assert_eq!(ALL.len(), 20, "a call was added: round-trip it above");
     }
 
     #[test]

@@ -89,6 +89,29 @@ pub fn product(site: &Site, product: &Product) -> Value {
             .collect();
         data["image"] = json!(images);
     }
+    if let Some((average, count)) = product.rating {
+        data["aggregateRating"] = json!({
+            "@type": "AggregateRating",
+            "ratingValue": (average * 10.0).round() / 10.0,
+            "reviewCount": count,
+            "bestRating": 5,
+            "worstRating": 1,
+        });
+        data["review"] = product
+            .reviews
+            .iter()
+            .map(|r| {
+                json!({
+                    "@type": "Review",
+                    "author": { "@type": "Person", "name": r.author },
+                    "name": r.title,
+                    "reviewBody": r.body,
+                    "datePublished": r.created_at.get(..10).unwrap_or_default(),
+                    "reviewRating": { "@type": "Rating", "ratingValue": r.rating, "bestRating": 5, "worstRating": 1 },
+                })
+            })
+            .collect();
+    }
     if let Some(compare_at) = product.compare_at.filter(|c| c.minor > product.price.minor) {
         data["offers"]["priceSpecification"] = json!({
             "@type": "UnitPriceSpecification",
@@ -166,6 +189,8 @@ mod tests {
             meta_description: "Groom in minutes.".into(),
             variants: vec![],
             related: vec![],
+            reviews: vec![],
+            rating: None,
         }
     }
 

@@ -12,6 +12,7 @@ mod favicon;
 mod home;
 pub mod json_ld;
 mod product;
+mod review;
 mod search;
 mod store_page;
 pub mod theme;
@@ -22,6 +23,7 @@ pub use collection::{collection, CollectionPage, Filter, Sort};
 pub use favicon::favicon;
 pub use home::{home, HomePage};
 pub use product::product;
+pub use review::{review, ReviewItem, ReviewView};
 pub use search::search;
 pub use store_page::{store_page, StorePage};
 pub use theme::{Look, Theme};
@@ -116,6 +118,25 @@ pub struct Product {
     pub variants: Vec<Variant>,
     /// Other products, those sharing a collection with it first.
     pub related: Vec<Card>,
+    /// Its approved reviews, newest first (at most [`crate::products::REVIEWS_SHOWN`]).
+    pub reviews: Vec<Review>,
+    /// The average of all its approved reviews' ratings, and how many there are.
+    pub rating: Option<(f64, u32)>,
+}
+
+/// A buyer's review as the product page shows it.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct Review {
+    /// The name the buyer gave.
+    pub author: String,
+    /// 1 to 5 stars.
+    pub rating: u8,
+    /// Title.
+    pub title: String,
+    /// Text.
+    pub body: String,
+    /// When it was written (RFC 3339).
+    pub created_at: String,
 }
 
 impl Product {

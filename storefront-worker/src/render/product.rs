@@ -94,6 +94,12 @@ fn gallery(product: &Product) -> Markup {
     }
 }
 
+/// A rating as five stars, the text for screen readers given next to it.
+fn stars(rating: u8) -> Markup {
+    let full = usize::from(rating.min(5));
+    html! { span aria-hidden="true" class="stars" { (format!("{}{}", "★".repeat(full), "☆".repeat(5 - full))) } }
+}
+
 /// A product page.
 pub fn product(site: &Site, product: &Product) -> String {
     let body = html! {
@@ -134,6 +140,20 @@ pub fn product(site: &Site, product: &Product) -> String {
                 details {
                     summary { "Returns" }
                     p { "How to return an item is on our " a href=(page_path("returns")) { "returns page" } "." }
+                }
+            }
+        }
+        @if let Some((average, count)) = product.rating {
+            section aria-labelledby="reviews" {
+                h2 id="reviews" { "Reviews" }
+                p { (stars(average.round() as u8)) " " (format!("{average:.1}")) " out of 5, from " (count) (if count == 1 { " review" } else { " reviews" }) }
+                @for review in &product.reviews {
+                    article class="review" {
+                        h3 { (review.title) }
+                        p { (stars(review.rating)) span class="vh" { (review.rating) " out of 5" } }
+                        p { (review.body) }
+                        p class="byline" { (review.author) ", verified buyer, " (review.created_at.get(..10).unwrap_or_default()) }
+                    }
                 }
             }
         }
@@ -208,7 +228,38 @@ mod tests {
             meta_description: "Groom in minutes.".into(),
             variants: vec![],
             related: vec![],
+            reviews: vec![],
+            rating: None,
         }
+    }
+
+    #[test]
+    fn approved_reviews_show_with_their_average_and_in_the_structured_data() {
+        let review = |author: &str, rating: u8| crate::render::Review {
+            author: author.into(),
+            rating,
+            title: format!("<b>{author}</b> says"),
+            body: "Lifts fur & \"dust\".".into(),
+            created_at: "2026-12-07T10:00:00Z".into(),
+        };
+        let page =
+            Product { reviews: vec![review("Ada", 5), review("Bo", 4)], rating: Some((4.5, 2)), ..brush() };
+        let html = product(&site("Cozy Pets"), &page);
+        assert!(html.contains("<h2 id=\"reviews\">Reviews</h2>"));
+        assert!(html.contains("4.5 out of 5, from 2 reviews"));
+        assert!(html.contains("<h3>&lt;b&gt;Ada&lt;/b&gt; says</h3>"), "review text is escaped");
+        assert!(html.contains("Ada, verified buyer, 2026-12-07"));
+        let data = json_ld::product(&site("Cozy Pets"), &page);
+        assert_eq!(data["aggregateRating"]["ratingValue"], 4.5);
+        assert_eq!(data["aggregateRating"]["reviewCount"], 2);
+        assert_eq!(data["review"][1]["reviewRating"]["ratingValue"], 4);
+        assert_eq!(data["review"][0]["author"]["name"], "Ada");
+        let none = json_ld::product(&site("Cozy Pets"), &brush());
+        assert!(
+            none.get("aggregateRating").is_none() && none.get("review").is_none(),
+            "no rating without reviews"
+        );
+        assert!(!product(&site("Cozy Pets"), &brush()).contains("id=\"reviews\""));
     }
 
     fn variant(id: &str, title: &str, stock: Option<i64>) -> crate::render::Variant {

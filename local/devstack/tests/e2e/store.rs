@@ -988,3 +988,72 @@ async fn a_store_sells_once_its_payout_account_is_enabled_the_merchant_is_paid_l
     let after = api(&stack, &shop, reqwest::Method::GET, "/payouts", None).await;
     assert_eq!(after.json["status"], "restricted", "{}", after.text);
 }
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn a_buyer_reviews_from_the_order_and_the_approved_review_shows_with_its_rating() {
+    let stack = Stack::connect().await;
+    let shop = shop(&stack, "Reviews E2E").await;
+    let lamp = product(&stack, &shop, &json!({"title": "Reading Lamp", "price_minor": 3200, "status": "published"})).await;
+    page_shows(&stack, &shop.host, "/products/reading-lamp", 200, "Reading Lamp").await;
+    let pay_url = open_checkout(&stack, &shop.host, &lamp, &format!("{}@example.com", unique("reviewer"))).await;
+    let paid = browser()
+        .post(&pay_url)
+        .header(reqwest::header::CONTENT_TYPE, FORM)
+        .body(form(&[("card", "4242424242424242")]))
+        .send()
+        .await
+        .unwrap();
+    let order_url = paid.headers()[LOCATION].to_str().unwrap().to_owned();
+    let order_path = order_url[order_url.find("/orders/").unwrap()..].split('?').next().unwrap().to_owned();
+    page_shows(&stack, &shop.host, &order_path, 200, "Order #1001").await;
+    let review_path = format!("{order_path}/review");
+    let page = page_shows(&stack, &shop.host, &review_path, 200, "Review your order #1001").await;
+    assert!(page.contains(&format!("value=\"{}\"", lamp["id"].as_str().unwrap())), "{page}");
+
+    let send = |fields: Vec<(&'static str, String)>| {
+        let body = form(&fields.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>());
+        let request = browser()
+            .post(format!("{}{review_path}", stack.storefront))
+            .header("host", &shop.host)
+            .header(reqwest::header::CONTENT_TYPE, FORM)
+            .body(body);
+        async move { request.send().await.unwrap() }
+    };
+    let lamp_id = lamp["id"].as_str().unwrap().to_owned();
+    let fields = |rating: &str| {
+        vec![
+            ("product_id", lamp_id.clone()),
+            ("rating", rating.to_owned()),
+            ("title", "Bright <and> warm".to_owned()),
+            ("body", "Lights the whole desk & more.".to_owned()),
+            ("author", "Ada L.".to_owned()),
+        ]
+    };
+    let no_rating = send(fields("")).await;
+    assert_eq!(no_rating.status().as_u16(), 400);
+    assert!(no_rating.text().await.unwrap().contains("Choose a rating from 1 to 5 stars."));
+    let sent = send(fields("4")).await;
+    assert_eq!(sent.status().as_u16(), 303);
+    assert!(sent.headers()[LOCATION].to_str().unwrap().ends_with("/review?sent=1"));
+    let thanked = page_shows(&stack, &shop.host, &format!("{review_path}?sent=1"), 200, "Thank you!").await;
+    assert!(thanked.contains("your review of this product is in"), "{thanked}");
+    let twice = send(fields("5")).await;
+    assert_eq!(twice.status().as_u16(), 409);
+    assert!(twice.text().await.unwrap().contains("You have reviewed this product already."));
+
+    // Nothing shows until the merchant approves it.
+    let pending = api(&stack, &shop, reqwest::Method::GET, "/reviews?status=pending", None).await;
+    assert_eq!(pending.json["reviews"].as_array().map(Vec::len), Some(1), "{}", pending.text);
+    assert_eq!(pending.json["reviews"][0]["title"], "Bright <and> warm");
+    let product_page = visit(&stack, &shop.host, "/products/reading-lamp", None).await.text().await.unwrap();
+    assert!(!product_page.contains("aggregateRating"), "no rating before approval");
+    let id = pending.json["reviews"][0]["id"].as_str().unwrap();
+    let approved =
+        api(&stack, &shop, reqwest::Method::PATCH, &format!("/reviews/{id}"), Some(&json!({ "status": "approved" }))).await;
+    assert_eq!((approved.status, approved.json["status"].as_str()), (200, Some("approved")), "{}", approved.text);
+    let shown = page_shows(&stack, &shop.host, "/products/reading-lamp", 200, "Ada L., verified buyer").await;
+    assert!(shown.contains("Bright &lt;and&gt; warm"), "escaped");
+    assert!(shown.contains("4.0 out of 5, from 1 review"));
+    assert!(shown.contains("\"aggregateRating\"") && shown.contains("\"reviewCount\":1"), "structured data");
+}
