@@ -229,6 +229,10 @@ pub enum StoreRoute {
     ListOrders,
     /// `GET /v1/stores/{id}/orders/{order}`.
     GetOrder(OrderId),
+    /// `GET /v1/stores/{id}/shipping`.
+    GetShipping,
+    /// `PUT /v1/stores/{id}/shipping`.
+    PutShipping,
     /// `GET /v1/stores/{id}/analytics?from=&to=`.
     Analytics,
     /// `GET /v1/stores/{id}/watchlist`.
@@ -270,11 +274,13 @@ impl StoreRoute {
             Get | ListDomains | ListResearchRuns | GetResearchRun(_) | ListProducts | GetProduct(_)
             | ProductChanges(_) | ListCollections | GetCollection(_) | ListPages | GetPage(_) | ListPosts
             | GetPost(_) | ListOrders | GetOrder(_) | Analytics | ListWatchlist | ListContacts
-            | ListFlows | FlowSends(_) | Segments | ListSeoRuns | SeoPosts => Action::Read,
+            | ListFlows | FlowSends(_) | Segments | ListSeoRuns | SeoPosts | GetShipping => Action::Read,
             Update | StartResearch | CreateProduct | BulkUpdateProducts | ImportProducts | ImportFromUrls
             | UpdateProduct(_) | DeleteProduct(_) | CreateCollection | UpdateCollection(_)
             | DeleteCollection(_) | UpdatePage(_) | CreatePost | UpdatePost(_) | DeletePost(_)
-            | RemoveWatchItem(_) | ImportContacts | UpdateFlow(_) | StartSeoRun => Action::Operate,
+            | RemoveWatchItem(_) | ImportContacts | UpdateFlow(_) | StartSeoRun | PutShipping => {
+                Action::Operate
+            }
             Delete | Suspend | Resume | AddDomain | VerifyDomain(_) | RemoveDomain(_) => Action::Administer,
             Unknown { action, .. } => *action,
         }
@@ -350,6 +356,8 @@ pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
     ("DELETE", "/v1/stores/{store_id}/posts/{post_id}"),
     ("GET", "/v1/stores/{store_id}/orders"),
     ("GET", "/v1/stores/{store_id}/orders/{order_id}"),
+    ("GET", "/v1/stores/{store_id}/shipping"),
+    ("PUT", "/v1/stores/{store_id}/shipping"),
     ("GET", "/v1/stores/{store_id}/analytics"),
     ("GET", "/v1/stores/{store_id}/watchlist"),
     ("DELETE", "/v1/stores/{store_id}/watchlist/{item_id}"),
@@ -511,6 +519,9 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         ["v1", "stores", st, "orders"] => vec![("GET", on_store(st, plain(S::ListOrders)))],
         ["v1", "stores", st, "orders", order] => {
             vec![("GET", on_store(st, with_id(order, "order", S::GetOrder)))]
+        }
+        ["v1", "stores", st, "shipping"] => {
+            vec![("GET", on_store(st, plain(S::GetShipping))), ("PUT", on_store(st, plain(S::PutShipping)))]
         }
         ["v1", "stores", st, "analytics"] => vec![("GET", on_store(st, plain(S::Analytics)))],
         ["v1", "stores", st, "watchlist"] => vec![("GET", on_store(st, plain(S::ListWatchlist)))],

@@ -24,6 +24,7 @@ pub mod research_runs;
 pub mod research_schedule;
 pub mod seo;
 pub mod sessions;
+pub mod shipping;
 pub mod slugs;
 pub mod stores;
 pub mod supply;

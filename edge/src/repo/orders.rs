@@ -69,6 +69,21 @@ pub async fn sellable_variant(
     .await
 }
 
+/// The suppliers (`products.source`, `None` for the merchant's own) of the products `ids`.
+pub async fn sources(db: &StoreDb<impl Sql>, ids: &[&str]) -> Result<Vec<Option<String>>, SqlError> {
+    #[derive(Deserialize)]
+    struct Source {
+        source: Option<String>,
+    }
+    let rows: Vec<Source> = db
+        .query_all(
+            "SELECT DISTINCT source FROM products WHERE store_id = ?1 AND id IN (SELECT value FROM json_each(?2))",
+            vec![serde_json::to_string(ids).unwrap_or_default().into()],
+        )
+        .await?;
+    Ok(rows.into_iter().map(|r| r.source).collect())
+}
+
 /// A checkout about to be recorded, open until its payment arrives.
 pub struct NewCheckout<'a> {
     /// Checkout id, also the id of the order it becomes.
@@ -164,6 +179,25 @@ pub struct Payment<'a> {
     pub at: &'a str,
     /// The UTC day its purchase counts on (`YYYY-MM-DD`).
     pub day: &'a str,
+    /// Where and how it ships, and what shipping and tax cost.
+    pub delivery: &'a Delivery,
+}
+
+/// What Stripe Checkout collected for delivery, as the order keeps it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Delivery {
+    /// The recipient's name.
+    pub name: Option<String>,
+    /// The recipient's phone number.
+    pub phone: Option<String>,
+    /// The address, JSON: `line1`, `line2`, `city`, `state`, `postal_code`, `country`.
+    pub address: Option<String>,
+    /// The chosen rate's name.
+    pub rate: Option<String>,
+    /// Shipping charged, in minor units.
+    pub shipping_minor: i64,
+    /// Tax charged, in minor units.
+    pub tax_minor: i64,
 }
 
 /// Turns a paid checkout into its order, in one transaction and exactly once however often it
@@ -179,8 +213,10 @@ pub async fn record_payment(
     let open = "EXISTS (SELECT 1 FROM checkouts c WHERE c.store_id = ?1 AND c.id = ?2 AND c.status = 'open')";
     let mut statements = vec![db.scoped(
         "INSERT INTO orders (store_id, id, number, checkout_id, access_token, email, status, subtotal_minor, total_minor, \
-         currency, stripe_session_id, stripe_payment_intent, created_at) \
-         VALUES (?1, ?2, (SELECT COALESCE(MAX(number), 1000) + 1 FROM orders WHERE store_id = ?1), ?2, ?3, ?4, 'paid', ?5, ?6, ?7, ?8, ?9, ?10) \
+         currency, stripe_session_id, stripe_payment_intent, created_at, shipping_name, shipping_phone, shipping_address, \
+         shipping_rate, shipping_minor, tax_minor) \
+         VALUES (?1, ?2, (SELECT COALESCE(MAX(number), 1000) + 1 FROM orders WHERE store_id = ?1), ?2, ?3, ?4, 'paid', ?5, ?6, ?7, ?8, ?9, ?10, \
+         ?11, ?12, ?13, ?14, ?15, ?16) \
          ON CONFLICT (store_id, checkout_id) DO NOTHING",
         vec![
             id.into(),
@@ -192,6 +228,12 @@ pub async fn record_payment(
             payment.stripe_session_id.into(),
             payment.stripe_payment_intent.into(),
             payment.at.into(),
+            payment.delivery.name.as_deref().into(),
+            payment.delivery.phone.as_deref().into(),
+            payment.delivery.address.as_deref().into(),
+            payment.delivery.rate.as_deref().into(),
+            payment.delivery.shipping_minor.into(),
+            payment.delivery.tax_minor.into(),
         ],
     )?];
     for (position, line) in checkout.lines().iter().enumerate() {
@@ -255,6 +297,18 @@ pub struct OrderRow {
     pub stripe_session_id: String,
     /// When it was paid (RFC 3339).
     pub created_at: String,
+    /// The recipient's name.
+    pub shipping_name: Option<String>,
+    /// The recipient's phone number.
+    pub shipping_phone: Option<String>,
+    /// The delivery address (JSON text, see [`Delivery::address`]).
+    pub shipping_address: Option<String>,
+    /// The chosen rate's name.
+    pub shipping_rate: Option<String>,
+    /// Shipping charged, in minor units.
+    pub shipping_minor: i64,
+    /// Tax charged, in minor units.
+    pub tax_minor: i64,
 }
 
 /// One line of an order.
@@ -284,7 +338,8 @@ pub struct OrderPage {
 }
 
 const ORDER_SELECT: &str = "SELECT id, number, email, status, subtotal_minor, total_minor, currency, \
-     stripe_session_id, created_at FROM orders";
+     stripe_session_id, created_at, shipping_name, shipping_phone, shipping_address, shipping_rate, shipping_minor, \
+     tax_minor FROM orders";
 
 /// Up to `limit` orders numbered below `before`, newest first.
 pub async fn list(db: &StoreDb<impl Sql>, before: i64, limit: u32) -> Result<OrderPage, SqlError> {
@@ -397,6 +452,14 @@ mod tests {
             stripe_payment_intent: Some("pi_1"),
             at: "2026-12-01T10:05:00Z",
             day: "2026-12-01",
+            delivery: &Delivery {
+                name: Some("Ada Lovelace".into()),
+                phone: Some("+15555550100".into()),
+                address: Some(r#"{"line1":"1 Main St","city":"Springfield","country":"US"}"#.into()),
+                rate: Some("Standard shipping".into()),
+                shipping_minor: 499,
+                tax_minor: 101,
+            },
         };
         block_on(record_payment(db, &checkout, &payment)).unwrap();
         checkout
@@ -425,6 +488,22 @@ mod tests {
         assert_eq!(block_on(sellable_product(&db, "p2-1")).unwrap().unwrap().variants, 2);
         assert_eq!(block_on(sellable_product(&db, "p3-1")).unwrap(), None, "a draft");
         assert_eq!(block_on(sellable_product(&store(&shard, 2), "p1-1")).unwrap(), None, "another store's");
+    }
+
+    #[test]
+    fn a_carts_suppliers_are_read_from_its_products() {
+        let shard = shard();
+        catalog(&shard, 1);
+        let db = store(&shard, 1);
+        block_on(db.execute("UPDATE products SET source = 'cj' WHERE store_id = ?1 AND id = 'p2-1'", vec![]))
+            .unwrap();
+        let mut sources = block_on(sources(&db, &["p1-1", "p2-1", "p2-1"])).unwrap();
+        sources.sort();
+        assert_eq!(sources, [None, Some("cj".to_owned())]);
+        assert_eq!(
+            block_on(super::sources(&store(&shard, 2), &["p1-1"])).unwrap(),
+            Vec::<Option<String>>::new()
+        );
     }
 
     #[test]
@@ -467,6 +546,15 @@ mod tests {
         assert_eq!(checkout.status, "paid");
         let order = block_on(get(&db, "c1")).unwrap().expect("the order");
         assert_eq!((order.number, order.total_minor, order.status.as_str()), (1001, 2500, "paid"));
+        assert_eq!(
+            (order.shipping_name.as_deref(), order.shipping_phone.as_deref()),
+            (Some("Ada Lovelace"), Some("+15555550100"))
+        );
+        assert!(order.shipping_address.as_deref().unwrap_or_default().contains("1 Main St"));
+        assert_eq!(
+            (order.shipping_rate.as_deref(), order.shipping_minor, order.tax_minor),
+            (Some("Standard shipping"), 499, 101)
+        );
         let items = block_on(items(&db, "c1")).unwrap();
         assert_eq!(items.len(), 2);
         assert_eq!((items[0].variant_id.as_deref(), items[0].quantity), (Some("v1-1"), 2));

@@ -19,6 +19,7 @@ pub mod orders;
 pub mod products;
 pub mod research;
 pub mod seo;
+pub mod shipping;
 pub mod slugs;
 pub mod stores;
 pub mod supply;
@@ -224,6 +225,8 @@ pub async fn store(route: StoreRoute, ctx: &Ctx<'_>, scope: &StoreScope) -> ApiR
             json(200, &orders::list(scope, query("limit").as_deref(), query("before").as_deref()).await?)
         }
         StoreRoute::GetOrder(order) => json(200, &orders::get(scope, order).await?),
+        StoreRoute::GetShipping => json(200, &shipping::get(scope).await?),
+        StoreRoute::PutShipping => json(200, &shipping::put(scope, body).await?),
         StoreRoute::Analytics => {
             json(200, &analytics::report(scope, query("from").as_deref(), query("to").as_deref()).await?)
         }

@@ -71,6 +71,7 @@ pub async fn paid_session(env: &Env, config: &Config, session: &Value) -> ApiRes
         stripe_payment_intent: session["payment_intent"].as_str(),
         at: &at,
         day: &today(),
+        delivery: &delivery_of(config, session).await,
     };
     orders::record_payment(&db, &checkout, &payment).await?;
     if checkout.status == "open" {
@@ -126,6 +127,55 @@ pub async fn paid_session(env: &Env, config: &Config, session: &Value) -> ApiRes
     Ok(json!({ "received": true, "order_id": checkout.id, "number": number }))
 }
 
+/// What a paid session says of delivery: the address from `collected_information.shipping_details`
+/// (or `shipping_details`, in API versions before 2025-03-31), the phone from `customer_details`,
+/// the amounts from `shipping_cost` and `total_details`, and the chosen rate's name, read from
+/// Stripe (a webhook never expands it; without it the order keeps the rate's id).
+async fn delivery_of(config: &Config, session: &Value) -> orders::Delivery {
+    let details = match &session["collected_information"]["shipping_details"] {
+        Value::Object(_) => &session["collected_information"]["shipping_details"],
+        _ => &session["shipping_details"],
+    };
+    let text = |v: &Value| v.as_str().map(str::to_owned);
+    let address = details["address"].as_object().map(|a| {
+        let field = |k: &str| a.get(k).cloned().unwrap_or(Value::Null);
+        json!({
+            "line1": field("line1"), "line2": field("line2"), "city": field("city"),
+            "state": field("state"), "postal_code": field("postal_code"), "country": field("country"),
+        })
+        .to_string()
+    });
+    let rate_id = session["shipping_cost"]["shipping_rate"].as_str();
+    let rate = match rate_id {
+        Some(id) if id.starts_with("shr_") && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') => {
+            match config
+                .stripe
+                .client()
+                .call(worker::Method::Get, &format!("/v1/shipping_rates/{id}"), &[], None)
+                .await
+            {
+                Ok(rate) => text(&rate["display_name"]).or_else(|| Some(id.to_owned())),
+                Err(e) => {
+                    worker::console_error!("reading the shipping rate of a paid session: {e}");
+                    Some(id.to_owned())
+                }
+            }
+        }
+        _ => None,
+    };
+    orders::Delivery {
+        name: text(&details["name"]),
+        phone: text(&session["customer_details"]["phone"]),
+        address,
+        rate,
+        shipping_minor: session["shipping_cost"]["amount_subtotal"]
+            .as_i64()
+            .or_else(|| session["total_details"]["amount_shipping"].as_i64())
+            .unwrap_or(0),
+        tax_minor: session["total_details"]["amount_tax"].as_i64().unwrap_or(0),
+    }
+}
+
 /// `GET /v1/stores/{id}/orders?limit=&before=`: newest first; `before` is an order number.
 pub async fn list(scope: &StoreScope, limit: Option<&str>, before: Option<&str>) -> ApiResult<Value> {
     let _store = &scope.store;
@@ -144,7 +194,8 @@ pub async fn list(scope: &StoreScope, limit: Option<&str>, before: Option<&str>)
         }
     };
     let page = orders::list(&scope.db, before, limit).await?;
-    Ok(json!({ "orders": page.orders, "next_before": page.next_before }))
+    let listed: Vec<Value> = page.orders.into_iter().map(order_view).collect();
+    Ok(json!({ "orders": listed, "next_before": page.next_before }))
 }
 
 /// `GET /v1/stores/{id}/orders/{order}`: with its items.
@@ -152,8 +203,35 @@ pub async fn get(scope: &StoreScope, id: OrderId) -> ApiResult<Value> {
     let _store = &scope.store;
     let id = id.to_string();
     let order = orders::get(&scope.db, &id).await?.ok_or_else(|| ApiError::not_found("order"))?;
-    let mut order = serde_json::to_value(order).map_err(|e| ApiError::internal("order", e))?;
+    let mut order = order_view(order);
     order["items"] = serde_json::to_value(orders::items(&scope.db, &id).await?)
         .map_err(|e| ApiError::internal("order items", e))?;
     Ok(order)
+}
+
+/// An order as the API shows it: the delivery columns grouped under `shipping` (null when the
+/// order was paid before Checkout collected an address).
+fn order_view(row: orders::OrderRow) -> Value {
+    let shipping = row.shipping_address.as_deref().map(|address| {
+        json!({
+            "name": row.shipping_name,
+            "phone": row.shipping_phone,
+            "address": serde_json::from_str::<Value>(address).unwrap_or(Value::Null),
+            "rate": row.shipping_rate,
+        })
+    });
+    json!({
+        "id": row.id,
+        "number": row.number,
+        "email": row.email,
+        "status": row.status,
+        "subtotal_minor": row.subtotal_minor,
+        "shipping_minor": row.shipping_minor,
+        "tax_minor": row.tax_minor,
+        "total_minor": row.total_minor,
+        "currency": row.currency,
+        "stripe_session_id": row.stripe_session_id,
+        "created_at": row.created_at,
+        "shipping": shipping,
+    })
 }
