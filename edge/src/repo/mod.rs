@@ -15,6 +15,7 @@ pub mod domains;
 pub mod email_flows;
 pub mod email_tokens;
 pub mod erasures;
+pub mod fulfilment;
 pub mod launch;
 pub mod members;
 pub mod nonces;

@@ -269,6 +269,13 @@ pub async fn record_payment(
         vec![id.into(), payment.day.into(), payment.total_minor.into()],
     )?);
     statements.push(db.scoped(
+        &format!(
+            "INSERT INTO order_events (store_id, order_id, seq, at, state, cause) \
+             SELECT ?1, ?2, 1, ?3, 'paid', 'payment received through Stripe Checkout' WHERE {open}"
+        ),
+        vec![id.into(), payment.at.into()],
+    )?);
+    statements.push(db.scoped(
         "UPDATE checkouts SET status = 'paid', updated_at = ?3 WHERE store_id = ?1 AND id = ?2",
         vec![id.into(), payment.at.into()],
     )?);
@@ -309,6 +316,10 @@ pub struct OrderRow {
     pub shipping_minor: i64,
     /// Tax charged, in minor units.
     pub tax_minor: i64,
+    /// Fulfilment state (see `edge/migrations/store/0012_fulfilment.sql`).
+    pub fulfilment: String,
+    /// Why fulfilment failed.
+    pub fulfilment_reason: Option<String>,
 }
 
 /// One line of an order.
@@ -339,14 +350,23 @@ pub struct OrderPage {
 
 const ORDER_SELECT: &str = "SELECT id, number, email, status, subtotal_minor, total_minor, currency, \
      stripe_session_id, created_at, shipping_name, shipping_phone, shipping_address, shipping_rate, shipping_minor, \
-     tax_minor FROM orders";
+     tax_minor, fulfilment, fulfilment_reason FROM orders";
 
-/// Up to `limit` orders numbered below `before`, newest first.
-pub async fn list(db: &StoreDb<impl Sql>, before: i64, limit: u32) -> Result<OrderPage, SqlError> {
+/// Up to `limit` orders numbered below `before`, newest first; only those in fulfilment `state`
+/// when one is given.
+pub async fn list(
+    db: &StoreDb<impl Sql>,
+    before: i64,
+    limit: u32,
+    state: Option<&str>,
+) -> Result<OrderPage, SqlError> {
     let mut orders: Vec<OrderRow> = db
         .query_all(
-            &format!("{ORDER_SELECT} WHERE store_id = ?1 AND number < ?2 ORDER BY number DESC LIMIT ?3"),
-            vec![before.into(), (limit + 1).into()],
+            &format!(
+                "{ORDER_SELECT} WHERE store_id = ?1 AND number < ?2 AND (?4 IS NULL OR fulfilment = ?4) \
+                 ORDER BY number DESC LIMIT ?3"
+            ),
+            vec![before.into(), (limit + 1).into(), state.into()],
         )
         .await?;
     let next_before = if orders.len() > limit as usize {
@@ -560,6 +580,8 @@ mod tests {
         assert_eq!((items[0].variant_id.as_deref(), items[0].quantity), (Some("v1-1"), 2));
         assert_eq!((items[1].variant_id.as_deref(), items[1].variant_title.as_deref()), (None, None));
         assert_eq!(stock(&shard, 1, "v1"), Some(3), "two taken once");
+        let history = block_on(crate::repo::fulfilment::events(&db, "c1")).unwrap();
+        assert_eq!(history.iter().map(|e| e.state.as_str()).collect::<Vec<_>>(), ["paid"], "one paid event");
         let counts = block_on(daily_counts(&db, "2026-12-01", "2026-12-01")).unwrap();
         assert_eq!(
             counts.iter().map(|c| (c.metric.as_str(), c.count)).collect::<Vec<_>>(),
@@ -607,14 +629,18 @@ mod tests {
             pay(&db, id);
         }
         let numbers = |page: &OrderPage| page.orders.iter().map(|o| o.number).collect::<Vec<_>>();
-        let first = block_on(list(&db, i64::MAX, 2)).unwrap();
+        let first = block_on(list(&db, i64::MAX, 2, None)).unwrap();
         assert_eq!((numbers(&first), first.next_before), (vec![1005, 1004], Some(1004)));
-        let second = block_on(list(&db, 1004, 2)).unwrap();
+        let second = block_on(list(&db, 1004, 2, None)).unwrap();
         assert_eq!((numbers(&second), second.next_before), (vec![1003, 1002], Some(1002)));
-        let last = block_on(list(&db, 1002, 2)).unwrap();
+        let last = block_on(list(&db, 1002, 2, None)).unwrap();
         assert_eq!((numbers(&last), last.next_before), (vec![1001], None));
-        let exact = block_on(list(&db, i64::MAX, 5)).unwrap();
+        let exact = block_on(list(&db, i64::MAX, 5, None)).unwrap();
         assert_eq!((exact.orders.len(), exact.next_before), (5, None), "no next page when all fit");
-        assert!(block_on(list(&store(&shard, 2), i64::MAX, 50)).unwrap().orders.is_empty());
+        assert!(block_on(list(&store(&shard, 2), i64::MAX, 50, None)).unwrap().orders.is_empty());
+        block_on(db.execute("UPDATE orders SET fulfilment = 'failed' WHERE store_id = ?1 AND number = 1003", vec![]))
+            .unwrap();
+        let failed = block_on(list(&db, i64::MAX, 50, Some("failed"))).unwrap();
+        assert_eq!(numbers(&failed), vec![1003], "the state filter keeps that state only");
     }
 }

@@ -222,7 +222,8 @@ pub async fn store(route: StoreRoute, ctx: &Ctx<'_>, scope: &StoreScope) -> ApiR
             empty(204)
         }
         StoreRoute::ListOrders => {
-            json(200, &orders::list(scope, query("limit").as_deref(), query("before").as_deref()).await?)
+            let (limit, before, state) = (query("limit"), query("before"), query("state"));
+            json(200, &orders::list(scope, limit.as_deref(), before.as_deref(), state.as_deref()).await?)
         }
         StoreRoute::GetOrder(order) => json(200, &orders::get(scope, order).await?),
         StoreRoute::GetShipping => json(200, &shipping::get(scope).await?),

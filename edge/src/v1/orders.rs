@@ -124,7 +124,26 @@ pub async fn paid_session(env: &Env, config: &Config, session: &Value) -> ApiRes
             |e| ApiError::new(503, "queue_unavailable", format!("enqueueing the order flows: {e}")),
         )?;
     }
+    enqueue_fulfilment(config, &store, &checkout.id).await?;
     Ok(json!({ "received": true, "order_id": checkout.id, "number": number }))
+}
+
+/// Hands the paid order to the fulfilment function (key `fulfil:{order}`: a redelivered webhook
+/// sends it again and the consumer's idempotency guard and the recorded supplier orders keep it
+/// from being placed twice).
+async fn enqueue_fulfilment(config: &Config, store: &Store, order_id: &str) -> ApiResult<()> {
+    let envelope = Envelope::new(
+        format!("fulfil:{order_id}"),
+        store.tenant_id,
+        store.id,
+        now(),
+        format!("order-{order_id}"),
+        queues::messages::OrderPaid { order_id: order_id.to_owned() },
+    );
+    crate::sqs::send(&config.sqs, &config.sqs.fulfilment_queue_url, &envelope, now_ms()).await.map_err(
+        |e| ApiError::new(503, "queue_unavailable", format!("enqueueing the order's fulfilment: {e}")),
+    )?;
+    Ok(())
 }
 
 /// What a paid session says of delivery: the address from `collected_information.shipping_details`
@@ -176,8 +195,18 @@ async fn delivery_of(config: &Config, session: &Value) -> orders::Delivery {
     }
 }
 
-/// `GET /v1/stores/{id}/orders?limit=&before=`: newest first; `before` is an order number.
-pub async fn list(scope: &StoreScope, limit: Option<&str>, before: Option<&str>) -> ApiResult<Value> {
+/// Fulfilment states an order can be in.
+pub const STATES: [&str; 7] =
+    ["paid", "awaiting_approval", "placed", "shipped", "delivered", "failed", "cancelled"];
+
+/// `GET /v1/stores/{id}/orders?limit=&before=&state=`: newest first; `before` is an order number;
+/// `state` keeps the orders in that fulfilment state.
+pub async fn list(
+    scope: &StoreScope,
+    limit: Option<&str>,
+    before: Option<&str>,
+    state: Option<&str>,
+) -> ApiResult<Value> {
     let _store = &scope.store;
     let limit: u32 = match limit {
         None => 50,
@@ -193,7 +222,10 @@ pub async fn list(scope: &StoreScope, limit: Option<&str>, before: Option<&str>)
             raw.parse().map_err(|_| ApiError::invalid("before", "before must be an order number"))?
         }
     };
-    let page = orders::list(&scope.db, before, limit).await?;
+    if let Some(state) = state.filter(|s| !STATES.contains(s)) {
+        return Err(ApiError::invalid("state", format!("{state:?} is not one of {}", STATES.join(", "))));
+    }
+    let page = orders::list(&scope.db, before, limit, state).await?;
     let listed: Vec<Value> = page.orders.into_iter().map(order_view).collect();
     Ok(json!({ "orders": listed, "next_before": page.next_before }))
 }
@@ -206,6 +238,11 @@ pub async fn get(scope: &StoreScope, id: OrderId) -> ApiResult<Value> {
     let mut order = order_view(order);
     order["items"] = serde_json::to_value(orders::items(&scope.db, &id).await?)
         .map_err(|e| ApiError::internal("order items", e))?;
+    order["timeline"] = serde_json::to_value(crate::repo::fulfilment::events(&scope.db, &id).await?)
+        .map_err(|e| ApiError::internal("order events", e))?;
+    order["supplier_orders"] =
+        serde_json::to_value(crate::repo::fulfilment::supplier_orders(&scope.db, &id).await?)
+            .map_err(|e| ApiError::internal("supplier orders", e))?;
     Ok(order)
 }
 
@@ -233,5 +270,6 @@ fn order_view(row: orders::OrderRow) -> Value {
         "stripe_session_id": row.stripe_session_id,
         "created_at": row.created_at,
         "shipping": shipping,
+        "fulfilment": { "state": row.fulfilment, "reason": row.fulfilment_reason },
     })
 }
