@@ -104,8 +104,10 @@ def main():
     title = "Bench Slicker Brush"
     product = internal(f"/internal/stores/{store['id']}/products", {
         "tenant_id": tenant, "source": "aliexpress", "source_product_id": PRODUCT,
-        "content": {"title": title, "description": ["A brush."], "features": ["Brushes"], "meta_title": title,
-                    "meta_description": "A brush.", "keywords": ["brush"]},
+        "content": {"title": title, "description": ["A brush.", "It cleans itself.", "Its grip stays dry."],
+                    "features": ["Self-cleaning", "Retracting pins", "Soft grip", "Light", "Washable"], "meta_title": title,
+                    "meta_description": "A brush.",
+                    "keywords": ["brush", "slicker", "dog", "cat", "grooming", "pet", "fur", "shedding", "coat", "comb"]},
         "price": {"minor": 2499, "currency": "USD"}, "compare_at": None, "cost": {"minor": 849, "currency": "USD"},
         "images": ["https://img.example/brush.jpg"], "status": "published", "research_run_id": None, "score": None}, secret)
     host = store["host"]

@@ -4,7 +4,10 @@
 # A Worker's script is loaded at every cold start in every location, so growth past the ceiling
 # fails the test run. The ceilings sit a little above the sizes measured when they were last set
 # (2026-12-07: edge 2,051,695 B raw / 634,246 B gzipped; storefront 728,317 / 266,840); lower
-# them as the Workers shrink. The goals are issue 15's: edge under 1 MB raw and 350 KB gzipped,
+# them as the Workers shrink. Issue 11 (shipping at checkout, supplier orders) raised the edge's to
+# 2,113,000 / 666,739 (issue 10's gzipped baseline, the most allowed): it measured 2,112,623 /
+# 666,601 with shipping settings, shipping parameters, the paid order's delivery and the
+# fulfilment calls, against 2,100,000 / 650,000 before. The goals are issue 15's: edge under 1 MB raw and 350 KB gzipped,
 # storefront under 600 KB and 220 KB.
 # Run after a build (local/up.sh or local/test.sh builds both); `--build` builds them first.
 set -euo pipefail
@@ -12,7 +15,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 . "$root/local/env.sh"
 
 #        worker             raw ceiling  gz ceiling  raw goal   gz goal
-budgets=("edge              2100000      650000      1000000    350000"
+budgets=("edge              2113000      666739      1000000    350000"
          "storefront-worker 750000       275000      600000     220000")
 
 failed=0

@@ -5,11 +5,13 @@
 use crate::error::{ApiError, ApiResult};
 use crate::internal::StoreAccess;
 use crate::repo::fulfilment as repo;
+use crate::repo::orders;
 use crate::runtime::{now, rfc3339};
 use queues::fulfil_api::{
     FulfilmentLine, FulfilmentOrder, FulfilmentRecorded, FulfilmentReport, FulfilmentRequest, ShipTo,
     SupplierOrderView,
 };
+use serde_json::Value;
 
 /// Suppliers one report names at most.
 const MAX_OUTCOMES: usize = 20;
@@ -17,9 +19,11 @@ const MAX_OUTCOMES: usize = 20;
 /// `POST /internal/stores/{id}/fulfilment/order`.
 pub async fn order(access: &StoreAccess, input: FulfilmentRequest) -> ApiResult<FulfilmentOrder> {
     let db = &access.db;
-    let row = repo::order(db, &input.order_id).await?.ok_or_else(|| ApiError::not_found("order"))?;
+    let row = orders::get(db, &input.order_id).await?.ok_or_else(|| ApiError::not_found("order"))?;
     let lines = repo::lines(db, &row.id).await?;
     let placed = repo::supplier_orders(db, &row.id).await?;
+    let text = |v: &Value, k: &str| v[k].as_str().map(str::to_owned);
+    let count = |v: &Value, k: &str| v[k].as_u64().and_then(|n| u32::try_from(n).ok()).unwrap_or(0);
     Ok(FulfilmentOrder {
         ship_to: ship_to(&row),
         order_id: row.id,
@@ -27,32 +31,32 @@ pub async fn order(access: &StoreAccess, input: FulfilmentRequest) -> ApiResult<
         state: row.fulfilment,
         currency: row.currency,
         lines: lines
-            .into_iter()
+            .iter()
             .map(|l| FulfilmentLine {
-                position: u32::try_from(l.position).unwrap_or(0),
-                product_id: l.product_id,
-                title: l.title,
-                quantity: u32::try_from(l.quantity).unwrap_or(0),
-                unit_price_minor: l.unit_price_minor,
-                source: l.source,
-                source_product_id: l.source_product_id,
+                position: count(l, "position"),
+                product_id: text(l, "product_id").unwrap_or_default(),
+                title: text(l, "title").unwrap_or_default(),
+                quantity: count(l, "quantity"),
+                unit_price_minor: l["unit_price_minor"].as_i64().unwrap_or(0),
+                source: text(l, "source"),
+                source_product_id: text(l, "source_product_id"),
                 sku_attr: None,
             })
             .collect(),
         supplier_orders: placed
-            .into_iter()
+            .iter()
             .map(|s| SupplierOrderView {
-                supplier: s.supplier,
-                status: s.status,
-                supplier_order_id: s.supplier_order_id,
-                reason: s.reason,
+                supplier: text(s, "supplier").unwrap_or_default(),
+                status: text(s, "status").unwrap_or_default(),
+                supplier_order_id: text(s, "supplier_order_id"),
+                reason: text(s, "reason"),
             })
             .collect(),
     })
 }
 
 /// The recorded address as the suppliers take it; `None` when the order has none.
-fn ship_to(row: &repo::FulfilmentRow) -> Option<ShipTo> {
+fn ship_to(row: &orders::OrderRow) -> Option<ShipTo> {
     let address: serde_json::Value = serde_json::from_str(row.shipping_address.as_deref()?).ok()?;
     let text = |k: &str| address[k].as_str().map(str::to_owned);
     Some(ShipTo {
@@ -69,19 +73,17 @@ fn ship_to(row: &repo::FulfilmentRow) -> Option<ShipTo> {
 
 /// Checks a report before the store is read.
 pub fn check_report(input: &FulfilmentReport) -> ApiResult<()> {
-    if input.outcomes.is_empty() || input.outcomes.len() > MAX_OUTCOMES {
-        return Err(ApiError::invalid("outcomes", format!("1 to {MAX_OUTCOMES} suppliers per report")));
-    }
-    for (i, o) in input.outcomes.iter().enumerate() {
-        if o.supplier.is_empty() || o.supplier.len() > 32 {
-            return Err(ApiError::invalid(&format!("outcomes[{i}].supplier"), "1 to 32 characters"));
-        }
-        if o.supplier_order_id.is_none() == o.failure.is_none() {
-            return Err(ApiError::invalid(
-                &format!("outcomes[{i}]"),
-                "either a supplier_order_id or a failure",
-            ));
-        }
+    let well_formed = |o: &queues::fulfil_api::SupplierOutcome| {
+        (1..=32).contains(&o.supplier.len()) && o.supplier_order_id.is_none() != o.failure.is_none()
+    };
+    if input.outcomes.is_empty()
+        || input.outcomes.len() > MAX_OUTCOMES
+        || !input.outcomes.iter().all(well_formed)
+    {
+        return Err(ApiError::invalid(
+            "outcomes",
+            "1 to 20 suppliers, each named in 1 to 32 characters with either a supplier_order_id or a failure",
+        ));
     }
     Ok(())
 }
@@ -101,7 +103,7 @@ pub fn state_after(answers: &[(String, Option<String>)]) -> (&'static str, Optio
 /// history when its state changed.
 pub async fn report(access: &StoreAccess, input: FulfilmentReport) -> ApiResult<FulfilmentRecorded> {
     let db = &access.db;
-    let row = repo::order(db, &input.order_id).await?.ok_or_else(|| ApiError::not_found("order"))?;
+    let row = orders::get(db, &input.order_id).await?.ok_or_else(|| ApiError::not_found("order"))?;
     let at = rfc3339(now());
     let mut statements = Vec::with_capacity(input.outcomes.len());
     for o in &input.outcomes {
@@ -116,15 +118,22 @@ pub async fn report(access: &StoreAccess, input: FulfilmentReport) -> ApiResult<
     }
     db.execute_batch(statements).await?;
     let recorded = repo::supplier_orders(db, &row.id).await?;
+    let text = |v: &Value, k: &str| v[k].as_str().map(str::to_owned);
     let answers: Vec<(String, Option<String>)> =
-        recorded.iter().map(|s| (s.supplier.clone(), s.reason.clone())).collect();
+        recorded.iter().map(|s| (text(s, "supplier").unwrap_or_default(), text(s, "reason"))).collect();
     let (state, reason) = state_after(&answers);
     if state != row.fulfilment && matches!(row.fulfilment.as_str(), "paid" | "awaiting_approval") {
         let cause = match &reason {
             Some(reason) => reason.clone(),
             None => recorded
                 .iter()
-                .map(|s| format!("{} order {}", s.supplier, s.supplier_order_id.as_deref().unwrap_or("?")))
+                .map(|s| {
+                    format!(
+                        "{} order {}",
+                        s["supplier"].as_str().unwrap_or("?"),
+                        s["supplier_order_id"].as_str().unwrap_or("?")
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join(", "),
         };

@@ -71,17 +71,13 @@ pub async fn sellable_variant(
 
 /// The suppliers (`products.source`, `None` for the merchant's own) of the products `ids`.
 pub async fn sources(db: &StoreDb<impl Sql>, ids: &[&str]) -> Result<Vec<Option<String>>, SqlError> {
-    #[derive(Deserialize)]
-    struct Source {
-        source: Option<String>,
-    }
-    let rows: Vec<Source> = db
+    let rows: Vec<serde_json::Value> = db
         .query_all(
             "SELECT DISTINCT source FROM products WHERE store_id = ?1 AND id IN (SELECT value FROM json_each(?2))",
             vec![serde_json::to_string(ids).unwrap_or_default().into()],
         )
         .await?;
-    Ok(rows.into_iter().map(|r| r.source).collect())
+    Ok(rows.iter().map(|r| r["source"].as_str().map(str::to_owned)).collect())
 }
 
 /// A checkout about to be recorded, open until its payment arrives.
@@ -581,7 +577,11 @@ mod tests {
         assert_eq!((items[1].variant_id.as_deref(), items[1].variant_title.as_deref()), (None, None));
         assert_eq!(stock(&shard, 1, "v1"), Some(3), "two taken once");
         let history = block_on(crate::repo::fulfilment::events(&db, "c1")).unwrap();
-        assert_eq!(history.iter().map(|e| e.state.as_str()).collect::<Vec<_>>(), ["paid"], "one paid event");
+        assert_eq!(
+            history.iter().map(|e| e["state"].as_str().unwrap()).collect::<Vec<_>>(),
+            ["paid"],
+            "one paid event"
+        );
         let counts = block_on(daily_counts(&db, "2026-12-01", "2026-12-01")).unwrap();
         assert_eq!(
             counts.iter().map(|c| (c.metric.as_str(), c.count)).collect::<Vec<_>>(),
@@ -638,8 +638,11 @@ mod tests {
         let exact = block_on(list(&db, i64::MAX, 5, None)).unwrap();
         assert_eq!((exact.orders.len(), exact.next_before), (5, None), "no next page when all fit");
         assert!(block_on(list(&store(&shard, 2), i64::MAX, 50, None)).unwrap().orders.is_empty());
-        block_on(db.execute("UPDATE orders SET fulfilment = 'failed' WHERE store_id = ?1 AND number = 1003", vec![]))
-            .unwrap();
+        block_on(db.execute(
+            "UPDATE orders SET fulfilment = 'failed' WHERE store_id = ?1 AND number = 1003",
+            vec![],
+        ))
+        .unwrap();
         let failed = block_on(list(&db, i64::MAX, 50, Some("failed"))).unwrap();
         assert_eq!(numbers(&failed), vec![1003], "the state filter keeps that state only");
     }

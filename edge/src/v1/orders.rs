@@ -9,6 +9,7 @@ use crate::repo::stores::{load, Store};
 use crate::runtime::{now, now_ms, rfc3339};
 use crate::scope::StoreScope;
 use domain::accounts::Email;
+use domain::shipping::{Rate, RateKind};
 use domain::{Currency, Money, OrderId, StoreId};
 use queues::messages::{Branding, FlowEvent, FlowTrigger, LineItem, Shop};
 use queues::Envelope;
@@ -71,7 +72,7 @@ pub async fn paid_session(env: &Env, config: &Config, session: &Value) -> ApiRes
         stripe_payment_intent: session["payment_intent"].as_str(),
         at: &at,
         day: &today(),
-        delivery: &delivery_of(config, session).await,
+        delivery: &delivery_of(session),
     };
     orders::record_payment(&db, &checkout, &payment).await?;
     if checkout.status == "open" {
@@ -148,9 +149,10 @@ async fn enqueue_fulfilment(config: &Config, store: &Store, order_id: &str) -> A
 
 /// What a paid session says of delivery: the address from `collected_information.shipping_details`
 /// (or `shipping_details`, in API versions before 2025-03-31), the phone from `customer_details`,
-/// the amounts from `shipping_cost` and `total_details`, and the chosen rate's name, read from
-/// Stripe (a webhook never expands it; without it the order keeps the rate's id).
-async fn delivery_of(config: &Config, session: &Value) -> orders::Delivery {
+/// the amounts from `shipping_cost` and `total_details`, and the chosen rate's name from its
+/// place among the session's `shipping_options`, which the checkout offered standard first, then
+/// express (a webhook never expands the rate itself).
+fn delivery_of(session: &Value) -> orders::Delivery {
     let details = match &session["collected_information"]["shipping_details"] {
         Value::Object(_) => &session["collected_information"]["shipping_details"],
         _ => &session["shipping_details"],
@@ -164,33 +166,26 @@ async fn delivery_of(config: &Config, session: &Value) -> orders::Delivery {
         })
         .to_string()
     });
-    let rate_id = session["shipping_cost"]["shipping_rate"].as_str();
-    let rate = match rate_id {
-        Some(id) if id.starts_with("shr_") && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') => {
-            match config
-                .stripe
-                .client()
-                .call(worker::Method::Get, &format!("/v1/shipping_rates/{id}"), &[], None)
-                .await
-            {
-                Ok(rate) => text(&rate["display_name"]).or_else(|| Some(id.to_owned())),
-                Err(e) => {
-                    worker::console_error!("reading the shipping rate of a paid session: {e}");
-                    Some(id.to_owned())
-                }
-            }
-        }
-        _ => None,
-    };
+    let shipping_minor = session["shipping_cost"]["amount_subtotal"]
+        .as_i64()
+        .or_else(|| session["total_details"]["amount_shipping"].as_i64())
+        .unwrap_or(0);
+    let chosen = session["shipping_cost"]["shipping_rate"].as_str();
+    let rate = session["shipping_options"]
+        .as_array()
+        .and_then(|options| {
+            options.iter().position(|o| chosen.is_some() && o["shipping_rate"].as_str() == chosen)
+        })
+        .map(|i| {
+            let kind = if i == 0 { RateKind::Standard } else { RateKind::Express };
+            Rate { kind, amount_minor: shipping_minor, days: (0, 0) }.display_name().to_owned()
+        });
     orders::Delivery {
         name: text(&details["name"]),
         phone: text(&session["customer_details"]["phone"]),
         address,
         rate,
-        shipping_minor: session["shipping_cost"]["amount_subtotal"]
-            .as_i64()
-            .or_else(|| session["total_details"]["amount_shipping"].as_i64())
-            .unwrap_or(0),
+        shipping_minor,
         tax_minor: session["total_details"]["amount_tax"].as_i64().unwrap_or(0),
     }
 }
@@ -223,7 +218,10 @@ pub async fn list(
         }
     };
     if let Some(state) = state.filter(|s| !STATES.contains(s)) {
-        return Err(ApiError::invalid("state", format!("{state:?} is not one of {}", STATES.join(", "))));
+        return Err(ApiError::invalid(
+            "state",
+            format!("{state:?} is not one of paid, awaiting_approval, placed, shipped, delivered, failed, cancelled"),
+        ));
     }
     let page = orders::list(&scope.db, before, limit, state).await?;
     let listed: Vec<Value> = page.orders.into_iter().map(order_view).collect();
@@ -272,4 +270,34 @@ fn order_view(row: orders::OrderRow) -> Value {
         "shipping": shipping,
         "fulfilment": { "state": row.fulfilment, "reason": row.fulfilment_reason },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_paid_sessions_delivery_is_read_from_stripes_fields() {
+        let session = json!({
+            "collected_information": {"shipping_details": {"name": "Ada", "address": {"line1": "1 Main St", "city": "Springfield", "country": "CA", "postal_code": "62701"}}},
+            "customer_details": {"phone": "+1 555 010 0199"},
+            "shipping_options": [{"shipping_amount": 499, "shipping_rate": "shr_a"}, {"shipping_amount": 1499, "shipping_rate": "shr_b"}],
+            "shipping_cost": {"amount_subtotal": 1499, "amount_tax": 75, "amount_total": 1574, "shipping_rate": "shr_b"},
+            "total_details": {"amount_shipping": 1499, "amount_tax": 525},
+        });
+        let delivery = delivery_of(&session);
+        assert_eq!(
+            (delivery.name.as_deref(), delivery.phone.as_deref()),
+            (Some("Ada"), Some("+1 555 010 0199"))
+        );
+        assert_eq!(
+            (delivery.rate.as_deref(), delivery.shipping_minor, delivery.tax_minor),
+            (Some("Express shipping"), 1499, 525)
+        );
+        assert!(delivery.address.unwrap().contains(r#""country":"CA""#));
+        let older = json!({"shipping_details": {"name": "Bo", "address": {"line1": "2 High St"}}, "shipping_cost": null});
+        let delivery = delivery_of(&older);
+        assert_eq!((delivery.name.as_deref(), delivery.rate, delivery.shipping_minor), (Some("Bo"), None, 0));
+        assert_eq!(delivery_of(&json!({})), orders::Delivery::default(), "no shipping collected");
+    }
 }
