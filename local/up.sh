@@ -101,7 +101,7 @@ if ! $detach; then
 fi
 
 log "building the functions and devstack"
-cargo build --quiet -p devstack -p fanout -p research -p import -p email -p sweep -p scrape -p seo -p erasure -p sync
+cargo build --quiet -p devstack -p fanout -p research -p import -p email -p sweep -p scrape -p seo -p erasure -p sync -p fulfilment
 
 log "starting the AWS emulator on 127.0.0.1:$MOTO_PORT"
 start moto moto_server -H 127.0.0.1 -p "$MOTO_PORT"
@@ -112,7 +112,9 @@ set -a
 set +a
 
 log "starting the AliExpress fixture gateway on 127.0.0.1:$ALIEXPRESS_PORT"
-FIXTURE_IMAGE_BASE="http://127.0.0.1:$ALIEXPRESS_PORT" start aliexpress python3 local/fixtures/aliexpress_server.py "$ALIEXPRESS_PORT" "$ALIEXPRESS_APP_KEY" "$ALIEXPRESS_APP_SECRET"
+# The merchant's AliExpress dropshipping access token, which the stand-in checks on every order.
+ALIEXPRESS_DS_ACCESS_TOKEN="$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
+DS_ACCESS_TOKEN="$ALIEXPRESS_DS_ACCESS_TOKEN" FIXTURE_IMAGE_BASE="http://127.0.0.1:$ALIEXPRESS_PORT" start aliexpress python3 local/fixtures/aliexpress_server.py "$ALIEXPRESS_PORT" "$ALIEXPRESS_APP_KEY" "$ALIEXPRESS_APP_SECRET"
 SOURCES_PORT=9101
 REDDIT_CLIENT_ID=local-reddit REDDIT_CLIENT_SECRET="$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
 APIFY_TOKEN="apify_api_$(python3 -c 'import secrets; print(secrets.token_hex(12))')"
@@ -150,6 +152,7 @@ EMAIL_QUEUE_URL=$EMAIL_QUEUE_URL
 FLOWS_QUEUE_URL=$FLOWS_QUEUE_URL
 SCRAPE_QUEUE_URL=$SCRAPE_QUEUE_URL
 SYNC_QUEUE_URL=$SYNC_QUEUE_URL
+FULFILMENT_QUEUE_URL=$FULFILMENT_QUEUE_URL
 AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL
 AWS_REGION=$AWS_REGION
 AWS_ACCESS_KEY_ID=local
@@ -157,6 +160,7 @@ AWS_SECRET_ACCESS_KEY=local
 ALIEXPRESS_API_URL=http://127.0.0.1:$ALIEXPRESS_PORT/sync
 ALIEXPRESS_APP_KEY=$ALIEXPRESS_APP_KEY
 ALIEXPRESS_APP_SECRET=$ALIEXPRESS_APP_SECRET
+ALIEXPRESS_DS_ACCESS_TOKEN=$ALIEXPRESS_DS_ACCESS_TOKEN
 REDDIT_AUTH_URL=http://127.0.0.1:$SOURCES_PORT
 REDDIT_API_URL=http://127.0.0.1:$SOURCES_PORT
 REDDIT_CLIENT_ID=$REDDIT_CLIENT_ID
@@ -202,6 +206,7 @@ FLOWS_QUEUE_URL=$FLOWS_QUEUE_URL
 ERASURE_QUEUE_URL=$ERASURE_QUEUE_URL
 SEO_QUEUE_URL=$SEO_QUEUE_URL
 SCRAPE_QUEUE_URL=$SCRAPE_QUEUE_URL
+FULFILMENT_QUEUE_URL=$FULFILMENT_QUEUE_URL
 STRIPE_SECRET_KEY=$STRIPE_SECRET_KEY
 STRIPE_WEBHOOK_SECRET=$STRIPE_WEBHOOK_SECRET
 STRIPE_CONNECT_WEBHOOK_SECRET=$STRIPE_CONNECT_WEBHOOK_SECRET

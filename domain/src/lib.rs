@@ -21,6 +21,7 @@ pub mod pricing;
 pub mod scoring;
 pub mod secrets;
 pub mod seo;
+pub mod shipping;
 pub mod shop_pages;
 pub mod store;
 pub mod supply;

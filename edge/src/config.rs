@@ -108,6 +108,8 @@ pub struct SqsConfig {
     pub seo_queue_url: String,
     /// URL of the scrape queue (product pages a merchant asks to import).
     pub scrape_queue_url: String,
+    /// URL of the fulfilment queue (paid orders whose supplier orders are to be placed).
+    pub fulfilment_queue_url: String,
     /// Access key id of the edge's enqueue-only IAM user.
     pub access_key_id: String,
     /// Its secret key.
@@ -197,6 +199,7 @@ impl Config {
                 erasure_queue_url: text(env, "ERASURE_QUEUE_URL")?,
                 seo_queue_url: text(env, "SEO_QUEUE_URL")?,
                 scrape_queue_url: text(env, "SCRAPE_QUEUE_URL")?,
+                fulfilment_queue_url: text(env, "FULFILMENT_QUEUE_URL")?,
                 access_key_id: text(env, "AWS_ACCESS_KEY_ID")?,
                 secret_access_key: text(env, "AWS_SECRET_ACCESS_KEY")?,
             },

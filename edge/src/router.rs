@@ -244,6 +244,10 @@ pub enum StoreRoute {
     ListRefunds(OrderId),
     /// `POST /v1/stores/{id}/orders/{order}/refunds`.
     Refund(OrderId),
+    /// `GET /v1/stores/{id}/shipping`.
+    GetShipping,
+    /// `PUT /v1/stores/{id}/shipping`.
+    PutShipping,
     /// `GET /v1/stores/{id}/analytics?from=&to=`.
     Analytics,
     /// `GET /v1/stores/{id}/watchlist`.
@@ -285,14 +289,13 @@ impl StoreRoute {
             Get | ListDomains | ListResearchRuns | GetResearchRun(_) | ListProducts | GetProduct(_)
             | ProductChanges(_) | ListCollections | GetCollection(_) | ListPages | GetPage(_) | ListPosts
             | GetPost(_) | ListOrders | GetOrder(_) | ListRefunds(_) | ListReviews | Analytics
-            | ListWatchlist | ListContacts | ListFlows | FlowSends(_) | Segments | ListSeoRuns | SeoPosts => {
-                Action::Read
-            }
+            | ListWatchlist | ListContacts | ListFlows | FlowSends(_) | Segments | ListSeoRuns | SeoPosts
+            | GetShipping => Action::Read,
             Update | StartResearch | CreateProduct | BulkUpdateProducts | ImportProducts | ImportFromUrls
             | UpdateProduct(_) | DeleteProduct(_) | CreateCollection | UpdateCollection(_)
             | DeleteCollection(_) | UpdatePage(_) | CreatePost | UpdatePost(_) | DeletePost(_)
             | RemoveWatchItem(_) | ImportContacts | UpdateFlow(_) | StartSeoRun | Refund(_)
-            | ModerateReview(_) => Action::Operate,
+            | ModerateReview(_) | PutShipping => Action::Operate,
             Delete | Suspend | Resume | AddDomain | VerifyDomain(_) | RemoveDomain(_) | Payouts
             | PayoutsOnboarding => Action::Administer,
             Unknown { action, .. } => *action,
@@ -375,6 +378,8 @@ pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
     ("GET", "/v1/stores/{store_id}/reviews"),
     ("PATCH", "/v1/stores/{store_id}/reviews/{review_id}"),
     ("POST", "/v1/stores/{store_id}/orders/{order_id}/refunds"),
+    ("GET", "/v1/stores/{store_id}/shipping"),
+    ("PUT", "/v1/stores/{store_id}/shipping"),
     ("GET", "/v1/stores/{store_id}/analytics"),
     ("GET", "/v1/stores/{store_id}/watchlist"),
     ("DELETE", "/v1/stores/{store_id}/watchlist/{item_id}"),
@@ -551,6 +556,9 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
             ("GET", on_store(st, with_id(order, "order", S::ListRefunds))),
             ("POST", on_store(st, needing(with_id(order, "order", S::Refund), Action::Operate))),
         ],
+        ["v1", "stores", st, "shipping"] => {
+            vec![("GET", on_store(st, plain(S::GetShipping))), ("PUT", on_store(st, plain(S::PutShipping)))]
+        }
         ["v1", "stores", st, "analytics"] => vec![("GET", on_store(st, plain(S::Analytics)))],
         ["v1", "stores", st, "watchlist"] => vec![("GET", on_store(st, plain(S::ListWatchlist)))],
         ["v1", "stores", st, "watchlist", item] => {

@@ -129,7 +129,7 @@ variable "table_deletion_protection" {
 variable "edge_sends_to" {
   description = "Queues (names from wiring.json) the edge worker enqueues to with its IAM user. Each gets an <UPPER(queue)>_QUEUE_URL plain-text binding on the edge worker and sqs:SendMessage on that queue only."
   type        = list(string)
-  default     = ["research", "email", "flows", "erasure", "seo", "scrape"]
+  default     = ["research", "email", "flows", "erasure", "seo", "scrape", "fulfilment"]
 }
 
 variable "dashboard_url" {

@@ -569,6 +569,11 @@ pub struct StartCheckout {
     /// The storefront origin the shopper is on (`https://shop.example`); success, cancel and
     /// order links point there.
     pub origin: String,
+    /// The country the shopper says the order ships to (ISO 3166-1 alpha-2), when the cart asked:
+    /// a country the store does not ship to is refused before payment. Stripe Checkout collects
+    /// the address itself, limited to the store's countries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
 }
 
 /// Answer to [`StartCheckout`].

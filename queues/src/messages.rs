@@ -623,3 +623,17 @@ impl Message for SupplierSyncRequested {
     const KIND: &'static str = "supplier_sync.requested";
     const QUEUE: &'static str = "sync";
 }
+
+/// Place the supplier orders of a paid order (queue `fulfilment`). The edge sends one when
+/// Stripe's payment webhook records the order, with the key `fulfil:{order}`: a redelivered
+/// webhook or message finds the supplier orders already recorded and places none again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderPaid {
+    /// The order id.
+    pub order_id: String,
+}
+
+impl Message for OrderPaid {
+    const KIND: &'static str = "order.paid";
+    const QUEUE: &'static str = "fulfilment";
+}

@@ -551,6 +551,7 @@ async fn shopper_post(
                     })
                     .collect(),
                 origin: site.origin.as_str().to_owned(),
+                country: field(&fields, "country").map(str::to_owned),
             };
             let (status, text) = api.call::<calls::OpenCheckout>(&store.store_id, &start, now).await?;
             if status == 201 {

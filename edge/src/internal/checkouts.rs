@@ -8,6 +8,7 @@ use crate::repo::orders::{self, PricedLine};
 use crate::runtime::{new_id, now, now_ms, random_bytes, rfc3339};
 use crate::v1::orders::{shop, today, MAX_LINES};
 use domain::accounts::Email;
+use domain::shipping::{Rate, ShippingSettings};
 use domain::{Currency, Money, ProductId, StoreStatus};
 use queues::internal_api::{CheckoutStarted, StartCheckout};
 use queues::messages::{FlowEvent, FlowTrigger, LineItem};
@@ -87,6 +88,62 @@ pub(crate) fn line_name(line: &PricedLine) -> String {
     }
 }
 
+/// The Checkout Session's shipping parameters from the store's settings: the countries addresses
+/// are collected for, the phone number (suppliers' carriers ask for it), the rates with their
+/// delivery estimates from the cart's suppliers, and automatic tax when the store turned it on.
+/// A cart the shopper said goes to a country the store does not ship to is refused here, before
+/// payment.
+async fn shipping_params(
+    db: &StoreDb<impl Sql>,
+    store: &crate::repo::stores::Store,
+    input: &StartCheckout,
+    lines: &[PricedLine],
+    subtotal: Money,
+) -> ApiResult<Vec<(String, String)>> {
+    let settings = crate::repo::shipping::get(db)
+        .await?
+        .unwrap_or_else(|| ShippingSettings::default_for(&store.row.target_market));
+    if let Some(country) = input.country.as_deref().filter(|c| !c.trim().is_empty()) {
+        settings
+            .check_destination(country.trim())
+            .map_err(|e| ApiError::new(409, "cannot_ship", format!("Sorry, {e}.")).field("country"))?;
+    }
+    let ids: Vec<&str> = lines.iter().map(|l| l.product_id.as_str()).collect();
+    let sources = orders::sources(db, &ids).await?;
+    let sources: Vec<Option<&str>> = sources.iter().map(Option::as_deref).collect();
+    Ok(stripe_shipping(&settings, &settings.rates(subtotal.minor, &sources), subtotal.currency))
+}
+
+/// `shipping_address_collection`, `phone_number_collection`, `shipping_options` (inline
+/// `shipping_rate_data`) and `automatic_tax` as Stripe's form parameters.
+fn stripe_shipping(settings: &ShippingSettings, rates: &[Rate], currency: Currency) -> Vec<(String, String)> {
+    let mut params: Vec<(String, String)> = settings
+        .countries
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (format!("shipping_address_collection[allowed_countries][{i}]"), c.clone()))
+        .collect();
+    params.push(("phone_number_collection[enabled]".into(), "true".into()));
+    for (i, rate) in rates.iter().enumerate() {
+        let key = |k: &str| format!("shipping_options[{i}][shipping_rate_data]{k}");
+        params.extend([
+            (key("[type]"), "fixed_amount".into()),
+            (key("[display_name]"), rate.display_name().into()),
+            (key("[fixed_amount][amount]"), rate.amount_minor.to_string()),
+            (key("[fixed_amount][currency]"), currency.code().to_ascii_lowercase()),
+            (key("[delivery_estimate][minimum][unit]"), "business_day".into()),
+            (key("[delivery_estimate][minimum][value]"), rate.days.0.to_string()),
+            (key("[delivery_estimate][maximum][unit]"), "business_day".into()),
+            (key("[delivery_estimate][maximum][value]"), rate.days.1.to_string()),
+            (key("[metadata][rate]"), rate.kind.key().into()),
+        ]);
+    }
+    if settings.automatic_tax {
+        params.push(("automatic_tax[enabled]".into(), "true".into()));
+    }
+    params
+}
+
 /// `POST /internal/stores/{id}/checkouts`: prices the cart, records the checkout, opens a Stripe
 /// Checkout Session (payment mode) and starts the abandoned-cart flow, which the purchase stops.
 pub async fn start_checkout(
@@ -118,6 +175,7 @@ pub async fn start_checkout(
         lines.iter().map(|l| (Money::from_minor(l.unit_price_minor, currency), l.quantity)).collect();
     let subtotal = domain::cart::total(&priced)
         .ok_or_else(|| ApiError::invalid("lines", "the cart total is out of range"))?;
+    let shipping = shipping_params(db, store, &input, &lines, subtotal).await?;
 
     let checkout_id = new_id::<ProductId>().to_string();
     let token = hex::encode(random_bytes::<24>());
@@ -143,6 +201,7 @@ pub async fn start_checkout(
         params.push((format!("line_items[{i}][price_data][product_data][name]"), line_name(line)));
         params.push((format!("line_items[{i}][quantity]"), line.quantity.to_string()));
     }
+    params.extend(shipping);
     let borrowed: Vec<(&str, String)> = params.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
     let session = config
         .stripe
@@ -241,6 +300,43 @@ mod tests {
         {
             assert!(check_origin(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn checkout_collects_addresses_for_the_stores_countries_and_offers_its_rates() {
+        let settings = ShippingSettings {
+            countries: vec!["US".into(), "CA".into()],
+            standard_minor: 499,
+            express_minor: Some(1499),
+            free_over_minor: None,
+            automatic_tax: true,
+        };
+        let rates = settings.rates(2000, &[Some("aliexpress")]);
+        let params = stripe_shipping(&settings, &rates, Currency::Usd);
+        let get = |k: &str| params.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+        assert_eq!(get("shipping_address_collection[allowed_countries][0]"), Some("US"));
+        assert_eq!(get("shipping_address_collection[allowed_countries][1]"), Some("CA"));
+        assert_eq!(get("shipping_options[0][shipping_rate_data][display_name]"), Some("Standard shipping"));
+        assert_eq!(get("shipping_options[0][shipping_rate_data][fixed_amount][amount]"), Some("499"));
+        assert_eq!(get("shipping_options[0][shipping_rate_data][fixed_amount][currency]"), Some("usd"));
+        assert_eq!(
+            get("shipping_options[0][shipping_rate_data][delivery_estimate][maximum][value]"),
+            Some("20")
+        );
+        assert_eq!(get("shipping_options[1][shipping_rate_data][display_name]"), Some("Express shipping"));
+        assert_eq!(
+            get("shipping_options[1][shipping_rate_data][delivery_estimate][minimum][unit]"),
+            Some("business_day")
+        );
+        assert_eq!(get("automatic_tax[enabled]"), Some("true"));
+        let untaxed = ShippingSettings { automatic_tax: false, ..settings };
+        assert_eq!(
+            stripe_shipping(&untaxed, &rates, Currency::Usd)
+                .iter()
+                .filter(|(k, _)| k.starts_with("automatic_tax"))
+                .count(),
+            0
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod checkouts;
 pub mod email;
 pub mod erasures;
 pub mod events;
+pub mod fulfilment;
 pub mod products;
 pub mod research;
 pub mod reviews;
@@ -20,8 +21,9 @@ use domain::StoreId;
 use queues::internal_api::calls::{
     ApplySupplierSync, ClaimResearchRuns, ClaimSeoRuns, ConfirmErasure, ImportProduct, InternalCall,
     ListSupplierListings, ListSyncStores, OpenCheckout, PlaceInternalLinks, PublishSeoPost, ReadFlowSettings,
-    ReadResearchContext, ReadSeoContext, RecordFlowSends, RecordShopperEvents, ReportResearchRun,
-    ReportSeoRun, RewriteProductMeta, Route as Call, SubmitReview, SubscribeShopper, Unrouted,
+    ReadFulfilmentOrder, ReadResearchContext, ReadSeoContext, RecordFlowSends, RecordShopperEvents,
+    ReportFulfilment, ReportResearchRun, ReportSeoRun, RewriteProductMeta, Route as Call, SubmitReview,
+    SubscribeShopper, Unrouted,
 };
 use queues::internal_api::{
     verify, SignedHeaders, StorefrontSubscribe, Subscribed, MAX_SKEW_SECS, NONCE_HEADER, SIGNATURE_HEADER,
@@ -199,6 +201,14 @@ pub async fn handle(ctx: &Ctx<'_>) -> ApiResult<Response> {
         Call::ListSyncStores(()) => {
             let input = body::<ListSyncStores>(ctx)?;
             answer::<ListSyncStores>(200, &supply::stores(env, input).await?)
+        }
+        Call::ReadFulfilmentOrder(store) => {
+            let (input, access) = on_store::<ReadFulfilmentOrder>(ctx, store, unchecked).await?;
+            answer::<ReadFulfilmentOrder>(200, &fulfilment::order(&access, input).await?)
+        }
+        Call::ReportFulfilment(store) => {
+            let (input, access) = on_store::<ReportFulfilment>(ctx, store, fulfilment::check_report).await?;
+            answer::<ReportFulfilment>(200, &fulfilment::report(&access, input).await?)
         }
         Call::ListSupplierListings(store) => {
             let (input, access) = on_store::<ListSupplierListings>(ctx, store, unchecked).await?;

@@ -69,6 +69,17 @@ pub async fn sellable_variant(
     .await
 }
 
+/// The suppliers (`products.source`, `None` for the merchant's own) of the products `ids`.
+pub async fn sources(db: &StoreDb<impl Sql>, ids: &[&str]) -> Result<Vec<Option<String>>, SqlError> {
+    let rows: Vec<serde_json::Value> = db
+        .query_all(
+            "SELECT DISTINCT source FROM products WHERE store_id = ?1 AND id IN (SELECT value FROM json_each(?2))",
+            vec![serde_json::to_string(ids).unwrap_or_default().into()],
+        )
+        .await?;
+    Ok(rows.iter().map(|r| r["source"].as_str().map(str::to_owned)).collect())
+}
+
 /// A checkout about to be recorded, open until its payment arrives.
 pub struct NewCheckout<'a> {
     /// Checkout id, also the id of the order it becomes.
@@ -164,6 +175,25 @@ pub struct Payment<'a> {
     pub at: &'a str,
     /// The UTC day its purchase counts on (`YYYY-MM-DD`).
     pub day: &'a str,
+    /// Where and how it ships, and what shipping and tax cost.
+    pub delivery: &'a Delivery,
+}
+
+/// What Stripe Checkout collected for delivery, as the order keeps it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Delivery {
+    /// The recipient's name.
+    pub name: Option<String>,
+    /// The recipient's phone number.
+    pub phone: Option<String>,
+    /// The address, JSON: `line1`, `line2`, `city`, `state`, `postal_code`, `country`.
+    pub address: Option<String>,
+    /// The chosen rate's name.
+    pub rate: Option<String>,
+    /// Shipping charged, in minor units.
+    pub shipping_minor: i64,
+    /// Tax charged, in minor units.
+    pub tax_minor: i64,
 }
 
 /// Turns a paid checkout into its order, in one transaction and exactly once however often it
@@ -179,8 +209,10 @@ pub async fn record_payment(
     let open = "EXISTS (SELECT 1 FROM checkouts c WHERE c.store_id = ?1 AND c.id = ?2 AND c.status = 'open')";
     let mut statements = vec![db.scoped(
         "INSERT INTO orders (store_id, id, number, checkout_id, access_token, email, status, subtotal_minor, total_minor, \
-         currency, stripe_session_id, stripe_payment_intent, created_at) \
-         VALUES (?1, ?2, (SELECT COALESCE(MAX(number), 1000) + 1 FROM orders WHERE store_id = ?1), ?2, ?3, ?4, 'paid', ?5, ?6, ?7, ?8, ?9, ?10) \
+         currency, stripe_session_id, stripe_payment_intent, created_at, shipping_name, shipping_phone, shipping_address, \
+         shipping_rate, shipping_minor, tax_minor) \
+         VALUES (?1, ?2, (SELECT COALESCE(MAX(number), 1000) + 1 FROM orders WHERE store_id = ?1), ?2, ?3, ?4, 'paid', ?5, ?6, ?7, ?8, ?9, ?10, \
+         ?11, ?12, ?13, ?14, ?15, ?16) \
          ON CONFLICT (store_id, checkout_id) DO NOTHING",
         vec![
             id.into(),
@@ -192,6 +224,12 @@ pub async fn record_payment(
             payment.stripe_session_id.into(),
             payment.stripe_payment_intent.into(),
             payment.at.into(),
+            payment.delivery.name.as_deref().into(),
+            payment.delivery.phone.as_deref().into(),
+            payment.delivery.address.as_deref().into(),
+            payment.delivery.rate.as_deref().into(),
+            payment.delivery.shipping_minor.into(),
+            payment.delivery.tax_minor.into(),
         ],
     )?];
     for (position, line) in checkout.lines().iter().enumerate() {
@@ -227,6 +265,13 @@ pub async fn record_payment(
         vec![id.into(), payment.day.into(), payment.total_minor.into()],
     )?);
     statements.push(db.scoped(
+        &format!(
+            "INSERT INTO order_events (store_id, order_id, seq, at, state, cause) \
+             SELECT ?1, ?2, 1, ?3, 'paid', 'payment received through Stripe Checkout' WHERE {open}"
+        ),
+        vec![id.into(), payment.at.into()],
+    )?);
+    statements.push(db.scoped(
         "UPDATE checkouts SET status = 'paid', updated_at = ?3 WHERE store_id = ?1 AND id = ?2",
         vec![id.into(), payment.at.into()],
     )?);
@@ -255,6 +300,22 @@ pub struct OrderRow {
     pub stripe_session_id: String,
     /// When it was paid (RFC 3339).
     pub created_at: String,
+    /// The recipient's name.
+    pub shipping_name: Option<String>,
+    /// The recipient's phone number.
+    pub shipping_phone: Option<String>,
+    /// The delivery address (JSON text, see [`Delivery::address`]).
+    pub shipping_address: Option<String>,
+    /// The chosen rate's name.
+    pub shipping_rate: Option<String>,
+    /// Shipping charged, in minor units.
+    pub shipping_minor: i64,
+    /// Tax charged, in minor units.
+    pub tax_minor: i64,
+    /// Fulfilment state (see `edge/migrations/store/0012_fulfilment.sql`).
+    pub fulfilment: String,
+    /// Why fulfilment failed.
+    pub fulfilment_reason: Option<String>,
 }
 
 /// One line of an order.
@@ -284,14 +345,24 @@ pub struct OrderPage {
 }
 
 const ORDER_SELECT: &str = "SELECT id, number, email, status, subtotal_minor, total_minor, currency, \
-     stripe_session_id, created_at FROM orders";
+     stripe_session_id, created_at, shipping_name, shipping_phone, shipping_address, shipping_rate, shipping_minor, \
+     tax_minor, fulfilment, fulfilment_reason FROM orders";
 
-/// Up to `limit` orders numbered below `before`, newest first.
-pub async fn list(db: &StoreDb<impl Sql>, before: i64, limit: u32) -> Result<OrderPage, SqlError> {
+/// Up to `limit` orders numbered below `before`, newest first; only those in fulfilment `state`
+/// when one is given.
+pub async fn list(
+    db: &StoreDb<impl Sql>,
+    before: i64,
+    limit: u32,
+    state: Option<&str>,
+) -> Result<OrderPage, SqlError> {
     let mut orders: Vec<OrderRow> = db
         .query_all(
-            &format!("{ORDER_SELECT} WHERE store_id = ?1 AND number < ?2 ORDER BY number DESC LIMIT ?3"),
-            vec![before.into(), (limit + 1).into()],
+            &format!(
+                "{ORDER_SELECT} WHERE store_id = ?1 AND number < ?2 AND (?4 IS NULL OR fulfilment = ?4) \
+                 ORDER BY number DESC LIMIT ?3"
+            ),
+            vec![before.into(), (limit + 1).into(), state.into()],
         )
         .await?;
     let next_before = if orders.len() > limit as usize {
@@ -397,6 +468,14 @@ mod tests {
             stripe_payment_intent: Some("pi_1"),
             at: "2026-12-01T10:05:00Z",
             day: "2026-12-01",
+            delivery: &Delivery {
+                name: Some("Ada Lovelace".into()),
+                phone: Some("+15555550100".into()),
+                address: Some(r#"{"line1":"1 Main St","city":"Springfield","country":"US"}"#.into()),
+                rate: Some("Standard shipping".into()),
+                shipping_minor: 499,
+                tax_minor: 101,
+            },
         };
         block_on(record_payment(db, &checkout, &payment)).unwrap();
         checkout
@@ -425,6 +504,22 @@ mod tests {
         assert_eq!(block_on(sellable_product(&db, "p2-1")).unwrap().unwrap().variants, 2);
         assert_eq!(block_on(sellable_product(&db, "p3-1")).unwrap(), None, "a draft");
         assert_eq!(block_on(sellable_product(&store(&shard, 2), "p1-1")).unwrap(), None, "another store's");
+    }
+
+    #[test]
+    fn a_carts_suppliers_are_read_from_its_products() {
+        let shard = shard();
+        catalog(&shard, 1);
+        let db = store(&shard, 1);
+        block_on(db.execute("UPDATE products SET source = 'cj' WHERE store_id = ?1 AND id = 'p2-1'", vec![]))
+            .unwrap();
+        let mut sources = block_on(sources(&db, &["p1-1", "p2-1", "p2-1"])).unwrap();
+        sources.sort();
+        assert_eq!(sources, [None, Some("cj".to_owned())]);
+        assert_eq!(
+            block_on(super::sources(&store(&shard, 2), &["p1-1"])).unwrap(),
+            Vec::<Option<String>>::new()
+        );
     }
 
     #[test]
@@ -467,11 +562,26 @@ mod tests {
         assert_eq!(checkout.status, "paid");
         let order = block_on(get(&db, "c1")).unwrap().expect("the order");
         assert_eq!((order.number, order.total_minor, order.status.as_str()), (1001, 2500, "paid"));
+        assert_eq!(
+            (order.shipping_name.as_deref(), order.shipping_phone.as_deref()),
+            (Some("Ada Lovelace"), Some("+15555550100"))
+        );
+        assert!(order.shipping_address.as_deref().unwrap_or_default().contains("1 Main St"));
+        assert_eq!(
+            (order.shipping_rate.as_deref(), order.shipping_minor, order.tax_minor),
+            (Some("Standard shipping"), 499, 101)
+        );
         let items = block_on(items(&db, "c1")).unwrap();
         assert_eq!(items.len(), 2);
         assert_eq!((items[0].variant_id.as_deref(), items[0].quantity), (Some("v1-1"), 2));
         assert_eq!((items[1].variant_id.as_deref(), items[1].variant_title.as_deref()), (None, None));
         assert_eq!(stock(&shard, 1, "v1"), Some(3), "two taken once");
+        let history = block_on(crate::repo::fulfilment::events(&db, "c1")).unwrap();
+        assert_eq!(
+            history.iter().map(|e| e["state"].as_str().unwrap()).collect::<Vec<_>>(),
+            ["paid"],
+            "one paid event"
+        );
         let counts = block_on(daily_counts(&db, "2026-12-01", "2026-12-01")).unwrap();
         assert_eq!(
             counts.iter().map(|c| (c.metric.as_str(), c.count)).collect::<Vec<_>>(),
@@ -519,14 +629,21 @@ mod tests {
             pay(&db, id);
         }
         let numbers = |page: &OrderPage| page.orders.iter().map(|o| o.number).collect::<Vec<_>>();
-        let first = block_on(list(&db, i64::MAX, 2)).unwrap();
+        let first = block_on(list(&db, i64::MAX, 2, None)).unwrap();
         assert_eq!((numbers(&first), first.next_before), (vec![1005, 1004], Some(1004)));
-        let second = block_on(list(&db, 1004, 2)).unwrap();
+        let second = block_on(list(&db, 1004, 2, None)).unwrap();
         assert_eq!((numbers(&second), second.next_before), (vec![1003, 1002], Some(1002)));
-        let last = block_on(list(&db, 1002, 2)).unwrap();
+        let last = block_on(list(&db, 1002, 2, None)).unwrap();
         assert_eq!((numbers(&last), last.next_before), (vec![1001], None));
-        let exact = block_on(list(&db, i64::MAX, 5)).unwrap();
+        let exact = block_on(list(&db, i64::MAX, 5, None)).unwrap();
         assert_eq!((exact.orders.len(), exact.next_before), (5, None), "no next page when all fit");
-        assert!(block_on(list(&store(&shard, 2), i64::MAX, 50)).unwrap().orders.is_empty());
+        assert!(block_on(list(&store(&shard, 2), i64::MAX, 50, None)).unwrap().orders.is_empty());
+        block_on(db.execute(
+            "UPDATE orders SET fulfilment = 'failed' WHERE store_id = ?1 AND number = 1003",
+            vec![],
+        ))
+        .unwrap();
+        let failed = block_on(list(&db, i64::MAX, 50, Some("failed"))).unwrap();
+        assert_eq!(numbers(&failed), vec![1003], "the state filter keeps that state only");
     }
 }

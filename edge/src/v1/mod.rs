@@ -22,6 +22,7 @@ pub mod refunds;
 pub mod research;
 pub mod reviews;
 pub mod seo;
+pub mod shipping;
 pub mod slugs;
 pub mod stores;
 pub mod supply;
@@ -226,7 +227,8 @@ pub async fn store(route: StoreRoute, ctx: &Ctx<'_>, scope: &StoreScope) -> ApiR
             empty(204)
         }
         StoreRoute::ListOrders => {
-            json(200, &orders::list(scope, query("limit").as_deref(), query("before").as_deref()).await?)
+            let (limit, before, state) = (query("limit"), query("before"), query("state"));
+            json(200, &orders::list(scope, limit.as_deref(), before.as_deref(), state.as_deref()).await?)
         }
         StoreRoute::GetOrder(order) => json(200, &orders::get(scope, order).await?),
         StoreRoute::ListReviews => {
@@ -239,6 +241,8 @@ pub async fn store(route: StoreRoute, ctx: &Ctx<'_>, scope: &StoreScope) -> ApiR
         StoreRoute::Refund(order) => {
             json(201, &refunds::create(env, config, scope, &order.to_string(), body).await?)
         }
+        StoreRoute::GetShipping => json(200, &shipping::get(scope).await?),
+        StoreRoute::PutShipping => json(200, &shipping::put(scope, body).await?),
         StoreRoute::Analytics => {
             json(200, &analytics::report(scope, query("from").as_deref(), query("to").as_deref()).await?)
         }

@@ -28,6 +28,8 @@
 //! | [`ListSyncStores`] | `POST /internal/supplier-sync/stores` | [`SyncStoresPage`] | [`SyncStores`] |
 //! | [`ListSupplierListings`] | `POST /internal/stores/{store_id}/supplier-listings` | [`ListingsPage`] | [`Listings`] |
 //! | [`ApplySupplierSync`] | `POST /internal/stores/{store_id}/supplier-sync` | [`SupplierSync`] | [`SyncApplied`] |
+//! | [`ReadFulfilmentOrder`] | `POST /internal/stores/{store_id}/fulfilment/order` | [`FulfilmentRequest`] | [`FulfilmentOrder`] |
+//! | [`ReportFulfilment`] | `POST /internal/stores/{store_id}/fulfilment/report` | [`FulfilmentReport`] | [`FulfilmentRecorded`] |
 
 use super::{
     CheckoutStarted, ClaimDueRuns, DueRuns, Empty, ErasureConfirmation, ErasureView, EventsRecorded,
@@ -36,6 +38,7 @@ use super::{
     Subscribed,
 };
 use crate::email_api::{SendReports, SendsRecorded, StoreFlowSettings};
+use crate::fulfil_api::{FulfilmentOrder, FulfilmentRecorded, FulfilmentReport, FulfilmentRequest};
 use crate::seo_api::{
     ClaimSeoWeek, DueSeoRuns, LinksUpdated, PostLinks, ProductRewrites, PublishPost, PublishedPost,
     RewritesApplied, SeoContext, SeoReport, SeoRunRecorded,
@@ -298,6 +301,14 @@ internal_calls! {
         (StoreId) ListingsPage => Listings;
     /// The supplier sync reports what the suppliers answered, for the edge to apply.
     ApplySupplierSync: "POST" "/internal/stores/{store_id}/supplier-sync", (StoreId) SupplierSync => SyncApplied;
+    /// The fulfilment function reads a paid order: address, lines with their supplier listings,
+    /// and the supplier orders already recorded.
+    ReadFulfilmentOrder: "POST" "/internal/stores/{store_id}/fulfilment/order",
+        (StoreId) FulfilmentRequest => FulfilmentOrder;
+    /// The fulfilment function reports what each supplier answered; reporting a supplier again
+    /// changes nothing.
+    ReportFulfilment: "POST" "/internal/stores/{store_id}/fulfilment/report",
+        (StoreId) FulfilmentReport => FulfilmentRecorded;
 }
 
 #[cfg(test)]
@@ -352,7 +363,9 @@ mod tests {
         round_trips::<ListSyncStores>(());
         round_trips::<ListSupplierListings>(store());
         round_trips::<ApplySupplierSync>(store());
-        assert_eq!(ALL.len(), 20, "a call was added: round-trip it above");
+        round_trips::<ReadFulfilmentOrder>(store());
+        round_trips::<ReportFulfilment>(store());
+        assert_eq!(ALL.len(), 22, "a call was added: round-trip it above");
     }
 
     #[test]

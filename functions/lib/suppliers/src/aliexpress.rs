@@ -1,6 +1,7 @@
 //! The AliExpress affiliate API on the `/sync` gateway: `aliexpress.affiliate.hotproduct.query`
 //! for research, `aliexpress.affiliate.productdetail.get` for the hourly supplier sync (a product
-//! the gateway no longer answers for is delisted).
+//! the gateway no longer answers for is delisted); and the dropshipping API's
+//! `aliexpress.ds.order.create` for fulfilment, with the merchant's access token.
 //!
 //! Requests are form-encoded and signed: the parameters sorted by name, concatenated as
 //! `name1value1name2value2...`, HMAC-SHA256 under the app secret, upper-case hex, sent as `sign`
@@ -113,6 +114,127 @@ impl AliExpress {
             .await?;
         Ok(body)
     }
+}
+
+/// `aliexpress.ds.order.create`: the dropshipping order of one AliExpress supplier order.
+const ORDER_METHOD: &str = "aliexpress.ds.order.create";
+
+/// The address of a dropshipping order, as `logistics_address` names its fields.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LogisticsAddress {
+    /// The recipient.
+    pub contact_person: String,
+    /// Also the recipient (the API asks for both).
+    pub full_name: String,
+    /// Street and number.
+    pub address: String,
+    /// Apartment, suite.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address2: Option<String>,
+    /// City.
+    pub city: String,
+    /// State or province.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub province: Option<String>,
+    /// Postal code.
+    pub zip: String,
+    /// ISO 3166-1 alpha-2 country.
+    pub country: String,
+    /// The phone number, digits only.
+    pub mobile_no: String,
+    /// The phone's country calling code, when the number carried one (`+44`...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone_country: Option<String>,
+}
+
+/// One product of a dropshipping order.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ProductItem {
+    /// The AliExpress product id.
+    pub product_id: String,
+    /// How many.
+    pub product_count: u32,
+    /// The SKU's attributes (`14:193#Red;5:100014064`); empty for a product of one SKU.
+    pub sku_attr: String,
+    /// A note to the seller.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_memo: Option<String>,
+}
+
+/// `param_place_order_request4_open_api_d_t_o`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PlaceOrder {
+    /// Our id for it: AliExpress places one order per `out_order_id`.
+    pub out_order_id: String,
+    /// Where it goes.
+    pub logistics_address: LogisticsAddress,
+    /// What is bought.
+    pub product_items: Vec<ProductItem>,
+}
+
+/// What AliExpress answered to an order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Placement {
+    /// Placed: AliExpress's order ids (one per seller).
+    Placed(Vec<String>),
+    /// Refused, with AliExpress's code and message (sold out, address incomplete, token expired).
+    Refused(String),
+}
+
+impl AliExpress {
+    /// Places a dropshipping order with the merchant's access token (`session`). A refusal is an
+    /// answer; only a gateway that cannot be reached or answers nonsense is an error.
+    pub async fn place_order(&self, session: &str, order: &PlaceOrder) -> anyhow::Result<Placement> {
+        let request = serde_json::to_string(order).context("encoding the order")?;
+        let body = self
+            .call(
+                ORDER_METHOD,
+                vec![("session", session.to_owned()), ("param_place_order_request4_open_api_d_t_o", request)],
+            )
+            .await?;
+        parse_placement(&body)
+    }
+}
+
+/// Reads an `aliexpress.ds.order.create` answer (or the gateway's `error_response`, such as an
+/// expired token, which is a refusal too).
+pub fn parse_placement(body: &str) -> anyhow::Result<Placement> {
+    let mut envelope: Envelope =
+        serde_json::from_str(body).context("AliExpress answer is not the expected JSON")?;
+    if let Some(error) = envelope.error_response {
+        return Ok(Placement::Refused(format!(
+            "{}: {}",
+            error.code.unwrap_or_default(),
+            error.msg.unwrap_or_default()
+        )));
+    }
+    let answer = envelope
+        .responses
+        .remove("aliexpress_ds_order_create_response")
+        .context("AliExpress answer has no aliexpress_ds_order_create_response")?;
+    let result = &answer["result"];
+    if result["is_success"].as_bool() == Some(true) {
+        let ids: Vec<String> = match &result["order_list"] {
+            serde_json::Value::Array(ids) => {
+                ids.iter().map(|id| id.to_string().trim_matches('"').to_owned()).collect()
+            }
+            serde_json::Value::Object(o) => o
+                .get("number")
+                .and_then(|n| n.as_array())
+                .map(|ids| ids.iter().map(|id| id.to_string().trim_matches('"').to_owned()).collect())
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        if ids.is_empty() {
+            bail!("AliExpress placed the order without an order id");
+        }
+        return Ok(Placement::Placed(ids));
+    }
+    Ok(Placement::Refused(format!(
+        "{}: {}",
+        result["error_code"].as_str().unwrap_or("UNKNOWN"),
+        result["error_msg"].as_str().unwrap_or("the order was refused")
+    )))
 }
 
 impl Supplier for AliExpress {
@@ -290,6 +412,52 @@ mod tests {
         let err = parse_hot_products(r#"{"error_response":{"code":"IncompleteSignature","msg":"bad sign"}}"#)
             .unwrap_err();
         assert!(err.to_string().contains("IncompleteSignature"));
+    }
+
+    #[test]
+    fn an_order_answer_is_placed_with_its_ids_or_refused_with_its_code() {
+        let placed = r#"{"aliexpress_ds_order_create_response":{"result":{"is_success":true,"order_list":{"number":[8123456789012345]}},"request_id":"x"}}"#;
+        assert_eq!(parse_placement(placed).unwrap(), Placement::Placed(vec!["8123456789012345".into()]));
+        let sold_out = r#"{"aliexpress_ds_order_create_response":{"result":{"is_success":false,"error_code":"B_DROPSHIPPER_STOCK_NOT_ENOUGH","error_msg":"sold out"}}}"#;
+        assert_eq!(
+            parse_placement(sold_out).unwrap(),
+            Placement::Refused("B_DROPSHIPPER_STOCK_NOT_ENOUGH: sold out".into())
+        );
+        let expired =
+            r#"{"error_response":{"code":"IllegalAccessToken","msg":"The access token is expired"}}"#;
+        assert!(
+            matches!(parse_placement(expired).unwrap(), Placement::Refused(r) if r.starts_with("IllegalAccessToken"))
+        );
+        assert!(parse_placement("<html>").is_err(), "nonsense is an error to retry, not a refusal");
+    }
+
+    #[test]
+    fn an_order_request_names_its_fields_as_the_api_does() {
+        let order = PlaceOrder {
+            out_order_id: "o1-aliexpress".into(),
+            logistics_address: LogisticsAddress {
+                contact_person: "Ada".into(),
+                full_name: "Ada".into(),
+                address: "1 Main St".into(),
+                address2: None,
+                city: "Springfield".into(),
+                province: None,
+                zip: "62701".into(),
+                country: "US".into(),
+                mobile_no: "5550100".into(),
+                phone_country: Some("+1".into()),
+            },
+            product_items: vec![ProductItem {
+                product_id: "1005".into(),
+                product_count: 2,
+                sku_attr: String::new(),
+                order_memo: None,
+            }],
+        };
+        let json = serde_json::to_value(&order).unwrap();
+        assert_eq!(json["logistics_address"]["zip"], "62701");
+        assert_eq!(json["product_items"][0]["product_count"], 2);
+        assert!(json["logistics_address"].get("address2").is_none());
     }
 
     #[test]

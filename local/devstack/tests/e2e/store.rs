@@ -38,6 +38,18 @@ fn form(fields: &[(&str, &str)]) -> String {
     fields.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&")
 }
 
+/// What a shopper in the United States types on the Stripe stand-in's pay page: card, address and
+/// phone.
+const US_PAYMENT: [(&str, &str); 7] = [
+    ("card", "4242424242424242"),
+    ("name", "Ada Lovelace"),
+    ("line1", "1 Main Street"),
+    ("city", "Springfield"),
+    ("postal_code", "62701"),
+    ("country", "US"),
+    ("phone", "+1 555 010 0199"),
+];
+
 pub(crate) struct Shop {
     pub(crate) merchant: Merchant,
     pub(crate) id: String,
@@ -314,6 +326,41 @@ async fn a_shopper_buys_with_plain_forms_and_the_paid_checkout_becomes_one_order
         .unwrap()
         .contains("Your cart is empty."));
 
+    // The merchant ships to the United States and Canada, standard or express, with automatic tax;
+    // limits are enforced by field.
+    let settings = json!({"countries": ["us", "CA"], "standard_minor": 499, "express_minor": 1499,
+                          "free_over_minor": 10000, "automatic_tax": true});
+    let set = api(&stack, &shop, reqwest::Method::PUT, "/shipping", Some(&settings)).await;
+    assert_eq!((set.status, set.json["countries"].clone()), (200, json!(["US", "CA"])), "{}", set.text);
+    let refused = api(
+        &stack,
+        &shop,
+        reqwest::Method::PUT,
+        "/shipping",
+        Some(&json!({"countries": ["KP"], "standard_minor": 0})),
+    )
+    .await;
+    assert_eq!(
+        (refused.status, refused.json["field"].as_str()),
+        (400, Some("countries")),
+        "{}",
+        refused.text
+    );
+    assert_eq!(api(&stack, &shop, reqwest::Method::GET, "/shipping", None).await.json["express_minor"], 1499);
+
+    // A cart going to a country the store does not ship to is told so before payment.
+    let abroad = browser()
+        .post(format!("{}/checkout", stack.storefront))
+        .header("host", &shop.host)
+        .header(COOKIE, &cookie)
+        .header(reqwest::header::CONTENT_TYPE, FORM)
+        .body(form(&[("email", "abroad@example.com"), ("country", "FR")]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(abroad.status().as_u16(), 409);
+    assert!(abroad.text().await.unwrap().contains("this store does not ship to FR"));
+
     // Checkout: the edge prices the cart and opens a Stripe Checkout Session.
     let bad_email = browser()
         .post(format!("{}/checkout", stack.storefront))
@@ -340,15 +387,33 @@ async fn a_shopper_buys_with_plain_forms_and_the_paid_checkout_becomes_one_order
     assert!(pay_url.starts_with("http://127.0.0.1:8420/pay/cs_test_"), "{pay_url}");
     let pay_page = browser().get(&pay_url).send().await.unwrap().text().await.unwrap();
     assert!(
-        pay_page.contains("Camp Stove (Standard) &times; 2") && pay_page.contains("$90.00"),
-        "{pay_page}"
+        pay_page.contains("Camp Stove (Standard) &times; 2") && pay_page.contains("$94.99"),
+        "the goods and the preselected standard rate: {pay_page}"
     );
+    // AliExpress-free cart: the merchant's own stock's estimate, and both countries offered.
+    for needle in [
+        "Standard shipping</span>: $4.99 (3-7 business days)",
+        "Express shipping</span>: $14.99 (1-3 business days)",
+        r#"<option value="CA">"#,
+    ] {
+        assert!(pay_page.contains(needle), "{needle}: {pay_page}");
+    }
+    let express = pay_page
+        .split(r#"name="shipping_rate" value=""#)
+        .nth(2)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the express rate's radio")
+        .to_owned();
 
-    // The shopper pays; the stand-in posts the signed webhook; the order page shows the order.
+    // The shopper pays, to Canada by express; the stand-in posts the signed webhook; the order page
+    // shows the order.
+    let mut canada: Vec<(&str, &str)> =
+        US_PAYMENT.iter().map(|&(k, v)| (k, if k == "country" { "CA" } else { v })).collect();
+    canada.push(("shipping_rate", express.as_str()));
     let paid = browser()
         .post(&pay_url)
         .header(reqwest::header::CONTENT_TYPE, FORM)
-        .body(form(&[("card", "4242424242424242")]))
+        .body(form(&canada))
         .send()
         .await
         .unwrap();
@@ -364,7 +429,22 @@ async fn a_shopper_buys_with_plain_forms_and_the_paid_checkout_becomes_one_order
     let orders = api(&stack, &shop, reqwest::Method::GET, "/orders", None).await;
     assert_eq!(orders.json["orders"].as_array().unwrap().len(), 1, "{}", orders.text);
     let order = &orders.json["orders"][0];
-    assert_eq!((order["total_minor"].as_i64(), order["email"].as_str()), (Some(9000), Some(email.as_str())));
+    // 9000 of goods, 1499 of express shipping, the stand-in's 5 % Canadian tax on both (450 + 75).
+    assert_eq!((order["total_minor"].as_i64(), order["email"].as_str()), (Some(11024), Some(email.as_str())));
+    assert_eq!(
+        (order["subtotal_minor"].as_i64(), order["shipping_minor"].as_i64(), order["tax_minor"].as_i64()),
+        (Some(9000), Some(1499), Some(525)),
+        "{}",
+        orders.text
+    );
+    assert_eq!(order["shipping"]["name"], "Ada Lovelace");
+    assert_eq!(order["shipping"]["phone"], "+1 555 010 0199");
+    assert_eq!(order["shipping"]["rate"], "Express shipping");
+    assert_eq!(
+        order["shipping"]["address"],
+        json!({"line1": "1 Main Street", "line2": null, "city": "Springfield", "state": null,
+               "postal_code": "62701", "country": "CA"})
+    );
     let detail =
         api(&stack, &shop, reqwest::Method::GET, &format!("/orders/{}", order["id"].as_str().unwrap()), None)
             .await;
@@ -424,7 +504,7 @@ async fn a_shopper_buys_with_plain_forms_and_the_paid_checkout_becomes_one_order
     .await;
     assert_eq!(report["checkouts_started"], 1, "{report}");
     assert_eq!(report["purchases"], 1, "{report}");
-    assert_eq!(report["revenue_minor"], 9000, "{report}");
+    assert_eq!(report["revenue_minor"], 11024, "what was charged: {report}");
     assert!(report["page_views"].as_i64() >= Some(3), "{report}");
     assert!(report["conversion_rate"].as_f64().unwrap() > 0.0);
 }
@@ -500,7 +580,7 @@ pub(crate) async fn buy(stack: &Stack, host: &str, product: &Value, email: &str)
     let paid = browser()
         .post(&pay_url)
         .header(reqwest::header::CONTENT_TYPE, FORM)
-        .body(form(&[("card", "4242424242424242")]))
+        .body(form(&US_PAYMENT))
         .send()
         .await
         .unwrap();

@@ -1,0 +1,175 @@
+//! Fulfilment in the store database: an order's state (`orders.fulfilment`), the supplier orders
+//! placed for it (`supplier_orders`, one per supplier) and its history (`order_events`).
+
+use serde_json::Value;
+use tenancy::shards::StoreDb;
+use tenancy::sql::{Sql, SqlError, Statement};
+
+// Rows are read as JSON objects: one D1 row decoder for all of them keeps the Worker small.
+
+/// The order's lines with their products' suppliers, in order: `position`, `product_id`, `title`,
+/// `quantity`, `unit_price_minor`, `source` and `source_product_id` (null for the merchant's own
+/// stock or a deleted product).
+pub async fn lines(db: &StoreDb<impl Sql>, order: &str) -> Result<Vec<Value>, SqlError> {
+    db.query_all(
+        "SELECT i.position, i.product_id, i.title, i.quantity, i.unit_price_minor, p.source, p.source_product_id \
+         FROM order_items i LEFT JOIN products p ON p.store_id = i.store_id AND p.id = i.product_id \
+         WHERE i.store_id = ?1 AND i.order_id = ?2 ORDER BY i.position",
+        vec![order.into()],
+    )
+    .await
+}
+
+/// The order's supplier orders: `supplier`, `status` (`placed`, `shipped`, `delivered`, `failed`,
+/// `cancelled`), `supplier_order_id`, `reason`, `tracking_number`, `carrier`, `created_at`,
+/// `updated_at`.
+pub async fn supplier_orders(db: &StoreDb<impl Sql>, order: &str) -> Result<Vec<Value>, SqlError> {
+    db.query_all(
+        "SELECT supplier, status, supplier_order_id, reason, tracking_number, carrier, created_at, updated_at \
+         FROM supplier_orders WHERE store_id = ?1 AND order_id = ?2 ORDER BY created_at, supplier",
+        vec![order.into()],
+    )
+    .await
+}
+
+/// The order's history, oldest first: `at`, `state` (the state it moved to) and `cause`.
+pub async fn events(db: &StoreDb<impl Sql>, order: &str) -> Result<Vec<Value>, SqlError> {
+    db.query_all(
+        "SELECT at, state, cause FROM order_events WHERE store_id = ?1 AND order_id = ?2 ORDER BY seq",
+        vec![order.into()],
+    )
+    .await
+}
+
+/// The insert of an event at the end of the order's history, for a batch.
+pub fn event<D>(
+    db: &StoreDb<D>,
+    order: &str,
+    state: &str,
+    cause: &str,
+    at: &str,
+) -> Result<Statement, SqlError> {
+    db.scoped(
+        "INSERT INTO order_events (store_id, order_id, seq, at, state, cause) VALUES (?1, ?2, \
+         (SELECT COALESCE(MAX(seq), 0) + 1 FROM order_events WHERE store_id = ?1 AND order_id = ?2), ?3, ?4, ?5)",
+        vec![order.into(), at.into(), state.into(), cause.into()],
+    )
+}
+
+/// A supplier's answer to record once: a second report for the same supplier changes nothing.
+pub fn supplier_answer<D>(
+    db: &StoreDb<D>,
+    order: &str,
+    supplier: &str,
+    supplier_order_id: Option<&str>,
+    failure: Option<&str>,
+    at: &str,
+) -> Result<Statement, SqlError> {
+    db.scoped(
+        "INSERT INTO supplier_orders (store_id, order_id, supplier, status, supplier_order_id, reason, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) ON CONFLICT (store_id, order_id, supplier) DO NOTHING",
+        vec![
+            order.into(),
+            supplier.into(),
+            if failure.is_some() { "failed" } else { "placed" }.into(),
+            supplier_order_id.into(),
+            failure.into(),
+            at.into(),
+        ],
+    )
+}
+
+/// The order's move to `state` (with the reason of a failure), for a batch.
+pub fn set_state<D>(
+    db: &StoreDb<D>,
+    order: &str,
+    state: &str,
+    reason: Option<&str>,
+) -> Result<Statement, SqlError> {
+    db.scoped(
+        "UPDATE orders SET fulfilment = ?3, fulfilment_reason = ?4 WHERE store_id = ?1 AND id = ?2",
+        vec![order.into(), state.into(), reason.into()],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::repo::testing::{block_on, shard, store};
+
+    fn seed(shard: &tenancy::sqlite::Sqlite, n: u8) {
+        let db = store(shard, n);
+        block_on(db.execute(
+            "INSERT INTO products (store_id, id, slug, title, description, features, meta_title, meta_description, keywords, \
+             price_minor, cost_minor, currency, images, status, source, source_product_id, created_at, updated_at) VALUES \
+             (?1, 'p1', 'lamp', 'Lamp', '[]', '[]', '', '', '[]', 2000, 800, 'USD', '[]', 'published', 'aliexpress', '1005', 'x', 'x')",
+            vec![],
+        ))
+        .unwrap();
+        block_on(db.execute(
+            "INSERT INTO orders (store_id, id, number, checkout_id, access_token, email, subtotal_minor, total_minor, currency, \
+             stripe_session_id, created_at, shipping_name, shipping_address) VALUES (?1, 'o1', 1001, 'o1', 't', 'a@b.c', 4000, 4000, \
+             'USD', 'cs', 'x', 'Ada', '{\"line1\":\"1 Main St\"}')",
+            vec![],
+        ))
+        .unwrap();
+        block_on(db.execute(
+            "INSERT INTO order_items (store_id, order_id, position, product_id, title, unit_price_minor, quantity) VALUES \
+             (?1, 'o1', 0, 'p1', 'Lamp', 2000, 2), (?1, 'o1', 1, 'gone', 'Old', 100, 1)",
+            vec![],
+        ))
+        .unwrap();
+    }
+
+    #[test]
+    fn an_orders_lines_carry_their_suppliers_listing() {
+        let shard = shard();
+        seed(&shard, 1);
+        let db = store(&shard, 1);
+        let order = block_on(crate::repo::orders::get(&db, "o1")).unwrap().expect("the order");
+        assert_eq!((order.fulfilment.as_str(), order.shipping_name.as_deref()), ("paid", Some("Ada")));
+        let lines = block_on(lines(&db, "o1")).unwrap();
+        assert_eq!(
+            (lines[0]["source"].as_str(), lines[0]["source_product_id"].as_str()),
+            (Some("aliexpress"), Some("1005"))
+        );
+        assert_eq!((lines[0]["quantity"].as_i64(), lines[0]["position"].as_i64()), (Some(2), Some(0)));
+        assert!(lines[1]["source"].is_null(), "a deleted product has no supplier");
+        assert!(block_on(super::lines(&store(&shard, 2), "o1")).unwrap().is_empty(), "another store's order");
+    }
+
+    #[test]
+    fn a_supplier_answer_is_recorded_once_and_the_history_grows_in_order() {
+        let shard = shard();
+        seed(&shard, 1);
+        let db = store(&shard, 1);
+        for id in ["AE1", "AE2"] {
+            block_on(db.execute_batch(vec![
+                supplier_answer(&db, "o1", "aliexpress", Some(id), None, "2026-12-01T10:00:00Z").unwrap(),
+            ]))
+            .unwrap();
+        }
+        let placed = block_on(supplier_orders(&db, "o1")).unwrap();
+        assert_eq!(placed.len(), 1);
+        assert_eq!(
+            (placed[0]["status"].as_str(), placed[0]["supplier_order_id"].as_str()),
+            (Some("placed"), Some("AE1"))
+        );
+        block_on(db.execute_batch(vec![
+            event(&db, "o1", "paid", "payment received", "2026-12-01T09:59:00Z").unwrap(),
+            set_state(&db, "o1", "placed", None).unwrap(),
+            event(&db, "o1", "placed", "aliexpress order AE1", "2026-12-01T10:00:00Z").unwrap(),
+        ]))
+        .unwrap();
+        let history = block_on(events(&db, "o1")).unwrap();
+        assert_eq!(
+            history.iter().map(|e| e["state"].as_str().unwrap()).collect::<Vec<_>>(),
+            ["paid", "placed"]
+        );
+        assert_eq!(block_on(crate::repo::orders::get(&db, "o1")).unwrap().unwrap().fulfilment, "placed");
+        assert!(
+            block_on(db.execute_batch(vec![set_state(&db, "o1", "lost", None).unwrap()])).is_err(),
+            "states are a closed set"
+        );
+    }
+}

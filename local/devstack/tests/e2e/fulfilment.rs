@@ -1,0 +1,206 @@
+//! Fulfilment end to end: a shopper buys an AliExpress product with a shipping address through the
+//! storefront and the Stripe stand-in; the fulfilment function places exactly one order at the
+//! AliExpress stand-in with that address and product, and the merchant sees the order placed with
+//! its history; a redelivered payment webhook and a redelivered queue message place none again; a
+//! product sold out at order time fails the order with AliExpress's reason.
+
+use crate::helpers::{eventually, unique, Stack};
+use crate::store::{api, buy, shop, Shop};
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+const ALIEXPRESS: &str = "http://127.0.0.1:9100";
+const LIMIT: Duration = Duration::from_secs(90);
+
+/// Publishes AliExpress product `source_id` in the shop, as an import would.
+async fn aliexpress_product(stack: &Stack, shop: &Shop, source_id: &str, title: &str) -> Value {
+    let body = json!({
+        "tenant_id": shop.merchant.tenant_id,
+        "source": "aliexpress",
+        "source_product_id": source_id,
+        "content": {"title": title,
+                    "description": ["A brush that cleans itself.", "Its pins retract.", "Its grip stays dry."],
+                    "features": ["Self-cleaning", "Retracting pins", "Soft grip", "Light", "Washable"],
+                    "meta_title": title, "meta_description": "A brush that cleans itself.",
+                    "keywords": ["brush", "slicker", "dog", "cat", "grooming", "pet", "fur", "shedding", "coat", "comb"]},
+        "price": {"minor": 2499, "currency": "USD"},
+        "compare_at": null,
+        "cost": {"minor": 849, "currency": "USD"},
+        "images": ["https://img.example/brush.jpg"],
+        "status": "published",
+        "research_run_id": null,
+        "score": null,
+    });
+    let path = format!("/internal/stores/{}/products", shop.id);
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let published = stack.internal(&path, &body, now, &unique("nonce")).await;
+    assert!(published.status == 201 || published.status == 200, "{}", published.text);
+    let id = published.json["product_id"].as_str().unwrap().to_owned();
+    api(stack, shop, reqwest::Method::GET, &format!("/products/{id}"), None).await.json
+}
+
+async fn stand_in_orders(stack: &Stack, out_order_id: &str) -> Vec<Value> {
+    let answer: Value = stack
+        .http
+        .get(format!("{ALIEXPRESS}/_test/ds/orders?out_order_id={out_order_id}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    answer["orders"].as_array().cloned().unwrap_or_default()
+}
+
+/// The shop's only order, once its fulfilment left `paid`.
+async fn settled_order(stack: &Stack, shop: &Shop) -> Value {
+    eventually("the order's supplier orders", LIMIT, || async {
+        let orders = api(stack, shop, reqwest::Method::GET, "/orders", None).await;
+        let order = orders.json["orders"].get(0)?.clone();
+        (order["fulfilment"]["state"] != "paid").then_some(order)
+    })
+    .await
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn a_paid_order_becomes_exactly_one_aliexpress_order_with_its_address_even_when_redelivered() {
+    let stack = Stack::connect().await;
+    let shop = shop(&stack, "Fulfilment E2E").await;
+    let brush = aliexpress_product(&stack, &shop, "1005006100000000", "Self-Cleaning Slicker Brush").await;
+    let email = format!("{}@example.com", unique("fulfil"));
+    let paid_at = Instant::now();
+    buy(&stack, &shop.host, &brush, &email).await;
+    let order = settled_order(&stack, &shop).await;
+    let placed_after = paid_at.elapsed();
+    println!("payment to supplier order placed: {} ms", placed_after.as_millis());
+    assert_eq!(order["fulfilment"], json!({"state": "placed", "reason": null}), "{order}");
+    let order_id = order["id"].as_str().unwrap().to_owned();
+    let out_order_id = format!("{order_id}-aliexpress");
+
+    let placed = stand_in_orders(&stack, &out_order_id).await;
+    assert_eq!(placed.len(), 1, "{placed:?}");
+    let address = &placed[0]["logistics_address"];
+    assert_eq!(
+        (
+            address["full_name"].as_str(),
+            address["address"].as_str(),
+            address["city"].as_str(),
+            address["zip"].as_str()
+        ),
+        (Some("Ada Lovelace"), Some("1 Main Street"), Some("Springfield"), Some("62701"))
+    );
+    assert_eq!(
+        (address["country"].as_str(), address["phone_country"].as_str(), address["mobile_no"].as_str()),
+        (Some("US"), Some("+1"), Some("5550100199"))
+    );
+    assert_eq!(
+        placed[0]["product_items"],
+        json!([{"product_id": "1005006100000000", "product_count": 1, "sku_attr": ""}])
+    );
+
+    // The merchant's detail: the supplier order and the history, paid then placed.
+    let detail = api(&stack, &shop, reqwest::Method::GET, &format!("/orders/{order_id}"), None).await;
+    let ae_id = placed[0]["order_id"].to_string();
+    assert_eq!(
+        detail.json["supplier_orders"][0]["supplier_order_id"].as_str(),
+        Some(ae_id.as_str()),
+        "{}",
+        detail.text
+    );
+    let states: Vec<&str> =
+        detail.json["timeline"].as_array().unwrap().iter().map(|e| e["state"].as_str().unwrap()).collect();
+    assert_eq!(states, ["paid", "placed"], "{}", detail.text);
+    let filtered = api(&stack, &shop, reqwest::Method::GET, "/orders?state=placed", None).await;
+    assert_eq!(filtered.json["orders"].as_array().unwrap().len(), 1);
+    let none = api(&stack, &shop, reqwest::Method::GET, "/orders?state=failed", None).await;
+    assert_eq!(none.json["orders"].as_array().unwrap().len(), 0);
+    assert_eq!(api(&stack, &shop, reqwest::Method::GET, "/orders?state=lost", None).await.status, 400);
+
+    // Stripe redelivers the payment's event: the webhook answers, nothing is placed again.
+    let events: Value =
+        stack.http.get("http://127.0.0.1:8420/_test/events").send().await.unwrap().json().await.unwrap();
+    let mut event_id = None;
+    for e in
+        events["data"].as_array().unwrap().iter().rev().filter(|e| e["type"] == "checkout.session.completed")
+    {
+        let id = e["id"].as_str().unwrap();
+        let detail: Value = stack
+            .http
+            .get(format!("http://127.0.0.1:8420/_test/events/{id}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if detail["payload"].as_str().unwrap_or_default().contains(&shop.id) {
+            event_id = Some(id.to_owned());
+            break;
+        }
+    }
+    let event_id = event_id.expect("the payment's event");
+    let resent: Value = stack
+        .http
+        .post(format!("http://127.0.0.1:8420/_test/events/{event_id}/resend"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(resent["deliveries"][0]["status"], 200, "{resent}");
+
+    // And the queue delivers the order a second time under another key (past the consumer's
+    // idempotency guard): the edge's record of the AliExpress order keeps it from being placed.
+    let queue = std::env::var("FULFILMENT_QUEUE_URL").expect("FULFILMENT_QUEUE_URL");
+    let again = queues::Envelope::new(
+        unique("fulfil-again"),
+        shop.merchant.tenant_id.parse::<domain::TenantId>().unwrap(),
+        shop.id.parse::<domain::StoreId>().unwrap(),
+        time::OffsetDateTime::now_utc(),
+        "e2e",
+        queues::messages::OrderPaid { order_id: order_id.clone() },
+    );
+    stack.sqs.send_message().queue_url(&queue).message_body(again.to_body()).send().await.unwrap();
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    assert_eq!(stand_in_orders(&stack, &out_order_id).await.len(), 1, "still one AliExpress order");
+    let detail = api(&stack, &shop, reqwest::Method::GET, &format!("/orders/{order_id}"), None).await;
+    assert_eq!(detail.json["supplier_orders"].as_array().unwrap().len(), 1, "{}", detail.text);
+    assert_eq!(detail.json["timeline"].as_array().unwrap().len(), 2, "{}", detail.text);
+    let orders = api(&stack, &shop, reqwest::Method::GET, "/orders", None).await;
+    assert_eq!(orders.json["orders"].as_array().unwrap().len(), 1, "one order");
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn an_item_sold_out_at_order_time_fails_the_order_with_the_suppliers_reason() {
+    let stack = Stack::connect().await;
+    let shop = shop(&stack, "Sold Out E2E").await;
+    let source_id = "1005006100007919";
+    let lamp = aliexpress_product(&stack, &shop, source_id, "Grooming Glove").await;
+    let sold_out = stack
+        .http
+        .post(format!("{ALIEXPRESS}/_test/ds/products/{source_id}"))
+        .json(&json!({"stock": 0}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sold_out.status().as_u16(), 200);
+    buy(&stack, &shop.host, &lamp, &format!("{}@example.com", unique("soldout"))).await;
+    let order = settled_order(&stack, &shop).await;
+    stack.http.delete(format!("{ALIEXPRESS}/_test/ds/products/{source_id}")).send().await.unwrap();
+    assert_eq!(order["fulfilment"]["state"], "failed", "{order}");
+    let reason = order["fulfilment"]["reason"].as_str().unwrap_or_default();
+    assert!(reason.starts_with("aliexpress: B_DROPSHIPPER_STOCK_NOT_ENOUGH"), "{reason}");
+    let order_id = order["id"].as_str().unwrap();
+    assert!(
+        stand_in_orders(&stack, &format!("{order_id}-aliexpress")).await.is_empty(),
+        "nothing was placed"
+    );
+    let detail = api(&stack, &shop, reqwest::Method::GET, &format!("/orders/{order_id}"), None).await;
+    assert_eq!(detail.json["supplier_orders"][0]["status"], "failed", "{}", detail.text);
+    assert_eq!(detail.json["timeline"][1]["state"], "failed");
+    let failed = api(&stack, &shop, reqwest::Method::GET, "/orders?state=failed", None).await;
+    assert_eq!(failed.json["orders"].as_array().unwrap().len(), 1);
+}

@@ -1,0 +1,119 @@
+//! The fulfilment function's part of the edge's internal API (all `POST`, HMAC-signed):
+//!
+//! | path | body | answer |
+//! |---|---|---|
+//! | `/internal/stores/{id}/fulfilment/order` | [`FulfilmentRequest`] | [`FulfilmentOrder`]: what to place |
+//! | `/internal/stores/{id}/fulfilment/report` | [`FulfilmentReport`] | [`FulfilmentRecorded`] |
+//!
+//! The edge keeps the order's state and its history; the function only places the supplier
+//! orders and reports what each supplier answered.
+
+use serde::{Deserialize, Serialize};
+
+/// Which order to read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FulfilmentRequest {
+    /// The order id.
+    pub order_id: String,
+}
+
+/// Where the order goes, as Stripe Checkout collected it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShipTo {
+    /// The recipient.
+    pub name: String,
+    /// Their phone number.
+    pub phone: Option<String>,
+    /// Street and number.
+    pub line1: String,
+    /// Apartment, suite.
+    pub line2: Option<String>,
+    /// City.
+    pub city: String,
+    /// State, province or region.
+    pub state: Option<String>,
+    /// Postal code.
+    pub postal_code: String,
+    /// ISO 3166-1 alpha-2 country.
+    pub country: String,
+}
+
+/// One line of the order, with its supplier listing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FulfilmentLine {
+    /// Its position in the order.
+    pub position: u32,
+    /// The product in the store.
+    pub product_id: String,
+    /// Its title when ordered.
+    pub title: String,
+    /// How many.
+    pub quantity: u32,
+    /// What the shopper paid for one, in minor units.
+    pub unit_price_minor: i64,
+    /// The product's supplier (`aliexpress`, ...); `None` for the merchant's own stock.
+    pub source: Option<String>,
+    /// The product's id at the supplier.
+    pub source_product_id: Option<String>,
+    /// The supplier's SKU attributes of the chosen variant, when the supplier has them.
+    pub sku_attr: Option<String>,
+}
+
+/// A supplier order already placed (or failed) for the order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupplierOrderView {
+    /// The supplier.
+    pub supplier: String,
+    /// `placed`, `shipped`, `delivered` or `failed`.
+    pub status: String,
+    /// The supplier's order id, once placed.
+    pub supplier_order_id: Option<String>,
+    /// Why it failed.
+    pub reason: Option<String>,
+}
+
+/// Answer to [`FulfilmentRequest`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FulfilmentOrder {
+    /// The order id.
+    pub order_id: String,
+    /// The store's order number.
+    pub number: i64,
+    /// `paid`, `placed`, `failed`, ...
+    pub state: String,
+    /// Where it goes; `None` for an order paid without a shipping address.
+    pub ship_to: Option<ShipTo>,
+    /// Its lines.
+    pub lines: Vec<FulfilmentLine>,
+    /// ISO currency of the prices.
+    pub currency: String,
+    /// Supplier orders recorded so far.
+    pub supplier_orders: Vec<SupplierOrderView>,
+}
+
+/// What became of one supplier's part of the order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupplierOutcome {
+    /// The supplier.
+    pub supplier: String,
+    /// The supplier's order id when it was placed.
+    pub supplier_order_id: Option<String>,
+    /// Why it could not be placed (`None` when it was).
+    pub failure: Option<String>,
+}
+
+/// What the function did for an order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FulfilmentReport {
+    /// The order id.
+    pub order_id: String,
+    /// One per supplier of the order.
+    pub outcomes: Vec<SupplierOutcome>,
+}
+
+/// Answer to [`FulfilmentReport`]: the order's state after it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FulfilmentRecorded {
+    /// The order's fulfilment state.
+    pub state: String,
+}
