@@ -7,6 +7,7 @@
 //! Ignored by a plain `cargo test` because they need the stack; run them with `local/test.sh`.
 
 mod accounts;
+mod dashboard;
 mod helpers;
 mod isolation;
 mod launch;
