@@ -381,14 +381,14 @@ async fn login_post(call: &mut Call, body: &Form) -> worker::Result<Response> {
     let email = body.get("email");
     let answer =
         call.api().post("/v1/auth/login", &json!({ "email": email, "password": body.raw("password") })).await;
-    let message = match answer {
+    let (status, message) = match answer {
         Ok(tokens) if call.start_session(&tokens) => return redirect(safe_next(body.get("next"))),
-        Ok(_) => ApiError::Unavailable(200).message(),
-        Err(ApiError::SignedOut) => "That email and password do not match an account.".to_owned(),
-        Err(error) => refused(&error).0,
+        Ok(_) => (502, ApiError::Unavailable(200).message()),
+        Err(ApiError::SignedOut) => (401, "That email and password do not match an account.".to_owned()),
+        Err(error) => (error.status(), refused(&error).0),
     };
     let refusal = Refusal { message: Some(&message), field: None };
-    html_page(401, account::login(&call.csrf_token(), email, body.get("next"), None, &refusal))
+    html_page(status, account::login(&call.csrf_token(), email, body.get("next"), None, &refusal))
 }
 
 async fn signup_post(call: &mut Call, body: &Form) -> worker::Result<Response> {
