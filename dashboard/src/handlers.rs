@@ -721,6 +721,7 @@ async fn product(call: &mut Call, id: &str, pid: &str, post: Option<&Form>) -> w
         &shell(call, &token, &title, Some(&store)),
         &token,
         id,
+        text(&store, "url"),
         &current,
         call.can_edit(),
         &refusal,

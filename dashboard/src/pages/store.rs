@@ -238,11 +238,12 @@ pub fn products(
     )
 }
 
-/// One product's edit form.
+/// One product's edit form, with a link to it in the shop (`shop_url`) once published.
 pub fn product(
     shell: &Shell,
     csrf: &str,
     store_id: &str,
+    shop_url: &str,
     p: &Value,
     can_edit: bool,
     refusal: &Refusal,
@@ -260,7 +261,12 @@ pub fn product(
     page(
         shell,
         html! {
-            p { "Status: " strong #product-status { (status) } }
+            p {
+                "Status: " strong #product-status { (status) }
+                @if status == "published" {
+                    " · " a #view-in-shop href={ (shop_url.trim_end_matches('/')) "/products/" (text(p, "slug")) } { "View in the shop" }
+                }
+            }
             @if can_edit && status != "published" {
                 form method="post" action={ (action) "/publish" } {
                     (csrf_field(csrf))
@@ -486,11 +492,23 @@ mod tests {
 
     #[test]
     fn snapshot_of_the_product_page() {
-        let p = json!({"id": "p1", "title": "Slicker Brush", "status": "draft", "price_minor": 1999, "currency": "USD",
+        let mut p = json!({"id": "p1", "slug": "slicker-brush", "title": "Slicker Brush", "status": "draft", "price_minor": 1999, "currency": "USD",
                        "description": ["Gentle <b>pins</b>.", "Easy to clean."], "meta_title": "Brush", "meta_description": "A brush"});
-        insta::assert_snapshot!(
-            product(&shell("Slicker Brush"), "tok", "s1", &p, true, &Refusal::default()).into_string()
-        );
+        let shop = "http://cozy.localhost:8788/";
+        insta::assert_snapshot!(product(
+            &shell("Slicker Brush"),
+            "tok",
+            "s1",
+            shop,
+            &p,
+            true,
+            &Refusal::default()
+        )
+        .into_string());
+        p["status"] = json!("published");
+        let html =
+            product(&shell("Slicker Brush"), "tok", "s1", shop, &p, false, &Refusal::default()).into_string();
+        insta::assert_snapshot!("published_product_for_a_viewer", html);
     }
 
     #[test]

@@ -4,7 +4,7 @@ dashboard (http://localhost:8789: Chromium keeps its Secure cookies on localhost
 
 Journey 1: sign up, verify the email from the mail maildev caught, onboard (name, address, niche,
 theme, brand colour), watch the launch research run fill the store, open one of its products,
-edit its title, publish it, and find it on the shop (http://<slug>.localhost:8788/search).
+edit its title, publish it, and open it in the shop (http://<slug>.localhost:8788/products/...).
 Journey 2: invite a staff member from the team page, log out, accept from the mailed link with a
 new password, and land in the owner's store as staff, who is told the team page is the owner's.
 
@@ -181,14 +181,16 @@ async def journeys(origin, storefront_port, owner, staff, slug, port):
                 sys.exit(f"the product is {status} after publishing")
             print("edited and published:", title)
 
-            shop = f"http://{slug}.localhost:{storefront_port}/search?q=" + title.replace(" ", "+")
+            shop = await tab.js("document.querySelector('#view-in-shop').href")
+            if not shop.startswith(f"http://{slug}.localhost:{storefront_port}/products/"):
+                sys.exit(f"the product's shop link is {shop}")
             deadline = time.time() + 60
             while True:
-                await tab.open(shop, "the shop's search", "true")
-                if await tab.js(f"document.body.innerText.includes({json.dumps(title)})"):
+                await tab.open(shop, "the product in the shop", "true")
+                if await tab.js(f"(document.querySelector('h1')||{{}}).textContent === {json.dumps(title)}"):
                     break
                 if time.time() > deadline:
-                    sys.exit(f"the shop does not show {title}")
+                    sys.exit(f"the shop does not show {title} at {shop}")
                 await asyncio.sleep(2)
             print("the shop shows the edited product")
 
