@@ -16,6 +16,7 @@ use worker::{Date, Env, Method, Request, Response};
 
 const CSS: &str = include_str!("assets/dash.css");
 const JS: &str = include_str!("assets/dash.js");
+const ICON: &str = include_str!("assets/icon.svg");
 
 /// A short confirmation chosen by the `notice` query parameter (never text from the query).
 fn notice(code: &str) -> Option<&'static str> {
@@ -194,6 +195,7 @@ pub async fn handle(mut req: Request, env: &Env) -> worker::Result<Response> {
     match path.as_str() {
         "/assets/dash.css" => return asset(CSS, "text/css; charset=utf-8"),
         "/assets/dash.js" => return asset(JS, "text/javascript; charset=utf-8"),
+        "/assets/icon.svg" => return asset(ICON, "image/svg+xml"),
         "/health" => return Response::ok("ok"),
         _ => {}
     }

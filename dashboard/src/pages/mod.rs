@@ -13,6 +13,8 @@ use serde_json::Value;
 pub const CSS_PATH: &str = "/assets/dash.css";
 /// The script's path.
 pub const JS_PATH: &str = "/assets/dash.js";
+/// The icon's path (without it, browsers ask for /favicon.ico).
+pub const ICON_PATH: &str = "/assets/icon.svg";
 
 /// Who is signed in, for the header.
 pub struct Viewer<'a> {
@@ -61,6 +63,7 @@ pub fn page(shell: &Shell, body: Markup) -> Markup {
         title { (shell.title) " · Dropship" }
         meta name="description" content="Dropship merchant dashboard";
         @if let Some(secs) = shell.refresh_secs { meta http-equiv="refresh" content=(secs); }
+        link rel="icon" type="image/svg+xml" href=(ICON_PATH);
         link rel="stylesheet" href=(CSS_PATH);
         script src=(JS_PATH) defer {}
     };
