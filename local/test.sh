@@ -23,7 +23,7 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 step "clippy (wasm32: the Workers and every crate they use)"
 cargo clippy --target wasm32-unknown-unknown --quiet \
-  -p domain -p queues -p tenancy -p html -p sigv4 -p edge -p storefront-worker -- -D warnings
+  -p domain -p queues -p tenancy -p html -p sigv4 -p edge -p storefront-worker -p dashboard -- -D warnings
 
 step "unit tests"
 cargo test --workspace --quiet
@@ -62,7 +62,7 @@ set -a
 . "$DROPSHIP_HOME/local-secrets.env"
 . "$DROPSHIP_STATE/aws.env"
 set +a
-export EDGE_PORT=8787 STOREFRONT_PORT=8788
+export EDGE_PORT=8787 STOREFRONT_PORT=8788 DASHBOARD_PORT=8789
 export AWS_ENDPOINT_URL=http://127.0.0.1:5000 AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
 started=$(date +%s)
 if [[ -z "${2:-}" ]]; then

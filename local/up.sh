@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up and runs the whole platform on this machine, offline:
 #   the AWS emulator (moto) with the queues, table and bucket from infra/wiring.json;
-#   both Workers under `wrangler dev`, sharing one persisted local D1/KV state, migrations applied;
+#   the edge and storefront Workers under `wrangler dev`, sharing one persisted local D1/KV state,
+#   migrations applied, and the merchants' dashboard Worker (no storage: it calls the edge's /v1);
 #   the functions under `cargo lambda watch`;
 #   devstack's pump (SQS -> functions, as event source mappings do) and scheduler;
 #   the AliExpress fixture gateway;
@@ -49,6 +50,7 @@ add_secret INDEXNOW_KEY 'secrets.token_hex(16)'
 # SendGrid's Signed Event Webhook: a P-256 key pair of this machine's own (the scalar in hex); the
 # edge gets the public key, the end-to-end tests sign with the private one.
 add_secret SENDGRID_WEBHOOK_PRIVATE_KEY 'secrets.token_hex(32)'
+add_secret DASHBOARD_CSRF_SECRET 'secrets.token_urlsafe(48)'
 add_secret RESEND_WEBHOOK_SECRET '"whsec_" + __import__("base64").b64encode(secrets.token_bytes(24)).decode()'
 umask 022
 set -a
@@ -62,7 +64,7 @@ key = ec.derive_private_key(int(sys.argv[1], 16), ec.SECP256R1()).public_key()
 print(base64.b64encode(key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)).decode())
 ' "$SENDGRID_WEBHOOK_PRIVATE_KEY")
 
-export MOTO_PORT=5000 EDGE_PORT=8787 STOREFRONT_PORT=8788 LAMBDA_PORT=9000 ALIEXPRESS_PORT=9100
+export MOTO_PORT=5000 EDGE_PORT=8787 STOREFRONT_PORT=8788 DASHBOARD_PORT=8789 LAMBDA_PORT=9000 ALIEXPRESS_PORT=9100
 export AWS_ENDPOINT_URL="http://127.0.0.1:$MOTO_PORT" AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
 export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
 export WRANGLER_SEND_METRICS=false
@@ -193,7 +195,9 @@ chmod 600 "$state/functions.env"
 log "starting the functions under cargo lambda watch on 127.0.0.1:$LAMBDA_PORT"
 start lambda cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$LAMBDA_PORT" --env-file "$state/functions.env" --ignore-changes
 
-# Workers: secrets in .dev.vars (git-ignored), state shared through one --persist-to folder.
+# Workers: secrets in .dev.vars (git-ignored), state shared through one --persist-to folder. The
+# account mails' links (.dev.vars override wrangler.toml's [vars]) open the local dashboard's pages,
+# on localhost, where browsers keep its Secure cookies over plain http.
 umask 077
 cat > edge/.dev.vars <<VARS
 JWT_SIGNING_KEY=$JWT_SIGNING_KEY
@@ -213,6 +217,13 @@ STRIPE_CONNECT_WEBHOOK_SECRET=$STRIPE_CONNECT_WEBHOOK_SECRET
 RESEND_WEBHOOK_SECRET=$RESEND_WEBHOOK_SECRET
 SENDGRID_WEBHOOK_PUBLIC_KEY=$SENDGRID_WEBHOOK_PUBLIC_KEY
 CLOUDFLARE_API_TOKEN=$CLOUDFLARE_API_TOKEN
+VERIFY_EMAIL_URL_TEMPLATE=http://localhost:$DASHBOARD_PORT/verify-email?token={token}
+RESET_PASSWORD_URL_TEMPLATE=http://localhost:$DASHBOARD_PORT/reset-password?token={token}
+ACCEPT_INVITATION_URL_TEMPLATE=http://localhost:$DASHBOARD_PORT/accept-invitation?token={token}
+VARS
+# The dashboard's own secret: it keys the forms' CSRF tokens.
+cat > dashboard/.dev.vars <<VARS
+CSRF_SECRET=$DASHBOARD_CSRF_SECRET
 VARS
 cat > storefront-worker/.dev.vars <<VARS
 INTERNAL_HMAC_SECRET=$INTERNAL_HMAC_SECRET
@@ -234,6 +245,9 @@ log "starting the edge Worker on 127.0.0.1:$EDGE_PORT and the storefront Worker 
 wait_for edge "http://127.0.0.1:$EDGE_PORT/health" 600
 (cd storefront-worker && start storefront wrangler dev --ip 127.0.0.1 --port "$STOREFRONT_PORT" --persist-to "$persist" --inspector-port 9230)
 wait_for storefront "http://127.0.0.1:$STOREFRONT_PORT/" 600
+log "starting the dashboard Worker on 127.0.0.1:$DASHBOARD_PORT (it reaches data only through the edge's /v1)"
+(cd dashboard && start dashboard wrangler dev --ip 127.0.0.1 --port "$DASHBOARD_PORT" --inspector-port 9231)
+wait_for dashboard "http://127.0.0.1:$DASHBOARD_PORT/health" 600
 
 # Stripe posts billing events to the edge's webhook, signed with the endpoint secret.
 wait_for stripe "http://127.0.0.1:8420/_config/webhooks" 30
@@ -271,6 +285,7 @@ fi
 cat <<DONE
 
   Storefront (demo store)  http://demo.localhost:$STOREFRONT_PORT/
+  Merchant dashboard       http://localhost:$DASHBOARD_PORT/   (log in as demo@example.com)
   Merchant API             http://127.0.0.1:$EDGE_PORT/v1   (log in as demo@example.com, password DEMO_PASSWORD in $secrets)
   Functions                http://127.0.0.1:$LAMBDA_PORT   (cargo lambda watch)
   AWS emulator             $AWS_ENDPOINT_URL

@@ -86,10 +86,19 @@ locals {
     ],
   )
 
+  # The merchants' dashboard: no storage binding at all. It reaches data only through the edge's
+  # public /v1 API (the same one merchants' scripts use), with each merchant's own token; its one
+  # secret keys the CSRF tokens of its forms.
+  dashboard_bindings = [
+    { type = "plain_text", name = "EDGE_URL", id = null, namespace_id = null, text = "https://api.${var.platform_domain}", simple = null },
+    { type = "secret_text", name = "CSRF_SECRET", id = null, namespace_id = null, text = var.dashboard_csrf_secret, simple = null },
+  ]
+
   # Kept apart from the workers map: for_each must not see the sensitive secret bindings.
   worker_bindings = {
     edge       = local.edge_bindings
     storefront = local.storefront_bindings
+    dashboard  = local.dashboard_bindings
   }
 
   workers = {
@@ -104,6 +113,12 @@ locals {
       dir = var.storefront_worker_dir
       # Every store's subdomain. Custom store domains arrive through Cloudflare for SaaS (below).
       route  = "*.${var.shops_domain}/*"
+      assets = null
+    }
+    dashboard = {
+      dir = var.dashboard_worker_dir
+      # The dashboard's origin (var.dashboard_url, which the account mails link to), every path.
+      route  = "${trimsuffix(replace(var.dashboard_url, "/^https?:///", ""), "/")}/*"
       assets = null
     }
   }
@@ -131,7 +146,7 @@ resource "cloudflare_workers_kv_namespace" "edge" {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Workers: edge (merchant API) and storefront. Not exposed on workers.dev: only via the routes.
+# Workers: edge (merchant API), storefront and dashboard. Not exposed on workers.dev: only via the routes.
 # ---------------------------------------------------------------------------------------------
 
 resource "cloudflare_worker" "worker" {

@@ -172,6 +172,24 @@ variable "store_shard_count" {
   }
 }
 
+variable "dashboard_worker_dir" {
+  description = "worker-build output directory of the dashboard worker (holds the main module and its wasm). Relative paths resolve against the directory terraform runs in."
+  type        = string
+  default     = "../../dashboard/build"
+}
+
+variable "dashboard_csrf_secret" {
+  description = "Key of the dashboard's CSRF tokens (the dashboard worker's CSRF_SECRET secret binding). Rotating it only expires the forms open at that moment."
+  type        = string
+  sensitive   = true
+  nullable    = false
+
+  validation {
+    condition     = length(var.dashboard_csrf_secret) >= 32
+    error_message = "dashboard_csrf_secret must be at least 32 characters."
+  }
+}
+
 variable "edge_worker_dir" {
   description = "worker-build output directory of the edge worker (holds the main module, its wasm and, under assets/, its static assets). Relative paths resolve against the directory terraform runs in."
   type        = string

@@ -11,6 +11,10 @@
 #   local/bench/lighthouse.sh --presets mobile   mobile only (Lighthouse's default)
 #   local/bench/lighthouse.sh --search           the search results page too
 #   local/bench/lighthouse.sh --storefront http://127.0.0.1:8789   another storefront Worker
+#   local/bench/lighthouse.sh --dashboard [--requests 20]   the merchants' dashboard instead: signs a
+#       merchant up, launches a store, then audits each page signed in (Accessibility and Best
+#       Practices, target 100), with its gzipped HTML/CSS/script bytes and p50 server time
+#       (dashboard_lighthouse.py beside this file)
 #
 # Installs what it needs first, skipped when present (local/bench/browser_tools.sh): lighthouse
 # (pinned, npm) in $DROPSHIP_TOOLS/lighthouse and Debian's chromium.
@@ -21,4 +25,8 @@ cd "$root"
 . local/env.sh
 . local/bench/browser_tools.sh
 
+if [[ "${1:-}" == "--dashboard" ]]; then
+  shift
+  exec python3 local/bench/dashboard_lighthouse.py --lighthouse "$lighthouse" --chrome "$chrome" "$@"
+fi
 exec python3 local/bench/lighthouse_audit.py --lighthouse "$lighthouse" --chrome "$chrome" "$@"

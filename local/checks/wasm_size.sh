@@ -3,7 +3,8 @@
 # wrangler.toml): raw and gzipped bytes of build/index_bg.wasm, against a ceiling per Worker.
 # A Worker's script is loaded at every cold start in every location, so growth past the ceiling
 # fails the test run. The ceilings sit a little above the sizes measured when they were last set
-# (2026-12-07: edge 2,051,695 B raw / 634,246 B gzipped; storefront 728,317 / 266,840); lower
+# (2026-12-07: edge 2,051,695 B raw / 634,246 B gzipped; storefront 728,317 / 266,840; dashboard
+# 485,597 / 173,280, no goal of its own yet); lower
 # them as the Workers shrink. Issue 11 (shipping at checkout, supplier orders) raised the edge's to
 # 2,113,000 / 666,739 (issue 10's gzipped baseline): it measured 2,112,623 / 666,601 with shipping
 # settings, shipping parameters, the paid order's delivery and the fulfilment calls, against
@@ -26,7 +27,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
 #        worker             raw ceiling  gz ceiling  raw goal   gz goal
 budgets=("edge              2175000      680000      1000000    350000"
-         "storefront-worker 800000       286000      600000     220000")
+         "storefront-worker 800000       286000      600000     220000"
+         "dashboard         520000       185000      520000     185000")
 
 failed=0
 for line in "${budgets[@]}"; do

@@ -7,6 +7,7 @@
 //! Ignored by a plain `cargo test` because they need the stack; run them with `local/test.sh`.
 
 mod accounts;
+mod dashboard;
 mod fulfilment;
 mod helpers;
 mod isolation;
@@ -511,7 +512,7 @@ async fn a_merchant_verifies_the_email_and_resets_a_forgotten_password_from_the_
     assert_eq!(unknown.status, 202, "the answer does not tell whether an account exists");
     let asked = stack.post_json("/v1/auth/password-reset", None, &json!({ "email": merchant.email })).await;
     assert_eq!(asked.status, 202);
-    let mail = stack.mail_to(&merchant.email, "password-reset/confirm?token=").await;
+    let mail = stack.mail_to(&merchant.email, "reset-password?token=").await;
     let token = token_in(&mail);
     let confirm = "/v1/auth/password-reset/confirm";
     let weak = stack.post_json(confirm, None, &json!({ "token": token, "password": "short" })).await;
@@ -684,7 +685,7 @@ async fn an_owner_invites_a_team_whose_roles_bound_what_each_can_do() {
         )
         .await;
     assert_eq!(invited.status, 202, "{}", invited.text);
-    let token = token_in(&stack.mail_to(&staff_email, "invitations/accept?token=").await);
+    let token = token_in(&stack.mail_to(&staff_email, "accept-invitation?token=").await);
     let staff_password = format!("staff pass {}", unique("p"));
     let joined = stack
         .post_json("/v1/invitations/accept", None, &json!({ "token": token, "password": staff_password }))
@@ -722,7 +723,7 @@ async fn an_owner_invites_a_team_whose_roles_bound_what_each_can_do() {
             &json!({ "email": viewer_account.email, "role": "viewer" }),
         )
         .await;
-    let token = token_in(&stack.mail_to(&viewer_account.email, "invitations/accept?token=").await);
+    let token = token_in(&stack.mail_to(&viewer_account.email, "accept-invitation?token=").await);
     let wrong = stack
         .post_json("/v1/invitations/accept", None, &json!({ "token": token, "password": "someone else's" }))
         .await;

@@ -1,0 +1,64 @@
+//! `application/x-www-form-urlencoded` bodies and query strings, as browsers send them.
+
+/// The decoded name/value pairs of a form body or query string, in order.
+pub struct Form(Vec<(String, String)>);
+
+impl Form {
+    /// Parses `a=1&b=x+y&c=%2F`; pairs that do not decode as UTF-8 are dropped.
+    pub fn parse(text: &str) -> Self {
+        let decode = |s: &str| urlencoding::decode(&s.replace('+', " ")).ok().map(|c| c.into_owned());
+        Form(
+            text.split('&')
+                .filter(|p| !p.is_empty())
+                .filter_map(|pair| {
+                    let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+                    Some((decode(name)?, decode(value)?))
+                })
+                .collect(),
+        )
+    }
+
+    /// The first value of `name`, trimmed; empty when absent.
+    pub fn get(&self, name: &str) -> &str {
+        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v.trim()).unwrap_or("")
+    }
+
+    /// The first value of `name` as it was sent (passwords keep their spaces).
+    pub fn raw(&self, name: &str) -> &str {
+        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str()).unwrap_or("")
+    }
+
+    /// Every value of `name` (checkboxes).
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0.iter().filter(|(n, _)| n == name).map(|(_, v)| v.as_str()).collect()
+    }
+}
+
+/// Whether `text` looks like one of the API's ids (a UUID), so it can go into an API path as it is.
+pub fn is_id(text: &str) -> bool {
+    text.len() == 36 && text.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_form_body_decodes_plus_and_percent_escapes() {
+        let form = Form::parse("email=a%40b.c&name=Cozy+Paws+%26+Co&id=1&id=2&pw=+x+&empty");
+        assert_eq!(form.get("email"), "a@b.c");
+        assert_eq!(form.get("name"), "Cozy Paws & Co");
+        assert_eq!(form.all("id"), vec!["1", "2"]);
+        assert_eq!(form.raw("pw"), " x ");
+        assert_eq!(form.get("pw"), "x");
+        assert_eq!(form.get("empty"), "");
+        assert_eq!(form.get("missing"), "");
+    }
+
+    #[test]
+    fn only_uuids_pass_as_ids() {
+        assert!(is_id("0190a5b2-7c1d-7e3f-8a9b-0c1d2e3f4a5b"));
+        assert!(!is_id("../../v1/members"));
+        assert!(!is_id("0190a5b2-7c1d-7e3f-8a9b-0c1d2e3f4a5?"));
+    }
+}

@@ -1,0 +1,838 @@
+//! Requests to pages: each handler reads the session, calls the API, and renders a page or
+//! redirects (post/redirect/get). A refusal from the API becomes a page or a form message; an
+//! ended session sends the merchant to the login page.
+
+use crate::api::{Api, ApiError};
+use crate::form::{is_id, Form};
+use crate::pages::account::{self, Refusal};
+use crate::pages::store::{self as store_pages, Home, NewStore, THEMES};
+use crate::pages::{self, text, Shell, StoreNav, Viewer};
+use crate::range::{self, Range};
+use crate::session::Claims;
+use crate::{cookies, csrf};
+use html::Markup;
+use serde_json::{json, Value};
+use worker::{Date, Env, Method, Request, Response};
+
+const CSS: &str = include_str!("assets/dash.css");
+const JS: &str = include_str!("assets/dash.js");
+const ICON: &str = include_str!("assets/icon.svg");
+
+/// A short confirmation chosen by the `notice` query parameter (never text from the query).
+fn notice(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "verify" => "Welcome! We mailed you a link to verify your email address.",
+        "logged_out" => "You are logged out.",
+        "password_set" => "Your password is set. Log in with it.",
+        "revoked" => "That session is signed out.",
+        "others_revoked" => "Every other session is signed out.",
+        "invited" => "The invitation is on its way.",
+        "saved" => "Saved.",
+        "published" => "Published.",
+        "none_selected" => "Select at least one product.",
+        "importing" => "The product is being imported; it appears in your products once read.",
+        _ => return None,
+    })
+}
+
+/// One browser request and what the answer will set.
+struct Call {
+    path: String,
+    query: Form,
+    cookie: String,
+    user_agent: Option<String>,
+    set_cookies: Vec<String>,
+    nonce: String,
+    secret: String,
+    edge: String,
+    now: i64,
+    access: Option<String>,
+    claims: Option<Claims>,
+}
+
+fn setting(env: &Env, name: &str) -> worker::Result<String> {
+    env.var(name)
+        .map(|v| v.to_string())
+        .or_else(|_| env.secret(name).map(|s| s.to_string()))
+        .map_err(|_| worker::Error::RustError(format!("configuration `{name}` is not set")))
+}
+
+/// Cryptographically random bytes from Web Crypto, hex-encoded.
+fn random_hex() -> String {
+    use worker::js_sys::{global, Function, Reflect, Uint8Array};
+    use worker::wasm_bindgen::{JsCast, JsValue};
+    let buffer = Uint8Array::new_with_length(16);
+    let crypto = Reflect::get(&global(), &JsValue::from_str("crypto")).expect("Workers expose crypto");
+    let get_random_values: Function = Reflect::get(&crypto, &JsValue::from_str("getRandomValues"))
+        .expect("Workers expose crypto.getRandomValues")
+        .unchecked_into();
+    get_random_values.call1(&crypto, &buffer).expect("getRandomValues fills the buffer");
+    let mut out = [0u8; 16];
+    buffer.copy_to(&mut out);
+    hex::encode(out)
+}
+
+fn html_page(status: u16, markup: Markup) -> worker::Result<Response> {
+    Ok(Response::from_html(markup.into_string())?.with_status(status))
+}
+
+fn redirect(location: &str) -> worker::Result<Response> {
+    let mut response = Response::empty()?.with_status(303);
+    response.headers_mut().set("location", location)?;
+    Ok(response)
+}
+
+/// Where to go after logging in: a path of ours, never another site.
+fn safe_next(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next
+    } else {
+        "/"
+    }
+}
+
+fn query(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", urlencoding::encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+impl Call {
+    fn csrf_token(&self) -> String {
+        csrf::token(self.secret.as_bytes(), &self.nonce)
+    }
+
+    fn api(&self) -> Api {
+        Api { base: self.edge.clone(), token: self.access.clone(), user_agent: self.user_agent.clone() }
+    }
+
+    /// Keeps the tokens of a sign-in, refresh or accepted invitation in the session cookies.
+    fn start_session(&mut self, tokens: &Value) -> bool {
+        let (Some(access), Some(refresh)) =
+            (tokens["access_token"].as_str(), tokens["refresh_token"].as_str())
+        else {
+            return false;
+        };
+        if !cookies::is_plain(access) || !cookies::is_plain(refresh) {
+            return false;
+        }
+        let Some(claims) = Claims::read(access) else { return false };
+        let ttl = tokens["expires_in"].as_u64().unwrap_or(600).min(u64::from(u32::MAX)) as u32;
+        self.set_cookies.push(cookies::set(cookies::ACCESS, access, ttl));
+        self.set_cookies.push(cookies::set(cookies::REFRESH, refresh, cookies::REFRESH_MAX_AGE_SECS));
+        self.access = Some(access.to_owned());
+        self.claims = Some(claims);
+        true
+    }
+
+    fn end_session(&mut self) {
+        self.set_cookies.push(cookies::clear(cookies::ACCESS));
+        self.set_cookies.push(cookies::clear(cookies::REFRESH));
+        self.access = None;
+        self.claims = None;
+    }
+
+    /// Whether a merchant is signed in, refreshing the access token with the refresh token when
+    /// it has expired or is about to.
+    async fn signed_in(&mut self) -> bool {
+        if let Some(access) = cookies::get(&self.cookie, cookies::ACCESS) {
+            if let Some(claims) = Claims::read(access).filter(|c| c.fresh_at(self.now, 30)) {
+                self.access = Some(access.to_owned());
+                self.claims = Some(claims);
+                return true;
+            }
+        }
+        let Some(refresh) = cookies::get(&self.cookie, cookies::REFRESH).map(str::to_owned) else {
+            return false;
+        };
+        match self.api().post("/v1/auth/refresh", &json!({ "refresh_token": refresh })).await {
+            Ok(tokens) if self.start_session(&tokens) => true,
+            _ => {
+                self.end_session();
+                false
+            }
+        }
+    }
+
+    fn to_login(&self) -> worker::Result<Response> {
+        redirect(&format!("/login?{}", query(&[("next", &self.path)])))
+    }
+
+    fn can_edit(&self) -> bool {
+        self.claims.as_ref().is_some_and(Claims::can_edit)
+    }
+
+    /// The answer for an API error that ends a page.
+    fn failure(&mut self, error: &ApiError) -> worker::Result<Response> {
+        if *error == ApiError::SignedOut {
+            self.end_session();
+            return self.to_login();
+        }
+        let title = match error {
+            ApiError::Forbidden(_) => "Not allowed",
+            ApiError::NotFound => "Not found",
+            _ => "Something went wrong",
+        };
+        let token = self.csrf_token();
+        let shell = Shell {
+            viewer: self.claims.as_ref().map(|c| Viewer { role: &c.role, csrf: &token }),
+            ..Shell::new(title)
+        };
+        html_page(
+            error.status(),
+            pages::message(&shell, &error.message(), Some(("/", "Back to the dashboard"))),
+        )
+    }
+}
+
+/// Answers one request.
+pub async fn handle(mut req: Request, env: &Env) -> worker::Result<Response> {
+    let url = req.url()?;
+    let path = url.path().to_owned();
+    match path.as_str() {
+        "/assets/dash.css" => return asset(CSS, "text/css; charset=utf-8"),
+        "/assets/dash.js" => return asset(JS, "text/javascript; charset=utf-8"),
+        "/assets/icon.svg" => return asset(ICON, "image/svg+xml"),
+        "/health" => return Response::ok("ok"),
+        _ => {}
+    }
+    let secret = setting(env, "CSRF_SECRET")?;
+    domain::secrets::signing_key("CSRF_SECRET", &secret)
+        .map_err(|e| worker::Error::RustError(e.to_string()))?;
+    let headers = req.headers();
+    let cookie = headers.get("cookie")?.unwrap_or_default();
+    let host = headers.get("host")?.unwrap_or_default();
+    let origin_header = headers.get("origin")?;
+    let user_agent = headers.get("user-agent")?;
+    let mut set_cookies = Vec::new();
+    let nonce = match cookies::get(&cookie, cookies::CSRF).filter(|n| cookies::is_plain(n)) {
+        Some(nonce) => nonce.to_owned(),
+        None => {
+            let nonce = random_hex();
+            set_cookies.push(cookies::set(cookies::CSRF, &nonce, cookies::REFRESH_MAX_AGE_SECS));
+            nonce
+        }
+    };
+    let method = req.method();
+    let body = if method == Method::Post { Form::parse(&req.text().await?) } else { Form::parse("") };
+    let mut call = Call {
+        path: path.clone(),
+        query: Form::parse(url.query().unwrap_or("")),
+        cookie,
+        user_agent,
+        set_cookies,
+        nonce,
+        secret,
+        edge: setting(env, "EDGE_URL")?,
+        now: (Date::now().as_millis() / 1000) as i64,
+        access: None,
+        claims: None,
+    };
+    let mut response = if method == Method::Post
+        && !(csrf::origin_allowed(origin_header.as_deref(), &format!("{}://{host}", url.scheme()))
+            && csrf::verify(
+                call.secret.as_bytes(),
+                cookies::get(&call.cookie, cookies::CSRF).unwrap_or(""),
+                body.get(csrf::FIELD),
+            )) {
+        let shell = Shell::new("This form has expired");
+        html_page(
+            403,
+            pages::message(
+                &shell,
+                "Please go back, reload the page and send the form again.",
+                Some(("/", "Back to the dashboard")),
+            ),
+        )?
+    } else {
+        route(&mut call, &method, &body).await?
+    };
+    let headers = response.headers_mut();
+    for cookie in &call.set_cookies {
+        headers.append("set-cookie", cookie)?;
+    }
+    headers.set("cache-control", "no-store")?;
+    Ok(response)
+}
+
+fn asset(body: &'static str, content_type: &str) -> worker::Result<Response> {
+    let mut response = Response::ok(body)?;
+    response.headers_mut().set("content-type", content_type)?;
+    response.headers_mut().set("cache-control", "public, max-age=300")?;
+    Ok(response)
+}
+
+macro_rules! signed_in {
+    ($call:expr) => {
+        if !$call.signed_in().await {
+            return $call.to_login();
+        }
+    };
+}
+
+macro_rules! or_fail {
+    ($call:expr, $result:expr) => {
+        match $result {
+            Ok(value) => value,
+            Err(error) => return $call.failure(&error),
+        }
+    };
+}
+
+async fn route(call: &mut Call, method: &Method, body: &Form) -> worker::Result<Response> {
+    let path = call.path.clone();
+    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let post = *method == Method::Post;
+    if !post && *method != Method::Get && *method != Method::Head {
+        return Response::error("Method not allowed", 405);
+    }
+    match parts.as_slice() {
+        [""] => root(call).await,
+        ["login"] if post => login_post(call, body).await,
+        ["login"] => login_get(call).await,
+        ["signup"] if post => signup_post(call, body).await,
+        ["signup"] => html_page(200, account::signup(&call.csrf_token(), "", "", &Refusal::default())),
+        ["logout"] if post => logout(call).await,
+        ["verify-email"] => verify_email(call).await,
+        ["forgot-password"] if post => forgot_post(call, body).await,
+        ["forgot-password"] => {
+            html_page(200, account::forgot(&call.csrf_token(), false, &Refusal::default()))
+        }
+        ["reset-password"] if post => reset_post(call, body).await,
+        ["reset-password"] => {
+            html_page(200, account::reset(&call.csrf_token(), call.query.get("token"), &Refusal::default()))
+        }
+        ["accept-invitation"] if post => accept_post(call, body).await,
+        ["accept-invitation"] => {
+            html_page(200, account::accept(&call.csrf_token(), call.query.get("token"), &Refusal::default()))
+        }
+        ["sessions"] if !post => sessions(call).await,
+        ["sessions", "others"] if post => sign_out_others(call).await,
+        ["sessions", id] if post && is_id(id) => sign_out_one(call, id).await,
+        ["team"] => team(call, post.then_some(body)).await,
+        ["onboarding"] => onboarding(call, post.then_some(body)).await,
+        ["stores", id] if !post && is_id(id) => home(call, id).await,
+        ["stores", id, "products"] if is_id(id) => products(call, id, post.then_some(body)).await,
+        ["stores", id, "products", pid] if is_id(id) && is_id(pid) => {
+            product(call, id, pid, post.then_some(body)).await
+        }
+        ["stores", id, "products", pid, "publish"] if post && is_id(id) && is_id(pid) => {
+            publish(call, id, pid).await
+        }
+        ["stores", id, "research"] if is_id(id) => research(call, id, post).await,
+        ["stores", id, "research", rid] if !post && is_id(id) && is_id(rid) => run(call, id, rid).await,
+        ["stores", id, "watchlist"] if !post && is_id(id) => watchlist(call, id).await,
+        ["stores", id, "watchlist", wid] if post && is_id(id) => import_watched(call, id, wid).await,
+        _ => html_page(
+            404,
+            pages::message(
+                &Shell::new("Not found"),
+                "There is no page here.",
+                Some(("/", "Back to the dashboard")),
+            ),
+        ),
+    }
+}
+
+async fn root(call: &mut Call) -> worker::Result<Response> {
+    signed_in!(call);
+    let stores = or_fail!(call, call.api().get("/v1/stores").await);
+    match stores["stores"].get(0).and_then(|s| s["id"].as_str()) {
+        Some(id) => redirect(&format!("/stores/{id}")),
+        None => redirect("/onboarding"),
+    }
+}
+
+async fn login_get(call: &mut Call) -> worker::Result<Response> {
+    if call.signed_in().await {
+        return redirect(safe_next(call.query.get("next")));
+    }
+    let refusal = Refusal::default();
+    let page = account::login(
+        &call.csrf_token(),
+        "",
+        call.query.get("next"),
+        notice(call.query.get("notice")),
+        &refusal,
+    );
+    html_page(200, page)
+}
+
+/// A signed-in page's frame.
+fn shell<'a>(call: &'a Call, token: &'a str, title: &'a str, store: Option<&'a Value>) -> Shell<'a> {
+    Shell {
+        viewer: call.claims.as_ref().map(|c| Viewer { role: &c.role, csrf: token }),
+        store: store.map(|s| StoreNav { id: text(s, "id"), name: text(s, "name"), url: text(s, "url") }),
+        notice: notice(call.query.get("notice")),
+        ..Shell::new(title)
+    }
+}
+
+/// The message and field of a refused form.
+fn refused(error: &ApiError) -> (String, Option<String>) {
+    match error {
+        ApiError::Refused { message, field } => (message.clone(), field.clone()),
+        other => (other.message(), None),
+    }
+}
+
+async fn login_post(call: &mut Call, body: &Form) -> worker::Result<Response> {
+    let email = body.get("email");
+    let answer =
+        call.api().post("/v1/auth/login", &json!({ "email": email, "password": body.raw("password") })).await;
+    let (status, message) = match answer {
+        Ok(tokens) if call.start_session(&tokens) => return redirect(safe_next(body.get("next"))),
+        Ok(_) => (502, ApiError::Unavailable(200).message()),
+        Err(ApiError::SignedOut) => (401, "That email and password do not match an account.".to_owned()),
+        Err(error) => (error.status(), refused(&error).0),
+    };
+    let refusal = Refusal { message: Some(&message), field: None };
+    html_page(status, account::login(&call.csrf_token(), email, body.get("next"), None, &refusal))
+}
+
+async fn signup_post(call: &mut Call, body: &Form) -> worker::Result<Response> {
+    let (email, company) = (body.get("email"), body.get("company"));
+    let answer = call
+        .api()
+        .post(
+            "/v1/auth/signup",
+            &json!({ "email": email, "password": body.raw("password"), "company": company }),
+        )
+        .await;
+    let (message, field) = match answer {
+        Ok(tokens) if call.start_session(&tokens) => return redirect("/onboarding?notice=verify"),
+        Ok(_) => (ApiError::Unavailable(200).message(), None),
+        Err(error) => refused(&error),
+    };
+    let refusal = Refusal { message: Some(&message), field: field.as_deref() };
+    html_page(400, account::signup(&call.csrf_token(), email, company, &refusal))
+}
+
+async fn logout(call: &mut Call) -> worker::Result<Response> {
+    if call.signed_in().await {
+        // The session ends in the browser whatever the API answers.
+        let _ = call.api().post("/v1/auth/logout", &json!({})).await;
+    }
+    call.end_session();
+    redirect("/login?notice=logged_out")
+}
+
+async fn verify_email(call: &mut Call) -> worker::Result<Response> {
+    let token = call.query.get("token");
+    let path = format!("/v1/auth/verify-email?{}", query(&[("token", token)]));
+    match call.api().get(&path).await {
+        Ok(_) => html_page(200, account::verified(Ok(()))),
+        Err(error) => html_page(error.status(), account::verified(Err(&refused(&error).0))),
+    }
+}
+
+async fn forgot_post(call: &mut Call, body: &Form) -> worker::Result<Response> {
+    match call.api().post("/v1/auth/password-reset", &json!({ "email": body.get("email") })).await {
+        Ok(_) => html_page(200, account::forgot(&call.csrf_token(), true, &Refusal::default())),
+        Err(error) => {
+            let (message, _) = refused(&error);
+            let refusal = Refusal { message: Some(&message), field: None };
+            html_page(error.status(), account::forgot(&call.csrf_token(), false, &refusal))
+        }
+    }
+}
+
+async fn reset_post(call: &mut Call, body: &Form) -> worker::Result<Response> {
+    let token = body.get("token");
+    let answer = call
+        .api()
+        .post("/v1/auth/password-reset/confirm", &json!({ "token": token, "password": body.raw("password") }))
+        .await;
+    match answer {
+        Ok(_) => {
+            call.end_session();
+            redirect("/login?notice=password_set")
+        }
+        Err(error) => {
+            let (message, field) = refused(&error);
+            let refusal = Refusal { message: Some(&message), field: field.as_deref() };
+            html_page(error.status(), account::reset(&call.csrf_token(), token, &refusal))
+        }
+    }
+}
+
+async fn accept_post(call: &mut Call, body: &Form) -> worker::Result<Response> {
+    let token = body.get("token");
+    let answer = call
+        .api()
+        .post("/v1/invitations/accept", &json!({ "token": token, "password": body.raw("password") }))
+        .await;
+    let (message, field) = match answer {
+        Ok(tokens) if call.start_session(&tokens) => return redirect("/"),
+        Ok(_) => (ApiError::Unavailable(200).message(), None),
+        Err(ApiError::SignedOut) => {
+            ("That password does not match the account this invitation is for.".to_owned(), None)
+        }
+        Err(error) => refused(&error),
+    };
+    let refusal = Refusal { message: Some(&message), field: field.as_deref() };
+    html_page(400, account::accept(&call.csrf_token(), token, &refusal))
+}
+
+async fn sessions(call: &mut Call) -> worker::Result<Response> {
+    signed_in!(call);
+    let list = or_fail!(call, call.api().get("/v1/auth/sessions").await);
+    let token = call.csrf_token();
+    html_page(200, account::sessions(&shell(call, &token, "Sessions", None), &token, &list))
+}
+
+async fn sign_out_one(call: &mut Call, id: &str) -> worker::Result<Response> {
+    signed_in!(call);
+    or_fail!(call, call.api().delete(&format!("/v1/auth/sessions/{id}")).await);
+    redirect("/sessions?notice=revoked")
+}
+
+async fn sign_out_others(call: &mut Call) -> worker::Result<Response> {
+    signed_in!(call);
+    let list = or_fail!(call, call.api().get("/v1/auth/sessions").await);
+    for s in list["sessions"].as_array().map(Vec::as_slice).unwrap_or_default() {
+        if let (Some(id), false) = (s["id"].as_str(), s["current"] == true) {
+            if is_id(id) {
+                or_fail!(call, call.api().delete(&format!("/v1/auth/sessions/{id}")).await);
+            }
+        }
+    }
+    redirect("/sessions?notice=others_revoked")
+}
+
+async fn team(call: &mut Call, post: Option<&Form>) -> worker::Result<Response> {
+    signed_in!(call);
+    let mut refusal_text = (String::new(), None);
+    if let Some(body) = post {
+        let invite = json!({ "email": body.get("email"), "role": body.get("role") });
+        match call.api().post("/v1/members/invitations", &invite).await {
+            Ok(_) => return redirect("/team?notice=invited"),
+            Err(ApiError::SignedOut) => return call.failure(&ApiError::SignedOut),
+            Err(error) => refusal_text = refused(&error),
+        }
+    }
+    let members = call.api().get("/v1/members").await;
+    let token = call.csrf_token();
+    let members_view = match &members {
+        Ok(list) => Ok(list),
+        Err(ApiError::Forbidden(_)) => Err("Only the tenant's owner sees and manages the team."),
+        Err(error) => return call.failure(error),
+    };
+    let refusal = Refusal {
+        message: (!refusal_text.0.is_empty()).then_some(refusal_text.0.as_str()),
+        field: refusal_text.1.as_deref(),
+    };
+    let status = if post.is_some() { 400 } else { 200 };
+    html_page(status, account::team(&shell(call, &token, "Team", None), &token, members_view, &refusal))
+}
+
+async fn onboarding(call: &mut Call, post: Option<&Form>) -> worker::Result<Response> {
+    signed_in!(call);
+    let token = call.csrf_token();
+    let empty = Form::parse("");
+    let body = post.unwrap_or(&empty);
+    let values = NewStore {
+        name: body.get("name"),
+        slug: body.get("slug"),
+        niche: body.get("niche"),
+        theme: body.get("theme"),
+        brand_color: body.get("brand_color"),
+    };
+    let mut failure = (String::new(), None);
+    if post.is_some() {
+        let slug = if values.slug.is_empty() {
+            domain::content::slugify(values.name)
+        } else {
+            values.slug.to_owned()
+        };
+        let mut create = json!({ "name": values.name, "slug": slug });
+        if !values.niche.is_empty() {
+            create["niche"] = json!(values.niche);
+        }
+        match call.api().post("/v1/stores", &create).await {
+            Ok(store) => {
+                let id = text(&store, "id").to_owned();
+                let mut look = json!({});
+                if THEMES.iter().any(|(t, _)| *t == values.theme) {
+                    look["theme"] = json!(values.theme);
+                }
+                if !values.brand_color.is_empty() {
+                    look["brand_color"] = json!(values.brand_color);
+                }
+                let next = match store["launch_run_id"].as_str() {
+                    Some(run) => format!("/stores/{id}/research/{run}"),
+                    None => format!("/stores/{id}"),
+                };
+                if let Err(error) = call.api().patch(&format!("/v1/stores/{id}"), &look).await {
+                    // The store exists: its look can be changed later; say why it was not applied.
+                    worker::console_warn!("onboarding: the look was not applied: {}", error.message());
+                }
+                return redirect(&next);
+            }
+            Err(ApiError::SignedOut) => return call.failure(&ApiError::SignedOut),
+            Err(error) => failure = refused(&error),
+        }
+    }
+    let refusal = Refusal {
+        message: (!failure.0.is_empty()).then_some(failure.0.as_str()),
+        field: failure.1.as_deref(),
+    };
+    let status = if post.is_some() { 400 } else { 200 };
+    html_page(
+        status,
+        store_pages::onboarding(&shell(call, &token, "Your store", None), &token, &values, &refusal),
+    )
+}
+
+async fn home(call: &mut Call, id: &str) -> worker::Result<Response> {
+    signed_in!(call);
+    let api = call.api();
+    let store = or_fail!(call, api.get(&format!("/v1/stores/{id}")).await);
+    let today =
+        time::OffsetDateTime::from_unix_timestamp(call.now).map(|t| t.date()).unwrap_or(time::Date::MIN);
+    let range = Range::from_query(call.query.get("from"), call.query.get("to"), today);
+    let previous = range.previous();
+    let (from, to) = (range::format(range.from), range::format(range.to));
+    let analytics = |r: Range| {
+        format!("/v1/stores/{id}/analytics?from={}&to={}", range::format(r.from), range::format(r.to))
+    };
+    let current = or_fail!(call, api.get(&analytics(range)).await);
+    let before = or_fail!(call, api.get(&analytics(previous)).await);
+    let drafts = or_fail!(call, api.get(&format!("/v1/stores/{id}/products?status=draft&limit=200")).await);
+    let watch = or_fail!(call, api.get(&format!("/v1/stores/{id}/watchlist")).await);
+    let all = or_fail!(call, api.get(&format!("/v1/stores/{id}/products?limit=200")).await);
+    let log = api.get("/v1/audit-log?limit=10").await;
+    let mut top: Vec<&Value> = all["products"].as_array().map(|p| p.iter().collect()).unwrap_or_default();
+    top.sort_by(|a, b| b["score"].as_f64().unwrap_or(0.0).total_cmp(&a["score"].as_f64().unwrap_or(0.0)));
+    top.truncate(5);
+    let activity = match &log {
+        Ok(log) => Ok(log),
+        Err(ApiError::Forbidden(_)) => Err("Recent activity is shown to the tenant's owner."),
+        Err(_) => Err("Recent activity could not be read just now."),
+    };
+    let h = Home {
+        store: &store,
+        from: &from,
+        to: &to,
+        current: &current,
+        previous: &before,
+        drafts: drafts["products"].as_array().map_or(0, Vec::len),
+        watchlist: watch["items"].as_array().map_or(0, Vec::len),
+        top,
+        activity,
+    };
+    let token = call.csrf_token();
+    html_page(200, store_pages::home(&shell(call, &token, "Home", Some(&store)), &h))
+}
+
+async fn products(call: &mut Call, id: &str, post: Option<&Form>) -> worker::Result<Response> {
+    signed_in!(call);
+    let api = call.api();
+    if let Some(body) = post {
+        let ids: Vec<&str> = body.all("id").into_iter().filter(|i| is_id(i)).collect();
+        if ids.is_empty() {
+            return redirect(&format!("/stores/{id}/products?notice=none_selected"));
+        }
+        let change = json!({ "ids": ids, "changes": { "status": "published" } });
+        or_fail!(call, api.patch(&format!("/v1/stores/{id}/products"), &change).await);
+        return redirect(&format!("/stores/{id}/products?notice=published"));
+    }
+    let store = or_fail!(call, api.get(&format!("/v1/stores/{id}")).await);
+    let q: String = call.query.get("q").chars().take(100).collect();
+    let status = match call.query.get("status") {
+        s @ ("draft" | "published") => s,
+        _ => "",
+    };
+    let list = or_fail!(
+        call,
+        api.get(&format!(
+            "/v1/stores/{id}/products?{}",
+            query(&[("limit", "200"), ("q", &q), ("status", status)])
+        ))
+        .await
+    );
+    let token = call.csrf_token();
+    let page = store_pages::products(
+        &shell(call, &token, "Products", Some(&store)),
+        &token,
+        id,
+        &list,
+        &q,
+        status,
+        call.can_edit(),
+    );
+    html_page(200, page)
+}
+
+/// The product fields of the edit form, as the API's change.
+fn product_changes(body: &Form, currency: &str) -> Result<Value, (String, &'static str)> {
+    let description: Vec<String> = body
+        .raw("description")
+        .replace("\r\n", "\n")
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let currency: domain::Currency =
+        currency.parse().map_err(|_| ("Unknown currency.".to_owned(), "price_minor"))?;
+    let price = domain::Money::parse_decimal(body.get("price"), currency)
+        .map_err(|e| (format!("The price {e}."), "price_minor"))?;
+    let status = if body.get("status") == "published" { "published" } else { "draft" };
+    Ok(json!({
+        "title": body.get("title"),
+        "description": description,
+        "price_minor": price.minor,
+        "meta_title": body.get("meta_title"),
+        "meta_description": body.get("meta_description"),
+        "status": status,
+    }))
+}
+
+async fn product(call: &mut Call, id: &str, pid: &str, post: Option<&Form>) -> worker::Result<Response> {
+    signed_in!(call);
+    let api = call.api();
+    let store = or_fail!(call, api.get(&format!("/v1/stores/{id}")).await);
+    let path = format!("/v1/stores/{id}/products/{pid}");
+    let mut current = or_fail!(call, api.get(&path).await);
+    let mut failure = (String::new(), None::<String>);
+    if let Some(body) = post {
+        match product_changes(body, text(&current, "currency")) {
+            Ok(changes) => match api.patch(&path, &changes).await {
+                Ok(_) => return redirect(&format!("/stores/{id}/products/{pid}?notice=saved")),
+                Err(error @ (ApiError::Refused { .. } | ApiError::Forbidden(_))) => failure = refused(&error),
+                Err(error) => return call.failure(&error),
+            },
+            Err((message, field)) => failure = (message, Some(field.to_owned())),
+        }
+        // The form shows what was typed, with the reason it was refused.
+        for key in ["title", "meta_title", "meta_description"] {
+            current[key] = json!(body.get(key));
+        }
+    }
+    let refusal = Refusal {
+        message: (!failure.0.is_empty()).then_some(failure.0.as_str()),
+        field: failure.1.as_deref(),
+    };
+    let token = call.csrf_token();
+    let title = text(&current, "title").to_owned();
+    let page = store_pages::product(
+        &shell(call, &token, &title, Some(&store)),
+        &token,
+        id,
+        text(&store, "url"),
+        &current,
+        call.can_edit(),
+        &refusal,
+    );
+    html_page(if post.is_some() { 400 } else { 200 }, page)
+}
+
+async fn publish(call: &mut Call, id: &str, pid: &str) -> worker::Result<Response> {
+    signed_in!(call);
+    or_fail!(
+        call,
+        call.api().patch(&format!("/v1/stores/{id}/products/{pid}"), &json!({ "status": "published" })).await
+    );
+    redirect(&format!("/stores/{id}/products/{pid}?notice=published"))
+}
+
+async fn research(call: &mut Call, id: &str, post: bool) -> worker::Result<Response> {
+    signed_in!(call);
+    let api = call.api();
+    if post {
+        let run = or_fail!(call, api.post(&format!("/v1/stores/{id}/research-runs"), &json!({})).await);
+        return redirect(&format!("/stores/{id}/research/{}", text(&run, "id")));
+    }
+    let store = or_fail!(call, api.get(&format!("/v1/stores/{id}")).await);
+    let list = or_fail!(call, api.get(&format!("/v1/stores/{id}/research-runs")).await);
+    let token = call.csrf_token();
+    html_page(
+        200,
+        store_pages::runs(&shell(call, &token, "Research", Some(&store)), &token, id, &list, call.can_edit()),
+    )
+}
+
+async fn run(call: &mut Call, id: &str, rid: &str) -> worker::Result<Response> {
+    signed_in!(call);
+    let api = call.api();
+    let store = or_fail!(call, api.get(&format!("/v1/stores/{id}")).await);
+    let run = or_fail!(call, api.get(&format!("/v1/stores/{id}/research-runs/{rid}")).await);
+    let all = or_fail!(call, api.get(&format!("/v1/stores/{id}/products?limit=200")).await);
+    let from_run: Vec<&Value> = all["products"]
+        .as_array()
+        .map(|p| p.iter().filter(|p| p["research_run_id"].as_str() == Some(rid)).collect())
+        .unwrap_or_default();
+    let token = call.csrf_token();
+    let mut frame = shell(call, &token, "Research run", Some(&store));
+    if store_pages::run_in_progress(&run, from_run.len()) {
+        frame.refresh_secs = Some(3);
+    }
+    html_page(200, store_pages::run(&frame, id, &run, &from_run))
+}
+
+async fn watchlist(call: &mut Call, id: &str) -> worker::Result<Response> {
+    signed_in!(call);
+    let api = call.api();
+    let store = or_fail!(call, api.get(&format!("/v1/stores/{id}")).await);
+    let list = or_fail!(call, api.get(&format!("/v1/stores/{id}/watchlist")).await);
+    let token = call.csrf_token();
+    html_page(
+        200,
+        store_pages::watchlist(
+            &shell(call, &token, "Watchlist", Some(&store)),
+            &token,
+            id,
+            &list,
+            call.can_edit(),
+        ),
+    )
+}
+
+async fn import_watched(call: &mut Call, id: &str, item: &str) -> worker::Result<Response> {
+    signed_in!(call);
+    let api = call.api();
+    let list = or_fail!(call, api.get(&format!("/v1/stores/{id}/watchlist")).await);
+    let Some(url) = list["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|i| i["id"].as_str() == Some(item)))
+        .and_then(|i| i["product_url"].as_str())
+    else {
+        return call.failure(&ApiError::NotFound);
+    };
+    or_fail!(call, api.post(&format!("/v1/stores/{id}/products/from-urls"), &json!({ "urls": [url] })).await);
+    redirect(&format!("/stores/{id}/products?notice=importing"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_our_own_paths_are_followed_after_login() {
+        assert_eq!(safe_next("/stores/x"), "/stores/x");
+        assert_eq!(safe_next("//evil.example"), "/");
+        assert_eq!(safe_next("https://evil.example"), "/");
+        assert_eq!(safe_next("/\\evil.example"), "/");
+    }
+
+    #[test]
+    fn the_edit_form_becomes_the_api_change() {
+        let body = Form::parse("title=Brush&description=One%0D%0A%0D%0ATwo%0D%0A%0D%0A&price=12.5&meta_title=M&meta_description=D&status=published");
+        let change = product_changes(&body, "USD").unwrap();
+        assert_eq!(change["description"], json!(["One", "Two"]));
+        assert_eq!(change["price_minor"], 1250);
+        assert_eq!(change["status"], "published");
+        let bad = Form::parse("title=Brush&price=12.555");
+        assert_eq!(product_changes(&bad, "USD").unwrap_err().1, "price_minor");
+    }
+
+    #[test]
+    fn notices_come_from_a_fixed_list() {
+        assert_eq!(notice("saved"), Some("Saved."));
+        assert_eq!(notice("<script>"), None);
+    }
+}

@@ -1,0 +1,539 @@
+//! Store pages: onboarding, home, products, research runs and the watchlist.
+
+use super::account::Refusal;
+use super::chart::daily_bars;
+use super::{csrf_field, day, money, page, text, Field, Shell};
+use html::{html, Markup};
+use serde_json::Value;
+
+/// The storefront themes a store can wear (the API's `theme`).
+pub const THEMES: [(&str, &str); 3] = [
+    ("classic", "Classic: light, centred, a serif for headings"),
+    ("bold", "Bold: dark header, large type, strong colour"),
+    ("minimal", "Minimal: white space, thin lines, small type"),
+];
+
+/// What the merchant typed into the onboarding form.
+#[derive(Default)]
+pub struct NewStore<'a> {
+    /// The store's name.
+    pub name: &'a str,
+    /// The shop address (slug); blank means made from the name.
+    pub slug: &'a str,
+    /// What it sells.
+    pub niche: &'a str,
+    /// `classic`, `bold` or `minimal`.
+    pub theme: &'a str,
+    /// `#rrggbb`.
+    pub brand_color: &'a str,
+}
+
+/// Onboarding: the store's name, address, niche, theme and brand colour.
+pub fn onboarding(shell: &Shell, csrf: &str, store: &NewStore, refusal: &Refusal) -> Markup {
+    let theme = if store.theme.is_empty() { "classic" } else { store.theme };
+    let colour = if store.brand_color.is_empty() { "#2a6f4e" } else { store.brand_color };
+    let on = |f: &str| (refusal.field == Some(f)).then_some(refusal.message).flatten();
+    page(
+        shell,
+        html! {
+            p { "Tell us about your store. When you finish, it goes live and its first research run starts filling it with products." }
+            form.card method="post" action="/onboarding" {
+                (csrf_field(csrf))
+                (Field { autocomplete: "organization", ..Field::text("Store name", "name", store.name) }.render(on("name")))
+                (Field { required: false, hint: Some("Letters, digits and hyphens; made from the name when left blank."), ..Field::text("Shop address", "slug", store.slug) }.render(on("slug")))
+                (Field { hint: Some("What you sell, in a few words, e.g. pet grooming."), ..Field::text("Niche", "niche", store.niche) }.render(on("niche")))
+                fieldset {
+                    legend { "Theme" }
+                    @for (value, label) in THEMES {
+                        div.choice {
+                            input type="radio" name="theme" id={ "theme-" (value) } value=(value) checked[value == theme];
+                            label for={ "theme-" (value) } { (label) }
+                        }
+                    }
+                }
+                div.field {
+                    label for="brand_color" { "Brand colour" }
+                    input #brand_color name="brand_color" type="color" value=(colour);
+                }
+                button type="submit" { "Launch my store" }
+            }
+        },
+    )
+}
+
+/// The change of `current` against `previous`, as a percentage.
+pub fn change(current: f64, previous: f64) -> String {
+    if previous == 0.0 {
+        if current == 0.0 {
+            "no change".into()
+        } else {
+            "new".into()
+        }
+    } else {
+        let pct = ((current - previous) / previous * 100.0).round() as i64;
+        if pct >= 0 {
+            format!("+{pct}%")
+        } else {
+            format!("{pct}%")
+        }
+    }
+}
+
+/// Everything the home page shows.
+pub struct Home<'a> {
+    /// The store.
+    pub store: &'a Value,
+    /// The range's first day (`YYYY-MM-DD`).
+    pub from: &'a str,
+    /// Its last day.
+    pub to: &'a str,
+    /// Analytics over the range.
+    pub current: &'a Value,
+    /// Analytics over the period of the same length just before it.
+    pub previous: &'a Value,
+    /// Draft products (the first page of them).
+    pub drafts: usize,
+    /// Items on the watchlist.
+    pub watchlist: usize,
+    /// The store's products with the best research scores.
+    pub top: Vec<&'a Value>,
+    /// The audit log's newest entries, or why they are not shown.
+    pub activity: Result<&'a Value, &'a str>,
+}
+
+/// The store's home: key figures against the previous period, a chart, a to-do list, top
+/// products and recent activity.
+pub fn home(shell: &Shell, h: &Home) -> Markup {
+    let currency = text(h.store, "currency");
+    let num = |v: &Value, k: &str| v[k].as_f64().unwrap_or(0.0);
+    let figures = [
+        ("Revenue", money(h.current["revenue_minor"].as_i64().unwrap_or(0), currency), "revenue_minor"),
+        ("Orders", num(h.current, "orders").to_string(), "orders"),
+        ("Page views", num(h.current, "page_views").to_string(), "page_views"),
+        ("Conversion", format!("{:.1}%", num(h.current, "conversion_rate") * 100.0), "conversion_rate"),
+    ];
+    let days: Vec<(String, i64)> = h.current["days"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|d| (text(d, "day").to_owned(), d["metrics"]["page_view"].as_i64().unwrap_or(0)))
+        .collect();
+    let store_id = text(h.store, "id");
+    page(
+        shell,
+        html! {
+            form.range method="get" action={ "/stores/" (store_id) } {
+                div.field { label for="from" { "From" } input #from name="from" type="date" value=(h.from) required; }
+                div.field { label for="to" { "To" } input #to name="to" type="date" value=(h.to) required; }
+                button type="submit" { "Show" }
+            }
+            section aria-labelledby="figures" {
+                h2 #figures { "From " (h.from) " to " (h.to) ", against the period before" }
+                ul.figures {
+                    @for (label, value, key) in &figures {
+                        li { span.label { (label) } " " strong { (value) } " " span.change { (change(num(h.current, key), num(h.previous, key))) } }
+                    }
+                }
+                (daily_bars("Page views per day", &days))
+            }
+            section aria-labelledby="todo" {
+                h2 #todo { "To do" }
+                ul {
+                    @if h.drafts > 0 {
+                        li { a href={ "/stores/" (store_id) "/products?status=draft" } { (h.drafts) " draft products to review and publish" } }
+                    }
+                    @if h.watchlist > 0 {
+                        li { a href={ "/stores/" (store_id) "/watchlist" } { (h.watchlist) " watchlist items worth a look" } }
+                    }
+                    @if num(h.current, "orders") > 0.0 {
+                        li { (num(h.current, "orders")) " orders in this period" }
+                    }
+                    @if h.drafts == 0 && h.watchlist == 0 && num(h.current, "orders") == 0.0 {
+                        li { "Nothing waiting." }
+                    }
+                }
+            }
+            section aria-labelledby="top" {
+                h2 #top { "Top products by research score" }
+                @if h.top.is_empty() { p { "No products yet." } }
+                ol {
+                    @for p in &h.top {
+                        li { a href={ "/stores/" (store_id) "/products/" (text(p, "id")) } { (text(p, "title")) } " (" (p["score"].as_f64().map(|s| format!("{s:.0}")).unwrap_or_default()) ")" }
+                    }
+                }
+            }
+            section aria-labelledby="activity" {
+                h2 #activity { "Recent activity" }
+                @match h.activity {
+                    Ok(log) => ul {
+                        @for e in log["entries"].as_array().map(Vec::as_slice).unwrap_or_default() {
+                            li { (day(text(e, "at"))) ": " (text(e, "action")) @if let Some(t) = e["target"].as_str() { " " (t) } }
+                        }
+                    },
+                    Err(why) => p { (why) },
+                }
+            }
+        },
+    )
+}
+
+/// The store's products, with search, a status filter and bulk publishing.
+pub fn products(
+    shell: &Shell,
+    csrf: &str,
+    store_id: &str,
+    list: &Value,
+    q: &str,
+    status: &str,
+    can_edit: bool,
+) -> Markup {
+    let items = list["products"].as_array().map(Vec::as_slice).unwrap_or_default();
+    page(
+        shell,
+        html! {
+            form.filters method="get" action={ "/stores/" (store_id) "/products" } role="search" {
+                div.field { label for="q" { "Search" } input #q name="q" type="search" value=(q); }
+                div.field {
+                    label for="status" { "Status" }
+                    select #status name="status" {
+                        option value="" selected[status.is_empty()] { "Any" }
+                        option value="draft" selected[status == "draft"] { "Draft" }
+                        option value="published" selected[status == "published"] { "Published" }
+                    }
+                }
+                button type="submit" { "Filter" }
+            }
+            @if items.is_empty() { p { "No products match." } }
+            @else {
+                form method="post" action={ "/stores/" (store_id) "/products" } {
+                    (csrf_field(csrf))
+                    table {
+                        caption { (items.len()) " products" }
+                        thead { tr {
+                            @if can_edit { th scope="col" { span.visually-hidden { "Select" } } }
+                            th scope="col" { "Title" } th scope="col" { "Status" } th scope="col" { "Price" } th scope="col" { "Score" }
+                        } }
+                        tbody {
+                            @for p in items {
+                                tr {
+                                    @if can_edit {
+                                        td {
+                                            input type="checkbox" name="id" value=(text(p, "id")) id={ "select-" (text(p, "id")) };
+                                            label.visually-hidden for={ "select-" (text(p, "id")) } { "Select " (text(p, "title")) }
+                                        }
+                                    }
+                                    td { a href={ "/stores/" (store_id) "/products/" (text(p, "id")) } { (text(p, "title")) } }
+                                    td { (text(p, "status")) }
+                                    td { (money(p["price_minor"].as_i64().unwrap_or(0), text(p, "currency"))) }
+                                    td { (p["score"].as_f64().map(|s| format!("{s:.0}")).unwrap_or_default()) }
+                                }
+                            }
+                        }
+                    }
+                    @if can_edit { button type="submit" name="action" value="publish" { "Publish selected" } }
+                }
+            }
+        },
+    )
+}
+
+/// One product's edit form, with a link to it in the shop (`shop_url`) once published.
+pub fn product(
+    shell: &Shell,
+    csrf: &str,
+    store_id: &str,
+    shop_url: &str,
+    p: &Value,
+    can_edit: bool,
+    refusal: &Refusal,
+) -> Markup {
+    let currency = text(p, "currency");
+    let price = money(p["price_minor"].as_i64().unwrap_or(0), currency);
+    let price = price.trim_start_matches(|c: char| !c.is_ascii_digit()).to_owned();
+    let description = p["description"]
+        .as_array()
+        .map(|ps| ps.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("\n\n"))
+        .unwrap_or_default();
+    let action = format!("/stores/{store_id}/products/{}", text(p, "id"));
+    let on = |f: &str| (refusal.field == Some(f)).then_some(refusal.message).flatten();
+    let status = text(p, "status");
+    page(
+        shell,
+        html! {
+            p {
+                "Status: " strong #product-status { (status) }
+                @if status == "published" {
+                    " · " a #view-in-shop href={ (shop_url.trim_end_matches('/')) "/products/" (text(p, "slug")) } { "View in the shop" }
+                }
+            }
+            @if can_edit && status != "published" {
+                form method="post" action={ (action) "/publish" } {
+                    (csrf_field(csrf))
+                    button type="submit" { "Publish" }
+                }
+            }
+            form.card method="post" action=(action) {
+                (csrf_field(csrf))
+                fieldset disabled[!can_edit] {
+                    legend { "Details" }
+                    (Field::text("Title", "title", text(p, "title")).render(on("title")))
+                    div.field {
+                        label for="description" { "Description" }
+                        span.hint id="description-hint" { "Paragraphs separated by a blank line." }
+                        textarea #description name="description" rows="8" aria-describedby="description-hint" { (description) }
+                    }
+                    (Field { hint: Some(currency), kind: "text", autocomplete: "off", ..Field::text("Price", "price", &price) }.render(on("price_minor")))
+                    (Field { required: false, ..Field::text("SEO title", "meta_title", text(p, "meta_title")) }.render(on("meta_title")))
+                    (Field { required: false, ..Field::text("SEO description", "meta_description", text(p, "meta_description")) }.render(on("meta_description")))
+                    div.field {
+                        label for="status" { "Status" }
+                        select #status name="status" {
+                            option value="draft" selected[status != "published"] { "Draft" }
+                            option value="published" selected[status == "published"] { "Published" }
+                        }
+                    }
+                    button type="submit" { "Save" }
+                }
+            }
+        },
+    )
+}
+
+/// The store's research runs, newest first, and a button to start one.
+pub fn runs(shell: &Shell, csrf: &str, store_id: &str, list: &Value, can_edit: bool) -> Markup {
+    page(
+        shell,
+        html! {
+            @if can_edit {
+                form method="post" action={ "/stores/" (store_id) "/research" } {
+                    (csrf_field(csrf))
+                    button type="submit" { "Start a research run" }
+                }
+            }
+            table {
+                caption { "Research runs" }
+                thead { tr { th scope="col" { "Started" } th scope="col" { "Trigger" } th scope="col" { "Status" } th scope="col" { "Candidates" } th scope="col" { "Imported" } } }
+                tbody {
+                    @for r in list["runs"].as_array().map(Vec::as_slice).unwrap_or_default() {
+                        tr {
+                            td { a href={ "/stores/" (store_id) "/research/" (text(r, "id")) } { (text(r, "created_at")) } }
+                            td { (text(r, "trigger")) }
+                            td { (text(r, "status")) }
+                            td { (r["candidates"].as_i64().map(|n| n.to_string()).unwrap_or_default()) }
+                            td { (r["imported"].as_i64().map(|n| n.to_string()).unwrap_or_default()) }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// Whether a run's page should keep reloading: the run is not reported yet, or its imports are
+/// still landing.
+pub fn run_in_progress(run: &Value, products_found: usize) -> bool {
+    text(run, "status") == "queued" || (run["imported"].as_u64().unwrap_or(0) as usize) > products_found
+}
+
+/// One run: its progress per source, its candidates with scores and decisions, and the products
+/// it brought into the store.
+pub fn run(shell: &Shell, store_id: &str, run: &Value, products: &[&Value]) -> Markup {
+    let status = text(run, "status");
+    page(
+        shell,
+        html! {
+            p role="status" #run-status {
+                @match status {
+                    "queued" => "Researching: sources are being read and candidates scored. This page refreshes by itself.",
+                    "failed" => "This run failed.",
+                    _ => { "Done: " (run["candidates"].as_i64().unwrap_or(0)) " candidates, "
+                           (run["imported"].as_i64().unwrap_or(0)) " imported, "
+                           (run["watchlisted"].as_i64().unwrap_or(0)) " on the watchlist." }
+                }
+            }
+            @if let Some(sources) = run["sources"].as_array() {
+                h2 { "Sources" }
+                ul {
+                    @for s in sources {
+                        li { (text(s, "source")) ": " (s["candidates"].as_i64().unwrap_or(0)) " found"
+                             @if let Some(e) = s["error"].as_str() { " (" (e) ")" } }
+                    }
+                }
+            }
+            h2 { "Products in your store from this run" }
+            @if products.is_empty() { p { "None yet." } }
+            ul #run-products {
+                @for p in products {
+                    li { a href={ "/stores/" (store_id) "/products/" (text(p, "id")) } { (text(p, "title")) } " (" (text(p, "status")) ")" }
+                }
+            }
+            @if let Some(top) = run["top"].as_array() {
+                table {
+                    caption { "Candidates, best AI score first" }
+                    thead { tr { th scope="col" { "Product" } th scope="col" { "Source" } th scope="col" { "Research score" } th scope="col" { "AI score" } th scope="col" { "Decision" } } }
+                    tbody {
+                        @for c in top {
+                            tr {
+                                td { (text(c, "title")) }
+                                td { (text(c, "source")) }
+                                td { (c["research_score"].as_f64().map(|s| format!("{s:.1}")).unwrap_or_default()) }
+                                td { (c["ai_score"].as_i64().map(|s| s.to_string()).unwrap_or_else(|| "not analysed".into())) }
+                                td { (text(c, "decision")) }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// The watchlist: products research scored below the import bar, with the AI's reasons, each
+/// with an import button.
+pub fn watchlist(shell: &Shell, csrf: &str, store_id: &str, list: &Value, can_edit: bool) -> Markup {
+    let items = list["items"].as_array().map(Vec::as_slice).unwrap_or_default();
+    page(
+        shell,
+        html! {
+            @if items.is_empty() { p { "The watchlist is empty." } }
+            @for item in items {
+                article.item {
+                    h2 { (text(item, "title")) }
+                    p { "Research score " (item["research_score"].as_f64().map(|s| format!("{s:.1}")).unwrap_or_default())
+                        ", AI score " (item["ai_score"].as_i64().map(|s| s.to_string()).unwrap_or_else(|| "none".into()))
+                        ", cost " (money(item["cost_minor"].as_i64().unwrap_or(0), text(item, "currency")))
+                        ", suggested price " (money(item["suggested_price_minor"].as_i64().unwrap_or(0), text(item, "currency"))) }
+                    p.reason { (text(item, "reasoning")) }
+                    @if can_edit {
+                        form method="post" action={ "/stores/" (store_id) "/watchlist/" (text(item, "id")) } {
+                            (csrf_field(csrf))
+                            button type="submit" { "Import " span.visually-hidden { (text(item, "title")) } }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{StoreNav, Viewer};
+    use super::*;
+    use serde_json::json;
+
+    fn shell(title: &str) -> Shell<'_> {
+        Shell {
+            viewer: Some(Viewer { role: "owner", csrf: "tok" }),
+            store: Some(StoreNav { id: "s1", name: "Cozy <Paws>", url: "http://cozy.localhost:8788/" }),
+            ..Shell::new(title)
+        }
+    }
+
+    #[test]
+    fn changes_are_percentages_of_the_previous_period() {
+        assert_eq!(change(150.0, 100.0), "+50%");
+        assert_eq!(change(50.0, 100.0), "-50%");
+        assert_eq!(change(5.0, 0.0), "new");
+        assert_eq!(change(0.0, 0.0), "no change");
+    }
+
+    #[test]
+    fn snapshot_of_the_onboarding_page() {
+        let refusal = Refusal { message: Some("that address is taken"), field: Some("slug") };
+        let values =
+            NewStore { name: "Cozy Paws", slug: "cozy", niche: "pet grooming", ..NewStore::default() };
+        insta::assert_snapshot!(onboarding(&Shell::new("Your store"), "tok", &values, &refusal).into_string());
+    }
+
+    #[test]
+    fn snapshot_of_the_home_page() {
+        let store = json!({"id": "s1", "currency": "USD"});
+        let current = json!({"revenue_minor": 12000, "orders": 3, "page_views": 300, "conversion_rate": 0.01,
+            "days": [{"day": "2026-12-01", "metrics": {"page_view": 100}}, {"day": "2026-12-02", "metrics": {"page_view": 200}}]});
+        let previous = json!({"revenue_minor": 10000, "orders": 3, "page_views": 100, "conversion_rate": 0.02, "days": []});
+        let top = json!({"id": "p1", "title": "Slicker <Brush>", "score": 81.4});
+        let log = json!({"entries": [{"id": 1, "actor": "u", "action": "product.update", "target": "p1", "at": "2026-12-02T10:00:00Z"}]});
+        let h = Home {
+            store: &store,
+            from: "2026-12-01",
+            to: "2026-12-02",
+            current: &current,
+            previous: &previous,
+            drafts: 2,
+            watchlist: 1,
+            top: vec![&top],
+            activity: Ok(&log),
+        };
+        insta::assert_snapshot!(home(&shell("Home"), &h).into_string());
+        let h = Home {
+            activity: Err("Recent activity is shown to the owner."),
+            drafts: 0,
+            watchlist: 0,
+            top: vec![],
+            current: &previous,
+            ..h
+        };
+        insta::assert_snapshot!("home_for_staff_with_nothing_to_do", home(&shell("Home"), &h).into_string());
+    }
+
+    #[test]
+    fn snapshot_of_the_products_page() {
+        let list = json!({"products": [{"id": "p1", "title": "Slicker Brush", "status": "draft", "price_minor": 1999, "currency": "USD", "score": 77.0}]});
+        insta::assert_snapshot!(
+            products(&shell("Products"), "tok", "s1", &list, "brush", "draft", true).into_string()
+        );
+        insta::assert_snapshot!(
+            "products_for_a_viewer",
+            products(&shell("Products"), "tok", "s1", &list, "", "", false).into_string()
+        );
+    }
+
+    #[test]
+    fn snapshot_of_the_product_page() {
+        let mut p = json!({"id": "p1", "slug": "slicker-brush", "title": "Slicker Brush", "status": "draft", "price_minor": 1999, "currency": "USD",
+                       "description": ["Gentle <b>pins</b>.", "Easy to clean."], "meta_title": "Brush", "meta_description": "A brush"});
+        let shop = "http://cozy.localhost:8788/";
+        insta::assert_snapshot!(product(
+            &shell("Slicker Brush"),
+            "tok",
+            "s1",
+            shop,
+            &p,
+            true,
+            &Refusal::default()
+        )
+        .into_string());
+        p["status"] = json!("published");
+        let html =
+            product(&shell("Slicker Brush"), "tok", "s1", shop, &p, false, &Refusal::default()).into_string();
+        insta::assert_snapshot!("published_product_for_a_viewer", html);
+    }
+
+    #[test]
+    fn snapshot_of_the_research_pages() {
+        let run_json = json!({"id": "r1", "status": "completed", "candidates": 12, "imported": 2, "watchlisted": 1,
+            "sources": [{"source": "aliexpress", "candidates": 10, "error": null}, {"source": "reddit", "candidates": 0, "error": "timed out"}],
+            "top": [{"source": "aliexpress", "source_product_id": "1", "title": "Brush", "research_score": 81.25, "ai_score": 8, "decision": "import"}]});
+        let p = json!({"id": "p1", "title": "Brush", "status": "draft"});
+        insta::assert_snapshot!(run(&shell("Research run"), "s1", &run_json, &[&p]).into_string());
+        let list = json!({"runs": [{"id": "r1", "trigger": "manual", "status": "queued", "created_at": "2026-12-07T10:00:00Z", "candidates": null, "imported": null}]});
+        insta::assert_snapshot!(runs(&shell("Research"), "tok", "s1", &list, true).into_string());
+    }
+
+    #[test]
+    fn a_run_page_refreshes_until_its_imports_have_landed() {
+        assert!(run_in_progress(&json!({"status": "queued"}), 0));
+        assert!(run_in_progress(&json!({"status": "completed", "imported": 3}), 2));
+        assert!(!run_in_progress(&json!({"status": "completed", "imported": 3}), 3));
+        assert!(!run_in_progress(&json!({"status": "failed", "imported": null}), 0));
+    }
+
+    #[test]
+    fn snapshot_of_the_watchlist_page() {
+        let list = json!({"items": [{"id": "w1", "title": "Lint roller", "research_score": 55.5, "ai_score": 6, "cost_minor": 300,
+            "suggested_price_minor": 999, "currency": "USD", "reasoning": "Steady demand; thin margin."}]});
+        insta::assert_snapshot!(watchlist(&shell("Watchlist"), "tok", "s1", &list, true).into_string());
+    }
+}

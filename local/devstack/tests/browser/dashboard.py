@@ -1,0 +1,250 @@
+#!/usr/bin/env python3
+"""Merchants in a real browser: headless Chromium, driven over the DevTools protocol, through the
+dashboard (http://localhost:8789: Chromium keeps its Secure cookies on localhost over plain http).
+
+Journey 1: sign up, verify the email from the mail maildev caught, onboard (name, address, niche,
+theme, brand colour), watch the launch research run fill the store, open one of its products,
+edit its title, publish it, and open it in the shop (http://<slug>.localhost:8788/products/...).
+Journey 2: invite a staff member from the team page, log out, accept from the mailed link with a
+new password, and land in the owner's store as staff, who is told the team page is the owner's.
+
+On every page: no horizontal scrolling at 360 px wide, every form control has a label, and the
+first Tab stop is the skip link (which is then visibly focused). The session cookies are checked
+to be HttpOnly, Secure and SameSite=Lax. Prints one line per step and exits 0, or exits 1 with
+the step that failed.
+
+Usage: dashboard.py DASHBOARD_ORIGIN STOREFRONT_PORT OWNER_EMAIL STAFF_EMAIL SLUG
+Needs aiohttp (the tools venv has it) and Chromium (/usr/bin/chromium or CHROME_PATH).
+"""
+import asyncio
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import aiohttp
+
+CHROME = os.environ.get("CHROME_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+MAILDEV = "http://127.0.0.1:1080/api/email"
+PASSWORD = "a long browser password 42"
+
+
+class Tab:
+    def __init__(self, ws):
+        self.ws, self.next_id = ws, 0
+
+    async def call(self, method, **params):
+        self.next_id += 1
+        my_id = self.next_id
+        await self.ws.send_str(json.dumps({"id": my_id, "method": method, "params": params}))
+        while True:
+            message = json.loads((await self.ws.receive()).data)
+            if message.get("id") == my_id:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                return message.get("result", {})
+
+    async def js(self, expression):
+        result = await self.call("Runtime.evaluate", expression=expression, awaitPromise=True, returnByValue=True)
+        return result.get("result", {}).get("value")
+
+    async def wait_for(self, what, expression, seconds=30):
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            try:
+                value = await self.js(expression)
+            except RuntimeError:
+                value = None
+            if value:
+                return value
+            await asyncio.sleep(0.25)
+        url = await self.js("location.href")
+        body = await self.js("document.body && document.body.innerText.slice(0, 600)")
+        sys.exit(f"timed out waiting for {what} (at {url}):\n{body}")
+
+    async def open(self, url, what, ready="true"):
+        await self.call("Page.navigate", url=url)
+        await self.wait_for(what, f"document.readyState === 'complete' && location.href.startsWith({json.dumps(url.split('?')[0])}) && ({ready})")
+
+    async def fill(self, values):
+        for selector, value in values.items():
+            await self.js(f"document.querySelector({json.dumps(selector)}).value = {json.dumps(value)}")
+
+    async def submit(self, form_selector):
+        await self.js(f"document.querySelector({json.dumps(form_selector)}).requestSubmit()")
+
+    async def check_page(self, name):
+        """No horizontal scrolling at 360 px, labelled controls, the skip link first in tab order."""
+        await self.wait_for(f"{name} to load", "document.readyState === 'complete'")
+        wide = await self.js("document.documentElement.scrollWidth")
+        if wide > 360:
+            sys.exit(f"{name}: the page is {wide} px wide at a 360 px viewport")
+        unlabelled = await self.js(
+            "[...document.querySelectorAll('input:not([type=hidden]),select,textarea')]"
+            ".filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).map(e => e.name)")
+        if unlabelled:
+            sys.exit(f"{name}: controls without a label: {unlabelled}")
+        await self.js("document.activeElement && document.activeElement.blur()")
+        await self.call("Input.dispatchKeyEvent", type="keyDown", key="Tab", code="Tab", windowsVirtualKeyCode=9)
+        await self.call("Input.dispatchKeyEvent", type="keyUp", key="Tab", code="Tab", windowsVirtualKeyCode=9)
+        first = await self.js("document.activeElement.className + '|' + getComputedStyle(document.activeElement).outlineStyle")
+        if first != "skip|solid":
+            sys.exit(f"{name}: the first Tab stop is not the visibly focused skip link ({first})")
+
+
+async def mail_link(http, address, path):
+    """The dashboard link to `path` in the newest mail to `address` (waits up to 60 s)."""
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        async with http.get(MAILDEV) as r:
+            mails = await r.json()
+        for mail in reversed(mails):
+            if any(t.get("address") == address for t in mail.get("to", [])):
+                found = re.search(r"https?://[^\s\"'<>)\]]*" + re.escape(path) + r"\?token=[^\s\"'<>)\]&]+", mail.get("text") or "")
+                if found:
+                    return found.group(0)
+        await asyncio.sleep(0.5)
+    sys.exit(f"no mail to {address} with a {path} link")
+
+
+async def journeys(origin, storefront_port, owner, staff, slug, port):
+    async with aiohttp.ClientSession() as http:
+        for _ in range(100):
+            try:
+                async with http.get(f"http://127.0.0.1:{port}/json/list") as r:
+                    targets = [t for t in await r.json() if t["type"] == "page"]
+                    if targets:
+                        break
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.1)
+        else:
+            sys.exit("Chromium did not open its DevTools port")
+        async with http.ws_connect(targets[0]["webSocketDebuggerUrl"], max_msg_size=0) as ws:
+            tab = Tab(ws)
+            await tab.call("Page.enable")
+            await tab.call("Network.enable")
+            await tab.call("Emulation.setDeviceMetricsOverride", width=360, height=740, deviceScaleFactor=1, mobile=True)
+            started = time.time()
+
+            # Journey 1.
+            await tab.open(origin + "/signup", "the sign-up page", "!!document.querySelector('#email')")
+            await tab.check_page("sign-up")
+            await tab.fill({"#email": owner, "#company": "Browser Paws Ltd", "#password": PASSWORD})
+            await tab.submit("form[action='/signup']")
+            await tab.wait_for("onboarding after sign-up", "location.pathname === '/onboarding' && !!document.querySelector('#name')")
+            cookies = (await tab.call("Network.getCookies", urls=[origin]))["cookies"]
+            session = {c["name"]: c for c in cookies}
+            for name in ("dash_access", "dash_refresh", "dash_csrf"):
+                c = session.get(name)
+                if not c or not c["httpOnly"] or not c["secure"] or c.get("sameSite") != "Lax":
+                    sys.exit(f"cookie {name} is not HttpOnly, Secure and SameSite=Lax: {c}")
+            print("signed up; session cookies are HttpOnly, Secure, SameSite=Lax")
+            link = await mail_link(http, owner, "/verify-email")
+            await tab.open(link, "the verification page", "!!document.querySelector('h1')")
+            heading = await tab.js("document.querySelector('h1').textContent")
+            if heading != "Email verified":
+                sys.exit(f"verification: {heading}: {await tab.js('document.body.innerText')}")
+            print("verified the email from the mail")
+
+            await tab.open(origin + "/onboarding", "onboarding", "!!document.querySelector('#name')")
+            await tab.check_page("onboarding")
+            await tab.fill({"#name": "Browser Paws", "#slug": slug, "#niche": "pet grooming", "#brand_color": "#8a3ffc"})
+            await tab.js("document.querySelector('#theme-bold').click()")
+            await tab.submit("form[action='/onboarding']")
+            await tab.wait_for("the launch run's page", "/^\\/stores\\/[0-9a-f-]+\\/research\\/[0-9a-f-]+$/.test(location.pathname)")
+            store_path = "/".join((await tab.js("location.pathname")).split("/")[:3])
+            print("store created; watching its launch run", store_path)
+            await tab.check_page("research run")
+            product_link = await tab.wait_for(
+                "the launch run to bring products into the store (the page refreshes itself)",
+                "document.readyState === 'complete' && (document.querySelector('#run-products a')||{}).href", seconds=240)
+            print("the first research run filled the store:", await tab.js("document.querySelector('#run-status').textContent"))
+
+            await tab.open(product_link, "a product's page", "!!document.querySelector('#title')")
+            await tab.check_page("product")
+            title = f"Browser Edited Brush {slug[-6:]}"
+            await tab.fill({"#title": title})
+            await tab.submit("form.card")
+            await tab.wait_for("the saved product", "location.search.includes('notice=saved') && document.querySelector('#title').value === " + json.dumps(title))
+            if await tab.js("!!document.querySelector('form[action$=\"/publish\"]')"):
+                await tab.submit("form[action$='/publish']")
+                await tab.wait_for("the published notice", "location.search.includes('notice=published')")
+            status = await tab.js("document.querySelector('#product-status').textContent")
+            if status != "published":
+                sys.exit(f"the product is {status} after publishing")
+            print("edited and published:", title)
+
+            shop = await tab.js("document.querySelector('#view-in-shop').href")
+            if not shop.startswith(f"http://{slug}.localhost:{storefront_port}/products/"):
+                sys.exit(f"the product's shop link is {shop}")
+            deadline = time.time() + 60
+            while True:
+                await tab.open(shop, "the product in the shop", "true")
+                if await tab.js(f"(document.querySelector('h1')||{{}}).textContent === {json.dumps(title)}"):
+                    break
+                if time.time() > deadline:
+                    sys.exit(f"the shop does not show {title} at {shop}")
+                await asyncio.sleep(2)
+            print("the shop shows the edited product")
+
+            await tab.open(origin + store_path, "the store's home", "!!document.querySelector('.figures')")
+            await tab.check_page("home")
+            await tab.open(origin + store_path + "/products?status=published", "the products list", "!!document.querySelector('#q')")
+            await tab.check_page("products")
+            if not await tab.js(f"document.body.innerText.includes({json.dumps(title)})"):
+                sys.exit("the published filter does not list the edited product")
+            await tab.open(origin + "/sessions", "the sessions page", "!!document.querySelector('table')")
+            await tab.check_page("sessions")
+            print(f"journey 1 done in {time.time() - started:.1f} s")
+
+            # Journey 2.
+            started = time.time()
+            await tab.open(origin + "/team", "the team page", "!!document.querySelector('#role')")
+            await tab.check_page("team")
+            await tab.fill({"#email": staff, "#role": "staff"})
+            await tab.submit("form[action='/team']")
+            await tab.wait_for("the invitation notice", "location.search.includes('notice=invited') && document.body.innerText.includes('The invitation is on its way.')")
+            await tab.submit("form.logout")
+            await tab.wait_for("the login page after logging out", "location.pathname === '/login' && document.body.innerText.includes('You are logged out.')")
+            await tab.check_page("login")
+            link = await mail_link(http, staff, "/accept-invitation")
+            await tab.open(link, "the invitation page", "!!document.querySelector('#password')")
+            await tab.check_page("accept invitation")
+            await tab.fill({"#password": PASSWORD})
+            await tab.submit("form[action='/accept-invitation']")
+            await tab.wait_for("the owner's store, as staff", f"location.pathname === {json.dumps(store_path)} && document.body.innerText.includes('Role: staff')")
+            await tab.open(origin + "/team", "the team page as staff", "!!document.querySelector('main')")
+            if not await tab.js("document.body.innerText.includes(\"Only the tenant's owner sees and manages the team.\")"):
+                sys.exit("staff sees the team page without being told it is the owner's")
+            print(f"journey 2 done in {time.time() - started:.1f} s")
+
+
+def main():
+    if len(sys.argv) != 6:
+        sys.exit(__doc__)
+    origin, storefront_port, owner, staff, slug = sys.argv[1:]
+    profile = tempfile.mkdtemp(prefix="dashboard-chromium-")
+    port = 9300 + os.getpid() % 500
+    chrome = subprocess.Popen([CHROME, *FLAGS, f"--remote-debugging-port={port}", "--remote-debugging-address=127.0.0.1",
+                               f"--user-data-dir={profile}", "about:blank"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        asyncio.run(asyncio.wait_for(journeys(origin, storefront_port, owner, staff, slug, port), 420))
+    finally:
+        chrome.terminate()
+        try:
+            chrome.wait(10)
+        except subprocess.TimeoutExpired:
+            chrome.kill()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
