@@ -1080,7 +1080,7 @@ async fn a_buyer_reviews_from_the_order_and_the_approved_review_shows_with_its_r
     let paid = browser()
         .post(&pay_url)
         .header(reqwest::header::CONTENT_TYPE, FORM)
-        .body(form(&[("card", "4242424242424242")]))
+        .body(form(&US_PAYMENT))
         .send()
         .await
         .unwrap();
