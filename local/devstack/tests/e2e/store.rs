@@ -1074,9 +1074,12 @@ async fn a_store_sells_once_its_payout_account_is_enabled_the_merchant_is_paid_l
 async fn a_buyer_reviews_from_the_order_and_the_approved_review_shows_with_its_rating() {
     let stack = Stack::connect().await;
     let shop = shop(&stack, "Reviews E2E").await;
-    let lamp = product(&stack, &shop, &json!({"title": "Reading Lamp", "price_minor": 3200, "status": "published"})).await;
+    let lamp =
+        product(&stack, &shop, &json!({"title": "Reading Lamp", "price_minor": 3200, "status": "published"}))
+            .await;
     page_shows(&stack, &shop.host, "/products/reading-lamp", 200, "Reading Lamp").await;
-    let pay_url = open_checkout(&stack, &shop.host, &lamp, &format!("{}@example.com", unique("reviewer"))).await;
+    let pay_url =
+        open_checkout(&stack, &shop.host, &lamp, &format!("{}@example.com", unique("reviewer"))).await;
     let paid = browser()
         .post(&pay_url)
         .header(reqwest::header::CONTENT_TYPE, FORM)
@@ -1129,9 +1132,20 @@ async fn a_buyer_reviews_from_the_order_and_the_approved_review_shows_with_its_r
     let product_page = visit(&stack, &shop.host, "/products/reading-lamp", None).await.text().await.unwrap();
     assert!(!product_page.contains("aggregateRating"), "no rating before approval");
     let id = pending.json["reviews"][0]["id"].as_str().unwrap();
-    let approved =
-        api(&stack, &shop, reqwest::Method::PATCH, &format!("/reviews/{id}"), Some(&json!({ "status": "approved" }))).await;
-    assert_eq!((approved.status, approved.json["status"].as_str()), (200, Some("approved")), "{}", approved.text);
+    let approved = api(
+        &stack,
+        &shop,
+        reqwest::Method::PATCH,
+        &format!("/reviews/{id}"),
+        Some(&json!({ "status": "approved" })),
+    )
+    .await;
+    assert_eq!(
+        (approved.status, approved.json["status"].as_str()),
+        (200, Some("approved")),
+        "{}",
+        approved.text
+    );
     let shown = page_shows(&stack, &shop.host, "/products/reading-lamp", 200, "Ada L., verified buyer").await;
     assert!(shown.contains("Bright &lt;and&gt; warm"), "escaped");
     assert!(shown.contains("4.0 out of 5, from 1 review"));
