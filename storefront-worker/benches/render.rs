@@ -102,6 +102,8 @@ fn main() {
             })
             .collect(),
         related: cards(4),
+        reviews: Vec::new(),
+        rating: None,
     };
     measure("product page (6 variants)", 20_000, || render::product(&site, &product));
 
