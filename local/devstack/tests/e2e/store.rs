@@ -990,8 +990,12 @@ async fn a_store_sells_once_its_payout_account_is_enabled_the_merchant_is_paid_l
     })
     .await;
     assert_eq!(balance["pending"][0]["amount"], 2450, "{balance}");
-    let orders = api(&stack, &shop, reqwest::Method::GET, "/orders", None).await;
-    assert_eq!(orders.json["orders"].as_array().map(Vec::len), Some(1), "{}", orders.text);
+    // The order is written when Stripe's webhook reaches the edge, a moment after the charge.
+    let orders = eventually("the paid order", LIMIT, || async {
+        let orders = api(&stack, &shop, reqwest::Method::GET, "/orders", None).await;
+        (orders.json["orders"].as_array().map(Vec::len) == Some(1)).then_some(orders)
+    })
+    .await;
 
     // The merchant refunds $10.00: the transfer and the fee are reversed in proportion (98% of
     // it leaves the store's account), the shopper is told, and analytics count net revenue.
