@@ -63,6 +63,7 @@ locals {
       { type = "plain_text", name = "SENDGRID_WEBHOOK_PUBLIC_KEY", id = null, namespace_id = null, text = var.sendgrid_webhook_public_key, simple = null },
       # Sign-up and login attempts per IP and per account (edge/wrangler.toml declares the same).
       { type = "ratelimit", name = "AUTH_LIMITER", id = null, namespace_id = "1001", text = null, simple = { limit = 20, period = 60 } },
+      { type = "ratelimit", name = "CHECKOUT_LIMITER", id = null, namespace_id = "1002", text = null, simple = { limit = 10, period = 60 } },
       # The Worker's static assets (the OpenAPI document), for a request that reaches the Worker.
       { type = "assets", name = "ASSETS", id = null, namespace_id = null, text = null, simple = null },
     ],

@@ -574,6 +574,10 @@ pub struct StartCheckout {
     /// the address itself, limited to the store's countries.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
+    /// The shopper's IP address (`CF-Connecting-IP` at the storefront), so that checkout's rate
+    /// limit holds per shopper, not per storefront.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
 }
 
 /// Answer to [`StartCheckout`].

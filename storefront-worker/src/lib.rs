@@ -552,6 +552,7 @@ async fn shopper_post(
                     .collect(),
                 origin: site.origin.as_str().to_owned(),
                 country: field(&fields, "country").map(str::to_owned),
+                ip: req.headers().get("cf-connecting-ip")?,
             };
             let (status, text) = api.call::<calls::OpenCheckout>(&store.store_id, &start, now).await?;
             if status == 201 {
@@ -561,6 +562,7 @@ async fn shopper_post(
             let problem: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
             let message = match (status, problem["field"].as_str()) {
                 (400, Some("email")) => "Enter a valid email address for your receipt.".to_owned(),
+                (429, _) => "Too many checkout attempts. Please wait a minute and try again.".to_owned(),
                 (409, _) => problem["detail"]
                     .as_str()
                     .unwrap_or("Part of your cart is no longer available.")

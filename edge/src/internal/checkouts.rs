@@ -144,6 +144,28 @@ fn stripe_shipping(settings: &ShippingSettings, rates: &[Rate], currency: Curren
     params
 }
 
+/// The rate limiter of checkout creation (`[[ratelimits]]` in wrangler.toml): each checkout makes
+/// a Stripe Checkout Session and starts an abandoned-cart series to the address typed, so one
+/// shopper (IP) and one cart may start only so many a minute in a store.
+const CHECKOUT_LIMITER: &str = "CHECKOUT_LIMITER";
+
+/// Refuses a checkout over the limit of its shopper's IP or its cart in this store (429).
+pub async fn rate_limit(env: &worker::Env, access: &StoreAccess, input: &StartCheckout) -> ApiResult<()> {
+    let limiter = env.rate_limiter(CHECKOUT_LIMITER)?;
+    let store = access.store.id;
+    let ip = input.ip.as_deref().unwrap_or("unknown");
+    for key in [format!("checkout:{store}:ip:{ip}"), format!("checkout:{store}:cart:{}", input.cart_id)] {
+        if !limiter.limit(key).await?.success {
+            return Err(ApiError::new(
+                429,
+                "rate_limited",
+                "too many checkouts started; wait a minute and try again",
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// `POST /internal/stores/{id}/checkouts`: prices the cart, records the checkout, opens a Stripe
 /// Checkout Session (payment mode) and starts the abandoned-cart flow, which the purchase stops.
 pub async fn start_checkout(

@@ -145,6 +145,7 @@ pub async fn handle(ctx: &Ctx<'_>) -> ApiResult<Response> {
         }
         Call::OpenCheckout(store) => {
             let (input, access) = on_store::<OpenCheckout>(ctx, store, unchecked).await?;
+            checkouts::rate_limit(env, &access, &input).await?;
             answer::<OpenCheckout>(201, &checkouts::start_checkout(config, &access, input).await?)
         }
         Call::RecordShopperEvents(()) => {

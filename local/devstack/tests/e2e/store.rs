@@ -1155,3 +1155,65 @@ async fn a_buyer_reviews_from_the_order_and_the_approved_review_shows_with_its_r
     assert!(shown.contains("4.0 out of 5, from 1 review"));
     assert!(shown.contains("\"aggregateRating\"") && shown.contains("\"reviewCount\":1"), "structured data");
 }
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn one_shopper_starts_only_so_many_checkouts_a_minute_in_a_store() {
+    let stack = Stack::connect().await;
+    let shop = shop(&stack, "Checkout Limit E2E").await;
+    let kettle =
+        product(&stack, &shop, &json!({"title": "Kettle", "price_minor": 2100, "status": "published"})).await;
+    page_shows(&stack, &shop.host, "/products/kettle", 200, "Kettle").await;
+    // Fresh carts from one address, as a script filling checkouts with typed addresses would.
+    let checkout_from = |ip: String| {
+        let (stack, host, id) = (&stack, shop.host.clone(), kettle["id"].as_str().unwrap().to_owned());
+        async move {
+            let added = browser()
+                .post(format!("{}/cart/add", stack.storefront))
+                .header("host", &host)
+                .header("cf-connecting-ip", &ip)
+                .header(reqwest::header::CONTENT_TYPE, FORM)
+                .body(form(&[("product_id", id.as_str()), ("quantity", "1")]))
+                .send()
+                .await
+                .unwrap();
+            let cookie = added
+                .headers()
+                .get_all(SET_COOKIE)
+                .iter()
+                .map(|c| c.to_str().unwrap().split(';').next().unwrap().to_owned())
+                .collect::<Vec<_>>()
+                .join("; ");
+            let email = format!("{}@example.com", unique("limit"));
+            browser()
+                .post(format!("{}/checkout", stack.storefront))
+                .header("host", &host)
+                .header("cf-connecting-ip", &ip)
+                .header(COOKIE, cookie)
+                .header(reqwest::header::CONTENT_TYPE, FORM)
+                .body(form(&[("email", email.as_str())]))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let ip = format!("203.0.113.{}", 1 + uuid::Uuid::new_v4().as_bytes()[0] % 250);
+    for n in 0..10 {
+        let started = checkout_from(ip.clone()).await;
+        assert_eq!(
+            started.status().as_u16(),
+            303,
+            "checkout {n}: {}",
+            started.text().await.unwrap_or_default()
+        );
+    }
+    let refused = checkout_from(ip.clone()).await;
+    assert_eq!(refused.status().as_u16(), 429);
+    assert!(refused
+        .text()
+        .await
+        .unwrap()
+        .contains("Too many checkout attempts. Please wait a minute and try again."));
+    let other = checkout_from(format!("198.51.100.{}", 1 + uuid::Uuid::new_v4().as_bytes()[1] % 250)).await;
+    assert_eq!(other.status().as_u16(), 303, "another shopper is not held back");
+}
