@@ -12,7 +12,8 @@
 #   POST /v1/auth/logout, DELETE /v1/auth/sessions/{session_id}   (end the run's session)
 #   POST /v1/gdpr/erasure                                         (erases the run's own account)
 #   POST /v1/stores/{store_id}/products/from-urls                 (the scraper fetches any URL)
-#   POST /v1/billing/webhook, /v1/webhooks/resend, /v1/webhooks/sendgrid (provider signatures)
+#   POST /v1/billing/webhook, /v1/webhooks/stripe-connect, /v1/webhooks/resend,
+#   /v1/webhooks/sendgrid (provider signatures)
 #   POST /v1/auth/signup, /v1/auth/login, /v1/auth/password-reset,
 #   POST /v1/auth/verify-email/resend, /v1/public/stores/{store}/subscribe (rate limited)
 #
@@ -164,6 +165,7 @@ cd "$work"
   --exclude-path /v1/billing/webhook \
   --exclude-path /v1/webhooks/resend \
   --exclude-path /v1/webhooks/sendgrid \
+  --exclude-path /v1/webhooks/stripe-connect \
   --exclude-path '/v1/public/stores/{store}/subscribe' \
   --exclude-path '/v1/stores/{store_id}/products/from-urls' \
   --exclude-name 'DELETE /v1/auth/sessions/{session_id}' \
