@@ -152,7 +152,8 @@ async fn tell_shopper(
     let mut data = serde_json::Map::new();
     data.insert("order_number".into(), format!("#{}", paid.number).into());
     data.insert("amount".into(), Money::from_minor(amount, currency).to_string().into());
-    data.insert("full".into(), (paid.committed_minor + amount >= paid.total_minor).into());
+    // The mail reads it as a count: 1 for the whole order, 0 for part of it.
+    data.insert("full".into(), u64::from(paid.committed_minor + amount >= paid.total_minor).into());
     data.insert("order_url".into(), format!("{shop}/orders/{}", paid.access_token).into());
     let mail = EmailRequested {
         template: EmailTemplate::OrderRefunded,
