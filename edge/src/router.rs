@@ -425,16 +425,14 @@ fn needing(route: Result<StoreRoute, StoreRoute>, action: Action) -> Result<Stor
     })
 }
 
-/// Matches a request; 404 for an unknown path, 405 for a known path with another method.
-pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
+/// Routes of the public and of the caller's tenant (accounts, members, keys, billing, the list
+/// of stores), which need no store.
+fn tenant_routes(segments: &[&str]) -> Option<Vec<(&'static str, Route)>> {
     use AccountRoute as A;
     use PublicRoute as P;
-    use StoreRoute as S;
-    let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
     let public = Route::Public;
     let account = Route::Account;
-    let plain = |route: StoreRoute| Ok::<_, StoreRoute>(route);
-    let candidates: Vec<(&str, Route)> = match segments.as_slice() {
+    Some(match segments {
         ["health"] => vec![("GET", public(P::Health))],
         ["v1", "openapi.json"] => vec![("GET", public(P::OpenApi))],
         ["v1", "auth", "signup"] => vec![("POST", public(P::SignUp))],
@@ -463,6 +461,14 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         ["v1", "billing"] => vec![("GET", account(A::Billing))],
         ["v1", "billing", "checkout"] => vec![("POST", account(A::Checkout))],
         ["v1", "billing", "plan"] => vec![("POST", account(A::ChangePlan))],
+        ["v1", "stores"] => vec![("GET", account(A::ListStores)), ("POST", account(A::CreateStore))],
+        _ => return None,
+    })
+}
+
+/// Providers' signed callbacks and the links shoppers follow from their mails.
+fn callback_routes(segments: &[&str]) -> Option<Vec<(&'static str, Route)>> {
+    Some(match segments {
         ["v1", "billing", "webhook"] => vec![("POST", Route::Webhook(WebhookRoute::Stripe))],
         ["v1", "webhooks", "resend"] => vec![("POST", Route::Webhook(WebhookRoute::Resend))],
         ["v1", "webhooks", "sendgrid"] => vec![("POST", Route::Webhook(WebhookRoute::SendGrid))],
@@ -477,110 +483,154 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
                 ("POST", Route::Shopper(ShopperRoute::Unsubscribe(store, token))),
             ]
         }
-        ["v1", "stores"] => vec![("GET", account(A::ListStores)), ("POST", account(A::CreateStore))],
-        ["v1", "stores", st] => vec![
+        _ => return None,
+    })
+}
+
+/// Routes on one store (`/v1/stores/{st}/...`, `rest` after the store id): each runs in the
+/// store's scope, with the action its role must allow.
+fn store_routes(st: &str, rest: &[&str]) -> Option<Vec<(&'static str, Route)>> {
+    store_settings_routes(st, rest)
+        .or_else(|| store_catalog_routes(st, rest))
+        .or_else(|| store_commerce_routes(st, rest))
+}
+
+/// The store itself: settings, status, domains, payouts and research runs.
+fn store_settings_routes(st: &str, rest: &[&str]) -> Option<Vec<(&'static str, Route)>> {
+    use StoreRoute as S;
+    let plain = |route: StoreRoute| Ok::<_, StoreRoute>(route);
+    Some(match rest {
+        [] => vec![
             ("GET", on_store(st, plain(S::Get))),
             ("PATCH", on_store(st, plain(S::Update))),
             ("DELETE", on_store(st, plain(S::Delete))),
         ],
-        ["v1", "stores", st, "suspend"] => vec![("POST", on_store(st, plain(S::Suspend)))],
-        ["v1", "stores", st, "resume"] => vec![("POST", on_store(st, plain(S::Resume)))],
-        ["v1", "stores", st, "domains"] => {
+        ["suspend"] => vec![("POST", on_store(st, plain(S::Suspend)))],
+        ["resume"] => vec![("POST", on_store(st, plain(S::Resume)))],
+        ["domains"] => {
             vec![("GET", on_store(st, plain(S::ListDomains))), ("POST", on_store(st, plain(S::AddDomain)))]
         }
-        ["v1", "stores", st, "domains", host] => {
+        ["domains", host] => {
             vec![("DELETE", on_store(st, plain(S::RemoveDomain((*host).to_owned()))))]
         }
-        ["v1", "stores", st, "payouts"] => vec![("GET", on_store(st, plain(S::Payouts)))],
-        ["v1", "stores", st, "payouts", "onboarding"] => {
+        ["payouts"] => vec![("GET", on_store(st, plain(S::Payouts)))],
+        ["payouts", "onboarding"] => {
             vec![("POST", on_store(st, plain(S::PayoutsOnboarding)))]
         }
-        ["v1", "stores", st, "domains", host, "verify"] => {
+        ["domains", host, "verify"] => {
             vec![("POST", on_store(st, plain(S::VerifyDomain((*host).to_owned()))))]
         }
-        ["v1", "stores", st, "research-runs"] => vec![
+        ["research-runs"] => vec![
             ("GET", on_store(st, plain(S::ListResearchRuns))),
             ("POST", on_store(st, plain(S::StartResearch))),
         ],
-        ["v1", "stores", st, "research-runs", run] => {
+        ["research-runs", run] => {
             vec![("GET", on_store(st, with_id(run, "research run", S::GetResearchRun)))]
         }
-        ["v1", "stores", st, "products"] => vec![
+        _ => return None,
+    })
+}
+
+/// What the shop shows: products, collections, pages and posts.
+fn store_catalog_routes(st: &str, rest: &[&str]) -> Option<Vec<(&'static str, Route)>> {
+    use StoreRoute as S;
+    let plain = |route: StoreRoute| Ok::<_, StoreRoute>(route);
+    Some(match rest {
+        ["products"] => vec![
             ("GET", on_store(st, plain(S::ListProducts))),
             ("POST", on_store(st, plain(S::CreateProduct))),
             ("PATCH", on_store(st, plain(S::BulkUpdateProducts))),
         ],
-        ["v1", "stores", st, "products", "import"] => vec![("POST", on_store(st, plain(S::ImportProducts)))],
-        ["v1", "stores", st, "products", "from-urls"] => {
+        ["products", "import"] => vec![("POST", on_store(st, plain(S::ImportProducts)))],
+        ["products", "from-urls"] => {
             vec![("POST", on_store(st, plain(S::ImportFromUrls)))]
         }
-        ["v1", "stores", st, "products", p, "changes"] => {
+        ["products", p, "changes"] => {
             vec![("GET", on_store(st, with_id(p, "product", S::ProductChanges)))]
         }
-        ["v1", "stores", st, "products", p] => vec![
+        ["products", p] => vec![
             ("GET", on_store(st, with_id(p, "product", S::GetProduct))),
             ("PATCH", on_store(st, needing(with_id(p, "product", S::UpdateProduct), Action::Operate))),
             ("DELETE", on_store(st, needing(with_id(p, "product", S::DeleteProduct), Action::Operate))),
         ],
-        ["v1", "stores", st, "collections"] => vec![
+        ["collections"] => vec![
             ("GET", on_store(st, plain(S::ListCollections))),
             ("POST", on_store(st, plain(S::CreateCollection))),
         ],
-        ["v1", "stores", st, "collections", c] => vec![
+        ["collections", c] => vec![
             ("GET", on_store(st, with_id(c, "collection", S::GetCollection))),
             ("PATCH", on_store(st, needing(with_id(c, "collection", S::UpdateCollection), Action::Operate))),
             ("DELETE", on_store(st, needing(with_id(c, "collection", S::DeleteCollection), Action::Operate))),
         ],
-        ["v1", "stores", st, "pages"] => vec![("GET", on_store(st, plain(S::ListPages)))],
-        ["v1", "stores", st, "pages", slug] => vec![
+        ["pages"] => vec![("GET", on_store(st, plain(S::ListPages)))],
+        ["pages", slug] => vec![
             ("GET", on_store(st, plain(S::GetPage((*slug).to_owned())))),
             ("PATCH", on_store(st, plain(S::UpdatePage((*slug).to_owned())))),
         ],
-        ["v1", "stores", st, "posts"] => {
+        ["posts"] => {
             vec![("GET", on_store(st, plain(S::ListPosts))), ("POST", on_store(st, plain(S::CreatePost)))]
         }
-        ["v1", "stores", st, "posts", post] => vec![
+        ["posts", post] => vec![
             ("GET", on_store(st, with_id(post, "post", S::GetPost))),
             ("PATCH", on_store(st, needing(with_id(post, "post", S::UpdatePost), Action::Operate))),
             ("DELETE", on_store(st, needing(with_id(post, "post", S::DeletePost), Action::Operate))),
         ],
-        ["v1", "stores", st, "orders"] => vec![("GET", on_store(st, plain(S::ListOrders)))],
-        ["v1", "stores", st, "orders", order] => {
+        _ => return None,
+    })
+}
+
+/// What the shop does: orders, refunds, reviews, shipping, analytics, watchlist, mail and SEO.
+fn store_commerce_routes(st: &str, rest: &[&str]) -> Option<Vec<(&'static str, Route)>> {
+    use StoreRoute as S;
+    let plain = |route: StoreRoute| Ok::<_, StoreRoute>(route);
+    Some(match rest {
+        ["orders"] => vec![("GET", on_store(st, plain(S::ListOrders)))],
+        ["orders", order] => {
             vec![("GET", on_store(st, with_id(order, "order", S::GetOrder)))]
         }
-        ["v1", "stores", st, "reviews"] => vec![("GET", on_store(st, plain(S::ListReviews)))],
-        ["v1", "stores", st, "reviews", review] => {
+        ["reviews"] => vec![("GET", on_store(st, plain(S::ListReviews)))],
+        ["reviews", review] => {
             vec![("PATCH", on_store(st, plain(S::ModerateReview((*review).to_owned()))))]
         }
-        ["v1", "stores", st, "orders", order, "refunds"] => vec![
+        ["orders", order, "refunds"] => vec![
             ("GET", on_store(st, with_id(order, "order", S::ListRefunds))),
             ("POST", on_store(st, needing(with_id(order, "order", S::Refund), Action::Operate))),
         ],
-        ["v1", "stores", st, "shipping"] => {
+        ["shipping"] => {
             vec![("GET", on_store(st, plain(S::GetShipping))), ("PUT", on_store(st, plain(S::PutShipping)))]
         }
-        ["v1", "stores", st, "analytics"] => vec![("GET", on_store(st, plain(S::Analytics)))],
-        ["v1", "stores", st, "watchlist"] => vec![("GET", on_store(st, plain(S::ListWatchlist)))],
-        ["v1", "stores", st, "watchlist", item] => {
+        ["analytics"] => vec![("GET", on_store(st, plain(S::Analytics)))],
+        ["watchlist"] => vec![("GET", on_store(st, plain(S::ListWatchlist)))],
+        ["watchlist", item] => {
             vec![("DELETE", on_store(st, plain(S::RemoveWatchItem((*item).to_owned()))))]
         }
-        ["v1", "stores", st, "contacts"] => vec![("GET", on_store(st, plain(S::ListContacts)))],
-        ["v1", "stores", st, "contacts", "import"] => vec![("POST", on_store(st, plain(S::ImportContacts)))],
-        ["v1", "stores", st, "email", "flows"] => vec![("GET", on_store(st, plain(S::ListFlows)))],
-        ["v1", "stores", st, "email", "flows", flow] => {
+        ["contacts"] => vec![("GET", on_store(st, plain(S::ListContacts)))],
+        ["contacts", "import"] => vec![("POST", on_store(st, plain(S::ImportContacts)))],
+        ["email", "flows"] => vec![("GET", on_store(st, plain(S::ListFlows)))],
+        ["email", "flows", flow] => {
             vec![("PATCH", on_store(st, plain(S::UpdateFlow((*flow).to_owned()))))]
         }
-        ["v1", "stores", st, "email", "flows", flow, "sends"] => {
+        ["email", "flows", flow, "sends"] => {
             vec![("GET", on_store(st, plain(S::FlowSends((*flow).to_owned()))))]
         }
-        ["v1", "stores", st, "email", "segments"] => vec![("GET", on_store(st, plain(S::Segments)))],
-        ["v1", "stores", st, "seo", "runs"] => {
+        ["email", "segments"] => vec![("GET", on_store(st, plain(S::Segments)))],
+        ["seo", "runs"] => {
             vec![("POST", on_store(st, plain(S::StartSeoRun))), ("GET", on_store(st, plain(S::ListSeoRuns)))]
         }
-        ["v1", "stores", st, "seo", "posts"] => vec![("GET", on_store(st, plain(S::SeoPosts)))],
+        ["seo", "posts"] => vec![("GET", on_store(st, plain(S::SeoPosts)))],
+        _ => return None,
+    })
+}
+
+/// Matches a request; 404 for an unknown path, 405 for a known path with another method.
+pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+    let candidates = match segments.as_slice() {
         ["internal", ..] => return Ok(Route::Internal),
-        _ => return Err(ApiError::not_found("route")),
-    };
+        ["v1", "stores", st, rest @ ..] => store_routes(st, rest),
+        other => tenant_routes(other).or_else(|| callback_routes(other)),
+    }
+    .ok_or_else(|| ApiError::not_found("route"))?;
     let allowed: Vec<&str> = candidates.iter().map(|(m, _)| *m).collect();
     candidates.into_iter().find(|(m, _)| *m == method).map(|(_, route)| route).ok_or_else(|| {
         ApiError::new(405, "method_not_allowed", format!("use {} on this path", allowed.join(" or ")))
