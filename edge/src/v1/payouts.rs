@@ -165,7 +165,7 @@ pub async fn apply(
         return Ok(());
     }
     let store_id = owner.id.parse().map_err(|e| ApiError::internal("store row", e))?;
-    let store: Store = stores::load(&db, store_id).await?;
+    let mut store: Store = stores::load(&db, store_id).await?;
     db.batch(vec![
         payouts::status_changed(account_id, status, event_at),
         entry(
@@ -177,7 +177,8 @@ pub async fn apply(
         ),
     ])
     .await?;
-    let store = stores::load(&db, store_id).await?;
+    // The shop's record follows the status just written.
+    store.row.payouts_status = status.as_str().to_owned();
     crate::v1::stores::republish(env, &store).await
 }
 

@@ -20,7 +20,7 @@ use worker::{Env, Method};
 /// Stripe's refund reasons.
 const REASONS: [&str; 3] = ["requested_by_customer", "duplicate", "fraudulent"];
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RefundInput {
     /// What to refund, in minor units; everything not yet refunded when left out.
@@ -46,11 +46,7 @@ pub async fn create(
     order: &str,
     body: &str,
 ) -> ApiResult<RefundMade> {
-    let input: RefundInput = if body.trim().is_empty() {
-        RefundInput { amount_minor: None, reason: None }
-    } else {
-        parse_json(body)?
-    };
+    let input: RefundInput = if body.trim().is_empty() { RefundInput::default() } else { parse_json(body)? };
     let reason = input.reason.unwrap_or_else(|| REASONS[0].to_owned());
     if !REASONS.contains(&reason.as_str()) {
         return Err(ApiError::invalid(
@@ -107,7 +103,7 @@ pub async fn create(
         refunds::mark_refunded(db, order)?,
     ])
     .await?;
-    let Some(_) = stripe_id else {
+    if stripe_id.is_none() {
         let message = answer.err().unwrap_or_else(|| "Stripe answered without a refund".to_owned());
         worker::console_error!("refund {id} of order {order}: {message}");
         return Err(ApiError::new(
