@@ -25,6 +25,7 @@ pub mod shipping;
 pub mod shop_pages;
 pub mod store;
 pub mod supply;
+pub mod tracking;
 
 pub use ids::{CollectionId, OrderId, PostId, ProductId, RunId, SessionId, StoreId, TenantId, UserId};
 pub use money::{Currency, Money};

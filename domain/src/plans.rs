@@ -26,6 +26,9 @@ pub struct PlanLimits {
     pub products_per_store: Option<u32>,
     /// How often the research pipeline runs for each store.
     pub research_every: ResearchCadence,
+    /// How often, in hours, the store's open supplier orders have their tracking read (see
+    /// [`crate::tracking::is_due`]).
+    pub tracking_every_hours: u8,
     /// Email contacts per tenant.
     pub email_contacts: Option<u32>,
     /// Custom domains per tenant (`Some(0)`: sub-domain only).
@@ -100,6 +103,7 @@ impl Plan {
                 stores: Some(1),
                 products_per_store: Some(1_000),
                 research_every: ResearchCadence::Weekly,
+                tracking_every_hours: 12,
                 email_contacts: Some(1_000),
                 custom_domains: Some(0),
                 api_access: false,
@@ -113,6 +117,7 @@ impl Plan {
                 stores: Some(3),
                 products_per_store: Some(10_000),
                 research_every: ResearchCadence::Daily,
+                tracking_every_hours: 6,
                 email_contacts: Some(10_000),
                 custom_domains: Some(3),
                 api_access: false,
@@ -126,6 +131,7 @@ impl Plan {
                 stores: Some(10),
                 products_per_store: None,
                 research_every: ResearchCadence::Hourly,
+                tracking_every_hours: 2,
                 email_contacts: Some(50_000),
                 custom_domains: None,
                 api_access: true,
@@ -139,6 +145,7 @@ impl Plan {
                 stores: None,
                 products_per_store: None,
                 research_every: ResearchCadence::Hourly,
+                tracking_every_hours: 1,
                 email_contacts: None,
                 custom_domains: None,
                 api_access: true,
