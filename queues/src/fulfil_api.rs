@@ -117,3 +117,71 @@ pub struct FulfilmentRecorded {
     /// The order's fulfilment state.
     pub state: String,
 }
+
+/// Which of a store's open supplier orders to read for tracking (placed or shipped, with a
+/// supplier order id), a page at a time in (order, supplier) order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenSupplierOrdersPage {
+    /// The last `(order_id, supplier)` of the previous page.
+    pub after: Option<(String, String)>,
+    /// Supplier orders per page at most (1 to [`MAX_READINGS`]).
+    pub limit: u32,
+}
+
+/// A supplier order whose tracking is read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenSupplierOrder {
+    /// The store's order.
+    pub order_id: String,
+    /// The supplier.
+    pub supplier: String,
+    /// The supplier's order id(s), comma-separated when the supplier split the order by seller.
+    pub supplier_order_id: String,
+    /// `placed` or `shipped`.
+    pub status: String,
+}
+
+/// Answer to [`OpenSupplierOrdersPage`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenSupplierOrders {
+    /// This page; fewer than the limit means the last.
+    pub orders: Vec<OpenSupplierOrder>,
+}
+
+/// Readings one tracking report carries at most.
+pub const MAX_READINGS: usize = 100;
+
+/// What a supplier's tracking said of one supplier order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrackingReading {
+    /// The store's order.
+    pub order_id: String,
+    /// The supplier.
+    pub supplier: String,
+    /// `placed` (no tracking yet), `shipped` or `delivered`.
+    pub status: String,
+    /// The carrier's tracking number, once shipped.
+    pub tracking_number: Option<String>,
+    /// The carrier, as the supplier names it.
+    pub carrier: Option<String>,
+    /// When the tracking last moved (the newest carrier event, RFC 3339).
+    pub last_event_at: Option<String>,
+}
+
+/// The tracking read on one tick for a store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrackingReport {
+    /// The tick's time (RFC 3339): flags are reckoned at it.
+    pub at: String,
+    /// One per supplier order read (1 to [`MAX_READINGS`]).
+    pub readings: Vec<TrackingReading>,
+}
+
+/// Answer to [`TrackingReport`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrackingRecorded {
+    /// Supplier orders whose state or tracking changed.
+    pub changed: u32,
+    /// Orders that carry a flag after the report.
+    pub flagged: u32,
+}

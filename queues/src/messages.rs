@@ -153,11 +153,14 @@ pub enum EmailTemplate {
     StoreReady,
     /// A merchant refunded an order, whole or in part (transactional).
     OrderRefunded,
+    /// A supplier order shipped: its tracking number, and the carrier's page when known
+    /// (transactional; sent once per supplier order).
+    OrderShipped,
 }
 
 impl EmailTemplate {
     /// Every template, for checks that each has its files.
-    pub const ALL: [EmailTemplate; 16] = [
+    pub const ALL: [EmailTemplate; 17] = [
         EmailTemplate::VerifyEmail,
         EmailTemplate::Invitation,
         EmailTemplate::PasswordReset,
@@ -174,6 +177,7 @@ impl EmailTemplate {
         EmailTemplate::CrossSell,
         EmailTemplate::StoreReady,
         EmailTemplate::OrderRefunded,
+        EmailTemplate::OrderShipped,
     ];
 
     /// The name on the wire and of the template files.
@@ -195,6 +199,7 @@ impl EmailTemplate {
             EmailTemplate::CrossSell => "cross_sell",
             EmailTemplate::StoreReady => "store_ready",
             EmailTemplate::OrderRefunded => "order_refunded",
+            EmailTemplate::OrderShipped => "order_shipped",
         }
     }
 }

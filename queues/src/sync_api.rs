@@ -28,6 +28,9 @@ pub struct SyncStore {
     pub store_id: StoreId,
     /// Its tenant.
     pub tenant_id: TenantId,
+    /// Its tenant's plan (`None` when the stored plan is not one the platform knows).
+    #[serde(default)]
+    pub plan: Option<domain::Plan>,
 }
 
 /// Answer to [`SyncStoresPage`]: active stores of tenants whose subscription is not cancelled.

@@ -12,6 +12,7 @@ pub mod research;
 pub mod reviews;
 pub mod seo;
 pub mod supply;
+pub mod tracking;
 
 use crate::error::{parse_json, ApiError, ApiResult};
 use crate::http::{json, Ctx};
@@ -22,7 +23,7 @@ use queues::internal_api::calls::{
     ApplySupplierSync, ClaimResearchRuns, ClaimSeoRuns, ConfirmErasure, ImportProduct, InternalCall,
     ListSupplierListings, ListSyncStores, OpenCheckout, PlaceInternalLinks, PublishSeoPost, ReadFlowSettings,
     ReadFulfilmentOrder, ReadResearchContext, ReadSeoContext, RecordFlowSends, RecordShopperEvents,
-    ReportFulfilment, ReportResearchRun, ReportSeoRun, RewriteProductMeta, Route as Call, SubmitReview,
+    ListOpenSupplierOrders, ReportFulfilment, ReportResearchRun, ReportTracking, ReportSeoRun, RewriteProductMeta, Route as Call, SubmitReview,
     SubscribeShopper, Unrouted,
 };
 use queues::internal_api::{
@@ -210,6 +211,14 @@ pub async fn handle(ctx: &Ctx<'_>) -> ApiResult<Response> {
         Call::ReportFulfilment(store) => {
             let (input, access) = on_store::<ReportFulfilment>(ctx, store, fulfilment::check_report).await?;
             answer::<ReportFulfilment>(200, &fulfilment::report(&access, input).await?)
+        }
+        Call::ListOpenSupplierOrders(store) => {
+            let (input, access) = on_store::<ListOpenSupplierOrders>(ctx, store, unchecked).await?;
+            answer::<ListOpenSupplierOrders>(200, &tracking::open(&access, input).await?)
+        }
+        Call::ReportTracking(store) => {
+            let (input, access) = on_store::<ReportTracking>(ctx, store, tracking::check_report).await?;
+            answer::<ReportTracking>(200, &tracking::report(config, &access, input).await?)
         }
         Call::ListSupplierListings(store) => {
             let (input, access) = on_store::<ListSupplierListings>(ctx, store, unchecked).await?;

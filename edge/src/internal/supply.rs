@@ -31,7 +31,11 @@ pub async fn stores(env: &Env, page: SyncStoresPage) -> ApiResult<SyncStores> {
     let stores = rows
         .into_iter()
         .filter_map(|row| {
-            Some(SyncStore { store_id: row.id.parse().ok()?, tenant_id: row.tenant_id.parse().ok()? })
+            Some(SyncStore {
+                store_id: row.id.parse().ok()?,
+                tenant_id: row.tenant_id.parse().ok()?,
+                plan: domain::Plan::parse(&row.plan),
+            })
         })
         .collect();
     Ok(SyncStores { stores })

@@ -21,11 +21,11 @@ pub async fn lines(db: &StoreDb<impl Sql>, order: &str) -> Result<Vec<Value>, Sq
 }
 
 /// The order's supplier orders: `supplier`, `status` (`placed`, `shipped`, `delivered`, `failed`,
-/// `cancelled`), `supplier_order_id`, `reason`, `tracking_number`, `carrier`, `created_at`,
-/// `updated_at`.
+/// `cancelled`), `supplier_order_id`, `reason`, `tracking_number`, `carrier`,
+/// `tracking_updated_at`, `created_at`, `updated_at`.
 pub async fn supplier_orders(db: &StoreDb<impl Sql>, order: &str) -> Result<Vec<Value>, SqlError> {
     db.query_all(
-        "SELECT supplier, status, supplier_order_id, reason, tracking_number, carrier, created_at, updated_at \
+        "SELECT supplier, status, supplier_order_id, reason, tracking_number, carrier, tracking_updated_at, created_at, updated_at \
          FROM supplier_orders WHERE store_id = ?1 AND order_id = ?2 ORDER BY created_at, supplier",
         vec![order.into()],
     )
@@ -53,6 +53,86 @@ pub fn event<D>(
         "INSERT INTO order_events (store_id, order_id, seq, at, state, cause) VALUES (?1, ?2, \
          (SELECT COALESCE(MAX(seq), 0) + 1 FROM order_events WHERE store_id = ?1 AND order_id = ?2), ?3, ?4, ?5)",
         vec![order.into(), at.into(), state.into(), cause.into()],
+    )
+}
+
+/// Up to `limit` of the store's supplier orders whose tracking is read (placed or shipped, with
+/// the supplier's order id), after `(order, supplier)` in that order: `order_id`, `supplier`,
+/// `supplier_order_id`, `status`.
+pub async fn open_page(
+    db: &StoreDb<impl Sql>,
+    after: (&str, &str),
+    limit: u32,
+) -> Result<Vec<Value>, SqlError> {
+    db.query_all(
+        "SELECT order_id, supplier, supplier_order_id, status FROM supplier_orders WHERE store_id = ?1 \
+         AND status IN ('placed', 'shipped') AND supplier_order_id IS NOT NULL \
+         AND (order_id > ?2 OR (order_id = ?2 AND supplier > ?3)) ORDER BY order_id, supplier LIMIT ?4",
+        vec![after.0.into(), after.1.into(), limit.into()],
+    )
+    .await
+}
+
+/// A supplier order's tracking as read, for a batch: applied only while the row is still in
+/// `from` (a reading raced by another changes nothing).
+#[expect(clippy::too_many_arguments, reason = "one column each")]
+pub fn tracking<D>(
+    db: &StoreDb<D>,
+    order: &str,
+    supplier: &str,
+    from: &str,
+    to: &str,
+    number: Option<&str>,
+    carrier: Option<&str>,
+    last_event_at: Option<&str>,
+    at: &str,
+) -> Result<Statement, SqlError> {
+    db.scoped(
+        "UPDATE supplier_orders SET status = ?5, tracking_number = COALESCE(?6, tracking_number), \
+         carrier = COALESCE(?7, carrier), tracking_updated_at = COALESCE(?8, tracking_updated_at), updated_at = ?9 \
+         WHERE store_id = ?1 AND order_id = ?2 AND supplier = ?3 AND status = ?4",
+        vec![
+            order.into(),
+            supplier.into(),
+            from.into(),
+            to.into(),
+            number.into(),
+            carrier.into(),
+            last_event_at.into(),
+            at.into(),
+        ],
+    )
+}
+
+/// The insert of an event unless the order's history already has that state with that cause,
+/// for a batch: a reading reported twice is recorded once.
+pub fn event_once<D>(
+    db: &StoreDb<D>,
+    order: &str,
+    state: &str,
+    cause: &str,
+    at: &str,
+) -> Result<Statement, SqlError> {
+    db.scoped(
+        "INSERT INTO order_events (store_id, order_id, seq, at, state, cause) SELECT ?1, ?2, \
+         (SELECT COALESCE(MAX(seq), 0) + 1 FROM order_events WHERE store_id = ?1 AND order_id = ?2), ?3, ?4, ?5 \
+         WHERE NOT EXISTS (SELECT 1 FROM order_events WHERE store_id = ?1 AND order_id = ?2 AND state = ?4 AND cause = ?5)",
+        vec![order.into(), at.into(), state.into(), cause.into()],
+    )
+}
+
+/// The order's state and flag after a tracking read, for a batch; an order that failed or was
+/// cancelled keeps its state.
+pub fn set_tracked<D>(
+    db: &StoreDb<D>,
+    order: &str,
+    state: &str,
+    flag: Option<&str>,
+) -> Result<Statement, SqlError> {
+    db.scoped(
+        "UPDATE orders SET fulfilment = ?3, flag = ?4 WHERE store_id = ?1 AND id = ?2 \
+         AND fulfilment IN ('placed', 'shipped', 'delivered')",
+        vec![order.into(), state.into(), flag.into()],
     )
 }
 

@@ -316,6 +316,8 @@ pub struct OrderRow {
     pub fulfilment: String,
     /// Why fulfilment failed.
     pub fulfilment_reason: Option<String>,
+    /// The tracking flag it carries for the merchant (`no_tracking`, `no_update`).
+    pub flag: Option<String>,
 }
 
 /// One line of an order.
@@ -346,23 +348,24 @@ pub struct OrderPage {
 
 const ORDER_SELECT: &str = "SELECT id, number, email, status, subtotal_minor, total_minor, currency, \
      stripe_session_id, created_at, shipping_name, shipping_phone, shipping_address, shipping_rate, shipping_minor, \
-     tax_minor, fulfilment, fulfilment_reason FROM orders";
+     tax_minor, fulfilment, fulfilment_reason, flag FROM orders";
 
 /// Up to `limit` orders numbered below `before`, newest first; only those in fulfilment `state`
-/// when one is given.
+/// and carrying `flag` when they are given.
 pub async fn list(
     db: &StoreDb<impl Sql>,
     before: i64,
     limit: u32,
     state: Option<&str>,
+    flag: Option<&str>,
 ) -> Result<OrderPage, SqlError> {
     let mut orders: Vec<OrderRow> = db
         .query_all(
             &format!(
                 "{ORDER_SELECT} WHERE store_id = ?1 AND number < ?2 AND (?4 IS NULL OR fulfilment = ?4) \
-                 ORDER BY number DESC LIMIT ?3"
+                 AND (?5 IS NULL OR flag = ?5) ORDER BY number DESC LIMIT ?3"
             ),
-            vec![before.into(), (limit + 1).into(), state.into()],
+            vec![before.into(), (limit + 1).into(), state.into(), flag.into()],
         )
         .await?;
     let next_before = if orders.len() > limit as usize {
@@ -629,21 +632,21 @@ mod tests {
             pay(&db, id);
         }
         let numbers = |page: &OrderPage| page.orders.iter().map(|o| o.number).collect::<Vec<_>>();
-        let first = block_on(list(&db, i64::MAX, 2, None)).unwrap();
+        let first = block_on(list(&db, i64::MAX, 2, None, None)).unwrap();
         assert_eq!((numbers(&first), first.next_before), (vec![1005, 1004], Some(1004)));
-        let second = block_on(list(&db, 1004, 2, None)).unwrap();
+        let second = block_on(list(&db, 1004, 2, None, None)).unwrap();
         assert_eq!((numbers(&second), second.next_before), (vec![1003, 1002], Some(1002)));
-        let last = block_on(list(&db, 1002, 2, None)).unwrap();
+        let last = block_on(list(&db, 1002, 2, None, None)).unwrap();
         assert_eq!((numbers(&last), last.next_before), (vec![1001], None));
-        let exact = block_on(list(&db, i64::MAX, 5, None)).unwrap();
+        let exact = block_on(list(&db, i64::MAX, 5, None, None)).unwrap();
         assert_eq!((exact.orders.len(), exact.next_before), (5, None), "no next page when all fit");
-        assert!(block_on(list(&store(&shard, 2), i64::MAX, 50, None)).unwrap().orders.is_empty());
+        assert!(block_on(list(&store(&shard, 2), i64::MAX, 50, None, None)).unwrap().orders.is_empty());
         block_on(db.execute(
             "UPDATE orders SET fulfilment = 'failed' WHERE store_id = ?1 AND number = 1003",
             vec![],
         ))
         .unwrap();
-        let failed = block_on(list(&db, i64::MAX, 50, Some("failed"))).unwrap();
+        let failed = block_on(list(&db, i64::MAX, 50, Some("failed"), None)).unwrap();
         assert_eq!(numbers(&failed), vec![1003], "the state filter keeps that state only");
     }
 }

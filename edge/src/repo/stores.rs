@@ -430,13 +430,15 @@ pub struct SyncedStore {
     pub id: String,
     /// Its tenant.
     pub tenant_id: String,
+    /// Its tenant's plan.
+    pub plan: String,
 }
 
 /// Active stores of tenants whose subscription is not cancelled, in id order, after `after`
 /// (empty for the first page).
 pub async fn synced_page(db: &impl Sql, after: &str, limit: u32) -> Result<Vec<SyncedStore>, SqlError> {
     db.all(Statement::new(
-        "SELECT s.id, s.tenant_id FROM stores s JOIN tenants t ON t.id = s.tenant_id \
+        "SELECT s.id, s.tenant_id, t.plan FROM stores s JOIN tenants t ON t.id = s.tenant_id \
          WHERE s.status = 'active' AND t.subscription_status != 'canceled' AND s.id > ?1 \
          ORDER BY s.id LIMIT ?2",
         vec![after.into(), limit.into()],

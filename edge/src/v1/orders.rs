@@ -194,13 +194,14 @@ fn delivery_of(session: &Value) -> orders::Delivery {
 pub const STATES: [&str; 7] =
     ["paid", "awaiting_approval", "placed", "shipped", "delivered", "failed", "cancelled"];
 
-/// `GET /v1/stores/{id}/orders?limit=&before=&state=`: newest first; `before` is an order number;
-/// `state` keeps the orders in that fulfilment state.
+/// `GET /v1/stores/{id}/orders?limit=&before=&state=&flag=`: newest first; `before` is an order
+/// number; `state` keeps the orders in that fulfilment state, `flag` those carrying that flag.
 pub async fn list(
     scope: &StoreScope,
     limit: Option<&str>,
     before: Option<&str>,
     state: Option<&str>,
+    flag: Option<&str>,
 ) -> ApiResult<Value> {
     let _store = &scope.store;
     let limit: u32 = match limit {
@@ -223,7 +224,10 @@ pub async fn list(
             format!("{state:?} is not one of paid, awaiting_approval, placed, shipped, delivered, failed, cancelled"),
         ));
     }
-    let page = orders::list(&scope.db, before, limit, state).await?;
+    if flag.is_some_and(|f| domain::tracking::Flag::parse(f).is_none()) {
+        return Err(ApiError::invalid("flag", "flag must be no_tracking or no_update"));
+    }
+    let page = orders::list(&scope.db, before, limit, state, flag).await?;
     let listed: Vec<Value> = page.orders.into_iter().map(order_view).collect();
     Ok(json!({ "orders": listed, "next_before": page.next_before }))
 }
@@ -269,6 +273,7 @@ fn order_view(row: orders::OrderRow) -> Value {
         "created_at": row.created_at,
         "shipping": shipping,
         "fulfilment": { "state": row.fulfilment, "reason": row.fulfilment_reason },
+        "flag": row.flag,
     })
 }
 

@@ -30,6 +30,8 @@
 //! | [`ApplySupplierSync`] | `POST /internal/stores/{store_id}/supplier-sync` | [`SupplierSync`] | [`SyncApplied`] |
 //! | [`ReadFulfilmentOrder`] | `POST /internal/stores/{store_id}/fulfilment/order` | [`FulfilmentRequest`] | [`FulfilmentOrder`] |
 //! | [`ReportFulfilment`] | `POST /internal/stores/{store_id}/fulfilment/report` | [`FulfilmentReport`] | [`FulfilmentRecorded`] |
+//! | [`ListOpenSupplierOrders`] | `POST /internal/stores/{store_id}/fulfilment/open` | [`OpenSupplierOrdersPage`] | [`OpenSupplierOrders`] |
+//! | [`ReportTracking`] | `POST /internal/stores/{store_id}/fulfilment/tracking` | [`TrackingReport`] | [`TrackingRecorded`] |
 
 use super::{
     CheckoutStarted, ClaimDueRuns, DueRuns, Empty, ErasureConfirmation, ErasureView, EventsRecorded,
@@ -38,7 +40,10 @@ use super::{
     Subscribed,
 };
 use crate::email_api::{SendReports, SendsRecorded, StoreFlowSettings};
-use crate::fulfil_api::{FulfilmentOrder, FulfilmentRecorded, FulfilmentReport, FulfilmentRequest};
+use crate::fulfil_api::{
+    FulfilmentOrder, FulfilmentRecorded, FulfilmentReport, FulfilmentRequest, OpenSupplierOrders,
+    OpenSupplierOrdersPage, TrackingRecorded, TrackingReport,
+};
 use crate::seo_api::{
     ClaimSeoWeek, DueSeoRuns, LinksUpdated, PostLinks, ProductRewrites, PublishPost, PublishedPost,
     RewritesApplied, SeoContext, SeoReport, SeoRunRecorded,
@@ -309,6 +314,13 @@ internal_calls! {
     /// changes nothing.
     ReportFulfilment: "POST" "/internal/stores/{store_id}/fulfilment/report",
         (StoreId) FulfilmentReport => FulfilmentRecorded;
+    /// The tracking job pages through a store's open supplier orders.
+    ListOpenSupplierOrders: "POST" "/internal/stores/{store_id}/fulfilment/open",
+        (StoreId) OpenSupplierOrdersPage => OpenSupplierOrders;
+    /// The tracking job reports what the suppliers' tracking said; the same reading again
+    /// changes nothing.
+    ReportTracking: "POST" "/internal/stores/{store_id}/fulfilment/tracking",
+        (StoreId) TrackingReport => TrackingRecorded;
 }
 
 #[cfg(test)]
@@ -365,7 +377,9 @@ mod tests {
         round_trips::<ApplySupplierSync>(store());
         round_trips::<ReadFulfilmentOrder>(store());
         round_trips::<ReportFulfilment>(store());
-        assert_eq!(ALL.len(), 22, "a call was added: round-trip it above");
+        round_trips::<ListOpenSupplierOrders>(store());
+        round_trips::<ReportTracking>(store());
+        assert_eq!(ALL.len(), 24, "a call was added: round-trip it above");
     }
 
     #[test]

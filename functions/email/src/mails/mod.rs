@@ -8,7 +8,7 @@
 //!
 //! - [`account`]: confirming an address, resetting a password, joining a team.
 //! - [`research`]: a research run's report; [`launch`]: a new store's launch is done.
-//! - [`welcome`], [`cart`], [`orders`]: the email flows' mails.
+//! - [`welcome`], [`cart`], [`orders`]: the email flows' mails; [`shipped`]: a supplier order shipped.
 //! - [`layout`]: the parts they share; [`data`]: reading the wire's data.
 
 pub mod account;
@@ -18,6 +18,7 @@ pub mod launch;
 pub mod layout;
 pub mod orders;
 pub mod research;
+pub mod shipped;
 pub mod welcome;
 
 #[cfg(test)]
@@ -84,5 +85,6 @@ pub fn render(
         EmailTemplate::CrossSell => orders::cross_sell(frame, &fields.try_into()?, marketing()?),
         EmailTemplate::StoreReady => launch::store_ready(frame, &fields.try_into()?, unsubscribe),
         EmailTemplate::OrderRefunded => orders::order_refunded(frame, &fields.try_into()?, unsubscribe),
+        EmailTemplate::OrderShipped => shipped::order_shipped(frame, &fields.try_into()?, unsubscribe),
     })
 }

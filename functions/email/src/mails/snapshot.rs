@@ -100,6 +100,13 @@ fn data(template: EmailTemplate) -> Map<String, Value> {
             "full": 0,
             "order_url": "https://cozy.example.com/orders/abc?x=1&y=\"2\"",
         }),
+        EmailTemplate::OrderShipped => json!({
+            "order_number": "#1042 <b>",
+            "tracking_number": "LP00000000000002CN",
+            "carrier": HOSTILE,
+            "tracking_url": "https://global.cainiao.com/newDetail.htm?mailNoList=LP00000000000002CN&x=\"1\"",
+            "order_url": "https://cozy.example.com/orders/abc?x=1&y=2",
+        }),
         EmailTemplate::StoreReady => json!({
             "niche": "pet <b>grooming</b>",
             "products": 22,
@@ -125,6 +132,7 @@ fn is_marketing(template: EmailTemplate) -> bool {
             | EmailTemplate::ShippingUpdate
             | EmailTemplate::StoreReady
             | EmailTemplate::OrderRefunded
+            | EmailTemplate::OrderShipped
     )
 }
 

@@ -237,6 +237,106 @@ pub fn parse_placement(body: &str) -> anyhow::Result<Placement> {
     )))
 }
 
+/// `aliexpress.ds.order.tracking.get`: the carrier's tracking of one AliExpress order.
+const TRACKING_METHOD: &str = "aliexpress.ds.order.tracking.get";
+
+/// What AliExpress's tracking says of one order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tracking {
+    /// `placed` (no tracking yet), `shipped` (a tracking number) or `delivered` (the carrier
+    /// recorded a `DELIVERED` event).
+    pub status: &'static str,
+    /// The carrier's tracking number (`mail_no`).
+    pub number: Option<String>,
+    /// The carrier (`carrier_name`).
+    pub carrier: Option<String>,
+    /// The newest carrier event's time (`time_stamp`, epoch milliseconds).
+    pub last_event_ms: Option<i64>,
+}
+
+/// What AliExpress answered to a tracking read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TrackingAnswer {
+    /// The order's tracking.
+    Tracked(Tracking),
+    /// Refused, with AliExpress's code and message (unknown order, token expired).
+    Refused(String),
+}
+
+impl AliExpress {
+    /// Reads the tracking of AliExpress order `ae_order_id` with the merchant's access token.
+    pub async fn tracking(&self, session: &str, ae_order_id: &str) -> anyhow::Result<TrackingAnswer> {
+        let body = self
+            .call(
+                TRACKING_METHOD,
+                vec![
+                    ("session", session.to_owned()),
+                    ("ae_order_id", ae_order_id.to_owned()),
+                    ("language", "en_US".into()),
+                ],
+            )
+            .await?;
+        parse_tracking(&body)
+    }
+}
+
+/// A list the gateway sends as an array, or as its single object.
+fn items(value: &serde_json::Value) -> Vec<&serde_json::Value> {
+    match value {
+        serde_json::Value::Array(items) => items.iter().collect(),
+        serde_json::Value::Null => Vec::new(),
+        one => vec![one],
+    }
+}
+
+/// Reads an `aliexpress.ds.order.tracking.get` answer: the first tracking line with a number
+/// gives the number and carrier; any `DELIVERED` event makes it delivered.
+pub fn parse_tracking(body: &str) -> anyhow::Result<TrackingAnswer> {
+    let mut envelope: Envelope =
+        serde_json::from_str(body).context("AliExpress answer is not the expected JSON")?;
+    if let Some(error) = envelope.error_response {
+        return Ok(TrackingAnswer::Refused(format!(
+            "{}: {}",
+            error.code.unwrap_or_default(),
+            error.msg.unwrap_or_default()
+        )));
+    }
+    let answer = envelope
+        .responses
+        .remove("aliexpress_ds_order_tracking_get_response")
+        .context("AliExpress answer has no aliexpress_ds_order_tracking_get_response")?;
+    let result = &answer["result"];
+    if result["ret"].as_bool() != Some(true) {
+        return Ok(TrackingAnswer::Refused(format!(
+            "{}: {}",
+            result["code"].as_str().unwrap_or("UNKNOWN"),
+            result["msg"].as_str().unwrap_or("no tracking")
+        )));
+    }
+    let lines = items(&result["data"]["tracking_detail_line_list"]["tracking_detail"]);
+    let text = |v: &serde_json::Value| v.as_str().filter(|t| !t.trim().is_empty()).map(|t| t.trim().to_owned());
+    let line = lines.iter().find(|l| text(&l["mail_no"]).is_some());
+    let Some(line) = line else {
+        return Ok(TrackingAnswer::Tracked(Tracking {
+            status: "placed",
+            number: None,
+            carrier: None,
+            last_event_ms: None,
+        }));
+    };
+    let nodes = items(&line["detail_node_list"]["detail_node"]);
+    let stamp = |n: &serde_json::Value| {
+        n["time_stamp"].as_i64().or_else(|| n["time_stamp"].as_str().and_then(|t| t.parse().ok()))
+    };
+    let delivered = nodes.iter().any(|n| n["tracking_name"].as_str().is_some_and(|t| t.eq_ignore_ascii_case("DELIVERED")));
+    Ok(TrackingAnswer::Tracked(Tracking {
+        status: if delivered { "delivered" } else { "shipped" },
+        number: text(&line["mail_no"]),
+        carrier: text(&line["carrier_name"]),
+        last_event_ms: nodes.iter().filter_map(|n| stamp(n)).max(),
+    }))
+}
+
 impl Supplier for AliExpress {
     const NAME: &'static str = "aliexpress";
 
@@ -458,6 +558,33 @@ mod tests {
         assert_eq!(json["logistics_address"]["zip"], "62701");
         assert_eq!(json["product_items"][0]["product_count"], 2);
         assert!(json["logistics_address"].get("address2").is_none());
+    }
+
+    #[test]
+    fn a_tracking_answer_gives_the_number_carrier_newest_event_and_delivery() {
+        let shipped = r#"{"aliexpress_ds_order_tracking_get_response":{"result":{"ret":true,"code":"0","data":{"tracking_detail_line_list":{"tracking_detail":[{"mail_no":"LP00123","carrier_name":"Cainiao","detail_node_list":{"detail_node":[{"time_stamp":1770194210868,"tracking_name":"IN_TRANSIT","tracking_detail_desc":"x"},{"time_stamp":"1770192487065","tracking_name":"CREATED","tracking_detail_desc":"y"}]}}]}}},"request_id":"r"}}"#;
+        assert_eq!(
+            parse_tracking(shipped).unwrap(),
+            TrackingAnswer::Tracked(Tracking {
+                status: "shipped",
+                number: Some("LP00123".into()),
+                carrier: Some("Cainiao".into()),
+                last_event_ms: Some(1_770_194_210_868),
+            })
+        );
+        let delivered = shipped.replace("IN_TRANSIT", "DELIVERED");
+        assert!(matches!(parse_tracking(&delivered).unwrap(), TrackingAnswer::Tracked(t) if t.status == "delivered"));
+        let one = r#"{"aliexpress_ds_order_tracking_get_response":{"result":{"ret":true,"data":{"tracking_detail_line_list":{"tracking_detail":{"mail_no":"LP9","carrier_name":"Cainiao","detail_node_list":{"detail_node":{"time_stamp":5,"tracking_name":"IN_TRANSIT"}}}}}}}}"#;
+        assert!(matches!(parse_tracking(one).unwrap(), TrackingAnswer::Tracked(t) if t.number.as_deref() == Some("LP9") && t.last_event_ms == Some(5)));
+    }
+
+    #[test]
+    fn no_tracking_yet_is_placed_and_an_unknown_order_is_refused() {
+        let none = r#"{"aliexpress_ds_order_tracking_get_response":{"result":{"ret":true,"code":"0","data":{"tracking_detail_line_list":{"tracking_detail":[]}}}}}"#;
+        assert!(matches!(parse_tracking(none).unwrap(), TrackingAnswer::Tracked(t) if t.status == "placed" && t.number.is_none()));
+        let unknown = r#"{"aliexpress_ds_order_tracking_get_response":{"result":{"ret":false,"code":"B_DROPSHIPPER_ORDER_NOT_EXIST","msg":"no"}}}"#;
+        assert_eq!(parse_tracking(unknown).unwrap(), TrackingAnswer::Refused("B_DROPSHIPPER_ORDER_NOT_EXIST: no".into()));
+        assert!(parse_tracking("<html>").is_err());
     }
 
     #[test]
