@@ -497,12 +497,12 @@ pub async fn lines<D: Sql>(
 }
 
 /// An order's status page data, by its unguessable token, in one round trip: the order once
-/// paid, else its checkout.
+/// paid, else its checkout, with its delivery (state, parcels with tracking, history).
 pub async fn order<D: Sql>(
     db: &StoreDb<D>,
     token: &str,
     fallback: Currency,
-) -> Result<Option<crate::render::OrderView>, SqlError> {
+) -> Result<Option<(crate::render::OrderView, crate::render::OrderTracking)>, SqlError> {
     #[derive(Deserialize)]
     struct Checkout {
         email: String,
@@ -514,6 +514,18 @@ pub async fn order<D: Sql>(
     struct Order {
         number: i64,
         total_minor: i64,
+        fulfilment: String,
+    }
+    #[derive(Deserialize)]
+    struct Parcel {
+        status: String,
+        carrier: Option<String>,
+        tracking_number: String,
+    }
+    #[derive(Deserialize)]
+    struct Event {
+        at: String,
+        state: String,
     }
     #[derive(Deserialize)]
     struct Line {
@@ -528,18 +540,43 @@ pub async fn order<D: Sql>(
             vec![token.into()],
         )?,
         db.scoped(
-            "SELECT o.number, o.total_minor FROM orders o JOIN checkouts k ON k.id = o.id AND k.store_id = ?1 \
+            "SELECT o.number, o.total_minor, o.fulfilment FROM orders o JOIN checkouts k ON k.id = o.id AND k.store_id = ?1 \
              WHERE o.store_id = ?1 AND k.access_token = ?2",
+            vec![token.into()],
+        )?,
+        db.scoped(
+            "SELECT s.status, s.carrier, s.tracking_number FROM supplier_orders s JOIN checkouts k ON k.id = s.order_id \
+             AND k.store_id = ?1 WHERE s.store_id = ?1 AND k.access_token = ?2 AND s.tracking_number IS NOT NULL \
+             ORDER BY s.created_at, s.supplier",
+            vec![token.into()],
+        )?,
+        db.scoped(
+            "SELECT e.at, e.state FROM order_events e JOIN checkouts k ON k.id = e.order_id AND k.store_id = ?1 \
+             WHERE e.store_id = ?1 AND k.access_token = ?2 ORDER BY e.seq",
             vec![token.into()],
         )?,
     ];
     let mut rows = db.read_batch(statements).await?.into_iter();
     let Some(checkout) = next::<_, Checkout>(&mut rows)?.into_iter().next() else { return Ok(None) };
     let order: Option<Order> = next(&mut rows)?.into_iter().next();
+    let parcels: Vec<Parcel> = next(&mut rows)?;
+    let events: Vec<Event> = next(&mut rows)?;
+    let tracking = crate::render::OrderTracking {
+        state: order.as_ref().map(|o| o.fulfilment.clone()),
+        parcels: parcels
+            .into_iter()
+            .map(|p| crate::render::Parcel {
+                carrier: p.carrier,
+                number: p.tracking_number,
+                delivered: p.status == "delivered",
+            })
+            .collect(),
+        timeline: events.into_iter().map(|e| (e.at.chars().take(10).collect(), e.state)).collect(),
+    };
     let currency: Currency = checkout.currency.parse().unwrap_or(fallback);
     let lines: Vec<Line> = serde_json::from_str(&checkout.items).unwrap_or_default();
     let total = order.as_ref().map_or(checkout.subtotal_minor, |o| o.total_minor);
-    Ok(Some(crate::render::OrderView {
+    let view = crate::render::OrderView {
         number: order.map(|o| o.number),
         items: lines
             .into_iter()
@@ -548,7 +585,8 @@ pub async fn order<D: Sql>(
         total: Money::from_minor(total, currency),
         email: checkout.email,
         just_paid: false,
-    }))
+    };
+    Ok(Some((view, tracking)))
 }
 
 /// An order's review page data, by its token, in one round trip: its number and its products,

@@ -289,11 +289,12 @@ fn cart_lines_are_priced_now_in_one_round_trip() {
 fn an_order_page_shows_the_paid_order_or_else_its_checkout_in_one_round_trip() {
     let counting = shop();
     let db = store(&counting);
-    let paid = run(order(&db, "paid-token", Currency::Usd)).unwrap().expect("a paid order");
+    let (paid, tracking) = run(order(&db, "paid-token", Currency::Usd)).unwrap().expect("a paid order");
     assert_eq!(trips(&counting), 1);
+    assert_eq!(tracking.state.as_deref(), Some("paid"));
     assert_eq!((paid.number, paid.total), (Some(1001), Money::from_minor(5490, Currency::Eur)));
     assert_eq!(paid.items.len(), 1);
-    let open = run(order(&db, "open-token", Currency::Usd)).unwrap().expect("an open checkout");
+    let (open, _) = run(order(&db, "open-token", Currency::Usd)).unwrap().expect("an open checkout");
     assert_eq!((open.number, open.total), (None, Money::from_minor(700, Currency::Eur)));
     assert!(run(order(&db, "nothing", Currency::Usd)).unwrap().is_none());
 }

@@ -611,9 +611,10 @@ async fn order_page(
 ) -> worker::Result<Response> {
     let db = StoreDb::open(env, store.shard, store.store_id)?;
     match catalog::order(&db, token, store.currency).await? {
-        Some(mut view) => {
+        Some((mut view, tracking)) => {
             view.just_paid = url.query_pairs().any(|(k, v)| k == "paid" && v == "1");
-            let mut response = respond(200, render::order(site, &view), HTML, Caching::Private)?;
+            let page = render::order_status(site, &view, &tracking);
+            let mut response = respond(200, page, HTML, Caching::Private)?;
             response.headers_mut().set("referrer-policy", "no-referrer")?;
             Ok(response)
         }

@@ -32,6 +32,18 @@ pub struct State {
     pub idempotency: DynamoStore,
 }
 
+/// The entry point: an SQS batch of the `fulfilment` queue (it has `Records`), or a tick of the
+/// tracking schedule.
+pub async fn dispatch(state: &State, event: LambdaEvent<serde_json::Value>) -> Result<serde_json::Value, Error> {
+    let (payload, context) = event.into_parts();
+    if payload.get("Records").is_some() {
+        let batch: SqsEvent = serde_json::from_value(payload)?;
+        return Ok(serde_json::to_value(handle(state, LambdaEvent::new(batch, context)).await?)?);
+    }
+    let tick: crate::tracking::Tick = serde_json::from_value(payload)?;
+    Ok(serde_json::to_value(crate::tracking::tick(state, tick).await?)?)
+}
+
 /// The SQS entry point: per-message handling with partial batch failures.
 pub async fn handle(state: &State, event: LambdaEvent<SqsEvent>) -> Result<SqsBatchResponse, Error> {
     Ok(Consumer::new("fulfilment", &state.idempotency)

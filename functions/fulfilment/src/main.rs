@@ -1,7 +1,9 @@
 //! The fulfilment Lambda's entry: builds the AliExpress client and the edge client once, then
-//! serves SQS batches of the `fulfilment` queue with [`handler::handle`].
+//! serves SQS batches of the `fulfilment` queue with [`handler::handle`] and the tracking
+//! schedule's ticks with [`tracking::tick`].
 
 mod handler;
+mod tracking;
 
 use pipeline::config::required;
 use pipeline::edge::EdgeClient;
@@ -23,5 +25,5 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         idempotency: DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), required("TABLE_NAME")?),
     };
     let state = &state;
-    lambda_runtime::run(lambda_runtime::service_fn(move |event| handler::handle(state, event))).await
+    lambda_runtime::run(lambda_runtime::service_fn(move |event| handler::dispatch(state, event))).await
 }
