@@ -1,7 +1,7 @@
 //! The running local stack, as the end-to-end tests see it: a client with one method per call.
 
 use queues::internal_api::{sign, NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER};
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
 fn env(name: &str) -> String {
@@ -297,4 +297,62 @@ pub fn token_in(mail: &Value) -> String {
 
 pub fn unique(prefix: &str) -> String {
     format!("{prefix}-{}", &uuid::Uuid::new_v4().simple().to_string()[..10])
+}
+
+// The fulfilment steps the fulfilment and tracking tests share.
+
+/// The AliExpress stand-in.
+pub const ALIEXPRESS: &str = "http://127.0.0.1:9100";
+/// How long fulfilment may take.
+const FULFIL_LIMIT: Duration = Duration::from_secs(90);
+
+/// Publishes AliExpress product `source_id` in the shop, as an import would.
+pub(crate) async fn aliexpress_product(stack: &Stack, shop: &crate::store::Shop, source_id: &str, title: &str) -> Value {
+    let body = json!({
+        "tenant_id": shop.merchant.tenant_id,
+        "source": "aliexpress",
+        "source_product_id": source_id,
+        "content": {"title": title,
+                    "description": ["A brush that cleans itself.", "Its pins retract.", "Its grip stays dry."],
+                    "features": ["Self-cleaning", "Retracting pins", "Soft grip", "Light", "Washable"],
+                    "meta_title": title, "meta_description": "A brush that cleans itself.",
+                    "keywords": ["brush", "slicker", "dog", "cat", "grooming", "pet", "fur", "shedding", "coat", "comb"]},
+        "price": {"minor": 2499, "currency": "USD"},
+        "compare_at": null,
+        "cost": {"minor": 849, "currency": "USD"},
+        "images": ["https://img.example/brush.jpg"],
+        "status": "published",
+        "research_run_id": null,
+        "score": null,
+    });
+    let path = format!("/internal/stores/{}/products", shop.id);
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let published = stack.internal(&path, &body, now, &unique("nonce")).await;
+    assert!(published.status == 201 || published.status == 200, "{}", published.text);
+    let id = published.json["product_id"].as_str().unwrap().to_owned();
+    crate::store::api(stack, shop, reqwest::Method::GET, &format!("/products/{id}"), None).await.json
+}
+
+/// The orders the AliExpress stand-in placed under `out_order_id`.
+pub(crate) async fn stand_in_orders(stack: &Stack, out_order_id: &str) -> Vec<Value> {
+    let answer: Value = stack
+        .http
+        .get(format!("{ALIEXPRESS}/_test/ds/orders?out_order_id={out_order_id}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    answer["orders"].as_array().cloned().unwrap_or_default()
+}
+
+/// The shop's only order, once its fulfilment left `paid`.
+pub(crate) async fn settled_order(stack: &Stack, shop: &crate::store::Shop) -> Value {
+    eventually("the order's supplier orders", FULFIL_LIMIT, || async {
+        let orders = crate::store::api(stack, shop, reqwest::Method::GET, "/orders", None).await;
+        let order = orders.json["orders"].get(0)?.clone();
+        (order["fulfilment"]["state"] != "paid").then_some(order)
+    })
+    .await
 }

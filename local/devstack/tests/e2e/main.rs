@@ -17,6 +17,7 @@ mod research;
 mod schedules;
 mod store;
 mod themes;
+mod tracking;
 
 use domain::{Currency, Money, RunId, StoreId, TenantId};
 use helpers::{eventually, publish_txt, token_in, unique, Merchant, Stack};

@@ -574,8 +574,9 @@ async fn leave_checkout(stack: &Stack, shop: &Shop, product: &Value, email: &str
     open_checkout(stack, &shop.host, product, email).await;
 }
 
-/// A shopper on `host` buys one of `product`'s first variant and pays on the Stripe stand-in.
-pub(crate) async fn buy(stack: &Stack, host: &str, product: &Value, email: &str) {
+/// A shopper on `host` buys one of `product`'s first variant and pays on the Stripe stand-in;
+/// answers the order page's path (`/orders/{token}`) the payment returned the shopper to.
+pub(crate) async fn buy(stack: &Stack, host: &str, product: &Value, email: &str) -> String {
     let pay_url = open_checkout(stack, host, product, email).await;
     let paid = browser()
         .post(&pay_url)
@@ -584,7 +585,9 @@ pub(crate) async fn buy(stack: &Stack, host: &str, product: &Value, email: &str)
         .send()
         .await
         .unwrap();
+    let order_url = paid.headers().get(LOCATION).and_then(|l| l.to_str().ok()).unwrap_or_default().to_owned();
     assert_eq!(paid.status().as_u16(), 303, "{}", paid.text().await.unwrap_or_default());
+    order_url[order_url.find("/orders/").expect("the order page")..].split('?').next().unwrap_or_default().to_owned()
 }
 
 /// Adds one of `product`'s first variant to a fresh cart and opens checkout for `email`; answers
