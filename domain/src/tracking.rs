@@ -121,8 +121,8 @@ pub fn order_flag(supplier_orders: &[Tracked], now: OffsetDateTime) -> Option<Fl
 /// its address; `None` for any other carrier, or a number that is not 4 to 40 letters, digits and
 /// dashes (then the shopper is shown the number alone).
 pub fn carrier_url(carrier: &str, number: &str) -> Option<String> {
-    let plausible = (4..=40).contains(&number.len())
-        && number.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    let plausible =
+        (4..=40).contains(&number.len()) && number.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
     if !plausible {
         return None;
     }
@@ -150,11 +150,12 @@ mod tests {
         assert_eq!(hours, [12, 6, 2, 1]);
         let day = datetime!(2026-12-07 00:00 UTC);
         let due = |plan: Plan| {
-            (0..24)
-                .filter(|h| is_due(plan.limits().tracking_every_hours, day + Duration::hours(*h)))
-                .count()
+            (0..24).filter(|h| is_due(plan.limits().tracking_every_hours, day + Duration::hours(*h))).count()
         };
-        assert_eq!([due(Plan::Starter), due(Plan::Growth), due(Plan::Pro), due(Plan::Enterprise)], [2, 4, 12, 24]);
+        assert_eq!(
+            [due(Plan::Starter), due(Plan::Growth), due(Plan::Pro), due(Plan::Enterprise)],
+            [2, 4, 12, 24]
+        );
     }
 
     #[test]
@@ -218,7 +219,10 @@ mod tests {
             carrier_url("Cainiao", "LP00000000000002CN").as_deref(),
             Some("https://global.cainiao.com/newDetail.htm?mailNoList=LP00000000000002CN")
         );
-        assert_eq!(carrier_url(" USPS ", "9400111").as_deref(), Some("https://tools.usps.com/go/TrackConfirmAction?tLabels=9400111"));
+        assert_eq!(
+            carrier_url(" USPS ", "9400111").as_deref(),
+            Some("https://tools.usps.com/go/TrackConfirmAction?tLabels=9400111")
+        );
         assert_eq!(carrier_url("Some Local Post", "LP0001"), None);
         assert_eq!(carrier_url("Cainiao", "LP1&x=<script>"), None);
         assert_eq!(carrier_url("Cainiao", "LP1"), None);

@@ -21,10 +21,10 @@ use crate::repo::stores::{self, Store};
 use domain::StoreId;
 use queues::internal_api::calls::{
     ApplySupplierSync, ClaimResearchRuns, ClaimSeoRuns, ConfirmErasure, ImportProduct, InternalCall,
-    ListSupplierListings, ListSyncStores, OpenCheckout, PlaceInternalLinks, PublishSeoPost, ReadFlowSettings,
-    ReadFulfilmentOrder, ReadResearchContext, ReadSeoContext, RecordFlowSends, RecordShopperEvents,
-    ListOpenSupplierOrders, ReportFulfilment, ReportResearchRun, ReportTracking, ReportSeoRun, RewriteProductMeta, Route as Call, SubmitReview,
-    SubscribeShopper, Unrouted,
+    ListOpenSupplierOrders, ListSupplierListings, ListSyncStores, OpenCheckout, PlaceInternalLinks,
+    PublishSeoPost, ReadFlowSettings, ReadFulfilmentOrder, ReadResearchContext, ReadSeoContext,
+    RecordFlowSends, RecordShopperEvents, ReportFulfilment, ReportResearchRun, ReportSeoRun, ReportTracking,
+    RewriteProductMeta, Route as Call, SubmitReview, SubscribeShopper, Unrouted,
 };
 use queues::internal_api::{
     verify, SignedHeaders, StorefrontSubscribe, Subscribed, MAX_SKEW_SECS, NONCE_HEADER, SIGNATURE_HEADER,

@@ -54,7 +54,10 @@ pub fn check_report(input: &TrackingReport) -> ApiResult<()> {
             && short(&r.carrier, 64)
             && r.last_event_at.as_deref().is_none_or(|t| time_of(t).is_some())
     };
-    if input.readings.is_empty() || input.readings.len() > MAX_READINGS || !input.readings.iter().all(well_formed) {
+    if input.readings.is_empty()
+        || input.readings.len() > MAX_READINGS
+        || !input.readings.iter().all(well_formed)
+    {
         return Err(ApiError::invalid(
             "readings",
             "1 to 100 readings, each placed, shipped or delivered, with a tracking number and carrier of at most 64 characters",
@@ -68,7 +71,11 @@ pub fn check_report(input: &TrackingReport) -> ApiResult<()> {
 /// sends the shipped mail of each supplier order that has just shipped (before the move is
 /// written: a failed write is retried by the next reading and the mail's key makes it one mail),
 /// then sets the order's state and flag as of the report's time.
-pub async fn report(config: &Config, access: &StoreAccess, input: TrackingReport) -> ApiResult<TrackingRecorded> {
+pub async fn report(
+    config: &Config,
+    access: &StoreAccess,
+    input: TrackingReport,
+) -> ApiResult<TrackingRecorded> {
     let db = &access.db;
     let reckoned = time_of(&input.at).unwrap_or_else(now);
     let at = rfc3339(now());
@@ -91,7 +98,10 @@ pub async fn report(config: &Config, access: &StoreAccess, input: TrackingReport
             let number = reading.tracking_number.as_deref();
             let moved = new > old;
             let news = number.is_some_and(|n| row["tracking_number"].as_str() != Some(n))
-                || reading.last_event_at.as_deref().is_some_and(|t| row["tracking_updated_at"].as_str() != Some(t));
+                || reading
+                    .last_event_at
+                    .as_deref()
+                    .is_some_and(|t| row["tracking_updated_at"].as_str() != Some(t));
             if new < old || !(moved || news) {
                 continue;
             }
@@ -124,8 +134,13 @@ pub async fn report(config: &Config, access: &StoreAccess, input: TrackingReport
             let tracking = row["tracking_number"].as_str().unwrap_or_default().to_owned();
             let supplier_order = row["supplier_order_id"].as_str().unwrap_or("?");
             let cause = match new {
-                Progress::Delivered => format!("{} order {supplier_order} delivered ({carrier} {tracking})", reading.supplier),
-                _ => format!("{} order {supplier_order} shipped with {carrier}, tracking {tracking}", reading.supplier),
+                Progress::Delivered => {
+                    format!("{} order {supplier_order} delivered ({carrier} {tracking})", reading.supplier)
+                }
+                _ => format!(
+                    "{} order {supplier_order} shipped with {carrier}, tracking {tracking}",
+                    reading.supplier
+                ),
             };
             statements.push(repo::event_once(db, order_id, new.name(), &cause, &at)?);
             if old == Progress::Placed && !tracking.is_empty() {
@@ -234,7 +249,11 @@ mod tests {
         assert!(check_report(&report("2026-12-07T12:00:00Z", vec![reading("shipped", Some("LP1"))])).is_ok());
         assert!(check_report(&report("noon", vec![reading("shipped", Some("LP1"))])).is_err());
         assert!(check_report(&report("2026-12-07T12:00:00Z", vec![reading("lost", None)])).is_err());
-        assert!(check_report(&report("2026-12-07T12:00:00Z", vec![reading("shipped", Some(&"9".repeat(65)))])).is_err());
+        assert!(check_report(&report(
+            "2026-12-07T12:00:00Z",
+            vec![reading("shipped", Some(&"9".repeat(65)))]
+        ))
+        .is_err());
         assert!(check_report(&report("2026-12-07T12:00:00Z", vec![])).is_err());
     }
 }

@@ -227,7 +227,8 @@ pub async fn store(route: StoreRoute, ctx: &Ctx<'_>, scope: &StoreScope) -> ApiR
             empty(204)
         }
         StoreRoute::ListOrders => {
-            let (limit, before, state, flag) = (query("limit"), query("before"), query("state"), query("flag"));
+            let (limit, before, state, flag) =
+                (query("limit"), query("before"), query("state"), query("flag"));
             let (limit, before) = (limit.as_deref(), before.as_deref());
             json(200, &orders::list(scope, limit, before, state.as_deref(), flag.as_deref()).await?)
         }

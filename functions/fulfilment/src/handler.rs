@@ -34,7 +34,10 @@ pub struct State {
 
 /// The entry point: an SQS batch of the `fulfilment` queue (it has `Records`), or a tick of the
 /// tracking schedule.
-pub async fn dispatch(state: &State, event: LambdaEvent<serde_json::Value>) -> Result<serde_json::Value, Error> {
+pub async fn dispatch(
+    state: &State,
+    event: LambdaEvent<serde_json::Value>,
+) -> Result<serde_json::Value, Error> {
     let (payload, context) = event.into_parts();
     if payload.get("Records").is_some() {
         let batch: SqsEvent = serde_json::from_value(payload)?;

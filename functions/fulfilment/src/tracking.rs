@@ -66,7 +66,8 @@ pub async fn tick(state: &State, tick: Tick) -> Result<Summary, Error> {
     };
     let mut after = None;
     loop {
-        let page = state.edge.call::<ListSyncStores>(&(), &SyncStoresPage { after, limit: STORE_PAGE }).await?;
+        let page =
+            state.edge.call::<ListSyncStores>(&(), &SyncStoresPage { after, limit: STORE_PAGE }).await?;
         for store in page.stores.iter().filter(|s| due(s, at)) {
             summary.stores += 1;
             match track_store(state, client, token.expose_secret(), store, at).await {
@@ -201,7 +202,8 @@ mod tests {
             carrier: number.map(|_| "Cainiao".into()),
             last_event_ms: ms,
         };
-        let r = reading("o1", &[t("placed", None, None), t("shipped", Some("LP1"), Some(1_765_000_000_000))]).unwrap();
+        let r = reading("o1", &[t("placed", None, None), t("shipped", Some("LP1"), Some(1_765_000_000_000))])
+            .unwrap();
         assert_eq!((r.status.as_str(), r.tracking_number.as_deref()), ("placed", Some("LP1")));
         assert_eq!(r.last_event_at.as_deref(), Some("2025-12-06T05:46:40Z"));
         let r = reading("o1", &[t("delivered", Some("LP1"), None)]).unwrap();

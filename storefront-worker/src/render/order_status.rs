@@ -150,7 +150,11 @@ mod tests {
     fn a_shipped_order_shows_its_tracking_number_linked_to_a_known_carrier_and_its_history() {
         let tracking = OrderTracking {
             state: Some("shipped".into()),
-            parcels: vec![Parcel { carrier: Some("Cainiao".into()), number: "LP00000000000002CN".into(), delivered: false }],
+            parcels: vec![Parcel {
+                carrier: Some("Cainiao".into()),
+                number: "LP00000000000002CN".into(),
+                delivered: false,
+            }],
             timeline: vec![
                 ("2026-12-07".into(), "paid".into()),
                 ("2026-12-07".into(), "placed".into()),
@@ -171,11 +175,18 @@ mod tests {
     fn an_unknown_carriers_number_is_shown_without_a_link_and_escaped() {
         let tracking = OrderTracking {
             state: Some("shipped".into()),
-            parcels: vec![Parcel { carrier: Some("<i>Post</i>".into()), number: "A<script>".into(), delivered: false }],
+            parcels: vec![Parcel {
+                carrier: Some("<i>Post</i>".into()),
+                number: "A<script>".into(),
+                delivered: false,
+            }],
             timeline: Vec::new(),
         };
         let html = order_status(&site("Cozy Pets"), &view(), &tracking);
-        assert!(html.contains("&lt;i&gt;Post&lt;/i&gt;: <span class=\"tracking-number\">A&lt;script&gt;</span>"), "{html}");
+        assert!(
+            html.contains("&lt;i&gt;Post&lt;/i&gt;: <span class=\"tracking-number\">A&lt;script&gt;</span>"),
+            "{html}"
+        );
         assert!(!html.contains("<a href=\"https://global.cainiao"));
     }
 
@@ -183,7 +194,10 @@ mod tests {
     fn a_paid_order_without_tracking_promises_the_mail_when_it_ships() {
         let tracking = OrderTracking { state: Some("paid".into()), ..OrderTracking::default() };
         let html = order_status(&site("Cozy Pets"), &view(), &tracking);
-        assert!(html.contains("Status: <strong>Paid</strong>. We email ada@example.com when it ships."), "{html}");
+        assert!(
+            html.contains("Status: <strong>Paid</strong>. We email ada@example.com when it ships."),
+            "{html}"
+        );
         assert!(!html.contains("Tracking"));
     }
 }

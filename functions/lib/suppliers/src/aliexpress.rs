@@ -314,7 +314,8 @@ pub fn parse_tracking(body: &str) -> anyhow::Result<TrackingAnswer> {
         )));
     }
     let lines = items(&result["data"]["tracking_detail_line_list"]["tracking_detail"]);
-    let text = |v: &serde_json::Value| v.as_str().filter(|t| !t.trim().is_empty()).map(|t| t.trim().to_owned());
+    let text =
+        |v: &serde_json::Value| v.as_str().filter(|t| !t.trim().is_empty()).map(|t| t.trim().to_owned());
     let line = lines.iter().find(|l| text(&l["mail_no"]).is_some());
     let Some(line) = line else {
         return Ok(TrackingAnswer::Tracked(Tracking {
@@ -328,7 +329,9 @@ pub fn parse_tracking(body: &str) -> anyhow::Result<TrackingAnswer> {
     let stamp = |n: &serde_json::Value| {
         n["time_stamp"].as_i64().or_else(|| n["time_stamp"].as_str().and_then(|t| t.parse().ok()))
     };
-    let delivered = nodes.iter().any(|n| n["tracking_name"].as_str().is_some_and(|t| t.eq_ignore_ascii_case("DELIVERED")));
+    let delivered = nodes
+        .iter()
+        .any(|n| n["tracking_name"].as_str().is_some_and(|t| t.eq_ignore_ascii_case("DELIVERED")));
     Ok(TrackingAnswer::Tracked(Tracking {
         status: if delivered { "delivered" } else { "shipped" },
         number: text(&line["mail_no"]),
@@ -573,17 +576,26 @@ mod tests {
             })
         );
         let delivered = shipped.replace("IN_TRANSIT", "DELIVERED");
-        assert!(matches!(parse_tracking(&delivered).unwrap(), TrackingAnswer::Tracked(t) if t.status == "delivered"));
+        assert!(
+            matches!(parse_tracking(&delivered).unwrap(), TrackingAnswer::Tracked(t) if t.status == "delivered")
+        );
         let one = r#"{"aliexpress_ds_order_tracking_get_response":{"result":{"ret":true,"data":{"tracking_detail_line_list":{"tracking_detail":{"mail_no":"LP9","carrier_name":"Cainiao","detail_node_list":{"detail_node":{"time_stamp":5,"tracking_name":"IN_TRANSIT"}}}}}}}}"#;
-        assert!(matches!(parse_tracking(one).unwrap(), TrackingAnswer::Tracked(t) if t.number.as_deref() == Some("LP9") && t.last_event_ms == Some(5)));
+        assert!(
+            matches!(parse_tracking(one).unwrap(), TrackingAnswer::Tracked(t) if t.number.as_deref() == Some("LP9") && t.last_event_ms == Some(5))
+        );
     }
 
     #[test]
     fn no_tracking_yet_is_placed_and_an_unknown_order_is_refused() {
         let none = r#"{"aliexpress_ds_order_tracking_get_response":{"result":{"ret":true,"code":"0","data":{"tracking_detail_line_list":{"tracking_detail":[]}}}}}"#;
-        assert!(matches!(parse_tracking(none).unwrap(), TrackingAnswer::Tracked(t) if t.status == "placed" && t.number.is_none()));
+        assert!(
+            matches!(parse_tracking(none).unwrap(), TrackingAnswer::Tracked(t) if t.status == "placed" && t.number.is_none())
+        );
         let unknown = r#"{"aliexpress_ds_order_tracking_get_response":{"result":{"ret":false,"code":"B_DROPSHIPPER_ORDER_NOT_EXIST","msg":"no"}}}"#;
-        assert_eq!(parse_tracking(unknown).unwrap(), TrackingAnswer::Refused("B_DROPSHIPPER_ORDER_NOT_EXIST: no".into()));
+        assert_eq!(
+            parse_tracking(unknown).unwrap(),
+            TrackingAnswer::Refused("B_DROPSHIPPER_ORDER_NOT_EXIST: no".into())
+        );
         assert!(parse_tracking("<html>").is_err());
     }
 

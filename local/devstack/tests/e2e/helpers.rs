@@ -307,7 +307,12 @@ pub const ALIEXPRESS: &str = "http://127.0.0.1:9100";
 const FULFIL_LIMIT: Duration = Duration::from_secs(90);
 
 /// Publishes AliExpress product `source_id` in the shop, as an import would.
-pub(crate) async fn aliexpress_product(stack: &Stack, shop: &crate::store::Shop, source_id: &str, title: &str) -> Value {
+pub(crate) async fn aliexpress_product(
+    stack: &Stack,
+    shop: &crate::store::Shop,
+    source_id: &str,
+    title: &str,
+) -> Value {
     let body = json!({
         "tenant_id": shop.merchant.tenant_id,
         "source": "aliexpress",

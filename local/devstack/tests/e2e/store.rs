@@ -587,7 +587,11 @@ pub(crate) async fn buy(stack: &Stack, host: &str, product: &Value, email: &str)
         .unwrap();
     let order_url = paid.headers().get(LOCATION).and_then(|l| l.to_str().ok()).unwrap_or_default().to_owned();
     assert_eq!(paid.status().as_u16(), 303, "{}", paid.text().await.unwrap_or_default());
-    order_url[order_url.find("/orders/").expect("the order page")..].split('?').next().unwrap_or_default().to_owned()
+    order_url[order_url.find("/orders/").expect("the order page")..]
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// Adds one of `product`'s first variant to a fresh cart and opens checkout for `email`; answers
