@@ -252,4 +252,86 @@ mod tests {
             "states are a closed set"
         );
     }
+
+    #[test]
+    fn a_tracking_reading_moves_a_supplier_order_once_and_records_its_move_once() {
+        let shard = shard();
+        seed(&shard, 1);
+        let db = store(&shard, 1);
+        block_on(db.execute_batch(vec![
+            supplier_answer(&db, "o1", "aliexpress", Some("AE1"), None, "2026-12-01T10:00:00Z").unwrap(),
+            set_state(&db, "o1", "placed", None).unwrap(),
+        ]))
+        .unwrap();
+        let open = block_on(open_page(&db, ("", ""), 10)).unwrap();
+        assert_eq!(open.len(), 1);
+        assert_eq!((open[0]["order_id"].as_str(), open[0]["status"].as_str()), (Some("o1"), Some("placed")));
+        assert!(block_on(open_page(&db, ("o1", "aliexpress"), 10)).unwrap().is_empty(), "after the cursor");
+        assert!(block_on(open_page(&store(&shard, 2), ("", ""), 10)).unwrap().is_empty(), "another store's");
+        let shipped = |at: &str| {
+            vec![
+                tracking(
+                    &db,
+                    "o1",
+                    "aliexpress",
+                    "placed",
+                    "shipped",
+                    Some("LP1"),
+                    Some("Cainiao"),
+                    Some(at),
+                    at,
+                )
+                .unwrap(),
+                event_once(
+                    &db,
+                    "o1",
+                    "shipped",
+                    "aliexpress order AE1 shipped with Cainiao, tracking LP1",
+                    at,
+                )
+                .unwrap(),
+                set_tracked(&db, "o1", "shipped", None).unwrap(),
+            ]
+        };
+        // The same reading twice (a redelivered report): one move, one history row.
+        block_on(db.execute_batch(shipped("2026-12-02T10:00:00Z"))).unwrap();
+        block_on(db.execute_batch(shipped("2026-12-02T11:00:00Z"))).unwrap();
+        let row = &block_on(supplier_orders(&db, "o1")).unwrap()[0];
+        assert_eq!(
+            (row["status"].as_str(), row["tracking_number"].as_str(), row["tracking_updated_at"].as_str()),
+            (Some("shipped"), Some("LP1"), Some("2026-12-02T10:00:00Z"))
+        );
+        let history = block_on(events(&db, "o1")).unwrap();
+        assert_eq!(history.iter().map(|e| e["state"].as_str().unwrap()).collect::<Vec<_>>(), ["shipped"]);
+        block_on(db.execute_batch(vec![set_tracked(&db, "o1", "shipped", Some("no_update")).unwrap()]))
+            .unwrap();
+        let order = block_on(crate::repo::orders::get(&db, "o1")).unwrap().unwrap();
+        assert_eq!((order.fulfilment.as_str(), order.flag.as_deref()), ("shipped", Some("no_update")));
+        assert!(
+            block_on(db.execute_batch(vec![set_tracked(&db, "o1", "shipped", Some("late")).unwrap()]))
+                .is_err(),
+            "flags are a closed set"
+        );
+        block_on(
+            db.execute_batch(vec![tracking(
+                &db,
+                "o1",
+                "aliexpress",
+                "shipped",
+                "delivered",
+                None,
+                None,
+                None,
+                "2026-12-09T10:00:00Z",
+            )
+            .unwrap()]),
+        )
+        .unwrap();
+        assert!(
+            block_on(open_page(&db, ("", ""), 10)).unwrap().is_empty(),
+            "a delivered order is not read again"
+        );
+        let listed = block_on(crate::repo::orders::list(&db, i64::MAX, 10, None, Some("no_update"))).unwrap();
+        assert_eq!(listed.orders.len(), 1, "the flag filter");
+    }
 }

@@ -4,7 +4,8 @@
 //! then delivered, and the test reads what people see: the shopper's order page with the tracking
 //! number and the carrier's link, the merchant's order detail moving placed → shipped →
 //! delivered with one history row per move however often the tracking is read, and exactly one
-//! shipped mail.
+//! shipped mail; an order the supplier never ships is flagged `no_tracking` on a tick 8 days on,
+//! and the orders list filters on the flag.
 //!
 //! The store is on the Growth plan (tracking every 6 hours) and the ticks are for 06:00 or 18:00
 //! UTC, hours at which Starter stores (every 12 hours, at 00:00 and 12:00) are not due: the other
@@ -28,10 +29,15 @@ fn growth_tick() -> String {
 
 /// Runs the order-tracking schedule's job once, as EventBridge Scheduler would.
 async fn track(stack: &Stack) -> Value {
+    track_at(stack, &growth_tick()).await
+}
+
+/// Runs the order-tracking schedule's job for the tick at `at`.
+async fn track_at(stack: &Stack, at: &str) -> Value {
     let answer = stack
         .http
         .post("http://127.0.0.1:9000/2015-03-31/functions/fulfilment/invocations")
-        .json(&json!({ "job": "tracking", "at": growth_tick() }))
+        .json(&json!({ "job": "tracking", "at": at }))
         .timeout(Duration::from_secs(120))
         .send()
         .await
@@ -116,9 +122,50 @@ async fn tracking_moves_an_order_to_shipped_then_delivered_and_the_shopper_is_to
     let shipped_mails = mails_to(&inbox(&stack).await, &email, &number).len();
     assert_eq!(shipped_mails, 1, "one shipped mail");
 
-    // The merchant's list filters by flag; this order carries none, and a made-up flag is refused.
-    let flagged = api(&stack, &shop, reqwest::Method::GET, "/orders?flag=no_tracking", None).await;
-    assert_eq!(flagged.status, 200, "{}", flagged.text);
-    assert_eq!(flagged.json["orders"].as_array().unwrap().len(), 0);
+    // A second order the supplier never ships: read on a tick 8 days after it was placed, it is
+    // flagged for the merchant, and the list filters on the flag.
+    let flagged = |flag: &'static str| {
+        let shop = &shop;
+        let stack = &stack;
+        async move {
+            let listed = api(stack, shop, reqwest::Method::GET, &format!("/orders?flag={flag}"), None).await;
+            assert_eq!(listed.status, 200, "{}", listed.text);
+            listed.json["orders"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|o| o["number"].as_i64().unwrap())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert!(flagged("no_tracking").await.is_empty());
+    buy(&stack, &shop.host, &brush, &format!("{}@example.com", unique("unshipped"))).await;
+    let late = eventually("the second order to be placed", Duration::from_secs(90), || async {
+        let orders = api(&stack, &shop, reqwest::Method::GET, "/orders?state=placed", None).await;
+        orders.json["orders"].get(0).cloned()
+    })
+    .await;
+    let late_detail =
+        api(&stack, &shop, reqwest::Method::GET, &format!("/orders/{}", late["id"].as_str().unwrap()), None)
+            .await;
+    let ae_order = late_detail.json["supplier_orders"][0]["supplier_order_id"].as_str().unwrap().to_owned();
+    let pinned = stack
+        .http
+        .post(format!("{ALIEXPRESS}/_test/ds/orders/{ae_order}"))
+        .json(&json!({ "status": "placed" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pinned.status().as_u16(), 200);
+    track(&stack).await;
+    assert!(flagged("no_tracking").await.is_empty(), "not late yet");
+    let week_later = time::OffsetDateTime::parse(&growth_tick(), &Rfc3339).unwrap() + time::Duration::days(8);
+    track_at(&stack, &week_later.format(&Rfc3339).unwrap()).await;
+    assert_eq!(flagged("no_tracking").await, [late["number"].as_i64().unwrap()]);
+    let late_detail =
+        api(&stack, &shop, reqwest::Method::GET, &format!("/orders/{}", late["id"].as_str().unwrap()), None)
+            .await;
+    assert_eq!(late_detail.json["flag"], "no_tracking", "{}", late_detail.text);
+    assert_eq!(detail().await["flag"], Value::Null, "the delivered order carries no flag");
     assert_eq!(api(&stack, &shop, reqwest::Method::GET, "/orders?flag=lost", None).await.status, 400);
 }
