@@ -312,8 +312,7 @@ mod tests {
                 .is_err(),
             "flags are a closed set"
         );
-        block_on(
-            db.execute_batch(vec![tracking(
+        block_on(db.execute_batch(vec![tracking(
                 &db,
                 "o1",
                 "aliexpress",
@@ -324,8 +323,7 @@ mod tests {
                 None,
                 "2026-12-09T10:00:00Z",
             )
-            .unwrap()]),
-        )
+            .unwrap()]))
         .unwrap();
         assert!(
             block_on(open_page(&db, ("", ""), 10)).unwrap().is_empty(),
