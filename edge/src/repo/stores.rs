@@ -43,7 +43,7 @@ pub struct StoreRow {
     pub brand_color: String,
     /// Logo URL.
     pub logo_url: Option<String>,
-    /// Font stack: `system`, `humanist`, `serif` or `rounded`.
+    /// Font stack: `system`, `humanist`, `serif`, `rounded`, `inter` or `lora`.
     pub font: String,
     /// The home page's banner image URL.
     pub hero_image_url: Option<String>,
@@ -116,6 +116,7 @@ impl Store {
                 menu: self.row.menu_links().iter().map(MenuLink::entry).collect(),
             },
             accepts_orders: self.payouts().accepts_orders(),
+            market: self.row.target_market.clone(),
         }
     }
 
