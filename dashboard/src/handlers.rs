@@ -5,7 +5,7 @@
 use crate::api::{Api, ApiError};
 use crate::form::{is_id, Form};
 use crate::pages::account::{self, Refusal};
-use crate::pages::store::{self as store_pages, Home, NewStore, THEMES};
+use crate::pages::store::{self as store_pages, Home, LookForm, NewStore, THEMES};
 use crate::pages::{self, text, Shell, StoreNav, Viewer};
 use crate::range::{self, Range};
 use crate::session::Claims;
@@ -322,6 +322,7 @@ async fn route(call: &mut Call, method: &Method, body: &Form) -> worker::Result<
         ["stores", id, "products", pid, "publish"] if post && is_id(id) && is_id(pid) => {
             publish(call, id, pid).await
         }
+        ["stores", id, "look"] if is_id(id) => look(call, id, post.then_some(body)).await,
         ["stores", id, "research"] if is_id(id) => research(call, id, post).await,
         ["stores", id, "research", rid] if !post && is_id(id) && is_id(rid) => run(call, id, rid).await,
         ["stores", id, "watchlist"] if !post && is_id(id) => watchlist(call, id).await,
@@ -725,6 +726,60 @@ async fn product(call: &mut Call, id: &str, pid: &str, post: Option<&Form>) -> w
         id,
         text(&store, "url"),
         &current,
+        call.can_edit(),
+        &refusal,
+    );
+    html_page(if post.is_some() { 400 } else { 200 }, page)
+}
+
+async fn look(call: &mut Call, id: &str, post: Option<&Form>) -> worker::Result<Response> {
+    signed_in!(call);
+    let api = call.api();
+    let mut store = or_fail!(call, api.get(&format!("/v1/stores/{id}")).await);
+    let collections = or_fail!(call, api.get(&format!("/v1/stores/{id}/collections")).await);
+    let mut failure = (String::new(), None::<String>);
+    if let Some(body) = post {
+        let optional = |key: &str| match body.get(key) {
+            "" => Value::Null,
+            value => json!(value),
+        };
+        let change = json!({
+            "theme": body.get("theme"),
+            "brand_color": body.get("brand_color"),
+            "font": body.get("font"),
+            "logo_url": optional("logo_url"),
+            "hero_image_url": optional("hero_image_url"),
+            "announcement": body.get("announcement"),
+            "menu": store_pages::menu_order(&body.all("menu_slug"), &body.all("menu_place")),
+        });
+        match api.patch(&format!("/v1/stores/{id}"), &change).await {
+            Ok(_) => return redirect(&format!("/stores/{id}/look?notice=saved")),
+            Err(error @ (ApiError::Refused { .. } | ApiError::Forbidden(_))) => failure = refused(&error),
+            Err(error) => return call.failure(&error),
+        }
+        // The form shows what was typed, with the reason it was refused.
+        for (key, value) in change.as_object().into_iter().flatten() {
+            store[key] = value.clone();
+        }
+    }
+    let refusal = Refusal {
+        message: (!failure.0.is_empty()).then_some(failure.0.as_str()),
+        field: failure.1.as_deref(),
+    };
+    let form = LookForm {
+        look: &store,
+        collections: collections["collections"]
+            .as_array()
+            .map(|all| all.iter().map(|c| (text(c, "slug"), text(c, "title"))).collect())
+            .unwrap_or_default(),
+        shop_url: text(&store, "url"),
+    };
+    let token = call.csrf_token();
+    let page = store_pages::look(
+        &shell(call, &token, "Look", Some(&store)),
+        &token,
+        id,
+        &form,
         call.can_edit(),
         &refusal,
     );

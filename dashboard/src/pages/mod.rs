@@ -80,6 +80,7 @@ pub fn page(shell: &Shell, body: Markup) -> Markup {
                                 li { a href={ "/stores/" (store.id) "/products" } { "Products" } }
                                 li { a href={ "/stores/" (store.id) "/research" } { "Research" } }
                                 li { a href={ "/stores/" (store.id) "/watchlist" } { "Watchlist" } }
+                                li { a href={ "/stores/" (store.id) "/look" } { "Look" } }
                                 li { a href=(store.url) { "View shop" } }
                             }
                             li { a href="/team" { "Team" } }

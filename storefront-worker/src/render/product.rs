@@ -51,7 +51,10 @@ fn buy_form(product: &Product) -> Markup {
             @if product.in_stock() {
                 p class="stock" { "In stock" }
                 @if let Some(rate) = product.delivery.rates.first() {
-                    p { "Delivery in " (days(rate.days)) " with " (rate.display_name().to_lowercase()) }
+                    p {
+                        "Delivery in " (days(rate.days)) " with "
+                        (if rate.amount_minor == 0 { "free shipping" } else { "standard shipping" })
+                    }
                 }
                 div class="qty" {
                     label for="qty" { "Quantity" }

@@ -194,6 +194,30 @@ async def journeys(origin, storefront_port, owner, staff, slug, port):
                 await asyncio.sleep(2)
             print("the shop shows the edited product")
 
+            # The shop's look: a theme, a font the shop serves, an announcement and the menu.
+            await tab.open(origin + store_path + "/look", "the look page", "!!document.querySelector('#font')")
+            await tab.check_page("look")
+            await tab.js("document.querySelector('#theme-minimal').click()")
+            await tab.fill({"#font": "lora", "#announcement": "Browser announcement " + slug[-6:]})
+            menu_place = await tab.js("(document.querySelector('input[name=menu_place]')||{}).id || ''")
+            if menu_place:
+                await tab.fill({"#" + menu_place: "1"})
+            await tab.submit("form.card")
+            await tab.wait_for("the saved look", "location.search.includes('notice=saved') && document.querySelector('#font').value === 'lora'")
+            home = shop.split("/products/")[0] + "/"
+            deadline = time.time() + 60
+            while True:
+                await tab.open(home, "the shop's home", "true")
+                if await tab.js("document.body.className.startsWith('minimal') && document.documentElement.innerHTML.includes('--font:Lora,')"
+                                f" && document.querySelector('.announce').textContent === {json.dumps('Browser announcement ' + slug[-6:])}"):
+                    break
+                if time.time() > deadline:
+                    sys.exit(f"the shop at {home} does not wear the saved look")
+                await asyncio.sleep(2)
+            if menu_place and not await tab.js(f"!!document.querySelector('.menu a[href=\"/collections/{menu_place[5:]}\"]')"):
+                sys.exit(f"the shop's menu lacks the collection {menu_place[5:]}")
+            print("the shop wears the look saved in the dashboard" + (" with its menu" if menu_place else ""))
+
             await tab.open(origin + store_path, "the store's home", "!!document.querySelector('.figures')")
             await tab.check_page("home")
             await tab.open(origin + store_path + "/products?status=published", "the products list", "!!document.querySelector('#q')")
