@@ -218,6 +218,27 @@ async def journeys(origin, storefront_port, owner, staff, slug, port):
                 sys.exit(f"the shop's menu lacks the collection {menu_place[5:]}")
             print("the shop wears the look saved in the dashboard" + (" with its menu" if menu_place else ""))
 
+            # Shipping set in the dashboard is what the shop's product page states.
+            await tab.open(origin + store_path + "/shipping", "the shipping page", "!!document.querySelector('#countries')")
+            await tab.check_page("shipping")
+            await tab.fill({"#countries": "us, CA", "#standard": "4.99", "#express": "", "#free_over": "50"})
+            await tab.submit("form.card")
+            await tab.wait_for("the saved shipping", "location.search.includes('notice=saved') && document.querySelector('#countries').value === 'US, CA'")
+            deadline = time.time() + 60
+            while True:
+                await tab.open(shop, "the product in the shop", "true")
+                if await tab.js("document.body.innerText.includes('Free standard shipping on orders of $50.00 or more')"
+                                " && document.body.innerText.includes('Ships to the United States and Canada.')"):
+                    break
+                if time.time() > deadline:
+                    sys.exit(f"the product page at {shop} does not state the shipping saved in the dashboard")
+                await asyncio.sleep(2)
+            print("the shop states the shipping saved in the dashboard")
+            await tab.open(origin + store_path + "/payouts", "the payouts page", "!!document.querySelector('#payouts-status')")
+            await tab.check_page("payouts")
+            await tab.open(origin + store_path + "/orders", "the orders page", "!!document.querySelector('#state')")
+            await tab.check_page("orders")
+
             await tab.open(origin + store_path, "the store's home", "!!document.querySelector('.figures')")
             await tab.check_page("home")
             await tab.open(origin + store_path + "/products?status=published", "the products list", "!!document.querySelector('#q')")
