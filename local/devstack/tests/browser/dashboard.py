@@ -218,7 +218,9 @@ async def journeys(origin, storefront_port, owner, staff, slug, port):
                 sys.exit(f"the shop's menu lacks the collection {menu_place[5:]}")
             print("the shop wears the look saved in the dashboard" + (" with its menu" if menu_place else ""))
 
-            # Shipping set in the dashboard is what the shop's product page states.
+            # Shipping set in the dashboard is what the shop's product page states (seen before,
+            # the page is in the browser's cache for an hour: ask the shop itself).
+            await tab.call("Network.setCacheDisabled", cacheDisabled=True)
             await tab.open(origin + store_path + "/shipping", "the shipping page", "!!document.querySelector('#countries')")
             await tab.check_page("shipping")
             await tab.fill({"#countries": "us, CA", "#standard": "4.99", "#express": "", "#free_over": "50"})
