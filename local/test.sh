@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: formatting, lints (host and wasm32), unit tests, the Terraform checks that work
-# offline, then the end-to-end tests against the whole stack started locally and the API fuzzer
-# (local/checks/api_fuzz.sh) against the same stack. Installs what it needs first (pinned, skipped
+# offline, then the end-to-end tests against the whole stack started locally, the API fuzzer
+# (local/checks/api_fuzz.sh) and the shop's looks and budgets (local/checks/storefront_looks.sh)
+# against the same stack. Installs what it needs first (pinned, skipped
 # when present).
 set -euo pipefail
 
@@ -84,4 +85,9 @@ step "API fuzzing (schemathesis, every phase including stateful, against the sam
 started=$(date +%s)
 API_FUZZ_MAX_TIME="${API_FUZZ_MAX_TIME:-200}" local/checks/api_fuzz.sh
 echo "API fuzzing wall time: $(( $(date +%s) - started )) s"
+
+step "shop looks and budgets (every theme and page kind: weight, screenshots against storefront-worker/looks, Lighthouse)"
+started=$(date +%s)
+local/checks/storefront_looks.sh
+echo "shop looks wall time: $(( $(date +%s) - started )) s"
 fi

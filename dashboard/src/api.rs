@@ -152,6 +152,11 @@ mod client {
             self.call(Method::Patch, path, Some(body)).await
         }
 
+        /// `PUT path` with a JSON body.
+        pub async fn put(&self, path: &str, body: &Value) -> ApiResult {
+            self.call(Method::Put, path, Some(body)).await
+        }
+
         /// `DELETE path`.
         pub async fn delete(&self, path: &str) -> ApiResult {
             self.call(Method::Delete, path, None).await

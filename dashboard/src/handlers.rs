@@ -5,7 +5,8 @@
 use crate::api::{Api, ApiError};
 use crate::form::{is_id, Form};
 use crate::pages::account::{self, Refusal};
-use crate::pages::store::{self as store_pages, Home, NewStore, THEMES};
+use crate::pages::commerce;
+use crate::pages::store::{self as store_pages, Home, LookForm, NewStore, THEMES};
 use crate::pages::{self, text, Shell, StoreNav, Viewer};
 use crate::range::{self, Range};
 use crate::session::Claims;
@@ -31,6 +32,7 @@ fn notice(code: &str) -> Option<&'static str> {
         "published" => "Published.",
         "none_selected" => "Select at least one product.",
         "importing" => "The product is being imported; it appears in your products once read.",
+        "refunded" => "Refunded. The customer is told by email.",
         _ => return None,
     })
 }
@@ -322,6 +324,14 @@ async fn route(call: &mut Call, method: &Method, body: &Form) -> worker::Result<
         ["stores", id, "products", pid, "publish"] if post && is_id(id) && is_id(pid) => {
             publish(call, id, pid).await
         }
+        ["stores", id, "look"] if is_id(id) => look(call, id, post.then_some(body)).await,
+        ["stores", id, "orders"] if !post && is_id(id) => orders(call, id).await,
+        ["stores", id, "orders", oid] if !post && is_id(id) && is_id(oid) => order(call, id, oid, None).await,
+        ["stores", id, "orders", oid, "refunds"] if post && is_id(id) && is_id(oid) => {
+            order(call, id, oid, Some(body)).await
+        }
+        ["stores", id, "payouts"] if is_id(id) => payouts(call, id, post).await,
+        ["stores", id, "shipping"] if is_id(id) => shipping(call, id, post.then_some(body)).await,
         ["stores", id, "research"] if is_id(id) => research(call, id, post).await,
         ["stores", id, "research", rid] if !post && is_id(id) && is_id(rid) => run(call, id, rid).await,
         ["stores", id, "watchlist"] if !post && is_id(id) => watchlist(call, id).await,
@@ -724,6 +734,214 @@ async fn product(call: &mut Call, id: &str, pid: &str, post: Option<&Form>) -> w
         &token,
         id,
         text(&store, "url"),
+        &current,
+        call.can_edit(),
+        &refusal,
+    );
+    html_page(if post.is_some() { 400 } else { 200 }, page)
+}
+
+async fn look(call: &mut Call, id: &str, post: Option<&Form>) -> worker::Result<Response> {
+    signed_in!(call);
+    let api = call.api();
+    let mut store = or_fail!(call, api.get(&format!("/v1/stores/{id}")).await);
+    let collections = or_fail!(call, api.get(&format!("/v1/stores/{id}/collections")).await);
+    let mut failure = (String::new(), None::<String>);
+    if let Some(body) = post {
+        let optional = |key: &str| match body.get(key) {
+            "" => Value::Null,
+            value => json!(value),
+        };
+        let change = json!({
+            "theme": body.get("theme"),
+            "brand_color": body.get("brand_color"),
+            "font": body.get("font"),
+            "logo_url": optional("logo_url"),
+            "hero_image_url": optional("hero_image_url"),
+            "announcement": body.get("announcement"),
+            "menu": store_pages::menu_order(&body.all("menu_slug"), &body.all("menu_place")),
+        });
+        match api.patch(&format!("/v1/stores/{id}"), &change).await {
+            Ok(_) => return redirect(&format!("/stores/{id}/look?notice=saved")),
+            Err(error @ (ApiError::Refused { .. } | ApiError::Forbidden(_))) => failure = refused(&error),
+            Err(error) => return call.failure(&error),
+        }
+        // The form shows what was typed, with the reason it was refused.
+        for (key, value) in change.as_object().into_iter().flatten() {
+            store[key] = value.clone();
+        }
+    }
+    let refusal = Refusal {
+        message: (!failure.0.is_empty()).then_some(failure.0.as_str()),
+        field: failure.1.as_deref(),
+    };
+    let form = LookForm {
+        look: &store,
+        collections: collections["collections"]
+            .as_array()
+            .map(|all| all.iter().map(|c| (text(c, "slug"), text(c, "title"))).collect())
+            .unwrap_or_default(),
+        shop_url: text(&store, "url"),
+    };
+    let token = call.csrf_token();
+    let page = store_pages::look(
+        &shell(call, &token, "Look", Some(&store)),
+        &token,
+        id,
+        &form,
+        call.can_edit(),
+        &refusal,
+    );
+    html_page(if post.is_some() { 400 } else { 200 }, page)
+}
+
+async fn orders(call: &mut Call, id: &str) -> worker::Result<Response> {
+    signed_in!(call);
+    let api = call.api();
+    let store = or_fail!(call, api.get(&format!("/v1/stores/{id}")).await);
+    let state = call.query.get("state").to_owned();
+    let state = if commerce::STATES.iter().any(|(s, _)| *s == state) { state } else { String::new() };
+    let path = match state.as_str() {
+        "" => format!("/v1/stores/{id}/orders"),
+        state => format!("/v1/stores/{id}/orders?state={state}"),
+    };
+    let answer = or_fail!(call, api.get(&path).await);
+    let token = call.csrf_token();
+    html_page(200, commerce::orders(&shell(call, &token, "Orders", Some(&store)), id, &state, &answer))
+}
+
+/// An order's page; with `post`, its refund form was sent: the refund is asked for, and a refusal
+/// shows on the page with what was typed.
+async fn order(call: &mut Call, id: &str, oid: &str, post: Option<&Form>) -> worker::Result<Response> {
+    signed_in!(call);
+    let api = call.api();
+    let store = or_fail!(call, api.get(&format!("/v1/stores/{id}")).await);
+    let path = format!("/v1/stores/{id}/orders/{oid}");
+    let current = or_fail!(call, api.get(&path).await);
+    let mut failure = (String::new(), None::<String>);
+    if let Some(body) = post {
+        let mut refund = json!({ "reason": body.get("reason") });
+        let amount = match (body.get("amount"), text(&current, "currency").parse::<domain::Currency>()) {
+            ("", _) => Ok(()),
+            (typed, Ok(currency)) => domain::Money::parse_decimal(typed, currency)
+                .map(|m| refund["amount_minor"] = json!(m.minor))
+                .map_err(|e| format!("The amount {e}.")),
+            (_, Err(_)) => Err("Unknown currency.".to_owned()),
+        };
+        match amount {
+            Ok(()) => match api.post(&format!("{path}/refunds"), &refund).await {
+                Ok(_) => return redirect(&format!("/stores/{id}/orders/{oid}?notice=refunded")),
+                Err(error @ (ApiError::Refused { .. } | ApiError::Forbidden(_))) => failure = refused(&error),
+                Err(error) => return call.failure(&error),
+            },
+            Err(message) => failure = (message, Some("amount_minor".to_owned())),
+        }
+    }
+    // Only roles that may refund see the refunds and the form (the API answers 403 to the rest).
+    let refunds = api.get(&format!("{path}/refunds")).await;
+    let (refunds, can_refund) = match refunds {
+        Ok(list) => (list, call.can_edit()),
+        Err(ApiError::Forbidden(_)) => (json!({ "refunds": [] }), false),
+        Err(error) => return call.failure(&error),
+    };
+    let refusal = Refusal {
+        message: (!failure.0.is_empty()).then_some(failure.0.as_str()),
+        field: failure.1.as_deref(),
+    };
+    let token = call.csrf_token();
+    let title = format!("Order #{}", current["number"].as_i64().unwrap_or(0));
+    let page = commerce::order(
+        &shell(call, &token, &title, Some(&store)),
+        &token,
+        id,
+        &current,
+        &refunds,
+        can_refund,
+        &refusal,
+    );
+    html_page(if post.is_some() { 400 } else { 200 }, page)
+}
+
+/// The payouts page; a post opens Stripe's hosted onboarding for the store's account.
+async fn payouts(call: &mut Call, id: &str, post: bool) -> worker::Result<Response> {
+    signed_in!(call);
+    let api = call.api();
+    if post {
+        let link = or_fail!(call, api.post(&format!("/v1/stores/{id}/payouts/onboarding"), &json!({})).await);
+        return match link["url"].as_str() {
+            Some(url) if url.starts_with("https://") || url.starts_with("http://") => redirect(url),
+            _ => call.failure(&ApiError::Unavailable(502)),
+        };
+    }
+    let store = or_fail!(call, api.get(&format!("/v1/stores/{id}")).await);
+    let status = or_fail!(call, api.get(&format!("/v1/stores/{id}/payouts")).await);
+    let token = call.csrf_token();
+    let can_manage = call.claims.as_ref().is_some_and(Claims::is_owner);
+    html_page(
+        200,
+        commerce::payouts(&shell(call, &token, "Payouts", Some(&store)), &token, id, &status, can_manage),
+    )
+}
+
+/// Shipping settings as the form sends them: countries as codes, amounts in the store's currency.
+fn shipping_fields(body: &Form, currency: &str) -> Result<Value, (String, &'static str)> {
+    let currency: domain::Currency =
+        currency.parse().map_err(|_| ("Unknown currency.".to_owned(), "standard_minor"))?;
+    let amount = |name: &str, field: &'static str| -> Result<Option<i64>, (String, &'static str)> {
+        match body.get(name) {
+            "" => Ok(None),
+            typed => domain::Money::parse_decimal(typed, currency)
+                .map(|m| Some(m.minor))
+                .map_err(|e| (format!("The amount {e}."), field)),
+        }
+    };
+    let countries: Vec<String> = body
+        .get("countries")
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_ascii_uppercase)
+        .collect();
+    Ok(json!({
+        "countries": countries,
+        "standard_minor": amount("standard", "standard_minor")?.unwrap_or(0),
+        "express_minor": amount("express", "express_minor")?,
+        "free_over_minor": amount("free_over", "free_over_minor")?,
+        "automatic_tax": body.get("automatic_tax") == "1",
+    }))
+}
+
+async fn shipping(call: &mut Call, id: &str, post: Option<&Form>) -> worker::Result<Response> {
+    signed_in!(call);
+    let api = call.api();
+    let store = or_fail!(call, api.get(&format!("/v1/stores/{id}")).await);
+    let path = format!("/v1/stores/{id}/shipping");
+    let mut current = or_fail!(call, api.get(&path).await);
+    let mut failure = (String::new(), None::<String>);
+    if let Some(body) = post {
+        match shipping_fields(body, text(&current, "currency")) {
+            Ok(fields) => match api.put(&path, &fields).await {
+                Ok(_) => return redirect(&format!("/stores/{id}/shipping?notice=saved")),
+                Err(error @ (ApiError::Refused { .. } | ApiError::Forbidden(_))) => {
+                    failure = refused(&error);
+                    for (key, value) in fields.as_object().into_iter().flatten() {
+                        current[key] = value.clone();
+                    }
+                }
+                Err(error) => return call.failure(&error),
+            },
+            Err((message, field)) => failure = (message, Some(field.to_owned())),
+        }
+    }
+    let refusal = Refusal {
+        message: (!failure.0.is_empty()).then_some(failure.0.as_str()),
+        field: failure.1.as_deref(),
+    };
+    let token = call.csrf_token();
+    let page = commerce::shipping(
+        &shell(call, &token, "Shipping", Some(&store)),
+        &token,
+        id,
         &current,
         call.can_edit(),
         &refusal,

@@ -167,6 +167,62 @@ pub fn delivery_days(kind: RateKind, sources: &[Option<&str>]) -> (u32, u32) {
         .fold(supplier_days(kind, None), |(a, b), (c, d)| (a.max(c), b.max(d)))
 }
 
+/// The English name of a country a store may ship to, by its ISO 3166-1 alpha-2 code (upper
+/// case); `None` for codes outside this list of common markets, which pages show as the code.
+pub fn country_name(code: &str) -> Option<&'static str> {
+    const NAMES: [(&str, &str); 48] = [
+        ("AE", "the United Arab Emirates"),
+        ("AR", "Argentina"),
+        ("AT", "Austria"),
+        ("AU", "Australia"),
+        ("BE", "Belgium"),
+        ("BR", "Brazil"),
+        ("CA", "Canada"),
+        ("CH", "Switzerland"),
+        ("CL", "Chile"),
+        ("CO", "Colombia"),
+        ("CZ", "Czechia"),
+        ("DE", "Germany"),
+        ("DK", "Denmark"),
+        ("EE", "Estonia"),
+        ("ES", "Spain"),
+        ("FI", "Finland"),
+        ("FR", "France"),
+        ("GB", "the United Kingdom"),
+        ("GR", "Greece"),
+        ("HK", "Hong Kong"),
+        ("HU", "Hungary"),
+        ("IE", "Ireland"),
+        ("IL", "Israel"),
+        ("IN", "India"),
+        ("IT", "Italy"),
+        ("JP", "Japan"),
+        ("KR", "South Korea"),
+        ("LT", "Lithuania"),
+        ("LU", "Luxembourg"),
+        ("LV", "Latvia"),
+        ("MX", "Mexico"),
+        ("MY", "Malaysia"),
+        ("NL", "the Netherlands"),
+        ("NO", "Norway"),
+        ("NZ", "New Zealand"),
+        ("PH", "the Philippines"),
+        ("PL", "Poland"),
+        ("PT", "Portugal"),
+        ("RO", "Romania"),
+        ("SA", "Saudi Arabia"),
+        ("SE", "Sweden"),
+        ("SG", "Singapore"),
+        ("SI", "Slovenia"),
+        ("SK", "Slovakia"),
+        ("TH", "Thailand"),
+        ("TR", "Türkiye"),
+        ("US", "the United States"),
+        ("ZA", "South Africa"),
+    ];
+    NAMES.binary_search_by(|(c, _)| (*c).cmp(code)).ok().map(|i| NAMES[i].1)
+}
+
 /// A broken shipping rule.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ShippingError {
@@ -248,5 +304,15 @@ mod tests {
         assert_eq!(field(ShippingSettings { free_over_minor: Some(-5), ..settings() }), "free_over_minor");
         let many = (0..=MAX_COUNTRIES).map(|i| format!("A{}", (b'A' + (i % 26) as u8) as char)).collect();
         assert_eq!(field(ShippingSettings { countries: many, ..settings() }), "countries");
+    }
+
+    #[test]
+    fn common_markets_have_names_and_others_do_not() {
+        assert_eq!(country_name("US"), Some("the United States"));
+        assert_eq!(country_name("DE"), Some("Germany"));
+        assert_eq!(country_name("ZA"), Some("South Africa"));
+        assert_eq!(country_name("AE"), Some("the United Arab Emirates"));
+        assert_eq!(country_name("XK"), None);
+        assert_eq!(country_name("us"), None);
     }
 }

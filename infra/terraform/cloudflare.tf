@@ -113,8 +113,10 @@ locals {
     storefront = {
       dir = var.storefront_worker_dir
       # Every store's subdomain. Custom store domains arrive through Cloudflare for SaaS (below).
-      route  = "*.${var.shops_domain}/*"
-      assets = null
+      route = "*.${var.shops_domain}/*"
+      # Static assets served before the Worker runs: the self-hosted fonts (/fonts/*) and their
+      # cache headers, committed in storefront-worker/assets beside the build directory.
+      assets = "${var.storefront_worker_dir}/../assets"
     }
     dashboard = {
       dir = var.dashboard_worker_dir

@@ -11,9 +11,13 @@ storefront_looks.sh.
    - screenshots by headless Chromium at 390 and 1280 CSS pixels wide, compared with the stored
      references in storefront-worker/looks/<theme>/<page>-<width>.png (a changed look fails the
      check until the references are updated with --update, so the change is seen in review);
-   - unless --no-lighthouse: Lighthouse (mobile and desktop presets), the four category scores
-     against the targets of local/bench/lighthouse.sh (SEO 100, the others at least 95; the cart
-     and search pages ask not to be indexed, so their SEO is checked without is-crawlable).
+   - unless --no-lighthouse: Lighthouse (mobile and desktop presets): accessibility, best
+     practices and SEO at 100 (the cart and search pages ask not to be indexed, so their SEO is
+     checked without is-crawlable). Performance is the one score that moves between runs of the
+     same page: Lighthouse times the page on this machine's two shared cores (one page measured
+     99, 97 and 100 in a row). A page under 100 is measured twice more and the median of its
+     three runs must reach PERFORMANCE_TARGET; the table shows every run, so a page that is not
+     at 100 is seen.
 3. Prints a table, writes the screenshots, diffs and reports under --out, exits 1 on any miss.
 """
 import argparse
@@ -32,11 +36,16 @@ import lighthouse_audit as la  # noqa: E402  (seeding, media upload, Lighthouse 
 
 from PIL import Image, ImageChops  # noqa: E402
 
+# Two of the fonts are the ones the shop serves itself (Inter, Lora), so their cost is measured.
 THEMES = [
-    ("classic", {"theme": "classic", "brand_color": "#1d4ed8", "font": "system"}),
-    ("bold", {"theme": "bold", "brand_color": "#b45309", "font": "serif"}),
+    ("classic", {"theme": "classic", "brand_color": "#1d4ed8", "font": "inter"}),
+    ("bold", {"theme": "bold", "brand_color": "#b45309", "font": "lora"}),
     ("minimal", {"theme": "minimal", "brand_color": "#0f766e", "font": "humanist"}),
 ]
+TARGET = 100
+PERFORMANCE_TARGET = 98
+# Runs of a page whose performance is under TARGET, the first included; the median is judged.
+PERFORMANCE_RUNS = 3
 WIDTHS = [(390, 1400), (1280, 1100)]
 WEIGHT_BUDGET = 30_000
 NOINDEX = {"cart", "search"}
@@ -58,7 +67,11 @@ def seed(edge, folder, images):
         "email": f"looks-{tag}@example.com", "password": f"looks passphrase {tag}", "company": "Looks"})
     token = merchant["access_token"]
     store = la.api(edge, "POST", "/v1/stores", {"name": "Happy Tails", "slug": f"looks-{tag}",
-                                                "niche": "pet supplies", "currency": "USD", "auto_publish": False}, token)
+                                                "niche": "pet supplies", "currency": "USD", "auto_publish": False,
+                                                "launch": False}, token)
+    # Rates, a free-shipping threshold and countries, which product pages state.
+    la.api(edge, "PUT", f"/v1/stores/{store['id']}/shipping", {
+        "countries": ["US", "CA"], "standard_minor": 499, "express_minor": 1499, "free_over_minor": 5000}, token)
     la.upload_media(folder, store["id"])
     slugs, ids = [], []
     for i, (title, price, compare_at, description, features) in enumerate(la.PRODUCTS):
@@ -100,6 +113,10 @@ def compare(shot, reference, diff_path):
     if changed:
         mask.save(diff_path)
     return changed / (a.size[0] * a.size[1])
+
+
+def category_score(report, category):
+    return round(100 * (report["categories"][category]["score"] or 0))
 
 
 def main():
@@ -173,21 +190,33 @@ def main():
                                         f"from {os.path.relpath(reference_path, ROOT)}")
             if not args.no_lighthouse:
                 for preset in ["mobile", "desktop"]:
-                    report = la.run_lighthouse(args.lighthouse, args.chrome, url, preset, os.path.join(
-                        args.out, f"{theme}-{name}-{preset}.report.json"), [])
+                    out = os.path.join(args.out, f"{theme}-{name}-{preset}.report.json")
+                    report = la.run_lighthouse(args.lighthouse, args.chrome, url, preset, out, [])
                     if report.get("runtimeError"):
                         failures.append(f"{theme}/{name}/{preset}: {report['runtimeError']['message']}")
                         continue
+                    performance = [category_score(report, "performance")]
+                    while performance[0] < TARGET and len(performance) < PERFORMANCE_RUNS:
+                        rerun = la.run_lighthouse(args.lighthouse, args.chrome, url, preset,
+                                                  out.replace(".report.json", f".run{len(performance) + 1}.report.json"), [])
+                        if not rerun.get("runtimeError"):
+                            performance.append(category_score(rerun, "performance"))
                     scores = []
                     for category, short in la.CATEGORIES:
-                        score = round(100 * (report["categories"][category]["score"] or 0))
+                        score = category_score(report, category)
                         checked = score
+                        if category == "performance":
+                            checked = score = sorted(performance)[len(performance) // 2]
                         if name in NOINDEX and category == "seo":
                             checked = la.score_without(report, "seo", "is-crawlable")
-                        if checked < la.TARGETS[category]:
-                            failures.append(f"{theme}/{name}/{preset} {short} {score}: "
+                        if checked < (PERFORMANCE_TARGET if category == "performance" else TARGET):
+                            runs = f" (median of {performance})" if category == "performance" and len(performance) > 1 else ""
+                            failures.append(f"{theme}/{name}/{preset} {short} {score}{runs}: "
                                             + "; ".join(la.lost_points(report)))
-                        scores.append(str(score) if checked == score else f"{score}({checked}*)")
+                        cell = str(score) if checked == score else f"{score}({checked}*)"
+                        if category == "performance" and len(performance) > 1:
+                            cell += "~" + ",".join(map(str, performance))
+                        scores.append(cell)
                     row[preset] = "/".join(scores)
             rows.append(row)
             log(json.dumps(row))
@@ -201,7 +230,8 @@ def main():
     print("  ".join(c.ljust(w) for c, w in zip(columns, widths)))
     for r in rows:
         print("  ".join(str(r.get(c, "")).ljust(w) for c, w in zip(columns, widths)))
-    print("\nlighthouse: perf/a11y/bp/seo; (n*) = SEO without is-crawlable on noindex pages")
+    print("\nlighthouse: perf/a11y/bp/seo; (n*) = SEO without is-crawlable on noindex pages; "
+          "perf~a,b,c = the runs of a page first under 100, judged by their median")
     print(f"screenshots: {args.out}; references: {os.path.relpath(args.references, ROOT)}")
     print(f"wall time: {time.time() - started:.0f} s")
     for failure in failures:

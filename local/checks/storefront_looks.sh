@@ -3,11 +3,10 @@
 # and page kind (home, collection, product, cart, search, blog), the page's gzipped weight (HTML
 # with its inline CSS, under 30 KB), headless Chromium screenshots at 390 and 1280 px compared with
 # the references in storefront-worker/looks/, and Lighthouse on the mobile and desktop presets
-# (SEO 100, the other categories at least 95). See storefront_looks.py for the details.
+# (100 in accessibility, best practices and SEO; performance's run-to-run noise is judged as
+# storefront_looks.py says).
 #
-# Not part of local/test.sh: with Lighthouse it took 527 s on 2 cores (36 Lighthouse runs, 36
-# screenshots, 2026-12-07), over the few minutes the test run can spare. Run it against a stack of
-# its own, holding the stack lock:
+# local/test.sh runs it last, against its own stack. On a stack of your own, hold the stack lock:
 #
 #   flock ~/.cache/dropship/stack.lock bash -c 'local/up.sh --detach && local/checks/storefront_looks.sh; local/down.sh --quiet'
 #

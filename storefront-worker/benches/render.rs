@@ -104,6 +104,7 @@ fn main() {
         related: cards(4),
         reviews: Vec::new(),
         rating: None,
+        delivery: storefront_worker::render::Delivery::default(),
     };
     measure("product page (6 variants)", 20_000, || render::product(&site, &product));
 

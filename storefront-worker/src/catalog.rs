@@ -443,6 +443,25 @@ pub async fn lines<D: Sql>(
     lines: &[(&str, Option<&str>)],
     fallback: Currency,
 ) -> Result<Vec<Option<LineInfo>>, SqlError> {
+    Ok(read_lines(db, lines, fallback, false).await?.0)
+}
+
+/// The cart page's reads in one round trip: each line as [`lines`] reads it, and the store's
+/// shipping settings row (none for an empty cart, which states no shipping).
+pub async fn cart<D: Sql>(
+    db: &StoreDb<D>,
+    lines: &[(&str, Option<&str>)],
+    fallback: Currency,
+) -> Result<(Vec<Option<LineInfo>>, Option<crate::shipping::Row>), SqlError> {
+    read_lines(db, lines, fallback, true).await
+}
+
+async fn read_lines<D: Sql>(
+    db: &StoreDb<D>,
+    lines: &[(&str, Option<&str>)],
+    fallback: Currency,
+    with_shipping: bool,
+) -> Result<(Vec<Option<LineInfo>>, Option<crate::shipping::Row>), SqlError> {
     #[derive(Deserialize)]
     struct Row {
         slug: String,
@@ -454,9 +473,9 @@ pub async fn lines<D: Sql>(
         variant_price_minor: Option<i64>,
     }
     if lines.is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), None));
     }
-    let statements = lines
+    let mut statements = lines
         .iter()
         .map(|(product, variant)| {
             db.scoped(
@@ -469,8 +488,11 @@ pub async fn lines<D: Sql>(
             )
         })
         .collect::<Result<Vec<_>, _>>()?;
+    if with_shipping {
+        statements.push(db.scoped(crate::shipping::SQL, vec![])?);
+    }
     let mut rows = db.read_batch(statements).await?.into_iter();
-    lines
+    let known = lines
         .iter()
         .map(|(_, variant)| {
             let Some(row) = next::<_, Row>(&mut rows)?.into_iter().next() else { return Ok(None) };
@@ -493,7 +515,12 @@ pub async fn lines<D: Sql>(
                 }
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>, SqlError>>()?;
+    let shipping = match with_shipping {
+        true => next(&mut rows)?.into_iter().next(),
+        false => None,
+    };
+    Ok((known, shipping))
 }
 
 /// An order's status page data, by its unguessable token, in one round trip: the order once

@@ -225,7 +225,7 @@ fn a_collection_page_is_one_round_trip_counting_only_published_products() {
 fn a_product_page_is_one_round_trip_priced_at_its_cheapest_variant_in_stock() {
     let counting = shop();
     let db = store(&counting);
-    let Found::Page(brush) = run(products::by_slug(&db, "brush", Currency::Usd)).unwrap() else {
+    let Found::Page(brush) = run(products::by_slug(&db, "brush", Currency::Usd, "US")).unwrap() else {
         panic!("brush is published")
     };
     assert_eq!(trips(&counting), 1);
@@ -235,23 +235,58 @@ fn a_product_page_is_one_round_trip_priced_at_its_cheapest_variant_in_stock() {
 }
 
 #[test]
+fn a_product_page_states_its_stores_own_shipping_as_the_checkout_applies_it_in_the_same_round_trip() {
+    let counting = shop();
+    let db = store(&counting);
+    let Found::Page(brush) = run(products::by_slug(&db, "brush", Currency::Usd, "GB")).unwrap() else {
+        panic!("brush is published")
+    };
+    // No settings yet: free standard shipping to the target market, as the checkout's default.
+    assert_eq!(brush.delivery.countries, ["GB"]);
+    assert_eq!(brush.delivery.rates.iter().map(|r| r.amount_minor).collect::<Vec<_>>(), [0]);
+    assert_eq!(brush.delivery.free_over, None);
+
+    counting
+        .db
+        .execute_script(&format!(
+            "UPDATE products SET source = 'aliexpress' WHERE id = 'p1'; \
+             INSERT INTO shipping_settings (store_id, countries, standard_minor, express_minor, free_over_minor, updated_at) VALUES \
+             ('{STORE}', '[\"US\",\"CA\"]', 499, 1499, 5000, '2026-01-01'), ('{OTHER}', '[\"FR\"]', 9, NULL, NULL, '2026-01-01');"
+        ))
+        .unwrap();
+    trips(&counting);
+    let Found::Page(brush) = run(products::by_slug(&db, "brush", Currency::Usd, "GB")).unwrap() else {
+        panic!("brush is published")
+    };
+    assert_eq!(trips(&counting), 1);
+    assert_eq!(brush.delivery.countries, ["US", "CA"], "store 1's settings, not store 2's");
+    let rates: Vec<_> =
+        brush.delivery.rates.iter().map(|r| (r.display_name(), r.amount_minor, r.days)).collect();
+    assert_eq!(rates, [("Standard shipping", 499, (10, 20)), ("Express shipping", 1499, (5, 10))]);
+    assert_eq!(brush.delivery.free_over, Some(Money::from_minor(5000, Currency::Eur)));
+}
+
+#[test]
 fn renamed_and_unknown_product_slugs_answer_in_the_same_round_trip() {
     let counting = shop();
     let db = store(&counting);
     assert!(
-        matches!(run(products::by_slug(&db, "old-brush", Currency::Usd)).unwrap(), Found::Moved(s) if s == "brush")
+        matches!(run(products::by_slug(&db, "old-brush", Currency::Usd, "US")).unwrap(), Found::Moved(s) if s == "brush")
     );
     assert_eq!(trips(&counting), 1);
-    assert!(matches!(run(products::by_slug(&db, "draft", Currency::Usd)).unwrap(), Found::Missing));
-    assert!(matches!(run(products::by_slug(&db, "nothing", Currency::Usd)).unwrap(), Found::Missing));
+    assert!(matches!(run(products::by_slug(&db, "draft", Currency::Usd, "US")).unwrap(), Found::Missing));
+    assert!(matches!(run(products::by_slug(&db, "nothing", Currency::Usd, "US")).unwrap(), Found::Missing));
 }
 
 #[test]
 fn another_stores_products_and_redirects_are_never_read() {
     let counting = shop();
     let db = store(&counting);
-    assert!(matches!(run(products::by_slug(&db, "only-theirs", Currency::Usd)).unwrap(), Found::Missing));
-    assert!(matches!(run(products::by_slug(&db, "their-old", Currency::Usd)).unwrap(), Found::Missing));
+    assert!(matches!(
+        run(products::by_slug(&db, "only-theirs", Currency::Usd, "US")).unwrap(),
+        Found::Missing
+    ));
+    assert!(matches!(run(products::by_slug(&db, "their-old", Currency::Usd, "US")).unwrap(), Found::Missing));
     let found = run(products::search(&db, &SearchQuery::parse("only"), Currency::Usd)).unwrap();
     assert!(found.is_empty());
     let lines = run(lines(&db, &[("q1", None)], Currency::Usd)).unwrap();
@@ -382,7 +417,7 @@ fn related_products_share_a_collection_first_and_never_include_the_product() {
     ))
     .unwrap();
     trips(&counting);
-    let Found::Page(brush) = run(products::by_slug(&db, "brush", Currency::Usd)).unwrap() else {
+    let Found::Page(brush) = run(products::by_slug(&db, "brush", Currency::Usd, "US")).unwrap() else {
         panic!("brush is published")
     };
     assert_eq!(trips(&counting), 1);
@@ -391,7 +426,7 @@ fn related_products_share_a_collection_first_and_never_include_the_product() {
         ["spray", "scissors", "towel", "mirror"],
         "tools before the newer loner"
     );
-    let Found::Page(alone) = run(products::by_slug(&db, "newest-alone", Currency::Usd)).unwrap() else {
+    let Found::Page(alone) = run(products::by_slug(&db, "newest-alone", Currency::Usd, "US")).unwrap() else {
         panic!("published")
     };
     assert_eq!(slugs(&alone.related), ["spray", "scissors", "towel", "mirror"], "the newest others");
@@ -446,7 +481,7 @@ fn a_paid_orders_review_page_lists_its_products_and_a_product_page_shows_approve
 
     assert_eq!(first, "p2", "the order's products in their order");
     trips(&counting);
-    let Found::Page(page) = run(products::by_slug(&db, "comb", Currency::Eur)).unwrap() else {
+    let Found::Page(page) = run(products::by_slug(&db, "comb", Currency::Eur, "US")).unwrap() else {
         panic!("the reviewed product's page")
     };
     assert_eq!(trips(&counting), 1, "reviews come in the product page's one round trip");

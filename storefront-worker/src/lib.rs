@@ -22,6 +22,7 @@ pub mod products;
 pub mod render;
 pub mod route;
 pub mod search;
+pub mod shipping;
 pub mod urls;
 
 use catalog::Found;
@@ -345,7 +346,7 @@ async fn cacheable_page(
             respond(200, render::home(site, &home), HTML, Caching::Shared)
         }
         Route::Product(slug) => {
-            let found = products::by_slug(&db()?, slug, store.currency).await?;
+            let found = products::by_slug(&db()?, slug, store.currency, &store.market).await?;
             answer(found.map(|product| render::product(site, &product)), urls::product_path)
         }
         Route::Collection(slug) => {
@@ -438,7 +439,10 @@ async fn cart_page(
         render::CartView { notice, checkout_closed: !store.accepts_orders, ..render::CartView::default() };
     let wanted: Vec<(&str, Option<&str>)> =
         cart.lines.iter().map(|line| (line.product_id.as_str(), line.variant_id.as_deref())).collect();
-    let known = catalog::lines(&db, &wanted, store.currency).await?;
+    let (known, shipping) = catalog::cart(&db, &wanted, store.currency).await?;
+    if !wanted.is_empty() {
+        view.shipping = Some(shipping::settings(shipping, &store.market));
+    }
     for (line, known) in cart.lines.iter().zip(known) {
         match known {
             Some(info) => view.lines.push(render::CartLineView {

@@ -5,7 +5,7 @@
 
 use crate::catalog::{cards, found, next, redirect_statement, Found};
 use crate::crawlers::{SitemapProduct, SITEMAP_MAX_URLS};
-use crate::render::{Card, Product, Variant};
+use crate::render::{Card, Delivery, Product, Variant};
 use crate::search::SearchQuery;
 use domain::{Currency, Money};
 use serde::Deserialize;
@@ -58,7 +58,7 @@ const VARIANTS_SQL: &str =
      WHERE v.store_id = ?1 AND p.slug = ?2 AND p.status = 'published' ORDER BY v.position";
 
 const PRODUCT_SQL: &str = "SELECT id, slug, title, price_minor, compare_at_minor, currency, images, \
-     description, features, meta_title, meta_description FROM products \
+     description, features, meta_title, meta_description, source FROM products \
      WHERE store_id = ?1 AND slug = ?2 AND status = 'published'";
 
 /// Reviews a product page shows.
@@ -105,12 +105,14 @@ pub async fn search<D: Sql>(
     Ok(cards(db.query_all(&search_sql(), vec![query.as_str().into()]).await?, fallback))
 }
 
-/// The published product with this slug and its variants, in one round trip with the redirect
-/// of a renamed slug.
+/// The published product with this slug, its variants, related products, reviews and how it
+/// ships (`market`: the store's target market, for a store that never set its shipping), in one
+/// round trip with the redirect of a renamed slug.
 pub async fn by_slug<D: Sql>(
     db: &StoreDb<D>,
     slug: &str,
     fallback: Currency,
+    market: &str,
 ) -> Result<Found<Product>, SqlError> {
     let statements = vec![
         db.scoped(PRODUCT_SQL, vec![slug.into()])?,
@@ -118,6 +120,7 @@ pub async fn by_slug<D: Sql>(
         db.scoped(&related_sql(), vec![slug.into()])?,
         db.scoped(REVIEWS_SQL, vec![slug.into()])?,
         db.scoped(RATING_SQL, vec![slug.into()])?,
+        db.scoped(crate::shipping::SQL, vec![])?,
         redirect_statement(db, "product", slug)?,
     ];
     let mut rows = db.read_batch(statements).await?.into_iter();
@@ -126,7 +129,9 @@ pub async fn by_slug<D: Sql>(
     let related = cards(next(&mut rows)?, fallback);
     let reviews: Vec<crate::render::Review> = next(&mut rows)?;
     let rating: Option<RatingRow> = next(&mut rows)?.into_iter().next();
+    let shipping = crate::shipping::settings(next(&mut rows)?.into_iter().next(), market);
     let product = row.map(|row| {
+        let source = row.source.clone();
         let mut product = row.into_product(fallback);
         product.related = related;
         product.reviews = reviews;
@@ -147,6 +152,14 @@ pub async fn by_slug<D: Sql>(
             product.price = cheapest.price;
             product.compare_at = cheapest.compare_at;
         }
+        product.delivery = Delivery {
+            rates: shipping.rates(product.price.minor, &[source.as_deref()]),
+            free_over: shipping
+                .free_over_minor
+                .filter(|_| shipping.standard_minor > 0)
+                .map(|minor| Money::from_minor(minor, currency)),
+            countries: shipping.countries,
+        };
         product
     });
     found(product, &mut rows)
@@ -221,6 +234,7 @@ struct ProductRow {
     features: String,
     meta_title: String,
     meta_description: String,
+    source: Option<String>,
 }
 
 impl ProductRow {
@@ -241,6 +255,7 @@ impl ProductRow {
             related: Vec::new(),
             reviews: Vec::new(),
             rating: None,
+            delivery: Delivery::default(),
         }
     }
 }

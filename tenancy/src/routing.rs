@@ -39,6 +39,10 @@ pub struct RoutingRecord {
     /// false, in records written before payouts existed.
     #[serde(default)]
     pub accepts_orders: bool,
+    /// The store's target market (ISO 3166-1 alpha-2): where it ships until its merchant sets
+    /// shipping countries. Empty in records written before it was kept.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub market: String,
 }
 
 /// How a store's pages look: theme, brand colour, logo, font, hero image, announcement and menu,
@@ -52,7 +56,7 @@ pub struct StoreLook {
     /// An absolute `https:` (or local `http:`) URL of the logo, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<String>,
-    /// The font stack: `system`, `humanist`, `serif` or `rounded`.
+    /// The font stack: `system`, `humanist`, `serif`, `rounded`, `inter` or `lora`.
     #[serde(default = "system_font")]
     pub font: String,
     /// An absolute `https:` (or local `http:`) URL of the home page's banner image, if any.

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod chart;
+pub mod commerce;
 pub mod store;
 
 use html::{document, html, Markup};
@@ -80,6 +81,10 @@ pub fn page(shell: &Shell, body: Markup) -> Markup {
                                 li { a href={ "/stores/" (store.id) "/products" } { "Products" } }
                                 li { a href={ "/stores/" (store.id) "/research" } { "Research" } }
                                 li { a href={ "/stores/" (store.id) "/watchlist" } { "Watchlist" } }
+                                li { a href={ "/stores/" (store.id) "/orders" } { "Orders" } }
+                                li { a href={ "/stores/" (store.id) "/look" } { "Look" } }
+                                li { a href={ "/stores/" (store.id) "/shipping" } { "Shipping" } }
+                                li { a href={ "/stores/" (store.id) "/payouts" } { "Payouts" } }
                                 li { a href=(store.url) { "View shop" } }
                             }
                             li { a href="/team" { "Team" } }

@@ -8,10 +8,119 @@ use serde_json::Value;
 
 /// The storefront themes a store can wear (the API's `theme`).
 pub const THEMES: [(&str, &str); 3] = [
-    ("classic", "Classic: light, centred, a serif for headings"),
-    ("bold", "Bold: dark header, large type, strong colour"),
-    ("minimal", "Minimal: white space, thin lines, small type"),
+    ("classic", "Classic: a clean grid of bordered cards, four to a row"),
+    ("bold", "Bold: a full-width banner, large upper-case type, big portrait pictures"),
+    ("minimal", "Minimal: a compact catalog, six to a row, small type"),
 ];
+
+/// The fonts a shop can be set in (the API's `font`).
+pub const FONTS: [(&str, &str); 6] = [
+    ("system", "System: each visitor's own interface font"),
+    ("humanist", "Humanist sans-serif (Seravek, Gill Sans, Ubuntu, Calibri)"),
+    ("serif", "Serif (Charter, Cambria, Georgia)"),
+    ("rounded", "Rounded sans-serif (SF Pro Rounded, Quicksand)"),
+    ("inter", "Inter, served by your shop"),
+    ("lora", "Lora, a serif served by your shop"),
+];
+
+/// What the look page shows: the store's look settings (as the API answers them, or as the
+/// merchant typed them into a refused form) and its collections.
+pub struct LookForm<'a> {
+    /// The settings: `theme`, `brand_color`, `font`, `logo_url`, `hero_image_url`,
+    /// `announcement`, `menu` (collection slugs in order).
+    pub look: &'a Value,
+    /// The store's collections: slug and title.
+    pub collections: Vec<(&'a str, &'a str)>,
+    /// The shop's address.
+    pub shop_url: &'a str,
+}
+
+/// The shop's look: theme, colour, font, logo, banner, announcement and the header menu (each
+/// collection given a place, or none). A saved change shows on the shop's next page.
+pub fn look(
+    shell: &Shell,
+    csrf: &str,
+    store_id: &str,
+    form: &LookForm,
+    can_edit: bool,
+    refusal: &Refusal,
+) -> Markup {
+    let on = |f: &str| (refusal.field == Some(f)).then_some(refusal.message).flatten();
+    let theme = text(form.look, "theme");
+    let font = text(form.look, "font");
+    let menu: Vec<&str> =
+        form.look["menu"].as_array().map_or_else(Vec::new, |m| m.iter().filter_map(Value::as_str).collect());
+    page(
+        shell,
+        html! {
+            p { "Changes show on your shop's next page. " a href=(form.shop_url) { "View your shop" } }
+            form.card method="post" action={ "/stores/" (store_id) "/look" } {
+                (csrf_field(csrf))
+                fieldset disabled[!can_edit] {
+                    legend { "Theme" }
+                    @for (value, label) in THEMES {
+                        div.choice {
+                            input type="radio" name="theme" id={ "theme-" (value) } value=(value) checked[value == theme];
+                            label for={ "theme-" (value) } { (label) }
+                        }
+                    }
+                }
+                fieldset disabled[!can_edit] {
+                    legend { "Brand" }
+                    div.field {
+                        label for="brand_color" { "Brand colour" }
+                        input #brand_color name="brand_color" type="color" value=(text(form.look, "brand_color"));
+                        @if let Some(error) = on("brand_color") { span.field-error { (error) } }
+                    }
+                    div.field {
+                        label for="font" { "Font" }
+                        select #font name="font" {
+                            @for (value, label) in FONTS {
+                                option value=(value) selected[value == font] { (label) }
+                            }
+                        }
+                    }
+                    (Field { required: false, kind: "url", hint: Some("An https address of your logo; blank for the shop's name alone."), ..Field::text("Logo", "logo_url", text(form.look, "logo_url")) }.render(on("logo_url")))
+                    (Field { required: false, kind: "url", hint: Some("An https address of the home page's banner picture; blank for none."), ..Field::text("Banner picture", "hero_image_url", text(form.look, "hero_image_url")) }.render(on("hero_image_url")))
+                    (Field { required: false, hint: Some("One line at the top of every page, up to 120 characters; blank for none."), ..Field::text("Announcement", "announcement", text(form.look, "announcement")) }.render(on("announcement")))
+                }
+                fieldset disabled[!can_edit] {
+                    legend { "Menu" }
+                    @if form.collections.is_empty() {
+                        p { "Your store has no collections yet. The menu always leads to all products." }
+                    } @else {
+                        p.hint id="menu-hint" { "Give each collection its place in the header menu (1 comes first); leave it blank to keep it out." }
+                        @if let Some(error) = on("menu") { p.field-error { (error) } }
+                        @for (slug, title) in &form.collections {
+                            @let place = menu.iter().position(|m| m == slug).map(|i| (i + 1).to_string()).unwrap_or_default();
+                            div.field {
+                                label for={ "menu-" (slug) } { (title) }
+                                input type="hidden" name="menu_slug" value=(slug);
+                                input id={ "menu-" (slug) } name="menu_place" type="number" min="1" max="20" inputmode="numeric" value=(place) aria-describedby="menu-hint";
+                            }
+                        }
+                    }
+                    button type="submit" { "Save" }
+                }
+            }
+        },
+    )
+}
+
+/// The menu a look form asks for: the collections given a place, in the order of their places
+/// (ties keep the form's order); blank or unreadable places leave a collection out.
+pub fn menu_order<'a>(slugs: &[&'a str], places: &[&str]) -> Vec<&'a str> {
+    let mut placed: Vec<(u32, usize, &str)> = slugs
+        .iter()
+        .zip(places)
+        .enumerate()
+        .filter_map(|(i, (slug, place))| {
+            Some((place.trim().parse::<u32>().ok().filter(|p| *p > 0)?, i, *slug))
+        })
+        .collect();
+    placed.sort_unstable();
+    placed.into_iter().map(|(_, _, slug)| slug).collect()
+}
 
 /// What the merchant typed into the onboarding form.
 #[derive(Default)]
@@ -437,6 +546,43 @@ mod tests {
         assert_eq!(change(50.0, 100.0), "-50%");
         assert_eq!(change(5.0, 0.0), "new");
         assert_eq!(change(0.0, 0.0), "no change");
+    }
+
+    #[test]
+    fn the_menu_follows_the_places_given_and_leaves_out_blank_ones() {
+        let slugs = ["tents", "stoves", "lamps", "packs"];
+        assert_eq!(menu_order(&slugs, &["2", "", "1", "2"]), ["lamps", "tents", "packs"]);
+        assert_eq!(menu_order(&slugs, &["x", "0", "-1", " 3 "]), ["packs"]);
+        assert!(menu_order(&slugs, &[]).is_empty());
+    }
+
+    #[test]
+    fn snapshot_of_the_look_page_with_a_refused_field() {
+        let look = json!({
+            "theme": "bold", "brand_color": "#0f766e", "font": "lora", "logo_url": "https://cdn.example/logo.png",
+            "hero_image_url": "javascript:alert(1)", "announcement": "Free <b>returns</b>", "menu": ["lamps"],
+        });
+        let form = LookForm {
+            look: &look,
+            collections: vec![("tents", "Tents & Tarps"), ("lamps", "Lamps")],
+            shop_url: "http://cozy.localhost:8788/",
+        };
+        let refusal =
+            Refusal { message: Some("hero_image_url must be an https URL"), field: Some("hero_image_url") };
+        let html = look_page(&form, &refusal);
+        assert!(
+            html.contains("<input type=\"radio\" name=\"theme\" id=\"theme-bold\" value=\"bold\" checked>")
+        );
+        assert!(html.contains("<option value=\"lora\" selected>"));
+        assert!(html.contains("<input id=\"menu-lamps\" name=\"menu_place\" type=\"number\" min=\"1\" max=\"20\" inputmode=\"numeric\" value=\"1\""));
+        assert!(html.contains("<input id=\"menu-tents\" name=\"menu_place\" type=\"number\" min=\"1\" max=\"20\" inputmode=\"numeric\" value=\"\""));
+        assert!(html
+            .contains("aria-invalid=\"true\" aria-describedby=\"hero_image_url-hint hero_image_url-error\""));
+        insta::assert_snapshot!(html);
+    }
+
+    fn look_page(form: &LookForm, refusal: &Refusal) -> String {
+        look(&shell("Look"), "tok", "s1", form, true, refusal).into_string()
     }
 
     #[test]

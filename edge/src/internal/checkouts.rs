@@ -204,6 +204,8 @@ pub async fn start_checkout(
     let order_url = format!("{origin}/orders/{token}");
     let mut params: Vec<(String, String)> = vec![
         ("mode".into(), "payment".into()),
+        // Cards only: the shop's footer names the card networks it takes.
+        ("payment_method_types[0]".into(), "card".into()),
         ("success_url".into(), format!("{order_url}?paid=1")),
         ("cancel_url".into(), format!("{origin}/cart?cancelled=1")),
         ("customer_email".into(), email.as_str().to_owned()),

@@ -43,7 +43,7 @@ pub struct StoreRow {
     pub brand_color: String,
     /// Logo URL.
     pub logo_url: Option<String>,
-    /// Font stack: `system`, `humanist`, `serif` or `rounded`.
+    /// Font stack: `system`, `humanist`, `serif`, `rounded`, `inter` or `lora`.
     pub font: String,
     /// The home page's banner image URL.
     pub hero_image_url: Option<String>,
@@ -116,6 +116,7 @@ impl Store {
                 menu: self.row.menu_links().iter().map(MenuLink::entry).collect(),
             },
             accepts_orders: self.payouts().accepts_orders(),
+            market: self.row.target_market.clone(),
         }
     }
 
@@ -590,6 +591,14 @@ pub(crate) mod tests {
         assert_eq!((two.row.name.as_str(), two.status), ("Shop", StoreStatus::Active));
         block_on(db.batch(vec![update(store_id(1), &Settings { logo_url: None, ..settings })])).unwrap();
         assert_eq!(block_on(load(&db, store_id(1))).unwrap().row.logo_url, None);
+        // The fonts the shop serves itself are kept (platform migration 0016); others are refused.
+        block_on(db.batch(vec![update(store_id(1), &Settings { font: "lora", ..settings })])).unwrap();
+        assert_eq!(block_on(load(&db, store_id(1))).unwrap().routing_record().look.font, "lora");
+        assert!(
+            block_on(db.batch(vec![update(store_id(1), &Settings { font: "comic", ..settings })])).is_err()
+        );
+        // The target market travels with the routing record, for the shop's shipping facts.
+        assert_eq!(block_on(load(&db, store_id(1))).unwrap().routing_record().market, "DE");
     }
 
     #[test]

@@ -158,6 +158,12 @@ async fn write(
         Some(raw) => crate::v1::slugs::check("slug", &raw)?,
         None => old_slug.clone().unwrap_or_else(|| slugify(&title)),
     };
+    if slug == "all" {
+        return Err(ApiError::invalid(
+            "slug",
+            "`all` is the shop's all-products page (/collections/all); choose another slug",
+        ));
+    }
     if old_slug.as_deref() != Some(slug.as_str()) {
         crate::repo::slugs::ensure_free(db, "collections", &slug, Some(id)).await?;
     }

@@ -244,7 +244,7 @@ pub async fn store(route: StoreRoute, ctx: &Ctx<'_>, scope: &StoreScope) -> ApiR
             json(201, &refunds::create(env, config, scope, &order.to_string(), body).await?)
         }
         StoreRoute::GetShipping => json(200, &shipping::get(scope).await?),
-        StoreRoute::PutShipping => json(200, &shipping::put(scope, body).await?),
+        StoreRoute::PutShipping => json(200, &shipping::put(env, scope, body).await?),
         StoreRoute::Analytics => {
             json(200, &analytics::report(scope, query("from").as_deref(), query("to").as_deref()).await?)
         }

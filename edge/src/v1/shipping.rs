@@ -4,11 +4,13 @@
 
 use crate::error::{parse_json, ApiError, ApiResult};
 use crate::repo::shipping as repo;
-use crate::runtime::{now, rfc3339};
+use crate::runtime::{now, now_ms, rfc3339};
 use crate::scope::StoreScope;
 use domain::shipping::{ShippingError, ShippingSettings};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use tenancy::routing::Routing;
+use worker::Env;
 
 /// What a merchant sends: the whole settings (what is left out takes its default).
 #[derive(Debug, Deserialize)]
@@ -48,7 +50,7 @@ pub async fn get(scope: &StoreScope) -> ApiResult<Value> {
 }
 
 /// `PUT /v1/stores/{id}/shipping`: replaces the settings; country codes may come in any case.
-pub async fn put(scope: &StoreScope, body: &str) -> ApiResult<Value> {
+pub async fn put(env: &Env, scope: &StoreScope, body: &str) -> ApiResult<Value> {
     let fields: ShippingFields = parse_json(body)?;
     let settings = ShippingSettings {
         countries: fields.countries.iter().map(|c| c.trim().to_ascii_uppercase()).collect(),
@@ -62,5 +64,7 @@ pub async fn put(scope: &StoreScope, body: &str) -> ApiResult<Value> {
         other => ApiError::invalid("countries", other.to_string()),
     })?;
     repo::put(&scope.db, &settings, &rfc3339(now())).await?;
+    // Product and cart pages state the rates, the free-shipping threshold and the countries.
+    Routing::new(env.kv(crate::config::EDGE_KV)?).bump_cache_version(scope.store.id, now_ms() as f64).await?;
     Ok(view(&settings, &scope.store.row.currency))
 }

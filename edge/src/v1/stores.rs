@@ -12,7 +12,7 @@ use domain::placement::{place, ShardIndex, ShardLoad};
 use domain::supply::OutOfStock;
 use domain::{Currency, Niche, Plan, RunId, StoreHost, StoreId, StoreName, StoreSlug, StoreStatus, TenantId};
 use serde::{Deserialize, Serialize};
-use tenancy::routing::{MenuLink, Routing, RoutingRecord, StoreLook};
+use tenancy::routing::{MenuLink, Routing};
 use tenancy::shards::PlatformDb;
 use tenancy::sql::Sql;
 use worker::Env;
@@ -215,19 +215,9 @@ pub async fn create(
         return Err(ApiError::internal("creating store", error.to_string()));
     }
 
-    let record = RoutingRecord {
-        store_id,
-        tenant_id,
-        shard,
-        status: StoreStatus::Active,
-        name: name.as_str().to_owned(),
-        currency,
-        look: StoreLook::default(),
-        accepts_orders: false,
-    };
-    Routing::new(env.kv(crate::config::EDGE_KV)?).publish(&host, &record).await?;
-
     let store = load(&db, store_id).await?;
+    Routing::new(env.kv(crate::config::EDGE_KV)?).publish(&host, &store.routing_record()).await?;
+
     let launch_run_id = match input.launch {
         true => crate::launch::start(env, config, &store, &store.db(env)?).await?,
         false => None,
@@ -275,7 +265,7 @@ struct Settings {
 }
 
 /// Font stacks a store may use (the storefront's `Font`).
-const FONTS: [&str; 4] = ["system", "humanist", "serif", "rounded"];
+const FONTS: [&str; 6] = ["system", "humanist", "serif", "rounded", "inter", "lora"];
 /// Characters of the announcement bar at most.
 pub const ANNOUNCEMENT_MAX_CHARS: usize = 120;
 /// Collections in the header menu at most.
@@ -369,7 +359,12 @@ fn settings(input: &UpdateStore, row: &StoreRow) -> ApiResult<Settings> {
     let logo_url = image_url("logo_url", &input.logo_url, &row.logo_url)?;
     let font = match input.font.as_deref() {
         Some(f) if FONTS.contains(&f) => f.to_owned(),
-        Some(_) => return Err(ApiError::invalid("font", "font must be system, humanist, serif or rounded")),
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "font",
+                "font must be system, humanist, serif, rounded, inter or lora",
+            ))
+        }
         None => row.font.clone(),
     };
     let hero_image_url = image_url("hero_image_url", &input.hero_image_url, &row.hero_image_url)?;

@@ -3,6 +3,7 @@
 
 use super::{layout, Head, Site};
 use crate::urls::product_path;
+use domain::shipping::ShippingSettings;
 use domain::Money;
 use html::{html, Markup};
 
@@ -32,6 +33,32 @@ pub struct CartView {
     pub notice: Option<String>,
     /// Whether the shop is not taking orders (its payouts are not set up): no checkout form.
     pub checkout_closed: bool,
+    /// The store's shipping settings, as its checkout applies them (none for an empty cart).
+    pub shipping: Option<ShippingSettings>,
+}
+
+/// What the cart says about standard shipping for this subtotal: free, how much more makes it
+/// free (with a bar of the way there), or its cost. Express and tax are chosen and shown at
+/// checkout.
+fn shipping_note(subtotal: Money, shipping: &ShippingSettings) -> Markup {
+    let standard = Money::from_minor(shipping.standard_minor, subtotal.currency);
+    html! {
+        @match shipping.free_over_minor {
+            _ if shipping.standard_minor == 0 => p class="ship" { "Standard shipping is free." },
+            Some(over) if subtotal.minor >= over => {
+                p class="ship" { "Your order qualifies for free standard shipping." }
+            }
+            Some(over) => {
+                p class="ship" {
+                    label for="to-free" {
+                        "Add " (Money::from_minor(over - subtotal.minor, subtotal.currency)) " more for free standard shipping."
+                    }
+                    progress id="to-free" max=(over) value=(subtotal.minor) {}
+                }
+            }
+            None => p class="ship" { "Standard shipping: " (standard) ", chosen at checkout." },
+        }
+    }
 }
 
 fn head<'a>(title: &'a str, description: &'a str) -> Head<'a> {
@@ -115,6 +142,9 @@ pub fn cart(site: &Site, view: &CartView) -> String {
             }
             @if let Some(subtotal) = domain::cart::total(&priced) {
                 p class="price" { "Subtotal: " (subtotal) }
+                @if let Some(shipping) = &view.shipping {
+                    (shipping_note(subtotal, shipping))
+                }
             }
             @if view.checkout_closed {
                 p role="status" { "This shop is not taking orders yet." }
@@ -229,6 +259,40 @@ mod tests {
     }
 
     #[test]
+    fn the_cart_says_how_far_it_is_from_free_shipping_as_the_checkout_would_charge_it() {
+        let view = |quantity: u32, standard_minor: i64, free_over_minor: Option<i64>| CartView {
+            lines: vec![CartLineView {
+                slug: "brush".into(),
+                title: "Brush".into(),
+                variant: None,
+                unit_price: usd(1999),
+                quantity,
+            }],
+            shipping: Some(ShippingSettings {
+                countries: vec!["US".into()],
+                standard_minor,
+                express_minor: None,
+                free_over_minor,
+                automatic_tax: false,
+            }),
+            ..CartView::default()
+        };
+        let html = cart(&site("Cozy Pets"), &view(1, 499, Some(5000)));
+        assert!(html.contains(
+            "<p class=\"ship\"><label for=\"to-free\">Add $30.01 more for free standard shipping.</label>\
+             <progress id=\"to-free\" max=\"5000\" value=\"1999\"></progress></p>"
+        ));
+        let html = cart(&site("Cozy Pets"), &view(3, 499, Some(5000)));
+        assert!(html.contains("<p class=\"ship\">Your order qualifies for free standard shipping.</p>"));
+        let html = cart(&site("Cozy Pets"), &view(1, 499, None));
+        assert!(html.contains("<p class=\"ship\">Standard shipping: $4.99, chosen at checkout.</p>"));
+        let html = cart(&site("Cozy Pets"), &view(1, 0, Some(5000)));
+        assert!(html.contains("<p class=\"ship\">Standard shipping is free.</p>"));
+        let empty = cart(&site("Cozy Pets"), &CartView::default());
+        assert!(!empty.contains("class=\"ship\""));
+    }
+
+    #[test]
     fn a_shop_not_taking_orders_says_so_instead_of_offering_checkout() {
         let view = CartView {
             lines: vec![CartLineView {
@@ -298,6 +362,13 @@ mod tests {
             dropped: 1,
             notice: Some("Payment <cancelled> & \"not\" taken.".into()),
             checkout_closed: false,
+            shipping: Some(ShippingSettings {
+                countries: vec!["US".into()],
+                standard_minor: 499,
+                express_minor: Some(1499),
+                free_over_minor: Some(7500),
+                automatic_tax: false,
+            }),
         };
         insta::assert_snapshot!(snapshot(&cart(&hostile_site(), &view)));
     }

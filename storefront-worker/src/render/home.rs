@@ -1,7 +1,7 @@
 //! The home page: a banner (the merchant's hero image, if any), collection tiles, the featured
 //! collection, best sellers and new arrivals, and the store itself as structured data.
 
-use super::{card_grid, json_ld, layout, Card, Head, Site};
+use super::{card_grid, json_ld, layout, Card, Head, ImageSources, Site};
 use crate::urls::{collection_path, ALL_PRODUCTS};
 use html::{html, Markup};
 
@@ -38,7 +38,11 @@ pub fn home(site: &Site, page: &HomePage) -> String {
     let body = html! {
         section class="hero" {
             @if let Some(src) = hero {
-                img src=(src) alt="" width="1600" height="700" fetchpriority="high" decoding="async";
+                // A media image of the shop's own host comes in the sizes the media pipeline made.
+                @let own = src.strip_prefix(site.origin.as_str()).filter(|path| path.starts_with('/'));
+                @let sources = ImageSources::new(own.unwrap_or(src), site.look.theme.hero_sizes());
+                img src=(sources.src) srcset=[sources.srcset.as_deref()] sizes=[sources.sizes] alt=""
+                    width="1600" height="700" fetchpriority="high" decoding="async";
             }
             div class="txt" {
                 h1 { (site.name) }

@@ -191,6 +191,7 @@ mod tests {
             related: vec![],
             reviews: vec![],
             rating: None,
+            delivery: crate::render::Delivery::default(),
         }
     }
 

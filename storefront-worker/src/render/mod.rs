@@ -124,6 +124,21 @@ pub struct Product {
     pub reviews: Vec<Review>,
     /// The average of all its approved reviews' ratings, and how many there are.
     pub rating: Option<(f64, u32)>,
+    /// How it ships, as the checkout would offer it on its own.
+    pub delivery: Delivery,
+}
+
+/// What a product page says about shipping: the store's settings as its checkout applies them to
+/// this product on its own (one unit, its supplier's delivery times).
+#[derive(Debug, Clone, Default)]
+pub struct Delivery {
+    /// The rates offered, standard first; empty when not known (the page then only links the
+    /// store's shipping page).
+    pub rates: Vec<domain::shipping::Rate>,
+    /// Standard shipping is free from this cart subtotal on, when it is not free anyway.
+    pub free_over: Option<Money>,
+    /// The countries it ships to (ISO 3166-1 alpha-2); empty when not known.
+    pub countries: Vec<String>,
 }
 
 /// A buyer's review as the product page shows it.
@@ -193,12 +208,12 @@ ul.grid{grid-template-columns:1fr 1fr}@media(min-width:48rem){ul.grid{grid-templ
 .pills label{position:relative}.pills input{position:absolute;opacity:0}\
 .pills label>span{display:inline-block;border:1px solid #595959;border-radius:var(--pill);padding:.4rem .9rem}\
 .pills :checked+span{background:#1a1a1a;color:#fff}.pills :focus-visible+span{outline:3px solid var(--link)}\
-.pills :disabled+span{border-style:dashed;text-decoration:line-through}.qty label{width:100%}\
+.pills :disabled+span{border-style:dashed;text-decoration:line-through}.sw{display:inline-block;width:1em;height:1em;border-radius:50%;border:1px solid #595959;vertical-align:-.15em;margin-right:.4rem}.qty label{width:100%}\
 details{border-top:1px solid #ddd;padding:.75rem 0}summary{cursor:pointer;font-weight:600}\
 .stickybuy{position:fixed;inset:auto 0 0;background:#fff;border-top:1px solid #bbb;padding:.5rem 1rem;display:flex;justify-content:space-between;align-items:center}\
 @media(max-width:48rem){.has-bar{padding-bottom:4.5rem}}@media(min-width:48rem){.stickybuy{display:none}}\
 label{display:block}table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.5rem;border-bottom:1px solid #ddd}\
-.dec{order:-1}.check{display:flex;gap:.5rem;align-items:center;min-height:2.75rem}\
+.ship progress{display:block;width:100%;max-width:20rem;accent-color:var(--brand)}.dec{order:-1}.check{display:flex;gap:.5rem;align-items:center;min-height:2.75rem}\
 .pager,.crumbs{display:flex;flex-wrap:wrap;gap:.5rem 1rem;list-style:none;padding:0}\
 .crumbs li+li::before{content:\"\\203A\";margin-right:.5rem;color:#595959}\
 footer{background:#f4f4f4;margin-top:3rem;padding:2rem 0 1rem}footer h2{font-size:1rem}\
@@ -287,8 +302,9 @@ impl<'a> ImageSources<'a> {
     }
 }
 
-/// The `sizes` of a card image: the full width on a phone, a grid column otherwise.
-const CARD_SIZES: &str = "(max-width: 36rem) calc(100vw - 2rem), 18rem";
+/// The `sizes` of a card image: half the width on a phone (two cards to a row), a grid column
+/// otherwise.
+const CARD_SIZES: &str = "(max-width: 48rem) calc(50vw - 1.5rem), 18rem";
 
 /// What a page's `<head>` says about it.
 struct Head<'a> {
@@ -408,11 +424,14 @@ fn menu_links(look: &Look) -> Markup {
     }
 }
 
-/// The checkout's provider, the one payment mark the store's data supports (the methods offered
-/// are chosen in the merchant's Stripe account, not known here).
+/// How shoppers pay: the edge's Checkout Session takes cards only (`payment_method_types`), so
+/// the shop names the card networks Stripe takes, and the checkout's provider.
 fn payment_marks() -> Markup {
     html! {
         ul class="pay" aria-label="Payment" {
+            li { "Visa" }
+            li { "Mastercard" }
+            li { "American Express" }
             li { "Secure checkout by Stripe" }
         }
     }
@@ -429,6 +448,11 @@ fn themed_layout(
     let shop = chrome != Chrome::Bare;
     let head = html! {
         (head.markup(store_name))
+        // The regular weight of a font the shop serves is fetched at once, so that the first
+        // paint can use it.
+        @if let Some((url, _)) = look.font.files().first() {
+            link rel="preload" href=(url) as="font" type="font/woff2" crossorigin;
+        }
         (html::style(&format!("{STYLE}{}", look.css())))
     };
     let body = html! {
@@ -715,13 +739,35 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn the_footer_has_menus_the_newsletter_and_only_the_payment_mark_the_shop_can_support() {
+    fn the_footer_has_menus_the_newsletter_and_the_card_networks_of_a_card_checkout() {
         let html = not_found(Some(&hostile_site()));
         assert!(html.contains("<h2>Newsletter</h2>") && html.contains("<h2 id=\"f-info\">Information</h2>"));
         assert!(html.contains("<li><a href=\"/pages/returns\">Returns</a></li>"));
-        assert!(
-            html.contains("<ul class=\"pay\" aria-label=\"Payment\"><li>Secure checkout by Stripe</li></ul>")
-        );
+        assert!(html.contains(
+            "<ul class=\"pay\" aria-label=\"Payment\"><li>Visa</li><li>Mastercard</li><li>American Express</li>\
+             <li>Secure checkout by Stripe</li></ul>"
+        ));
+    }
+
+    #[test]
+    fn a_font_the_shop_serves_is_declared_and_its_regular_weight_preloaded() {
+        let mut site = site("Cozy Pets");
+        site.look.font = theme::Font::Lora;
+        let html = not_found(Some(&site));
+        assert!(html.contains(
+            "<link rel=\"preload\" href=\"/fonts/lora-5.3.0-latin-400.woff2\" as=\"font\" type=\"font/woff2\" crossorigin>"
+        ));
+        assert!(html.contains("@font-face{font-family:Lora;src:url(/fonts/lora-5.3.0-latin-700.woff2) format('woff2');font-weight:700;font-display:swap}"));
+        assert!(html.contains("--font:Lora,Charter,"));
+        let system = not_found(Some(&self::tests::site("Cozy Pets")));
+        assert!(!system.contains("@font-face") && !system.contains("rel=\"preload\""));
+        // Every file it names is in the assets Cloudflare serves.
+        for font in [theme::Font::Inter, theme::Font::Lora] {
+            for (url, _) in font.files() {
+                let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets").join(&url[1..]);
+                assert!(file.is_file(), "{} is missing", file.display());
+            }
+        }
     }
 
     #[test]

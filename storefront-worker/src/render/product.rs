@@ -4,9 +4,13 @@
 //! products, a bar to add to the cart fixed to the bottom of a phone's screen, and Product and
 //! BreadcrumbList structured data.
 
-use super::{json_ld, layout_with_bar, lazy_card_grid, price_html, Head, ImageSources, Product, Site};
+use super::{
+    json_ld, layout_with_bar, lazy_card_grid, price_html, Delivery, Head, ImageSources, Product, Site,
+};
 use crate::urls::{page_path, product_path};
 use domain::content::{truncate_words, META_DESCRIPTION_MAX};
+use domain::shipping::country_name;
+use domain::{Currency, Money};
 use html::{html, Markup};
 
 /// The `sizes` of a gallery image.
@@ -30,6 +34,9 @@ fn buy_form(product: &Product) -> Markup {
                             input type="radio" name="variant_id" value=(variant.id)
                                 checked[Some(i) == first_available] disabled[!variant.in_stock()];
                             span {
+                                @if let Some(colour) = swatch(&variant.title) {
+                                    i class="sw" aria-hidden="true" style={ "background:" (colour) } {}
+                                }
                                 (variant.title) " · " (price_html(variant.price, variant.compare_at))
                                 @match variant.stock {
                                     Some(i64::MIN..=0) => { " · " span class="out" { "Sold out" } }
@@ -43,6 +50,12 @@ fn buy_form(product: &Product) -> Markup {
             }
             @if product.in_stock() {
                 p class="stock" { "In stock" }
+                @if let Some(rate) = product.delivery.rates.first() {
+                    p {
+                        "Delivery in " (days(rate.days)) " with "
+                        (if rate.amount_minor == 0 { "free shipping" } else { "standard shipping" })
+                    }
+                }
                 div class="qty" {
                     label for="qty" { "Quantity" }
                     input id="qty" type="number" name="quantity" value="1" min="1" max="99" inputmode="numeric";
@@ -55,6 +68,87 @@ fn buy_form(product: &Product) -> Markup {
             }
         }
     }
+}
+
+/// Business days, fewest to most.
+fn days((fewest, most): (u32, u32)) -> String {
+    format!("{fewest}–{most} business days")
+}
+
+/// The Shipping section: each rate with its cost and delivery time, the free-shipping threshold
+/// and the countries, as the store's checkout offers them for this product alone; the store's
+/// shipping page for the rest.
+fn shipping(delivery: &Delivery, currency: Currency) -> Markup {
+    let countries: Vec<String> = delivery
+        .countries
+        .iter()
+        .map(|code| country_name(code).map_or_else(|| code.clone(), str::to_owned))
+        .collect();
+    html! {
+        @if !delivery.rates.is_empty() {
+            ul {
+                @for rate in &delivery.rates {
+                    li {
+                        (rate.display_name()) ": "
+                        @if rate.amount_minor > 0 { (Money::from_minor(rate.amount_minor, currency)) ", " }
+                        (days(rate.days)) " from the order"
+                    }
+                }
+                @if let Some(over) = delivery.free_over {
+                    li { "Free standard shipping on orders of " (over) " or more" }
+                }
+            }
+        }
+        @if let Some((last, rest)) = countries.split_last() {
+            p {
+                "Ships to "
+                @if !rest.is_empty() { (rest.join(", ")) " and " }
+                (last) "."
+            }
+        }
+        p { "More about delivery on our " a href=(page_path("shipping")) { "shipping page" } "." }
+    }
+}
+
+/// The colour a variant's name gives (its first option, as in `Navy Blue / L`), shown as a
+/// swatch beside it; `None` for names that are not a plain colour.
+fn swatch(variant: &str) -> Option<&'static str> {
+    const COLOURS: [(&str, &str); 26] = [
+        ("beige", "#d8c8a8"),
+        ("black", "#111111"),
+        ("blue", "#1d4ed8"),
+        ("brown", "#7a4a24"),
+        ("burgundy", "#7a1630"),
+        ("cream", "#f3ead3"),
+        ("gold", "#c9a227"),
+        ("gray", "#8a8a8a"),
+        ("green", "#15803d"),
+        ("grey", "#8a8a8a"),
+        ("khaki", "#b8a878"),
+        ("navy", "#1e2a5a"),
+        ("olive", "#6b7a2a"),
+        ("orange", "#ea6a0c"),
+        ("pink", "#f08cb4"),
+        ("purple", "#7e3af2"),
+        ("red", "#c81e1e"),
+        ("rose", "#e8798f"),
+        ("silver", "#c0c0c0"),
+        ("tan", "#c8a27a"),
+        ("teal", "#0f766e"),
+        ("turquoise", "#2cc4c4"),
+        ("violet", "#8b5cf6"),
+        ("white", "#ffffff"),
+        ("wine", "#6d1a36"),
+        ("yellow", "#facc15"),
+    ];
+    let first = variant.split('/').next()?.trim().to_ascii_lowercase();
+    let words: Vec<&str> = first.split_whitespace().collect();
+    // A plain colour, perhaps with a shade word: `Blue`, `Navy Blue`, `Light Grey`; not `Blue Whale Plush`.
+    if words.is_empty() || words.len() > 2 {
+        return None;
+    }
+    let find = |name: &str| COLOURS.binary_search_by(|(c, _)| (*c).cmp(name)).ok().map(|i| COLOURS[i].1);
+    find(words[0]).or_else(|| find(words[words.len() - 1]))
 }
 
 /// The images: a strip of slides and, for more than one, thumbnails that link to each slide.
@@ -135,7 +229,7 @@ pub fn product(site: &Site, product: &Product) -> String {
                 }
                 details {
                     summary { "Shipping" }
-                    p { "Delivery times and costs are on our " a href=(page_path("shipping")) { "shipping page" } "." }
+                    (shipping(&product.delivery, product.price.currency))
                 }
                 details {
                     summary { "Returns" }
@@ -230,6 +324,7 @@ mod tests {
             related: vec![],
             reviews: vec![],
             rating: None,
+            delivery: Delivery::default(),
         }
     }
 
@@ -285,8 +380,8 @@ mod tests {
         let html = product(&site("Cozy Pets"), &page);
         assert!(html.contains("<form id=\"buy\" method=\"post\" action=\"/cart/add\" data-add>"));
         assert!(html.contains("<fieldset class=\"pills\"><legend>Choose an option</legend>"));
-        assert!(html.contains("<input type=\"radio\" name=\"variant_id\" value=\"v1\" disabled><span>Red · "));
-        assert!(html.contains("<input type=\"radio\" name=\"variant_id\" value=\"v2\" checked><span>Blue · "));
+        assert!(html.contains("<input type=\"radio\" name=\"variant_id\" value=\"v1\" disabled><span><i class=\"sw\" aria-hidden=\"true\" style=\"background:#c81e1e\"></i>Red · "));
+        assert!(html.contains("<input type=\"radio\" name=\"variant_id\" value=\"v2\" checked><span><i class=\"sw\" aria-hidden=\"true\" style=\"background:#1d4ed8\"></i>Blue · "));
         assert!(html.contains(" · Only 3 left</span>"));
         assert!(html.contains("<span class=\"out\">Sold out</span>"));
         assert!(html.contains("<button type=\"submit\">Add to cart</button>"));
@@ -300,8 +395,52 @@ mod tests {
     fn the_description_shipping_and_returns_fold_and_only_link_the_stores_own_pages() {
         let html = product(&site("Cozy Pets"), &brush());
         assert!(html.contains("<details open><summary>Description</summary><p>Soft pins lift loose fur.</p>"));
-        assert!(html.contains("<details><summary>Shipping</summary><p>Delivery times and costs are on our <a href=\"/pages/shipping\">"));
+        // Without the store's settings, only its own shipping page.
+        assert!(html.contains(
+            "<details><summary>Shipping</summary><p>More about delivery on our <a href=\"/pages/shipping\">"
+        ));
         assert!(html.contains("<details><summary>Returns</summary><p>How to return an item is on our <a href=\"/pages/returns\">"));
+    }
+
+    #[test]
+    fn the_shipping_section_states_the_rates_delivery_times_threshold_and_countries_of_the_checkout() {
+        use domain::shipping::{Rate, RateKind};
+        let delivery = Delivery {
+            rates: vec![
+                Rate { kind: RateKind::Standard, amount_minor: 499, days: (10, 20) },
+                Rate { kind: RateKind::Express, amount_minor: 1499, days: (5, 10) },
+            ],
+            free_over: Some(Money::from_minor(5000, Currency::Usd)),
+            countries: vec!["US".into(), "CA".into(), "XK".into()],
+        };
+        let html = product(&site("Cozy Pets"), &Product { delivery, ..brush() });
+        assert!(html.contains(
+            "<p class=\"stock\">In stock</p><p>Delivery in 10–20 business days with standard shipping</p>"
+        ));
+        assert!(html.contains(
+            "<summary>Shipping</summary><ul><li>Standard shipping: $4.99, 10–20 business days from the order</li>\
+             <li>Express shipping: $14.99, 5–10 business days from the order</li>\
+             <li>Free standard shipping on orders of $50.00 or more</li></ul>\
+             <p>Ships to the United States, Canada and XK.</p>"
+        ));
+        let free = Delivery {
+            rates: vec![Rate { kind: RateKind::Standard, amount_minor: 0, days: (3, 7) }],
+            free_over: None,
+            countries: vec!["GB".into()],
+        };
+        let html = product(&site("Cozy Pets"), &Product { delivery: free, ..brush() });
+        assert!(html.contains("<li>Free shipping: 3–7 business days from the order</li></ul><p>Ships to the United Kingdom.</p>"));
+        assert!(html.contains("<p>Delivery in 3–7 business days with free shipping</p>"));
+    }
+
+    #[test]
+    fn plain_colour_variants_get_a_swatch_and_other_names_do_not() {
+        assert_eq!(swatch("Navy Blue / L"), Some("#1e2a5a"));
+        assert_eq!(swatch("grey"), Some("#8a8a8a"));
+        assert_eq!(swatch("Light Grey"), Some("#8a8a8a"));
+        assert_eq!(swatch("Blue Whale Plush"), None);
+        assert_eq!(swatch("XL"), None);
+        assert_eq!(swatch(""), None);
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The store's look: one of three themes that differ in layout and type (a clean grid, a bold
 //! editorial one with large imagery, a compact catalog), coloured with the merchant's brand
 //! colour, with text colours chosen so that every pairing keeps WCAG AA contrast whatever colour
-//! was picked, set in one of a few font stacks of the visitor's own fonts (nothing to download).
+//! was picked, set in one of a few font stacks of the visitor's own fonts or in one of two fonts
+//! the shop serves itself.
 
 use std::fmt::Write;
 use tenancy::routing::{MenuLink, StoreLook};
@@ -33,6 +34,16 @@ impl Theme {
             Theme::Classic => "classic",
             Theme::Bold => "bold",
             Theme::Minimal => "minimal",
+        }
+    }
+
+    /// The `sizes` of its home page banner: within the page's width, the full window, or half of
+    /// a wide one.
+    pub fn hero_sizes(self) -> &'static str {
+        match self {
+            Theme::Classic => "(min-width: 75rem) 73rem, 100vw",
+            Theme::Bold => "100vw",
+            Theme::Minimal => "(min-width: 48rem) 50vw, 100vw",
         }
     }
 
@@ -77,6 +88,10 @@ pub enum Font {
     Serif,
     /// Rounded sans-serif (SF Pro Rounded, Quicksand).
     Rounded,
+    /// Inter, served by the shop itself.
+    Inter,
+    /// Lora, a serif served by the shop itself.
+    Lora,
 }
 
 impl Font {
@@ -86,6 +101,8 @@ impl Font {
             "humanist" => Font::Humanist,
             "serif" => Font::Serif,
             "rounded" => Font::Rounded,
+            "inter" => Font::Inter,
+            "lora" => Font::Lora,
             _ => Font::System,
         }
     }
@@ -97,7 +114,36 @@ impl Font {
             Font::Humanist => "Seravek,'Gill Sans Nova',Ubuntu,Calibri,sans-serif",
             Font::Serif => "Charter,'Bitstream Charter',Cambria,Georgia,serif",
             Font::Rounded => "ui-rounded,'SF Pro Rounded',Quicksand,Comfortaa,'Arial Rounded MT',sans-serif",
+            Font::Inter => "Inter,system-ui,sans-serif",
+            Font::Lora => "Lora,Charter,Cambria,Georgia,serif",
         }
+    }
+
+    /// The files of a font the shop serves itself (`storefront-worker/fonts/`, served at
+    /// `/fonts/` as static assets): regular and bold, latin. Empty for the visitor's own fonts.
+    pub fn files(self) -> &'static [(&'static str, u16)] {
+        match self {
+            Font::Inter => {
+                &[("/fonts/inter-5.3.0-latin-400.woff2", 400), ("/fonts/inter-5.3.0-latin-700.woff2", 700)]
+            }
+            Font::Lora => {
+                &[("/fonts/lora-5.3.0-latin-400.woff2", 400), ("/fonts/lora-5.3.0-latin-700.woff2", 700)]
+            }
+            _ => &[],
+        }
+    }
+
+    /// The `@font-face` rules of a font the shop serves. `font-display: swap`: text shows at once
+    /// in the fallback and takes the font when it arrives; the page preloads the regular weight, so
+    /// it is usually there before the first paint.
+    fn faces(self) -> String {
+        let family = if self == Font::Inter { "Inter" } else { "Lora" };
+        self.files()
+            .iter()
+            .map(|(url, weight)| {
+                format!("@font-face{{font-family:{family};src:url({url}) format('woff2');font-weight:{weight};font-display:swap}}")
+            })
+            .collect()
     }
 }
 
@@ -179,7 +225,7 @@ impl Look {
         // Links on white use the brand colour only when it is readable there.
         let link =
             if contrast(self.brand, (255, 255, 255)) >= 4.5 { brand.clone() } else { "#0b5394".to_owned() };
-        let mut css = String::new();
+        let mut css = self.font.faces();
         let _ = write!(
             css,
             ":root{{--brand:{brand};--on-brand:{on_brand};--link:{link};--font:{}}}",

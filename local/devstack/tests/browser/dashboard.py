@@ -194,6 +194,53 @@ async def journeys(origin, storefront_port, owner, staff, slug, port):
                 await asyncio.sleep(2)
             print("the shop shows the edited product")
 
+            # The shop's look: a theme, a font the shop serves, an announcement and the menu.
+            await tab.open(origin + store_path + "/look", "the look page", "!!document.querySelector('#font')")
+            await tab.check_page("look")
+            await tab.js("document.querySelector('#theme-minimal').click()")
+            await tab.fill({"#font": "lora", "#announcement": "Browser announcement " + slug[-6:]})
+            menu_place = await tab.js("(document.querySelector('input[name=menu_place]')||{}).id || ''")
+            if menu_place:
+                await tab.fill({"#" + menu_place: "1"})
+            await tab.submit("form.card")
+            await tab.wait_for("the saved look", "location.search.includes('notice=saved') && document.querySelector('#font').value === 'lora'")
+            home = shop.split("/products/")[0] + "/"
+            deadline = time.time() + 60
+            while True:
+                await tab.open(home, "the shop's home", "true")
+                if await tab.js("document.body.className.startsWith('minimal') && document.documentElement.innerHTML.includes('--font:Lora,')"
+                                f" && document.querySelector('.announce').textContent === {json.dumps('Browser announcement ' + slug[-6:])}"):
+                    break
+                if time.time() > deadline:
+                    sys.exit(f"the shop at {home} does not wear the saved look")
+                await asyncio.sleep(2)
+            if menu_place and not await tab.js(f"!!document.querySelector('.menu a[href=\"/collections/{menu_place[5:]}\"]')"):
+                sys.exit(f"the shop's menu lacks the collection {menu_place[5:]}")
+            print("the shop wears the look saved in the dashboard" + (" with its menu" if menu_place else ""))
+
+            # Shipping set in the dashboard is what the shop's product page states (seen before,
+            # the page is in the browser's cache for an hour: ask the shop itself).
+            await tab.call("Network.setCacheDisabled", cacheDisabled=True)
+            await tab.open(origin + store_path + "/shipping", "the shipping page", "!!document.querySelector('#countries')")
+            await tab.check_page("shipping")
+            await tab.fill({"#countries": "us, CA", "#standard": "4.99", "#express": "", "#free_over": "50"})
+            await tab.submit("form.card")
+            await tab.wait_for("the saved shipping", "location.search.includes('notice=saved') && document.querySelector('#countries').value === 'US, CA'")
+            deadline = time.time() + 60
+            while True:
+                await tab.open(shop, "the product in the shop", "true")
+                if await tab.js("document.body.innerText.includes('Free standard shipping on orders of $50.00 or more')"
+                                " && document.body.innerText.includes('Ships to the United States and Canada.')"):
+                    break
+                if time.time() > deadline:
+                    sys.exit(f"the product page at {shop} does not state the shipping saved in the dashboard")
+                await asyncio.sleep(2)
+            print("the shop states the shipping saved in the dashboard")
+            await tab.open(origin + store_path + "/payouts", "the payouts page", "!!document.querySelector('#payouts-status')")
+            await tab.check_page("payouts")
+            await tab.open(origin + store_path + "/orders", "the orders page", "!!document.querySelector('#state')")
+            await tab.check_page("orders")
+
             await tab.open(origin + store_path, "the store's home", "!!document.querySelector('.figures')")
             await tab.check_page("home")
             await tab.open(origin + store_path + "/products?status=published", "the products list", "!!document.querySelector('#q')")

@@ -892,7 +892,7 @@ async fn shop_pages_cannot_be_framed_or_run_foreign_scripts_and_malformed_hosts_
 }
 
 /// The cart page of a fresh cart holding one of `product`, and the cookie that holds it.
-async fn cart_with(stack: &Stack, host: &str, product: &Value) -> (String, String) {
+pub(crate) async fn cart_with(stack: &Stack, host: &str, product: &Value) -> (String, String) {
     let added = browser()
         .post(format!("{}/cart/add", stack.storefront))
         .header("host", host)

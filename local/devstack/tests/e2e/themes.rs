@@ -4,7 +4,7 @@
 //! page's parts) come from the store's own data.
 
 use crate::helpers::Stack;
-use crate::store::{api, page_shows, product, shop};
+use crate::store::{api, cart_with, page_shows, product, shop};
 use reqwest::Method;
 use serde_json::json;
 
@@ -134,4 +134,64 @@ async fn theme_settings_saved_through_the_api_show_on_the_shops_next_pages() {
     // An unknown path helps the shopper on.
     let missing = page_shows(&stack, &shop.host, "/nothing-here", 404, "Search products").await;
     assert!(missing.contains("<a href=\"/collections/all\">All products</a>"));
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn the_shop_states_the_shipping_its_checkout_applies_and_serves_the_fonts_it_offers() {
+    let stack = Stack::connect().await;
+    let shop = shop(&stack, "Tidewater Goods E2E").await;
+    let mug =
+        product(&stack, &shop, &json!({"title": "Enamel Mug", "price_minor": 2500, "status": "published"}))
+            .await;
+
+    // A store that never set its shipping ships free to its target market, as its checkout does.
+    let page = page_shows(&stack, &shop.host, "/products/enamel-mug", 200, "Ships to").await;
+    assert!(page.contains("<li>Free shipping: 3–7 business days from the order</li>"), "{page}");
+    assert!(page.contains("<p>Ships to the United States.</p>"), "{page}");
+
+    // The merchant's rates show on the next page (the settings bump the cache version), and the
+    // cart says how far it is from free shipping.
+    let saved = api(
+        &stack,
+        &shop,
+        Method::PUT,
+        "/shipping",
+        Some(&json!({"countries": ["us", "CA"], "standard_minor": 499, "express_minor": 1499, "free_over_minor": 5000})),
+    )
+    .await;
+    assert_eq!(saved.status, 200, "{}", saved.text);
+    let page = page_shows(&stack, &shop.host, "/products/enamel-mug", 200, "Standard shipping: $4.99").await;
+    assert!(page.contains("<p>Delivery in 3–7 business days with standard shipping</p>"), "{page}");
+    assert!(page.contains("<li>Express shipping: $14.99, 1–3 business days from the order</li>"), "{page}");
+    assert!(page.contains("<li>Free standard shipping on orders of $50.00 or more</li>"), "{page}");
+    assert!(page.contains("<p>Ships to the United States and Canada.</p>"), "{page}");
+    let (cart, _) = cart_with(&stack, &shop.host, &mug).await;
+    assert!(cart.contains("Add $25.00 more for free standard shipping."), "{cart}");
+    assert!(cart.contains("<progress id=\"to-free\" max=\"5000\" value=\"2500\">"), "{cart}");
+
+    // A font the shop serves: declared, preloaded, and served from the Worker's static assets
+    // with a long cache life.
+    let saved = api(&stack, &shop, Method::PATCH, "", Some(&json!({"font": "lora"}))).await;
+    assert_eq!(saved.status, 200, "{}", saved.text);
+    let home = page_shows(&stack, &shop.host, "/", 200, "--font:Lora,").await;
+    assert!(home.contains("<link rel=\"preload\" href=\"/fonts/lora-5.3.0-latin-400.woff2\""), "{home}");
+    for weight in [400, 700] {
+        let font = reqwest::Client::new()
+            .get(format!("{}/fonts/lora-5.3.0-latin-{weight}.woff2", stack.storefront))
+            .header("host", &shop.host)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(font.status().as_u16(), 200);
+        let cache = font.headers().get("cache-control").map(|v| v.to_str().unwrap().to_owned());
+        assert_eq!(cache.as_deref(), Some("public, max-age=31536000, immutable"));
+        assert!(font.bytes().await.unwrap().starts_with(b"wOF2"), "a WOFF2 file");
+    }
+
+    // `all` is the all-products page's: no collection may take it.
+    for body in [json!({"title": "Everything", "slug": "all"}), json!({"title": "All"})] {
+        let refused = api(&stack, &shop, Method::POST, "/collections", Some(&body)).await;
+        assert_eq!((refused.status, refused.json["field"].as_str()), (400, Some("slug")), "{}", refused.text);
+    }
 }

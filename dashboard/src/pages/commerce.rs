@@ -1,0 +1,365 @@
+//! Store pages about selling: orders (narrowed by state; each with its items, delivery, supplier
+//! orders, timeline and refunds), payouts (the Stripe account the money goes to) and the shipping
+//! settings the checkout applies.
+
+use super::account::Refusal;
+use super::{csrf_field, day, money, page, text, Field, Shell};
+use html::{html, Markup};
+use serde_json::Value;
+
+/// The fulfilment states an order list can be narrowed to (the API's `state`), as merchants read
+/// them.
+pub const STATES: [(&str, &str); 7] = [
+    ("paid", "Paid, not placed yet"),
+    ("awaiting_approval", "Waiting for your approval"),
+    ("placed", "Placed with the supplier"),
+    ("shipped", "Shipped"),
+    ("delivered", "Delivered"),
+    ("failed", "Failed"),
+    ("cancelled", "Cancelled"),
+];
+
+/// The words for a state; the API's own name for one this list does not know.
+fn state_label(state: &str) -> &str {
+    STATES.iter().find(|(s, _)| *s == state).map_or(state, |(_, label)| label)
+}
+
+fn list<'a>(v: &'a Value, key: &str) -> &'a [Value] {
+    v[key].as_array().map_or(&[], Vec::as_slice)
+}
+
+fn int(v: &Value, key: &str) -> i64 {
+    v[key].as_i64().unwrap_or(0)
+}
+
+/// The orders, newest first, narrowed to `state` when one is chosen.
+pub fn orders(shell: &Shell, store_id: &str, state: &str, answer: &Value) -> Markup {
+    let orders = list(answer, "orders");
+    page(
+        shell,
+        html! {
+            form.filters method="get" action={ "/stores/" (store_id) "/orders" } {
+                div.field {
+                    label for="state" { "State" }
+                    select #state name="state" {
+                        option value="" { "Every order" }
+                        @for (value, label) in STATES {
+                            option value=(value) selected[value == state] { (label) }
+                        }
+                    }
+                }
+                button type="submit" { "Show" }
+            }
+            @if orders.is_empty() {
+                p #no-orders { @if state.is_empty() { "No orders yet." } @else { "No orders in this state." } }
+            } @else {
+                table #orders {
+                    caption { "Orders, newest first" }
+                    thead { tr { th scope="col" { "Order" } th scope="col" { "Date" } th scope="col" { "Customer" } th scope="col" { "Total" } th scope="col" { "State" } } }
+                    tbody {
+                        @for o in orders {
+                            tr {
+                                td { a href={ "/stores/" (store_id) "/orders/" (text(o, "id")) } { "#" (int(o, "number")) } }
+                                td { (day(text(o, "created_at"))) }
+                                td { (text(o, "email")) }
+                                td { (money(int(o, "total_minor"), text(o, "currency"))) }
+                                td { (state_label(text(&o["fulfilment"], "state"))) }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// One order: what was bought and paid, where it goes, its supplier orders and timeline, its
+/// refunds and, for those whose role may, a form to refund part or all of what is left.
+pub fn order(
+    shell: &Shell,
+    csrf: &str,
+    store_id: &str,
+    o: &Value,
+    refunds: &Value,
+    can_refund: bool,
+    refusal: &Refusal,
+) -> Markup {
+    let currency = text(o, "currency");
+    let refunded: i64 = list(refunds, "refunds")
+        .iter()
+        .filter(|r| text(r, "status") != "failed")
+        .map(|r| int(r, "amount_minor"))
+        .sum();
+    let remaining = (int(o, "total_minor") - refunded).max(0);
+    let address = &o["shipping"]["address"];
+    let on = |f: &str| (refusal.field == Some(f)).then_some(refusal.message).flatten();
+    page(
+        shell,
+        html! {
+            p {
+                "State: " strong #order-state { (state_label(text(&o["fulfilment"], "state"))) }
+                @if let Some(reason) = o["fulfilment"]["reason"].as_str() { " (" (reason) ")" }
+                " · placed " (day(text(o, "created_at"))) " by " (text(o, "email"))
+            }
+            table {
+                caption { "Items" }
+                thead { tr { th scope="col" { "Item" } th scope="col" { "Unit price" } th scope="col" { "Quantity" } } }
+                tbody {
+                    @for item in list(o, "items") {
+                        tr {
+                            td { (text(item, "title")) @if let Some(v) = item["variant_title"].as_str() { " (" (v) ")" } }
+                            td { (money(int(item, "unit_price_minor"), currency)) }
+                            td { (int(item, "quantity")) }
+                        }
+                    }
+                }
+            }
+            dl.card {
+                dt { "Subtotal" } dd { (money(int(o, "subtotal_minor"), currency)) }
+                dt { "Shipping" } dd { (money(int(o, "shipping_minor"), currency)) @if let Some(rate) = o["shipping"]["rate"].as_str() { " (" (rate) ")" } }
+                dt { "Tax" } dd { (money(int(o, "tax_minor"), currency)) }
+                dt { "Total" } dd { (money(int(o, "total_minor"), currency)) }
+                dt { "Refunded" } dd #refunded { (money(refunded, currency)) }
+            }
+            @if address.is_object() {
+                h2 { "Ships to" }
+                p #ships-to {
+                    @if let Some(name) = o["shipping"]["name"].as_str() { (name) br; }
+                    @for key in ["line1", "line2"] { @if let Some(line) = address[key].as_str() { (line) br; } }
+                    @for key in ["postal_code", "city", "state"] { @if let Some(part) = address[key].as_str() { (part) " " } }
+                    br; (text(address, "country"))
+                }
+            }
+            @if !list(o, "supplier_orders").is_empty() {
+                table #supplier-orders {
+                    caption { "Supplier orders" }
+                    thead { tr { th scope="col" { "Supplier" } th scope="col" { "State" } th scope="col" { "Their order" } th scope="col" { "Tracking" } } }
+                    tbody {
+                        @for s in list(o, "supplier_orders") {
+                            tr {
+                                td { (text(s, "supplier")) }
+                                td { (state_label(text(s, "status"))) @if let Some(reason) = s["reason"].as_str() { ": " (reason) } }
+                                td { (text(s, "supplier_order_id")) }
+                                td { (text(s, "carrier")) " " (text(s, "tracking_number")) }
+                            }
+                        }
+                    }
+                }
+            }
+            @if !list(o, "timeline").is_empty() {
+                h2 { "Timeline" }
+                ol #timeline {
+                    @for event in list(o, "timeline") {
+                        li { (text(event, "at").replace('T', " ").get(..16).unwrap_or_default()) " · " (state_label(text(event, "state"))) " · " (text(event, "cause")) }
+                    }
+                }
+            }
+            @if !list(refunds, "refunds").is_empty() {
+                table #refunds {
+                    caption { "Refunds" }
+                    thead { tr { th scope="col" { "Date" } th scope="col" { "Amount" } th scope="col" { "Reason" } th scope="col" { "State" } } }
+                    tbody {
+                        @for r in list(refunds, "refunds") {
+                            tr { td { (day(text(r, "created_at"))) } td { (money(int(r, "amount_minor"), currency)) } td { (text(r, "reason").replace('_', " ")) } td { (text(r, "status")) } }
+                        }
+                    }
+                }
+            }
+            @if can_refund && remaining > 0 {
+                form.card method="post" action={ "/stores/" (store_id) "/orders/" (text(o, "id")) "/refunds" } {
+                    (csrf_field(csrf))
+                    h2 { "Refund" }
+                    @let left = money(remaining, currency);
+                    @let hint = format!("At most {left}; blank refunds all of it. The customer is told by email.");
+                    (Field { required: false, hint: Some(&hint), ..Field::text("Amount", "amount", "") }.render(on("amount_minor")))
+                    div.field {
+                        label for="reason" { "Reason" }
+                        select #reason name="reason" {
+                            option value="requested_by_customer" { "The customer asked" }
+                            option value="duplicate" { "A duplicate order" }
+                            option value="fraudulent" { "Fraud" }
+                        }
+                    }
+                    button type="submit" { "Refund" }
+                }
+            }
+        },
+    )
+}
+
+/// Where the store's money goes: the Stripe account's state, what Stripe still needs, the
+/// platform's fee, and the button that opens Stripe's onboarding.
+pub fn payouts(shell: &Shell, csrf: &str, store_id: &str, p: &Value, can_manage: bool) -> Markup {
+    let status = text(p, "status");
+    let fee = int(p, "application_fee_bps");
+    page(
+        shell,
+        html! {
+            p #payouts-status {
+                @match status {
+                    "enabled" => "Your payout account can receive money: the shop takes orders.",
+                    "pending" => "Stripe is checking your details; the shop takes orders once it has.",
+                    "restricted" => "Stripe has restricted your payout account: the shop takes no orders until you update your details.",
+                    "onboarding" => "Your payout account is not finished: the shop takes no orders until it is.",
+                    _ => "Set up where your money goes: the shop takes orders once your payout account is ready.",
+                }
+            }
+            p { "The platform keeps " (format!("{}.{:02}", fee / 100, fee % 100)) "% of each order's goods under your plan; the rest goes to your account." }
+            @if !list(p, "requirements_due").is_empty() {
+                h2 { "What Stripe still needs" }
+                ul { @for r in list(p, "requirements_due") { li { (r.as_str().unwrap_or_default().replace(['_', '.'], " ")) } } }
+            }
+            @if can_manage && status != "enabled" {
+                form method="post" action={ "/stores/" (store_id) "/payouts" } {
+                    (csrf_field(csrf))
+                    button type="submit" { @if status == "not_started" { "Set up payouts with Stripe" } @else { "Continue with Stripe" } }
+                }
+            }
+        },
+    )
+}
+
+/// The shipping settings: countries, rates, the free-shipping threshold and automatic tax.
+pub fn shipping(
+    shell: &Shell,
+    csrf: &str,
+    store_id: &str,
+    s: &Value,
+    can_edit: bool,
+    refusal: &Refusal,
+) -> Markup {
+    let currency = text(s, "currency");
+    let amount = |key: &str| {
+        s[key]
+            .as_i64()
+            .map(|m| money(m, currency).trim_start_matches(|c: char| !c.is_ascii_digit()).to_owned())
+            .unwrap_or_default()
+    };
+    let countries = list(s, "countries").iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ");
+    let (standard, express, free_over) =
+        (amount("standard_minor"), amount("express_minor"), amount("free_over_minor"));
+    let on = |f: &str| (refusal.field == Some(f)).then_some(refusal.message).flatten();
+    page(
+        shell,
+        html! {
+            p { "Your checkout offers these rates; product and cart pages state them. Delivery times come from your products' suppliers." }
+            form.card method="post" action={ "/stores/" (store_id) "/shipping" } {
+                (csrf_field(csrf))
+                fieldset disabled[!can_edit] {
+                    legend { "Shipping" }
+                    (Field { hint: Some("Two-letter country codes, separated by commas, e.g. US, CA, GB."), ..Field::text("Countries", "countries", &countries) }.render(on("countries")))
+                    (Field { hint: Some(currency), ..Field::text("Standard rate", "standard", &standard) }.render(on("standard_minor")))
+                    (Field { required: false, hint: Some("Blank for no express shipping."), ..Field::text("Express rate", "express", &express) }.render(on("express_minor")))
+                    (Field { required: false, hint: Some("Standard shipping is free from this cart subtotal on; blank for never."), ..Field::text("Free shipping over", "free_over", &free_over) }.render(on("free_over_minor")))
+                    div.choice {
+                        input #automatic_tax type="checkbox" name="automatic_tax" value="1" checked[s["automatic_tax"].as_bool().unwrap_or(false)];
+                        label for="automatic_tax" { "Stripe adds tax at checkout (automatic tax)" }
+                    }
+                    button type="submit" { "Save" }
+                }
+            }
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{StoreNav, Viewer};
+    use super::*;
+    use serde_json::json;
+
+    fn shell(title: &str) -> Shell<'_> {
+        Shell {
+            viewer: Some(Viewer { role: "owner", csrf: "tok" }),
+            store: Some(StoreNav { id: "s1", name: "Cozy <Paws>", url: "http://cozy.localhost:8788/" }),
+            ..Shell::new(title)
+        }
+    }
+
+    fn paid_order() -> serde_json::Value {
+        json!({
+            "id": "0190a5b2-7c1d-7e3f-8a9b-0c1d2e3f4a5b", "number": 1042, "email": "ada@example.com", "status": "paid",
+            "subtotal_minor": 2500, "total_minor": 2999, "shipping_minor": 499, "tax_minor": 0, "currency": "USD",
+            "created_at": "2026-12-07T10:00:00Z",
+            "items": [{"title": "Brush <b>", "variant_title": "Red", "unit_price_minor": 2500, "quantity": 1}],
+            "shipping": {"name": "Ada Lovelace", "phone": null, "rate": "Standard shipping",
+                         "address": {"line1": "1 Main Street", "line2": null, "city": "Springfield", "state": "IL", "postal_code": "62701", "country": "US"}},
+            "fulfilment": {"state": "failed", "reason": "aliexpress: sold out"},
+            "supplier_orders": [{"supplier": "aliexpress", "status": "failed", "supplier_order_id": null, "reason": "sold out",
+                                 "tracking_number": null, "carrier": null}],
+            "timeline": [{"at": "2026-12-07T10:00:05Z", "state": "paid", "cause": "payment"},
+                         {"at": "2026-12-07T10:00:09Z", "state": "failed", "cause": "aliexpress: sold out"}],
+        })
+    }
+
+    #[test]
+    fn an_order_shows_its_delivery_supplier_orders_timeline_and_what_is_left_to_refund() {
+        let refunds = json!({"refunds": [{"id": "r1", "amount_minor": 1000, "reason": "requested_by_customer", "status": "succeeded", "created_at": "2026-12-07T11:00:00Z"}]});
+        let html =
+            order(&shell("Order #1042"), "tok", "s1", &paid_order(), &refunds, true, &Refusal::default())
+                .into_string();
+        assert!(html.contains("<strong id=\"order-state\">Failed</strong> (aliexpress: sold out)"));
+        assert!(html.contains("Brush &lt;b&gt; (Red)"));
+        assert!(html.contains("<dd id=\"refunded\">$10.00</dd>"));
+        assert!(html.contains("At most $19.99; blank refunds all of it."));
+        assert!(html.contains("Ada Lovelace<br>1 Main Street<br>62701 Springfield IL <br>US"));
+        assert!(html.contains("<li>2026-12-07 10:00 · Failed · aliexpress: sold out</li>"));
+        insta::assert_snapshot!(html);
+        // A role that may not refund sees no form; nothing left to refund, no form either.
+        let viewer = order(
+            &shell("Order"),
+            "tok",
+            "s1",
+            &paid_order(),
+            &json!({"refunds": []}),
+            false,
+            &Refusal::default(),
+        )
+        .into_string();
+        assert!(!viewer.contains("/refunds\""));
+        let all = json!({"refunds": [{"amount_minor": 2999, "status": "succeeded", "reason": "duplicate", "created_at": "2026-12-07"}]});
+        let done =
+            order(&shell("Order"), "tok", "s1", &paid_order(), &all, true, &Refusal::default()).into_string();
+        assert!(!done.contains("/refunds\""));
+    }
+
+    #[test]
+    fn the_order_list_narrows_by_state_and_says_when_there_is_none() {
+        let html = orders(&shell("Orders"), "s1", "failed", &json!({"orders": [paid_order()]})).into_string();
+        assert!(html.contains("<option value=\"failed\" selected>Failed</option>"));
+        assert!(html.contains("<a href=\"/stores/s1/orders/0190a5b2-7c1d-7e3f-8a9b-0c1d2e3f4a5b\">#1042</a>"));
+        assert!(html.contains("<td>$29.99</td><td>Failed</td>"));
+        let none = orders(&shell("Orders"), "s1", "shipped", &json!({"orders": []})).into_string();
+        assert!(none.contains("No orders in this state."));
+    }
+
+    #[test]
+    fn payouts_say_whether_the_shop_takes_orders_and_what_stripe_needs() {
+        let status = json!({"status": "onboarding", "account_id": "acct_1", "accepts_orders": false,
+                            "application_fee_bps": 200, "requirements_due": ["external_account", "individual.dob.day"]});
+        let html = payouts(&shell("Payouts"), "tok", "s1", &status, true).into_string();
+        assert!(html.contains("the shop takes no orders until it is."));
+        assert!(html.contains("The platform keeps 2.00% of each order's goods"));
+        assert!(html.contains("<li>individual dob day</li>"));
+        assert!(html.contains("Continue with Stripe"));
+        let enabled = json!({"status": "enabled", "application_fee_bps": 50, "requirements_due": []});
+        let html = payouts(&shell("Payouts"), "tok", "s1", &enabled, true).into_string();
+        assert!(html.contains("0.50%") && !html.contains("action=\"/stores/s1/payouts\""));
+    }
+
+    #[test]
+    fn snapshot_of_the_shipping_settings() {
+        let settings = json!({"countries": ["US", "CA"], "standard_minor": 499, "express_minor": null,
+                              "free_over_minor": 5000, "automatic_tax": true, "currency": "USD"});
+        let refusal =
+            Refusal { message: Some("countries: each an ISO 3166-1 alpha-2 code"), field: Some("countries") };
+        let html = shipping(&shell("Shipping"), "tok", "s1", &settings, true, &refusal).into_string();
+        assert!(html.contains("value=\"US, CA\""));
+        assert!(html.contains("id=\"standard\" name=\"standard\" type=\"text\" value=\"4.99\""));
+        assert!(html.contains("id=\"free_over\" name=\"free_over\" type=\"text\" value=\"50.00\""));
+        assert!(html.contains(
+            "<input id=\"automatic_tax\" type=\"checkbox\" name=\"automatic_tax\" value=\"1\" checked>"
+        ));
+        insta::assert_snapshot!(html);
+    }
+}
