@@ -162,69 +162,6 @@ pub fn cart(site: &Site, view: &CartView) -> String {
     layout(site, None, &head(&title, "Your cart."), body)
 }
 
-/// An order's status page, reached by its unguessable link.
-#[derive(Debug, Clone)]
-pub struct OrderView {
-    /// The order number, once the payment is confirmed.
-    pub number: Option<i64>,
-    /// Lines: title, variant, units, unit price.
-    pub items: Vec<(String, Option<String>, u32, Money)>,
-    /// What was (or is to be) paid.
-    pub total: Money,
-    /// The shopper's email.
-    pub email: String,
-    /// Whether the shopper just came back from paying.
-    pub just_paid: bool,
-}
-
-/// The order status page; until Stripe's confirmation arrives it says so and refreshes itself.
-pub fn order(site: &Site, view: &OrderView) -> String {
-    let body = html! {
-        @match view.number {
-            Some(number) => {
-                @if view.just_paid {
-                    p role="status" { "Thank you! Your payment was received." }
-                }
-                h1 { "Order #" (number) }
-                p { "Status: " strong { "Paid" } ". We email " (view.email) " when it ships." }
-            }
-            None => {
-                h1 { "Confirming your payment" }
-                p role="status" {
-                    "We are waiting for the payment confirmation. This page refreshes by itself."
-                }
-            }
-        }
-        table {
-            caption class="vh" { "Items" }
-            thead {
-                tr {
-                    th scope="col" { "Item" }
-                    th scope="col" { "Quantity" }
-                    th scope="col" { "Price" }
-                }
-            }
-            tbody {
-                @for (title, variant, quantity, price) in &view.items {
-                    tr {
-                        td { (line_name(title, variant.as_deref())) }
-                        td { (quantity) }
-                        td { (price) }
-                    }
-                }
-            }
-        }
-        p class="price" { "Total: " (view.total) }
-    };
-    let title = match view.number {
-        Some(n) => format!("Order #{n} | {}", site.name),
-        None => format!("Confirming your order | {}", site.name),
-    };
-    // Until the payment is confirmed, the page reloads itself to show it.
-    let head = Head { refresh: view.number.is_none(), ..head(&title, "Your order.") };
-    layout(site, None, &head, body)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -319,23 +256,6 @@ mod tests {
     }
 
     #[test]
-    fn an_unconfirmed_order_refreshes_itself_and_a_paid_one_shows_its_number() {
-        let view = OrderView {
-            number: None,
-            items: vec![("Brush".into(), None, 1, usd(1999))],
-            total: usd(1999),
-            email: "a@example.com".into(),
-            just_paid: true,
-        };
-        let waiting = order(&site("Cozy Pets"), &view);
-        assert!(waiting.contains("<meta http-equiv=\"refresh\" content=\"3\">"));
-        let paid = order(&site("Cozy Pets"), &OrderView { number: Some(1001), ..view });
-        assert!(paid.contains("<h1>Order #1001</h1>"));
-        assert!(paid.contains("Thank you! Your payment was received."));
-        assert!(!paid.contains("http-equiv"));
-    }
-
-    #[test]
     fn snapshot_of_an_empty_cart() {
         insta::assert_snapshot!(snapshot(&cart(&hostile_site(), &CartView::default())));
     }
@@ -371,28 +291,5 @@ mod tests {
             }),
         };
         insta::assert_snapshot!(snapshot(&cart(&hostile_site(), &view)));
-    }
-
-    fn hostile_order(number: Option<i64>) -> OrderView {
-        OrderView {
-            number,
-            items: vec![
-                ("Slicker <Brush>".into(), Some("Rosie's \"red\"".into()), 2, usd(1999)),
-                ("Bowl & Mat".into(), None, 1, usd(650)),
-            ],
-            total: usd(4648),
-            email: "ada+<shop>@example.com".into(),
-            just_paid: true,
-        }
-    }
-
-    #[test]
-    fn snapshot_of_a_paid_order() {
-        insta::assert_snapshot!(snapshot(&order(&hostile_site(), &hostile_order(Some(1001)))));
-    }
-
-    #[test]
-    fn snapshot_of_an_order_waiting_for_its_payment() {
-        insta::assert_snapshot!(snapshot(&order(&hostile_site(), &hostile_order(None))));
     }
 }

@@ -19,11 +19,11 @@ mod store_page;
 pub mod theme;
 
 pub use blog::{blog_index, post, PostCard, PostPage};
-pub use cart::{cart, order, CartLineView, CartView, OrderView};
+pub use cart::{cart, CartLineView, CartView};
 pub use collection::{collection, CollectionPage, Filter, Sort};
 pub use favicon::favicon;
 pub use home::{home, HomePage};
-pub use order_status::{order_status, OrderTracking, Parcel};
+pub use order_status::{order_status, OrderTracking, OrderView, Parcel};
 pub use product::product;
 pub use review::{review, ReviewItem, ReviewView};
 pub use search::search;

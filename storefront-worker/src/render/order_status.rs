@@ -1,11 +1,26 @@
 //! The order status page with the order's delivery: its state, each parcel's carrier and
 //! tracking number (a link to the carrier's own tracking page only for carriers whose page
 //! `domain::tracking::carrier_url` knows; the number alone otherwise), and the dates the order
-//! moved. It renders the same [`OrderView`] as the cart module's plain order page, which the
-//! Worker no longer serves.
+//! moved.
 
-use super::{layout, Head, OrderView, Site};
+use super::{layout, Head, Site};
+use domain::Money;
 use html::html;
+
+/// An order as its status page shows it, reached by its unguessable link.
+#[derive(Debug, Clone)]
+pub struct OrderView {
+    /// The order number, once the payment is confirmed.
+    pub number: Option<i64>,
+    /// Lines: title, variant, units, unit price.
+    pub items: Vec<(String, Option<String>, u32, Money)>,
+    /// What was (or is to be) paid.
+    pub total: Money,
+    /// The shopper's email.
+    pub email: String,
+    /// Whether the shopper just came back from paying.
+    pub just_paid: bool,
+}
 
 /// An order's delivery as the shopper may see it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -133,8 +148,12 @@ pub fn order_status(site: &Site, view: &OrderView, tracking: &OrderTracking) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::tests::site;
-    use domain::{Currency, Money};
+    use crate::render::tests::{hostile_site, site, snapshot};
+    use domain::Currency;
+
+    fn usd(minor: i64) -> Money {
+        Money::from_minor(minor, Currency::Usd)
+    }
 
     fn view() -> OrderView {
         OrderView {
@@ -199,5 +218,57 @@ mod tests {
             "{html}"
         );
         assert!(!html.contains("Tracking"));
+    }
+
+    #[test]
+    fn an_unconfirmed_order_refreshes_itself_and_a_paid_one_shows_its_number() {
+        let view = OrderView {
+            number: None,
+            items: vec![("Brush".into(), None, 1, usd(1999))],
+            total: usd(1999),
+            email: "a@example.com".into(),
+            just_paid: true,
+        };
+        let waiting = order_status(&site("Cozy Pets"), &view, &OrderTracking::default());
+        assert!(waiting.contains("<meta http-equiv=\"refresh\" content=\"3\">"));
+        let paid = order_status(
+            &site("Cozy Pets"),
+            &OrderView { number: Some(1001), ..view },
+            &OrderTracking::default(),
+        );
+        assert!(paid.contains("<h1>Order #1001</h1>"));
+        assert!(paid.contains("Thank you! Your payment was received."));
+        assert!(!paid.contains("http-equiv"));
+    }
+
+    fn hostile_order(number: Option<i64>) -> OrderView {
+        OrderView {
+            number,
+            items: vec![
+                ("Slicker <Brush>".into(), Some("Rosie's \"red\"".into()), 2, usd(1999)),
+                ("Bowl & Mat".into(), None, 1, usd(650)),
+            ],
+            total: usd(4648),
+            email: "ada+<shop>@example.com".into(),
+            just_paid: true,
+        }
+    }
+
+    #[test]
+    fn snapshot_of_a_paid_order() {
+        insta::assert_snapshot!(snapshot(&order_status(
+            &hostile_site(),
+            &hostile_order(Some(1001)),
+            &OrderTracking::default()
+        )));
+    }
+
+    #[test]
+    fn snapshot_of_an_order_waiting_for_its_payment() {
+        insta::assert_snapshot!(snapshot(&order_status(
+            &hostile_site(),
+            &hostile_order(None),
+            &OrderTracking::default()
+        )));
     }
 }
