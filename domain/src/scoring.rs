@@ -121,11 +121,35 @@ impl Signals {
 pub mod normalise {
     /// A count on a log scale: 0 maps to 0, `full` and above to 100.
     pub fn log_scale(count: u64, full: u64) -> u8 {
-        if count == 0 || full <= 1 {
-            return 0;
+        LogScale::new(full).of(count)
+    }
+
+    /// [`log_scale`] for one `full`, its logarithm taken once for the many counts put on it.
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    pub struct LogScale {
+        full: u64,
+        full_ln: f64,
+    }
+
+    impl LogScale {
+        /// The scale on which `full` and above map to 100.
+        pub fn new(full: u64) -> Self {
+            Self { full, full_ln: (full as f64).ln_1p() }
         }
-        let ratio = ((count as f64).ln_1p() / (full as f64).ln_1p()).min(1.0);
-        (ratio * 100.0).round() as u8
+
+        /// `count` on this scale: `ln(1 + count) / ln(1 + full)` in percent, rounded, at most 100.
+        pub fn of(&self, count: u64) -> u8 {
+            if count == 0 || self.full <= 1 {
+                return 0;
+            }
+            // At or past `full` the ratio is at least 1, as the logarithm grows: taken without it
+            // where consecutive counts are far enough apart for that to hold in floating point.
+            if count >= self.full && self.full <= u64::from(u32::MAX) {
+                return 100;
+            }
+            let ratio = ((count as f64).ln_1p() / self.full_ln).min(1.0);
+            (ratio * 100.0).round() as u8
+        }
     }
 
     /// Orders per day: 100 a day or more is the top of the scale.
@@ -383,6 +407,30 @@ mod tests {
             let score = s.score();
             prop_assert!((0.0..=100.0).contains(&score.value));
             prop_assert!(score.coverage <= 100);
+        }
+
+        #[test]
+        fn a_log_scale_taken_once_puts_counts_where_the_formula_does(
+            count in prop_oneof![0u64..50_000, 0u64..30_000_000, any::<u64>()],
+            full in prop_oneof![
+                Just(10u64), Just(100), Just(2_000), Just(10_000), Just(20_000), Just(100_000),
+                Just(1_000_000), Just(10_000_000), 0u64..5, any::<u32>().prop_map(u64::from), any::<u64>(),
+            ],
+            near in -3i64..=3,
+        ) {
+            // The formula as it stood, before the scale kept its logarithm and stopped at `full`.
+            let formula = |count: u64| -> u8 {
+                if count == 0 || full <= 1 {
+                    return 0;
+                }
+                let ratio = ((count as f64).ln_1p() / (full as f64).ln_1p()).min(1.0);
+                (ratio * 100.0).round() as u8
+            };
+            let scale = normalise::LogScale::new(full);
+            prop_assert_eq!(scale.of(count), formula(count));
+            let around = full.saturating_add_signed(near);
+            prop_assert_eq!(scale.of(around), formula(around));
+            prop_assert_eq!(normalise::log_scale(around, full), formula(around));
         }
     }
 }

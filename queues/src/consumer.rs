@@ -17,6 +17,7 @@ use crate::idempotency::{Claim, IdempotencyStore};
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 use futures_util::stream::{self, StreamExt};
 use std::collections::hash_map::{Entry, HashMap};
+use std::collections::HashSet;
 use std::future::Future;
 
 /// What happened to one message that did not fail.
@@ -68,6 +69,12 @@ impl<'a, S: IdempotencyStore> Consumer<'a, S> {
     }
 
     /// Handles every record of the batch and reports the ones that failed, in batch order.
+    ///
+    /// The store's work is done for the whole batch where that keeps each key's effect once: the
+    /// erased register is read once ([`crate::erased::ErasedRegister::erased_among`]), and the
+    /// records applied are marked so together at the end ([`IdempotencyStore::complete_all`]); a
+    /// record that is not the last of its key in the batch is marked at once, so that its copies
+    /// find it applied. Each claim stays a conditional write of its own.
     pub async fn handle_batch<T, F, Fut>(&self, event: SqsEvent, handler: F) -> SqsBatchResponse
     where
         T: Message,
@@ -80,15 +87,17 @@ impl<'a, S: IdempotencyStore> Consumer<'a, S> {
             message_id: record.message_id.clone().unwrap_or_default(),
             envelope: parse(&record),
         }));
-        let mut results: Vec<(usize, String, anyhow::Result<Outcome>)> = stream::iter(groups)
+        let erased = &self.erased_in(&groups).await;
+        let mut results: Vec<Handled> = stream::iter(groups)
             .map(|group| async move {
+                let last = group.len() - 1;
                 let mut results = Vec::with_capacity(group.len());
-                for parsed in group {
-                    let outcome = match parsed.envelope {
-                        Ok(envelope) => self.handle_one(envelope, handler).await,
+                for (at, parsed) in group.into_iter().enumerate() {
+                    let result = match parsed.envelope {
+                        Ok(envelope) => self.handle_one(envelope, handler, erased, at == last).await,
                         Err(error) => Err(error),
                     };
-                    results.push((parsed.index, parsed.message_id, outcome));
+                    results.push(Handled { index: parsed.index, message_id: parsed.message_id, result });
                 }
                 results
             })
@@ -96,11 +105,31 @@ impl<'a, S: IdempotencyStore> Consumer<'a, S> {
             .flat_map(stream::iter)
             .collect()
             .await;
-        results.sort_by_key(|(index, _, _)| *index);
+        // The applied records' keys, marked applied together.
+        let (waiting, keys): (Vec<usize>, Vec<String>) = results
+            .iter()
+            .enumerate()
+            .filter_map(|(at, handled)| match &handled.result {
+                Ok(Done::Completing(key)) => Some((at, key.clone())),
+                _ => None,
+            })
+            .unzip();
+        if !keys.is_empty() {
+            for (at, completed) in waiting.into_iter().zip(self.store.complete_all(self.name, &keys).await) {
+                results[at].result = completed.map(|()| Done::Finished(Outcome::Applied));
+            }
+        }
+        results.sort_by_key(|handled| handled.index);
         let mut response = SqsBatchResponse::default();
-        for (_, message_id, outcome) in results {
-            match outcome {
-                Ok(outcome) => tracing::info!(consumer = self.name, %message_id, ?outcome, "message handled"),
+        for Handled { message_id, result, .. } in results {
+            match result {
+                Ok(done) => {
+                    let outcome = match done {
+                        Done::Finished(outcome) => outcome,
+                        Done::Completing(_) => Outcome::Applied,
+                    };
+                    tracing::info!(consumer = self.name, %message_id, ?outcome, "message handled")
+                }
                 Err(error) => {
                     tracing::error!(consumer = self.name, %message_id, error = format!("{error:#}"), "message failed");
                     let mut failure = BatchItemFailure::default();
@@ -112,31 +141,53 @@ impl<'a, S: IdempotencyStore> Consumer<'a, S> {
         response
     }
 
-    async fn handle_one<T, F, Fut>(&self, envelope: Envelope<T>, handler: &F) -> anyhow::Result<Outcome>
+    /// The batch's tenants and stores that were erased, read together (`None` for the erasure's
+    /// own consumer, which does not look).
+    async fn erased_in<T>(&self, groups: &[Vec<Parsed<T>>]) -> Option<Result<HashSet<String>, String>> {
+        if !self.refuse_erased {
+            return None;
+        }
+        let mut ids: Vec<String> = groups
+            .iter()
+            .flatten()
+            .filter_map(|parsed| parsed.envelope.as_ref().ok())
+            .flat_map(|envelope| {
+                std::iter::once(envelope.tenant_id.to_string())
+                    .chain(envelope.store_id.map(|s| s.to_string()))
+            })
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        Some(self.store.erased_among(&ids).await.map_err(|error| format!("{error:#}")))
+    }
+
+    async fn handle_one<T, F, Fut>(
+        &self,
+        envelope: Envelope<T>,
+        handler: &F,
+        erased: &Option<Result<HashSet<String>, String>>,
+        last_of_key: bool,
+    ) -> anyhow::Result<Done>
     where
         T: Message,
         F: Fn(Envelope<T>) -> Fut,
         Fut: Future<Output = anyhow::Result<()>>,
     {
         let key = envelope.idempotency_key.clone();
-        if self.refuse_erased {
-            let tenant = envelope.tenant_id.to_string();
-            let store = envelope.store_id.map(|s| s.to_string());
-            if self.store.erased(&tenant, store.as_deref()).await? {
-                tracing::warn!(
-                    consumer = self.name,
-                    correlation_id = %envelope.correlation_id,
-                    tenant_id = %tenant,
-                    store_id = ?store,
-                    idempotency_key = %key,
-                    "message of an erased tenant or store acknowledged without effect"
-                );
-                return Ok(Outcome::Erased);
-            }
+        if is_erased(erased, &envelope)? {
+            tracing::warn!(
+                consumer = self.name,
+                correlation_id = %envelope.correlation_id,
+                tenant_id = %envelope.tenant_id,
+                store_id = ?envelope.store_id,
+                idempotency_key = %key,
+                "message of an erased tenant or store acknowledged without effect"
+            );
+            return Ok(Done::Finished(Outcome::Erased));
         }
         match self.store.claim(self.name, &key).await? {
             Claim::Acquired => {}
-            Claim::AlreadyApplied => return Ok(Outcome::Duplicate),
+            Claim::AlreadyApplied => return Ok(Done::Finished(Outcome::Duplicate)),
             Claim::HeldByAnotherDelivery => {
                 anyhow::bail!("another delivery of `{key}` is being processed; retry later")
             }
@@ -149,9 +200,10 @@ impl<'a, S: IdempotencyStore> Consumer<'a, S> {
             "applying message"
         );
         match handler(envelope).await {
+            Ok(()) if last_of_key => Ok(Done::Completing(key)),
             Ok(()) => {
                 self.store.complete(self.name, &key).await?;
-                Ok(Outcome::Applied)
+                Ok(Done::Finished(Outcome::Applied))
             }
             Err(error) => {
                 if let Err(release) = self.store.release(self.name, &key).await {
@@ -164,6 +216,35 @@ impl<'a, S: IdempotencyStore> Consumer<'a, S> {
                 Err(error)
             }
         }
+    }
+}
+
+/// One record's result, with its place in the batch.
+struct Handled {
+    index: usize,
+    message_id: String,
+    result: anyhow::Result<Done>,
+}
+
+/// How far a record that did not fail got.
+enum Done {
+    /// Nothing more to do.
+    Finished(Outcome),
+    /// Applied; its key is marked applied with the batch's others.
+    Completing(String),
+}
+
+/// Whether the envelope's tenant or store is in the batch's erased register (`Ok(false)` when the
+/// register is not read); an error if the register could not be read.
+fn is_erased<T>(
+    erased: &Option<Result<HashSet<String>, String>>,
+    envelope: &Envelope<T>,
+) -> anyhow::Result<bool> {
+    match erased {
+        None => Ok(false),
+        Some(Err(error)) => Err(anyhow::anyhow!("looking up the erased register: {error}")),
+        Some(Ok(erased)) => Ok(erased.contains(&envelope.tenant_id.to_string())
+            || envelope.store_id.is_some_and(|store| erased.contains(&store.to_string()))),
     }
 }
 

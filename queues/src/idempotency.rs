@@ -9,7 +9,7 @@
 use anyhow::Context;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Mutex;
@@ -21,6 +21,15 @@ pub const RECORD_TTL_SECS: i64 = 15 * 24 * 3600;
 /// How long a claim holds before another delivery may take it over; longer than a function's
 /// timeout.
 pub const LEASE_SECS: i64 = 15 * 60;
+
+/// When a key may be claimed: nobody has, or a claim's lease ran out before it was applied.
+const CLAIMABLE: &str = "attribute_not_exists(pk) OR (#status = :in_progress AND lease_until < :now)";
+/// How a claimed key is marked applied.
+const MARK_APPLIED: &str = "SET #status = :applied REMOVE lease_until";
+/// Most puts in one `BatchWriteItem`.
+const BATCH_WRITE_MAX: usize = 25;
+/// Rounds of writing the items DynamoDB leaves unprocessed (it does so when throttled).
+const BATCH_WRITE_ATTEMPTS: u32 = 5;
 
 /// The result of claiming a key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,13 +44,29 @@ pub enum Claim {
 
 /// Where idempotency records live. Consumers read the register of erased tenants and stores
 /// from the same place before they claim a message.
-pub trait IdempotencyStore: crate::erased::ErasedRegister {
+pub trait IdempotencyStore: crate::erased::ErasedRegister + Sync {
     /// Claims `key` for `consumer`.
     fn claim(&self, consumer: &str, key: &str) -> impl Future<Output = anyhow::Result<Claim>> + Send;
     /// Marks `key` applied.
     fn complete(&self, consumer: &str, key: &str) -> impl Future<Output = anyhow::Result<()>> + Send;
     /// Gives up a claim after a failure.
     fn release(&self, consumer: &str, key: &str) -> impl Future<Output = anyhow::Result<()>> + Send;
+
+    /// Marks each of `keys` (distinct) applied: one answer per key, in order, as
+    /// [`IdempotencyStore::complete`] would give it. By default one after another.
+    fn complete_all(
+        &self,
+        consumer: &str,
+        keys: &[String],
+    ) -> impl Future<Output = Vec<anyhow::Result<()>>> + Send {
+        async move {
+            let mut done = Vec::with_capacity(keys.len());
+            for key in keys {
+                done.push(self.complete(consumer, key).await);
+            }
+            done
+        }
+    }
 }
 
 /// Idempotency records in the pipeline's DynamoDB table.
@@ -74,6 +99,50 @@ impl DynamoStore {
         &self.table
     }
 
+    /// Writes `records` in `BatchWriteItem`s of at most [`BATCH_WRITE_MAX`] puts, with rounds
+    /// for the ones DynamoDB leaves unprocessed; answers whether each was written.
+    async fn put_all(&self, records: Vec<HashMap<String, AttributeValue>>) -> Vec<anyhow::Result<()>> {
+        let mut written = Vec::with_capacity(records.len());
+        for chunk in records.chunks(BATCH_WRITE_MAX) {
+            let result = self.put_chunk(chunk).await;
+            written.extend(chunk.iter().map(|_| match &result {
+                Ok(()) => Ok(()),
+                Err(error) => Err(anyhow::anyhow!("marking idempotency keys applied: {error:#}")),
+            }));
+        }
+        written
+    }
+
+    async fn put_chunk(&self, records: &[HashMap<String, AttributeValue>]) -> anyhow::Result<()> {
+        let mut pending: Vec<WriteRequest> = records
+            .iter()
+            .map(|item| {
+                let put = PutRequest::builder().set_item(Some(item.clone())).build()?;
+                Ok(WriteRequest::builder().put_request(put).build())
+            })
+            .collect::<anyhow::Result<_>>()?;
+        for attempt in 1..=BATCH_WRITE_ATTEMPTS {
+            let output = self
+                .client
+                .batch_write_item()
+                .request_items(&self.table, std::mem::take(&mut pending))
+                .send()
+                .await
+                .context("marking idempotency keys applied")?;
+            pending = output
+                .unprocessed_items
+                .and_then(|mut tables| tables.remove(&self.table))
+                .unwrap_or_default();
+            if pending.is_empty() {
+                return Ok(());
+            }
+            if attempt < BATCH_WRITE_ATTEMPTS {
+                tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
+            }
+        }
+        anyhow::bail!("DynamoDB left idempotency records unwritten after {BATCH_WRITE_ATTEMPTS} attempts")
+    }
+
     fn key(consumer: &str, key: &str) -> HashMap<String, AttributeValue> {
         HashMap::from([
             ("pk".to_owned(), AttributeValue::S(format!("idem#{consumer}#{key}"))),
@@ -97,9 +166,7 @@ impl IdempotencyStore for DynamoStore {
             .item("status", AttributeValue::S("in_progress".into()))
             .item("lease_until", AttributeValue::N((now + self.lease_secs).to_string()))
             .item("expires_at", AttributeValue::N((now + RECORD_TTL_SECS).to_string()))
-            .condition_expression(
-                "attribute_not_exists(pk) OR (#status = :in_progress AND lease_until < :now)",
-            )
+            .condition_expression(CLAIMABLE)
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":in_progress", AttributeValue::S("in_progress".into()))
             .expression_attribute_values(":now", AttributeValue::N(now.to_string()))
@@ -135,13 +202,35 @@ impl IdempotencyStore for DynamoStore {
             .update_item()
             .table_name(&self.table)
             .set_key(Some(Self::key(consumer, key)))
-            .update_expression("SET #status = :applied REMOVE lease_until")
+            .update_expression(MARK_APPLIED)
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":applied", AttributeValue::S("applied".into()))
             .send()
             .await
             .context("marking idempotency key applied")?;
         Ok(())
+    }
+
+    async fn complete_all(&self, consumer: &str, keys: &[String]) -> Vec<anyhow::Result<()>> {
+        if keys.len() < 2 {
+            let mut done = Vec::with_capacity(keys.len());
+            for key in keys {
+                done.push(self.complete(consumer, key).await);
+            }
+            return done;
+        }
+        // The record [`IdempotencyStore::complete`] leaves: applied, no lease, kept for the TTL.
+        let expires_at = AttributeValue::N((now() + RECORD_TTL_SECS).to_string());
+        let records = keys
+            .iter()
+            .map(|key| {
+                let mut record = Self::key(consumer, key);
+                record.insert("status".to_owned(), AttributeValue::S("applied".into()));
+                record.insert("expires_at".to_owned(), expires_at.clone());
+                record
+            })
+            .collect();
+        self.put_all(records).await
     }
 
     async fn release(&self, consumer: &str, key: &str) -> anyhow::Result<()> {

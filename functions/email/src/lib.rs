@@ -6,7 +6,8 @@
 //!   compile-time `maud` markup that escapes every value. [`http_url`]: the only links a mail takes.
 //! - [`mail`]: a request becomes a mail (branding, subject, unsubscribe headers and link).
 //! - [`providers`]: SMTP, Resend and SendGrid behind one interface.
-//! - [`records`]: sent-mail records and the suppression list in DynamoDB.
+//! - [`records`]: sent-mail records and the suppression list in DynamoDB, read and written for
+//!   the mails under way together (`group`).
 //! - [`handler`]: the SQS batch handler of both queues the function consumes.
 //!
 //! Email flows (welcome series, abandoned cart, post-purchase):
@@ -21,6 +22,7 @@ pub mod flow_edge;
 pub mod flow_events;
 pub mod flow_steps;
 pub mod flows;
+mod group;
 pub mod handler;
 pub mod http_url;
 pub mod mail;

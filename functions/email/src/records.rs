@@ -9,9 +9,10 @@
 //!   endpoint, the providers' bounce webhooks and the `contact_unsubscribed` flow event
 //!   ([`crate::flow_steps`]).
 
+use crate::group::Group;
 use crate::providers::BoxFuture;
 use anyhow::Context;
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, PutRequest, WriteRequest};
 use domain::accounts::Email;
 use domain::StoreId;
 use queues::idempotency::RECORD_TTL_SECS;
@@ -72,18 +73,107 @@ pub trait MailLedger: Send + Sync {
     ) -> BoxFuture<'a, anyhow::Result<bool>>;
 }
 
-/// The records in DynamoDB.
-#[derive(Debug, Clone)]
+/// A DynamoDB item, or the key of one.
+type Item = HashMap<String, AttributeValue>;
+
+/// The records in DynamoDB. The reads before sending and the writes after, of the mails under way
+/// at once, go together ([`crate::group`]): one `BatchGetItem` and one `BatchWriteItem` for what
+/// queued while the one before was under way.
 pub struct DynamoLedger {
     client: aws_sdk_dynamodb::Client,
     table: String,
+    reads: Group<Vec<Item>, Result<Vec<Item>, String>>,
+    writes: Group<Item, Result<(), String>>,
 }
+
+impl std::fmt::Debug for DynamoLedger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DynamoLedger").field("table", &self.table).finish_non_exhaustive()
+    }
+}
+
+/// Most keys in one `BatchGetItem`.
+const BATCH_GET_MAX: usize = 100;
+/// Most puts in one `BatchWriteItem`.
+const BATCH_WRITE_MAX: usize = 25;
 
 impl DynamoLedger {
     /// Records in `table`.
     pub fn new(client: aws_sdk_dynamodb::Client, table: impl Into<String>) -> Self {
-        Self { client, table: table.into() }
+        Self { client, table: table.into(), reads: Group::default(), writes: Group::default() }
     }
+
+    /// Reads the keys of every request in as few `BatchGetItem`s as they fit (each key once) and
+    /// answers each request with the items of its own keys.
+    async fn read_together(&self, requests: Vec<Vec<Item>>) -> Vec<Result<Vec<Item>, String>> {
+        let mut keys: Vec<Item> = Vec::new();
+        let mut seen = HashSet::new();
+        for key in requests.iter().flatten() {
+            if seen.insert(pk(key).to_owned()) {
+                keys.push(key.clone());
+            }
+        }
+        let mut found: HashMap<String, Item> = HashMap::new();
+        for chunk in keys.chunks(BATCH_GET_MAX) {
+            match batch_get(&self.client, &self.table, chunk.to_vec()).await {
+                Ok(items) => found.extend(items.into_iter().map(|item| (pk(&item).to_owned(), item))),
+                Err(error) => {
+                    let error = format!("{error:#}");
+                    return requests.iter().map(|_| Err(error.clone())).collect();
+                }
+            }
+        }
+        requests
+            .iter()
+            .map(|keys| Ok(keys.iter().filter_map(|key| found.get(pk(key)).cloned()).collect()))
+            .collect()
+    }
+
+    /// Writes the items in as few `BatchWriteItem`s as they fit, answering each.
+    async fn write_together(&self, items: Vec<Item>) -> Vec<Result<(), String>> {
+        let mut answers = Vec::with_capacity(items.len());
+        for chunk in items.chunks(BATCH_WRITE_MAX) {
+            let written = batch_put(&self.client, &self.table, chunk).await.map_err(|e| format!("{e:#}"));
+            answers.extend(chunk.iter().map(|_| written.clone()));
+        }
+        answers
+    }
+}
+
+/// The partition key of an item or key (empty if it has none).
+fn pk(item: &Item) -> &str {
+    item.get("pk").and_then(|pk| pk.as_s().ok()).map_or("", String::as_str)
+}
+
+/// Attempts at writing the items DynamoDB left unprocessed (it does so when throttled).
+const BATCH_WRITE_ATTEMPTS: u32 = 5;
+
+/// Puts `items` (at most 25) into `table` in one `BatchWriteItem` (plus one per round of items
+/// DynamoDB leaves unprocessed).
+async fn batch_put(client: &aws_sdk_dynamodb::Client, table: &str, items: &[Item]) -> anyhow::Result<()> {
+    let mut pending: Vec<WriteRequest> = items
+        .iter()
+        .map(|item| {
+            let put = PutRequest::builder().set_item(Some(item.clone())).build()?;
+            Ok(WriteRequest::builder().put_request(put).build())
+        })
+        .collect::<anyhow::Result<_>>()?;
+    for attempt in 1..=BATCH_WRITE_ATTEMPTS {
+        let output = client
+            .batch_write_item()
+            .request_items(table, std::mem::take(&mut pending))
+            .send()
+            .await
+            .context("recording the providers' acceptances")?;
+        pending = output.unprocessed_items.and_then(|mut tables| tables.remove(table)).unwrap_or_default();
+        if pending.is_empty() {
+            return Ok(());
+        }
+        if attempt < BATCH_WRITE_ATTEMPTS {
+            tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
+        }
+    }
+    anyhow::bail!("DynamoDB left sent-mail records unwritten after {BATCH_WRITE_ATTEMPTS} attempts")
 }
 
 /// The key of a sent-mail record.
@@ -206,7 +296,12 @@ impl MailLedger for DynamoLedger {
                 keys.push(suppression_key(address));
                 keys.extend(store.map(|store| store_suppression_key(store, address)));
             }
-            let items = batch_get(&self.client, &self.table, keys).await?;
+            let items = self
+                .reads
+                .call(keys, |requests| self.read_together(requests))
+                .await
+                .context("reading the sent-mail and suppression records was interrupted")?
+                .map_err(anyhow::Error::msg)?;
             let sent_pk = format!("mail#{key}");
             let mut prior = Prior::default();
             for item in &items {
@@ -232,21 +327,21 @@ impl MailLedger for DynamoLedger {
     fn record_sent<'a>(&'a self, key: &'a str, record: &'a SentRecord) -> BoxFuture<'a, anyhow::Result<()>> {
         Box::pin(async move {
             let now = OffsetDateTime::now_utc().unix_timestamp();
-            let mut put = self
-                .client
-                .put_item()
-                .table_name(&self.table)
-                .set_item(Some(sent_key(key)))
-                .item("status", AttributeValue::S("accepted".into()))
-                .item("provider", AttributeValue::S(record.provider.clone()))
-                .item("template", AttributeValue::S(record.template.clone()))
-                .item("accepted_at", AttributeValue::N(now.to_string()))
-                .item("expires_at", AttributeValue::N((now + RECORD_TTL_SECS).to_string()));
+            let mut item = sent_key(key);
+            item.insert("status".into(), AttributeValue::S("accepted".into()));
+            item.insert("provider".into(), AttributeValue::S(record.provider.clone()));
+            item.insert("template".into(), AttributeValue::S(record.template.clone()));
+            item.insert("accepted_at".into(), AttributeValue::N(now.to_string()));
+            item.insert("expires_at".into(), AttributeValue::N((now + RECORD_TTL_SECS).to_string()));
             if let Some(id) = &record.provider_id {
-                put = put.item("provider_id", AttributeValue::S(id.clone()));
+                item.insert("provider_id".into(), AttributeValue::S(id.clone()));
             }
-            put.send().await.context("recording the provider's acceptance")?;
-            Ok(())
+            self.writes
+                .call(item, |items| self.write_together(items))
+                .await
+                .context("recording the provider's acceptance was interrupted")?
+                .map_err(anyhow::Error::msg)
+                .context("recording the provider's acceptance")
         })
     }
 

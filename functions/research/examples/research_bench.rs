@@ -11,7 +11,7 @@
 use domain::{Currency, Money};
 use queues::messages::SupplierProduct;
 use research::candidates::{select, Candidate};
-use research::evidence::{apply, apply_social};
+use research::evidence::{apply_all, Evidence};
 use research::sources::competitors::{Competition, CompetitorProduct};
 use research::sources::reddit::Mention;
 use research::sources::tiktok::Video;
@@ -187,8 +187,13 @@ fn main() {
     let mut candidates: Vec<Candidate> = listings.into_iter().map(Candidate::from_supplier).collect();
     let scored = started.elapsed();
     let started = Instant::now();
-    let applied = apply(&mut candidates, Some(&mentions), Some(&competition));
-    let social = apply_social(&mut candidates, Some(&videos), Some(&trends));
+    let evidence = Evidence {
+        mentions: Some(&mentions),
+        competition: Some(&competition),
+        videos: Some(&videos),
+        trends: Some(&trends),
+    };
+    let applied = apply_all(&mut candidates, &evidence);
     let evidenced = started.elapsed();
     let started = Instant::now();
     let kept = select(candidates, usize::MAX);
@@ -200,7 +205,7 @@ fn main() {
     println!("candidates: {n}; kept after de-duplication: {}", kept.len());
     println!(
         "evidence: {} mentioned, {} contested, {} on TikTok, {} rising",
-        applied.mentioned, applied.contested, social.on_tiktok, social.rising
+        applied.mentioned, applied.contested, applied.on_tiktok, applied.rising
     );
     println!("score supplier listings: {:>8.1} ms ({:>12.0} /s)", scored.as_secs_f64() * 1e3, rate(scored));
     println!(

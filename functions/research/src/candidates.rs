@@ -161,45 +161,85 @@ pub fn select(candidates: Vec<Candidate>, limit: usize) -> Vec<Candidate> {
             }
         }
     }
-    // The kept candidates move forward in place (each to a place before its own), the merged
-    // ones end up past them and are dropped.
-    let mut kept = candidates;
-    let mut next = 0;
+    // Nothing moves until the end: a duplicate's signals go to the candidate it repeats where
+    // that one stands, found through `originals` (each kept candidate's index, in kept order).
+    let mut candidates = candidates;
+    let mut originals: Vec<u32> = Vec::with_capacity(candidates.len());
     for (read, (place, new)) in places.into_iter().enumerate() {
         if new {
-            if place != read {
-                kept.swap(place, read);
-            }
-            next = place + 1;
+            originals.push(read as u32);
         } else {
-            let signals = kept[read].signals;
-            kept[place].add_signals(&signals);
+            let signals = candidates[read].signals;
+            candidates[originals[place] as usize].add_signals(&signals);
         }
     }
-    kept.truncate(next);
-    // Ranked by sorting positions rather than candidates (the same stable order, less to move),
-    // then each candidate is moved once, following the permutation's cycles.
-    let mut order: Vec<(f32, usize)> = kept.iter().map(|c| c.score.value).zip(0..).collect();
-    order.sort_by(|(a_score, a), (b_score, b)| {
-        b_score
-            .total_cmp(a_score)
-            .then_with(|| kept[*a].product.source_product_id.cmp(&kept[*b].product.source_product_id))
-    });
-    let mut placed = vec![false; order.len()];
-    for start in 0..order.len() {
+    // Ranked by score, best first, then by source id, then in kept order (the order a stable sort
+    // keeps), on keys computed once: the score as an integer of the same order as `total_cmp`,
+    // the id's first 16 bytes as a big-endian integer (the ids compared whole only where those
+    // are equal).
+    let mut order: Vec<(i32, u128, u32)> = originals
+        .iter()
+        .map(|&at| {
+            let candidate = &candidates[at as usize];
+            (score_key(candidate.score.value), id_prefix(&candidate.product.source_product_id), at)
+        })
+        .collect();
+    let rank = |a: &(i32, u128, u32), b: &(i32, u128, u32)| {
+        b.0.cmp(&a.0)
+            .then(a.1.cmp(&b.1))
+            .then_with(|| {
+                let id = |at: u32| candidates[at as usize].product.source_product_id.as_str();
+                id(a.2).cmp(id(b.2))
+            })
+            .then(a.2.cmp(&b.2))
+    };
+    if limit < order.len() {
+        order.select_nth_unstable_by(limit, rank);
+        order.truncate(limit);
+    }
+    order.sort_unstable_by(rank);
+    // Where each candidate goes: the ranked ones to their rank, every other after them (to be
+    // dropped); then each is moved once, following the permutation's cycles.
+    let ranked = order.len();
+    let mut chosen = vec![false; candidates.len()];
+    let mut from: Vec<u32> = Vec::with_capacity(candidates.len());
+    for &(_, _, at) in &order {
+        chosen[at as usize] = true;
+        from.push(at);
+    }
+    drop(order);
+    from.extend((0..candidates.len() as u32).filter(|&at| !chosen[at as usize]));
+    let mut placed = chosen;
+    placed.fill(false);
+    for start in 0..from.len() {
         let mut at = start;
         while !placed[at] {
             placed[at] = true;
-            let from = order[at].1;
-            if from == start {
+            let source = from[at] as usize;
+            if source == start {
                 break;
             }
-            kept.swap(at, from);
-            at = from;
+            candidates.swap(at, source);
+            at = source;
         }
     }
-    kept.truncate(limit);
-    kept
+    candidates.truncate(ranked);
+    candidates
+}
+
+/// An integer ordered as `f32::total_cmp` orders the scores.
+fn score_key(score: f32) -> i32 {
+    let bits = score.to_bits() as i32;
+    bits ^ (((bits >> 31) as u32) >> 1) as i32
+}
+
+/// The first 16 bytes of an id as a big-endian integer, zero-padded: where two differ, they
+/// order the ids as `str::cmp` does; where they are equal, the ids must be compared whole.
+fn id_prefix(id: &str) -> u128 {
+    let mut bytes = [0u8; 16];
+    let head = &id.as_bytes()[..id.len().min(16)];
+    bytes[..head.len()].copy_from_slice(head);
+    u128::from_be_bytes(bytes)
 }
 
 /// A source and its id, equal to another when `source:id` spells the same: the key the

@@ -15,7 +15,8 @@ use crate::sources::tiktok::Video;
 use crate::sources::trends::Trend;
 use crate::words::{FastMap, Numbers};
 use domain::content::title_words;
-use domain::scoring::{normalise, Signals};
+use domain::scoring::normalise::LogScale;
+use domain::scoring::Signals;
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 
@@ -64,63 +65,54 @@ pub fn apply_social(
     videos: Option<&[Video]>,
     trends: Option<&[Trend]>,
 ) -> Applied {
-    let mut applied = Applied::default();
-    let clips = videos.unwrap_or_default();
-    let mut numbers = Numbers::default();
-    let mut matcher = Matcher::new(&mut numbers, clips.iter().map(|v| (v.text.as_str(), v.links.as_slice())));
-    let mut ids = Vec::new();
-    let keywords: Vec<(Vec<u32>, &Trend)> = trends
-        .unwrap_or_default()
-        .iter()
-        .map(|t| {
-            numbers.title(&t.keyword, true, &mut ids);
-            (ids.clone(), t)
-        })
-        .collect();
-    // Which keywords' words the current candidate's title has: the candidate's number, plus one.
-    let mut has = vec![0u32; numbers.len()];
-    for (n, candidate) in candidates.iter_mut().enumerate() {
-        let stamp = n as u32 + 1;
-        numbers.title(&candidate.product.title, true, &mut ids);
-        let mut signals = Signals::default();
-        if videos.is_some() {
-            let id = candidate_aliexpress_id(candidate);
-            let (mut plays, mut likes, mut shares, mut any) = (0u64, 0u64, 0u64, false);
-            matcher.about(&ids, id.as_deref(), |i| {
-                let clip = &clips[i];
-                (plays, likes, shares, any) =
-                    (plays + clip.plays, likes + clip.likes, shares + clip.shares, true);
-            });
-            applied.on_tiktok += usize::from(any);
-            signals.tiktok = Some(tiktok_engagement(plays, likes, shares));
-        }
-        for &id in &ids {
-            if let Some(has) = has.get_mut(id as usize) {
-                *has = stamp;
-            }
-        }
-        let specific = keywords
-            .iter()
-            .skip(1)
-            .filter(|(words, _)| !words.is_empty() && words.iter().all(|&w| has[w as usize] == stamp))
-            .map(|(_, trend)| *trend)
-            .max_by_key(|trend| trend.interest);
-        if let Some(trend) = specific.or_else(|| keywords.first().map(|(_, trend)| *trend)) {
-            applied.rising += usize::from(trend.rising);
-            let bonus = if trend.rising { RISING_BONUS } else { 0 };
-            signals.search_volume = Some(trend.interest.saturating_add(bonus).min(100));
-        }
-        candidate.add_signals(&signals);
-    }
-    applied
+    apply_all(candidates, &Evidence { videos, trends, ..Evidence::default() })
 }
 
 /// TikTok engagement, 0 to 100: views, likes and shares on log scales, views weighing most.
 pub fn tiktok_engagement(plays: u64, likes: u64, shares: u64) -> u8 {
-    let plays = u16::from(normalise::log_scale(plays, FULL_PLAYS));
-    let likes = u16::from(normalise::log_scale(likes, FULL_LIKES));
-    let shares = u16::from(normalise::log_scale(shares, FULL_SHARES));
-    ((plays * 6 + likes * 3 + shares) / 10) as u8
+    Scales::new().tiktok(plays, likes, shares)
+}
+
+/// The log scales of the signals, each logarithm of its `FULL_` count taken once per run.
+struct Scales {
+    score: LogScale,
+    comments: LogScale,
+    competitors: LogScale,
+    plays: LogScale,
+    likes: LogScale,
+    shares: LogScale,
+}
+
+impl Scales {
+    fn new() -> Self {
+        Self {
+            score: LogScale::new(FULL_SCORE),
+            comments: LogScale::new(FULL_COMMENTS),
+            competitors: LogScale::new(FULL_COMPETITORS),
+            plays: LogScale::new(FULL_PLAYS),
+            likes: LogScale::new(FULL_LIKES),
+            shares: LogScale::new(FULL_SHARES),
+        }
+    }
+
+    fn tiktok(&self, plays: u64, likes: u64, shares: u64) -> u8 {
+        let plays = u16::from(self.plays.of(plays));
+        let likes = u16::from(self.likes.of(likes));
+        let shares = u16::from(self.shares.of(shares));
+        ((plays * 6 + likes * 3 + shares) / 10) as u8
+    }
+
+    fn reddit(&self, score: u64, comments: u64) -> u8 {
+        let score = u16::from(self.score.of(score));
+        let comments = u16::from(self.comments.of(comments));
+        ((score * 7 + comments * 3) / 10) as u8
+    }
+
+    fn competitors(&self, selling: u64, scanned: u64) -> (u8, u8) {
+        let count = 100 - self.competitors.of(selling);
+        let share = (selling.min(scanned) * 100).checked_div(scanned).map_or(100, |taken| 100 - taken as u8);
+        (count, share)
+    }
 }
 
 /// Gives each candidate the signals of the posts and competitor listings about it. `None` means
@@ -130,14 +122,38 @@ pub fn apply(
     mentions: Option<&[Mention]>,
     competition: Option<&Competition>,
 ) -> Applied {
+    apply_all(candidates, &Evidence { mentions, competition, ..Evidence::default() })
+}
+
+/// Everything a run's sources brought about the candidates; `None` where a source did not
+/// answer.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Evidence<'a> {
+    /// Reddit posts.
+    pub mentions: Option<&'a [Mention]>,
+    /// Competitors' catalogues.
+    pub competition: Option<&'a Competition>,
+    /// TikTok videos.
+    pub videos: Option<&'a [Video]>,
+    /// Google Trends keywords, the niche's first.
+    pub trends: Option<&'a [Trend]>,
+}
+
+/// [`apply`] and [`apply_social`] in one pass: each candidate's title is read once for every
+/// source, and its signals merged and scored once.
+pub fn apply_all(candidates: &mut [Candidate], evidence: &Evidence<'_>) -> Applied {
+    let Evidence { mentions, competition, videos, trends } = *evidence;
     let mut applied = Applied::default();
-    let posts = mentions.unwrap_or_default();
     let mut numbers = Numbers::default();
+    let posts = mentions.unwrap_or_default();
     let mut post_matcher =
         Matcher::new(&mut numbers, posts.iter().map(|m| (m.title.as_str(), m.links.as_slice())));
     let listings = competition.map(|c| c.products.as_slice()).unwrap_or_default();
     let mut listing_matcher =
         Matcher::new(&mut numbers, listings.iter().map(|p| (p.title.as_str(), &[][..])));
+    let clips = videos.unwrap_or_default();
+    let mut clip_matcher =
+        Matcher::new(&mut numbers, clips.iter().map(|v| (v.text.as_str(), v.links.as_slice())));
     // Each listing's store as a number, and per store the last candidate (plus one) it sells.
     let mut stores: FastMap<&str, u32> = FastMap::default();
     let store_of: Vec<u32> = listings
@@ -149,20 +165,33 @@ pub fn apply(
         .collect();
     let mut sells = vec![0u32; stores.len()];
     let mut ids = Vec::new();
+    let keywords: Vec<(Vec<u32>, &Trend)> = trends
+        .unwrap_or_default()
+        .iter()
+        .map(|t| {
+            numbers.title(&t.keyword, true, &mut ids);
+            (ids.clone(), t)
+        })
+        .collect();
+    // Which keywords' words the current candidate's title has: the candidate's number, plus one.
+    let mut has = vec![0u32; numbers.len()];
+    let contested = competition.filter(|c| c.stores_scanned > 0);
+    let scales = Scales::new();
     for (n, candidate) in candidates.iter_mut().enumerate() {
+        let stamp = n as u32 + 1;
         numbers.title(&candidate.product.title, true, &mut ids);
         let mut signals = Signals::default();
+        let id =
+            if mentions.is_some() || videos.is_some() { candidate_aliexpress_id(candidate) } else { None };
         if mentions.is_some() {
-            let id = candidate_aliexpress_id(candidate);
             let (mut score, mut comments, mut any) = (0u64, 0u64, false);
             post_matcher.about(&ids, id.as_deref(), |i| {
                 (score, comments, any) = (score + posts[i].score, comments + posts[i].comments, true);
             });
             applied.mentioned += usize::from(any);
-            signals.reddit = Some(engagement(score, comments));
+            signals.reddit = Some(scales.reddit(score, comments));
         }
-        if let Some(competition) = competition.filter(|c| c.stores_scanned > 0) {
-            let stamp = n as u32 + 1;
+        if let Some(competition) = contested {
             let mut selling = 0u64;
             listing_matcher.about(&ids, None, |i| {
                 let store = &mut sells[store_of[i] as usize];
@@ -170,9 +199,37 @@ pub fn apply(
                 *store = stamp;
             });
             applied.contested += usize::from(selling > 0);
-            let (count, share) = competitors(selling, u64::from(competition.stores_scanned));
+            let (count, share) = scales.competitors(selling, u64::from(competition.stores_scanned));
             signals.competitor_count = Some(count);
             signals.saturation = Some(share);
+        }
+        if videos.is_some() {
+            let (mut plays, mut likes, mut shares, mut any) = (0u64, 0u64, 0u64, false);
+            clip_matcher.about(&ids, id.as_deref(), |i| {
+                let clip = &clips[i];
+                (plays, likes, shares, any) =
+                    (plays + clip.plays, likes + clip.likes, shares + clip.shares, true);
+            });
+            applied.on_tiktok += usize::from(any);
+            signals.tiktok = Some(scales.tiktok(plays, likes, shares));
+        }
+        if !keywords.is_empty() {
+            for &id in &ids {
+                if let Some(has) = has.get_mut(id as usize) {
+                    *has = stamp;
+                }
+            }
+            let specific = keywords
+                .iter()
+                .skip(1)
+                .filter(|(words, _)| !words.is_empty() && words.iter().all(|&w| has[w as usize] == stamp))
+                .map(|(_, trend)| *trend)
+                .max_by_key(|trend| trend.interest);
+            if let Some(trend) = specific.or_else(|| keywords.first().map(|(_, trend)| *trend)) {
+                applied.rising += usize::from(trend.rising);
+                let bonus = if trend.rising { RISING_BONUS } else { 0 };
+                signals.search_volume = Some(trend.interest.saturating_add(bonus).min(100));
+            }
         }
         candidate.add_signals(&signals);
     }
@@ -181,17 +238,13 @@ pub fn apply(
 
 /// Reddit engagement, 0 to 100: score and comments on log scales, the score weighing more.
 pub fn engagement(score: u64, comments: u64) -> u8 {
-    let score = u16::from(normalise::log_scale(score, FULL_SCORE));
-    let comments = u16::from(normalise::log_scale(comments, FULL_COMMENTS));
-    ((score * 7 + comments * 3) / 10) as u8
+    Scales::new().reddit(score, comments)
 }
 
 /// The competition signals, both inverted (100 is uncontested): the number of stores selling the
 /// product on a log scale, and their share of the stores scanned.
 pub fn competitors(selling: u64, scanned: u64) -> (u8, u8) {
-    let count = 100 - normalise::log_scale(selling, FULL_COMPETITORS);
-    let share = (selling.min(scanned) * 100).checked_div(scanned).map_or(100, |taken| 100 - taken as u8);
-    (count, share)
+    Scales::new().competitors(selling, scanned)
 }
 
 fn candidate_aliexpress_id(candidate: &Candidate) -> Option<Cow<'_, str>> {

@@ -377,10 +377,15 @@ fn evidenced(gathered: Vec<Gathered>) -> Evidenced {
         }
     }
     let mut candidates: Vec<Candidate> = products.into_iter().map(Candidate::from_supplier).collect();
-    let mut applied = evidence::apply(&mut candidates, mentions.as_deref(), competition.as_ref());
-    let social = evidence::apply_social(&mut candidates, videos.as_deref(), trends.as_deref());
-    applied.on_tiktok = social.on_tiktok;
-    applied.rising = social.rising;
+    let applied = evidence::apply_all(
+        &mut candidates,
+        &evidence::Evidence {
+            mentions: mentions.as_deref(),
+            competition: competition.as_ref(),
+            videos: videos.as_deref(),
+            trends: trends.as_deref(),
+        },
+    );
     let new_at_competitors = competition.as_ref().map_or(0, |c| c.new_products().count());
     Evidenced { coverage, candidates, applied, new_at_competitors, unread }
 }

@@ -58,7 +58,7 @@ NOT_OPERATIONS = {
     "unix_timestamp", "client",
 }
 
-FLUENT = re.compile(r"\.([a-z][a-z0-9_]*)\(\)\s*\.")
+FLUENT = re.compile(r"\.([a-z][a-z0-9_]*)\(\)(?=\s*\.)")
 
 # An S3 key template names the prefix it writes under: "stores/{store_id}/media/{name}.webp".
 KEY_TEMPLATE = re.compile(r'"([a-z][a-z0-9_-]*)/\{[A-Za-z0-9_]*\}/')

@@ -249,6 +249,12 @@ class TestRustCallScanner(unittest.TestCase):
         self.assertEqual([(n, o) for n, o, _ in found], [("Store", None), ("read", "Store"), ("path", "Store")])
         self.assertIn(".send()", found[1][2])
 
+    def test_an_operation_chained_after_a_method_call_is_seen(self):
+        # `.client()` followed by `.batch_get_item()`: the first match must not swallow the dot
+        # the second one starts with.
+        text = "let output = self\n .client()\n .batch_get_item()\n .request_items(t, r)\n .send()\n .await;"
+        self.assertEqual([m.group(1) for m in rust_calls.FLUENT.finditer(text)][:2], ["client", "batch_get_item"])
+
     def test_test_modules_and_comments_are_left_out(self):
         source = rust_calls.strip_comments(
             "// self.client.scan().send()\nfn live() {}\n#[cfg(test)]\nmod tests { fn t() { c.scan().table_name(x).send(); } }\n"

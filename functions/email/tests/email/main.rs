@@ -2,6 +2,7 @@
 //! against a local server that records what it was sent, and the email flows against DynamoDB in
 //! moto.
 
+mod dynamo;
 mod flows;
 mod handler;
 mod helpers;
