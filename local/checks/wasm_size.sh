@@ -25,7 +25,9 @@
 # filter; the storefront's order page with its parcels and history) took the edge from
 # 2,166,703 / 678,451 (main at d1786fd) to 2,209,715 / 690,539 and the storefront from 778,370 /
 # 279,718 to 788,428 / 282,896. With issue 16's additions both together are ceilinged at
-# edge 2,212,000 / 691,500 and storefront 803,500 / 290,000 (2026-12-07, merged).
+# edge 2,212,000 / 691,500 and storefront 803,500 / 290,000 (2026-12-07, merged). The dashboard's
+# look, orders, payouts and shipping pages took it from 486,210 / 173,382 to 530,016 / 187,485
+# (its ceiling from 520,000 / 185,000 to 532,000 / 188,500; its goal stays at the old ceiling).
 # The goals are issue 15's: edge under 1 MB raw and 350 KB gzipped, storefront under 600 KB and
 # 220 KB.
 # Run after a build (local/up.sh or local/test.sh builds both); `--build` builds them first.
@@ -36,7 +38,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 #        worker             raw ceiling  gz ceiling  raw goal   gz goal
 budgets=("edge              2212000      691500      1000000    350000"
          "storefront-worker 803500       290000      600000     220000"
-         "dashboard         520000       185000      520000     185000")
+         "dashboard         532000       188500      520000     185000")
 
 failed=0
 for line in "${budgets[@]}"; do
