@@ -229,8 +229,9 @@ async def journeys(origin, storefront_port, owner, staff, slug, port):
             deadline = time.time() + 60
             while True:
                 await tab.open(shop, "the product in the shop", "true")
-                if await tab.js("document.body.innerText.includes('Free standard shipping on orders of $50.00 or more')"
-                                " && document.body.innerText.includes('Ships to the United States and Canada.')"):
+                # textContent: the Shipping section is folded, and innerText leaves folded text out.
+                if await tab.js("document.body.textContent.includes('Free standard shipping on orders of $50.00 or more')"
+                                " && document.body.textContent.includes('Ships to the United States and Canada.')"):
                     break
                 if time.time() > deadline:
                     sys.exit(f"the product page at {shop} does not state the shipping saved in the dashboard")
