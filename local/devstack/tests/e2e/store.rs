@@ -1214,8 +1214,19 @@ async fn one_shopper_starts_only_so_many_checkouts_a_minute_in_a_store() {
             started.text().await.unwrap_or_default()
         );
     }
-    let refused = checkout_from(ip.clone()).await;
-    assert_eq!(refused.status().as_u16(), 429);
+    // The limiter counts in fixed one-minute windows: when a window turns over while the ten
+    // run (a loaded machine takes seconds for each), the count starts again, and the refusal
+    // comes within the new window's ten.
+    let mut more = 0;
+    let refused = loop {
+        let answer = checkout_from(ip.clone()).await;
+        if answer.status().as_u16() == 429 {
+            break answer;
+        }
+        assert_eq!(answer.status().as_u16(), 303);
+        more += 1;
+        assert!(more <= 10, "no refusal after {} checkouts from one address", 10 + more);
+    };
     assert!(refused
         .text()
         .await
