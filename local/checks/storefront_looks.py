@@ -130,6 +130,7 @@ def main():
     parser.add_argument("--references", default=os.path.join(ROOT, "storefront-worker", "looks"))
     parser.add_argument("--update", action="store_true", help="write the screenshots as the new references")
     parser.add_argument("--no-lighthouse", action="store_true", help="weights and screenshots only")
+    parser.add_argument("--no-screenshots", action="store_true", help="weights and Lighthouse only")
     parser.add_argument("--themes", default=",".join(t for t, _ in THEMES))
     args = parser.parse_args()
     try:
@@ -173,7 +174,7 @@ def main():
             row = {"theme": theme, "page": name, "status": status, "gzip_bytes": weight, "raw_bytes": len(body)}
             if weight > WEIGHT_BUDGET:
                 failures.append(f"{theme}/{name}: {weight} B gzipped, over {WEIGHT_BUDGET}")
-            for width, height in WIDTHS:
+            for width, height in ([] if args.no_screenshots else WIDTHS):
                 shot_path = os.path.join(args.out, f"{theme}-{name}-{width}.png")
                 screenshot(args.chrome, url, width, height, shot_path)
                 shot = quantized(Image.open(shot_path))

@@ -6,11 +6,13 @@
 # (100 in accessibility, best practices and SEO; performance's run-to-run noise is judged as
 # storefront_looks.py says).
 #
-# local/test.sh runs it last, against its own stack. On a stack of your own, hold the stack lock:
+# local/test.sh runs it last with --no-screenshots (the self-hosted fonts make screenshots differ
+# from run to run). On a stack of your own, hold the stack lock:
 #
 #   flock ~/.cache/dropship/stack.lock bash -c 'local/up.sh --detach && local/checks/storefront_looks.sh; local/down.sh --quiet'
 #
 #   local/checks/storefront_looks.sh --no-lighthouse    weights and screenshots only
+#   local/checks/storefront_looks.sh --no-screenshots   weights and Lighthouse only
 #   local/checks/storefront_looks.sh --update           accept the new looks as references
 #   local/checks/storefront_looks.sh --themes bold      one theme
 #
