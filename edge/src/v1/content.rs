@@ -22,6 +22,26 @@ fn text(field: &str, value: &str, min: usize, max: usize) -> ApiResult<()> {
     Ok(())
 }
 
+/// The sanitised form of an HTML field that must say something: 400 when the text sent is out of
+/// bounds alone, 422 when nothing is left of it once the allow-list has removed what it does not
+/// keep (a lone `<!x>` is a comment, `<script>` loses its content), which JSON Schema cannot state.
+fn html_with_content(field: &str, raw: &str, max: usize) -> ApiResult<String> {
+    text(field, raw, 1, max)?;
+    if raw.trim().is_empty() {
+        return Err(ApiError::invalid(field, format!("{field} must have some content")));
+    }
+    let html = domain::html::sanitize(raw);
+    if html.trim().is_empty() {
+        return Err(ApiError::new(
+            422,
+            "no_content_left",
+            format!("{field} keeps no content once unsafe or malformed HTML is removed"),
+        )
+        .field(field));
+    }
+    Ok(html)
+}
+
 /// Writes the standard pages a store does not have yet.
 async fn ensure_pages(db: &StoreDb, store: &Store) -> ApiResult<()> {
     let existing = content::page_kinds(db).await?;
@@ -97,8 +117,7 @@ pub async fn update_page(env: &Env, scope: &StoreScope, slug: &str, body: &str) 
     let id = current.id;
     let title = fields.title.unwrap_or(current.title);
     text("title", title.trim(), 1, 120)?;
-    let body_html = domain::html::sanitize(&fields.body_html.unwrap_or(current.body_html));
-    text("body_html", &body_html, 1, 100_000)?;
+    let body_html = html_with_content("body_html", &fields.body_html.unwrap_or(current.body_html), 100_000)?;
     let meta = fields.meta_description.unwrap_or(current.meta_description);
     text("meta_description", &meta, 0, META_DESCRIPTION_MAX)?;
     let new_slug = match fields.slug {
@@ -202,13 +221,14 @@ async fn write_post(
         .ok_or_else(|| ApiError::invalid("title", "title is required"))?;
     let title = title.trim().to_owned();
     text("title", &title, 1, 120)?;
-    let body_html = domain::html::sanitize(
+    let body_html = html_with_content(
+        "body_html",
         &fields
             .body_html
             .or_else(|| old(|c| &c.body_html))
             .ok_or_else(|| ApiError::invalid("body_html", "body_html is required"))?,
-    );
-    text("body_html", &body_html, 1, 200_000)?;
+        200_000,
+    )?;
     let excerpt = fields.excerpt.or_else(|| old(|c| &c.excerpt)).unwrap_or_default();
     text("excerpt", &excerpt, 0, 300)?;
     let meta_title = fields.meta_title.or_else(|| old(|c| &c.meta_title)).unwrap_or_default();
@@ -289,4 +309,30 @@ pub async fn delete_post(env: &Env, scope: &StoreScope, id: PostId) -> ApiResult
         return Err(ApiError::not_found("post"));
     }
     changed(env, store, actor, "post.delete", &id).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_fields_keep_allowed_markup_and_refuse_what_sanitising_empties() {
+        assert_eq!(
+            html_with_content("body_html", "<p>Hello <b>there</b></p>", 100).unwrap(),
+            "<p>Hello <b>there</b></p>"
+        );
+        let refused = |raw: &str| html_with_content("body_html", raw, 100).unwrap_err();
+        // Valid text by the document's schema, but all of it is markup the allow-list drops.
+        for raw in ["<!\u{a1}\u{de}YX \u{105}3$", "<script>alert(1)</script>", "<!-- draft -->"] {
+            let error = refused(raw);
+            assert_eq!(
+                (error.status, error.code, error.field.as_deref()),
+                (422, "no_content_left", Some("body_html")),
+                "{raw}"
+            );
+        }
+        for raw in ["", "   ", &"x".repeat(101)] {
+            assert_eq!(refused(raw).status, 400, "{raw:?}");
+        }
+    }
 }
