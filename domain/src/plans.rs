@@ -52,6 +52,21 @@ pub struct PlanLimits {
 /// The fewest products any plan's launch run aims for.
 pub const LAUNCH_IMPORTS_MIN: u16 = 20;
 
+/// Days a paid plan is kept after a payment fails (Stripe's `past_due`, then `unpaid`), while
+/// Stripe retries the card and the owner can update it; then the tenant is on Starter, the plan
+/// of a tenant with no subscription, until a payment goes through. Nothing is deleted either way.
+pub const PAST_DUE_GRACE_DAYS: i64 = 7;
+
+/// Whether a Stripe subscription `status` says its latest invoice is not paid.
+pub fn payment_overdue(status: &str) -> bool {
+    matches!(status, "past_due" | "unpaid")
+}
+
+/// When a plan whose payment has been overdue since `since` (Unix seconds) lapses.
+pub fn grace_ends(since: i64) -> i64 {
+    since + PAST_DUE_GRACE_DAYS * 86_400
+}
+
 /// How often research runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -160,6 +160,26 @@ pub struct Subscribed {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Empty {}
 
+/// `POST /internal/billing/lapse`: move the tenants whose payment has been overdue for the whole
+/// grace period to Starter, and mail their owners.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LapseDuePlans {
+    /// How many tenants to move at most in one call.
+    pub limit: u32,
+    /// The time the schedule fired for (RFC 3339); the edge's clock when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
+}
+
+/// What a [`LapseDuePlans`] call did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlansLapsed {
+    /// Tenants moved to Starter by this call.
+    pub lapsed: u32,
+    /// Whether more tenants are due: call again.
+    pub more: bool,
+}
+
 /// `POST /internal/research-runs/due`: claim the research runs that are due now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClaimDueRuns {

@@ -156,11 +156,17 @@ pub enum EmailTemplate {
     /// A supplier order shipped: its tracking number, and the carrier's page when known
     /// (transactional; sent once per supplier order).
     OrderShipped,
+    /// A tenant's subscription payment failed: its paid plan holds until the grace period ends
+    /// (transactional, to the owner; once per overdue period).
+    PaymentFailed,
+    /// The grace period ended unpaid: the tenant is on Starter until it pays (transactional, to
+    /// the owner; once per overdue period).
+    PlanLapsed,
 }
 
 impl EmailTemplate {
     /// Every template, for checks that each has its files.
-    pub const ALL: [EmailTemplate; 17] = [
+    pub const ALL: [EmailTemplate; 19] = [
         EmailTemplate::VerifyEmail,
         EmailTemplate::Invitation,
         EmailTemplate::PasswordReset,
@@ -178,6 +184,8 @@ impl EmailTemplate {
         EmailTemplate::StoreReady,
         EmailTemplate::OrderRefunded,
         EmailTemplate::OrderShipped,
+        EmailTemplate::PaymentFailed,
+        EmailTemplate::PlanLapsed,
     ];
 
     /// The name on the wire and of the template files.
@@ -200,6 +208,8 @@ impl EmailTemplate {
             EmailTemplate::StoreReady => "store_ready",
             EmailTemplate::OrderRefunded => "order_refunded",
             EmailTemplate::OrderShipped => "order_shipped",
+            EmailTemplate::PaymentFailed => "payment_failed",
+            EmailTemplate::PlanLapsed => "plan_lapsed",
         }
     }
 }

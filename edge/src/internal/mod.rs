@@ -2,6 +2,7 @@
 //! signed with HMAC over method, path, timestamp and body hash, fresh, and used once
 //! ([`authenticate`]); [`handle`] dispatches it to its handler.
 
+pub mod billing;
 pub mod checkouts;
 pub mod email;
 pub mod erasures;
@@ -21,10 +22,10 @@ use crate::repo::stores::{self, Store};
 use domain::StoreId;
 use queues::internal_api::calls::{
     ApplySupplierSync, ClaimResearchRuns, ClaimSeoRuns, ConfirmErasure, ImportProduct, InternalCall,
-    ListOpenSupplierOrders, ListSupplierListings, ListSyncStores, OpenCheckout, PlaceInternalLinks,
-    PublishSeoPost, ReadFlowSettings, ReadFulfilmentOrder, ReadResearchContext, ReadSeoContext,
-    RecordFlowSends, RecordShopperEvents, ReportFulfilment, ReportResearchRun, ReportSeoRun, ReportTracking,
-    RewriteProductMeta, Route as Call, SubmitReview, SubscribeShopper, Unrouted,
+    LapsePlans, ListOpenSupplierOrders, ListSupplierListings, ListSyncStores, OpenCheckout,
+    PlaceInternalLinks, PublishSeoPost, ReadFlowSettings, ReadFulfilmentOrder, ReadResearchContext,
+    ReadSeoContext, RecordFlowSends, RecordShopperEvents, ReportFulfilment, ReportResearchRun, ReportSeoRun,
+    ReportTracking, RewriteProductMeta, Route as Call, SubmitReview, SubscribeShopper, Unrouted,
 };
 use queues::internal_api::{
     verify, SignedHeaders, StorefrontSubscribe, Subscribed, MAX_SKEW_SECS, NONCE_HEADER, SIGNATURE_HEADER,
@@ -227,6 +228,10 @@ pub async fn handle(ctx: &Ctx<'_>) -> ApiResult<Response> {
         Call::ApplySupplierSync(store) => {
             let (input, access) = on_store::<ApplySupplierSync>(ctx, store, supply::check_sync).await?;
             answer::<ApplySupplierSync>(200, &supply::apply(env, &access, input).await?)
+        }
+        Call::LapsePlans(()) => {
+            let input = body::<LapsePlans>(ctx)?;
+            answer::<LapsePlans>(200, &billing::lapse(env, config, input).await?)
         }
     }
 }

@@ -15,14 +15,17 @@ pub struct BillingRow {
     pub stripe_customer_id: Option<String>,
     /// The Stripe subscription, once one exists.
     pub stripe_subscription_id: Option<String>,
-    /// `none`, `trialing`, `active`, `past_due` or `canceled`.
+    /// `none`, `trialing`, `active`, `past_due`, `unpaid` or `canceled`.
     pub subscription_status: String,
+    /// Since when the subscription's payment is overdue (Unix seconds), while it is.
+    pub past_due_since: Option<i64>,
 }
 
 /// A tenant's plan and subscription.
 pub async fn of(db: &impl Sql, tenant: TenantId) -> Result<Option<BillingRow>, SqlError> {
     db.first(Statement::new(
-        "SELECT plan, stripe_customer_id, stripe_subscription_id, subscription_status FROM tenants WHERE id = ?1",
+        "SELECT plan, stripe_customer_id, stripe_subscription_id, subscription_status, past_due_since \
+         FROM tenants WHERE id = ?1",
         vec![tenant.to_string().into()],
     ))
     .await
@@ -145,7 +148,9 @@ pub fn checkout_completed(
 }
 
 /// A subscription created or changed: its status, and its plan when the price is known, unless a
-/// newer event applied.
+/// newer event applied. An overdue payment starts the grace period at this event (a later overdue
+/// event keeps the first start); once [`lapse`] has moved the tenant to Starter it stays there
+/// whatever the event's price says, until an event says the subscription is paid again.
 pub fn subscription_changed(
     tenant: &str,
     plan: Option<Plan>,
@@ -153,18 +158,62 @@ pub fn subscription_changed(
     status: &str,
     created: i64,
 ) -> Statement {
+    let overdue = domain::plans::payment_overdue(status);
     Statement::new(
-        "UPDATE tenants SET plan = COALESCE(?2, plan), stripe_subscription_id = ?3, subscription_status = ?4, \
-         subscription_event_at = ?5 WHERE id = ?1 AND subscription_event_at <= ?5",
-        vec![tenant.into(), plan.map(Plan::as_str).into(), subscription.into(), status.into(), created.into()],
+        "UPDATE tenants SET \
+         plan = CASE WHEN ?6 AND lapsed_at IS NOT NULL THEN 'starter' ELSE COALESCE(?2, plan) END, \
+         past_due_since = CASE WHEN ?6 THEN COALESCE(past_due_since, ?5) END, \
+         lapsed_at = CASE WHEN ?6 THEN lapsed_at END, \
+         stripe_subscription_id = ?3, subscription_status = ?4, subscription_event_at = ?5 \
+         WHERE id = ?1 AND subscription_event_at <= ?5",
+        vec![
+            tenant.into(),
+            plan.map(Plan::as_str).into(),
+            subscription.into(),
+            status.into(),
+            created.into(),
+            i64::from(overdue).into(),
+        ],
+    )
+}
+
+/// A tenant whose paid plan's grace period is over.
+#[derive(Debug, Deserialize, PartialEq, Eq)]
+pub struct Lapsing {
+    /// The tenant.
+    pub id: String,
+    /// The paid plan it still has.
+    pub plan: String,
+    /// Since when its payment is overdue (Unix seconds).
+    pub past_due_since: i64,
+}
+
+/// The tenants on a paid plan whose payment has been overdue for the whole grace period at `now`
+/// (Unix seconds), at most `limit`.
+pub async fn lapsing(db: &impl Sql, now: i64, limit: u32) -> Result<Vec<Lapsing>, SqlError> {
+    db.all(Statement::new(
+        "SELECT id, plan, past_due_since FROM tenants WHERE past_due_since <= ?1 AND lapsed_at IS NULL \
+         AND plan <> 'starter' ORDER BY past_due_since, id LIMIT ?2",
+        vec![(now - domain::plans::grace_ends(0)).into(), limit.into()],
+    ))
+    .await
+}
+
+/// Moves a tenant from its paid plan to Starter at `at` (Unix seconds) when its payment is still
+/// overdue since `since` (no change when it was paid meanwhile, or moved already).
+pub fn lapse(tenant: &str, since: i64, at: i64) -> Statement {
+    Statement::new(
+        "UPDATE tenants SET plan = 'starter', lapsed_at = ?3 \
+         WHERE id = ?1 AND past_due_since = ?2 AND lapsed_at IS NULL AND plan <> 'starter'",
+        vec![tenant.into(), since.into(), at.into()],
     )
 }
 
 /// A subscription ended: back to Starter, unless a newer event applied.
 pub fn subscription_deleted(tenant: &str, created: i64) -> Statement {
     Statement::new(
-        "UPDATE tenants SET plan = 'starter', subscription_status = 'canceled', subscription_event_at = ?2 \
-         WHERE id = ?1 AND subscription_event_at <= ?2",
+        "UPDATE tenants SET plan = 'starter', subscription_status = 'canceled', past_due_since = NULL, \
+         lapsed_at = NULL, subscription_event_at = ?2 WHERE id = ?1 AND subscription_event_at <= ?2",
         vec![tenant.into(), created.into()],
     )
 }
@@ -230,6 +279,44 @@ mod tests {
         block_on(db.batch(vec![checkout_completed(&t, Plan::Pro, "cus_1", "sub_2", 23)])).unwrap();
         assert_eq!(billing(&db, 1).subscription_status, "active");
         assert_eq!(billing(&db, 2).plan, "starter");
+    }
+
+    #[test]
+    fn an_overdue_payment_keeps_the_paid_plan_for_the_grace_period_then_starter_until_paid() {
+        let db = tenant_db();
+        let t = tenant_id(1).to_string();
+        let day = 86_400;
+        let grace = domain::plans::PAST_DUE_GRACE_DAYS * day;
+        let changed = |plan, status, at| {
+            block_on(db.batch(vec![subscription_changed(&t, plan, "sub_1", status, at)])).unwrap();
+        };
+        changed(Some(Plan::Growth), "active", 1_000);
+        changed(Some(Plan::Growth), "past_due", 2_000);
+        // Stripe's retries send more overdue events: the grace still counts from the first.
+        changed(Some(Plan::Growth), "past_due", 2_000 + day);
+        let row = billing(&db, 1);
+        assert_eq!((row.plan.as_str(), row.past_due_since), ("growth", Some(2_000)));
+        assert_eq!(block_on(lapsing(&db, 2_000 + grace - 1, 10)).unwrap(), vec![]);
+        let due = block_on(lapsing(&db, 2_000 + grace, 10)).unwrap();
+        assert_eq!(due, vec![Lapsing { id: t.clone(), plan: "growth".into(), past_due_since: 2_000 }]);
+        assert_eq!(block_on(db.batch(vec![lapse(&t, 2_000, 2_000 + grace)])).unwrap()[0].changes, 1);
+        assert_eq!(block_on(db.batch(vec![lapse(&t, 2_000, 2_000 + grace)])).unwrap()[0].changes, 0, "once");
+        assert_eq!(block_on(lapsing(&db, 2_000 + grace, 10)).unwrap(), vec![]);
+        // Still unpaid, with the paid plan's price on the event: still Starter.
+        changed(Some(Plan::Growth), "unpaid", 2_000 + grace + day);
+        changed(Some(Plan::Growth), "past_due", 2_000 + grace + day);
+        assert_eq!((billing(&db, 1).plan.as_str(), billing(&db, 1).past_due_since), ("starter", Some(2_000)));
+        // Paid: the plan comes back and the next failure starts a new grace period.
+        changed(Some(Plan::Growth), "active", 2_000 + grace + 2 * day);
+        let row = billing(&db, 1);
+        assert_eq!((row.plan.as_str(), row.past_due_since), ("growth", None));
+        // A payment made before the sweep came round: nothing lapses.
+        changed(None, "past_due", 3 * grace);
+        changed(None, "active", 3 * grace + day);
+        assert_eq!(block_on(lapsing(&db, 5 * grace, 10)).unwrap(), vec![]);
+        assert_eq!(block_on(db.batch(vec![lapse(&t, 3 * grace, 5 * grace)])).unwrap()[0].changes, 0);
+        assert_eq!(billing(&db, 1).plan, "growth");
+        assert_eq!(billing(&db, 2).past_due_since, None);
     }
 
     #[test]

@@ -175,10 +175,16 @@ pub async fn change_plan(
 pub async fn overview(env: &Env, principal: &Principal) -> ApiResult<serde_json::Value> {
     let current = tenant(env, principal).await?;
     let plan = Plan::parse(&current.plan).unwrap_or(Plan::Starter);
+    // While a payment is overdue: when the paid plan gives way to Starter (or gave way already).
+    let grace_ends_at = current.past_due_since.and_then(|since| {
+        let end = time::OffsetDateTime::from_unix_timestamp(domain::plans::grace_ends(since)).ok()?;
+        Some(crate::runtime::rfc3339(end))
+    });
     Ok(serde_json::json!({
         "plan": plan.as_str(),
         "limits": plan.limits(),
         "subscription_status": current.subscription_status,
+        "grace_ends_at": grace_ends_at,
     }))
 }
 

@@ -75,6 +75,14 @@ pub async fn webhook(
         let tenant = tenant_id.parse().ok();
         db.batch(vec![update, entry(tenant, "stripe", &format!("billing.{}", event.kind), &event.id, &at)])
             .await?;
+        let overdue = object["status"].as_str().is_some_and(domain::plans::payment_overdue);
+        if let (Some(tenant), true) = (tenant, overdue && event.kind.starts_with("customer.subscription.")) {
+            // The event is recorded: a retry would be a duplicate, so a mail that cannot be
+            // queued now is logged rather than failing the webhook.
+            if let Err(error) = crate::internal::billing::payment_overdue(env, config, tenant).await {
+                worker::console_error!("the payment-failed mail: {}", error.detail);
+            }
+        }
     }
     Ok(serde_json::json!({ "received": true }))
 }

@@ -1,10 +1,20 @@
 //! Handles one schedule tick.
 
 use email::flow_steps::FlowSteps;
-use email::sweep::{self, Summary};
+use email::sweep;
 use lambda_runtime::{Error, LambdaEvent};
+use pipeline::edge::EdgeClient;
+use queues::internal_api::calls::LapsePlans;
+use queues::internal_api::LapseDuePlans;
 use queues::publisher::SqsPublisher;
 use serde::Deserialize;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+/// Tenants a plan-lapse call moves at most; a sweep calls again while the edge says there are more,
+/// up to [`LAPSE_CALLS`] calls a tick.
+const LAPSE_BATCH: u32 = 50;
+const LAPSE_CALLS: u32 = 20;
 
 /// Clients built once per cold start.
 pub struct State {
@@ -13,7 +23,10 @@ pub struct State {
     /// The email queue.
     pub email: SqsPublisher,
     /// The edge, told what became of each step (`None`: nothing is reported).
-    pub edge: Option<std::sync::Arc<dyn email::flow_edge::FlowEdge>>,
+    pub edge: Option<Arc<dyn email::flow_edge::FlowEdge>>,
+    /// The same edge for the calls of the other sweeps (`None`: they fail, and the scheduler
+    /// retries them, then dead-letters them).
+    pub edge_client: Option<Arc<EdgeClient>>,
 }
 
 /// The schedule's input, as written in `infra/wiring.json`.
@@ -22,6 +35,9 @@ pub struct State {
 pub struct Tick {
     /// Which sweep the tick is for.
     pub job: Job,
+    /// The time the schedule fired for (RFC 3339), where the sweep reads it.
+    #[serde(default)]
+    pub at: Option<String>,
 }
 
 /// The sweeps this function knows.
@@ -30,18 +46,26 @@ pub struct Tick {
 pub enum Job {
     /// Send the email-flow steps that are due.
     EmailFlows,
+    /// Move the tenants whose payment grace period is over to Starter.
+    PlanLapse,
 }
 
-/// Runs the tick's sweep. The invocation's request id claims the steps it takes, so an
-/// overlapping tick (or EventBridge's retry of this one) never takes the same step.
-pub async fn handle(state: &State, event: LambdaEvent<Tick>) -> Result<Summary, Error> {
-    let Job::EmailFlows = event.payload.job;
-    let claim = event.context.request_id;
+/// Runs the tick's sweep.
+pub async fn handle(state: &State, event: LambdaEvent<Tick>) -> Result<Value, Error> {
+    match event.payload.job {
+        Job::EmailFlows => email_flows(state, &event.context.request_id).await,
+        Job::PlanLapse => plan_lapse(state, event.payload.at).await,
+    }
+}
+
+/// The email-flow steps that are due. The invocation's request id claims the steps it takes, so
+/// an overlapping tick (or EventBridge's retry of this one) never takes the same step.
+async fn email_flows(state: &State, claim: &str) -> Result<Value, Error> {
     let summary = sweep::run_reporting(
         &state.steps,
         &state.email,
         state.edge.as_deref(),
-        &claim,
+        claim,
         time::OffsetDateTime::now_utc(),
     )
     .await?;
@@ -54,7 +78,25 @@ pub async fn handle(state: &State, event: LambdaEvent<Tick>) -> Result<Summary, 
         more = summary.more,
         "email-flow sweep done"
     );
-    Ok(summary)
+    Ok(serde_json::to_value(summary)?)
+}
+
+/// Asks the edge to lapse the plans whose grace period is over at the tick's time, page by page.
+/// A failed call fails the tick, which the scheduler retries: the edge mails each owner once.
+async fn plan_lapse(state: &State, at: Option<String>) -> Result<Value, Error> {
+    let edge = state.edge_client.as_ref().ok_or("the plan-lapse sweep needs EDGE_INTERNAL_URL")?;
+    let (mut lapsed, mut more) = (0, true);
+    for _ in 0..LAPSE_CALLS {
+        let page =
+            edge.call::<LapsePlans>(&(), &LapseDuePlans { limit: LAPSE_BATCH, at: at.clone() }).await?;
+        lapsed += page.lapsed;
+        more = page.more;
+        if !more {
+            break;
+        }
+    }
+    tracing::info!(lapsed, more, "plan-lapse sweep done");
+    Ok(json!({ "lapsed": lapsed, "more": more }))
 }
 
 #[cfg(test)]
@@ -68,16 +110,16 @@ mod tests {
     #[test]
     fn the_schedule_input_in_wiring_is_a_valid_tick() {
         let wiring = wiring();
-        let mut found = 0;
+        let mut found = Vec::new();
         for (name, schedule) in wiring["schedules"].as_object().expect("schedules") {
             if schedule["function"] == "sweep" {
                 let tick: Tick = serde_json::from_value(schedule["input"].clone())
                     .unwrap_or_else(|e| panic!("schedule {name}: {e}"));
-                assert_eq!(tick.job, Job::EmailFlows);
-                found += 1;
+                found.push(tick.job);
             }
         }
-        assert_eq!(found, 1, "one schedule runs the email-flow sweep");
+        assert_eq!(found.len(), 2, "one schedule per sweep: {found:?}");
+        assert!(found.contains(&Job::EmailFlows) && found.contains(&Job::PlanLapse), "{found:?}");
     }
 
     #[test]

@@ -32,12 +32,13 @@
 //! | [`ReportFulfilment`] | `POST /internal/stores/{store_id}/fulfilment/report` | [`FulfilmentReport`] | [`FulfilmentRecorded`] |
 //! | [`ListOpenSupplierOrders`] | `POST /internal/stores/{store_id}/fulfilment/open` | [`OpenSupplierOrdersPage`] | [`OpenSupplierOrders`] |
 //! | [`ReportTracking`] | `POST /internal/stores/{store_id}/fulfilment/tracking` | [`TrackingReport`] | [`TrackingRecorded`] |
+//! | [`LapsePlans`] | `POST /internal/billing/lapse` | [`LapseDuePlans`] | [`PlansLapsed`] |
 
 use super::{
     CheckoutStarted, ClaimDueRuns, DueRuns, Empty, ErasureConfirmation, ErasureView, EventsRecorded,
-    PublishProduct, PublishedProduct, ResearchContext, ResearchContextRequest, ResearchRunView,
-    ReviewReceived, ReviewSubmission, RunReport, ShopperEvents, StartCheckout, StorefrontSubscribe,
-    Subscribed,
+    LapseDuePlans, PlansLapsed, PublishProduct, PublishedProduct, ResearchContext, ResearchContextRequest,
+    ResearchRunView, ReviewReceived, ReviewSubmission, RunReport, ShopperEvents, StartCheckout,
+    StorefrontSubscribe, Subscribed,
 };
 use crate::email_api::{SendReports, SendsRecorded, StoreFlowSettings};
 use crate::fulfil_api::{
@@ -321,6 +322,8 @@ internal_calls! {
     /// changes nothing.
     ReportTracking: "POST" "/internal/stores/{store_id}/fulfilment/tracking",
         (StoreId) TrackingReport => TrackingRecorded;
+    /// The sweep moves tenants whose payment grace period is over to Starter.
+    LapsePlans: "POST" "/internal/billing/lapse", (()) LapseDuePlans => PlansLapsed;
 }
 
 #[cfg(test)]
@@ -379,7 +382,8 @@ mod tests {
         round_trips::<ReportFulfilment>(store());
         round_trips::<ListOpenSupplierOrders>(store());
         round_trips::<ReportTracking>(store());
-        assert_eq!(ALL.len(), 24, "a call was added: round-trip it above");
+        round_trips::<LapsePlans>(());
+        assert_eq!(ALL.len(), 25, "a call was added: round-trip it above");
     }
 
     #[test]

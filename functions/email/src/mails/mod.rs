@@ -12,6 +12,7 @@
 //! - [`layout`]: the parts they share; [`data`]: reading the wire's data.
 
 pub mod account;
+pub mod billing;
 pub mod cart;
 pub mod data;
 pub mod launch;
@@ -86,5 +87,7 @@ pub fn render(
         EmailTemplate::StoreReady => launch::store_ready(frame, &fields.try_into()?, unsubscribe),
         EmailTemplate::OrderRefunded => orders::order_refunded(frame, &fields.try_into()?, unsubscribe),
         EmailTemplate::OrderShipped => shipped::order_shipped(frame, &fields.try_into()?, unsubscribe),
+        EmailTemplate::PaymentFailed => billing::payment_failed(frame, &fields.try_into()?, unsubscribe),
+        EmailTemplate::PlanLapsed => billing::plan_lapsed(frame, &fields.try_into()?, unsubscribe),
     })
 }

@@ -107,6 +107,15 @@ fn data(template: EmailTemplate) -> Map<String, Value> {
             "tracking_url": "https://global.cainiao.com/newDetail.htm?mailNoList=LP00000000000002CN&x=\"1\"",
             "order_url": "https://cozy.example.com/orders/abc?x=1&y=2",
         }),
+        EmailTemplate::PaymentFailed => json!({
+            "plan": "Growth <b>",
+            "grace_ends": "14 December 2026",
+            "billing_url": "https://dashboard.example.com/billing?a=1&b=\"2\"",
+        }),
+        EmailTemplate::PlanLapsed => json!({
+            "plan": "Growth",
+            "billing_url": "https://dashboard.example.com/billing",
+        }),
         EmailTemplate::StoreReady => json!({
             "niche": "pet <b>grooming</b>",
             "products": 22,
@@ -133,6 +142,8 @@ fn is_marketing(template: EmailTemplate) -> bool {
             | EmailTemplate::StoreReady
             | EmailTemplate::OrderRefunded
             | EmailTemplate::OrderShipped
+            | EmailTemplate::PaymentFailed
+            | EmailTemplate::PlanLapsed
     )
 }
 

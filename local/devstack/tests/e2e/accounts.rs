@@ -307,3 +307,106 @@ async fn a_merchant_lists_its_stores_and_sets_their_look_and_thresholds() {
     assert_eq!(cleared.json["logo_url"], serde_json::Value::Null, "{}", cleared.text);
     assert_eq!(cleared.json["theme"], "bold", "fields not sent keep their value");
 }
+
+/// Stripe (the stand-in) tells the edge the tenant's subscription changed to `status`, with the
+/// Growth plan's price on it as Stripe always sends.
+async fn subscription_now(stack: &Stack, owner: &crate::helpers::Merchant, status: &str) {
+    let event = json!({
+        "type": "customer.subscription.updated",
+        "object": { "id": "sub_grace", "object": "subscription", "status": status,
+                    "items": { "data": [ { "price": { "id": "price_dropship_growth" } } ] },
+                    "metadata": { "tenant_id": owner.tenant_id } }
+    });
+    let delivered = stack.http.post(format!("{STRIPE}/_test/deliver")).json(&event).send().await.unwrap();
+    assert!(delivered.status().is_success(), "the Stripe stand-in delivers the event");
+    eventually(&format!("the subscription to be {status}"), Duration::from_secs(30), || async {
+        (stack.get("/v1/billing", &owner.access).await.json["subscription_status"] == status).then_some(())
+    })
+    .await;
+}
+
+/// Runs the plan-lapse schedule's sweep for the tick at `at`, as EventBridge Scheduler would.
+async fn lapse_sweep(stack: &Stack, at: time::OffsetDateTime) -> serde_json::Value {
+    let at = at.format(&time::format_description::well_known::Rfc3339).unwrap();
+    let answer = stack
+        .http
+        .post("http://127.0.0.1:9000/2015-03-31/functions/sweep/invocations")
+        .json(&json!({ "job": "plan_lapse", "at": at }))
+        .timeout(Duration::from_secs(60))
+        .send()
+        .await
+        .unwrap();
+    assert!(answer.status().is_success(), "the plan-lapse sweep ran");
+    answer.json().await.unwrap()
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn an_unpaid_plan_holds_through_its_grace_period_then_moves_to_starter_keeping_everything_until_paid() {
+    let stack = Stack::connect().await;
+    let (owner, store, _, _) = new_store(&stack, "Grace Period E2E").await;
+    stack.set_plan(&owner, "growth").await;
+    let product = stack
+        .post_json(
+            &format!("/v1/stores/{store}/products"),
+            Some(&owner.access),
+            &json!({ "title": "Kept Lamp", "price_minor": 2100, "status": "published" }),
+        )
+        .await;
+    assert_eq!(product.status, 201, "{}", product.text);
+
+    // The card is declined: the plan holds, and the owner is told until when.
+    subscription_now(&stack, &owner, "past_due").await;
+    let billing = stack.get("/v1/billing", &owner.access).await.json;
+    assert_eq!(billing["plan"], "growth", "{billing}");
+    let grace_ends = time::OffsetDateTime::parse(
+        billing["grace_ends_at"].as_str().expect("a grace end while the payment is overdue"),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    let hours = (grace_ends - time::OffsetDateTime::now_utc()).whole_hours();
+    assert!((7 * 24 - 1..=7 * 24).contains(&hours), "seven days of grace, not {hours} h");
+    let day = format!("{} {} {}", grace_ends.day(), grace_ends.month(), grace_ends.year());
+    let mail = stack.mail_to(&owner.email, "did not go through").await;
+    let text = mail["text"].as_str().unwrap();
+    assert!(text.contains(&format!("Your stores keep the Growth plan until {day}.")), "{text}");
+    assert!(text.contains("http://localhost:8789/billing"), "the link to billing: {text}");
+
+    // An hour before the grace ends the sweep moves nothing; an hour after, the tenant is on Starter.
+    lapse_sweep(&stack, grace_ends - time::Duration::hours(1)).await;
+    assert_eq!(stack.get("/v1/billing", &owner.access).await.json["plan"], "growth");
+    let after = grace_ends + time::Duration::hours(1);
+    let swept = lapse_sweep(&stack, after).await;
+    assert!(swept["lapsed"].as_u64().unwrap() >= 1, "{swept}");
+    let billing = stack.get("/v1/billing", &owner.access).await.json;
+    assert_eq!((billing["plan"].as_str(), billing["limits"]["stores"].as_u64()), (Some("starter"), Some(1)));
+    let mail = stack.mail_to(&owner.email, "moved to the Starter").await;
+    assert!(mail["text"]
+        .as_str()
+        .unwrap()
+        .contains("Once the payment goes through, the Growth plan comes back."));
+    // The next tick (or a retried one) mails no one again, and nothing of the tenant's went.
+    lapse_sweep(&stack, after + time::Duration::hours(1)).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let lapsed_mails = crate::mail::inbox(&stack)
+        .await
+        .into_iter()
+        .filter(|m| m["to"][0]["address"] == owner.email.as_str())
+        .filter(|m| m["subject"].as_str().is_some_and(|s| s.contains("now on the Starter plan")))
+        .count();
+    assert_eq!(lapsed_mails, 1);
+    let products = stack.products(&owner, &store).await;
+    assert_eq!(products.len(), 1, "the products stay");
+    // A Growth-plan event while still unpaid leaves it on Starter.
+    subscription_now(&stack, &owner, "unpaid").await;
+    assert_eq!(stack.get("/v1/billing", &owner.access).await.json["plan"], "starter");
+
+    // Paid: Growth again, with no grace pending.
+    subscription_now(&stack, &owner, "active").await;
+    let billing = stack.get("/v1/billing", &owner.access).await.json;
+    assert_eq!(
+        (billing["plan"].as_str(), billing["grace_ends_at"].is_null()),
+        (Some("growth"), true),
+        "{billing}"
+    );
+}

@@ -968,7 +968,10 @@ async fn a_store_sells_once_its_payout_account_is_enabled_the_merchant_is_paid_l
     // Onboarding completed: Stripe's `account.updated` reaches the Connect webhook, and the shop
     // opens its checkout without the merchant reading anything back.
     let back = stack.onboard_payouts(&shop.merchant.access, &shop.id, "000123456789").await;
-    assert!(back.ends_with(&format!("/v1/stores/{}/payouts", shop.id)), "{back}");
+    assert!(
+        back.ends_with(&format!("localhost:8789/stores/{}/payouts", shop.id)),
+        "the dashboard's payouts page: {back}"
+    );
     eventually("the shop to take orders", LIMIT, || async {
         let (cart, _) = cart_with(&stack, &shop.host, &mug).await;
         cart.contains("action=\"/checkout\"").then_some(())
