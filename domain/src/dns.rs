@@ -5,6 +5,13 @@
 /// released, so nobody can hold a brand's domain by adding it and never proving it.
 pub const PENDING_DOMAIN_DAYS: i64 = 7;
 
+/// Hours between the checks that a verified custom domain still carries its TXT record.
+pub const RECHECK_HOURS: i64 = 24;
+
+/// Days a verified custom domain may go without its TXT record, found missing at every check,
+/// before it is released: someone else may own the domain now.
+pub const MISSING_RECORD_DAYS: i64 = 3;
+
 /// The record type TXT.
 const TYPE_TXT: u16 = 16;
 /// The class IN.

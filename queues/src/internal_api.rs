@@ -180,6 +180,30 @@ pub struct PlansLapsed {
     pub more: bool,
 }
 
+/// `POST /internal/domains/recheck`: check that the verified custom domains due for it still carry
+/// their TXT record, and release those whose record has been missing too long.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecheckDueDomains {
+    /// How many domains to check at most in one call.
+    pub limit: u32,
+    /// The time the schedule fired for (RFC 3339); the edge's clock when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
+}
+
+/// What a [`RecheckDueDomains`] call did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainsRechecked {
+    /// Domains checked.
+    pub checked: u32,
+    /// Of those, domains whose record was not found.
+    pub missing: u32,
+    /// Of those, domains released because their record has been missing too long.
+    pub released: u32,
+    /// Whether more domains are due: call again.
+    pub more: bool,
+}
+
 /// `POST /internal/research-runs/due`: claim the research runs that are due now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClaimDueRuns {

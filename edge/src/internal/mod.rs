@@ -4,6 +4,7 @@
 
 pub mod billing;
 pub mod checkouts;
+pub mod domains;
 pub mod email;
 pub mod erasures;
 pub mod events;
@@ -24,8 +25,9 @@ use queues::internal_api::calls::{
     ApplySupplierSync, ClaimResearchRuns, ClaimSeoRuns, ConfirmErasure, ImportProduct, InternalCall,
     LapsePlans, ListOpenSupplierOrders, ListSupplierListings, ListSyncStores, OpenCheckout,
     PlaceInternalLinks, PublishSeoPost, ReadFlowSettings, ReadFulfilmentOrder, ReadResearchContext,
-    ReadSeoContext, RecordFlowSends, RecordShopperEvents, ReportFulfilment, ReportResearchRun, ReportSeoRun,
-    ReportTracking, RewriteProductMeta, Route as Call, SubmitReview, SubscribeShopper, Unrouted,
+    ReadSeoContext, RecheckDomains, RecordFlowSends, RecordShopperEvents, ReportFulfilment,
+    ReportResearchRun, ReportSeoRun, ReportTracking, RewriteProductMeta, Route as Call, SubmitReview,
+    SubscribeShopper, Unrouted,
 };
 use queues::internal_api::{
     verify, SignedHeaders, StorefrontSubscribe, Subscribed, MAX_SKEW_SECS, NONCE_HEADER, SIGNATURE_HEADER,
@@ -232,6 +234,10 @@ pub async fn handle(ctx: &Ctx<'_>) -> ApiResult<Response> {
         Call::LapsePlans(()) => {
             let input = body::<LapsePlans>(ctx)?;
             answer::<LapsePlans>(200, &billing::lapse(env, config, input).await?)
+        }
+        Call::RecheckDomains(()) => {
+            let input = body::<RecheckDomains>(ctx)?;
+            answer::<RecheckDomains>(200, &domains::recheck(env, config, input).await?)
         }
     }
 }

@@ -19,12 +19,15 @@ pub struct DomainRow {
     pub verified_at: Option<String>,
     /// Its Cloudflare custom hostname, once verified.
     pub cf_hostname_id: Option<String>,
+    /// Since when its TXT record has been missing at the daily check, while it is.
+    pub record_missing_since: Option<String>,
 }
 
 /// A host of the store, if the store has it.
 pub async fn get(db: &impl Sql, store: StoreId, host: &str) -> Result<Option<DomainRow>, SqlError> {
     db.first(Statement::new(
-        "SELECT host, kind, challenge, verified_at, cf_hostname_id FROM domains WHERE store_id = ?1 AND host = ?2",
+        "SELECT host, kind, challenge, verified_at, cf_hostname_id, record_missing_since FROM domains \
+         WHERE store_id = ?1 AND host = ?2",
         vec![store.to_string().into(), host.into()],
     ))
     .await
@@ -33,7 +36,8 @@ pub async fn get(db: &impl Sql, store: StoreId, host: &str) -> Result<Option<Dom
 /// A store's hosts: platform first, then custom, each by name.
 pub async fn of_store(db: &impl Sql, store: StoreId) -> Result<Vec<DomainRow>, SqlError> {
     db.all(Statement::new(
-        "SELECT host, kind, challenge, verified_at, cf_hostname_id FROM domains WHERE store_id = ?1 ORDER BY kind, host",
+        "SELECT host, kind, challenge, verified_at, cf_hostname_id, record_missing_since FROM domains \
+         WHERE store_id = ?1 ORDER BY kind, host",
         vec![store.to_string().into()],
     ))
     .await
@@ -77,6 +81,46 @@ pub fn verified(store: StoreId, host: &str, at: &str, hostname_id: &str) -> Stat
     Statement::new(
         "UPDATE domains SET verified_at = ?3, cf_hostname_id = ?4 WHERE store_id = ?1 AND host = ?2",
         vec![store.to_string().into(), host.into(), at.into(), hostname_id.into()],
+    )
+}
+
+/// A verified custom domain due for its check.
+#[derive(Debug, Deserialize, PartialEq, Eq)]
+pub struct DueCheck {
+    /// The host name.
+    pub host: String,
+    /// Its store.
+    pub store_id: String,
+    /// The store's tenant.
+    pub tenant_id: String,
+    /// The TXT challenge the record must still hold.
+    pub challenge: String,
+    /// Its Cloudflare custom hostname.
+    pub cf_hostname_id: Option<String>,
+    /// Since when the record has been missing, if it was at the last check.
+    pub record_missing_since: Option<String>,
+}
+
+/// The verified custom domains last checked (or verified) at or before `cutoff`, least recently
+/// checked first, at most `limit`.
+pub async fn due_checks(db: &impl Sql, cutoff: &str, limit: u32) -> Result<Vec<DueCheck>, SqlError> {
+    db.all(Statement::new(
+        "SELECT host, store_id, tenant_id, challenge, cf_hostname_id, record_missing_since FROM domains \
+         WHERE kind = 'custom' AND verified_at IS NOT NULL AND challenge IS NOT NULL \
+         AND COALESCE(checked_at, verified_at) <= ?1 ORDER BY COALESCE(checked_at, verified_at), host LIMIT ?2",
+        vec![cutoff.into(), limit.into()],
+    ))
+    .await
+}
+
+/// A check found `host`'s TXT record (`found`) or not at `at`: a missing record is dated from the
+/// first check that missed it; a found one clears that date.
+pub fn checked(host: &str, found: bool, at: &str) -> Statement {
+    Statement::new(
+        "UPDATE domains SET checked_at = ?3, \
+         record_missing_since = CASE WHEN ?2 THEN NULL ELSE COALESCE(record_missing_since, ?3) END \
+         WHERE host = ?1 AND verified_at IS NOT NULL",
+        vec![host.into(), i64::from(found).into(), at.into()],
     )
 }
 
@@ -141,6 +185,36 @@ mod tests {
         assert_eq!((done.verified_at.as_deref(), done.cf_hostname_id.as_deref()), (Some(AT), Some("cf-1")));
         assert_eq!(block_on(hostname_ids(&db, store_id(1))).unwrap(), ["cf-1"]);
         assert!(block_on(hostname_ids(&db, store_id(2))).unwrap().is_empty());
+    }
+
+    #[test]
+    fn verified_domains_come_due_a_day_after_their_last_check_and_a_missing_record_is_dated_once() {
+        let db = tenants();
+        add(&db, 1, 1, 0);
+        block_on(db.batch(vec![
+            add_custom(store_id(1), tenant_id(1), "a.example.com", "c1", AT),
+            add_custom(store_id(1), tenant_id(1), "pending.example.com", "c2", AT),
+            verified(store_id(1), "a.example.com", AT, "cf-1"),
+        ]))
+        .unwrap();
+        let due = |cutoff: &str| block_on(due_checks(&db, cutoff, 10)).unwrap();
+        assert!(due("2025-12-31T23:59:59Z").is_empty(), "not before its verification");
+        let first = due(AT);
+        assert_eq!(first.len(), 1, "pending and platform hosts are never checked: {first:?}");
+        assert_eq!((first[0].challenge.as_str(), first[0].record_missing_since.as_deref()), ("c1", None));
+        let day2 = "2026-01-02T00:00:00Z";
+        block_on(db.batch(vec![checked("a.example.com", false, day2)])).unwrap();
+        assert!(due(AT).is_empty(), "checked since");
+        block_on(db.batch(vec![checked("a.example.com", false, "2026-01-03T00:00:00Z")])).unwrap();
+        let row = block_on(get(&db, store_id(1), "a.example.com")).unwrap().unwrap();
+        assert_eq!(
+            row.record_missing_since.as_deref(),
+            Some(day2),
+            "missing since the first check that missed it"
+        );
+        block_on(db.batch(vec![checked("a.example.com", true, "2026-01-04T00:00:00Z")])).unwrap();
+        let row = block_on(get(&db, store_id(1), "a.example.com")).unwrap().unwrap();
+        assert_eq!(row.record_missing_since, None);
     }
 
     #[test]

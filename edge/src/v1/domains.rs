@@ -20,6 +20,11 @@ use worker::{Env, Fetch, Headers, Method, Request, RequestInit};
 /// The label under which the challenge TXT record lives.
 pub const CHALLENGE_LABEL: &str = "_dropship-challenge";
 
+/// The TXT record that proves a domain's `challenge`.
+pub(crate) fn txt_record(challenge: &str) -> String {
+    format!("dropship-verify={challenge}")
+}
+
 /// A domain as the API shows it.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct DomainView {
@@ -29,6 +34,7 @@ pub struct DomainView {
     txt_name: Option<String>,
     txt_value: Option<String>,
     verified_at: Option<String>,
+    record_missing_since: Option<String>,
 }
 
 impl From<DomainRow> for DomainView {
@@ -36,11 +42,13 @@ impl From<DomainRow> for DomainView {
         let pending = row.verified_at.is_none();
         Self {
             txt_name: (row.kind == "custom").then(|| format!("{CHALLENGE_LABEL}.{}", row.host)),
-            txt_value: row.challenge.filter(|_| pending).map(|c| format!("dropship-verify={c}")),
+            // Kept after verification too: the daily check looks for it.
+            txt_value: row.challenge.as_deref().map(txt_record),
             status: if pending { "pending".into() } else { "active".into() },
             host: row.host,
             kind: row.kind,
             verified_at: row.verified_at,
+            record_missing_since: row.record_missing_since,
         }
     }
 }
@@ -143,7 +151,7 @@ fn pending_cutoff() -> String {
 }
 
 /// Asks the DNS-over-HTTPS resolver for the TXT records of `name`.
-async fn lookup_txt(doh_url: &str, name: &str) -> ApiResult<Vec<String>> {
+pub(crate) async fn lookup_txt(doh_url: &str, name: &str) -> ApiResult<Vec<String>> {
     let id = u16::from_be_bytes(random_bytes::<2>());
     let query = txt_query(name, id).map_err(|e| ApiError::invalid("host", e.to_string()))?;
     let headers = Headers::new();
@@ -186,7 +194,7 @@ pub async fn verify(env: &Env, scope: &StoreScope, config: &Config, host: &str) 
         current.challenge.clone().ok_or_else(|| ApiError::internal("domain row", "no challenge"))?;
     let name = format!("{CHALLENGE_LABEL}.{host}");
     let found = lookup_txt(&config.doh_url, &name).await?;
-    let expected = format!("dropship-verify={challenge}");
+    let expected = txt_record(&challenge);
     if !found.iter().any(|t| t.trim() == expected) {
         return Err(ApiError::new(
             409,
@@ -209,7 +217,7 @@ pub async fn verify(env: &Env, scope: &StoreScope, config: &Config, host: &str) 
     Ok(row(env, store, host).await?.into())
 }
 
-fn unavailable(error: String) -> ApiError {
+pub(crate) fn unavailable(error: String) -> ApiError {
     worker::console_error!("custom hostname: {error}");
     ApiError::new(
         503,

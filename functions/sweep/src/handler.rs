@@ -4,17 +4,17 @@ use email::flow_steps::FlowSteps;
 use email::sweep;
 use lambda_runtime::{Error, LambdaEvent};
 use pipeline::edge::EdgeClient;
-use queues::internal_api::calls::LapsePlans;
-use queues::internal_api::LapseDuePlans;
+use queues::internal_api::calls::{LapsePlans, RecheckDomains};
+use queues::internal_api::{LapseDuePlans, RecheckDueDomains};
 use queues::publisher::SqsPublisher;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
-/// Tenants a plan-lapse call moves at most; a sweep calls again while the edge says there are more,
-/// up to [`LAPSE_CALLS`] calls a tick.
-const LAPSE_BATCH: u32 = 50;
-const LAPSE_CALLS: u32 = 20;
+/// Tenants (or domains) one call to the edge handles at most; a sweep calls again while the edge
+/// says there are more, up to [`CALLS`] calls a tick.
+const BATCH: u32 = 50;
+const CALLS: u32 = 20;
 
 /// Clients built once per cold start.
 pub struct State {
@@ -48,6 +48,8 @@ pub enum Job {
     EmailFlows,
     /// Move the tenants whose payment grace period is over to Starter.
     PlanLapse,
+    /// Check that verified custom domains still carry their TXT record.
+    DomainRecheck,
 }
 
 /// Runs the tick's sweep.
@@ -55,6 +57,7 @@ pub async fn handle(state: &State, event: LambdaEvent<Tick>) -> Result<Value, Er
     match event.payload.job {
         Job::EmailFlows => email_flows(state, &event.context.request_id).await,
         Job::PlanLapse => plan_lapse(state, event.payload.at).await,
+        Job::DomainRecheck => domain_recheck(state, event.payload.at).await,
     }
 }
 
@@ -86,9 +89,8 @@ async fn email_flows(state: &State, claim: &str) -> Result<Value, Error> {
 async fn plan_lapse(state: &State, at: Option<String>) -> Result<Value, Error> {
     let edge = state.edge_client.as_ref().ok_or("the plan-lapse sweep needs EDGE_INTERNAL_URL")?;
     let (mut lapsed, mut more) = (0, true);
-    for _ in 0..LAPSE_CALLS {
-        let page =
-            edge.call::<LapsePlans>(&(), &LapseDuePlans { limit: LAPSE_BATCH, at: at.clone() }).await?;
+    for _ in 0..CALLS {
+        let page = edge.call::<LapsePlans>(&(), &LapseDuePlans { limit: BATCH, at: at.clone() }).await?;
         lapsed += page.lapsed;
         more = page.more;
         if !more {
@@ -97,6 +99,24 @@ async fn plan_lapse(state: &State, at: Option<String>) -> Result<Value, Error> {
     }
     tracing::info!(lapsed, more, "plan-lapse sweep done");
     Ok(json!({ "lapsed": lapsed, "more": more }))
+}
+
+/// Asks the edge to check the verified custom domains due at the tick's time, page by page.
+async fn domain_recheck(state: &State, at: Option<String>) -> Result<Value, Error> {
+    let edge = state.edge_client.as_ref().ok_or("the domain-recheck sweep needs EDGE_INTERNAL_URL")?;
+    let (mut checked, mut missing, mut released, mut more) = (0, 0, 0, true);
+    for _ in 0..CALLS {
+        let page =
+            edge.call::<RecheckDomains>(&(), &RecheckDueDomains { limit: BATCH, at: at.clone() }).await?;
+        (checked, missing, released, more) =
+            (checked + page.checked, missing + page.missing, released + page.released, page.more);
+        // A page that checked nothing (the resolver is down) would come back the same: stop.
+        if !more || page.checked == 0 {
+            break;
+        }
+    }
+    tracing::info!(checked, missing, released, more, "domain-recheck sweep done");
+    Ok(json!({ "checked": checked, "missing": missing, "released": released, "more": more }))
 }
 
 #[cfg(test)]
@@ -118,8 +138,10 @@ mod tests {
                 found.push(tick.job);
             }
         }
-        assert_eq!(found.len(), 2, "one schedule per sweep: {found:?}");
-        assert!(found.contains(&Job::EmailFlows) && found.contains(&Job::PlanLapse), "{found:?}");
+        assert_eq!(found.len(), 3, "one schedule per sweep: {found:?}");
+        for job in [Job::EmailFlows, Job::PlanLapse, Job::DomainRecheck] {
+            assert!(found.contains(&job), "{job:?} has no schedule: {found:?}");
+        }
     }
 
     #[test]

@@ -1,13 +1,14 @@
 //! The scheduled sweep. EventBridge Scheduler (locally, devstack's scheduler) invokes it with the
 //! schedule's input from `infra/wiring.json`; for `email_flows` it sends the email-flow steps that
-//! are due through the email queue, for `plan_lapse` it asks the edge to move the tenants whose
-//! payment grace period is over to Starter.
+//! are due through the email queue; for `plan_lapse` it asks the edge to move the tenants whose
+//! payment grace period is over to Starter; for `domain_recheck` it asks the edge to check the
+//! verified custom domains' TXT records.
 //!
 //! | variable | meaning |
 //! |---|---|
 //! | `TABLE_NAME` | the pipeline table, where the flows' steps are |
 //! | `EMAIL_QUEUE_URL` | the email queue |
-//! | `EDGE_INTERNAL_URL` | the edge, told what became of each step (optional for `email_flows`, needed for `plan_lapse`) |
+//! | `EDGE_INTERNAL_URL` | the edge, told what became of each step (optional for `email_flows`, needed for the others) |
 
 mod handler;
 

@@ -33,12 +33,13 @@
 //! | [`ListOpenSupplierOrders`] | `POST /internal/stores/{store_id}/fulfilment/open` | [`OpenSupplierOrdersPage`] | [`OpenSupplierOrders`] |
 //! | [`ReportTracking`] | `POST /internal/stores/{store_id}/fulfilment/tracking` | [`TrackingReport`] | [`TrackingRecorded`] |
 //! | [`LapsePlans`] | `POST /internal/billing/lapse` | [`LapseDuePlans`] | [`PlansLapsed`] |
+//! | [`RecheckDomains`] | `POST /internal/domains/recheck` | [`RecheckDueDomains`] | [`DomainsRechecked`] |
 
 use super::{
-    CheckoutStarted, ClaimDueRuns, DueRuns, Empty, ErasureConfirmation, ErasureView, EventsRecorded,
-    LapseDuePlans, PlansLapsed, PublishProduct, PublishedProduct, ResearchContext, ResearchContextRequest,
-    ResearchRunView, ReviewReceived, ReviewSubmission, RunReport, ShopperEvents, StartCheckout,
-    StorefrontSubscribe, Subscribed,
+    CheckoutStarted, ClaimDueRuns, DomainsRechecked, DueRuns, Empty, ErasureConfirmation, ErasureView,
+    EventsRecorded, LapseDuePlans, PlansLapsed, PublishProduct, PublishedProduct, RecheckDueDomains,
+    ResearchContext, ResearchContextRequest, ResearchRunView, ReviewReceived, ReviewSubmission, RunReport,
+    ShopperEvents, StartCheckout, StorefrontSubscribe, Subscribed,
 };
 use crate::email_api::{SendReports, SendsRecorded, StoreFlowSettings};
 use crate::fulfil_api::{
@@ -324,6 +325,8 @@ internal_calls! {
         (StoreId) TrackingReport => TrackingRecorded;
     /// The sweep moves tenants whose payment grace period is over to Starter.
     LapsePlans: "POST" "/internal/billing/lapse", (()) LapseDuePlans => PlansLapsed;
+    /// The sweep has the verified custom domains checked for their TXT record.
+    RecheckDomains: "POST" "/internal/domains/recheck", (()) RecheckDueDomains => DomainsRechecked;
 }
 
 #[cfg(test)]
@@ -383,7 +386,8 @@ mod tests {
         round_trips::<ListOpenSupplierOrders>(store());
         round_trips::<ReportTracking>(store());
         round_trips::<LapsePlans>(());
-        assert_eq!(ALL.len(), 25, "a call was added: round-trip it above");
+        round_trips::<RecheckDomains>(());
+        assert_eq!(ALL.len(), 26, "a call was added: round-trip it above");
     }
 
     #[test]

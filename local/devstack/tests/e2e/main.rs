@@ -671,6 +671,73 @@ async fn a_custom_domain_serves_its_store_once_a_txt_record_proves_ownership() {
     .await;
 }
 
+/// Runs the domain-recheck schedule's sweep for the tick at `at`, as EventBridge Scheduler would.
+async fn domain_recheck(stack: &Stack, at: time::OffsetDateTime) -> Value {
+    let at = at.format(&time::format_description::well_known::Rfc3339).unwrap();
+    let answer = stack
+        .http
+        .post("http://127.0.0.1:9000/2015-03-31/functions/sweep/invocations")
+        .json(&json!({ "job": "domain_recheck", "at": at }))
+        .timeout(Duration::from_secs(60))
+        .send()
+        .await
+        .unwrap();
+    assert!(answer.status().is_success(), "the domain-recheck sweep ran");
+    answer.json().await.unwrap()
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn a_verified_domain_whose_txt_record_stays_gone_for_three_days_is_released() {
+    let stack = Stack::connect().await;
+    let (owner, store, _, _) = new_store(&stack, "Lapsed Domain E2E").await;
+    stack.set_plan(&owner, "growth").await;
+    let domains = format!("/v1/stores/{store}/domains");
+    let host = format!("{}.example.test", unique("gone"));
+    let added = stack.post_json(&domains, Some(&owner.access), &json!({ "host": host })).await;
+    assert_eq!(added.status, 201, "{}", added.text);
+    let txt_name = added.json["txt_name"].as_str().unwrap().to_owned();
+    let txt_value = added.json["txt_value"].as_str().unwrap().to_owned();
+    publish_txt(&txt_name, &txt_value);
+    let verified =
+        stack.post_json(&format!("{domains}/{host}/verify"), Some(&owner.access), &Value::Null).await;
+    assert_eq!(verified.status, 200, "{}", verified.text);
+    assert_eq!(verified.json["txt_value"], txt_value.as_str(), "the record to keep is still shown");
+    eventually("the custom domain to serve the store", Duration::from_secs(30), || async {
+        (stack.page(&host, "/").await.status == 200).then_some(())
+    })
+    .await;
+    let listed = || async {
+        let all = stack.get(&domains, &owner.access).await.json;
+        all["domains"].as_array().and_then(|d| d.iter().find(|d| d["host"] == host.as_str()).cloned())
+    };
+    let now = time::OffsetDateTime::now_utc();
+
+    // A day on, the record is there: nothing changes.
+    domain_recheck(&stack, now + time::Duration::hours(25)).await;
+    assert_eq!(listed().await.expect("still the store's")["record_missing_since"], Value::Null);
+
+    // The merchant lets the record go: the next check dates it, and the domain still serves.
+    publish_txt(&txt_name, "dropship-verify=someone-else");
+    let missed = now + time::Duration::hours(50);
+    domain_recheck(&stack, missed).await;
+    let domain = listed().await.expect("kept while the record is missing");
+    assert!(domain["record_missing_since"].is_string(), "{domain}");
+    assert_eq!(stack.page(&host, "/").await.status, 200);
+
+    // Three days of checks later it is released: unrouted, its Cloudflare hostname gone.
+    let swept = domain_recheck(&stack, missed + time::Duration::days(3) + time::Duration::hours(1)).await;
+    assert!(swept["released"].as_u64().unwrap() >= 1, "{swept}");
+    assert!(listed().await.is_none(), "released");
+    let hostnames: Value =
+        reqwest::get("http://127.0.0.1:8430/_test/custom_hostnames").await.unwrap().json().await.unwrap();
+    assert!(!hostnames.as_array().unwrap().iter().any(|h| h["hostname"] == host.as_str()), "{hostnames}");
+    eventually("the released domain to stop serving", Duration::from_secs(30), || async {
+        (stack.page(&host, "/").await.status == 404).then_some(())
+    })
+    .await;
+}
+
 #[tokio::test]
 #[ignore = "needs the running local stack: run local/test.sh"]
 async fn an_owner_invites_a_team_whose_roles_bound_what_each_can_do() {
