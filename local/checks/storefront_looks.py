@@ -14,12 +14,12 @@ storefront_looks.sh.
      references in storefront-worker/looks/<theme>/<page>-<width>.png (a changed look fails the
      check until the references are updated with --update, so the change is seen in review);
    - unless --no-lighthouse: Lighthouse (mobile and desktop presets): accessibility, best
-     practices and SEO at 100 (the cart and search pages ask not to be indexed, so their SEO is
-     checked without is-crawlable). Performance is the one score that moves between runs of the
-     same page: Lighthouse times the page on this machine's two shared cores (one page measured
-     99, 97 and 100 in a row). A page under 100 is measured twice more and the median of its
-     three runs must reach PERFORMANCE_TARGET; the table shows every run, so a page that is not
-     at 100 is seen.
+     practices, SEO and performance at 100 (the cart and search pages ask not to be indexed, so
+     their SEO is checked without is-crawlable). Performance is the one score that moves between
+     runs of the same page: Lighthouse times the page on this machine's two shared cores (one page
+     measured 99, 97 and 100 in a row on a busy machine). A page under 100 is measured again, up to
+     PERFORMANCE_RUNS runs in all, and the median of its runs must reach 100; the table shows every
+     run, so a page that needed more than one is seen.
 3. Prints a table, writes the screenshots, diffs and reports under --out, exits 1 on any miss.
 """
 import argparse
@@ -47,9 +47,9 @@ THEMES = [
     ("minimal", {"theme": "minimal", "brand_color": "#0f766e", "font": "humanist"}),
 ]
 TARGET = 100
-PERFORMANCE_TARGET = 98
+PERFORMANCE_TARGET = 100
 # Runs of a page whose performance is under TARGET, the first included; the median is judged.
-PERFORMANCE_RUNS = 3
+PERFORMANCE_RUNS = 5
 WIDTHS = [(390, 1400), (1280, 1100)]
 WEIGHT_BUDGET = 30_000
 NOINDEX = {"cart", "search"}
