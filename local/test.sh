@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: formatting, lints (host and wasm32), unit tests, the Terraform checks that work
 # offline, then the end-to-end tests against the whole stack started locally, the API fuzzer
-# (local/checks/api_fuzz.sh) and the shop's budgets (local/checks/storefront_looks.sh, weights and
-# Lighthouse) against the same stack. Installs what it needs first (pinned, skipped
+# (local/checks/api_fuzz.sh) and the shop's budgets (local/checks/storefront_looks.sh: weights,
+# screenshots and Lighthouse) against the same stack. Installs what it needs first (pinned, skipped
 # when present).
 set -euo pipefail
 
@@ -86,11 +86,8 @@ started=$(date +%s)
 API_FUZZ_MAX_TIME="${API_FUZZ_MAX_TIME:-200}" local/checks/api_fuzz.sh
 echo "API fuzzing wall time: $(( $(date +%s) - started )) s"
 
-step "shop budgets (every theme and page kind: weight and Lighthouse)"
-# The screenshots are left out here: a theme in a font the shop serves (Inter, Lora) is caught
-# with or without its font depending on when the font arrives, so they differ from run to run.
-# Compare them by hand with local/checks/storefront_looks.sh (see its header).
+step "shop budgets (every theme and page kind: weight, screenshots against the references, Lighthouse)"
 started=$(date +%s)
-local/checks/storefront_looks.sh --no-screenshots
+local/checks/storefront_looks.sh
 echo "shop looks wall time: $(( $(date +%s) - started )) s"
 fi

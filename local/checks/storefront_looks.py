@@ -8,23 +8,25 @@ storefront_looks.sh.
 2. For each theme (classic, bold, minimal) and each page kind (home, collection, product, cart,
    search, blog):
    - page weight: the HTML (which carries the page's CSS inline) gzipped, against 30 KB;
-   - screenshots by headless Chromium at 390 and 1280 CSS pixels wide, compared with the stored
+   - screenshots by headless Chromium at 390 and 1280 CSS pixels wide, taken over the DevTools
+     protocol once the viewport's images and the page's web fonts have loaded (a fixed time
+     budget caught the self-hosted fonts on some runs and not on others), compared with the stored
      references in storefront-worker/looks/<theme>/<page>-<width>.png (a changed look fails the
      check until the references are updated with --update, so the change is seen in review);
    - unless --no-lighthouse: Lighthouse (mobile and desktop presets): accessibility, best
-     practices and SEO at 100 (the cart and search pages ask not to be indexed, so their SEO is
-     checked without is-crawlable). Performance is the one score that moves between runs of the
-     same page: Lighthouse times the page on this machine's two shared cores (one page measured
-     99, 97 and 100 in a row). A page under 100 is measured twice more and the median of its
-     three runs must reach PERFORMANCE_TARGET; the table shows every run, so a page that is not
-     at 100 is seen.
+     practices, SEO and performance at 100 (the cart and search pages ask not to be indexed, so
+     their SEO is checked without is-crawlable). Performance is the one score that moves between
+     runs of the same page: Lighthouse times the page on this machine's two shared cores (one page
+     measured 99, 97 and 100 in a row on a busy machine). A page under 100 is measured again, up to
+     PERFORMANCE_RUNS runs in all, and the median of its runs must reach 100; the table shows every
+     run, so a page that needed more than one is seen.
 3. Prints a table, writes the screenshots, diffs and reports under --out, exits 1 on any miss.
 """
 import argparse
+import asyncio
 import gzip
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,6 +35,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "local", "bench"))
 import lighthouse_audit as la  # noqa: E402  (seeding, media upload, Lighthouse runs)
+sys.path.insert(0, os.path.join(ROOT, "local", "devstack", "tests", "browser"))
+from devtools import chromium  # noqa: E402  (Chromium over the DevTools protocol)
 
 from PIL import Image, ImageChops  # noqa: E402
 
@@ -43,9 +47,9 @@ THEMES = [
     ("minimal", {"theme": "minimal", "brand_color": "#0f766e", "font": "humanist"}),
 ]
 TARGET = 100
-PERFORMANCE_TARGET = 98
+PERFORMANCE_TARGET = 100
 # Runs of a page whose performance is under TARGET, the first included; the median is judged.
-PERFORMANCE_RUNS = 3
+PERFORMANCE_RUNS = 5
 WIDTHS = [(390, 1400), (1280, 1100)]
 WEIGHT_BUDGET = 30_000
 NOINDEX = {"cart", "search"}
@@ -92,9 +96,14 @@ def seed(edge, folder, images):
 
 
 def screenshot(chrome, url, width, height, path):
-    subprocess.run([chrome, *la.CHROME_FLAGS, "--hide-scrollbars", f"--window-size={width},{height}",
-                    "--virtual-time-budget=3000", f"--screenshot={path}", url],
-                   capture_output=True, timeout=120, check=True)
+    """The viewport of `url` at `width` x `height` CSS pixels, in a fresh browser (no cache)."""
+    async def shoot():
+        async with chromium(chrome, ["--hide-scrollbars"]) as tab:
+            await tab.call("Emulation.setDeviceMetricsOverride", width=width, height=height,
+                           deviceScaleFactor=1, mobile=False)
+            await tab.open(url, url)
+            await tab.screenshot(path)
+    asyncio.run(asyncio.wait_for(shoot(), 120))
 
 
 def quantized(image):

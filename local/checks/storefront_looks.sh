@@ -6,8 +6,7 @@
 # (100 in accessibility, best practices and SEO; performance's run-to-run noise is judged as
 # storefront_looks.py says).
 #
-# local/test.sh runs it last with --no-screenshots (the self-hosted fonts make screenshots differ
-# from run to run). On a stack of your own, hold the stack lock:
+# local/test.sh runs it last. On a stack of your own, hold the stack lock:
 #
 #   flock ~/.cache/dropship/stack.lock bash -c 'local/up.sh --detach && local/checks/storefront_looks.sh; local/down.sh --quiet'
 #
@@ -17,7 +16,8 @@
 #   local/checks/storefront_looks.sh --themes bold      one theme
 #
 # Installs what it needs first, skipped when present: lighthouse (pinned) and Debian's chromium
-# (local/bench/browser_tools.sh), and Pillow (pinned) in a venv of its own for the image comparison.
+# (local/bench/browser_tools.sh), and Pillow and aiohttp (pinned) in a venv of its own for the image
+# comparison and the DevTools protocol.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -28,12 +28,15 @@ log() { printf '\033[1;36m[looks]\033[0m %s\n' "$*" >&2; }
 . local/bench/browser_tools.sh
 
 pillow_version=13.0.0
+aiohttp_version=3.14.5
 venv="$DROPSHIP_TOOLS/looks-venv"
-if [ ! -f "$venv/.pillow-$pillow_version" ]; then
-  log "installing Pillow $pillow_version and boto3 into $venv"
+stamp="$venv/.pillow-$pillow_version-aiohttp-$aiohttp_version"
+if [ ! -f "$stamp" ]; then
+  log "installing Pillow $pillow_version, aiohttp $aiohttp_version and boto3 into $venv"
   python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check "pillow==$pillow_version" "boto3==1.44.18"
-  touch "$venv/.pillow-$pillow_version"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "pillow==$pillow_version" \
+    "aiohttp==$aiohttp_version" "boto3==1.44.18"
+  touch "$stamp"
 fi
 
 if [ -f "${DROPSHIP_STATE:-$DROPSHIP_HOME/state}/aws.env" ]; then
