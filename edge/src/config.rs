@@ -39,6 +39,8 @@ pub struct Config {
     pub reset_password_url_template: String,
     /// The one-click unsubscribe link of a store's marketing mail, with `{store}` and `{token}`.
     pub unsubscribe_url_template: String,
+    /// The link that confirms a shopper's sign-up to a store's mail, with `{store}` and `{token}`.
+    pub confirm_subscription_url_template: String,
     /// Resend's webhook signing secret (`whsec_...`); without it the Resend webhook is off.
     pub resend_webhook_secret: Option<String>,
     /// SendGrid's Event Webhook verification key (base64 DER); without it that webhook is off.
@@ -184,6 +186,7 @@ impl Config {
             reset_password_url_template: text(env, "RESET_PASSWORD_URL_TEMPLATE")?,
             accept_invitation_url_template: text(env, "ACCEPT_INVITATION_URL_TEMPLATE")?,
             unsubscribe_url_template: text(env, "UNSUBSCRIBE_URL_TEMPLATE")?,
+            confirm_subscription_url_template: text(env, "CONFIRM_SUBSCRIPTION_URL_TEMPLATE")?,
             resend_webhook_secret: match optional(env, "RESEND_WEBHOOK_SECRET") {
                 Some(_) => Some(signing_key(env, "RESEND_WEBHOOK_SECRET")?),
                 None => None,

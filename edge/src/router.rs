@@ -71,6 +71,10 @@ pub enum ShopperRoute {
     UnsubscribePage(String, String),
     /// `POST /v1/public/stores/{store_id}/unsubscribe/{token}` (RFC 8058 one-click).
     Unsubscribe(String, String),
+    /// `GET /v1/public/stores/{store_id}/confirm/{token}` (the page a sign-up's link opens).
+    ConfirmPage(String, String),
+    /// `POST /v1/public/stores/{store_id}/confirm/{token}` (the page's button).
+    Confirm(String, String),
 }
 
 /// Providers' signed callbacks.
@@ -386,6 +390,8 @@ pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
     ("POST", "/v1/public/stores/{store}/subscribe"),
     ("GET", "/v1/public/stores/{store_id}/unsubscribe/{token}"),
     ("POST", "/v1/public/stores/{store_id}/unsubscribe/{token}"),
+    ("GET", "/v1/public/stores/{store_id}/confirm/{token}"),
+    ("POST", "/v1/public/stores/{store_id}/confirm/{token}"),
     ("POST", "/v1/webhooks/resend"),
     ("POST", "/v1/webhooks/sendgrid"),
     ("POST", "/v1/webhooks/stripe-connect"),
@@ -481,6 +487,13 @@ fn callback_routes(segments: &[&str]) -> Option<Vec<(&'static str, Route)>> {
             vec![
                 ("GET", Route::Shopper(ShopperRoute::UnsubscribePage(store.clone(), token.clone()))),
                 ("POST", Route::Shopper(ShopperRoute::Unsubscribe(store, token))),
+            ]
+        }
+        ["v1", "public", "stores", store, "confirm", token] => {
+            let (store, token) = ((*store).to_owned(), (*token).to_owned());
+            vec![
+                ("GET", Route::Shopper(ShopperRoute::ConfirmPage(store.clone(), token.clone()))),
+                ("POST", Route::Shopper(ShopperRoute::Confirm(store, token))),
             ]
         }
         _ => return None,

@@ -48,6 +48,7 @@ locals {
       { type = "plain_text", name = "ACCEPT_INVITATION_URL_TEMPLATE", id = null, namespace_id = null, text = "${var.dashboard_url}/accept-invitation?token={token}", simple = null },
       { type = "plain_text", name = "RESET_PASSWORD_URL_TEMPLATE", id = null, namespace_id = null, text = "${var.dashboard_url}/reset-password?token={token}", simple = null },
       { type = "plain_text", name = "UNSUBSCRIBE_URL_TEMPLATE", id = null, namespace_id = null, text = "https://api.${var.platform_domain}/v1/public/stores/{store}/unsubscribe/{token}", simple = null },
+      { type = "plain_text", name = "CONFIRM_SUBSCRIPTION_URL_TEMPLATE", id = null, namespace_id = null, text = "https://api.${var.platform_domain}/v1/public/stores/{store}/confirm/{token}", simple = null },
     ],
     # e.g. RESEARCH_QUEUE_URL, one per queue in var.edge_sends_to.
     [for q in var.edge_sends_to : { type = "plain_text", name = local.queue_url_env[q], id = null, namespace_id = null, text = aws_sqs_queue.queue[q].url, simple = null }],

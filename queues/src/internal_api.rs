@@ -109,7 +109,7 @@ pub fn verify<'a>(
 
 /// `POST /internal/stores/{store_id}/subscribe`: a shopper signs up on the storefront's own form;
 /// the storefront passes the shopper's address on so that rate limits hold per shopper. Answers
-/// like the public sign-up (`{"status": "subscribed", "created": bool}`) and with its errors.
+/// like the public sign-up (`{"status": "pending"}`) and with its errors.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StorefrontSubscribe {
     /// What the shopper typed.
@@ -147,13 +147,13 @@ pub struct ReviewReceived {
     pub status: String,
 }
 
-/// What `POST /internal/stores/{store_id}/subscribe` answers, like the public sign-up.
+/// What `POST /internal/stores/{store_id}/subscribe` answers, like the public sign-up. The same
+/// for every address, so that it never tells whether an address is on the list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Subscribed {
-    /// `subscribed`.
+    /// `pending`: a link to confirm the subscription is mailed to the address, unless it is on
+    /// the list already or cannot receive mail.
     pub status: String,
-    /// Whether this request added the address (false: it was on the list already).
-    pub created: bool,
 }
 
 /// The body of a call that sends nothing: `{}`.

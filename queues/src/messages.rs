@@ -162,11 +162,14 @@ pub enum EmailTemplate {
     /// The grace period ended unpaid: the tenant is on Starter until it pays (transactional, to
     /// the owner; once per overdue period).
     PlanLapsed,
+    /// A shopper signed up to a store's list: the link that confirms the address (double opt-in;
+    /// transactional).
+    ConfirmSubscription,
 }
 
 impl EmailTemplate {
     /// Every template, for checks that each has its files.
-    pub const ALL: [EmailTemplate; 19] = [
+    pub const ALL: [EmailTemplate; 20] = [
         EmailTemplate::VerifyEmail,
         EmailTemplate::Invitation,
         EmailTemplate::PasswordReset,
@@ -186,6 +189,7 @@ impl EmailTemplate {
         EmailTemplate::OrderShipped,
         EmailTemplate::PaymentFailed,
         EmailTemplate::PlanLapsed,
+        EmailTemplate::ConfirmSubscription,
     ];
 
     /// The name on the wire and of the template files.
@@ -210,6 +214,7 @@ impl EmailTemplate {
             EmailTemplate::OrderShipped => "order_shipped",
             EmailTemplate::PaymentFailed => "payment_failed",
             EmailTemplate::PlanLapsed => "plan_lapsed",
+            EmailTemplate::ConfirmSubscription => "confirm_subscription",
         }
     }
 }

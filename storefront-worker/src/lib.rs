@@ -579,8 +579,9 @@ async fn shopper_post(
             cart_page(req, env, store, site, Some(message), if status < 500 { status } else { 503 }).await
         }
         Route::Subscribe => {
-            // The edge keeps the contact and starts the welcome series; the shopper's address goes
-            // along so that its rate limits hold per shopper, not per storefront.
+            // The edge keeps the contact and mails the link that confirms it (the welcome series
+            // starts once it is opened); the shopper's address goes along so that its rate limits
+            // hold per shopper, not per storefront.
             let signup = queues::internal_api::StorefrontSubscribe {
                 email: field(&fields, "email").unwrap_or_default().trim().to_owned(),
                 first_name: field(&fields, "first_name").map(str::to_owned),
@@ -590,7 +591,12 @@ async fn shopper_post(
             let problem: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
             let detail = problem["detail"].as_str().unwrap_or("Please try again later.");
             let (ok, status, message) = match status {
-                200 => (true, 200, "Thank you! Look out for our welcome email."),
+                200 => (
+                    true,
+                    200,
+                    "Thank you. Unless this address is on our list already, we have sent it a link to confirm \
+                     your subscription: open it to start receiving our emails.",
+                ),
                 400 => (false, 400, "Enter a valid email address."),
                 403 => (false, 403, "This shop is not taking new subscribers right now."),
                 422 | 429 => (false, status, detail),

@@ -260,4 +260,5 @@ async fn subscribe(
         &input.ip,
     )
     .await
+    .map(|(answer, _)| answer)
 }

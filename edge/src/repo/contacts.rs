@@ -15,7 +15,8 @@ pub struct Contact {
     pub email: String,
     /// First name, when given.
     pub first_name: Option<String>,
-    /// `subscribed`, `unsubscribed`, `bounced` or `complained`.
+    /// `pending` (signed up, not confirmed yet), `subscribed`, `unsubscribed`, `bounced` or
+    /// `complained`.
     pub status: String,
     /// `signup`, `import` or `checkout`.
     pub source: String,
@@ -32,7 +33,7 @@ pub struct ContactRef {
     pub id: String,
     /// The address, lower-cased.
     pub email: String,
-    /// `subscribed`, `unsubscribed`, `bounced` or `complained`.
+    /// `pending`, `subscribed`, `unsubscribed`, `bounced` or `complained`.
     pub status: String,
 }
 
@@ -132,6 +133,105 @@ pub fn insert<D>(db: &StoreDb<D>, contact: &NewContact<'_>) -> Result<Statement,
 /// Adds a subscribed contact; `false` when the store lists the address already.
 pub async fn add(db: &StoreDb<impl Sql>, contact: &NewContact<'_>) -> Result<bool, SqlError> {
     Ok(db.execute(INSERT, contact.args()).await?.changes > 0)
+}
+
+/// Adds a contact waiting for the confirmation of its address (double opt-in), with the hash of
+/// the token its confirmation link carries; `false` when the store lists the address already.
+pub async fn add_pending(
+    db: &StoreDb<impl Sql>,
+    contact: &NewContact<'_>,
+    confirm_hash: &str,
+) -> Result<bool, SqlError> {
+    let mut args = contact.args();
+    args.push(confirm_hash.into());
+    let added = db
+        .execute(
+            "INSERT INTO contacts (id, store_id, email, first_name, status, source, unsubscribe_hash, \
+             subscribed_at, created_at, confirm_hash, confirm_sent_at) \
+             VALUES (?2, ?1, ?3, ?4, 'pending', ?5, ?6, ?7, ?7, ?8, ?7) ON CONFLICT (store_id, email) DO NOTHING",
+            args,
+        )
+        .await?;
+    Ok(added.changes > 0)
+}
+
+/// Mails a contact who is not subscribed (pending, or unsubscribed since) a new confirmation link:
+/// records the hash of its token, which replaces any earlier one; a first name given replaces the
+/// one kept.
+pub async fn ask_confirmation(
+    db: &StoreDb<impl Sql>,
+    id: &str,
+    confirm_hash: &str,
+    at: &str,
+    first_name: Option<&str>,
+) -> Result<(), SqlError> {
+    db.execute(
+        "UPDATE contacts SET confirm_hash = ?3, confirm_sent_at = ?4, first_name = COALESCE(?5, first_name) \
+         WHERE store_id = ?1 AND id = ?2 AND status IN ('pending', 'unsubscribed')",
+        vec![id.into(), confirm_hash.into(), at.into(), first_name.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// A contact waiting on a confirmation link.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Unconfirmed {
+    /// Contact id.
+    pub id: String,
+    /// The address, lower-cased.
+    pub email: String,
+    /// First name, when given.
+    pub first_name: Option<String>,
+    /// When the link was mailed (RFC 3339).
+    pub confirm_sent_at: String,
+}
+
+/// The contact whose confirmation token hashes to `hash`, while it waits on it.
+pub async fn by_confirm_hash(db: &StoreDb<impl Sql>, hash: &str) -> Result<Option<Unconfirmed>, SqlError> {
+    db.query_first(
+        "SELECT id, email, first_name, confirm_sent_at FROM contacts \
+         WHERE store_id = ?1 AND confirm_hash = ?2 AND status IN ('pending', 'unsubscribed')",
+        vec![hash.into()],
+    )
+    .await
+}
+
+/// Confirms the contact `id` whose link's token hashes to `confirm_hash`: subscribed from `at`,
+/// with a new unsubscribe token. `false` when that link was replaced or used meanwhile.
+pub async fn confirm(
+    db: &StoreDb<impl Sql>,
+    id: &str,
+    confirm_hash: &str,
+    unsubscribe_hash: &str,
+    at: &str,
+) -> Result<bool, SqlError> {
+    let done = db
+        .execute(
+            "UPDATE contacts SET status = 'subscribed', unsubscribe_hash = ?4, subscribed_at = ?5, \
+             unsubscribed_at = NULL, confirm_hash = NULL, confirm_sent_at = NULL \
+             WHERE store_id = ?1 AND id = ?2 AND confirm_hash = ?3 AND status IN ('pending', 'unsubscribed')",
+            vec![id.into(), confirm_hash.into(), unsubscribe_hash.into(), at.into()],
+        )
+        .await?;
+    Ok(done.changes > 0)
+}
+
+/// Undoes [`confirm`] when the welcome series could not be started: the contact waits on the same
+/// link again (`was`: its status before).
+pub async fn unconfirm(
+    db: &StoreDb<impl Sql>,
+    id: &str,
+    was: &str,
+    confirm_hash: &str,
+    sent_at: &str,
+) -> Result<(), SqlError> {
+    db.execute(
+        "UPDATE contacts SET status = ?3, confirm_hash = ?4, confirm_sent_at = ?5 WHERE store_id = ?1 AND id = ?2",
+        vec![id.into(), was.into(), confirm_hash.into(), sent_at.into()],
+    )
+    .await?;
+    Ok(())
 }
 
 /// Subscribes the contact `id` again, with a new unsubscribe token; a first name given replaces
@@ -242,6 +342,43 @@ mod tests {
         assert!(subscribe(&two, "c3", "ada@example.com", "2026-12-01T10:00:02Z"));
         assert_eq!(block_on(by_email(&one, "ada@example.com")).unwrap().unwrap().id, "c1");
         assert_eq!(block_on(emails(&one)).unwrap(), ["ada@example.com"]);
+    }
+
+    #[test]
+    fn a_sign_up_waits_for_its_link_counts_only_once_confirmed_and_a_newer_link_replaces_the_old() {
+        let shard = shard();
+        let (one, two) = (store(&shard, 1), store(&shard, 2));
+        let pending = |id, email, confirm: &str| {
+            let contact = NewContact {
+                id,
+                email,
+                first_name: None,
+                source: "signup",
+                unsubscribe_hash: &format!("u-{id}"),
+                at: "2026-12-01T10:00:00Z",
+            };
+            block_on(add_pending(&one, &contact, confirm)).unwrap()
+        };
+        assert!(pending("c1", "ada@example.com", "k1"));
+        assert!(!pending("c2", "ada@example.com", "k2"), "listed already");
+        assert_eq!(status(&one, "ada@example.com").as_deref(), Some("pending"));
+        assert_eq!(block_on(subscribed_count(&one)).unwrap(), 0, "not counted while pending");
+        assert_eq!(block_on(by_confirm_hash(&two, "k1")).unwrap(), None, "another store's link");
+        let waiting = block_on(by_confirm_hash(&one, "k1")).unwrap().unwrap();
+        assert_eq!((waiting.id.as_str(), waiting.email.as_str()), ("c1", "ada@example.com"));
+        // Signing up again mails a new link; the old one stops working.
+        block_on(ask_confirmation(&one, "c1", "k3", "2026-12-01T11:00:00Z", Some("Ada"))).unwrap();
+        assert_eq!(block_on(by_confirm_hash(&one, "k1")).unwrap(), None);
+        assert!(!block_on(confirm(&one, "c1", "k1", "u-new", "2026-12-01T12:00:00Z")).unwrap());
+        assert!(block_on(confirm(&one, "c1", "k3", "u-new", "2026-12-01T12:00:00Z")).unwrap());
+        assert!(!block_on(confirm(&one, "c1", "k3", "u-new", "2026-12-01T12:00:00Z")).unwrap(), "used");
+        assert_eq!(status(&one, "ada@example.com").as_deref(), Some("subscribed"));
+        assert_eq!(block_on(subscribed_count(&one)).unwrap(), 1);
+        assert_eq!(block_on(by_unsubscribe_hash(&one, "u-new")).unwrap().unwrap().id, "c1");
+        assert_eq!(block_on(list(&one, "")).unwrap()[0].first_name.as_deref(), Some("Ada"));
+        // A subscribed contact is never sent back to pending by a sign-up.
+        block_on(ask_confirmation(&one, "c1", "k4", "2026-12-01T13:00:00Z", None)).unwrap();
+        assert_eq!(block_on(by_confirm_hash(&one, "k4")).unwrap(), None);
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The pages a shopper opens on the edge: what a mail's unsubscribe link shows. They are built
+//! The pages a shopper opens on the edge: what a mail's confirmation and unsubscribe links show. They are built
 //! with the shared HTML layer, so the store's name and the address are escaped by construction.
 
 use html::{document, html, Markup};
@@ -89,6 +89,59 @@ pub fn unsubscribed(store_name: &str, email: &str) -> Page {
     )
 }
 
+/// The confirmation link names no contact waiting on it (used, replaced by a newer one, expired,
+/// or no store).
+pub fn confirmation_not_valid() -> Page {
+    page(
+        404,
+        "",
+        "This link does not work",
+        html! {
+            p {
+                "The confirmation link is not valid: it was used already, a newer one was sent, or it is more than 7 days old. "
+                "Sign up again in the shop to get a new one."
+            }
+        },
+    )
+}
+
+/// Asks the shopper to confirm with a click that posts to the same URL.
+pub fn confirm_subscription(store_name: &str, email: &str) -> Page {
+    page(
+        200,
+        store_name,
+        "Confirm your subscription",
+        html! {
+            p { "Get emails from this shop at " (masked(email)) "?" }
+            form method="post" {
+                button type="submit" style="font-size:1rem;padding:.6rem 1.2rem" { "Confirm subscription" }
+            }
+        },
+    )
+}
+
+/// The address is on the store's list now.
+pub fn subscription_confirmed(store_name: &str, email: &str) -> Page {
+    page(
+        200,
+        store_name,
+        "You are subscribed",
+        html! {
+            p { (masked(email)) " gets this shop's emails from now on. Every email has a link to unsubscribe." }
+        },
+    )
+}
+
+/// The store's plan holds no more contacts.
+pub fn list_full(store_name: &str) -> Page {
+    page(
+        409,
+        store_name,
+        "We could not sign you up",
+        html! { p { "This shop is not taking new subscribers right now. Please try again later." } },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,6 +170,16 @@ mod tests {
     #[test]
     fn snapshot_of_the_unsubscribed_page() {
         insta::assert_snapshot!(unsubscribed("Trail Gear", "ada@example.com").html);
+    }
+
+    #[test]
+    fn snapshot_of_the_subscription_confirmation_pages() {
+        let ask = confirm_subscription(HOSTILE_NAME, "ada@example.com");
+        assert_eq!(ask.status, 200);
+        assert!(!ask.html.contains("<script>") && !ask.html.contains("ada@"), "escaped and masked");
+        insta::assert_snapshot!(ask.html);
+        insta::assert_snapshot!(subscription_confirmed("Trail Gear", "ada@example.com").html);
+        assert_eq!((confirmation_not_valid().status, list_full("Trail Gear").status), (404, 409));
     }
 
     #[test]

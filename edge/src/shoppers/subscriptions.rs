@@ -16,7 +16,9 @@ use domain::marketing::check_contacts;
 use domain::placement::ShardIndex;
 use domain::{StoreId, StoreStatus};
 use hmac::{Hmac, Mac};
-use queues::messages::{Branding, FlowEvent, FlowTrigger, Shop};
+use queues::messages::{
+    Branding, EmailCategory, EmailRequested, EmailTemplate, FlowEvent, FlowTrigger, Shop,
+};
 use queues::Envelope;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -191,8 +193,12 @@ async fn send_flow_event(config: &Config, store: &Store, key: String, trigger: F
     Ok(())
 }
 
-/// `POST /v1/public/stores/{store}/subscribe`: a shopper opts in to a store's marketing mail.
-/// `{store}` is the store's id or one of its hosts. Starts the welcome series once per address.
+/// `POST /v1/public/stores/{store}/subscribe`: a shopper asks for a store's marketing mail.
+/// `{store}` is the store's id or one of its hosts. Double opt-in: a new address (or one that
+/// unsubscribed) is mailed a link that confirms it, and only then joins the list and gets the
+/// welcome series ([`confirm`]). The answer is the same whatever the address's standing, so that
+/// nobody learns who is on a store's list; an address already on it, or one that bounced or
+/// complained, is sent nothing. Answers the store too, for the caller's CORS check.
 pub async fn subscribe(
     env: &Env,
     config: &Config,
@@ -200,40 +206,30 @@ pub async fn subscribe(
     body: &str,
     content_type: &str,
     ip: &str,
-) -> ApiResult<Subscribed> {
+) -> ApiResult<(Subscribed, Store)> {
     rate_limit(env, &[format!("subscribe-ip:{ip}")]).await?;
     let store = public_store(env, store_key).await?;
     let input = parse_signup(body, content_type)?;
     let email = Email::parse(&input.email).map_err(|e| ApiError::invalid("email", e.to_string()))?;
     let first_name = clean_name(input.first_name);
     rate_limit(env, &[format!("subscribe-address:{}:{email}", store.id)]).await?;
+    // A full list refuses every address alike.
+    ensure_room(env, &store, 1).await?;
     let db = store.db(env)?;
-    let existing = contacts::by_email(&db, email.as_str()).await?;
+    let answer = Subscribed { status: "pending".into() };
     let at = rfc3339(now());
     let token = URL_SAFE_NO_PAD.encode(random_bytes::<24>());
-    let (contact_id, created) = match existing {
-        Some(row) if row.status == "subscribed" => {
-            return Ok(Subscribed { status: "subscribed".into(), created: false })
+    let confirm_hash = hash(&token);
+    match contacts::by_email(&db, email.as_str()).await? {
+        Some(row) if matches!(row.status.as_str(), "pending" | "unsubscribed") => {
+            contacts::ask_confirmation(&db, &row.id, &confirm_hash, &at, first_name.as_deref()).await?;
         }
-        Some(row) if row.status == "bounced" || row.status == "complained" => {
-            return Err(ApiError::new(
-                422,
-                "undeliverable",
-                "mail to this address bounced or was reported as spam; use another address",
-            )
-            .field("email"))
-        }
-        Some(row) => {
-            // Subscribing again after unsubscribing: the contact counts again and gets a new link.
-            ensure_room(env, &store, 1).await?;
-            contacts::resubscribe(&db, &row.id, &hash(&token), &at, first_name.as_deref()).await?;
-            (row.id, false)
-        }
+        Some(_) => return Ok((answer, store)),
         None => {
-            ensure_room(env, &store, 1).await?;
             let id: domain::ProductId = new_id();
             let id = id.to_string();
-            let unsubscribe_hash = hash(&token);
+            // Replaced at confirmation; until then no mail carries it.
+            let unsubscribe_hash = hash(&URL_SAFE_NO_PAD.encode(random_bytes::<24>()));
             let contact = contacts::NewContact {
                 id: &id,
                 email: email.as_str(),
@@ -242,28 +238,102 @@ pub async fn subscribe(
                 unsubscribe_hash: &unsubscribe_hash,
                 at: &at,
             };
-            if !contacts::add(&db, &contact).await? {
-                // The same address signed up at the same moment: that request starts the series.
-                return Ok(Subscribed { status: "subscribed".into(), created: false });
+            if !contacts::add_pending(&db, &contact, &confirm_hash).await? {
+                // The same address signed up at the same moment: that request mails the link.
+                return Ok((answer, store));
             }
-            (id, true)
         }
+    }
+    let mut data = serde_json::Map::new();
+    let url = config
+        .confirm_subscription_url_template
+        .replace("{store}", &store.id.to_string())
+        .replace("{token}", &token);
+    data.insert("confirm_url".into(), url.into());
+    let mail = EmailRequested {
+        template: EmailTemplate::ConfirmSubscription,
+        to: email,
+        category: EmailCategory::Transactional,
+        data,
+        branding: Branding {
+            store_name: Some(store.row.name.clone()),
+            accent_color: Some(store.row.brand_color.clone()),
+            reply_to: None,
+        },
     };
+    let key = format!("confirm_subscription:{}:{}", store.id, &confirm_hash[..16]);
+    let envelope = Envelope::new(key, store.tenant_id, store.id, now(), store.id.to_string(), mail);
+    crate::sqs::send(&config.sqs, &config.sqs.email_queue_url, &envelope, now_ms()).await.map_err(|e| {
+        worker::console_error!("enqueueing a confirmation mail: {e}");
+        ApiError::new(503, "unavailable", "the sign-up could not be completed; try again in a moment")
+    })?;
+    Ok((answer, store))
+}
+
+/// How long a confirmation link works.
+const CONFIRM_DAYS: i64 = 7;
+
+/// The contact a confirmation link names in `store_id`, while the link works.
+async fn unconfirmed(
+    env: &Env,
+    store_id: &str,
+    token: &str,
+) -> ApiResult<Option<(Store, contacts::Unconfirmed)>> {
+    let Ok(store_id) = store_id.parse::<StoreId>() else { return Ok(None) };
+    let Ok(store) = load(&platform(env)?, store_id).await else { return Ok(None) };
+    if token.is_empty() || token.len() > 100 || store.status != StoreStatus::Active {
+        return Ok(None);
+    }
+    let Some(contact) = contacts::by_confirm_hash(&store.db(env)?, &hash(token)).await? else {
+        return Ok(None);
+    };
+    let sent =
+        time::OffsetDateTime::parse(&contact.confirm_sent_at, &time::format_description::well_known::Rfc3339);
+    if sent.map_or(true, |sent| now() - sent > time::Duration::days(CONFIRM_DAYS)) {
+        return Ok(None);
+    }
+    Ok(Some((store, contact)))
+}
+
+/// `GET /v1/public/stores/{store}/confirm/{token}`: the page a confirmation link opens. It asks
+/// for a click that posts to the same URL (link scanners open links; they do not submit forms).
+pub async fn confirm_page(env: &Env, store_id: &str, token: &str) -> ApiResult<pages::Page> {
+    Ok(match unconfirmed(env, store_id, token).await? {
+        Some((store, contact)) => pages::confirm_subscription(&store.row.name, &contact.email),
+        None => pages::confirmation_not_valid(),
+    })
+}
+
+/// `POST /v1/public/stores/{store}/confirm/{token}`: the shopper confirms: the contact joins the
+/// list (if the plan has room) with an unsubscribe link of its own, and the welcome series starts.
+pub async fn confirm(env: &Env, config: &Config, store_id: &str, token: &str) -> ApiResult<pages::Page> {
+    let Some((store, contact)) = unconfirmed(env, store_id, token).await? else {
+        return Ok(pages::confirmation_not_valid());
+    };
+    if ensure_room(env, &store, 1).await.is_err() {
+        return Ok(pages::list_full(&store.row.name));
+    }
+    let db = store.db(env)?;
+    let email = Email::parse(&contact.email).map_err(|e| ApiError::internal("contact row", e))?;
+    let unsubscribe_token = URL_SAFE_NO_PAD.encode(random_bytes::<24>());
+    let unsubscribe_hash = hash(&unsubscribe_token);
+    let was = contacts::by_email(&db, email.as_str()).await?.map(|c| c.status).unwrap_or_default();
+    if !contacts::confirm(&db, &contact.id, &hash(token), &unsubscribe_hash, &rfc3339(now())).await? {
+        return Ok(pages::confirmation_not_valid());
+    }
     let trigger = FlowTrigger::ContactSubscribed {
-        email: email.clone(),
-        first_name,
+        email,
+        first_name: contact.first_name.clone(),
         offer: None,
-        shop: shop(config, &store, unsubscribe_url(config, store.id, &token)),
+        shop: shop(config, &store, unsubscribe_url(config, store.id, &unsubscribe_token)),
     };
-    let key = format!("flow:contact_subscribed:{}:{contact_id}:{}", store.id, &hash(&token)[..16]);
+    let key = format!("flow:contact_subscribed:{}:{}:{}", store.id, contact.id, &unsubscribe_hash[..16]);
     if let Err(error) = send_flow_event(config, &store, key, trigger).await {
-        // Nothing half-done: without its welcome series the sign-up is undone, so a retry starts it.
-        if created {
-            contacts::delete(&db, &contact_id).await?;
-        }
+        // Nothing half-done: without its welcome series the contact waits on the same link.
+        contacts::unconfirm(&db, &contact.id, &was, &hash(token), &contact.confirm_sent_at).await?;
         return Err(error);
     }
-    Ok(Subscribed { status: "subscribed".into(), created })
+    Ok(pages::subscription_confirmed(&store.row.name, &contact.email))
 }
 
 /// The contact holding an unsubscribe token, if any.

@@ -482,8 +482,8 @@ mod tests {
             serde_json::from_value(answer(r#"{"status": "completed"}"#)).unwrap();
         assert_eq!(seo.status, "completed");
         let subscribed: <SubscribeShopper as InternalCall>::Response =
-            serde_json::from_value(answer(r#"{"status": "subscribed", "created": true}"#)).unwrap();
-        assert!(subscribed.created);
+            serde_json::from_value(answer(r#"{"status": "pending"}"#)).unwrap();
+        assert_eq!(subscribed.status, "pending");
         let erasure: <ConfirmErasure as InternalCall>::Response = serde_json::from_value(answer(
             r#"{"id": "e", "status": "completed", "requested_at": "2026-12-01T00:00:00Z",
                 "data_erased_at": "2026-12-01T00:00:01Z", "pipelines_confirmed_at": "2026-12-01T00:01:00Z",

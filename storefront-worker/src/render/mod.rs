@@ -251,10 +251,10 @@ fn newsletter_form() -> Markup {
     }
 }
 
-/// The answer to the newsletter form: `ok` says whether the shopper is signed up, `message` is
-/// plain text.
+/// The answer to the newsletter form: `ok` says whether the sign-up went through (a confirmation
+/// link is on its way), `message` is plain text.
 pub fn subscribed(site: &Site, ok: bool, message: &str) -> String {
-    let heading = if ok { "You are subscribed" } else { "We could not sign you up" };
+    let heading = if ok { "Check your inbox" } else { "We could not sign you up" };
     let title = format!("{heading} | {}", site.name);
     let body = html! {
         h1 { (heading) }

@@ -1,5 +1,6 @@
-//! The account mails the edge sends: confirming a merchant's address, resetting a password, and
-//! an invitation to a tenant's team. All transactional.
+//! The account mails the edge sends: confirming a merchant's address, resetting a password, an
+//! invitation to a tenant's team, and a shopper's confirmation of a sign-up to a store's mail.
+//! All transactional.
 
 use super::layout::{button, document, fallback, Footer, Text, NOTE, WIDE_PARAGRAPH};
 use super::{Fields, Frame, RenderError, Rendered};
@@ -138,6 +139,51 @@ pub fn invitation(frame: &Frame, mail: &Invitation, unsubscribe: Option<&HttpUrl
     Rendered {
         subject: format!("You're invited to join {company} on {}", frame.brand),
         html: document(frame, &heading, body, footer),
+        text,
+    }
+}
+
+/// `confirm_subscription`: the link a shopper opens to confirm signing up to a store's mail
+/// (double opt-in). Sent in the store's name; transactional.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfirmSubscription {
+    /// Confirms the address (`confirm_url`).
+    pub confirm_url: HttpUrl,
+}
+
+impl TryFrom<Fields<'_>> for ConfirmSubscription {
+    type Error = RenderError;
+    fn try_from(data: Fields<'_>) -> Result<Self, RenderError> {
+        Ok(Self { confirm_url: data.url("confirm_url")? })
+    }
+}
+
+/// The mail asking a shopper to confirm their subscription.
+pub fn confirm_subscription(
+    frame: &Frame,
+    mail: &ConfirmSubscription,
+    unsubscribe: Option<&HttpUrl>,
+) -> Rendered {
+    let brand = frame.brand;
+    let heading = "Confirm your subscription";
+    let footer = Footer::appended(unsubscribe);
+    let asked =
+        format!("This address was signed up for emails from {brand}. Confirm it to start receiving them.");
+    let ignore = "If you did not sign up, ignore this email: until the address is confirmed, the shop sends it no newsletters or offers.";
+    let body = html! {
+        p style=(WIDE_PARAGRAPH) { (asked) }
+        p style=(WIDE_PARAGRAPH) { (button(frame, &mail.confirm_url, "Confirm subscription")) }
+        (fallback(&mail.confirm_url))
+        p style=(NOTE) { (ignore) }
+    };
+    let text = Text::new(frame, heading)
+        .paragraph(asked)
+        .link("Confirm subscription", &mail.confirm_url)
+        .paragraph(ignore)
+        .end(frame, footer);
+    Rendered {
+        subject: format!("Confirm your subscription to {brand}"),
+        html: document(frame, heading, body, footer),
         text,
     }
 }

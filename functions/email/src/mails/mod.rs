@@ -89,5 +89,8 @@ pub fn render(
         EmailTemplate::OrderShipped => shipped::order_shipped(frame, &fields.try_into()?, unsubscribe),
         EmailTemplate::PaymentFailed => billing::payment_failed(frame, &fields.try_into()?, unsubscribe),
         EmailTemplate::PlanLapsed => billing::plan_lapsed(frame, &fields.try_into()?, unsubscribe),
+        EmailTemplate::ConfirmSubscription => {
+            account::confirm_subscription(frame, &fields.try_into()?, unsubscribe)
+        }
     })
 }

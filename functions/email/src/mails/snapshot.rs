@@ -112,6 +112,9 @@ fn data(template: EmailTemplate) -> Map<String, Value> {
             "grace_ends": "14 December 2026",
             "billing_url": "https://dashboard.example.com/billing?a=1&b=\"2\"",
         }),
+        EmailTemplate::ConfirmSubscription => json!({
+            "confirm_url": "https://api.example.com/v1/public/stores/s1/confirm/t0k3n?x=\"1\"",
+        }),
         EmailTemplate::PlanLapsed => json!({
             "plan": "Growth",
             "billing_url": "https://dashboard.example.com/billing",
@@ -144,6 +147,7 @@ fn is_marketing(template: EmailTemplate) -> bool {
             | EmailTemplate::OrderShipped
             | EmailTemplate::PaymentFailed
             | EmailTemplate::PlanLapsed
+            | EmailTemplate::ConfirmSubscription
     )
 }
 

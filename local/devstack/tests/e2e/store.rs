@@ -821,10 +821,31 @@ async fn a_shopper_signs_up_in_the_footer_form_without_javascript_and_gets_the_w
         "private, no-store",
         "an answer to one shopper is never cached"
     );
-    assert!(done.text().await.unwrap().contains("You are subscribed"));
+    assert!(done.text().await.unwrap().contains("Check your inbox"));
     let contacts = api(&stack, &shop, reqwest::Method::GET, "/contacts", None).await;
     assert_eq!(contacts.json["contacts"][0]["email"], shopper, "{}", contacts.text);
+    assert_eq!(contacts.json["contacts"][0]["status"], "pending", "{}", contacts.text);
+    crate::mail::confirm_subscription(&stack, shopper).await;
     crate::mail::swept_mail(&stack, shopper, "Welcome to Footer Teas").await;
+
+    // A script on the shop's own pages may read the public sign-up's answer; another site's may not.
+    let public = format!("{}/v1/public/stores/{}/subscribe", stack.edge, shop.id);
+    let origin = format!("http://{}", shop.host);
+    for (from, allowed) in [(origin.as_str(), true), ("http://evil.example", false)] {
+        let answer = stack
+            .http
+            .post(&public)
+            .header("origin", from)
+            .header("cf-connecting-ip", "203.0.113.78")
+            .json(&serde_json::json!({ "email": format!("{}@example.com", unique("cors")) }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status().as_u16(), 200);
+        let header =
+            answer.headers().get("access-control-allow-origin").map(|v| v.to_str().unwrap().to_owned());
+        assert_eq!(header, allowed.then(|| from.to_owned()), "{from}");
+    }
 }
 
 #[tokio::test]
