@@ -303,7 +303,8 @@ pub async fn mark_undeliverable(
 ) -> Result<Outcome, SqlError> {
     shard
         .run(Statement::new(
-            "UPDATE contacts SET status = ?2, unsubscribed_at = ?3 WHERE email = ?1 AND status = 'subscribed'",
+            "UPDATE contacts SET status = ?2, unsubscribed_at = ?3, confirm_hash = NULL, confirm_sent_at = NULL \
+             WHERE email = ?1 AND status IN ('subscribed', 'pending')",
             vec![email.into(), status.into(), at.into()],
         ))
         .await
@@ -379,6 +380,11 @@ mod tests {
         // A subscribed contact is never sent back to pending by a sign-up.
         block_on(ask_confirmation(&one, "c1", "k4", "2026-12-01T13:00:00Z", None)).unwrap();
         assert_eq!(block_on(by_confirm_hash(&one, "k4")).unwrap(), None);
+        // A pending address that bounces is marked so, and its link no longer subscribes it.
+        assert!(pending("c5", "gone@example.com", "k5"));
+        block_on(mark_undeliverable(&&shard, "gone@example.com", "bounced", "2026-12-02T10:00:00Z")).unwrap();
+        assert_eq!(status(&one, "gone@example.com").as_deref(), Some("bounced"));
+        assert!(!block_on(confirm(&one, "c5", "k5", "u-5", "2026-12-02T11:00:00Z")).unwrap());
     }
 
     #[test]

@@ -42,12 +42,13 @@ async fn subscribe(stack: &Stack, store: &str, email: &str) -> Answer {
     Answer { status, json: serde_json::from_str(&text).unwrap_or(Value::Null), text }
 }
 
-/// Opens the confirmation link mailed to `address` after a sign-up, as the shopper would: the
-/// page asks for a click, the click subscribes.
-pub(crate) async fn confirm_subscription(stack: &Stack, address: &str) {
-    let mail = stack.mail_to(address, "/confirm/").await;
+/// Opens the confirmation link mailed to `address` after a sign-up to `store`, as the shopper
+/// would: the page asks for a click, the click subscribes.
+pub(crate) async fn confirm_subscription(stack: &Stack, address: &str, store: &str) {
+    let needle = format!("/stores/{store}/confirm/");
+    let mail = stack.mail_to(address, &needle).await;
     let text = mail["text"].as_str().unwrap();
-    let at = text.find("/confirm/").unwrap();
+    let at = text.find(&needle).unwrap();
     let start = text[..at].rfind("http").unwrap();
     let link = text[start..].split_whitespace().next().unwrap().to_owned();
     let page = stack.http.get(&link).send().await.unwrap();
@@ -198,7 +199,7 @@ async fn a_subscriber_gets_the_welcome_mail_and_one_click_unsubscribe_stops_all_
     assert_eq!(contacts.json["account"]["subscribed"], 0, "a pending sign-up is not counted");
     let bad = subscribe(&stack, &store, "not an address").await;
     assert_eq!((bad.status, bad.json["field"].as_str()), (400, Some("email")), "{}", bad.text);
-    confirm_subscription(&stack, &shopper).await;
+    confirm_subscription(&stack, &shopper, &store).await;
     let again = subscribe(&stack, &store, &shopper).await;
     assert_eq!(again.json, first.json, "a listed address gets the same answer: {}", again.text);
 
@@ -330,8 +331,8 @@ async fn a_signed_bounce_report_suppresses_the_address_and_a_forged_one_is_refus
     assert_eq!(subscribe(&stack, &store, &bounced).await.status, 200);
     assert_eq!(subscribe(&stack, &store, &control).await.status, 200);
     // Both confirm (the confirmation is transactional, so it reaches a suppressed address).
-    confirm_subscription(&stack, &bounced).await;
-    confirm_subscription(&stack, &control).await;
+    confirm_subscription(&stack, &bounced, &store).await;
+    confirm_subscription(&stack, &control, &store).await;
     swept_mail(&stack, &control, "Welcome to Bounce Paws").await;
     sweep(&stack).await;
     assert!(
@@ -370,7 +371,7 @@ async fn a_sendgrid_report_signed_with_the_accounts_key_suppresses_the_address_t
     let (merchant, store) = store(&stack, "SendGrid Paws").await;
     let bounced = format!("{}@example.com", unique("sg-gone"));
     assert_eq!(subscribe(&stack, &store, &bounced).await.status, 200);
-    confirm_subscription(&stack, &bounced).await;
+    confirm_subscription(&stack, &bounced, &store).await;
     let body = json!([
         { "email": bounced, "event": "bounce", "type": "bounce", "sg_event_id": unique("sg"), "timestamp": 1 },
         { "email": "fine@example.com", "event": "delivered", "sg_event_id": unique("sg"), "timestamp": 1 }

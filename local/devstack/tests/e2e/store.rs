@@ -825,7 +825,7 @@ async fn a_shopper_signs_up_in_the_footer_form_without_javascript_and_gets_the_w
     let contacts = api(&stack, &shop, reqwest::Method::GET, "/contacts", None).await;
     assert_eq!(contacts.json["contacts"][0]["email"], shopper, "{}", contacts.text);
     assert_eq!(contacts.json["contacts"][0]["status"], "pending", "{}", contacts.text);
-    crate::mail::confirm_subscription(&stack, shopper).await;
+    crate::mail::confirm_subscription(&stack, shopper, &shop.id).await;
     crate::mail::swept_mail(&stack, shopper, "Welcome to Footer Teas").await;
 
     // A script on the shop's own pages may read the public sign-up's answer; another site's may not.
