@@ -3,10 +3,12 @@
 //! ended session sends the merchant to the login page.
 
 use crate::api::{Api, ApiError};
-use crate::form::{is_id, Form};
+use crate::form::{is_host, is_id, Form};
 use crate::pages::account::{self, Refusal};
 use crate::pages::commerce;
+use crate::pages::domains as domain_pages;
 use crate::pages::store::{self as store_pages, Home, LookForm, NewStore, THEMES};
+use crate::pages::tenant::{self, Erasure, NewKey};
 use crate::pages::{self, text, Shell, StoreNav, Viewer};
 use crate::range::{self, Range};
 use crate::session::Claims;
@@ -33,6 +35,10 @@ fn notice(code: &str) -> Option<&'static str> {
         "none_selected" => "Select at least one product.",
         "importing" => "The product is being imported; it appears in your products once read.",
         "refunded" => "Refunded. The customer is told by email.",
+        "key_revoked" => "The key is revoked: it no longer works.",
+        "domain_added" => "The domain is added. Add its DNS record, then check it.",
+        "domain_verified" => "The domain is verified: it serves your shop.",
+        "domain_removed" => "The domain is removed: it no longer serves your shop.",
         _ => return None,
     })
 }
@@ -315,6 +321,12 @@ async fn route(call: &mut Call, method: &Method, body: &Form) -> worker::Result<
         ["sessions", "others"] if post => sign_out_others(call).await,
         ["sessions", id] if post && is_id(id) => sign_out_one(call, id).await,
         ["team"] => team(call, post.then_some(body)).await,
+        ["api-keys"] => api_keys(call, post.then_some(body)).await,
+        ["api-keys", kid, "revoke"] if post && is_id(kid) => revoke_key(call, kid).await,
+        ["data"] if !post => data(call, None).await,
+        ["data", "erasure"] if post => data(call, Some(body)).await,
+        ["data", "export"] if post => export(call).await,
+        ["erasures", eid] if !post && is_id(eid) => erasure(call, eid).await,
         ["onboarding"] => onboarding(call, post.then_some(body)).await,
         ["stores", id] if !post && is_id(id) => home(call, id).await,
         ["stores", id, "products"] if is_id(id) => products(call, id, post.then_some(body)).await,
@@ -329,6 +341,15 @@ async fn route(call: &mut Call, method: &Method, body: &Form) -> worker::Result<
         ["stores", id, "orders", oid] if !post && is_id(id) && is_id(oid) => order(call, id, oid, None).await,
         ["stores", id, "orders", oid, "refunds"] if post && is_id(id) && is_id(oid) => {
             order(call, id, oid, Some(body)).await
+        }
+        ["stores", id, "domains"] if is_id(id) => {
+            domains(call, id, post.then_some(DomainAction::Add(body))).await
+        }
+        ["stores", id, "domains", host, "verify"] if post && is_id(id) && is_host(host) => {
+            domains(call, id, Some(DomainAction::Verify(host))).await
+        }
+        ["stores", id, "domains", host, "remove"] if post && is_id(id) && is_host(host) => {
+            domains(call, id, Some(DomainAction::Remove(host))).await
         }
         ["stores", id, "payouts"] if is_id(id) => payouts(call, id, post).await,
         ["stores", id, "shipping"] if is_id(id) => shipping(call, id, post.then_some(body)).await,
@@ -537,6 +558,103 @@ async fn team(call: &mut Call, post: Option<&Form>) -> worker::Result<Response> 
     };
     let status = if post.is_some() { 400 } else { 200 };
     html_page(status, account::team(&shell(call, &token, "Team", None), &token, members_view, &refusal))
+}
+
+/// The API keys page; with `post`, the new-key form was sent: the key is made and its secret
+/// shown on this answer only (never in an address), or the refusal shows with what was typed.
+async fn api_keys(call: &mut Call, post: Option<&Form>) -> worker::Result<Response> {
+    signed_in!(call);
+    let api = call.api();
+    let empty = Form::parse("");
+    let body = post.unwrap_or(&empty);
+    let typed = NewKey { name: body.get("name"), scope: body.get("scope") };
+    let mut created = None;
+    let mut failure = (String::new(), None);
+    if post.is_some() {
+        match api.post("/v1/api-keys", &json!({ "name": typed.name, "scope": typed.scope })).await {
+            Ok(key) => created = Some(key),
+            Err(error @ ApiError::Refused { .. }) => failure = refused(&error),
+            Err(error) => return call.failure(&error),
+        }
+    }
+    let keys = api.get("/v1/api-keys").await;
+    let keys = match &keys {
+        Ok(list) => Ok(list),
+        Err(ApiError::Forbidden(_)) => Err("Only the account's owner sees and manages API keys."),
+        Err(error) => return call.failure(error),
+    };
+    let refusal = Refusal {
+        message: (!failure.0.is_empty()).then_some(failure.0.as_str()),
+        field: failure.1.as_deref(),
+    };
+    let token = call.csrf_token();
+    let shell = Shell { error: refusal.message, ..shell(call, &token, "API keys", None) };
+    // A made key's form starts afresh; a refused one keeps what was typed.
+    let typed = if created.is_some() { NewKey::default() } else { typed };
+    let status = if refusal.message.is_some() { 400 } else { 200 };
+    html_page(status, tenant::api_keys(&shell, &token, keys, created.as_ref(), &typed, &refusal))
+}
+
+async fn revoke_key(call: &mut Call, kid: &str) -> worker::Result<Response> {
+    signed_in!(call);
+    or_fail!(call, call.api().delete(&format!("/v1/api-keys/{kid}")).await);
+    redirect("/api-keys?notice=key_revoked")
+}
+
+/// The data page; with `post`, the erasure form was sent: the tenant is erased and the browser
+/// sent to the erasure's status page (the session ends with the tenant), or the refusal shows.
+async fn data(call: &mut Call, post: Option<&Form>) -> worker::Result<Response> {
+    signed_in!(call);
+    let empty = Form::parse("");
+    let body = post.unwrap_or(&empty);
+    let mut failure = (String::new(), None);
+    if post.is_some() {
+        let erase = json!({ "password": body.raw("password"), "confirm": body.get("confirm") });
+        match call.api().post("/v1/gdpr/erasure", &erase).await {
+            Ok(erasure) if is_id(text(&erasure, "id")) => {
+                let next = format!("/erasures/{}", text(&erasure, "id"));
+                call.end_session();
+                return redirect(&next);
+            }
+            Ok(_) => return call.failure(&ApiError::Unavailable(502)),
+            Err(error @ ApiError::Refused { .. }) => failure = refused(&error),
+            Err(error) => return call.failure(&error),
+        }
+    }
+    let refusal = Refusal {
+        message: (!failure.0.is_empty()).then_some(failure.0.as_str()),
+        field: failure.1.as_deref(),
+    };
+    let token = call.csrf_token();
+    let is_owner = call.claims.as_ref().is_some_and(Claims::is_owner);
+    let shell = Shell { error: refusal.message, ..shell(call, &token, "Your data", None) };
+    let page = tenant::data(&shell, &token, is_owner, &Erasure { confirm: body.get("confirm") }, &refusal);
+    html_page(if post.is_some() { 400 } else { 200 }, page)
+}
+
+/// The GDPR export as a file to download (`dropship-export-<day>.json`).
+async fn export(call: &mut Call) -> worker::Result<Response> {
+    signed_in!(call);
+    let archive = or_fail!(call, call.api().get("/v1/gdpr/export").await);
+    let day = time::OffsetDateTime::from_unix_timestamp(call.now)
+        .map(|t| range::format(t.date()))
+        .unwrap_or_default();
+    let mut response = Response::ok(serde_json::to_string_pretty(&archive).unwrap_or_default())?;
+    let headers = response.headers_mut();
+    headers.set("content-type", "application/json; charset=utf-8")?;
+    headers.set("content-disposition", &format!("attachment; filename=\"dropship-export-{day}.json\""))?;
+    Ok(response)
+}
+
+/// An erasure's status page: no session (the tenant it erased is gone), the id is the capability.
+async fn erasure(call: &mut Call, eid: &str) -> worker::Result<Response> {
+    let api = Api { token: None, ..call.api() };
+    let status = or_fail!(call, api.get(&format!("/v1/gdpr/erasures/{eid}")).await);
+    let mut shell = Shell::new("Erasure");
+    if text(&status, "status") != "completed" {
+        shell.refresh_secs = Some(5);
+    }
+    html_page(200, tenant::erasure(&shell, &status))
 }
 
 async fn onboarding(call: &mut Call, post: Option<&Form>) -> worker::Result<Response> {
@@ -860,6 +978,54 @@ async fn order(call: &mut Call, id: &str, oid: &str, post: Option<&Form>) -> wor
         &refusal,
     );
     html_page(if post.is_some() { 400 } else { 200 }, page)
+}
+
+/// What a form on the domains page asks for.
+enum DomainAction<'a> {
+    /// Add the host typed into the form.
+    Add(&'a Form),
+    /// Check a pending domain's TXT record.
+    Verify(&'a str),
+    /// Stop serving the shop on a domain.
+    Remove(&'a str),
+}
+
+/// The domains page; with an action, one of its forms was sent: done, or refused with the reason
+/// on the page (and, for a new domain, what was typed).
+async fn domains(call: &mut Call, id: &str, action: Option<DomainAction<'_>>) -> worker::Result<Response> {
+    signed_in!(call);
+    let api = call.api();
+    let base = format!("/v1/stores/{id}/domains");
+    let mut failure = (String::new(), None);
+    let mut typed = "";
+    if let Some(action) = action {
+        let (result, done) = match action {
+            DomainAction::Add(body) => {
+                typed = body.get("host");
+                (api.post(&base, &json!({ "host": typed })).await, "domain_added")
+            }
+            DomainAction::Verify(host) => {
+                (api.call(Method::Post, &format!("{base}/{host}/verify"), None).await, "domain_verified")
+            }
+            DomainAction::Remove(host) => (api.delete(&format!("{base}/{host}")).await, "domain_removed"),
+        };
+        match result {
+            Ok(_) => return redirect(&format!("/stores/{id}/domains?notice={done}")),
+            Err(error @ ApiError::Refused { .. }) => failure = refused(&error),
+            Err(error) => return call.failure(&error),
+        }
+    }
+    let store = or_fail!(call, api.get(&format!("/v1/stores/{id}")).await);
+    let list = or_fail!(call, api.get(&base).await);
+    let refusal = Refusal {
+        message: (!failure.0.is_empty()).then_some(failure.0.as_str()),
+        field: failure.1.as_deref(),
+    };
+    let token = call.csrf_token();
+    let can_manage = call.claims.as_ref().is_some_and(Claims::is_owner);
+    let shell = Shell { error: refusal.message, ..shell(call, &token, "Domains", Some(&store)) };
+    let page = domain_pages::domains(&shell, &token, id, &list, typed, can_manage, &refusal);
+    html_page(if refusal.message.is_some() { 400 } else { 200 }, page)
 }
 
 /// The payouts page; a post opens Stripe's hosted onboarding for the store's account.

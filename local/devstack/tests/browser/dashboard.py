@@ -4,7 +4,10 @@ dashboard (http://localhost:8789: Chromium keeps its Secure cookies on localhost
 
 Journey 1: sign up, verify the email from the mail maildev caught, onboard (name, address, niche,
 theme, brand colour), watch the launch research run fill the store, open one of its products,
-edit its title, publish it, and open it in the shop (http://<slug>.localhost:8788/products/...).
+edit its title, publish it, and open it in the shop (http://<slug>.localhost:8788/products/...);
+then the look, shipping, payouts and orders pages; an API key refused on the starter plan, made on
+pro (its secret shown once) and revoked; the account's data exported as a JSON download; the
+domains page.
 Journey 2: invite a staff member from the team page, log out, accept from the mailed link with a
 new password, and land in the owner's store as staff, who is told the team page is the owner's.
 
@@ -17,6 +20,7 @@ Usage: dashboard.py DASHBOARD_ORIGIN STOREFRONT_PORT OWNER_EMAIL STAFF_EMAIL SLU
 Needs aiohttp (the tools venv has it) and Chromium (/usr/bin/chromium or CHROME_PATH).
 """
 import asyncio
+import base64
 import json
 import os
 import re
@@ -79,6 +83,12 @@ class Tab:
     async def submit(self, form_selector):
         await self.js(f"document.querySelector({json.dumps(form_selector)}).requestSubmit()")
 
+    async def submit_and_load(self, form_selector, what):
+        """Submits a form and waits for the page it answers with (not the one it was sent from)."""
+        await self.js("window.beforeSubmit = true")
+        await self.submit(form_selector)
+        await self.wait_for(what, "!window.beforeSubmit && document.readyState === 'complete'")
+
     async def check_page(self, name):
         """No horizontal scrolling at 360 px, labelled controls, the skip link first in tab order."""
         await self.wait_for(f"{name} to load", "document.readyState === 'complete'")
@@ -111,6 +121,81 @@ async def mail_link(http, address, path):
                     return found.group(0)
         await asyncio.sleep(0.5)
     sys.exit(f"no mail to {address} with a {path} link")
+
+
+def tenant_of(cookies):
+    """The tenant id in the session's access token (a JWT: the payload is its second part)."""
+    access = next(c["value"] for c in cookies if c["name"] == "dash_access")
+    payload = access.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["tid"]
+
+
+async def api_key_made_and_revoked(http, tab, origin, slug):
+    """A key is refused on the starter plan with the reason and what was typed kept; on pro it is
+    made, its secret shown once, listed by its prefix, and revoked."""
+    await tab.open(origin + "/api-keys", "the API keys page", "!!document.querySelector('#scope')")
+    await tab.check_page("API keys")
+    name = "Browser key " + slug[-6:]
+    await tab.fill({"#name": name, "#scope": "write"})
+    await tab.submit_and_load("form[action='/api-keys']", "the answer to the new key")
+    refusal = await tab.js(
+        "document.querySelector('#name').value === " + json.dumps(name)
+        + " && document.querySelector('#scope').value === 'write' && (document.querySelector('.error')||{}).textContent")
+    if not refusal or "no API access" not in refusal:
+        sys.exit(f"the starter plan's refusal of a key reads: {refusal}")
+    print("a key is refused on the starter plan:", refusal)
+    # Billing's own path to pro: the Stripe stand-in reports a completed checkout to the edge.
+    tenant = tenant_of((await tab.call("Network.getCookies", urls=[origin]))["cookies"])
+    event = {"type": "checkout.session.completed",
+             "object": {"id": "cs_test_browser_" + slug, "object": "checkout.session", "client_reference_id": tenant,
+                        "customer": "cus_browser_" + slug, "subscription": "sub_browser_" + slug,
+                        "metadata": {"tenant_id": tenant, "plan": "pro"}}}
+    async with http.post("http://127.0.0.1:8420/_test/deliver", json=event) as r:
+        if r.status >= 300:
+            sys.exit(f"the Stripe stand-in did not deliver the checkout: {r.status}")
+    deadline = time.time() + 30
+    while not await tab.js("!!document.querySelector('#new-key-secret')"):
+        if time.time() > deadline:
+            sys.exit("no key was made on the pro plan: " + str(await tab.js("document.body.innerText.slice(0, 600)")))
+        await asyncio.sleep(1)
+        await tab.fill({"#name": name, "#scope": "write"})
+        await tab.submit_and_load("form[action='/api-keys']", "the answer to the new key")
+    await tab.check_page("API keys with a new key")
+    secret = await tab.js("document.querySelector('#new-key-secret').textContent")
+    row = await tab.js(f"[...document.querySelectorAll('#api-keys tbody tr')].map(r => r.innerText).find(t => t.includes({json.dumps(name)})) || ''")
+    if not secret.startswith("dsk_") or secret[:10] + "…" not in row or "write" not in row:
+        sys.exit(f"the new key {secret[:10]}… is not listed as made: {row}")
+    print("made a key on the pro plan; its secret is shown once:", secret[:10] + "…")
+    await tab.open(origin + "/api-keys", "the API keys page again", "!!document.querySelector('#api-keys')")
+    if await tab.js(f"document.documentElement.innerHTML.includes({json.dumps(secret)})"):
+        sys.exit("the key's secret is shown again")
+    await tab.js(f"[...document.querySelectorAll('#api-keys tbody tr')].find(r => r.innerText.includes({json.dumps(name)})).querySelector('form').requestSubmit()")
+    await tab.wait_for("the key to be revoked",
+                       "location.search.includes('notice=key_revoked') && document.body.innerText.includes('The key is revoked')"
+                       f" && !document.body.innerText.includes({json.dumps(name)})")
+    print("revoked the key: it is gone from the list")
+
+
+async def data_exported(tab, origin, owner, slug):
+    """The export downloads as a dated JSON file holding the account, its owner and its store.
+    The download is what the form's own request answers (the same request, sent from the page)."""
+    await tab.open(origin + "/data", "the data page", "!!document.querySelector('form[action=\"/data/export\"]')")
+    await tab.check_page("your data")
+    got = await tab.js("""(async () => {
+        const form = document.querySelector('form[action="/data/export"]');
+        const r = await fetch(form.action, {method: 'POST', body: new URLSearchParams(new FormData(form))});
+        return {status: r.status, type: r.headers.get('content-type'), disposition: r.headers.get('content-disposition'), text: await r.text()};
+    })()""")
+    if got["status"] != 200 or not re.fullmatch(r'attachment; filename="dropship-export-\d{4}-\d{2}-\d{2}\.json"', got["disposition"] or ""):
+        sys.exit(f"the export is not a download: {got['status']} {got['disposition']}: {got['text'][:300]}")
+    archive = json.loads(got["text"])
+    emails = [m.get("email") for m in archive.get("members", [])]
+    slugs = [s.get("store", {}).get("slug") for s in archive.get("stores", [])]
+    if archive.get("format") != "dropship-export/1" or owner not in emails or slug not in slugs:
+        sys.exit(f"the export lacks the account's owner or store: members {emails}, stores {slugs}")
+    file_name = got["disposition"].split("=")[1].strip('"')
+    print(f"exported the account's data: {file_name}, {len(got['text'])} bytes, "
+          f"{len(archive['stores'])} store(s), {len(archive.get('api_keys', []))} API key(s)")
 
 
 async def journeys(origin, storefront_port, owner, staff, slug, port):
@@ -250,6 +335,10 @@ async def journeys(origin, storefront_port, owner, staff, slug, port):
                 sys.exit("the published filter does not list the edited product")
             await tab.open(origin + "/sessions", "the sessions page", "!!document.querySelector('table')")
             await tab.check_page("sessions")
+            await api_key_made_and_revoked(http, tab, origin, slug)
+            await data_exported(tab, origin, owner, slug)
+            await tab.open(origin + store_path + "/domains", "the domains page", "!!document.querySelector('#host')")
+            await tab.check_page("domains")
             print(f"journey 1 done in {time.time() - started:.1f} s")
 
             # Journey 2.
