@@ -48,6 +48,13 @@ pub fn is_host(text: &str) -> bool {
         && !text.contains("..")
 }
 
+/// Whether `text` looks like a page's slug (lower-case letters, digits and hyphens, at most 100),
+/// so it can go into an API path as it is.
+pub fn is_slug(text: &str) -> bool {
+    (1..=100).contains(&text.len())
+        && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,5 +87,13 @@ mod tests {
         assert!(!is_host("Shop.Example.com"));
         assert!(!is_host(""));
         assert!(!is_host(".."));
+    }
+
+    #[test]
+    fn only_slugs_pass_as_slugs() {
+        assert!(is_slug("shipping-and-returns"));
+        assert!(!is_slug("../about"));
+        assert!(!is_slug("About"));
+        assert!(!is_slug(""));
     }
 }

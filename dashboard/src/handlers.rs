@@ -3,9 +3,10 @@
 //! ended session sends the merchant to the login page.
 
 use crate::api::{Api, ApiError};
-use crate::form::{is_host, is_id, Form};
+use crate::form::{is_host, is_id, is_slug, Form};
 use crate::pages::account::{self, Refusal};
 use crate::pages::commerce;
+use crate::pages::content;
 use crate::pages::domains as domain_pages;
 use crate::pages::store::{self as store_pages, Home, LookForm, NewStore, THEMES};
 use crate::pages::tenant::{self, Erasure, NewKey};
@@ -36,6 +37,9 @@ fn notice(code: &str) -> Option<&'static str> {
         "importing" => "The product is being imported; it appears in your products once read.",
         "refunded" => "Refunded. The customer is told by email.",
         "key_revoked" => "The key is revoked: it no longer works.",
+        "unpublished" => "Unpublished: it is a draft again.",
+        "post_deleted" => "The post is deleted.",
+        "confirm_delete" => "Tick the box to confirm the deletion.",
         "domain_added" => "The domain is added. Add its DNS record, then check it.",
         "domain_verified" => "The domain is verified: it serves your shop.",
         "domain_removed" => "The domain is removed: it no longer serves your shop.",
@@ -350,6 +354,21 @@ async fn route(call: &mut Call, method: &Method, body: &Form) -> worker::Result<
         }
         ["stores", id, "domains", host, "remove"] if post && is_id(id) && is_host(host) => {
             domains(call, id, Some(DomainAction::Remove(host))).await
+        }
+        ["stores", id, "posts"] if !post && is_id(id) => posts(call, id).await,
+        ["stores", id, "posts", "new"] if is_id(id) => blog_post(call, id, None, post.then_some(body)).await,
+        ["stores", id, "posts", pid] if is_id(id) && is_id(pid) => {
+            blog_post(call, id, Some(pid), post.then_some(body)).await
+        }
+        ["stores", id, "posts", pid, "status"] if post && is_id(id) && is_id(pid) => {
+            post_status(call, id, pid, body).await
+        }
+        ["stores", id, "posts", pid, "delete"] if post && is_id(id) && is_id(pid) => {
+            delete_post(call, id, pid, body).await
+        }
+        ["stores", id, "pages"] if !post && is_id(id) => store_pages(call, id).await,
+        ["stores", id, "pages", slug] if is_id(id) && is_slug(slug) => {
+            store_page(call, id, slug, post.then_some(body)).await
         }
         ["stores", id, "payouts"] if is_id(id) => payouts(call, id, post).await,
         ["stores", id, "shipping"] if is_id(id) => shipping(call, id, post.then_some(body)).await,
@@ -1028,6 +1047,190 @@ async fn domains(call: &mut Call, id: &str, action: Option<DomainAction<'_>>) ->
     html_page(if refusal.message.is_some() { 400 } else { 200 }, page)
 }
 
+/// Text from a textarea: browsers send CRLF line ends, which the API refuses as control
+/// characters.
+fn multiline(body: &Form, name: &str) -> String {
+    body.raw(name).replace("\r\n", "\n").trim().to_owned()
+}
+
+/// A post's fields as the form sent them, to show again (keywords as typed).
+fn post_typed(body: &Form) -> Value {
+    json!({
+        "title": body.get("title"),
+        "slug": body.get("slug"),
+        "body_html": multiline(body, "body_html"),
+        "excerpt": multiline(body, "excerpt"),
+        "author": body.get("author"),
+        "keywords": body.get("keywords"),
+        "meta_title": body.get("meta_title"),
+        "meta_description": body.get("meta_description"),
+        "status": body.get("status"),
+    })
+}
+
+/// The API's body for a post's form: keywords as a list, a blank address left to the API, and the
+/// status only for a new post (an existing one changes it with its own button).
+fn post_change(body: &Form, new: bool) -> Value {
+    let mut change = post_typed(body);
+    change["keywords"] =
+        json!(body.get("keywords").split(',').map(str::trim).filter(|k| !k.is_empty()).collect::<Vec<_>>());
+    let fields = change.as_object_mut().expect("a JSON object");
+    if body.get("slug").is_empty() {
+        fields.remove("slug");
+    }
+    if new {
+        fields.insert(
+            "status".into(),
+            json!(if body.get("status") == "published" { "published" } else { "draft" }),
+        );
+    } else {
+        fields.remove("status");
+    }
+    change
+}
+
+async fn posts(call: &mut Call, id: &str) -> worker::Result<Response> {
+    signed_in!(call);
+    let api = call.api();
+    let store = or_fail!(call, api.get(&format!("/v1/stores/{id}")).await);
+    let list = or_fail!(call, api.get(&format!("/v1/stores/{id}/posts")).await);
+    let token = call.csrf_token();
+    html_page(200, content::posts(&shell(call, &token, "Blog", Some(&store)), id, &list, call.can_edit()))
+}
+
+/// A blog post's page (`pid`), or a new post's (none); with `post`, its form was sent: to be
+/// previewed (nothing saved), or saved, or refused with what was typed.
+async fn blog_post(
+    call: &mut Call,
+    id: &str,
+    pid: Option<&str>,
+    post: Option<&Form>,
+) -> worker::Result<Response> {
+    signed_in!(call);
+    let api = call.api();
+    let store = or_fail!(call, api.get(&format!("/v1/stores/{id}")).await);
+    let path = match pid {
+        Some(pid) => format!("/v1/stores/{id}/posts/{pid}"),
+        None => format!("/v1/stores/{id}/posts"),
+    };
+    let mut current = match pid {
+        Some(_) => {
+            let mut saved = or_fail!(call, api.get(&path).await);
+            let keywords = saved["keywords"]
+                .as_array()
+                .map(|k| k.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "));
+            saved["keywords"] = json!(keywords.unwrap_or_default());
+            saved
+        }
+        None => json!({ "status": "draft" }),
+    };
+    let mut failure = (String::new(), None);
+    let mut show_preview = pid.is_some();
+    if let Some(body) = post {
+        let previewing = body.get("action") == "preview";
+        if !previewing {
+            let change = post_change(body, pid.is_none());
+            let saved = match pid {
+                Some(_) => api.patch(&path, &change).await,
+                None => api.post(&path, &change).await,
+            };
+            match saved {
+                Ok(saved) if is_id(text(&saved, "id")) => {
+                    return redirect(&format!("/stores/{id}/posts/{}?notice=saved", text(&saved, "id")))
+                }
+                Ok(_) => return call.failure(&ApiError::Unavailable(502)),
+                Err(error @ ApiError::Refused { .. }) => failure = refused(&error),
+                Err(error) => return call.failure(&error),
+            }
+        }
+        // The form shows what was typed: previewed, or with the reason it was refused.
+        let typed = post_typed(body);
+        for (key, value) in typed.as_object().into_iter().flatten() {
+            if key != "status" || pid.is_none() {
+                current[key] = value.clone();
+            }
+        }
+        show_preview = previewing;
+    }
+    let refusal = Refusal {
+        message: (!failure.0.is_empty()).then_some(failure.0.as_str()),
+        field: failure.1.as_deref(),
+    };
+    let token = call.csrf_token();
+    let title = if pid.is_some() { text(&current, "title").to_owned() } else { "New post".to_owned() };
+    let shell = Shell { error: refusal.message, ..shell(call, &token, &title, Some(&store)) };
+    let page = content::post(&shell, &token, id, &current, call.can_edit(), show_preview, &refusal);
+    html_page(if refusal.message.is_some() { 400 } else { 200 }, page)
+}
+
+async fn post_status(call: &mut Call, id: &str, pid: &str, body: &Form) -> worker::Result<Response> {
+    signed_in!(call);
+    let status = if body.get("status") == "published" { "published" } else { "draft" };
+    let path = format!("/v1/stores/{id}/posts/{pid}");
+    or_fail!(call, call.api().patch(&path, &json!({ "status": status })).await);
+    let done = if status == "published" { "published" } else { "unpublished" };
+    redirect(&format!("/stores/{id}/posts/{pid}?notice={done}"))
+}
+
+async fn delete_post(call: &mut Call, id: &str, pid: &str, body: &Form) -> worker::Result<Response> {
+    signed_in!(call);
+    if body.get("confirm") != "1" {
+        return redirect(&format!("/stores/{id}/posts/{pid}?notice=confirm_delete"));
+    }
+    or_fail!(call, call.api().delete(&format!("/v1/stores/{id}/posts/{pid}")).await);
+    redirect(&format!("/stores/{id}/posts?notice=post_deleted"))
+}
+
+async fn store_pages(call: &mut Call, id: &str) -> worker::Result<Response> {
+    signed_in!(call);
+    let api = call.api();
+    let store = or_fail!(call, api.get(&format!("/v1/stores/{id}")).await);
+    let list = or_fail!(call, api.get(&format!("/v1/stores/{id}/pages")).await);
+    let token = call.csrf_token();
+    html_page(200, content::store_pages(&shell(call, &token, "Pages", Some(&store)), id, &list))
+}
+
+/// A store page's form; with `post`, it was sent: to be previewed, or saved (a new address
+/// moves the page), or refused with what was typed.
+async fn store_page(call: &mut Call, id: &str, slug: &str, post: Option<&Form>) -> worker::Result<Response> {
+    signed_in!(call);
+    let api = call.api();
+    let store = or_fail!(call, api.get(&format!("/v1/stores/{id}")).await);
+    let path = format!("/v1/stores/{id}/pages/{slug}");
+    let mut current = or_fail!(call, api.get(&path).await);
+    let mut failure = (String::new(), None);
+    if let Some(body) = post {
+        let typed = json!({
+            "title": body.get("title"),
+            "slug": body.get("slug"),
+            "body_html": multiline(body, "body_html"),
+            "meta_description": body.get("meta_description"),
+        });
+        if body.get("action") != "preview" {
+            match api.patch(&path, &typed).await {
+                Ok(saved) => {
+                    let moved = Some(text(&saved, "slug")).filter(|s| is_slug(s)).unwrap_or(slug);
+                    return redirect(&format!("/stores/{id}/pages/{moved}?notice=saved"));
+                }
+                Err(error @ ApiError::Refused { .. }) => failure = refused(&error),
+                Err(error) => return call.failure(&error),
+            }
+        }
+        for (key, value) in typed.as_object().into_iter().flatten() {
+            current[key] = value.clone();
+        }
+    }
+    let refusal = Refusal {
+        message: (!failure.0.is_empty()).then_some(failure.0.as_str()),
+        field: failure.1.as_deref(),
+    };
+    let token = call.csrf_token();
+    let title = text(&current, "title").to_owned();
+    let shell = Shell { error: refusal.message, ..shell(call, &token, &title, Some(&store)) };
+    let page = content::store_page(&shell, &token, id, slug, &current, call.can_edit(), &refusal);
+    html_page(if refusal.message.is_some() { 400 } else { 200 }, page)
+}
+
 /// The payouts page; a post opens Stripe's hosted onboarding for the store's account.
 async fn payouts(call: &mut Call, id: &str, post: bool) -> worker::Result<Response> {
     signed_in!(call);
@@ -1212,6 +1415,22 @@ mod tests {
         assert_eq!(change["status"], "published");
         let bad = Form::parse("title=Brush&price=12.555");
         assert_eq!(product_changes(&bad, "USD").unwrap_err().1, "price_minor");
+    }
+
+    #[test]
+    fn a_post_form_becomes_the_api_body_with_line_ends_the_api_takes() {
+        let body = Form::parse(
+            "title=Tips&slug=&body_html=%3Cp%3EOne%3C%2Fp%3E%0D%0A%3Cp%3ETwo%3C%2Fp%3E%0D%0A&excerpt=A%0D%0AB&keywords=a%2C+b+%2C%2C&status=published&author=&meta_title=&meta_description=",
+        );
+        let new = post_change(&body, true);
+        assert_eq!(new["body_html"], "<p>One</p>\n<p>Two</p>");
+        assert_eq!(new["excerpt"], "A\nB");
+        assert_eq!(new["keywords"], json!(["a", "b"]));
+        assert_eq!(new["status"], "published");
+        assert!(new.get("slug").is_none(), "a blank address is the API's to make");
+        let edit = post_change(&Form::parse("title=Tips&slug=tips&status=published"), false);
+        assert_eq!(edit["slug"], "tips");
+        assert!(edit.get("status").is_none(), "an edit leaves the status to its own button");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod chart;
 pub mod commerce;
+pub mod content;
 pub mod domains;
 pub mod store;
 pub mod tenant;
@@ -85,6 +86,8 @@ pub fn page(shell: &Shell, body: Markup) -> Markup {
                                 li { a href={ "/stores/" (store.id) "/watchlist" } { "Watchlist" } }
                                 li { a href={ "/stores/" (store.id) "/orders" } { "Orders" } }
                                 li { a href={ "/stores/" (store.id) "/look" } { "Look" } }
+                                li { a href={ "/stores/" (store.id) "/posts" } { "Blog" } }
+                                li { a href={ "/stores/" (store.id) "/pages" } { "Pages" } }
                                 li { a href={ "/stores/" (store.id) "/shipping" } { "Shipping" } }
                                 li { a href={ "/stores/" (store.id) "/payouts" } { "Payouts" } }
                                 li { a href={ "/stores/" (store.id) "/domains" } { "Domains" } }

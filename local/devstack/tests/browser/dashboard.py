@@ -7,7 +7,7 @@ theme, brand colour), watch the launch research run fill the store, open one of 
 edit its title, publish it, and open it in the shop (http://<slug>.localhost:8788/products/...);
 then the look, shipping, payouts and orders pages; an API key refused on the starter plan, made on
 pro (its secret shown once) and revoked; the account's data exported as a JSON download; the
-domains page.
+domains page; a blog post previewed and saved; the store pages.
 Journey 2: invite a staff member from the team page, log out, accept from the mailed link with a
 new password, and land in the owner's store as staff, who is told the team page is the owner's.
 
@@ -198,6 +198,24 @@ async def data_exported(tab, origin, owner, slug):
           f"{len(archive['stores'])} store(s), {len(archive.get('api_keys', []))} API key(s)")
 
 
+async def post_previewed_and_saved(tab, origin, store_path, slug):
+    """A new blog post previewed (the allow-list drops its script) and saved as a draft."""
+    await tab.open(origin + store_path + "/posts/new", "the new post form", "!!document.querySelector('#body_html')")
+    await tab.check_page("new post")
+    title = "Browser post " + slug[-6:]
+    await tab.fill({"#title": title, "#body_html": "<h2>Brushing</h2>\n<p>Brush <strong>daily</strong>.</p><script>alert(1)</script>"})
+    await tab.js("window.beforeSubmit = true; document.querySelector('form.card').requestSubmit(document.querySelector('button[value=preview]'))")
+    await tab.wait_for("the post's preview", "!window.beforeSubmit && document.readyState === 'complete' && !!document.querySelector('#preview-body')")
+    shown = await tab.js("document.querySelector('#preview-body').innerHTML")
+    if "<strong>daily</strong>" not in shown or "script" in shown:
+        sys.exit(f"the preview shows {shown}")
+    await tab.submit_and_load("form.card", "the saved post")
+    if not await tab.js("location.search.includes('notice=saved') && document.querySelector('#post-status').textContent === 'draft'"
+                        f" && document.querySelector('#title').value === {json.dumps(title)}"):
+        sys.exit("the post was not saved as a draft: " + str(await tab.js("document.body.innerText.slice(0, 600)")))
+    print("previewed a blog post and saved it as a draft")
+
+
 async def journeys(origin, storefront_port, owner, staff, slug, port):
     async with aiohttp.ClientSession() as http:
         for _ in range(100):
@@ -339,6 +357,11 @@ async def journeys(origin, storefront_port, owner, staff, slug, port):
             await data_exported(tab, origin, owner, slug)
             await tab.open(origin + store_path + "/domains", "the domains page", "!!document.querySelector('#host')")
             await tab.check_page("domains")
+            await post_previewed_and_saved(tab, origin, store_path, slug)
+            await tab.open(origin + store_path + "/pages", "the store's pages", "!!document.querySelector('#store-pages a')")
+            await tab.check_page("store pages")
+            await tab.open(origin + store_path + "/pages/about", "the about page's form", "!!document.querySelector('#preview-body')")
+            await tab.check_page("about page")
             print(f"journey 1 done in {time.time() - started:.1f} s")
 
             # Journey 2.
