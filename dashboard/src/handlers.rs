@@ -8,6 +8,7 @@ use crate::pages::account::{self, Refusal};
 use crate::pages::commerce;
 use crate::pages::content;
 use crate::pages::domains as domain_pages;
+use crate::pages::email;
 use crate::pages::store::{self as store_pages, Home, LookForm, NewStore, THEMES};
 use crate::pages::tenant::{self, Erasure, NewKey};
 use crate::pages::{self, text, Shell, StoreNav, Viewer};
@@ -370,6 +371,11 @@ async fn route(call: &mut Call, method: &Method, body: &Form) -> worker::Result<
         ["stores", id, "pages", slug] if is_id(id) && is_slug(slug) => {
             store_page(call, id, slug, post.then_some(body)).await
         }
+        ["stores", id, "email"] if !post && is_id(id) => email_flows(call, id, None).await,
+        ["stores", id, "email", flow] if post && is_id(id) && email::FLOWS.iter().any(|(f, _)| f == flow) => {
+            email_flows(call, id, Some((flow, body))).await
+        }
+        ["stores", id, "contacts"] if !post && is_id(id) => contacts(call, id).await,
         ["stores", id, "payouts"] if is_id(id) => payouts(call, id, post).await,
         ["stores", id, "shipping"] if is_id(id) => shipping(call, id, post.then_some(body)).await,
         ["stores", id, "research"] if is_id(id) => research(call, id, post).await,
@@ -1231,6 +1237,97 @@ async fn store_page(call: &mut Call, id: &str, slug: &str, post: Option<&Form>) 
     html_page(if refusal.message.is_some() { 400 } else { 200 }, page)
 }
 
+/// A flow's form as the API's change: on or off, and each step's delay (the steps that wait),
+/// subject and intro (blank ones left as they are). `current` is the flow as the API answered it.
+fn flow_change(flow: &str, current: &Value, body: &Form) -> Result<Value, (String, &'static str)> {
+    let mut steps = Vec::new();
+    for s in current["steps"].as_array().map(Vec::as_slice).unwrap_or_default() {
+        let n = s["step"].as_i64().unwrap_or(0);
+        let mut step = json!({ "step": n });
+        if s["delay_hours"].is_number() {
+            let typed = body.get(&format!("{flow}-delay-{n}"));
+            let hours: u32 = typed.parse().map_err(|_| {
+                (format!("Step {n}: the delay is a whole number of hours, 0 to 1440."), "delay_hours")
+            })?;
+            step["delay_hours"] = json!(hours);
+        }
+        let subject = body.get(&format!("{flow}-subject-{n}"));
+        if !subject.is_empty() {
+            step["subject"] = json!(subject);
+        }
+        let intro = multiline(body, &format!("{flow}-intro-{n}"));
+        if !intro.is_empty() {
+            step["intro"] = json!(intro);
+        }
+        steps.push(step);
+    }
+    Ok(json!({ "enabled": body.get("enabled") == "1", "steps": steps }))
+}
+
+/// The email flows page; with `post`, one flow's form was sent: saved, or refused with the reason
+/// in that flow's form, shown as typed.
+async fn email_flows(call: &mut Call, id: &str, post: Option<(&str, &Form)>) -> worker::Result<Response> {
+    signed_in!(call);
+    let api = call.api();
+    let store = or_fail!(call, api.get(&format!("/v1/stores/{id}")).await);
+    let mut answer = or_fail!(call, api.get(&format!("/v1/stores/{id}/email/flows")).await);
+    let mut failure = (String::new(), None);
+    let mut refused_flow = None;
+    if let Some((flow, body)) = post {
+        let index = answer["flows"]
+            .as_array()
+            .and_then(|all| all.iter().position(|f| f["flow"].as_str() == Some(flow)));
+        let Some(index) = index else { return call.failure(&ApiError::NotFound) };
+        let current = &mut answer["flows"][index];
+        let outcome: Result<(), (String, Option<String>)> = match flow_change(flow, current, body) {
+            Ok(change) => match api.patch(&format!("/v1/stores/{id}/email/flows/{flow}"), &change).await {
+                Ok(_) => return redirect(&format!("/stores/{id}/email?notice=saved#flow-{flow}")),
+                Err(error @ ApiError::Refused { .. }) => Err(refused(&error)),
+                Err(error) => return call.failure(&error),
+            },
+            Err((message, field)) => Err((message, Some(field.to_owned()))),
+        };
+        if let Err(refusal) = outcome {
+            failure = refusal;
+            refused_flow = Some(flow);
+            // The flow's form shows what was typed.
+            current["enabled"] = json!(body.get("enabled") == "1");
+            for s in current["steps"].as_array_mut().map(Vec::as_mut_slice).unwrap_or_default() {
+                let n = s["step"].as_i64().unwrap_or(0);
+                if let (true, Ok(hours)) =
+                    (s["delay_hours"].is_number(), body.get(&format!("{flow}-delay-{n}")).parse::<u32>())
+                {
+                    s["delay_hours"] = json!(hours);
+                }
+                s["subject"] = json!(body.get(&format!("{flow}-subject-{n}")));
+                s["intro"] = json!(multiline(body, &format!("{flow}-intro-{n}")));
+            }
+        }
+    }
+    let refusal = Refusal {
+        message: (!failure.0.is_empty()).then_some(failure.0.as_str()),
+        field: failure.1.as_deref(),
+    };
+    let token = call.csrf_token();
+    let shell = Shell { error: refusal.message, ..shell(call, &token, "Email flows", Some(&store)) };
+    let refused_form = refused_flow.map(|flow| (flow, &refusal));
+    let page = email::flows(&shell, &token, id, &answer, call.can_edit(), refused_form);
+    html_page(if refusal.message.is_some() { 400 } else { 200 }, page)
+}
+
+async fn contacts(call: &mut Call, id: &str) -> worker::Result<Response> {
+    signed_in!(call);
+    let api = call.api();
+    let store = or_fail!(call, api.get(&format!("/v1/stores/{id}")).await);
+    let status = call.query.get("status").to_owned();
+    let status =
+        if email::CONTACT_STATUSES.iter().any(|(s, _)| *s == status) { status } else { String::new() };
+    let path = format!("/v1/stores/{id}/contacts?{}", query(&[("status", &status)]));
+    let answer = or_fail!(call, api.get(path.trim_end_matches('?')).await);
+    let token = call.csrf_token();
+    html_page(200, email::contacts(&shell(call, &token, "Contacts", Some(&store)), id, &status, &answer))
+}
+
 /// The payouts page; a post opens Stripe's hosted onboarding for the store's account.
 async fn payouts(call: &mut Call, id: &str, post: bool) -> worker::Result<Response> {
     signed_in!(call);
@@ -1431,6 +1528,26 @@ mod tests {
         let edit = post_change(&Form::parse("title=Tips&slug=tips&status=published"), false);
         assert_eq!(edit["slug"], "tips");
         assert!(edit.get("status").is_none(), "an edit leaves the status to its own button");
+    }
+
+    #[test]
+    fn a_flow_form_becomes_the_api_change_leaving_blank_texts_and_untimed_steps_alone() {
+        let current = json!({"flow": "post_purchase", "steps": [
+            {"step": 1, "delay_hours": 0}, {"step": 2, "delay_hours": null}, {"step": 3, "delay_hours": 168}]});
+        let body = Form::parse(
+            "enabled=1&post_purchase-delay-1=0&post_purchase-subject-2=Shipped%21&post_purchase-delay-3=200&post_purchase-intro-3=Hi%0D%0Athere&post_purchase-subject-3=",
+        );
+        let change = flow_change("post_purchase", &current, &body).unwrap();
+        assert_eq!(
+            change,
+            json!({"enabled": true, "steps": [
+                {"step": 1, "delay_hours": 0},
+                {"step": 2, "subject": "Shipped!"},
+                {"step": 3, "delay_hours": 200, "intro": "Hi\nthere"}]})
+        );
+        let off =
+            flow_change("post_purchase", &current, &Form::parse("post_purchase-delay-1=x")).unwrap_err();
+        assert_eq!(off.1, "delay_hours");
     }
 
     #[test]

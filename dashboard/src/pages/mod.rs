@@ -7,6 +7,7 @@ pub mod chart;
 pub mod commerce;
 pub mod content;
 pub mod domains;
+pub mod email;
 pub mod store;
 pub mod tenant;
 
@@ -88,6 +89,8 @@ pub fn page(shell: &Shell, body: Markup) -> Markup {
                                 li { a href={ "/stores/" (store.id) "/look" } { "Look" } }
                                 li { a href={ "/stores/" (store.id) "/posts" } { "Blog" } }
                                 li { a href={ "/stores/" (store.id) "/pages" } { "Pages" } }
+                                li { a href={ "/stores/" (store.id) "/email" } { "Email" } }
+                                li { a href={ "/stores/" (store.id) "/contacts" } { "Contacts" } }
                                 li { a href={ "/stores/" (store.id) "/shipping" } { "Shipping" } }
                                 li { a href={ "/stores/" (store.id) "/payouts" } { "Payouts" } }
                                 li { a href={ "/stores/" (store.id) "/domains" } { "Domains" } }

@@ -7,7 +7,8 @@ theme, brand colour), watch the launch research run fill the store, open one of 
 edit its title, publish it, and open it in the shop (http://<slug>.localhost:8788/products/...);
 then the look, shipping, payouts and orders pages; an API key refused on the starter plan, made on
 pro (its secret shown once) and revoked; the account's data exported as a JSON download; the
-domains page; a blog post previewed and saved; the store pages.
+domains page; a blog post previewed and saved; the store pages; the
+welcome flow switched off with its own subject; the contacts.
 Journey 2: invite a staff member from the team page, log out, accept from the mailed link with a
 new password, and land in the owner's store as staff, who is told the team page is the owner's.
 
@@ -362,6 +363,17 @@ async def journeys(origin, storefront_port, owner, staff, slug, port):
             await tab.check_page("store pages")
             await tab.open(origin + store_path + "/pages/about", "the about page's form", "!!document.querySelector('#preview-body')")
             await tab.check_page("about page")
+            await tab.open(origin + store_path + "/email", "the email flows", "!!document.querySelector('#welcome-enabled')")
+            await tab.check_page("email flows")
+            await tab.js("document.querySelector('#welcome-enabled').checked = false")
+            await tab.fill({"#welcome-subject-1": "Welcome to Browser Paws"})
+            await tab.submit_and_load("form[action$='/email/welcome']", "the saved flow")
+            if not await tab.js("location.search.includes('notice=saved') && !document.querySelector('#welcome-enabled').checked"
+                                " && document.querySelector('#welcome-subject-1').value === 'Welcome to Browser Paws'"):
+                sys.exit("the welcome flow was not switched off with its subject: " + str(await tab.js("document.body.innerText.slice(0, 600)")))
+            print("switched the welcome flow off with a subject of its own")
+            await tab.open(origin + store_path + "/contacts", "the contacts", "!!document.querySelector('#contacts-count')")
+            await tab.check_page("contacts")
             print(f"journey 1 done in {time.time() - started:.1f} s")
 
             # Journey 2.
