@@ -41,6 +41,9 @@ fn notice(code: &str) -> Option<&'static str> {
         "unpublished" => "Unpublished: it is a draft again.",
         "post_deleted" => "The post is deleted.",
         "confirm_delete" => "Tick the box to confirm the deletion.",
+        "plan_change" => "Your plan change is on its way to Stripe: it applies once Stripe confirms it.",
+        "checkout_cancelled" => "The checkout was cancelled: nothing was charged.",
+        "checkout_done" => "Thank you! Your plan applies as soon as Stripe confirms the payment.",
         "domain_added" => "The domain is added. Add its DNS record, then check it.",
         "domain_verified" => "The domain is verified: it serves your shop.",
         "domain_removed" => "The domain is removed: it no longer serves your shop.",
@@ -328,6 +331,9 @@ async fn route(call: &mut Call, method: &Method, body: &Form) -> worker::Result<
         ["team"] => team(call, post.then_some(body)).await,
         ["api-keys"] => api_keys(call, post.then_some(body)).await,
         ["api-keys", kid, "revoke"] if post && is_id(kid) => revoke_key(call, kid).await,
+        ["billing"] if !post => billing(call).await,
+        ["billing", "checkout"] if post => checkout(call, body).await,
+        ["billing", "plan"] if post => change_plan(call, body).await,
         ["data"] if !post => data(call, None).await,
         ["data", "erasure"] if post => data(call, Some(body)).await,
         ["data", "export"] if post => export(call).await,
@@ -624,6 +630,52 @@ async fn revoke_key(call: &mut Call, kid: &str) -> worker::Result<Response> {
     signed_in!(call);
     or_fail!(call, call.api().delete(&format!("/v1/api-keys/{kid}")).await);
     redirect("/api-keys?notice=key_revoked")
+}
+
+/// The billing page; Stripe's Checkout sends the merchant back with `checkout` (a session id, or
+/// `cancelled`), which chooses the notice.
+async fn billing(call: &mut Call) -> worker::Result<Response> {
+    signed_in!(call);
+    let current = or_fail!(call, call.api().get("/v1/billing").await);
+    let token = call.csrf_token();
+    let mut frame = shell(call, &token, "Billing", None);
+    frame.notice = match call.query.get("checkout") {
+        "" => frame.notice,
+        "cancelled" => notice("checkout_cancelled"),
+        _ => notice("checkout_done"),
+    };
+    let is_owner = call.claims.as_ref().is_some_and(Claims::is_owner);
+    html_page(200, tenant::billing(&frame, &token, &current, is_owner))
+}
+
+/// Starts Stripe's Checkout for a paid plan and links to it.
+async fn checkout(call: &mut Call, body: &Form) -> worker::Result<Response> {
+    signed_in!(call);
+    let plan = body.get("plan");
+    let session = or_fail!(call, call.api().post("/v1/billing/checkout", &json!({ "plan": plan })).await);
+    let url = text(&session, "checkout_url");
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return call.failure(&ApiError::Unavailable(502));
+    }
+    let token = call.csrf_token();
+    html_page(200, tenant::checkout(&shell(call, &token, "Payment", None), text(&session, "plan"), url))
+}
+
+/// Changes a running subscription's plan; a refusal (a downgrade the stores would not fit) shows
+/// on the billing page.
+async fn change_plan(call: &mut Call, body: &Form) -> worker::Result<Response> {
+    signed_in!(call);
+    let api = call.api();
+    let message = match api.post("/v1/billing/plan", &json!({ "plan": body.get("plan") })).await {
+        Ok(_) => return redirect("/billing?notice=plan_change"),
+        Err(error @ ApiError::Refused { .. }) => refused(&error).0,
+        Err(error) => return call.failure(&error),
+    };
+    let current = or_fail!(call, api.get("/v1/billing").await);
+    let token = call.csrf_token();
+    let shell = Shell { error: Some(&message), ..shell(call, &token, "Billing", None) };
+    let is_owner = call.claims.as_ref().is_some_and(Claims::is_owner);
+    html_page(400, tenant::billing(&shell, &token, &current, is_owner))
 }
 
 /// The data page; with `post`, the erasure form was sent: the tenant is erased and the browser

@@ -99,6 +99,7 @@ pub fn page(shell: &Shell, body: Markup) -> Markup {
                             li { a href="/team" { "Team" } }
                             li { a href="/sessions" { "Sessions" } }
                             li { a href="/api-keys" { "API keys" } }
+                            li { a href="/billing" { "Billing" } }
                             li { a href="/data" { "Your data" } }
                         }
                     }

@@ -1,6 +1,6 @@
 //! The tenant's own settings, which belong to its owner: API keys (a new key's secret shown once),
 //! its data (the GDPR export as a download, the erasure of everything with its status page) and
-//! billing.
+//! billing (the plan, Checkout through Stripe, plan changes).
 
 use super::account::Refusal;
 use super::{csrf_field, day, page, text, Field, Shell};
@@ -162,6 +162,99 @@ pub fn erasure(shell: &Shell, e: &Value) -> Markup {
     )
 }
 
+/// The plans (the API's `plan`), cheapest first, as merchants read them.
+pub const PLANS: [(&str, &str); 4] =
+    [("starter", "Starter"), ("growth", "Growth"), ("pro", "Pro"), ("enterprise", "Enterprise")];
+
+fn plan_name(plan: &str) -> &str {
+    PLANS.iter().find(|(p, _)| *p == plan).map_or(plan, |(_, name)| name)
+}
+
+/// A limit as words: a count, or "no limit" when the plan has none.
+fn limit(v: &Value) -> String {
+    v.as_i64().map_or_else(|| "no limit".to_owned(), |n| n.to_string())
+}
+
+/// Billing: the plan with its limits and the subscription's state; for the owner, Checkout for a
+/// paid plan (no subscription yet) or a change of plan (a subscription runs).
+pub fn billing(shell: &Shell, csrf: &str, b: &Value, is_owner: bool) -> Markup {
+    let plan = text(b, "plan");
+    let status = text(b, "subscription_status");
+    let subscribed = !matches!(status, "" | "none" | "canceled");
+    let limits = &b["limits"];
+    page(
+        shell,
+        html! {
+            p #billing-plan {
+                "Your plan: " strong { (plan_name(plan)) }
+                @match status {
+                    "trialing" => " (trial)",
+                    "active" => " (paid monthly)",
+                    "past_due" => " (the last payment failed: Stripe tries again; update your card with Stripe)",
+                    "canceled" => " (the subscription is cancelled)",
+                    _ => "",
+                }
+            }
+            dl.card #plan-limits {
+                dt { "Stores" } dd { (limit(&limits["stores"])) }
+                dt { "Products per store" } dd { (limit(&limits["products_per_store"])) }
+                dt { "Email contacts" } dd { (limit(&limits["email_contacts"])) }
+                dt { "Custom domains" } dd { (limit(&limits["custom_domains"])) }
+                dt { "Research runs" } dd { (text(limits, "research_every")) }
+                dt { "API keys" } dd { @if limits["api_access"] == true { "yes" } @else { "no" } }
+            }
+            @if is_owner {
+                @if subscribed {
+                    h2 { "Change your plan" }
+                    form.card method="post" action="/billing/plan" {
+                        (csrf_field(csrf))
+                        div.field {
+                            label for="plan" { "Plan" }
+                            span.hint id="plan-hint" { "Starter ends the subscription. A smaller plan is refused while your stores hold more than it allows." }
+                            select #plan name="plan" aria-describedby="plan-hint" {
+                                @for (value, name) in PLANS.iter().filter(|(p, _)| *p != plan) {
+                                    option value=(value) { (name) }
+                                }
+                            }
+                        }
+                        button type="submit" { "Change the plan" }
+                    }
+                } @else {
+                    h2 { "Upgrade" }
+                    form.card method="post" action="/billing/checkout" {
+                        (csrf_field(csrf))
+                        div.field {
+                            label for="plan" { "Plan" }
+                            span.hint id="plan-hint" { "You pay with Stripe; a first subscription starts with a 14-day trial." }
+                            select #plan name="plan" aria-describedby="plan-hint" {
+                                @for (value, name) in PLANS.iter().skip(1).filter(|(p, _)| *p != plan) {
+                                    option value=(value) { (name) }
+                                }
+                            }
+                        }
+                        button type="submit" { "Continue to payment" }
+                    }
+                }
+            } @else {
+                p { "Only the account's owner changes the plan." }
+            }
+        },
+    )
+}
+
+/// The step between the upgrade form and Stripe: the checkout's link (a form may not be sent on
+/// to another site under the Content-Security-Policy's `form-action 'self'`).
+pub fn checkout(shell: &Shell, plan: &str, url: &str) -> Markup {
+    page(
+        shell,
+        html! {
+            p { "Your checkout for the " (plan_name(plan)) " plan is ready. Stripe takes the payment; the plan applies as soon as Stripe confirms it." }
+            p { a #checkout-link href=(url) { "Pay with Stripe" } }
+            p { a href="/billing" { "Back to billing" } }
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::Viewer;
@@ -245,6 +338,46 @@ mod tests {
         let staff =
             data(&shell("Your data"), "tok", false, &Erasure::default(), &Refusal::default()).into_string();
         assert!(!staff.contains("/data/erasure") && !staff.contains("/data/export"));
+    }
+
+    fn starter() -> Value {
+        json!({"plan": "starter", "subscription_status": "none", "limits": {"stores": 1, "products_per_store": 100,
+               "email_contacts": 500, "custom_domains": 0, "research_every": "weekly", "api_access": false}})
+    }
+
+    #[test]
+    fn snapshot_of_billing_on_the_starter_plan() {
+        let html = billing(&shell("Billing"), "tok", &starter(), true).into_string();
+        assert!(html.contains("Your plan: <strong>Starter</strong></p>"));
+        assert!(
+            html.contains("action=\"/billing/checkout\"") && !html.contains("<option value=\"starter\">")
+        );
+        assert!(html.contains("<dt>API keys</dt><dd>no</dd>"));
+        insta::assert_snapshot!(html);
+        let staff = billing(&shell("Billing"), "tok", &starter(), false).into_string();
+        assert!(
+            !staff.contains("/billing/checkout")
+                && staff.contains("Only the account's owner changes the plan.")
+        );
+    }
+
+    #[test]
+    fn a_running_subscription_changes_plan_instead_of_checking_out() {
+        let pro = json!({"plan": "pro", "subscription_status": "trialing", "limits": {"stores": 10, "products_per_store": null,
+                         "email_contacts": 50000, "custom_domains": 5, "research_every": "hourly", "api_access": true}});
+        let html = billing(&shell("Billing"), "tok", &pro, true).into_string();
+        assert!(html.contains("<strong>Pro</strong> (trial)"));
+        assert!(html.contains("<dt>Products per store</dt><dd>no limit</dd>"));
+        assert!(html.contains("action=\"/billing/plan\"") && !html.contains("/billing/checkout"));
+        assert!(
+            html.contains("<option value=\"starter\">Starter</option>")
+                && !html.contains("<option value=\"pro\">")
+        );
+        let step =
+            checkout(&shell("Payment"), "growth", "https://checkout.stripe.com/c/pay/cs_1").into_string();
+        assert!(step.contains(
+            "<a id=\"checkout-link\" href=\"https://checkout.stripe.com/c/pay/cs_1\">Pay with Stripe</a>"
+        ));
     }
 
     #[test]

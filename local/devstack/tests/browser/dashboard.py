@@ -5,8 +5,9 @@ dashboard (http://localhost:8789: Chromium keeps its Secure cookies on localhost
 Journey 1: sign up, verify the email from the mail maildev caught, onboard (name, address, niche,
 theme, brand colour), watch the launch research run fill the store, open one of its products,
 edit its title, publish it, and open it in the shop (http://<slug>.localhost:8788/products/...);
-then the look, shipping, payouts and orders pages; an API key refused on the starter plan, made on
-pro (its secret shown once) and revoked; the account's data exported as a JSON download; the
+then the look, shipping, payouts and orders pages; an API key refused on the starter plan, made
+after upgrading to pro through the billing page and Stripe's checkout (its secret shown once)
+and revoked; the account's data exported as a JSON download; the
 domains page; a blog post previewed and saved; the store pages; the
 welcome flow switched off with its own subject; the contacts.
 Journey 2: invite a staff member from the team page, log out, accept from the mailed link with a
@@ -21,7 +22,6 @@ Usage: dashboard.py DASHBOARD_ORIGIN STOREFRONT_PORT OWNER_EMAIL STAFF_EMAIL SLU
 Needs aiohttp (the tools venv has it) and Chromium (/usr/bin/chromium or CHROME_PATH).
 """
 import asyncio
-import base64
 import json
 import os
 import re
@@ -124,16 +124,35 @@ async def mail_link(http, address, path):
     sys.exit(f"no mail to {address} with a {path} link")
 
 
-def tenant_of(cookies):
-    """The tenant id in the session's access token (a JWT: the payload is its second part)."""
-    access = next(c["value"] for c in cookies if c["name"] == "dash_access")
-    payload = access.split(".")[1]
-    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["tid"]
+async def upgraded(tab, origin, plan):
+    """The owner upgrades on the billing page: Checkout at the Stripe stand-in (its hosted page,
+    the test card it fills in), then billing shows the plan once Stripe's webhook has applied it."""
+    await tab.open(origin + "/billing", "the billing page", "!!document.querySelector('#plan')")
+    await tab.check_page("billing")
+    await tab.js(f"document.querySelector('#plan').value = [...document.querySelectorAll('#plan option')].find(o => o.textContent === {json.dumps(plan)}).value")
+    await tab.submit_and_load("form[action='/billing/checkout']", "the checkout's link")
+    await tab.check_page("payment")
+    pay_url = await tab.js("(document.querySelector('#checkout-link')||{}).href")
+    if not pay_url:
+        sys.exit("no checkout link: " + str(await tab.js("document.body.innerText.slice(0, 600)")))
+    await tab.open(pay_url, "Stripe's payment page", "!!document.querySelector('#pay')")
+    await tab.js("window.beforeSubmit = true; document.querySelector('#pay').click()")
+    await tab.wait_for("the payment to go through", "!window.beforeSubmit && document.readyState === 'complete'")
+    deadline = time.time() + 30
+    while True:
+        await tab.open(origin + "/billing", "the billing page", "!!document.querySelector('#billing-plan')")
+        if await tab.js(f"document.querySelector('#billing-plan strong').textContent === {json.dumps(plan)}"):
+            break
+        if time.time() > deadline:
+            sys.exit(f"billing does not show the {plan} plan after paying: " + str(await tab.js("document.body.innerText.slice(0, 600)")))
+        await asyncio.sleep(1)
+    print(f"upgraded to {plan} through Stripe's checkout:", await tab.js("document.querySelector('#billing-plan').textContent"))
 
 
-async def api_key_made_and_revoked(http, tab, origin, slug):
-    """A key is refused on the starter plan with the reason and what was typed kept; on pro it is
-    made, its secret shown once, listed by its prefix, and revoked."""
+async def api_key_made_and_revoked(tab, origin, slug):
+    """A key is refused on the starter plan with the reason and what was typed kept; after an
+    upgrade to pro on the billing page it is made, its secret shown once, listed by its prefix,
+    and revoked."""
     await tab.open(origin + "/api-keys", "the API keys page", "!!document.querySelector('#scope')")
     await tab.check_page("API keys")
     name = "Browser key " + slug[-6:]
@@ -145,15 +164,8 @@ async def api_key_made_and_revoked(http, tab, origin, slug):
     if not refusal or "no API access" not in refusal:
         sys.exit(f"the starter plan's refusal of a key reads: {refusal}")
     print("a key is refused on the starter plan:", refusal)
-    # Billing's own path to pro: the Stripe stand-in reports a completed checkout to the edge.
-    tenant = tenant_of((await tab.call("Network.getCookies", urls=[origin]))["cookies"])
-    event = {"type": "checkout.session.completed",
-             "object": {"id": "cs_test_browser_" + slug, "object": "checkout.session", "client_reference_id": tenant,
-                        "customer": "cus_browser_" + slug, "subscription": "sub_browser_" + slug,
-                        "metadata": {"tenant_id": tenant, "plan": "pro"}}}
-    async with http.post("http://127.0.0.1:8420/_test/deliver", json=event) as r:
-        if r.status >= 300:
-            sys.exit(f"the Stripe stand-in did not deliver the checkout: {r.status}")
+    await upgraded(tab, origin, "Pro")
+    await tab.open(origin + "/api-keys", "the API keys page", "!!document.querySelector('#scope')")
     deadline = time.time() + 30
     while not await tab.js("!!document.querySelector('#new-key-secret')"):
         if time.time() > deadline:
@@ -354,7 +366,7 @@ async def journeys(origin, storefront_port, owner, staff, slug, port):
                 sys.exit("the published filter does not list the edited product")
             await tab.open(origin + "/sessions", "the sessions page", "!!document.querySelector('table')")
             await tab.check_page("sessions")
-            await api_key_made_and_revoked(http, tab, origin, slug)
+            await api_key_made_and_revoked(tab, origin, slug)
             await data_exported(tab, origin, owner, slug)
             await tab.open(origin + store_path + "/domains", "the domains page", "!!document.querySelector('#host')")
             await tab.check_page("domains")
