@@ -716,7 +716,7 @@ async fn export(call: &mut Call) -> worker::Result<Response> {
     let day = time::OffsetDateTime::from_unix_timestamp(call.now)
         .map(|t| range::format(t.date()))
         .unwrap_or_default();
-    let mut response = Response::ok(serde_json::to_string_pretty(&archive).unwrap_or_default())?;
+    let mut response = Response::ok(archive.to_string())?;
     let headers = response.headers_mut();
     headers.set("content-type", "application/json; charset=utf-8")?;
     headers.set("content-disposition", &format!("attachment; filename=\"dropship-export-{day}.json\""))?;
@@ -1113,36 +1113,36 @@ fn multiline(body: &Form, name: &str) -> String {
 
 /// A post's fields as the form sent them, to show again (keywords as typed).
 fn post_typed(body: &Form) -> Value {
+    let mut typed = post_fields(body);
+    typed["slug"] = json!(body.get("slug"));
+    typed["keywords"] = json!(body.get("keywords"));
+    typed["status"] = json!(body.get("status"));
+    typed
+}
+
+/// The fields every post form sends, as the API names them.
+fn post_fields(body: &Form) -> Value {
     json!({
         "title": body.get("title"),
-        "slug": body.get("slug"),
         "body_html": multiline(body, "body_html"),
         "excerpt": multiline(body, "excerpt"),
         "author": body.get("author"),
-        "keywords": body.get("keywords"),
         "meta_title": body.get("meta_title"),
         "meta_description": body.get("meta_description"),
-        "status": body.get("status"),
     })
 }
 
 /// The API's body for a post's form: keywords as a list, a blank address left to the API, and the
 /// status only for a new post (an existing one changes it with its own button).
 fn post_change(body: &Form, new: bool) -> Value {
-    let mut change = post_typed(body);
+    let mut change = post_fields(body);
     change["keywords"] =
         json!(body.get("keywords").split(',').map(str::trim).filter(|k| !k.is_empty()).collect::<Vec<_>>());
-    let fields = change.as_object_mut().expect("a JSON object");
-    if body.get("slug").is_empty() {
-        fields.remove("slug");
+    if !body.get("slug").is_empty() {
+        change["slug"] = json!(body.get("slug"));
     }
     if new {
-        fields.insert(
-            "status".into(),
-            json!(if body.get("status") == "published" { "published" } else { "draft" }),
-        );
-    } else {
-        fields.remove("status");
+        change["status"] = json!(if body.get("status") == "published" { "published" } else { "draft" });
     }
     change
 }

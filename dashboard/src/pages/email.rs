@@ -29,11 +29,14 @@ fn int(v: &Value, key: &str) -> i64 {
     v[key].as_i64().unwrap_or(0)
 }
 
-/// The step's mail, as words: `welcome_bestsellers` reads "Welcome bestsellers".
+/// The step's mail, as words: `welcome_bestsellers` reads "Welcome bestsellers". ASCII only, as
+/// the API's template names are (Unicode's case tables would add kilobytes to the Worker).
 fn template_name(template: &str) -> String {
-    let words = template.replace('_', " ");
-    let mut chars = words.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    let mut words = template.replace('_', " ");
+    if let Some(first) = words.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    words
 }
 
 /// The flows, each a form. `refused` is the flow whose form the API refused, shown as typed
