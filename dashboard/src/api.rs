@@ -26,7 +26,7 @@ pub enum ApiError {
     Unavailable(u16),
 }
 
-/// The problem document's `detail`, or a generic text when the body is not one.
+/// The problem document's `detail`, or a generic text when the body is not one, and its `field`.
 fn detail(body: &str) -> (String, Option<String>) {
     let problem: Value = serde_json::from_str(body).unwrap_or(Value::Null);
     let message = problem["detail"]
@@ -39,10 +39,22 @@ fn detail(body: &str) -> (String, Option<String>) {
     (message, problem["field"].as_str().map(str::to_owned))
 }
 
+/// Whether a 403's problem document is about what was sent: it names a field, or a plan's limit.
+fn refusal_of_input(body: &str) -> bool {
+    let problem: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+    problem["field"].is_string() || problem["code"] == "plan_limit"
+}
+
 /// The error for a non-success answer of the API.
 pub fn error_from(status: u16, body: &str) -> ApiError {
     match status {
         401 => ApiError::SignedOut,
+        // A 403 about the input (a password typed again, a plan's limit) is a refusal of the
+        // form, not of the role: the merchant can change what they sent, or their plan.
+        403 if refusal_of_input(body) => {
+            let (message, field) = detail(body);
+            ApiError::Refused { message, field }
+        }
         403 => ApiError::Forbidden(detail(body).0),
         404 => ApiError::NotFound,
         400 | 402 | 409 | 413 | 422 => {
@@ -189,6 +201,22 @@ mod tests {
         assert_eq!(error_from(429, ""), ApiError::RateLimited);
         assert_eq!(error_from(500, "stack trace"), ApiError::Unavailable(500));
         assert_eq!(error_from(503, ""), ApiError::Unavailable(503));
+    }
+
+    #[test]
+    fn a_403_about_the_input_or_the_plan_is_a_refusal_of_the_form() {
+        assert_eq!(
+            error_from(403, &problem(403, "wrong_password", "the password is not right", Some("password"))),
+            ApiError::Refused { message: "the password is not right".into(), field: Some("password".into()) }
+        );
+        assert_eq!(
+            error_from(403, &problem(403, "plan_limit", "the starter plan has no API access", None)),
+            ApiError::Refused { message: "the starter plan has no API access".into(), field: None }
+        );
+        assert_eq!(
+            error_from(403, &problem(403, "forbidden", "needs the owner role", None)),
+            ApiError::Forbidden("needs the owner role".into())
+        );
     }
 
     #[test]

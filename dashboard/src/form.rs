@@ -39,6 +39,22 @@ pub fn is_id(text: &str) -> bool {
     text.len() == 36 && text.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
 }
 
+/// Whether `text` looks like a host name (lower-case letters, digits, hyphens and dots), so it
+/// can go into an API path as it is.
+pub fn is_host(text: &str) -> bool {
+    (1..=253).contains(&text.len())
+        && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+        && !text.starts_with('.')
+        && !text.contains("..")
+}
+
+/// Whether `text` looks like a page's slug (lower-case letters, digits and hyphens, at most 100),
+/// so it can go into an API path as it is.
+pub fn is_slug(text: &str) -> bool {
+    (1..=100).contains(&text.len())
+        && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,5 +76,24 @@ mod tests {
         assert!(is_id("0190a5b2-7c1d-7e3f-8a9b-0c1d2e3f4a5b"));
         assert!(!is_id("../../v1/members"));
         assert!(!is_id("0190a5b2-7c1d-7e3f-8a9b-0c1d2e3f4a5?"));
+    }
+
+    #[test]
+    fn only_host_names_pass_as_hosts() {
+        assert!(is_host("shop.example.com"));
+        assert!(is_host("xn--bcher-kva.example"));
+        assert!(!is_host("../../v1/members"));
+        assert!(!is_host("shop.example.com/verify"));
+        assert!(!is_host("Shop.Example.com"));
+        assert!(!is_host(""));
+        assert!(!is_host(".."));
+    }
+
+    #[test]
+    fn only_slugs_pass_as_slugs() {
+        assert!(is_slug("shipping-and-returns"));
+        assert!(!is_slug("../about"));
+        assert!(!is_slug("About"));
+        assert!(!is_slug(""));
     }
 }

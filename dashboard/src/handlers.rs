@@ -3,10 +3,14 @@
 //! ended session sends the merchant to the login page.
 
 use crate::api::{Api, ApiError};
-use crate::form::{is_id, Form};
+use crate::form::{is_host, is_id, is_slug, Form};
 use crate::pages::account::{self, Refusal};
 use crate::pages::commerce;
+use crate::pages::content;
+use crate::pages::domains as domain_pages;
+use crate::pages::email;
 use crate::pages::store::{self as store_pages, Home, LookForm, NewStore, THEMES};
+use crate::pages::tenant::{self, Erasure, NewKey};
 use crate::pages::{self, text, Shell, StoreNav, Viewer};
 use crate::range::{self, Range};
 use crate::session::Claims;
@@ -33,6 +37,16 @@ fn notice(code: &str) -> Option<&'static str> {
         "none_selected" => "Select at least one product.",
         "importing" => "The product is being imported; it appears in your products once read.",
         "refunded" => "Refunded. The customer is told by email.",
+        "key_revoked" => "The key is revoked: it no longer works.",
+        "unpublished" => "Unpublished: it is a draft again.",
+        "post_deleted" => "The post is deleted.",
+        "confirm_delete" => "Tick the box to confirm the deletion.",
+        "plan_change" => "Your plan change is on its way to Stripe: it applies once Stripe confirms it.",
+        "checkout_cancelled" => "The checkout was cancelled: nothing was charged.",
+        "checkout_done" => "Thank you! Your plan applies as soon as Stripe confirms the payment.",
+        "domain_added" => "The domain is added. Add its DNS record, then check it.",
+        "domain_verified" => "The domain is verified: it serves your shop.",
+        "domain_removed" => "The domain is removed: it no longer serves your shop.",
         _ => return None,
     })
 }
@@ -315,6 +329,15 @@ async fn route(call: &mut Call, method: &Method, body: &Form) -> worker::Result<
         ["sessions", "others"] if post => sign_out_others(call).await,
         ["sessions", id] if post && is_id(id) => sign_out_one(call, id).await,
         ["team"] => team(call, post.then_some(body)).await,
+        ["api-keys"] => api_keys(call, post.then_some(body)).await,
+        ["api-keys", kid, "revoke"] if post && is_id(kid) => revoke_key(call, kid).await,
+        ["billing"] if !post => billing(call).await,
+        ["billing", "checkout"] if post => checkout(call, body).await,
+        ["billing", "plan"] if post => change_plan(call, body).await,
+        ["data"] if !post => data(call, None).await,
+        ["data", "erasure"] if post => data(call, Some(body)).await,
+        ["data", "export"] if post => export(call).await,
+        ["erasures", eid] if !post && is_id(eid) => erasure(call, eid).await,
         ["onboarding"] => onboarding(call, post.then_some(body)).await,
         ["stores", id] if !post && is_id(id) => home(call, id).await,
         ["stores", id, "products"] if is_id(id) => products(call, id, post.then_some(body)).await,
@@ -330,6 +353,35 @@ async fn route(call: &mut Call, method: &Method, body: &Form) -> worker::Result<
         ["stores", id, "orders", oid, "refunds"] if post && is_id(id) && is_id(oid) => {
             order(call, id, oid, Some(body)).await
         }
+        ["stores", id, "domains"] if is_id(id) => {
+            domains(call, id, post.then_some(DomainAction::Add(body))).await
+        }
+        ["stores", id, "domains", host, "verify"] if post && is_id(id) && is_host(host) => {
+            domains(call, id, Some(DomainAction::Verify(host))).await
+        }
+        ["stores", id, "domains", host, "remove"] if post && is_id(id) && is_host(host) => {
+            domains(call, id, Some(DomainAction::Remove(host))).await
+        }
+        ["stores", id, "posts"] if !post && is_id(id) => posts(call, id).await,
+        ["stores", id, "posts", "new"] if is_id(id) => blog_post(call, id, None, post.then_some(body)).await,
+        ["stores", id, "posts", pid] if is_id(id) && is_id(pid) => {
+            blog_post(call, id, Some(pid), post.then_some(body)).await
+        }
+        ["stores", id, "posts", pid, "status"] if post && is_id(id) && is_id(pid) => {
+            post_status(call, id, pid, body).await
+        }
+        ["stores", id, "posts", pid, "delete"] if post && is_id(id) && is_id(pid) => {
+            delete_post(call, id, pid, body).await
+        }
+        ["stores", id, "pages"] if !post && is_id(id) => store_pages(call, id).await,
+        ["stores", id, "pages", slug] if is_id(id) && is_slug(slug) => {
+            store_page(call, id, slug, post.then_some(body)).await
+        }
+        ["stores", id, "email"] if !post && is_id(id) => email_flows(call, id, None).await,
+        ["stores", id, "email", flow] if post && is_id(id) && email::FLOWS.iter().any(|(f, _)| f == flow) => {
+            email_flows(call, id, Some((flow, body))).await
+        }
+        ["stores", id, "contacts"] if !post && is_id(id) => contacts(call, id).await,
         ["stores", id, "payouts"] if is_id(id) => payouts(call, id, post).await,
         ["stores", id, "shipping"] if is_id(id) => shipping(call, id, post.then_some(body)).await,
         ["stores", id, "research"] if is_id(id) => research(call, id, post).await,
@@ -537,6 +589,149 @@ async fn team(call: &mut Call, post: Option<&Form>) -> worker::Result<Response> 
     };
     let status = if post.is_some() { 400 } else { 200 };
     html_page(status, account::team(&shell(call, &token, "Team", None), &token, members_view, &refusal))
+}
+
+/// The API keys page; with `post`, the new-key form was sent: the key is made and its secret
+/// shown on this answer only (never in an address), or the refusal shows with what was typed.
+async fn api_keys(call: &mut Call, post: Option<&Form>) -> worker::Result<Response> {
+    signed_in!(call);
+    let api = call.api();
+    let empty = Form::parse("");
+    let body = post.unwrap_or(&empty);
+    let typed = NewKey { name: body.get("name"), scope: body.get("scope") };
+    let mut created = None;
+    let mut failure = (String::new(), None);
+    if post.is_some() {
+        match api.post("/v1/api-keys", &json!({ "name": typed.name, "scope": typed.scope })).await {
+            Ok(key) => created = Some(key),
+            Err(error @ ApiError::Refused { .. }) => failure = refused(&error),
+            Err(error) => return call.failure(&error),
+        }
+    }
+    let keys = api.get("/v1/api-keys").await;
+    let keys = match &keys {
+        Ok(list) => Ok(list),
+        Err(ApiError::Forbidden(_)) => Err("Only the account's owner sees and manages API keys."),
+        Err(error) => return call.failure(error),
+    };
+    let refusal = Refusal {
+        message: (!failure.0.is_empty()).then_some(failure.0.as_str()),
+        field: failure.1.as_deref(),
+    };
+    let token = call.csrf_token();
+    let shell = Shell { error: refusal.message, ..shell(call, &token, "API keys", None) };
+    // A made key's form starts afresh; a refused one keeps what was typed.
+    let typed = if created.is_some() { NewKey::default() } else { typed };
+    let status = if refusal.message.is_some() { 400 } else { 200 };
+    html_page(status, tenant::api_keys(&shell, &token, keys, created.as_ref(), &typed, &refusal))
+}
+
+async fn revoke_key(call: &mut Call, kid: &str) -> worker::Result<Response> {
+    signed_in!(call);
+    or_fail!(call, call.api().delete(&format!("/v1/api-keys/{kid}")).await);
+    redirect("/api-keys?notice=key_revoked")
+}
+
+/// The billing page; Stripe's Checkout sends the merchant back with `checkout` (a session id, or
+/// `cancelled`), which chooses the notice.
+async fn billing(call: &mut Call) -> worker::Result<Response> {
+    signed_in!(call);
+    let current = or_fail!(call, call.api().get("/v1/billing").await);
+    let token = call.csrf_token();
+    let mut frame = shell(call, &token, "Billing", None);
+    frame.notice = match call.query.get("checkout") {
+        "" => frame.notice,
+        "cancelled" => notice("checkout_cancelled"),
+        _ => notice("checkout_done"),
+    };
+    let is_owner = call.claims.as_ref().is_some_and(Claims::is_owner);
+    html_page(200, tenant::billing(&frame, &token, &current, is_owner))
+}
+
+/// Starts Stripe's Checkout for a paid plan and links to it.
+async fn checkout(call: &mut Call, body: &Form) -> worker::Result<Response> {
+    signed_in!(call);
+    let plan = body.get("plan");
+    let session = or_fail!(call, call.api().post("/v1/billing/checkout", &json!({ "plan": plan })).await);
+    let url = text(&session, "checkout_url");
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return call.failure(&ApiError::Unavailable(502));
+    }
+    let token = call.csrf_token();
+    html_page(200, tenant::checkout(&shell(call, &token, "Payment", None), text(&session, "plan"), url))
+}
+
+/// Changes a running subscription's plan; a refusal (a downgrade the stores would not fit) shows
+/// on the billing page.
+async fn change_plan(call: &mut Call, body: &Form) -> worker::Result<Response> {
+    signed_in!(call);
+    let api = call.api();
+    let message = match api.post("/v1/billing/plan", &json!({ "plan": body.get("plan") })).await {
+        Ok(_) => return redirect("/billing?notice=plan_change"),
+        Err(error @ ApiError::Refused { .. }) => refused(&error).0,
+        Err(error) => return call.failure(&error),
+    };
+    let current = or_fail!(call, api.get("/v1/billing").await);
+    let token = call.csrf_token();
+    let shell = Shell { error: Some(&message), ..shell(call, &token, "Billing", None) };
+    let is_owner = call.claims.as_ref().is_some_and(Claims::is_owner);
+    html_page(400, tenant::billing(&shell, &token, &current, is_owner))
+}
+
+/// The data page; with `post`, the erasure form was sent: the tenant is erased and the browser
+/// sent to the erasure's status page (the session ends with the tenant), or the refusal shows.
+async fn data(call: &mut Call, post: Option<&Form>) -> worker::Result<Response> {
+    signed_in!(call);
+    let empty = Form::parse("");
+    let body = post.unwrap_or(&empty);
+    let mut failure = (String::new(), None);
+    if post.is_some() {
+        let erase = json!({ "password": body.raw("password"), "confirm": body.get("confirm") });
+        match call.api().post("/v1/gdpr/erasure", &erase).await {
+            Ok(erasure) if is_id(text(&erasure, "id")) => {
+                let next = format!("/erasures/{}", text(&erasure, "id"));
+                call.end_session();
+                return redirect(&next);
+            }
+            Ok(_) => return call.failure(&ApiError::Unavailable(502)),
+            Err(error @ ApiError::Refused { .. }) => failure = refused(&error),
+            Err(error) => return call.failure(&error),
+        }
+    }
+    let refusal = Refusal {
+        message: (!failure.0.is_empty()).then_some(failure.0.as_str()),
+        field: failure.1.as_deref(),
+    };
+    let token = call.csrf_token();
+    let is_owner = call.claims.as_ref().is_some_and(Claims::is_owner);
+    let shell = Shell { error: refusal.message, ..shell(call, &token, "Your data", None) };
+    let page = tenant::data(&shell, &token, is_owner, &Erasure { confirm: body.get("confirm") }, &refusal);
+    html_page(if post.is_some() { 400 } else { 200 }, page)
+}
+
+/// The GDPR export as a file to download (`dropship-export-<day>.json`).
+async fn export(call: &mut Call) -> worker::Result<Response> {
+    signed_in!(call);
+    let archive = or_fail!(call, call.api().get("/v1/gdpr/export").await);
+    let day = time::OffsetDateTime::from_unix_timestamp(call.now)
+        .map(|t| range::format(t.date()))
+        .unwrap_or_default();
+    let mut response = Response::ok(archive.to_string())?;
+    let headers = response.headers_mut();
+    headers.set("content-type", "application/json; charset=utf-8")?;
+    headers.set("content-disposition", &format!("attachment; filename=\"dropship-export-{day}.json\""))?;
+    Ok(response)
+}
+
+/// An erasure's status page: no session (the tenant it erased is gone), the id is the capability.
+async fn erasure(call: &mut Call, eid: &str) -> worker::Result<Response> {
+    let api = Api { token: None, ..call.api() };
+    let status = or_fail!(call, api.get(&format!("/v1/gdpr/erasures/{eid}")).await);
+    let mut shell = Shell::new("Erasure");
+    if text(&status, "status") != "completed" {
+        shell.refresh_secs = Some(5);
+    }
+    html_page(200, tenant::erasure(&shell, &status))
 }
 
 async fn onboarding(call: &mut Call, post: Option<&Form>) -> worker::Result<Response> {
@@ -862,6 +1057,329 @@ async fn order(call: &mut Call, id: &str, oid: &str, post: Option<&Form>) -> wor
     html_page(if post.is_some() { 400 } else { 200 }, page)
 }
 
+/// What a form on the domains page asks for.
+enum DomainAction<'a> {
+    /// Add the host typed into the form.
+    Add(&'a Form),
+    /// Check a pending domain's TXT record.
+    Verify(&'a str),
+    /// Stop serving the shop on a domain.
+    Remove(&'a str),
+}
+
+/// The domains page; with an action, one of its forms was sent: done, or refused with the reason
+/// on the page (and, for a new domain, what was typed).
+async fn domains(call: &mut Call, id: &str, action: Option<DomainAction<'_>>) -> worker::Result<Response> {
+    signed_in!(call);
+    let api = call.api();
+    let base = format!("/v1/stores/{id}/domains");
+    let mut failure = (String::new(), None);
+    let mut typed = "";
+    if let Some(action) = action {
+        let (result, done) = match action {
+            DomainAction::Add(body) => {
+                typed = body.get("host");
+                (api.post(&base, &json!({ "host": typed })).await, "domain_added")
+            }
+            DomainAction::Verify(host) => {
+                (api.call(Method::Post, &format!("{base}/{host}/verify"), None).await, "domain_verified")
+            }
+            DomainAction::Remove(host) => (api.delete(&format!("{base}/{host}")).await, "domain_removed"),
+        };
+        match result {
+            Ok(_) => return redirect(&format!("/stores/{id}/domains?notice={done}")),
+            Err(error @ ApiError::Refused { .. }) => failure = refused(&error),
+            Err(error) => return call.failure(&error),
+        }
+    }
+    let store = or_fail!(call, api.get(&format!("/v1/stores/{id}")).await);
+    let list = or_fail!(call, api.get(&base).await);
+    let refusal = Refusal {
+        message: (!failure.0.is_empty()).then_some(failure.0.as_str()),
+        field: failure.1.as_deref(),
+    };
+    let token = call.csrf_token();
+    let can_manage = call.claims.as_ref().is_some_and(Claims::is_owner);
+    let shell = Shell { error: refusal.message, ..shell(call, &token, "Domains", Some(&store)) };
+    let page = domain_pages::domains(&shell, &token, id, &list, typed, can_manage, &refusal);
+    html_page(if refusal.message.is_some() { 400 } else { 200 }, page)
+}
+
+/// Text from a textarea: browsers send CRLF line ends, which the API refuses as control
+/// characters.
+fn multiline(body: &Form, name: &str) -> String {
+    body.raw(name).replace("\r\n", "\n").trim().to_owned()
+}
+
+/// A post's fields as the form sent them, to show again (keywords as typed).
+fn post_typed(body: &Form) -> Value {
+    let mut typed = post_fields(body);
+    typed["slug"] = json!(body.get("slug"));
+    typed["keywords"] = json!(body.get("keywords"));
+    typed["status"] = json!(body.get("status"));
+    typed
+}
+
+/// The fields every post form sends, as the API names them.
+fn post_fields(body: &Form) -> Value {
+    json!({
+        "title": body.get("title"),
+        "body_html": multiline(body, "body_html"),
+        "excerpt": multiline(body, "excerpt"),
+        "author": body.get("author"),
+        "meta_title": body.get("meta_title"),
+        "meta_description": body.get("meta_description"),
+    })
+}
+
+/// The API's body for a post's form: keywords as a list, a blank address left to the API, and the
+/// status only for a new post (an existing one changes it with its own button).
+fn post_change(body: &Form, new: bool) -> Value {
+    let mut change = post_fields(body);
+    change["keywords"] =
+        json!(body.get("keywords").split(',').map(str::trim).filter(|k| !k.is_empty()).collect::<Vec<_>>());
+    if !body.get("slug").is_empty() {
+        change["slug"] = json!(body.get("slug"));
+    }
+    if new {
+        change["status"] = json!(if body.get("status") == "published" { "published" } else { "draft" });
+    }
+    change
+}
+
+async fn posts(call: &mut Call, id: &str) -> worker::Result<Response> {
+    signed_in!(call);
+    let api = call.api();
+    let store = or_fail!(call, api.get(&format!("/v1/stores/{id}")).await);
+    let list = or_fail!(call, api.get(&format!("/v1/stores/{id}/posts")).await);
+    let token = call.csrf_token();
+    html_page(200, content::posts(&shell(call, &token, "Blog", Some(&store)), id, &list, call.can_edit()))
+}
+
+/// A blog post's page (`pid`), or a new post's (none); with `post`, its form was sent: to be
+/// previewed (nothing saved), or saved, or refused with what was typed.
+async fn blog_post(
+    call: &mut Call,
+    id: &str,
+    pid: Option<&str>,
+    post: Option<&Form>,
+) -> worker::Result<Response> {
+    signed_in!(call);
+    let api = call.api();
+    let store = or_fail!(call, api.get(&format!("/v1/stores/{id}")).await);
+    let path = match pid {
+        Some(pid) => format!("/v1/stores/{id}/posts/{pid}"),
+        None => format!("/v1/stores/{id}/posts"),
+    };
+    let mut current = match pid {
+        Some(_) => {
+            let mut saved = or_fail!(call, api.get(&path).await);
+            let keywords = saved["keywords"]
+                .as_array()
+                .map(|k| k.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "));
+            saved["keywords"] = json!(keywords.unwrap_or_default());
+            saved
+        }
+        None => json!({ "status": "draft" }),
+    };
+    let mut failure = (String::new(), None);
+    let mut show_preview = pid.is_some();
+    if let Some(body) = post {
+        let previewing = body.get("action") == "preview";
+        if !previewing {
+            let change = post_change(body, pid.is_none());
+            let saved = match pid {
+                Some(_) => api.patch(&path, &change).await,
+                None => api.post(&path, &change).await,
+            };
+            match saved {
+                Ok(saved) if is_id(text(&saved, "id")) => {
+                    return redirect(&format!("/stores/{id}/posts/{}?notice=saved", text(&saved, "id")))
+                }
+                Ok(_) => return call.failure(&ApiError::Unavailable(502)),
+                Err(error @ ApiError::Refused { .. }) => failure = refused(&error),
+                Err(error) => return call.failure(&error),
+            }
+        }
+        // The form shows what was typed: previewed, or with the reason it was refused.
+        let typed = post_typed(body);
+        for (key, value) in typed.as_object().into_iter().flatten() {
+            if key != "status" || pid.is_none() {
+                current[key] = value.clone();
+            }
+        }
+        show_preview = previewing;
+    }
+    let refusal = Refusal {
+        message: (!failure.0.is_empty()).then_some(failure.0.as_str()),
+        field: failure.1.as_deref(),
+    };
+    let token = call.csrf_token();
+    let title = if pid.is_some() { text(&current, "title").to_owned() } else { "New post".to_owned() };
+    let shell = Shell { error: refusal.message, ..shell(call, &token, &title, Some(&store)) };
+    let page = content::post(&shell, &token, id, &current, call.can_edit(), show_preview, &refusal);
+    html_page(if refusal.message.is_some() { 400 } else { 200 }, page)
+}
+
+async fn post_status(call: &mut Call, id: &str, pid: &str, body: &Form) -> worker::Result<Response> {
+    signed_in!(call);
+    let status = if body.get("status") == "published" { "published" } else { "draft" };
+    let path = format!("/v1/stores/{id}/posts/{pid}");
+    or_fail!(call, call.api().patch(&path, &json!({ "status": status })).await);
+    let done = if status == "published" { "published" } else { "unpublished" };
+    redirect(&format!("/stores/{id}/posts/{pid}?notice={done}"))
+}
+
+async fn delete_post(call: &mut Call, id: &str, pid: &str, body: &Form) -> worker::Result<Response> {
+    signed_in!(call);
+    if body.get("confirm") != "1" {
+        return redirect(&format!("/stores/{id}/posts/{pid}?notice=confirm_delete"));
+    }
+    or_fail!(call, call.api().delete(&format!("/v1/stores/{id}/posts/{pid}")).await);
+    redirect(&format!("/stores/{id}/posts?notice=post_deleted"))
+}
+
+async fn store_pages(call: &mut Call, id: &str) -> worker::Result<Response> {
+    signed_in!(call);
+    let api = call.api();
+    let store = or_fail!(call, api.get(&format!("/v1/stores/{id}")).await);
+    let list = or_fail!(call, api.get(&format!("/v1/stores/{id}/pages")).await);
+    let token = call.csrf_token();
+    html_page(200, content::store_pages(&shell(call, &token, "Pages", Some(&store)), id, &list))
+}
+
+/// A store page's form; with `post`, it was sent: to be previewed, or saved (a new address
+/// moves the page), or refused with what was typed.
+async fn store_page(call: &mut Call, id: &str, slug: &str, post: Option<&Form>) -> worker::Result<Response> {
+    signed_in!(call);
+    let api = call.api();
+    let store = or_fail!(call, api.get(&format!("/v1/stores/{id}")).await);
+    let path = format!("/v1/stores/{id}/pages/{slug}");
+    let mut current = or_fail!(call, api.get(&path).await);
+    let mut failure = (String::new(), None);
+    if let Some(body) = post {
+        let typed = json!({
+            "title": body.get("title"),
+            "slug": body.get("slug"),
+            "body_html": multiline(body, "body_html"),
+            "meta_description": body.get("meta_description"),
+        });
+        if body.get("action") != "preview" {
+            match api.patch(&path, &typed).await {
+                Ok(saved) => {
+                    let moved = Some(text(&saved, "slug")).filter(|s| is_slug(s)).unwrap_or(slug);
+                    return redirect(&format!("/stores/{id}/pages/{moved}?notice=saved"));
+                }
+                Err(error @ ApiError::Refused { .. }) => failure = refused(&error),
+                Err(error) => return call.failure(&error),
+            }
+        }
+        for (key, value) in typed.as_object().into_iter().flatten() {
+            current[key] = value.clone();
+        }
+    }
+    let refusal = Refusal {
+        message: (!failure.0.is_empty()).then_some(failure.0.as_str()),
+        field: failure.1.as_deref(),
+    };
+    let token = call.csrf_token();
+    let title = text(&current, "title").to_owned();
+    let shell = Shell { error: refusal.message, ..shell(call, &token, &title, Some(&store)) };
+    let page = content::store_page(&shell, &token, id, slug, &current, call.can_edit(), &refusal);
+    html_page(if refusal.message.is_some() { 400 } else { 200 }, page)
+}
+
+/// A flow's form as the API's change: on or off, and each step's delay (the steps that wait),
+/// subject and intro (blank ones left as they are). `current` is the flow as the API answered it.
+fn flow_change(flow: &str, current: &Value, body: &Form) -> Result<Value, (String, &'static str)> {
+    let mut steps = Vec::new();
+    for s in current["steps"].as_array().map(Vec::as_slice).unwrap_or_default() {
+        let n = s["step"].as_i64().unwrap_or(0);
+        let mut step = json!({ "step": n });
+        if s["delay_hours"].is_number() {
+            let typed = body.get(&format!("{flow}-delay-{n}"));
+            let hours: u32 = typed.parse().map_err(|_| {
+                (format!("Step {n}: the delay is a whole number of hours, 0 to 1440."), "delay_hours")
+            })?;
+            step["delay_hours"] = json!(hours);
+        }
+        let subject = body.get(&format!("{flow}-subject-{n}"));
+        if !subject.is_empty() {
+            step["subject"] = json!(subject);
+        }
+        let intro = multiline(body, &format!("{flow}-intro-{n}"));
+        if !intro.is_empty() {
+            step["intro"] = json!(intro);
+        }
+        steps.push(step);
+    }
+    Ok(json!({ "enabled": body.get("enabled") == "1", "steps": steps }))
+}
+
+/// The email flows page; with `post`, one flow's form was sent: saved, or refused with the reason
+/// in that flow's form, shown as typed.
+async fn email_flows(call: &mut Call, id: &str, post: Option<(&str, &Form)>) -> worker::Result<Response> {
+    signed_in!(call);
+    let api = call.api();
+    let store = or_fail!(call, api.get(&format!("/v1/stores/{id}")).await);
+    let mut answer = or_fail!(call, api.get(&format!("/v1/stores/{id}/email/flows")).await);
+    let mut failure = (String::new(), None);
+    let mut refused_flow = None;
+    if let Some((flow, body)) = post {
+        let index = answer["flows"]
+            .as_array()
+            .and_then(|all| all.iter().position(|f| f["flow"].as_str() == Some(flow)));
+        let Some(index) = index else { return call.failure(&ApiError::NotFound) };
+        let current = &mut answer["flows"][index];
+        let outcome: Result<(), (String, Option<String>)> = match flow_change(flow, current, body) {
+            Ok(change) => match api.patch(&format!("/v1/stores/{id}/email/flows/{flow}"), &change).await {
+                Ok(_) => return redirect(&format!("/stores/{id}/email?notice=saved#flow-{flow}")),
+                Err(error @ ApiError::Refused { .. }) => Err(refused(&error)),
+                Err(error) => return call.failure(&error),
+            },
+            Err((message, field)) => Err((message, Some(field.to_owned()))),
+        };
+        if let Err(refusal) = outcome {
+            failure = refusal;
+            refused_flow = Some(flow);
+            // The flow's form shows what was typed.
+            current["enabled"] = json!(body.get("enabled") == "1");
+            for s in current["steps"].as_array_mut().map(Vec::as_mut_slice).unwrap_or_default() {
+                let n = s["step"].as_i64().unwrap_or(0);
+                if let (true, Ok(hours)) =
+                    (s["delay_hours"].is_number(), body.get(&format!("{flow}-delay-{n}")).parse::<u32>())
+                {
+                    s["delay_hours"] = json!(hours);
+                }
+                s["subject"] = json!(body.get(&format!("{flow}-subject-{n}")));
+                s["intro"] = json!(multiline(body, &format!("{flow}-intro-{n}")));
+            }
+        }
+    }
+    let refusal = Refusal {
+        message: (!failure.0.is_empty()).then_some(failure.0.as_str()),
+        field: failure.1.as_deref(),
+    };
+    let token = call.csrf_token();
+    let shell = Shell { error: refusal.message, ..shell(call, &token, "Email flows", Some(&store)) };
+    let refused_form = refused_flow.map(|flow| (flow, &refusal));
+    let page = email::flows(&shell, &token, id, &answer, call.can_edit(), refused_form);
+    html_page(if refusal.message.is_some() { 400 } else { 200 }, page)
+}
+
+async fn contacts(call: &mut Call, id: &str) -> worker::Result<Response> {
+    signed_in!(call);
+    let api = call.api();
+    let store = or_fail!(call, api.get(&format!("/v1/stores/{id}")).await);
+    let status = call.query.get("status").to_owned();
+    let status =
+        if email::CONTACT_STATUSES.iter().any(|(s, _)| *s == status) { status } else { String::new() };
+    let path = format!("/v1/stores/{id}/contacts?{}", query(&[("status", &status)]));
+    let answer = or_fail!(call, api.get(path.trim_end_matches('?')).await);
+    let token = call.csrf_token();
+    html_page(200, email::contacts(&shell(call, &token, "Contacts", Some(&store)), id, &status, &answer))
+}
+
 /// The payouts page; a post opens Stripe's hosted onboarding for the store's account.
 async fn payouts(call: &mut Call, id: &str, post: bool) -> worker::Result<Response> {
     signed_in!(call);
@@ -1046,6 +1564,42 @@ mod tests {
         assert_eq!(change["status"], "published");
         let bad = Form::parse("title=Brush&price=12.555");
         assert_eq!(product_changes(&bad, "USD").unwrap_err().1, "price_minor");
+    }
+
+    #[test]
+    fn a_post_form_becomes_the_api_body_with_line_ends_the_api_takes() {
+        let body = Form::parse(
+            "title=Tips&slug=&body_html=%3Cp%3EOne%3C%2Fp%3E%0D%0A%3Cp%3ETwo%3C%2Fp%3E%0D%0A&excerpt=A%0D%0AB&keywords=a%2C+b+%2C%2C&status=published&author=&meta_title=&meta_description=",
+        );
+        let new = post_change(&body, true);
+        assert_eq!(new["body_html"], "<p>One</p>\n<p>Two</p>");
+        assert_eq!(new["excerpt"], "A\nB");
+        assert_eq!(new["keywords"], json!(["a", "b"]));
+        assert_eq!(new["status"], "published");
+        assert!(new.get("slug").is_none(), "a blank address is the API's to make");
+        let edit = post_change(&Form::parse("title=Tips&slug=tips&status=published"), false);
+        assert_eq!(edit["slug"], "tips");
+        assert!(edit.get("status").is_none(), "an edit leaves the status to its own button");
+    }
+
+    #[test]
+    fn a_flow_form_becomes_the_api_change_leaving_blank_texts_and_untimed_steps_alone() {
+        let current = json!({"flow": "post_purchase", "steps": [
+            {"step": 1, "delay_hours": 0}, {"step": 2, "delay_hours": null}, {"step": 3, "delay_hours": 168}]});
+        let body = Form::parse(
+            "enabled=1&post_purchase-delay-1=0&post_purchase-subject-2=Shipped%21&post_purchase-delay-3=200&post_purchase-intro-3=Hi%0D%0Athere&post_purchase-subject-3=",
+        );
+        let change = flow_change("post_purchase", &current, &body).unwrap();
+        assert_eq!(
+            change,
+            json!({"enabled": true, "steps": [
+                {"step": 1, "delay_hours": 0},
+                {"step": 2, "subject": "Shipped!"},
+                {"step": 3, "delay_hours": 200, "intro": "Hi\nthere"}]})
+        );
+        let off =
+            flow_change("post_purchase", &current, &Form::parse("post_purchase-delay-1=x")).unwrap_err();
+        assert_eq!(off.1, "delay_hours");
     }
 
     #[test]

@@ -88,7 +88,11 @@ def main():
              ("onboarding", "/onboarding", True), ("home", base, True), ("products", base + "/products", True),
              ("product", f"{base}/products/{products[0]['id']}", True), ("research", base + "/research", True),
              ("run", f"{base}/research/{run_id}", True), ("watchlist", base + "/watchlist", True),
-             ("team", "/team", True), ("sessions", "/sessions", True)]
+             ("team", "/team", True), ("sessions", "/sessions", True), ("api keys", "/api-keys", True),
+             ("billing", "/billing", True), ("your data", "/data", True), ("domains", base + "/domains", True),
+             ("blog", base + "/posts", True), ("new post", base + "/posts/new", True), ("pages", base + "/pages", True),
+             ("about page", base + "/pages/about", True), ("email flows", base + "/email", True),
+             ("contacts", base + "/contacts", True)]
     _, css, _ = get(args.dashboard + "/assets/dash.css", "")
     _, js, _ = get(args.dashboard + "/assets/dash.js", "")
     css_gz, js_gz = len(gzip.compress(css, 9)), len(gzip.compress(js, 9))

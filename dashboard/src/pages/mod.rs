@@ -5,7 +5,11 @@
 pub mod account;
 pub mod chart;
 pub mod commerce;
+pub mod content;
+pub mod domains;
+pub mod email;
 pub mod store;
+pub mod tenant;
 
 use html::{document, html, Markup};
 use serde_json::Value;
@@ -83,12 +87,20 @@ pub fn page(shell: &Shell, body: Markup) -> Markup {
                                 li { a href={ "/stores/" (store.id) "/watchlist" } { "Watchlist" } }
                                 li { a href={ "/stores/" (store.id) "/orders" } { "Orders" } }
                                 li { a href={ "/stores/" (store.id) "/look" } { "Look" } }
+                                li { a href={ "/stores/" (store.id) "/posts" } { "Blog" } }
+                                li { a href={ "/stores/" (store.id) "/pages" } { "Pages" } }
+                                li { a href={ "/stores/" (store.id) "/email" } { "Email" } }
+                                li { a href={ "/stores/" (store.id) "/contacts" } { "Contacts" } }
                                 li { a href={ "/stores/" (store.id) "/shipping" } { "Shipping" } }
                                 li { a href={ "/stores/" (store.id) "/payouts" } { "Payouts" } }
+                                li { a href={ "/stores/" (store.id) "/domains" } { "Domains" } }
                                 li { a href=(store.url) { "View shop" } }
                             }
                             li { a href="/team" { "Team" } }
                             li { a href="/sessions" { "Sessions" } }
+                            li { a href="/api-keys" { "API keys" } }
+                            li { a href="/billing" { "Billing" } }
+                            li { a href="/data" { "Your data" } }
                         }
                     }
                     form.logout method="post" action="/logout" {

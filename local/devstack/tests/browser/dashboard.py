@@ -4,7 +4,12 @@ dashboard (http://localhost:8789: Chromium keeps its Secure cookies on localhost
 
 Journey 1: sign up, verify the email from the mail maildev caught, onboard (name, address, niche,
 theme, brand colour), watch the launch research run fill the store, open one of its products,
-edit its title, publish it, and open it in the shop (http://<slug>.localhost:8788/products/...).
+edit its title, publish it, and open it in the shop (http://<slug>.localhost:8788/products/...);
+then the look, shipping, payouts and orders pages; an API key refused on the starter plan, made
+after upgrading to pro through the billing page and Stripe's checkout (its secret shown once)
+and revoked; the account's data exported as a JSON download; the
+domains page; a blog post previewed and saved; the store pages; the
+welcome flow switched off with its own subject; the contacts.
 Journey 2: invite a staff member from the team page, log out, accept from the mailed link with a
 new password, and land in the owner's store as staff, who is told the team page is the owner's.
 
@@ -79,6 +84,12 @@ class Tab:
     async def submit(self, form_selector):
         await self.js(f"document.querySelector({json.dumps(form_selector)}).requestSubmit()")
 
+    async def submit_and_load(self, form_selector, what):
+        """Submits a form and waits for the page it answers with (not the one it was sent from)."""
+        await self.js("window.beforeSubmit = true")
+        await self.submit(form_selector)
+        await self.wait_for(what, "!window.beforeSubmit && document.readyState === 'complete'")
+
     async def check_page(self, name):
         """No horizontal scrolling at 360 px, labelled controls, the skip link first in tab order."""
         await self.wait_for(f"{name} to load", "document.readyState === 'complete'")
@@ -111,6 +122,111 @@ async def mail_link(http, address, path):
                     return found.group(0)
         await asyncio.sleep(0.5)
     sys.exit(f"no mail to {address} with a {path} link")
+
+
+async def upgraded(tab, origin, plan):
+    """The owner upgrades on the billing page: Checkout at the Stripe stand-in (its hosted page,
+    the test card it fills in), then billing shows the plan once Stripe's webhook has applied it."""
+    await tab.open(origin + "/billing", "the billing page", "!!document.querySelector('#plan')")
+    await tab.check_page("billing")
+    await tab.js(f"document.querySelector('#plan').value = [...document.querySelectorAll('#plan option')].find(o => o.textContent === {json.dumps(plan)}).value")
+    await tab.submit_and_load("form[action='/billing/checkout']", "the checkout's link")
+    await tab.check_page("payment")
+    pay_url = await tab.js("(document.querySelector('#checkout-link')||{}).href")
+    if not pay_url:
+        sys.exit("no checkout link: " + str(await tab.js("document.body.innerText.slice(0, 600)")))
+    await tab.open(pay_url, "Stripe's payment page", "!!document.querySelector('#pay')")
+    await tab.js("window.beforeSubmit = true; document.querySelector('#pay').click()")
+    await tab.wait_for("the payment to go through", "!window.beforeSubmit && document.readyState === 'complete'")
+    deadline = time.time() + 30
+    while True:
+        await tab.open(origin + "/billing", "the billing page", "!!document.querySelector('#billing-plan')")
+        if await tab.js(f"document.querySelector('#billing-plan strong').textContent === {json.dumps(plan)}"):
+            break
+        if time.time() > deadline:
+            sys.exit(f"billing does not show the {plan} plan after paying: " + str(await tab.js("document.body.innerText.slice(0, 600)")))
+        await asyncio.sleep(1)
+    print(f"upgraded to {plan} through Stripe's checkout:", await tab.js("document.querySelector('#billing-plan').textContent"))
+
+
+async def api_key_made_and_revoked(tab, origin, slug):
+    """A key is refused on the starter plan with the reason and what was typed kept; after an
+    upgrade to pro on the billing page it is made, its secret shown once, listed by its prefix,
+    and revoked."""
+    await tab.open(origin + "/api-keys", "the API keys page", "!!document.querySelector('#scope')")
+    await tab.check_page("API keys")
+    name = "Browser key " + slug[-6:]
+    await tab.fill({"#name": name, "#scope": "write"})
+    await tab.submit_and_load("form[action='/api-keys']", "the answer to the new key")
+    refusal = await tab.js(
+        "document.querySelector('#name').value === " + json.dumps(name)
+        + " && document.querySelector('#scope').value === 'write' && (document.querySelector('.error')||{}).textContent")
+    if not refusal or "no API access" not in refusal:
+        sys.exit(f"the starter plan's refusal of a key reads: {refusal}")
+    print("a key is refused on the starter plan:", refusal)
+    await upgraded(tab, origin, "Pro")
+    await tab.open(origin + "/api-keys", "the API keys page", "!!document.querySelector('#scope')")
+    deadline = time.time() + 30
+    while not await tab.js("!!document.querySelector('#new-key-secret')"):
+        if time.time() > deadline:
+            sys.exit("no key was made on the pro plan: " + str(await tab.js("document.body.innerText.slice(0, 600)")))
+        await asyncio.sleep(1)
+        await tab.fill({"#name": name, "#scope": "write"})
+        await tab.submit_and_load("form[action='/api-keys']", "the answer to the new key")
+    await tab.check_page("API keys with a new key")
+    secret = await tab.js("document.querySelector('#new-key-secret').textContent")
+    row = await tab.js(f"[...document.querySelectorAll('#api-keys tbody tr')].map(r => r.innerText).find(t => t.includes({json.dumps(name)})) || ''")
+    if not secret.startswith("dsk_") or secret[:10] + "…" not in row or "write" not in row:
+        sys.exit(f"the new key {secret[:10]}… is not listed as made: {row}")
+    print("made a key on the pro plan; its secret is shown once:", secret[:10] + "…")
+    await tab.open(origin + "/api-keys", "the API keys page again", "!!document.querySelector('#api-keys')")
+    if await tab.js(f"document.documentElement.innerHTML.includes({json.dumps(secret)})"):
+        sys.exit("the key's secret is shown again")
+    await tab.js(f"[...document.querySelectorAll('#api-keys tbody tr')].find(r => r.innerText.includes({json.dumps(name)})).querySelector('form').requestSubmit()")
+    await tab.wait_for("the key to be revoked",
+                       "location.search.includes('notice=key_revoked') && document.body.innerText.includes('The key is revoked')"
+                       f" && !document.body.innerText.includes({json.dumps(name)})")
+    print("revoked the key: it is gone from the list")
+
+
+async def data_exported(tab, origin, owner, slug):
+    """The export downloads as a dated JSON file holding the account, its owner and its store.
+    The download is what the form's own request answers (the same request, sent from the page)."""
+    await tab.open(origin + "/data", "the data page", "!!document.querySelector('form[action=\"/data/export\"]')")
+    await tab.check_page("your data")
+    got = await tab.js("""(async () => {
+        const form = document.querySelector('form[action="/data/export"]');
+        const r = await fetch(form.action, {method: 'POST', body: new URLSearchParams(new FormData(form))});
+        return {status: r.status, type: r.headers.get('content-type'), disposition: r.headers.get('content-disposition'), text: await r.text()};
+    })()""")
+    if got["status"] != 200 or not re.fullmatch(r'attachment; filename="dropship-export-\d{4}-\d{2}-\d{2}\.json"', got["disposition"] or ""):
+        sys.exit(f"the export is not a download: {got['status']} {got['disposition']}: {got['text'][:300]}")
+    archive = json.loads(got["text"])
+    emails = [m.get("email") for m in archive.get("members", [])]
+    slugs = [s.get("store", {}).get("slug") for s in archive.get("stores", [])]
+    if archive.get("format") != "dropship-export/1" or owner not in emails or slug not in slugs:
+        sys.exit(f"the export lacks the account's owner or store: members {emails}, stores {slugs}")
+    file_name = got["disposition"].split("=")[1].strip('"')
+    print(f"exported the account's data: {file_name}, {len(got['text'])} bytes, "
+          f"{len(archive['stores'])} store(s), {len(archive.get('api_keys', []))} API key(s)")
+
+
+async def post_previewed_and_saved(tab, origin, store_path, slug):
+    """A new blog post previewed (the allow-list drops its script) and saved as a draft."""
+    await tab.open(origin + store_path + "/posts/new", "the new post form", "!!document.querySelector('#body_html')")
+    await tab.check_page("new post")
+    title = "Browser post " + slug[-6:]
+    await tab.fill({"#title": title, "#body_html": "<h2>Brushing</h2>\n<p>Brush <strong>daily</strong>.</p><script>alert(1)</script>"})
+    await tab.js("window.beforeSubmit = true; document.querySelector('form.card').requestSubmit(document.querySelector('button[value=preview]'))")
+    await tab.wait_for("the post's preview", "!window.beforeSubmit && document.readyState === 'complete' && !!document.querySelector('#preview-body')")
+    shown = await tab.js("document.querySelector('#preview-body').innerHTML")
+    if "<strong>daily</strong>" not in shown or "script" in shown:
+        sys.exit(f"the preview shows {shown}")
+    await tab.submit_and_load("form.card", "the saved post")
+    if not await tab.js("location.search.includes('notice=saved') && document.querySelector('#post-status').textContent === 'draft'"
+                        f" && document.querySelector('#title').value === {json.dumps(title)}"):
+        sys.exit("the post was not saved as a draft: " + str(await tab.js("document.body.innerText.slice(0, 600)")))
+    print("previewed a blog post and saved it as a draft")
 
 
 async def journeys(origin, storefront_port, owner, staff, slug, port):
@@ -250,6 +366,26 @@ async def journeys(origin, storefront_port, owner, staff, slug, port):
                 sys.exit("the published filter does not list the edited product")
             await tab.open(origin + "/sessions", "the sessions page", "!!document.querySelector('table')")
             await tab.check_page("sessions")
+            await api_key_made_and_revoked(tab, origin, slug)
+            await data_exported(tab, origin, owner, slug)
+            await tab.open(origin + store_path + "/domains", "the domains page", "!!document.querySelector('#host')")
+            await tab.check_page("domains")
+            await post_previewed_and_saved(tab, origin, store_path, slug)
+            await tab.open(origin + store_path + "/pages", "the store's pages", "!!document.querySelector('#store-pages a')")
+            await tab.check_page("store pages")
+            await tab.open(origin + store_path + "/pages/about", "the about page's form", "!!document.querySelector('#preview-body')")
+            await tab.check_page("about page")
+            await tab.open(origin + store_path + "/email", "the email flows", "!!document.querySelector('#welcome-enabled')")
+            await tab.check_page("email flows")
+            await tab.js("document.querySelector('#welcome-enabled').checked = false")
+            await tab.fill({"#welcome-subject-1": "Welcome to Browser Paws"})
+            await tab.submit_and_load("form[action$='/email/welcome']", "the saved flow")
+            if not await tab.js("location.search.includes('notice=saved') && !document.querySelector('#welcome-enabled').checked"
+                                " && document.querySelector('#welcome-subject-1').value === 'Welcome to Browser Paws'"):
+                sys.exit("the welcome flow was not switched off with its subject: " + str(await tab.js("document.body.innerText.slice(0, 600)")))
+            print("switched the welcome flow off with a subject of its own")
+            await tab.open(origin + store_path + "/contacts", "the contacts", "!!document.querySelector('#contacts-count')")
+            await tab.check_page("contacts")
             print(f"journey 1 done in {time.time() - started:.1f} s")
 
             # Journey 2.

@@ -106,5 +106,7 @@ async fn merchants_sign_up_launch_edit_publish_and_invite_in_a_browser() {
     println!("{stdout}browser journeys: {:.1} s", started.elapsed().as_secs_f64());
     assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
     assert!(stdout.contains("the shop shows the edited product"), "{stdout}");
+    assert!(stdout.contains("revoked the key: it is gone from the list"), "{stdout}");
+    assert!(stdout.contains("exported the account's data: dropship-export-"), "{stdout}");
     assert!(stdout.contains("journey 2 done"), "{stdout}");
 }
