@@ -15,9 +15,22 @@ pub fn now() -> OffsetDateTime {
         .unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
-/// RFC 3339 text of a time, as stored in D1.
+/// RFC 3339 text of a time, as stored in D1: UTC with exactly three digits of milliseconds
+/// (`2026-12-07T21:55:48.970Z`), so that the text sorts as the time does. D1 orders and pages by
+/// these columns as text; `time`'s own RFC 3339 form drops trailing zeros (`48.97Z`), which
+/// sorts after `48.971Z`.
 pub fn rfc3339(at: OffsetDateTime) -> String {
-    at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+    let at = at.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second(),
+        at.millisecond()
+    )
 }
 
 /// Cryptographically random bytes from Web Crypto's `getRandomValues`.
@@ -61,3 +74,33 @@ from_random!(
     domain::PostId,
     domain::OrderId
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn stored_times_have_a_fixed_width_so_their_text_sorts_as_they_do() {
+        let times = [
+            datetime!(2026-12-07 21:55:48.9 UTC),
+            datetime!(2026-12-07 21:55:48.95 UTC),
+            datetime!(2026-12-07 21:55:48.971 UTC),
+            datetime!(2026-12-07 21:55:49 UTC),
+            datetime!(2026-12-07 22:55:48.5 +01:00),
+        ];
+        let texts: Vec<String> = times.iter().map(|t| rfc3339(*t)).collect();
+        assert_eq!(texts[0], "2026-12-07T21:55:48.900Z");
+        assert_eq!(texts[3], "2026-12-07T21:55:49.000Z");
+        assert_eq!(texts[4], "2026-12-07T21:55:48.500Z", "in UTC");
+        let mut sorted = texts.clone();
+        sorted.sort();
+        let mut by_time = times.to_vec();
+        by_time.sort();
+        assert_eq!(sorted, by_time.iter().map(|t| rfc3339(*t)).collect::<Vec<_>>());
+        assert_eq!(
+            OffsetDateTime::parse(&texts[1], &time::format_description::well_known::Rfc3339).unwrap(),
+            times[1]
+        );
+    }
+}
