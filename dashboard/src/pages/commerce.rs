@@ -187,6 +187,20 @@ pub fn order(
     )
 }
 
+/// The step between the payouts form and Stripe's hosted onboarding: its link (a form may not be
+/// sent on to another site under the Content-Security-Policy's `form-action 'self'`). Stripe's
+/// link works once and for a few minutes.
+pub fn onboarding_link(shell: &Shell, store_id: &str, url: &str) -> Markup {
+    page(
+        shell,
+        html! {
+            p { "Stripe collects your business and bank details on its own pages, then sends you back here." }
+            p { a #onboarding-link href=(url) { "Continue to Stripe" } }
+            p { "The link works once and for a few minutes; if it has expired, start again from " a href={ "/stores/" (store_id) "/payouts" } { "Payouts" } "." }
+        },
+    )
+}
+
 /// Where the store's money goes: the Stripe account's state, what Stripe still needs, the
 /// platform's fee, and the button that opens Stripe's onboarding.
 pub fn payouts(shell: &Shell, csrf: &str, store_id: &str, p: &Value, can_manage: bool) -> Markup {
@@ -331,6 +345,15 @@ mod tests {
         assert!(html.contains("<td>$29.99</td><td>Failed</td>"));
         let none = orders(&shell("Orders"), "s1", "shipped", &json!({"orders": []})).into_string();
         assert!(none.contains("No orders in this state."));
+    }
+
+    #[test]
+    fn stripes_onboarding_is_a_link_to_follow_not_a_redirect_after_the_form() {
+        let html =
+            onboarding_link(&shell("Payouts"), "s1", "https://connect.stripe.com/setup/e/acct_1/x?a=1&b=2")
+                .into_string();
+        assert!(html.contains("<a id=\"onboarding-link\" href=\"https://connect.stripe.com/setup/e/acct_1/x?a=1&amp;b=2\">Continue to Stripe</a>"), "{html}");
+        assert!(html.contains("href=\"/stores/s1/payouts\""));
     }
 
     #[test]

@@ -86,9 +86,9 @@ class Tab:
 
 
 @contextlib.asynccontextmanager
-async def chromium(chrome=CHROME, flags=()):
-    """A fresh Chromium (its own profile, a DevTools port of its own choosing) and its first tab,
-    with the Page domain enabled; closed and its profile removed on the way out."""
+async def chromium(chrome=CHROME, flags=(), tab_class=Tab):
+    """A fresh Chromium (its own profile, a DevTools port of its own choosing) and its first tab
+    (a `tab_class`), with the Page domain enabled; closed and its profile removed on the way out."""
     profile = tempfile.mkdtemp(prefix="devtools-chromium-")
     process = subprocess.Popen([chrome, *FLAGS, *flags, "--remote-debugging-port=0",
                                 "--remote-debugging-address=127.0.0.1", f"--user-data-dir={profile}", "about:blank"],
@@ -118,7 +118,7 @@ async def chromium(chrome=CHROME, flags=()):
             else:
                 sys.exit("Chromium opened no page")
             async with http.ws_connect(targets[0]["webSocketDebuggerUrl"], max_msg_size=0) as ws:
-                tab = Tab(ws)
+                tab = tab_class(ws)
                 await tab.call("Page.enable")
                 yield tab
     finally:
