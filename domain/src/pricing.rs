@@ -237,9 +237,18 @@ mod tests {
         let field = |rules: PricingRules| rules.validate().unwrap_err().field;
         assert_eq!(field(PricingRules { markup_bps: 9_999, ..PricingRules::default() }), "markup_bps");
         assert_eq!(field(PricingRules { markup_bps: 100_001, ..PricingRules::default() }), "markup_bps");
-        assert_eq!(field(PricingRules { min_margin_bps: 9_001, ..PricingRules::default() }), "min_margin_bps");
-        assert_eq!(field(PricingRules { compare_at_bps: 10_000, ..PricingRules::default() }), "compare_at_bps");
-        assert_eq!(field(PricingRules { compare_at_bps: 30_001, ..PricingRules::default() }), "compare_at_bps");
+        assert_eq!(
+            field(PricingRules { min_margin_bps: 9_001, ..PricingRules::default() }),
+            "min_margin_bps"
+        );
+        assert_eq!(
+            field(PricingRules { compare_at_bps: 10_000, ..PricingRules::default() }),
+            "compare_at_bps"
+        );
+        assert_eq!(
+            field(PricingRules { compare_at_bps: 30_001, ..PricingRules::default() }),
+            "compare_at_bps"
+        );
         assert_eq!(PricingRules { compare_at_bps: 0, ..PricingRules::default() }.validate(), Ok(()));
     }
 

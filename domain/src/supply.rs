@@ -128,7 +128,12 @@ pub fn reconcile(
                 listed.price,
                 margin / 100
             );
-            outcome.changes.push(change("cost", Some(listed.cost.to_string()), Some(cost.to_string()), reason));
+            outcome.changes.push(change(
+                "cost",
+                Some(listed.cost.to_string()),
+                Some(cost.to_string()),
+                reason,
+            ));
             outcome.reprice = Some((cost, listed.price, listed.compare_at));
         } else {
             reprice(&mut outcome, listed, cost, &moved, rules)?;
@@ -267,7 +272,10 @@ mod tests {
         assert_eq!(outcome.changes.len(), 1, "{:?}", outcome.changes);
         let entry = &outcome.changes[0];
         assert_eq!((entry.field.as_str(), entry.new.as_deref()), ("cost", Some("$16.00")));
-        assert!(entry.reason.contains("$24.99 was set by the merchant and is kept (margin 35%)"), "{entry:?}");
+        assert!(
+            entry.reason.contains("$24.99 was set by the merchant and is kept (margin 35%)"),
+            "{entry:?}"
+        );
         assert!(!entry.reason.contains("minimum"), "35% keeps the 30% minimum: {entry:?}");
     }
 

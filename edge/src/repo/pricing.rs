@@ -60,11 +60,19 @@ mod tests {
         let shard = shard();
         let (one, two) = (store(&shard, 1), store(&shard, 2));
         assert_eq!(block_on(get(&one)).unwrap(), PricingRules::default());
-        let mut rules =
-            PricingRules { markup_bps: 30_000, min_margin_bps: 4_000, compare_at_bps: 0, psychological_endings: false };
+        let mut rules = PricingRules {
+            markup_bps: 30_000,
+            min_margin_bps: 4_000,
+            compare_at_bps: 0,
+            psychological_endings: false,
+        };
         block_on(put(&one, &rules, "2026-12-07T10:00:00Z")).unwrap();
         assert_eq!(block_on(get(&one)).unwrap(), rules);
-        assert_eq!(block_on(get(&two)).unwrap(), PricingRules::default(), "another store's rules are its own");
+        assert_eq!(
+            block_on(get(&two)).unwrap(),
+            PricingRules::default(),
+            "another store's rules are its own"
+        );
         rules.compare_at_bps = 15_000;
         block_on(put(&one, &rules, "2026-12-07T11:00:00Z")).unwrap();
         assert_eq!(block_on(get(&one)).unwrap(), rules);

@@ -151,7 +151,9 @@ const COLUMNS: &str = "id, trigger, window_start, status, candidates, selected, 
 /// The store's newest runs, at most `limit`.
 pub async fn newest(db: &StoreDb<impl Sql>, limit: u32) -> Result<Vec<RunRow>, SqlError> {
     db.query_all(
-        &format!("SELECT {COLUMNS} FROM research_runs r WHERE store_id = ?1 ORDER BY created_at DESC, id LIMIT ?2"),
+        &format!(
+            "SELECT {COLUMNS} FROM research_runs r WHERE store_id = ?1 ORDER BY created_at DESC, id LIMIT ?2"
+        ),
         vec![limit.into()],
     )
     .await

@@ -78,7 +78,10 @@ mod tests {
     fn rules_left_out_take_their_defaults_and_bad_ones_name_their_field() {
         assert_eq!(check("{}").unwrap(), PricingRules::default());
         let rules = check(r#"{"markup_bps": 30000, "psychological_endings": false}"#).unwrap();
-        assert_eq!((rules.markup_bps, rules.psychological_endings, rules.min_margin_bps), (30_000, false, 3_000));
+        assert_eq!(
+            (rules.markup_bps, rules.psychological_endings, rules.min_margin_bps),
+            (30_000, false, 3_000)
+        );
         for (body, field) in [
             (r#"{"markup_bps": 5000}"#, "markup_bps"),
             (r#"{"min_margin_bps": 9500}"#, "min_margin_bps"),

@@ -654,6 +654,7 @@ pub async fn import_from_urls(
     }
     ensure_room(&scope.db, store.plan(), urls.len() as u64).await?;
     let request = hex::encode(crate::runtime::random_bytes::<6>());
+    let pricing = crate::repo::pricing::get(&scope.db).await?;
     for url in &urls {
         let digest = hex::encode(&Sha256::digest(url.as_bytes())[..8]);
         let envelope = queues::Envelope::new(
@@ -666,6 +667,7 @@ pub async fn import_from_urls(
                 url: url.clone(),
                 run_id: None,
                 plan: Some(scope.store.plan()),
+                pricing: Some(pricing),
             },
         );
         crate::sqs::send(&config.sqs, &config.sqs.scrape_queue_url, &envelope, now_ms()).await.map_err(
