@@ -28,6 +28,53 @@ impl Default for PricingRules {
     }
 }
 
+/// The bounds a store's rules are held to, field by field (inclusive).
+pub const MARKUP_BPS: (u32, u32) = (10_000, 100_000);
+/// The minimum margin a store may ask: up to 90%.
+pub const MIN_MARGIN_BPS: (u32, u32) = (0, 9_000);
+/// A compare-at ratio, when there is one (0 means none).
+pub const COMPARE_AT_BPS: (u32, u32) = (10_001, 30_000);
+
+/// A rule outside its bounds, named by its field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field} must be {expected}")]
+pub struct RulesError {
+    /// The field, as the API names it.
+    pub field: &'static str,
+    /// What it must be, in words.
+    pub expected: &'static str,
+}
+
+impl PricingRules {
+    /// Checks each ratio against its bounds ([`MARKUP_BPS`], [`MIN_MARGIN_BPS`],
+    /// [`COMPARE_AT_BPS`]), naming the first field out of them.
+    pub fn validate(&self) -> Result<(), RulesError> {
+        let within = |v: u32, (lo, hi): (u32, u32)| (lo..=hi).contains(&v);
+        if !within(self.markup_bps, MARKUP_BPS) {
+            return Err(RulesError { field: "markup_bps", expected: "between 10000 (1x) and 100000 (10x)" });
+        }
+        if !within(self.min_margin_bps, MIN_MARGIN_BPS) {
+            return Err(RulesError { field: "min_margin_bps", expected: "between 0 and 9000 (90%)" });
+        }
+        if self.compare_at_bps != 0 && !within(self.compare_at_bps, COMPARE_AT_BPS) {
+            return Err(RulesError {
+                field: "compare_at_bps",
+                expected: "0 (no compare-at price) or between 10001 and 30000 (3x)",
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The gross margin of `price` over `cost` in basis points (negative when it sells below cost; 0
+/// for a price of zero or less).
+pub fn margin_bps(price: Money, cost: Money) -> i64 {
+    if price.minor <= 0 {
+        return 0;
+    }
+    (price.minor - cost.minor) * 10_000 / price.minor
+}
+
 /// Why no price could be set.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PricingError {
@@ -182,6 +229,33 @@ mod tests {
         assert_eq!(quote(usd(0), None, &PricingRules::default()), Err(PricingError::NonPositiveCost));
         let rules = PricingRules { min_margin_bps: 10_000, ..PricingRules::default() };
         assert_eq!(quote(usd(100), None, &rules), Err(PricingError::ImpossibleMargin));
+    }
+
+    #[test]
+    fn rules_out_of_bounds_name_their_field() {
+        assert_eq!(PricingRules::default().validate(), Ok(()));
+        let field = |rules: PricingRules| rules.validate().unwrap_err().field;
+        assert_eq!(field(PricingRules { markup_bps: 9_999, ..PricingRules::default() }), "markup_bps");
+        assert_eq!(field(PricingRules { markup_bps: 100_001, ..PricingRules::default() }), "markup_bps");
+        assert_eq!(
+            field(PricingRules { min_margin_bps: 9_001, ..PricingRules::default() }),
+            "min_margin_bps"
+        );
+        assert_eq!(
+            field(PricingRules { compare_at_bps: 10_000, ..PricingRules::default() }),
+            "compare_at_bps"
+        );
+        assert_eq!(
+            field(PricingRules { compare_at_bps: 30_001, ..PricingRules::default() }),
+            "compare_at_bps"
+        );
+        assert_eq!(PricingRules { compare_at_bps: 0, ..PricingRules::default() }.validate(), Ok(()));
+    }
+
+    #[test]
+    fn margin_is_what_the_price_keeps_over_cost() {
+        assert_eq!(margin_bps(usd(2_000), usd(1_500)), 2_500);
+        assert_eq!(margin_bps(usd(1_000), usd(1_500)), -5_000);
     }
 
     proptest! {

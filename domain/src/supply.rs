@@ -3,14 +3,15 @@
 //! The hourly sync reads each imported product's supplier listing; [`reconcile`] compares it with
 //! the product as the store sells it and answers the changes to make, each with the reason the
 //! merchant will read. A cost change re-prices by the pricing rules (the minimum margin is never
-//! broken); a listing that is gone or sold out unpublishes the product or zeroes its stock, as the
+//! broken), unless the merchant set the price by hand: then only the cost moves, the merchant's
+//! price stays, and the history says so (and when it now sells below the minimum margin); a listing that is gone or sold out unpublishes the product or zeroes its stock, as the
 //! store chooses, and its return undoes what the sync did (never what the merchant did).
 //!
 //! Reconciling twice with the same supplier state answers no changes the second time, which is
 //! what makes a redelivered sync message harmless.
 
 use crate::money::Money;
-use crate::pricing::{quote, PricingError, PricingRules};
+use crate::pricing::{margin_bps, quote, PricingError, PricingRules};
 use serde::{Deserialize, Serialize};
 
 /// What a store does with a product its supplier cannot deliver.
@@ -56,6 +57,8 @@ pub struct Listed {
     pub published: bool,
     /// What the last sync saw: `Some(false)` when it found the listing unavailable and acted on it.
     pub supplier_available: Option<bool>,
+    /// Whether the merchant set the price (or compare-at price) by hand: the sync then keeps it.
+    pub priced_by_merchant: bool,
 }
 
 /// The supplier's listing now.
@@ -108,26 +111,33 @@ pub fn reconcile(
 ) -> Result<Outcome, PricingError> {
     let mut outcome = Outcome { supplier_available: supplied.available, ..Outcome::default() };
     if let Some(cost) = supplied.cost.filter(|c| c.currency == listed.cost.currency && *c != listed.cost) {
-        let prices = quote(cost, None, rules)?;
-        let reason = format!("the supplier's price went from {} to {}", listed.cost, cost);
-        outcome.changes.push(change("cost", Some(listed.cost.to_string()), Some(cost.to_string()), &*reason));
-        if prices.price != listed.price {
+        let moved = format!("the supplier's price went from {} to {}", listed.cost, cost);
+        if listed.priced_by_merchant {
+            // The merchant's price is theirs: the cost moves, the price does not.
+            if rules.min_margin_bps >= 10_000 {
+                return Err(PricingError::ImpossibleMargin);
+            }
+            let margin = margin_bps(listed.price, cost);
+            let below = if margin < i64::from(rules.min_margin_bps) {
+                format!(", below the store's minimum margin of {}%", rules.min_margin_bps / 100)
+            } else {
+                String::new()
+            };
+            let reason = format!(
+                "{moved}; the price {} was set by the merchant and is kept (margin {}%{below})",
+                listed.price,
+                margin / 100
+            );
             outcome.changes.push(change(
-                "price",
-                Some(listed.price.to_string()),
-                Some(prices.price.to_string()),
-                format!("{reason}; re-priced by the store's rules (margin {}%)", prices.margin_bps / 100),
+                "cost",
+                Some(listed.cost.to_string()),
+                Some(cost.to_string()),
+                reason,
             ));
+            outcome.reprice = Some((cost, listed.price, listed.compare_at));
+        } else {
+            reprice(&mut outcome, listed, cost, &moved, rules)?;
         }
-        if prices.compare_at != listed.compare_at {
-            outcome.changes.push(change(
-                "compare_at",
-                listed.compare_at.map(|m| m.to_string()),
-                prices.compare_at.map(|m| m.to_string()),
-                "follows the new price",
-            ));
-        }
-        outcome.reprice = Some((cost, prices.price, prices.compare_at));
     }
     let was_withdrawn = listed.supplier_available == Some(false);
     match (supplied.available, was_withdrawn, out_of_stock) {
@@ -179,6 +189,36 @@ pub fn reconcile(
     Ok(outcome)
 }
 
+/// Re-prices by the store's rules after the cost moved (`moved` says how).
+fn reprice(
+    outcome: &mut Outcome,
+    listed: &Listed,
+    cost: Money,
+    moved: &str,
+    rules: &PricingRules,
+) -> Result<(), PricingError> {
+    let prices = quote(cost, None, rules)?;
+    outcome.changes.push(change("cost", Some(listed.cost.to_string()), Some(cost.to_string()), moved));
+    if prices.price != listed.price {
+        outcome.changes.push(change(
+            "price",
+            Some(listed.price.to_string()),
+            Some(prices.price.to_string()),
+            format!("{moved}; re-priced by the store's rules (margin {}%)", prices.margin_bps / 100),
+        ));
+    }
+    if prices.compare_at != listed.compare_at {
+        outcome.changes.push(change(
+            "compare_at",
+            listed.compare_at.map(|m| m.to_string()),
+            prices.compare_at.map(|m| m.to_string()),
+            "follows the new price",
+        ));
+    }
+    outcome.reprice = Some((cost, prices.price, prices.compare_at));
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,6 +236,7 @@ mod tests {
             cost: usd(1_240),
             published: true,
             supplier_available: None,
+            priced_by_merchant: false,
         }
     }
 
@@ -221,6 +262,31 @@ mod tests {
         assert_eq!(outcome.changes[1].old.as_deref(), Some("$30.99"));
         assert_eq!(outcome.changes[1].new.as_deref(), Some("$39.99"));
         assert!(outcome.changes[1].reason.contains("from $12.40 to $16.00"), "{:?}", outcome.changes[1]);
+    }
+
+    #[test]
+    fn a_price_the_merchant_set_is_kept_when_the_cost_moves_and_the_history_says_so() {
+        let mine = Listed { price: usd(2_499), compare_at: None, priced_by_merchant: true, ..listed() };
+        let outcome = sync(&mine, Some(1_600), true, OutOfStock::Unpublish);
+        assert_eq!(outcome.reprice, Some((usd(1_600), usd(2_499), None)), "only the cost moves");
+        assert_eq!(outcome.changes.len(), 1, "{:?}", outcome.changes);
+        let entry = &outcome.changes[0];
+        assert_eq!((entry.field.as_str(), entry.new.as_deref()), ("cost", Some("$16.00")));
+        assert!(
+            entry.reason.contains("$24.99 was set by the merchant and is kept (margin 35%)"),
+            "{entry:?}"
+        );
+        assert!(!entry.reason.contains("minimum"), "35% keeps the 30% minimum: {entry:?}");
+    }
+
+    #[test]
+    fn a_merchant_price_now_below_the_minimum_margin_is_kept_and_flagged() {
+        let mine = Listed { price: usd(1_999), priced_by_merchant: true, ..listed() };
+        let outcome = sync(&mine, Some(1_800), true, OutOfStock::Unpublish);
+        let (_, price, compare_at) = outcome.reprice.unwrap();
+        assert_eq!((price, compare_at), (usd(1_999), mine.compare_at), "never re-priced");
+        let reason = &outcome.changes[0].reason;
+        assert!(reason.contains("margin 9%, below the store's minimum margin of 30%"), "{reason}");
     }
 
     #[test]

@@ -252,6 +252,10 @@ pub enum StoreRoute {
     GetShipping,
     /// `PUT /v1/stores/{id}/shipping`.
     PutShipping,
+    /// `GET /v1/stores/{id}/pricing`.
+    GetPricing,
+    /// `PUT /v1/stores/{id}/pricing`.
+    PutPricing,
     /// `GET /v1/stores/{id}/analytics?from=&to=`.
     Analytics,
     /// `GET /v1/stores/{id}/watchlist`.
@@ -294,12 +298,12 @@ impl StoreRoute {
             | ProductChanges(_) | ListCollections | GetCollection(_) | ListPages | GetPage(_) | ListPosts
             | GetPost(_) | ListOrders | GetOrder(_) | ListRefunds(_) | ListReviews | Analytics
             | ListWatchlist | ListContacts | ListFlows | FlowSends(_) | Segments | ListSeoRuns | SeoPosts
-            | GetShipping => Action::Read,
+            | GetShipping | GetPricing => Action::Read,
             Update | StartResearch | CreateProduct | BulkUpdateProducts | ImportProducts | ImportFromUrls
             | UpdateProduct(_) | DeleteProduct(_) | CreateCollection | UpdateCollection(_)
             | DeleteCollection(_) | UpdatePage(_) | CreatePost | UpdatePost(_) | DeletePost(_)
             | RemoveWatchItem(_) | ImportContacts | UpdateFlow(_) | StartSeoRun | Refund(_)
-            | ModerateReview(_) | PutShipping => Action::Operate,
+            | ModerateReview(_) | PutShipping | PutPricing => Action::Operate,
             Delete | Suspend | Resume | AddDomain | VerifyDomain(_) | RemoveDomain(_) | Payouts
             | PayoutsOnboarding => Action::Administer,
             Unknown { action, .. } => *action,
@@ -384,6 +388,8 @@ pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
     ("POST", "/v1/stores/{store_id}/orders/{order_id}/refunds"),
     ("GET", "/v1/stores/{store_id}/shipping"),
     ("PUT", "/v1/stores/{store_id}/shipping"),
+    ("GET", "/v1/stores/{store_id}/pricing"),
+    ("PUT", "/v1/stores/{store_id}/pricing"),
     ("GET", "/v1/stores/{store_id}/analytics"),
     ("GET", "/v1/stores/{store_id}/watchlist"),
     ("DELETE", "/v1/stores/{store_id}/watchlist/{item_id}"),
@@ -611,6 +617,9 @@ fn store_commerce_routes(st: &str, rest: &[&str]) -> Option<Vec<(&'static str, R
         ],
         ["shipping"] => {
             vec![("GET", on_store(st, plain(S::GetShipping))), ("PUT", on_store(st, plain(S::PutShipping)))]
+        }
+        ["pricing"] => {
+            vec![("GET", on_store(st, plain(S::GetPricing))), ("PUT", on_store(st, plain(S::PutPricing)))]
         }
         ["analytics"] => vec![("GET", on_store(st, plain(S::Analytics)))],
         ["watchlist"] => vec![("GET", on_store(st, plain(S::ListWatchlist)))],

@@ -34,6 +34,11 @@
 # sanitiser alone 10.7 KB / 4.1 KB); its ceiling rises by that, to 613,300 / 214,600. Measured
 # and taken out on the way: an ASCII capital instead of char::to_uppercase (Unicode's case
 # tables, 20 KB raw / 9 KB gzipped); boxing the API call's future grew it by 3.8 KB.
+# Issue 14's per-store pricing rules (GET/PUT pricing, the sync keeping a price set by hand, the
+# run report's read-time imported count) added 13,943 B raw / 4,112 B gzipped to the edge: main
+# at 55eaba2 measured 2,226,680 / 695,988 (already over the 2,212,000 / 691,500 above), with this
+# change 2,240,623 / 700,100 (2026-12-07, worker-build --release --no-opt); ceiling 2,241,000 /
+# 700,500, to be reconciled at merge with whatever put main over.
 # The goals are issue 15's: edge under 1 MB raw and 350 KB gzipped, storefront under 600 KB and
 # 220 KB.
 # Run after a build (local/up.sh or local/test.sh builds both); `--build` builds them first.
@@ -42,7 +47,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 . "$root/local/env.sh"
 
 #        worker             raw ceiling  gz ceiling  raw goal   gz goal
-budgets=("edge              2212000      691500      1000000    350000"
+budgets=("edge              2241000      700500      1000000    350000"
          "storefront-worker 803500       290000      600000     220000"
          "dashboard         613300       214600      520000     185000")
 

@@ -436,6 +436,10 @@ pub struct ResearchContext {
     /// from `import_threshold` (then the store's watch threshold) and analyses more candidates.
     #[serde(default)]
     pub launch: bool,
+    /// The store's pricing rules, by which research prices what it analyses and import what it
+    /// publishes; the defaults when left out.
+    #[serde(default)]
+    pub pricing: domain::pricing::PricingRules,
 }
 
 fn starter() -> domain::Plan {

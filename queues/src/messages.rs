@@ -61,6 +61,9 @@ pub struct ImportRequested {
     /// The tenant's plan, whose daily AI budget the import spends; Starter's when left out.
     #[serde(default)]
     pub plan: Option<domain::Plan>,
+    /// The store's pricing rules, which set the product's price; the defaults when left out.
+    #[serde(default)]
+    pub pricing: Option<domain::pricing::PricingRules>,
 }
 
 impl Message for ImportRequested {
@@ -80,6 +83,9 @@ pub struct ScrapeRequested {
     /// The tenant's plan, passed on to the import; Starter's when left out.
     #[serde(default)]
     pub plan: Option<domain::Plan>,
+    /// The store's pricing rules, passed on to the import; the defaults when left out.
+    #[serde(default)]
+    pub pricing: Option<domain::pricing::PricingRules>,
 }
 
 impl Message for ScrapeRequested {

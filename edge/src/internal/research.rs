@@ -97,6 +97,7 @@ pub async fn context(
         existing,
         completed: status == "completed",
         plan: store.plan(),
+        pricing: crate::repo::pricing::get(db).await?,
     })
 }
 

@@ -1,5 +1,6 @@
 //! Supplier sync, edge side: the stores and imported products the hourly sync checks, and applying
-//! what the suppliers answered (re-pricing by the rules, unpublishing or zeroing stock by the
+//! what the suppliers answered (re-pricing by the store's rules, or moving only the cost of a
+//! product the merchant priced by hand, unpublishing or zeroing stock by the
 //! store's setting, and undoing that when the supplier has the product again), each change kept
 //! with its reason.
 
@@ -7,7 +8,6 @@ use crate::error::{ApiError, ApiResult};
 use crate::internal::StoreAccess;
 use crate::repo::supply;
 use crate::runtime::{new_id, now, now_ms, rfc3339};
-use domain::pricing::PricingRules;
 use domain::supply::{reconcile, Listed, OutOfStock, Supplied};
 use domain::{Currency, Money, ProductId};
 use queues::sync_api::{
@@ -70,6 +70,7 @@ pub async fn apply(env: &Env, access: &StoreAccess, input: SupplierSync) -> ApiR
         return Err(ApiError::not_found("store"));
     }
     let out_of_stock = OutOfStock::parse(&store.row.out_of_stock).unwrap_or_default();
+    let rules = crate::repo::pricing::get(db).await?;
     let at = rfc3339(now());
     let mut statements = Vec::new();
     let (mut checked, mut changed) = (0, 0);
@@ -91,9 +92,10 @@ pub async fn apply(env: &Env, access: &StoreAccess, input: SupplierSync) -> ApiR
             cost: money(row.cost_minor),
             published: row.status == "published",
             supplier_available: row.supplier_available.map(|a| a != 0),
+            priced_by_merchant: row.priced_by_merchant_at.is_some(),
         };
         let supplied = Supplied { cost: observed.cost, available: observed.available };
-        let outcome = reconcile(&listed, &supplied, &PricingRules::default(), out_of_stock)
+        let outcome = reconcile(&listed, &supplied, &rules, out_of_stock)
             .map_err(|e| ApiError::invalid("observed", format!("{}: {e}", row.source_product_id)))?;
         let (cost, price, compare_at) =
             outcome.reprice.unwrap_or((listed.cost, listed.price, listed.compare_at));

@@ -21,6 +21,7 @@ pub mod members;
 pub mod nonces;
 pub mod orders;
 pub mod payouts;
+pub mod pricing;
 pub mod products;
 pub mod refunds;
 pub mod research_runs;

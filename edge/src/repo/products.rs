@@ -188,6 +188,15 @@ pub struct Changes<'a> {
     pub status: &'a str,
 }
 
+/// Records that the merchant set the product's price or compare-at price by hand: from then on
+/// the supplier sync moves its cost only. For a batch.
+pub fn priced_by_merchant(db: &StoreDb<impl Sql>, id: &str, at: &str) -> Result<Statement, SqlError> {
+    db.scoped(
+        "UPDATE products SET priced_by_merchant_at = ?3 WHERE store_id = ?1 AND id = ?2",
+        vec![id.into(), at.into()],
+    )
+}
+
 /// The update of a product's editable fields.
 pub fn update(
     db: &StoreDb<impl Sql>,

@@ -140,12 +140,20 @@ pub async fn mark_failed(db: &StoreDb<impl Sql>, id: &str, at: &str) -> Result<(
     Ok(())
 }
 
+/// A run's columns. `imported` counts, when the run has reported, the products it brought that
+/// exist in the store now: what arrived, not what was queued (an import still on its way, or one
+/// that failed, is not counted; a product the merchant deleted no longer is).
+const COLUMNS: &str = "id, trigger, window_start, status, candidates, selected, sources, \
+     CASE WHEN status = 'queued' THEN NULL ELSE (SELECT COUNT(*) FROM products p \
+     WHERE p.store_id = r.store_id AND p.research_run_id = r.id) END AS imported, \
+     watchlisted, excluded, top, created_at, completed_at";
+
 /// The store's newest runs, at most `limit`.
 pub async fn newest(db: &StoreDb<impl Sql>, limit: u32) -> Result<Vec<RunRow>, SqlError> {
     db.query_all(
-        "SELECT id, trigger, window_start, status, candidates, selected, sources, imported, watchlisted, \
-         excluded, top, created_at, completed_at FROM research_runs WHERE store_id = ?1 \
-         ORDER BY created_at DESC, id LIMIT ?2",
+        &format!(
+            "SELECT {COLUMNS} FROM research_runs r WHERE store_id = ?1 ORDER BY created_at DESC, id LIMIT ?2"
+        ),
         vec![limit.into()],
     )
     .await
@@ -154,8 +162,7 @@ pub async fn newest(db: &StoreDb<impl Sql>, limit: u32) -> Result<Vec<RunRow>, S
 /// The store's run `id`.
 pub async fn run(db: &StoreDb<impl Sql>, id: &str) -> Result<Option<RunRow>, SqlError> {
     db.query_first(
-        "SELECT id, trigger, window_start, status, candidates, selected, sources, imported, watchlisted, \
-         excluded, top, created_at, completed_at FROM research_runs WHERE store_id = ?1 AND id = ?2",
+        &format!("SELECT {COLUMNS} FROM research_runs r WHERE store_id = ?1 AND id = ?2"),
         vec![id.into()],
     )
     .await
@@ -188,7 +195,7 @@ pub async fn existing_products(
 pub fn complete(db: &StoreDb<impl Sql>, report: &RunReport<'_>) -> Result<Statement, SqlError> {
     db.scoped(
         "UPDATE research_runs SET status = 'completed', candidates = ?3, selected = ?4, sources = ?5, \
-         completed_at = ?6, imported = ?4, watchlisted = ?7, excluded = ?8, top = ?9 \
+         completed_at = ?6, watchlisted = ?7, excluded = ?8, top = ?9 \
          WHERE store_id = ?1 AND id = ?2",
         vec![
             report.id.into(),
@@ -234,7 +241,8 @@ mod tests {
             assert_eq!(done.status, "completed");
             assert_eq!(
                 (done.candidates, done.selected, done.imported, done.watchlisted, done.excluded),
-                (Some(40), Some(3), Some(3), Some(5), Some(2))
+                (Some(40), Some(3), Some(0), Some(5), Some(2)),
+                "three queued, none arrived yet"
             );
             assert_eq!(done.completed_at.as_deref(), Some("2026-01-01T01:00:00Z"));
             let shown = serde_json::to_value(RunDetail::try_from(done).unwrap()).unwrap();
@@ -243,6 +251,46 @@ mod tests {
             assert_eq!(shown["top"][0]["title"], "Brush");
             assert_eq!(shown["top"][0]["ai_score"], 80);
             assert_eq!(status(&db, "r1").await.unwrap().as_deref(), Some("completed"));
+        });
+    }
+
+    #[test]
+    fn imported_counts_the_runs_products_that_exist_in_the_store_not_those_queued() {
+        let shard = shard();
+        let (one, two) = (store(&shard, 1), store(&shard, 2));
+        let product = |store: &StoreDb<&tenancy::sqlite::Sqlite>, id: &str, run: &str| {
+            shard
+                .execute_script(&format!(
+                    "INSERT INTO products (store_id, id, slug, title, description, features, meta_title, \
+                     meta_description, keywords, price_minor, cost_minor, currency, images, status, source, \
+                     source_product_id, research_run_id, created_at, updated_at) VALUES ('{}', '{id}', '{id}', \
+                     'Title {id}', '[]', '[]', '', '', '[]', 100, 50, 'USD', '[]', 'draft', 'aliexpress', \
+                     'src-{id}', '{run}', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+                    store.store()
+                ))
+                .unwrap();
+        };
+        block_on(async {
+            insert_manual(&one, "r1", "2026-01-01T00:00:00Z").await.unwrap();
+            product(&one, "p1", "r1");
+            assert_eq!(run(&one, "r1").await.unwrap().unwrap().imported, None, "not reported yet");
+            let report = RunReport {
+                id: "r1",
+                candidates: 9,
+                selected: 4,
+                sources: "[]",
+                watchlisted: 0,
+                excluded: 0,
+                top: "[]",
+                at: "2026-01-01T01:00:00Z",
+            };
+            one.execute_batch(vec![complete(&one, &report).unwrap()]).await.unwrap();
+            product(&one, "p2", "r1");
+            product(&one, "p3", "r0");
+            product(&two, "p4", "r1");
+            let done = run(&one, "r1").await.unwrap().unwrap();
+            assert_eq!((done.selected, done.imported), (Some(4), Some(2)), "4 queued, 2 arrived");
+            assert_eq!(newest(&one, 5).await.unwrap()[0].imported, Some(2));
         });
     }
 

@@ -40,6 +40,8 @@ pub struct SyncedProduct {
     pub status: String,
     /// 1 or 0 as the last sync saw it; `None` before the first.
     pub supplier_available: Option<i64>,
+    /// When the merchant last set the price by hand (`None`: the rules set it).
+    pub priced_by_merchant_at: Option<String>,
 }
 
 /// The store's products imported under any of `source_product_ids` (whatever the supplier: the
@@ -55,7 +57,8 @@ pub async fn synced_products(
     db.query_all(
         &format!(
             "SELECT id, source, source_product_id, price_minor, compare_at_minor, cost_minor, currency, status, \
-             supplier_available FROM products WHERE store_id = ?1 AND source_product_id IN ({marks})"
+             supplier_available, priced_by_merchant_at FROM products \
+             WHERE store_id = ?1 AND source_product_id IN ({marks})"
         ),
         source_product_ids.iter().map(|&id| Arg::from(id)).collect(),
     )
@@ -316,6 +319,25 @@ mod tests {
         assert_eq!(ids, ["a1", "b1"]);
         assert_eq!(found[0].supplier_available, None, "never synced");
         assert!(block_on(synced_products(&store(&shard, 1), &[])).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_price_the_merchant_sets_is_marked_for_the_sync_in_that_store_only() {
+        let shard = shard();
+        catalog(&shard, 1);
+        catalog(&shard, 2);
+        let (one, two) = (store(&shard, 1), store(&shard, 2));
+        fn marked(db: &Db<'_>) -> Vec<Option<String>> {
+            let mut rows = block_on(synced_products(db, &["sp-a", "sp-b"])).unwrap();
+            rows.sort_by(|a, b| a.id.cmp(&b.id));
+            rows.into_iter().map(|r| r.priced_by_merchant_at).collect()
+        }
+        assert_eq!(marked(&one), [None, None], "imported prices follow the rules");
+        let at = "2026-12-07T10:00:00Z";
+        block_on(one.execute_batch(vec![crate::repo::products::priced_by_merchant(&one, "a1", at).unwrap()]))
+            .unwrap();
+        assert_eq!(marked(&one), [Some(at.to_owned()), None]);
+        assert_eq!(marked(&two), [None, None], "the other store's a1 is its own");
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod gdpr;
 pub mod members;
 pub mod orders;
 pub mod payouts;
+pub mod pricing;
 pub mod products;
 pub mod refunds;
 pub mod research;
@@ -245,6 +246,8 @@ pub async fn store(route: StoreRoute, ctx: &Ctx<'_>, scope: &StoreScope) -> ApiR
         }
         StoreRoute::GetShipping => json(200, &shipping::get(scope).await?),
         StoreRoute::PutShipping => json(200, &shipping::put(env, scope, body).await?),
+        StoreRoute::GetPricing => json(200, &pricing::get(scope).await?),
+        StoreRoute::PutPricing => json(200, &pricing::put(env, scope, body).await?),
         StoreRoute::Analytics => {
             json(200, &analytics::report(scope, query("from").as_deref(), query("to").as_deref()).await?)
         }

@@ -145,6 +145,13 @@ pub struct ProductFields {
     status: Option<String>,
 }
 
+impl ProductFields {
+    /// Whether the change sets a price by hand, which the supplier sync then keeps.
+    fn sets_price(&self) -> bool {
+        self.price_minor.is_some() || self.compare_at_minor.is_some()
+    }
+}
+
 /// A product's editable state after a change, checked.
 struct Checked {
     title: String,
@@ -340,11 +347,15 @@ pub async fn update(
     let db = &scope.db;
     let current = detail(db, id).await?;
     let existing = crate::repo::variants::ids_of(db, &id.to_string()).await?;
+    let priced = fields.sets_price();
     let checked = Checked::new(Some(&current), fields, &scope.store.row.currency)?;
     let variants =
         variants.map(|v| crate::v1::variants::check(Some(&v), &existing, checked.price_minor)).transpose()?;
     let at = rfc3339(now());
     let mut statements = vec![crate::repo::products::update(db, id, &checked.changes(), &at)?];
+    if priced {
+        statements.push(crate::repo::products::priced_by_merchant(db, &id.to_string(), &at)?);
+    }
     if let Some(raw) = slug_wanted {
         let slug = crate::v1::slugs::check("slug", &raw)?;
         if slug != current.slug {
@@ -435,7 +446,12 @@ pub async fn bulk_update(
             Err(e) => return Err(e),
         };
         match Checked::new(Some(&current), input.changes.clone(), &scope.store.row.currency) {
-            Ok(checked) => statements.push(crate::repo::products::update(db, id, &checked.changes(), &at)?),
+            Ok(checked) => {
+                statements.push(crate::repo::products::update(db, id, &checked.changes(), &at)?);
+                if input.changes.sets_price() {
+                    statements.push(crate::repo::products::priced_by_merchant(db, &id.to_string(), &at)?);
+                }
+            }
             Err(e) => {
                 errors.push(BulkError { id: raw.clone(), code: e.code, field: e.field, message: e.detail })
             }
@@ -447,7 +463,7 @@ pub async fn bulk_update(
     if !errors.is_empty() {
         return Ok(Err(errors));
     }
-    let updated = statements.len();
+    let updated = seen.len();
     db.execute_batch(statements).await?;
     changed(env, store, actor, "product.bulk_update", &format!("{updated} products")).await?;
     Ok(Ok(serde_json::json!({ "updated": updated })))
@@ -638,6 +654,7 @@ pub async fn import_from_urls(
     }
     ensure_room(&scope.db, store.plan(), urls.len() as u64).await?;
     let request = hex::encode(crate::runtime::random_bytes::<6>());
+    let pricing = crate::repo::pricing::get(&scope.db).await?;
     for url in &urls {
         let digest = hex::encode(&Sha256::digest(url.as_bytes())[..8]);
         let envelope = queues::Envelope::new(
@@ -650,6 +667,7 @@ pub async fn import_from_urls(
                 url: url.clone(),
                 run_id: None,
                 plan: Some(scope.store.plan()),
+                pricing: Some(pricing),
             },
         );
         crate::sqs::send(&config.sqs, &config.sqs.scrape_queue_url, &envelope, now_ms()).await.map_err(

@@ -4,7 +4,7 @@ use crate::content::ContentWriter;
 use crate::images::{publish_images, S3Media};
 use anyhow::Context;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
-use domain::pricing::{quote, PricingRules};
+use domain::pricing::quote;
 use domain::Plan;
 use lambda_runtime::{Error, LambdaEvent};
 use pipeline::edge::EdgeClient;
@@ -43,7 +43,7 @@ pub fn publish_request(
     images: Vec<String>,
 ) -> anyhow::Result<PublishProduct> {
     let product = &envelope.payload.product;
-    let prices = quote(product.cost, None, &PricingRules::default())?;
+    let prices = quote(product.cost, None, &envelope.payload.pricing.unwrap_or_default())?;
     Ok(PublishProduct {
         tenant_id: envelope.tenant_id,
         source: product.source.clone(),
@@ -129,6 +129,7 @@ mod tests {
                 },
                 score: 81.0,
                 plan: None,
+                pricing: None,
             },
         )
     }
@@ -142,6 +143,25 @@ mod tests {
             meta_description: "A pole.".into(),
             keywords: (0..10).map(|i| format!("kw{i}")).collect(),
         }
+    }
+
+    #[test]
+    fn the_price_follows_the_stores_rules_and_the_defaults_without_them() {
+        let default = publish_request(&envelope(), content(), vec![]).unwrap();
+        assert_eq!((default.price.minor, default.compare_at.map(|m| m.minor)), (2_999, Some(4_199)));
+        let mut mine = envelope();
+        mine.payload.pricing = Some(domain::pricing::PricingRules {
+            markup_bps: 30_000,
+            min_margin_bps: 3_000,
+            compare_at_bps: 0,
+            psychological_endings: false,
+        });
+        let priced = publish_request(&mine, content(), vec![]).unwrap();
+        assert_eq!(
+            (priced.price.minor, priced.compare_at),
+            (3_600, None),
+            "3x a cost of 12.00, no compare-at"
+        );
     }
 
     #[test]

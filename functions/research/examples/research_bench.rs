@@ -184,7 +184,10 @@ fn main() {
     let cpu = on_cpu();
     let all = Instant::now();
     let started = Instant::now();
-    let mut candidates: Vec<Candidate> = listings.into_iter().map(Candidate::from_supplier).collect();
+    let mut candidates: Vec<Candidate> = listings
+        .into_iter()
+        .map(|p| Candidate::from_supplier(p, &domain::pricing::PricingRules::default()))
+        .collect();
     let scored = started.elapsed();
     let started = Instant::now();
     let evidence = Evidence {

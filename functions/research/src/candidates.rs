@@ -20,11 +20,10 @@ pub struct Candidate {
 }
 
 impl Candidate {
-    /// Measures what a supplier listing tells: sales velocity, orders, price point, margin,
-    /// shipping time.
-    pub fn from_supplier(product: SupplierProduct) -> Self {
-        let rules = PricingRules::default();
-        let quote = quote(product.cost, None, &rules).ok();
+    /// Measures what a supplier listing tells: sales velocity, orders, price point and margin
+    /// (at the price the store's `rules` would set), shipping time.
+    pub fn from_supplier(product: SupplierProduct, rules: &PricingRules) -> Self {
+        let quote = quote(product.cost, None, rules).ok();
         let signals = Signals {
             sales_velocity: product.orders_30d.map(|o| normalise::sales_velocity(o as f64 / 30.0)),
             order_count: product.orders_30d.map(normalise::order_count),
@@ -36,6 +35,12 @@ impl Candidate {
         Self { score: signals.score(), product, signals }
     }
 
+    /// A candidate measured at the default rules' prices, for tests.
+    #[cfg(test)]
+    pub fn by_default_rules(product: SupplierProduct) -> Self {
+        Self::from_supplier(product, &PricingRules::default())
+    }
+
     /// Takes the signals another source measured where this candidate has none, and rescores.
     pub fn add_signals(&mut self, signals: &Signals) {
         self.signals.merge(signals);
@@ -43,8 +48,9 @@ impl Candidate {
     }
 
     /// What the AI analysis is given about this candidate.
-    pub fn analysis_facts(&self, niche: &str) -> AnalysisFacts {
+    pub fn analysis_facts(&self, niche: &str, pricing: &PricingRules) -> AnalysisFacts {
         AnalysisFacts {
+            pricing: *pricing,
             niche: niche.to_owned(),
             product: ProductFacts::from(&self.product),
             research_score: self.score.value,
@@ -374,12 +380,22 @@ mod tests {
     }
 
     #[test]
+    fn margin_and_price_point_are_measured_at_the_stores_prices() {
+        let default = Candidate::by_default_rules(product("1", "Lamp", 300));
+        let thin = PricingRules { markup_bps: 12_000, min_margin_bps: 1_000, ..PricingRules::default() };
+        let mine = Candidate::from_supplier(product("1", "Lamp", 300), &thin);
+        assert!(mine.signals.margin < default.signals.margin, "{:?} vs {:?}", mine.signals, default.signals);
+        let facts = mine.analysis_facts("lighting", &thin);
+        assert_eq!(facts.pricing, thin, "the analysis prices by the same rules");
+    }
+
+    #[test]
     fn the_best_sellers_are_chosen_first() {
         let chosen = select(
             vec![
-                Candidate::from_supplier(product("1", "Slow Seller Lamp", 3)),
-                Candidate::from_supplier(product("2", "Hot Seller Brush", 9_000)),
-                Candidate::from_supplier(product("3", "Mid Seller Bowl", 300)),
+                Candidate::by_default_rules(product("1", "Slow Seller Lamp", 3)),
+                Candidate::by_default_rules(product("2", "Hot Seller Brush", 9_000)),
+                Candidate::by_default_rules(product("3", "Mid Seller Bowl", 300)),
             ],
             2,
         );
@@ -407,7 +423,7 @@ mod tests {
     #[test]
     fn the_thresholds_sort_analysed_candidates_into_import_watch_and_skip() {
         let shortlist: Vec<Candidate> = (1..=6)
-            .map(|i| Candidate::from_supplier(product(&i.to_string(), &format!("Item {i}"), 100)))
+            .map(|i| Candidate::by_default_rules(product(&i.to_string(), &format!("Item {i}"), 100)))
             .collect();
         let analyses = vec![
             analysis(85, Recommendation::Import),
@@ -426,7 +442,7 @@ mod tests {
     #[test]
     fn imports_past_the_runs_limit_go_on_the_watchlist_best_first_imported() {
         let shortlist: Vec<Candidate> = (1..=4)
-            .map(|i| Candidate::from_supplier(product(&i.to_string(), &format!("Item {i}"), 100)))
+            .map(|i| Candidate::by_default_rules(product(&i.to_string(), &format!("Item {i}"), 100)))
             .collect();
         let analyses = [81, 95, 88, 95].map(|s| analysis(s, Recommendation::Import)).to_vec();
         let decided = decide(shortlist, analyses, 2, Thresholds::default());
@@ -437,7 +453,7 @@ mod tests {
     #[test]
     fn a_store_with_stricter_thresholds_imports_less_and_watches_more() {
         let shortlist: Vec<Candidate> = (1..=3)
-            .map(|i| Candidate::from_supplier(product(&i.to_string(), &format!("Item {i}"), 100)))
+            .map(|i| Candidate::by_default_rules(product(&i.to_string(), &format!("Item {i}"), 100)))
             .collect();
         let analyses = [92, 85, 72].map(|s| analysis(s, Recommendation::Import)).to_vec();
         let strict = decide(
@@ -472,9 +488,9 @@ mod tests {
     #[test]
     fn products_the_store_has_by_source_id_or_title_are_left_out() {
         let mut candidates = vec![
-            Candidate::from_supplier(product("1", "Pet Hair Remover Glove", 500)),
-            Candidate::from_supplier(product("2", "Slow Feeder Bowl", 500)),
-            Candidate::from_supplier(product("3", "LED Dog Collar", 500)),
+            Candidate::by_default_rules(product("1", "Pet Hair Remover Glove", 500)),
+            Candidate::by_default_rules(product("2", "Slow Feeder Bowl", 500)),
+            Candidate::by_default_rules(product("3", "LED Dog Collar", 500)),
         ];
         let owned = Owned::new([
             (Some("aliexpress"), Some("1"), "Gentle Grooming Glove"),
@@ -492,9 +508,9 @@ mod tests {
     fn the_same_product_listed_twice_is_kept_once() {
         let chosen = select(
             vec![
-                Candidate::from_supplier(product("1", "Pet Hair Remover Glove", 500)),
-                Candidate::from_supplier(product("1", "Pet Hair Remover Glove", 500)),
-                Candidate::from_supplier(product("9", "Glove Remover, Pet Hair", 400)),
+                Candidate::by_default_rules(product("1", "Pet Hair Remover Glove", 500)),
+                Candidate::by_default_rules(product("1", "Pet Hair Remover Glove", 500)),
+                Candidate::by_default_rules(product("9", "Glove Remover, Pet Hair", 400)),
             ],
             10,
         );

@@ -521,7 +521,7 @@ mod tests {
     use queues::messages::SupplierProduct;
 
     fn candidate(source: &str, id: &str, title: &str, url: &str) -> Candidate {
-        Candidate::from_supplier(SupplierProduct {
+        Candidate::by_default_rules(SupplierProduct {
             source: source.into(),
             source_product_id: id.into(),
             title: title.into(),

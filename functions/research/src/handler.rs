@@ -11,6 +11,7 @@ use ai::{Ai, AiError, DailyBudget, ProductAnalysis, Scope};
 use anyhow::Context;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 
+use domain::pricing::PricingRules;
 use lambda_runtime::{Error, LambdaEvent};
 use pipeline::edge::EdgeClient;
 use queues::consumer::Consumer;
@@ -88,7 +89,7 @@ async fn research(state: &State, envelope: Envelope<ResearchRequested>) -> anyho
     // No scan history is kept yet, so nothing at competitors counts as new.
     let query = Query { niche: &run.niche, since: None };
     let Evidenced { mut coverage, candidates: mut found, applied, new_at_competitors, unread } =
-        evidenced(state.sources.gather(&query, SOURCE_TIMEOUT).await);
+        evidenced(state.sources.gather(&query, SOURCE_TIMEOUT).await, &context.pricing);
     let excluded = exclude_owned(&mut found, &owned);
     let today = velocity::day_of(time::OffsetDateTime::now_utc());
     coverage.push(velocity::apply(&state.snapshots, &mut found, today).await);
@@ -107,7 +108,7 @@ async fn research(state: &State, envelope: Envelope<ResearchRequested>) -> anyho
     let max_imports = usize::from(run.max_imports);
     let shortlist = select(found, shortlist_size(max_imports, context.launch));
     let scope = Scope { tenant: envelope.tenant_id, budget: DailyBudget::for_plan(context.plan) };
-    let analyses = analyse(&state.ai, &scope, &run.niche, &shortlist).await?;
+    let analyses = analyse(&state.ai, &scope, &run.niche, &context.pricing, &shortlist).await?;
     let ranked: Vec<Opportunity> = shortlist
         .iter()
         .zip(&analyses)
@@ -145,6 +146,7 @@ async fn research(state: &State, envelope: Envelope<ResearchRequested>) -> anyho
                     product: c.product.clone(),
                     score: c.score.value,
                     plan: Some(context.plan),
+                    pricing: Some(context.pricing),
                 },
             )
         })
@@ -293,9 +295,10 @@ async fn analyse(
     ai: &Ai,
     scope: &Scope,
     niche: &str,
+    pricing: &PricingRules,
     shortlist: &[Candidate],
 ) -> anyhow::Result<Vec<Option<ProductAnalysis>>> {
-    let facts: Vec<_> = shortlist.iter().map(|c| c.analysis_facts(niche)).collect();
+    let facts: Vec<_> = shortlist.iter().map(|c| c.analysis_facts(niche, pricing)).collect();
     let results = futures_util::future::join_all(facts.iter().map(|f| ai.product_analysis(scope, f))).await;
     let mut analyses = Vec::with_capacity(results.len());
     for (candidate, result) in shortlist.iter().zip(results) {
@@ -344,7 +347,7 @@ struct Evidenced {
 }
 
 /// Turns the sources' findings into candidates with every signal the evidence gives them.
-fn evidenced(gathered: Vec<Gathered>) -> Evidenced {
+fn evidenced(gathered: Vec<Gathered>, pricing: &PricingRules) -> Evidenced {
     let mut coverage = Vec::with_capacity(gathered.len());
     let mut products = Vec::new();
     let mut mentions: Option<Vec<_>> = None;
@@ -376,7 +379,8 @@ fn evidenced(gathered: Vec<Gathered>) -> Evidenced {
             trends.get_or_insert_with(Vec::new).extend(found);
         }
     }
-    let mut candidates: Vec<Candidate> = products.into_iter().map(Candidate::from_supplier).collect();
+    let mut candidates: Vec<Candidate> =
+        products.into_iter().map(|p| Candidate::from_supplier(p, pricing)).collect();
     let applied = evidence::apply_all(
         &mut candidates,
         &evidence::Evidence {
@@ -449,7 +453,7 @@ mod tests {
 
     #[test]
     fn every_recorded_source_adds_to_the_candidates_signals() {
-        let run = evidenced(recorded());
+        let run = evidenced(recorded(), &PricingRules::default());
         assert_eq!(run.coverage.len(), 6);
         assert_eq!(run.candidates.len(), 20 + 9);
         assert!(run.applied.mentioned >= 5, "{:?}", run.applied);
@@ -463,7 +467,7 @@ mod tests {
 
     #[test]
     fn with_the_recorded_sources_the_best_five_are_aliexpress_best_sellers() {
-        let chosen = select(evidenced(recorded()).candidates, 5);
+        let chosen = select(evidenced(recorded(), &PricingRules::default()).candidates, 5);
         let sources: Vec<&str> = chosen.iter().map(|c| c.product.source.as_str()).collect();
         assert_eq!(sources, vec!["aliexpress"; 5], "the end-to-end test expects AliExpress imports");
     }
@@ -480,10 +484,12 @@ mod tests {
             tenant: domain::TenantId::from_random_bytes([1; 16]),
             budget: DailyBudget::for_plan(domain::Plan::Starter),
         };
-        let shortlist = select(evidenced(recorded()).candidates, shortlist_size(5, false));
+        let shortlist =
+            select(evidenced(recorded(), &PricingRules::default()).candidates, shortlist_size(5, false));
         let best: Vec<String> =
             shortlist.iter().take(5).map(|c| c.product.source_product_id.clone()).collect();
-        let analyses = analyse(&ai, &scope, "pet grooming", &shortlist).await.unwrap();
+        let analyses =
+            analyse(&ai, &scope, "pet grooming", &PricingRules::default(), &shortlist).await.unwrap();
         let decided = decide(shortlist, analyses, 5, Thresholds::default());
         let imported: Vec<&str> = decided.import.iter().map(|(c, _)| c.product.source.as_str()).collect();
         assert_eq!(imported, vec!["aliexpress"; 5], "the end-to-end test expects five AliExpress imports");
@@ -500,7 +506,7 @@ mod tests {
     fn a_run_whose_evidence_sources_failed_scores_suppliers_alone() {
         let mut gathered = recorded();
         gathered.truncate(1);
-        let run = evidenced(gathered);
+        let run = evidenced(gathered, &PricingRules::default());
         assert!(run.candidates.iter().all(|c| c.signals.reddit.is_none() && c.signals.saturation.is_none()));
         assert_eq!(run.applied, Applied::default());
     }
@@ -549,9 +555,9 @@ mod tests {
         gathered[0].findings = Findings::default();
         gathered[3].coverage.error = Some("skipped 1 of 10 rows".into());
         gathered[3].findings.problems = vec!["skipped 1 of 10 rows".into()];
-        assert_eq!(evidenced(gathered).unread, vec!["aliexpress"]);
+        assert_eq!(evidenced(gathered, &PricingRules::default()).unread, vec!["aliexpress"]);
         let mut gathered = recorded();
         gathered[3].coverage.error = Some(crate::sources::SKIPPED.into());
-        assert_eq!(evidenced(gathered).unread, Vec::<&str>::new());
+        assert_eq!(evidenced(gathered, &PricingRules::default()).unread, Vec::<&str>::new());
     }
 }

@@ -176,7 +176,7 @@ mod tests {
     use queues::messages::SupplierProduct;
 
     fn candidate(id: &str, orders: Option<u64>) -> Candidate {
-        Candidate::from_supplier(SupplierProduct {
+        Candidate::by_default_rules(SupplierProduct {
             source: "aliexpress".into(),
             source_product_id: id.into(),
             title: format!("Item {id}"),

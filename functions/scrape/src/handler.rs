@@ -51,7 +51,13 @@ async fn scrape(state: &State, envelope: Envelope<ScrapeRequested>) -> anyhow::R
         store_id,
         time::OffsetDateTime::now_utc(),
         envelope.correlation_id.clone(),
-        ImportRequested { run_id: envelope.payload.run_id, product, score: 0.0, plan: envelope.payload.plan },
+        ImportRequested {
+            run_id: envelope.payload.run_id,
+            product,
+            score: 0.0,
+            plan: envelope.payload.plan,
+            pricing: envelope.payload.pricing,
+        },
     );
     state.imports.send_all(&[import]).await?;
     Ok(())

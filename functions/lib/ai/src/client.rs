@@ -363,6 +363,7 @@ mod tests {
             research_score: 92.0,
             coverage: 55,
             signals: Signals { sales_velocity: Some(100), ..Signals::default() },
+            pricing: domain::pricing::PricingRules::default(),
         }
     }
 

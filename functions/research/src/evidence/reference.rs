@@ -338,7 +338,7 @@ mod tests {
         trends: Option<&[Trend]>,
         limit: usize,
     ) -> Result<(), TestCaseError> {
-        let mut old: Vec<Candidate> = products.iter().cloned().map(Candidate::from_supplier).collect();
+        let mut old: Vec<Candidate> = products.iter().cloned().map(Candidate::by_default_rules).collect();
         let mut new = old.clone();
         let old_applied = apply(&mut old, mentions, competition);
         let old_social = apply_social(&mut old, videos, trends);
@@ -347,7 +347,7 @@ mod tests {
         prop_assert_eq!((old_applied, old_social), (new_applied, new_social));
         prop_assert_eq!(ranked(&old), ranked(&new));
         // Both in one pass: the counts of both, and the same signals and scores.
-        let mut once: Vec<Candidate> = products.iter().cloned().map(Candidate::from_supplier).collect();
+        let mut once: Vec<Candidate> = products.iter().cloned().map(Candidate::by_default_rules).collect();
         let all = apply_all(&mut once, &Evidence { mentions, competition, videos, trends });
         let both = Applied { on_tiktok: old_social.on_tiktok, rising: old_social.rising, ..old_applied };
         prop_assert_eq!(all, both);

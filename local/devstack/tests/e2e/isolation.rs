@@ -88,7 +88,7 @@ async fn a_hostile_tenant_gets_nothing_of_another_on_any_documented_route() {
     assert_eq!(product.status, 201, "{}", product.text);
     // The research run imports into the victim's catalog: let it finish before the snapshot.
     let run = crate::research::completed_run(&stack, &victim, &store).await;
-    let imported = 1 + run["imported"].as_u64().unwrap_or(0) as usize;
+    let imported = 1 + run["selected"].as_u64().unwrap_or(0) as usize;
     crate::helpers::eventually(
         "the victim's imports published",
         std::time::Duration::from_secs(180),

@@ -63,6 +63,7 @@ fn import_body(store: &str, tenant: &str, key: &str, product_id: &str, title: &s
             },
             score: 70.0,
             plan: None,
+            pricing: None,
         },
     )
     .to_body()

@@ -20,9 +20,11 @@ async fn store_of(stack: &Stack, merchant: &Merchant, name: &str) -> String {
     created.json["id"].as_str().unwrap().to_owned()
 }
 
-/// A store of `niche`.
+/// A store of `niche`, without its launch: the test's own run is the only one importing into it,
+/// so the run's report can count every product it chose arriving (a launch importing the same
+/// products at the same time would own some of them).
 async fn niche_store(stack: &Stack, merchant: &Merchant, name: &str, niche: &str) -> String {
-    let body = json!({ "name": name, "slug": unique("niche"), "niche": niche });
+    let body = json!({ "name": name, "slug": unique("niche"), "niche": niche, "launch": false });
     let created = stack.post_json("/v1/stores", Some(&merchant.access), &body).await;
     assert_eq!(created.status, 201, "{}", created.text);
     created.json["id"].as_str().unwrap().to_owned()
@@ -66,14 +68,27 @@ fn fixture_niches() -> std::collections::BTreeMap<String, String> {
 /// Runs research for a new store of `niche` and waits for what it imported to be published.
 async fn niche_run(stack: &Stack, merchant: &Merchant, niche: &str) -> (Value, Vec<Value>) {
     let store = niche_store(stack, merchant, &format!("{niche} E2E"), niche).await;
-    let report = completed_run(stack, merchant, &store).await;
-    let imported = report["imported"].as_u64().unwrap() as usize;
-    let products = eventually("the run's imports published", PIPELINE_LIMIT, || async {
-        let products = stack.products(merchant, &store).await;
-        (products.len() >= imported).then_some(products)
-    })
-    .await;
+    let report = imported_run(stack, merchant, &store).await;
+    let products = stack.products(merchant, &store).await;
     (report, products)
+}
+
+/// Starts a run and waits for its report and then for every product it chose to arrive: the
+/// report's `imported` counts the run's products in the store when read, so right after the
+/// report it may still be below `selected`.
+pub(crate) async fn imported_run(stack: &Stack, merchant: &Merchant, store: &str) -> Value {
+    let report = completed_run(stack, merchant, store).await;
+    arrived(stack, merchant, store, &report).await
+}
+
+/// The run of `report` again once every product it chose is in the store.
+pub(crate) async fn arrived(stack: &Stack, merchant: &Merchant, store: &str, report: &Value) -> Value {
+    let run_id = report["id"].as_str().unwrap();
+    eventually("the run's imports in the store", PIPELINE_LIMIT, || async {
+        let run = stack.research_run(merchant, store, run_id).await.json;
+        (run["imported"] == run["selected"]).then_some(run)
+    })
+    .await
 }
 
 /// Starts a run and waits for its report.
@@ -111,7 +126,7 @@ async fn a_run_imports_watches_reports_and_mails_and_the_next_leaves_out_what_th
     let store = store_of(&stack, &merchant, "Research E2E").await;
 
     let started = Instant::now();
-    let report = completed_run(&stack, &merchant, &store).await;
+    let report = imported_run(&stack, &merchant, &store).await;
     let products = eventually("research to publish products", PIPELINE_LIMIT, || async {
         let products = stack.products(&merchant, &store).await;
         (products.len() >= 5).then_some(products)
@@ -358,7 +373,7 @@ async fn a_research_message_that_keeps_failing_is_dead_lettered_alone() {
     // A run the edge never recorded: asking for its context fails on every delivery.
     let unknown = RunId::from_random_bytes(*uuid::Uuid::new_v4().as_bytes()).to_string();
     send_research(&stack, &research_body(&format!("research:{unknown}"), &merchant, &store, &unknown)).await;
-    let good = completed_run(&stack, &merchant, &store).await;
+    let good = imported_run(&stack, &merchant, &store).await;
     assert_eq!(good["imported"], 5, "the good run next to it completes: {good}");
 
     let dlq = std::env::var("RESEARCH_DLQ_URL").expect("RESEARCH_DLQ_URL from the stack's aws.env");
@@ -474,11 +489,7 @@ async fn a_research_delivery_that_crashed_midway_is_taken_over_and_nothing_is_lo
         (run.json["status"] == "completed").then_some(run.json)
     })
     .await;
-    let imported = report["imported"].as_u64().unwrap() as usize;
-    eventually("the run's imports published", PIPELINE_LIMIT, || async {
-        (stack.products(&merchant, &store).await.len() >= imported).then_some(())
-    })
-    .await;
+    let report = arrived(&stack, &merchant, &store, &report).await;
     // Give a repeated import time to show, then count.
     tokio::time::sleep(Duration::from_secs(8)).await;
     let products = stack.products(&merchant, &store).await;
@@ -640,4 +651,97 @@ async fn the_supplier_sync_reprices_a_cost_rise_unpublishes_a_delisting_and_says
         .await
         .unwrap();
     assert!(tick["enqueued"].as_u64() >= Some(1), "{tick}");
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn a_stores_pricing_rules_price_its_imports_and_the_sync_keeps_a_price_set_by_hand() {
+    let stack = Stack::connect().await;
+    let merchant = stack.sign_up().await;
+    // A camping store: its catalog is not the pet one the other supplier-sync test moves prices in.
+    let body =
+        json!({ "name": "Pricing E2E", "slug": unique("pricing"), "niche": "camping", "launch": false });
+    let created = stack.post_json("/v1/stores", Some(&merchant.access), &body).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let store = created.json["id"].as_str().unwrap().to_owned();
+    let pricing = format!("/v1/stores/{store}/pricing");
+    let put = |body: Value| {
+        let (stack, merchant, pricing) = (&stack, &merchant, &pricing);
+        async move { stack.send(reqwest::Method::PUT, pricing, &merchant.access, Some(&body)).await }
+    };
+
+    // The store's rules: 3x cost, at least 20% margin, no compare-at price, no .99 endings.
+    let defaults = stack.get(&pricing, &merchant.access).await;
+    assert_eq!(defaults.status, 200, "{}", defaults.text);
+    assert_eq!(defaults.json["markup_bps"], 25_000, "the defaults until set: {}", defaults.text);
+    let refused = put(json!({ "markup_bps": 5_000 })).await;
+    assert_eq!(
+        (refused.status, refused.json["field"].as_str()),
+        (400, Some("markup_bps")),
+        "{}",
+        refused.text
+    );
+    let rules = json!({ "markup_bps": 30_000, "min_margin_bps": 2_000, "compare_at_bps": 0, "psychological_endings": false });
+    let set = put(rules.clone()).await;
+    assert_eq!((set.status, &set.json), (200, &rules), "{}", set.text);
+    assert_eq!(stack.get(&pricing, &merchant.access).await.json, rules);
+    let store_rules = domain::pricing::PricingRules {
+        markup_bps: 30_000,
+        min_margin_bps: 2_000,
+        compare_at_bps: 0,
+        psychological_endings: false,
+    };
+
+    // Research imports by them: each price is 3x its cost, with no compare-at price.
+    let report = imported_run(&stack, &merchant, &store).await;
+    assert!(report["imported"].as_u64().unwrap() >= 1, "{report}");
+    let products: Vec<Value> =
+        stack.products(&merchant, &store).await.into_iter().filter(|p| p["source"] == "aliexpress").collect();
+    assert!(!products.is_empty(), "{report}");
+    for p in &products {
+        let cost = domain::Money::from_minor(p["cost_minor"].as_i64().unwrap(), domain::Currency::Usd);
+        let expected = domain::pricing::quote(cost, None, &store_rules).unwrap();
+        assert_eq!(p["price_minor"], expected.price.minor, "priced by the store's rules: {p}");
+        assert_eq!(p["compare_at_minor"], Value::Null, "{p}");
+    }
+
+    // The merchant sets one price by hand at twice the cost; then the supplier's cost rises 80%.
+    let mine = &products[products.len() - 1];
+    let id = mine["id"].as_str().unwrap();
+    let cost = mine["cost_minor"].as_i64().unwrap();
+    let hand = cost * 2;
+    let patched = stack
+        .send(
+            reqwest::Method::PATCH,
+            &format!("/v1/stores/{store}/products/{id}"),
+            &merchant.access,
+            Some(&json!({ "price_minor": hand })),
+        )
+        .await;
+    assert_eq!((patched.status, patched.json["price_minor"].as_i64()), (200, Some(hand)), "{}", patched.text);
+    let new_cost = cost * 18 / 10;
+    let supplier_id = mine["source_product_id"].as_str().unwrap();
+    supplier_listing(
+        &stack,
+        supplier_id,
+        Some(json!({ "price": format!("{}.{:02}", new_cost / 100, new_cost % 100) })),
+    )
+    .await;
+    let sync = unique("sync");
+    send_sync(&stack, &merchant, &store, &format!("sync:{store}:{sync}"), &sync).await;
+    let synced = eventually("the cost rise applied", PIPELINE_LIMIT, || async {
+        let now = product(&stack, &merchant, &store, id).await;
+        (now["cost_minor"] == new_cost).then_some(now)
+    })
+    .await;
+    supplier_listing(&stack, supplier_id, None).await;
+
+    // The price is the merchant's still, and the history says what the sync did and why.
+    assert_eq!(synced["price_minor"], hand, "the merchant's price is kept: {synced}");
+    let history = changes(&stack, &merchant, &store, id).await;
+    let entries = history["changes"].as_array().unwrap();
+    assert!(entries.iter().all(|c| c["field"] == "cost"), "only the cost moved: {history}");
+    let reason = entries[0]["reason"].as_str().unwrap();
+    assert!(reason.contains("set by the merchant and is kept"), "{reason}");
+    assert!(reason.contains("below the store's minimum margin of 20%"), "a 10% margin now: {reason}");
 }

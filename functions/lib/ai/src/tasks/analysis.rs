@@ -21,6 +21,9 @@ pub struct AnalysisFacts {
     pub coverage: u8,
     /// The normalised research signals.
     pub signals: Signals,
+    /// The store's pricing rules, which bound the offline analysis's suggested price.
+    #[serde(default)]
+    pub pricing: PricingRules,
 }
 
 /// What to do with a product.
@@ -265,7 +268,7 @@ pub fn offline(facts: &AnalysisFacts) -> AnalysisAnswer {
         .category
         .as_deref()
         .map_or("everyday essentials".to_owned(), |c| super::untrusted(c).to_lowercase());
-    let price = quote(product.cost, None, &PricingRules::default())
+    let price = quote(product.cost, None, &facts.pricing)
         .map(|q| q.price)
         .unwrap_or(Money::from_minor(product.cost.minor * 3, product.cost.currency));
     AnalysisAnswer {
@@ -313,6 +316,7 @@ mod tests {
             research_score,
             coverage: 55,
             signals: Signals { sales_velocity: Some(100), margin: Some(98), ..Signals::default() },
+            pricing: PricingRules::default(),
         }
     }
 
@@ -379,6 +383,15 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("audience"));
+    }
+
+    #[test]
+    fn the_offline_suggested_price_follows_the_stores_rules() {
+        assert_eq!(offline(&facts(90.0)).suggested_price, "21.99", "2.5x a cost of 8.99 by default");
+        let mut mine = facts(90.0);
+        mine.pricing =
+            PricingRules { markup_bps: 40_000, psychological_endings: false, ..PricingRules::default() };
+        assert_eq!(offline(&mine).suggested_price, "35.96");
     }
 
     #[test]

@@ -36,6 +36,7 @@ fn facts() -> AnalysisFacts {
         research_score: 91.0,
         coverage: 55,
         signals: Signals { sales_velocity: Some(100), reddit: Some(80), ..Signals::default() },
+        pricing: domain::pricing::PricingRules::default(),
     }
 }
 
