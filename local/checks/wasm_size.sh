@@ -37,8 +37,13 @@
 # Issue 14's per-store pricing rules (GET/PUT pricing, the sync keeping a price set by hand, the
 # run report's read-time imported count) added 13,943 B raw / 4,112 B gzipped to the edge: main
 # at 55eaba2 measured 2,226,680 / 695,988 (already over the 2,212,000 / 691,500 above), with this
-# change 2,240,623 / 700,100 (2026-12-07, worker-build --release --no-opt); ceiling 2,241,000 /
-# 700,500, to be reconciled at merge with whatever put main over.
+# change 2,240,623 / 700,100 (2026-12-07, worker-build --release --no-opt).
+# What put main over: issue 13's plans following payment (the grace period's mail and the
+# plan-lapse call), the daily re-check of verified domains, the newsletter's double opt-in (its
+# confirmation pages and mail) and the stored times' fixed width, about +47 KB raw / +14 KB
+# gzipped together. Merged with the pricing rules the edge measures 2,272,117 / 708,776 (from
+# 2,210,731 / 691,026 on main at 9ba390a); its ceiling is 2,273,500 / 709,500. The internal API in
+# a Worker of its own (above) remains the cut that would pay for all of it.
 # The goals are issue 15's: edge under 1 MB raw and 350 KB gzipped, storefront under 600 KB and
 # 220 KB.
 # Run after a build (local/up.sh or local/test.sh builds both); `--build` builds them first.
@@ -47,7 +52,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 . "$root/local/env.sh"
 
 #        worker             raw ceiling  gz ceiling  raw goal   gz goal
-budgets=("edge              2241000      700500      1000000    350000"
+budgets=("edge              2273500      709500      1000000    350000"
          "storefront-worker 803500       290000      600000     220000"
          "dashboard         613300       214600      520000     185000")
 
