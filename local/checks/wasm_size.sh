@@ -44,6 +44,8 @@
 # gzipped together. Merged with the pricing rules the edge measures 2,272,117 / 708,776 (from
 # 2,210,731 / 691,026 on main at 9ba390a); its ceiling is 2,273,500 / 709,500. The internal API in
 # a Worker of its own (above) remains the cut that would pay for all of it.
+# The footer's card-network marks as inline SVG (issue 16) took the storefront from 802,437 /
+# 288,125 to 803,652 / 288,594; its ceiling from 803,500 to 804,500 raw (gzipped unchanged).
 # The goals are issue 15's: edge under 1 MB raw and 350 KB gzipped, storefront under 600 KB and
 # 220 KB.
 # Run after a build (local/up.sh or local/test.sh builds both); `--build` builds them first.
@@ -53,7 +55,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
 #        worker             raw ceiling  gz ceiling  raw goal   gz goal
 budgets=("edge              2273500      709500      1000000    350000"
-         "storefront-worker 803500       290000      600000     220000"
+         "storefront-worker 804500       290000      600000     220000"
          "dashboard         613300       214600      520000     185000")
 
 failed=0

@@ -218,7 +218,7 @@ label{display:block}table{border-collapse:collapse;width:100%}th,td{text-align:l
 .crumbs li+li::before{content:\"\\203A\";margin-right:.5rem;color:#595959}\
 footer{background:#f4f4f4;margin-top:3rem;padding:2rem 0 1rem}footer h2{font-size:1rem}\
 .cols{display:grid;gap:1.5rem;grid-template-columns:repeat(auto-fit,minmax(14rem,1fr))}.cols ul{flex-direction:column}\
-.pay{list-style:none;padding:0}.pay li{border:1px solid #767676;border-radius:4px;padding:0 .5rem;background:#fff}";
+.pay{list-style:none;padding:0;align-items:center}.pay li{line-height:0}.pay .by{line-height:inherit}";
 
 /// The Content Security Policy of every shop page. Scripts run only if they are the one inline
 /// script below (by its SHA-256, held to the script by a test); no page may be framed (clickjacking
@@ -425,14 +425,40 @@ fn menu_links(look: &Look) -> Markup {
 }
 
 /// How shoppers pay: the edge's Checkout Session takes cards only (`payment_method_types`), so
-/// the shop names the card networks Stripe takes, and the checkout's provider.
+/// the shop shows the marks of the card networks Stripe takes, each an image named for its
+/// network, and the checkout's provider in words. The marks are inline SVG (no request), drawn
+/// in the networks' colours.
 fn payment_marks() -> Markup {
+    let card = |name: &str, body: Markup| {
+        html! {
+            li {
+                svg role="img" aria-label=(name) width="46" height="30" viewBox="0 0 46 30" { (body) }
+            }
+        }
+    };
+    let frame = html! { rect x=".5" y=".5" width="45" height="29" rx="4" fill="#fff" stroke="#767676" {} };
+    let visa = html! {
+        (frame)
+        text x="23" y="20" text-anchor="middle" font-family="Arial,sans-serif" font-size="14" font-weight="700"
+            font-style="italic" fill="#1a1f71" { "VISA" }
+    };
+    let mastercard = html! {
+        (frame)
+        circle cx="18.5" cy="15" r="9" fill="#eb001b" {}
+        circle cx="27.5" cy="15" r="9" fill="#f79e1b" {}
+        path d="M23 7.3a9 9 0 0 1 0 15.4a9 9 0 0 1 0-15.4z" fill="#ff5f00" {}
+    };
+    let amex = html! {
+        rect width="46" height="30" rx="4" fill="#016fd0" {}
+        text x="23" y="19" text-anchor="middle" font-family="Arial,sans-serif" font-size="11" font-weight="700"
+            fill="#fff" { "AMEX" }
+    };
     html! {
         ul class="pay" aria-label="Payment" {
-            li { "Visa" }
-            li { "Mastercard" }
-            li { "American Express" }
-            li { "Secure checkout by Stripe" }
+            (card("Visa", visa))
+            (card("Mastercard", mastercard))
+            (card("American Express", amex))
+            li class="by" { "Secure checkout by Stripe" }
         }
     }
 }
@@ -743,10 +769,21 @@ pub(crate) mod tests {
         let html = not_found(Some(&hostile_site()));
         assert!(html.contains("<h2>Newsletter</h2>") && html.contains("<h2 id=\"f-info\">Information</h2>"));
         assert!(html.contains("<li><a href=\"/pages/returns\">Returns</a></li>"));
-        assert!(html.contains(
-            "<ul class=\"pay\" aria-label=\"Payment\"><li>Visa</li><li>Mastercard</li><li>American Express</li>\
-             <li>Secure checkout by Stripe</li></ul>"
-        ));
+        let marks = html
+            .split("<ul class=\"pay\" aria-label=\"Payment\">")
+            .nth(1)
+            .unwrap()
+            .split("</ul>")
+            .next()
+            .unwrap();
+        let named: Vec<&str> =
+            marks.split("role=\"img\" aria-label=\"").skip(1).map(|m| m.split('"').next().unwrap()).collect();
+        assert_eq!(
+            named,
+            ["Visa", "Mastercard", "American Express"],
+            "each mark an image named for its network"
+        );
+        assert!(marks.ends_with("<li class=\"by\">Secure checkout by Stripe</li>"), "{marks}");
     }
 
     #[test]
