@@ -1510,7 +1510,7 @@ async fn run(call: &mut Call, id: &str, rid: &str) -> worker::Result<Response> {
         .unwrap_or_default();
     let token = call.csrf_token();
     let mut frame = shell(call, &token, "Research run", Some(&store));
-    if store_pages::run_in_progress(&run, from_run.len()) {
+    if store_pages::run_in_progress(&run, call.now) {
         frame.refresh_secs = Some(3);
     }
     html_page(200, store_pages::run(&frame, id, &run, &from_run))

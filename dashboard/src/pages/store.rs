@@ -439,10 +439,23 @@ pub fn runs(shell: &Shell, csrf: &str, store_id: &str, list: &Value, can_edit: b
     )
 }
 
-/// Whether a run's page should keep reloading: the run is not reported yet, or its imports are
-/// still landing.
-pub fn run_in_progress(run: &Value, products_found: usize) -> bool {
-    text(run, "status") == "queued" || (run["imported"].as_u64().unwrap_or(0) as usize) > products_found
+/// How long after its report a run's page keeps reloading while its products arrive: an import
+/// that failed for good leaves `imported` under `selected` for ever.
+const LANDING_SECS: i64 = 600;
+
+/// Whether a run's page should keep reloading at `now` (Unix seconds): the run is not reported
+/// yet, or the products it chose are still arriving (`imported` counts those in the store).
+pub fn run_in_progress(run: &Value, now: i64) -> bool {
+    if text(run, "status") == "queued" {
+        return true;
+    }
+    let landing = run["imported"].as_i64().unwrap_or(0) < run["selected"].as_i64().unwrap_or(0);
+    let reported = run["completed_at"]
+        .as_str()
+        .and_then(|at| time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).ok());
+    text(run, "status") == "completed"
+        && landing
+        && reported.is_some_and(|at| now - at.unix_timestamp() < LANDING_SECS)
 }
 
 /// One run: its progress per source, its candidates with scores and decisions, and the products
@@ -670,10 +683,13 @@ mod tests {
 
     #[test]
     fn a_run_page_refreshes_until_its_imports_have_landed() {
-        assert!(run_in_progress(&json!({"status": "queued"}), 0));
-        assert!(run_in_progress(&json!({"status": "completed", "imported": 3}), 2));
-        assert!(!run_in_progress(&json!({"status": "completed", "imported": 3}), 3));
-        assert!(!run_in_progress(&json!({"status": "failed", "imported": null}), 0));
+        let now = 1_796_644_800; // 2026-12-07T12:00:00Z
+        let done = |imported: i64, selected: i64, at: &str| json!({"status": "completed", "imported": imported, "selected": selected, "completed_at": at});
+        assert!(run_in_progress(&json!({"status": "queued"}), now));
+        assert!(run_in_progress(&done(0, 3, "2026-12-07T11:59:00.000Z"), now), "its products are arriving");
+        assert!(!run_in_progress(&done(3, 3, "2026-12-07T11:59:00.000Z"), now), "all arrived");
+        assert!(!run_in_progress(&done(2, 3, "2026-12-07T11:49:00.000Z"), now), "one will never arrive");
+        assert!(!run_in_progress(&json!({"status": "failed", "imported": null}), now));
     }
 
     #[test]
