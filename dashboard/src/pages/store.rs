@@ -450,12 +450,20 @@ pub fn run_in_progress(run: &Value, now: i64) -> bool {
         return true;
     }
     let landing = run["imported"].as_i64().unwrap_or(0) < run["selected"].as_i64().unwrap_or(0);
-    let reported = run["completed_at"]
-        .as_str()
-        .and_then(|at| time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).ok());
-    text(run, "status") == "completed"
-        && landing
-        && reported.is_some_and(|at| now - at.unix_timestamp() < LANDING_SECS)
+    // The edge writes times as fixed-width UTC text, which sorts as the times do: compared as
+    // text, with no date parser in the Worker.
+    let since = time::OffsetDateTime::from_unix_timestamp(now - LANDING_SECS)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let since = format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        since.year(),
+        u8::from(since.month()),
+        since.day(),
+        since.hour(),
+        since.minute(),
+        since.second()
+    );
+    text(run, "status") == "completed" && landing && text(run, "completed_at") > since.as_str()
 }
 
 /// One run: its progress per source, its candidates with scores and decisions, and the products
