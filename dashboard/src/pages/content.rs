@@ -207,17 +207,9 @@ pub fn store_page(
 
 #[cfg(test)]
 mod tests {
-    use super::super::{StoreNav, Viewer};
+    use super::super::test_shell as shell;
     use super::*;
     use serde_json::json;
-
-    fn shell(title: &str) -> Shell<'_> {
-        Shell {
-            viewer: Some(Viewer { role: "owner", csrf: "tok" }),
-            store: Some(StoreNav { id: "s1", name: "Cozy <Paws>", url: "http://cozy.localhost:8788/" }),
-            ..Shell::new(title)
-        }
-    }
 
     fn a_post() -> Value {
         json!({"id": "0190a5b2-7c1d-7e3f-8a9b-0c1d2e3f4a5b", "title": "Grooming <tips>", "slug": "grooming-tips",

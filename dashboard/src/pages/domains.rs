@@ -76,17 +76,9 @@ pub fn domains(
 
 #[cfg(test)]
 mod tests {
-    use super::super::{StoreNav, Viewer};
+    use super::super::test_shell as shell;
     use super::*;
     use serde_json::json;
-
-    fn shell(title: &str) -> Shell<'_> {
-        Shell {
-            viewer: Some(Viewer { role: "owner", csrf: "tok" }),
-            store: Some(StoreNav { id: "s1", name: "Cozy <Paws>", url: "http://cozy.localhost:8788/" }),
-            ..Shell::new(title)
-        }
-    }
 
     fn list() -> Value {
         json!({"domains": [

@@ -205,6 +205,16 @@ pub fn message(shell: &Shell, text: &str, link: Option<(&str, &str)>) -> Markup 
     )
 }
 
+/// The shell the pages' tests render in: the owner of a store whose name needs escaping.
+#[cfg(test)]
+pub(crate) fn test_shell(title: &str) -> Shell<'_> {
+    Shell {
+        viewer: Some(Viewer { role: "owner", csrf: "tok" }),
+        store: Some(StoreNav { id: "s1", name: "Cozy <Paws>", url: "http://cozy.localhost:8788/" }),
+        ..Shell::new(title)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -549,17 +549,9 @@ pub fn watchlist(shell: &Shell, csrf: &str, store_id: &str, list: &Value, can_ed
 
 #[cfg(test)]
 mod tests {
-    use super::super::{StoreNav, Viewer};
+    use super::super::test_shell as shell;
     use super::*;
     use serde_json::json;
-
-    fn shell(title: &str) -> Shell<'_> {
-        Shell {
-            viewer: Some(Viewer { role: "owner", csrf: "tok" }),
-            store: Some(StoreNav { id: "s1", name: "Cozy <Paws>", url: "http://cozy.localhost:8788/" }),
-            ..Shell::new(title)
-        }
-    }
 
     #[test]
     fn changes_are_percentages_of_the_previous_period() {
