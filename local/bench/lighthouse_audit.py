@@ -3,12 +3,12 @@
 
 What it does, all on loopback:
 1. makes product photos: 1000x1000 WebP (~120 KB each, about what a supplier's product photo
-   weighs) and their 960 and 480 pixel wide variants, drawn on a canvas by headless Chromium
+   weighs) and their 960, 800 and 480 pixel wide variants, drawn on a canvas by headless Chromium
    itself, so no image tool is needed;
 2. signs up a merchant, creates a store `lh-<random>` (without auto-publish, so that products the
    scheduled research imports stay drafts), uploads the photos to the media bucket in the AWS
    emulator under the media pipeline's contract (`stores/<store>/media/<name>.webp`, with
-   `<name>-480.webp` and `<name>-960.webp` next to it), and publishes eight products showing them
+   `<name>-480.webp`, `<name>-800.webp` and `<name>-960.webp` next to it), and publishes eight products showing them
    as `/media/<name>.webp` (served by the storefront from the bucket through its edge cache) and
    a featured collection holding them;
 3. runs Lighthouse (mobile and/or desktop preset) on the home page, the collection page and a
@@ -77,7 +77,7 @@ palettes.forEach(([bg, fg], i) => {
   for (let p = 0; p < d.length; p += 4) { const n = (r() - .5) * 18; d[p] += n; d[p + 1] += n; d[p + 2] += n; }
   g.putImageData(img, 0, 0);
   out.push(c.toDataURL("image/webp", 0.8));
-  for (const w of [960, 480]) {
+  for (const w of [960, 800, 480]) {
     const small = document.createElement("canvas"); small.width = small.height = w;
     small.getContext("2d").drawImage(c, 0, 0, w, w);
     out.push(small.toDataURL("image/webp", 0.8));
@@ -105,8 +105,8 @@ def make_images(chrome, folder):
         head, data = url.split(",", 1)
         if head != "data:image/webp;base64":
             sys.exit(f"Chromium did not encode WebP ({head})")
-        photo, variant = divmod(i, 3)
-        name = f"photo-{photo + 1}" + ["", "-960", "-480"][variant] + ".webp"
+        photo, variant = divmod(i, 4)
+        name = f"photo-{photo + 1}" + ["", "-960", "-800", "-480"][variant] + ".webp"
         with open(os.path.join(folder, name), "wb") as f:
             f.write(base64.b64decode(data))
         if variant == 0:
@@ -290,7 +290,7 @@ def main():
         log("drawing product photos with Chromium")
         images = make_images(args.chrome, folder)
         store, slugs, collection = seed(args.edge, folder, images)
-        log(f"uploaded {len(images)} photos (and their 960 and 480 px variants) to the media bucket")
+        log(f"uploaded {len(images)} photos (and their 960, 800 and 480 px variants) to the media bucket")
         port = args.storefront.rsplit(":", 1)[1]
         host = f"{store['slug']}.localhost:{port}"
         pages = [("home", "/"), ("collection", f"/collections/{collection}"), ("product", f"/products/{slugs[0]}")]

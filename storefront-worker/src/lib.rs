@@ -716,7 +716,12 @@ async fn media_file(
     if let Some(hit) = cache.get(key.as_str(), false).await? {
         return Ok(hit);
     }
-    match media::fetch(env, &store.store_id.to_string(), name, now).await? {
+    let store_id = store.store_id.to_string();
+    let mut found = media::fetch(env, &store_id, name, now).await?;
+    if let (None, Some(other)) = (&found, media::stand_in(name)) {
+        found = media::fetch(env, &store_id, &other, now).await?;
+    }
+    match found {
         Some(mut response) => {
             let copy = response.cloned()?;
             ctx.wait_until(async move {

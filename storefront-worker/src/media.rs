@@ -14,6 +14,12 @@ pub fn key(store: &str, name: &str) -> String {
     format!("stores/{store}/media/{name}")
 }
 
+/// The file served in place of `name` when the bucket has no such file: images imported before
+/// the media pipeline made 800 pixel variants have only the 960 pixel one.
+pub fn stand_in(name: &str) -> Option<String> {
+    name.strip_suffix("-800.webp").map(|base| format!("{base}-960.webp"))
+}
+
 /// Fetches a media file from the bucket; `None` when it does not exist.
 pub async fn fetch(env: &Env, store: &str, name: &str, now_ms: f64) -> worker::Result<Option<Response>> {
     let get = |n: &str, d: &str| crate::edge_api::setting_or(env, n, d);
@@ -61,5 +67,12 @@ mod tests {
     #[test]
     fn media_files_live_under_their_store() {
         assert_eq!(super::key("s-1", "brush-480.webp"), "stores/s-1/media/brush-480.webp");
+    }
+
+    #[test]
+    fn an_800_pixel_variant_that_is_missing_is_served_as_the_960_one() {
+        assert_eq!(super::stand_in("brush-800.webp").as_deref(), Some("brush-960.webp"));
+        assert_eq!(super::stand_in("brush-480.webp"), None);
+        assert_eq!(super::stand_in("brush.webp"), None);
     }
 }

@@ -3,7 +3,7 @@
 //!
 //! The contract with the storefront: an image named `<name>` is stored under
 //! `stores/<store_id>/media/<name>.webp` (the main rendition) and `<name>-480.webp`,
-//! `<name>-960.webp` (the variants), and published as `/media/<name>.webp`. Pure: bytes in,
+//! `<name>-800.webp`, `<name>-960.webp` (the variants), and published as `/media/<name>.webp`. Pure: bytes in,
 //! bytes out.
 
 use image::imageops::FilterType;
@@ -13,8 +13,9 @@ use std::io::Cursor;
 
 /// The longest side kept.
 pub const MAX_SIDE: u32 = 2_000;
-/// The widths of the variants, for `srcset`.
-pub const VARIANT_WIDTHS: [u32; 2] = [480, 960];
+/// The widths of the variants, for `srcset`. 800 is what a phone's full-width image needs at
+/// a device pixel ratio under 2 (a 412 px wide screen at 1.75 takes 721 px).
+pub const VARIANT_WIDTHS: [u32; 3] = [480, 800, 960];
 /// Lossy WebP quality, 0 to 100.
 const QUALITY: f32 = 80.0;
 /// The largest image decoded, in pixels: a guard against decompression bombs.
@@ -37,7 +38,7 @@ pub enum MediaError {
 /// One encoded rendition.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendition {
-    /// What follows the name in the key: `""`, `"-480"` or `"-960"`.
+    /// What follows the name in the key: `""`, `"-480"`, `"-800"` or `"-960"`.
     pub suffix: String,
     /// Width in pixels.
     pub width: u32,
@@ -132,11 +133,14 @@ mod tests {
     }
 
     #[test]
-    fn a_large_image_is_fitted_within_2000_px_with_480_and_960_variants() {
+    fn a_large_image_is_fitted_within_2000_px_with_480_800_and_960_variants() {
         let out = renditions(&png(2_400, 1_600)).unwrap();
         let sizes: Vec<(&str, u32, u32)> =
             out.iter().map(|r| (r.suffix.as_str(), r.width, r.height)).collect();
-        assert_eq!(sizes, vec![("", 2_000, 1_333), ("-480", 480, 320), ("-960", 960, 640)]);
+        assert_eq!(
+            sizes,
+            vec![("", 2_000, 1_333), ("-480", 480, 320), ("-800", 800, 533), ("-960", 960, 640)]
+        );
         for rendition in &out {
             assert_eq!(webp_size(&rendition.webp), (rendition.width, rendition.height));
         }

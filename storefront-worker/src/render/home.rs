@@ -19,15 +19,11 @@ pub struct HomePage {
 /// The home page.
 pub fn home(site: &Site, page: &HomePage) -> String {
     let hero = site.look.hero.as_deref();
-    // Card images load eagerly only in the first grid on the page, and none is fetched first
-    // when the banner is the largest paint.
-    let mut first_grid = true;
+    // Only the page's first grid may lead it, and not under a banner: the banner is the largest
+    // paint, and the cards below it load lazily so that they take none of its bandwidth.
+    let mut first_grid = hero.is_none();
     let mut grid = |cards: &[Card]| -> Markup {
-        let html = match (first_grid, hero.is_some()) {
-            (true, false) => card_grid(cards),
-            (true, true) => super::grid_of(cards, super::Loading::Eager),
-            _ => super::lazy_card_grid(cards),
-        };
+        let html = if first_grid { card_grid(cards) } else { super::lazy_card_grid(cards) };
         first_grid = false;
         html
     };
@@ -190,6 +186,27 @@ mod tests {
             .iter()
             .all(|img| img.contains("width=\"400\" height=\"400\"") && img.contains("alt=\"\"")));
         assert_eq!(images.iter().filter(|img| img.contains("loading=\"lazy\"")).count(), 2);
+    }
+
+    #[test]
+    fn under_a_banner_the_banner_loads_first_and_every_card_image_waits() {
+        let mut site = site("Cozy Pets");
+        site.look.hero = Some("/media/banner.webp".into());
+        let cards: Vec<Card> = (0..6).map(|i| card(&format!("Brush {i}"))).collect();
+        let html = home(&site, &newest(cards));
+        let images = tags(&html, "img");
+        assert_eq!(images.len(), 7);
+        assert!(images[0].contains("src=\"/media/banner-960.webp\""), "{}", images[0]);
+        assert!(images[0].contains("/media/banner-800.webp 800w"), "{}", images[0]);
+        assert!(
+            images[0].contains("sizes=\"(min-width: 75rem) 73rem, calc(100vw - 2rem)\""),
+            "{}",
+            images[0]
+        );
+        assert!(images[0].contains("fetchpriority=\"high\""));
+        for card in &images[1..] {
+            assert!(card.contains("loading=\"lazy\"") && !card.contains("fetchpriority"), "{card}");
+        }
     }
 
     #[test]

@@ -275,8 +275,8 @@ const FOOTER_PAGES: [(&str, &str); 6] = [
 ];
 
 /// The `src`, `srcset` and `sizes` attributes of an image. Images of the media pipeline
-/// (`/media/<name>.webp`) have 480 and 960 pixel wide variants next to them, so phones download
-/// a small one; other URLs are used as they are.
+/// (`/media/<name>.webp`) have 480, 800 and 960 pixel wide variants next to them, so phones
+/// download a small one; other URLs are used as they are.
 pub struct ImageSources<'a> {
     /// `src`: the 960 pixel variant of a media image, else the URL itself.
     pub src: String,
@@ -293,7 +293,7 @@ impl<'a> ImageSources<'a> {
             Some(n) if !n.is_empty() && !n.contains('/') => ImageSources {
                 src: format!("/media/{n}-960.webp"),
                 srcset: Some(format!(
-                    "/media/{n}-480.webp 480w, /media/{n}-960.webp 960w, /media/{n}.webp 1600w"
+                    "/media/{n}-480.webp 480w, /media/{n}-800.webp 800w, /media/{n}-960.webp 960w, /media/{n}.webp 1600w"
                 )),
                 sizes: Some(sizes),
             },
@@ -569,30 +569,20 @@ fn price_html(price: Money, compare_at: Option<Money>) -> Markup {
     }
 }
 
-/// How a grid's card images load.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Loading {
-    /// The first row's eagerly, the first image first: the page's likely largest paint.
-    Lead,
-    /// The first row's eagerly at low priority: something else is the largest paint.
-    Eager,
-    /// Every image lazily: the grid is below the fold.
-    Lazy,
-}
-
-/// A grid of product cards; the first few images load eagerly.
+/// A grid of product cards that leads the page: its first image is the likely largest paint and
+/// loads first, the rest of its first row eagerly at low priority, the others lazily.
 fn card_grid(cards: &[Card]) -> Markup {
-    grid_of(cards, Loading::Lead)
+    grid_of(cards, true)
 }
 
-/// A grid of product cards below the fold: every image loads lazily.
+/// A grid of product cards under something else that is the largest paint (below the fold on a
+/// phone): every image loads lazily, so none takes bandwidth from that paint.
 fn lazy_card_grid(cards: &[Card]) -> Markup {
-    grid_of(cards, Loading::Lazy)
+    grid_of(cards, false)
 }
 
-fn grid_of(cards: &[Card], loading: Loading) -> Markup {
-    let eager = loading != Loading::Lazy;
-    let first_image = cards.iter().position(|card| card.image.is_some()).filter(|_| loading == Loading::Lead);
+fn grid_of(cards: &[Card], lead: bool) -> Markup {
+    let first_image = cards.iter().position(|card| card.image.is_some()).filter(|_| lead);
     html! {
         ul class="grid" {
             @for (i, card) in cards.iter().enumerate() {
@@ -602,7 +592,7 @@ fn grid_of(cards: &[Card], loading: Loading) -> Markup {
                         @if let Some(src) = &card.image {
                             @let (loading, priority) = if Some(i) == first_image {
                                 ("eager", Some("high"))
-                            } else if eager && i < EAGER_CARDS {
+                            } else if lead && i < EAGER_CARDS {
                                 ("eager", Some("low"))
                             } else {
                                 ("lazy", None)

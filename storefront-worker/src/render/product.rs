@@ -160,14 +160,16 @@ fn gallery(product: &Product) -> Markup {
             ul class="slides" {
                 @for (i, sources) in thumbnails.iter().enumerate() {
                     li id={ "img-" (i + 1) } {
-                        // The main image is the likely largest paint: load it first, the rest on scroll.
+                        // The main image is the likely largest paint: load it first, the rest on scroll
+                        // and at low priority (Chrome raises images in view to high, and they would
+                        // share the main image's bandwidth).
                         @if i == 0 {
                             img src=(sources.src) srcset=[sources.srcset.as_deref()] sizes=[sources.sizes] alt=(product.title)
                                 width="600" height="600" loading="eager" fetchpriority="high" decoding="async";
                         } @else {
                             img src=(sources.src) srcset=[sources.srcset.as_deref()] sizes=[sources.sizes]
                                 alt={ (product.title) ", image " (i + 1) }
-                                width="600" height="600" loading="lazy" decoding="async";
+                                width="600" height="600" loading="lazy" fetchpriority="low" decoding="async";
                         }
                     }
                 }
@@ -178,7 +180,7 @@ fn gallery(product: &Product) -> Markup {
                         li {
                             a href={ "#img-" (i + 1) } {
                                 img src=(sources.src) srcset=[sources.srcset.as_deref()] sizes=[sources.srcset.as_ref().map(|_| "4rem")]
-                                    alt={ "Show image " (i + 1) } width="64" height="64" loading="lazy" decoding="async";
+                                    alt={ "Show image " (i + 1) } width="64" height="64" loading="lazy" fetchpriority="low" decoding="async";
                             }
                         }
                     }
@@ -466,7 +468,8 @@ mod tests {
         let page = Product { images: vec!["/media/brush.webp".into()], ..brush() };
         let html = product(&site("Cozy Pets"), &page);
         assert!(html.contains(
-            "srcset=\"/media/brush-480.webp 480w, /media/brush-960.webp 960w, /media/brush.webp 1600w\""
+            "srcset=\"/media/brush-480.webp 480w, /media/brush-800.webp 800w, /media/brush-960.webp 960w, \
+             /media/brush.webp 1600w\""
         ));
         assert!(html.contains(
             "<meta property=\"og:image\" content=\"http://demo.localhost:8788/media/brush.webp\">"

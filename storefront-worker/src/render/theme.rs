@@ -41,9 +41,11 @@ impl Theme {
     /// a wide one.
     pub fn hero_sizes(self) -> &'static str {
         match self {
-            Theme::Classic => "(min-width: 75rem) 73rem, 100vw",
+            Theme::Classic => "(min-width: 75rem) 73rem, calc(100vw - 2rem)",
             Theme::Bold => "100vw",
-            Theme::Minimal => "(min-width: 48rem) 50vw, 100vw",
+            Theme::Minimal => {
+                "(min-width: 75rem) 36.5rem, (min-width: 48rem) calc(50vw - 1rem), calc(100vw - 2rem)"
+            }
         }
     }
 

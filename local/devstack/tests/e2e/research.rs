@@ -147,7 +147,7 @@ async fn a_run_imports_watches_reports_and_mails_and_the_next_leaves_out_what_th
     let name = images[0].trim_start_matches("/media/").trim_end_matches(".webp");
     let s3 = s3_client().await;
     let bucket = std::env::var("BUCKET_NAME").expect("BUCKET_NAME from the stack's aws.env");
-    for suffix in ["", "-480", "-960"] {
+    for suffix in ["", "-480", "-800", "-960"] {
         let key = format!("stores/{store}/media/{name}{suffix}.webp");
         let object =
             s3.get_object().bucket(&bucket).key(&key).send().await.unwrap_or_else(|e| panic!("{key}: {e:?}"));

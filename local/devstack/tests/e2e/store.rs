@@ -559,6 +559,20 @@ async fn product_images_are_served_from_the_media_bucket_with_a_long_cache_life(
     assert_eq!(served.headers()["content-type"], "image/webp");
     assert_eq!(served.bytes().await.unwrap().to_vec(), bytes);
     assert_eq!(visit(&stack, &shop.host, "/media/missing.webp", None).await.status().as_u16(), 404);
+    // An image imported before the pipeline made 800 px variants is served its 960 px one there.
+    let older = b"RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00\x2f\x00\x00\x00\x10\x07\x10\x11\x11\x88\x88\xfe\x07\x01";
+    s3.put_object()
+        .bucket(&bucket)
+        .key(format!("stores/{}/media/e2e-older-960.webp", shop.id))
+        .content_type("image/webp")
+        .body(older.to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    let served = visit(&stack, &shop.host, "/media/e2e-older-800.webp", None).await;
+    assert_eq!(served.status().as_u16(), 200);
+    assert_eq!(served.bytes().await.unwrap().to_vec(), older.to_vec());
+    assert_eq!(visit(&stack, &shop.host, "/media/e2e-older-480.webp", None).await.status().as_u16(), 404);
     // Another store's host cannot read this store's media.
     let other = self::shop(&stack, "Other Media E2E").await;
     eventually("the other store's host", LIMIT, || async {
