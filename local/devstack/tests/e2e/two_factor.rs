@@ -226,3 +226,157 @@ async fn two_factor_sign_in_needs_a_fresh_code_and_recovery_codes_work_once() {
     let plain = call(&stack, "/v1/api-keys", Some(&token), &key, None, &ip).await;
     assert_eq!(plain.status, 201, "no step-up without the factor: {}", plain.text);
 }
+
+/// A browser on the dashboard, as far as this journey needs one: its cookies (kept by hand: they
+/// are `Secure` and the dashboard is served over plain HTTP locally), the last form token, and
+/// no redirects followed.
+struct Browser {
+    http: reqwest::Client,
+    base: String,
+    cookies: Vec<(String, String)>,
+    csrf: String,
+}
+
+/// A page as the browser got it: the status, where it redirects, the HTML.
+struct Page {
+    status: u16,
+    location: String,
+    html: String,
+}
+
+/// The text between `before` and the next `after` in `html`.
+fn between<'a>(html: &'a str, before: &str, after: &str) -> &'a str {
+    let start = html.find(before).unwrap_or_else(|| panic!("{before} in {html}")) + before.len();
+    let rest = &html[start..];
+    &rest[..rest.find(after).unwrap()]
+}
+
+impl Browser {
+    fn new() -> Self {
+        let port = std::env::var("DASHBOARD_PORT").unwrap_or_else(|_| "8789".into());
+        Self {
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .pool_max_idle_per_host(0)
+                .build()
+                .unwrap(),
+            base: format!("http://127.0.0.1:{port}"),
+            cookies: Vec::new(),
+            csrf: String::new(),
+        }
+    }
+
+    async fn send(&mut self, request: reqwest::RequestBuilder) -> Page {
+        let cookie: Vec<String> = self.cookies.iter().map(|(n, v)| format!("{n}={v}")).collect();
+        let response = request.header("cookie", cookie.join("; ")).send().await.unwrap();
+        for set in response.headers().get_all("set-cookie") {
+            let pair = set.to_str().unwrap().split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            self.cookies.retain(|(n, _)| n != name);
+            if !value.is_empty() {
+                self.cookies.push((name.to_owned(), value.to_owned()));
+            }
+        }
+        let status = response.status().as_u16();
+        let location =
+            response.headers().get("location").map(|l| l.to_str().unwrap().to_owned()).unwrap_or_default();
+        let html = response.text().await.unwrap();
+        if html.contains(r#"name="csrf" value=""#) {
+            self.csrf = between(&html, r#"name="csrf" value=""#, "\"").to_owned();
+        }
+        Page { status, location, html }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let request = self.http.get(format!("{}{path}", self.base));
+        self.send(request).await
+    }
+
+    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let encode =
+            |text: &str| -> String {
+                text.bytes()
+                    .map(|b| {
+                        if b.is_ascii_alphanumeric() {
+                            char::from(b).to_string()
+                        } else {
+                            format!("%{b:02X}")
+                        }
+                    })
+                    .collect()
+            };
+        let mut body = format!("csrf={}", self.csrf);
+        for (name, value) in fields {
+            body.push_str(&format!("&{name}={}", encode(value)));
+        }
+        let request = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        self.send(request).await
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn a_merchant_turns_on_two_factor_in_the_dashboard_and_confirms_an_api_key_with_a_code() {
+    let stack = Stack::connect().await;
+    let merchant = stack.sign_up().await;
+    stack.set_plan(&merchant, "pro").await;
+    let mut browser = Browser::new();
+    browser.get("/login").await;
+    let credentials = [("email", merchant.email.as_str()), ("password", merchant.password.as_str())];
+    let signed_in = browser.post("/login", &[credentials[0], credentials[1], ("next", "/security")]).await;
+    assert_eq!((signed_in.status, signed_in.location.as_str()), (303, "/security"), "{}", signed_in.html);
+    assert!(browser.get("/security").await.html.contains("Off: logging in needs only your password."));
+
+    // The QR code and the key; the app's first code turns it on and shows the recovery codes.
+    let enrolment = browser.post("/security/enrol", &[]).await;
+    assert_eq!(enrolment.status, 200, "{}", enrolment.html);
+    assert!(enrolment.html.contains(r#"<svg class="qr""#), "an inline QR code");
+    let secret = base32_decode(between(&enrolment.html, r#"<code id="totp-secret">"#, "<"));
+    let first = step_now();
+    let on = browser.post("/security/confirm", &[("code", &code(&secret, first))]).await;
+    assert_eq!(on.status, 200, "{}", on.html);
+    let codes: Vec<&str> = between(&on.html, r#"<ul id="recovery-codes">"#, "</ul>")
+        .split("<code>")
+        .skip(1)
+        .map(|c| &c[..c.find('<').unwrap()])
+        .collect();
+    assert_eq!(codes.len(), 10, "{}", on.html);
+    assert!(browser.get("/security").await.html.contains("Recovery codes left: 10."));
+
+    // Logging in again asks for the code.
+    assert_eq!(browser.post("/logout", &[]).await.status, 303);
+    browser.get("/login").await;
+    let asked = browser.post("/login", &[credentials[0], credentials[1], ("next", "/api-keys")]).await;
+    assert_eq!(asked.status, 200, "{}", asked.html);
+    let challenge = between(&asked.html, r#"name="challenge" value=""#, "\"").to_owned();
+    let wrong = browser
+        .post(
+            "/login/second-factor",
+            &[("challenge", &challenge), ("next", "/api-keys"), ("code", &wrong_code(&secret))],
+        )
+        .await;
+    assert_eq!(wrong.status, 401, "{}", wrong.html);
+    assert!(wrong.html.contains(r#"aria-invalid="true""#), "the code field says why");
+    let next = code(&secret, first + 1);
+    let in_again = browser
+        .post("/login/second-factor", &[("challenge", &challenge), ("next", "/api-keys"), ("code", &next)])
+        .await;
+    assert_eq!((in_again.status, in_again.location.as_str()), (303, "/api-keys"), "{}", in_again.html);
+
+    // A new API key: the step-up prompt asks for a code, then makes the key.
+    let key = [("name", "shop script"), ("scope", "read")];
+    let prompt = browser.post("/api-keys", &key).await;
+    assert_eq!(prompt.status, 200, "{}", prompt.html);
+    assert!(
+        prompt.html.contains(r#"name="second_factor""#) && prompt.html.contains(r#"value="shop script""#)
+    );
+    let refused = browser.post("/api-keys", &[key[0], key[1], ("second_factor", &next)]).await;
+    assert_eq!(refused.status, 403, "a used code: {}", refused.html);
+    let made = browser.post("/api-keys", &[key[0], key[1], ("second_factor", codes[0])]).await;
+    assert_eq!(made.status, 200, "{}", made.html);
+    assert!(made.html.contains(r#"id="new-key-secret">dsk_"#), "{}", made.html);
+}
