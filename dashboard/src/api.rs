@@ -119,6 +119,9 @@ mod client {
         pub token: Option<String>,
         /// The browser's `User-Agent`, which the edge records on new sessions.
         pub user_agent: Option<String>,
+        /// A code the merchant typed in a step-up prompt, sent as `X-Second-Factor` (the edge
+        /// reads it only on sensitive actions).
+        pub second_factor: Option<String>,
     }
 
     impl Api {
@@ -132,6 +135,9 @@ mod client {
             }
             if let Some(agent) = &self.user_agent {
                 headers.set("user-agent", agent).map_err(unavailable)?;
+            }
+            if let Some(code) = &self.second_factor {
+                headers.set("x-second-factor", code).map_err(unavailable)?;
             }
             if body.is_some() {
                 headers.set("content-type", "application/json").map_err(unavailable)?;

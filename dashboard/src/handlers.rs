@@ -9,6 +9,7 @@ use crate::pages::commerce;
 use crate::pages::content;
 use crate::pages::domains as domain_pages;
 use crate::pages::email;
+use crate::pages::security;
 use crate::pages::store::{self as store_pages, Home, LookForm, NewStore, THEMES};
 use crate::pages::tenant::{self, Erasure, NewKey};
 use crate::pages::{self, text, Shell, StoreNav, Viewer};
@@ -47,6 +48,7 @@ fn notice(code: &str) -> Option<&'static str> {
         "domain_added" => "The domain is added. Add its DNS record, then check it.",
         "domain_verified" => "The domain is verified: it serves your shop.",
         "domain_removed" => "The domain is removed: it no longer serves your shop.",
+        "two_factor_off" => "Two-factor sign-in is off.",
         _ => return None,
     })
 }
@@ -64,6 +66,8 @@ struct Call {
     now: i64,
     access: Option<String>,
     claims: Option<Claims>,
+    /// The code of a step-up prompt, when the form carried one.
+    second_factor: Option<String>,
 }
 
 fn setting(env: &Env, name: &str) -> worker::Result<String> {
@@ -122,7 +126,12 @@ impl Call {
     }
 
     fn api(&self) -> Api {
-        Api { base: self.edge.clone(), token: self.access.clone(), user_agent: self.user_agent.clone() }
+        Api {
+            base: self.edge.clone(),
+            token: self.access.clone(),
+            user_agent: self.user_agent.clone(),
+            second_factor: self.second_factor.clone(),
+        }
     }
 
     /// Keeps the tokens of a sign-in, refresh or accepted invitation in the session cookies.
@@ -179,6 +188,18 @@ impl Call {
 
     fn can_edit(&self) -> bool {
         self.claims.as_ref().is_some_and(Claims::can_edit)
+    }
+
+    /// The step-up prompt for a sensitive action the API refused for want of a code (or for a
+    /// wrong one): the same form, sent again with the code.
+    fn step_up(&mut self, sent: &Form, error: &ApiError) -> worker::Result<Response> {
+        let (message, field) = refused(error);
+        let retried = self.second_factor.is_some() || field.as_deref() != Some("second_factor");
+        let refusal = Refusal { message: retried.then_some(message.as_str()), field: field.as_deref() };
+        let token = self.csrf_token();
+        let action = self.path.clone();
+        let shell = Shell { error: refusal.message, ..shell(self, &token, "Confirm with your code", None) };
+        html_page(if retried { 403 } else { 200 }, security::step_up(&shell, &token, &action, sent, &refusal))
     }
 
     /// The answer for an API error that ends a page.
@@ -246,6 +267,10 @@ pub async fn handle(mut req: Request, env: &Env) -> worker::Result<Response> {
         now: (Date::now().as_millis() / 1000) as i64,
         access: None,
         claims: None,
+        // Only what a code can hold goes into the header.
+        second_factor: Some(body.get("second_factor"))
+            .filter(|c| !c.is_empty())
+            .map(|c| c.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(40).collect()),
     };
     let mut response = if method == Method::Post
         && !(csrf::origin_allowed(origin_header.as_deref(), &format!("{}://{host}", url.scheme()))
@@ -309,6 +334,11 @@ async fn route(call: &mut Call, method: &Method, body: &Form) -> worker::Result<
         [""] => root(call).await,
         ["login"] if post => login_post(call, body).await,
         ["login"] => login_get(call).await,
+        ["login", "second-factor"] if post => second_factor_post(call, body).await,
+        ["security"] if !post => security_page(call).await,
+        ["security", "enrol"] if post => enrol(call).await,
+        ["security", "confirm"] if post => confirm_two_factor(call, body).await,
+        ["security", "disable"] if post => disable_two_factor(call, body).await,
         ["signup"] if post => signup_post(call, body).await,
         ["signup"] => html_page(200, account::signup(&call.csrf_token(), "", "", &Refusal::default())),
         ["logout"] if post => logout(call).await,
@@ -382,7 +412,7 @@ async fn route(call: &mut Call, method: &Method, body: &Form) -> worker::Result<
             email_flows(call, id, Some((flow, body))).await
         }
         ["stores", id, "contacts"] if !post && is_id(id) => contacts(call, id).await,
-        ["stores", id, "payouts"] if is_id(id) => payouts(call, id, post).await,
+        ["stores", id, "payouts"] if is_id(id) => payouts(call, id, post.then_some(body)).await,
         ["stores", id, "shipping"] if is_id(id) => shipping(call, id, post.then_some(body)).await,
         ["stores", id, "research"] if is_id(id) => research(call, id, post).await,
         ["stores", id, "research", rid] if !post && is_id(id) && is_id(rid) => run(call, id, rid).await,
@@ -447,12 +477,116 @@ async fn login_post(call: &mut Call, body: &Form) -> worker::Result<Response> {
         call.api().post("/v1/auth/login", &json!({ "email": email, "password": body.raw("password") })).await;
     let (status, message) = match answer {
         Ok(tokens) if call.start_session(&tokens) => return redirect(safe_next(body.get("next"))),
+        Ok(answer) if answer["second_factor_required"] == true => {
+            let challenge = text(&answer, "challenge");
+            let page =
+                security::second_step(&call.csrf_token(), challenge, body.get("next"), &Refusal::default());
+            return html_page(200, page);
+        }
         Ok(_) => (502, ApiError::Unavailable(200).message()),
         Err(ApiError::SignedOut) => (401, "That email and password do not match an account.".to_owned()),
         Err(error) => (error.status(), refused(&error).0),
     };
     let refusal = Refusal { message: Some(&message), field: None };
     html_page(status, account::login(&call.csrf_token(), email, body.get("next"), None, &refusal))
+}
+
+/// The login's second step: the challenge and a TOTP code, or (anything else typed) a recovery
+/// code.
+async fn second_factor_post(call: &mut Call, body: &Form) -> worker::Result<Response> {
+    let (challenge, typed) = (body.get("challenge"), body.get("code"));
+    let digits = typed.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    let field = if digits.len() == 6 && digits.bytes().all(|b| b.is_ascii_digit()) {
+        "code"
+    } else {
+        "recovery_code"
+    };
+    let answer = call
+        .api()
+        .post("/v1/auth/login/second-factor", &json!({ "challenge": challenge, field: typed }))
+        .await;
+    let (status, message) = match answer {
+        Ok(tokens) if call.start_session(&tokens) => return redirect(safe_next(body.get("next"))),
+        Ok(_) => (502, ApiError::Unavailable(200).message()),
+        Err(ApiError::SignedOut) => (
+            401,
+            "That code did not work, or this sign-in expired: try the app's next code, or start again."
+                .to_owned(),
+        ),
+        Err(error) => (error.status(), refused(&error).0),
+    };
+    let refusal = Refusal { message: Some(&message), field: Some("code") };
+    html_page(status, security::second_step(&call.csrf_token(), challenge, body.get("next"), &refusal))
+}
+
+/// The account security page: two-factor sign-in on or off.
+async fn security_page(call: &mut Call) -> worker::Result<Response> {
+    signed_in!(call);
+    let status = or_fail!(call, call.api().get("/v1/auth/two-factor").await);
+    let token = call.csrf_token();
+    html_page(
+        200,
+        security::security(&shell(call, &token, "Security", None), &token, &status, &Refusal::default()),
+    )
+}
+
+/// Starts an enrolment: the QR code, the key, and the form for the first code.
+async fn enrol(call: &mut Call) -> worker::Result<Response> {
+    signed_in!(call);
+    let started = or_fail!(call, call.api().post("/v1/auth/two-factor/enrolment", &json!({})).await);
+    let token = call.csrf_token();
+    let (secret, uri) = (text(&started, "secret"), text(&started, "otpauth_uri"));
+    let shell = shell(call, &token, "Turn on two-factor sign-in", None);
+    html_page(200, security::enrol(&shell, &token, secret, uri, &Refusal::default()))
+}
+
+/// Confirms an enrolment with the app's first code: the recovery codes, once; a wrong code shows
+/// the QR code again.
+async fn confirm_two_factor(call: &mut Call, body: &Form) -> worker::Result<Response> {
+    signed_in!(call);
+    let answer =
+        call.api().post("/v1/auth/two-factor/enrolment/confirm", &json!({ "code": body.get("code") })).await;
+    let failure = match answer {
+        Ok(codes) => {
+            let token = call.csrf_token();
+            return html_page(
+                200,
+                security::recovery_codes(&shell(call, &token, "Your recovery codes", None), &codes),
+            );
+        }
+        Err(error @ ApiError::Refused { .. }) => refused(&error),
+        Err(error) => return call.failure(&error),
+    };
+    let refusal = Refusal { message: Some(&failure.0), field: failure.1.as_deref() };
+    let token = call.csrf_token();
+    let shell = Shell { error: refusal.message, ..shell(call, &token, "Turn on two-factor sign-in", None) };
+    let (secret, uri) = (body.get("secret"), body.get("uri"));
+    html_page(400, security::enrol(&shell, &token, secret, uri, &refusal))
+}
+
+/// Turns two-factor sign-in off with the password and a code (or a recovery code).
+async fn disable_two_factor(call: &mut Call, body: &Form) -> worker::Result<Response> {
+    signed_in!(call);
+    let typed = body.get("code");
+    let digits = typed.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    let field = if digits.len() == 6 && digits.bytes().all(|b| b.is_ascii_digit()) {
+        "code"
+    } else {
+        "recovery_code"
+    };
+    let off = json!({ "password": body.raw("password"), field: typed });
+    let failure = match call.api().post("/v1/auth/two-factor/disable", &off).await {
+        Ok(_) => return redirect("/security?notice=two_factor_off"),
+        Err(error @ ApiError::Refused { .. }) => refused(&error),
+        Err(error) => return call.failure(&error),
+    };
+    let status = or_fail!(call, call.api().get("/v1/auth/two-factor").await);
+    // The form has one field for either kind of code.
+    let field = failure.1.as_deref().map(|f| if f == "recovery_code" { "code" } else { f });
+    let refusal = Refusal { message: Some(&failure.0), field };
+    let token = call.csrf_token();
+    let shell = Shell { error: refusal.message, ..shell(call, &token, "Security", None) };
+    html_page(400, security::security(&shell, &token, &status, &refusal))
 }
 
 async fn signup_post(call: &mut Call, body: &Form) -> worker::Result<Response> {
@@ -604,6 +738,9 @@ async fn api_keys(call: &mut Call, post: Option<&Form>) -> worker::Result<Respon
     if post.is_some() {
         match api.post("/v1/api-keys", &json!({ "name": typed.name, "scope": typed.scope })).await {
             Ok(key) => created = Some(key),
+            Err(error @ ApiError::Refused { .. }) if security::is_step_up(refused(&error).1.as_deref()) => {
+                return call.step_up(body, &error);
+            }
             Err(error @ ApiError::Refused { .. }) => failure = refused(&error),
             Err(error) => return call.failure(&error),
         }
@@ -694,6 +831,9 @@ async fn data(call: &mut Call, post: Option<&Form>) -> worker::Result<Response> 
                 return redirect(&next);
             }
             Ok(_) => return call.failure(&ApiError::Unavailable(502)),
+            Err(error @ ApiError::Refused { .. }) if security::is_step_up(refused(&error).1.as_deref()) => {
+                return call.step_up(body, &error);
+            }
             Err(error @ ApiError::Refused { .. }) => failure = refused(&error),
             Err(error) => return call.failure(&error),
         }
@@ -1382,12 +1522,18 @@ async fn contacts(call: &mut Call, id: &str) -> worker::Result<Response> {
 
 /// The payouts page; a post makes a link to Stripe's hosted onboarding for the store's account
 /// and shows it (a redirect to Stripe after the form would be refused by `form-action 'self'`).
-async fn payouts(call: &mut Call, id: &str, post: bool) -> worker::Result<Response> {
+async fn payouts(call: &mut Call, id: &str, post: Option<&Form>) -> worker::Result<Response> {
     signed_in!(call);
     let api = call.api();
     let store = or_fail!(call, api.get(&format!("/v1/stores/{id}")).await);
-    if post {
-        let link = or_fail!(call, api.post(&format!("/v1/stores/{id}/payouts/onboarding"), &json!({})).await);
+    if let Some(body) = post {
+        let link = match api.post(&format!("/v1/stores/{id}/payouts/onboarding"), &json!({})).await {
+            Ok(link) => link,
+            Err(error @ ApiError::Refused { .. }) if security::is_step_up(refused(&error).1.as_deref()) => {
+                return call.step_up(body, &error);
+            }
+            Err(error) => return call.failure(&error),
+        };
         let url = link["url"].as_str().unwrap_or_default();
         if !(url.starts_with("https://") || url.starts_with("http://")) {
             return call.failure(&ApiError::Unavailable(502));

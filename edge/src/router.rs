@@ -48,6 +48,8 @@ pub enum PublicRoute {
     SignUp,
     /// `POST /v1/auth/login`.
     Login,
+    /// `POST /v1/auth/login/second-factor`.
+    LoginSecondFactor,
     /// `POST /v1/auth/refresh`.
     Refresh,
     /// `GET /v1/auth/verify-email?token=`.
@@ -102,6 +104,14 @@ pub enum AccountRoute {
     Sessions,
     /// `DELETE /v1/auth/sessions/{id}`.
     RevokeSession(String),
+    /// `GET /v1/auth/two-factor`.
+    TwoFactorStatus,
+    /// `POST /v1/auth/two-factor/enrolment`.
+    StartTwoFactor,
+    /// `POST /v1/auth/two-factor/enrolment/confirm`.
+    ConfirmTwoFactor,
+    /// `POST /v1/auth/two-factor/disable`.
+    DisableTwoFactor,
     /// `POST /v1/members/invitations`.
     Invite,
     /// `GET /v1/members`.
@@ -146,6 +156,12 @@ pub struct Guard {
 }
 
 impl AccountRoute {
+    /// Whether a user with two-factor sign-in on must send a fresh code with the call
+    /// ([`crate::v1::two_factor::step_up`]); payout onboarding, a store route, asks it too.
+    pub fn needs_second_factor(&self) -> bool {
+        matches!(self, Self::CreateApiKey | Self::GdprErase | Self::ChangeMemberRole(_))
+    }
+
     /// The role and credential the route needs.
     pub fn guard(&self) -> Guard {
         use AccountRoute::*;
@@ -156,6 +172,7 @@ impl AccountRoute {
             Invite | ChangeMemberRole(_) | RemoveMember(_) | CreateApiKey | RevokeApiKey(_) | Checkout
             | ChangePlan | GdprExport => (Some(Action::Administer), true),
             ListStores => (Some(Action::Read), false),
+            TwoFactorStatus | StartTwoFactor | ConfirmTwoFactor | DisableTwoFactor => (None, true),
         };
         Guard { action, session }
     }
@@ -318,6 +335,7 @@ pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
     ("GET", "/v1/openapi.json"),
     ("POST", "/v1/auth/signup"),
     ("POST", "/v1/auth/login"),
+    ("POST", "/v1/auth/login/second-factor"),
     ("POST", "/v1/auth/refresh"),
     ("POST", "/v1/auth/logout"),
     ("GET", "/v1/auth/verify-email"),
@@ -326,6 +344,10 @@ pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
     ("POST", "/v1/auth/password-reset/confirm"),
     ("GET", "/v1/auth/sessions"),
     ("DELETE", "/v1/auth/sessions/{session_id}"),
+    ("GET", "/v1/auth/two-factor"),
+    ("POST", "/v1/auth/two-factor/enrolment"),
+    ("POST", "/v1/auth/two-factor/enrolment/confirm"),
+    ("POST", "/v1/auth/two-factor/disable"),
     ("GET", "/v1/members"),
     ("POST", "/v1/members/invitations"),
     ("PATCH", "/v1/members/{user_id}"),
@@ -449,6 +471,11 @@ fn tenant_routes(segments: &[&str]) -> Option<Vec<(&'static str, Route)>> {
         ["v1", "openapi.json"] => vec![("GET", public(P::OpenApi))],
         ["v1", "auth", "signup"] => vec![("POST", public(P::SignUp))],
         ["v1", "auth", "login"] => vec![("POST", public(P::Login))],
+        ["v1", "auth", "login", "second-factor"] => vec![("POST", public(P::LoginSecondFactor))],
+        ["v1", "auth", "two-factor"] => vec![("GET", account(A::TwoFactorStatus))],
+        ["v1", "auth", "two-factor", "enrolment"] => vec![("POST", account(A::StartTwoFactor))],
+        ["v1", "auth", "two-factor", "enrolment", "confirm"] => vec![("POST", account(A::ConfirmTwoFactor))],
+        ["v1", "auth", "two-factor", "disable"] => vec![("POST", account(A::DisableTwoFactor))],
         ["v1", "auth", "refresh"] => vec![("POST", public(P::Refresh))],
         ["v1", "auth", "logout"] => vec![("POST", account(A::Logout))],
         ["v1", "auth", "verify-email"] => vec![("GET", public(P::VerifyEmail))],
@@ -734,6 +761,20 @@ mod tests {
         assert!(!AccountRoute::ListApiKeys.guard().session);
         assert_eq!(AccountRoute::ListStores.guard().action, Some(Action::Read));
         assert_eq!(AccountRoute::Logout.guard().action, None);
+    }
+
+    #[test]
+    fn sensitive_actions_ask_for_the_second_factor_and_the_rest_do_not() {
+        assert!(AccountRoute::CreateApiKey.needs_second_factor());
+        assert!(AccountRoute::GdprErase.needs_second_factor());
+        assert!(AccountRoute::ChangeMemberRole("u".into()).needs_second_factor());
+        assert!(!AccountRoute::ListApiKeys.needs_second_factor());
+        assert!(!AccountRoute::RevokeApiKey("k".into()).needs_second_factor());
+        assert!(AccountRoute::DisableTwoFactor.guard().session);
+        assert_eq!(
+            route("POST", "/v1/auth/login/second-factor").unwrap(),
+            Route::Public(PublicRoute::LoginSecondFactor)
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod commerce;
 pub mod content;
 pub mod domains;
 pub mod email;
+pub mod security;
 pub mod store;
 pub mod tenant;
 
@@ -98,6 +99,7 @@ pub fn page(shell: &Shell, body: Markup) -> Markup {
                             }
                             li { a href="/team" { "Team" } }
                             li { a href="/sessions" { "Sessions" } }
+                            li { a href="/security" { "Security" } }
                             li { a href="/api-keys" { "API keys" } }
                             li { a href="/billing" { "Billing" } }
                             li { a href="/data" { "Your data" } }

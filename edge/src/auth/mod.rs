@@ -5,6 +5,7 @@
 pub mod api_keys;
 pub mod jwt;
 pub mod password;
+pub mod totp;
 
 use crate::error::{ApiError, ApiResult};
 use crate::http::Ctx;

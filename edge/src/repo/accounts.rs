@@ -69,6 +69,20 @@ pub async fn user_by_email(db: &impl Sql, email: &str) -> Result<Option<UserRow>
     db.first(Statement::new("SELECT id, password_hash FROM users WHERE email = ?1", vec![email.into()])).await
 }
 
+/// A user's email and password hash, by id.
+#[derive(Debug, Deserialize)]
+pub struct UserById {
+    /// The (normalised) email.
+    pub email: String,
+    /// Argon2 hash of the password.
+    pub password_hash: String,
+}
+
+/// The user with this id.
+pub async fn user_by_id(db: &impl Sql, id: &str) -> Result<Option<UserById>, SqlError> {
+    db.first(Statement::new("SELECT email, password_hash FROM users WHERE id = ?1", vec![id.into()])).await
+}
+
 /// Replaces a user's password hash.
 pub async fn set_password_hash(db: &impl Sql, user: &str, hash: &str) -> Result<Outcome, SqlError> {
     db.run(password_hash(user, hash)).await

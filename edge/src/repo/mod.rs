@@ -35,6 +35,7 @@ pub mod stores;
 pub mod supply;
 #[cfg(test)]
 pub mod testing;
+pub mod two_factor;
 pub mod variants;
 pub mod watchlist;
 

@@ -36,7 +36,7 @@ pub struct TokenPair {
     role: Role,
 }
 
-fn hash_token(token: &str) -> String {
+pub(crate) fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
@@ -167,6 +167,17 @@ struct Login {
 const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 
+/// What a login with the right password answers: the tokens, or, when the user has two-factor
+/// sign-in on, a challenge to complete at `POST /v1/auth/login/second-factor`.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum LoginAnswer {
+    /// Signed in.
+    Tokens(TokenPair),
+    /// The second factor is needed.
+    SecondFactor(crate::v1::two_factor::Challenge),
+}
+
 /// `POST /v1/auth/login`.
 pub async fn login(
     env: &Env,
@@ -174,7 +185,7 @@ pub async fn login(
     body: &str,
     ip: &str,
     user_agent: Option<&str>,
-) -> ApiResult<TokenPair> {
+) -> ApiResult<LoginAnswer> {
     let input: Login = parse_json(body)?;
     let invalid = || ApiError::new(401, "invalid_credentials", "email or password is wrong");
     let email = Email::parse(&input.email).map_err(|_| invalid())?;
@@ -199,12 +210,20 @@ pub async fn login(
     }
     .ok_or_else(|| ApiError::new(403, "no_membership", "you are not a member of that tenant"))?;
     let (user_id, tenant_id, role) = parse_membership(&user.id, membership)?;
+    if let Some(challenge) =
+        crate::v1::two_factor::challenge_if_on(&db, &user.id, &membership.tenant_id).await?
+    {
+        return Ok(LoginAnswer::SecondFactor(challenge));
+    }
     let at = rfc3339(now());
     db.batch(vec![entry(Some(tenant_id), &user.id, "account.login", &user.id, &at)]).await?;
-    start_session(&db, config, user_id, tenant_id, role, user_agent).await
+    Ok(LoginAnswer::Tokens(start_session(&db, config, user_id, tenant_id, role, user_agent).await?))
 }
 
-fn parse_membership(user: &str, m: &accounts::MembershipRow) -> ApiResult<(UserId, TenantId, Role)> {
+pub(crate) fn parse_membership(
+    user: &str,
+    m: &accounts::MembershipRow,
+) -> ApiResult<(UserId, TenantId, Role)> {
     let user_id = user.parse().map_err(|e| ApiError::internal("user row", e))?;
     let tenant_id = m.tenant_id.parse().map_err(|e| ApiError::internal("membership row", e))?;
     let role = Role::parse(&m.role).ok_or_else(|| ApiError::internal("membership row", "unknown role"))?;

@@ -27,6 +27,7 @@ pub mod shipping;
 pub mod slugs;
 pub mod stores;
 pub mod supply;
+pub mod two_factor;
 pub mod variants;
 pub mod watchlist;
 
@@ -50,6 +51,11 @@ pub async fn public(route: PublicRoute, ctx: &Ctx<'_>) -> ApiResult<Response> {
         PublicRoute::Login => json(
             200,
             &accounts::login(ctx.env, &ctx.config, &ctx.body, &ctx.ip, user_agent.as_deref()).await?,
+        ),
+        PublicRoute::LoginSecondFactor => json(
+            200,
+            &two_factor::complete_login(ctx.env, &ctx.config, &ctx.body, &ctx.ip, user_agent.as_deref())
+                .await?,
         ),
         PublicRoute::Refresh => json(200, &accounts::refresh(ctx.env, &ctx.config, &ctx.body).await?),
         PublicRoute::VerifyEmail => {
@@ -83,6 +89,10 @@ pub async fn account(route: AccountRoute, ctx: &Ctx<'_>, principal: Principal) -
         principal.session()?;
     }
     let (env, config, body) = (ctx.env, &ctx.config, ctx.body.as_str());
+    if route.needs_second_factor() {
+        let given = ctx.header(two_factor::HEADER);
+        two_factor::step_up(env, config, &principal, given.as_deref(), &ctx.ip).await?;
+    }
     match route {
         AccountRoute::Logout => {
             accounts::logout(env, &principal).await?;
@@ -97,6 +107,15 @@ pub async fn account(route: AccountRoute, ctx: &Ctx<'_>, principal: Principal) -
         }
         AccountRoute::RevokeSession(id) => {
             accounts::revoke_session(env, &principal, &id).await?;
+            empty(204)
+        }
+        AccountRoute::TwoFactorStatus => json(200, &two_factor::status(env, &principal).await?),
+        AccountRoute::StartTwoFactor => json(201, &two_factor::start(env, config, &principal).await?),
+        AccountRoute::ConfirmTwoFactor => {
+            json(200, &two_factor::confirm(env, config, &principal, body, &ctx.ip).await?)
+        }
+        AccountRoute::DisableTwoFactor => {
+            two_factor::disable(env, config, &principal, body, &ctx.ip).await?;
             empty(204)
         }
         AccountRoute::Invite => json(202, &members::invite(env, config, &principal, body).await?),
@@ -169,7 +188,11 @@ pub async fn store(route: StoreRoute, ctx: &Ctx<'_>, scope: &StoreScope) -> ApiR
         }
         StoreRoute::Resume => json(200, &stores::set_status(env, scope, config, StoreStatus::Active).await?),
         StoreRoute::Payouts => json(200, &payouts::get(env, config, scope).await?),
-        StoreRoute::PayoutsOnboarding => json(201, &payouts::onboard(env, config, scope).await?),
+        StoreRoute::PayoutsOnboarding => {
+            let given = ctx.header(two_factor::HEADER);
+            two_factor::step_up(env, config, &scope.principal, given.as_deref(), &ctx.ip).await?;
+            json(201, &payouts::onboard(env, config, scope).await?)
+        }
         StoreRoute::ListDomains => json(200, &value!({ "domains": domains::list(env, scope).await? })),
         StoreRoute::AddDomain => json(201, &domains::add(env, scope, config, body).await?),
         StoreRoute::VerifyDomain(host) => json(200, &domains::verify(env, scope, config, &host).await?),

@@ -9,7 +9,9 @@ then the look, shipping, payouts and orders pages; an API key refused on the sta
 after upgrading to pro through the billing page and Stripe's checkout (its secret shown once)
 and revoked; the account's data exported as a JSON download; the
 domains page; a blog post previewed and saved; the store pages; the
-welcome flow switched off with its own subject; the contacts.
+welcome flow switched off with its own subject; the contacts; two-factor sign-in turned on from
+the security page (its QR code drawn inline), then logging in with a TOTP code and with a recovery
+code.
 Journey 2: invite a staff member from the team page, log out, accept from the mailed link with a
 new password, and land in the owner's store as staff, who is told the team page is the owner's.
 
@@ -22,8 +24,12 @@ Usage: dashboard.py DASHBOARD_ORIGIN STOREFRONT_PORT OWNER_EMAIL STAFF_EMAIL SLU
 Needs aiohttp (the tools venv has it) and Chromium (/usr/bin/chromium or CHROME_PATH).
 """
 import asyncio
+import base64
+import hashlib
+import hmac
 import json
 import re
+import struct
 import sys
 import time
 
@@ -190,6 +196,53 @@ async def post_previewed_and_saved(tab, origin, store_path, slug):
     print("previewed a blog post and saved it as a draft")
 
 
+def totp(secret, step):
+    """The code an authenticator app shows for a time step (RFC 6238: HMAC-SHA1, 6 digits)."""
+    digest = hmac.new(secret, struct.pack(">Q", step), hashlib.sha1).digest()
+    at = digest[19] & 15
+    return "%06d" % ((struct.unpack(">I", digest[at:at + 4])[0] & 0x7FFFFFFF) % 1_000_000)
+
+
+async def logged_in_again(tab, origin, owner, code, what):
+    """Logs out and in again with the password, then `code` on the second step."""
+    await tab.submit("form.logout")
+    await tab.wait_for("the login page after logging out", "location.pathname === '/login' && !!document.querySelector('#email')")
+    await tab.fill({"#email": owner, "#password": PASSWORD})
+    await tab.submit_and_load("form[action='/login']", "the login's second step")
+    if not await tab.js("!!document.querySelector(\"form[action='/login/second-factor']\")"):
+        sys.exit("the login did not ask for the second factor: " + str(await tab.js("document.body.innerText.slice(0, 600)")))
+    await tab.check_page("two-factor login")
+    await tab.fill({"#code": code})
+    await tab.submit_and_load("form[action='/login/second-factor']", f"signed in with {what}")
+    if not await tab.js("!!document.querySelector('form.logout')"):
+        sys.exit(f"not signed in with {what}: " + str(await tab.js("document.body.innerText.slice(0, 600)")))
+    print(f"logged in with {what}")
+
+
+async def two_factor_on_and_used(tab, origin, owner):
+    """Two-factor sign-in turned on from the security page (a QR code drawn on the server and the
+    key as text), its recovery codes shown, then logging in with a TOTP code and with a recovery
+    code."""
+    await tab.open(origin + "/security", "the security page", "!!document.querySelector('#two-factor-status')")
+    await tab.check_page("security")
+    await tab.submit_and_load("form[action='/security/enrol']", "the enrolment")
+    await tab.check_page("two-factor enrolment")
+    if not await tab.js("!!document.querySelector('svg.qr path')"):
+        sys.exit("no QR code on the enrolment page")
+    key = await tab.js("document.querySelector('#totp-secret').textContent")
+    secret = base64.b32decode(key + "=" * (-len(key) % 8))
+    step = int(time.time()) // 30
+    await tab.fill({"#code": totp(secret, step)})
+    await tab.submit_and_load("form[action='/security/confirm']", "the recovery codes")
+    codes = await tab.js("[...document.querySelectorAll('#recovery-codes code')].map(c => c.textContent)")
+    if len(codes) != 10:
+        sys.exit("no recovery codes after turning two-factor sign-in on: " + str(await tab.js("document.body.innerText.slice(0, 600)")))
+    await tab.check_page("recovery codes")
+    print("turned two-factor sign-in on with the QR code's key; 10 recovery codes shown")
+    await logged_in_again(tab, origin, owner, totp(secret, step + 1), "a TOTP code")
+    await logged_in_again(tab, origin, owner, codes[0], "a recovery code")
+
+
 async def journeys(origin, storefront_port, owner, staff, slug):
     async with aiohttp.ClientSession() as http, devtools.chromium(tab_class=Tab) as tab:
         await tab.call("Network.enable")
@@ -341,6 +394,7 @@ async def journeys(origin, storefront_port, owner, staff, slug):
         print("switched the welcome flow off with a subject of its own")
         await tab.open(origin + store_path + "/contacts", "the contacts", "!!document.querySelector('#contacts-count')")
         await tab.check_page("contacts")
+        await two_factor_on_and_used(tab, origin, owner)
         print(f"journey 1 done in {time.time() - started:.1f} s")
 
         # Journey 2.

@@ -18,6 +18,7 @@ mod schedules;
 mod store;
 mod themes;
 mod tracking;
+mod two_factor;
 
 use domain::{Currency, Money, RunId, StoreId, TenantId};
 use helpers::{eventually, publish_txt, token_in, unique, Merchant, Stack};
