@@ -298,8 +298,14 @@ mod tests {
         catalog(&shard, 1);
         catalog(&shard, 2);
         let one = store(&shard, 1);
-        let ids = |after| block_on(followers(&one, after, 10)).unwrap().into_iter().map(|f| f.id).collect::<Vec<_>>();
-        assert_eq!(ids(""), ["a1"], "not the merchant's price, the hand-written product or the one without a cost");
+        let ids = |after| {
+            block_on(followers(&one, after, 10)).unwrap().into_iter().map(|f| f.id).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            ids(""),
+            ["a1"],
+            "not the merchant's price, the hand-written product or the one without a cost"
+        );
         assert!(ids("a1").is_empty());
         assert_eq!(block_on(kept(&one)).unwrap(), 2, "b1 priced by hand, m1 written by hand");
     }
@@ -311,7 +317,8 @@ mod tests {
         catalog(&shard, 2);
         let one = store(&shard, 1);
         let at = "2026-12-08T01:00:00Z";
-        let batch = || reprice(&one, &[repriced("a1", "h1"), repriced("b1", "h2")], false, "rules:x", at).unwrap();
+        let batch =
+            || reprice(&one, &[repriced("a1", "h1"), repriced("b1", "h2")], false, "rules:x", at).unwrap();
         block_on(one.execute_batch(batch())).unwrap();
         let products = prices(&one, "products");
         assert_eq!(products[0], ("a1".into(), 1299, Some(1799)));
@@ -346,9 +353,17 @@ mod tests {
         .unwrap();
         assert_eq!(
             row.unwrap(),
-            Priced { id: "b1".into(), price_minor: 1299, compare_at_minor: Some(1799), priced_by_merchant_at: None }
+            Priced {
+                id: "b1".into(),
+                price_minor: 1299,
+                compare_at_minor: Some(1799),
+                priced_by_merchant_at: None
+            }
         );
-        assert_eq!(block_on(crate::repo::supply::changes(&one, "b1")).unwrap()[0].reason, "the store's pricing rules changed");
+        assert_eq!(
+            block_on(crate::repo::supply::changes(&one, "b1")).unwrap()[0].reason,
+            "the store's pricing rules changed"
+        );
         assert_eq!(block_on(followers(&one, "", 10)).unwrap().len(), 2, "b1 follows the rules again");
     }
 }
