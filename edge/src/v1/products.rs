@@ -151,7 +151,7 @@ pub struct ProductFields {
     status: Option<String>,
     /// `true` hands the price back to the store's rules: re-priced at once from the supplier cost,
     /// and by the sync from then on; `false` keeps the price as it is, as the merchant's (changes
-    /// only).
+    /// only). Never sent with a price.
     price_follows_rules: Option<bool>,
 }
 
@@ -163,16 +163,18 @@ impl ProductFields {
             || self.price_follows_rules == Some(false)
     }
 
-    /// Whether the change hands the price back to the rules; 400 when it also sets a price.
+    /// Whether the change hands the price back to the rules; 400 when `price_follows_rules` comes with
+    /// a price.
     fn hands_back(&self) -> ApiResult<bool> {
-        let back = self.price_follows_rules == Some(true);
-        if back && (self.price_minor.is_some() || self.compare_at_minor.is_some()) {
+        if self.price_follows_rules.is_some()
+            && (self.price_minor.is_some() || self.compare_at_minor.is_some())
+        {
             return Err(ApiError::invalid(
                 "price_follows_rules",
                 "send either price_follows_rules or a price (price_minor, compare_at_minor), not both",
             ));
         }
-        Ok(back)
+        Ok(self.price_follows_rules == Some(true))
     }
 }
 
