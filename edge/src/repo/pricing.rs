@@ -129,24 +129,19 @@ pub fn reprice<D>(
     if products.is_empty() {
         return Ok(Vec::new());
     }
-    let prices = serde_json::Value::from(
-        products
-            .iter()
-            .map(|p| serde_json::json!([p.id, p.price_minor, p.compare_at_minor, p.old_price_minor]))
-            .collect::<Vec<_>>(),
-    )
-    .to_string();
-    let history = serde_json::Value::from(
-        products
-            .iter()
-            .flat_map(|p| {
-                p.changes.iter().map(|(id, c)| {
-                    serde_json::json!({"id": id, "product": p.id, "field": c.field, "old": c.old, "new": c.new, "reason": c.reason})
-                })
-            })
-            .collect::<Vec<_>>(),
-    )
-    .to_string();
+    // Tuples, read back by index: [id, price, compare-at, old price] and
+    // [history id, product, field, old, new, reason].
+    let prices: Vec<_> =
+        products.iter().map(|p| (&p.id, p.price_minor, p.compare_at_minor, p.old_price_minor)).collect();
+    let history: Vec<_> = products
+        .iter()
+        .flat_map(|p| p.changes.iter().map(move |(id, c)| (id, &p.id, &c.field, &c.old, &c.new, &c.reason)))
+        .collect();
+    // Strings and integers only: serializing them cannot fail.
+    let (prices, history) = (
+        serde_json::to_string(&prices).expect("prices serialize"),
+        serde_json::to_string(&history).expect("history serializes"),
+    );
     let new = |index: u8| {
         format!(
             "(SELECT json_extract(value, '$[{index}]') FROM json_each(?2) \
@@ -178,9 +173,9 @@ pub fn reprice<D>(
         )?,
         db.scoped(
             "INSERT INTO product_changes (id, store_id, product_id, sync_id, field, old_value, new_value, reason, \
-             created_at) SELECT json_extract(value, '$.id'), ?1, json_extract(value, '$.product'), ?3, \
-             json_extract(value, '$.field'), json_extract(value, '$.old'), json_extract(value, '$.new'), \
-             json_extract(value, '$.reason'), ?4 FROM json_each(?2) WHERE json_extract(value, '$.product') IN \
+             created_at) SELECT json_extract(value, '$[0]'), ?1, json_extract(value, '$[1]'), ?3, \
+             json_extract(value, '$[2]'), json_extract(value, '$[3]'), json_extract(value, '$[4]'), \
+             json_extract(value, '$[5]'), ?4 FROM json_each(?2) WHERE json_extract(value, '$[1]') IN \
              (SELECT id FROM products WHERE store_id = ?1 AND priced_by_merchant_at IS NULL) \
              ON CONFLICT (store_id, product_id, sync_id, field) DO NOTHING",
             vec![history.into(), sync_id.into(), at.into()],

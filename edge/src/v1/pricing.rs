@@ -59,8 +59,11 @@ pub async fn get(scope: &StoreScope) -> ApiResult<PricingRules> {
 /// What a save of the rules did: the rules, and how many products they re-priced.
 #[derive(Debug, Serialize)]
 pub struct Saved {
-    #[serde(flatten)]
-    rules: PricingRules,
+    // The rules' fields one by one: `#[serde(flatten)]` would cost the Worker a map serializer.
+    markup_bps: u32,
+    min_margin_bps: u32,
+    compare_at_bps: u32,
+    psychological_endings: bool,
     /// Products following the rules whose price or compare-at price moved.
     repriced: u64,
     /// Products whose price is the merchant's (set by hand, or written without a supplier): kept.
@@ -148,7 +151,14 @@ pub async fn put(env: &Env, scope: &StoreScope, body: &str) -> ApiResult<Saved> 
         &at,
     )
     .await?;
-    Ok(Saved { rules, repriced, kept })
+    Ok(Saved {
+        markup_bps: rules.markup_bps,
+        min_margin_bps: rules.min_margin_bps,
+        compare_at_bps: rules.compare_at_bps,
+        psychological_endings: rules.psychological_endings,
+        repriced,
+        kept,
+    })
 }
 
 #[cfg(test)]
