@@ -6,6 +6,7 @@
 //! as one JSON parameter read with `json_each`, because D1 binds at most 100 parameters to a
 //! statement and runs at most 1,000 queries per invocation.
 
+use crate::repo::supply::SyncedProduct;
 use domain::pricing::PricingRules;
 use domain::supply::Change;
 use serde::Deserialize;
@@ -56,41 +57,27 @@ pub async fn put(db: &StoreDb<impl Sql>, rules: &PricingRules, at: &str) -> Resu
     Ok(())
 }
 
-/// An imported product priced by the store's rules.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Follower {
-    /// Product id.
-    pub id: String,
-    /// Price in minor units.
-    pub price_minor: i64,
-    /// Compare-at price in minor units.
-    pub compare_at_minor: Option<i64>,
-    /// Supplier cost in minor units.
-    pub cost_minor: i64,
-    /// ISO currency code.
-    pub currency: String,
-}
-
 /// Up to `limit` of the store's products that follow its rules (imported, with a cost, and not
 /// priced by the merchant), in id order after the id `after` (from the start when empty).
-pub async fn followers(db: &StoreDb<impl Sql>, after: &str, limit: u32) -> Result<Vec<Follower>, SqlError> {
+/// They come as the sync's rows, whose decoder the Worker has already.
+pub async fn followers(
+    db: &StoreDb<impl Sql>,
+    after: &str,
+    limit: u32,
+) -> Result<Vec<SyncedProduct>, SqlError> {
     db.query_all(
-        "SELECT id, price_minor, compare_at_minor, cost_minor, currency FROM products WHERE store_id = ?1 \
+        "SELECT id, source, source_product_id, price_minor, compare_at_minor, cost_minor, currency, status, \
+         supplier_available, priced_by_merchant_at FROM products WHERE store_id = ?1 \
          AND source IS NOT NULL AND priced_by_merchant_at IS NULL AND cost_minor > 0 AND id > ?2 ORDER BY id LIMIT ?3",
         vec![after.into(), limit.into()],
     )
     .await
 }
 
-#[derive(Deserialize)]
-struct Count {
-    n: u64,
-}
-
 /// How many of the store's products have a price the merchant set: by hand, or written by hand
 /// without a supplier.
 pub async fn kept(db: &StoreDb<impl Sql>) -> Result<u64, SqlError> {
-    let row: Option<Count> = db
+    let row: Option<crate::repo::products::Count> = db
         .query_first(
             "SELECT COUNT(*) AS n FROM products WHERE store_id = ?1 \
              AND (priced_by_merchant_at IS NOT NULL OR source IS NULL)",

@@ -85,9 +85,11 @@ struct SlugRow {
     slug: String,
 }
 
+/// A `COUNT(*) AS n`.
 #[derive(Deserialize)]
-struct Count {
-    n: u64,
+pub(crate) struct Count {
+    /// The count.
+    pub(crate) n: u64,
 }
 
 /// How many products the store has.
