@@ -9,6 +9,9 @@
 //!
 //! Reconciling twice with the same supplier state answers no changes the second time, which is
 //! what makes a redelivered sync message harmless.
+//!
+//! [`follow_rules`] prices a product by the rules when its cost did not move: a price the merchant
+//! hands back to them, or every product that follows them when the store's rules change.
 
 use crate::money::Money;
 use crate::pricing::{margin_bps, quote, PricingError, PricingRules};
