@@ -377,6 +377,10 @@ async fn route(call: &mut Call, method: &Method, body: &Form) -> worker::Result<
         ["stores", id, "products", pid, "publish"] if post && is_id(id) && is_id(pid) => {
             publish(call, id, pid).await
         }
+        ["stores", id, "products", pid, "follow-rules"] if post && is_id(id) && is_id(pid) => {
+            follow_rules(call, id, pid).await
+        }
+        ["stores", id, "pricing"] if is_id(id) => pricing(call, id, post.then_some(body)).await,
         ["stores", id, "look"] if is_id(id) => look(call, id, post.then_some(body)).await,
         ["stores", id, "orders"] if !post && is_id(id) => orders(call, id).await,
         ["stores", id, "orders", oid] if !post && is_id(id) && is_id(oid) => order(call, id, oid, None).await,
@@ -1012,8 +1016,10 @@ async fn products(call: &mut Call, id: &str, post: Option<&Form>) -> worker::Res
     html_page(200, page)
 }
 
-/// The product fields of the edit form, as the API's change.
-fn product_changes(body: &Form, currency: &str) -> Result<Value, (String, &'static str)> {
+/// The product fields of the edit form, as the API's change. The price goes only when it was
+/// changed (`price_minor` is the product's): a price sent is the merchant's, which the rules then
+/// leave alone.
+fn product_changes(body: &Form, currency: &str, price_minor: i64) -> Result<Value, (String, &'static str)> {
     let description: Vec<String> = body
         .raw("description")
         .replace("\r\n", "\n")
@@ -1027,14 +1033,17 @@ fn product_changes(body: &Form, currency: &str) -> Result<Value, (String, &'stat
     let price = domain::Money::parse_decimal(body.get("price"), currency)
         .map_err(|e| (format!("The price {e}."), "price_minor"))?;
     let status = if body.get("status") == "published" { "published" } else { "draft" };
-    Ok(json!({
+    let mut changes = json!({
         "title": body.get("title"),
         "description": description,
-        "price_minor": price.minor,
         "meta_title": body.get("meta_title"),
         "meta_description": body.get("meta_description"),
         "status": status,
-    }))
+    });
+    if price.minor != price_minor {
+        changes["price_minor"] = json!(price.minor);
+    }
+    Ok(changes)
 }
 
 async fn product(call: &mut Call, id: &str, pid: &str, post: Option<&Form>) -> worker::Result<Response> {
@@ -1045,7 +1054,8 @@ async fn product(call: &mut Call, id: &str, pid: &str, post: Option<&Form>) -> w
     let mut current = or_fail!(call, api.get(&path).await);
     let mut failure = (String::new(), None::<String>);
     if let Some(body) = post {
-        match product_changes(body, text(&current, "currency")) {
+        match product_changes(body, text(&current, "currency"), current["price_minor"].as_i64().unwrap_or(0))
+        {
             Ok(changes) => match api.patch(&path, &changes).await {
                 Ok(_) => return redirect(&format!("/stores/{id}/products/{pid}?notice=saved")),
                 Err(error @ (ApiError::Refused { .. } | ApiError::Forbidden(_))) => failure = refused(&error),
@@ -1628,6 +1638,76 @@ async fn publish(call: &mut Call, id: &str, pid: &str) -> worker::Result<Respons
     redirect(&format!("/stores/{id}/products/{pid}?notice=published"))
 }
 
+/// Hands a price the merchant set back to the store's rules.
+async fn follow_rules(call: &mut Call, id: &str, pid: &str) -> worker::Result<Response> {
+    signed_in!(call);
+    let path = format!("/v1/stores/{id}/products/{pid}");
+    or_fail!(call, call.api().patch(&path, &json!({ "price_follows_rules": true })).await);
+    redirect(&format!("/stores/{id}/products/{pid}?notice=saved"))
+}
+
+/// The pricing rules as the form sends them: percentages, as basis points.
+fn pricing_fields(body: &Form) -> Result<Value, (String, &'static str)> {
+    let bps = |name: &str, field: &'static str| {
+        commerce::basis_points(body.get(name))
+            .ok_or_else(|| ("Type a percentage, such as 250 or 30.5.".to_owned(), field))
+    };
+    Ok(json!({
+        "markup_bps": bps("markup", "markup_bps")?,
+        "min_margin_bps": bps("min_margin", "min_margin_bps")?,
+        "compare_at_bps": bps("compare_at", "compare_at_bps")?,
+        "psychological_endings": body.get("psychological_endings") == "1",
+    }))
+}
+
+async fn pricing(call: &mut Call, id: &str, post: Option<&Form>) -> worker::Result<Response> {
+    signed_in!(call);
+    let api = call.api();
+    let store = or_fail!(call, api.get(&format!("/v1/stores/{id}")).await);
+    let path = format!("/v1/stores/{id}/pricing");
+    let mut current = or_fail!(call, api.get(&path).await);
+    let mut failure = (String::new(), None::<String>);
+    if let Some(body) = post {
+        match pricing_fields(body) {
+            Ok(fields) => match api.put(&path, &fields).await {
+                Ok(saved) => {
+                    let count = |key: &str| saved[key].as_u64().unwrap_or(0);
+                    return redirect(&format!(
+                        "/stores/{id}/pricing?repriced={}&kept={}",
+                        count("repriced"),
+                        count("kept")
+                    ));
+                }
+                Err(error @ (ApiError::Refused { .. } | ApiError::Forbidden(_))) => {
+                    failure = refused(&error);
+                    for (key, value) in fields.as_object().into_iter().flatten() {
+                        current[key] = value.clone();
+                    }
+                }
+                Err(error) => return call.failure(&error),
+            },
+            Err((message, field)) => failure = (message, Some(field.to_owned())),
+        }
+    }
+    let refusal = Refusal {
+        message: (!failure.0.is_empty()).then_some(failure.0.as_str()),
+        field: failure.1.as_deref(),
+    };
+    // What the last save re-priced, from its redirect (numbers only, never text from the query).
+    let saved = call.query.get("repriced").parse().ok().zip(call.query.get("kept").parse().ok());
+    let token = call.csrf_token();
+    let page = commerce::pricing(
+        &shell(call, &token, "Pricing", Some(&store)),
+        &token,
+        id,
+        &current,
+        saved,
+        call.can_edit(),
+        &refusal,
+    );
+    html_page(if post.is_some() { 400 } else { 200 }, page)
+}
+
 async fn research(call: &mut Call, id: &str, post: bool) -> worker::Result<Response> {
     signed_in!(call);
     let api = call.api();
@@ -1700,6 +1780,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_pricing_form_becomes_the_rules_in_basis_points() {
+        let body = Form::parse("markup=300&min_margin=20.5&compare_at=0");
+        assert_eq!(
+            pricing_fields(&body).unwrap(),
+            json!({"markup_bps": 30_000, "min_margin_bps": 2_050, "compare_at_bps": 0, "psychological_endings": false})
+        );
+        let bad = Form::parse("markup=3x&min_margin=20&compare_at=0&psychological_endings=1");
+        assert_eq!(pricing_fields(&bad).unwrap_err().1, "markup_bps");
+    }
+
+    #[test]
     fn only_our_own_paths_are_followed_after_login() {
         assert_eq!(safe_next("/stores/x"), "/stores/x");
         assert_eq!(safe_next("//evil.example"), "/");
@@ -1710,12 +1801,14 @@ mod tests {
     #[test]
     fn the_edit_form_becomes_the_api_change() {
         let body = Form::parse("title=Brush&description=One%0D%0A%0D%0ATwo%0D%0A%0D%0A&price=12.5&meta_title=M&meta_description=D&status=published");
-        let change = product_changes(&body, "USD").unwrap();
+        let change = product_changes(&body, "USD", 1999).unwrap();
         assert_eq!(change["description"], json!(["One", "Two"]));
         assert_eq!(change["price_minor"], 1250);
         assert_eq!(change["status"], "published");
+        let same = product_changes(&body, "USD", 1250).unwrap();
+        assert!(same.get("price_minor").is_none(), "an unchanged price stays the rules' to set: {same}");
         let bad = Form::parse("title=Brush&price=12.555");
-        assert_eq!(product_changes(&bad, "USD").unwrap_err().1, "price_minor");
+        assert_eq!(product_changes(&bad, "USD", 1999).unwrap_err().1, "price_minor");
     }
 
     #[test]

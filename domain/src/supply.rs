@@ -9,6 +9,9 @@
 //!
 //! Reconciling twice with the same supplier state answers no changes the second time, which is
 //! what makes a redelivered sync message harmless.
+//!
+//! [`follow_rules`] prices a product by the rules when its cost did not move: a price the merchant
+//! hands back to them, or every product that follows them when the store's rules change.
 
 use crate::money::Money;
 use crate::pricing::{margin_bps, quote, PricingError, PricingRules};
@@ -219,6 +222,50 @@ fn reprice(
     Ok(())
 }
 
+/// Why a product is priced by the rules when its cost did not move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FollowRules {
+    /// The merchant handed a price they had set back to the store's rules.
+    HandedBack,
+    /// The merchant changed the store's rules.
+    RulesChanged,
+}
+
+/// Prices a product by the store's rules from its supplier cost, when the cost did not move: the
+/// new price and compare-at price, and the history entries that say why. A price handed back
+/// always gets an entry (the merchant asked, even when the price stays); a rules change writes
+/// entries only for what moved, so re-pricing twice by the same rules writes nothing the second
+/// time.
+pub fn follow_rules(
+    price: Money,
+    compare_at: Option<Money>,
+    cost: Money,
+    rules: &PricingRules,
+    why: FollowRules,
+) -> Result<(Money, Option<Money>, Vec<Change>), PricingError> {
+    let prices = quote(cost, None, rules)?;
+    let basis = format!("from the supplier's price {cost} (margin {}%)", prices.margin_bps / 100);
+    let reason = match why {
+        FollowRules::HandedBack => {
+            format!("the merchant handed the price back to the store's rules: priced {basis}")
+        }
+        FollowRules::RulesChanged => format!("the store's pricing rules changed: re-priced {basis}"),
+    };
+    let mut changes = Vec::new();
+    if prices.price != price || why == FollowRules::HandedBack {
+        changes.push(change("price", Some(price.to_string()), Some(prices.price.to_string()), reason));
+    }
+    if prices.compare_at != compare_at {
+        changes.push(change(
+            "compare_at",
+            compare_at.map(|m| m.to_string()),
+            prices.compare_at.map(|m| m.to_string()),
+            "follows the new price",
+        ));
+    }
+    Ok((prices.price, prices.compare_at, changes))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,5 +401,47 @@ mod tests {
         )
         .unwrap();
         assert!(outcome.reprice.is_none());
+    }
+
+    #[test]
+    fn a_price_handed_back_follows_the_rules_and_the_history_says_the_merchant_asked() {
+        let rules = PricingRules::default();
+        let (price, compare_at, changes) =
+            follow_rules(usd(1_999), None, usd(1_240), &rules, FollowRules::HandedBack).unwrap();
+        assert_eq!((price, compare_at), (usd(3_099), Some(usd(4_299))), "2.5x cost, 1.4x compare-at");
+        let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
+        assert_eq!(fields, ["price", "compare_at"]);
+        assert_eq!((changes[0].old.as_deref(), changes[0].new.as_deref()), (Some("$19.99"), Some("$30.99")));
+        assert!(changes[0].reason.contains("handed the price back to the store's rules"), "{:?}", changes[0]);
+        assert!(
+            changes[0].reason.contains("from the supplier's price $12.40 (margin 59%)"),
+            "{:?}",
+            changes[0]
+        );
+        let (_, _, again) =
+            follow_rules(price, compare_at, usd(1_240), &rules, FollowRules::HandedBack).unwrap();
+        assert_eq!(again.len(), 1, "a price handed back is always recorded, even when it stays: {again:?}");
+    }
+
+    #[test]
+    fn new_rules_reprice_what_moved_and_the_same_rules_again_write_nothing() {
+        let three_x = PricingRules { markup_bps: 30_000, compare_at_bps: 0, ..PricingRules::default() };
+        let before = listed();
+        let (price, compare_at, changes) =
+            follow_rules(before.price, before.compare_at, before.cost, &three_x, FollowRules::RulesChanged)
+                .unwrap();
+        assert_eq!((price, compare_at), (usd(3_699), None));
+        assert!(changes[0].reason.starts_with("the store's pricing rules changed: re-priced"), "{changes:?}");
+        assert_eq!(changes[1].new, None, "no compare-at under the new rules");
+        let (_, _, again) =
+            follow_rules(price, compare_at, before.cost, &three_x, FollowRules::RulesChanged).unwrap();
+        assert!(again.is_empty(), "{again:?}");
+    }
+
+    #[test]
+    fn a_product_without_a_cost_cannot_follow_the_rules() {
+        let refused =
+            follow_rules(usd(1_999), None, usd(0), &PricingRules::default(), FollowRules::HandedBack);
+        assert_eq!(refused, Err(PricingError::NonPositiveCost));
     }
 }

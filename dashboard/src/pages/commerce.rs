@@ -276,6 +276,72 @@ pub fn shipping(
     )
 }
 
+/// Basis points as the percentage a merchant types: 25000 -> "250", 14050 -> "140.5".
+pub fn percent(bps: i64) -> String {
+    let (whole, hundredths) = (bps / 100, bps % 100);
+    if hundredths == 0 {
+        whole.to_string()
+    } else {
+        format!("{whole}.{hundredths:02}").trim_end_matches('0').to_owned()
+    }
+}
+
+/// A typed percentage as basis points ("250" -> 25000, "140.5" -> 14050); `None` when it is not
+/// a number with at most two decimals.
+pub fn basis_points(typed: &str) -> Option<u32> {
+    let (whole, fraction) = typed.trim().split_once('.').unwrap_or((typed.trim(), ""));
+    if whole.is_empty()
+        || fraction.len() > 2
+        || !(whole.bytes().chain(fraction.bytes())).all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let hundredths: u32 = format!("{fraction:0<2}").parse().ok()?;
+    whole.parse::<u32>().ok()?.checked_mul(100)?.checked_add(hundredths)
+}
+
+/// The store's pricing rules, and what the last save re-priced (`saved`: re-priced, kept).
+pub fn pricing(
+    shell: &Shell,
+    csrf: &str,
+    store_id: &str,
+    rules: &Value,
+    saved: Option<(u64, u64)>,
+    can_edit: bool,
+    refusal: &Refusal,
+) -> Markup {
+    let value = |key: &str| percent(rules[key].as_i64().unwrap_or(0));
+    let (markup, margin, compare_at) =
+        (value("markup_bps"), value("min_margin_bps"), value("compare_at_bps"));
+    let on = |f: &str| (refusal.field == Some(f)).then_some(refusal.message).flatten();
+    page(
+        shell,
+        html! {
+            @if let Some((repriced, kept)) = saved {
+                p #repriced role="status" {
+                    "Saved. " (repriced) " product" @if repriced != 1 { "s" } " re-priced by the new rules; "
+                    (kept) " price" @if kept != 1 { "s" } " you set kept."
+                }
+            }
+            p { "Imported products are priced by these rules from their supplier's cost, and re-priced when it moves or the rules change. A price you set by hand stays yours until you hand it back on the product's page." }
+            form.card method="post" action={ "/stores/" (store_id) "/pricing" } {
+                (csrf_field(csrf))
+                fieldset disabled[!can_edit] {
+                    legend { "Pricing rules" }
+                    (Field { hint: Some("Price as a percentage of cost: 250 is 2.5 times the cost."), ..Field::text("Markup (%)", "markup", &markup) }.render(on("markup_bps")))
+                    (Field { hint: Some("No price goes below this gross margin."), ..Field::text("Minimum margin (%)", "min_margin", &margin) }.render(on("min_margin_bps")))
+                    (Field { hint: Some("The struck-through price as a percentage of the price: 140, or 0 for none."), ..Field::text("Compare-at price (%)", "compare_at", &compare_at) }.render(on("compare_at_bps")))
+                    div.choice {
+                        input #psychological_endings type="checkbox" name="psychological_endings" value="1" checked[rules["psychological_endings"].as_bool().unwrap_or(true)];
+                        label for="psychological_endings" { "Prices end in .99" }
+                    }
+                    button type="submit" { "Save and re-price" }
+                }
+            }
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::test_shell as shell;
@@ -376,5 +442,33 @@ mod tests {
             "<input id=\"automatic_tax\" type=\"checkbox\" name=\"automatic_tax\" value=\"1\" checked>"
         ));
         insta::assert_snapshot!(html);
+    }
+
+    #[test]
+    fn percentages_are_typed_as_merchants_write_them() {
+        assert_eq!(
+            (percent(25_000), percent(14_050), percent(0)),
+            ("250".into(), "140.5".into(), "0".into())
+        );
+        assert_eq!(basis_points("250"), Some(25_000));
+        assert_eq!(basis_points(" 140.5 "), Some(14_050));
+        assert_eq!(basis_points("30.25"), Some(3_025));
+        for bad in ["", "2.5.0", "-1", "1.234", "abc", ".5"] {
+            assert_eq!(basis_points(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn snapshot_of_the_pricing_rules_after_a_save() {
+        let rules = json!({"markup_bps": 30_000, "min_margin_bps": 2_000, "compare_at_bps": 0, "psychological_endings": false});
+        let html = pricing(&shell("Pricing"), "tok", "s1", &rules, Some((12, 1)), true, &Refusal::default())
+            .into_string();
+        assert!(html.contains("12 products re-priced by the new rules; 1 price you set kept."), "{html}");
+        assert!(html.contains("id=\"markup\" name=\"markup\" type=\"text\" value=\"300\""), "{html}");
+        assert!(!html.contains("checked"), "{html}");
+        insta::assert_snapshot!(html);
+        let viewer =
+            pricing(&shell("Pricing"), "tok", "s1", &rules, None, false, &Refusal::default()).into_string();
+        assert!(viewer.contains("fieldset disabled") && !viewer.contains("re-priced by the new rules"));
     }
 }

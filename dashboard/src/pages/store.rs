@@ -301,6 +301,7 @@ pub fn products(
     page(
         shell,
         html! {
+            p { "Imported products are priced by your " a href={ "/stores/" (store_id) "/pricing" } { "pricing rules" } "." }
             form.filters method="get" action={ "/stores/" (store_id) "/products" } role="search" {
                 div.field { label for="q" { "Search" } input #q name="q" type="search" value=(q); }
                 div.field {
@@ -380,6 +381,22 @@ pub fn product(
                 form method="post" action={ (action) "/publish" } {
                     (csrf_field(csrf))
                     button type="submit" { "Publish" }
+                }
+            }
+            p #price-source {
+                @if p["price_follows_rules"] == true {
+                    "The price follows your store's " a href={ "/stores/" (store_id) "/pricing" } { "pricing rules" }
+                    ": it moves when the supplier's cost or the rules change. Setting it here makes it yours."
+                } @else if p["source"].is_string() {
+                    "You set this price by hand: the supplier sync and new pricing rules keep it."
+                } @else {
+                    "You set this price: a product written by hand is never re-priced."
+                }
+            }
+            @if can_edit && p["price_follows_rules"] == false && p["source"].is_string() {
+                form method="post" action={ (action) "/follow-rules" } {
+                    (csrf_field(csrf))
+                    button type="submit" { "Price it by the store's rules again" }
                 }
             }
             form.card method="post" action=(action) {
@@ -668,6 +685,25 @@ mod tests {
         let html =
             product(&shell("Slicker Brush"), "tok", "s1", shop, &p, false, &Refusal::default()).into_string();
         insta::assert_snapshot!("published_product_for_a_viewer", html);
+    }
+
+    #[test]
+    fn a_product_page_says_whose_price_it_is_and_offers_to_hand_it_back() {
+        let mut p = json!({"id": "p1", "slug": "lamp", "title": "Lamp", "status": "draft", "price_minor": 2999, "currency": "USD",
+                       "source": "aliexpress", "price_follows_rules": false, "priced_by_merchant_at": "2026-12-08T01:00:00Z"});
+        let shop = "http://cozy.localhost:8788/";
+        let html = product(&shell("Lamp"), "tok", "s1", shop, &p, true, &Refusal::default()).into_string();
+        assert!(html.contains("You set this price by hand"), "{html}");
+        assert!(html.contains("action=\"/stores/s1/products/p1/follow-rules\""), "{html}");
+        let viewer = product(&shell("Lamp"), "tok", "s1", shop, &p, false, &Refusal::default()).into_string();
+        assert!(!viewer.contains("follow-rules"), "a viewer cannot hand it back");
+        p["price_follows_rules"] = json!(true);
+        let html = product(&shell("Lamp"), "tok", "s1", shop, &p, true, &Refusal::default()).into_string();
+        assert!(
+            html.contains("follows your store's <a href=\"/stores/s1/pricing\">pricing rules</a>"),
+            "{html}"
+        );
+        assert!(!html.contains("follow-rules"));
     }
 
     #[test]

@@ -59,6 +59,8 @@ pub struct ProductDetail {
     pub source: Option<String>,
     /// The product's id at its source.
     pub source_product_id: Option<String>,
+    /// When the merchant set the price by hand (`None`: the store's rules set it).
+    pub priced_by_merchant_at: Option<String>,
     /// Creation time (RFC 3339).
     pub created_at: String,
     /// Last change (RFC 3339).
@@ -83,9 +85,11 @@ struct SlugRow {
     slug: String,
 }
 
+/// A `COUNT(*) AS n`.
 #[derive(Deserialize)]
-struct Count {
-    n: u64,
+pub(crate) struct Count {
+    /// The count.
+    pub(crate) n: u64,
 }
 
 /// How many products the store has.
@@ -343,7 +347,8 @@ pub async fn find_by_source(
 }
 
 pub(crate) const DETAIL_SELECT: &str = "SELECT id, slug, title, status, description, features, meta_title, meta_description, keywords, images, \
-     price_minor, compare_at_minor, cost_minor, currency, source, source_product_id, created_at, updated_at FROM products";
+     price_minor, compare_at_minor, cost_minor, currency, source, source_product_id, priced_by_merchant_at, created_at, \
+     updated_at FROM products";
 
 #[cfg(test)]
 mod tests {

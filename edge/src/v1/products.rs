@@ -89,6 +89,10 @@ pub struct ProductDetailView {
     currency: String,
     source: Option<String>,
     source_product_id: Option<String>,
+    /// Whether the store's rules price it (imported, and not priced by the merchant since).
+    price_follows_rules: bool,
+    /// When the merchant set the price by hand; the sync keeps it until handed back.
+    priced_by_merchant_at: Option<String>,
     created_at: String,
     updated_at: String,
     variants: Vec<crate::v1::variants::VariantView>,
@@ -111,8 +115,10 @@ impl From<ProductDetail> for ProductDetailView {
             compare_at_minor: p.compare_at_minor,
             cost_minor: p.cost_minor,
             currency: p.currency,
+            price_follows_rules: p.source.is_some() && p.priced_by_merchant_at.is_none(),
             source: p.source,
             source_product_id: p.source_product_id,
+            priced_by_merchant_at: p.priced_by_merchant_at,
             created_at: p.created_at,
             updated_at: p.updated_at,
             variants: Vec::new(),
@@ -143,13 +149,81 @@ pub struct ProductFields {
     compare_at_minor: Option<Option<i64>>,
     cost_minor: Option<i64>,
     status: Option<String>,
+    /// `true` hands the price back to the store's rules: re-priced at once from the supplier cost,
+    /// and by the sync from then on; `false` keeps the price as it is, as the merchant's (changes
+    /// only). Never sent with a price.
+    price_follows_rules: Option<bool>,
 }
 
 impl ProductFields {
     /// Whether the change sets a price by hand, which the supplier sync then keeps.
     fn sets_price(&self) -> bool {
-        self.price_minor.is_some() || self.compare_at_minor.is_some()
+        self.price_minor.is_some()
+            || self.compare_at_minor.is_some()
+            || self.price_follows_rules == Some(false)
     }
+
+    /// Whether the change hands the price back to the rules; 400 when `price_follows_rules` comes with
+    /// a price.
+    fn hands_back(&self) -> ApiResult<bool> {
+        if self.price_follows_rules.is_some()
+            && (self.price_minor.is_some() || self.compare_at_minor.is_some())
+        {
+            return Err(ApiError::invalid(
+                "price_follows_rules",
+                "send either price_follows_rules or a price (price_minor, compare_at_minor), not both",
+            ));
+        }
+        Ok(self.price_follows_rules == Some(true))
+    }
+}
+
+/// Prices `checked` by the store's `rules` for a product whose price the merchant hands back:
+/// from its supplier cost (after the change), with its history entries named by `history_id`.
+/// 422 when it has no supplier (written by hand, nothing follows the rules) or no cost.
+fn hand_back(
+    current: &ProductDetail,
+    checked: &mut Checked,
+    rules: &domain::pricing::PricingRules,
+    mut history_id: impl FnMut() -> String,
+) -> ApiResult<crate::repo::pricing::Repriced> {
+    if current.source.is_none() {
+        return Err(ApiError::unprocessable(
+            "price_follows_rules",
+            "only a product imported from a supplier follows the store's rules; this one was written by hand",
+        ));
+    }
+    let currency: Currency =
+        current.currency.parse().map_err(|e| ApiError::internal("product currency", e))?;
+    let money = |minor| domain::Money::from_minor(minor, currency);
+    let (price, compare_at, changes) = domain::supply::follow_rules(
+        money(current.price_minor),
+        current.compare_at_minor.map(money),
+        money(checked.cost_minor),
+        rules,
+        domain::supply::FollowRules::HandedBack,
+    )
+    .map_err(|e| match e {
+        domain::pricing::PricingError::NonPositiveCost => ApiError::unprocessable(
+            "cost_minor",
+            "the product has no supplier cost to price from: set cost_minor first",
+        ),
+        e => ApiError::unprocessable("price_follows_rules", e.to_string()),
+    })?;
+    checked.price_minor = price.minor;
+    checked.compare_at_minor = compare_at.map(|m| m.minor);
+    Ok(crate::repo::pricing::Repriced {
+        id: current.id.clone(),
+        old_price_minor: current.price_minor,
+        price_minor: price.minor,
+        compare_at_minor: checked.compare_at_minor,
+        changes: changes.into_iter().map(|c| (history_id(), c)).collect(),
+    })
+}
+
+/// The history entry id of a change the merchant made.
+fn history_id() -> String {
+    new_id::<ProductId>().to_string()
 }
 
 /// A product's editable state after a change, checked.
@@ -302,12 +376,23 @@ pub async fn get(scope: &StoreScope, id: ProductId) -> ApiResult<ProductDetailVi
     full(&scope.db, id).await
 }
 
+/// The refusal of `price_follows_rules` for a product written by hand.
+fn written_by_hand() -> ApiError {
+    ApiError::invalid(
+        "price_follows_rules",
+        "a product written by hand has the merchant's price; only imported products follow the store's rules",
+    )
+}
+
 /// `POST /v1/stores/{id}/products`: a product the merchant writes by hand; a draft unless
 /// `status` says otherwise.
 pub async fn create(env: &Env, scope: &StoreScope, body: &str) -> ApiResult<ProductDetailView> {
     let store = &scope.store;
     let actor = &scope.actor();
     let mut fields: ProductFields = parse_json(body)?;
+    if fields.price_follows_rules.is_some() {
+        return Err(written_by_hand());
+    }
     let slug_wanted = fields.slug.take();
     let variants = fields.variants.take();
     let checked = Checked::new(None, fields, &store.row.currency)?;
@@ -348,13 +433,29 @@ pub async fn update(
     let current = detail(db, id).await?;
     let existing = crate::repo::variants::ids_of(db, &id.to_string()).await?;
     let priced = fields.sets_price();
-    let checked = Checked::new(Some(&current), fields, &scope.store.row.currency)?;
+    let back = fields.hands_back()?;
+    let mut checked = Checked::new(Some(&current), fields, &scope.store.row.currency)?;
+    let handed_back = if back {
+        let rules = crate::repo::pricing::get(db).await?;
+        Some(hand_back(&current, &mut checked, &rules, history_id)?)
+    } else {
+        None
+    };
     let variants =
         variants.map(|v| crate::v1::variants::check(Some(&v), &existing, checked.price_minor)).transpose()?;
     let at = rfc3339(now());
     let mut statements = vec![crate::repo::products::update(db, id, &checked.changes(), &at)?];
     if priced {
         statements.push(crate::repo::products::priced_by_merchant(db, &id.to_string(), &at)?);
+    }
+    if let Some(repriced) = handed_back {
+        statements.extend(crate::repo::pricing::reprice(
+            db,
+            &[repriced],
+            true,
+            &format!("merchant:{at}"),
+            &at,
+        )?);
     }
     if let Some(raw) = slug_wanted {
         let slug = crate::v1::slugs::check("slug", &raw)?;
@@ -423,11 +524,14 @@ pub async fn bulk_update(
     if input.changes.slug.is_some() || input.changes.variants.is_some() {
         return Err(ApiError::invalid("changes", "slug and variants are changed one product at a time"));
     }
+    let back = input.changes.hands_back()?;
     let db = &scope.db;
+    let rules = if back { Some(crate::repo::pricing::get(db).await?) } else { None };
     let at = rfc3339(now());
     let mut errors = Vec::new();
     let mut unknown = Vec::new();
     let mut statements = Vec::new();
+    let mut handed_back = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for raw in &input.ids {
         if !seen.insert(raw.as_str()) {
@@ -445,7 +549,14 @@ pub async fn bulk_update(
             }
             Err(e) => return Err(e),
         };
-        match Checked::new(Some(&current), input.changes.clone(), &scope.store.row.currency) {
+        let checked = Checked::new(Some(&current), input.changes.clone(), &scope.store.row.currency)
+            .and_then(|mut checked| {
+                if let Some(rules) = &rules {
+                    handed_back.push(hand_back(&current, &mut checked, rules, history_id)?);
+                }
+                Ok(checked)
+            });
+        match checked {
             Ok(checked) => {
                 statements.push(crate::repo::products::update(db, id, &checked.changes(), &at)?);
                 if input.changes.sets_price() {
@@ -464,6 +575,7 @@ pub async fn bulk_update(
         return Ok(Err(errors));
     }
     let updated = seen.len();
+    statements.extend(crate::repo::pricing::reprice(db, &handed_back, true, &format!("merchant:{at}"), &at)?);
     db.execute_batch(statements).await?;
     changed(env, store, actor, "product.bulk_update", &format!("{updated} products")).await?;
     Ok(Ok(serde_json::json!({ "updated": updated })))
@@ -714,6 +826,10 @@ pub async fn import(
     let mut good = Vec::new();
     for (line, row) in rows {
         match row.and_then(|fields| {
+            if fields.price_follows_rules.is_some() {
+                let e = written_by_hand();
+                return Err(RowError { line, field: e.field, message: e.detail });
+            }
             if fields.slug.is_some() || fields.variants.is_some() {
                 return Err(RowError {
                     line,
@@ -779,5 +895,38 @@ mod tests {
         assert!(super::page_url("https://bücher.example/p/1").is_none());
         assert!(super::page_url("ftp://shop.example/p/1").is_none());
         assert!(super::page_url("/p/1").is_none());
+    }
+
+    #[test]
+    fn a_price_handed_back_is_priced_by_the_rules_from_the_cost_and_refused_without_one() {
+        use super::*;
+        let product = |source: Option<&str>, cost: i64| -> ProductDetail {
+            serde_json::from_value(serde_json::json!({
+                "id": "p1", "slug": "p", "title": "Lamp", "status": "published", "description": "[\"A lamp.\"]",
+                "features": "[]", "meta_title": "Lamp", "meta_description": "A lamp.", "keywords": "[]", "images": "[]",
+                "price_minor": 1999, "compare_at_minor": null, "cost_minor": cost, "currency": "USD",
+                "source": source, "source_product_id": "s1", "priced_by_merchant_at": "2026-12-07T09:00:00Z",
+                "created_at": "c", "updated_at": "u"
+            }))
+            .unwrap()
+        };
+        let rules =
+            domain::pricing::PricingRules { markup_bps: 30_000, compare_at_bps: 0, ..Default::default() };
+        let back = |current: &ProductDetail| {
+            let mut checked = Checked::new(Some(current), ProductFields::default(), "USD").unwrap();
+            hand_back(current, &mut checked, &rules, || "h1".into()).map(|r| (r, checked.price_minor))
+        };
+        let (repriced, price) = back(&product(Some("aliexpress"), 1_000)).unwrap();
+        assert_eq!((repriced.old_price_minor, repriced.price_minor, price), (1_999, 2_999, 2_999));
+        assert_eq!(repriced.changes[0].1.new.as_deref(), Some("$29.99"));
+        let no_cost = back(&product(Some("aliexpress"), 0)).unwrap_err();
+        assert_eq!((no_cost.status, no_cost.field.as_deref()), (422, Some("cost_minor")));
+        let by_hand = back(&product(None, 1_000)).unwrap_err();
+        assert_eq!((by_hand.status, by_hand.field.as_deref()), (422, Some("price_follows_rules")));
+        let both: ProductFields =
+            serde_json::from_str(r#"{"price_follows_rules": true, "price_minor": 100}"#).unwrap();
+        assert_eq!(both.hands_back().unwrap_err().field.as_deref(), Some("price_follows_rules"));
+        let keep: ProductFields = serde_json::from_str(r#"{"price_follows_rules": false}"#).unwrap();
+        assert!(keep.sets_price() && !keep.hands_back().unwrap(), "false keeps the price as the merchant's");
     }
 }

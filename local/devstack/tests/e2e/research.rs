@@ -683,7 +683,15 @@ async fn a_stores_pricing_rules_price_its_imports_and_the_sync_keeps_a_price_set
     );
     let rules = json!({ "markup_bps": 30_000, "min_margin_bps": 2_000, "compare_at_bps": 0, "psychological_endings": false });
     let set = put(rules.clone()).await;
-    assert_eq!((set.status, &set.json), (200, &rules), "{}", set.text);
+    assert_eq!(set.status, 200, "{}", set.text);
+    for field in ["markup_bps", "min_margin_bps", "compare_at_bps", "psychological_endings"] {
+        assert_eq!(set.json[field], rules[field], "{}", set.text);
+    }
+    assert_eq!(
+        (set.json["repriced"].as_u64(), set.json["kept"].as_u64()),
+        (Some(0), Some(0)),
+        "an empty store"
+    );
     assert_eq!(stack.get(&pricing, &merchant.access).await.json, rules);
     let store_rules = domain::pricing::PricingRules {
         markup_bps: 30_000,
@@ -744,4 +752,140 @@ async fn a_stores_pricing_rules_price_its_imports_and_the_sync_keeps_a_price_set
     let reason = entries[0]["reason"].as_str().unwrap();
     assert!(reason.contains("set by the merchant and is kept"), "{reason}");
     assert!(reason.contains("below the store's minimum margin of 20%"), "a 10% margin now: {reason}");
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn new_rules_move_the_prices_that_follow_them_and_a_price_handed_back_follows_them_again() {
+    let stack = Stack::connect().await;
+    let merchant = stack.sign_up().await;
+    // A home office store: no other test prices or syncs its catalog.
+    let store = niche_store(&stack, &merchant, "Reprice E2E", "home office").await;
+    imported_run(&stack, &merchant, &store).await;
+    // Every product came from a supplier (AliExpress or the feed), so the rules price them all.
+    let products: Vec<Value> = stack.products(&merchant, &store).await;
+    assert!(products.len() >= 2 && products.iter().all(|p| p["source"].is_string()), "{products:?}");
+    let path = |id: &str| format!("/v1/stores/{store}/products/{id}");
+    let patch = |id: String, body: Value| {
+        let (stack, merchant, path) = (&stack, &merchant, path(&id));
+        async move { stack.send(reqwest::Method::PATCH, &path, &merchant.access, Some(&body)).await }
+    };
+    let by_rules = |p: &Value, rules: &domain::pricing::PricingRules| {
+        let cost = domain::Money::from_minor(p["cost_minor"].as_i64().unwrap(), domain::Currency::Usd);
+        let quote = domain::pricing::quote(cost, None, rules).unwrap();
+        (json!(quote.price.minor), json!(quote.compare_at.map(|m| m.minor)))
+    };
+
+    // Imported by the default rules; the merchant sets one price by hand at twice the cost.
+    let mine = products[0]["id"].as_str().unwrap().to_owned();
+    let hand = products[0]["cost_minor"].as_i64().unwrap() * 2;
+    let set = patch(mine.clone(), json!({ "price_minor": hand })).await;
+    assert_eq!(set.status, 200, "{}", set.text);
+    assert_eq!(
+        (&set.json["price_follows_rules"], set.json["priced_by_merchant_at"].is_string()),
+        (&json!(false), true)
+    );
+    let other = product(&stack, &merchant, &store, products[1]["id"].as_str().unwrap()).await;
+    assert_eq!(other["price_follows_rules"], true, "{other}");
+
+    // New rules: 3x cost, no compare-at price, no .99 endings. The hand-set price stays; every
+    // other one moves to the new rules at once, and the answer counts both.
+    let rules = json!({ "markup_bps": 30_000, "min_margin_bps": 2_000, "compare_at_bps": 0, "psychological_endings": false });
+    let three_x = domain::pricing::PricingRules {
+        markup_bps: 30_000,
+        min_margin_bps: 2_000,
+        compare_at_bps: 0,
+        psychological_endings: false,
+    };
+    let pricing = format!("/v1/stores/{store}/pricing");
+    let saved = stack.send(reqwest::Method::PUT, &pricing, &merchant.access, Some(&rules)).await;
+    assert_eq!(saved.status, 200, "{}", saved.text);
+    assert_eq!(
+        (saved.json["repriced"].as_u64(), saved.json["kept"].as_u64()),
+        (Some(products.len() as u64 - 1), Some(1)),
+        "{}",
+        saved.text
+    );
+    for p in &stack.products(&merchant, &store).await {
+        let now = product(&stack, &merchant, &store, p["id"].as_str().unwrap()).await;
+        if now["id"] == mine.as_str() {
+            assert_eq!(now["price_minor"], hand, "the merchant's price is kept: {now}");
+        } else {
+            assert_eq!(
+                (now["price_minor"].clone(), now["compare_at_minor"].clone()),
+                by_rules(&now, &three_x),
+                "{now}"
+            );
+        }
+    }
+    let price_entry = |history: &Value| {
+        history["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["field"] == "price")
+            .cloned()
+            .unwrap_or_default()
+    };
+    let history = changes(&stack, &merchant, &store, other["id"].as_str().unwrap()).await;
+    let entry = &price_entry(&history);
+    assert!(
+        entry["field"] == "price"
+            && entry["reason"].as_str().unwrap().contains("the store's pricing rules changed"),
+        "{history}"
+    );
+    let again = stack.send(reqwest::Method::PUT, &pricing, &merchant.access, Some(&rules)).await;
+    assert_eq!(
+        (again.json["repriced"].as_u64(), again.json["kept"].as_u64()),
+        (Some(0), Some(1)),
+        "{}",
+        again.text
+    );
+
+    // Handing the price back prices it by the rules at once, and the history says the merchant asked.
+    let both = patch(mine.clone(), json!({ "price_follows_rules": true, "price_minor": hand })).await;
+    assert_eq!(
+        (both.status, both.json["field"].as_str()),
+        (400, Some("price_follows_rules")),
+        "{}",
+        both.text
+    );
+    let back = patch(mine.clone(), json!({ "price_follows_rules": true })).await;
+    assert_eq!(back.status, 200, "{}", back.text);
+    assert_eq!(
+        (back.json["price_minor"].clone(), back.json["compare_at_minor"].clone()),
+        by_rules(&back.json, &three_x)
+    );
+    assert_eq!(
+        (&back.json["price_follows_rules"], &back.json["priced_by_merchant_at"]),
+        (&json!(true), &Value::Null)
+    );
+    let history = changes(&stack, &merchant, &store, &mine).await;
+    let entry = &price_entry(&history);
+    assert_eq!(
+        (entry["old_value"].as_str(), entry["field"].as_str()),
+        (Some(&*format!("${}.{:02}", hand / 100, hand % 100)), Some("price")),
+        "{history}"
+    );
+    assert!(
+        entry["reason"].as_str().unwrap().contains("handed the price back to the store's rules"),
+        "{history}"
+    );
+
+    // From then on the rules price it: the next rules move it too.
+    let four_x = json!({ "markup_bps": 40_000, "min_margin_bps": 2_000, "compare_at_bps": 0, "psychological_endings": false });
+    let saved = stack.send(reqwest::Method::PUT, &pricing, &merchant.access, Some(&four_x)).await;
+    assert_eq!(
+        (saved.json["repriced"].as_u64(), saved.json["kept"].as_u64()),
+        (Some(products.len() as u64), Some(0)),
+        "{}",
+        saved.text
+    );
+    let now = product(&stack, &merchant, &store, &mine).await;
+    let rules = domain::pricing::PricingRules { markup_bps: 40_000, ..three_x };
+    assert_eq!(
+        (now["price_minor"].clone(), now["compare_at_minor"].clone()),
+        by_rules(&now, &rules),
+        "{now}"
+    );
 }
