@@ -57,19 +57,42 @@ impl EdgeApi {
         body: &C::Request,
         now_ms: f64,
     ) -> worker::Result<(u16, String)> {
-        let path = C::path(params);
-        let body = serde_json::to_string(body)?;
-        let method = Method::from(C::METHOD.to_owned());
+        self.send(C::METHOD, &C::path(params), &serde_json::to_string(body)?, now_ms).await
+    }
+
+    /// [`EdgeApi::call`] for a shopper's own action (a checkout, a sign-up, a review), which is as
+    /// safe to repeat as the shopper's second click: a call the edge did not answer (a connection
+    /// lost on the way) goes once more with a fresh nonce, and when that fails too the answer is a
+    /// 503 with no body, which each page turns into its "try again in a moment".
+    pub async fn call_for_shopper<C: InternalCall>(
+        &self,
+        params: &C::Params,
+        body: &C::Request,
+        now_ms: f64,
+    ) -> worker::Result<(u16, String)> {
+        let (path, body) = (C::path(params), serde_json::to_string(body)?);
+        for attempt in 1..=2 {
+            match self.send(C::METHOD, &path, &body, now_ms).await {
+                Ok(answer) => return Ok(answer),
+                Err(error) => {
+                    worker::console_warn!("the edge did not answer {path} (attempt {attempt}): {error}")
+                }
+            }
+        }
+        Ok((503, String::new()))
+    }
+
+    async fn send(&self, method: &str, path: &str, body: &str, now_ms: f64) -> worker::Result<(u16, String)> {
         let timestamp = (now_ms / 1_000.0) as i64;
         let nonce = hex::encode(random_bytes::<16>());
-        let signature = sign(self.secret.as_bytes(), C::METHOD, &path, timestamp, &nonce, body.as_bytes());
+        let signature = sign(self.secret.as_bytes(), method, path, timestamp, &nonce, body.as_bytes());
         let headers = Headers::new();
         headers.set("content-type", "application/json")?;
         headers.set(TIMESTAMP_HEADER, &timestamp.to_string())?;
         headers.set(NONCE_HEADER, &nonce)?;
         headers.set(SIGNATURE_HEADER, &signature)?;
         let mut init = RequestInit::new();
-        init.with_method(method).with_headers(headers).with_body(Some(body.into()));
+        init.with_method(Method::from(method.to_owned())).with_headers(headers).with_body(Some(body.into()));
         let request = Request::new_with_init(&format!("{}{path}", self.base.trim_end_matches('/')), &init)?;
         let mut response = Fetch::Request(request).send().await?;
         let status = response.status_code();

@@ -558,7 +558,8 @@ async fn shopper_post(
                 country: field(&fields, "country").map(str::to_owned),
                 ip: req.headers().get("cf-connecting-ip")?,
             };
-            let (status, text) = api.call::<calls::OpenCheckout>(&store.store_id, &start, now).await?;
+            let (status, text) =
+                api.call_for_shopper::<calls::OpenCheckout>(&store.store_id, &start, now).await?;
             if status == 201 {
                 let started: <calls::OpenCheckout as InternalCall>::Response = serde_json::from_str(&text)?;
                 return with_cart(redirect(&started.checkout_url, 303, Caching::Private)?, &cart);
@@ -587,7 +588,8 @@ async fn shopper_post(
                 first_name: field(&fields, "first_name").map(str::to_owned),
                 ip: req.headers().get("cf-connecting-ip")?.unwrap_or_else(|| "local".to_owned()),
             };
-            let (status, text) = api.call::<calls::SubscribeShopper>(&store.store_id, &signup, now).await?;
+            let (status, text) =
+                api.call_for_shopper::<calls::SubscribeShopper>(&store.store_id, &signup, now).await?;
             let problem: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
             let detail = problem["detail"].as_str().unwrap_or("Please try again later.");
             let (ok, status, message) = match status {
@@ -678,7 +680,8 @@ async fn review_post(
         author: text("author"),
     };
     let api = EdgeApi::from_env(env)?;
-    let (status, answer) = api.call::<calls::SubmitReview>(&store.store_id, &submission, now).await?;
+    let (status, answer) =
+        api.call_for_shopper::<calls::SubmitReview>(&store.store_id, &submission, now).await?;
     if status == 201 {
         return redirect(&format!("/orders/{token}/review?sent=1"), 303, Caching::Private);
     }
