@@ -65,6 +65,35 @@ pub const PASSWORD_MIN_CHARS: usize = 12;
 /// Longest password accepted, so hashing cost stays bounded.
 pub const PASSWORD_MAX_CHARS: usize = 128;
 
+/// Invitations one team may send in 24 hours.
+pub const INVITATIONS_PER_TEAM_PER_DAY: u64 = 20;
+/// Invitations one address may receive in 24 hours, from every team together: any owner can type
+/// any address, and a new tenant costs nothing.
+pub const INVITATIONS_PER_ADDRESS_PER_DAY: u64 = 3;
+/// Reset links one account is mailed in an hour; later requests get the same answer and no mail.
+pub const RESETS_PER_ACCOUNT_PER_HOUR: u64 = 3;
+
+/// Why an invitation may not be mailed now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvitationCap {
+    /// The team sent [`INVITATIONS_PER_TEAM_PER_DAY`] in the last 24 hours.
+    Team,
+    /// The address got [`INVITATIONS_PER_ADDRESS_PER_DAY`] in the last 24 hours.
+    Address,
+}
+
+/// The cap a new invitation would pass, from the invitations of the last 24 hours sent by the
+/// team and sent to the address; `None` when it may go.
+pub fn invitation_cap(by_team: u64, to_address: u64) -> Option<InvitationCap> {
+    if by_team >= INVITATIONS_PER_TEAM_PER_DAY {
+        Some(InvitationCap::Team)
+    } else if to_address >= INVITATIONS_PER_ADDRESS_PER_DAY {
+        Some(InvitationCap::Address)
+    } else {
+        None
+    }
+}
+
 /// Why a password was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PasswordError {
@@ -161,6 +190,22 @@ impl Role {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn an_invitation_stops_at_the_teams_daily_cap_then_at_the_addresses() {
+        assert_eq!(invitation_cap(0, 0), None);
+        assert_eq!(
+            invitation_cap(INVITATIONS_PER_TEAM_PER_DAY - 1, INVITATIONS_PER_ADDRESS_PER_DAY - 1),
+            None
+        );
+        assert_eq!(invitation_cap(INVITATIONS_PER_TEAM_PER_DAY, 0), Some(InvitationCap::Team));
+        assert_eq!(invitation_cap(0, INVITATIONS_PER_ADDRESS_PER_DAY), Some(InvitationCap::Address));
+        assert_eq!(
+            invitation_cap(INVITATIONS_PER_TEAM_PER_DAY, INVITATIONS_PER_ADDRESS_PER_DAY),
+            Some(InvitationCap::Team)
+        );
+    }
+
     use super::*;
 
     #[test]

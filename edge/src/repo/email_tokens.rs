@@ -21,6 +21,22 @@ pub async fn create(
 }
 
 #[derive(Deserialize)]
+struct Count {
+    n: i64,
+}
+
+/// How many tokens of `purpose` the user was given after `since`, used or not.
+pub async fn created_since(db: &impl Sql, user: &str, purpose: &str, since: &str) -> Result<u64, SqlError> {
+    let row: Option<Count> = db
+        .first(Statement::new(
+            "SELECT COUNT(*) AS n FROM email_tokens WHERE user_id = ?1 AND purpose = ?2 AND created_at > ?3",
+            vec![user.into(), purpose.into(), since.into()],
+        ))
+        .await?;
+    Ok(row.map_or(0, |r| r.n.max(0) as u64))
+}
+
+#[derive(Deserialize)]
 struct Holder {
     user_id: String,
 }
@@ -127,6 +143,18 @@ mod tests {
         let user: UserId = USER.parse().unwrap();
         block_on(db.batch(accounts::sign_up(tenant_id(1), "Acme", user, "a@example.com", "h", AT))).unwrap();
         db
+    }
+
+    #[test]
+    fn the_tokens_given_since_a_time_are_counted_by_purpose_used_or_not() {
+        let db = signed_up();
+        block_on(create(&db, "t1", USER, "password_reset", LATER, "2026-01-01T10:00:00Z")).unwrap();
+        block_on(create(&db, "t2", USER, "password_reset", LATER, "2026-01-01T10:30:00Z")).unwrap();
+        block_on(create(&db, "t3", USER, "verify_email", LATER, "2026-01-01T10:30:00Z")).unwrap();
+        assert!(block_on(spend(&db, "t1", "2026-01-01T10:05:00Z")).unwrap());
+        let count = |since| block_on(created_since(&db, USER, "password_reset", since)).unwrap();
+        assert_eq!(count("2026-01-01T09:00:00Z"), 2);
+        assert_eq!(count("2026-01-01T10:00:00Z"), 1);
     }
 
     #[test]

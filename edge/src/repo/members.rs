@@ -92,6 +92,29 @@ pub async fn is_member_email(db: &impl Sql, tenant: TenantId, email: &str) -> Re
     Ok(row.is_some())
 }
 
+#[derive(Deserialize)]
+struct Sent {
+    by_team: i64,
+    to_address: i64,
+}
+
+/// The invitations sent after `since`: by the tenant, and to `email` by any tenant.
+pub async fn invitations_since(
+    db: &impl Sql,
+    tenant: TenantId,
+    email: &str,
+    since: &str,
+) -> Result<(u64, u64), SqlError> {
+    let row: Option<Sent> = db
+        .first(Statement::new(
+            "SELECT (SELECT COUNT(*) FROM invitations WHERE tenant_id = ?1 AND created_at > ?3) AS by_team, \
+                    (SELECT COUNT(*) FROM invitations WHERE email = ?2 AND created_at > ?3) AS to_address",
+            vec![tenant.to_string().into(), email.into(), since.into()],
+        ))
+        .await?;
+    Ok(row.map_or((0, 0), |r| (r.by_team.max(0) as u64, r.to_address.max(0) as u64)))
+}
+
 /// A member of a tenant's team.
 #[derive(Debug, Deserialize)]
 pub struct MemberRow {
@@ -198,6 +221,33 @@ mod tests {
         assert!(block_on(accept(&db, "t1", AT)).unwrap());
         assert!(!block_on(accept(&db, "t1", AT)).unwrap());
         assert!(block_on(invitation(&db, "t1", AT)).unwrap().is_none());
+    }
+
+    #[test]
+    fn invitations_are_counted_by_team_and_by_address_after_a_time() {
+        let db = platform();
+        block_on(db.batch(sign_up(tenant_id(1), "Acme", user_id(1), "a@example.com", "h", AT))).unwrap();
+        block_on(db.batch(sign_up(tenant_id(2), "Other", user_id(2), "b@example.com", "h", AT))).unwrap();
+        let at = |hash, tenant, email, at| NewInvitation {
+            tenant,
+            email,
+            at,
+            ..invitation_for(hash, "2027-01-01T00:00:00Z")
+        };
+        block_on(db.batch(vec![
+            invite(&at("t1", tenant_id(1), "c@example.com", "2026-01-01T10:00:00Z")),
+            invite(&at("t2", tenant_id(1), "d@example.com", "2026-01-01T11:00:00Z")),
+            invite(&at("t3", tenant_id(2), "c@example.com", "2026-01-01T12:00:00Z")),
+        ]))
+        .unwrap();
+        let since = |s| block_on(invitations_since(&db, tenant_id(1), "c@example.com", s)).unwrap();
+        assert_eq!(
+            since("2026-01-01T09:00:00Z"),
+            (2, 2),
+            "the team's two, and the address's from both teams"
+        );
+        assert_eq!(since("2026-01-01T10:30:00Z"), (1, 1));
+        assert_eq!(since("2026-01-01T12:00:00Z"), (0, 0), "strictly after");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use crate::repo::email_tokens as tokens;
 use crate::runtime::{now, now_ms, random_bytes, rfc3339};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use domain::accounts::{check_password, Email};
+use domain::accounts::{check_password, Email, RESETS_PER_ACCOUNT_PER_HOUR};
 use domain::TenantId;
 use queues::messages::{EmailCategory, EmailRequested, EmailTemplate};
 use queues::Envelope;
@@ -173,6 +173,12 @@ pub async fn request_reset(env: &Env, config: &Config, body: &str, ip: &str) -> 
     let user = tokens::user_by_email(&db, email.as_str()).await?;
     let Some(user) = user else { return Ok(()) };
     let Some(tenant) = user.tenant_id.as_deref().and_then(|t| t.parse().ok()) else { return Ok(()) };
+    // Anyone can ask for any address: past the hourly cap the answer stays the same, and no mail.
+    let hour_ago = rfc3339(now() - time::Duration::hours(1));
+    let purpose = EmailTemplate::PasswordReset.name();
+    if tokens::created_since(&db, &user.id, purpose, &hour_ago).await? >= RESETS_PER_ACCOUNT_PER_HOUR {
+        return Ok(());
+    }
     send_token(&db, config, tenant, &user.id, &email, EmailTemplate::PasswordReset, RESET_TTL_MINUTES).await
 }
 

@@ -11,7 +11,9 @@ use crate::repo::{accounts, members, sessions};
 use crate::runtime::{new_id, now, now_ms, random_bytes, rfc3339};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use domain::accounts::{check_password, Email, Role};
+use domain::accounts::{
+    check_password, invitation_cap, Email, InvitationCap, Role, INVITATIONS_PER_TEAM_PER_DAY,
+};
 use domain::UserId;
 use queues::messages::{EmailCategory, EmailRequested, EmailTemplate};
 use queues::Envelope;
@@ -57,10 +59,31 @@ pub async fn invite(
     if members::is_member_email(&db, principal.tenant_id, email.as_str()).await? {
         return Err(ApiError::new(409, "already_member", "this person is already on the team").field("email"));
     }
+    let at = now();
+    let day_ago = rfc3339(at - time::Duration::days(1));
+    let (by_team, to_address) =
+        members::invitations_since(&db, principal.tenant_id, email.as_str(), &day_ago).await?;
+    match invitation_cap(by_team, to_address) {
+        Some(InvitationCap::Team) => return Err(ApiError::new(
+            429,
+            "invitation_limit",
+            format!(
+                "a team sends at most {INVITATIONS_PER_TEAM_PER_DAY} invitations a day; try again tomorrow"
+            ),
+        )),
+        Some(InvitationCap::Address) => {
+            return Err(ApiError::new(
+                429,
+                "invitation_limit",
+                "this address has had as many invitations as it may get today; try again tomorrow",
+            )
+            .field("email"))
+        }
+        None => {}
+    }
     let company = accounts::tenant_name(&db, principal.tenant_id).await?.unwrap_or_default();
     let token = URL_SAFE_NO_PAD.encode(random_bytes::<32>());
     let token_hash = hash(&token);
-    let at = now();
     let invitation = members::NewInvitation {
         token_hash: &token_hash,
         tenant: principal.tenant_id,

@@ -2,7 +2,7 @@
 //! DynamoDB, S3 (every version) or Stripe; sign-out and session revocation stop access tokens at once; store settings.
 
 use super::new_store;
-use crate::helpers::{eventually, Stack};
+use crate::helpers::{eventually, unique, Stack};
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::json;
 use std::time::Duration;
@@ -409,4 +409,63 @@ async fn an_unpaid_plan_holds_through_its_grace_period_then_moves_to_starter_kee
         (Some("growth"), true),
         "{billing}"
     );
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn invitation_and_reset_mails_stop_at_their_caps_per_address_and_per_team() {
+    let stack = Stack::connect().await;
+    let invite = |owner: &str, email: &str| {
+        let body = json!({ "email": email, "role": "viewer" });
+        let owner = owner.to_owned();
+        let stack = &stack;
+        async move { stack.post_json("/v1/members/invitations", Some(&owner), &body).await }
+    };
+
+    // One address gets three invitations a day, from every team together.
+    let (first, second) = (stack.sign_up().await, stack.sign_up().await);
+    let target = format!("{}@example.com", unique("invited"));
+    for owner in [&first, &first, &second] {
+        assert_eq!(invite(&owner.access, &target).await.status, 202);
+    }
+    let refused = invite(&second.access, &target).await;
+    assert_eq!(refused.status, 429, "{}", refused.text);
+    assert_eq!(
+        (refused.json["code"].as_str(), refused.json["field"].as_str()),
+        (Some("invitation_limit"), Some("email"))
+    );
+    eventually("three invitations in the inbox", Duration::from_secs(60), || async {
+        (crate::mail::mails_to(&crate::mail::inbox(&stack).await, &target, "accept-invitation?token=").len()
+            == 3)
+            .then_some(())
+    })
+    .await;
+
+    // One team sends twenty a day.
+    let team = stack.sign_up().await;
+    for n in 0..20 {
+        let email = format!("{}@example.com", unique(&format!("teammate{n}")));
+        assert_eq!(invite(&team.access, &email).await.status, 202);
+    }
+    let refused = invite(&team.access, &format!("{}@example.com", unique("one-more"))).await;
+    assert_eq!(refused.status, 429, "{}", refused.text);
+    assert_eq!(refused.json["field"], serde_json::Value::Null, "the team's cap names no field");
+
+    // Reset links: three an hour per account, every request answered alike.
+    let merchant = stack.sign_up().await;
+    for _ in 0..4 {
+        let asked =
+            stack.post_json("/v1/auth/password-reset", None, &json!({ "email": merchant.email })).await;
+        assert_eq!(asked.status, 202, "{}", asked.text);
+    }
+    let resets = || async {
+        crate::mail::mails_to(&crate::mail::inbox(&stack).await, &merchant.email, "reset-password?token=")
+            .len()
+    };
+    eventually("three reset mails", Duration::from_secs(60), || async {
+        (resets().await == 3).then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(resets().await, 3, "the fourth request mailed nothing");
 }
