@@ -14,9 +14,38 @@ pub struct Refusal<'a> {
     pub field: Option<&'a str>,
 }
 
-impl Refusal<'_> {
+impl<'a> Refusal<'a> {
     fn on(&self, field: &str) -> Option<&str> {
         (self.field == Some(field)).then_some(self.message).flatten()
+    }
+
+    /// The refusal as a form page shows it: on the field it names, or at the top of the page when
+    /// no field of the form took it (a refusal of the whole form, or about a field the form does
+    /// not show), so that no refusal is lost.
+    pub fn placed(&self) -> Placed<'_, 'a> {
+        Placed { refusal: self, shown: std::cell::Cell::new(false) }
+    }
+}
+
+/// A [`Refusal`] being placed on a form's fields: see [`Refusal::placed`].
+pub struct Placed<'r, 'a> {
+    refusal: &'r Refusal<'a>,
+    shown: std::cell::Cell<bool>,
+}
+
+impl Placed<'_, '_> {
+    /// The message, when the refusal names `field`.
+    pub fn on(&self, field: &str) -> Option<&str> {
+        let message = self.refusal.on(field);
+        self.shown.set(self.shown.get() || message.is_some());
+        message
+    }
+
+    /// The page around `body`, whose fields have been rendered: the message at the top when none
+    /// of them took it.
+    pub fn page(&self, shell: &super::Shell, body: html::Markup) -> html::Markup {
+        let rest = if self.shown.get() { None } else { self.refusal.message };
+        super::page_with_error(shell, rest, body)
     }
 }
 

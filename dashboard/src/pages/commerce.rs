@@ -92,8 +92,9 @@ pub fn order(
         .sum();
     let remaining = (int(o, "total_minor") - refunded).max(0);
     let address = &o["shipping"]["address"];
-    let on = |f: &str| (refusal.field == Some(f)).then_some(refusal.message).flatten();
-    page(
+    let placed = refusal.placed();
+    let on = |f: &str| placed.on(f);
+    placed.page(
         shell,
         html! {
             p {
@@ -252,8 +253,9 @@ pub fn shipping(
     let countries = list(s, "countries").iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ");
     let (standard, express, free_over) =
         (amount("standard_minor"), amount("express_minor"), amount("free_over_minor"));
-    let on = |f: &str| (refusal.field == Some(f)).then_some(refusal.message).flatten();
-    page(
+    let placed = refusal.placed();
+    let on = |f: &str| placed.on(f);
+    placed.page(
         shell,
         html! {
             p { "Your checkout offers these rates; product and cart pages state them. Delivery times come from your products' suppliers." }
@@ -313,8 +315,9 @@ pub fn pricing(
     let value = |key: &str| percent(rules[key].as_i64().unwrap_or(0));
     let (markup, margin, compare_at) =
         (value("markup_bps"), value("min_margin_bps"), value("compare_at_bps"));
-    let on = |f: &str| (refusal.field == Some(f)).then_some(refusal.message).flatten();
-    page(
+    let placed = refusal.placed();
+    let on = |f: &str| placed.on(f);
+    placed.page(
         shell,
         html! {
             @if let Some((repriced, kept)) = saved {

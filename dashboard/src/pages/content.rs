@@ -81,7 +81,8 @@ pub fn post(
     show_preview: bool,
     refusal: &Refusal,
 ) -> Markup {
-    let on = |f: &str| (refusal.field == Some(f)).then_some(refusal.message).flatten();
+    let placed = refusal.placed();
+    let on = |f: &str| placed.on(f);
     let id = text(post, "id");
     let action = if id.is_empty() {
         format!("/stores/{store_id}/posts/new")
@@ -89,7 +90,7 @@ pub fn post(
         format!("/stores/{store_id}/posts/{id}")
     };
     let status = text(post, "status");
-    page(
+    placed.page(
         shell,
         html! {
             @if !id.is_empty() {
@@ -182,8 +183,9 @@ pub fn store_page(
     can_edit: bool,
     refusal: &Refusal,
 ) -> Markup {
-    let on = |f: &str| (refusal.field == Some(f)).then_some(refusal.message).flatten();
-    page(
+    let placed = refusal.placed();
+    let on = |f: &str| placed.on(f);
+    placed.page(
         shell,
         html! {
             form.card method="post" action={ "/stores/" (store_id) "/pages/" (slug) } {

@@ -18,11 +18,12 @@ pub fn domains(
     can_manage: bool,
     refusal: &Refusal,
 ) -> Markup {
-    let on = |f: &str| (refusal.field == Some(f)).then_some(refusal.message).flatten();
+    let placed = refusal.placed();
+    let on = |f: &str| placed.on(f);
     let all = list["domains"].as_array().map_or(&[][..], Vec::as_slice);
     let custom: Vec<&Value> = all.iter().filter(|d| text(d, "kind") == "custom").collect();
     let base = format!("/stores/{store_id}/domains");
-    page(
+    placed.page(
         shell,
         html! {
             @for d in all.iter().filter(|d| text(d, "kind") == "platform") {

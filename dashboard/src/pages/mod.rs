@@ -65,6 +65,11 @@ impl<'a> Shell<'a> {
 
 /// The whole page around `body`.
 pub fn page(shell: &Shell, body: Markup) -> Markup {
+    page_with_error(shell, None, body)
+}
+
+/// The whole page around `body`, with `error` at the top when the shell has none of its own.
+pub fn page_with_error(shell: &Shell, error: Option<&str>, body: Markup) -> Markup {
     let head = html! {
         title { (shell.title) " · Dropship" }
         meta name="description" content="Dropship merchant dashboard";
@@ -117,7 +122,7 @@ pub fn page(shell: &Shell, body: Markup) -> Markup {
                 @if let Some(store) = &shell.store { p.store-name { (store.name) } }
                 h1 { (shell.title) }
                 @if let Some(notice) = shell.notice { p.notice role="status" { (notice) } }
-                @if let Some(error) = shell.error { p.error role="alert" { (error) } }
+                @if let Some(error) = shell.error.or(error) { p.error role="alert" { (error) } }
                 (body)
             }
         }

@@ -41,8 +41,9 @@ pub fn qr_svg(text: &str) -> Markup {
 
 /// The security page: whether two-factor sign-in is on, and the form that changes it.
 pub fn security(shell: &Shell, csrf: &str, status: &Value, refusal: &Refusal) -> Markup {
-    let on = |f: &str| (refusal.field == Some(f)).then_some(refusal.message).flatten();
-    page(
+    let placed = refusal.placed();
+    let on = |f: &str| placed.on(f);
+    placed.page(
         shell,
         html! {
             h2 { "Two-factor sign-in" }
@@ -73,8 +74,9 @@ pub fn security(shell: &Shell, csrf: &str, status: &Value, refusal: &Refusal) ->
 /// The enrolment: the QR code and the secret as text, and the form for the app's first code.
 /// The secret and URI travel in the form so that a mistyped code can be tried again.
 pub fn enrol(shell: &Shell, csrf: &str, secret: &str, uri: &str, refusal: &Refusal) -> Markup {
-    let on = |f: &str| (refusal.field == Some(f)).then_some(refusal.message).flatten();
-    page(
+    let placed = refusal.placed();
+    let on = |f: &str| placed.on(f);
+    placed.page(
         shell,
         html! {
             ol {
@@ -130,8 +132,9 @@ pub fn second_step(csrf: &str, challenge: &str, next: &str, refusal: &Refusal) -
 /// password, which is asked again when the action needs one) and the code.
 pub fn step_up(shell: &Shell, csrf: &str, action: &str, sent: &Form, refusal: &Refusal) -> Markup {
     let wants_password = sent.has("password");
-    let on = |f: &str| (refusal.field == Some(f)).then_some(refusal.message).flatten();
-    page(
+    let placed = refusal.placed();
+    let on = |f: &str| placed.on(f);
+    placed.page(
         shell,
         html! {
             p { "Two-factor sign-in is on: confirm this with a code from your authenticator app." }

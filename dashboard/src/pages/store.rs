@@ -45,12 +45,13 @@ pub fn look(
     can_edit: bool,
     refusal: &Refusal,
 ) -> Markup {
-    let on = |f: &str| (refusal.field == Some(f)).then_some(refusal.message).flatten();
+    let placed = refusal.placed();
+    let on = |f: &str| placed.on(f);
     let theme = text(form.look, "theme");
     let font = text(form.look, "font");
     let menu: Vec<&str> =
         form.look["menu"].as_array().map_or_else(Vec::new, |m| m.iter().filter_map(Value::as_str).collect());
-    page(
+    placed.page(
         shell,
         html! {
             p { "Changes show on your shop's next page. " a href=(form.shop_url) { "View your shop" } }
@@ -141,8 +142,9 @@ pub struct NewStore<'a> {
 pub fn onboarding(shell: &Shell, csrf: &str, store: &NewStore, refusal: &Refusal) -> Markup {
     let theme = if store.theme.is_empty() { "classic" } else { store.theme };
     let colour = if store.brand_color.is_empty() { "#2a6f4e" } else { store.brand_color };
-    let on = |f: &str| (refusal.field == Some(f)).then_some(refusal.message).flatten();
-    page(
+    let placed = refusal.placed();
+    let on = |f: &str| placed.on(f);
+    placed.page(
         shell,
         html! {
             p { "Tell us about your store. When you finish, it goes live and its first research run starts filling it with products." }
@@ -366,9 +368,10 @@ pub fn product(
         .map(|ps| ps.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("\n\n"))
         .unwrap_or_default();
     let action = format!("/stores/{store_id}/products/{}", text(p, "id"));
-    let on = |f: &str| (refusal.field == Some(f)).then_some(refusal.message).flatten();
+    let placed = refusal.placed();
+    let on = |f: &str| placed.on(f);
     let status = text(p, "status");
-    page(
+    placed.page(
         shell,
         html! {
             p {
@@ -609,6 +612,23 @@ mod tests {
         assert!(html
             .contains("aria-invalid=\"true\" aria-describedby=\"hero_image_url-hint hero_image_url-error\""));
         insta::assert_snapshot!(html);
+    }
+
+    #[test]
+    fn a_refusal_naming_no_field_of_the_form_shows_at_the_top_once() {
+        let look = json!({"theme": "classic", "font": "system"});
+        let form = LookForm { look: &look, collections: vec![], shop_url: "http://cozy.localhost:8788/" };
+        let alert = |message: &str| format!("<p class=\"error\" role=\"alert\">{message}</p>");
+        for field in [None, Some("store")] {
+            let refusal = Refusal { message: Some("the store is being deleted"), field };
+            let html = look_page(&form, &refusal);
+            assert_eq!(html.matches("the store is being deleted").count(), 1, "{field:?}");
+            assert!(html.contains(&alert("the store is being deleted")), "{field:?}: {html}");
+        }
+        let on_a_field = Refusal { message: Some("pick a colour"), field: Some("brand_color") };
+        let html = look_page(&form, &on_a_field);
+        assert_eq!(html.matches("pick a colour").count(), 1);
+        assert!(!html.contains(&alert("pick a colour")), "a field's refusal stays on its field");
     }
 
     fn look_page(form: &LookForm, refusal: &Refusal) -> String {

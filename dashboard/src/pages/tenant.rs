@@ -37,8 +37,9 @@ pub fn api_keys(
     typed: &NewKey,
     refusal: &Refusal,
 ) -> Markup {
-    let on = |f: &str| (refusal.field == Some(f)).then_some(refusal.message).flatten();
-    page(
+    let placed = refusal.placed();
+    let on = |f: &str| placed.on(f);
+    placed.page(
         shell,
         html! {
             @match keys {
@@ -108,8 +109,9 @@ pub struct Erasure<'a> {
 
 /// The tenant's data: the export to download and, for the owner, the erasure of everything.
 pub fn data(shell: &Shell, csrf: &str, is_owner: bool, typed: &Erasure, refusal: &Refusal) -> Markup {
-    let on = |f: &str| (refusal.field == Some(f)).then_some(refusal.message).flatten();
-    page(
+    let placed = refusal.placed();
+    let on = |f: &str| placed.on(f);
+    placed.page(
         shell,
         html! {
             @if is_owner {
