@@ -70,11 +70,17 @@ if [[ -z "${2:-}" ]]; then
   # The schedules' test first and alone: on its compressed clock every store never researched is
   # due, and the other tests' stores must not get runs they do not expect.
   cargo test -p devstack --test e2e -- --ignored --nocapture --test-threads 1 schedules::
-  cargo test -p devstack --test e2e -- --ignored --nocapture --test-threads 4 --skip schedules::
+  cargo test -p devstack --test e2e -- --ignored --nocapture --test-threads 4 --skip schedules:: --skip reliability::
+  echo "end-to-end wall time: $(( $(date +%s) - started )) s"
+  step "reliability suite (a thousand messages with duplicates and poison; the shop under 32 connections)"
+  # Alone, after the rest: its load would slow the other tests. It prints its figures.
+  started=$(date +%s)
+  cargo test -p devstack --test e2e -- --ignored --nocapture --test-threads 1 reliability::
+  echo "reliability suite wall time: $(( $(date +%s) - started )) s"
 else
   cargo test -p devstack --test e2e -- --ignored --nocapture --test-threads 4 "$2"
+  echo "end-to-end wall time: $(( $(date +%s) - started )) s"
 fi
-echo "end-to-end wall time: $(( $(date +%s) - started )) s"
 
 # Skipped when the end-to-end tests are filtered (a quick loop on some of them).
 if [[ -z "${2:-}" ]]; then

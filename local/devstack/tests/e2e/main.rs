@@ -13,6 +13,7 @@ mod helpers;
 mod isolation;
 mod launch;
 mod mail;
+mod reliability;
 mod research;
 mod schedules;
 mod store;
