@@ -64,13 +64,15 @@ pub async fn invite(
     let (by_team, to_address) =
         members::invitations_since(&db, principal.tenant_id, email.as_str(), &day_ago).await?;
     match invitation_cap(by_team, to_address) {
-        Some(InvitationCap::Team) => return Err(ApiError::new(
-            429,
-            "invitation_limit",
-            format!(
+        Some(InvitationCap::Team) => {
+            return Err(ApiError::new(
+                429,
+                "invitation_limit",
+                format!(
                 "a team sends at most {INVITATIONS_PER_TEAM_PER_DAY} invitations a day; try again tomorrow"
             ),
-        )),
+            ))
+        }
         Some(InvitationCap::Address) => {
             return Err(ApiError::new(
                 429,
