@@ -3,7 +3,7 @@
 //! one.
 
 use super::account::Refusal;
-use super::{csrf_field, day, page, text, Field, Shell};
+use super::{csrf_field, day, text, Field, Shell};
 use html::{html, Markup};
 use serde_json::Value;
 
