@@ -89,14 +89,9 @@ pub async fn stores(db: &impl Sql, tenant: TenantId) -> Result<Vec<StorePlace>, 
     .await
 }
 
-#[derive(Deserialize)]
-struct Count {
-    n: u64,
-}
-
 /// How many products a store holds (in its shard).
 pub async fn products(db: &StoreDb<impl Sql>) -> Result<u64, SqlError> {
-    let count: Option<Count> =
+    let count: Option<crate::repo::Count> =
         db.query_first("SELECT COUNT(*) AS n FROM products WHERE store_id = ?1", vec![]).await?;
     Ok(count.map_or(0, |c| c.n))
 }

@@ -77,11 +77,7 @@ pub async fn by_unsubscribe_hash(db: &StoreDb<impl Sql>, hash: &str) -> Result<O
 
 /// How many of the store's contacts are subscribed (what the plan's contact limit counts).
 pub async fn subscribed_count(db: &StoreDb<impl Sql>) -> Result<u64, SqlError> {
-    #[derive(Deserialize)]
-    struct Count {
-        n: u64,
-    }
-    let count: Option<Count> = db
+    let count: Option<crate::repo::Count> = db
         .query_first(
             "SELECT COUNT(*) AS n FROM contacts WHERE store_id = ?1 AND status = 'subscribed'",
             vec![],

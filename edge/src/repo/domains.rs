@@ -43,14 +43,9 @@ pub async fn of_store(db: &impl Sql, store: StoreId) -> Result<Vec<DomainRow>, S
     .await
 }
 
-#[derive(Deserialize)]
-struct Count {
-    n: u64,
-}
-
 /// How many custom domains a tenant has, across its stores.
 pub async fn custom_count(db: &impl Sql, tenant: TenantId) -> Result<u64, SqlError> {
-    let row: Option<Count> = db
+    let row: Option<crate::repo::Count> = db
         .first(Statement::new(
             "SELECT COUNT(*) AS n FROM domains WHERE tenant_id = ?1 AND kind = 'custom'",
             vec![tenant.to_string().into()],

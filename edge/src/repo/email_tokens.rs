@@ -20,20 +20,15 @@ pub async fn create(
     .await
 }
 
-#[derive(Deserialize)]
-struct Count {
-    n: i64,
-}
-
 /// How many tokens of `purpose` the user was given after `since`, used or not.
 pub async fn created_since(db: &impl Sql, user: &str, purpose: &str, since: &str) -> Result<u64, SqlError> {
-    let row: Option<Count> = db
+    let row: Option<crate::repo::Count> = db
         .first(Statement::new(
             "SELECT COUNT(*) AS n FROM email_tokens WHERE user_id = ?1 AND purpose = ?2 AND created_at > ?3",
             vec![user.into(), purpose.into(), since.into()],
         ))
         .await?;
-    Ok(row.map_or(0, |r| r.n.max(0) as u64))
+    Ok(row.map_or(0, |r| r.n))
 }
 
 #[derive(Deserialize)]

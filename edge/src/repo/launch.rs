@@ -152,12 +152,8 @@ pub struct Holdings {
 
 /// Counts what the store holds.
 pub async fn holdings(db: &StoreDb<impl Sql>) -> Result<Holdings, SqlError> {
-    #[derive(Deserialize)]
-    struct Count {
-        n: u64,
-    }
     let count = |sql: &'static str| async move {
-        let row: Option<Count> = db.query_first(sql, vec![]).await?;
+        let row: Option<crate::repo::Count> = db.query_first(sql, vec![]).await?;
         Ok::<u64, SqlError>(row.map_or(0, |c| c.n))
     };
     Ok(Holdings {

@@ -138,20 +138,15 @@ pub async fn members(db: &impl Sql, tenant: TenantId) -> Result<Vec<MemberRow>, 
     .await
 }
 
-#[derive(Deserialize)]
-struct Count {
-    n: i64,
-}
-
 /// How many owners a tenant has.
 pub async fn owners(db: &impl Sql, tenant: TenantId) -> Result<u64, SqlError> {
-    let row: Option<Count> = db
+    let row: Option<crate::repo::Count> = db
         .first(Statement::new(
             "SELECT COUNT(*) AS n FROM memberships WHERE tenant_id = ?1 AND role = 'owner'",
             vec![tenant.to_string().into()],
         ))
         .await?;
-    Ok(row.map_or(0, |r| r.n.max(0) as u64))
+    Ok(row.map_or(0, |r| r.n))
 }
 
 #[derive(Deserialize)]

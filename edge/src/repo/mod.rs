@@ -39,6 +39,14 @@ pub mod two_factor;
 pub mod variants;
 pub mod watchlist;
 
+/// A `COUNT(*) AS n` row: one row type for every count the repositories read, since each type of
+/// its own is a decoder of its own in the Worker.
+#[derive(serde::Deserialize)]
+pub(crate) struct Count {
+    /// The count.
+    pub(crate) n: u64,
+}
+
 /// The text of a JSON list column, as every repository writes one.
 pub fn json_list<T: serde::Serialize + ?Sized>(items: &T) -> String {
     serde_json::to_string(items).unwrap_or_else(|_| "[]".to_owned())

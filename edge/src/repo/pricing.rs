@@ -77,7 +77,7 @@ pub async fn followers(
 /// How many of the store's products have a price the merchant set: by hand, or written by hand
 /// without a supplier.
 pub async fn kept(db: &StoreDb<impl Sql>) -> Result<u64, SqlError> {
-    let row: Option<crate::repo::products::Count> = db
+    let row: Option<crate::repo::Count> = db
         .query_first(
             "SELECT COUNT(*) AS n FROM products WHERE store_id = ?1 \
              AND (priced_by_merchant_at IS NOT NULL OR source IS NULL)",

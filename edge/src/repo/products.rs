@@ -85,16 +85,9 @@ struct SlugRow {
     slug: String,
 }
 
-/// A `COUNT(*) AS n`.
-#[derive(Deserialize)]
-pub(crate) struct Count {
-    /// The count.
-    pub(crate) n: u64,
-}
-
 /// How many products the store has.
 pub async fn count(db: &StoreDb<impl Sql>) -> Result<u64, SqlError> {
-    let row: Option<Count> =
+    let row: Option<crate::repo::Count> =
         db.query_first("SELECT COUNT(*) AS n FROM products WHERE store_id = ?1", vec![]).await?;
     Ok(row.map_or(0, |c| c.n))
 }

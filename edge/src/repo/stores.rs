@@ -390,11 +390,7 @@ pub async fn held_for_another(
     tenant: TenantId,
     at: &str,
 ) -> Result<bool, SqlError> {
-    #[derive(Deserialize)]
-    struct Count {
-        n: u64,
-    }
-    let row: Option<Count> = db
+    let row: Option<crate::repo::Count> = db
         .first(Statement::new(
             "SELECT COUNT(*) AS n FROM held_names WHERE name = ?1 AND held_until > ?2 AND tenant_id != ?3",
             vec![name.into(), at.into(), tenant.to_string().into()],

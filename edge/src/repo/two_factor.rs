@@ -85,20 +85,15 @@ pub async fn use_recovery_code(db: &impl Sql, user: &str, hash: &str, at: &str) 
     .await
 }
 
-#[derive(Deserialize)]
-struct Count {
-    n: i64,
-}
-
 /// How many of the user's recovery codes are left.
 pub async fn recovery_codes_left(db: &impl Sql, user: &str) -> Result<i64, SqlError> {
-    let row: Option<Count> = db
+    let row: Option<crate::repo::Count> = db
         .first(Statement::new(
             "SELECT COUNT(*) AS n FROM recovery_codes WHERE user_id = ?1 AND used_at IS NULL",
             vec![user.into()],
         ))
         .await?;
-    Ok(row.map_or(0, |r| r.n))
+    Ok(row.map_or(0, |r| i64::try_from(r.n).unwrap_or(i64::MAX)))
 }
 
 /// Whether the user has the factor on (the step-up check before sensitive actions).
