@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: formatting, lints (host and wasm32), unit tests, the Terraform checks that work
-# offline, then the end-to-end tests against the whole stack started locally, the API fuzzer
+# offline, then the end-to-end tests against the whole stack started locally, the reliability
+# suite (duplicates, poison and load; after the rest, alone), the API fuzzer
 # (local/checks/api_fuzz.sh) and the shop's budgets (local/checks/storefront_looks.sh: weights,
 # screenshots and Lighthouse) against the same stack. Installs what it needs first (pinned, skipped
 # when present).
