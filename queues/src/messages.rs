@@ -171,11 +171,17 @@ pub enum EmailTemplate {
     /// A shopper signed up to a store's list: the link that confirms the address (double opt-in;
     /// transactional).
     ConfirmSubscription,
+    /// A paid order waits for the store owner's approval, with the reason (transactional, to the
+    /// owner; once per order).
+    OrderHeld,
+    /// A supplier did not take a paid order, with the reason (transactional, to the owner; once
+    /// per order).
+    OrderFailed,
 }
 
 impl EmailTemplate {
     /// Every template, for checks that each has its files.
-    pub const ALL: [EmailTemplate; 20] = [
+    pub const ALL: [EmailTemplate; 22] = [
         EmailTemplate::VerifyEmail,
         EmailTemplate::Invitation,
         EmailTemplate::PasswordReset,
@@ -196,6 +202,8 @@ impl EmailTemplate {
         EmailTemplate::PaymentFailed,
         EmailTemplate::PlanLapsed,
         EmailTemplate::ConfirmSubscription,
+        EmailTemplate::OrderHeld,
+        EmailTemplate::OrderFailed,
     ];
 
     /// The name on the wire and of the template files.
@@ -221,6 +229,8 @@ impl EmailTemplate {
             EmailTemplate::PaymentFailed => "payment_failed",
             EmailTemplate::PlanLapsed => "plan_lapsed",
             EmailTemplate::ConfirmSubscription => "confirm_subscription",
+            EmailTemplate::OrderHeld => "order_held",
+            EmailTemplate::OrderFailed => "order_failed",
         }
     }
 }

@@ -9,9 +9,11 @@
 //! - [`account`]: confirming an address, resetting a password, joining a team.
 //! - [`research`]: a research run's report; [`launch`]: a new store's launch is done.
 //! - [`welcome`], [`cart`], [`orders`]: the email flows' mails; [`shipped`]: a supplier order shipped.
+//! - [`attention`]: an order that needs its store's owner; [`billing`]: the tenant's subscription.
 //! - [`layout`]: the parts they share; [`data`]: reading the wire's data.
 
 pub mod account;
+pub mod attention;
 pub mod billing;
 pub mod cart;
 pub mod data;
@@ -92,5 +94,7 @@ pub fn render(
         EmailTemplate::ConfirmSubscription => {
             account::confirm_subscription(frame, &fields.try_into()?, unsubscribe)
         }
+        EmailTemplate::OrderHeld => attention::order_held(frame, &fields.try_into()?, unsubscribe),
+        EmailTemplate::OrderFailed => attention::order_failed(frame, &fields.try_into()?, unsubscribe),
     })
 }

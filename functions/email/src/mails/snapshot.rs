@@ -115,6 +115,12 @@ fn data(template: EmailTemplate) -> Map<String, Value> {
         EmailTemplate::ConfirmSubscription => json!({
             "confirm_url": "https://api.example.com/v1/public/stores/s1/confirm/t0k3n?x=\"1\"",
         }),
+        EmailTemplate::OrderHeld | EmailTemplate::OrderFailed => json!({
+            "store": BRAND,
+            "order_number": "#1042 <b>",
+            "reason": format!("the supplier's price rose from $8.49 to $15.00 {HOSTILE}"),
+            "order_url": "https://dashboard.example.com/stores/s1/orders/o1?a=1&b=\"2\"",
+        }),
         EmailTemplate::PlanLapsed => json!({
             "plan": "Growth",
             "billing_url": "https://dashboard.example.com/billing",
@@ -148,6 +154,8 @@ fn is_marketing(template: EmailTemplate) -> bool {
             | EmailTemplate::PaymentFailed
             | EmailTemplate::PlanLapsed
             | EmailTemplate::ConfirmSubscription
+            | EmailTemplate::OrderHeld
+            | EmailTemplate::OrderFailed
     )
 }
 
