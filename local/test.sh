@@ -50,6 +50,9 @@ flock 9
 # A stack of its own, from empty state: stop a developer's stack on the same ports first.
 local/down.sh --quiet
 export DROPSHIP_STATE="$DROPSHIP_HOME/test-state"
+# And a test stack left running by a run that was killed: its process records are in the state
+# about to be wiped, and its servers would hold the ports.
+local/down.sh --quiet
 rm -rf "$DROPSHIP_STATE"
 trap 'local/down.sh --quiet' EXIT
 # Schedules stay quiet during the tests: a research tick would start runs in every test's store
