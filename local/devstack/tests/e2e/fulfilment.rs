@@ -291,3 +291,59 @@ async fn one_checkout_of_an_aliexpress_and_a_cj_product_is_one_order_at_each_sup
     assert!(page.contains("CJPacket Ordinary"), "{page}");
     stack.mail_to(&email, &number).await;
 }
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn cj_refusals_fail_the_order_with_cjs_reason_and_an_expired_cj_token_is_renewed_unseen() {
+    let stack = Stack::connect().await;
+    let stack = &stack;
+    // What the merchant sees for one CJ variant: the order's state and reason, the CJ supplier
+    // order's status, and how many orders CJ holds for it.
+    let outcome = |name: &'static str, setup: Option<Value>| async move {
+        let shop = shop(stack, name).await;
+        let vid = unique("CJ-VID").to_uppercase();
+        if let Some(setup) = setup {
+            let set =
+                stack.http.post(format!("{CJ}/_test/variants/{vid}")).json(&setup).send().await.unwrap();
+            assert_eq!(set.status().as_u16(), 200);
+        }
+        let lamp = cj_product(stack, &shop, &vid, "Cordless Reading Lamp").await;
+        buy(stack, &shop.host, &lamp, &format!("{}@example.com", unique("cjfail"))).await;
+        let order = settled_order(stack, &shop).await;
+        let order_id = order["id"].as_str().unwrap().to_owned();
+        let detail = api(stack, &shop, reqwest::Method::GET, &format!("/orders/{order_id}"), None).await;
+        let held = cj_orders(stack, &format!("{order_id}-cj")).await.len();
+        (
+            order["fulfilment"]["state"].as_str().unwrap_or_default().to_owned(),
+            order["fulfilment"]["reason"].as_str().unwrap_or_default().to_owned(),
+            detail.json["supplier_orders"][0]["status"].as_str().unwrap_or_default().to_owned(),
+            held,
+        )
+    };
+    let issued = || async {
+        let tokens: Value =
+            stack.http.get(format!("{CJ}/_test/token")).send().await.unwrap().json().await.unwrap();
+        tokens["issued"].as_u64().unwrap()
+    };
+    // Every CJ access token issued so far expires: the next order gets a new one (refreshed, or
+    // from the API key on a cold start) without a word.
+    let before = issued().await;
+    let expired =
+        stack.http.post(format!("{CJ}/_test/token")).json(&json!({"access_expired": true})).send().await;
+    assert_eq!(expired.unwrap().status().as_u16(), 200);
+    let (sold_out, far, renewed) = tokio::join!(
+        outcome("CJ Sold Out E2E", Some(json!({"stock": 0}))),
+        outcome("CJ Cannot Ship E2E", Some(json!({"no_ship_to": ["US"]}))),
+        outcome("CJ Renewed Token E2E", None),
+    );
+    assert_eq!(
+        (sold_out.0.as_str(), sold_out.2.as_str(), sold_out.3),
+        ("failed", "failed", 0),
+        "{sold_out:?}"
+    );
+    assert!(sold_out.1.starts_with("cj: 1603000: Order create fail"), "{sold_out:?}");
+    assert_eq!((far.0.as_str(), far.2.as_str(), far.3), ("failed", "failed", 0), "{far:?}");
+    assert!(far.1.starts_with("cj: 1605000: Logistic not found"), "{far:?}");
+    assert_eq!(renewed, ("placed".to_owned(), String::new(), "placed".to_owned(), 1), "{renewed:?}");
+    assert!(issued().await > before, "a new token replaced the expired one");
+}
