@@ -169,8 +169,10 @@ async fn one_checkout_of_an_aliexpress_and_a_cj_product_is_one_order_at_each_sup
     let vid = unique("CJ-VID").to_uppercase();
     let lamp = cj_product(&stack, &shop, &vid, "Cordless Reading Lamp").await;
     let email = format!("{}@example.com", unique("split"));
+    let paid_at = Instant::now();
     let order_path = buy_all(&stack, &shop.host, &[&brush, &lamp], &email).await;
     let order = settled_order(&stack, &shop).await;
+    println!("payment to AliExpress and CJ orders placed: {} ms", paid_at.elapsed().as_millis());
     assert_eq!(order["fulfilment"], json!({"state": "placed", "reason": null}), "{order}");
     let order_id = order["id"].as_str().unwrap().to_owned();
 
