@@ -5,7 +5,7 @@
 #   migrations applied, and the merchants' dashboard Worker (no storage: it calls the edge's /v1);
 #   the functions under `cargo lambda watch`;
 #   devstack's pump (SQS -> functions, as event source mappings do) and scheduler;
-#   the AliExpress fixture gateway;
+#   the AliExpress fixture gateway and the CJdropshipping stand-in;
 #   maildev, the local SMTP server the email function sends to, with its web inbox;
 # then seeds a demo store and prints the URLs. Ctrl-C stops everything it started.
 #
@@ -40,6 +40,7 @@ add_secret JWT_SIGNING_KEY 'secrets.token_urlsafe(48)'
 add_secret INTERNAL_HMAC_SECRET 'secrets.token_hex(32)'
 add_secret ALIEXPRESS_APP_KEY '"local-" + secrets.token_hex(4)'
 add_secret ALIEXPRESS_APP_SECRET 'secrets.token_hex(16)'
+add_secret CJ_API_KEY '"CJ" + str(secrets.randbelow(10**7)) + "@api@" + secrets.token_hex(16)'
 add_secret DEMO_PASSWORD 'secrets.token_urlsafe(18)'
 add_secret STRIPE_SECRET_KEY '"sk_test_" + secrets.token_hex(12)'
 add_secret STRIPE_WEBHOOK_SECRET '"whsec_" + secrets.token_hex(16)'
@@ -117,6 +118,10 @@ log "starting the AliExpress fixture gateway on 127.0.0.1:$ALIEXPRESS_PORT"
 # The merchant's AliExpress dropshipping access token, which the stand-in checks on every order.
 ALIEXPRESS_DS_ACCESS_TOKEN="$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
 DS_ACCESS_TOKEN="$ALIEXPRESS_DS_ACCESS_TOKEN" FIXTURE_IMAGE_BASE="http://127.0.0.1:$ALIEXPRESS_PORT" start aliexpress python3 local/fixtures/aliexpress_server.py "$ALIEXPRESS_PORT" "$ALIEXPRESS_APP_KEY" "$ALIEXPRESS_APP_SECRET"
+CJ_PORT=9102
+log "starting the CJdropshipping stand-in on 127.0.0.1:$CJ_PORT"
+start cj python3 local/fixtures/cj_server.py "$CJ_PORT" "$CJ_API_KEY"
+wait_for cj "http://127.0.0.1:$CJ_PORT/health" 30
 SOURCES_PORT=9101
 REDDIT_CLIENT_ID=local-reddit REDDIT_CLIENT_SECRET="$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
 APIFY_TOKEN="apify_api_$(python3 -c 'import secrets; print(secrets.token_hex(12))')"
@@ -163,6 +168,8 @@ ALIEXPRESS_API_URL=http://127.0.0.1:$ALIEXPRESS_PORT/sync
 ALIEXPRESS_APP_KEY=$ALIEXPRESS_APP_KEY
 ALIEXPRESS_APP_SECRET=$ALIEXPRESS_APP_SECRET
 ALIEXPRESS_DS_ACCESS_TOKEN=$ALIEXPRESS_DS_ACCESS_TOKEN
+CJ_API_URL=http://127.0.0.1:$CJ_PORT/api2.0/v1
+CJ_API_KEY=$CJ_API_KEY
 REDDIT_AUTH_URL=http://127.0.0.1:$SOURCES_PORT
 REDDIT_API_URL=http://127.0.0.1:$SOURCES_PORT
 REDDIT_CLIENT_ID=$REDDIT_CLIENT_ID

@@ -5,7 +5,8 @@
 //! not recorded yet, and reports every supplier's answer to the edge, which moves the order to
 //! `placed` or `failed` and records why. AliExpress orders carry `out_order_id`
 //! `{order}-aliexpress`: AliExpress places one order per id, so a message handled twice (a
-//! redelivery after a crash between placing and reporting) still makes one supplier order.
+//! redelivery after a crash between placing and reporting) still makes one supplier order. CJ
+//! orders carry `orderNumber` `{order}-cj`, looked up before placing (see [`crate::cj`]).
 //! A supplier that cannot be reached fails the message, which SQS retries and then dead-letters.
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
@@ -28,6 +29,8 @@ pub struct State {
     pub edge: EdgeClient,
     /// The AliExpress dropshipping API with the merchant's access token, when configured.
     pub aliexpress: Option<(AliExpress, SecretString)>,
+    /// The CJdropshipping API with the account's API key, when configured.
+    pub cj: Option<suppliers::cj::Cj>,
     /// Idempotency records.
     pub idempotency: DynamoStore,
 }
@@ -85,6 +88,9 @@ async fn fulfil(state: &State, envelope: Envelope<OrderPaid>) -> anyhow::Result<
                 });
             }
             ("aliexpress", None) => outcomes.push(failure("AliExpress ordering is not configured")),
+            (crate::cj::SUPPLIER, _) => {
+                outcomes.push(crate::cj::place(state.cj.as_ref(), &order.order_id, ship_to, &lines).await?)
+            }
             (other, _) => {
                 outcomes.push(failure(&format!("orders cannot be placed with {other} automatically")))
             }

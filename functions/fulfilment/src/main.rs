@@ -1,7 +1,8 @@
-//! The fulfilment Lambda's entry: builds the AliExpress client and the edge client once, then
+//! The fulfilment Lambda's entry: builds the AliExpress and CJ clients and the edge client once, then
 //! serves SQS batches of the `fulfilment` queue with [`handler::handle`] and the tracking
 //! schedule's ticks with [`tracking::tick`].
 
+mod cj;
 mod handler;
 mod tracking;
 
@@ -18,6 +19,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let aws = aws_config::load_from_env().await;
     let state = handler::State {
         edge,
+        cj: suppliers::cj::Cj::from_env(http.clone()),
         aliexpress: match AliExpress::from_env(http)? {
             Some(client) => Some((client, required("ALIEXPRESS_DS_ACCESS_TOKEN")?.into())),
             None => None,

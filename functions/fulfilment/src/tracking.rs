@@ -1,7 +1,8 @@
 //! The tracking job: the hourly schedule invokes the function with `{"job": "tracking", "at":
 //! ...}`. For each active store whose plan's tracking cadence is due at that hour
-//! (`domain::tracking::is_due`), it reads each open AliExpress supplier order's tracking
-//! (`aliexpress.ds.order.tracking.get`) and reports every reading to the edge, which moves the
+//! (`domain::tracking::is_due`), it reads each open supplier order's tracking (AliExpress:
+//! `aliexpress.ds.order.tracking.get`; CJ: `getOrderDetail`, see [`crate::cj::reading`]) and
+//! reports every reading to the edge, which moves the
 //! orders, records the moves once, flags late orders and sends the shipped mail once. A store
 //! whose reads or report fail is logged and left to the next due tick; the others go on.
 
@@ -13,7 +14,7 @@ use queues::internal_api::calls::{ListOpenSupplierOrders, ListSyncStores, Report
 use queues::sync_api::{SyncStore, SyncStoresPage};
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
-use suppliers::aliexpress::{AliExpress, TrackingAnswer};
+use suppliers::aliexpress::TrackingAnswer;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
@@ -60,17 +61,17 @@ pub async fn tick(state: &State, tick: Tick) -> Result<Summary, Error> {
     let Job::Tracking = tick.job;
     let at = queues::schedule::scheduled_time(tick.at.as_deref(), OffsetDateTime::now_utc())?;
     let mut summary = Summary::default();
-    let Some((client, token)) = &state.aliexpress else {
-        tracing::info!("AliExpress ordering is not configured: no tracking to read");
+    if state.aliexpress.is_none() && state.cj.is_none() {
+        tracing::info!("no supplier ordering is configured: no tracking to read");
         return Ok(summary);
-    };
+    }
     let mut after = None;
     loop {
         let page =
             state.edge.call::<ListSyncStores>(&(), &SyncStoresPage { after, limit: STORE_PAGE }).await?;
         for store in page.stores.iter().filter(|s| due(s, at)) {
             summary.stores += 1;
-            match track_store(state, client, token.expose_secret(), store, at).await {
+            match track_store(state, store, at).await {
                 Ok((read, changed)) => {
                     summary.read += read;
                     summary.changed += changed;
@@ -96,20 +97,25 @@ pub fn due(store: &SyncStore, at: OffsetDateTime) -> bool {
 }
 
 /// Reads and reports one store's open supplier orders, a page at a time.
-async fn track_store(
-    state: &State,
-    client: &AliExpress,
-    token: &str,
-    store: &SyncStore,
-    at: OffsetDateTime,
-) -> anyhow::Result<(u32, u32)> {
+async fn track_store(state: &State, store: &SyncStore, at: OffsetDateTime) -> anyhow::Result<(u32, u32)> {
     let (mut read, mut changed, mut after) = (0, 0, None);
     let at_text = at.format(&Rfc3339)?;
     loop {
         let page = OpenSupplierOrdersPage { after: after.clone(), limit: MAX_READINGS as u32 };
         let open = state.edge.call::<ListOpenSupplierOrders>(&store.store_id, &page).await?;
         let mut readings = Vec::new();
-        for order in open.orders.iter().filter(|o| o.supplier == "aliexpress") {
+        for order in &open.orders {
+            if order.supplier == crate::cj::SUPPLIER {
+                if let Some(client) = &state.cj {
+                    readings.extend(crate::cj::read(client, order, &at_text).await?);
+                }
+                continue;
+            }
+            let Some((client, token)) = state.aliexpress.as_ref().filter(|_| order.supplier == "aliexpress")
+            else {
+                continue;
+            };
+            let token = token.expose_secret();
             let mut answers = Vec::new();
             for id in order.supplier_order_id.split(',').map(str::trim).filter(|id| !id.is_empty()) {
                 match client.tracking(token, id).await? {

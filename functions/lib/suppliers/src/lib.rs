@@ -2,12 +2,14 @@
 //!
 //! - [`aliexpress`]: the AliExpress affiliate API (best sellers by keyword, listings by id).
 //! - [`feed`]: a supplier's product feed at a URL, in CSV or JSON.
+//! - [`cj`]: the CJdropshipping API 2.0, for placing and tracking fulfilment orders.
 //!
 //! Research lists their products as candidates ([`Supplier::catalog`]); the supplier sync asks
 //! them again for the products a store imported. Each supplier is configured from the
 //! environment and is `None` without its configuration.
 
 pub mod aliexpress;
+pub mod cj;
 pub mod feed;
 
 use queues::messages::SupplierProduct;

@@ -2,10 +2,15 @@
 //! storefront and the Stripe stand-in; the fulfilment function places exactly one order at the
 //! AliExpress stand-in with that address and product, and the merchant sees the order placed with
 //! its history; a redelivered payment webhook and a redelivered queue message place none again; a
-//! product sold out at order time fails the order with AliExpress's reason.
+//! product sold out at order time fails the order with AliExpress's reason. One checkout of an
+//! AliExpress product and a CJ product makes one order at each supplier, and CJ's tracking
+//! reaches the shopper's order page.
 
-use crate::helpers::{aliexpress_product, settled_order, stand_in_orders, unique, Stack, ALIEXPRESS};
-use crate::store::{api, buy, shop};
+use crate::helpers::{
+    aliexpress_product, cj_orders, cj_product, eventually, settled_order, stand_in_orders, unique, Stack,
+    ALIEXPRESS, CJ,
+};
+use crate::store::{api, buy, buy_all, shop};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
@@ -150,4 +155,197 @@ async fn an_item_sold_out_at_order_time_fails_the_order_with_the_suppliers_reaso
     assert_eq!(detail.json["timeline"][1]["state"], "failed");
     let failed = api(&stack, &shop, reqwest::Method::GET, "/orders?state=failed", None).await;
     assert_eq!(failed.json["orders"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn one_checkout_of_an_aliexpress_and_a_cj_product_is_one_order_at_each_supplier_and_cj_tracking_reaches_the_shopper(
+) {
+    let stack = Stack::connect().await;
+    let shop = shop(&stack, "Split Order E2E").await;
+    // Growth: read on the 06:00 and 18:00 ticks the tracking tests use, when Starter stores are not.
+    stack.set_plan(&shop.merchant, "growth").await;
+    let brush = aliexpress_product(&stack, &shop, "1005006100000000", "Split Slicker Brush").await;
+    let vid = unique("CJ-VID").to_uppercase();
+    let lamp = cj_product(&stack, &shop, &vid, "Cordless Reading Lamp").await;
+    let email = format!("{}@example.com", unique("split"));
+    let paid_at = Instant::now();
+    let order_path = buy_all(&stack, &shop.host, &[&brush, &lamp], &email).await;
+    let order = settled_order(&stack, &shop).await;
+    println!("payment to AliExpress and CJ orders placed: {} ms", paid_at.elapsed().as_millis());
+    assert_eq!(order["fulfilment"], json!({"state": "placed", "reason": null}), "{order}");
+    let order_id = order["id"].as_str().unwrap().to_owned();
+
+    // AliExpress holds one order with the address and its product, CJ one with the address and
+    // the variant.
+    let ae = stand_in_orders(&stack, &format!("{order_id}-aliexpress")).await;
+    assert_eq!(ae.len(), 1, "{ae:?}");
+    let address = &ae[0]["logistics_address"];
+    assert_eq!(
+        (address["full_name"].as_str(), address["address"].as_str(), address["zip"].as_str()),
+        (Some("Ada Lovelace"), Some("1 Main Street"), Some("62701"))
+    );
+    assert_eq!(
+        ae[0]["product_items"],
+        json!([{"product_id": "1005006100000000", "product_count": 1, "sku_attr": ""}])
+    );
+    let cj = cj_orders(&stack, &format!("{order_id}-cj")).await;
+    assert_eq!(cj.len(), 1, "{cj:?}");
+    let request = &cj[0]["request"];
+    assert_eq!(
+        (
+            request["shippingCustomerName"].as_str(),
+            request["shippingAddress"].as_str(),
+            request["shippingCity"].as_str(),
+            request["shippingZip"].as_str(),
+            request["shippingCountryCode"].as_str(),
+        ),
+        (Some("Ada Lovelace"), Some("1 Main Street"), Some("Springfield"), Some("62701"), Some("US"))
+    );
+    assert_eq!(request["products"].as_array().unwrap().len(), 1, "{request}");
+    assert_eq!(
+        (request["products"][0]["vid"].as_str(), request["products"][0]["quantity"].as_u64()),
+        (Some(vid.as_str()), Some(1))
+    );
+
+    // The merchant sees two supplier orders, placed, with each supplier's id. (The tracking test,
+    // running beside this one, moves the AliExpress stand-in's clock and reads Growth stores such
+    // as this one: the AliExpress order may have moved on by then; the CJ clock is this test's.)
+    let detail_path = format!("/orders/{order_id}");
+    let detail = api(&stack, &shop, reqwest::Method::GET, &detail_path, None).await;
+    let mut suppliers: Vec<(String, String, String)> = detail.json["supplier_orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["supplier"].as_str().unwrap_or_default().to_owned(),
+                s["status"].as_str().unwrap_or_default().to_owned(),
+                s["supplier_order_id"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    suppliers.sort();
+    assert_eq!(suppliers.len(), 2, "{}", detail.text);
+    assert_eq!(
+        (suppliers[0].0.as_str(), suppliers[0].2.clone()),
+        ("aliexpress", ae[0]["order_id"].to_string()),
+        "{}",
+        detail.text
+    );
+    assert!(["placed", "shipped", "delivered"].contains(&suppliers[0].1.as_str()), "{}", detail.text);
+    assert_eq!(
+        suppliers[1],
+        ("cj".to_owned(), "placed".to_owned(), cj[0]["orderId"].to_string()),
+        "{}",
+        detail.text
+    );
+
+    // The queue delivers the order again under another key: neither supplier gets a second one.
+    let queue = std::env::var("FULFILMENT_QUEUE_URL").expect("FULFILMENT_QUEUE_URL");
+    let again = queues::Envelope::new(
+        unique("split-again"),
+        shop.merchant.tenant_id.parse::<domain::TenantId>().unwrap(),
+        shop.id.parse::<domain::StoreId>().unwrap(),
+        time::OffsetDateTime::now_utc(),
+        "e2e",
+        queues::messages::OrderPaid { order_id: order_id.clone() },
+    );
+    stack.sqs.send_message().queue_url(&queue).message_body(again.to_body()).send().await.unwrap();
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    assert_eq!(
+        stand_in_orders(&stack, &format!("{order_id}-aliexpress")).await.len(),
+        1,
+        "one AliExpress order"
+    );
+    assert_eq!(cj_orders(&stack, &format!("{order_id}-cj")).await.len(), 1, "one CJ order");
+    let detail = api(&stack, &shop, reqwest::Method::GET, &detail_path, None).await;
+    assert_eq!(detail.json["supplier_orders"].as_array().unwrap().len(), 2, "{}", detail.text);
+
+    // A day later CJ has shipped its parcel: the tracking job brings its number to the merchant
+    // and to the shopper's order page.
+    let moved = stack
+        .http
+        .post(format!("{CJ}/_test/clock"))
+        .json(&json!({"advance_hours": 25}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(moved.status().as_u16(), 200);
+    crate::tracking::track(&stack).await;
+    let shipped = api(&stack, &shop, reqwest::Method::GET, &detail_path, None).await.json;
+    let cj_order = shipped["supplier_orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["supplier"] == "cj")
+        .cloned()
+        .expect("the CJ supplier order");
+    assert_eq!(cj_order["status"], "shipped", "{shipped}");
+    assert_eq!(cj_order["carrier"], "CJPacket Ordinary", "{shipped}");
+    let number = cj_order["tracking_number"].as_str().expect("a tracking number").to_owned();
+    assert!(number.starts_with("CJPKL"), "{number}");
+    let page = eventually("the order page to show CJ's tracking", Duration::from_secs(30), || async {
+        let page = stack.page(&shop.host, &order_path).await;
+        (page.status == 200 && page.text.contains(&number)).then_some(page.text)
+    })
+    .await;
+    assert!(page.contains("CJPacket Ordinary"), "{page}");
+    stack.mail_to(&email, &number).await;
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn cj_refusals_fail_the_order_with_cjs_reason_and_an_expired_cj_token_is_renewed_unseen() {
+    let stack = Stack::connect().await;
+    let stack = &stack;
+    // What the merchant sees for one CJ variant: the order's state and reason, the CJ supplier
+    // order's status, and how many orders CJ holds for it.
+    let outcome = |name: &'static str, setup: Option<Value>| async move {
+        let shop = shop(stack, name).await;
+        let vid = unique("CJ-VID").to_uppercase();
+        if let Some(setup) = setup {
+            let set =
+                stack.http.post(format!("{CJ}/_test/variants/{vid}")).json(&setup).send().await.unwrap();
+            assert_eq!(set.status().as_u16(), 200);
+        }
+        let lamp = cj_product(stack, &shop, &vid, "Cordless Reading Lamp").await;
+        buy(stack, &shop.host, &lamp, &format!("{}@example.com", unique("cjfail"))).await;
+        let order = settled_order(stack, &shop).await;
+        let order_id = order["id"].as_str().unwrap().to_owned();
+        let detail = api(stack, &shop, reqwest::Method::GET, &format!("/orders/{order_id}"), None).await;
+        let held = cj_orders(stack, &format!("{order_id}-cj")).await.len();
+        (
+            order["fulfilment"]["state"].as_str().unwrap_or_default().to_owned(),
+            order["fulfilment"]["reason"].as_str().unwrap_or_default().to_owned(),
+            detail.json["supplier_orders"][0]["status"].as_str().unwrap_or_default().to_owned(),
+            held,
+        )
+    };
+    let issued = || async {
+        let tokens: Value =
+            stack.http.get(format!("{CJ}/_test/token")).send().await.unwrap().json().await.unwrap();
+        tokens["issued"].as_u64().unwrap()
+    };
+    // Every CJ access token issued so far expires: the next order gets a new one (refreshed, or
+    // from the API key on a cold start) without a word.
+    let before = issued().await;
+    let expired =
+        stack.http.post(format!("{CJ}/_test/token")).json(&json!({"access_expired": true})).send().await;
+    assert_eq!(expired.unwrap().status().as_u16(), 200);
+    let (sold_out, far, renewed) = tokio::join!(
+        outcome("CJ Sold Out E2E", Some(json!({"stock": 0}))),
+        outcome("CJ Cannot Ship E2E", Some(json!({"no_ship_to": ["US"]}))),
+        outcome("CJ Renewed Token E2E", None),
+    );
+    assert_eq!(
+        (sold_out.0.as_str(), sold_out.2.as_str(), sold_out.3),
+        ("failed", "failed", 0),
+        "{sold_out:?}"
+    );
+    assert!(sold_out.1.starts_with("cj: 1603000: Order create fail"), "{sold_out:?}");
+    assert_eq!((far.0.as_str(), far.2.as_str(), far.3), ("failed", "failed", 0), "{far:?}");
+    assert!(far.1.starts_with("cj: 1605000: Logistic not found"), "{far:?}");
+    assert_eq!(renewed, ("placed".to_owned(), String::new(), "placed".to_owned(), 1), "{renewed:?}");
+    assert!(issued().await > before, "a new token replaced the expired one");
 }

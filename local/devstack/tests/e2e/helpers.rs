@@ -306,6 +306,9 @@ pub const ALIEXPRESS: &str = "http://127.0.0.1:9100";
 /// How long fulfilment may take.
 const FULFIL_LIMIT: Duration = Duration::from_secs(90);
 
+/// The CJdropshipping stand-in.
+pub const CJ: &str = "http://127.0.0.1:9102";
+
 /// Publishes AliExpress product `source_id` in the shop, as an import would.
 pub(crate) async fn aliexpress_product(
     stack: &Stack,
@@ -313,9 +316,25 @@ pub(crate) async fn aliexpress_product(
     source_id: &str,
     title: &str,
 ) -> Value {
+    supplier_product(stack, shop, "aliexpress", source_id, title).await
+}
+
+/// Publishes CJ variant `vid` in the shop as a product of its own, as an import would.
+pub(crate) async fn cj_product(stack: &Stack, shop: &crate::store::Shop, vid: &str, title: &str) -> Value {
+    supplier_product(stack, shop, "cj", vid, title).await
+}
+
+/// Publishes `source`'s product `source_id` in the shop, as an import would.
+async fn supplier_product(
+    stack: &Stack,
+    shop: &crate::store::Shop,
+    source: &str,
+    source_id: &str,
+    title: &str,
+) -> Value {
     let body = json!({
         "tenant_id": shop.merchant.tenant_id,
-        "source": "aliexpress",
+        "source": source,
         "source_product_id": source_id,
         "content": {"title": title,
                     "description": ["A brush that cleans itself.", "Its pins retract.", "Its grip stays dry."],
@@ -343,6 +362,20 @@ pub(crate) async fn stand_in_orders(stack: &Stack, out_order_id: &str) -> Vec<Va
     let answer: Value = stack
         .http
         .get(format!("{ALIEXPRESS}/_test/ds/orders?out_order_id={out_order_id}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    answer["orders"].as_array().cloned().unwrap_or_default()
+}
+
+/// The orders the CJ stand-in holds under `order_number`.
+pub(crate) async fn cj_orders(stack: &Stack, order_number: &str) -> Vec<Value> {
+    let answer: Value = stack
+        .http
+        .get(format!("{CJ}/_test/orders?orderNumber={order_number}"))
         .send()
         .await
         .unwrap()

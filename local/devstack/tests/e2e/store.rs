@@ -608,6 +608,62 @@ pub(crate) async fn buy(stack: &Stack, host: &str, product: &Value, email: &str)
         .to_owned()
 }
 
+/// A shopper on `host` puts one of each product's first variant in one cart, checks out once and
+/// pays on the Stripe stand-in; answers the order page's path.
+pub(crate) async fn buy_all(stack: &Stack, host: &str, products: &[&Value], email: &str) -> String {
+    let mut cookie = String::new();
+    for product in products {
+        let added = browser()
+            .post(format!("{}/cart/add", stack.storefront))
+            .header("host", host)
+            .header(COOKIE, &cookie)
+            .header(reqwest::header::CONTENT_TYPE, FORM)
+            .body(form(&[
+                ("product_id", product["id"].as_str().unwrap()),
+                ("variant_id", product["variants"][0]["id"].as_str().unwrap_or_default()),
+                ("quantity", "1"),
+            ]))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(added.status().as_u16(), 303);
+        let set: Vec<String> = added
+            .headers()
+            .get_all(SET_COOKIE)
+            .iter()
+            .map(|c| c.to_str().unwrap().split(';').next().unwrap().to_owned())
+            .collect();
+        if !set.is_empty() {
+            cookie = set.join("; ");
+        }
+    }
+    let checkout = browser()
+        .post(format!("{}/checkout", stack.storefront))
+        .header("host", host)
+        .header(COOKIE, &cookie)
+        .header(reqwest::header::CONTENT_TYPE, FORM)
+        .body(form(&[("email", email)]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(checkout.status().as_u16(), 303, "{}", checkout.text().await.unwrap_or_default());
+    let pay_url = checkout.headers()[LOCATION].to_str().unwrap().to_owned();
+    let paid = browser()
+        .post(&pay_url)
+        .header(reqwest::header::CONTENT_TYPE, FORM)
+        .body(form(&US_PAYMENT))
+        .send()
+        .await
+        .unwrap();
+    let order_url = paid.headers().get(LOCATION).and_then(|l| l.to_str().ok()).unwrap_or_default().to_owned();
+    assert_eq!(paid.status().as_u16(), 303, "{}", paid.text().await.unwrap_or_default());
+    order_url[order_url.find("/orders/").expect("the order page")..]
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
 /// Adds one of `product`'s first variant to a fresh cart and opens checkout for `email`; answers
 /// the payment page's URL.
 async fn open_checkout(stack: &Stack, host: &str, product: &Value, email: &str) -> String {

@@ -28,7 +28,7 @@ fn growth_tick() -> String {
 }
 
 /// Runs the order-tracking schedule's job once, as EventBridge Scheduler would.
-async fn track(stack: &Stack) -> Value {
+pub(crate) async fn track(stack: &Stack) -> Value {
     track_at(stack, &growth_tick()).await
 }
 
