@@ -107,7 +107,7 @@ async fn a_paid_order_becomes_exactly_one_aliexpress_order_with_its_address_even
         shop.id.parse::<domain::StoreId>().unwrap(),
         time::OffsetDateTime::now_utc(),
         "e2e",
-        queues::messages::OrderPaid { order_id: order_id.clone() },
+        queues::messages::OrderPaid { order_id: order_id.clone(), approved: false },
     );
     stack.sqs.send_message().queue_url(&queue).message_body(again.to_body()).send().await.unwrap();
     tokio::time::sleep(Duration::from_secs(8)).await;
