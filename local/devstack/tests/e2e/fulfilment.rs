@@ -2,9 +2,14 @@
 //! storefront and the Stripe stand-in; the fulfilment function places exactly one order at the
 //! AliExpress stand-in with that address and product, and the merchant sees the order placed with
 //! its history; a redelivered payment webhook and a redelivered queue message place none again; a
-//! product sold out at order time fails the order with AliExpress's reason.
+//! product sold out at order time fails the order with AliExpress's reason. Orders that wait for
+//! the merchant: a store that approves orders by hand, and a supplier price that rose between
+//! import and payment, hold the order with its reason and place nothing until the merchant
+//! approves it; then exactly one AliExpress order arrives.
 
-use crate::helpers::{aliexpress_product, settled_order, stand_in_orders, unique, Stack, ALIEXPRESS};
+use crate::helpers::{
+    aliexpress_product, eventually, settled_order, stand_in_orders, unique, Stack, ALIEXPRESS,
+};
 use crate::store::{api, buy, shop};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
@@ -150,4 +155,110 @@ async fn an_item_sold_out_at_order_time_fails_the_order_with_the_suppliers_reaso
     assert_eq!(detail.json["timeline"][1]["state"], "failed");
     let failed = api(&stack, &shop, reqwest::Method::GET, "/orders?state=failed", None).await;
     assert_eq!(failed.json["orders"].as_array().unwrap().len(), 1);
+}
+
+/// The merchant approves the order that waits; it is placed once, however often they click or
+/// the message comes again.
+async fn approve_and_settle(stack: &Stack, shop: &crate::store::Shop, order_id: &str) -> Value {
+    let path = format!("/orders/{order_id}/approve");
+    let approved = api(stack, shop, reqwest::Method::POST, &path, None).await;
+    assert_eq!(approved.status, 200, "{}", approved.text);
+    let again = api(stack, shop, reqwest::Method::POST, &path, None).await;
+    assert_eq!(again.status, 409, "approved once: {}", again.text);
+    assert_eq!(again.json["code"], "not_awaiting_approval", "{}", again.text);
+    eventually("the approved order placed", Duration::from_secs(90), || async {
+        let detail = api(stack, shop, reqwest::Method::GET, &format!("/orders/{order_id}"), None).await;
+        (detail.json["fulfilment"]["state"] != "paid").then_some(detail.json)
+    })
+    .await
+}
+
+/// The shop's only order once it waits for the merchant, after checking nothing reached AliExpress.
+async fn waiting_order(stack: &Stack, shop: &crate::store::Shop) -> (String, Value) {
+    let order = settled_order(stack, shop).await;
+    assert_eq!(order["fulfilment"]["state"], "awaiting_approval", "{order}");
+    let order_id = order["id"].as_str().unwrap().to_owned();
+    assert!(
+        stand_in_orders(stack, &format!("{order_id}-aliexpress")).await.is_empty(),
+        "nothing is placed while the order waits"
+    );
+    let waiting = api(stack, shop, reqwest::Method::GET, "/orders?state=awaiting_approval", None).await;
+    assert_eq!(waiting.json["orders"].as_array().unwrap().len(), 1, "{}", waiting.text);
+    (order_id, order)
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn a_store_that_approves_orders_by_hand_holds_the_paid_order_until_the_merchant_approves_it() {
+    let stack = Stack::connect().await;
+    let shop = shop(&stack, "Approval E2E").await;
+    let setting = api(&stack, &shop, reqwest::Method::GET, "/fulfilment", None).await;
+    assert_eq!(setting.json, json!({"approve_by_hand": false}), "off until set");
+    let on = json!({"approve_by_hand": true});
+    let set = api(&stack, &shop, reqwest::Method::PUT, "/fulfilment", Some(&on)).await;
+    assert_eq!((set.status, &set.json), (200, &on), "{}", set.text);
+    let harness = aliexpress_product(&stack, &shop, "1005006100023757", "No Pull Dog Harness").await;
+    buy(&stack, &shop.host, &harness, &format!("{}@example.com", unique("approve"))).await;
+
+    let (order_id, order) = waiting_order(&stack, &shop).await;
+    assert_eq!(order["fulfilment"]["reason"], "the store approves orders by hand", "{order}");
+    // A redelivered message while it waits places nothing.
+    let queue = std::env::var("FULFILMENT_QUEUE_URL").expect("FULFILMENT_QUEUE_URL");
+    let again = queues::Envelope::new(
+        unique("fulfil-again"),
+        shop.merchant.tenant_id.parse::<domain::TenantId>().unwrap(),
+        shop.id.parse::<domain::StoreId>().unwrap(),
+        time::OffsetDateTime::now_utc(),
+        "e2e",
+        queues::messages::OrderPaid { order_id: order_id.clone(), approved: true },
+    );
+    stack.sqs.send_message().queue_url(&queue).message_body(again.to_body()).send().await.unwrap();
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    assert!(stand_in_orders(&stack, &format!("{order_id}-aliexpress")).await.is_empty(), "still waiting");
+
+    let detail = approve_and_settle(&stack, &shop, &order_id).await;
+    assert_eq!(detail["fulfilment"]["state"], "placed", "{detail}");
+    let placed = stand_in_orders(&stack, &format!("{order_id}-aliexpress")).await;
+    assert_eq!(placed.len(), 1, "exactly one AliExpress order: {placed:?}");
+    assert_eq!(placed[0]["product_items"][0]["product_id"], "1005006100023757");
+    let timeline = detail["timeline"].as_array().unwrap();
+    let states: Vec<&str> = timeline.iter().map(|e| e["state"].as_str().unwrap()).collect();
+    assert_eq!(states, ["paid", "awaiting_approval", "paid", "placed"], "{detail}");
+    let approver = timeline[2]["cause"].as_str().unwrap();
+    assert!(approver.starts_with("approved by "), "who approved: {approver}");
+    let cancel = api(&stack, &shop, reqwest::Method::POST, &format!("/orders/{order_id}/cancel"), None).await;
+    assert_eq!(cancel.status, 409, "a placed order is not cancelled here: {}", cancel.text);
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn a_supplier_price_that_rose_after_import_holds_the_order_with_the_reason_until_approved() {
+    let stack = Stack::connect().await;
+    let shop = shop(&stack, "Price Rise E2E").await;
+    let source_id = "1005006100047514";
+    // Imported at a cost of $8.49 and sold at $24.99; AliExpress now asks $22.00.
+    let bottle = aliexpress_product(&stack, &shop, source_id, "Portable Dog Water Bottle").await;
+    let rose = stack
+        .http
+        .post(format!("{ALIEXPRESS}/_test/products/{source_id}"))
+        .json(&json!({"price": "22.00"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rose.status().as_u16(), 200);
+    buy(&stack, &shop.host, &bottle, &format!("{}@example.com", unique("rise"))).await;
+    let (order_id, order) = waiting_order(&stack, &shop).await;
+    stack.http.delete(format!("{ALIEXPRESS}/_test/products/{source_id}")).send().await.unwrap();
+    assert_eq!(
+        order["fulfilment"]["reason"],
+        "the supplier's price rose from $8.49 to $22.00: the margin would be 11%, under the store's 30%",
+        "{order}"
+    );
+    let detail = api(&stack, &shop, reqwest::Method::GET, &format!("/orders/{order_id}"), None).await;
+    assert_eq!(detail.json["timeline"][1]["state"], "awaiting_approval", "{}", detail.text);
+    assert!(detail.json["supplier_orders"].as_array().unwrap().is_empty(), "{}", detail.text);
+
+    let detail = approve_and_settle(&stack, &shop, &order_id).await;
+    assert_eq!(detail["fulfilment"]["state"], "placed", "{detail}");
+    assert_eq!(stand_in_orders(&stack, &format!("{order_id}-aliexpress")).await.len(), 1);
 }
