@@ -93,7 +93,11 @@ pub fn decide(lines: &[Line], policy: Policy, currency: Currency) -> Decision {
             margin_bps.div_euclid(100),
             percent(policy.min_margin_bps)
         );
-        return Decision::Wait(if rose.is_empty() { margin } else { format!("{}: {margin}", rose.join(", ")) });
+        return Decision::Wait(if rose.is_empty() {
+            margin
+        } else {
+            format!("{}: {margin}", rose.join(", "))
+        });
     }
     if policy.approve_by_hand {
         return Decision::Wait("the store approves orders by hand".to_owned());
@@ -208,11 +212,9 @@ mod tests {
 
     #[test]
     fn percentages_keep_their_fraction() {
-        assert_eq!((percent(3_000), percent(2_950), percent(1_225), percent(0)), (
-            "30%".into(),
-            "29.5%".into(),
-            "12.25%".into(),
-            "0%".into()
-        ));
+        assert_eq!(
+            (percent(3_000), percent(2_950), percent(1_225), percent(0)),
+            ("30%".into(), "29.5%".into(), "12.25%".into(), "0%".into())
+        );
     }
 }

@@ -90,10 +90,7 @@ pub fn check_report(input: &FulfilmentReport) -> ApiResult<()> {
     };
     if let Some(reason) = &input.hold {
         if !input.outcomes.is_empty() || !(1..=MAX_HOLD_REASON).contains(&reason.len()) {
-            return Err(ApiError::invalid(
-                "hold",
-                "a hold has no outcomes and a reason of 1 to 1000 bytes",
-            ));
+            return Err(ApiError::invalid("hold", "a hold has no outcomes and a reason of 1 to 1000 bytes"));
         }
         return Ok(());
     }
@@ -209,6 +206,9 @@ mod tests {
         };
         assert!(check_report(&hold(vec![], "the store approves orders by hand")).is_ok());
         assert!(check_report(&hold(vec![], "")).is_err(), "a hold says why");
-        assert!(check_report(&hold(vec![outcome(Some("1"), None)], "x")).is_err(), "held or placed, not both");
+        assert!(
+            check_report(&hold(vec![outcome(Some("1"), None)], "x")).is_err(),
+            "held or placed, not both"
+        );
     }
 }

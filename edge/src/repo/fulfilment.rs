@@ -329,8 +329,13 @@ mod tests {
         assert_eq!(changed(cancel(&db, "o1").unwrap()), 0, "only an order that waits is cancelled here");
         let other = store(&shard, 2);
         let approved = approve(&other, "o1", "eve@example.com", "x").unwrap();
-        assert_eq!(block_on(other.execute_batch(vec![approved])).unwrap()[0].changes, 0, "another store's order");
-        block_on(db.execute_batch(vec![set_state(&db, "o1", "awaiting_approval", Some("x")).unwrap()])).unwrap();
+        assert_eq!(
+            block_on(other.execute_batch(vec![approved])).unwrap()[0].changes,
+            0,
+            "another store's order"
+        );
+        block_on(db.execute_batch(vec![set_state(&db, "o1", "awaiting_approval", Some("x")).unwrap()]))
+            .unwrap();
         assert_eq!(changed(cancel(&db, "o1").unwrap()), 1);
         assert_eq!(state().fulfilment, "cancelled");
     }

@@ -61,7 +61,11 @@ pub async fn approve(env: &Env, config: &Config, scope: &StoreScope, id: OrderId
     awaiting(scope, &order, "approved").await?;
     let (db, actor, at) = (&scope.db, scope.actor(), rfc3339(now()));
     if db.execute_batch(vec![repo::approve(db, &order, &actor, &at)?]).await?[0].changes == 0 {
-        return Err(ApiError::new(409, "not_awaiting_approval", "the order was approved or cancelled meanwhile"));
+        return Err(ApiError::new(
+            409,
+            "not_awaiting_approval",
+            "the order was approved or cancelled meanwhile",
+        ));
     }
     db.execute_batch(vec![repo::event(db, &order, "paid", &format!("approved by {actor}"), &at)?]).await?;
     PlatformDb::open(env)?

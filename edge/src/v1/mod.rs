@@ -5,8 +5,8 @@
 
 pub mod accounts;
 pub mod analytics;
-pub mod approval;
 pub mod api_keys;
+pub mod approval;
 pub mod billing;
 pub mod collections;
 pub mod contacts;

@@ -23,9 +23,9 @@ use queues::fulfil_api::{
 use queues::idempotency::DynamoStore;
 use queues::internal_api::calls::{ReadFulfilmentOrder, ReportFulfilment};
 use queues::messages::OrderPaid;
+use queues::messages::SupplierProduct;
 use queues::Envelope;
 use secrecy::{ExposeSecret, SecretString};
-use queues::messages::SupplierProduct;
 use suppliers::aliexpress::{
     AliExpress, LogisticsAddress, PlaceOrder, Placement, ProductItem, DETAIL_IDS_MAX,
 };
@@ -305,10 +305,15 @@ mod tests {
             rating_pct: None,
             shipping_days: None,
         };
-        let found = [product("1000", 1500, domain::Currency::Usd), product("1002", 900, domain::Currency::Eur)];
+        let found =
+            [product("1000", 1500, domain::Currency::Usd), product("1002", 900, domain::Currency::Eur)];
         assert_eq!(listing(&line(0, Some("aliexpress")), &found, "USD"), Listing::Priced(1500));
         assert_eq!(listing(&line(1, Some("aliexpress")), &found, "USD"), Listing::Gone);
-        assert_eq!(listing(&line(2, Some("aliexpress")), &found, "USD"), Listing::Unknown, "another currency");
+        assert_eq!(
+            listing(&line(2, Some("aliexpress")), &found, "USD"),
+            Listing::Unknown,
+            "another currency"
+        );
         assert_eq!(listing(&line(3, None), &found, "USD"), Listing::Unknown, "the merchant's own stock");
     }
 
