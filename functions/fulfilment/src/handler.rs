@@ -71,6 +71,10 @@ async fn fulfil(state: &State, envelope: Envelope<OrderPaid>) -> anyhow::Result<
         return Ok(());
     }
     let groups = split(&order);
+    if groups.is_empty() {
+        tracing::info!(order = %order.order_id, state = %order.state, "nothing left to place");
+        return Ok(());
+    }
     let mut checked = Vec::new();
     for (supplier, lines) in &groups {
         let now = listings(state, supplier, lines, &order.currency).await?;
