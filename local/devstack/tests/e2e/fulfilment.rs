@@ -5,7 +5,8 @@
 //! product sold out at order time fails the order with AliExpress's reason. Orders that wait for
 //! the merchant: a store that approves orders by hand, and a supplier price that rose between
 //! import and payment, hold the order with its reason and place nothing until the merchant
-//! approves it; then exactly one AliExpress order arrives.
+//! approves it; then exactly one AliExpress order arrives. One the merchant cancels instead is
+//! refunded in full and never placed.
 
 use crate::helpers::{
     aliexpress_product, eventually, settled_order, stand_in_orders, unique, Stack, ALIEXPRESS,
@@ -261,4 +262,39 @@ async fn a_supplier_price_that_rose_after_import_holds_the_order_with_the_reason
     let detail = approve_and_settle(&stack, &shop, &order_id).await;
     assert_eq!(detail["fulfilment"]["state"], "placed", "{detail}");
     assert_eq!(stand_in_orders(&stack, &format!("{order_id}-aliexpress")).await.len(), 1);
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn an_order_awaiting_approval_that_the_merchant_cancels_is_refunded_in_full_and_never_placed() {
+    let stack = Stack::connect().await;
+    let shop = shop(&stack, "Cancel E2E").await;
+    let on = json!({"approve_by_hand": true});
+    assert_eq!(api(&stack, &shop, reqwest::Method::PUT, "/fulfilment", Some(&on)).await.status, 200);
+    let bowl = aliexpress_product(&stack, &shop, "1005006100039595", "Slow Feeder Dog Bowl").await;
+    buy(&stack, &shop.host, &bowl, &format!("{}@example.com", unique("cancel"))).await;
+    let (order_id, order) = waiting_order(&stack, &shop).await;
+
+    let cancel = format!("/orders/{order_id}/cancel");
+    let cancelled = api(&stack, &shop, reqwest::Method::POST, &cancel, None).await;
+    assert_eq!(cancelled.status, 200, "{}", cancelled.text);
+    assert_eq!(cancelled.json["fulfilment"]["state"], "cancelled", "{}", cancelled.text);
+    assert_eq!(cancelled.json["status"], "refunded", "{}", cancelled.text);
+    let last = cancelled.json["timeline"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["state"], "cancelled", "{}", cancelled.text);
+    let refunds =
+        api(&stack, &shop, reqwest::Method::GET, &format!("/orders/{order_id}/refunds"), None).await;
+    let refunds = refunds.json["refunds"].as_array().unwrap().clone();
+    assert_eq!(refunds.len(), 1, "{refunds:?}");
+    assert_eq!(
+        (refunds[0]["amount_minor"].as_i64(), refunds[0]["status"].as_str()),
+        (order["total_minor"].as_i64(), Some("succeeded"))
+    );
+
+    // Neither a second cancel nor a late approval does anything more.
+    assert_eq!(api(&stack, &shop, reqwest::Method::POST, &cancel, None).await.status, 409);
+    let late = api(&stack, &shop, reqwest::Method::POST, &format!("/orders/{order_id}/approve"), None).await;
+    assert_eq!(late.status, 409, "{}", late.text);
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert!(stand_in_orders(&stack, &format!("{order_id}-aliexpress")).await.is_empty(), "nothing placed");
 }
