@@ -38,6 +38,8 @@ fn notice(code: &str) -> Option<&'static str> {
         "none_selected" => "Select at least one product.",
         "importing" => "The product is being imported; it appears in your products once read.",
         "refunded" => "Refunded. The customer is told by email.",
+        "approved" => "Approved: the order is on its way to the supplier.",
+        "cancelled" => "Cancelled and refunded in full. The customer is told by email.",
         "key_revoked" => "The key is revoked: it no longer works.",
         "unpublished" => "Unpublished: it is a draft again.",
         "post_deleted" => "The post is deleted.",
@@ -387,6 +389,10 @@ async fn route(call: &mut Call, method: &Method, body: &Form) -> worker::Result<
         ["stores", id, "orders", oid, "refunds"] if post && is_id(id) && is_id(oid) => {
             order(call, id, oid, Some(body)).await
         }
+        ["stores", id, "orders", oid, what @ ("approve" | "cancel")] if post && is_id(id) && is_id(oid) => {
+            decide_order(call, id, oid, what).await
+        }
+        ["stores", id, "fulfilment"] if post && is_id(id) => approval_setting(call, id, body).await,
         ["stores", id, "domains"] if is_id(id) => {
             domains(call, id, post.then_some(DomainAction::Add(body))).await
         }
@@ -1207,6 +1213,28 @@ async fn order(call: &mut Call, id: &str, oid: &str, post: Option<&Form>) -> wor
     html_page(if post.is_some() { 400 } else { 200 }, page)
 }
 
+/// The merchant approves (`what` is `approve`) or cancels (`cancel`) an order awaiting approval;
+/// a refusal (it no longer waits) shows the order as it now stands.
+async fn decide_order(call: &mut Call, id: &str, oid: &str, what: &str) -> worker::Result<Response> {
+    signed_in!(call);
+    let page = format!("/stores/{id}/orders/{oid}");
+    match call.api().post(&format!("/v1{page}/{what}"), &json!({})).await {
+        Ok(_) => {
+            redirect(&format!("{page}?notice={}", if what == "approve" { "approved" } else { "cancelled" }))
+        }
+        Err(ApiError::Refused { .. }) => redirect(&page),
+        Err(error) => call.failure(&error),
+    }
+}
+
+/// The pricing page's second form: whether every order waits for the merchant's approval.
+async fn approval_setting(call: &mut Call, id: &str, body: &Form) -> worker::Result<Response> {
+    signed_in!(call);
+    let on = json!({ "approve_by_hand": body.get("approve_by_hand") == "1" });
+    or_fail!(call, call.api().put(&format!("/v1/stores/{id}/fulfilment"), &on).await);
+    redirect(&format!("/stores/{id}/pricing?notice=saved"))
+}
+
 /// What a form on the domains page asks for.
 enum DomainAction<'a> {
     /// Add the host typed into the form.
@@ -1666,6 +1694,7 @@ async fn pricing(call: &mut Call, id: &str, post: Option<&Form>) -> worker::Resu
     let store = or_fail!(call, api.get(&format!("/v1/stores/{id}")).await);
     let path = format!("/v1/stores/{id}/pricing");
     let mut current = or_fail!(call, api.get(&path).await);
+    let approval = or_fail!(call, api.get(&format!("/v1/stores/{id}/fulfilment")).await);
     let mut failure = (String::new(), None::<String>);
     if let Some(body) = post {
         match pricing_fields(body) {
@@ -1702,6 +1731,7 @@ async fn pricing(call: &mut Call, id: &str, post: Option<&Form>) -> worker::Resu
         id,
         &current,
         saved,
+        approval["approve_by_hand"].as_bool().unwrap_or(false),
         call.can_edit(),
         &refusal,
     );

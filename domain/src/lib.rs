@@ -5,6 +5,7 @@
 //! Lambdas), so both sides apply one set of rules.
 
 pub mod accounts;
+pub mod approval;
 pub mod cart;
 pub mod catalog;
 pub mod content;

@@ -269,6 +269,14 @@ pub enum StoreRoute {
     GetShipping,
     /// `PUT /v1/stores/{id}/shipping`.
     PutShipping,
+    /// `POST /v1/stores/{id}/orders/{order}/approve`.
+    ApproveOrder(OrderId),
+    /// `POST /v1/stores/{id}/orders/{order}/cancel`.
+    CancelOrder(OrderId),
+    /// `GET /v1/stores/{id}/fulfilment`.
+    GetFulfilment,
+    /// `PUT /v1/stores/{id}/fulfilment`.
+    PutFulfilment,
     /// `GET /v1/stores/{id}/pricing`.
     GetPricing,
     /// `PUT /v1/stores/{id}/pricing`.
@@ -315,12 +323,13 @@ impl StoreRoute {
             | ProductChanges(_) | ListCollections | GetCollection(_) | ListPages | GetPage(_) | ListPosts
             | GetPost(_) | ListOrders | GetOrder(_) | ListRefunds(_) | ListReviews | Analytics
             | ListWatchlist | ListContacts | ListFlows | FlowSends(_) | Segments | ListSeoRuns | SeoPosts
-            | GetShipping | GetPricing => Action::Read,
+            | GetShipping | GetPricing | GetFulfilment => Action::Read,
             Update | StartResearch | CreateProduct | BulkUpdateProducts | ImportProducts | ImportFromUrls
             | UpdateProduct(_) | DeleteProduct(_) | CreateCollection | UpdateCollection(_)
             | DeleteCollection(_) | UpdatePage(_) | CreatePost | UpdatePost(_) | DeletePost(_)
             | RemoveWatchItem(_) | ImportContacts | UpdateFlow(_) | StartSeoRun | Refund(_)
-            | ModerateReview(_) | PutShipping | PutPricing => Action::Operate,
+            | ModerateReview(_) | PutShipping | PutPricing | ApproveOrder(_) | CancelOrder(_)
+            | PutFulfilment => Action::Operate,
             Delete | Suspend | Resume | AddDomain | VerifyDomain(_) | RemoveDomain(_) | Payouts
             | PayoutsOnboarding => Action::Administer,
             Unknown { action, .. } => *action,
@@ -412,6 +421,10 @@ pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
     ("PUT", "/v1/stores/{store_id}/shipping"),
     ("GET", "/v1/stores/{store_id}/pricing"),
     ("PUT", "/v1/stores/{store_id}/pricing"),
+    ("POST", "/v1/stores/{store_id}/orders/{order_id}/approve"),
+    ("POST", "/v1/stores/{store_id}/orders/{order_id}/cancel"),
+    ("GET", "/v1/stores/{store_id}/fulfilment"),
+    ("PUT", "/v1/stores/{store_id}/fulfilment"),
     ("GET", "/v1/stores/{store_id}/analytics"),
     ("GET", "/v1/stores/{store_id}/watchlist"),
     ("DELETE", "/v1/stores/{store_id}/watchlist/{item_id}"),
@@ -648,6 +661,16 @@ fn store_commerce_routes(st: &str, rest: &[&str]) -> Option<Vec<(&'static str, R
         ["pricing"] => {
             vec![("GET", on_store(st, plain(S::GetPricing))), ("PUT", on_store(st, plain(S::PutPricing)))]
         }
+        ["orders", order, "approve"] => {
+            vec![("POST", on_store(st, needing(with_id(order, "order", S::ApproveOrder), Action::Operate)))]
+        }
+        ["orders", order, "cancel"] => {
+            vec![("POST", on_store(st, needing(with_id(order, "order", S::CancelOrder), Action::Operate)))]
+        }
+        ["fulfilment"] => vec![
+            ("GET", on_store(st, plain(S::GetFulfilment))),
+            ("PUT", on_store(st, plain(S::PutFulfilment))),
+        ],
         ["analytics"] => vec![("GET", on_store(st, plain(S::Analytics)))],
         ["watchlist"] => vec![("GET", on_store(st, plain(S::ListWatchlist)))],
         ["watchlist", item] => {

@@ -6,7 +6,8 @@
 //! | `/internal/stores/{id}/fulfilment/report` | [`FulfilmentReport`] | [`FulfilmentRecorded`] |
 //!
 //! The edge keeps the order's state and its history; the function only places the supplier
-//! orders and reports what each supplier answered.
+//! orders and reports what each supplier answered, or that the order waits for the merchant
+//! ([`FulfilmentReport::hold`]).
 
 use serde::{Deserialize, Serialize};
 
@@ -57,6 +58,10 @@ pub struct FulfilmentLine {
     pub source_product_id: Option<String>,
     /// The supplier's SKU attributes of the chosen variant, when the supplier has them.
     pub sku_attr: Option<String>,
+    /// The supplier's cost for one that the store recorded (what its price was set from), in
+    /// minor units of the order's currency.
+    #[serde(default)]
+    pub cost_minor: Option<i64>,
 }
 
 /// A supplier order already placed (or failed) for the order.
@@ -89,6 +94,16 @@ pub struct FulfilmentOrder {
     pub currency: String,
     /// Supplier orders recorded so far.
     pub supplier_orders: Vec<SupplierOrderView>,
+    /// The store's minimum margin (basis points): an order under it at the suppliers' current
+    /// cost waits for the merchant.
+    #[serde(default)]
+    pub min_margin_bps: u32,
+    /// Whether the store approves every order by hand.
+    #[serde(default)]
+    pub approve_by_hand: bool,
+    /// Whether the merchant approved this order: it is placed without the margin hold.
+    #[serde(default)]
+    pub approved: bool,
 }
 
 /// What became of one supplier's part of the order.
@@ -107,8 +122,11 @@ pub struct SupplierOutcome {
 pub struct FulfilmentReport {
     /// The order id.
     pub order_id: String,
-    /// One per supplier of the order.
+    /// One per supplier of the order; none when the order is held.
     pub outcomes: Vec<SupplierOutcome>,
+    /// Why the order waits for the merchant's approval instead (nothing was placed).
+    #[serde(default)]
+    pub hold: Option<String>,
 }
 
 /// Answer to [`FulfilmentReport`]: the order's state after it.

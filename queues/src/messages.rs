@@ -667,6 +667,10 @@ impl Message for SupplierSyncRequested {
 pub struct OrderPaid {
     /// The order id.
     pub order_id: String,
+    /// Sent again once the merchant approved the order (the edge's record decides; this names the
+    /// delivery).
+    #[serde(default)]
+    pub approved: bool,
 }
 
 impl Message for OrderPaid {

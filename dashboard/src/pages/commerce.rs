@@ -74,7 +74,8 @@ pub fn orders(shell: &Shell, store_id: &str, state: &str, answer: &Value) -> Mar
 }
 
 /// One order: what was bought and paid, where it goes, its supplier orders and timeline, its
-/// refunds and, for those whose role may, a form to refund part or all of what is left.
+/// refunds and, for those whose role may, a form to refund part or all of what is left; an order
+/// awaiting approval says why, with the buttons that approve or cancel it.
 pub fn order(
     shell: &Shell,
     csrf: &str,
@@ -101,6 +102,23 @@ pub fn order(
                 "State: " strong #order-state { (state_label(text(&o["fulfilment"], "state"))) }
                 @if let Some(reason) = o["fulfilment"]["reason"].as_str() { " (" (reason) ")" }
                 " · placed " (day(text(o, "created_at"))) " by " (text(o, "email"))
+            }
+            @if text(&o["fulfilment"], "state") == "awaiting_approval" {
+                section.card #approval {
+                    h2 { "Waiting for your approval" }
+                    p { "Nothing is ordered from the supplier until you approve it; cancelling refunds the customer in full." }
+                    @if can_refund {
+                        @let base = format!("/stores/{store_id}/orders/{}", text(o, "id"));
+                        form method="post" action={ (base) "/approve" } {
+                            (csrf_field(csrf))
+                            button type="submit" { "Approve and order from the supplier" }
+                        }
+                        form method="post" action={ (base) "/cancel" } {
+                            (csrf_field(csrf))
+                            button type="submit" { "Cancel and refund in full" }
+                        }
+                    }
+                }
             }
             table {
                 caption { "Items" }
@@ -302,13 +320,16 @@ pub fn basis_points(typed: &str) -> Option<u32> {
     whole.parse::<u32>().ok()?.checked_mul(100)?.checked_add(hundredths)
 }
 
-/// The store's pricing rules, and what the last save re-priced (`saved`: re-priced, kept).
+/// The store's pricing rules, and what the last save re-priced (`saved`: re-priced, kept); and
+/// whether orders wait for the merchant's approval (`by_hand`).
+#[expect(clippy::too_many_arguments, reason = "one per part of the page")]
 pub fn pricing(
     shell: &Shell,
     csrf: &str,
     store_id: &str,
     rules: &Value,
     saved: Option<(u64, u64)>,
+    by_hand: bool,
     can_edit: bool,
     refusal: &Refusal,
 ) -> Markup {
@@ -339,6 +360,18 @@ pub fn pricing(
                         label for="psychological_endings" { "Prices end in .99" }
                     }
                     button type="submit" { "Save and re-price" }
+                }
+            }
+            form.card #approval method="post" action={ "/stores/" (store_id) "/fulfilment" } {
+                (csrf_field(csrf))
+                fieldset disabled[!can_edit] {
+                    legend { "Orders" }
+                    p { "Before ordering from the supplier, its current price is read again: an order whose margin would fall under the minimum waits for your approval." }
+                    div.choice {
+                        input #approve_by_hand type="checkbox" name="approve_by_hand" value="1" checked[by_hand];
+                        label for="approve_by_hand" { "Approve every order by hand" }
+                    }
+                    button type="submit" { "Save" }
                 }
             }
         },
@@ -396,6 +429,36 @@ mod tests {
         let done =
             order(&shell("Order"), "tok", "s1", &paid_order(), &all, true, &Refusal::default()).into_string();
         assert!(!done.contains("/refunds\""));
+    }
+
+    #[test]
+    fn snapshot_of_an_order_awaiting_approval_with_its_reason_and_buttons() {
+        let mut waiting = paid_order();
+        waiting["fulfilment"] = json!({"state": "awaiting_approval",
+            "reason": "the supplier's price rose from $8.49 to $22.00: the margin would be 11%, under the store's 30%"});
+        waiting["supplier_orders"] = json!([]);
+        waiting["timeline"] = json!([{"at": "2026-12-07T10:00:05Z", "state": "paid", "cause": "payment"},
+            {"at": "2026-12-07T10:00:09Z", "state": "awaiting_approval", "cause": "the store approves orders by hand"}]);
+        let none = json!({"refunds": []});
+        let html = order(&shell("Order #1042"), "tok", "s1", &waiting, &none, true, &Refusal::default())
+            .into_string();
+        assert!(html.contains("<strong id=\"order-state\">Waiting for your approval</strong>"), "{html}");
+        assert!(html.contains("(the supplier's price rose from $8.49 to $22.00: the margin would be 11%, under the store's 30%)"), "{html}");
+        assert!(
+            html.contains("action=\"/stores/s1/orders/0190a5b2-7c1d-7e3f-8a9b-0c1d2e3f4a5b/approve\""),
+            "{html}"
+        );
+        assert!(
+            html.contains("action=\"/stores/s1/orders/0190a5b2-7c1d-7e3f-8a9b-0c1d2e3f4a5b/cancel\""),
+            "{html}"
+        );
+        insta::assert_snapshot!(html);
+        let viewer =
+            order(&shell("Order"), "tok", "s1", &waiting, &none, false, &Refusal::default()).into_string();
+        assert!(viewer.contains("Waiting for your approval") && !viewer.contains("/approve\""), "{viewer}");
+        let placed = order(&shell("Order"), "tok", "s1", &paid_order(), &none, true, &Refusal::default())
+            .into_string();
+        assert!(!placed.contains("id=\"approval\""));
     }
 
     #[test]
@@ -464,14 +527,16 @@ mod tests {
     #[test]
     fn snapshot_of_the_pricing_rules_after_a_save() {
         let rules = json!({"markup_bps": 30_000, "min_margin_bps": 2_000, "compare_at_bps": 0, "psychological_endings": false});
-        let html = pricing(&shell("Pricing"), "tok", "s1", &rules, Some((12, 1)), true, &Refusal::default())
-            .into_string();
+        let html =
+            pricing(&shell("Pricing"), "tok", "s1", &rules, Some((12, 1)), true, true, &Refusal::default())
+                .into_string();
+        assert!(html.contains("<input id=\"approve_by_hand\" type=\"checkbox\" name=\"approve_by_hand\" value=\"1\" checked>"), "{html}");
         assert!(html.contains("12 products re-priced by the new rules; 1 price you set kept."), "{html}");
         assert!(html.contains("id=\"markup\" name=\"markup\" type=\"text\" value=\"300\""), "{html}");
-        assert!(!html.contains("checked"), "{html}");
+        assert!(!html.contains("name=\"psychological_endings\" value=\"1\" checked"), "{html}");
         insta::assert_snapshot!(html);
-        let viewer =
-            pricing(&shell("Pricing"), "tok", "s1", &rules, None, false, &Refusal::default()).into_string();
+        let viewer = pricing(&shell("Pricing"), "tok", "s1", &rules, None, false, false, &Refusal::default())
+            .into_string();
         assert!(viewer.contains("fieldset disabled") && !viewer.contains("re-priced by the new rules"));
     }
 }

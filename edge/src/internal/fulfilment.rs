@@ -1,6 +1,8 @@
 //! Fulfilment, edge side: the paid order the fulfilment function places (address, lines with
-//! their supplier listings, supplier orders already recorded), and what the suppliers answered,
-//! which moves the order to `placed` or `failed` and is kept in its history.
+//! their supplier listings and recorded costs, supplier orders already recorded, what the store
+//! asks before placing), and what the suppliers answered, which moves the order to `placed` or
+//! `failed`, or the function's hold, which moves it to `awaiting_approval`; each move is kept in
+//! its history.
 
 use crate::error::{ApiError, ApiResult};
 use crate::internal::StoreAccess;
@@ -15,6 +17,8 @@ use serde_json::Value;
 
 /// Suppliers one report names at most.
 const MAX_OUTCOMES: usize = 20;
+/// A hold's reason is at most this long (bytes).
+const MAX_HOLD_REASON: usize = 1_000;
 
 /// `POST /internal/stores/{id}/fulfilment/order`.
 pub async fn order(access: &StoreAccess, input: FulfilmentRequest) -> ApiResult<FulfilmentOrder> {
@@ -22,6 +26,7 @@ pub async fn order(access: &StoreAccess, input: FulfilmentRequest) -> ApiResult<
     let row = orders::get(db, &input.order_id).await?.ok_or_else(|| ApiError::not_found("order"))?;
     let lines = repo::lines(db, &row.id).await?;
     let placed = repo::supplier_orders(db, &row.id).await?;
+    let policy = repo::policy(db).await?.unwrap_or_default();
     let text = |v: &Value, k: &str| v[k].as_str().map(str::to_owned);
     let count = |v: &Value, k: &str| v[k].as_u64().and_then(|n| u32::try_from(n).ok()).unwrap_or(0);
     Ok(FulfilmentOrder {
@@ -41,6 +46,7 @@ pub async fn order(access: &StoreAccess, input: FulfilmentRequest) -> ApiResult<
                 source: text(l, "source"),
                 source_product_id: text(l, "source_product_id"),
                 sku_attr: None,
+                cost_minor: l["cost_minor"].as_i64().filter(|c| *c > 0),
             })
             .collect(),
         supplier_orders: placed
@@ -52,6 +58,12 @@ pub async fn order(access: &StoreAccess, input: FulfilmentRequest) -> ApiResult<
                 reason: text(s, "reason"),
             })
             .collect(),
+        min_margin_bps: policy["min_margin_bps"]
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .unwrap_or(domain::pricing::PricingRules::default().min_margin_bps),
+        approve_by_hand: policy["approve_by_hand"].as_i64() == Some(1),
+        approved: row.approved_by.is_some(),
     })
 }
 
@@ -76,6 +88,12 @@ pub fn check_report(input: &FulfilmentReport) -> ApiResult<()> {
     let well_formed = |o: &queues::fulfil_api::SupplierOutcome| {
         (1..=32).contains(&o.supplier.len()) && o.supplier_order_id.is_none() != o.failure.is_none()
     };
+    if let Some(reason) = &input.hold {
+        if !input.outcomes.is_empty() || !(1..=MAX_HOLD_REASON).contains(&reason.len()) {
+            return Err(ApiError::invalid("hold", "a hold has no outcomes and a reason of 1 to 1000 bytes"));
+        }
+        return Ok(());
+    }
     if input.outcomes.is_empty()
         || input.outcomes.len() > MAX_OUTCOMES
         || !input.outcomes.iter().all(well_formed)
@@ -105,6 +123,14 @@ pub async fn report(access: &StoreAccess, input: FulfilmentReport) -> ApiResult<
     let db = &access.db;
     let row = orders::get(db, &input.order_id).await?.ok_or_else(|| ApiError::not_found("order"))?;
     let at = rfc3339(now());
+    if let Some(reason) = &input.hold {
+        // Held only from `paid` and never once approved; a redelivered hold records nothing.
+        if db.execute_batch(vec![repo::hold(db, &row.id, reason)?]).await?[0].changes == 0 {
+            return Ok(FulfilmentRecorded { state: row.fulfilment });
+        }
+        db.execute_batch(vec![repo::event(db, &row.id, "awaiting_approval", reason, &at)?]).await?;
+        return Ok(FulfilmentRecorded { state: "awaiting_approval".to_owned() });
+    }
     let mut statements = Vec::with_capacity(input.outcomes.len());
     for o in &input.outcomes {
         statements.push(repo::supplier_answer(
@@ -167,11 +193,22 @@ mod tests {
             supplier_order_id: id.map(Into::into),
             failure: failure.map(Into::into),
         };
-        let report = |outcomes| FulfilmentReport { order_id: "o1".into(), outcomes };
+        let report = |outcomes| FulfilmentReport { order_id: "o1".into(), outcomes, hold: None };
         assert!(check_report(&report(vec![outcome(Some("1"), None)])).is_ok());
         assert!(check_report(&report(vec![outcome(None, Some("sold out"))])).is_ok());
         assert!(check_report(&report(vec![outcome(None, None)])).is_err());
         assert!(check_report(&report(vec![outcome(Some("1"), Some("x"))])).is_err());
         assert!(check_report(&report(vec![])).is_err());
+        let hold = |outcomes, reason: &str| FulfilmentReport {
+            order_id: "o1".into(),
+            outcomes,
+            hold: Some(reason.into()),
+        };
+        assert!(check_report(&hold(vec![], "the store approves orders by hand")).is_ok());
+        assert!(check_report(&hold(vec![], "")).is_err(), "a hold says why");
+        assert!(
+            check_report(&hold(vec![outcome(Some("1"), None)], "x")).is_err(),
+            "held or placed, not both"
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! Fulfilment in the store database: an order's state (`orders.fulfilment`), the supplier orders
-//! placed for it (`supplier_orders`, one per supplier) and its history (`order_events`).
+//! placed for it (`supplier_orders`, one per supplier) and its history (`order_events`); whether
+//! the store approves orders by hand (`fulfilment_settings`), and the merchant's approval.
 
 use serde_json::Value;
 use tenancy::shards::StoreDb;
@@ -8,11 +9,12 @@ use tenancy::sql::{Sql, SqlError, Statement};
 // Rows are read as JSON objects: one D1 row decoder for all of them keeps the Worker small.
 
 /// The order's lines with their products' suppliers, in order: `position`, `product_id`, `title`,
-/// `quantity`, `unit_price_minor`, `source` and `source_product_id` (null for the merchant's own
-/// stock or a deleted product).
+/// `quantity`, `unit_price_minor`, `source`, `source_product_id` and `cost_minor` (null for the
+/// merchant's own stock or a deleted product).
 pub async fn lines(db: &StoreDb<impl Sql>, order: &str) -> Result<Vec<Value>, SqlError> {
     db.query_all(
-        "SELECT i.position, i.product_id, i.title, i.quantity, i.unit_price_minor, p.source, p.source_product_id \
+        "SELECT i.position, i.product_id, i.title, i.quantity, i.unit_price_minor, p.source, p.source_product_id, \
+         p.cost_minor \
          FROM order_items i LEFT JOIN products p ON p.store_id = i.store_id AND p.id = i.product_id \
          WHERE i.store_id = ?1 AND i.order_id = ?2 ORDER BY i.position",
         vec![order.into()],
@@ -159,6 +161,56 @@ pub fn supplier_answer<D>(
     )
 }
 
+/// What the store asks of its orders before they are placed: `min_margin_bps` (null when the
+/// store never set pricing rules) and `approve_by_hand` (0 or 1).
+pub async fn policy(db: &StoreDb<impl Sql>) -> Result<Option<Value>, SqlError> {
+    db.query_first(
+        "SELECT (SELECT min_margin_bps FROM pricing_rules WHERE store_id = ?1) AS min_margin_bps, \
+         COALESCE((SELECT approve_by_hand FROM fulfilment_settings WHERE store_id = ?1), 0) AS approve_by_hand",
+        vec![],
+    )
+    .await
+}
+
+/// Sets whether the store approves every order by hand.
+pub async fn set_approve_by_hand(db: &StoreDb<impl Sql>, on: bool, at: &str) -> Result<(), SqlError> {
+    db.execute(
+        "INSERT INTO fulfilment_settings (store_id, approve_by_hand, updated_at) VALUES (?1, ?2, ?3) \
+         ON CONFLICT (store_id) DO UPDATE SET approve_by_hand = excluded.approve_by_hand, updated_at = excluded.updated_at",
+        vec![i64::from(on).into(), at.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The order's move from `paid` to `awaiting_approval` for `reason`, for a batch: an order the
+/// merchant approved, or that moved on, is left alone (the statement changes no row).
+pub fn hold<D>(db: &StoreDb<D>, order: &str, reason: &str) -> Result<Statement, SqlError> {
+    db.scoped(
+        "UPDATE orders SET fulfilment = 'awaiting_approval', fulfilment_reason = ?3 WHERE store_id = ?1 AND id = ?2 \
+         AND fulfilment = 'paid' AND approved_by IS NULL",
+        vec![order.into(), reason.into()],
+    )
+}
+
+/// The merchant's approval of an order that waits, for a batch: back to `paid`, marked approved
+/// by `by`; it changes no row unless the order waits (so a second approval finds nothing).
+pub fn approve<D>(db: &StoreDb<D>, order: &str, by: &str, at: &str) -> Result<Statement, SqlError> {
+    db.scoped(
+        "UPDATE orders SET fulfilment = 'paid', fulfilment_reason = NULL, approved_by = ?3, approved_at = ?4 \
+         WHERE store_id = ?1 AND id = ?2 AND fulfilment = 'awaiting_approval'",
+        vec![order.into(), by.into(), at.into()],
+    )
+}
+
+/// The cancellation of an order that waits, for a batch; it changes no row otherwise.
+pub fn cancel<D>(db: &StoreDb<D>, order: &str) -> Result<Statement, SqlError> {
+    db.scoped(
+        "UPDATE orders SET fulfilment = 'cancelled' WHERE store_id = ?1 AND id = ?2 AND fulfilment = 'awaiting_approval'",
+        vec![order.into()],
+    )
+}
+
 /// The order's move to `state` (with the reason of a failure), for a batch.
 pub fn set_state<D>(
     db: &StoreDb<D>,
@@ -214,6 +266,7 @@ mod tests {
             (Some("aliexpress"), Some("1005"))
         );
         assert_eq!((lines[0]["quantity"].as_i64(), lines[0]["position"].as_i64()), (Some(2), Some(0)));
+        assert_eq!(lines[0]["cost_minor"].as_i64(), Some(800), "the cost the store recorded");
         assert!(lines[1]["source"].is_null(), "a deleted product has no supplier");
         assert!(block_on(super::lines(&store(&shard, 2), "o1")).unwrap().is_empty(), "another store's order");
     }
@@ -251,6 +304,55 @@ mod tests {
             block_on(db.execute_batch(vec![set_state(&db, "o1", "lost", None).unwrap()])).is_err(),
             "states are a closed set"
         );
+    }
+
+    #[test]
+    fn an_order_waits_once_is_approved_once_and_an_approved_order_is_not_held_again() {
+        let shard = shard();
+        seed(&shard, 1);
+        let db = store(&shard, 1);
+        let changed = |statement: Statement| block_on(db.execute_batch(vec![statement])).unwrap()[0].changes;
+        let state = || block_on(crate::repo::orders::get(&db, "o1")).unwrap().unwrap();
+        assert_eq!(changed(hold(&db, "o1", "the store approves orders by hand").unwrap()), 1);
+        assert_eq!(
+            (state().fulfilment.as_str(), state().fulfilment_reason.as_deref()),
+            ("awaiting_approval", Some("the store approves orders by hand"))
+        );
+        assert_eq!(changed(hold(&db, "o1", "again").unwrap()), 0, "a redelivered hold changes nothing");
+        assert_eq!(changed(approve(&db, "o1", "ada@example.com", "2026-12-08T03:00:00Z").unwrap()), 1);
+        assert_eq!(
+            (state().fulfilment.as_str(), state().approved_by.as_deref(), state().fulfilment_reason),
+            ("paid", Some("ada@example.com"), None)
+        );
+        assert_eq!(changed(approve(&db, "o1", "bo@example.com", "x").unwrap()), 0, "approved once");
+        assert_eq!(changed(hold(&db, "o1", "margin").unwrap()), 0, "an approved order is not held again");
+        assert_eq!(changed(cancel(&db, "o1").unwrap()), 0, "only an order that waits is cancelled here");
+        let other = store(&shard, 2);
+        let approved = approve(&other, "o1", "eve@example.com", "x").unwrap();
+        assert_eq!(
+            block_on(other.execute_batch(vec![approved])).unwrap()[0].changes,
+            0,
+            "another store's order"
+        );
+        block_on(db.execute_batch(vec![set_state(&db, "o1", "awaiting_approval", Some("x")).unwrap()]))
+            .unwrap();
+        assert_eq!(changed(cancel(&db, "o1").unwrap()), 1);
+        assert_eq!(state().fulfilment, "cancelled");
+    }
+
+    #[test]
+    fn the_policy_is_the_stores_minimum_margin_and_approval_setting_off_until_set() {
+        let shard = shard();
+        let (one, two) = (store(&shard, 1), store(&shard, 2));
+        let policy = |db| block_on(super::policy(db)).unwrap().unwrap();
+        assert_eq!(policy(&one), serde_json::json!({"min_margin_bps": null, "approve_by_hand": 0}));
+        block_on(set_approve_by_hand(&one, true, "2026-12-08T03:00:00Z")).unwrap();
+        let rules = domain::pricing::PricingRules { min_margin_bps: 4_000, ..Default::default() };
+        block_on(crate::repo::pricing::put(&one, &rules, "2026-12-08T03:00:00Z")).unwrap();
+        assert_eq!(policy(&one), serde_json::json!({"min_margin_bps": 4000, "approve_by_hand": 1}));
+        assert_eq!(policy(&two)["approve_by_hand"], 0, "another store's setting is its own");
+        block_on(set_approve_by_hand(&one, false, "2026-12-08T03:01:00Z")).unwrap();
+        assert_eq!(policy(&one)["approve_by_hand"], 0);
     }
 
     #[test]

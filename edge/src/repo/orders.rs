@@ -318,6 +318,9 @@ pub struct OrderRow {
     pub fulfilment_reason: Option<String>,
     /// The tracking flag it carries for the merchant (`no_tracking`, `no_update`).
     pub flag: Option<String>,
+    /// Who approved it, when it waited for the merchant.
+    #[serde(default)]
+    pub approved_by: Option<String>,
 }
 
 /// One line of an order.
@@ -348,7 +351,7 @@ pub struct OrderPage {
 
 const ORDER_SELECT: &str = "SELECT id, number, email, status, subtotal_minor, total_minor, currency, \
      stripe_session_id, created_at, shipping_name, shipping_phone, shipping_address, shipping_rate, shipping_minor, \
-     tax_minor, fulfilment, fulfilment_reason, flag FROM orders";
+     tax_minor, fulfilment, fulfilment_reason, flag, approved_by FROM orders";
 
 /// Up to `limit` orders numbered below `before`, newest first; only those in fulfilment `state`
 /// and carrying `flag` when they are given.

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod analytics;
 pub mod api_keys;
+pub mod approval;
 pub mod billing;
 pub mod collections;
 pub mod contacts;
@@ -269,6 +270,10 @@ pub async fn store(route: StoreRoute, ctx: &Ctx<'_>, scope: &StoreScope) -> ApiR
         }
         StoreRoute::GetShipping => json(200, &shipping::get(scope).await?),
         StoreRoute::PutShipping => json(200, &shipping::put(env, scope, body).await?),
+        StoreRoute::ApproveOrder(order) => json(200, &approval::approve(env, config, scope, order).await?),
+        StoreRoute::CancelOrder(order) => json(200, &approval::cancel(env, config, scope, order).await?),
+        StoreRoute::GetFulfilment => json(200, &approval::settings(scope).await?),
+        StoreRoute::PutFulfilment => json(200, &approval::put_settings(scope, body).await?),
         StoreRoute::GetPricing => json(200, &pricing::get(scope).await?),
         StoreRoute::PutPricing => json(200, &pricing::put(env, scope, body).await?),
         StoreRoute::Analytics => {

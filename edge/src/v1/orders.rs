@@ -125,21 +125,27 @@ pub async fn paid_session(env: &Env, config: &Config, session: &Value) -> ApiRes
             |e| ApiError::new(503, "queue_unavailable", format!("enqueueing the order flows: {e}")),
         )?;
     }
-    enqueue_fulfilment(config, &store, &checkout.id).await?;
+    enqueue_fulfilment(config, &store, &checkout.id, false).await?;
     Ok(json!({ "received": true, "order_id": checkout.id, "number": number }))
 }
 
-/// Hands the paid order to the fulfilment function (key `fulfil:{order}`: a redelivered webhook
-/// sends it again and the consumer's idempotency guard and the recorded supplier orders keep it
-/// from being placed twice).
-async fn enqueue_fulfilment(config: &Config, store: &Store, order_id: &str) -> ApiResult<()> {
+/// Hands the paid order to the fulfilment function (key `fulfil:{order}`, `fulfil:{order}:approved`
+/// once the merchant approved it: a redelivered webhook sends it again and the consumer's
+/// idempotency guard and the recorded supplier orders keep it from being placed twice).
+pub(crate) async fn enqueue_fulfilment(
+    config: &Config,
+    store: &Store,
+    order_id: &str,
+    approved: bool,
+) -> ApiResult<()> {
+    let key = if approved { format!("fulfil:{order_id}:approved") } else { format!("fulfil:{order_id}") };
     let envelope = Envelope::new(
-        format!("fulfil:{order_id}"),
+        key,
         store.tenant_id,
         store.id,
         now(),
         format!("order-{order_id}"),
-        queues::messages::OrderPaid { order_id: order_id.to_owned() },
+        queues::messages::OrderPaid { order_id: order_id.to_owned(), approved },
     );
     crate::sqs::send(&config.sqs, &config.sqs.fulfilment_queue_url, &envelope, now_ms()).await.map_err(
         |e| ApiError::new(503, "queue_unavailable", format!("enqueueing the order's fulfilment: {e}")),

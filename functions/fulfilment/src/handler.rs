@@ -1,15 +1,20 @@
 //! Handles a batch of paid orders: one order each.
 //!
 //! For each order, reads it from the edge (address, lines with their supplier listings, supplier
-//! orders already recorded), splits its lines by supplier, places each supplier's order that is
-//! not recorded yet, and reports every supplier's answer to the edge, which moves the order to
-//! `placed` or `failed` and records why. AliExpress orders carry `out_order_id`
+//! orders already recorded, what the store asks before placing), splits its lines by supplier,
+//! reads the suppliers' current listings again and decides with [`domain::approval::decide`]: a
+//! listing gone fails the order; a margin under the store's minimum at the current cost, or a
+//! store that approves orders by hand, holds it for the merchant (reported as a hold, nothing
+//! placed) until the merchant approves it. Otherwise it places each supplier's order that is not
+//! recorded yet, and reports every supplier's answer to the edge, which moves the order to
+//! `placed` or `failed` and records why. An order that waits or was cancelled is left alone. AliExpress orders carry `out_order_id`
 //! `{order}-aliexpress`: AliExpress places one order per id, so a message handled twice (a
 //! redelivery after a crash between placing and reporting) still makes one supplier order. CJ
 //! orders carry `orderNumber` `{order}-cj`, looked up before placing (see [`crate::cj`]).
 //! A supplier that cannot be reached fails the message, which SQS retries and then dead-letters.
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
+use domain::approval::{decide, Decision, Line, Listing, Policy};
 use lambda_runtime::{Error, LambdaEvent};
 use pipeline::edge::EdgeClient;
 use queues::consumer::Consumer;
@@ -19,9 +24,12 @@ use queues::fulfil_api::{
 use queues::idempotency::DynamoStore;
 use queues::internal_api::calls::{ReadFulfilmentOrder, ReportFulfilment};
 use queues::messages::OrderPaid;
+use queues::messages::SupplierProduct;
 use queues::Envelope;
 use secrecy::{ExposeSecret, SecretString};
-use suppliers::aliexpress::{AliExpress, LogisticsAddress, PlaceOrder, Placement, ProductItem};
+use suppliers::aliexpress::{
+    AliExpress, LogisticsAddress, PlaceOrder, Placement, ProductItem, DETAIL_IDS_MAX,
+};
 
 /// Clients built once per cold start.
 pub struct State {
@@ -61,8 +69,45 @@ async fn fulfil(state: &State, envelope: Envelope<OrderPaid>) -> anyhow::Result<
     let store = envelope.store()?;
     let request = FulfilmentRequest { order_id: envelope.payload.order_id.clone() };
     let order = state.edge.call::<ReadFulfilmentOrder>(&store, &request).await?;
+    if matches!(order.state.as_str(), "awaiting_approval" | "cancelled") {
+        tracing::info!(order = %order.order_id, state = %order.state, approved = envelope.payload.approved, "not placed: the order waits for the merchant or was cancelled");
+        return Ok(());
+    }
+    let groups = split(&order);
+    if groups.is_empty() {
+        tracing::info!(order = %order.order_id, state = %order.state, "nothing left to place");
+        return Ok(());
+    }
+    let mut checked = Vec::new();
+    for (supplier, lines) in &groups {
+        let now = listings(state, supplier, lines, &order.currency).await?;
+        checked.extend(lines.iter().zip(now).map(|(l, now)| Line {
+            title: l.title.clone(),
+            quantity: l.quantity,
+            unit_price_minor: l.unit_price_minor,
+            recorded_cost_minor: l.cost_minor,
+            now,
+        }));
+    }
+    let policy = Policy {
+        min_margin_bps: order.min_margin_bps,
+        approve_by_hand: order.approve_by_hand,
+        approved: order.approved,
+    };
+    let currency = order.currency.parse().unwrap_or(domain::Currency::Usd);
     let mut outcomes = Vec::new();
-    for (supplier, lines) in split(&order) {
+    let mut hold = None;
+    match decide(&checked, policy, currency) {
+        Decision::Place => {}
+        Decision::Wait(reason) => hold = Some(reason),
+        Decision::Fail(reason) => outcomes.extend(groups.iter().map(|(supplier, _)| SupplierOutcome {
+            supplier: supplier.clone(),
+            supplier_order_id: None,
+            failure: Some(reason.clone()),
+        })),
+    }
+    let to_place = if hold.is_some() || !outcomes.is_empty() { Vec::new() } else { groups };
+    for (supplier, lines) in to_place {
         let failure = |reason: &str| SupplierOutcome {
             supplier: supplier.clone(),
             supplier_order_id: None,
@@ -96,16 +141,48 @@ async fn fulfil(state: &State, envelope: Envelope<OrderPaid>) -> anyhow::Result<
             }
         }
     }
-    if outcomes.is_empty() {
+    if outcomes.is_empty() && hold.is_none() {
         tracing::info!(order = %order.order_id, state = %order.state, "nothing left to place");
         return Ok(());
     }
-    let recorded = state
-        .edge
-        .call::<ReportFulfilment>(&store, &FulfilmentReport { order_id: order.order_id.clone(), outcomes })
-        .await?;
+    let report = FulfilmentReport { order_id: order.order_id.clone(), outcomes, hold };
+    let recorded = state.edge.call::<ReportFulfilment>(&store, &report).await?;
     tracing::info!(order = %order.order_id, state = %recorded.state, "fulfilment reported");
     Ok(())
+}
+
+/// What each supplier lists now for `lines`, in their order. AliExpress answers its current
+/// price (the affiliate listing: no stock count, so a sold-out item is still refused at placement
+/// with the supplier's reason); other suppliers are not read ([`Listing::Unknown`]).
+async fn listings(
+    state: &State,
+    supplier: &str,
+    lines: &[FulfilmentLine],
+    currency: &str,
+) -> anyhow::Result<Vec<Listing>> {
+    let client = match (supplier, &state.aliexpress) {
+        ("aliexpress", Some((client, _))) => client,
+        _ => return Ok(vec![Listing::Unknown; lines.len()]),
+    };
+    let mut ids: Vec<String> = lines.iter().filter_map(|l| l.source_product_id.clone()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut found = Vec::new();
+    for chunk in ids.chunks(DETAIL_IDS_MAX) {
+        found.extend(client.product_details(chunk).await?);
+    }
+    Ok(lines.iter().map(|l| listing(l, &found, currency)).collect())
+}
+
+/// A line's listing among those a supplier answered: gone when the supplier left it out, priced
+/// when it is in the order's currency.
+pub fn listing(line: &FulfilmentLine, found: &[SupplierProduct], currency: &str) -> Listing {
+    let Some(id) = &line.source_product_id else { return Listing::Unknown };
+    match found.iter().find(|p| &p.source_product_id == id) {
+        None => Listing::Gone,
+        Some(p) if p.cost.currency.code() == currency => Listing::Priced(p.cost.minor),
+        Some(_) => Listing::Unknown,
+    }
 }
 
 /// The order's lines by supplier, for the suppliers with no supplier order recorded yet; lines of
@@ -188,6 +265,7 @@ mod tests {
             source: source.map(Into::into),
             source_product_id: source.map(|_| format!("100{position}")),
             sku_attr: None,
+            cost_minor: Some(849),
         }
     }
 
@@ -216,7 +294,37 @@ mod tests {
                     reason: None,
                 })
                 .collect(),
+            min_margin_bps: 3_000,
+            approve_by_hand: false,
+            approved: false,
         }
+    }
+
+    #[test]
+    fn a_lines_listing_is_gone_when_the_supplier_left_it_out_and_priced_in_the_orders_currency() {
+        let product = |id: &str, minor: i64, currency| SupplierProduct {
+            source: "aliexpress".into(),
+            source_product_id: id.into(),
+            title: "Lamp".into(),
+            cost: domain::Money::from_minor(minor, currency),
+            list_price: None,
+            image_urls: vec![],
+            product_url: String::new(),
+            category: None,
+            orders_30d: None,
+            rating_pct: None,
+            shipping_days: None,
+        };
+        let found =
+            [product("1000", 1500, domain::Currency::Usd), product("1002", 900, domain::Currency::Eur)];
+        assert_eq!(listing(&line(0, Some("aliexpress")), &found, "USD"), Listing::Priced(1500));
+        assert_eq!(listing(&line(1, Some("aliexpress")), &found, "USD"), Listing::Gone);
+        assert_eq!(
+            listing(&line(2, Some("aliexpress")), &found, "USD"),
+            Listing::Unknown,
+            "another currency"
+        );
+        assert_eq!(listing(&line(3, None), &found, "USD"), Listing::Unknown, "the merchant's own stock");
     }
 
     #[test]
