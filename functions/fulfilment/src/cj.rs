@@ -126,6 +126,7 @@ mod tests {
             source: Some("cj".into()),
             source_product_id: Some(source_id.into()),
             sku_attr: sku.map(Into::into),
+            cost_minor: None,
         }
     }
 
