@@ -31,7 +31,9 @@ fn grace_end_day(since: i64) -> String {
 }
 
 /// Queues `template` to the tenant's owner, keyed `key` (the email function sends a key once).
-async fn mail_owner(
+/// Queues a transactional mail to the tenant's owner, under `key` (the email function sends one
+/// mail per key); nothing when the tenant has no owner with a valid address.
+pub(crate) async fn mail_owner(
     db: &PlatformDb,
     config: &Config,
     tenant: TenantId,

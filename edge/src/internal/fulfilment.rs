@@ -13,6 +13,7 @@ use queues::fulfil_api::{
     FulfilmentLine, FulfilmentOrder, FulfilmentRecorded, FulfilmentReport, FulfilmentRequest, ShipTo,
     SupplierOrderView,
 };
+use queues::messages::EmailTemplate;
 use serde_json::Value;
 
 /// Suppliers one report names at most.
@@ -119,7 +120,12 @@ pub fn state_after(answers: &[(String, Option<String>)]) -> (&'static str, Optio
 /// `POST /internal/stores/{id}/fulfilment/report`: records each supplier's answer once (a second
 /// report of a supplier changes nothing), then moves the order and adds the change to its
 /// history when its state changed.
-pub async fn report(access: &StoreAccess, input: FulfilmentReport) -> ApiResult<FulfilmentRecorded> {
+pub async fn report(
+    env: &worker::Env,
+    config: &crate::config::Config,
+    access: &StoreAccess,
+    input: FulfilmentReport,
+) -> ApiResult<FulfilmentRecorded> {
     let db = &access.db;
     let row = orders::get(db, &input.order_id).await?.ok_or_else(|| ApiError::not_found("order"))?;
     let at = rfc3339(now());
@@ -129,6 +135,7 @@ pub async fn report(access: &StoreAccess, input: FulfilmentReport) -> ApiResult<
             return Ok(FulfilmentRecorded { state: row.fulfilment });
         }
         db.execute_batch(vec![repo::event(db, &row.id, "awaiting_approval", reason, &at)?]).await?;
+        tell_owner(env, config, access, &row, EmailTemplate::OrderHeld, reason).await?;
         return Ok(FulfilmentRecorded { state: "awaiting_approval".to_owned() });
     }
     let mut statements = Vec::with_capacity(input.outcomes.len());
@@ -168,9 +175,34 @@ pub async fn report(access: &StoreAccess, input: FulfilmentReport) -> ApiResult<
             repo::event(db, &row.id, state, &cause, &at)?,
         ])
         .await?;
+        if state == "failed" {
+            tell_owner(env, config, access, &row, EmailTemplate::OrderFailed, &cause).await?;
+        }
         return Ok(FulfilmentRecorded { state: state.to_owned() });
     }
     Ok(FulfilmentRecorded { state: row.fulfilment })
+}
+
+/// Mails the store's owner that the order needs them (held for approval, or failed), once per
+/// order and template: the mail's key names both, so a repeated report sends nothing more.
+async fn tell_owner(
+    env: &worker::Env,
+    config: &crate::config::Config,
+    access: &StoreAccess,
+    order: &orders::OrderRow,
+    template: EmailTemplate,
+    reason: &str,
+) -> ApiResult<()> {
+    let store = &access.store;
+    let mut data = serde_json::Map::new();
+    data.insert("store".into(), store.row.name.clone().into());
+    data.insert("order_number".into(), format!("#{}", order.number).into());
+    data.insert("reason".into(), reason.into());
+    let dashboard = config.billing_return_url.trim_end_matches('/');
+    data.insert("order_url".into(), format!("{dashboard}/stores/{}/orders/{}", store.id, order.id).into());
+    let key = format!("{}:{}:{}", template.name(), store.id, order.id);
+    let db = tenancy::shards::PlatformDb::open(env)?;
+    crate::internal::billing::mail_owner(&db, config, store.tenant_id, template, data, key).await
 }
 
 #[cfg(test)]

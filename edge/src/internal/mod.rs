@@ -213,7 +213,7 @@ pub async fn handle(ctx: &Ctx<'_>) -> ApiResult<Response> {
         }
         Call::ReportFulfilment(store) => {
             let (input, access) = on_store::<ReportFulfilment>(ctx, store, fulfilment::check_report).await?;
-            answer::<ReportFulfilment>(200, &fulfilment::report(&access, input).await?)
+            answer::<ReportFulfilment>(200, &fulfilment::report(env, config, &access, input).await?)
         }
         Call::ListOpenSupplierOrders(store) => {
             let (input, access) = on_store::<ListOpenSupplierOrders>(ctx, store, unchecked).await?;

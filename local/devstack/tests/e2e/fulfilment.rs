@@ -159,6 +159,12 @@ async fn an_item_sold_out_at_order_time_fails_the_order_with_the_suppliers_reaso
     assert_eq!(detail.json["timeline"][1]["state"], "failed");
     let failed = api(&stack, &shop, reqwest::Method::GET, "/orders?state=failed", None).await;
     assert_eq!(failed.json["orders"].as_array().unwrap().len(), 1);
+    // The store's owner is told, with the reason and the order's page in the dashboard.
+    let number = order["number"].as_u64().expect("the order's number");
+    let mail = stack.mail_to(&shop.merchant.email, &format!("Order #{number} could not be placed")).await;
+    let text = mail["text"].as_str().unwrap();
+    assert!(text.contains("B_DROPSHIPPER_STOCK_NOT_ENOUGH"), "{text}");
+    assert!(text.contains(&format!("/stores/{}/orders/{order_id}", shop.id)), "{text}");
 }
 
 #[tokio::test]
@@ -454,6 +460,11 @@ async fn a_supplier_price_that_rose_after_import_holds_the_order_with_the_reason
     let detail = api(&stack, &shop, reqwest::Method::GET, &format!("/orders/{order_id}"), None).await;
     assert_eq!(detail.json["timeline"][1]["state"], "awaiting_approval", "{}", detail.text);
     assert!(detail.json["supplier_orders"].as_array().unwrap().is_empty(), "{}", detail.text);
+    // The store's owner is told why it waits.
+    let number = order["number"].as_u64().expect("the order's number");
+    let mail =
+        stack.mail_to(&shop.merchant.email, &format!("Order #{number} is waiting for your approval")).await;
+    assert!(mail["text"].as_str().unwrap().contains("rose from $8.49 to $22.00"), "{mail}");
 
     let detail = approve_and_settle(&stack, &shop, &order_id).await;
     assert_eq!(detail["fulfilment"]["state"], "placed", "{detail}");
