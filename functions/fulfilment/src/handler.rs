@@ -11,7 +11,9 @@
 //! `{order}-aliexpress`: AliExpress places one order per id, so a message handled twice (a
 //! redelivery after a crash between placing and reporting) still makes one supplier order. CJ
 //! orders carry `orderNumber` `{order}-cj`, looked up before placing (see [`crate::cj`]).
-//! A supplier that cannot be reached fails the message, which SQS retries and then dead-letters.
+//! A supplier that cannot be reached fails the message, which SQS retries; on its last delivery
+//! ([`MAX_RECEIVES`]) the order is reported failed with that supplier named, its owner is mailed,
+//! and the message is failed once more, into the dead-letter queue.
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use domain::approval::{decide, Decision, Line, Listing, Policy};
@@ -58,14 +60,61 @@ pub async fn dispatch(
     Ok(serde_json::to_value(crate::tracking::tick(state, tick).await?)?)
 }
 
+/// Deliveries of a message before SQS moves it to the dead-letter queue: the fulfilment queue's
+/// `max_receive_count` in `infra/wiring.json` (a test holds the two equal).
+pub const MAX_RECEIVES: u32 = 3;
+
 /// The SQS entry point: per-message handling with partial batch failures.
 pub async fn handle(state: &State, event: LambdaEvent<SqsEvent>) -> Result<SqsBatchResponse, Error> {
+    let last = last_deliveries(&event.payload);
     Ok(Consumer::new("fulfilment", &state.idempotency)
-        .handle_batch(event.payload, |envelope| fulfil(state, envelope))
+        .handle_batch(event.payload, |envelope| {
+            let last_delivery = last.contains(&envelope.idempotency_key);
+            fulfil(state, envelope, last_delivery)
+        })
         .await)
 }
 
-async fn fulfil(state: &State, envelope: Envelope<OrderPaid>) -> anyhow::Result<()> {
+/// The idempotency keys of the batch's messages on their last delivery: a supplier that fails
+/// them now is given up on, and the order is marked failed before the message is dead-lettered.
+pub fn last_deliveries(event: &SqsEvent) -> std::collections::HashSet<String> {
+    event
+        .records
+        .iter()
+        .filter(|r| {
+            r.attributes.get("ApproximateReceiveCount").and_then(|n| n.parse::<u32>().ok()).unwrap_or(1)
+                >= MAX_RECEIVES
+        })
+        .filter_map(|r| serde_json::from_str::<serde_json::Value>(r.body.as_deref()?).ok())
+        .filter_map(|body| body["idempotency_key"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// A supplier call's answer. On a message's last delivery a failed call is given up on: `None`,
+/// the error kept in `given_up` to dead-letter the message once the order's failure is reported.
+fn or_give_up<T>(
+    answer: anyhow::Result<T>,
+    last_delivery: bool,
+    given_up: &mut Option<anyhow::Error>,
+) -> anyhow::Result<Option<T>> {
+    match answer {
+        Ok(answer) => Ok(Some(answer)),
+        Err(error) if last_delivery => {
+            tracing::error!(error = format!("{error:#}"), "a supplier failed on the message's last delivery");
+            *given_up = Some(error);
+            Ok(None)
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// The failure reported for a supplier given up on (its error stays in the logs: it is not the
+/// merchant's to read).
+fn no_answer(supplier: &str) -> String {
+    format!("{supplier} did not answer after {MAX_RECEIVES} attempts; nothing was placed with it")
+}
+
+async fn fulfil(state: &State, envelope: Envelope<OrderPaid>, last_delivery: bool) -> anyhow::Result<()> {
     let store = envelope.store()?;
     let request = FulfilmentRequest { order_id: envelope.payload.order_id.clone() };
     let order = state.edge.call::<ReadFulfilmentOrder>(&store, &request).await?;
@@ -78,9 +127,15 @@ async fn fulfil(state: &State, envelope: Envelope<OrderPaid>) -> anyhow::Result<
         tracing::info!(order = %order.order_id, state = %order.state, "nothing left to place");
         return Ok(());
     }
+    let mut given_up = None;
     let mut checked = Vec::new();
+    let mut unread = None;
     for (supplier, lines) in &groups {
-        let now = listings(state, supplier, lines, &order.currency).await?;
+        let read = listings(state, supplier, lines, &order.currency).await;
+        let Some(now) = or_give_up(read, last_delivery, &mut given_up)? else {
+            unread = Some(supplier.clone());
+            continue;
+        };
         checked.extend(lines.iter().zip(now).map(|(l, now)| Line {
             title: l.title.clone(),
             quantity: l.quantity,
@@ -97,7 +152,12 @@ async fn fulfil(state: &State, envelope: Envelope<OrderPaid>) -> anyhow::Result<
     let currency = order.currency.parse().unwrap_or(domain::Currency::Usd);
     let mut outcomes = Vec::new();
     let mut hold = None;
-    match decide(&checked, policy, currency) {
+    let decision = match unread {
+        // Its listings could not be read again: the order is not placed unchecked.
+        Some(supplier) => Decision::Fail(no_answer(&supplier)),
+        None => decide(&checked, policy, currency),
+    };
+    match decision {
         Decision::Place => {}
         Decision::Wait(reason) => hold = Some(reason),
         Decision::Fail(reason) => outcomes.extend(groups.iter().map(|(supplier, _)| SupplierOutcome {
@@ -121,7 +181,11 @@ async fn fulfil(state: &State, envelope: Envelope<OrderPaid>) -> anyhow::Result<
             ("aliexpress", Some((client, token))) => {
                 let request = aliexpress_order(&order.order_id, ship_to, &lines);
                 let started = std::time::Instant::now();
-                let placement = client.place_order(token.expose_secret(), &request).await?;
+                let placed = client.place_order(token.expose_secret(), &request).await;
+                let Some(placement) = or_give_up(placed, last_delivery, &mut given_up)? else {
+                    outcomes.push(failure(&no_answer("AliExpress")));
+                    continue;
+                };
                 tracing::info!(order = %order.order_id, ms = started.elapsed().as_millis() as u64, ?placement, "AliExpress answered");
                 outcomes.push(match placement {
                     Placement::Placed(ids) => SupplierOutcome {
@@ -134,7 +198,11 @@ async fn fulfil(state: &State, envelope: Envelope<OrderPaid>) -> anyhow::Result<
             }
             ("aliexpress", None) => outcomes.push(failure("AliExpress ordering is not configured")),
             (crate::cj::SUPPLIER, _) => {
-                outcomes.push(crate::cj::place(state.cj.as_ref(), &order.order_id, ship_to, &lines).await?)
+                let placed = crate::cj::place(state.cj.as_ref(), &order.order_id, ship_to, &lines).await;
+                match or_give_up(placed, last_delivery, &mut given_up)? {
+                    Some(outcome) => outcomes.push(outcome),
+                    None => outcomes.push(failure(&no_answer("CJdropshipping"))),
+                }
             }
             (other, _) => {
                 outcomes.push(failure(&format!("orders cannot be placed with {other} automatically")))
@@ -148,7 +216,12 @@ async fn fulfil(state: &State, envelope: Envelope<OrderPaid>) -> anyhow::Result<
     let report = FulfilmentReport { order_id: order.order_id.clone(), outcomes, hold };
     let recorded = state.edge.call::<ReportFulfilment>(&store, &report).await?;
     tracing::info!(order = %order.order_id, state = %recorded.state, "fulfilment reported");
-    Ok(())
+    match given_up {
+        // The order is failed and its owner told; the message goes to the dead-letter queue, where
+        // the outage shows.
+        Some(error) => Err(error.context("a supplier was given up on after the last delivery")),
+        None => Ok(()),
+    }
 }
 
 /// What each supplier lists now for `lines`, in their order. AliExpress answers its current
@@ -253,6 +326,41 @@ fn split_phone(phone: &str) -> (Option<String>, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_last_delivery_is_the_fulfilment_queues_max_receive_count() {
+        let wiring: serde_json::Value =
+            serde_json::from_str(include_str!("../../../infra/wiring.json")).unwrap();
+        assert_eq!(wiring["queues"]["fulfilment"]["max_receive_count"], MAX_RECEIVES);
+    }
+
+    #[test]
+    fn messages_on_their_last_delivery_are_known_by_their_key() {
+        let record = |key: &str, count: &str| {
+            let mut record = aws_lambda_events::event::sqs::SqsMessage::default();
+            record.body = Some(serde_json::json!({ "idempotency_key": key }).to_string());
+            record.attributes.insert("ApproximateReceiveCount".into(), count.into());
+            record
+        };
+        let mut event = SqsEvent::default();
+        event.records = vec![record("a", "1"), record("b", "3"), record("c", "4"), Default::default()];
+        let last = last_deliveries(&event);
+        assert_eq!(last, ["b".to_owned(), "c".to_owned()].into_iter().collect());
+    }
+
+    #[test]
+    fn a_supplier_error_is_given_up_on_only_on_the_last_delivery() {
+        let mut given_up = None;
+        assert!(or_give_up::<()>(Err(anyhow::anyhow!("timed out")), false, &mut given_up).is_err());
+        assert!(given_up.is_none(), "an earlier delivery fails the message, to be retried");
+        assert_eq!(or_give_up::<()>(Err(anyhow::anyhow!("timed out")), true, &mut given_up).unwrap(), None);
+        assert!(given_up.is_some(), "the last one reports the failure, then dead-letters");
+        assert_eq!(or_give_up(Ok(7), true, &mut None).unwrap(), Some(7));
+        assert_eq!(
+            no_answer("AliExpress"),
+            "AliExpress did not answer after 3 attempts; nothing was placed with it"
+        );
+    }
     use queues::fulfil_api::SupplierOrderView;
 
     fn line(position: u32, source: Option<&str>) -> FulfilmentLine {

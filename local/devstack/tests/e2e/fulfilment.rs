@@ -6,7 +6,8 @@
 //! the merchant: a store that approves orders by hand, and a supplier price that rose between
 //! import and payment, hold the order with its reason and place nothing until the merchant
 //! approves it; then exactly one AliExpress order arrives. One the merchant cancels instead is
-//! refunded in full and never placed. One checkout of an
+//! refunded in full and never placed. A supplier that does not answer is retried; on the last
+//! delivery the order fails, its owner is told and the message is dead-lettered. One checkout of an
 //! AliExpress product and a CJ product makes one order at each supplier, and CJ's tracking
 //! reaches the shopper's order page.
 
@@ -358,6 +359,53 @@ async fn cj_refusals_fail_the_order_with_cjs_reason_and_an_expired_cj_token_is_r
     assert!(far.1.starts_with("cj: 1605000: Logistic not found"), "{far:?}");
     assert_eq!(renewed, ("placed".to_owned(), String::new(), "placed".to_owned(), 1), "{renewed:?}");
     assert!(issued().await > before, "a new token replaced the expired one");
+}
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn an_order_whose_supplier_does_not_answer_is_retried_then_failed_dead_lettered_and_its_owner_told() {
+    let stack = Stack::connect().await;
+    let shop = shop(&stack, "Unreachable Supplier E2E").await;
+    let source_id = "1005006100055433";
+    let bed = aliexpress_product(&stack, &shop, source_id, "Memory Foam Pet Bed").await;
+    let down = stack
+        .http
+        .post(format!("{ALIEXPRESS}/_test/ds/products/{source_id}"))
+        .json(&json!({"unavailable": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(down.status().as_u16(), 200);
+    buy(&stack, &shop.host, &bed, &format!("{}@example.com", unique("down"))).await;
+    // Three deliveries, the local visibility timeout apart, then the order fails.
+    let order = settled_order(&stack, &shop).await;
+    stack.http.delete(format!("{ALIEXPRESS}/_test/ds/products/{source_id}")).send().await.unwrap();
+    assert_eq!(order["fulfilment"]["state"], "failed", "{order}");
+    assert_eq!(
+        order["fulfilment"]["reason"],
+        "aliexpress: AliExpress did not answer after 3 attempts; nothing was placed with it",
+        "{order}"
+    );
+    let order_id = order["id"].as_str().unwrap().to_owned();
+    assert!(stand_in_orders(&stack, &format!("{order_id}-aliexpress")).await.is_empty());
+    // The message is in the fulfilment dead-letter queue, where the outage shows.
+    let dlq = std::env::var("FULFILMENT_DLQ_URL").expect("FULFILMENT_DLQ_URL from the stack's aws.env");
+    eventually("the paid order's message in the dead-letter queue", Duration::from_secs(60), || async {
+        let out = stack
+            .sqs
+            .receive_message()
+            .queue_url(&dlq)
+            .max_number_of_messages(10)
+            .visibility_timeout(0)
+            .send()
+            .await
+            .unwrap();
+        out.messages().iter().any(|m| m.body().is_some_and(|b| b.contains(&order_id))).then_some(())
+    })
+    .await;
+    let number = order["number"].as_u64().expect("the order's number");
+    let mail = stack.mail_to(&shop.merchant.email, &format!("Order #{number} could not be placed")).await;
+    assert!(mail["text"].as_str().unwrap().contains("did not answer after 3 attempts"), "{mail}");
 }
 
 /// The merchant approves the order that waits; it is placed once, however often they click or
