@@ -5,6 +5,10 @@ use crate::error::{ApiError, ApiResult};
 use serde::Serialize;
 use worker::{Env, Headers, Request, Response, Url};
 
+/// The largest body any route takes (a product import, `v1::products::import`): a request that
+/// announces more is refused before its body is read.
+pub const MAX_BODY_BYTES: u64 = 5 * 1024 * 1024;
+
 /// A request, read: its URL, body and the headers handlers use, with the edge's bindings and
 /// configuration.
 pub struct Ctx<'a> {
@@ -29,6 +33,10 @@ impl<'a> Ctx<'a> {
     pub async fn read(req: &mut Request, env: &'a Env) -> ApiResult<Self> {
         let config = Config::from_env(env).map_err(|e| ApiError::internal("configuration", e))?;
         let method = req.method().to_string();
+        let announced = req.headers().get("content-length")?.and_then(|l| l.trim().parse::<u64>().ok());
+        if announced.is_some_and(|len| len > MAX_BODY_BYTES) {
+            return Err(ApiError::new(413, "body_too_large", "request body must be at most 5 MiB"));
+        }
         let body = match method.as_str() {
             "POST" | "PUT" | "PATCH" => req.text().await?,
             _ => String::new(),

@@ -642,7 +642,8 @@ fn csv_rows(body: &str) -> Result<Vec<Row>, ApiError> {
         return Err(ApiError::invalid("body", format!("unknown CSV column `{unknown}`")));
     }
     let mut rows = Vec::new();
-    for (i, record) in reader.records().enumerate() {
+    // One row past the cap is enough to refuse the import: the rest is not parsed.
+    for (i, record) in reader.records().take(IMPORT_MAX_ROWS + 1).enumerate() {
         let line = i + 2;
         let parsed =
             record.map_err(|e| RowError { line, field: None, message: e.to_string() }).and_then(|record| {
@@ -812,7 +813,7 @@ pub async fn import(
 ) -> ApiResult<ImportReport> {
     let store = &scope.store;
     let actor = &scope.actor();
-    if body.len() > 5 * 1024 * 1024 {
+    if body.len() as u64 > crate::http::MAX_BODY_BYTES {
         return Err(ApiError::new(413, "body_too_large", "an import must be at most 5 MiB; split it"));
     }
     let rows = if content_type.starts_with("text/csv") { csv_rows(body)? } else { json_rows(body)? };
@@ -886,6 +887,21 @@ mod tests {
         assert!(!is_media_path("/media/.webp"));
         assert!(!is_media_path("javascript:alert(1)//media/a.webp"));
         assert!(!is_media_path("/media/A%2F.webp"));
+    }
+
+    #[test]
+    fn a_csv_import_is_parsed_one_row_past_its_cap_and_no_further() {
+        let mut csv = String::from("title,price_minor\n");
+        for n in 0..super::IMPORT_MAX_ROWS + 50 {
+            csv.push_str(&format!("Lamp {n},1999\n"));
+        }
+        csv.push_str("\"unterminated\n");
+        let rows = super::csv_rows(&csv).map_err(|e| e.detail).unwrap();
+        assert_eq!(
+            rows.len(),
+            super::IMPORT_MAX_ROWS + 1,
+            "the rows past the cap, and the broken one, are not read"
+        );
     }
 
     #[test]

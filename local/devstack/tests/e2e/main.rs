@@ -1017,3 +1017,28 @@ async fn password_guessing_on_one_account_is_rate_limited() {
     );
     assert_eq!(right.status, 429, "the limit holds for the account until the window passes");
 }
+
+#[tokio::test]
+#[ignore = "needs the running local stack: run local/test.sh"]
+async fn a_body_over_the_largest_any_route_takes_is_refused_before_it_is_read() {
+    let stack = Stack::connect().await;
+    let merchant = stack.sign_up().await;
+    let created = stack.create_store(&merchant, &unique("e2e"), "Big Body E2E").await;
+    let store = created.json["id"].as_str().unwrap().to_owned();
+    // A CSV import one byte over 5 MiB, and a login of the same size: 413 with the problem's code.
+    let body = format!("title,price_minor\n{}", "x".repeat(5 * 1024 * 1024));
+    let import = stack
+        .http
+        .post(format!("{}/v1/stores/{store}/products/import", stack.edge))
+        .bearer_auth(&merchant.access)
+        .header("content-type", "text/csv")
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(import.status(), 413);
+    let problem: Value = import.json().await.unwrap();
+    assert_eq!(problem["code"], "body_too_large", "{problem}");
+    let login = stack.http.post(format!("{}/v1/auth/login", stack.edge)).body(body).send().await.unwrap();
+    assert_eq!(login.status(), 413);
+}
