@@ -133,20 +133,8 @@ async fn a_paid_order_becomes_exactly_one_aliexpress_order_with_its_address_even
 #[ignore = "needs the running local stack: run local/test.sh"]
 async fn an_item_sold_out_at_order_time_fails_the_order_with_the_suppliers_reason() {
     let stack = Stack::connect().await;
-    let shop = shop(&stack, "Sold Out E2E").await;
-    let source_id = "1005006100007919";
-    let lamp = aliexpress_product(&stack, &shop, source_id, "Grooming Glove").await;
-    let sold_out = stack
-        .http
-        .post(format!("{ALIEXPRESS}/_test/ds/products/{source_id}"))
-        .json(&json!({"stock": 0}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(sold_out.status().as_u16(), 200);
-    buy(&stack, &shop.host, &lamp, &format!("{}@example.com", unique("soldout"))).await;
-    let order = settled_order(&stack, &shop).await;
-    stack.http.delete(format!("{ALIEXPRESS}/_test/ds/products/{source_id}")).send().await.unwrap();
+    let (shop, order) =
+        order_under(&stack, "Sold Out E2E", "1005006100007919", "Grooming Glove", json!({"stock": 0})).await;
     assert_eq!(order["fulfilment"]["state"], "failed", "{order}");
     let reason = order["fulfilment"]["reason"].as_str().unwrap_or_default();
     assert!(reason.starts_with("aliexpress: B_DROPSHIPPER_STOCK_NOT_ENOUGH"), "{reason}");
@@ -365,23 +353,17 @@ async fn cj_refusals_fail_the_order_with_cjs_reason_and_an_expired_cj_token_is_r
 #[ignore = "needs the running local stack: run local/test.sh"]
 async fn an_order_whose_supplier_does_not_answer_is_retried_then_failed_dead_lettered_and_its_owner_told() {
     let stack = Stack::connect().await;
-    let shop = shop(&stack, "Unreachable Supplier E2E").await;
     // The stand-in's price of this listing ($3.95) keeps the store's margin: the order goes to
-    // placement, where the gateway does not answer.
-    let source_id = "1005006100063352";
-    let collar = aliexpress_product(&stack, &shop, source_id, "Rechargeable LED Dog Collar").await;
-    let down = stack
-        .http
-        .post(format!("{ALIEXPRESS}/_test/ds/products/{source_id}"))
-        .json(&json!({"unavailable": true}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(down.status().as_u16(), 200);
-    buy(&stack, &shop.host, &collar, &format!("{}@example.com", unique("down"))).await;
-    // Three deliveries, the local visibility timeout apart, then the order fails.
-    let order = settled_order(&stack, &shop).await;
-    stack.http.delete(format!("{ALIEXPRESS}/_test/ds/products/{source_id}")).send().await.unwrap();
+    // placement, where the gateway does not answer; three deliveries, the local visibility
+    // timeout apart, then the order fails.
+    let (shop, order) = order_under(
+        &stack,
+        "Unreachable Supplier E2E",
+        "1005006100063352",
+        "Rechargeable LED Dog Collar",
+        json!({"unavailable": true}),
+    )
+    .await;
     assert_eq!(order["fulfilment"]["state"], "failed", "{order}");
     assert_eq!(
         order["fulfilment"]["reason"],
@@ -393,21 +375,32 @@ async fn an_order_whose_supplier_does_not_answer_is_retried_then_failed_dead_let
     // The message is in the fulfilment dead-letter queue, where the outage shows.
     let dlq = std::env::var("FULFILMENT_DLQ_URL").expect("FULFILMENT_DLQ_URL from the stack's aws.env");
     eventually("the paid order's message in the dead-letter queue", Duration::from_secs(60), || async {
-        let out = stack
-            .sqs
-            .receive_message()
-            .queue_url(&dlq)
-            .max_number_of_messages(10)
-            .visibility_timeout(0)
-            .send()
-            .await
-            .unwrap();
-        out.messages().iter().any(|m| m.body().is_some_and(|b| b.contains(&order_id))).then_some(())
+        stack.dead_lettered_in(&dlq, &order_id).await.then_some(())
     })
     .await;
     let number = order["number"].as_u64().expect("the order's number");
     let mail = stack.mail_to(&shop.merchant.email, &format!("Order #{number} could not be placed")).await;
     assert!(mail["text"].as_str().unwrap().contains("did not answer after 3 attempts"), "{mail}");
+}
+
+/// A new shop's only order, once settled, of one AliExpress listing the stand-in answers with
+/// `state` (a failure mode: `{"stock": 0}`, `{"unavailable": true}`), restored afterwards.
+async fn order_under(
+    stack: &Stack,
+    name: &str,
+    source_id: &str,
+    title: &str,
+    state: Value,
+) -> (crate::store::Shop, Value) {
+    let shop = shop(stack, name).await;
+    let product = aliexpress_product(stack, &shop, source_id, title).await;
+    let set =
+        stack.http.post(format!("{ALIEXPRESS}/_test/ds/products/{source_id}")).json(&state).send().await;
+    assert_eq!(set.unwrap().status().as_u16(), 200);
+    buy(stack, &shop.host, &product, &format!("{}@example.com", unique("order-under"))).await;
+    let order = settled_order(stack, &shop).await;
+    stack.http.delete(format!("{ALIEXPRESS}/_test/ds/products/{source_id}")).send().await.unwrap();
+    (shop, order)
 }
 
 /// The merchant approves the order that waits; it is placed once, however often they click or

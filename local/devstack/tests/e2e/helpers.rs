@@ -243,10 +243,15 @@ impl Stack {
 
     /// Reads the import dead-letter queue for a message whose body contains `marker`.
     pub async fn dead_lettered(&self, marker: &str) -> bool {
+        self.dead_lettered_in(&self.import_dlq, marker).await
+    }
+
+    /// Reads dead-letter queue `dlq` for a message whose body contains `marker`.
+    pub async fn dead_lettered_in(&self, dlq: &str, marker: &str) -> bool {
         let out = self
             .sqs
             .receive_message()
-            .queue_url(&self.import_dlq)
+            .queue_url(dlq)
             .max_number_of_messages(10)
             .visibility_timeout(0)
             .send()
